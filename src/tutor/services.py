@@ -1,0 +1,112 @@
+"""The service layer: the one place where configured backends are built and wired.
+
+The CLI (and later the UI) only call methods here.  Heavy backends (torch,
+Chroma) are created on first use, so commands that need none stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tutor.config import Settings
+from tutor.errors import IndexStoreError
+from tutor.index.embeddings import TutorEmbeddings, build_embeddings, embedder_model_id
+from tutor.index.manifest import Manifest, index_dir
+from tutor.index.store import ChromaStore, StoredChunk, open_store
+
+__all__ = ["Services", "build_services", "RetrievedPassage"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RetrievedPassage:
+    """The stable JSON contract of `tutor retrieve --json`."""
+
+    id: str
+    score: float
+    doc: str
+    title: str
+    headings: list[str]
+    lines: list[int]
+    text: str
+    links: list[dict[str, str]]
+
+    @classmethod
+    def from_chunk(cls, chunk: StoredChunk) -> RetrievedPassage:
+        return cls(
+            id=chunk.id,
+            score=round(float(chunk.score), 4),
+            doc=chunk.doc,
+            title=chunk.title,
+            headings=chunk.headings,
+            lines=chunk.lines,
+            text=chunk.text,
+            links=chunk.links,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class Services:
+    """Lazily built backends for one Settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._manifest: Manifest | None = None
+
+    # --- backends -------------------------------------------------------
+    @cached_property
+    def embedder(self) -> TutorEmbeddings:
+        return build_embeddings(self.settings.embeddings, self.settings.model_cache_dir)
+
+    @cached_property
+    def store(self) -> ChromaStore:
+        return open_store(self.settings)
+
+    @property
+    def model_id(self) -> str:
+        return embedder_model_id(self.settings.embeddings)
+
+    def manifest(self) -> Manifest:
+        if self._manifest is None:
+            self._manifest = Manifest.load(index_dir(self.settings, self.model_id), self.model_id)
+        return self._manifest
+
+    def invalidate_index(self) -> None:
+        self._manifest = None
+
+    def require_index(self) -> Manifest:
+        manifest = self.manifest()
+        if not manifest.collection or not manifest.docs:
+            raise IndexStoreError(
+                f"No index for embedder '{self.model_id}' under {self.settings.data_dir}; "
+                "run `tutor ingest` first."
+            )
+        return manifest
+
+    # --- operations -----------------------------------------------------
+    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, show_progress: bool = False) -> Any:
+        from tutor.ingest.pipeline import run_ingest
+
+        return run_ingest(self, paths, rebuild=rebuild, show_progress=show_progress)
+
+    def retriever(self, k: int | None = None, where: dict[str, Any] | None = None) -> Any:
+        from tutor.index.retriever import DenseRetriever
+
+        return DenseRetriever(services=self, k=k or self.settings.retrieval.k, where=where)
+
+    def retrieve(self, question: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[RetrievedPassage]:
+        from tutor.index.retriever import from_lc_document
+
+        docs = self.retriever(k=k, where=where).invoke(question)
+        return [RetrievedPassage.from_chunk(from_lc_document(d)) for d in docs]
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(settings)
