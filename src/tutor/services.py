@@ -56,9 +56,12 @@ class RetrievedPassage:
 class Services:
     """Lazily built backends for one Settings."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: TutorEmbeddings | None = None) -> None:
         self.settings = settings
         self._manifest: Manifest | None = None
+        self._manifest_stamp = 0
+        if embedder is not None:  # share one loaded model (tests, long-lived servers)
+            self.__dict__["embedder"] = embedder
 
     # --- backends -------------------------------------------------------
     @cached_property
@@ -73,13 +76,34 @@ class Services:
     def model_id(self) -> str:
         return embedder_model_id(self.settings.embeddings)
 
+    def _manifest_path(self) -> Path:
+        return index_dir(self.settings, self.model_id) / "manifest.json"
+
     def manifest(self) -> Manifest:
+        self.refresh_if_changed()
         if self._manifest is None:
             self._manifest = Manifest.load(index_dir(self.settings, self.model_id), self.model_id)
         return self._manifest
 
     def invalidate_index(self) -> None:
+        """After this process's own ingest: re-read the manifest; the store view is current."""
         self._manifest = None
+        self._manifest_stamp = _stamp(self._manifest_path())
+
+    def refresh_if_changed(self) -> None:
+        """Pick up an ingest made by another process (e.g. the CLI while the UI runs).
+
+        Embedded Chroma caches its segments per process, so after another process
+        wrote to the same directory the client must be reopened, not just re-read.
+        """
+        current = _stamp(self._manifest_path())
+        if current == self._manifest_stamp:
+            return
+        self._manifest_stamp = current
+        self._manifest = None
+        if "store" in self.__dict__:
+            log.info("Index changed on disk; reopening the store")
+            self.__dict__.pop("store").close()
 
     def require_index(self) -> Manifest:
         manifest = self.manifest()
@@ -108,5 +132,12 @@ class Services:
         return [RetrievedPassage.from_chunk(from_lc_document(d)) for d in docs]
 
 
-def build_services(settings: Settings) -> Services:
-    return Services(settings)
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def build_services(settings: Settings, embedder: TutorEmbeddings | None = None) -> Services:
+    return Services(settings, embedder=embedder)

@@ -64,6 +64,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         except ImportError as exc:  # pragma: no cover - core dependency
             raise EmbeddingError("sentence-transformers is not installed: pip install sentence-transformers") from exc
         try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI
             self._model = SentenceTransformer(model_name_or_path, device=device)
         except Exception as exc:
             raise EmbeddingError(

@@ -85,9 +85,17 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
 class ChromaStore:
     """One Chroma client; collections are opened by name."""
 
-    def __init__(self, client: Any, where: str) -> None:
+    def __init__(self, client: Any, where: str, embedded: bool = False) -> None:
         self._client = client
         self.where = where
+        self._embedded = embedded
+
+    def close(self) -> None:
+        """Forget this process's cached view of an embedded store (another process wrote to it)."""
+        if self._embedded:
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
 
     def _collection(self, name: str, create: bool = False) -> Any:
         try:
@@ -195,7 +203,7 @@ def _persistent(settings: Settings) -> ChromaStore:
     client = chromadb.PersistentClient(
         path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
     )
-    return ChromaStore(client, where=str(path))
+    return ChromaStore(client, where=str(path), embedded=True)
 
 
 def _http(settings: Settings) -> ChromaStore:

@@ -67,7 +67,8 @@ def discover(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
             fnmatch(rel.as_posix(), pat) for pat in exclude
         ):
             continue
-        if path.is_file() and any(
+        dangling = path.is_symlink() and not path.exists()  # reported by the loader, not skipped
+        if (path.is_file() or dangling) and any(
             fnmatch(path.name, pat) or fnmatch(rel.as_posix(), pat) for pat in include
         ):
             found.append(path)

