@@ -28,7 +28,9 @@ app = typer.Typer(
 config_app = typer.Typer(help="Inspect the effective configuration.", no_args_is_help=True)
 embedder_app = typer.Typer(help="Embedding model tools.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+eval_app = typer.Typer(help="Evaluate retrieval against an eval set.", no_args_is_help=True)
 app.add_typer(embedder_app, name="embedder")
+app.add_typer(eval_app, name="eval")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -129,6 +131,7 @@ def retrieve(
     k: Annotated[int | None, typer.Option("--k", "-k", min=1, max=100, help="How many passages (default: retrieval.k).")] = None,
     doc: Annotated[str | None, typer.Option("--doc", help="Only passages from this document id.")] = None,
     stage: Annotated[int | None, typer.Option("--stage", help="Only passages under roadmap stage N (阶段 N).")] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="dense | bm25 | hybrid (default: retrieval.mode).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the stable JSON list instead of a table.")] = False,
 ) -> None:
     """Show the passages the tutor would ground an answer on."""
@@ -138,7 +141,7 @@ def retrieve(
     if stage is not None:
         where["stage"] = stage
     try:
-        hits = state.services().retrieve(question, k=k, where=where or None)
+        hits = state.services().retrieve(question, k=k, where=where or None, mode=mode)
     except TutorError as exc:
         _fail(exc)
     if as_json:
@@ -163,6 +166,65 @@ def embedder_verify(
     except TutorError as exc:
         _fail(exc)
     typer.echo(json.dumps(result, indent=2))
+
+
+@eval_app.command("validate")
+def eval_validate(
+    dataset: Annotated[Path, typer.Argument(help="A retrieval eval set (JSONL).")],
+) -> None:
+    """Check every gold section exists in its document and every must_contain string is in it."""
+    from tutor.evaluation.dataset import load_dataset, validate_dataset
+    from tutor.ingest.loaders import discover, load_document
+
+    try:
+        settings = state.settings()
+        questions = load_dataset(dataset)
+        docs = {}
+        for root in settings.corpus.paths:
+            for path in discover(Path(root), settings.corpus.include, settings.corpus.exclude):
+                docs[path.stem] = load_document(path, int(settings.corpus.max_file_mb * 1_000_000)).text
+    except TutorError as exc:
+        _fail(exc)
+    report = validate_dataset(questions, docs)
+    for error in report.errors:
+        err_console.print(f"[red]invalid[/] {error}", highlight=False)
+    console.print(f"{report.checked} questions checked, {len(report.errors)} problems")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Annotated[Path, typer.Option("--dataset", help="Eval set (JSONL).")] = Path("eval/retrieval.jsonl"),
+    mode: Annotated[str, typer.Option("--mode", help="Comma-separated: dense,bm25,hybrid,naive.")] = "dense,bm25,hybrid,naive",
+    k: Annotated[str, typer.Option("--k", help="Comma-separated cut-offs for Recall@k.")] = "1,3,5,10",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write report.md, report.json and recall.png here.")] = None,
+) -> None:
+    """Score retrieval modes side by side: Recall@k, MRR@10, nDCG@10, latency, breakdowns."""
+    from tutor.evaluation.report import to_json, write_report
+    from tutor.evaluation.runner import run_retrieval_eval
+
+    try:
+        ks = [int(x) for x in k.split(",") if x.strip()]
+        modes = [m.strip() for m in mode.split(",") if m.strip()]
+        questions, results = run_retrieval_eval(
+            state.services(), dataset, modes, ks, show_progress=sys.stderr.isatty() and not as_json)
+    except TutorError as exc:
+        _fail(exc)
+    except ValueError as exc:
+        _fail(TutorError(f"--k must be comma-separated integers: {exc}"))
+    payload = to_json(dataset, len(questions), results)
+    if report:
+        written = write_report(report, dataset, results)
+        err_console.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    from tutor.cli_render import eval_tables
+
+    for table in eval_tables(payload):
+        console.print(table)
 
 
 def run() -> None:

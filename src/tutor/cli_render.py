@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from tutor.ingest.pipeline import IngestReport
     from tutor.services import RetrievedPassage
 
-__all__ = ["ingest_table", "passages_table"]
+__all__ = ["eval_tables", "ingest_table", "passages_table"]
 
 _STATUS_STYLE = {
     "added": "green",
@@ -54,3 +54,30 @@ def passages_table(question: str, hits: Sequence[RetrievedPassage]) -> Table:
     if not hits:
         table.caption = "no passages"
     return table
+
+
+def eval_tables(payload: dict) -> list[Table]:
+    modes = payload["modes"]
+    first = next(iter(modes.values()))
+    ks = list(first["recall"])
+    main = Table(title=f"Retrieval eval · {payload['dataset']} · {payload['n']} questions")
+    main.add_column("mode")
+    for k in ks:
+        main.add_column(f"R@{k}", justify="right")
+    for col in ("MRR@10", "nDCG@10", "p50 ms", "p95 ms"):
+        main.add_column(col, justify="right")
+    for mode, s in modes.items():
+        main.add_row(mode, *[f"{s['recall'][k]:.3f}" for k in ks], f"{s['mrr@10']:.3f}", f"{s['ndcg@10']:.3f}",
+                     f"{s['latency_ms']['p50']:.1f}", f"{s['latency_ms']['p95']:.1f}")
+    tables = [main]
+    for key in ("by_lang", "by_kind"):
+        t = Table(title=f"Recall@5 {key.replace('_', ' ')}")
+        t.add_column(key[3:])
+        t.add_column("n", justify="right")
+        for mode in modes:
+            t.add_column(mode, justify="right")
+        for label in sorted(first[key]):
+            t.add_row(label, str(first[key][label]["n"]),
+                      *[f"{modes[m][key].get(label, {}).get('recall', {}).get('5', 0):.3f}" for m in modes])
+        tables.append(t)
+    return tables

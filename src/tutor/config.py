@@ -101,6 +101,26 @@ class VectorStoreSettings(BaseModel):
 
 class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=100, description="Passages returned per question.")
+    mode: Literal["dense", "bm25", "hybrid"] = Field(
+        "hybrid", description="dense (embeddings), bm25 (keywords) or hybrid (both, fused by RRF)."
+    )
+    candidates: int = Field(
+        30, ge=1, le=500, description="Passages each retriever contributes before fusion/reranking."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = w / (rrf_k + rank).")
+    dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense retriever.")
+    bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 retriever.")
+    bm25_weight_no_cjk: float = Field(
+        0.3, ge=0,
+        description="RRF weight of BM25 for questions without Chinese characters: keywords of an English "
+        "question rarely occur in Chinese material, so the dense (multilingual) ranking should dominate.",
+    )
+    dedup_similarity: float = Field(
+        0.9, gt=0, le=1, description="Drop a passage whose character-trigram Jaccard with a better one is above this."
+    )
+    reranker: str | None = Field(
+        None, description="Optional sentence-transformers CrossEncoder (local dir or hub id); off by default."
+    )
 
 
 class Settings(BaseSettings):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.config import Settings
-from tutor.errors import IndexStoreError
+from tutor.errors import ConfigError, IndexStoreError, InputError
 from tutor.index.embeddings import TutorEmbeddings, build_embeddings, embedder_model_id
 from tutor.index.manifest import Manifest, index_dir
 from tutor.index.store import ChromaStore, StoredChunk, open_store
@@ -72,6 +72,64 @@ class Services:
     def store(self) -> ChromaStore:
         return open_store(self.settings)
 
+    @cached_property
+    def reranker(self) -> Any:
+        name = self.settings.retrieval.reranker
+        if not name:
+            return None
+        from tutor.index.rerank import CrossEncoderReranker
+
+        return CrossEncoderReranker(name, device=self.settings.embeddings.device)
+
+    def bm25_index(self) -> Any:
+        """The keyword index for the live chunks; rebuilt when it does not match the manifest."""
+        from tutor.index.bm25 import BM25Index, fingerprint
+
+        manifest = self.require_index()
+        want = fingerprint(cid for d in manifest.docs.values() for cid in d.chunk_ids)
+        cached = self.__dict__.get("_bm25")
+        if cached is not None and cached.fingerprint == want:
+            return cached
+        directory = index_dir(self.settings, self.model_id) / "bm25"
+        self._configure_tokenizer()
+        index = BM25Index.load(directory)
+        if index is None or index.fingerprint != want:
+            if index is not None:
+                log.warning("BM25 index does not match the live chunks; rebuilding it")
+            index = self.rebuild_bm25()
+        self.__dict__["_bm25"] = index
+        return index
+
+    def bm25_is_current(self) -> bool:
+        """Cheap check (no model, no jieba): does the stored BM25 cover exactly the live chunks?"""
+        import json
+
+        from tutor.index.bm25 import fingerprint
+
+        manifest = self.manifest()
+        path = index_dir(self.settings, self.model_id) / "bm25" / "chunks.json"
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, ValueError):
+            return False
+        return stored == fingerprint(cid for d in manifest.docs.values() for cid in d.chunk_ids)
+
+    def rebuild_bm25(self) -> Any:
+        from tutor.index.bm25 import BM25Index
+
+        manifest = self.manifest()
+        self._configure_tokenizer()
+        chunks = self.store.get_live(manifest.collection, manifest.live_revs) if manifest.collection else []
+        index = BM25Index.build(chunks)
+        index.save(index_dir(self.settings, self.model_id) / "bm25")
+        self.__dict__["_bm25"] = index
+        return index
+
+    def _configure_tokenizer(self) -> None:
+        from tutor.index.tokenize import configure_cache_dir
+
+        configure_cache_dir(self.settings.data_dir / "cache" / "jieba")
+
     @property
     def model_id(self) -> str:
         return embedder_model_id(self.settings.embeddings)
@@ -101,6 +159,7 @@ class Services:
             return
         self._manifest_stamp = current
         self._manifest = None
+        self.__dict__.pop("_bm25", None)
         if "store" in self.__dict__:
             log.info("Index changed on disk; reopening the store")
             self.__dict__.pop("store").close()
@@ -120,15 +179,25 @@ class Services:
 
         return run_ingest(self, paths, rebuild=rebuild, show_progress=show_progress)
 
-    def retriever(self, k: int | None = None, where: dict[str, Any] | None = None) -> Any:
-        from tutor.index.retriever import DenseRetriever
+    def retriever(
+        self, k: int | None = None, where: dict[str, Any] | None = None, mode: str | None = None
+    ) -> Any:
+        """A LangChain retriever for `mode` (default: retrieval.mode)."""
+        from tutor.index.retriever import RETRIEVER_MODES
 
-        return DenseRetriever(services=self, k=k or self.settings.retrieval.k, where=where)
+        mode = mode or self.settings.retrieval.mode
+        if mode not in RETRIEVER_MODES:
+            raise ConfigError(f"Unknown retrieval mode '{mode}'; choose one of {sorted(RETRIEVER_MODES)}")
+        return RETRIEVER_MODES[mode](services=self, k=k or self.settings.retrieval.k, where=where)
 
-    def retrieve(self, question: str, k: int | None = None, where: dict[str, Any] | None = None) -> list[RetrievedPassage]:
+    def retrieve(
+        self, question: str, k: int | None = None, where: dict[str, Any] | None = None, mode: str | None = None
+    ) -> list[RetrievedPassage]:
         from tutor.index.retriever import from_lc_document
 
-        docs = self.retriever(k=k, where=where).invoke(question)
+        if not question.strip():
+            raise InputError("question", "empty question; ask something about the material")
+        docs = self.retriever(k=k, where=where, mode=mode).invoke(question)
         return [RetrievedPassage.from_chunk(from_lc_document(d)) for d in docs]
 
 

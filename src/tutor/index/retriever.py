@@ -1,7 +1,14 @@
-"""Retrievers over the live index, exposed through LangChain's `BaseRetriever`."""
+"""Retrievers over the live index, exposed through LangChain's `BaseRetriever`.
+
+`HybridRetriever` fuses dense (Chroma) and keyword (BM25) rankings with
+weighted reciprocal rank fusion, drops near-duplicates, and can rerank with a
+cross-encoder.  The rest of the app only sees the `BaseRetriever` interface.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -14,7 +21,19 @@ from tutor.index.store import StoredChunk
 if TYPE_CHECKING:
     from tutor.services import Services
 
-__all__ = ["DenseRetriever", "to_lc_document", "from_lc_document"]
+__all__ = [
+    "BM25Retriever",
+    "DenseRetriever",
+    "HybridRetriever",
+    "RETRIEVER_MODES",
+    "dedup",
+    "from_lc_document",
+    "rrf_fuse",
+    "to_lc_document",
+]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def to_lc_document(chunk: StoredChunk) -> LCDocument:
@@ -35,9 +54,48 @@ def from_lc_document(doc: LCDocument) -> StoredChunk:
     )
 
 
-class DenseRetriever(BaseRetriever):
-    """Cosine similarity over the configured embedder's vectors in Chroma."""
+def _trigrams(text: str) -> set[str]:
+    compact = "".join(text.split())
+    return {compact[i : i + 3] for i in range(max(1, len(compact) - 2))}
 
+
+def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
+    """Keep the first of any group of near-identical passages (input is best-first)."""
+    kept: list[tuple[StoredChunk, set[str]]] = []
+    for chunk in chunks:
+        grams = _trigrams(chunk.text)
+        duplicate = any(
+            (chunk.metadata.get("chunk_hash") and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash"))
+            or len(grams & g) / max(1, len(grams | g)) >= threshold
+            for other, g in kept
+        )
+        if not duplicate:
+            kept.append((chunk, grams))
+    return [c for c, _ in kept]
+
+
+def rrf_fuse(
+    rankings: Sequence[tuple[float, Sequence[StoredChunk]]], rrf_k: int
+) -> list[StoredChunk]:
+    """Weighted reciprocal rank fusion; each result keeps the per-retriever scores in metadata."""
+    fused: dict[str, StoredChunk] = {}
+    scores: dict[str, float] = {}
+    for n, (weight, ranking) in enumerate(rankings):
+        for rank, chunk in enumerate(ranking, 1):
+            if chunk.id not in fused:
+                fused[chunk.id] = StoredChunk(chunk.id, chunk.text, dict(chunk.metadata))
+            fused[chunk.id].metadata[f"score_{n}"] = chunk.score
+            scores[chunk.id] = scores.get(chunk.id, 0.0) + weight / (rrf_k + rank)
+    order = sorted(scores, key=lambda cid: -scores[cid])
+    out = []
+    for cid in order:
+        chunk = fused[cid]
+        chunk.score = scores[cid]
+        out.append(chunk)
+    return out
+
+
+class _TutorRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     services: Any
@@ -47,8 +105,57 @@ class DenseRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[LCDocument]:
+        return [to_lc_document(c) for c in self.search(query)]
+
+    def search(self, query: str) -> list[StoredChunk]:
+        raise NotImplementedError
+
+
+class DenseRetriever(_TutorRetriever):
+    """Cosine similarity over the configured embedder's vectors in Chroma."""
+
+    def search(self, query: str) -> list[StoredChunk]:
         svc: Services = self.services
         manifest = svc.require_index()
         vector = svc.embedder.embed_query(query)
         hits = svc.store.query(manifest.collection, vector, self.k, manifest.live_revs, self.where)
-        return [to_lc_document(h) for h in hits]
+        for h in hits:
+            h.metadata["dense_score"] = h.score
+        return hits
+
+
+class BM25Retriever(_TutorRetriever):
+    """Keyword retrieval (jieba + stemming) over the BM25 index kept beside the collection."""
+
+    def search(self, query: str) -> list[StoredChunk]:
+        hits = self.services.bm25_index().search(query, self.k, self.where)
+        for h in hits:
+            h.metadata["bm25_score"] = h.score
+        return hits
+
+
+class HybridRetriever(_TutorRetriever):
+    """Dense + BM25 fused by weighted RRF, de-duplicated, optionally cross-encoder reranked."""
+
+    def search(self, query: str) -> list[StoredChunk]:
+        svc: Services = self.services
+        cfg = svc.settings.retrieval
+        n = max(cfg.candidates, self.k)
+        dense = DenseRetriever(services=svc, k=n, where=self.where).search(query)
+        sparse = BM25Retriever(services=svc, k=n, where=self.where).search(query)
+        bm25_weight = cfg.bm25_weight if _CJK.search(query) else cfg.bm25_weight_no_cjk
+        fused = rrf_fuse([(cfg.dense_weight, dense), (bm25_weight, sparse)], cfg.rrf_k)
+        for chunk in fused:
+            chunk.metadata["dense_score"] = chunk.metadata.pop("score_0", None)
+            chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
+        fused = dedup(fused, cfg.dedup_similarity)
+        if svc.reranker is not None:
+            fused = svc.reranker.rerank(query, fused[:n])
+        return fused[: self.k]
+
+
+RETRIEVER_MODES: dict[str, type[_TutorRetriever]] = {
+    "dense": DenseRetriever,
+    "bm25": BM25Retriever,
+    "hybrid": HybridRetriever,
+}

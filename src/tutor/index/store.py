@@ -128,6 +128,14 @@ class ChromaStore:
                 metadatas=[chunk_metadata(c) for c in part],
             )
 
+    def upsert_stored(self, name: str, chunks: Sequence[StoredChunk], embeddings: Sequence[Sequence[float]]) -> None:
+        """Write already-flattened chunks (baselines and tools that bypass the chunker)."""
+        col = self._collection(name, create=True)
+        for start in range(0, len(chunks), 256):
+            part = chunks[start : start + 256]
+            col.upsert(ids=[c.id for c in part], embeddings=[list(e) for e in embeddings[start : start + 256]],
+                       documents=[c.text for c in part], metadatas=[c.metadata for c in part])
+
     def delete(self, name: str, ids: Sequence[str]) -> None:
         if ids:
             self._collection(name, create=True).delete(ids=list(ids))

@@ -158,10 +158,15 @@ def run_ingest(
             if old_manifest.collection and old_manifest.collection != manifest.collection:
                 services.store.drop(old_manifest.collection)
 
+    services.invalidate_index()
+    if store_needed:
+        services.rebuild_bm25()  # keyword index follows the committed chunks
+    elif manifest.docs and not services.bm25_is_current():
+        log.warning("BM25 index does not match the live chunks; rebuilding it")
+        services.rebuild_bm25()
     report.collection = manifest.collection
     report.total_chunks = manifest.chunk_count
     report.seconds = time.perf_counter() - started
-    services.invalidate_index()
     return report
 
 

@@ -1,0 +1,73 @@
+"""The baseline every report compares against: what a typical LangChain tutorial builds.
+
+RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200) over each
+document's text, dense-only search with the same embedder, in its own collection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tutor.index.store import StoredChunk
+
+if TYPE_CHECKING:
+    from tutor.services import Services
+
+__all__ = ["NaiveBaseline"]
+
+log = logging.getLogger(__name__)
+
+
+class NaiveBaseline:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.chunks: list[StoredChunk] = []
+        self._collection: str | None = None
+
+    def prepare(self) -> None:
+        """Build (or reuse) the baseline collection for the currently indexed documents."""
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        from tutor.ingest.loaders import load_document
+
+        svc = self.services
+        manifest = svc.require_index()
+        fp = hashlib.sha256("".join(sorted(manifest.live_revs)).encode()).hexdigest()[:12]
+        emb = svc.embedder
+        name = f"naive-{emb.model_id}-{emb.dimension}"[:50] + f"-{fp}"
+        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
+        max_bytes = int(svc.settings.corpus.max_file_mb * 1_000_000)
+        chunks: list[StoredChunk] = []
+        for entry in manifest.docs.values():
+            doc = load_document(Path(entry.source), max_bytes)
+            for n, piece in enumerate(splitter.create_documents([doc.text])):
+                start = piece.metadata["start_index"]
+                line = doc.text.count("\n", 0, start) + 1 + doc.line_offset
+                chunks.append(StoredChunk(
+                    id=f"{entry.doc_id}:{n:04d}", text=piece.page_content,
+                    metadata={"doc": entry.doc_id, "title": entry.title, "headings": "[]",
+                              "line_start": line, "line_end": line + piece.page_content.count("\n"),
+                              "links": "[]", "rev": fp}))
+        self.chunks = chunks
+        self._collection = name
+        store = svc.store
+        if name in store.collection_names() and len(store.live_ids(name, [fp])) == len(chunks):
+            return
+        log.info("Building the naive baseline collection %s (%d chunks)", name, len(chunks))
+        for old in store.collection_names():
+            if old.startswith("naive-"):
+                store.drop(old)
+        vectors = emb.embed_documents([c.text for c in chunks])
+        store.upsert_stored(name, chunks, vectors)
+
+    def search(self, query: str, k: int) -> list[StoredChunk]:
+        if self._collection is None:
+            self.prepare()
+        assert self._collection is not None
+        vector = self.services.embedder.embed_query(query)
+        return self.services.store.query(self._collection, vector, k, [self.chunks[0].metadata["rev"]])
+
+
