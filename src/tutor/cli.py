@@ -31,6 +31,10 @@ app.add_typer(config_app, name="config")
 eval_app = typer.Typer(help="Evaluate retrieval against an eval set.", no_args_is_help=True)
 app.add_typer(embedder_app, name="embedder")
 app.add_typer(eval_app, name="eval")
+curriculum_app = typer.Typer(help="The roadmap as a curriculum: stages, skills, resources.", no_args_is_help=True)
+progress_app = typer.Typer(help="Learner profiles and progress (SQLite under the data dir).", no_args_is_help=True)
+app.add_typer(curriculum_app, name="curriculum")
+app.add_typer(progress_app, name="progress")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -225,6 +229,183 @@ def eval_retrieval(
 
     for table in eval_tables(payload):
         console.print(table)
+
+
+@curriculum_app.command("show")
+def curriculum_show(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole parsed curriculum as JSON.")] = False,
+) -> None:
+    """Print the roadmap's stages and skills (or everything, as JSON)."""
+    try:
+        curriculum = state.services().curriculum
+    except TutorError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(curriculum.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    from tutor.cli_render import curriculum_table
+
+    console.print(curriculum_table(curriculum))
+
+
+@curriculum_app.command("resources")
+def curriculum_resources(
+    skill: Annotated[int, typer.Option("--skill", help="Skill number (技能点 N).")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Keep resources whose language contains this, e.g. 中文.")] = None,
+    rtype: Annotated[str | None, typer.Option("--type", help="Keep resources whose type contains this, e.g. 视频.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List a skill's resources from its table, filtered by language or type."""
+    try:
+        svc = state.services()
+        chosen = svc.curriculum.skill(svc.resolve_skills([str(skill)])[0])
+    except TutorError as exc:
+        _fail(exc)
+    rows = [r for r in chosen.resources
+            if (not lang or (r.lang and lang in r.lang)) and (not rtype or (r.type and rtype in r.type))]
+    if as_json:
+        typer.echo(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=2))
+        return
+    from tutor.cli_render import resources_table
+
+    console.print(resources_table(chosen.heading, rows))
+
+
+@progress_app.command("show")
+def progress_show(learner: Annotated[str, typer.Option("--learner", help="Learner id.")]) -> None:
+    """Show a learner's profile and finished skills."""
+    try:
+        svc = state.services()
+        profile = svc.progress.get(learner)
+    except TutorError as exc:
+        _fail(exc)
+    from tutor.cli_render import progress_table
+
+    console.print(progress_table(svc.curriculum, profile))
+
+
+@progress_app.command("set")
+def progress_set(
+    learner: Annotated[str, typer.Option("--learner", help="Learner id (created if new).")],
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    hours: Annotated[float | None, typer.Option("--hours", help="Hours per day for learning.")] = None,
+    goal: Annotated[str | None, typer.Option("--goal", help="Goal, free text.")] = None,
+    language: Annotated[str | None, typer.Option("--language", help="Preferred language: zh or en.")] = None,
+    known: Annotated[str | None, typer.Option("--known", help="Describe what you know in words; mapped to skills.")] = None,
+) -> None:
+    """Create or update a learner; --known maps free text to finished skills and reports what it could not map."""
+    try:
+        svc = state.services()
+        svc.progress.upsert(learner, name=name, hours_per_day=hours, goal=goal, language=language)
+        if known:
+            mentions = svc.match_skills(known)
+            if mentions.known:
+                svc.progress.mark(learner, mentions.known, "done")
+            if mentions.partial:
+                svc.progress.mark(learner, mentions.partial, "in_progress")
+            from tutor.cli_render import mentions_text
+
+            console.print(mentions_text(svc.curriculum, mentions))
+        profile = svc.progress.get(learner)
+    except TutorError as exc:
+        _fail(exc)
+    from tutor.cli_render import progress_table
+
+    console.print(progress_table(svc.curriculum, profile))
+
+
+def _mark(learner: str, skills: list[str], status: str | None) -> None:
+    try:
+        svc = state.services()
+        numbers = svc.resolve_skills(skills)
+        profile = svc.progress.unmark(learner, numbers) if status is None else svc.progress.mark(learner, numbers, status)
+    except TutorError as exc:
+        _fail(exc)
+    from tutor.cli_render import progress_table
+
+    console.print(progress_table(svc.curriculum, profile))
+
+
+@progress_app.command("mark")
+def progress_mark(
+    learner: Annotated[str, typer.Option("--learner", help="Learner id.")],
+    skills: Annotated[list[str], typer.Argument(help="Skill numbers or exact headings.")],
+    in_progress: Annotated[bool, typer.Option("--in-progress", help="Mark as in progress instead of done.")] = False,
+) -> None:
+    """Mark skills as finished (or in progress)."""
+    _mark(learner, skills, "in_progress" if in_progress else "done")
+
+
+@progress_app.command("unmark")
+def progress_unmark(
+    learner: Annotated[str, typer.Option("--learner", help="Learner id.")],
+    skills: Annotated[list[str], typer.Argument(help="Skill numbers or exact headings.")],
+) -> None:
+    """Clear skills' status."""
+    _mark(learner, skills, None)
+
+
+@app.command("next")
+def next_cmd(
+    learner: Annotated[str | None, typer.Option("--learner", help="Plan for a stored learner.")] = None,
+    known: Annotated[str | None, typer.Option("--known", help='Finished skills, e.g. "1,2,3" (no stored learner needed).')] = None,
+    text: Annotated[str | None, typer.Option("--text", help="Describe what you know in words instead.")] = None,
+    hours: Annotated[float | None, typer.Option("--hours", help="Hours per day (for the estimate).")] = None,
+    language: Annotated[str | None, typer.Option("--language", help="zh or en: which resources come first.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+) -> None:
+    """What to learn next: 1-3 skills with why, what to study, resources, project, done-when and an estimate."""
+    from tutor.curriculum.progress import LearnerProfile
+
+    try:
+        svc = state.services()
+        if learner:
+            profile = svc.progress.get(learner)
+        else:
+            finished = svc.resolve_skills([k for k in (known or "").split(",") if k.strip()])
+            profile = LearnerProfile(id="cli", name="cli", finished=finished)
+        if text:
+            mentions = svc.match_skills(text)
+            profile.finished = sorted(set(profile.finished) | set(mentions.known))
+            profile.in_progress = sorted(set(profile.in_progress) | set(mentions.partial))
+        if hours is not None:
+            profile.hours_per_day = hours
+        if language:
+            profile.language = language
+        plan = svc.next_steps(profile)
+    except TutorError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+        return
+    from tutor.cli_render import next_steps_panels
+
+    for renderable in next_steps_panels(plan):
+        console.print(renderable)
+
+
+@eval_app.command("next-step")
+def eval_next_step(
+    dataset: Annotated[Path, typer.Option("--dataset", help="Planner eval set (JSONL).")] = Path("eval/next_step.jsonl"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Top-1 accuracy and acceptable@3 of the next-step planner; lists failures."""
+    from tutor.evaluation.next_step import run_next_step_eval
+
+    try:
+        report = run_next_step_eval(state.services(), dataset)
+    except TutorError as exc:
+        _fail(exc)
+    payload = report.to_json()
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        console.print(f"{payload['n']} cases · top-1 accuracy {payload['top1_accuracy']:.3f} · "
+                      f"acceptable@3 {payload['acceptable@3']:.3f}")
+        for f in payload["failures"]:
+            console.print(f"[red]failed[/] {f['id']}: expected {f['expected_next']} got {f['got']}")
+    if report.failures:
+        raise typer.Exit(1)
 
 
 def run() -> None:

@@ -11,7 +11,16 @@ if TYPE_CHECKING:
     from tutor.ingest.pipeline import IngestReport
     from tutor.services import RetrievedPassage
 
-__all__ = ["eval_tables", "ingest_table", "passages_table"]
+__all__ = [
+    "curriculum_table",
+    "eval_tables",
+    "ingest_table",
+    "mentions_text",
+    "next_steps_panels",
+    "passages_table",
+    "progress_table",
+    "resources_table",
+]
 
 _STATUS_STYLE = {
     "added": "green",
@@ -81,3 +90,79 @@ def eval_tables(payload: dict) -> list[Table]:
                       *[f"{modes[m][key].get(label, {}).get('recall', {}).get('5', 0):.3f}" for m in modes])
         tables.append(t)
     return tables
+
+
+def curriculum_table(curriculum) -> Table:
+    table = Table(title=curriculum.title, show_lines=True)
+    for col in ("stage", "skill", "★", "resources", "projects", "checks", "lines"):
+        table.add_column(col)
+    for stage in curriculum.stages:
+        for n in stage.skills:
+            s = curriculum.skill(n)
+            table.add_row(f"{stage.number} {stage.name}（{stage.duration}）", f"{s.number}. {s.name}", str(s.stars),
+                          str(len(s.resources)), str(len(s.projects)), str(len(s.checks)),
+                          f"L{s.citation.lines[0]}-{s.citation.lines[1]}")
+    table.caption = "core path: " + " → ".join(curriculum.core_path)
+    return table
+
+
+def resources_table(heading: str, rows) -> Table:
+    table = Table(title=heading)
+    for col in ("name", "type", "lang", "stars", "link"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.name, r.type or "", r.lang or "", "⭐" * (r.stars or 0), r.link or "-")
+    if not rows:
+        table.caption = "no resources match"
+    return table
+
+
+def progress_table(curriculum, profile) -> Table:
+    table = Table(title=f"{profile.name} ({profile.id}) · {profile.hours_per_day:g} h/day · goal: {profile.goal or '-'}")
+    table.add_column("stage")
+    table.add_column("skills")
+    table.add_column("progress", justify="right")
+    for stage in curriculum.stages:
+        marks = []
+        for n in stage.skills:
+            s = curriculum.skill(n)
+            mark = "[green]✔[/]" if n in profile.finished else ("[yellow]…[/]" if n in profile.in_progress else "☐")
+            marks.append(f"{mark} {n}. {s.name}")
+        done = sum(n in profile.finished for n in stage.skills)
+        table.add_row(f"{stage.number} {stage.name}", "\n".join(marks), f"{done}/{len(stage.skills)}")
+    return table
+
+
+def mentions_text(curriculum, mentions) -> str:
+    name = lambda n: f"{n}. {curriculum.skill(n).name}"  # noqa: E731
+    parts = []
+    if mentions.known:
+        parts.append("recognised as done: " + ", ".join(name(n) for n in mentions.known))
+    if mentions.partial:
+        parts.append("in progress: " + ", ".join(name(n) for n in mentions.partial))
+    if mentions.not_known:
+        parts.append("explicitly not known: " + ", ".join(name(n) for n in mentions.not_known))
+    if mentions.ambiguous:
+        parts.append("ambiguous (not applied): " + ", ".join(f"{w} → {v}" for w, v in mentions.ambiguous.items()))
+    if mentions.unknown_terms:
+        parts.append("not in the roadmap: " + ", ".join(mentions.unknown_terms))
+    return "\n".join(parts) or "no skills recognised in that description"
+
+
+def next_steps_panels(plan) -> list:
+    from rich.panel import Panel
+
+    if plan.finished_all:
+        cites = "\n".join(f"- {c.heading} (L{c.lines[0]}-{c.lines[1]})" for c in plan.beyond)
+        return [Panel(f"{plan.note}\n{cites}", title="Next steps")]
+    panels = []
+    for n, r in enumerate(plan.recommendations, 1):
+        res = "\n".join(f"  • {x.name} · {x.type or ''} · {x.lang or ''} · {'⭐' * (x.stars or 0)} · {x.link or '-'}"
+                        for x in r.resources)
+        body = (f"[bold]Why:[/] {r.reason}\n[bold]Study:[/]\n" + "\n".join(f"  • {s}" for s in r.study)
+                + f"\n[bold]Resources:[/]\n{res}\n[bold]Project:[/] {r.project or '-'}\n[bold]Done when:[/]\n"
+                + "\n".join(f"  ✅ {d}" for d in r.done_when) + f"\n[bold]Estimate:[/] {r.estimate}\n[dim]Sources: "
+                + "; ".join(f"{c.heading} L{c.lines[0]}-{c.lines[1]}" for c in r.citations) + "[/]")
+        tag = "fill the gap" if r.kind == "gap" else "next"
+        panels.append(Panel(body, title=f"{n}. {r.skill.heading}  [{tag}]", title_align="left"))
+    return panels

@@ -22,6 +22,7 @@ from tutor.errors import ConfigError
 __all__ = [
     "ChunkingSettings",
     "CorpusSettings",
+    "CurriculumSettings",
     "EmbeddingSettings",
     "RetrievalSettings",
     "Settings",
@@ -123,6 +124,15 @@ class RetrievalSettings(BaseModel):
     )
 
 
+class CurriculumSettings(BaseModel):
+    roadmap: Path = Field(
+        Path("corpus/ai-learning-roadmap.md"), description="The roadmap document the planner reads."
+    )
+    config: Path | None = Field(
+        None, description="Aliases and extra prerequisite edges; default <config dir>/curriculum.yaml."
+    )
+
+
 class Settings(BaseSettings):
     """Everything the tutor can be told; see `tutor config show` for the effective values."""
 
@@ -145,6 +155,7 @@ class Settings(BaseSettings):
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    curriculum: CurriculumSettings = Field(default_factory=CurriculumSettings)
 
     @property
     def model_cache_dir(self) -> Path:

@@ -9,6 +9,8 @@ __all__ = [
     "EmbeddingError",
     "IndexStoreError",
     "EvalDatasetError",
+    "CurriculumError",
+    "ProgressError",
 ]
 
 
@@ -39,3 +41,11 @@ class IndexStoreError(TutorError):
 
 class EvalDatasetError(TutorError):
     """An evaluation dataset is malformed; names the file, the line and the problem."""
+
+
+class CurriculumError(TutorError):
+    """The roadmap lacks the structure the curriculum needs; says which part is missing."""
+
+
+class ProgressError(TutorError):
+    """Learner data is missing or cannot be stored."""

@@ -173,6 +173,58 @@ class Services:
             )
         return manifest
 
+    # --- curriculum and learners -----------------------------------------
+    @cached_property
+    def curriculum(self) -> Any:
+        from tutor.curriculum.parser import load_curriculum
+
+        path = self.settings.curriculum.roadmap
+        if not path.is_file():
+            raise ConfigError(f"Roadmap {path} not found; set curriculum.roadmap (TUTOR_CURRICULUM__ROADMAP)")
+        return load_curriculum(path, int(self.settings.corpus.max_file_mb * 1_000_000))
+
+    @cached_property
+    def curriculum_config(self) -> Any:
+        from tutor.config import config_dir
+        from tutor.curriculum.graph import load_curriculum_config
+
+        return load_curriculum_config(self.settings.curriculum.config or config_dir() / "curriculum.yaml")
+
+    @cached_property
+    def prerequisites(self) -> Any:
+        from tutor.curriculum.graph import Prerequisites
+
+        return Prerequisites(self.curriculum, self.curriculum_config)
+
+    @cached_property
+    def progress(self) -> Any:
+        from tutor.curriculum.progress import ProgressStore
+
+        return ProgressStore(self.settings.data_dir / "learners.sqlite")
+
+    def match_skills(self, text: str) -> Any:
+        from tutor.curriculum.matching import match_skills
+
+        return match_skills(text, self.curriculum, self.curriculum_config)
+
+    def next_steps(self, profile: Any, limit: int = 3) -> Any:
+        from tutor.curriculum.planner import plan_next
+
+        return plan_next(self.curriculum, self.prerequisites, profile, limit=limit)
+
+    def resolve_skills(self, keys: list[str]) -> list[int]:
+        """Skill numbers from numbers, '技能点 N' or exact headings; unknown keys are an error."""
+        from tutor.curriculum.graph import find_skill
+
+        out = []
+        for key in keys:
+            skill = find_skill(self.curriculum, key)
+            if skill is None:
+                raise InputError(key, "no such skill in the roadmap; use a number 1-"
+                                 f"{max(s.number for s in self.curriculum.skills)} or an exact heading")
+            out.append(skill.number)
+        return out
+
     # --- operations -----------------------------------------------------
     def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, show_progress: bool = False) -> Any:
         from tutor.ingest.pipeline import run_ingest

@@ -1,0 +1,116 @@
+"""The roadmap as data: stages, skills, resources, milestones, time plans, core path."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "Citation",
+    "ContentGroup",
+    "Curriculum",
+    "Milestone",
+    "RecommendedItem",
+    "Resource",
+    "Skill",
+    "Stage",
+    "TimePlan",
+]
+
+
+class Citation(BaseModel):
+    """Where in the document a fact was read: the exact heading and its line range."""
+
+    doc: str
+    heading: str
+    lines: tuple[int, int]
+
+
+class Resource(BaseModel):
+    name: str
+    type: str | None = None
+    lang: str | None = None
+    stars: int | None = None
+    link: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class ContentGroup(BaseModel):
+    """Bullets under one sub-heading (e.g. 必修内容 › 基础语法)."""
+
+    section: str
+    title: str | None = None
+    items: list[str] = Field(default_factory=list)
+
+
+class Skill(BaseModel):
+    number: int
+    heading: str
+    name: str
+    stars: int
+    stage: int
+    content: list[ContentGroup] = Field(default_factory=list)
+    resources: list[Resource] = Field(default_factory=list)
+    projects: list[str] = Field(default_factory=list)
+    checks: list[str] = Field(default_factory=list)
+    citation: Citation
+    section_citations: dict[str, Citation] = Field(default_factory=dict)
+
+
+class Stage(BaseModel):
+    number: int
+    heading: str
+    name: str
+    duration: str
+    skills: list[int] = Field(default_factory=list)
+    citation: Citation
+
+
+class TimePlan(BaseModel):
+    name: str
+    heading: str
+    hours_per_day: str | None = None
+    stage_months: dict[int, float] = Field(default_factory=dict)
+    items: list[str] = Field(default_factory=list)
+    citation: Citation
+
+
+class Milestone(BaseModel):
+    heading: str
+    months: int
+    checks: list[str]
+    citation: Citation
+
+
+class RecommendedItem(BaseModel):
+    """A row of the 推荐资源汇总 tables (books, platforms, ...), with its stage hint if any."""
+
+    table: str
+    name: str
+    columns: dict[str, str]
+    link: str | None = None
+    stages: list[int] = Field(default_factory=list)
+    citation: Citation
+
+
+class Curriculum(BaseModel):
+    doc: str
+    title: str
+    stages: list[Stage]
+    skills: list[Skill]
+    time_plans: list[TimePlan] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+    core_path: list[str] = Field(default_factory=list)
+    recommended: list[RecommendedItem] = Field(default_factory=list)
+    advice: list[Citation] = Field(default_factory=list)
+
+    def skill(self, number: int) -> Skill:
+        for s in self.skills:
+            if s.number == number:
+                return s
+        raise KeyError(number)
+
+    def stage(self, number: int) -> Stage:
+        for s in self.stages:
+            if s.number == number:
+                return s
+        raise KeyError(number)

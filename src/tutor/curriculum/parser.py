@@ -1,0 +1,310 @@
+"""Parse a roadmap document into a `Curriculum`, driven by headings and table headers.
+
+Nothing here names a particular skill: stages are H2 headings "阶段 N：名称（时长）", skills
+are H3 "技能点 N：名称 ⭐…" under them, and each skill's H4 sub-sections are classified by
+their title (资源 → resource table, 项目 → projects, 检验 → check criteria, anything else →
+content).  A document missing the structure raises `CurriculumError` saying what is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.curriculum.model import (
+    Citation,
+    ContentGroup,
+    Curriculum,
+    Milestone,
+    RecommendedItem,
+    Resource,
+    Skill,
+    Stage,
+    TimePlan,
+)
+from tutor.errors import CurriculumError
+from tutor.ingest.loaders import load_document
+
+__all__ = ["parse_roadmap", "load_curriculum"]
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_STAGE = re.compile(r"^阶段\s*(\d+)\s*[：:]\s*(.+?)\s*[（(](.+?)[）)]\s*$")
+_SKILL = re.compile(r"^技能点\s*(\d+)\s*[：:]\s*(.+?)\s*(⭐+)?\s*$")
+_STAGE_MONTHS = re.compile(r"阶段\s*(\d+)\s*[：:]\s*([\d.]+)\s*个月")
+_MILESTONE = re.compile(r"^(\d+)\s*个月后")
+_STAGE_HINT = re.compile(r"阶段\s*(\d+)(?:\s*[-–~～]\s*(\d+))?")
+_BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+_CHECK = re.compile(r"^[✅✔☑️\s]+")
+_COLUMN_ROLES = {
+    "name": ("资源", "名称", "书名", "平台", "社区", "资源名"),
+    "type": ("类型", "用途"),
+    "lang": ("语言",),
+    "stars": ("质量", "推荐度", "星级"),
+    "link": ("链接", "地址", "网址"),
+}
+
+
+@dataclass
+class _Node:
+    level: int
+    text: str
+    start: int  # 0-based line of the heading
+    end: int  # exclusive
+    children: list[_Node] = field(default_factory=list)
+    body: list[tuple[int, str]] = field(default_factory=list)  # lines before the first child
+
+
+def _tree(lines: list[str]) -> _Node:
+    root = _Node(0, "", -1, len(lines))
+    stack = [root]
+    in_fence = False
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        m = None if in_fence else _HEADING.match(line)
+        if m:
+            level = len(m.group(1))
+            while stack[-1].level >= level:
+                stack.pop().end = i
+            node = _Node(level, m.group(2).strip(), i, len(lines))
+            stack[-1].children.append(node)
+            stack.append(node)
+        else:
+            stack[-1].body.append((i, line))
+    return root
+
+
+def _walk(node: _Node):
+    for child in node.children:
+        yield child
+        yield from _walk(child)
+
+
+def _all_lines(node: _Node) -> list[tuple[int, str]]:
+    out = list(node.body)
+    for child in node.children:
+        out.extend(_all_lines(child))
+    return sorted(out)
+
+
+def _strip_md(text: str) -> str:
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return text.replace("**", "").replace("`", "").strip()
+
+
+def _table(rows: list[tuple[int, str]]) -> tuple[list[str], list[list[str]]]:
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for _, line in rows
+             if line.strip().startswith("|")]
+    if len(cells) < 2:
+        return [], []
+    header, body = cells[0], [r for r in cells[1:] if not all(set(c) <= set("-: ") for c in r)]
+    return header, body
+
+
+def _role(header: str) -> str | None:
+    for role, names in _COLUMN_ROLES.items():
+        if any(n in header for n in names):
+            return role
+    return None
+
+
+def _stars(text: str) -> int | None:
+    n = text.count("⭐")
+    return n or None
+
+
+def _link(text: str) -> str | None:
+    text = text.strip()
+    if not text or text in ("-", "—", "无"):
+        return None
+    m = re.search(r"https?://\S+?(?=[)\s|]|$)", text)
+    return m.group(0) if m else text
+
+
+class _Ctx:
+    def __init__(self, doc: str, lines: list[str], offset: int) -> None:
+        self.doc, self.lines, self.offset = doc, lines, offset
+
+    def cite(self, node: _Node) -> Citation:
+        end = node.end - 1
+        while end > node.start and not self.lines[end].strip() or (end > node.start and self.lines[end].strip() == "---"):
+            end -= 1
+        return Citation(doc=self.doc, heading=node.text, lines=(node.start + 1 + self.offset, end + 1 + self.offset))
+
+
+def _resources(node: _Node) -> list[Resource]:
+    header, body = _table(_all_lines(node))
+    roles = [_role(h) for h in header]
+    out = []
+    for row in body:
+        values: dict[str, str] = {}
+        extra: dict[str, str] = {}
+        for h, role, cell in zip(header, roles, row):
+            if role and role not in values:
+                values[role] = cell
+            else:
+                extra[h] = cell
+        if not values.get("name"):
+            continue
+        out.append(Resource(
+            name=_strip_md(values["name"]),
+            type=values.get("type") or None,
+            lang=values.get("lang") or None,
+            stars=_stars(values.get("stars", "")),
+            link=_link(values.get("link", "")),
+            extra=extra,
+        ))
+    return out
+
+
+def _items(node: _Node) -> list[str]:
+    out = []
+    for _, line in _all_lines(node):
+        m = _ITEM.match(line)
+        if m and not line.startswith("    "):
+            out.append(_CHECK.sub("", _strip_md(m.group(1))).strip())
+        elif m is None and line.strip().startswith(("✅", "✔")):
+            out.append(_CHECK.sub("", _strip_md(line)).strip())
+    return [i for i in out if i]
+
+
+def _content_groups(node: _Node) -> list[ContentGroup]:
+    groups: list[ContentGroup] = []
+    current = ContentGroup(section=node.text)
+    in_fence = False
+    for _, line in _all_lines(node):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            if line.strip():
+                current.items.append(line.strip())
+            continue
+        bold = _BOLD_LINE.match(line.strip())
+        item = _ITEM.match(line)
+        if bold:
+            if current.items or current.title:
+                groups.append(current)
+            current = ContentGroup(section=node.text, title=bold.group(1))
+        elif item:
+            current.items.append(_strip_md(item.group(1)))
+        elif line.strip() and not line.strip().startswith("|") and line.strip() != "---":
+            current.items.append(_strip_md(line))
+    if current.items or current.title:
+        groups.append(current)
+    return groups
+
+
+def _skill(node: _Node, stage: int, ctx: _Ctx) -> Skill:
+    m = _SKILL.match(node.text)
+    assert m
+    skill = Skill(number=int(m.group(1)), heading=node.text, name=m.group(2).strip(),
+                  stars=len(m.group(3) or ""), stage=stage, citation=ctx.cite(node))
+    subsections = node.children or [node]
+    for sub in subsections:
+        title = sub.text
+        skill.section_citations[title] = ctx.cite(sub)
+        if "资源" in title:
+            skill.resources.extend(_resources(sub))
+        elif "项目" in title:
+            skill.projects.extend(_items(sub))
+        elif "检验" in title:
+            skill.checks.extend(_items(sub))
+        else:
+            skill.content.extend(_content_groups(sub))
+    if not node.children and node.body:
+        skill.content = _content_groups(node)
+    return skill
+
+
+def _stage_hints(text: str) -> list[int]:
+    out: list[int] = []
+    for a, b in _STAGE_HINT.findall(text):
+        lo, hi = int(a), int(b or a)
+        out.extend(range(lo, hi + 1))
+    return out
+
+
+def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None, line_offset: int = 0) -> Curriculum:
+    """Parse roadmap Markdown; raises CurriculumError naming the missing structure."""
+    lines = markdown.split("\n")
+    root = _tree(lines)
+    ctx = _Ctx(doc, lines, line_offset)
+    nodes = list(_walk(root))
+    stages: list[Stage] = []
+    skills: list[Skill] = []
+    for node in nodes:
+        sm = _STAGE.match(node.text)
+        if not sm:
+            continue
+        stage = Stage(number=int(sm.group(1)), heading=node.text, name=sm.group(2).strip(),
+                      duration=sm.group(3).strip(), citation=ctx.cite(node))
+        for child in node.children:
+            if _SKILL.match(child.text):
+                skill = _skill(child, stage.number, ctx)
+                skills.append(skill)
+                stage.skills.append(skill.number)
+        stages.append(stage)
+    if not stages:
+        raise CurriculumError(
+            f"{doc}: not a roadmap: no stage headings like '## 阶段 0：基础准备（1-2 个月）' were found")
+    if not skills:
+        raise CurriculumError(
+            f"{doc}: no skill headings like '### 技能点 1：Python 编程 ⭐⭐⭐⭐⭐' under the stage headings")
+    numbers = [s.number for s in skills]
+    if len(set(numbers)) != len(numbers):
+        dup = sorted({n for n in numbers if numbers.count(n) > 1})
+        raise CurriculumError(f"{doc}: skill numbers repeat: {dup}")
+    stage_numbers = [s.number for s in stages]
+    if len(set(stage_numbers)) != len(stage_numbers):
+        raise CurriculumError(f"{doc}: stage numbers repeat: {stage_numbers}")
+
+    time_plans: list[TimePlan] = []
+    milestones: list[Milestone] = []
+    recommended: list[RecommendedItem] = []
+    core_path: list[str] = []
+    advice: list[Citation] = []
+    for node in nodes:
+        if node.level == 2 and "时间规划" in node.text:
+            for plan in node.children:
+                text_lines = [line for _, line in _all_lines(plan)]
+                hours = next((_strip_md(t) for t in text_lines if "小时" in t and "**" in t), None)
+                months = {int(a): float(b) for a, b in _STAGE_MONTHS.findall("\n".join(text_lines))}
+                time_plans.append(TimePlan(name=re.split(r"[（(]", plan.text)[0].strip(), heading=plan.text,
+                                           hours_per_day=hours, stage_months=months, items=_items(plan),
+                                           citation=ctx.cite(plan)))
+        elif node.level == 2 and "里程碑" in node.text:
+            for child in node.children:
+                mm = _MILESTONE.match(child.text)
+                if mm:
+                    milestones.append(Milestone(heading=child.text, months=int(mm.group(1)),
+                                                checks=_items(child), citation=ctx.cite(child)))
+        elif node.level == 2 and "推荐资源" in node.text:
+            for child in _walk(node):
+                header, body = _table(list(child.body))
+                if not header:
+                    continue
+                roles = [_role(h) for h in header]
+                for row in body:
+                    cols = dict(zip(header, row))
+                    name_i = roles.index("name") if "name" in roles else 0
+                    link_i = roles.index("link") if "link" in roles else None
+                    recommended.append(RecommendedItem(
+                        table=child.text, name=_strip_md(row[name_i]), columns=cols,
+                        link=_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
+                        stages=_stage_hints(" ".join(row)), citation=ctx.cite(child)))
+        elif "核心路径" in node.text:
+            text = " ".join(line for _, line in node.body if not _FENCE.match(line))
+            core_path = [p.strip() for p in re.split(r"→|->", text) if p.strip()]
+        elif node.level == 2 and "学习建议" in node.text:
+            advice = [ctx.cite(child) for child in node.children]
+    return Curriculum(doc=doc, title=title or doc, stages=stages, skills=skills, time_plans=time_plans,
+                      milestones=milestones, core_path=core_path, recommended=recommended, advice=advice)
+
+
+def load_curriculum(path: Path, max_bytes: int = 20_000_000) -> Curriculum:
+    doc = load_document(path, max_bytes)
+    return parse_roadmap(doc.text, doc=doc.doc_id, title=doc.title, line_offset=doc.line_offset)
