@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from tutor.errors import TutorError
 
@@ -274,14 +273,7 @@ def curriculum_resources(
 @progress_app.command("show")
 def progress_show(learner: Annotated[str, typer.Option("--learner", help="Learner id.")]) -> None:
     """Show a learner's profile and finished skills."""
-    try:
-        svc = state.services()
-        profile = svc.progress.get(learner)
-    except TutorError as exc:
-        _fail(exc)
-    from tutor.cli_render import progress_table
-
-    console.print(progress_table(svc.curriculum, profile))
+    _show_progress(lambda svc: svc.progress.get(learner))
 
 
 @progress_app.command("set")
@@ -294,36 +286,38 @@ def progress_set(
     known: Annotated[str | None, typer.Option("--known", help="Describe what you know in words; mapped to skills.")] = None,
 ) -> None:
     """Create or update a learner; --known maps free text to finished skills and reports what it could not map."""
-    try:
-        svc = state.services()
-        svc.progress.upsert(learner, name=name, hours_per_day=hours, goal=goal, language=language)
-        if known:
-            mentions = svc.match_skills(known)
-            if mentions.known:
-                svc.progress.mark(learner, mentions.known, "done")
-            if mentions.partial:
-                svc.progress.mark(learner, mentions.partial, "in_progress")
-            from tutor.cli_render import mentions_text
+    from tutor.cli_render import mentions_text
 
-            console.print(mentions_text(svc.curriculum, mentions))
-        profile = svc.progress.get(learner)
-    except TutorError as exc:
-        _fail(exc)
+    def update(svc: Services) -> Any:
+        profile = svc.progress.upsert(learner, name=name, hours_per_day=hours, goal=goal, language=language)
+        if known:
+            console.print(mentions_text(svc.curriculum, svc.describe_learner(learner, known)))
+            profile = svc.progress.get(learner)
+        return profile
+
+    _show_progress(update)
+
+
+def _show_progress(action: Any) -> None:
+    """Run `action(services) -> profile` and print the learner's checklist."""
     from tutor.cli_render import progress_table
 
+    try:
+        svc = state.services()
+        profile = action(svc)
+    except TutorError as exc:
+        _fail(exc)
     console.print(progress_table(svc.curriculum, profile))
 
 
 def _mark(learner: str, skills: list[str], status: str | None) -> None:
-    try:
-        svc = state.services()
+    def change(svc: Services) -> Any:
         numbers = svc.resolve_skills(skills)
-        profile = svc.progress.unmark(learner, numbers) if status is None else svc.progress.mark(learner, numbers, status)
-    except TutorError as exc:
-        _fail(exc)
-    from tutor.cli_render import progress_table
+        if status is None:
+            return svc.progress.unmark(learner, numbers)
+        return svc.progress.mark(learner, numbers, status)
 
-    console.print(progress_table(svc.curriculum, profile))
+    _show_progress(change)
 
 
 @progress_app.command("mark")
@@ -355,24 +349,10 @@ def next_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
 ) -> None:
     """What to learn next: 1-3 skills with why, what to study, resources, project, done-when and an estimate."""
-    from tutor.curriculum.progress import LearnerProfile
-
     try:
         svc = state.services()
-        if learner:
-            profile = svc.progress.get(learner)
-        else:
-            finished = svc.resolve_skills([k for k in (known or "").split(",") if k.strip()])
-            profile = LearnerProfile(id="cli", name="cli", finished=finished)
-        if text:
-            mentions = svc.match_skills(text)
-            profile.finished = sorted(set(profile.finished) | set(mentions.known))
-            profile.in_progress = sorted(set(profile.in_progress) | set(mentions.partial))
-        if hours is not None:
-            profile.hours_per_day = hours
-        if language:
-            profile.language = language
-        plan = svc.next_steps(profile)
+        keys = [k.strip() for k in (known or "").split(",") if k.strip()]
+        plan = svc.next_steps(svc.profile_for(learner, keys, text, hours, language))
     except TutorError as exc:
         _fail(exc)
     if as_json:

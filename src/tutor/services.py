@@ -212,6 +212,34 @@ class Services:
 
         return plan_next(self.curriculum, self.prerequisites, profile, limit=limit)
 
+    def describe_learner(self, learner_id: str, text: str) -> Any:
+        """Apply a free-text self-description: recognised skills done, partial ones in progress."""
+        mentions = self.match_skills(text)
+        if mentions.known:
+            self.progress.mark(learner_id, mentions.known, "done")
+        if mentions.partial:
+            self.progress.mark(learner_id, mentions.partial, "in_progress")
+        return mentions
+
+    def profile_for(self, learner: str | None = None, known: list[str] | None = None, text: str | None = None,
+                    hours: float | None = None, language: str | None = None) -> Any:
+        """A profile from a stored learner or ad-hoc facts (nothing is written)."""
+        from tutor.curriculum.progress import LearnerProfile
+
+        if learner:
+            profile = self.progress.get(learner)
+        else:
+            profile = LearnerProfile(id="adhoc", name="adhoc", finished=self.resolve_skills(known or []))
+        if text:
+            mentions = self.match_skills(text)
+            profile.finished = sorted(set(profile.finished) | set(mentions.known))
+            profile.in_progress = sorted(set(profile.in_progress) | set(mentions.partial) - set(profile.finished))
+        if hours is not None:
+            profile.hours_per_day = hours
+        if language:
+            profile.language = language
+        return profile
+
     def resolve_skills(self, keys: list[str]) -> list[int]:
         """Skill numbers from numbers, '技能点 N' or exact headings; unknown keys are an error."""
         from tutor.curriculum.graph import find_skill

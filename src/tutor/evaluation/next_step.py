@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tutor.curriculum.progress import LearnerProfile
 from tutor.errors import EvalDatasetError, InputError
 
 if TYPE_CHECKING:
@@ -50,14 +49,10 @@ def run_next_step_eval(services: Services, dataset: Path) -> NextStepReport:
             raise EvalDatasetError(f"{dataset}:{n}: malformed case ({exc})") from exc
         except InputError as exc:
             raise EvalDatasetError(f"{dataset}:{n}: {exc}") from exc
-        in_progress: list[int] = []
-        if profile_data.get("text"):
-            mentions = services.match_skills(profile_data["text"])
-            known = sorted(set(known) | set(mentions.known))
-            in_progress = mentions.partial
-        profile = LearnerProfile(id=case.get("id", f"case{n}"), name="eval", finished=known, in_progress=in_progress,
-                                 hours_per_day=float(profile_data.get("hours_per_day") or 2),
-                                 goal=profile_data.get("goal"), language=profile_data.get("language", "zh"))
+        profile = services.profile_for(known=[str(k) for k in known], text=profile_data.get("text"),
+                                       hours=float(profile_data.get("hours_per_day") or 2),
+                                       language=profile_data.get("language"))
+        profile.goal = profile_data.get("goal")
         got = [r.skill.number for r in services.next_steps(profile).recommendations]
         report.n += 1
         ok1 = (not expected and not got) or (bool(got) and got[0] in expected)
