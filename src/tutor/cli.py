@@ -353,13 +353,19 @@ def next_cmd(
         svc = state.services()
         keys = [k.strip() for k in (known or "").split(",") if k.strip()]
         plan = svc.next_steps(svc.profile_for(learner, keys, text, hours, language))
+        mentions = svc.match_skills(text) if text else None
     except TutorError as exc:
         _fail(exc)
     if as_json:
-        typer.echo(json.dumps(plan.to_json(), ensure_ascii=False, indent=2))
+        payload = plan.to_json()
+        if mentions is not None:  # what the description was understood as, including what was not
+            payload["self_description"] = dict(mentions.__dict__)
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    from tutor.cli_render import next_steps_panels
+    from tutor.cli_render import mentions_text, next_steps_panels
 
+    if mentions is not None:
+        console.print(mentions_text(svc.curriculum, mentions))
     for renderable in next_steps_panels(plan):
         console.print(renderable)
 

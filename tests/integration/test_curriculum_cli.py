@@ -32,6 +32,11 @@ def test_next_json_contract_and_free_text() -> None:
     plan = json.loads(_run("next", "--text", "I know Python, math, Linux and Git", "--json", "--language", "en"))
     rec = plan["recommendations"][0]
     assert rec["skill"]["number"] == 4 and rec["resources"][0]["lang"] == "英文"
+    plan = json.loads(_run("next", "--text", "I know PyTorch but not transformers, and Kubernetes", "--json"))
+    assert plan["self_description"]["known"] == [7] and plan["self_description"]["not_known"] == [8]
+    assert plan["self_description"]["unknown_terms"] == ["Kubernetes"]
+    out = _run("next", "--text", "我学过 Python 和一点线性代数")
+    assert "recognised as done: 1. Python 编程" in out and "in progress: 2. 数学基础" in out
 
 
 def test_progress_commands_share_one_store() -> None:
