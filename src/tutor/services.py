@@ -86,9 +86,12 @@ class Services:
         from tutor.index.bm25 import BM25Index, fingerprint
 
         manifest = self.require_index()
-        want = fingerprint(cid for d in manifest.docs.values() for cid in d.chunk_ids)
         cached = self.__dict__.get("_bm25")
+        if cached is not None and self.__dict__.get("_bm25_manifest") is manifest:
+            return cached  # per question: no re-hashing while the manifest is unchanged
+        want = fingerprint(cid for d in manifest.docs.values() for cid in d.chunk_ids)
         if cached is not None and cached.fingerprint == want:
+            self.__dict__["_bm25_manifest"] = manifest
             return cached
         directory = index_dir(self.settings, self.model_id) / "bm25"
         self._configure_tokenizer()
@@ -98,6 +101,7 @@ class Services:
                 log.warning("BM25 index does not match the live chunks; rebuilding it")
             index = self.rebuild_bm25()
         self.__dict__["_bm25"] = index
+        self.__dict__["_bm25_manifest"] = manifest
         return index
 
     def bm25_is_current(self) -> bool:

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -114,7 +113,3 @@ def validate_dataset(questions: list[EvalQuestion], documents: dict[str, str]) -
             if missing and len(q.gold) == 1:
                 report.errors.append(f"{q.id}: must_contain {missing} not in section '{gold.section}'")
     return report
-
-
-def as_dict(q: EvalQuestion) -> dict[str, Any]:
-    return q.model_dump()
