@@ -394,6 +394,143 @@ def eval_next_step(
         raise typer.Exit(1)
 
 
+def _history_of(turns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return turns[-12:]
+
+
+def _answer_streamed(svc: Services, question: str, history: list[tuple[str, str]], learner: str | None,
+                     as_json: bool) -> Any:
+    """Stream tokens to the terminal, then print the checked answer's sources and suggestions."""
+    from tutor.cli_render import answer_footer
+
+    streamed = not as_json and sys.stdout.isatty()
+    final = None
+    for event in svc.ask_stream(question, history, learner):
+        if event.kind == "token" and streamed:
+            console.out(event.text, end="", highlight=False)
+        elif event.kind == "status" and event.text == "reset" and streamed:
+            console.print("\n[yellow]…the model stopped answering; falling back to retrieval-only[/]")
+        elif event.kind == "answer":
+            final = event.answer
+    assert final is not None
+    if as_json:
+        typer.echo(json.dumps(final.to_json(), ensure_ascii=False, indent=2))
+        return final
+    if streamed:
+        console.print()
+        console.rule(style="dim")
+    from rich.markdown import Markdown
+
+    if not streamed:
+        console.print(Markdown(final.text))
+    for renderable in answer_footer(final):
+        console.print(renderable)
+    return final
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in Chinese or English.")],
+    learner: Annotated[str | None, typer.Option("--learner", help="Use this learner's progress.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON (sources, checks, timings).")] = False,
+) -> None:
+    """Ask one question: a grounded answer with citations, a next step and follow-up questions."""
+    try:
+        _answer_streamed(state.services(), question, [], learner, as_json)
+    except TutorError as exc:
+        _fail(exc)
+
+
+@app.command()
+def chat(
+    cli: Annotated[bool, typer.Option("--cli", help="Chat in the terminal (the browser UI is `tutor ui`).")] = True,
+    learner: Annotated[str | None, typer.Option("--learner", help="Use this learner's progress.")] = None,
+) -> None:
+    """A terminal chat with history: follow-ups are understood in context. /clear resets, /quit exits."""
+    svc = state.services()
+    history: list[tuple[str, str]] = []
+    console.print("[bold]tutor[/] — ask about the material or what to learn next. /clear resets, /quit exits.")
+    while True:
+        try:
+            question = console.input("[bold cyan]you>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not question:
+            continue
+        if question in ("/quit", "/exit", "/q"):
+            return
+        if question == "/clear":
+            history.clear()
+            console.print("[dim]history cleared[/]")
+            continue
+        try:
+            answer = _answer_streamed(svc, question, _history_of(history), learner, as_json=False)
+        except TutorError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            continue
+        history += [("user", question), ("assistant", answer.text)]
+
+
+@app.command("serve-llm")
+def serve_llm() -> None:
+    """Start vLLM (OpenAI-compatible) with the profile's `serve` settings; Ctrl-C stops it."""
+    from tutor.llm.serve import serve_vllm
+
+    try:
+        settings = state.settings()
+        code = serve_vllm(settings.serve, lambda url: console.print(
+            f"[green]vLLM is ready[/] at [bold]{url}[/] — point the tutor at it with "
+            f"TUTOR_LLM__BASE_URL={url} (the default profile already does for port 8000)."))
+    except TutorError as exc:
+        _fail(exc)
+    raise typer.Exit(code)
+
+
+@eval_app.command("router")
+def eval_router(
+    dataset: Annotated[Path, typer.Option("--dataset", help="Labelled utterances (JSONL: text, route).")] = Path("eval/router.jsonl"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Accuracy of the question router (next_step / material / chitchat) and its confusions."""
+    from tutor.evaluation.chain_eval import run_router_eval
+
+    try:
+        payload = run_router_eval(state.services(), dataset).to_json()
+    except TutorError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    console.print(f"{payload['n']} utterances · accuracy {payload['accuracy']:.3f}")
+    for key, count in payload["confusion"].items():
+        console.print(f"  {key}: {count}")
+    for f in payload["failures"]:
+        console.print(f"[red]miss[/] {f['text']!r}: expected {f['expected']}, got {f['got']} ({f['reason']})")
+
+
+@eval_app.command("refusal")
+def eval_refusal(
+    out_of_scope: Annotated[Path, typer.Option("--out-of-scope", help="Questions the material does not cover.")] = Path("eval/out_of_scope.jsonl"),
+    in_scope: Annotated[Path, typer.Option("--in-scope", help="Questions it covers (the retrieval set).")] = Path("eval/retrieval.jsonl"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """How often the tutor refuses out-of-scope questions, and wrongly refuses in-scope ones."""
+    from tutor.evaluation.chain_eval import run_refusal_eval
+
+    try:
+        payload = run_refusal_eval(state.services(), out_of_scope, in_scope).to_json()
+    except TutorError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    console.print(f"out-of-scope refused: {payload['refusal_rate_out_of_scope']:.3f} of {payload['n_out_of_scope']} "
+                  f"(zh {payload['refusal_rate_out_of_scope_zh']:.3f}, en {payload['refusal_rate_out_of_scope_en']:.3f})")
+    console.print(f"in-scope wrongly refused: {payload['false_refusal_rate_in_scope']:.3f} of {payload['n_in_scope']} "
+                  f"(zh {payload['false_refusal_rate_in_scope_zh']:.3f}, en {payload['false_refusal_rate_in_scope_en']:.3f})")
+
+
 def run() -> None:
     """Console-script entry point: library errors become one line and exit code 2."""
     try:

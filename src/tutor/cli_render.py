@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
@@ -166,3 +166,32 @@ def next_steps_panels(plan) -> list:
         tag = "fill the gap" if r.kind == "gap" else "next"
         panels.append(Panel(body, title=f"{n}. {r.skill.heading}  [{tag}]", title_align="left"))
     return panels
+
+
+def answer_footer(answer: Any) -> list[Any]:
+    """Sources, citation verdicts, the notice and follow-ups printed under an answer."""
+    from rich.text import Text
+
+    out: list[Any] = []
+    cited = [s for s in answer.sources if s.cited]
+    if cited:
+        table = Table(title="Sources" if answer.language == "en" else "出处", show_lines=False, title_justify="left")
+        table.add_column("#", justify="right")
+        table.add_column("section")
+        table.add_column("relevance", justify="right")
+        table.add_column("link")
+        for s in cited:
+            table.add_row(f"[{s.n}]", s.label, "" if s.score is None else f"{s.score:.2f}", s.link or "")
+        out.append(table)
+    changed = [c for c in answer.citation_checks if c.action != "kept"]
+    for c in changed:
+        verdict = f"moved to [{c.moved_to}]" if c.action == "moved" else "dropped"
+        out.append(Text(f"citation [{c.cited}] {verdict}: its passage does not support “{c.sentence[:60]}”", style="yellow"))
+    if answer.removed_citations:
+        out.append(Text(f"removed citations to missing passages: {answer.removed_citations}", style="yellow"))
+    if answer.notice:
+        out.append(Text(answer.notice, style="dim"))
+    if answer.followups:
+        label = "你还可以问：" if answer.language == "zh" else "You could also ask:"
+        out.append(Text(label + "\n" + "\n".join(f"  • {q}" for q in answer.followups), style="cyan"))
+    return out

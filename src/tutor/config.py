@@ -20,7 +20,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from tutor.errors import ConfigError
 
 __all__ = [
+    "ChainSettings",
     "ChunkingSettings",
+    "LLMSettings",
+    "ServeSettings",
     "CorpusSettings",
     "CurriculumSettings",
     "EmbeddingSettings",
@@ -133,6 +136,83 @@ class CurriculumSettings(BaseModel):
     )
 
 
+class LLMSettings(BaseModel):
+    backend: Literal["openai", "llamacpp", "none"] = Field(
+        "openai",
+        description="openai: any OpenAI-compatible server (vLLM); llamacpp: a local GGUF file on CPU; "
+        "none: the extractive tutor, no model.",
+    )
+    base_url: str = Field("http://127.0.0.1:8000/v1", description="openai: the server's /v1 URL.")
+    model: str = Field(
+        "auto", description="openai: the served model name; 'auto' takes the first one the server lists."
+    )
+    api_key_env: str = Field(
+        "TUTOR_LLM_API_KEY", description="Environment variable holding the API key (vLLM accepts any)."
+    )
+    timeout_s: float = Field(60.0, gt=0, description="Per-request timeout (the connection gets 3 s).")
+    max_retries: int = Field(2, ge=0, description="Retries with exponential backoff on 429/5xx/timeouts.")
+    max_tokens: int = Field(768, ge=16, description="Longest answer, in tokens.")
+    temperature: float = Field(0.2, ge=0, le=2)
+    context_window: int = Field(
+        8192, ge=512, description="The model's context length; prompts are trimmed to fit it."
+    )
+    tokenizer: str | None = Field(
+        None,
+        description="HF tokenizer (local dir or hub id) to count prompt tokens; default: the server's own "
+        "tokenize endpoint (vLLM /tokenize, llama.cpp /extras/tokenize/count), else the embedder's "
+        "multilingual tokenizer plus a 15% margin.",
+    )
+    health_ttl_s: float = Field(
+        30.0, ge=0, description="How long a health check of the server is trusted before asking again."
+    )
+    gguf_path: Path | None = Field(None, description="llamacpp: the GGUF model file.")
+    n_ctx: int = Field(4096, ge=512, description="llamacpp: context length.")
+    n_threads: int | None = Field(None, description="llamacpp: CPU threads (default: all cores).")
+
+
+class ServeSettings(BaseModel):
+    """`tutor serve-llm`: how vLLM is started (see docs/gpu-deployment.md)."""
+
+    model: str = Field("Qwen/Qwen2.5-7B-Instruct", description="Hub id or local path vLLM serves.")
+    served_model_name: str | None = Field(None, description="Name clients use; default: the model id.")
+    host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 only behind a firewall/proxy.")
+    port: int = Field(8000)
+    gpu_memory_utilization: float = Field(0.90, gt=0, le=1)
+    max_model_len: int = Field(8192, ge=512)
+    tensor_parallel_size: int = Field(1, ge=1, description="GPUs one model is split across.")
+    enable_prefix_caching: bool = Field(
+        True, description="Every request repeats the same system prompt; caching its KV saves prefill."
+    )
+    dtype: str = Field("auto")
+    extra_args: list[str] = Field(default_factory=list, description="Passed to `vllm serve` verbatim.")
+    startup_timeout_s: float = Field(900.0, gt=0, description="How long to wait for /health.")
+
+
+class ChainSettings(BaseModel):
+    history_turns: int = Field(6, ge=0, description="Past messages kept for condensing follow-ups.")
+    refusal_threshold: dict[str, float] = Field(
+        default_factory=lambda: {"zh": 0.876, "en": 0.77},
+        description="Per question language: below this best dense similarity the tutor says the material "
+        "does not cover the question. Calibrated for multilingual-e5-small with `tutor eval refusal` "
+        "(eval/out_of_scope.jsonl vs eval/retrieval.jsonl; see eval/README.md); recalibrate for another embedder.",
+    )
+    weak_threshold: dict[str, float] = Field(
+        default_factory=lambda: {"zh": 0.88, "en": 0.78},
+        description="Per language: below this the answer carries a 'weakly relevant sources' warning.",
+    )
+    citation_min_similarity: float = Field(
+        0.80, ge=0, le=1, description="A cited sentence must be this similar (embeddings) to its passage..."
+    )
+    citation_min_overlap: float = Field(
+        0.30, ge=0, le=1, description="...or share this fraction of its characters/words with it."
+    )
+    extractive_sentences: int = Field(4, ge=1, le=12, description="Sentences the extractive answer quotes.")
+    followups: int = Field(3, ge=0, le=5, description="Suggested follow-up questions per answer.")
+    answer_reserve_tokens: int = Field(
+        768, ge=64, description="Tokens kept free for the answer when trimming the context."
+    )
+
+
 class Settings(BaseSettings):
     """Everything the tutor can be told; see `tutor config show` for the effective values."""
 
@@ -156,6 +236,9 @@ class Settings(BaseSettings):
     vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     curriculum: CurriculumSettings = Field(default_factory=CurriculumSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
+    chain: ChainSettings = Field(default_factory=ChainSettings)
 
     @property
     def model_cache_dir(self) -> Path:

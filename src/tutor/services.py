@@ -81,6 +81,31 @@ class Services:
 
         return CrossEncoderReranker(name, device=self.settings.embeddings.device)
 
+    @cached_property
+    def llm(self) -> Any:
+        from tutor.llm.backends import build_llm_backend
+
+        return build_llm_backend(self.settings.llm)
+
+    @cached_property
+    def tutor(self) -> Any:
+        """The answering chain (condense, route, retrieve/plan, generate, check citations)."""
+        from tutor.chain.router import Router, load_router_examples
+        from tutor.chain.tutor import TutorChain
+        from tutor.config import config_dir
+
+        examples = load_router_examples(config_dir() / "router.yaml")
+        return TutorChain(self, Router(self.embedder, examples))
+
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None, learner: str | None = None) -> Any:
+        self.require_index()
+        return self.tutor.ask(question, history or [], learner)
+
+    def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None,
+                   learner: str | None = None) -> Any:
+        self.require_index()
+        return self.tutor.stream(question, history or [], learner)
+
     def bm25_index(self) -> Any:
         """The keyword index for the live chunks; rebuilt when it does not match the manifest."""
         from tutor.index.bm25 import BM25Index, fingerprint

@@ -40,6 +40,14 @@ class TutorEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         raise NotImplementedError
 
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Several queries (router examples, answer sentences); batched where the backend can."""
+        return [self.embed_query(t) for t in texts]
+
+    def tokenizer_length(self, text: str) -> int | None:
+        """Tokens of `text` under the embedder's own tokenizer; None when it has none to ask."""
+        return None
+
 
 def _safe_id(name: str) -> str:
     base = Path(name.rstrip("/")).name if "/" in name or Path(name).exists() else name
@@ -99,6 +107,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text], self._query_prefix, False)[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(list(texts), self._query_prefix, False)
 
     def tokenizer_length(self, text: str) -> int:
         return len(self._model.tokenizer(text)["input_ids"])

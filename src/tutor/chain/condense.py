@@ -1,0 +1,58 @@
+"""Turn a follow-up ("那它的学习资源呢？") into a standalone question before retrieval.
+
+With an LLM the history is rewritten by the model; without one (or when it fails)
+a deterministic rule substitutes the previous question's topic for the pronoun.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from tutor.chain.text import CJK
+
+__all__ = ["Turn", "is_follow_up", "condense_by_rule"]
+
+Turn = tuple[str, str]  # (role "user" | "assistant", text)
+
+_ANAPHORA_ZH = re.compile(r"它们|它|这个|那个|这些|那些|其中|该技能|上面|刚才|前面(说|提)的|这方面|这块|这一步")
+_ANAPHORA_EN = re.compile(r"\b(it|its|this|that|these|those|they|them|the same|above)\b", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:那么|那|还有|另外|(?:and|so|what about|how about|also)\b)\s*", re.IGNORECASE)
+_QUESTION_WORDS = re.compile(
+    r"怎么样|怎么|如何|为什么|什么|哪些|哪个|是否|有没有|吗|呢|吧|请问|[？?！!。，,]"
+    r"|\b(how|what|why|which|does|do|is|are|can|could|should|explain|tell me about)\b",
+    re.IGNORECASE,
+)
+
+
+def is_follow_up(question: str) -> bool:
+    q = question.strip()
+    short = len(CJK.findall(q)) <= 10 and len(q.split()) <= 6
+    return bool(
+        _ANAPHORA_ZH.search(q) or _ANAPHORA_EN.search(q) or _LEAD.match(q)
+        or (short and re.search(r"呢[？?]?$", q))
+    )
+
+
+def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
+    named = mentions(previous) if mentions else []
+    if named:
+        return " ".join(named)
+    return re.sub(r"\s+", " ", _QUESTION_WORDS.sub(" ", previous)).strip()
+
+
+def condense_by_rule(question: str, history: Sequence[Turn],
+                     mentions: Callable[[str], list[str]] | None = None) -> str:
+    """Replace the pronoun of a follow-up with the topic of the previous user question."""
+    previous = next((text for role, text in reversed(history) if role == "user" and text.strip()), None)
+    if previous is None or not is_follow_up(question):
+        return question
+    topic = _topic(previous, mentions)
+    if not topic:
+        return question
+    body = _LEAD.sub("", question.strip())
+    if _ANAPHORA_ZH.search(body):
+        return _ANAPHORA_ZH.sub(topic, body, count=1)
+    if _ANAPHORA_EN.search(body):
+        return _ANAPHORA_EN.sub(lambda m: f"{topic}'s" if m.group(0).lower() == "its" else topic, body, count=1)
+    return f"{topic} {body}"

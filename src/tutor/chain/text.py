@@ -1,0 +1,58 @@
+"""Small text helpers the chain shares: language, sentences, overlap."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CJK", "detect_language", "split_sentences", "overlap_ratio", "strip_markdown", "trigram_jaccard"]
+
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#.\-]*")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])\s+(?=[A-Z\u3400-\u9fff])")
+_MD_INLINE = re.compile(r"(\*\*|__|`)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+
+
+def detect_language(text: str) -> str:
+    """'zh' when the text has Chinese characters, else 'en' (the two languages of the material)."""
+    return "zh" if CJK.search(text) else "en"
+
+
+def strip_markdown(text: str) -> str:
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_INLINE.sub("", text).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of prose; every non-empty line (bullet, table row) is its own unit."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or set(line) <= set("|-: "):
+            continue
+        out.extend(part.strip() for part in _SENTENCE_END.split(line) if part and part.strip())
+    return out
+
+
+def _units(text: str) -> set[str]:
+    lowered = text.lower()
+    cjk = "".join(CJK.findall(lowered))
+    grams = {cjk[i : i + 2] for i in range(len(cjk) - 1)} if len(cjk) > 1 else set(cjk)
+    return grams | set(_WORD.findall(lowered))
+
+
+def overlap_ratio(sentence: str, passage: str) -> float:
+    """Share of the sentence's Chinese bigrams and words that also occur in the passage."""
+    mine = _units(sentence)
+    if not mine:
+        return 0.0
+    return len(mine & _units(passage)) / len(mine)
+
+
+def trigram_jaccard(a: str, b: str) -> float:
+    def grams(t: str) -> set[str]:
+        t = "".join(t.split())
+        return {t[i : i + 3] for i in range(max(1, len(t) - 2))}
+
+    ga, gb = grams(a), grams(b)
+    return len(ga & gb) / max(1, len(ga | gb))
