@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# One command on a fresh machine: install, index the bundled corpus, answer a sample question.
+# One command on a fresh machine: install, then open the tutor in the browser.
+# The UI starts at once and indexes corpus/ behind it (a no-op when nothing changed);
+# no GPU and no network needed. Extra arguments go to `tutor ui` (e.g. --port 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-export HF_HUB_OFFLINE=1
-.venv/bin/tutor ingest
-.venv/bin/tutor retrieve "有哪些向量数据库可以选？" --k 3
-.venv/bin/tutor next --known "1,2,3"
+export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false GRADIO_ANALYTICS_ENABLED=False
+exec .venv/bin/tutor ui "$@"

@@ -32,6 +32,8 @@ app.add_typer(embedder_app, name="embedder")
 app.add_typer(eval_app, name="eval")
 curriculum_app = typer.Typer(help="The roadmap as a curriculum: stages, skills, resources.", no_args_is_help=True)
 progress_app = typer.Typer(help="Learner profiles and progress (SQLite under the data dir).", no_args_is_help=True)
+feedback_app = typer.Typer(help="Learners' thumbs up/down on answers.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
 app.add_typer(curriculum_app, name="curriculum")
 app.add_typer(progress_app, name="progress")
 
@@ -529,6 +531,37 @@ def eval_refusal(
                   f"(zh {payload['refusal_rate_out_of_scope_zh']:.3f}, en {payload['refusal_rate_out_of_scope_en']:.3f})")
     console.print(f"in-scope wrongly refused: {payload['false_refusal_rate_in_scope']:.3f} of {payload['n_in_scope']} "
                   f"(zh {payload['false_refusal_rate_in_scope_zh']:.3f}, en {payload['false_refusal_rate_in_scope_en']:.3f})")
+
+
+@app.command()
+def ui(
+    host: Annotated[str | None, typer.Option("--host", help="Bind address (default ui.host: 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default ui.port: 7860; 0 = any free port).")] = None,
+    no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Do not refresh the index at start-up.")] = False,
+) -> None:
+    """The browser chat: answers with sources, what next, progress and resources."""
+    from tutor.ui.app import launch_ui, serve_forever
+
+    try:
+        demo, url = launch_ui(state.services(), host, port, ingest=not no_ingest, block=False)
+    except TutorError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(TutorError(f"Cannot start the UI: {exc}; pick another --port or free this one"))
+    console.print(f"[green]tutor UI[/] at [bold]{url}[/] (Ctrl-C stops it)")
+    serve_forever(demo)
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSONL file to write.")] = Path("feedback.jsonl"),
+) -> None:
+    """Write every rated answer (rating, question, answer, sources) as JSONL, e.g. to grow the eval set."""
+    try:
+        n = state.services().history.export_feedback(out)
+    except TutorError as exc:
+        _fail(exc)
+    console.print(f"wrote {n} rated answers to {out}")
 
 
 def run() -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "ChunkingSettings",
     "LLMSettings",
     "ServeSettings",
+    "UISettings",
     "CorpusSettings",
     "CurriculumSettings",
     "EmbeddingSettings",
@@ -201,7 +202,12 @@ class ChainSettings(BaseModel):
         description="Per language: below this the answer carries a 'weakly relevant sources' warning.",
     )
     citation_min_similarity: float = Field(
-        0.80, ge=0, le=1, description="A cited sentence must be this similar (embeddings) to its passage..."
+        0.90, ge=0, le=1,
+        description="A cited sentence this similar (embeddings) to its passage is supported outright...",
+    )
+    citation_floor: float = Field(
+        0.80, ge=0, le=1,
+        description="...above this it is supported when its passage is (nearly) the closest one; below, never.",
     )
     citation_min_overlap: float = Field(
         0.30, ge=0, le=1, description="...or share this fraction of its characters/words with it."
@@ -211,6 +217,19 @@ class ChainSettings(BaseModel):
     answer_reserve_tokens: int = Field(
         768, ge=64, description="Tokens kept free for the answer when trimming the context."
     )
+
+
+class UISettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 exposes the UI to the network.")
+    port: int = Field(7860, ge=0, le=65535, description="0 picks a free port.")
+    auth: list[str] = Field(
+        default_factory=list,
+        description="'user:password' pairs for a shared deployment; each user then sees only their own "
+        "history and progress. Empty: no login (single-user, local).",
+    )
+    concurrency_limit: int = Field(4, ge=1, description="Chat answers computed at once; the rest wait in the queue.")
+    max_queue: int = Field(64, ge=1, description="Requests waiting beyond this are turned away with a message.")
+    default_learner: str = Field("me", description="The learner a first visit starts as (single-user setups).")
 
 
 class Settings(BaseSettings):
@@ -239,6 +258,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
     chain: ChainSettings = Field(default_factory=ChainSettings)
+    ui: UISettings = Field(default_factory=UISettings)
 
     @property
     def model_cache_dir(self) -> Path:

@@ -231,6 +231,60 @@ class Services:
 
         return ProgressStore(self.settings.data_dir / "learners.sqlite")
 
+    @cached_property
+    def history(self) -> Any:
+        from tutor.history import HistoryStore
+
+        return HistoryStore(self.progress)
+
+    def ensure_learner(self, learner_id: str, name: str | None = None) -> Any:
+        """The learner's profile, created on first use (UI first visits, logged-in users)."""
+        learner_id = learner_id.strip()
+        if not self.progress.exists(learner_id):
+            return self.progress.upsert(learner_id, name=name or learner_id)
+        return self.progress.get(learner_id)
+
+    def set_finished(self, learner_id: str, finished: list[int]) -> Any:
+        """Make exactly `finished` the learner's done skills (a checklist's state)."""
+        profile = self.ensure_learner(learner_id)
+        removed = [n for n in profile.finished if n not in finished]
+        added = [n for n in finished if n not in profile.finished]
+        if removed:
+            self.progress.unmark(learner_id, removed)
+        if added:
+            self.progress.mark(learner_id, added, "done")
+        return self.progress.get(learner_id)
+
+    def status(self) -> dict[str, Any]:
+        """What the UI's header shows: LLM backend and reachability, index size, embedder."""
+        health = self.llm.health()
+        manifest = self.manifest()
+        return {
+            "llm": self.llm.label, "llm_ok": health.ok, "llm_detail": health.detail,
+            "documents": len(manifest.docs), "chunks": sum(len(d.chunk_ids) for d in manifest.docs.values()),
+            "embedder": self.model_id,
+        }
+
+    def resource_rows(self, query: str = "", stage: int | None = None, kind: str | None = None,
+                      language: str | None = None) -> list[dict[str, Any]]:
+        """Every resource of the roadmap's skill tables, filtered (the UI's resources tab)."""
+        q = query.strip().lower()
+        rows = []
+        for skill in self.curriculum.skills:
+            for r in skill.resources:
+                row = {"stage": skill.stage, "skill": f"{skill.number}. {skill.name}", "name": r.name,
+                       "type": r.type or "", "language": r.lang or "", "stars": r.stars or 0, "link": r.link or ""}
+                if stage is not None and skill.stage != stage:
+                    continue
+                if kind and kind not in row["type"]:
+                    continue
+                if language and language not in row["language"]:
+                    continue
+                if q and not any(q in str(v).lower() for v in row.values()):
+                    continue
+                rows.append(row)
+        return rows
+
     def match_skills(self, text: str) -> Any:
         from tutor.curriculum.matching import match_skills
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,21 +12,16 @@ import httpx
 import pytest
 
 from tests.conftest import CORPUS, make_settings
+from tests.servers import free_port
 from tutor.errors import IndexStoreError
 from tutor.services import build_services
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("chroma")
     proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -65,6 +59,6 @@ def test_ingest_and_retrieve_through_chroma_server(tmp_path: Path, models_dir: P
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path, models_dir: Path) -> None:
     settings = make_settings(tmp_path / "data", models_dir,
-                             vector_store={"kind": "chroma-http", "port": _free_port()})
+                             vector_store={"kind": "chroma-http", "port": free_port()})
     with pytest.raises(IndexStoreError, match=r"Cannot reach the Chroma server .*chroma run"):
         _ = build_services(settings).store

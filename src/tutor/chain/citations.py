@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["check_citations", "cited_numbers", "MARKER"]
 
+_NEAR_BEST = 0.01
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]|【(\d{1,2})】")
 _SEGMENT = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+(?:\s*(?:\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]|【\d{1,2}】))*|\n|$)")
 
@@ -62,36 +63,40 @@ def check_citations(
     embedder: TutorEmbeddings | None,
     min_similarity: float,
     min_overlap: float,
+    floor: float = 0.80,
 ) -> tuple[str, list[CitationCheck], list[int]]:
-    """Return the cleaned text, one check per (sentence, marker), and the dangling numbers removed."""
+    """Return the cleaned text, one check per (sentence, marker), and the dangling numbers removed.
+
+    A marker is supported when its passage shares `min_overlap` of the sentence's words, or is
+    `min_similarity` close, or is above `floor` and (nearly) the closest passage of all; e5
+    similarities are compressed (unrelated Chinese text scores ~0.85), so the relative test matters.
+    """
     by_n = {s.n: s for s in sources}
     similarity = _Similarity(embedder, by_n)
     checks: list[CitationCheck] = []
     removed: list[int] = []
 
     def verdict(sentence: str, n: int) -> int | None:
-        source = by_n[n]
-        overlap = overlap_ratio(sentence, source.text)
-        sim = None if overlap >= min_overlap else similarity(sentence, n)
-        if overlap >= min_overlap or (sim is not None and sim >= min_similarity):
-            checks.append(CitationCheck(sentence=sentence, cited=n, similarity=sim, overlap=round(overlap, 3),
+        overlaps = {k: overlap_ratio(sentence, src.text) for k, src in by_n.items()}
+        if overlaps[n] >= min_overlap:
+            checks.append(CitationCheck(sentence=sentence, cited=n, similarity=None, overlap=round(overlaps[n], 3),
                                         supported=True, action="kept"))
             return n
-        # the model cited the wrong passage or none supports the sentence: find a better one
-        best, best_score = None, 0.0
-        for other in by_n:
-            if other == n:
-                continue
-            o = overlap_ratio(sentence, by_n[other].text)
-            s = similarity(sentence, other) if o < min_overlap else None
-            if o >= min_overlap or (s is not None and s >= min_similarity):
-                score = max(o, s or 0.0)
-                if score > best_score:
-                    best, best_score = other, score
+        sims = {k: similarity(sentence, k) for k in by_n}
+        sim = sims[n]
+        best = max(by_n, key=lambda k: (overlaps[k] >= min_overlap, sims[k] or 0.0))
+        supported = sim is not None and (
+            sim >= min_similarity or (sim >= floor and sim >= (sims[best] or 0.0) - _NEAR_BEST))
+        if supported:
+            checks.append(CitationCheck(sentence=sentence, cited=n, similarity=round(sim, 4),
+                                        overlap=round(overlaps[n], 3), supported=True, action="kept"))
+            return n
+        # the model cited the wrong passage, or none supports the sentence
+        best_ok = best != n and (overlaps[best] >= min_overlap or (sims[best] or 0.0) >= floor)
         checks.append(CitationCheck(sentence=sentence, cited=n, similarity=None if sim is None else round(sim, 4),
-                                    overlap=round(overlap, 3), supported=False,
-                                    action="moved" if best else "dropped", moved_to=best))
-        return best
+                                    overlap=round(overlaps[n], 3), supported=False,
+                                    action="moved" if best_ok else "dropped", moved_to=best if best_ok else None))
+        return best if best_ok else None
 
     def fix_segment(segment: str) -> str:
         sentence = MARKER.sub("", segment).strip()

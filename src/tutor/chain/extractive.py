@@ -23,6 +23,7 @@ __all__ = ["Extract", "select_sentences", "render_extractive"]
 
 _HEADING = re.compile(r"^#{1,6}\s")
 _TABLE_ROW = re.compile(r"^\|.*\|$")
+_BOLD_LINE = re.compile(r"^\*\*([^*]{1,40})\*\*[:：]?$")
 _MAX_UNITS = 60
 
 
@@ -41,8 +42,12 @@ def _readable(unit: str) -> str | None:
     if _TABLE_ROW.match(unit):
         cells = [c.strip() for c in unit.strip("|").split("|")]
         cells = [c for c in cells if c and not set(c) <= set("-: ")]
-        if len(cells) < 2:
-            return None
+        if len(cells) < 2 or (not any(re.search(r"https?://|\d", c) for c in cells) and max(map(len, cells)) <= 4):
+            return None  # too short, or a header row (资源 | 类型 | 语言 ...)
+        urls = [c for c in cells if re.fullmatch(r"https?://\S+", c)]
+        if urls and cells[0] not in urls:  # name · facts, with the name linked
+            rest = [c for c in cells[1:] if c not in urls]
+            return " · ".join([f"[{cells[0]}]({urls[0]})", *rest])
         return " · ".join(cells)
     unit = re.sub(r"^[-*+]\s+|^\d+[.)]\s+|^>\s*", "", unit).strip()
     return unit if len(strip_markdown(unit)) >= 6 else None
@@ -52,10 +57,17 @@ def select_sentences(question: str, sources: list[Source], embedder: TutorEmbedd
                      limit: int) -> list[Extract]:
     units: list[Extract] = []
     for source in sources:
+        label = ""
         for position, raw in enumerate(split_sentences(source.text)):
+            bold = _BOLD_LINE.match(raw)
+            if bold or _HEADING.match(raw):  # a sub-heading: remembered as the context of what follows
+                label = bold.group(1) if bold else _HEADING.sub("", raw).strip()
+                continue
             text = _readable(raw)
             if text and len(units) < _MAX_UNITS:
-                units.append(Extract(source.n, position, text, 0.0))
+                is_item = bool(re.match(r"^[-*+]\s|^\d+[.)]\s", raw))
+                shown = f"{label}：{text}" if label and is_item and label not in text else text
+                units.append(Extract(source.n, position, shown, 0.0))
     if not units:
         return []
     if embedder is not None:

@@ -202,7 +202,7 @@ class TutorChain:
             yield from self._emit_text(text)
         t1 = time.perf_counter()
         text, checks, removed = check_citations(text, sources, self.svc.embedder, cfg.citation_min_similarity,
-                                                cfg.citation_min_overlap)
+                                                cfg.citation_min_overlap, cfg.citation_floor)
         answer.timings["citations_s"] = round(time.perf_counter() - t1, 3)
         answer.citation_checks, answer.removed_citations = checks, removed
 

@@ -34,6 +34,28 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (learner_id, skill)
     );
     """,
+    # v2: conversations and answer feedback (tutor.history)
+    """
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content TEXT NOT NULL,
+        meta TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX messages_by_learner ON messages(learner_id, id);
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        learner_id TEXT NOT NULL,
+        rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        meta TEXT,
+        created_at TEXT NOT NULL
+    );
+    """,
 ]
 
 
