@@ -35,7 +35,7 @@ def test_chat_next_progress_and_reload(ui_server: str, browser, artifacts: Path)
     page.set_default_timeout(60_000)
     page.goto(ui_server)
     page.wait_for_selector("#status-line :text('索引')")
-    assert "未连接" in page.inner_text("#status-line")  # retrieval-only mode is announced
+    assert "未配置语言模型" in page.inner_text("#status-line")  # retrieval-only mode is announced
 
     # 1. ask: the answer streams in and carries a citation
     page.evaluate(STREAM_PROBE)
