@@ -237,7 +237,7 @@ class TutorChain:
         reserve = max(self.settings.chain.answer_reserve_tokens, self.settings.llm.max_tokens)
         kept, trimmed = fit_passages(passages, fixed, self.backend.context_window, reserve, self.count_tokens)
         if trimmed:
-            log.warning("Context trimmed to fit %d tokens: %d passage(s) cut or dropped (%s)",
+            log.info("Context trimmed to fit %d tokens: %d passage(s) cut or dropped (%s)",
                         self.backend.context_window, trimmed, self.count_tokens.method)
         kept_numbers = {int(m.group(1)) for p in kept if (m := re.match(r"\[(\d+)\]", p))}
         for s in list(sources):
