@@ -95,7 +95,7 @@ class Services:
         from tutor.config import config_dir
 
         examples = load_router_examples(config_dir() / "router.yaml")
-        return TutorChain(self, Router(self.embedder, examples))
+        return TutorChain(self, Router(lambda: self.embedder, examples))
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, learner: str | None = None) -> Any:
         self.require_index()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -109,12 +110,18 @@ class Router:
     margin 0.02 was chosen among 0-0.04 on eval/router.jsonl (see eval/README.md).
     """
 
-    def __init__(self, embedder: TutorEmbeddings | None = None, examples: dict[str, list[str]] | None = None,
-                 margin: float = 0.02) -> None:
-        self.embedder = embedder
+    def __init__(self, embedder: TutorEmbeddings | Callable[[], TutorEmbeddings] | None = None,
+                 examples: dict[str, list[str]] | None = None, margin: float = 0.02) -> None:
+        self._embedder = embedder  # a callable is loaded on first need: rules alone need no model
         self.margin = margin
         self._examples = {k: list(v) for k, v in (examples or {}).items() if v}
         self._matrices: dict[str, np.ndarray] | None = None
+
+    @property
+    def embedder(self) -> TutorEmbeddings | None:
+        if callable(self._embedder) and not hasattr(self._embedder, "embed_query"):
+            self._embedder = self._embedder()
+        return self._embedder  # type: ignore[return-value]
 
     def _example_matrices(self) -> dict[str, np.ndarray]:
         if self._matrices is None:
@@ -125,7 +132,7 @@ class Router:
 
     def route(self, text: str) -> Route:
         ruled = route_message(text)
-        if ruled.reason != "a question about the material" or self.embedder is None or not self._examples:
+        if ruled.reason != "a question about the material" or self._embedder is None or not self._examples:
             return ruled
         query = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
         best = {k: (float((m @ query).max()), int((m @ query).argmax())) for k, m in self._example_matrices().items()}

@@ -48,8 +48,7 @@ class TutorChain:
         self.settings = services.settings
         self.router = router
         self.backend = services.llm
-        embedder = services.embedder
-        self.count_tokens = TokenCounter(self.backend.count_tokens, embedder.tokenizer_length)
+        self.count_tokens = TokenCounter(self.backend.count_tokens, lambda t: services.embedder.tokenizer_length(t))
 
     # --- public API -------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
