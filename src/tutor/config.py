@@ -23,6 +23,7 @@ __all__ = [
     "ChainSettings",
     "ChunkingSettings",
     "LLMSettings",
+    "ResourceSettings",
     "ServeSettings",
     "UISettings",
     "CorpusSettings",
@@ -232,6 +233,23 @@ class UISettings(BaseModel):
     default_learner: str = Field("me", description="The learner a first visit starts as (single-user setups).")
 
 
+class ResourceSettings(BaseModel):
+    cards: bool = Field(True, description="Index one 'resource card' per linked resource (name, type, language, skill...).")
+    user_agent: str = Field(
+        "tutor-resource-fetcher/0.1 (+https://github.com/; learning-material indexer; respects robots.txt)",
+        description="Sent with every request; robots.txt rules for it are obeyed.")
+    concurrency: int = Field(8, ge=1, le=64, description="Requests in flight across all hosts.")
+    per_host: int = Field(2, ge=1, le=16, description="Requests in flight per host.")
+    delay_s: float = Field(1.0, ge=0, description="Pause between two requests to the same host.")
+    timeout_s: float = Field(15.0, gt=0, description="Connect/read timeout per request.")
+    max_mb: float = Field(5.0, gt=0, description="Bodies larger than this are refused (checked while streaming).")
+    retries: int = Field(2, ge=0, le=10, description="Retries with exponential backoff on 429/5xx and timeouts.")
+    allowed_types: list[str] = Field(
+        default_factory=lambda: ["text/html", "application/xhtml+xml", "text/plain", "text/markdown", "application/pdf"],
+        description="Content types that are fetched and indexed; others are recorded as 'wrong type'.")
+    index_pages: bool = Field(True, description="Chunk and index fetched pages after `tutor fetch-resources`.")
+
+
 class Settings(BaseSettings):
     """Everything the tutor can be told; see `tutor config show` for the effective values."""
 
@@ -259,6 +277,7 @@ class Settings(BaseSettings):
     serve: ServeSettings = Field(default_factory=ServeSettings)
     chain: ChainSettings = Field(default_factory=ChainSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    resources: ResourceSettings = Field(default_factory=ResourceSettings)
 
     @property
     def model_cache_dir(self) -> Path:

@@ -232,6 +232,12 @@ class Services:
         return ProgressStore(self.settings.data_dir / "learners.sqlite")
 
     @cached_property
+    def catalog(self) -> Any:
+        from tutor.resources.store import CatalogStore
+
+        return CatalogStore(self.settings.data_dir / "catalog.sqlite")
+
+    @cached_property
     def history(self) -> Any:
         from tutor.history import HistoryStore
 

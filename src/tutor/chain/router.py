@@ -20,6 +20,7 @@ import numpy as np
 import yaml
 
 from tutor.errors import ConfigError
+from tutor.resources.intent import asks_for_resources
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
@@ -49,7 +50,6 @@ _NEXT_EN = re.compile(
 _RESOURCE = re.compile(r"(推荐|有没有|有哪些|哪些|哪个|一个|一本|一门).{0,30}(书|教程|课|视频|资源|资料|仓库|论文|网站|工具|框架)"
                        r"|\b(recommend|suggest|any)\b.{0,30}\b(book|course|video|tutorial|resource|repo|paper)s?\b",
                        re.IGNORECASE)
-_RESOURCE_WORD = re.compile(r"资源|教程|课程|书籍|视频课|\b(resources?|tutorials?|courses?|books?)\b", re.IGNORECASE)
 _CHITCHAT = re.compile(
     r"^\s*(你好|您好|嗨|哈喽|hello|hi|hey|早上好|中午好|晚上好|早安|晚安|good (morning|evening|afternoon|night)"
     r"|谢谢|多谢|感谢|谢啦|thanks?( you)?|thx|ok|okay|好的|好|嗯|嗯嗯|哈哈+|lol|再见|拜拜|bye|goodbye|see you"
@@ -85,7 +85,7 @@ def route_message(text: str) -> Route:
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
         return Route("next_step", "asks what to learn next")
-    if _RESOURCE_WORD.search(stripped):
+    if asks_for_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     return Route("material", "a question about the material")
 

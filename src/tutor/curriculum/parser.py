@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+
 from tutor.curriculum.model import (
     Citation,
     ContentGroup,
@@ -25,6 +26,7 @@ from tutor.curriculum.model import (
 )
 from tutor.errors import CurriculumError
 from tutor.ingest.loaders import load_document
+from tutor.ingest.tables import cell_link, column_role, row_fields, split_table, strip_md
 
 __all__ = ["parse_roadmap", "load_curriculum"]
 
@@ -38,15 +40,6 @@ _STAGE_HINT = re.compile(r"阶段\s*(\d+)(?:\s*[-–~～]\s*(\d+))?")
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _CHECK = re.compile(r"^[✅✔☑️\s]+")
-_COLUMN_ROLES = {
-    "name": ("资源", "名称", "书名", "平台", "社区", "资源名"),
-    "type": ("类型", "用途"),
-    "lang": ("语言",),
-    "stars": ("质量", "推荐度", "星级"),
-    "link": ("链接", "地址", "网址"),
-}
-
-
 @dataclass
 class _Node:
     level: int
@@ -90,38 +83,8 @@ def _all_lines(node: _Node) -> list[tuple[int, str]]:
     return sorted(out)
 
 
-def _strip_md(text: str) -> str:
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return text.replace("**", "").replace("`", "").strip()
-
-
 def _table(rows: list[tuple[int, str]]) -> tuple[list[str], list[list[str]]]:
-    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for _, line in rows
-             if line.strip().startswith("|")]
-    if len(cells) < 2:
-        return [], []
-    header, body = cells[0], [r for r in cells[1:] if not all(set(c) <= set("-: ") for c in r)]
-    return header, body
-
-
-def _role(header: str) -> str | None:
-    for role, names in _COLUMN_ROLES.items():
-        if any(n in header for n in names):
-            return role
-    return None
-
-
-def _stars(text: str) -> int | None:
-    n = text.count("⭐")
-    return n or None
-
-
-def _link(text: str) -> str | None:
-    text = text.strip()
-    if not text or text in ("-", "—", "无"):
-        return None
-    m = re.search(r"https?://\S+?(?=[)\s|]|$)", text)
-    return m.group(0) if m else text
+    return split_table([line for _, line in rows])
 
 
 class _Ctx:
@@ -137,27 +100,7 @@ class _Ctx:
 
 def _resources(node: _Node) -> list[Resource]:
     header, body = _table(_all_lines(node))
-    roles = [_role(h) for h in header]
-    out = []
-    for row in body:
-        values: dict[str, str] = {}
-        extra: dict[str, str] = {}
-        for h, role, cell in zip(header, roles, row):
-            if role and role not in values:
-                values[role] = cell
-            else:
-                extra[h] = cell
-        if not values.get("name"):
-            continue
-        out.append(Resource(
-            name=_strip_md(values["name"]),
-            type=values.get("type") or None,
-            lang=values.get("lang") or None,
-            stars=_stars(values.get("stars", "")),
-            link=_link(values.get("link", "")),
-            extra=extra,
-        ))
-    return out
+    return [Resource(**fields) for row in body if (fields := row_fields(header, row))]
 
 
 def _items(node: _Node) -> list[str]:
@@ -165,9 +108,9 @@ def _items(node: _Node) -> list[str]:
     for _, line in _all_lines(node):
         m = _ITEM.match(line)
         if m and not line.startswith("    "):
-            out.append(_CHECK.sub("", _strip_md(m.group(1))).strip())
+            out.append(_CHECK.sub("", strip_md(m.group(1))).strip())
         elif m is None and line.strip().startswith(("✅", "✔")):
-            out.append(_CHECK.sub("", _strip_md(line)).strip())
+            out.append(_CHECK.sub("", strip_md(line)).strip())
     return [i for i in out if i]
 
 
@@ -190,9 +133,9 @@ def _content_groups(node: _Node) -> list[ContentGroup]:
                 groups.append(current)
             current = ContentGroup(section=node.text, title=bold.group(1))
         elif item:
-            current.items.append(_strip_md(item.group(1)))
+            current.items.append(strip_md(item.group(1)))
         elif line.strip() and not line.strip().startswith("|") and line.strip() != "---":
-            current.items.append(_strip_md(line))
+            current.items.append(strip_md(line))
     if current.items or current.title:
         groups.append(current)
     return groups
@@ -271,7 +214,7 @@ def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None,
         if node.level == 2 and "时间规划" in node.text:
             for plan in node.children:
                 text_lines = [line for _, line in _all_lines(plan)]
-                hours = next((_strip_md(t) for t in text_lines if "小时" in t and "**" in t), None)
+                hours = next((strip_md(t) for t in text_lines if "小时" in t and "**" in t), None)
                 months = {int(a): float(b) for a, b in _STAGE_MONTHS.findall("\n".join(text_lines))}
                 time_plans.append(TimePlan(name=re.split(r"[（(]", plan.text)[0].strip(), heading=plan.text,
                                            hours_per_day=hours, stage_months=months, items=_items(plan),
@@ -287,14 +230,14 @@ def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None,
                 header, body = _table(list(child.body))
                 if not header:
                     continue
-                roles = [_role(h) for h in header]
+                roles = [column_role(h) for h in header]
                 for row in body:
                     cols = dict(zip(header, row))
                     name_i = roles.index("name") if "name" in roles else 0
                     link_i = roles.index("link") if "link" in roles else None
                     recommended.append(RecommendedItem(
-                        table=child.text, name=_strip_md(row[name_i]), columns=cols,
-                        link=_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
+                        table=child.text, name=strip_md(row[name_i]), columns=cols,
+                        link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
                         stages=_stage_hints(" ".join(row)), citation=ctx.cite(child)))
         elif "核心路径" in node.text:
             text = " ".join(line for _, line in node.body if not _FENCE.match(line))

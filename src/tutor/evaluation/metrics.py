@@ -12,9 +12,16 @@ __all__ = ["is_relevant", "recall_at", "reciprocal_rank", "ndcg_at", "percentile
 
 
 def is_relevant(chunk: StoredChunk, question: EvalQuestion) -> bool:
-    """Same doc as a gold, and the gold section is in the heading path or every must_contain is in the text."""
+    """Same doc as a gold, and the gold section is in the heading path or every must_contain is in the text.
+
+    A resource card (the generated `resource-cards` document) answers a resource question when it
+    names every must_contain string: the card of the resource asked for is as good as its table row.
+    """
     text = normalize(chunk.text)
     headings = {normalize(h) for h in chunk.headings}
+    if (chunk.doc == "resource-cards" and question.kind == "resource" and question.must_contain
+            and all(normalize(s) in normalize(" ".join(chunk.headings) + " " + chunk.text) for s in question.must_contain)):
+        return True
     for gold in question.gold:
         if chunk.doc != gold.doc:
             continue

@@ -93,7 +93,7 @@ class BM25Index:
         return cls(retriever, meta["ids"], meta["metadata"], meta["texts"], meta["fingerprint"])
 
     def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[StoredChunk]:
-        """Top-k chunks by BM25; `where` is an equality filter on metadata (doc, stage)."""
+        """Top-k chunks by BM25; `where` filters metadata like Chroma does (value or {"$ne": value})."""
         vocab = self.retriever.vocab_dict
         tokens = [t for t in tokenize(query) if t in vocab]
         if not tokens or not self.ids:
@@ -103,7 +103,7 @@ class BM25Index:
             import numpy as np
 
             mask = np.array(
-                [all(m.get(key) == value for key, value in where.items()) for m in self.metadata],
+                [all(_matches(m.get(key), value) for key, value in where.items()) for m in self.metadata],
                 dtype=np.float32,
             )
             if not mask.any():
@@ -126,3 +126,9 @@ class BM25Index:
 def _context(chunk: StoredChunk) -> str:
     headings = " ".join(chunk.headings)
     return f"{chunk.title} {headings}\n{chunk.text}"
+
+
+def _matches(actual: Any, wanted: Any) -> bool:
+    if isinstance(wanted, dict) and "$ne" in wanted:
+        return actual != wanted["$ne"]
+    return actual == wanted

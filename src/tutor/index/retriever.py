@@ -111,6 +111,16 @@ class _TutorRetriever(BaseRetriever):
         raise NotImplementedError
 
 
+    def where_for(self, query: str) -> dict[str, Any] | None:
+        """Resource cards answer questions that ask for resources; elsewhere they would crowd out the material."""
+        from tutor.resources.cards import CARDS_DOC
+        from tutor.resources.intent import asks_for_resources
+
+        if (self.where and "doc" in self.where) or asks_for_resources(query):
+            return self.where
+        return {**(self.where or {}), "doc": {"$ne": CARDS_DOC}}
+
+
 class DenseRetriever(_TutorRetriever):
     """Cosine similarity over the configured embedder's vectors in Chroma."""
 
@@ -118,7 +128,7 @@ class DenseRetriever(_TutorRetriever):
         svc: Services = self.services
         manifest = svc.require_index()
         vector = svc.embedder.embed_query(query)
-        hits = svc.store.query(manifest.collection, vector, self.k, manifest.live_revs, self.where)
+        hits = svc.store.query(manifest.collection, vector, self.k, manifest.live_revs, self.where_for(query))
         for h in hits:
             h.metadata["dense_score"] = h.score
         return hits
@@ -128,7 +138,7 @@ class BM25Retriever(_TutorRetriever):
     """Keyword retrieval (jieba + stemming) over the BM25 index kept beside the collection."""
 
     def search(self, query: str) -> list[StoredChunk]:
-        hits = self.services.bm25_index().search(query, self.k, self.where)
+        hits = self.services.bm25_index().search(query, self.k, self.where_for(query))
         for h in hits:
             h.metadata["bm25_score"] = h.score
         return hits

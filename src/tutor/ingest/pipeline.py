@@ -103,6 +103,15 @@ def run_ingest(
         except InputError as exc:
             report.results.append(DocResult(root.name, str(root), "failed", reason=exc.reason))
 
+    from tutor.resources.cards import generated_dir
+    from tutor.resources.sync import refresh_catalog
+
+    refresh_catalog(services, files)  # links -> catalog -> resource cards (a generated document)
+    generated = generated_dir(settings.data_dir)
+    if generated.is_dir() and not any(_is_under(str(generated), [r.resolve()]) for r in roots):
+        roots.append(generated)
+        files.extend(discover(generated, settings.corpus.include, settings.corpus.exclude))
+
     max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
     pending: dict[str, _Pending] = {}
     seen_sources: set[str] = set()

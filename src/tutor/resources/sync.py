@@ -1,0 +1,63 @@
+"""Keep the catalog (and the resource cards) in step with the documents, during `tutor ingest`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tutor.errors import TutorError
+from tutor.ingest.loaders import load_document
+from tutor.resources.cards import CARDS_DOC, generated_dir, render_cards, write_cards
+from tutor.resources.catalog import extract_catalog, merge_entries
+
+if TYPE_CHECKING:
+    from tutor.services import Services
+
+__all__ = ["refresh_catalog"]
+
+log = logging.getLogger(__name__)
+
+
+def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
+    """Re-read the links of changed documents; write the cards file. Returns the resource count."""
+    settings = services.settings
+    store = services.catalog
+    revs = store.doc_revs()
+    seen: set[str] = set()
+    max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
+    gen = generated_dir(settings.data_dir).resolve()
+    for path in files:
+        if gen in path.resolve().parents:
+            continue  # cards and fetched pages are not material: their links are not resources
+        try:
+            doc = load_document(path, max_bytes=max_bytes)
+        except TutorError:
+            continue  # the ingest reports the file; the catalog keeps what it had
+        seen.add(doc.doc_id)
+        if revs.get(doc.doc_id) == doc.content_hash:
+            continue
+        store.replace_doc(doc.doc_id, doc.content_hash, merge_entries(extract_catalog(doc.doc_id, doc.text,
+                                                                                      doc.line_offset)))
+    for doc_id in set(revs) - seen:
+        if not any(p.stem == doc_id for p in files):
+            store.remove_doc(doc_id)
+    resources = store.resources()
+    cards_path = gen / f"{CARDS_DOC}.md"
+    if settings.resources.cards and resources:
+        skill_names, stage_names = _names(services)
+        if write_cards(cards_path, render_cards(resources, skill_names, stage_names)):
+            log.info("Resource cards written: %d resources", len(resources))
+    elif cards_path.exists():
+        cards_path.unlink()
+    return len(resources)
+
+
+def _names(services: Services) -> tuple[dict[int, str], dict[int, str]]:
+    try:
+        cur = services.curriculum
+    except TutorError:
+        return {}, {}
+    return ({s.number: f"技能点 {s.number}：{s.name}" for s in cur.skills},
+            {s.number: s.heading for s in cur.stages})
