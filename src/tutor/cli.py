@@ -34,6 +34,8 @@ curriculum_app = typer.Typer(help="The roadmap as a curriculum: stages, skills, 
 progress_app = typer.Typer(help="Learner profiles and progress (SQLite under the data dir).", no_args_is_help=True)
 feedback_app = typer.Typer(help="Learners' thumbs up/down on answers.", no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
+resources_app = typer.Typer(help="Every linked resource of the material: list, check links.", no_args_is_help=True)
+app.add_typer(resources_app, name="resources")
 app.add_typer(curriculum_app, name="curriculum")
 app.add_typer(progress_app, name="progress")
 
@@ -562,6 +564,117 @@ def feedback_export(
     except TutorError as exc:
         _fail(exc)
     console.print(f"wrote {n} rated answers to {out}")
+
+
+def _progress_bar(total: int, label: str) -> tuple[Any, Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                   disable=not sys.stderr.isatty())
+    task = bar.add_task(label, total=total)
+    return bar, lambda _result: bar.advance(task)
+
+
+@resources_app.command("list")
+def resources_list(
+    skill: Annotated[int | None, typer.Option("--skill", help="Only resources cited under this skill number.")] = None,
+    stage: Annotated[int | None, typer.Option("--stage", help="Only resources of this stage.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language contains, e.g. 中文 or 英文.")] = None,
+    kind: Annotated[str | None, typer.Option("--type", help="Type contains, e.g. 视频, 书籍, 论文.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every resource with all its contexts as JSON.")] = False,
+) -> None:
+    """The resource catalog (rebuilt by `tutor ingest`): one row per link, with where it appears."""
+    try:
+        svc = state.services()
+        if not svc.catalog.doc_revs():
+            svc.ingest()
+        rows = svc.catalog.resources(skill=skill, lang=lang, kind=kind, stage=stage)
+    except TutorError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} resources", show_lines=False)
+    for col in ("name", "type", "lang", "stars", "skills", "status", "url"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        skills = ",".join(sorted({str(c["skill"]) for c in r["contexts"] if c["skill"] is not None}))
+        table.add_row(r["name"], r["type"] or "", r["lang"] or "", "⭐" * (r["stars"] or 0), skills,
+                      r["status"] or "not fetched", r["url"])
+    console.print(table)
+
+
+@resources_app.command("check")
+def resources_check(
+    concurrency: Annotated[int | None, typer.Option("--concurrency", help="Requests in flight.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Report dead or moved links (HEAD/GET, redirects followed) without re-indexing anything."""
+    from tutor.resources.operations import check_resources
+
+    try:
+        svc = state.services()
+        bar, advance = _progress_bar(len(svc.catalog.resources()), "checking links")
+        with bar:
+            report = check_resources(svc, concurrency, progress=advance)
+    except TutorError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    from collections import Counter
+
+    from rich.table import Table
+
+    table = Table(title="Links that need attention")
+    for col in ("state", "name", "reason", "url", "now at", "cited at"):
+        table.add_column(col, overflow="fold")
+    for r in report:
+        if r["state"] != "ok":
+            table.add_row(r["state"], r["name"], r["reason"], r["url"],
+                          r["final_url"] if r["state"] == "moved" else "", " ".join(r["where"][:3]))
+    console.print(table)
+    console.print(" · ".join(f"{k} {v}" for k, v in Counter(r["state"] for r in report).items()))
+
+
+@app.command("fetch-resources")
+def fetch_resources_cmd(
+    only_new: Annotated[bool, typer.Option("--only-new", help="Only resources never fetched before.")] = False,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", help="Requests in flight (default resources.concurrency).")] = None,
+    no_index: Annotated[bool, typer.Option("--no-index", help="Fetch and extract only; do not re-index.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fetch the linked pages politely, extract their main text and index it (with the URL as source)."""
+    from tutor.resources.operations import fetch_resources
+
+    try:
+        svc = state.services()
+        if not svc.catalog.doc_revs():
+            svc.ingest()
+        todo = [r for r in svc.catalog.resources() if not (only_new and r["last_fetched"])]
+        bar, advance = _progress_bar(len(todo), "fetching")
+        with bar:
+            summary = fetch_resources(svc, only_new, concurrency, progress=advance, index=not no_index)
+    except TutorError as exc:
+        _fail(exc)
+    payload = summary.to_json()
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title="fetch-resources")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    for outcome, n in sorted(payload["counts"].items()):
+        table.add_row(outcome, str(n))
+    for reason, n in sorted(payload["failures_by_reason"].items(), key=lambda kv: -kv[1]):
+        table.add_row(f"  failed: {reason}", str(n))
+    console.print(table)
+    console.print(f"pages written {payload['pages_written']}" +
+                  (f" · index now {summary.ingest.total_chunks} chunks" if summary.ingest else ""))
 
 
 def run() -> None:

@@ -25,6 +25,7 @@ from tutor.chain.prompts import ANSWER_PROMPTS, CONDENSE_PROMPT, format_passage,
 from tutor.chain.router import Route, Router
 from tutor.chain.text import detect_language
 from tutor.errors import InputError
+from tutor.resources.cards import CARDS_DOC
 
 if TYPE_CHECKING:
     from tutor.services import Services
@@ -161,8 +162,12 @@ class TutorChain:
             chunk = from_lc_document(doc)
             links = chunk.links
             dense = chunk.metadata.get("dense_score")
+            # a fetched page cites its URL; a resource card links to its resource
+            link = chunk.metadata.get("source_url") or None
+            if link is None and chunk.doc == CARDS_DOC and links:
+                link = links[0].get("url")
             sources.append(Source(n=n, id=chunk.id, doc=chunk.doc, title=chunk.title, headings=chunk.headings,
-                                  lines=chunk.lines, link=links[0]["url"] if links and "url" in links[0] else None,
+                                  lines=chunk.lines, link=link,
                                   score=None if dense is None else round(float(dense), 4), text=chunk.text))
         return sources
 

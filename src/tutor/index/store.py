@@ -79,6 +79,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "rev": chunk.rev,
         "chunk_hash": chunk.text_hash,
         "index": chunk.index,
+        **{f"page_{k}": v for k, v in chunk.extra.items()},
     }
 
 

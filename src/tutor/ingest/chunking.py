@@ -40,6 +40,7 @@ class Chunk:
     links: list[Link] = field(default_factory=list)
     source: str = ""
     source_url: str | None = None
+    extra: dict[str, str | int] = field(default_factory=dict)  # front-matter facts of fetched pages
 
     @property
     def id(self) -> str:
@@ -55,7 +56,8 @@ class Chunk:
             m = _STAGE.search(heading)
             if m:
                 return int(m.group(1))
-        return None
+        stage = self.extra.get("stage")
+        return int(stage) if isinstance(stage, int) else None
 
     @property
     def text_hash(self) -> str:
@@ -242,6 +244,20 @@ def _last_line(lines: list[str], unit: _Unit) -> int:
     return end
 
 
+_EXTRA_KEYS = ("stage", "skill", "resource", "fetched_at")
+
+
+def _extra(meta: dict) -> dict[str, str | int]:
+    """The front-matter facts fetched pages carry into every chunk's metadata."""
+    out: dict[str, str | int] = {}
+    for key in _EXTRA_KEYS:
+        value = meta.get(key)
+        if isinstance(value, bool) or value is None:
+            continue
+        out[key] = value if isinstance(value, int) else str(value)
+    return out
+
+
 def chunk_document(doc: Document, chunk_size: int = 600, chunk_overlap: int = 80) -> list[Chunk]:
     """Split a loaded document into citation-ready chunks."""
     lines = doc.text.split("\n")
@@ -266,6 +282,7 @@ def chunk_document(doc: Document, chunk_size: int = 600, chunk_overlap: int = 80
                     links=extract_links(text),
                     source=str(doc.path),
                     source_url=doc.source_url,
+                    extra=_extra(doc.metadata),
                 )
             )
     return chunks
