@@ -273,22 +273,20 @@ class Services:
 
     def resource_rows(self, query: str = "", stage: int | None = None, kind: str | None = None,
                       language: str | None = None) -> list[dict[str, Any]]:
-        """Every resource of the roadmap's skill tables, filtered (the UI's resources tab)."""
+        """Every catalog resource (the UI's resources tab), filtered, with its last fetch/check status."""
         q = query.strip().lower()
+        skill_names = {s.number: s.name for s in self.curriculum.skills}
         rows = []
-        for skill in self.curriculum.skills:
-            for r in skill.resources:
-                row = {"stage": skill.stage, "skill": f"{skill.number}. {skill.name}", "name": r.name,
-                       "type": r.type or "", "language": r.lang or "", "stars": r.stars or 0, "link": r.link or ""}
-                if stage is not None and skill.stage != stage:
-                    continue
-                if kind and kind not in row["type"]:
-                    continue
-                if language and language not in row["language"]:
-                    continue
-                if q and not any(q in str(v).lower() for v in row.values()):
-                    continue
-                rows.append(row)
+        for r in self.catalog.resources(stage=stage, kind=kind, lang=language):
+            skills = sorted({c["skill"] for c in r["contexts"] if c["skill"] is not None})
+            stages = sorted({c["stage"] for c in r["contexts"] if c["stage"] is not None})
+            row = {"stage": stages[0] if stages else None,
+                   "skill": "、".join(f"{n}. {skill_names.get(n, '')}" for n in skills),
+                   "name": r["name"], "type": r["type"] or "", "language": r["lang"] or "", "stars": r["stars"] or 0,
+                   "link": r["url"], "status": _status_label(r)}
+            if q and not any(q in str(v).lower() for v in row.values()):
+                continue
+            rows.append(row)
         return rows
 
     def match_skills(self, text: str) -> Any:
@@ -368,6 +366,15 @@ class Services:
             raise InputError("question", "empty question; ask something about the material")
         docs = self.retriever(k=k, where=where, mode=mode).invoke(question)
         return [RetrievedPassage.from_chunk(from_lc_document(d)) for d in docs]
+
+
+def _status_label(r: dict[str, Any]) -> str:
+    status = r.get("status")
+    if not status:
+        return "未抓取 not fetched"
+    when = (r.get("last_checked") or r.get("last_fetched") or "")[:10]
+    detail = f" ({r['detail']})" if r.get("detail") else ""
+    return f"{status}{detail} {when}".strip()
 
 
 def _stamp(path: Path) -> int:

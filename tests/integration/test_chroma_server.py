@@ -48,13 +48,13 @@ def test_ingest_and_retrieve_through_chroma_server(tmp_path: Path, models_dir: P
                              vector_store={"kind": "chroma-http", "port": chroma_server})
     svc = build_services(settings, embedder=embedder)
     report = svc.ingest()
-    assert report.count("added") == 1 and report.total_chunks > 50
+    assert report.count("added") == 2 and report.total_chunks > 50  # the roadmap and its resource cards
     assert svc.store.where == f"http://127.0.0.1:{chroma_server}"
     assert not (tmp_path / "data" / "chroma").exists()  # nothing written to the embedded store
     hits = svc.retrieve("有哪些向量数据库可以选？", k=5)
     assert any("技能点 11：RAG 检索增强 ⭐⭐⭐⭐⭐" in h.headings for h in hits)
     again = build_services(settings, embedder=embedder).ingest()
-    assert again.count("unchanged") == 1
+    assert again.count("unchanged") == 2 and again.count("added") == 0
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path, models_dir: Path) -> None:

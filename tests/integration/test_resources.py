@@ -210,3 +210,20 @@ def test_resources_list_json_cli(corpus_services: Services) -> None:
     rows = json.loads(result.stdout)
     assert rows and all(any(c["skill"] == 11 for c in r["contexts"]) for r in rows)
     assert {"url", "name", "type", "lang", "stars", "status", "last_fetched", "contexts"} <= set(rows[0])
+
+
+@pytest.mark.slow
+def test_check_reports_dead_and_moved_links_without_indexing(tmp_path: Path, models_dir: Path, embedder, site) -> None:
+    from tutor.resources.operations import check_resources
+
+    server, _ = site
+    base = server.url_for("").rstrip("/")
+    svc = _services(tmp_path, models_dir, embedder, base)
+    chunks_before = svc.manifest().chunk_count
+    report = {r["url"].removeprefix(base): r for r in check_resources(svc)}
+    assert report["/missing"]["state"] == "dead" and report["/missing"]["http_status"] == 404
+    assert report["/old"]["state"] == "moved" and report["/old"]["final_url"].endswith("/article2")
+    assert report["/article"]["state"] == "ok"
+    assert report["/missing"]["where"][0].startswith("links:")  # doc:line, for the maintainer
+    assert svc.catalog.get(f"{base}/missing").status == "check:dead"
+    assert svc.manifest().chunk_count == chunks_before  # nothing re-indexed

@@ -15,13 +15,14 @@ pytestmark = pytest.mark.integration
 def test_status_reports_backend_index_and_embedder(corpus_services: Services) -> None:
     status = corpus_services.status()
     assert status["llm"].startswith("none") and status["llm_ok"] is False
-    assert status["documents"] == 5 and status["chunks"] > 200
+    assert status["documents"] == 6 and status["chunks"] > 300  # 5 corpus documents + the resource cards
     assert status["embedder"] == "multilingual-e5-small"
 
 
 def test_resource_rows_filter(corpus_services: Services) -> None:
     rows = corpus_services.resource_rows()
-    assert len(rows) == 84  # every row of every skill's 学习资源 table
+    assert len(rows) == 102  # every linked resource of the catalog
+    assert all(r["status"] for r in rows)
     videos_zh = corpus_services.resource_rows(kind="视频", language="中文")
     assert videos_zh and all("视频" in r["type"] and "中文" in r["language"] for r in videos_zh)
     assert all(r["stage"] == 3 for r in corpus_services.resource_rows(stage=3))

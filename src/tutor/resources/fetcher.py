@@ -246,16 +246,22 @@ class Fetcher:
 
     async def check_one(self, client: httpx.AsyncClient, url: str) -> FetchResult:
         """HEAD (GET when HEAD is refused), redirects followed: is the link dead or moved?"""
-        host = urlsplit(url).netloc
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin in self._dead:
+            return FetchResult(url, "unreachable", self._dead[origin])
         try:
-            await self._polite(host)
+            await self._polite(parts.netloc)
             r = await client.head(url, timeout=self.s.timeout_s)
             if r.status_code in (405, 501):
                 r = await client.get(url, timeout=self.s.timeout_s)
         except httpx.TimeoutException:
-            return FetchResult(url, "failed", "timeout")
+            return FetchResult(url, "unreachable", "timeout")
+        except httpx.ConnectError as exc:
+            self._dead[origin] = _connect_reason(exc)
+            return FetchResult(url, "unreachable", self._dead[origin])
         except httpx.HTTPError as exc:
-            return FetchResult(url, "failed", f"unreachable ({type(exc).__name__})")
+            return FetchResult(url, "unreachable", f"{type(exc).__name__}")
         outcome = "ok" if r.status_code < 400 else "failed"
         return FetchResult(url, outcome, "" if outcome == "ok" else f"HTTP {r.status_code}", r.status_code, str(r.url))
 

@@ -43,6 +43,18 @@ class FetchSummary:
                 "pages_written": self.pages_written, "results": [r.to_json() for r in self.results]}
 
 
+def _run(coro_factory: Any) -> Any:
+    """asyncio.run, also from a thread that already runs an event loop (Gradio, notebooks, Playwright)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro_factory())
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coro_factory())).result()
+
+
 def _fetcher(services: Services, concurrency: int | None) -> Fetcher:
     settings = services.settings.resources
     if concurrency:
@@ -58,7 +70,7 @@ def fetch_resources(services: Services, only_new: bool = False, concurrency: int
     fetcher = _fetcher(services, concurrency)
     summary = FetchSummary()
     items = [(r["url"], r["etag"], r["last_modified"]) for r in todo]
-    summary.results = asyncio.run(fetcher.fetch_many(items, on_done=progress))
+    summary.results = _run(lambda: fetcher.fetch_many(items, on_done=progress))
     web = generated_dir(services.settings.data_dir) / "web"
     max_bytes = int(services.settings.resources.max_mb * 1_000_000)
     now = datetime.now(UTC).isoformat(timespec="seconds")
@@ -96,13 +108,13 @@ def check_resources(services: Services, concurrency: int | None = None, progress
     catalog = services.catalog
     resources = catalog.resources()
     fetcher = _fetcher(services, concurrency)
-    results = asyncio.run(fetcher.check_many([r["url"] for r in resources], on_done=progress))
+    results = _run(lambda: fetcher.check_many([r["url"] for r in resources], on_done=progress))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     out = []
     by_url = {r["url"]: r for r in resources}
     for result in results:
         moved = bool(result.final_url) and normalize_url(result.final_url or "") != result.url
-        state = "dead" if result.outcome == "failed" else ("moved" if moved else "ok")
+        state = {"failed": "dead", "unreachable": "unreachable"}.get(result.outcome, "moved" if moved else "ok")
         catalog.record_fetch(result.url, last_checked=now, http_status=result.http_status,
                              final_url=result.final_url, status=f"check:{state}", detail=result.reason)
         r = by_url[result.url]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -105,15 +106,15 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
     curriculum = svc.curriculum
     stage_names = {s.number: s.heading.split("（")[0] for s in curriculum.stages}
     all_resources = svc.resource_rows()
-    types = sorted({t for r in all_resources for t in r["type"].split("/") if t})
+    types = sorted({t for r in all_resources for t in re.split(r"[/+]", r["type"]) if t})
     languages = sorted({r["language"] for r in all_resources if r["language"]})
 
     def resources_table(query: str, stage: str, kind: str, language: str) -> list[list[Any]]:
         stage_no = next((n for n, name in stage_names.items() if name == stage), None)
         rows = svc.resource_rows(query or "", stage_no, None if kind in ("", "全部 All") else kind,
                                  None if language in ("", "全部 All") else language)
-        return [[stage_names.get(r["stage"], r["stage"]), r["skill"], r["name"], r["type"], r["language"],
-                 "⭐" * r["stars"], f"[{r['link']}]({r['link']})" if r["link"] else ""] for r in rows]
+        return [[stage_names.get(r["stage"], "—"), r["skill"], r["name"], r["type"], r["language"],
+                 "⭐" * r["stars"], f"[{r['link']}]({r['link']})" if r["link"] else "", r["status"]] for r in rows]
 
     def learner_view(learner: str) -> tuple[Any, ...]:
         profile = svc.progress.get(learner)
@@ -176,8 +177,9 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
                     type_dd = gr.Dropdown(["全部 All", *types], value="全部 All", label="类型 Type")
                     lang_dd = gr.Dropdown(["全部 All", *languages], value="全部 All", label="语言 Language")
                 table = gr.Dataframe(
-                    headers=["阶段 Stage", "技能 Skill", "名称 Name", "类型 Type", "语言 Language", "推荐 Stars", "链接 Link"],
-                    datatype=["str", "str", "str", "str", "str", "str", "markdown"],
+                    headers=["阶段 Stage", "技能 Skill", "名称 Name", "类型 Type", "语言 Language", "推荐 Stars",
+                             "链接 Link", "状态 Status"],
+                    datatype=["str", "str", "str", "str", "str", "str", "markdown", "str"],
                     value=resources_table("", "全部 All", "全部 All", "全部 All"), interactive=False, wrap=True,
                     elem_id="resources-table")
 
@@ -185,9 +187,10 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
 
         def on_load(chosen: str, request: gr.Request) -> tuple[Any, ...]:
             learner = ui.learner(chosen, request)
-            return (*learner_view(learner), render.status_line(svc.status()))
+            return (*learner_view(learner), render.status_line(svc.status()),
+                    resources_table("", "全部 All", "全部 All", "全部 All"))
 
-        demo.load(on_load, [learner_state], [*view_outputs, status], api_visibility="private")
+        demo.load(on_load, [learner_state], [*view_outputs, status, table], api_visibility="private")
 
         def switch(chosen: str, request: gr.Request) -> tuple[Any, ...]:
             return (*learner_view(ui.learner(chosen, request)), render.sources_panel(None))
