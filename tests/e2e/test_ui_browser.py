@@ -29,7 +29,7 @@ def _first_card_skill(page) -> str:
     return page.locator("#next-cards .tutor-card").first.get_attribute("data-skill")
 
 
-def test_chat_next_progress_and_reload(ui_server: str, browser, artifacts: Path) -> None:
+def test_chat_next_progress_and_reload(ui_server: str, browser, artifacts: Path, corpus_services) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -49,6 +49,17 @@ def test_chat_next_progress_and_reload(ui_server: str, browser, artifacts: Path)
     assert "混合检索" in page.inner_text("#sources")
     page.locator("button.followup").first.wait_for()
     page.screenshot(path=str(artifacts / "ui-chat.png"), full_page=False)
+
+    # thumbs up: stored with the question, the answer and its sources
+    like = page.locator("#chatbot button[aria-label='赞'], #chatbot button[aria-label='Like']").last  # zh-CN locale
+    like.wait_for(state="attached")
+    like.scroll_into_view_if_needed()
+    like.hover(force=True)
+    like.click(force=True)  # the message's buttons show on hover
+    page.wait_for_selector(":text('谢谢反馈')")
+    rows = list(corpus_services.history.feedback())
+    assert rows and rows[-1]["rating"] == "up" and rows[-1]["question"] == "RAG 里怎么做混合检索？"
+    assert rows[-1]["sources"] and "出处" in rows[-1]["answer"]
 
     # 2. what next for a fresh learner
     _tab(page, "What next")

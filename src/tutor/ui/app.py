@@ -261,6 +261,7 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
             return [], render.sources_panel(None), "", *[gr.update(visible=False)] * 3
 
         clear.click(do_clear, [learner_state], chat_outputs, api_visibility="private")
+        chatbot.clear(do_clear, [learner_state], chat_outputs, api_visibility="private")  # its own trash icon too
 
         def on_like(messages: list[dict[str, Any]], chosen: str, data: gr.LikeData, request: gr.Request) -> None:
             learner = ui.learner(chosen, request)
