@@ -98,12 +98,11 @@ class Services:
         return TutorChain(self, Router(lambda: self.embedder, examples))
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, learner: str | None = None) -> Any:
-        self.require_index()
+        """Next-step and small-talk answers need no index; questions about the material do (and say so)."""
         return self.tutor.ask(question, history or [], learner)
 
     def ask_stream(self, question: str, history: list[tuple[str, str]] | None = None,
                    learner: str | None = None) -> Any:
-        self.require_index()
         return self.tutor.stream(question, history or [], learner)
 
     def bm25_index(self) -> Any:

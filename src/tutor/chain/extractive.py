@@ -15,6 +15,7 @@ import numpy as np
 
 from tutor.chain.answer import Source
 from tutor.chain.text import split_sentences, strip_markdown, trigram_jaccard
+from tutor.resources.cards import CARDS_DOC
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
@@ -57,6 +58,12 @@ def select_sentences(question: str, sources: list[Source], embedder: TutorEmbedd
                      limit: int) -> list[Extract]:
     units: list[Extract] = []
     for source in sources:
+        if source.doc == CARDS_DOC and source.headings:  # a resource card reads best as one line: name, facts, link
+            link = re.search(r"https?://\S+", source.text)
+            name, _, facts = source.headings[-1].partition(" · ")
+            shown = f"[{name}]({link.group(0)})" if link else name
+            units.append(Extract(source.n, 0, f"{shown}{' · ' + facts if facts else ''}", 0.0))
+            continue
         label = ""
         for position, raw in enumerate(split_sentences(source.text)):
             bold = _BOLD_LINE.match(raw)
@@ -94,16 +101,16 @@ def render_extractive(extracts: list[Extract], sources: list[Source], language: 
     by_n = {s.n: s for s in sources}
     intro = "根据资料中最相关的内容：" if language == "zh" else (
         "Here is what the material says (quoted in its original language):")
-    lines = [intro, ""]
-    current: int | None = None
+    lines = [intro]
+    current: str | None = None
     for e in extracts:
-        if e.source != current:
-            first = current is None
-            current = e.source
-            source = by_n[e.source]
+        source = by_n[e.source]
+        if source.doc == CARDS_DOC:
+            section = source.headings[0] if source.headings else source.title
+        else:
             section = " › ".join(h for h in source.headings[-2:] if h) or source.title
-            if not first:
-                lines.append("")
-            lines.append(f"**{section}**")
+        if section != current:  # one header per section, however many passages it spans
+            current = section
+            lines += ["", f"**{section}**"]
         lines.append(f"- {e.text} [{e.source}]")
     return "\n".join(lines)

@@ -163,7 +163,7 @@ class TutorChain:
             links = chunk.links
             dense = chunk.metadata.get("dense_score")
             # a fetched page cites its URL; a resource card links to its resource
-            link = chunk.metadata.get("source_url") or None
+            link = (chunk.metadata.get("source_url") or None) if chunk.doc.startswith("web-") else None
             if link is None and chunk.doc == CARDS_DOC and links:
                 link = links[0].get("url")
             sources.append(Source(n=n, id=chunk.id, doc=chunk.doc, title=chunk.title, headings=chunk.headings,
@@ -173,6 +173,7 @@ class TutorChain:
 
     def _material(self, answer: Answer, profile: Any, route: Route) -> Iterator[AnswerEvent]:
         cfg = self.settings.chain
+        self.svc.require_index()  # a clear "run tutor ingest first" before any model loads
         t0 = time.perf_counter()
         sources = self.retrieve(answer.standalone_question)
         answer.timings["retrieve_s"] = round(time.perf_counter() - t0, 3)

@@ -21,6 +21,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio otherwise c
 import gradio as gr  # noqa: E402
 
 from tutor.chain.replies import STARTER_QUESTIONS  # noqa: E402
+from tutor.chain.router import route_message  # noqa: E402
 from tutor.errors import TutorError  # noqa: E402
 from tutor.ui import render  # noqa: E402
 
@@ -208,7 +209,8 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
                 return
             history = [(m["role"], _text(m["content"])) for m in messages if m.get("role") in ("user", "assistant")]
             messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
-            if not ui.ready.is_set():
+            if not ui.ready.is_set() and route_message(message).kind == "material":
+                # what-next and small talk need no index; questions about the material wait for it
                 messages[-1]["content"] = "⏳ 正在建立索引，马上就好… / Building the index, one moment…"
                 yield messages, gr.update(), "", *hidden
                 ui.ready.wait()
