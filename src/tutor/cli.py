@@ -186,9 +186,14 @@ def eval_validate(
     try:
         settings = state.settings()
         questions = load_dataset(dataset)
+        from tutor.resources.cards import generated_dir
+
         docs = {}
-        for root in settings.corpus.paths:
-            for path in discover(Path(root), settings.corpus.include, settings.corpus.exclude):
+        roots = [Path(r) for r in settings.corpus.paths]
+        if generated_dir(settings.data_dir).is_dir():  # resource cards and fetched pages, after `tutor ingest`
+            roots.append(generated_dir(settings.data_dir))
+        for root in roots:
+            for path in discover(root, settings.corpus.include, settings.corpus.exclude):
                 docs[path.stem] = load_document(path, int(settings.corpus.max_file_mb * 1_000_000)).text
     except TutorError as exc:
         _fail(exc)
