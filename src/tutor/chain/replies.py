@@ -131,39 +131,32 @@ def render_plan(plan: Any, numbers: dict[str, int], language: str, finished: lis
                        if f"{c.doc}#L{c.lines[0]}-{c.lines[1]}" in numbers)
 
     top = plan.recommendations[0]
-    out: list[str] = []
     done = "、".join(finished) if finished else ("还没有" if zh else "none yet")
-    if zh:
-        out.append(f"根据你的进度（已完成：{done}），建议下一步学习 **{top.skill.heading}** {cite(top)}。")
-        out.append(f"\n**为什么**：{top.reason}")
-        if top.study:
-            out.append("\n**学什么**：\n" + "\n".join(f"- {s}" for s in top.study[:5]))
-        if top.resources:
-            out.append("\n**推荐资源**：\n" + "\n".join(f"- {_fmt_resource(r)}" for r in top.resources))
-        if top.project:
-            out.append(f"\n**实践项目**：{top.project}")
-        if top.done_when:
-            out.append("\n**检验标准**：\n" + "\n".join(f"- {c}" for c in top.done_when[:4]))
-        out.append(f"\n**预计用时**：{top.estimate}")
-        others = plan.recommendations[1:]
-        if others:
-            out.append("\n**也可以考虑**：" + "；".join(f"{r.skill.heading} {cite(r)}" for r in others))
-    else:
-        out.append(f"Given your progress (finished: {done}), learn **{top.skill.heading}** next {cite(top)}.")
-        out.append(f"\n**Why**: {top.reason}")
-        if top.study:
-            out.append("\n**What to study**:\n" + "\n".join(f"- {s}" for s in top.study[:5]))
-        if top.resources:
-            out.append("\n**Resources**:\n" + "\n".join(f"- {_fmt_resource(r)}" for r in top.resources))
-        if top.project:
-            out.append(f"\n**Project**: {top.project}")
-        if top.done_when:
-            out.append("\n**Done when**:\n" + "\n".join(f"- {c}" for c in top.done_when[:4]))
-        out.append(f"\n**Estimate**: {top.estimate}")
-        others = plan.recommendations[1:]
-        if others:
-            out.append("\n**Also possible**: " + "; ".join(f"{r.skill.heading} {cite(r)}" for r in others))
+    label = {k: v[0 if zh else 1] for k, v in _PLAN_LABELS.items()}
+    sep = "：" if zh else ": "
+    out = [f"根据你的进度（已完成：{done}），建议下一步学习 **{top.skill.heading}** {cite(top)}。" if zh
+           else f"Given your progress (finished: {done}), learn **{top.skill.heading}** next {cite(top)}.",
+           f"\n**{label['why']}**{sep}{top.reason}"]
+    if top.study:
+        out.append(f"\n**{label['study']}**{sep}\n" + "\n".join(f"- {s}" for s in top.study[:5]))
+    if top.resources:
+        out.append(f"\n**{label['resources']}**{sep}\n" + "\n".join(f"- {_fmt_resource(r)}" for r in top.resources))
+    if top.project:
+        out.append(f"\n**{label['project']}**{sep}{top.project}")
+    if top.done_when:
+        out.append(f"\n**{label['done']}**{sep}\n" + "\n".join(f"- {c}" for c in top.done_when[:4]))
+    out.append(f"\n**{label['estimate']}**{sep}{top.estimate}")
+    others = plan.recommendations[1:]
+    if others:
+        out.append(f"\n**{label['also']}**{sep}" + ("；" if zh else "; ").join(f"{r.skill.heading} {cite(r)}" for r in others))
     return "\n".join(out)
+
+
+_PLAN_LABELS = {
+    "why": ("为什么", "Why"), "study": ("学什么", "What to study"), "resources": ("推荐资源", "Resources"),
+    "project": ("实践项目", "Project"), "done": ("检验标准", "Done when"), "estimate": ("预计用时", "Estimate"),
+    "also": ("也可以考虑", "Also possible"),
+}
 
 
 def material_next_step(skill: Any | None, finished: set[int], plan: Any, source_n: int | None,
