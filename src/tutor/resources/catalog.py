@@ -112,6 +112,14 @@ def extract_catalog(doc_id: str, text: str, line_offset: int = 0) -> list[Catalo
                 block.append(lines[i])
                 i += 1
             header, body = split_table(block)
+            is_table = len(block) > 1 and set(block[1].strip().strip("|").replace("|", "").strip()) <= set("-: ")
+            if not body or not is_table:  # rows without a |---| separator are not a table: still read their links
+                for n in range(start, start + len(block)):
+                    for link in extract_links(lines[n]):
+                        name = link.text or strip_md(lines[n].strip().strip("|").split("|")[0]) or _name_from_url(link.url)
+                        out.append(CatalogEntry(url=link.url, name=name[:120],
+                                                contexts=[ctx("inline" if link.text else "bare", lines[n], n + 1 + line_offset)]))
+                continue
             body_lines = [n for n in range(start + 1, start + len(block))
                           if not set(lines[n].strip().strip("|").replace("|", "")) <= set("-: ")]
             for row, n in zip(body, body_lines, strict=False):

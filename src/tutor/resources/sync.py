@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,8 @@ __all__ = ["refresh_catalog"]
 
 log = logging.getLogger(__name__)
 
+EXTRACTOR_VERSION = 2  # bump when extract_catalog finds links differently
+
 
 def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
     """Re-read the links of changed documents; write the cards file. Returns the resource count."""
@@ -32,13 +35,14 @@ def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
         if gen in path.resolve().parents:
             continue  # cards and fetched pages are not material: their links are not resources
         try:
+            if revs.get(path.stem) == _rev(hashlib.sha256(path.read_bytes()).hexdigest()):
+                seen.add(path.stem)
+                continue  # unchanged since its links were read: not even parsed again
             doc = load_document(path, max_bytes=max_bytes)
-        except TutorError:
+        except (TutorError, OSError):
             continue  # the ingest reports the file; the catalog keeps what it had
         seen.add(doc.doc_id)
-        if revs.get(doc.doc_id) == doc.content_hash:
-            continue
-        store.replace_doc(doc.doc_id, doc.content_hash, merge_entries(extract_catalog(doc.doc_id, doc.text,
+        store.replace_doc(doc.doc_id, _rev(doc.content_hash), merge_entries(extract_catalog(doc.doc_id, doc.text,
                                                                                       doc.line_offset)))
     for doc_id in set(revs) - seen:
         if not any(p.stem == doc_id for p in files):
@@ -52,6 +56,11 @@ def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
     elif cards_path.exists():
         cards_path.unlink()
     return len(resources)
+
+
+def _rev(content_hash: str) -> str:
+    """The document's hash plus the extractor's version, so a better extractor re-reads every document."""
+    return f"v{EXTRACTOR_VERSION}:{content_hash}"
 
 
 def _names(services: Services) -> tuple[dict[int, str], dict[int, str]]:
