@@ -45,6 +45,7 @@ class _Similarity:
         self.embedder = embedder
         self.sources = sources
         self._passages: dict[int, np.ndarray] = {}
+        self._sentences: dict[str, np.ndarray] = {}  # one embedding per sentence, however many passages it meets
 
     def __call__(self, sentence: str, n: int) -> float | None:
         if self.embedder is None:
@@ -53,7 +54,9 @@ class _Similarity:
             numbers = sorted(self.sources)
             vectors = self.embedder.embed_queries([self.sources[k].text for k in numbers])
             self._passages = {k: np.asarray(v, dtype=np.float32) for k, v in zip(numbers, vectors, strict=True)}
-        vector = np.asarray(self.embedder.embed_query(sentence), dtype=np.float32)
+        vector = self._sentences.get(sentence)
+        if vector is None:
+            vector = self._sentences[sentence] = np.asarray(self.embedder.embed_query(sentence), dtype=np.float32)
         return float(self._passages[n] @ vector)
 
 
