@@ -123,9 +123,9 @@ def test_router_and_refusal_evals_hold_their_gates(corpus_services: Services) ->
     from tutor.evaluation.chain_eval import run_refusal_eval, run_router_eval
 
     repo = Path(__file__).resolve().parents[2]
-    router = run_router_eval(corpus_services, repo / "eval/router.jsonl").to_json()
+    router = run_router_eval(corpus_services.tutor.router, repo / "eval/router.jsonl").to_json()
     assert router["n"] >= 60 and router["accuracy"] >= 0.85, router["failures"]
-    refusal = run_refusal_eval(corpus_services, repo / "eval/out_of_scope.jsonl",
+    refusal = run_refusal_eval(corpus_services.tutor, repo / "eval/out_of_scope.jsonl",
                                repo / "eval/retrieval.jsonl").to_json()
     assert refusal["n_out_of_scope"] >= 30
     assert refusal["refusal_rate_out_of_scope"] >= 0.65 and refusal["false_refusal_rate_in_scope"] <= 0.02
@@ -241,6 +241,6 @@ def test_tutor_ask_json_and_chat_repl(corpus_services: Services) -> None:
     payload = json.loads(result.stdout)
     assert payload["route"] == "material" and any(s["cited"] for s in payload["sources"])
     assert {"citation_checks", "timings", "followups", "next_step", "notice"} <= set(payload)
-    chat = _cli(corpus_services, "chat", "--cli", stdin="RAG 里怎么做混合检索？\n那它的学习资源呢？\n/quit\n")
+    chat = _cli(corpus_services, "chat", stdin="RAG 里怎么做混合检索？\n那它的学习资源呢？\n/quit\n")
     assert chat.returncode == 0, chat.stderr
     assert chat.stdout.count("出处") >= 2 and "RAG 检索增强" in chat.stdout

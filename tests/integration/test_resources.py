@@ -142,7 +142,7 @@ def test_fetch_run_indexes_main_text_and_records_every_failure(tmp_path: Path, m
     server, state = site
     base = server.url_for("").rstrip("/")
     svc = _services(tmp_path, models_dir, embedder, base)
-    summary = fetch_resources(svc)
+    summary = fetch_resources(svc.catalog, svc.settings, svc.ingest)
     by_url = {r.url.removeprefix(base): r for r in summary.results}
     assert by_url["/article"].outcome == "fetched"
     assert by_url["/old"].outcome == "fetched" and by_url["/old"].final_url.endswith("/article2")
@@ -176,10 +176,10 @@ def test_fetch_run_indexes_main_text_and_records_every_failure(tmp_path: Path, m
     assert record.status == "failed" and record.detail == "HTTP 404"
 
     # a later run: conditional request, unchanged; then the page changes and is re-indexed
-    again = {r.url.removeprefix(base): r for r in fetch_resources(svc, index=False).results}
+    again = {r.url.removeprefix(base): r for r in fetch_resources(svc.catalog, svc.settings, svc.ingest, index=False).results}
     assert again["/changing"].outcome == "unchanged" and again["/changing"].http_status == 304
     state["version"] = 2
-    third = {r.url.removeprefix(base): r for r in fetch_resources(svc).results}
+    third = {r.url.removeprefix(base): r for r in fetch_resources(svc.catalog, svc.settings, svc.ingest).results}
     assert third["/changing"].outcome == "fetched"
     manifest = svc.manifest()
     texts = "\n".join(c.text for c in svc.store.get_live(manifest.collection, manifest.live_revs))
@@ -189,7 +189,7 @@ def test_fetch_run_indexes_main_text_and_records_every_failure(tmp_path: Path, m
 def test_offline_run_finishes_with_a_summary_and_cards_still_work(tmp_path: Path, models_dir: Path, embedder) -> None:
     svc = _services(tmp_path, models_dir, embedder, "http://tutor-offline-test.invalid")
     start = time.monotonic()
-    summary = fetch_resources(svc, index=False)
+    summary = fetch_resources(svc.catalog, svc.settings, svc.ingest, index=False)
     assert time.monotonic() - start < 30
     assert summary.counts() == {"failed": 10}
     assert list(summary.failures_by_reason()) == ["DNS lookup failed"]
@@ -220,7 +220,7 @@ def test_check_reports_dead_and_moved_links_without_indexing(tmp_path: Path, mod
     base = server.url_for("").rstrip("/")
     svc = _services(tmp_path, models_dir, embedder, base)
     chunks_before = svc.manifest().chunk_count
-    report = {r["url"].removeprefix(base): r for r in check_resources(svc)}
+    report = {r["url"].removeprefix(base): r for r in check_resources(svc.catalog, svc.settings)}
     assert report["/missing"]["state"] == "dead" and report["/missing"]["http_status"] == 404
     assert report["/old"]["state"] == "moved" and report["/old"]["final_url"].endswith("/article2")
     assert report["/article"]["state"] == "ok"

@@ -98,7 +98,8 @@ def test_cross_encoder_reranking_path(corpus_services, tmp_path: Path, models_di
 
 
 def test_eval_harness_report_and_ci_threshold(corpus_services, tmp_path: Path) -> None:
-    questions, results = run_retrieval_eval(corpus_services, DATASET, ["hybrid", "naive"], [1, 3, 5, 10])
+    questions, results = run_retrieval_eval(corpus_services.index, corpus_services.search_for, corpus_services.naive_baseline(),
+                                            DATASET, ["hybrid", "naive"], [1, 3, 5, 10])
     payload = to_json(DATASET, len(questions), results)
     hybrid, naive = payload["modes"]["hybrid"], payload["modes"]["naive"]
     assert set(hybrid) >= {"recall", "mrr@10", "ndcg@10", "latency_ms", "by_lang", "by_kind", "by_doc"}

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.chain.answer import Source
+from tutor.patterns import SKILL_REF
 
 __all__ = [
     "next_step_paragraph",
@@ -78,12 +79,11 @@ def weak_warning(language: str, relevance: float) -> str:
     return f"⚠️ The best sources are only weakly relevant ({relevance:.2f}); the answer may be incomplete, check them."
 
 
-_SKILL = re.compile(r"技能点\s*(\d+)")
 
 
 def skill_of_source(source: Source) -> int | None:
     for heading in reversed(source.headings):
-        m = _SKILL.search(heading)
+        m = SKILL_REF.search(heading)
         if m:
             return int(m.group(1))
     return None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from tutor.patterns import CJK
+
 __all__ = ["CJK", "detect_language", "split_sentences", "overlap_ratio", "strip_markdown", "trigram_jaccard"]
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#.\-]*")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])\s+(?=[A-Z\u3400-\u9fff])")
 _MD_INLINE = re.compile(r"(\*\*|__|`)")

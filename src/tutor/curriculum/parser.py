@@ -27,11 +27,11 @@ from tutor.curriculum.model import (
 from tutor.errors import CurriculumError
 from tutor.ingest.loaders import load_document
 from tutor.ingest.tables import cell_link, column_role, row_fields, split_table, strip_md
+from tutor.markdown import scan
+from tutor.patterns import FENCE as _FENCE
 
 __all__ = ["parse_roadmap", "load_curriculum"]
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _STAGE = re.compile(r"^阶段\s*(\d+)\s*[：:]\s*(.+?)\s*[（(](.+?)[）)]\s*$")
 _SKILL = re.compile(r"^技能点\s*(\d+)\s*[：:]\s*(.+?)\s*(⭐+)?\s*$")
 _STAGE_MONTHS = re.compile(r"阶段\s*(\d+)\s*[：:]\s*([\d.]+)\s*个月")
@@ -53,20 +53,15 @@ class _Node:
 def _tree(lines: list[str]) -> _Node:
     root = _Node(0, "", -1, len(lines))
     stack = [root]
-    in_fence = False
-    for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        m = None if in_fence else _HEADING.match(line)
-        if m:
-            level = len(m.group(1))
-            while stack[-1].level >= level:
-                stack.pop().end = i
-            node = _Node(level, m.group(2).strip(), i, len(lines))
+    for line in scan(lines):
+        if line.heading:
+            while stack[-1].level >= line.heading.level:
+                stack.pop().end = line.number
+            node = _Node(line.heading.level, line.heading.text, line.number, len(lines))
             stack[-1].children.append(node)
             stack.append(node)
         else:
-            stack[-1].body.append((i, line))
+            stack[-1].body.append((line.number, line.text))
     return root
 
 

@@ -10,14 +10,12 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tutor.chain.router import ROUTES
+from tutor.chain.router import ROUTES, Router
 from tutor.chain.text import detect_language
+from tutor.chain.tutor import TutorChain
 from tutor.errors import EvalDatasetError
-
-if TYPE_CHECKING:
-    from tutor.services import Services
 
 __all__ = ["RouterReport", "RefusalReport", "run_router_eval", "run_refusal_eval", "read_jsonl"]
 
@@ -55,9 +53,8 @@ class RouterReport:
                 "failures": self.failures}
 
 
-def run_router_eval(services: Services, dataset: Path) -> RouterReport:
+def run_router_eval(router: Router, dataset: Path) -> RouterReport:
     rows = read_jsonl(dataset, ("text", "route"))
-    router = services.tutor.router
     report = RouterReport()
     for n, row in enumerate(rows, 1):
         if row["route"] not in ROUTES:
@@ -98,9 +95,8 @@ class RefusalReport:
         return out
 
 
-def run_refusal_eval(services: Services, out_of_scope: Path, in_scope: Path) -> RefusalReport:
-    chain = services.tutor
-    services.require_index()
+def run_refusal_eval(chain: TutorChain, out_of_scope: Path, in_scope: Path) -> RefusalReport:
+    """Refusal rates; the chain's retrieval says "run tutor ingest" first when there is no index."""
     report = RefusalReport()
     for target, path, key in ((report.out_of_scope, out_of_scope, "question"), (report.in_scope, in_scope, "question")):
         for row in read_jsonl(path, (key,)):

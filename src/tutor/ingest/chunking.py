@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 from tutor.ingest.links import Link, extract_links
 from tutor.ingest.loaders import Document
+from tutor.patterns import STAGE_REF
 
 __all__ = ["Chunk", "chunk_document", "split_sentences"]
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)(?=\s)|(?<=\n)")
-_STAGE = re.compile(r"阶段\s*(\d+)")
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Chunk:
     @property
     def stage(self) -> int | None:
         for heading in self.headings:
-            m = _STAGE.search(heading)
+            m = STAGE_REF.search(heading)
             if m:
                 return int(m.group(1))
         stage = self.extra.get("stage")

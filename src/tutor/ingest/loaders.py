@@ -18,6 +18,7 @@ from typing import Any, Literal
 import yaml
 
 from tutor.errors import InputError
+from tutor.markdown import scan
 
 __all__ = ["Document", "DocKind", "decode_text", "discover", "load_document", "SUFFIX_KINDS"]
 
@@ -33,8 +34,6 @@ SUFFIX_KINDS: dict[str, DocKind] = {
     ".pdf": "pdf",
 }
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?\n?", re.S | re.M)
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)", re.M)
 
 
 @dataclass
@@ -134,16 +133,7 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int
 
 def _first_h1(markdown: str) -> str | None:
     """The first level-1 heading outside fenced code (``# comment`` in bash is no title)."""
-    in_fence = False
-    for line in markdown.splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if not in_fence:
-            m = _H1.match(line)
-            if m:
-                return m.group(1).strip()
-    return None
+    return next((ln.heading.text for ln in scan(markdown.splitlines()) if ln.heading and ln.heading.level == 1), None)
 
 
 def _title_from_name(path: Path) -> str:

@@ -11,19 +11,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from tutor.config import Settings
 from tutor.errors import InputError
+from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.live import LiveIndex
 from tutor.index.manifest import DocEntry, Manifest
 from tutor.index.store import collection_name
 from tutor.ingest.chunking import Chunk, chunk_document
 from tutor.ingest.loaders import discover, load_document
-
-if TYPE_CHECKING:
-    from tutor.services import Services
+from tutor.resources.cards import generated_dir
 
 __all__ = ["DocResult", "IngestReport", "run_ingest"]
 
@@ -79,17 +80,23 @@ def _is_under(path: str, roots: Sequence[Path]) -> bool:
 
 
 def run_ingest(
-    services: Services,
+    index: LiveIndex,
+    embedder: Callable[[], TutorEmbeddings],
+    settings: Settings,
     paths: Sequence[Path] | None = None,
     rebuild: bool = False,
     show_progress: bool = False,
+    on_files: Callable[[Sequence[Path]], object] | None = None,
 ) -> IngestReport:
-    """Bring the index in line with `paths` (default: the configured corpus)."""
+    """Bring the index in line with `paths` (default: the configured corpus).
+
+    `embedder` is called only when something must be embedded, so a no-op ingest loads no model;
+    `on_files` sees the discovered files first (the catalog refresh that writes the resource cards).
+    """
     started = time.perf_counter()
-    settings = services.settings
     roots = [Path(p) for p in (paths or settings.corpus.paths)]
     report = IngestReport()
-    manifest = services.manifest()
+    manifest = index.manifest()
     old_manifest = manifest
     if rebuild:
         manifest = Manifest(
@@ -103,10 +110,8 @@ def run_ingest(
         except InputError as exc:
             report.results.append(DocResult(root.name, str(root), "failed", reason=exc.reason))
 
-    from tutor.resources.cards import generated_dir
-    from tutor.resources.sync import refresh_catalog
-
-    refresh_catalog(services, files)  # links -> catalog -> resource cards (a generated document)
+    if on_files is not None:
+        on_files(files)
     generated = generated_dir(settings.data_dir)
     if generated.is_dir() and not any(_is_under(str(generated), [r.resolve()]) for r in roots):
         roots.append(generated)
@@ -150,7 +155,7 @@ def run_ingest(
     store_needed = bool(pending or removed or rebuild)
     if not store_needed and manifest.collection:
         # Cheap consistency check: the store must hold what the manifest says is live.
-        store = services.store
+        store = index.store
         expected = {cid for d in manifest.docs.values() for cid in d.chunk_ids}
         live = set(store.live_ids(manifest.collection, manifest.live_revs))
         if live != expected:
@@ -158,21 +163,22 @@ def run_ingest(
                 "Index at %s holds %d live chunks but the manifest lists %d; re-indexing everything",
                 store.where, len(live), len(expected),
             )
-            return run_ingest(services, paths, rebuild=True, show_progress=show_progress)
+            return run_ingest(index, embedder, settings, paths, rebuild=True, show_progress=show_progress,
+                              on_files=on_files)
 
     if store_needed:
-        _write(services, manifest, pending, removed, report, show_progress, commit_each=not rebuild)
+        _write(index, embedder, settings, manifest, pending, removed, report, show_progress, commit_each=not rebuild)
         if rebuild:
             manifest.save()  # the swap: readers move to the new collection in one step
             if old_manifest.collection and old_manifest.collection != manifest.collection:
-                services.store.drop(old_manifest.collection)
+                index.store.drop(old_manifest.collection)
 
-    services.invalidate_index()
+    index.invalidate()
     if store_needed:
-        services.rebuild_bm25()  # keyword index follows the committed chunks
-    elif manifest.docs and not services.bm25_is_current():
+        index.rebuild_bm25()  # keyword index follows the committed chunks
+    elif manifest.docs and not index.bm25_is_current():
         log.warning("BM25 index does not match the live chunks; rebuilding it")
-        services.rebuild_bm25()
+        index.rebuild_bm25()
     report.collection = manifest.collection
     report.total_chunks = manifest.chunk_count
     report.seconds = time.perf_counter() - started
@@ -180,7 +186,9 @@ def run_ingest(
 
 
 def _write(
-    services: Services,
+    index: LiveIndex,
+    embedder_factory: Callable[[], TutorEmbeddings],
+    settings: Settings,
     manifest: Manifest,
     pending: dict[str, _Pending],
     removed: list[DocEntry],
@@ -199,12 +207,12 @@ def _write(
         if commit_each:
             manifest.save()
 
-    store = services.store
-    embedder = services.embedder if pending else None
+    store = index.store
+    embedder = embedder_factory() if pending else None
     if manifest.collection is None:
         dim = embedder.dimension if embedder else (manifest.dimension or 0)
         manifest.collection = collection_name(
-            services.settings.vector_store.collection_prefix, manifest.model_id, dim, manifest.generation
+            settings.vector_store.collection_prefix, manifest.model_id, dim, manifest.generation
         )
         manifest.dimension = dim
         store.drop(manifest.collection)  # a leftover from an interrupted rebuild

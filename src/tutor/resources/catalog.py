@@ -8,18 +8,17 @@ skill and line.  The same URL under several skills is one resource with several 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tutor.ingest.links import extract_links
 from tutor.ingest.tables import row_fields, split_table, strip_md
+from tutor.markdown import scan
+from tutor.patterns import SKILL_REF, STAGE_REF
 
 __all__ = ["Context", "CatalogEntry", "extract_catalog", "normalize_url", "merge_entries"]
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
-_STAGE = re.compile(r"阶段\s*(\d+)")
-_SKILL = re.compile(r"技能点\s*(\d+)")
 _PAPER_TITLE = re.compile(r"^\s*\d+[.)]\s+\*\*(.+?)\*\*\s*(.*)$")
 _PAPER_LINK = re.compile(r"^\s*[-*+]\s*(链接|解读|论文|paper|link|video)\s*[:：]\s*(https?://\S+)", re.IGNORECASE)
 _TRACKING = re.compile(r"^(utm_|spm$|from$|share_source$|vd_source$)")
@@ -61,9 +60,9 @@ class CatalogEntry:
 def _position(headings: list[str]) -> tuple[int | None, int | None]:
     stage = skill = None
     for h in headings:
-        if (m := _STAGE.search(h)) and stage is None:
+        if (m := STAGE_REF.search(h)) and stage is None:
             stage = int(m.group(1))
-        if (m := _SKILL.search(h)) and skill is None:
+        if (m := SKILL_REF.search(h)) and skill is None:
             skill = int(m.group(1))
     return stage, skill
 
@@ -77,66 +76,32 @@ def _name_from_url(url: str) -> str:
 def extract_catalog(doc_id: str, text: str, line_offset: int = 0) -> list[CatalogEntry]:
     """Every link of one Markdown document, in reading order (not yet merged by URL)."""
     lines = text.split("\n")
+    walked = list(scan(lines))
     out: list[CatalogEntry] = []
-    stack: list[tuple[int, str]] = []
-    in_fence = False
     paper: tuple[str, int] | None = None  # the current numbered bold paper title and its line
     i = 0
     while i < len(lines):
-        line = lines[i]
-        lineno = i + 1 + line_offset
-        if _FENCE.match(line):
-            in_fence = not in_fence
+        line, info = lines[i], walked[i]
+        if info.code or info.heading:
+            paper = None if info.heading else paper
             i += 1
             continue
-        if in_fence:
-            i += 1
-            continue
-        if m := _HEADING.match(line):
-            level = len(m.group(1))
-            stack = [(lv, t) for lv, t in stack if lv < level] + [(level, m.group(2).strip())]
-            paper = None
-            i += 1
-            continue
-        headings = [t for _, t in stack]
+        headings = list(info.section.trail) if info.section else []
         stage, skill = _position(headings)
 
-        def ctx(kind: str, sentence: str, at: int = lineno) -> Context:
-            return Context(doc=doc_id, headings=headings, line=at, sentence=strip_md(sentence)[:240], kind=kind,
-                           stage=stage, skill=skill)
+        def ctx(kind: str, sentence: str, at: int = i, headings: list[str] = headings, stage: int | None = stage,
+                skill: int | None = skill) -> Context:
+            return Context(doc=doc_id, headings=headings, line=at + 1 + line_offset,
+                           sentence=strip_md(sentence)[:240], kind=kind, stage=stage, skill=skill)
 
         if line.lstrip().startswith("|"):
-            block = []
             start = i
             while i < len(lines) and lines[i].lstrip().startswith("|"):
-                block.append(lines[i])
                 i += 1
-            header, body = split_table(block)
-            is_table = len(block) > 1 and set(block[1].strip().strip("|").replace("|", "").strip()) <= set("-: ")
-            if not body or not is_table:  # rows without a |---| separator are not a table: still read their links
-                for n in range(start, start + len(block)):
-                    for link in extract_links(lines[n]):
-                        name = link.text or strip_md(lines[n].strip().strip("|").split("|")[0]) or _name_from_url(link.url)
-                        out.append(CatalogEntry(url=link.url, name=name[:120],
-                                                contexts=[ctx("inline" if link.text else "bare", lines[n], n + 1 + line_offset)]))
-                continue
-            body_lines = [n for n in range(start + 1, start + len(block))
-                          if not set(lines[n].strip().strip("|").replace("|", "")) <= set("-: ")]
-            for row, n in zip(body, body_lines, strict=False):
-                fields = row_fields(header, row)
-                links = [lk.url for lk in extract_links(lines[n])]
-                link = fields["link"] if fields and fields["link"] and fields["link"].startswith("http") else (
-                    links[0] if links else None)
-                if not link:
-                    continue
-                name = fields["name"] if fields else strip_md(row[0])
-                out.append(CatalogEntry(url=link, name=name, type=fields.get("type") if fields else None,
-                                        lang=fields.get("lang") if fields else None,
-                                        stars=fields.get("stars") if fields else None,
-                                        contexts=[ctx("table", " | ".join(c for c in row if c), n + 1 + line_offset)]))
+            out.extend(_table_entries(lines, start, i, ctx))
             continue
         if m := _PAPER_TITLE.match(line):
-            paper = (strip_md(m.group(1)), lineno)
+            paper = (strip_md(m.group(1)), i)
         elif (m := _PAPER_LINK.match(line)) and paper is not None:
             label, url = m.group(1), m.group(2)
             explainer = label in ("解读", "video")
@@ -152,6 +117,35 @@ def extract_catalog(doc_id: str, text: str, line_offset: int = 0) -> list[Catalo
             out.append(CatalogEntry(url=link.url, name=name[:120],
                                     contexts=[ctx("inline" if link.text else "bare", line)]))
         i += 1
+    return out
+
+
+def _table_entries(lines: list[str], start: int, end: int, ctx: Callable[..., Context]) -> list[CatalogEntry]:
+    """Links of the `|`-rows lines[start:end]: table facts for a real table, plain links otherwise."""
+    block = lines[start:end]
+    out: list[CatalogEntry] = []
+    header, body = split_table(block)
+    is_table = len(block) > 1 and set(block[1].strip().strip("|").replace("|", "").strip()) <= set("-: ")
+    if not body or not is_table:  # rows without a |---| separator are not a table: still read their links
+        for n in range(start, end):
+            for link in extract_links(lines[n]):
+                name = link.text or strip_md(lines[n].strip().strip("|").split("|")[0]) or _name_from_url(link.url)
+                out.append(CatalogEntry(url=link.url, name=name[:120],
+                                        contexts=[ctx("inline" if link.text else "bare", lines[n], n)]))
+        return out
+    body_lines = [n for n in range(start + 1, end) if not set(lines[n].strip().strip("|").replace("|", "")) <= set("-: ")]
+    for row, n in zip(body, body_lines, strict=False):
+        fields = row_fields(header, row)
+        links = [lk.url for lk in extract_links(lines[n])]
+        link = fields["link"] if fields and fields["link"] and fields["link"].startswith("http") else (
+            links[0] if links else None)
+        if not link:
+            continue
+        name = fields["name"] if fields else strip_md(row[0])
+        out.append(CatalogEntry(url=link, name=name, type=fields.get("type") if fields else None,
+                                lang=fields.get("lang") if fields else None,
+                                stars=fields.get("stars") if fields else None,
+                                contexts=[ctx("table", " | ".join(c for c in row if c), n)]))
     return out
 
 

@@ -6,15 +6,13 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
+from tutor.config import Settings
+from tutor.curriculum.learners import Roadmap
 from tutor.errors import TutorError
 from tutor.ingest.loaders import load_document
 from tutor.resources.cards import CARDS_DOC, generated_dir, render_cards, write_cards
 from tutor.resources.catalog import extract_catalog, merge_entries
-
-if TYPE_CHECKING:
-    from tutor.services import Services
+from tutor.resources.store import CatalogStore
 
 __all__ = ["refresh_catalog"]
 
@@ -23,10 +21,8 @@ log = logging.getLogger(__name__)
 EXTRACTOR_VERSION = 2  # bump when extract_catalog finds links differently
 
 
-def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
+def refresh_catalog(store: CatalogStore, roadmap: Roadmap, settings: Settings, files: Sequence[Path]) -> int:
     """Re-read the links of changed documents; write the cards file. Returns the resource count."""
-    settings = services.settings
-    store = services.catalog
     revs = store.doc_revs()
     seen: set[str] = set()
     max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
@@ -50,7 +46,7 @@ def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
     resources = store.resources()
     cards_path = gen / f"{CARDS_DOC}.md"
     if settings.resources.cards and resources:
-        skill_names, stage_names = _names(services)
+        skill_names, stage_names = _names(roadmap)
         if write_cards(cards_path, render_cards(resources, skill_names, stage_names)):
             log.info("Resource cards written: %d resources", len(resources))
     elif cards_path.exists():
@@ -63,9 +59,9 @@ def _rev(content_hash: str) -> str:
     return f"v{EXTRACTOR_VERSION}:{content_hash}"
 
 
-def _names(services: Services) -> tuple[dict[int, str], dict[int, str]]:
+def _names(roadmap: Roadmap) -> tuple[dict[int, str], dict[int, str]]:
     try:
-        cur = services.curriculum
+        cur = roadmap.curriculum
     except TutorError:
         return {}, {}
     return ({s.number: f"技能点 {s.number}：{s.name}" for s in cur.skills},

@@ -1,18 +1,30 @@
-"""Answers, sources, plans and progress as Markdown/HTML for the browser.  No logic beyond layout."""
+"""Everything the browser shows, as Markdown/HTML or table rows: the UI's one place for formatting.
+
+No logic beyond layout and the bilingual labels; the handlers in `ui/app.py` only call these.
+"""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
-__all__ = ["answer_markdown", "sources_panel", "plan_cards", "stage_bars", "status_line"]
+from tutor.chain.answer import Answer
+from tutor.curriculum.model import Curriculum
+from tutor.index.manifest import Manifest
+from tutor.llm.backends import LLMBackend
+from tutor.resources.store import CatalogStore
+
+__all__ = ["ALL", "answer_markdown", "plan_cards", "resource_rows", "resources_table", "sources_panel",
+           "stage_bars", "stage_names", "status", "status_line"]
+
+ALL = "全部 All"  # the "no filter" choice of every dropdown
 
 
 def _zh(language: str) -> bool:
     return language == "zh"
 
 
-def answer_markdown(answer: Any) -> str:
+def answer_markdown(answer: Answer) -> str:
     """The answer, then its citations beneath it (title › headings, lines, relevance, link)."""
     parts = [answer.text]
     cited = [s for s in answer.sources if s.cited]
@@ -32,7 +44,7 @@ def answer_markdown(answer: Any) -> str:
     return "\n\n".join(parts)
 
 
-def sources_panel(answer: Any | None) -> str:
+def sources_panel(answer: Answer | None) -> str:
     if answer is None or not answer.sources:
         return "_引用的原文段落会显示在这里。 / The cited passages appear here._"
     blocks = []
@@ -79,7 +91,7 @@ def plan_cards(plan: dict[str, Any]) -> str:
     return "<div class='tutor-cards'>" + "".join(cards) + "</div>" if cards else "<p>—</p>"
 
 
-def stage_bars(curriculum: Any, finished: list[int]) -> str:
+def stage_bars(curriculum: Curriculum, finished: list[int]) -> str:
     rows = []
     done = set(finished)
     for stage in curriculum.stages:
@@ -101,3 +113,54 @@ def status_line(status: dict[str, Any]) -> str:
         state = f"（未连接：回答仅基于检索 / not reachable: retrieval-only — {status['llm_detail']}）"
     return (f"**LLM** {html.escape(llm)}{html.escape(state)} ｜ **索引 Index** {status['chunks']} 段 chunks / "
             f"{status['documents']} 篇 docs ｜ **嵌入 Embedder** {status['embedder']}")
+
+
+def status(llm: LLMBackend, manifest: Manifest, embedder: str) -> dict[str, Any]:
+    """What the header shows: LLM backend and reachability, index size, embedder."""
+    health = llm.health()
+    return {"llm": llm.label, "llm_ok": health.ok, "llm_detail": health.detail,
+            "documents": len(manifest.docs), "chunks": manifest.chunk_count, "embedder": embedder}
+
+
+def stage_names(curriculum: Curriculum) -> dict[int, str]:
+    """Stage number -> its heading without the duration, as the filters and tables show it."""
+    return {s.number: s.heading.split("（")[0] for s in curriculum.stages}
+
+
+def resource_rows(catalog: CatalogStore, curriculum: Curriculum, query: str = "", stage: int | None = None,
+                  kind: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
+    """Every catalog resource (the resources tab), filtered, with its last fetch/check status."""
+    q = query.strip().lower()
+    skill_names = {s.number: s.name for s in curriculum.skills}
+    rows = []
+    for r in catalog.resources(stage=stage, kind=kind, lang=language):
+        skills = sorted({c["skill"] for c in r["contexts"] if c["skill"] is not None})
+        stages = sorted({c["stage"] for c in r["contexts"] if c["stage"] is not None})
+        row = {"stage": stages[0] if stages else None,
+               "skill": "、".join(f"{n}. {skill_names.get(n, '')}" for n in skills),
+               "name": r["name"], "type": r["type"] or "", "language": r["lang"] or "", "stars": r["stars"] or 0,
+               "link": r["url"], "status": _status_label(r)}
+        if q and not any(q in str(v).lower() for v in row.values()):
+            continue
+        rows.append(row)
+    return rows
+
+
+def resources_table(catalog: CatalogStore, curriculum: Curriculum, query: str = "", stage: str = ALL,
+                    kind: str = ALL, language: str = ALL) -> list[list[Any]]:
+    """The resources tab's table for the chosen filters (dropdown labels, ALL for none)."""
+    names = stage_names(curriculum)
+    stage_no = next((n for n, name in names.items() if name == stage), None)
+    rows = resource_rows(catalog, curriculum, query or "", stage_no, None if kind in ("", ALL) else kind,
+                         None if language in ("", ALL) else language)
+    return [[names.get(r["stage"], "—"), r["skill"], r["name"], r["type"], r["language"],
+             "⭐" * r["stars"], f"[{r['link']}]({r['link']})" if r["link"] else "", r["status"]] for r in rows]
+
+
+def _status_label(r: dict[str, Any]) -> str:
+    state = r.get("status")
+    if not state:
+        return "未抓取 not fetched"
+    when = (r.get("last_checked") or r.get("last_fetched") or "")[:10]
+    detail = f" ({r['detail']})" if r.get("detail") else ""
+    return f"{state}{detail} {when}".strip()

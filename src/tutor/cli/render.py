@@ -8,12 +8,16 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from tutor.app import RetrievedPassage
     from tutor.ingest.pipeline import IngestReport
-    from tutor.services import RetrievedPassage
 
 __all__ = [
+    "answer_footer",
+    "catalog_table",
+    "check_table",
     "curriculum_table",
     "eval_tables",
+    "fetch_table",
     "ingest_table",
     "mentions_text",
     "next_steps_panels",
@@ -195,3 +199,69 @@ def answer_footer(answer: Any) -> list[Any]:
         label = "你还可以问：" if answer.language == "zh" else "You could also ask:"
         out.append(Text(label + "\n" + "\n".join(f"  • {q}" for q in answer.followups), style="cyan"))
     return out
+
+
+def catalog_table(rows: list[dict[str, Any]]) -> Table:
+    """`tutor resources list`: one row per catalog resource."""
+    table = Table(title=f"{len(rows)} resources", show_lines=False)
+    for col in ("name", "type", "lang", "stars", "skills", "status", "url"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        skills = ",".join(sorted({str(c["skill"]) for c in r["contexts"] if c["skill"] is not None}))
+        table.add_row(r["name"], r["type"] or "", r["lang"] or "", "⭐" * (r["stars"] or 0), skills,
+                      r["status"] or "not fetched", r["url"])
+    return table
+
+
+def check_table(report: list[dict[str, Any]]) -> list[Any]:
+    """`tutor resources check`: the links that need attention, then a count per state."""
+    from collections import Counter
+
+    from rich.text import Text
+
+    table = Table(title="Links that need attention")
+    for col in ("state", "name", "reason", "url", "now at", "cited at"):
+        table.add_column(col, overflow="fold")
+    for r in report:
+        if r["state"] != "ok":
+            table.add_row(r["state"], r["name"], r["reason"], r["url"],
+                          r["final_url"] if r["state"] == "moved" else "", " ".join(r["where"][:3]))
+    summary = " · ".join(f"{k} {v}" for k, v in Counter(r["state"] for r in report).items())
+    return [table, Text(summary)]
+
+
+def fetch_table(payload: dict[str, Any], total_chunks: int | None) -> list[Any]:
+    """`tutor fetch-resources`: outcomes and failure reasons, then what was written and indexed."""
+    from rich.text import Text
+
+    table = Table(title="fetch-resources")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    for outcome, n in sorted(payload["counts"].items()):
+        table.add_row(outcome, str(n))
+    for reason, n in sorted(payload["failures_by_reason"].items(), key=lambda kv: -kv[1]):
+        table.add_row(f"  failed: {reason}", str(n))
+    tail = f" · index now {total_chunks} chunks" if total_chunks is not None else ""
+    return [table, Text(f"pages written {payload['pages_written']}{tail}")]
+
+
+def next_step_eval_text(payload: dict[str, Any]) -> str:
+    lines = [f"{payload['n']} cases · top-1 accuracy {payload['top1_accuracy']:.3f} · "
+             f"acceptable@3 {payload['acceptable@3']:.3f}"]
+    lines += [f"[red]failed[/] {f['id']}: expected {f['expected_next']} got {f['got']}" for f in payload["failures"]]
+    return "\n".join(lines)
+
+
+def router_eval_text(payload: dict[str, Any]) -> str:
+    lines = [f"{payload['n']} utterances · accuracy {payload['accuracy']:.3f}"]
+    lines += [f"  {key}: {count}" for key, count in payload["confusion"].items()]
+    lines += [f"[red]miss[/] {f['text']!r}: expected {f['expected']}, got {f['got']} ({f['reason']})"
+              for f in payload["failures"]]
+    return "\n".join(lines)
+
+
+def refusal_eval_text(payload: dict[str, Any]) -> str:
+    return (f"out-of-scope refused: {payload['refusal_rate_out_of_scope']:.3f} of {payload['n_out_of_scope']} "
+            f"(zh {payload['refusal_rate_out_of_scope_zh']:.3f}, en {payload['refusal_rate_out_of_scope_en']:.3f})\n"
+            f"in-scope wrongly refused: {payload['false_refusal_rate_in_scope']:.3f} of {payload['n_in_scope']} "
+            f"(zh {payload['false_refusal_rate_in_scope_zh']:.3f}, en {payload['false_refusal_rate_in_scope_en']:.3f})")
