@@ -169,9 +169,36 @@ def _stage_hints(text: str) -> list[int]:
 def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None, line_offset: int = 0) -> Curriculum:
     """Parse roadmap Markdown; raises CurriculumError naming the missing structure."""
     lines = markdown.split("\n")
-    root = _tree(lines)
     ctx = _Ctx(doc, lines, line_offset)
-    nodes = list(_walk(root))
+    nodes = list(_walk(_tree(lines)))
+    stages, skills = _stages_and_skills(nodes, ctx, doc)
+    time_plans: list[TimePlan] = []
+    milestones: list[Milestone] = []
+    recommended: list[RecommendedItem] = []
+    core_path: list[str] = []
+    advice: list[Citation] = []
+    for node in nodes:
+        if node.level == 2 and "时间规划" in node.text:
+            time_plans.extend(_time_plan(plan, ctx) for plan in node.children)
+        elif node.level == 2 and "里程碑" in node.text:
+            for child in node.children:
+                mm = _MILESTONE.match(child.text)
+                if mm:
+                    milestones.append(Milestone(heading=child.text, months=int(mm.group(1)),
+                                                checks=_items(child), citation=ctx.cite(child)))
+        elif node.level == 2 and "推荐资源" in node.text:
+            recommended.extend(item for child in _walk(node) for item in _recommended(child, ctx))
+        elif "核心路径" in node.text:
+            text = " ".join(line for _, line in node.body if not _FENCE.match(line))
+            core_path = [p.strip() for p in re.split(r"→|->", text) if p.strip()]
+        elif node.level == 2 and "学习建议" in node.text:
+            advice = [ctx.cite(child) for child in node.children]
+    return Curriculum(doc=doc, title=title or doc, stages=stages, skills=skills, time_plans=time_plans,
+                      milestones=milestones, core_path=core_path, recommended=recommended, advice=advice)
+
+
+def _stages_and_skills(nodes: list[_Node], ctx: _Ctx, doc: str) -> tuple[list[Stage], list[Skill]]:
+    """Every '阶段 N：…' heading with its '技能点 N：…' children; a roadmap without them is an error."""
     stages: list[Stage] = []
     skills: list[Skill] = []
     for node in nodes:
@@ -199,48 +226,29 @@ def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None,
     stage_numbers = [s.number for s in stages]
     if len(set(stage_numbers)) != len(stage_numbers):
         raise CurriculumError(f"{doc}: stage numbers repeat: {stage_numbers}")
+    return stages, skills
 
-    time_plans: list[TimePlan] = []
-    milestones: list[Milestone] = []
-    recommended: list[RecommendedItem] = []
-    core_path: list[str] = []
-    advice: list[Citation] = []
-    for node in nodes:
-        if node.level == 2 and "时间规划" in node.text:
-            for plan in node.children:
-                text_lines = [line for _, line in _all_lines(plan)]
-                hours = next((strip_md(t) for t in text_lines if "小时" in t and "**" in t), None)
-                months = {int(a): float(b) for a, b in _STAGE_MONTHS.findall("\n".join(text_lines))}
-                time_plans.append(TimePlan(name=re.split(r"[（(]", plan.text)[0].strip(), heading=plan.text,
-                                           hours_per_day=hours, stage_months=months, items=_items(plan),
-                                           citation=ctx.cite(plan)))
-        elif node.level == 2 and "里程碑" in node.text:
-            for child in node.children:
-                mm = _MILESTONE.match(child.text)
-                if mm:
-                    milestones.append(Milestone(heading=child.text, months=int(mm.group(1)),
-                                                checks=_items(child), citation=ctx.cite(child)))
-        elif node.level == 2 and "推荐资源" in node.text:
-            for child in _walk(node):
-                header, body = _table(list(child.body))
-                if not header:
-                    continue
-                roles = [column_role(h) for h in header]
-                for row in body:
-                    cols = dict(zip(header, row))
-                    name_i = roles.index("name") if "name" in roles else 0
-                    link_i = roles.index("link") if "link" in roles else None
-                    recommended.append(RecommendedItem(
-                        table=child.text, name=strip_md(row[name_i]), columns=cols,
-                        link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
-                        stages=_stage_hints(" ".join(row)), citation=ctx.cite(child)))
-        elif "核心路径" in node.text:
-            text = " ".join(line for _, line in node.body if not _FENCE.match(line))
-            core_path = [p.strip() for p in re.split(r"→|->", text) if p.strip()]
-        elif node.level == 2 and "学习建议" in node.text:
-            advice = [ctx.cite(child) for child in node.children]
-    return Curriculum(doc=doc, title=title or doc, stages=stages, skills=skills, time_plans=time_plans,
-                      milestones=milestones, core_path=core_path, recommended=recommended, advice=advice)
+
+def _time_plan(plan: _Node, ctx: _Ctx) -> TimePlan:
+    text_lines = [line for _, line in _all_lines(plan)]
+    hours = next((strip_md(t) for t in text_lines if "小时" in t and "**" in t), None)
+    months = {int(a): float(b) for a, b in _STAGE_MONTHS.findall("\n".join(text_lines))}
+    return TimePlan(name=re.split(r"[（(]", plan.text)[0].strip(), heading=plan.text, hours_per_day=hours,
+                    stage_months=months, items=_items(plan), citation=ctx.cite(plan))
+
+
+def _recommended(child: _Node, ctx: _Ctx) -> list[RecommendedItem]:
+    """The rows of a recommended-resources table (none when the section holds no table)."""
+    header, body = _table(list(child.body))
+    if not header:
+        return []
+    roles = [column_role(h) for h in header]
+    name_i = roles.index("name") if "name" in roles else 0
+    link_i = roles.index("link") if "link" in roles else None
+    return [RecommendedItem(table=child.text, name=strip_md(row[name_i]), columns=dict(zip(header, row)),
+                            link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
+                            stages=_stage_hints(" ".join(row)), citation=ctx.cite(child))
+            for row in body]
 
 
 def load_curriculum(path: Path, max_bytes: int = 20_000_000) -> Curriculum:

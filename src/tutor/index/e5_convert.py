@@ -19,6 +19,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -124,20 +125,7 @@ def read_packed(path: Path) -> PackedE5:
         q += 5 + 4 * n_out
         norm_map[cp] = "".join(map(chr, outs))
     pos += norm_bytes
-    (n_dir,) = struct.unpack_from("<i", raw, pos)
-    pos += 4
-    tensors: dict[str, np.ndarray] = {}
-    for _ in range(n_dir):
-        (name_len,) = struct.unpack_from("<H", raw, pos)
-        name = raw[pos + 2 : pos + 2 + name_len].decode()
-        pos += 2 + name_len
-        dtype = raw[pos]
-        count, offset, _nbytes = struct.unpack_from("<IQQ", raw, pos + 1)
-        pos += 21
-        if dtype == 1:
-            tensors[name] = _dequantize_q4(raw, offset, count)
-        else:
-            tensors[name] = np.frombuffer(raw, dtype="<f4", count=count, offset=offset).copy()
+    tensors = _read_tensors(raw, pos)
     return PackedE5(
         hidden=hidden,
         layers=layers,
@@ -152,6 +140,25 @@ def read_packed(path: Path) -> PackedE5:
         norm_map=norm_map,
         tensors=tensors,
     )
+
+
+def _read_tensors(raw: bytes, pos: int) -> dict[str, np.ndarray]:
+    """The tensor directory at `pos`: name, dtype (1 = q4, else float32), count and offset of each tensor."""
+    (n_dir,) = struct.unpack_from("<i", raw, pos)
+    pos += 4
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(n_dir):
+        (name_len,) = struct.unpack_from("<H", raw, pos)
+        name = raw[pos + 2 : pos + 2 + name_len].decode()
+        pos += 2 + name_len
+        dtype = raw[pos]
+        count, offset, _nbytes = struct.unpack_from("<IQQ", raw, pos + 1)
+        pos += 21
+        if dtype == 1:
+            tensors[name] = _dequantize_q4(raw, offset, count)
+        else:
+            tensors[name] = np.frombuffer(raw, dtype="<f4", count=count, offset=offset).copy()
+    return tensors
 
 
 def _bert_state_dict(m: PackedE5) -> dict[str, np.ndarray]:
@@ -249,6 +256,29 @@ def _tokenizer_json(m: PackedE5) -> dict:
     }
 
 
+def _hf_config(m: PackedE5) -> dict[str, Any]:
+    """The Hugging Face `config.json` of the dequantised BERT."""
+    return {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "hidden_size": m.hidden,
+        "num_hidden_layers": m.layers,
+        "num_attention_heads": m.heads,
+        "intermediate_size": m.intermediate,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": m.max_positions,
+        "type_vocab_size": m.type_vocab_size,
+        "layer_norm_eps": m.eps,
+        "vocab_size": m.vocab_size,
+        "pad_token_id": m.special["pad"],
+        "position_embedding_type": "absolute",
+        "tokenizer_class": "XLMRobertaTokenizer",
+        "torch_dtype": "float32",
+    }
+
+
 def convert(source: Path, target: Path) -> Path:
     """Write a sentence-transformers model directory for `source` at `target`.
 
@@ -263,26 +293,7 @@ def convert(source: Path, target: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
         save_file(_bert_state_dict(m), str(tmp / "model.safetensors"), metadata={"format": "pt"})
-        config = {
-            "architectures": ["BertModel"],
-            "model_type": "bert",
-            "hidden_size": m.hidden,
-            "num_hidden_layers": m.layers,
-            "num_attention_heads": m.heads,
-            "intermediate_size": m.intermediate,
-            "hidden_act": "gelu",
-            "hidden_dropout_prob": 0.1,
-            "attention_probs_dropout_prob": 0.1,
-            "max_position_embeddings": m.max_positions,
-            "type_vocab_size": m.type_vocab_size,
-            "layer_norm_eps": m.eps,
-            "vocab_size": m.vocab_size,
-            "pad_token_id": m.special["pad"],
-            "position_embedding_type": "absolute",
-            "tokenizer_class": "XLMRobertaTokenizer",
-            "torch_dtype": "float32",
-        }
-        (tmp / "config.json").write_text(json.dumps(config, indent=2))
+        (tmp / "config.json").write_text(json.dumps(_hf_config(m), indent=2))
         (tmp / "tokenizer.json").write_text(json.dumps(_tokenizer_json(m), ensure_ascii=False))
         (tmp / "tokenizer_config.json").write_text(json.dumps({
             "tokenizer_class": "XLMRobertaTokenizer",

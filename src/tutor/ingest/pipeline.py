@@ -21,7 +21,7 @@ from tutor.errors import InputError
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.live import LiveIndex
 from tutor.index.manifest import DocEntry, Manifest
-from tutor.index.store import collection_name
+from tutor.index.store import ChromaStore, collection_name
 from tutor.ingest.chunking import Chunk, chunk_document
 from tutor.ingest.loaders import discover, load_document
 from tutor.resources.cards import generated_dir
@@ -99,31 +99,67 @@ def run_ingest(
     manifest = index.manifest()
     old_manifest = manifest
     if rebuild:
-        manifest = Manifest(
-            path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1
-        )
+        manifest = Manifest(path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1)
 
-    files: list[Path] = []
-    for root in roots:
-        try:
-            files.extend(discover(root, settings.corpus.include, settings.corpus.exclude))
-        except InputError as exc:
-            report.results.append(DocResult(root.name, str(root), "failed", reason=exc.reason))
-
+    files = _discover(roots, settings, report)
     if on_files is not None:
         on_files(files)
     generated = generated_dir(settings.data_dir)
     if generated.is_dir() and not any(_is_under(str(generated), [r.resolve()]) for r in roots):
         roots.append(generated)
         files.extend(discover(generated, settings.corpus.include, settings.corpus.exclude))
+    pending = _changed(files, manifest, settings, report)
+    seen_sources = {str(path.resolve()) for path in files}
 
+    resolved_roots = [r.resolve() for r in roots]
+    removed = [
+        d for d in manifest.docs.values()
+        if d.source not in seen_sources and _is_under(d.source, resolved_roots) and not Path(d.source).exists()
+    ]
+
+    store_needed = bool(pending or removed or rebuild)
+    if not store_needed and manifest.collection and not _store_matches(index, manifest):
+        return run_ingest(index, embedder, settings, paths, rebuild=True, show_progress=show_progress,
+                          on_files=on_files)
+
+    if store_needed:
+        _write(index, embedder, settings, manifest, pending, removed, report, show_progress, commit_each=not rebuild)
+        if rebuild:
+            manifest.save()  # the swap: readers move to the new collection in one step
+            if old_manifest.collection and old_manifest.collection != manifest.collection:
+                index.store.drop(old_manifest.collection)
+
+    index.invalidate()
+    if store_needed:
+        index.rebuild_bm25()  # keyword index follows the committed chunks
+    elif manifest.docs and not index.bm25_is_current():
+        log.warning("BM25 index does not match the live chunks; rebuilding it")
+        index.rebuild_bm25()
+    report.collection = manifest.collection
+    report.total_chunks = manifest.chunk_count
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _discover(roots: Sequence[Path], settings: Settings, report: IngestReport) -> list[Path]:
+    """The files under `roots`; a root that cannot be read is a failed result, not an abort."""
+    files: list[Path] = []
+    for root in roots:
+        try:
+            files.extend(discover(root, settings.corpus.include, settings.corpus.exclude))
+        except InputError as exc:
+            report.results.append(DocResult(root.name, str(root), "failed", reason=exc.reason))
+    return files
+
+
+def _changed(files: Sequence[Path], manifest: Manifest, settings: Settings,
+             report: IngestReport) -> dict[str, _Pending]:
+    """Load and chunk the files whose content changed; unchanged, clashing and unreadable ones are reported."""
     max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
     pending: dict[str, _Pending] = {}
-    seen_sources: set[str] = set()
     for path in files:
         t0 = time.perf_counter()
         doc_id, source = path.stem, str(path.resolve())
-        seen_sources.add(source)
         owner = manifest.docs.get(doc_id)
         if (owner and owner.source != source and Path(owner.source).exists()) or doc_id in pending:
             other = owner.source if owner and owner.source != source else str(pending[doc_id].path)
@@ -145,44 +181,18 @@ def run_ingest(
             continue
         status: Status = "updated" if entry else "added"
         pending[doc_id] = _Pending(path, status, chunks, time.perf_counter() - t0)
+    return pending
 
-    resolved_roots = [r.resolve() for r in roots]
-    removed = [
-        d for d in manifest.docs.values()
-        if d.source not in seen_sources and _is_under(d.source, resolved_roots) and not Path(d.source).exists()
-    ]
 
-    store_needed = bool(pending or removed or rebuild)
-    if not store_needed and manifest.collection:
-        # Cheap consistency check: the store must hold what the manifest says is live.
-        store = index.store
-        expected = {cid for d in manifest.docs.values() for cid in d.chunk_ids}
-        live = set(store.live_ids(manifest.collection, manifest.live_revs))
-        if live != expected:
-            log.warning(
-                "Index at %s holds %d live chunks but the manifest lists %d; re-indexing everything",
-                store.where, len(live), len(expected),
-            )
-            return run_ingest(index, embedder, settings, paths, rebuild=True, show_progress=show_progress,
-                              on_files=on_files)
-
-    if store_needed:
-        _write(index, embedder, settings, manifest, pending, removed, report, show_progress, commit_each=not rebuild)
-        if rebuild:
-            manifest.save()  # the swap: readers move to the new collection in one step
-            if old_manifest.collection and old_manifest.collection != manifest.collection:
-                index.store.drop(old_manifest.collection)
-
-    index.invalidate()
-    if store_needed:
-        index.rebuild_bm25()  # keyword index follows the committed chunks
-    elif manifest.docs and not index.bm25_is_current():
-        log.warning("BM25 index does not match the live chunks; rebuilding it")
-        index.rebuild_bm25()
-    report.collection = manifest.collection
-    report.total_chunks = manifest.chunk_count
-    report.seconds = time.perf_counter() - started
-    return report
+def _store_matches(index: LiveIndex, manifest: Manifest) -> bool:
+    """Cheap consistency check: the store must hold what the manifest says is live."""
+    store = index.store
+    expected = {cid for d in manifest.docs.values() for cid in d.chunk_ids}
+    live = set(store.live_ids(manifest.collection, manifest.live_revs)) if manifest.collection else set()
+    if live != expected:
+        log.warning("Index at %s holds %d live chunks but the manifest lists %d; re-indexing everything",
+                    store.where, len(live), len(expected))
+    return live == expected
 
 
 def _write(
@@ -209,21 +219,8 @@ def _write(
 
     store = index.store
     embedder = embedder_factory() if pending else None
-    if manifest.collection is None:
-        dim = embedder.dimension if embedder else (manifest.dimension or 0)
-        manifest.collection = collection_name(
-            settings.vector_store.collection_prefix, manifest.model_id, dim, manifest.generation
-        )
-        manifest.dimension = dim
-        store.drop(manifest.collection)  # a leftover from an interrupted rebuild
-        commit()
-
-    orphans = store.ids_not_in(manifest.collection, manifest.live_revs)
-    if orphans:
-        log.info("Removing %d chunks left by an interrupted ingest", len(orphans))
-        store.delete(manifest.collection, orphans)
-        report.cleaned_orphans = len(orphans)
-
+    _prepare_collection(store, embedder, settings, manifest, report, commit)
+    assert manifest.collection is not None
     for entry in removed:
         del manifest.docs[entry.doc_id]
         commit()
@@ -254,3 +251,22 @@ def _write(
                 DocResult(doc_id, str(item.path), item.status, chunks=len(item.chunks),
                           seconds=item.seconds + time.perf_counter() - t0)
             )
+
+
+def _prepare_collection(store: ChromaStore, embedder: TutorEmbeddings | None, settings: Settings,
+                        manifest: Manifest, report: IngestReport, commit: Callable[[], None]) -> None:
+    """Name (and empty) the collection of a new generation; remove chunks an interrupted ingest left."""
+    if manifest.collection is None:
+        dim = embedder.dimension if embedder else (manifest.dimension or 0)
+        manifest.collection = collection_name(
+            settings.vector_store.collection_prefix, manifest.model_id, dim, manifest.generation
+        )
+        manifest.dimension = dim
+        store.drop(manifest.collection)  # a leftover from an interrupted rebuild
+        commit()
+
+    orphans = store.ids_not_in(manifest.collection, manifest.live_revs)
+    if orphans:
+        log.info("Removing %d chunks left by an interrupted ingest", len(orphans))
+        store.delete(manifest.collection, orphans)
+        report.cleaned_orphans = len(orphans)

@@ -7,6 +7,7 @@ Every failure is recorded per URL with its reason; none stops the run.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import email.utils
 import hashlib
 import json
@@ -154,10 +155,9 @@ class Fetcher:
         result.seconds = round(time.monotonic() - start, 3)
         return result
 
-    async def _fetch_one(self, client: httpx.AsyncClient, url: str, etag: str | None,
-                         last_modified: str | None) -> FetchResult:
+    async def _refusal(self, client: httpx.AsyncClient, url: str) -> FetchResult | None:
+        """A failed result when the URL must not be requested (invalid, host dead, robots.txt), else None."""
         parts = urlsplit(url)
-        host = parts.netloc
         try:
             allowed = await self._allowed(client, url)
             dead = self._dead.get(f"{parts.scheme}://{parts.netloc}")
@@ -167,17 +167,27 @@ class Fetcher:
                 return FetchResult(url, "failed", "robots.txt disallows it")
         except httpx.InvalidURL as exc:
             return FetchResult(url, "failed", f"invalid URL ({exc})")
+        return None
+
+    def _conditional_headers(self, url: str, etag: str | None, last_modified: str | None) -> dict[str, str]:
         headers = {}
         if self.cached(url) is not None:  # conditional only when we still hold the body
             if etag:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
+        return headers
+
+    async def _fetch_one(self, client: httpx.AsyncClient, url: str, etag: str | None,
+                         last_modified: str | None) -> FetchResult:
+        refused = await self._refusal(client, url)
+        if refused is not None:
+            return refused
+        host = urlsplit(url).netloc
+        headers = self._conditional_headers(url, etag, last_modified)
         max_bytes = int(self.s.max_mb * 1_000_000)
         sem = self._host_sem.setdefault(host, asyncio.Semaphore(self.s.per_host))
-        attempt = 0
-        while True:
-            attempt += 1
+        for attempt in itertools.count(1):
             async with sem:
                 await self._polite(host)
                 try:
