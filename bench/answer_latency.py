@@ -60,7 +60,7 @@ def main() -> None:
         modes["answer, llama.cpp server (64 tokens)"] = lambda q: served.ask(q)
     results: dict[str, dict[str, float]] = {}
     for name, fn in modes.items():
-        samples = [t for q in QUESTIONS for t in _time(lambda q=q: fn(q), args.repeats if "llama" not in name else 1)]
+        samples = [t for q in QUESTIONS for t in _time(lambda q=q, fn=fn: fn(q), args.repeats if "llama" not in name else 1)]
         results[name] = {"median_s": statistics.median(samples), "p90_s": sorted(samples)[int(0.9 * (len(samples) - 1))],
                          "n": len(samples)}
     baseline = results["retrieve (baseline)"]["median_s"]

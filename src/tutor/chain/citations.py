@@ -84,7 +84,7 @@ class _Judge:
         best = max(self.by_n, key=lambda k: (overlaps[k] >= self.min_overlap, sims[k] or 0.0))
         supported = sim is not None and (
             sim >= self.min_similarity or (sim >= self.floor and sim >= (sims[best] or 0.0) - _NEAR_BEST))
-        if supported:
+        if supported and sim is not None:
             self.checks.append(CitationCheck(sentence=sentence, cited=n, similarity=round(sim, 4),
                                         overlap=round(overlaps[n], 3), supported=True, action="kept"))
             return n

@@ -11,8 +11,8 @@ the relevance threshold refuses them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -134,7 +134,9 @@ class Router:
         ruled = route_message(text)
         if ruled.reason != "a question about the material" or self._embedder is None or not self._examples:
             return ruled
-        query = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+        embedder = self.embedder
+        assert embedder is not None  # checked above: a model is configured
+        query = np.asarray(embedder.embed_query(text), dtype=np.float32)
         best = {k: (float((m @ query).max()), int((m @ query).argmax())) for k, m in self._example_matrices().items()}
         label = max(best, key=lambda k: best[k][0])
         if label == "material" or best[label][0] - best.get("material", (0.0, 0))[0] < self.margin:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
@@ -86,7 +86,7 @@ class TutorChain:
         route = self.router.route(standalone)
         timings["route_s"] = time.perf_counter() - start - timings["condense_s"]
         profile = self.learners.profile_for(learner, text=question if route.kind == "next_step" else None)
-        answer = Answer(question=question, standalone_question=standalone, language=language,  # type: ignore[arg-type]
+        answer = Answer(question=question, standalone_question=standalone, language=language,
                         route=route.kind, route_reason=route.reason, text="")
         if route.kind == "chitchat":
             answer.text = replies.chitchat_reply(question, language)
@@ -229,7 +229,8 @@ class TutorChain:
             parts.append(replies.next_step_paragraph(answer.next_step, answer.language))
         answer.text = "\n\n".join(parts)
 
-    def _generate(self, answer: Answer, profile: LearnerProfile, sources: list[Source]) -> Iterator[AnswerEvent]:
+    def _generate(self, answer: Answer, profile: LearnerProfile,
+                  sources: list[Source]) -> Generator[AnswerEvent, None, str | None]:
         """Stream the model's answer; on any backend failure return None so the caller falls back."""
         prompt = ANSWER_PROMPTS[answer.language]
         learner = "、".join(self._finished_labels(profile)) or ("暂无" if answer.language == "zh" else "none yet")
@@ -256,7 +257,10 @@ class TutorChain:
         pieces: list[str] = []
         t0 = time.perf_counter()
         try:
-            chain = prompt | self.backend.chat_model() | StrOutputParser()
+            model = self.backend.chat_model()
+            if model is None:
+                raise RuntimeError(f"{self.backend.label} offers no chat model")
+            chain = prompt | model | StrOutputParser()
             for piece in chain.stream(inputs):
                 if not pieces:
                     answer.timings["first_token_s"] = round(time.perf_counter() - t0, 3)

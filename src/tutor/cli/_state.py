@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -28,7 +27,7 @@ err_console = Console(stderr=True)
 class TutorGroup(TyperGroup):
     """The one error handler: a library error is one red line on stderr and exit code 2."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # click's Context, vendored by typer under a private name
         try:
             return super().invoke(ctx)
         except TutorError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -201,7 +201,7 @@ def answer_footer(answer: Any) -> list[Any]:
     return out
 
 
-def catalog_table(rows: list[dict[str, Any]]) -> Table:
+def catalog_table(rows: Sequence[Mapping[str, Any]]) -> Table:
     """`tutor resources list`: one row per catalog resource."""
     table = Table(title=f"{len(rows)} resources", show_lines=False)
     for col in ("name", "type", "lang", "stars", "skills", "status", "url"):

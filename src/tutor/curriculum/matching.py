@@ -52,10 +52,10 @@ def _alias_table(curriculum: Curriculum, config: CurriculumConfig) -> dict[str, 
             if group.title and len(group.title) <= 12:
                 add(re.sub(r"[（(].*?[）)]", "", group.title), skill.number)
     for key, aliases in config.aliases.items():
-        skill = find_skill(curriculum, key)
-        if skill:
+        found = find_skill(curriculum, key)
+        if found:
             for alias in aliases:
-                add(alias, skill.number)
+                add(alias, found.number)
     return table
 
 

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from tutor.curriculum.model import (
     Citation,
     ContentGroup,
@@ -245,7 +244,7 @@ def _recommended(child: _Node, ctx: _Ctx) -> list[RecommendedItem]:
     roles = [column_role(h) for h in header]
     name_i = roles.index("name") if "name" in roles else 0
     link_i = roles.index("link") if "link" in roles else None
-    return [RecommendedItem(table=child.text, name=strip_md(row[name_i]), columns=dict(zip(header, row)),
+    return [RecommendedItem(table=child.text, name=strip_md(row[name_i]), columns=dict(zip(header, row, strict=False)),
                             link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
                             stages=_stage_hints(" ".join(row)), citation=ctx.cite(child))
             for row in body]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,7 +168,7 @@ class ProgressStore:
                  name, hours_per_day, goal, language, now))
         return self.get(learner_id)
 
-    def mark(self, learner_id: str, skills: list[int], status: str = "done") -> LearnerProfile:
+    def mark(self, learner_id: str, skills: Sequence[int], status: str = "done") -> LearnerProfile:
         if status not in ("done", "in_progress"):
             raise ProgressError(f"status must be 'done' or 'in_progress', got '{status}'")
         self.get(learner_id)
@@ -180,7 +180,7 @@ class ProgressStore:
                 [(learner_id, s, status, now) for s in skills])
         return self.get(learner_id)
 
-    def unmark(self, learner_id: str, skills: list[int]) -> LearnerProfile:
+    def unmark(self, learner_id: str, skills: Sequence[int]) -> LearnerProfile:
         self.get(learner_id)
         with self._write() as conn:
             conn.executemany("DELETE FROM skill_status WHERE learner_id=? AND skill=?",

@@ -68,13 +68,13 @@ class ModeResult:
 
 def _searchers(index: LiveIndex, search_for: Callable[[str, int], Search], naive: NaiveBaseline,
                modes: Sequence[str]) -> dict[str, tuple[Search, list[StoredChunk]]]:
-    manifest = index.require()
-    live = index.store.get_live(manifest.collection, manifest.live_revs)
+    index.require()
+    live = index.live_chunks()
     out: dict[str, tuple[Search, list[StoredChunk]]] = {}
     for mode in modes:
         if mode == "naive":
             naive.prepare()
-            out[mode] = (lambda q, b=naive: b.search(q, _DEPTH), naive.chunks)
+            out[mode] = (lambda q: naive.search(q, _DEPTH), naive.chunks)
         elif mode in ("dense", "bm25", "hybrid"):
             out[mode] = (search_for(mode, _DEPTH), live)
         else:

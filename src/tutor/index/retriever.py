@@ -135,6 +135,7 @@ class DenseRetriever(TutorRetriever):
 
     def search(self, query: str) -> list[StoredChunk]:
         manifest = self.index.require()
+        assert manifest.collection is not None  # require() guarantees a collection
         vector = self.embedder().embed_query(query)
         hits = self.index.store.query(manifest.collection, vector, self.k, manifest.live_revs, self.where_for(query))
         for h in hits:

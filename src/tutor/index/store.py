@@ -72,7 +72,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "heading_path": chunk.heading_path,
         "line_start": chunk.line_start,
         "line_end": chunk.line_end,
-        "links": json.dumps([{"url": l.url, "text": l.text} for l in chunk.links], ensure_ascii=False),
+        "links": json.dumps([{"url": link.url, "text": link.text} for link in chunk.links], ensure_ascii=False),
         "source": chunk.source,
         "source_url": chunk.source_url or "",
         "stage": -1 if chunk.stage is None else chunk.stage,
@@ -159,7 +159,7 @@ class ChromaStore:
     def drop(self, name: str) -> None:
         try:
             self._client.delete_collection(name)
-        except Exception as exc:  # already gone is fine
+        except Exception as exc:  # noqa: BLE001 - already gone is fine; chromadb raises several types
             log.debug("drop %s: %s", name, exc)
 
     def get_live(self, name: str, live_revs: Sequence[str]) -> list[StoredChunk]:
@@ -171,7 +171,7 @@ class ChromaStore:
         )
         return [
             StoredChunk(id=i, text=d or "", metadata=dict(m or {}))
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=False)
         ]
 
     def query(
@@ -198,7 +198,7 @@ class ChromaStore:
         return [
             StoredChunk(id=i, text=d or "", metadata=dict(m or {}), score=1.0 - float(dist))
             for i, d, m, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=False
             )
         ]
 

@@ -144,7 +144,7 @@ def _markdown_sections(body: str) -> list[_Section]:
 def _close_item_gaps(units: list[_Unit], list_end: int) -> None:
     """Extend each list item to the next item's start, so nested content stays with its item."""
     items = [u for u in units if u.kind == "item"]
-    for prev, nxt in zip(items, items[1:]):
+    for prev, nxt in zip(items, items[1:], strict=False):
         if prev.end < nxt.start:
             prev.end = nxt.start
     if items and items[-1].end < list_end:

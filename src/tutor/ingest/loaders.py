@@ -171,8 +171,8 @@ def _pdf_to_text(raw: bytes, path: Path) -> tuple[str, str | None]:
         raise InputError(path, f"unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
     title = None
     try:
-        title = (reader.metadata or {}).get("/Title")
-    except Exception:  # metadata is optional; a broken info dict must not sink the text
+        title = reader.metadata.get("/Title") if reader.metadata else None
+    except Exception:  # noqa: BLE001 - metadata is optional; a broken info dict must not sink the text
         title = None
     parts = [f"## Page {i}\n\n{text}\n" for i, text in enumerate(pages, 1) if text]
     return "\n".join(parts), (str(title) if title else None)

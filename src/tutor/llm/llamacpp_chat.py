@@ -47,7 +47,7 @@ class LlamaCppChat(BaseChatModel):
                 from llama_cpp import Llama
             except ImportError as exc:
                 raise ConfigError(
-                    "llm.backend=llamacpp needs llama-cpp-python: pip install '.[llamacpp]' (builds llama.cpp, ~5 min)"
+                    "llm.kind=llamacpp needs llama-cpp-python: pip install '.[llamacpp]' (builds llama.cpp, ~5 min)"
                 ) from exc
             if not self.model_path.is_file():
                 raise ConfigError(f"GGUF model {self.model_path} not found; set llm.gguf_path (TUTOR_LLM__GGUF_PATH)")

@@ -44,9 +44,9 @@ def check_vllm_available() -> None:
     """Raise ConfigError with the one line to show when vLLM or a GPU is missing."""
     if importlib.util.find_spec("vllm") is None or shutil.which("vllm") is None:
         raise ConfigError("vLLM is not installed: on a machine with an NVIDIA GPU run `pip install '.[gpu]'`; "
-                          "without a GPU use llm.backend=llamacpp or the default extractive mode.")
+                          "without a GPU use llm.kind=llamacpp or the default extractive mode.")
     if shutil.which("nvidia-smi") is None:
-        raise ConfigError("No NVIDIA GPU found (nvidia-smi is missing); vLLM needs one. Use llm.backend=llamacpp "
+        raise ConfigError("No NVIDIA GPU found (nvidia-smi is missing); vLLM needs one. Use llm.kind=llamacpp "
                           "on CPU instead.")
 
 

@@ -137,12 +137,12 @@ def _table_entries(lines: list[str], start: int, end: int, ctx: Callable[..., Co
     for row, n in zip(body, body_lines, strict=False):
         fields = row_fields(header, row)
         links = [lk.url for lk in extract_links(lines[n])]
-        link = fields["link"] if fields and fields["link"] and fields["link"].startswith("http") else (
+        url = fields["link"] if fields and fields["link"] and fields["link"].startswith("http") else (
             links[0] if links else None)
-        if not link:
+        if not url:
             continue
         name = fields["name"] if fields else strip_md(row[0])
-        out.append(CatalogEntry(url=link, name=name, type=fields.get("type") if fields else None,
+        out.append(CatalogEntry(url=url, name=name, type=fields.get("type") if fields else None,
                                 lang=fields.get("lang") if fields else None,
                                 stars=fields.get("stars") if fields else None,
                                 contexts=[ctx("table", " | ".join(c for c in row if c), n)]))

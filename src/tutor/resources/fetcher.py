@@ -7,9 +7,9 @@ Every failure is recorded per URL with its reason; none stops the run.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import email.utils
 import hashlib
+import itertools
 import json
 import logging
 import time
@@ -79,6 +79,10 @@ def _connect_reason(exc: Exception) -> str:
     text = str(exc)
     dns = "Name or service" in text or "getaddrinfo" in text or "nodename" in text
     return f"{'DNS lookup failed' if dns else 'connection refused or unreachable'} ({type(exc).__name__})"
+
+
+def _content_type(r: httpx.Response) -> str:
+    return r.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 class Fetcher:
@@ -204,16 +208,10 @@ class Fetcher:
                                 continue
                             return FetchResult(url, "failed", f"HTTP {r.status_code} after {attempt} tries",
                                                r.status_code, final)
-                        if r.status_code >= 400:
-                            return FetchResult(url, "failed", f"HTTP {r.status_code}", r.status_code, final)
-                        ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
-                        if ctype not in self.s.allowed_types:
-                            return FetchResult(url, "failed", f"wrong type ({ctype or 'none'})", r.status_code,
-                                               final, ctype)
-                        declared = int(r.headers.get("content-length") or 0)
-                        if declared > max_bytes:
-                            return FetchResult(url, "failed", f"too big ({declared / 1e6:.1f} MB > {self.s.max_mb:g} MB)",
-                                               r.status_code, final, ctype)
+                        refused = self._unacceptable(r, url, max_bytes)
+                        if refused is not None:
+                            return refused
+                        ctype = _content_type(r)
                         data = bytearray()
                         async for piece in r.aiter_bytes():
                             data.extend(piece)
@@ -237,6 +235,21 @@ class Fetcher:
                     return FetchResult(url, "failed", _connect_reason(exc))
                 except httpx.HTTPError as exc:
                     return FetchResult(url, "failed", f"{type(exc).__name__}: {str(exc)[:120]}")
+        raise AssertionError("unreachable: every attempt returns or retries")
+
+    def _unacceptable(self, r: httpx.Response, url: str, max_bytes: int) -> FetchResult | None:
+        """A failed result for an error status, a type we do not read or a declared size over the limit."""
+        final = str(r.url)
+        if r.status_code >= 400:
+            return FetchResult(url, "failed", f"HTTP {r.status_code}", r.status_code, final)
+        ctype = _content_type(r)
+        if ctype not in self.s.allowed_types:
+            return FetchResult(url, "failed", f"wrong type ({ctype or 'none'})", r.status_code, final, ctype)
+        declared = int(r.headers.get("content-length") or 0)
+        if declared > max_bytes:
+            return FetchResult(url, "failed", f"too big ({declared / 1e6:.1f} MB > {self.s.max_mb:g} MB)",
+                               r.status_code, final, ctype)
+        return None
 
     # --- many URLs -----------------------------------------------------------
     async def fetch_many(self, items: Sequence[tuple[str, str | None, str | None]],

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.errors import IndexStoreError
-from tutor.resources.catalog import CatalogEntry, Context
+from tutor.resources.catalog import CatalogEntry
 
 __all__ = ["CatalogStore", "ResourceRecord"]
 

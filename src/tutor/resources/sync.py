@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+
 from tutor.config import Settings
 from tutor.curriculum.learners import Roadmap
 from tutor.errors import TutorError

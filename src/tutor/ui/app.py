@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-import re
-import secrets
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio otherwise calls out at start
@@ -50,7 +46,8 @@ class UIState:
         self.app = app
         self.ready = threading.Event()
         self.ingest_error: str | None = None
-        self.auth = [tuple(pair.split(":", 1)) for pair in app.settings.ui.auth if ":" in pair]
+        pairs = (pair.partition(":") for pair in app.settings.ui.auth)
+        self.auth = [(user, password) for user, sep, password in pairs if sep]
 
     def ingest_in_background(self) -> None:
         def work() -> None:

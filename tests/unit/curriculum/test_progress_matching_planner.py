@@ -57,7 +57,7 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
             for _ in range(10):
                 store.mark("shared", [skill])
                 store.upsert(f"learner-{skill}", hours_per_day=skill)
-        except BaseException as exc:  # collected and asserted below
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(1, 13)]

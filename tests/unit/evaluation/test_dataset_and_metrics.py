@@ -25,7 +25,7 @@ def test_our_eval_set_is_large_bilingual_and_valid() -> None:
     assert len(questions) >= 100
     assert sum(q.lang == "en" for q in questions) >= 20
     assert {q.kind for q in questions} >= {"fact", "resource", "next_step", "time_plan", "concept", "faq"}
-    assert {getattr(q, "difficulty") for q in questions} == {"easy", "medium", "hard"}
+    assert {q.difficulty for q in questions} == {"easy", "medium", "hard"}
     docs = {p.stem: p.read_text(encoding="utf-8") for p in (REPO / "corpus").glob("*.md")}
     assert {g.doc for q in questions for g in q.gold} == set(docs)
     report = validate_dataset(questions, docs)

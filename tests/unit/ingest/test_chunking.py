@@ -109,7 +109,7 @@ def test_long_paragraph_splits_at_sentence_ends_with_overlap(tmp_path: Path) -> 
         assert c.text[-1] in "。！？；.!?", c.text
         assert len(c.text) <= 120
     # overlap: each chunk after the first starts with a sentence that ended the previous one
-    for prev, nxt in zip(chunks, chunks[1:]):
+    for prev, nxt in zip(chunks, chunks[1:], strict=False):
         first_sentence = split_sentences(nxt.text)[0]
         assert first_sentence.strip() in prev.text
 
@@ -144,7 +144,7 @@ def test_links_from_tables_inline_and_bare_urls() -> None:
         "- [学习路线总览](#学习路线总览) 与 [Hugging Face 课程](https://huggingface.co/learn) 。\n"
     )
     links = extract_links(text)
-    assert [l.url for l in links] == [
+    assert [link.url for link in links] == [
         "https://www.liaoxuefeng.com/wiki/1016959663602400",
         "https://leetcode.cn/",
         "https://huggingface.co/learn",
