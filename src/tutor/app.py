@@ -105,7 +105,7 @@ class App:
     def roadmap(self) -> Roadmap:
         cfg = self.settings.curriculum
         return Roadmap(cfg.roadmap, cfg.config or config_dir() / "curriculum.yaml",
-                       int(self.settings.corpus.max_file_mb * 1_000_000))
+                       self.settings.corpus.max_bytes)
 
     @cached_property
     def learners(self) -> Learners:
@@ -127,7 +127,7 @@ class App:
         return self.retriever(k=k, mode=mode).search
 
     def naive_baseline(self) -> NaiveBaseline:
-        return NaiveBaseline(self.index, self.load_embedder, int(self.settings.corpus.max_file_mb * 1_000_000))
+        return NaiveBaseline(self.index, self.load_embedder, self.settings.corpus.max_bytes)
 
     def retrieve(self, question: str, k: int | None = None, where: dict[str, Any] | None = None,
                  mode: str | None = None) -> list[RetrievedPassage]:

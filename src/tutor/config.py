@@ -56,6 +56,10 @@ class CorpusSettings(BaseModel):
     )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
 
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
+
 
 class ChunkingSettings(BaseModel):
     chunk_size: int = Field(

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tutor.curriculum.progress import ProgressStore
+from tutor.timeutil import utc_now
 
 __all__ = ["HistoryStore"]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class HistoryStore:
@@ -29,7 +25,7 @@ class HistoryStore:
         with self._db._write() as conn:
             cur = conn.execute(
                 "INSERT INTO messages (learner_id, role, content, meta, created_at) VALUES (?, ?, ?, ?, ?)",
-                (learner_id, role, content, json.dumps(meta, ensure_ascii=False) if meta else None, _now()))
+                (learner_id, role, content, json.dumps(meta, ensure_ascii=False) if meta else None, utc_now()))
             return int(cur.lastrowid or 0)
 
     def messages(self, learner_id: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -60,7 +56,7 @@ class HistoryStore:
                 "INSERT INTO feedback (learner_id, rating, question, answer, sources, meta, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (learner_id, 1 if rating > 0 else -1, question, answer, json.dumps(sources, ensure_ascii=False),
-                 json.dumps(meta or {}, ensure_ascii=False), _now()))
+                 json.dumps(meta or {}, ensure_ascii=False), utc_now()))
 
     def feedback(self) -> Iterator[dict[str, Any]]:
         with self._db._connect() as conn:

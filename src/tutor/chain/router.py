@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from tutor.errors import ConfigError
-from tutor.resources.intent import asks_for_resources
+from tutor.resources.intent import asks_for_resources, recommends_resources
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
@@ -47,9 +47,6 @@ _NEXT_EN = re.compile(
     r"|\bwhat to (learn|study)\b|\bwhich (skill|topic|stage) (should|to)\b|\bcomplete beginner\b|\bplan my\b",
     re.IGNORECASE,
 )
-_RESOURCE = re.compile(r"(推荐|有没有|有哪些|哪些|哪个|一个|一本|一门).{0,30}(书|教程|课|视频|资源|资料|仓库|论文|网站|工具|框架)"
-                       r"|\b(recommend|suggest|any)\b.{0,30}\b(book|course|video|tutorial|resource|repo|paper)s?\b",
-                       re.IGNORECASE)
 _CHITCHAT = re.compile(
     r"^\s*(你好|您好|嗨|哈喽|hello|hi|hey|早上好|中午好|晚上好|早安|晚安|good (morning|evening|afternoon|night)"
     r"|谢谢|多谢|感谢|谢啦|thanks?( you)?|thx|ok|okay|好的|好|嗯|嗯嗯|哈哈+|lol|再见|拜拜|bye|goodbye|see you"
@@ -81,7 +78,7 @@ def route_message(text: str) -> Route:
         return Route("chitchat", "greeting, thanks or small talk")
     if _OFF_TOPIC.search(stripped):
         return Route("chitchat", "outside the learning material")
-    if _RESOURCE.search(stripped) and not re.search(r"路线|顺序|下一步|\bnext\b", stripped, re.IGNORECASE):
+    if recommends_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
         return Route("next_step", "asks what to learn next")

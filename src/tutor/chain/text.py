@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tutor.patterns import CJK
+from tutor.textsim import trigram_jaccard
 
 __all__ = ["CJK", "detect_language", "split_sentences", "overlap_ratio", "strip_markdown", "trigram_jaccard"]
 
@@ -50,10 +51,3 @@ def overlap_ratio(sentence: str, passage: str) -> float:
     return len(mine & _units(passage)) / len(mine)
 
 
-def trigram_jaccard(a: str, b: str) -> float:
-    def grams(t: str) -> set[str]:
-        t = "".join(t.split())
-        return {t[i : i + 3] for i in range(max(1, len(t) - 2))}
-
-    ga, gb = grams(a), grams(b)
-    return len(ga & gb) / max(1, len(ga | gb))

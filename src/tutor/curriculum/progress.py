@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from tutor import sqlite
 from tutor.errors import ProgressError
+from tutor.timeutil import utc_now
 
 __all__ = ["LearnerProfile", "ProgressStore"]
 
@@ -69,32 +70,21 @@ class LearnerProfile(BaseModel):
     language: str = "zh"
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class ProgressStore:
     """One SQLite file under the data dir; every write is a short IMMEDIATE transaction."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite.create(path, "learner database", ProgressError)
         with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
             self._migrate(conn)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise ProgressError(f"Cannot open learner database {self.path}: {exc}") from exc
-        try:
+        with sqlite.connect(self.path, "learner database", ProgressError, autocommit=True) as conn:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             yield conn
-        finally:
-            conn.close()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -157,7 +147,7 @@ class ProgressStore:
             raise ProgressError("learner id must not be empty")
         if hours_per_day is not None and not 0 < hours_per_day <= 24:
             raise ProgressError(f"hours per day must be between 0 and 24, got {hours_per_day}")
-        now = _now()
+        now = utc_now()
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO learners (id, name, hours_per_day, goal, language, created_at, updated_at) "
@@ -172,7 +162,7 @@ class ProgressStore:
         if status not in ("done", "in_progress"):
             raise ProgressError(f"status must be 'done' or 'in_progress', got '{status}'")
         self.get(learner_id)
-        now = _now()
+        now = utc_now()
         with self._write() as conn:
             conn.executemany(
                 "INSERT INTO skill_status (learner_id, skill, status, updated_at) VALUES (?, ?, ?, ?) "

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from tutor.config import Settings
 from tutor.errors import EvalDatasetError
-from tutor.ingest.loaders import discover, load_document
+from tutor.ingest.loaders import discover_all, load_document
 from tutor.markdown import sections
 from tutor.resources.cards import generated_dir
 
@@ -112,6 +112,5 @@ def corpus_texts(settings: Settings) -> dict[str, str]:
     roots = [Path(r) for r in settings.corpus.paths]
     if generated_dir(settings.data_dir).is_dir():  # resource cards and fetched pages
         roots.append(generated_dir(settings.data_dir))
-    max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
-    return {path.stem: load_document(path, max_bytes).text
-            for root in roots for path in discover(root, settings.corpus.include, settings.corpus.exclude)}
+    return {path.stem: load_document(path, settings.corpus.max_bytes).text
+            for path in discover_all(roots, settings.corpus)}

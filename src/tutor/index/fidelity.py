@@ -14,13 +14,12 @@ __all__ = ["corpus_passages", "fidelity"]
 def corpus_passages(settings: Settings, n: int) -> list[str]:
     """The first `n` chunk texts of the configured corpus, in file order."""
     from tutor.ingest.chunking import chunk_document
-    from tutor.ingest.loaders import discover, load_document
+    from tutor.ingest.loaders import discover_all, load_document
 
     texts: list[str] = []
-    for root in settings.corpus.paths:
-        for path in discover(Path(root), settings.corpus.include, settings.corpus.exclude):
-            doc = load_document(path, int(settings.corpus.max_file_mb * 1_000_000))
-            texts.extend(c.text for c in chunk_document(doc, settings.chunking.chunk_size,
+    for path in discover_all([Path(root) for root in settings.corpus.paths], settings.corpus):
+        doc = load_document(path, settings.corpus.max_bytes)
+        texts.extend(c.text for c in chunk_document(doc, settings.chunking.chunk_size,
                                                         settings.chunking.chunk_overlap))
     return texts[:n]
 

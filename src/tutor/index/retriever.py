@@ -23,6 +23,7 @@ from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import asks_for_resources
+from tutor.textsim import trigrams
 
 __all__ = [
     "BM25Retriever",
@@ -64,16 +65,11 @@ def from_lc_document(doc: LCDocument) -> StoredChunk:
     )
 
 
-def _trigrams(text: str) -> set[str]:
-    compact = "".join(text.split())
-    return {compact[i : i + 3] for i in range(max(1, len(compact) - 2))}
-
-
 def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
     """Keep the first of any group of near-identical passages (input is best-first)."""
     kept: list[tuple[StoredChunk, set[str]]] = []
     for chunk in chunks:
-        grams = _trigrams(chunk.text)
+        grams = trigrams(chunk.text)
         duplicate = any(
             (chunk.metadata.get("chunk_hash") and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash"))
             or len(grams & g) / max(1, len(grams | g)) >= threshold

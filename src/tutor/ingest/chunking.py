@@ -20,7 +20,7 @@ from tutor.ingest.links import Link, extract_links
 from tutor.ingest.loaders import Document
 from tutor.patterns import STAGE_REF
 
-__all__ = ["Chunk", "chunk_document", "split_sentences"]
+__all__ = ["Chunk", "chunk_document", "sentence_pieces"]
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)(?=\s)|(?<=\n)")
 
@@ -85,8 +85,9 @@ class _Section:
     units: list[_Unit] = field(default_factory=list)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split at Chinese/English sentence ends and newlines, keeping the punctuation."""
+def sentence_pieces(text: str) -> list[str]:
+    """Split at Chinese/English sentence ends and newlines, keeping the punctuation and the spaces,
+    so the pieces join back into the text (the packer measures and overlaps them)."""
     parts = [p for p in _SENTENCE_END.split(text) if p]
     return parts
 
@@ -208,7 +209,7 @@ class _Packer:
 
     def _split_long(self, unit: _Unit) -> list[tuple[str, int, int]]:
         text = "\n".join(self.lines[unit.start : unit.end])
-        sentences = split_sentences(text)
+        sentences = sentence_pieces(text)
         pieces: list[tuple[str, int, int]] = []
         offsets = []
         pos = 0

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Literal
 
 import yaml
 
+from tutor.config import CorpusSettings
 from tutor.errors import InputError
 from tutor.markdown import scan
 
@@ -72,6 +74,11 @@ def discover(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
         ):
             found.append(path)
     return found
+
+
+def discover_all(roots: Iterable[Path], corpus: CorpusSettings) -> list[Path]:
+    """The corpus files under every root, in root order (see `discover`)."""
+    return [path for root in roots for path in discover(root, corpus.include, corpus.exclude)]
 
 
 def _plausible_text(text: str) -> bool:

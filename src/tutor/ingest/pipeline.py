@@ -155,7 +155,7 @@ def _discover(roots: Sequence[Path], settings: Settings, report: IngestReport) -
 def _changed(files: Sequence[Path], manifest: Manifest, settings: Settings,
              report: IngestReport) -> dict[str, _Pending]:
     """Load and chunk the files whose content changed; unchanged, clashing and unreadable ones are reported."""
-    max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
+    max_bytes = settings.corpus.max_bytes
     pending: dict[str, _Pending] = {}
     for path in files:
         t0 = time.perf_counter()

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from tutor.config import ResourceSettings
+from tutor.timeutil import utc_now
 
 __all__ = ["FetchResult", "Fetcher", "CachedBody"]
 
@@ -59,10 +60,6 @@ class CachedBody:
 
 class _TooBig(Exception):
     pass
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -118,7 +115,7 @@ class Fetcher:
         tmp.replace(body)
         meta.write_text(json.dumps({"url": url, "final_url": result.final_url, "content_type": result.content_type,
                                     "etag": result.etag, "last_modified": result.last_modified,
-                                    "fetched_at": _now()}), encoding="utf-8")
+                                    "fetched_at": utc_now()}), encoding="utf-8")
         result.body_path = str(body)
 
     # --- politeness ----------------------------------------------------------

@@ -7,7 +7,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from tutor.config import Settings
@@ -18,6 +17,7 @@ from tutor.resources.catalog import normalize_url
 from tutor.resources.fetcher import Fetcher, FetchResult
 from tutor.resources.pages import extract_page, page_doc_id, write_page
 from tutor.resources.store import CatalogStore
+from tutor.timeutil import utc_now
 
 Progress = Callable[[FetchResult], None]
 
@@ -77,7 +77,7 @@ def fetch_resources(catalog: CatalogStore, settings: Settings, ingest: Callable[
     summary.results = _run(lambda: fetcher.fetch_many(items, on_done=progress))
     web = generated_dir(settings.data_dir) / "web"
     max_bytes = int(settings.resources.max_mb * 1_000_000)
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = utc_now()
     for result in summary.results:
         resource = resources[result.url]
         fields: dict[str, Any] = {"status": result.outcome, "detail": result.reason, "http_status": result.http_status,
@@ -124,7 +124,7 @@ def check_resources(catalog: CatalogStore, settings: Settings, concurrency: int 
     resources = catalog.resources()
     fetcher = _fetcher(settings, concurrency)
     results = _run(lambda: fetcher.check_many([r["url"] for r in resources], on_done=progress))
-    now = datetime.now(UTC).isoformat(timespec="seconds")
+    now = utc_now()
     out = []
     by_url = {r["url"]: r for r in resources}
     for result in results:

@@ -10,12 +10,13 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tutor import sqlite
 from tutor.errors import IndexStoreError
 from tutor.resources.catalog import CatalogEntry
+from tutor.timeutil import utc_now
 
 __all__ = ["CatalogStore", "ResourceRecord"]
 
@@ -36,10 +37,6 @@ CREATE INDEX IF NOT EXISTS contexts_by_doc ON contexts(doc);
 """
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class ResourceRecord(dict):  # a plain dict with attribute access, easy to print as JSON
     __getattr__ = dict.get
 
@@ -47,22 +44,14 @@ class ResourceRecord(dict):  # a plain dict with attribute access, easy to print
 class CatalogStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite.create(path, "the resource catalog", IndexStoreError)
         with self._conn() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = sqlite3.connect(self.path, timeout=30)
-        except sqlite3.Error as exc:
-            raise IndexStoreError(f"Cannot open the resource catalog {self.path}: {exc}") from exc
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+        with sqlite.connect(self.path, "the resource catalog", IndexStoreError) as conn, conn:
+            yield conn
 
     def doc_revs(self) -> dict[str, str]:
         with self._conn() as conn:
@@ -70,7 +59,7 @@ class CatalogStore:
 
     def replace_doc(self, doc: str, rev: str, entries: dict[str, CatalogEntry]) -> None:
         """Swap one document's contexts in one transaction; resources gain or keep their facts."""
-        now = _now()
+        now = utc_now()
         with self._conn() as conn:
             conn.execute("DELETE FROM contexts WHERE doc=?", (doc,))
             for url, e in entries.items():

@@ -26,7 +26,7 @@ def refresh_catalog(store: CatalogStore, roadmap: Roadmap, settings: Settings, f
     """Re-read the links of changed documents; write the cards file. Returns the resource count."""
     revs = store.doc_revs()
     seen: set[str] = set()
-    max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
+    max_bytes = settings.corpus.max_bytes
     gen = generated_dir(settings.data_dir).resolve()
     for path in files:
         if gen in path.resolve().parents:

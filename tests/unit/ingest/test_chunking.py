@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tutor.ingest.chunking import chunk_document, split_sentences
+from tutor.ingest.chunking import chunk_document, sentence_pieces
 from tutor.ingest.links import extract_links
 from tutor.ingest.loaders import load_document
 
@@ -110,7 +110,7 @@ def test_long_paragraph_splits_at_sentence_ends_with_overlap(tmp_path: Path) -> 
         assert len(c.text) <= 120
     # overlap: each chunk after the first starts with a sentence that ended the previous one
     for prev, nxt in zip(chunks, chunks[1:], strict=False):
-        first_sentence = split_sentences(nxt.text)[0]
+        first_sentence = sentence_pieces(nxt.text)[0]
         assert first_sentence.strip() in prev.text
 
 
