@@ -3,7 +3,7 @@
 Usage:  .venv/bin/python bench/answer_latency.py [--data-dir DIR] [--llama-server URL] [--out bench/results]
 
 For each question (Chinese and English, material and next-step): (a) `retrieve` alone, the
-baseline; (b) a full answer with llm.backend=none (extractive); (c) with --llama-server, a full
+baseline; (b) a full answer with llm.kind=none (extractive); (c) with --llama-server, a full
 answer from that OpenAI-compatible server (start one with `python -m llama_cpp.server --model
 X.gguf --port 8765 --n_ctx 2048`).  Warm process: the embedder is loaded once before timing.
 Prints medians and ratios to the baseline and writes answer_latency.json.
@@ -39,8 +39,8 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from tutor.app import build
     from tutor.config import load_settings
-    from tutor.services import build_services
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, default=REPO / "data")
@@ -49,13 +49,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
 
-    base = build_services(load_settings(data_dir=args.data_dir, llm={"backend": "none"}))
+    base = build(load_settings(data_dir=args.data_dir, llm={"kind": "none"}))
     base.ingest()
     base.ask("warm-up: RAG 是什么？")  # loads the embedder, BM25, router examples
     modes = {"retrieve (baseline)": lambda q: base.retrieve(q), "answer, no LLM": lambda q: base.ask(q)}
     if args.llama_server:
-        served = build_services(load_settings(data_dir=args.data_dir, llm={
-            "backend": "openai", "base_url": args.llama_server, "max_tokens": 64, "context_window": 2048}),
+        served = build(load_settings(data_dir=args.data_dir, llm={
+            "kind": "openai", "base_url": args.llama_server, "max_tokens": 64, "context_window": 2048}),
             embedder=base.embedder)
         modes["answer, llama.cpp server (64 tokens)"] = lambda q: served.ask(q)
     results: dict[str, dict[str, float]] = {}

