@@ -57,8 +57,16 @@ class RetrievedPassage:
 
     @classmethod
     def from_chunk(cls, chunk: StoredChunk) -> RetrievedPassage:
-        return cls(id=chunk.id, score=round(float(chunk.score), 4), doc=chunk.doc, title=chunk.title,
-                   headings=chunk.headings, lines=chunk.lines, text=chunk.text, links=chunk.links)
+        return cls(
+            id=chunk.id,
+            score=round(float(chunk.score), 4),
+            doc=chunk.doc,
+            title=chunk.title,
+            headings=chunk.headings,
+            lines=chunk.lines,
+            text=chunk.text,
+            links=chunk.links,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,8 +112,9 @@ class App:
     @cached_property
     def roadmap(self) -> Roadmap:
         cfg = self.settings.curriculum
-        return Roadmap(cfg.roadmap, cfg.config or config_dir() / "curriculum.yaml",
-                       self.settings.corpus.max_bytes)
+        return Roadmap(
+            cfg.roadmap, cfg.config or config_dir() / "curriculum.yaml", self.settings.corpus.max_bytes
+        )
 
     @cached_property
     def learners(self) -> Learners:
@@ -117,10 +126,19 @@ class App:
         return CatalogStore(self.settings.data_dir / "catalog.sqlite")
 
     # --- retrieval, ingest, answers -------------------------------------------------
-    def retriever(self, k: int | None = None, where: dict[str, Any] | None = None, mode: str | None = None) -> TutorRetriever:
+    def retriever(
+        self, k: int | None = None, where: dict[str, Any] | None = None, mode: str | None = None
+    ) -> TutorRetriever:
         """A LangChain retriever for `mode` (default: retrieval.mode)."""
-        return build_retriever(mode or self.settings.retrieval.mode, self.index, self.load_embedder,
-                               self.settings.retrieval, self.reranker, k, where)
+        return build_retriever(
+            mode or self.settings.retrieval.mode,
+            self.index,
+            self.load_embedder,
+            self.settings.retrieval,
+            self.reranker,
+            k,
+            where,
+        )
 
     def search_for(self, mode: str, k: int) -> Callable[[str], list[StoredChunk]]:
         """The search function of one retrieval mode (the eval harness compares several)."""
@@ -129,33 +147,56 @@ class App:
     def naive_baseline(self) -> NaiveBaseline:
         return NaiveBaseline(self.index, self.load_embedder, self.settings.corpus.max_bytes)
 
-    def retrieve(self, question: str, k: int | None = None, where: dict[str, Any] | None = None,
-                 mode: str | None = None) -> list[RetrievedPassage]:
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        where: dict[str, Any] | None = None,
+        mode: str | None = None,
+    ) -> list[RetrievedPassage]:
         if not question.strip():
             raise InputError("question", "empty question; ask something about the material")
-        return [RetrievedPassage.from_chunk(c) for c in self.retriever(k=k, where=where, mode=mode).search(question)]
+        return [
+            RetrievedPassage.from_chunk(c)
+            for c in self.retriever(k=k, where=where, mode=mode).search(question)
+        ]
 
-    def ingest(self, paths: Sequence[Path] | None = None, rebuild: bool = False,
-               show_progress: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Sequence[Path] | None = None, rebuild: bool = False, show_progress: bool = False
+    ) -> IngestReport:
         def sync_catalog(files: Sequence[Path]) -> int:  # links -> catalog -> resource cards
             return refresh_catalog(self.catalog, self.roadmap, self.settings, files)
 
-        return run_ingest(self.index, self.load_embedder, self.settings, paths, rebuild=rebuild,
-                          show_progress=show_progress, on_files=sync_catalog)
+        return run_ingest(
+            self.index,
+            self.load_embedder,
+            self.settings,
+            paths,
+            rebuild=rebuild,
+            show_progress=show_progress,
+            on_files=sync_catalog,
+        )
 
     @cached_property
     def tutor(self) -> TutorChain:
         """The answering chain (condense, route, retrieve/plan, generate, check citations)."""
         examples = load_router_examples(config_dir() / "router.yaml")
-        return TutorChain(lambda q: self.retriever().search(q), self.llm, self.load_embedder, self.learners,
-                          self.settings.chain, Router(self.load_embedder, examples))
+        return TutorChain(
+            lambda q: self.retriever().search(q),
+            self.llm,
+            self.load_embedder,
+            self.learners,
+            self.settings.chain,
+            Router(self.load_embedder, examples),
+        )
 
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
         """Next-step and small-talk answers need no index; questions about the material do (and say so)."""
         return self.tutor.ask(question, history, learner)
 
-    def ask_stream(self, question: str, history: Sequence[Turn] = (),
-                   learner: str | None = None) -> Iterator[AnswerEvent]:
+    def ask_stream(
+        self, question: str, history: Sequence[Turn] = (), learner: str | None = None
+    ) -> Iterator[AnswerEvent]:
         return self.tutor.stream(question, history, learner)
 
 

@@ -40,7 +40,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-
 class CorpusSettings(BaseModel):
     paths: list[Path] = Field(
         default_factory=lambda: [Path("corpus")],
@@ -122,12 +121,16 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense retriever.")
     bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 retriever.")
     bm25_weight_no_cjk: float = Field(
-        0.3, ge=0,
+        0.3,
+        ge=0,
         description="RRF weight of BM25 for questions without Chinese characters: keywords of an English "
         "question rarely occur in Chinese material, so the dense (multilingual) ranking should dominate.",
     )
     dedup_similarity: float = Field(
-        0.9, gt=0, le=1, description="Drop a passage whose character-trigram Jaccard with a better one is above this."
+        0.9,
+        gt=0,
+        le=1,
+        description="Drop a passage whose character-trigram Jaccard with a better one is above this.",
     )
     reranker: str | None = Field(
         None, description="Optional sentence-transformers CrossEncoder (local dir or hub id); off by default."
@@ -154,8 +157,9 @@ class LLMSettings(BaseModel):
         "auto", description="openai: the served model name; 'auto' takes the first one the server lists."
     )
     api_key: SecretStr | None = Field(
-        None, description="openai: the server's API key (TUTOR_LLM__API_KEY); default: the variable named by "
-        "api_key_env, then OPENAI_API_KEY.  vLLM accepts any key unless started with one."
+        None,
+        description="openai: the server's API key (TUTOR_LLM__API_KEY); default: the variable named by "
+        "api_key_env, then OPENAI_API_KEY.  vLLM accepts any key unless started with one.",
     )
     api_key_env: str = Field(
         "TUTOR_LLM_API_KEY", description="Environment variable holding the API key when api_key is not set."
@@ -233,11 +237,15 @@ class ChainSettings(BaseModel):
         description="Per language: below this the answer carries a 'weakly relevant sources' warning.",
     )
     citation_min_similarity: float = Field(
-        0.90, ge=0, le=1,
+        0.90,
+        ge=0,
+        le=1,
         description="A cited sentence this similar (embeddings) to its passage is supported outright...",
     )
     citation_floor: float = Field(
-        0.80, ge=0, le=1,
+        0.80,
+        ge=0,
+        le=1,
         description="...above this it is supported when its passage is (nearly) the closest one; below, never.",
     )
     citation_min_overlap: float = Field(
@@ -258,26 +266,48 @@ class UISettings(BaseModel):
         description="'user:password' pairs for a shared deployment; each user then sees only their own "
         "history and progress. Empty: no login (single-user, local).",
     )
-    concurrency_limit: int = Field(4, ge=1, description="Chat answers computed at once; the rest wait in the queue.")
-    max_queue: int = Field(64, ge=1, description="Requests waiting beyond this are turned away with a message.")
-    default_learner: str = Field("me", description="The learner a first visit starts as (single-user setups).")
+    concurrency_limit: int = Field(
+        4, ge=1, description="Chat answers computed at once; the rest wait in the queue."
+    )
+    max_queue: int = Field(
+        64, ge=1, description="Requests waiting beyond this are turned away with a message."
+    )
+    default_learner: str = Field(
+        "me", description="The learner a first visit starts as (single-user setups)."
+    )
 
 
 class ResourceSettings(BaseModel):
-    cards: bool = Field(True, description="Index one 'resource card' per linked resource (name, type, language, skill...).")
+    cards: bool = Field(
+        True, description="Index one 'resource card' per linked resource (name, type, language, skill...)."
+    )
     user_agent: str = Field(
         "tutor-resource-fetcher/0.1 (+https://github.com/; learning-material indexer; respects robots.txt)",
-        description="Sent with every request; robots.txt rules for it are obeyed.")
+        description="Sent with every request; robots.txt rules for it are obeyed.",
+    )
     concurrency: int = Field(8, ge=1, le=64, description="Requests in flight across all hosts.")
     per_host: int = Field(2, ge=1, le=16, description="Requests in flight per host.")
     delay_s: float = Field(1.0, ge=0, description="Pause between two requests to the same host.")
     timeout_s: float = Field(15.0, gt=0, description="Connect/read timeout per request.")
-    max_mb: float = Field(5.0, gt=0, description="Bodies larger than this are refused (checked while streaming).")
-    retries: int = Field(2, ge=0, le=10, description="Retries with exponential backoff on 429/5xx and timeouts.")
+    max_mb: float = Field(
+        5.0, gt=0, description="Bodies larger than this are refused (checked while streaming)."
+    )
+    retries: int = Field(
+        2, ge=0, le=10, description="Retries with exponential backoff on 429/5xx and timeouts."
+    )
     allowed_types: list[str] = Field(
-        default_factory=lambda: ["text/html", "application/xhtml+xml", "text/plain", "text/markdown", "application/pdf"],
-        description="Content types that are fetched and indexed; others are recorded as 'wrong type'.")
-    index_pages: bool = Field(True, description="Chunk and index fetched pages after `tutor fetch-resources`.")
+        default_factory=lambda: [
+            "text/html",
+            "application/xhtml+xml",
+            "text/plain",
+            "text/markdown",
+            "application/pdf",
+        ],
+        description="Content types that are fetched and indexed; others are recorded as 'wrong type'.",
+    )
+    index_pages: bool = Field(
+        True, description="Chunk and index fetched pages after `tutor fetch-resources`."
+    )
 
 
 class Settings(BaseSettings):
@@ -325,9 +355,7 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, ProfileSource(settings_cls))
 
 
-def load_settings(
-    profile: str | list[str] | None = None, **overrides: Any
-) -> Settings:
+def load_settings(profile: str | list[str] | None = None, **overrides: Any) -> Settings:
     """Build the effective settings; `profile` replaces TUTOR_PROFILE when given."""
     names = profile_names(profile)
     token = requested_profiles.set(names)
@@ -335,9 +363,7 @@ def load_settings(
         clean = {k: v for k, v in overrides.items() if v is not None}
         return Settings(**clean)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"Invalid settings (profiles {names}): {problems}") from exc
     finally:
         requested_profiles.reset(token)

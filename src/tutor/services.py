@@ -58,8 +58,14 @@ class Services(App):
     def describe_learner(self, learner_id: str, text: str) -> SkillMentions:
         return self.learners.describe(learner_id, text)
 
-    def profile_for(self, learner: str | None = None, known: list[str] | None = None, text: str | None = None,
-                    hours: float | None = None, language: str | None = None) -> LearnerProfile:
+    def profile_for(
+        self,
+        learner: str | None = None,
+        known: list[str] | None = None,
+        text: str | None = None,
+        hours: float | None = None,
+        language: str | None = None,
+    ) -> LearnerProfile:
         return self.learners.profile_for(learner, known, text, hours, language)
 
     def match_skills(self, text: str) -> SkillMentions:
@@ -74,4 +80,3 @@ class Services(App):
 
 def build_services(settings: Settings, embedder: TutorEmbeddings | None = None) -> Services:
     return Services(settings, embedder=embedder)
-

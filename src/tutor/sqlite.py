@@ -13,8 +13,9 @@ __all__ = ["connect", "create"]
 
 
 @contextmanager
-def connect(path: Path, what: str, error: type[TutorError],
-            autocommit: bool = False) -> Iterator[sqlite3.Connection]:
+def connect(
+    path: Path, what: str, error: type[TutorError], autocommit: bool = False
+) -> Iterator[sqlite3.Connection]:
     """A connection closed on exit; one that cannot be opened raises `error` naming `what` and `path`.
 
     With `autocommit` the caller issues BEGIN/COMMIT itself (for IMMEDIATE write transactions).

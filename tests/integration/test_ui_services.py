@@ -45,7 +45,9 @@ def test_logged_in_users_only_ever_act_as_themselves(tmp_path, models_dir, corpu
 
     from tutor.ui.app import UIState
 
-    settings = make_settings(corpus_services.settings.data_dir, models_dir, ui={"auth": ["amy:pw1", "bob:pw2"]})
+    settings = make_settings(
+        corpus_services.settings.data_dir, models_dir, ui={"auth": ["amy:pw1", "bob:pw2"]}
+    )
     ui = UIState(build_services(settings, embedder=corpus_services.embedder))
     assert ui.auth == [("amy", "pw1"), ("bob", "pw2")]
     assert ui.learner("bob", gr.Request(username="amy")) == "amy"  # the page cannot pick another learner

@@ -76,7 +76,7 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()
@@ -101,14 +101,19 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 
 def test_only_the_entry_points_import_the_composition_root() -> None:
-    offenders = sorted(name for name, deps in _graph().items()
-                       if "tutor.app" in deps and not name.startswith(MAY_IMPORT_APP))
+    offenders = sorted(
+        name for name, deps in _graph().items() if "tutor.app" in deps and not name.startswith(MAY_IMPORT_APP)
+    )
     assert offenders == [], f"{offenders} import tutor.app; hand them their collaborators instead"
 
 
 def test_the_library_imports_nothing_from_the_cli_or_the_ui() -> None:
-    offenders = sorted(f"{name} -> {dep}" for name, deps in _graph().items() for dep in deps
-                       if dep.startswith(("tutor.cli", "tutor.ui")) and not name.startswith(("tutor.cli", "tutor.ui")))
+    offenders = sorted(
+        f"{name} -> {dep}"
+        for name, deps in _graph().items()
+        for dep in deps
+        if dep.startswith(("tutor.cli", "tutor.ui")) and not name.startswith(("tutor.cli", "tutor.ui"))
+    )
     assert offenders == []
 
 
@@ -116,9 +121,14 @@ def test_the_library_imports_nothing_from_the_cli_or_the_ui() -> None:
 def test_modules_and_functions_stay_small(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     lines = len(text.splitlines())
-    assert lines <= MAX_MODULE_LINES, f"{path.name} has {lines} lines; split it by job (limit {MAX_MODULE_LINES})"
-    long = [f"{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})"
-            for node in ast.walk(ast.parse(text))
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.end_lineno is not None and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert lines <= MAX_MODULE_LINES, (
+        f"{path.name} has {lines} lines; split it by job (limit {MAX_MODULE_LINES})"
+    )
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})"
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
     assert long == [], f"functions over {MAX_FUNCTION_LINES} lines in {path.name}: {long}"

@@ -24,7 +24,9 @@ __all__ = ["check_citations", "cited_numbers", "MARKER"]
 
 _NEAR_BEST = 0.01
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]|【(\d{1,2})】")
-_SEGMENT = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+(?:\s*(?:\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]|【\d{1,2}】))*|\n|$)")
+_SEGMENT = re.compile(
+    r"[^。！？!?\n]*(?:[。！？!?]+(?:\s*(?:\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]|【\d{1,2}】))*|\n|$)"
+)
 
 
 def _numbers(match: re.Match[str]) -> list[int]:
@@ -46,7 +48,9 @@ class _Similarity:
         self.embedder = embedder
         self.sources = sources
         self._passages: dict[int, np.ndarray] = {}
-        self._sentences: dict[str, np.ndarray] = {}  # one embedding per sentence, however many passages it meets
+        self._sentences: dict[
+            str, np.ndarray
+        ] = {}  # one embedding per sentence, however many passages it meets
 
     def __call__(self, sentence: str, n: int) -> float | None:
         if self.embedder is None:
@@ -54,10 +58,14 @@ class _Similarity:
         if not self._passages:
             numbers = sorted(self.sources)
             vectors = self.embedder.embed_queries([self.sources[k].text for k in numbers])
-            self._passages = {k: np.asarray(v, dtype=np.float32) for k, v in zip(numbers, vectors, strict=True)}
+            self._passages = {
+                k: np.asarray(v, dtype=np.float32) for k, v in zip(numbers, vectors, strict=True)
+            }
         vector = self._sentences.get(sentence)
         if vector is None:
-            vector = self._sentences[sentence] = np.asarray(self.embedder.embed_query(sentence), dtype=np.float32)
+            vector = self._sentences[sentence] = np.asarray(
+                self.embedder.embed_query(sentence), dtype=np.float32
+            )
         return float(self._passages[n] @ vector)
 
 
@@ -76,23 +84,48 @@ class _Judge:
         """The passage number the marker should point to, or None to drop it."""
         overlaps = {k: overlap_ratio(sentence, src.text) for k, src in self.by_n.items()}
         if overlaps[n] >= self.min_overlap:
-            self.checks.append(CitationCheck(sentence=sentence, cited=n, similarity=None, overlap=round(overlaps[n], 3),
-                                        supported=True, action="kept"))
+            self.checks.append(
+                CitationCheck(
+                    sentence=sentence,
+                    cited=n,
+                    similarity=None,
+                    overlap=round(overlaps[n], 3),
+                    supported=True,
+                    action="kept",
+                )
+            )
             return n
         sims = {k: self.similarity(sentence, k) for k in self.by_n}
         sim = sims[n]
         best = max(self.by_n, key=lambda k: (overlaps[k] >= self.min_overlap, sims[k] or 0.0))
         supported = sim is not None and (
-            sim >= self.min_similarity or (sim >= self.floor and sim >= (sims[best] or 0.0) - _NEAR_BEST))
+            sim >= self.min_similarity or (sim >= self.floor and sim >= (sims[best] or 0.0) - _NEAR_BEST)
+        )
         if supported and sim is not None:
-            self.checks.append(CitationCheck(sentence=sentence, cited=n, similarity=round(sim, 4),
-                                        overlap=round(overlaps[n], 3), supported=True, action="kept"))
+            self.checks.append(
+                CitationCheck(
+                    sentence=sentence,
+                    cited=n,
+                    similarity=round(sim, 4),
+                    overlap=round(overlaps[n], 3),
+                    supported=True,
+                    action="kept",
+                )
+            )
             return n
         # the model cited the wrong passage, or none supports the sentence
         best_ok = best != n and (overlaps[best] >= self.min_overlap or (sims[best] or 0.0) >= self.floor)
-        self.checks.append(CitationCheck(sentence=sentence, cited=n, similarity=None if sim is None else round(sim, 4),
-                                    overlap=round(overlaps[n], 3), supported=False,
-                                    action="moved" if best_ok else "dropped", moved_to=best if best_ok else None))
+        self.checks.append(
+            CitationCheck(
+                sentence=sentence,
+                cited=n,
+                similarity=None if sim is None else round(sim, 4),
+                overlap=round(overlaps[n], 3),
+                supported=False,
+                action="moved" if best_ok else "dropped",
+                moved_to=best if best_ok else None,
+            )
+        )
         return best if best_ok else None
 
 

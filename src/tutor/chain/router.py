@@ -92,7 +92,9 @@ def load_router_examples(path: Path) -> dict[str, list[str]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         examples = {str(k): [str(t) for t in v] for k, v in data["examples"].items()}
     except (OSError, yaml.YAMLError, KeyError, AttributeError, TypeError) as exc:
-        raise ConfigError(f"Router examples {path} unreadable ({exc}); expected 'examples: {{route: [text, ...]}}'") from exc
+        raise ConfigError(
+            f"Router examples {path} unreadable ({exc}); expected 'examples: {{route: [text, ...]}}'"
+        ) from exc
     unknown = set(examples) - set(ROUTES)
     if unknown:
         raise ConfigError(f"Router examples {path}: unknown routes {sorted(unknown)}; use {list(ROUTES)}")
@@ -107,8 +109,12 @@ class Router:
     margin 0.02 was chosen among 0-0.04 on eval/router.jsonl (see eval/README.md).
     """
 
-    def __init__(self, embedder: TutorEmbeddings | Callable[[], TutorEmbeddings] | None = None,
-                 examples: dict[str, list[str]] | None = None, margin: float = 0.02) -> None:
+    def __init__(
+        self,
+        embedder: TutorEmbeddings | Callable[[], TutorEmbeddings] | None = None,
+        examples: dict[str, list[str]] | None = None,
+        margin: float = 0.02,
+    ) -> None:
         self._embedder = embedder  # a callable is loaded on first need: rules alone need no model
         self.margin = margin
         self._examples = {k: list(v) for k, v in (examples or {}).items() if v}
@@ -123,8 +129,10 @@ class Router:
     def _example_matrices(self) -> dict[str, np.ndarray]:
         if self._matrices is None:
             assert self.embedder is not None
-            self._matrices = {k: np.asarray(self.embedder.embed_queries(v), dtype=np.float32)
-                              for k, v in self._examples.items()}
+            self._matrices = {
+                k: np.asarray(self.embedder.embed_queries(v), dtype=np.float32)
+                for k, v in self._examples.items()
+            }
         return self._matrices
 
     def route(self, text: str) -> Route:
@@ -134,7 +142,10 @@ class Router:
         embedder = self.embedder
         assert embedder is not None  # checked above: a model is configured
         query = np.asarray(embedder.embed_query(text), dtype=np.float32)
-        best = {k: (float((m @ query).max()), int((m @ query).argmax())) for k, m in self._example_matrices().items()}
+        best = {
+            k: (float((m @ query).max()), int((m @ query).argmax()))
+            for k, m in self._example_matrices().items()
+        }
         label = max(best, key=lambda k: best[k][0])
         if label == "material" or best[label][0] - best.get("material", (0.0, 0))[0] < self.margin:
             return ruled

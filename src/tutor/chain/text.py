@@ -49,5 +49,3 @@ def overlap_ratio(sentence: str, passage: str) -> float:
     if not mine:
         return 0.0
     return len(mine & _units(passage)) / len(mine)
-
-

@@ -53,9 +53,15 @@ class TutorChain:
     answer needs vectors (extractive selection, citation checks), never for what-next or small talk.
     """
 
-    def __init__(self, retrieve: Callable[[str], list[StoredChunk]], llm: LLMBackend,
-                 embedder: Callable[[], TutorEmbeddings], learners: Learners, cfg: ChainSettings,
-                 router: Router) -> None:
+    def __init__(
+        self,
+        retrieve: Callable[[str], list[StoredChunk]],
+        llm: LLMBackend,
+        embedder: Callable[[], TutorEmbeddings],
+        learners: Learners,
+        cfg: ChainSettings,
+        router: Router,
+    ) -> None:
         self._retrieve = retrieve
         self.backend = llm
         self.embedder = embedder
@@ -69,13 +75,17 @@ class TutorChain:
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
         return AnswerStream(self.stream(question, history, learner)).final()
 
-    def stream(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Iterator[AnswerEvent]:
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), learner: str | None = None
+    ) -> Iterator[AnswerEvent]:
         """Tokens as they are produced, then one final event with the complete, checked Answer."""
         question = (question or "").strip()
         if not question:
             raise InputError("question", "empty question; ask something about the material")
         if len(question) > MAX_QUESTION_CHARS:
-            raise InputError("question", f"{len(question)} characters is too long; keep it under {MAX_QUESTION_CHARS}")
+            raise InputError(
+                "question", f"{len(question)} characters is too long; keep it under {MAX_QUESTION_CHARS}"
+            )
         timings: dict[str, float] = {}
         start = time.perf_counter()
         language = detect_language(question)
@@ -86,8 +96,14 @@ class TutorChain:
         route = self.router.route(standalone)
         timings["route_s"] = time.perf_counter() - start - timings["condense_s"]
         profile = self.learners.profile_for(learner, text=question if route.kind == "next_step" else None)
-        answer = Answer(question=question, standalone_question=standalone, language=language,
-                        route=route.kind, route_reason=route.reason, text="")
+        answer = Answer(
+            question=question,
+            standalone_question=standalone,
+            language=language,
+            route=route.kind,
+            route_reason=route.reason,
+            text="",
+        )
         if route.kind == "chitchat":
             answer.text = replies.chitchat_reply(question, language)
             answer.followups = replies.STARTER_QUESTIONS[language][: self.cfg.followups]
@@ -113,8 +129,12 @@ class TutorChain:
         if chat is not None:
             transcript = "\n".join(f"{role}: {text[:500]}" for role, text in history)
             try:
-                rewritten = (CONDENSE_PROMPT | chat | StrOutputParser()).invoke(
-                    {"history": transcript, "question": question}).strip().strip('"')
+                rewritten = (
+                    (CONDENSE_PROMPT | chat | StrOutputParser())
+                    .invoke({"history": transcript, "question": question})
+                    .strip()
+                    .strip('"')
+                )
                 if rewritten and len(rewritten) < 4 * len(question) + 200:
                     return rewritten.splitlines()[0]
             except Exception as exc:  # noqa: BLE001 - any backend failure: fall back to the rule
@@ -133,7 +153,11 @@ class TutorChain:
 
     def _finished_labels(self, profile: LearnerProfile) -> list[str]:
         cur = self.roadmap.curriculum
-        return [f"技能点 {n}（{cur.skill(n).name}）" for n in profile.finished if any(s.number == n for s in cur.skills)]
+        return [
+            f"技能点 {n}（{cur.skill(n).name}）"
+            for n in profile.finished
+            if any(s.number == n for s in cur.skills)
+        ]
 
     def _next_step(self, answer: Answer, profile: LearnerProfile) -> Iterator[AnswerEvent]:
         plan = self.roadmap.next_steps(profile)
@@ -146,9 +170,18 @@ class TutorChain:
         if plan.recommendations:
             top = plan.recommendations[0]
             skill = self.roadmap.curriculum.skill(top.skill.number)
-            answer.next_step = (f"开始学习 {top.skill.heading}：先看「{top.resources[0].name}」。" if answer.language == "zh"
-                                else f"Start {top.skill.heading} with \"{top.resources[0].name}\".") if top.resources else None
-            answer.followups = replies.followups_for(skill, answer.language, self.cfg.followups, answer.question)
+            answer.next_step = (
+                (
+                    f"开始学习 {top.skill.heading}：先看「{top.resources[0].name}」。"
+                    if answer.language == "zh"
+                    else f'Start {top.skill.heading} with "{top.resources[0].name}".'
+                )
+                if top.resources
+                else None
+            )
+            answer.followups = replies.followups_for(
+                skill, answer.language, self.cfg.followups, answer.question
+            )
         else:
             answer.followups = replies.STARTER_QUESTIONS[answer.language][: self.cfg.followups]
         yield from self._emit_text(answer.text)
@@ -171,10 +204,30 @@ class TutorChain:
             link = (chunk.metadata.get("source_url") or None) if chunk.doc.startswith("web-") else None
             if link is None and chunk.doc == CARDS_DOC and links:
                 link = links[0].get("url")
-            sources.append(Source(n=n, id=chunk.id, doc=chunk.doc, title=chunk.title, headings=chunk.headings,
-                                  lines=chunk.lines, link=link,
-                                  score=None if dense is None else round(float(dense), 4), text=chunk.text))
+            sources.append(
+                Source(
+                    n=n,
+                    id=chunk.id,
+                    doc=chunk.doc,
+                    title=chunk.title,
+                    headings=chunk.headings,
+                    lines=chunk.lines,
+                    link=link,
+                    score=None if dense is None else round(float(dense), 4),
+                    text=chunk.text,
+                )
+            )
         return sources
+
+    def _refuse(self, answer: Answer, profile: LearnerProfile, relevance: float) -> Iterator[AnswerEvent]:
+        """Nothing in the material is close enough: say so, and point at the learner's next step."""
+        answer.refused = True
+        answer.text = replies.refusal_reply(answer.language, relevance)
+        answer.followups = replies.STARTER_QUESTIONS[answer.language][: self.cfg.followups]
+        answer.next_step = replies.material_next_step(
+            None, set(profile.finished), self.roadmap.next_steps(profile), None, answer.language
+        )
+        yield from self._emit_text(answer.text)
 
     def _material(self, answer: Answer, profile: LearnerProfile, route: Route) -> Iterator[AnswerEvent]:
         cfg = self.cfg
@@ -184,12 +237,7 @@ class TutorChain:
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
         if self.refuses(relevance, answer.language):
-            answer.refused = True
-            answer.text = replies.refusal_reply(answer.language, relevance)
-            answer.followups = replies.STARTER_QUESTIONS[answer.language][: cfg.followups]
-            answer.next_step = replies.material_next_step(None, set(profile.finished), self.roadmap.next_steps(profile),
-                                                          None, answer.language)
-            yield from self._emit_text(answer.text)
+            yield from self._refuse(answer, profile, relevance)
             return
         answer.weak = relevance < cfg.weak_threshold.get(answer.language, cfg.weak_threshold.get("zh", 0.0))
         answer.sources = sources
@@ -205,13 +253,20 @@ class TutorChain:
         else:
             answer.notice = replies.no_llm_notice(answer.language, health.detail)
         if text is None:
-            extracts = select_sentences(answer.standalone_question, sources[:4], self.embedder(),
-                                        cfg.extractive_sentences)
+            extracts = select_sentences(
+                answer.standalone_question, sources[:4], self.embedder(), cfg.extractive_sentences
+            )
             text = render_extractive(extracts, sources, answer.language)
             yield from self._emit_text(text)
         t1 = time.perf_counter()
-        text, checks, removed = check_citations(text, sources, self.embedder(), cfg.citation_min_similarity,
-                                                cfg.citation_min_overlap, cfg.citation_floor)
+        text, checks, removed = check_citations(
+            text,
+            sources,
+            self.embedder(),
+            cfg.citation_min_similarity,
+            cfg.citation_min_overlap,
+            cfg.citation_floor,
+        )
         answer.timings["citations_s"] = round(time.perf_counter() - t1, 3)
         answer.citation_checks, answer.removed_citations = checks, removed
 
@@ -219,8 +274,9 @@ class TutorChain:
         skill_no = next((n for s in cited + sources if (n := replies.skill_of_source(s))), None)
         skill = self.roadmap.curriculum.skill(skill_no) if skill_no else None
         plan = self.roadmap.next_steps(profile) if skill is None or skill.number in profile.finished else None
-        answer.next_step = replies.material_next_step(skill, set(profile.finished), plan,
-                                                      cited[0].n if cited else None, answer.language)
+        answer.next_step = replies.material_next_step(
+            skill, set(profile.finished), plan, cited[0].n if cited else None, answer.language
+        )
         answer.followups = replies.followups_for(skill, answer.language, cfg.followups, answer.question)
         parts = [text]
         if answer.weak:
@@ -229,11 +285,14 @@ class TutorChain:
             parts.append(replies.next_step_paragraph(answer.next_step, answer.language))
         answer.text = "\n\n".join(parts)
 
-    def _generate(self, answer: Answer, profile: LearnerProfile,
-                  sources: list[Source]) -> Generator[AnswerEvent, None, str | None]:
+    def _generate(
+        self, answer: Answer, profile: LearnerProfile, sources: list[Source]
+    ) -> Generator[AnswerEvent, None, str | None]:
         """Stream the model's answer; on any backend failure return None so the caller falls back."""
         prompt = ANSWER_PROMPTS[answer.language]
-        learner = "、".join(self._finished_labels(profile)) or ("暂无" if answer.language == "zh" else "none yet")
+        learner = "、".join(self._finished_labels(profile)) or (
+            "暂无" if answer.language == "zh" else "none yet"
+        )
         passages = []
         redacted_total = 0
         for s in sources:
@@ -243,12 +302,19 @@ class TutorChain:
         if redacted_total:
             log.warning("Redacted %d instruction-like line(s) from retrieved passages", redacted_total)
         # the template's text plus a few tokens of chat-format wrapping per message
-        fixed = self.count_tokens(prompt.format(learner=learner, context="", question=answer.standalone_question)) + 16
+        fixed = (
+            self.count_tokens(prompt.format(learner=learner, context="", question=answer.standalone_question))
+            + 16
+        )
         reserve = max(self.cfg.answer_reserve_tokens, self.backend.settings.max_tokens)
         kept, trimmed = fit_passages(passages, fixed, self.backend.context_window, reserve, self.count_tokens)
         if trimmed:
-            log.info("Context trimmed to fit %d tokens: %d passage(s) cut or dropped (%s)",
-                        self.backend.context_window, trimmed, self.count_tokens.method)
+            log.info(
+                "Context trimmed to fit %d tokens: %d passage(s) cut or dropped (%s)",
+                self.backend.context_window,
+                trimmed,
+                self.count_tokens.method,
+            )
         kept_numbers = {int(m.group(1)) for p in kept if (m := re.match(r"\[(\d+)\]", p))}
         for s in list(sources):
             if s.n not in kept_numbers:

@@ -33,17 +33,26 @@ app = typer.Typer(
 def main(
     profile: Annotated[
         str | None,
-        typer.Option("--profile", "-p", help="Profile(s) from configs/, comma-separated, merged in order "
-                                              "(default: $TUTOR_PROFILE or 'default')."),
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Profile(s) from configs/, comma-separated, merged in order "
+            "(default: $TUTOR_PROFILE or 'default').",
+        ),
     ] = None,
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="Directory for everything the tutor writes "
-                                                     "(default: $TUTOR_DATA_DIR or ./data).")
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Directory for everything the tutor writes (default: $TUTOR_DATA_DIR or ./data).",
+        ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")] = False,
 ) -> None:
     """Global options apply to every command."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     state.configure(profile, data_dir, verbose)
 

@@ -68,7 +68,13 @@ def print_json(payload: Any) -> None:
 
 def progress_bar(total: int, label: str) -> tuple[Progress, Callable[[Any], None]]:
     """A bar on stderr (only on a terminal) and the callback that advances it."""
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
-                   disable=not sys.stderr.isatty())
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not sys.stderr.isatty(),
+    )
     task = bar.add_task(label, total=total)
     return bar, lambda _result: bar.advance(task)

@@ -49,8 +49,9 @@ def _answer(app: App, question: str, history: list[Turn], learner: str | None, a
 def ask(
     question: Annotated[str, typer.Argument(help="Your question, in Chinese or English.")],
     learner: Annotated[str | None, typer.Option("--learner", help="Use this learner's progress.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON (sources, checks, timings).")
-                       ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the full answer as JSON (sources, checks, timings).")
+    ] = False,
 ) -> None:
     """Ask one question: a grounded answer with citations, a next step and follow-up questions."""
     _answer(state.app(), question, [], learner, as_json)
@@ -62,7 +63,9 @@ def chat(
     """A terminal chat with history: follow-ups are understood in context. /clear resets, /quit exits."""
     app = state.app()
     history: list[Turn] = []
-    console.print("[bold]tutor[/] — ask about the material or what to learn next. /clear resets, /quit exits.")
+    console.print(
+        "[bold]tutor[/] — ask about the material or what to learn next. /clear resets, /quit exits."
+    )
     while True:
         try:
             question = console.input("[bold cyan]you>[/] ").strip()
@@ -87,16 +90,26 @@ def serve_llm() -> None:
     """Start vLLM (OpenAI-compatible) with the profile's `serve` settings; Ctrl-C stops it."""
     from tutor.llm.serve import serve_vllm
 
-    code = serve_vllm(state.settings().serve, lambda url: console.print(
-        f"[green]vLLM is ready[/] at [bold]{url}[/] — point the tutor at it with "
-        f"TUTOR_LLM__BASE_URL={url} (the default profile already does for port 8000)."))
+    code = serve_vllm(
+        state.settings().serve,
+        lambda url: console.print(
+            f"[green]vLLM is ready[/] at [bold]{url}[/] — point the tutor at it with "
+            f"TUTOR_LLM__BASE_URL={url} (the default profile already does for port 8000)."
+        ),
+    )
     raise typer.Exit(code)
 
 
 def ui(
-    host: Annotated[str | None, typer.Option("--host", help="Bind address (default ui.host: 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Port (default ui.port: 7860; 0 = any free port).")] = None,
-    no_ingest: Annotated[bool, typer.Option("--no-ingest", help="Do not refresh the index at start-up.")] = False,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Bind address (default ui.host: 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port (default ui.port: 7860; 0 = any free port).")
+    ] = None,
+    no_ingest: Annotated[
+        bool, typer.Option("--no-ingest", help="Do not refresh the index at start-up.")
+    ] = False,
 ) -> None:
     """The browser chat: answers with sources, what next, progress and resources."""
     from tutor.ui.app import launch_ui, serve_forever

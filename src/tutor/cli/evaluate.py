@@ -40,13 +40,17 @@ def eval_validate(dataset: Annotated[Path, typer.Argument(help="A retrieval eval
 
 @eval_app.command("retrieval")
 def eval_retrieval(
-    dataset: Annotated[Path, typer.Option("--dataset", help="Eval set (JSONL).")] = Path("eval/retrieval.jsonl"),
-    mode: Annotated[str, typer.Option("--mode", help="Comma-separated: dense,bm25,hybrid,naive.")
-                    ] = "dense,bm25,hybrid,naive",
+    dataset: Annotated[Path, typer.Option("--dataset", help="Eval set (JSONL).")] = Path(
+        "eval/retrieval.jsonl"
+    ),
+    mode: Annotated[
+        str, typer.Option("--mode", help="Comma-separated: dense,bm25,hybrid,naive.")
+    ] = "dense,bm25,hybrid,naive",
     k: Annotated[str, typer.Option("--k", help="Comma-separated cut-offs for Recall@k.")] = "1,3,5,10",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
-    report: Annotated[Path | None, typer.Option("--report", help="Write report.md, report.json and recall.png here.")
-                      ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write report.md, report.json and recall.png here.")
+    ] = None,
 ) -> None:
     """Score retrieval modes side by side: Recall@k, MRR@10, nDCG@10, latency, breakdowns."""
     from tutor.evaluation.report import to_json, write_report
@@ -55,8 +59,15 @@ def eval_retrieval(
     ks = _ints(k, "--k")
     modes = [m.strip() for m in mode.split(",") if m.strip()]
     app = state.app()
-    questions, results = run_retrieval_eval(app.index, app.search_for, app.naive_baseline(), dataset, modes, ks,
-                                            show_progress=sys.stderr.isatty() and not as_json)
+    questions, results = run_retrieval_eval(
+        app.index,
+        app.search_for,
+        app.naive_baseline(),
+        dataset,
+        modes,
+        ks,
+        show_progress=sys.stderr.isatty() and not as_json,
+    )
     payload = to_json(dataset, len(questions), results)
     if report:
         written = write_report(report, dataset, results)
@@ -70,7 +81,9 @@ def eval_retrieval(
 
 @eval_app.command("next-step")
 def eval_next_step(
-    dataset: Annotated[Path, typer.Option("--dataset", help="Planner eval set (JSONL).")] = Path("eval/next_step.jsonl"),
+    dataset: Annotated[Path, typer.Option("--dataset", help="Planner eval set (JSONL).")] = Path(
+        "eval/next_step.jsonl"
+    ),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Top-1 accuracy and acceptable@3 of the next-step planner; lists failures."""
@@ -88,8 +101,9 @@ def eval_next_step(
 
 @eval_app.command("router")
 def eval_router(
-    dataset: Annotated[Path, typer.Option("--dataset", help="Labelled utterances (JSONL: text, route).")
-                       ] = Path("eval/router.jsonl"),
+    dataset: Annotated[
+        Path, typer.Option("--dataset", help="Labelled utterances (JSONL: text, route).")
+    ] = Path("eval/router.jsonl"),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Accuracy of the question router (next_step / material / chitchat) and its confusions."""
@@ -104,10 +118,12 @@ def eval_router(
 
 @eval_app.command("refusal")
 def eval_refusal(
-    out_of_scope: Annotated[Path, typer.Option("--out-of-scope", help="Questions the material does not cover.")
-                            ] = Path("eval/out_of_scope.jsonl"),
-    in_scope: Annotated[Path, typer.Option("--in-scope", help="Questions it covers (the retrieval set).")
-                        ] = Path("eval/retrieval.jsonl"),
+    out_of_scope: Annotated[
+        Path, typer.Option("--out-of-scope", help="Questions the material does not cover.")
+    ] = Path("eval/out_of_scope.jsonl"),
+    in_scope: Annotated[
+        Path, typer.Option("--in-scope", help="Questions it covers (the retrieval set).")
+    ] = Path("eval/retrieval.jsonl"),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """How often the tutor refuses out-of-scope questions, and wrongly refuses in-scope ones."""

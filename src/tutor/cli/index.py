@@ -33,9 +33,12 @@ def config_show(
 
 def ingest(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files or directories (default: corpus.paths from the config).")
+        list[Path] | None,
+        typer.Argument(help="Files or directories (default: corpus.paths from the config)."),
     ] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-index everything into a fresh collection.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Re-index everything into a fresh collection.")
+    ] = False,
 ) -> None:
     """Index documents into the vector store; unchanged files are skipped."""
     report = state.app().ingest(paths or None, rebuild=rebuild, show_progress=sys.stderr.isatty())
@@ -48,12 +51,20 @@ def ingest(
 
 def retrieve(
     question: Annotated[str, typer.Argument(help="The question to find passages for.")],
-    k: Annotated[int | None, typer.Option("--k", "-k", min=1, max=100,
-                                          help="How many passages (default: retrieval.k).")] = None,
+    k: Annotated[
+        int | None,
+        typer.Option("--k", "-k", min=1, max=100, help="How many passages (default: retrieval.k)."),
+    ] = None,
     doc: Annotated[str | None, typer.Option("--doc", help="Only passages from this document id.")] = None,
-    stage: Annotated[int | None, typer.Option("--stage", help="Only passages under roadmap stage N (阶段 N).")] = None,
-    mode: Annotated[str | None, typer.Option("--mode", help="dense | bm25 | hybrid (default: retrieval.mode).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the stable JSON list instead of a table.")] = False,
+    stage: Annotated[
+        int | None, typer.Option("--stage", help="Only passages under roadmap stage N (阶段 N).")
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="dense | bm25 | hybrid (default: retrieval.mode).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the stable JSON list instead of a table.")
+    ] = False,
 ) -> None:
     """Show the passages the tutor would ground an answer on."""
     where: dict[str, Any] = {}

@@ -12,8 +12,12 @@ from tutor.curriculum.progress import LearnerProfile
 
 __all__ = ["register"]
 
-curriculum_app = typer.Typer(help="The roadmap as a curriculum: stages, skills, resources.", no_args_is_help=True)
-progress_app = typer.Typer(help="Learner profiles and progress (SQLite under the data dir).", no_args_is_help=True)
+curriculum_app = typer.Typer(
+    help="The roadmap as a curriculum: stages, skills, resources.", no_args_is_help=True
+)
+progress_app = typer.Typer(
+    help="Learner profiles and progress (SQLite under the data dir).", no_args_is_help=True
+)
 
 LearnerOption = Annotated[str, typer.Option("--learner", help="Learner id.")]
 SkillsArgument = Annotated[list[str], typer.Argument(help="Skill numbers or exact headings.")]
@@ -21,7 +25,9 @@ SkillsArgument = Annotated[list[str], typer.Argument(help="Skill numbers or exac
 
 @curriculum_app.command("show")
 def curriculum_show(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the whole parsed curriculum as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole parsed curriculum as JSON.")
+    ] = False,
 ) -> None:
     """Print the roadmap's stages and skills (or everything, as JSON)."""
     curriculum = state.app().roadmap.curriculum
@@ -34,10 +40,12 @@ def curriculum_show(
 @curriculum_app.command("resources")
 def curriculum_resources(
     skill: Annotated[int, typer.Option("--skill", help="Skill number (技能点 N).")],
-    lang: Annotated[str | None, typer.Option("--lang", help="Keep resources whose language contains this, e.g. 中文.")
-                    ] = None,
-    rtype: Annotated[str | None, typer.Option("--type", help="Keep resources whose type contains this, e.g. 视频.")
-                     ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Keep resources whose language contains this, e.g. 中文.")
+    ] = None,
+    rtype: Annotated[
+        str | None, typer.Option("--type", help="Keep resources whose type contains this, e.g. 视频.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List a skill's resources from its table, filtered by language or type."""
@@ -67,12 +75,15 @@ def progress_set(
     hours: Annotated[float | None, typer.Option("--hours", help="Hours per day for learning.")] = None,
     goal: Annotated[str | None, typer.Option("--goal", help="Goal, free text.")] = None,
     language: Annotated[str | None, typer.Option("--language", help="Preferred language: zh or en.")] = None,
-    known: Annotated[str | None, typer.Option("--known", help="Describe what you know in words; mapped to skills.")
-                     ] = None,
+    known: Annotated[
+        str | None, typer.Option("--known", help="Describe what you know in words; mapped to skills.")
+    ] = None,
 ) -> None:
     """Create or update a learner; --known maps free text to finished skills and reports what it could not map."""
     app = state.app()
-    profile = app.learners.progress.upsert(learner, name=name, hours_per_day=hours, goal=goal, language=language)
+    profile = app.learners.progress.upsert(
+        learner, name=name, hours_per_day=hours, goal=goal, language=language
+    )
     if known:
         console.print(render.mentions_text(app.roadmap.curriculum, app.learners.describe(learner, known)))
         profile = app.learners.progress.get(learner)
@@ -83,7 +94,9 @@ def progress_set(
 def progress_mark(
     learner: LearnerOption,
     skills: SkillsArgument,
-    in_progress: Annotated[bool, typer.Option("--in-progress", help="Mark as in progress instead of done.")] = False,
+    in_progress: Annotated[
+        bool, typer.Option("--in-progress", help="Mark as in progress instead of done.")
+    ] = False,
 ) -> None:
     """Mark skills as finished (or in progress)."""
     _print_progress(state.app().learners.mark(learner, skills, "in_progress" if in_progress else "done"))
@@ -97,11 +110,16 @@ def progress_unmark(learner: LearnerOption, skills: SkillsArgument) -> None:
 
 def next_cmd(
     learner: Annotated[str | None, typer.Option("--learner", help="Plan for a stored learner.")] = None,
-    known: Annotated[str | None, typer.Option("--known", help='Finished skills, e.g. "1,2,3" (no stored learner needed).')
-                     ] = None,
-    text: Annotated[str | None, typer.Option("--text", help="Describe what you know in words instead.")] = None,
+    known: Annotated[
+        str | None, typer.Option("--known", help='Finished skills, e.g. "1,2,3" (no stored learner needed).')
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="Describe what you know in words instead.")
+    ] = None,
     hours: Annotated[float | None, typer.Option("--hours", help="Hours per day (for the estimate).")] = None,
-    language: Annotated[str | None, typer.Option("--language", help="zh or en: which resources come first.")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="zh or en: which resources come first.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
 ) -> None:
     """What to learn next: 1-3 skills with why, what to study, resources, project, done-when and an estimate."""

@@ -37,14 +37,21 @@ _STATUS_STYLE = {
 
 def ingest_table(report: IngestReport) -> Table:
     table = Table(title="Ingest", show_lines=False)
-    for col, justify in (("document", "left"), ("status", "left"), ("chunks", "right"),
-                         ("seconds", "right"), ("note", "left")):
+    for col, justify in (
+        ("document", "left"),
+        ("status", "left"),
+        ("chunks", "right"),
+        ("seconds", "right"),
+        ("note", "left"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for r in sorted(report.results, key=lambda r: (r.status != "failed", r.doc_id)):
         style = _STATUS_STYLE.get(r.status, "")
         table.add_row(r.doc_id, f"[{style}]{r.status}[/]", str(r.chunks), f"{r.seconds:.2f}", r.reason)
     counts = ", ".join(
-        f"{s} {report.count(s)}" for s in ("added", "updated", "unchanged", "removed", "failed") if report.count(s)
+        f"{s} {report.count(s)}"
+        for s in ("added", "updated", "unchanged", "removed", "failed")
+        if report.count(s)
     )
     table.caption = (
         f"{counts or 'nothing to do'} · {report.total_chunks} chunks in "
@@ -80,8 +87,14 @@ def eval_tables(payload: dict) -> list[Table]:
     for col in ("MRR@10", "nDCG@10", "p50 ms", "p95 ms"):
         main.add_column(col, justify="right")
     for mode, s in modes.items():
-        main.add_row(mode, *[f"{s['recall'][k]:.3f}" for k in ks], f"{s['mrr@10']:.3f}", f"{s['ndcg@10']:.3f}",
-                     f"{s['latency_ms']['p50']:.1f}", f"{s['latency_ms']['p95']:.1f}")
+        main.add_row(
+            mode,
+            *[f"{s['recall'][k]:.3f}" for k in ks],
+            f"{s['mrr@10']:.3f}",
+            f"{s['ndcg@10']:.3f}",
+            f"{s['latency_ms']['p50']:.1f}",
+            f"{s['latency_ms']['p95']:.1f}",
+        )
     tables = [main]
     for key in ("by_lang", "by_kind"):
         t = Table(title=f"Recall@5 {key.replace('_', ' ')}")
@@ -90,8 +103,11 @@ def eval_tables(payload: dict) -> list[Table]:
         for mode in modes:
             t.add_column(mode, justify="right")
         for label in sorted(first[key]):
-            t.add_row(label, str(first[key][label]["n"]),
-                      *[f"{modes[m][key].get(label, {}).get('recall', {}).get('5', 0):.3f}" for m in modes])
+            t.add_row(
+                label,
+                str(first[key][label]["n"]),
+                *[f"{modes[m][key].get(label, {}).get('recall', {}).get('5', 0):.3f}" for m in modes],
+            )
         tables.append(t)
     return tables
 
@@ -103,9 +119,15 @@ def curriculum_table(curriculum) -> Table:
     for stage in curriculum.stages:
         for n in stage.skills:
             s = curriculum.skill(n)
-            table.add_row(f"{stage.number} {stage.name}（{stage.duration}）", f"{s.number}. {s.name}", str(s.stars),
-                          str(len(s.resources)), str(len(s.projects)), str(len(s.checks)),
-                          f"L{s.citation.lines[0]}-{s.citation.lines[1]}")
+            table.add_row(
+                f"{stage.number} {stage.name}（{stage.duration}）",
+                f"{s.number}. {s.name}",
+                str(s.stars),
+                str(len(s.resources)),
+                str(len(s.projects)),
+                str(len(s.checks)),
+                f"L{s.citation.lines[0]}-{s.citation.lines[1]}",
+            )
     table.caption = "core path: " + " → ".join(curriculum.core_path)
     return table
 
@@ -122,7 +144,9 @@ def resources_table(heading: str, rows) -> Table:
 
 
 def progress_table(curriculum, profile) -> Table:
-    table = Table(title=f"{profile.name} ({profile.id}) · {profile.hours_per_day:g} h/day · goal: {profile.goal or '-'}")
+    table = Table(
+        title=f"{profile.name} ({profile.id}) · {profile.hours_per_day:g} h/day · goal: {profile.goal or '-'}"
+    )
     table.add_column("stage")
     table.add_column("skills")
     table.add_column("progress", justify="right")
@@ -130,7 +154,11 @@ def progress_table(curriculum, profile) -> Table:
         marks = []
         for n in stage.skills:
             s = curriculum.skill(n)
-            mark = "[green]✔[/]" if n in profile.finished else ("[yellow]…[/]" if n in profile.in_progress else "☐")
+            mark = (
+                "[green]✔[/]"
+                if n in profile.finished
+                else ("[yellow]…[/]" if n in profile.in_progress else "☐")
+            )
             marks.append(f"{mark} {n}. {s.name}")
         done = sum(n in profile.finished for n in stage.skills)
         table.add_row(f"{stage.number} {stage.name}", "\n".join(marks), f"{done}/{len(stage.skills)}")
@@ -147,7 +175,9 @@ def mentions_text(curriculum, mentions) -> str:
     if mentions.not_known:
         parts.append("explicitly not known: " + ", ".join(name(n) for n in mentions.not_known))
     if mentions.ambiguous:
-        parts.append("ambiguous (not applied): " + ", ".join(f"{w} → {v}" for w, v in mentions.ambiguous.items()))
+        parts.append(
+            "ambiguous (not applied): " + ", ".join(f"{w} → {v}" for w, v in mentions.ambiguous.items())
+        )
     if mentions.unknown_terms:
         parts.append("not in the roadmap: " + ", ".join(mentions.unknown_terms))
     return "\n".join(parts) or "no skills recognised in that description"
@@ -161,12 +191,19 @@ def next_steps_panels(plan) -> list:
         return [Panel(f"{plan.note}\n{cites}", title="Next steps")]
     panels = []
     for n, r in enumerate(plan.recommendations, 1):
-        res = "\n".join(f"  • {x.name} · {x.type or ''} · {x.lang or ''} · {'⭐' * (x.stars or 0)} · {x.link or '-'}"
-                        for x in r.resources)
-        body = (f"[bold]Why:[/] {r.reason}\n[bold]Study:[/]\n" + "\n".join(f"  • {s}" for s in r.study)
-                + f"\n[bold]Resources:[/]\n{res}\n[bold]Project:[/] {r.project or '-'}\n[bold]Done when:[/]\n"
-                + "\n".join(f"  ✅ {d}" for d in r.done_when) + f"\n[bold]Estimate:[/] {r.estimate}\n[dim]Sources: "
-                + "; ".join(f"{c.heading} L{c.lines[0]}-{c.lines[1]}" for c in r.citations) + "[/]")
+        res = "\n".join(
+            f"  • {x.name} · {x.type or ''} · {x.lang or ''} · {'⭐' * (x.stars or 0)} · {x.link or '-'}"
+            for x in r.resources
+        )
+        body = (
+            f"[bold]Why:[/] {r.reason}\n[bold]Study:[/]\n"
+            + "\n".join(f"  • {s}" for s in r.study)
+            + f"\n[bold]Resources:[/]\n{res}\n[bold]Project:[/] {r.project or '-'}\n[bold]Done when:[/]\n"
+            + "\n".join(f"  ✅ {d}" for d in r.done_when)
+            + f"\n[bold]Estimate:[/] {r.estimate}\n[dim]Sources: "
+            + "; ".join(f"{c.heading} L{c.lines[0]}-{c.lines[1]}" for c in r.citations)
+            + "[/]"
+        )
         tag = "fill the gap" if r.kind == "gap" else "next"
         panels.append(Panel(body, title=f"{n}. {r.skill.heading}  [{tag}]", title_align="left"))
     return panels
@@ -179,7 +216,9 @@ def answer_footer(answer: Any) -> list[Any]:
     out: list[Any] = []
     cited = [s for s in answer.sources if s.cited]
     if cited:
-        table = Table(title="Sources" if answer.language == "en" else "出处", show_lines=False, title_justify="left")
+        table = Table(
+            title="Sources" if answer.language == "en" else "出处", show_lines=False, title_justify="left"
+        )
         table.add_column("#", justify="right")
         table.add_column("section")
         table.add_column("relevance", justify="right")
@@ -190,7 +229,12 @@ def answer_footer(answer: Any) -> list[Any]:
     changed = [c for c in answer.citation_checks if c.action != "kept"]
     for c in changed:
         verdict = f"moved to [{c.moved_to}]" if c.action == "moved" else "dropped"
-        out.append(Text(f"citation [{c.cited}] {verdict}: its passage does not support “{c.sentence[:60]}”", style="yellow"))
+        out.append(
+            Text(
+                f"citation [{c.cited}] {verdict}: its passage does not support “{c.sentence[:60]}”",
+                style="yellow",
+            )
+        )
     if answer.removed_citations:
         out.append(Text(f"removed citations to missing passages: {answer.removed_citations}", style="yellow"))
     if answer.notice:
@@ -208,8 +252,15 @@ def catalog_table(rows: Sequence[Mapping[str, Any]]) -> Table:
         table.add_column(col, overflow="fold")
     for r in rows:
         skills = ",".join(sorted({str(c["skill"]) for c in r["contexts"] if c["skill"] is not None}))
-        table.add_row(r["name"], r["type"] or "", r["lang"] or "", "⭐" * (r["stars"] or 0), skills,
-                      r["status"] or "not fetched", r["url"])
+        table.add_row(
+            r["name"],
+            r["type"] or "",
+            r["lang"] or "",
+            "⭐" * (r["stars"] or 0),
+            skills,
+            r["status"] or "not fetched",
+            r["url"],
+        )
     return table
 
 
@@ -224,8 +275,14 @@ def check_table(report: list[dict[str, Any]]) -> list[Any]:
         table.add_column(col, overflow="fold")
     for r in report:
         if r["state"] != "ok":
-            table.add_row(r["state"], r["name"], r["reason"], r["url"],
-                          r["final_url"] if r["state"] == "moved" else "", " ".join(r["where"][:3]))
+            table.add_row(
+                r["state"],
+                r["name"],
+                r["reason"],
+                r["url"],
+                r["final_url"] if r["state"] == "moved" else "",
+                " ".join(r["where"][:3]),
+            )
     summary = " · ".join(f"{k} {v}" for k, v in Counter(r["state"] for r in report).items())
     return [table, Text(summary)]
 
@@ -246,22 +303,30 @@ def fetch_table(payload: dict[str, Any], total_chunks: int | None) -> list[Any]:
 
 
 def next_step_eval_text(payload: dict[str, Any]) -> str:
-    lines = [f"{payload['n']} cases · top-1 accuracy {payload['top1_accuracy']:.3f} · "
-             f"acceptable@3 {payload['acceptable@3']:.3f}"]
-    lines += [f"[red]failed[/] {f['id']}: expected {f['expected_next']} got {f['got']}" for f in payload["failures"]]
+    lines = [
+        f"{payload['n']} cases · top-1 accuracy {payload['top1_accuracy']:.3f} · "
+        f"acceptable@3 {payload['acceptable@3']:.3f}"
+    ]
+    lines += [
+        f"[red]failed[/] {f['id']}: expected {f['expected_next']} got {f['got']}" for f in payload["failures"]
+    ]
     return "\n".join(lines)
 
 
 def router_eval_text(payload: dict[str, Any]) -> str:
     lines = [f"{payload['n']} utterances · accuracy {payload['accuracy']:.3f}"]
     lines += [f"  {key}: {count}" for key, count in payload["confusion"].items()]
-    lines += [f"[red]miss[/] {f['text']!r}: expected {f['expected']}, got {f['got']} ({f['reason']})"
-              for f in payload["failures"]]
+    lines += [
+        f"[red]miss[/] {f['text']!r}: expected {f['expected']}, got {f['got']} ({f['reason']})"
+        for f in payload["failures"]
+    ]
     return "\n".join(lines)
 
 
 def refusal_eval_text(payload: dict[str, Any]) -> str:
-    return (f"out-of-scope refused: {payload['refusal_rate_out_of_scope']:.3f} of {payload['n_out_of_scope']} "
-            f"(zh {payload['refusal_rate_out_of_scope_zh']:.3f}, en {payload['refusal_rate_out_of_scope_en']:.3f})\n"
-            f"in-scope wrongly refused: {payload['false_refusal_rate_in_scope']:.3f} of {payload['n_in_scope']} "
-            f"(zh {payload['false_refusal_rate_in_scope_zh']:.3f}, en {payload['false_refusal_rate_in_scope_en']:.3f})")
+    return (
+        f"out-of-scope refused: {payload['refusal_rate_out_of_scope']:.3f} of {payload['n_out_of_scope']} "
+        f"(zh {payload['refusal_rate_out_of_scope_zh']:.3f}, en {payload['refusal_rate_out_of_scope_en']:.3f})\n"
+        f"in-scope wrongly refused: {payload['false_refusal_rate_in_scope']:.3f} of {payload['n_in_scope']} "
+        f"(zh {payload['false_refusal_rate_in_scope_zh']:.3f}, en {payload['false_refusal_rate_in_scope_en']:.3f})"
+    )

@@ -35,7 +35,9 @@ class Roadmap:
         from tutor.curriculum.parser import load_curriculum
 
         if not self.path.is_file():
-            raise ConfigError(f"Roadmap {self.path} not found; set curriculum.roadmap (TUTOR_CURRICULUM__ROADMAP)")
+            raise ConfigError(
+                f"Roadmap {self.path} not found; set curriculum.roadmap (TUTOR_CURRICULUM__ROADMAP)"
+            )
         return load_curriculum(self.path, self.max_bytes)
 
     @cached_property
@@ -58,8 +60,11 @@ class Roadmap:
         for key in keys:
             skill = find_skill(self.curriculum, key)
             if skill is None:
-                raise InputError(key, "no such skill in the roadmap; use a number 1-"
-                                 f"{max(s.number for s in self.curriculum.skills)} or an exact heading")
+                raise InputError(
+                    key,
+                    "no such skill in the roadmap; use a number 1-"
+                    f"{max(s.number for s in self.curriculum.skills)} or an exact heading",
+                )
             out.append(skill.number)
         return out
 
@@ -106,17 +111,27 @@ class Learners:
             self.progress.mark(learner_id, mentions.partial, "in_progress")
         return mentions
 
-    def profile_for(self, learner: str | None = None, known: list[str] | None = None, text: str | None = None,
-                    hours: float | None = None, language: str | None = None) -> LearnerProfile:
+    def profile_for(
+        self,
+        learner: str | None = None,
+        known: list[str] | None = None,
+        text: str | None = None,
+        hours: float | None = None,
+        language: str | None = None,
+    ) -> LearnerProfile:
         """A profile from a stored learner or ad-hoc facts (nothing is written)."""
         if learner:
             profile = self.progress.get(learner)
         else:
-            profile = LearnerProfile(id="adhoc", name="adhoc", finished=self.roadmap.resolve_skills(known or []))
+            profile = LearnerProfile(
+                id="adhoc", name="adhoc", finished=self.roadmap.resolve_skills(known or [])
+            )
         if text:
             mentions = self.roadmap.match_skills(text)
             profile.finished = sorted(set(profile.finished) | set(mentions.known))
-            profile.in_progress = sorted(set(profile.in_progress) | set(mentions.partial) - set(profile.finished))
+            profile.in_progress = sorted(
+                set(profile.in_progress) | set(mentions.partial) - set(profile.finished)
+            )
         if hours is not None:
             profile.hours_per_day = hours
         if language:

@@ -57,8 +57,11 @@ class Skill(BaseModel):
 
     def resources_matching(self, lang: str | None = None, kind: str | None = None) -> list[Resource]:
         """Resources whose language and type contain the given text (no filter where None)."""
-        return [r for r in self.resources
-                if (not lang or (r.lang and lang in r.lang)) and (not kind or (r.type and kind in r.type))]
+        return [
+            r
+            for r in self.resources
+            if (not lang or (r.lang and lang in r.lang)) and (not kind or (r.type and kind in r.type))
+        ]
 
 
 class Stage(BaseModel):

@@ -39,6 +39,8 @@ _STAGE_HINT = re.compile(r"阶段\s*(\d+)(?:\s*[-–~～]\s*(\d+))?")
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _CHECK = re.compile(r"^[✅✔☑️\s]+")
+
+
 @dataclass
 class _Node:
     level: int
@@ -87,9 +89,15 @@ class _Ctx:
 
     def cite(self, node: _Node) -> Citation:
         end = node.end - 1
-        while end > node.start and not self.lines[end].strip() or (end > node.start and self.lines[end].strip() == "---"):
+        while (
+            end > node.start
+            and not self.lines[end].strip()
+            or (end > node.start and self.lines[end].strip() == "---")
+        ):
             end -= 1
-        return Citation(doc=self.doc, heading=node.text, lines=(node.start + 1 + self.offset, end + 1 + self.offset))
+        return Citation(
+            doc=self.doc, heading=node.text, lines=(node.start + 1 + self.offset, end + 1 + self.offset)
+        )
 
 
 def _resources(node: _Node) -> list[Resource]:
@@ -138,8 +146,14 @@ def _content_groups(node: _Node) -> list[ContentGroup]:
 def _skill(node: _Node, stage: int, ctx: _Ctx) -> Skill:
     m = _SKILL.match(node.text)
     assert m
-    skill = Skill(number=int(m.group(1)), heading=node.text, name=m.group(2).strip(),
-                  stars=len(m.group(3) or ""), stage=stage, citation=ctx.cite(node))
+    skill = Skill(
+        number=int(m.group(1)),
+        heading=node.text,
+        name=m.group(2).strip(),
+        stars=len(m.group(3) or ""),
+        stage=stage,
+        citation=ctx.cite(node),
+    )
     subsections = node.children or [node]
     for sub in subsections:
         title = sub.text
@@ -165,7 +179,9 @@ def _stage_hints(text: str) -> list[int]:
     return out
 
 
-def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None, line_offset: int = 0) -> Curriculum:
+def parse_roadmap(
+    markdown: str, doc: str = "roadmap", title: str | None = None, line_offset: int = 0
+) -> Curriculum:
     """Parse roadmap Markdown; raises CurriculumError naming the missing structure."""
     lines = markdown.split("\n")
     ctx = _Ctx(doc, lines, line_offset)
@@ -183,8 +199,14 @@ def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None,
             for child in node.children:
                 mm = _MILESTONE.match(child.text)
                 if mm:
-                    milestones.append(Milestone(heading=child.text, months=int(mm.group(1)),
-                                                checks=_items(child), citation=ctx.cite(child)))
+                    milestones.append(
+                        Milestone(
+                            heading=child.text,
+                            months=int(mm.group(1)),
+                            checks=_items(child),
+                            citation=ctx.cite(child),
+                        )
+                    )
         elif node.level == 2 and "推荐资源" in node.text:
             recommended.extend(item for child in _walk(node) for item in _recommended(child, ctx))
         elif "核心路径" in node.text:
@@ -192,8 +214,17 @@ def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None,
             core_path = [p.strip() for p in re.split(r"→|->", text) if p.strip()]
         elif node.level == 2 and "学习建议" in node.text:
             advice = [ctx.cite(child) for child in node.children]
-    return Curriculum(doc=doc, title=title or doc, stages=stages, skills=skills, time_plans=time_plans,
-                      milestones=milestones, core_path=core_path, recommended=recommended, advice=advice)
+    return Curriculum(
+        doc=doc,
+        title=title or doc,
+        stages=stages,
+        skills=skills,
+        time_plans=time_plans,
+        milestones=milestones,
+        core_path=core_path,
+        recommended=recommended,
+        advice=advice,
+    )
 
 
 def _stages_and_skills(nodes: list[_Node], ctx: _Ctx, doc: str) -> tuple[list[Stage], list[Skill]]:
@@ -204,8 +235,13 @@ def _stages_and_skills(nodes: list[_Node], ctx: _Ctx, doc: str) -> tuple[list[St
         sm = _STAGE.match(node.text)
         if not sm:
             continue
-        stage = Stage(number=int(sm.group(1)), heading=node.text, name=sm.group(2).strip(),
-                      duration=sm.group(3).strip(), citation=ctx.cite(node))
+        stage = Stage(
+            number=int(sm.group(1)),
+            heading=node.text,
+            name=sm.group(2).strip(),
+            duration=sm.group(3).strip(),
+            citation=ctx.cite(node),
+        )
         for child in node.children:
             if _SKILL.match(child.text):
                 skill = _skill(child, stage.number, ctx)
@@ -214,10 +250,12 @@ def _stages_and_skills(nodes: list[_Node], ctx: _Ctx, doc: str) -> tuple[list[St
         stages.append(stage)
     if not stages:
         raise CurriculumError(
-            f"{doc}: not a roadmap: no stage headings like '## 阶段 0：基础准备（1-2 个月）' were found")
+            f"{doc}: not a roadmap: no stage headings like '## 阶段 0：基础准备（1-2 个月）' were found"
+        )
     if not skills:
         raise CurriculumError(
-            f"{doc}: no skill headings like '### 技能点 1：Python 编程 ⭐⭐⭐⭐⭐' under the stage headings")
+            f"{doc}: no skill headings like '### 技能点 1：Python 编程 ⭐⭐⭐⭐⭐' under the stage headings"
+        )
     numbers = [s.number for s in skills]
     if len(set(numbers)) != len(numbers):
         dup = sorted({n for n in numbers if numbers.count(n) > 1})
@@ -232,8 +270,14 @@ def _time_plan(plan: _Node, ctx: _Ctx) -> TimePlan:
     text_lines = [line for _, line in _all_lines(plan)]
     hours = next((strip_md(t) for t in text_lines if "小时" in t and "**" in t), None)
     months = {int(a): float(b) for a, b in _STAGE_MONTHS.findall("\n".join(text_lines))}
-    return TimePlan(name=re.split(r"[（(]", plan.text)[0].strip(), heading=plan.text, hours_per_day=hours,
-                    stage_months=months, items=_items(plan), citation=ctx.cite(plan))
+    return TimePlan(
+        name=re.split(r"[（(]", plan.text)[0].strip(),
+        heading=plan.text,
+        hours_per_day=hours,
+        stage_months=months,
+        items=_items(plan),
+        citation=ctx.cite(plan),
+    )
 
 
 def _recommended(child: _Node, ctx: _Ctx) -> list[RecommendedItem]:
@@ -244,10 +288,17 @@ def _recommended(child: _Node, ctx: _Ctx) -> list[RecommendedItem]:
     roles = [column_role(h) for h in header]
     name_i = roles.index("name") if "name" in roles else 0
     link_i = roles.index("link") if "link" in roles else None
-    return [RecommendedItem(table=child.text, name=strip_md(row[name_i]), columns=dict(zip(header, row, strict=False)),
-                            link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
-                            stages=_stage_hints(" ".join(row)), citation=ctx.cite(child))
-            for row in body]
+    return [
+        RecommendedItem(
+            table=child.text,
+            name=strip_md(row[name_i]),
+            columns=dict(zip(header, row, strict=False)),
+            link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
+            stages=_stage_hints(" ".join(row)),
+            citation=ctx.cite(child),
+        )
+        for row in body
+    ]
 
 
 def load_curriculum(path: Path, max_bytes: int = 20_000_000) -> Curriculum:

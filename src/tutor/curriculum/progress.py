@@ -103,7 +103,8 @@ class ProgressStore:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > len(_MIGRATIONS):
                 raise ProgressError(
-                    f"{self.path} has schema v{version}, newer than this tutor (v{len(_MIGRATIONS)}); upgrade tutor")
+                    f"{self.path} has schema v{version}, newer than this tutor (v{len(_MIGRATIONS)}); upgrade tutor"
+                )
             for n, script in enumerate(_MIGRATIONS[version:], version + 1):
                 for statement in filter(str.strip, script.split(";")):
                     conn.execute(statement)
@@ -120,15 +121,22 @@ class ProgressStore:
 
     def get(self, learner_id: str) -> LearnerProfile:
         with self._connect() as conn:
-            row = conn.execute("SELECT id, name, hours_per_day, goal, language FROM learners WHERE id=?",
-                               (learner_id,)).fetchone()
+            row = conn.execute(
+                "SELECT id, name, hours_per_day, goal, language FROM learners WHERE id=?", (learner_id,)
+            ).fetchone()
             if row is None:
                 raise ProgressError(
-                    f"No learner '{learner_id}'; create one with `tutor progress set --learner {learner_id} --name NAME`")
-            status = conn.execute("SELECT skill, status FROM skill_status WHERE learner_id=? ORDER BY skill",
-                                  (learner_id,)).fetchall()
+                    f"No learner '{learner_id}'; create one with `tutor progress set --learner {learner_id} --name NAME`"
+                )
+            status = conn.execute(
+                "SELECT skill, status FROM skill_status WHERE learner_id=? ORDER BY skill", (learner_id,)
+            ).fetchall()
         return LearnerProfile(
-            id=row[0], name=row[1], hours_per_day=row[2], goal=row[3], language=row[4],
+            id=row[0],
+            name=row[1],
+            hours_per_day=row[2],
+            goal=row[3],
+            language=row[4],
             finished=[s for s, st in status if st == "done"],
             in_progress=[s for s, st in status if st == "in_progress"],
         )
@@ -141,8 +149,14 @@ class ProgressStore:
         with self._connect() as conn:
             return [r[0] for r in conn.execute("SELECT id FROM learners ORDER BY id")]
 
-    def upsert(self, learner_id: str, name: str | None = None, hours_per_day: float | None = None,
-               goal: str | None = None, language: str | None = None) -> LearnerProfile:
+    def upsert(
+        self,
+        learner_id: str,
+        name: str | None = None,
+        hours_per_day: float | None = None,
+        goal: str | None = None,
+        language: str | None = None,
+    ) -> LearnerProfile:
         if not learner_id.strip():
             raise ProgressError("learner id must not be empty")
         if hours_per_day is not None and not 0 < hours_per_day <= 24:
@@ -154,8 +168,21 @@ class ProgressStore:
                 "VALUES (?, ?, COALESCE(?, 2), ?, COALESCE(?, 'zh'), ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET name=COALESCE(?, name), hours_per_day=COALESCE(?, hours_per_day), "
                 "goal=COALESCE(?, goal), language=COALESCE(?, language), updated_at=?",
-                (learner_id, name or learner_id, hours_per_day, goal, language, now, now,
-                 name, hours_per_day, goal, language, now))
+                (
+                    learner_id,
+                    name or learner_id,
+                    hours_per_day,
+                    goal,
+                    language,
+                    now,
+                    now,
+                    name,
+                    hours_per_day,
+                    goal,
+                    language,
+                    now,
+                ),
+            )
         return self.get(learner_id)
 
     def mark(self, learner_id: str, skills: Sequence[int], status: str = "done") -> LearnerProfile:
@@ -167,12 +194,14 @@ class ProgressStore:
             conn.executemany(
                 "INSERT INTO skill_status (learner_id, skill, status, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(learner_id, skill) DO UPDATE SET status=excluded.status, updated_at=excluded.updated_at",
-                [(learner_id, s, status, now) for s in skills])
+                [(learner_id, s, status, now) for s in skills],
+            )
         return self.get(learner_id)
 
     def unmark(self, learner_id: str, skills: Sequence[int]) -> LearnerProfile:
         self.get(learner_id)
         with self._write() as conn:
-            conn.executemany("DELETE FROM skill_status WHERE learner_id=? AND skill=?",
-                             [(learner_id, s) for s in skills])
+            conn.executemany(
+                "DELETE FROM skill_status WHERE learner_id=? AND skill=?", [(learner_id, s) for s in skills]
+            )
         return self.get(learner_id)

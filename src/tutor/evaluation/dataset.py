@@ -19,7 +19,15 @@ from tutor.ingest.loaders import discover_all, load_document
 from tutor.markdown import sections
 from tutor.resources.cards import generated_dir
 
-__all__ = ["EvalQuestion", "Gold", "load_dataset", "normalize", "section_bodies", "validate_dataset", "corpus_texts"]
+__all__ = [
+    "EvalQuestion",
+    "Gold",
+    "load_dataset",
+    "normalize",
+    "section_bodies",
+    "validate_dataset",
+    "corpus_texts",
+]
 
 
 def normalize(text: str) -> str:
@@ -67,15 +75,14 @@ def load_dataset(path: Path) -> list[EvalQuestion]:
     return out
 
 
-
-
 def section_bodies(markdown: str) -> dict[str, list[str]]:
     """Normalised heading text -> bodies (the heading's text down to the next heading of its level or above)."""
     lines = markdown.split("\n")
     bodies: dict[str, list[str]] = {}
     for section in sections(lines):
         bodies.setdefault(normalize(section.heading.text), []).append(
-            "\n".join(lines[section.start + 1 : section.end]))
+            "\n".join(lines[section.start + 1 : section.end])
+        )
     return bodies
 
 
@@ -100,8 +107,9 @@ def validate_dataset(questions: list[EvalQuestion], documents: dict[str, str]) -
             if not candidates:
                 report.errors.append(f"{q.id}: section '{gold.section}' not found in {gold.doc}")
                 continue
-            missing = [s for s in q.must_contain
-                       if not any(normalize(s) in normalize(body) for body in candidates)]
+            missing = [
+                s for s in q.must_contain if not any(normalize(s) in normalize(body) for body in candidates)
+            ]
             if missing and len(q.gold) == 1:
                 report.errors.append(f"{q.id}: must_contain {missing} not in section '{gold.section}'")
     return report
@@ -112,5 +120,7 @@ def corpus_texts(settings: Settings) -> dict[str, str]:
     roots = [Path(r) for r in settings.corpus.paths]
     if generated_dir(settings.data_dir).is_dir():  # resource cards and fetched pages
         roots.append(generated_dir(settings.data_dir))
-    return {path.stem: load_document(path, settings.corpus.max_bytes).text
-            for path in discover_all(roots, settings.corpus)}
+    return {
+        path.stem: load_document(path, settings.corpus.max_bytes).text
+        for path in discover_all(roots, settings.corpus)
+    }

@@ -45,11 +45,21 @@ class NaiveBaseline:
             for n, piece in enumerate(splitter.create_documents([doc.text])):
                 start = piece.metadata["start_index"]
                 line = doc.text.count("\n", 0, start) + 1 + doc.line_offset
-                chunks.append(StoredChunk(
-                    id=f"{entry.doc_id}:{n:04d}", text=piece.page_content,
-                    metadata={"doc": entry.doc_id, "title": entry.title, "headings": "[]",
-                              "line_start": line, "line_end": line + piece.page_content.count("\n"),
-                              "links": "[]", "rev": fp}))
+                chunks.append(
+                    StoredChunk(
+                        id=f"{entry.doc_id}:{n:04d}",
+                        text=piece.page_content,
+                        metadata={
+                            "doc": entry.doc_id,
+                            "title": entry.title,
+                            "headings": "[]",
+                            "line_start": line,
+                            "line_end": line + piece.page_content.count("\n"),
+                            "links": "[]",
+                            "rev": fp,
+                        },
+                    )
+                )
         self.chunks = chunks
         self._collection = name
         store = self.index.store
@@ -68,5 +78,3 @@ class NaiveBaseline:
         assert self._collection is not None
         vector = self.embedder().embed_query(query)
         return self.index.store.query(self._collection, vector, k, [self.chunks[0].metadata["rev"]])
-
-

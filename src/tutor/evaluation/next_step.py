@@ -26,8 +26,12 @@ class NextStepReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "top1_accuracy": round(self.top1 / max(1, self.n), 4),
-                "acceptable@3": round(self.acceptable3 / max(1, self.n), 4), "failures": self.failures}
+        return {
+            "n": self.n,
+            "top1_accuracy": round(self.top1 / max(1, self.n), 4),
+            "acceptable@3": round(self.acceptable3 / max(1, self.n), 4),
+            "failures": self.failures,
+        }
 
 
 def run_next_step_eval(learners: Learners, dataset: Path) -> NextStepReport:
@@ -42,15 +46,20 @@ def run_next_step_eval(learners: Learners, dataset: Path) -> NextStepReport:
             case = json.loads(line)
             profile_data = case["profile"]
             expected = roadmap.resolve_skills([str(x) for x in case.get("expected_next", [])])
-            acceptable = set(expected) | set(roadmap.resolve_skills([str(x) for x in case.get("acceptable", [])]))
+            acceptable = set(expected) | set(
+                roadmap.resolve_skills([str(x) for x in case.get("acceptable", [])])
+            )
             known = roadmap.resolve_skills([str(x) for x in profile_data.get("known", [])])
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise EvalDatasetError(f"{dataset}:{n}: malformed case ({exc})") from exc
         except InputError as exc:
             raise EvalDatasetError(f"{dataset}:{n}: {exc}") from exc
-        profile = learners.profile_for(known=[str(k) for k in known], text=profile_data.get("text"),
-                                       hours=float(profile_data.get("hours_per_day") or 2),
-                                       language=profile_data.get("language"))
+        profile = learners.profile_for(
+            known=[str(k) for k in known],
+            text=profile_data.get("text"),
+            hours=float(profile_data.get("hours_per_day") or 2),
+            language=profile_data.get("language"),
+        )
         profile.goal = profile_data.get("goal")
         got = [r.skill.number for r in roadmap.next_steps(profile).recommendations]
         report.n += 1
@@ -59,8 +68,15 @@ def run_next_step_eval(learners: Learners, dataset: Path) -> NextStepReport:
         report.top1 += ok1
         report.acceptable3 += ok3
         if not (ok1 and ok3):
-            report.failures.append({"id": case.get("id"), "known": known, "expected_next": expected,
-                                    "acceptable": sorted(acceptable), "got": got})
+            report.failures.append(
+                {
+                    "id": case.get("id"),
+                    "known": known,
+                    "expected_next": expected,
+                    "acceptable": sorted(acceptable),
+                    "got": got,
+                }
+            )
     if report.n == 0:
         raise EvalDatasetError(f"{dataset}: no cases")
     return report

@@ -53,7 +53,10 @@ class ModeResult:
     def summary(self) -> dict[str, Any]:
         out = self._summary(self.results)
         latencies = [r.latency_ms for r in self.results]
-        out["latency_ms"] = {"p50": round(percentile(latencies, 50), 1), "p95": round(percentile(latencies, 95), 1)}
+        out["latency_ms"] = {
+            "p50": round(percentile(latencies, 50), 1),
+            "p95": round(percentile(latencies, 95), 1),
+        }
         for key, attr in (("by_lang", "lang"), ("by_kind", "kind"), ("by_doc", None)):
             groups: dict[str, list[QuestionResult]] = defaultdict(list)
             for r in self.results:
@@ -66,8 +69,9 @@ class ModeResult:
         return [r for r in self.results if not any(r.flags[:k])]
 
 
-def _searchers(index: LiveIndex, search_for: Callable[[str, int], Search], naive: NaiveBaseline,
-               modes: Sequence[str]) -> dict[str, tuple[Search, list[StoredChunk]]]:
+def _searchers(
+    index: LiveIndex, search_for: Callable[[str, int], Search], naive: NaiveBaseline, modes: Sequence[str]
+) -> dict[str, tuple[Search, list[StoredChunk]]]:
     index.require()
     live = index.live_chunks()
     out: dict[str, tuple[Search, list[StoredChunk]]] = {}
@@ -107,12 +111,14 @@ def run_retrieval_eval(
             t0 = time.perf_counter()
             hits = search(q.question)[:_DEPTH]
             latency = (time.perf_counter() - t0) * 1000
-            result.results.append(QuestionResult(
-                question=q,
-                flags=[is_relevant(h, q) for h in hits],
-                returned=hits,
-                total_relevant=sum(1 for c in corpus if is_relevant(c, q)),
-                latency_ms=latency,
-            ))
+            result.results.append(
+                QuestionResult(
+                    question=q,
+                    flags=[is_relevant(h, q) for h in hits],
+                    returned=hits,
+                    total_relevant=sum(1 for c in corpus if is_relevant(c, q)),
+                    latency_ms=latency,
+                )
+            )
         results[mode] = result
     return questions, results

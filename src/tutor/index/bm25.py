@@ -64,9 +64,17 @@ class BM25Index:
         tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=directory.parent))
         try:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
-            (tmp / "chunks.json").write_text(json.dumps(
-                {"fingerprint": self.fingerprint, "ids": self.ids, "metadata": self.metadata,
-                 "texts": self.texts}, ensure_ascii=False))
+            (tmp / "chunks.json").write_text(
+                json.dumps(
+                    {
+                        "fingerprint": self.fingerprint,
+                        "ids": self.ids,
+                        "metadata": self.metadata,
+                        "texts": self.texts,
+                    },
+                    ensure_ascii=False,
+                )
+            )
             old = directory.with_name(directory.name + ".old")
             if directory.exists():
                 shutil.rmtree(old, ignore_errors=True)
@@ -117,7 +125,9 @@ class BM25Index:
             if score <= 0:
                 continue
             i = int(idx)
-            out.append(StoredChunk(id=self.ids[i], text=self.texts[i], metadata=self.metadata[i], score=float(score)))
+            out.append(
+                StoredChunk(id=self.ids[i], text=self.texts[i], metadata=self.metadata[i], score=float(score))
+            )
             if len(out) == k:
                 break
         return out

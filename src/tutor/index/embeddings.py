@@ -70,7 +70,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - core dependency
-            raise EmbeddingError("sentence-transformers is not installed: pip install sentence-transformers") from exc
+            raise EmbeddingError(
+                "sentence-transformers is not installed: pip install sentence-transformers"
+            ) from exc
         try:
             from transformers.utils import logging as hf_logging
 
@@ -85,11 +87,17 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         prompts = dict(getattr(self._model, "prompts", {}) or {})
         self._query_prefix = query_prefix if query_prefix is not None else prompts.get("query", "")
         self._passage_prefix: str = (
-            passage_prefix if passage_prefix is not None else str(prompts.get("passage", prompts.get("document", "")))
+            passage_prefix
+            if passage_prefix is not None
+            else str(prompts.get("passage", prompts.get("document", "")))
         )
         self._batch_size = batch_size
         self.model_id = model_id
-        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else self._model.get_sentence_embedding_dimension()
+        dim = (
+            self._model.get_embedding_dimension()
+            if hasattr(self._model, "get_embedding_dimension")
+            else self._model.get_sentence_embedding_dimension()
+        )
         self.dimension = int(dim or 0)
 
     def _encode(self, texts: list[str], prefix: str, show_progress: bool) -> list[list[float]]:

@@ -19,8 +19,9 @@ def corpus_passages(settings: Settings, n: int) -> list[str]:
     texts: list[str] = []
     for path in discover_all([Path(root) for root in settings.corpus.paths], settings.corpus):
         doc = load_document(path, settings.corpus.max_bytes)
-        texts.extend(c.text for c in chunk_document(doc, settings.chunking.chunk_size,
-                                                        settings.chunking.chunk_overlap))
+        texts.extend(
+            c.text for c in chunk_document(doc, settings.chunking.chunk_size, settings.chunking.chunk_overlap)
+        )
     return texts[:n]
 
 

@@ -71,7 +71,10 @@ def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
     for chunk in chunks:
         grams = trigrams(chunk.text)
         duplicate = any(
-            (chunk.metadata.get("chunk_hash") and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash"))
+            (
+                chunk.metadata.get("chunk_hash")
+                and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash")
+            )
             or len(grams & g) / max(1, len(grams | g)) >= threshold
             for other, g in kept
         )
@@ -80,9 +83,7 @@ def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
     return [c for c, _ in kept]
 
 
-def rrf_fuse(
-    rankings: Sequence[tuple[float, Sequence[StoredChunk]]], rrf_k: int
-) -> list[StoredChunk]:
+def rrf_fuse(rankings: Sequence[tuple[float, Sequence[StoredChunk]]], rrf_k: int) -> list[StoredChunk]:
     """Weighted reciprocal rank fusion; each result keeps the per-retriever scores in metadata."""
     fused: dict[str, StoredChunk] = {}
     scores: dict[str, float] = {}
@@ -133,7 +134,9 @@ class DenseRetriever(TutorRetriever):
         manifest = self.index.require()
         assert manifest.collection is not None  # require() guarantees a collection
         vector = self.embedder().embed_query(query)
-        hits = self.index.store.query(manifest.collection, vector, self.k, manifest.live_revs, self.where_for(query))
+        hits = self.index.store.query(
+            manifest.collection, vector, self.k, manifest.live_revs, self.where_for(query)
+        )
         for h in hits:
             h.metadata["dense_score"] = h.score
         return hits
@@ -176,10 +179,18 @@ RETRIEVER_MODES: dict[str, type[TutorRetriever]] = {
 }
 
 
-def build_retriever(mode: str, index: LiveIndex, embedder: Callable[[], TutorEmbeddings], cfg: RetrievalSettings,
-                    reranker: Reranker | None = None, k: int | None = None,
-                    where: dict[str, Any] | None = None) -> TutorRetriever:
+def build_retriever(
+    mode: str,
+    index: LiveIndex,
+    embedder: Callable[[], TutorEmbeddings],
+    cfg: RetrievalSettings,
+    reranker: Reranker | None = None,
+    k: int | None = None,
+    where: dict[str, Any] | None = None,
+) -> TutorRetriever:
     """A LangChain retriever for `mode` over the live index."""
     if mode not in RETRIEVER_MODES:
         raise ConfigError(f"Unknown retrieval mode '{mode}'; choose one of {sorted(RETRIEVER_MODES)}")
-    return RETRIEVER_MODES[mode](index=index, embedder=embedder, cfg=cfg, reranker=reranker, k=k or cfg.k, where=where)
+    return RETRIEVER_MODES[mode](
+        index=index, embedder=embedder, cfg=cfg, reranker=reranker, k=k or cfg.k, where=where
+    )

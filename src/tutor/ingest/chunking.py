@@ -135,8 +135,11 @@ def _markdown_sections(body: str) -> list[_Section]:
         elif tok.type == "hr":
             pass
         else:
-            kind = "fence" if tok.type in ("fence", "code_block") else (
-                "paragraph" if tok.type in ("paragraph_open", "blockquote_open") else "other")
+            kind = (
+                "fence"
+                if tok.type in ("fence", "code_block")
+                else ("paragraph" if tok.type in ("paragraph_open", "blockquote_open") else "other")
+            )
             sections[-1].units.append(_Unit(start, end, kind))
         i += 1
     return [s for s in sections if s.units]

@@ -86,9 +86,7 @@ def _plausible_text(text: str) -> bool:
     if not text:
         return True
     bad = sum(
-        1
-        for ch in text
-        if (unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") and ch not in "\t\n\r\f")
+        1 for ch in text if (unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") and ch not in "\t\n\r\f")
     )
     return bad / len(text) < 0.001
 
@@ -116,8 +114,7 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
             return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
     raise InputError(
         path,
-        "cannot decode text: not UTF-8, UTF-16 (with BOM) or GB18030/GBK; "
-        "re-save the file as UTF-8",
+        "cannot decode text: not UTF-8, UTF-16 (with BOM) or GB18030/GBK; re-save the file as UTF-8",
     )
 
 
@@ -140,7 +137,9 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int
 
 def _first_h1(markdown: str) -> str | None:
     """The first level-1 heading outside fenced code (``# comment`` in bash is no title)."""
-    return next((ln.heading.text for ln in scan(markdown.splitlines()) if ln.heading and ln.heading.level == 1), None)
+    return next(
+        (ln.heading.text for ln in scan(markdown.splitlines()) if ln.heading and ln.heading.level == 1), None
+    )
 
 
 def _title_from_name(path: Path) -> str:

@@ -99,7 +99,9 @@ def run_ingest(
     manifest = index.manifest()
     old_manifest = manifest
     if rebuild:
-        manifest = Manifest(path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1)
+        manifest = Manifest(
+            path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1
+        )
 
     files = _discover(roots, settings, report)
     if on_files is not None:
@@ -111,34 +113,48 @@ def run_ingest(
     pending = _changed(files, manifest, settings, report)
     seen_sources = {str(path.resolve()) for path in files}
 
-    resolved_roots = [r.resolve() for r in roots]
-    removed = [
-        d for d in manifest.docs.values()
-        if d.source not in seen_sources and _is_under(d.source, resolved_roots) and not Path(d.source).exists()
-    ]
+    removed = _gone(manifest, roots, seen_sources)
 
     store_needed = bool(pending or removed or rebuild)
     if not store_needed and manifest.collection and not _store_matches(index, manifest):
-        return run_ingest(index, embedder, settings, paths, rebuild=True, show_progress=show_progress,
-                          on_files=on_files)
+        return run_ingest(
+            index, embedder, settings, paths, rebuild=True, show_progress=show_progress, on_files=on_files
+        )
 
     if store_needed:
-        _write(index, embedder, settings, manifest, pending, removed, report, show_progress, commit_each=not rebuild)
+        _write(index, embedder, settings, manifest, pending, removed, report, show_progress, not rebuild)
         if rebuild:
             manifest.save()  # the swap: readers move to the new collection in one step
             if old_manifest.collection and old_manifest.collection != manifest.collection:
                 index.store.drop(old_manifest.collection)
 
-    index.invalidate()
-    if store_needed:
-        index.rebuild_bm25()  # keyword index follows the committed chunks
-    elif manifest.docs and not index.bm25_is_current():
-        log.warning("BM25 index does not match the live chunks; rebuilding it")
-        index.rebuild_bm25()
+    _sync_bm25(index, manifest, store_needed)
     report.collection = manifest.collection
     report.total_chunks = manifest.chunk_count
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _gone(manifest: Manifest, roots: Sequence[Path], seen_sources: set[str]) -> list[DocEntry]:
+    """Documents under the ingested roots whose file no longer exists."""
+    resolved_roots = [r.resolve() for r in roots]
+    return [
+        d
+        for d in manifest.docs.values()
+        if d.source not in seen_sources
+        and _is_under(d.source, resolved_roots)
+        and not Path(d.source).exists()
+    ]
+
+
+def _sync_bm25(index: LiveIndex, manifest: Manifest, store_changed: bool) -> None:
+    """The keyword index follows the committed chunks (rebuilt after a write, or when found stale)."""
+    index.invalidate()
+    if store_changed:
+        index.rebuild_bm25()
+    elif manifest.docs and not index.bm25_is_current():
+        log.warning("BM25 index does not match the live chunks; rebuilding it")
+        index.rebuild_bm25()
 
 
 def _discover(roots: Sequence[Path], settings: Settings, report: IngestReport) -> list[Path]:
@@ -152,8 +168,9 @@ def _discover(roots: Sequence[Path], settings: Settings, report: IngestReport) -
     return files
 
 
-def _changed(files: Sequence[Path], manifest: Manifest, settings: Settings,
-             report: IngestReport) -> dict[str, _Pending]:
+def _changed(
+    files: Sequence[Path], manifest: Manifest, settings: Settings, report: IngestReport
+) -> dict[str, _Pending]:
     """Load and chunk the files whose content changed; unchanged, clashing and unreadable ones are reported."""
     max_bytes = settings.corpus.max_bytes
     pending: dict[str, _Pending] = {}
@@ -163,8 +180,14 @@ def _changed(files: Sequence[Path], manifest: Manifest, settings: Settings,
         owner = manifest.docs.get(doc_id)
         if (owner and owner.source != source and Path(owner.source).exists()) or doc_id in pending:
             other = owner.source if owner and owner.source != source else str(pending[doc_id].path)
-            report.results.append(DocResult(doc_id, str(path), "failed",
-                                            reason=f"document id '{doc_id}' is already used by {other}; rename one file"))
+            report.results.append(
+                DocResult(
+                    doc_id,
+                    str(path),
+                    "failed",
+                    reason=f"document id '{doc_id}' is already used by {other}; rename one file",
+                )
+            )
             continue
         entry = manifest.docs.get(doc_id)
         if entry and entry.rev == _file_hash(path) and path.stat().st_size <= max_bytes:
@@ -190,8 +213,12 @@ def _store_matches(index: LiveIndex, manifest: Manifest) -> bool:
     expected = {cid for d in manifest.docs.values() for cid in d.chunk_ids}
     live = set(store.live_ids(manifest.collection, manifest.live_revs)) if manifest.collection else set()
     if live != expected:
-        log.warning("Index at %s holds %d live chunks but the manifest lists %d; re-indexing everything",
-                    store.where, len(live), len(expected))
+        log.warning(
+            "Index at %s holds %d live chunks but the manifest lists %d; re-indexing everything",
+            store.where,
+            len(live),
+            len(expected),
+        )
     return live == expected
 
 
@@ -221,11 +248,7 @@ def _write(
     embedder = embedder_factory() if pending else None
     _prepare_collection(store, embedder, settings, manifest, report, commit)
     assert manifest.collection is not None
-    for entry in removed:
-        del manifest.docs[entry.doc_id]
-        commit()
-        store.delete(manifest.collection, entry.chunk_ids)
-        report.results.append(DocResult(entry.doc_id, entry.source, "removed", chunks=len(entry.chunk_ids)))
+    _remove(store, manifest, removed, report, commit)
 
     total = sum(len(p.chunks) for p in pending.values())
     with tqdm(total=total, desc="Embedding", unit="chunk", disable=not show_progress or total == 0) as bar:
@@ -248,13 +271,40 @@ def _write(
                 store.delete(manifest.collection, stale)
             bar.update(len(item.chunks))
             report.results.append(
-                DocResult(doc_id, str(item.path), item.status, chunks=len(item.chunks),
-                          seconds=item.seconds + time.perf_counter() - t0)
+                DocResult(
+                    doc_id,
+                    str(item.path),
+                    item.status,
+                    chunks=len(item.chunks),
+                    seconds=item.seconds + time.perf_counter() - t0,
+                )
             )
 
 
-def _prepare_collection(store: ChromaStore, embedder: TutorEmbeddings | None, settings: Settings,
-                        manifest: Manifest, report: IngestReport, commit: Callable[[], None]) -> None:
+def _remove(
+    store: ChromaStore,
+    manifest: Manifest,
+    removed: list[DocEntry],
+    report: IngestReport,
+    commit: Callable[[], None],
+) -> None:
+    """Drop deleted documents: out of the manifest first (committed), then their chunks."""
+    assert manifest.collection is not None
+    for entry in removed:
+        del manifest.docs[entry.doc_id]
+        commit()
+        store.delete(manifest.collection, entry.chunk_ids)
+        report.results.append(DocResult(entry.doc_id, entry.source, "removed", chunks=len(entry.chunk_ids)))
+
+
+def _prepare_collection(
+    store: ChromaStore,
+    embedder: TutorEmbeddings | None,
+    settings: Settings,
+    manifest: Manifest,
+    report: IngestReport,
+    commit: Callable[[], None],
+) -> None:
     """Name (and empty) the collection of a new generation; remove chunks an interrupted ingest left."""
     if manifest.collection is None:
         dim = embedder.dimension if embedder else (manifest.dimension or 0)

@@ -115,7 +115,11 @@ class OpenAIBackend(LLMBackend):
 
                 self._tokenizer = AutoTokenizer.from_pretrained(self.settings.tokenizer)
             except Exception as exc:  # noqa: BLE001 - any load failure means "ask the server or approximate"
-                log.warning("Cannot load tokenizer '%s' (%s); counting tokens another way", self.settings.tokenizer, exc)
+                log.warning(
+                    "Cannot load tokenizer '%s' (%s); counting tokens another way",
+                    self.settings.tokenizer,
+                    exc,
+                )
         return self._tokenizer
 
     def _server_count(self, text: str) -> int | None:
@@ -178,8 +182,13 @@ class LlamaCppBackend(LLMBackend):
             s = self.settings
             if s.gguf_path is None:
                 raise ConfigError("llm.kind=llamacpp needs llm.gguf_path (TUTOR_LLM__GGUF_PATH)")
-            self._chat = LlamaCppChat(model_path=s.gguf_path, n_ctx=s.n_ctx, n_threads=s.n_threads,
-                                      max_tokens=s.max_tokens, temperature=s.temperature)
+            self._chat = LlamaCppChat(
+                model_path=s.gguf_path,
+                n_ctx=s.n_ctx,
+                n_threads=s.n_threads,
+                max_tokens=s.max_tokens,
+                temperature=s.temperature,
+            )
         return self._chat
 
     def count_tokens(self, text: str) -> int | None:
@@ -206,5 +215,7 @@ def build_llm_backend(settings: LLMSettings) -> LLMBackend:
     try:
         factory = LLM_BACKENDS[settings.kind]
     except KeyError:
-        raise ConfigError(f"Unknown llm.kind '{settings.kind}'; choose one of {sorted(LLM_BACKENDS)}") from None
+        raise ConfigError(
+            f"Unknown llm.kind '{settings.kind}'; choose one of {sorted(LLM_BACKENDS)}"
+        ) from None
     return factory(settings)

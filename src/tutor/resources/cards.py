@@ -44,9 +44,13 @@ def _card(r: Mapping[str, Any], skill_names: dict[int, str], stage_names: dict[i
     return "\n".join(lines)
 
 
-def render_cards(resources: Sequence[Mapping[str, Any]], skill_names: dict[int, str], stage_names: dict[int, str]) -> str:
-    head = ("---\ntitle: 学习资源卡片 Resource cards\n---\n\n# 学习资源卡片 Resource cards\n\n"
-            "每个资源一张卡片：名称、类型、语言、推荐度、所属技能和阶段，以及它在资料中出现的位置。\n")
+def render_cards(
+    resources: Sequence[Mapping[str, Any]], skill_names: dict[int, str], stage_names: dict[int, str]
+) -> str:
+    head = (
+        "---\ntitle: 学习资源卡片 Resource cards\n---\n\n# 学习资源卡片 Resource cards\n\n"
+        "每个资源一张卡片：名称、类型、语言、推荐度、所属技能和阶段，以及它在资料中出现的位置。\n"
+    )
     return head + "\n\n".join(_card(r, skill_names, stage_names) for r in resources) + "\n"
 
 

@@ -20,7 +20,9 @@ from tutor.patterns import SKILL_REF, STAGE_REF
 __all__ = ["Context", "CatalogEntry", "extract_catalog", "normalize_url", "merge_entries"]
 
 _PAPER_TITLE = re.compile(r"^\s*\d+[.)]\s+\*\*(.+?)\*\*\s*(.*)$")
-_PAPER_LINK = re.compile(r"^\s*[-*+]\s*(链接|解读|论文|paper|link|video)\s*[:：]\s*(https?://\S+)", re.IGNORECASE)
+_PAPER_LINK = re.compile(
+    r"^\s*[-*+]\s*(链接|解读|论文|paper|link|video)\s*[:：]\s*(https?://\S+)", re.IGNORECASE
+)
 _TRACKING = re.compile(r"^(utm_|spm$|from$|share_source$|vd_source$)")
 
 
@@ -29,9 +31,13 @@ def normalize_url(url: str) -> str:
     url = url.strip().rstrip(".,;:!?，。；：！？）)")
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.port and not ((parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)):
+    if parts.port and not (
+        (parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)
+    ):
         host = f"{host}:{parts.port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    )
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
     return urlunsplit((parts.scheme.lower(), host, path, query, ""))
 
@@ -86,14 +92,7 @@ def extract_catalog(doc_id: str, text: str, line_offset: int = 0) -> list[Catalo
             paper = None if info.heading else paper
             i += 1
             continue
-        headings = list(info.section.trail) if info.section else []
-        stage, skill = _position(headings)
-
-        def ctx(kind: str, sentence: str, at: int = i, headings: list[str] = headings, stage: int | None = stage,
-                skill: int | None = skill) -> Context:
-            return Context(doc=doc_id, headings=headings, line=at + 1 + line_offset,
-                           sentence=strip_md(sentence)[:240], kind=kind, stage=stage, skill=skill)
-
+        ctx = _Place(doc_id, list(info.section.trail) if info.section else [], i, line_offset).context
         if line.lstrip().startswith("|"):
             start = i
             while i < len(lines) and lines[i].lstrip().startswith("|"):
@@ -106,17 +105,58 @@ def extract_catalog(doc_id: str, text: str, line_offset: int = 0) -> list[Catalo
             label, url = m.group(1), m.group(2)
             explainer = label in ("解读", "video")
             name = f"{paper[0]}（解读）" if explainer else paper[0]
-            out.append(CatalogEntry(url=url, name=name, type="论文解读" if explainer else "论文",
-                                    contexts=[ctx("explainer" if explainer else "paper", f"{paper[0]} — {label}")]))
+            out.append(
+                CatalogEntry(
+                    url=url,
+                    name=name,
+                    type="论文解读" if explainer else "论文",
+                    contexts=[ctx("explainer" if explainer else "paper", f"{paper[0]} — {label}")],
+                )
+            )
             i += 1
             continue
-        elif line.strip() and not line.startswith((" ", "\t", "-", "*")) and not re.match(r"^\s*\d+[.)]", line):
+        elif (
+            line.strip() and not line.startswith((" ", "\t", "-", "*")) and not re.match(r"^\s*\d+[.)]", line)
+        ):
             paper = None
-        for link in extract_links(line):
-            name = link.text or strip_md(line.replace(link.url, "")).strip(" -*:：") or _name_from_url(link.url)
-            out.append(CatalogEntry(url=link.url, name=name[:120],
-                                    contexts=[ctx("inline" if link.text else "bare", line)]))
+        out.extend(_inline_entries(line, ctx))
         i += 1
+    return out
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a link stands: its document, the heading path above it (hence stage and skill) and its line."""
+
+    doc: str
+    headings: list[str]
+    index: int  # 0-based line in the text
+    offset: int  # lines before the text (front matter)
+
+    def context(self, kind: str, sentence: str, at: int | None = None) -> Context:
+        stage, skill = _position(self.headings)
+        line = (self.index if at is None else at) + 1 + self.offset
+        return Context(
+            doc=self.doc,
+            headings=self.headings,
+            line=line,
+            sentence=strip_md(sentence)[:240],
+            kind=kind,
+            stage=stage,
+            skill=skill,
+        )
+
+
+def _inline_entries(line: str, ctx: Callable[..., Context]) -> list[CatalogEntry]:
+    """Markdown links and bare URLs of one line, named by their text or what surrounds them."""
+    out = []
+    for link in extract_links(line):
+        name = link.text or strip_md(line.replace(link.url, "")).strip(" -*:：") or _name_from_url(link.url)
+        out.append(
+            CatalogEntry(
+                url=link.url, name=name[:120], contexts=[ctx("inline" if link.text else "bare", line)]
+            )
+        )
     return out
 
 
@@ -129,23 +169,45 @@ def _table_entries(lines: list[str], start: int, end: int, ctx: Callable[..., Co
     if not body or not is_table:  # rows without a |---| separator are not a table: still read their links
         for n in range(start, end):
             for link in extract_links(lines[n]):
-                name = link.text or strip_md(lines[n].strip().strip("|").split("|")[0]) or _name_from_url(link.url)
-                out.append(CatalogEntry(url=link.url, name=name[:120],
-                                        contexts=[ctx("inline" if link.text else "bare", lines[n], n)]))
+                name = (
+                    link.text
+                    or strip_md(lines[n].strip().strip("|").split("|")[0])
+                    or _name_from_url(link.url)
+                )
+                out.append(
+                    CatalogEntry(
+                        url=link.url,
+                        name=name[:120],
+                        contexts=[ctx("inline" if link.text else "bare", lines[n], n)],
+                    )
+                )
         return out
-    body_lines = [n for n in range(start + 1, end) if not set(lines[n].strip().strip("|").replace("|", "")) <= set("-: ")]
+    body_lines = [
+        n
+        for n in range(start + 1, end)
+        if not set(lines[n].strip().strip("|").replace("|", "")) <= set("-: ")
+    ]
     for row, n in zip(body, body_lines, strict=False):
         fields = row_fields(header, row)
         links = [lk.url for lk in extract_links(lines[n])]
-        url = fields["link"] if fields and fields["link"] and fields["link"].startswith("http") else (
-            links[0] if links else None)
+        url = (
+            fields["link"]
+            if fields and fields["link"] and fields["link"].startswith("http")
+            else (links[0] if links else None)
+        )
         if not url:
             continue
         name = fields["name"] if fields else strip_md(row[0])
-        out.append(CatalogEntry(url=url, name=name, type=fields.get("type") if fields else None,
-                                lang=fields.get("lang") if fields else None,
-                                stars=fields.get("stars") if fields else None,
-                                contexts=[ctx("table", " | ".join(c for c in row if c), n)]))
+        out.append(
+            CatalogEntry(
+                url=url,
+                name=name,
+                type=fields.get("type") if fields else None,
+                lang=fields.get("lang") if fields else None,
+                stars=fields.get("stars") if fields else None,
+                contexts=[ctx("table", " | ".join(c for c in row if c), n)],
+            )
+        )
     return out
 
 
@@ -158,8 +220,9 @@ def merge_entries(entries: list[CatalogEntry]) -> dict[str, CatalogEntry]:
             continue
         have = merged.get(key)
         if have is None:
-            merged[key] = CatalogEntry(url=key, name=e.name, type=e.type, lang=e.lang, stars=e.stars,
-                                       contexts=list(e.contexts))
+            merged[key] = CatalogEntry(
+                url=key, name=e.name, type=e.type, lang=e.lang, stars=e.stars, contexts=list(e.contexts)
+            )
             continue
         if e.contexts and e.contexts[0].kind == "table" and not any(c.kind == "table" for c in have.contexts):
             have.name = e.name

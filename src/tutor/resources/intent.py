@@ -10,9 +10,11 @@ import re
 
 __all__ = ["asks_for_resources", "recommends_resources"]
 
-_RECOMMEND = re.compile(r"(推荐|有没有|有哪些|哪些|哪个|一个|一本|一门).{0,30}(书|教程|课|视频|资源|资料|仓库|论文|网站|工具|框架)"
-                        r"|\b(recommend|suggest|any)\b.{0,30}\b(book|course|video|tutorial|resource|repo|paper)s?\b",
-                        re.IGNORECASE)
+_RECOMMEND = re.compile(
+    r"(推荐|有没有|有哪些|哪些|哪个|一个|一本|一门).{0,30}(书|教程|课|视频|资源|资料|仓库|论文|网站|工具|框架)"
+    r"|\b(recommend|suggest|any)\b.{0,30}\b(book|course|video|tutorial|resource|repo|paper)s?\b",
+    re.IGNORECASE,
+)
 _ORDER = re.compile(r"路线|顺序|下一步|\bnext\b", re.IGNORECASE)
 
 _RESOURCE = re.compile(

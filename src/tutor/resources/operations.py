@@ -42,8 +42,12 @@ class FetchSummary:
         return dict(Counter(family(r.reason) for r in self.results if r.outcome == "failed"))
 
     def to_json(self) -> dict[str, Any]:
-        return {"counts": self.counts(), "failures_by_reason": self.failures_by_reason(),
-                "pages_written": self.pages_written, "results": [r.to_json() for r in self.results]}
+        return {
+            "counts": self.counts(),
+            "failures_by_reason": self.failures_by_reason(),
+            "pages_written": self.pages_written,
+            "results": [r.to_json() for r in self.results],
+        }
 
 
 def _run(coro_factory: Callable[[], Any]) -> Any:
@@ -65,9 +69,15 @@ def _fetcher(settings: Settings, concurrency: int | None) -> Fetcher:
     return Fetcher(cfg, settings.data_dir / "cache" / "fetch")
 
 
-def fetch_resources(catalog: CatalogStore, settings: Settings, ingest: Callable[[], IngestReport],
-                    only_new: bool = False, concurrency: int | None = None,
-                    progress: Progress | None = None, index: bool | None = None) -> FetchSummary:
+def fetch_resources(
+    catalog: CatalogStore,
+    settings: Settings,
+    ingest: Callable[[], IngestReport],
+    only_new: bool = False,
+    concurrency: int | None = None,
+    progress: Progress | None = None,
+    index: bool | None = None,
+) -> FetchSummary:
     """Fetch every (or every new) resource, write its page document and, by default, re-index."""
     resources = {r["url"]: r for r in catalog.resources()}
     todo = to_fetch(catalog, only_new)
@@ -80,8 +90,12 @@ def fetch_resources(catalog: CatalogStore, settings: Settings, ingest: Callable[
     now = utc_now()
     for result in summary.results:
         resource = resources[result.url]
-        fields: dict[str, Any] = {"status": result.outcome, "detail": result.reason, "http_status": result.http_status,
-                                  "final_url": result.final_url}
+        fields: dict[str, Any] = {
+            "status": result.outcome,
+            "detail": result.reason,
+            "http_status": result.http_status,
+            "final_url": result.final_url,
+        }
         if result.outcome in ("fetched", "unchanged"):
             fields.update(last_fetched=now, etag=result.etag, last_modified=result.last_modified)
             if result.content_hash:
@@ -118,8 +132,12 @@ def to_fetch(catalog: CatalogStore, only_new: bool) -> list[dict[str, Any]]:
     return [r for r in catalog.resources() if not (only_new and r["last_fetched"])]
 
 
-def check_resources(catalog: CatalogStore, settings: Settings, concurrency: int | None = None,
-                    progress: Progress | None = None) -> list[dict[str, Any]]:
+def check_resources(
+    catalog: CatalogStore,
+    settings: Settings,
+    concurrency: int | None = None,
+    progress: Progress | None = None,
+) -> list[dict[str, Any]]:
     """Dead or moved links, for the material's maintainer; nothing is re-indexed."""
     resources = catalog.resources()
     fetcher = _fetcher(settings, concurrency)
@@ -129,11 +147,28 @@ def check_resources(catalog: CatalogStore, settings: Settings, concurrency: int 
     by_url = {r["url"]: r for r in resources}
     for result in results:
         moved = bool(result.final_url) and normalize_url(result.final_url or "") != result.url
-        state = {"failed": "dead", "unreachable": "unreachable"}.get(result.outcome, "moved" if moved else "ok")
-        catalog.record_fetch(result.url, last_checked=now, http_status=result.http_status,
-                             final_url=result.final_url, status=f"check:{state}", detail=result.reason)
+        state = {"failed": "dead", "unreachable": "unreachable"}.get(
+            result.outcome, "moved" if moved else "ok"
+        )
+        catalog.record_fetch(
+            result.url,
+            last_checked=now,
+            http_status=result.http_status,
+            final_url=result.final_url,
+            status=f"check:{state}",
+            detail=result.reason,
+        )
         r = by_url[result.url]
         where = [f"{c['doc']}:{c['line']}" for c in r["contexts"]]
-        out.append({"url": result.url, "name": r["name"], "state": state, "reason": result.reason,
-                    "http_status": result.http_status, "final_url": result.final_url, "where": where})
+        out.append(
+            {
+                "url": result.url,
+                "name": r["name"],
+                "state": state,
+                "reason": result.reason,
+                "http_status": result.http_status,
+                "final_url": result.final_url,
+                "where": where,
+            }
+        )
     return out

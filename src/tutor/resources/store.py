@@ -67,13 +67,28 @@ class CatalogStore:
                     "INSERT INTO resources (url, name, type, lang, stars, first_seen) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(url) DO UPDATE SET name=excluded.name, type=COALESCE(excluded.type, type), "
                     "lang=COALESCE(excluded.lang, lang), stars=COALESCE(excluded.stars, stars)",
-                    (url, e.name, e.type, e.lang, e.stars, now))
+                    (url, e.name, e.type, e.lang, e.stars, now),
+                )
                 conn.executemany(
                     "INSERT INTO contexts (url, doc, headings, line, sentence, kind, stage, skill) VALUES (?,?,?,?,?,?,?,?)",
-                    [(url, c.doc, json.dumps(c.headings, ensure_ascii=False), c.line, c.sentence, c.kind, c.stage,
-                      c.skill) for c in e.contexts])
-            conn.execute("INSERT INTO docs (doc, rev) VALUES (?, ?) ON CONFLICT(doc) DO UPDATE SET rev=excluded.rev",
-                         (doc, rev))
+                    [
+                        (
+                            url,
+                            c.doc,
+                            json.dumps(c.headings, ensure_ascii=False),
+                            c.line,
+                            c.sentence,
+                            c.kind,
+                            c.stage,
+                            c.skill,
+                        )
+                        for c in e.contexts
+                    ],
+                )
+            conn.execute(
+                "INSERT INTO docs (doc, rev) VALUES (?, ?) ON CONFLICT(doc) DO UPDATE SET rev=excluded.rev",
+                (doc, rev),
+            )
             self._prune(conn)
 
     def remove_doc(self, doc: str) -> None:
@@ -86,8 +101,13 @@ class CatalogStore:
     def _prune(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM resources WHERE url NOT IN (SELECT DISTINCT url FROM contexts)")
 
-    def resources(self, skill: int | None = None, lang: str | None = None, kind: str | None = None,
-                  stage: int | None = None) -> list[ResourceRecord]:
+    def resources(
+        self,
+        skill: int | None = None,
+        lang: str | None = None,
+        kind: str | None = None,
+        stage: int | None = None,
+    ) -> list[ResourceRecord]:
         with self._conn() as conn:
             conn.row_factory = sqlite3.Row
             rows = [dict(r) for r in conn.execute("SELECT * FROM resources ORDER BY rowid")]
@@ -120,13 +140,22 @@ class CatalogStore:
 
     def record_fetch(self, url: str, **fields: Any) -> None:
         """Store the outcome of a fetch or check (status, detail, http_status, etag, ...)."""
-        allowed = {"last_fetched", "last_checked", "status", "detail", "http_status", "final_url", "etag",
-                   "last_modified", "content_hash", "page_doc"}
+        allowed = {
+            "last_fetched",
+            "last_checked",
+            "status",
+            "detail",
+            "http_status",
+            "final_url",
+            "etag",
+            "last_modified",
+            "content_hash",
+            "page_doc",
+        }
         sets = {k: v for k, v in fields.items() if k in allowed}
         if not sets:
             return
         with self._conn() as conn:
-            conn.execute(f"UPDATE resources SET {', '.join(f'{k}=?' for k in sets)} WHERE url=?",
-                         (*sets.values(), url))
-
-
+            conn.execute(
+                f"UPDATE resources SET {', '.join(f'{k}=?' for k in sets)} WHERE url=?", (*sets.values(), url)
+            )

@@ -39,8 +39,11 @@ def refresh_catalog(store: CatalogStore, roadmap: Roadmap, settings: Settings, f
         except (TutorError, OSError):
             continue  # the ingest reports the file; the catalog keeps what it had
         seen.add(doc.doc_id)
-        store.replace_doc(doc.doc_id, _rev(doc.content_hash), merge_entries(extract_catalog(doc.doc_id, doc.text,
-                                                                                      doc.line_offset)))
+        store.replace_doc(
+            doc.doc_id,
+            _rev(doc.content_hash),
+            merge_entries(extract_catalog(doc.doc_id, doc.text, doc.line_offset)),
+        )
     for doc_id in set(revs) - seen:
         if not any(p.stem == doc_id for p in files):
             store.remove_doc(doc_id)
@@ -65,5 +68,7 @@ def _names(roadmap: Roadmap) -> tuple[dict[int, str], dict[int, str]]:
         cur = roadmap.curriculum
     except TutorError:
         return {}, {}
-    return ({s.number: f"技能点 {s.number}：{s.name}" for s in cur.skills},
-            {s.number: s.heading for s in cur.stages})
+    return (
+        {s.number: f"技能点 {s.number}：{s.name}" for s in cur.skills},
+        {s.number: s.heading for s in cur.stages},
+    )

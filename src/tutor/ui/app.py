@@ -28,6 +28,7 @@ __all__ = ["build_app", "launch_ui", "UIState", "serve_forever"]
 
 log = logging.getLogger(__name__)
 
+
 def _text(content: Any) -> str:
     """Gradio 6 hands message content back as a list of blocks; older values are plain strings."""
     if isinstance(content, str):
@@ -96,37 +97,53 @@ def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
         profile = learners.progress.get(learner)
         messages = [{"role": m["role"], "content": m["content"]} for m in learners.history.messages(learner)]
         groups = [[n for n in stage.skills if n in profile.finished] for stage in curriculum.stages]
-        return (learner, gr.update(choices=learners.progress.list(), value=learner), messages,
-                _plan(app, profile), fmt.stage_bars(curriculum, profile.finished),
-                profile.hours_per_day, profile.goal or "", *groups)
+        return (
+            learner,
+            gr.update(choices=learners.progress.list(), value=learner),
+            messages,
+            _plan(app, profile),
+            fmt.stage_bars(curriculum, profile.finished),
+            profile.hours_per_day,
+            profile.goal or "",
+            *groups,
+        )
 
     def on_load(chosen: str, request: gr.Request) -> tuple[Any, ...]:
         status = fmt.status(app.llm, app.index.manifest(), app.index.model_id)
-        return (*learner_view(ui.learner(chosen, request)), fmt.status_line(status),
-                fmt.resources_table(app.catalog, curriculum))
+        return (
+            *learner_view(ui.learner(chosen, request)),
+            fmt.status_line(status),
+            fmt.resources_table(app.catalog, curriculum),
+        )
 
-    demo.load(on_load, [page.learner_state], [*page.view_outputs, page.status, page.table], api_visibility="private")
+    demo.load(
+        on_load, [page.learner_state], [*page.view_outputs, page.status, page.table], api_visibility="private"
+    )
 
     def switch(chosen: str, request: gr.Request) -> tuple[Any, ...]:
         return (*learner_view(ui.learner(chosen, request)), fmt.sources_panel(None))
 
-    page.learner_btn.click(switch, [page.learner_dd], [*page.view_outputs, page.sources_md],
-                           api_visibility="private")
+    page.learner_btn.click(
+        switch, [page.learner_dd], [*page.view_outputs, page.sources_md], api_visibility="private"
+    )
 
 
 def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
     """The chat handler: stream one answer into the chat; store the exchange for this learner."""
     history_store = app.learners.history
 
-    def respond(message: str, messages: list[dict[str, Any]], chosen: str,
-                request: gr.Request) -> Iterator[tuple[Any, ...]]:
+    def respond(
+        message: str, messages: list[dict[str, Any]], chosen: str, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
         learner = ui.learner(chosen, request)
         message = (message or "").strip()
         hidden = [gr.update(visible=False)] * 3
         if not message:
             yield messages, gr.update(), "", *hidden
             return
-        history = [(m["role"], _text(m["content"])) for m in messages if m.get("role") in ("user", "assistant")]
+        history = [
+            (m["role"], _text(m["content"])) for m in messages if m.get("role") in ("user", "assistant")
+        ]
         messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         if not ui.ready.is_set() and route_message(message).kind == "material":
             # what-next and small talk need no index; questions about the material wait for it
@@ -147,9 +164,18 @@ def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
         final = fmt.answer_markdown(answer)
         messages[-1] = {"role": "assistant", "content": final}
         history_store.append(learner, "user", message)
-        history_store.append(learner, "assistant", final, {
-            "question": message, "route": answer.route, "relevance": answer.relevance,
-            "backend": answer.backend, "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources]})
+        history_store.append(
+            learner,
+            "assistant",
+            final,
+            {
+                "question": message,
+                "route": answer.route,
+                "relevance": answer.relevance,
+                "backend": answer.backend,
+                "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources],
+            },
+        )
         followups = [gr.update(value=q, visible=True) for q in answer.followups[:3]]
         followups += [gr.update(visible=False)] * (3 - len(followups))
         yield messages, fmt.sources_panel(answer), "", *followups
@@ -164,10 +190,17 @@ def _wire_chat(page: Page, app: App, ui: UIState) -> None:
     page.send.click(respond, inputs, outputs, api_name="chat", concurrency_id="chat")
     page.box.submit(respond, inputs, outputs, api_visibility="private", concurrency_id="chat")
     for chip in page.chips:
-        chip.click(respond, [chip, page.chatbot, page.learner_state], outputs, api_visibility="private",
-                   concurrency_id="chat")
+        chip.click(
+            respond,
+            [chip, page.chatbot, page.learner_state],
+            outputs,
+            api_visibility="private",
+            concurrency_id="chat",
+        )
 
-    def do_retry(messages: list[dict[str, Any]], chosen: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
+    def do_retry(
+        messages: list[dict[str, Any]], chosen: str, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
         learner = ui.learner(chosen, request)
         question = history.drop_last_answer(learner)
         if question is None:
@@ -175,15 +208,18 @@ def _wire_chat(page: Page, app: App, ui: UIState) -> None:
             return
         yield from respond(question, messages[:-2], learner, request)
 
-    page.retry.click(do_retry, [page.chatbot, page.learner_state], outputs, api_visibility="private",
-                     concurrency_id="chat")
+    page.retry.click(
+        do_retry, [page.chatbot, page.learner_state], outputs, api_visibility="private", concurrency_id="chat"
+    )
 
     def do_clear(chosen: str, request: gr.Request) -> tuple[Any, ...]:
         history.clear(ui.learner(chosen, request))
         return [], fmt.sources_panel(None), "", *[gr.update(visible=False)] * 3
 
     page.clear.click(do_clear, [page.learner_state], outputs, api_visibility="private")
-    page.chatbot.clear(do_clear, [page.learner_state], outputs, api_visibility="private")  # its own trash icon too
+    page.chatbot.clear(
+        do_clear, [page.learner_state], outputs, api_visibility="private"
+    )  # its own trash icon too
 
     def on_like(messages: list[dict[str, Any]], chosen: str, data: gr.LikeData, request: gr.Request) -> None:
         learner = ui.learner(chosen, request)
@@ -193,8 +229,14 @@ def _wire_chat(page: Page, app: App, ui: UIState) -> None:
             return
         meta = stored[index]["meta"]
         question = meta.get("question") or (stored[index - 1]["content"] if index else "")
-        history.add_feedback(learner, 1 if data.liked else -1, question, stored[index]["content"],
-                             meta.get("sources", []), {"route": meta.get("route"), "backend": meta.get("backend")})
+        history.add_feedback(
+            learner,
+            1 if data.liked else -1,
+            question,
+            stored[index]["content"],
+            meta.get("sources", []),
+            {"route": meta.get("route"), "backend": meta.get("backend")},
+        )
         gr.Info("谢谢反馈！/ Thanks for the feedback!")
 
     page.chatbot.like(on_like, [page.chatbot, page.learner_state], None, api_visibility="private")
@@ -211,6 +253,7 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
 
     def ticker(skills: list[int]) -> Callable[[str, list[int] | None, gr.Request], tuple[str, str]]:
         """A stage checklist's handler: its ticks replace that stage's part of the finished skills."""
+
         def tick(chosen: str, ticked: list[int] | None, request: gr.Request) -> tuple[str, str]:
             learner = ui.learner(chosen, request)
             others = [n for n in learners.progress.get(learner).finished if n not in skills]
@@ -220,8 +263,12 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
         return tick
 
     for stage, group in zip(curriculum.stages, page.groups, strict=True):
-        group.input(ticker(stage.skills), [page.learner_state, group], [page.cards, page.bars],
-                    api_visibility="private")
+        group.input(
+            ticker(stage.skills),
+            [page.learner_state, group],
+            [page.cards, page.bars],
+            api_visibility="private",
+        )
 
     def save_profile(chosen: str, hours_value: float | None, goal_value: str, request: gr.Request) -> str:
         learner = ui.learner(chosen, request)
@@ -232,7 +279,9 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
         gr.Info("已保存 / Saved")
         return _plan(app, profile)
 
-    page.save.click(save_profile, [page.learner_state, page.hours, page.goal], [page.cards], api_visibility="private")
+    page.save.click(
+        save_profile, [page.learner_state, page.hours, page.goal], [page.cards], api_visibility="private"
+    )
 
 
 def _wire_resources(page: Page, app: App) -> None:
@@ -242,8 +291,10 @@ def _wire_resources(page: Page, app: App) -> None:
     for component in page.filters:
         component.change(filtered, page.filters, [page.table], api_visibility="private")
 
-def launch_ui(app: App, host: str | None = None, port: int | None = None,
-              ingest: bool = True, block: bool = True) -> tuple[gr.Blocks, str]:
+
+def launch_ui(
+    app: App, host: str | None = None, port: int | None = None, ingest: bool = True, block: bool = True
+) -> tuple[gr.Blocks, str]:
     """Start serving at once; the start-up ingest (a no-op when nothing changed) runs behind it."""
     cfg = app.settings.ui
     state = UIState(app)
@@ -254,9 +305,15 @@ def launch_ui(app: App, host: str | None = None, port: int | None = None,
     demo = build_app(app, state)
     demo.queue(default_concurrency_limit=cfg.concurrency_limit, max_size=cfg.max_queue)
     _, url, _ = demo.launch(
-        server_name=host or cfg.host, server_port=port if port is not None else (cfg.port or None),
-        share=False, auth=state.auth or None, prevent_thread_lock=True, show_error=True, quiet=True,
-        css=CSS, theme=gr.themes.Soft(),
+        server_name=host or cfg.host,
+        server_port=port if port is not None else (cfg.port or None),
+        share=False,
+        auth=state.auth or None,
+        prevent_thread_lock=True,
+        show_error=True,
+        quiet=True,
+        css=CSS,
+        theme=gr.themes.Soft(),
     )
     log.info("UI at %s", url)
     if block:

@@ -72,8 +72,16 @@ class Page:
 
     @property
     def view_outputs(self) -> list[Any]:
-        return [self.learner_state, self.learner_dd, self.chatbot, self.cards, self.bars, self.hours, self.goal,
-                *self.groups]
+        return [
+            self.learner_state,
+            self.learner_dd,
+            self.chatbot,
+            self.cards,
+            self.bars,
+            self.hours,
+            self.goal,
+            *self.groups,
+        ]
 
     @property
     def chat_outputs(self) -> list[Any]:
@@ -84,26 +92,45 @@ def _chat_tab() -> dict[str, Any]:
     with gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
-                label="对话 Conversation", height=520, buttons=["copy", "copy_all"],
-                feedback_options=("Like", "Dislike"), elem_id="chatbot",
+                label="对话 Conversation",
+                height=520,
+                buttons=["copy", "copy_all"],
+                feedback_options=("Like", "Dislike"),
+                elem_id="chatbot",
                 placeholder="问我路线里的任何知识点，或者“接下来学什么？”<br>"
-                            "Ask about anything in the roadmap, or “what should I learn next?”")
+                "Ask about anything in the roadmap, or “what should I learn next?”",
+            )
             with gr.Row():
-                box = gr.Textbox(show_label=False, placeholder="输入问题，回车发送 / Type a question, Enter to send",
-                                 scale=6, elem_id="ask-box", max_length=2000)
+                box = gr.Textbox(
+                    show_label=False,
+                    placeholder="输入问题，回车发送 / Type a question, Enter to send",
+                    scale=6,
+                    elem_id="ask-box",
+                    max_length=2000,
+                )
                 send = gr.Button("发送 Send", variant="primary", scale=1, elem_id="send")
             with gr.Row():
                 chips = [gr.Button(visible=False, size="sm", elem_classes=["followup"]) for _ in range(3)]
             with gr.Row():
                 retry = gr.Button("↻ 重试 Retry", size="sm", elem_id="retry")
                 clear = gr.Button("🗑 清空 Clear", size="sm", elem_id="clear")
-            gr.Examples(examples=STARTER_QUESTIONS["zh"] + STARTER_QUESTIONS["en"], inputs=box,
-                        label="示例问题 Examples")
+            gr.Examples(
+                examples=STARTER_QUESTIONS["zh"] + STARTER_QUESTIONS["en"],
+                inputs=box,
+                label="示例问题 Examples",
+            )
         with gr.Column(scale=2):
             gr.Markdown("### 📎 引用原文 Sources")
             sources_md = gr.Markdown(fmt.sources_panel(None), elem_id="sources")
-    return {"chatbot": chatbot, "box": box, "send": send, "chips": chips, "retry": retry, "clear": clear,
-            "sources_md": sources_md}
+    return {
+        "chatbot": chatbot,
+        "box": box,
+        "send": send,
+        "chips": chips,
+        "retry": retry,
+        "clear": clear,
+        "sources_md": sources_md,
+    }
 
 
 def _progress_tab(app: App) -> dict[str, Any]:
@@ -113,9 +140,15 @@ def _progress_tab(app: App) -> dict[str, Any]:
         hours = gr.Number(label="每天学习小时 Hours per day", minimum=0.5, maximum=24, step=0.5)
         goal = gr.Textbox(label="目标 Goal", placeholder="例如：做 RAG 应用 / e.g. build RAG apps")
         save = gr.Button("保存 Save", elem_id="save-profile")
-    groups = [gr.CheckboxGroup(label=stage.heading, elem_classes=["stage-skills"], elem_id=f"stage-{stage.number}",
-                               choices=[(f"{n}. {curriculum.skill(n).name}", n) for n in stage.skills])
-              for stage in curriculum.stages]
+    groups = [
+        gr.CheckboxGroup(
+            label=stage.heading,
+            elem_classes=["stage-skills"],
+            elem_id=f"stage-{stage.number}",
+            choices=[(f"{n}. {curriculum.skill(n).name}", n) for n in stage.skills],
+        )
+        for stage in curriculum.stages
+    ]
     return {"bars": bars, "hours": hours, "goal": goal, "save": save, "groups": groups}
 
 
@@ -125,26 +158,45 @@ def _resources_tab(app: App) -> dict[str, Any]:
     languages = sorted({r["language"] for r in all_resources if r["language"]})
     with gr.Row():
         query = gr.Textbox(label="搜索 Search", placeholder="PyTorch, 视频, 吴恩达 …", scale=3)
-        stage_dd = gr.Dropdown([ALL, *fmt.stage_names(app.roadmap.curriculum).values()], value=ALL,
-                               label="阶段 Stage")
+        stage_dd = gr.Dropdown(
+            [ALL, *fmt.stage_names(app.roadmap.curriculum).values()], value=ALL, label="阶段 Stage"
+        )
         type_dd = gr.Dropdown([ALL, *types], value=ALL, label="类型 Type")
         lang_dd = gr.Dropdown([ALL, *languages], value=ALL, label="语言 Language")
     table = gr.Dataframe(
-        headers=["阶段 Stage", "技能 Skill", "名称 Name", "类型 Type", "语言 Language", "推荐 Stars",
-                 "链接 Link", "状态 Status"],
+        headers=[
+            "阶段 Stage",
+            "技能 Skill",
+            "名称 Name",
+            "类型 Type",
+            "语言 Language",
+            "推荐 Stars",
+            "链接 Link",
+            "状态 Status",
+        ],
         datatype=["str", "str", "str", "str", "str", "str", "markdown", "str"],
-        value=fmt.resources_table(app.catalog, app.roadmap.curriculum), interactive=False, wrap=True,
-        elem_id="resources-table")
+        value=fmt.resources_table(app.catalog, app.roadmap.curriculum),
+        interactive=False,
+        wrap=True,
+        elem_id="resources-table",
+    )
     return {"filters": [query, stage_dd, type_dd, lang_dd], "table": table}
 
 
 def layout(app: App, logins: bool) -> Page:
-    learner_state = gr.BrowserState("", storage_key="tutor-learner", secret=_browser_secret(app.settings.data_dir))
+    learner_state = gr.BrowserState(
+        "", storage_key="tutor-learner", secret=_browser_secret(app.settings.data_dir)
+    )
     gr.Markdown("## 🎓 tutor · AI 学习导师")
     status = gr.Markdown(elem_id="status-line")
     with gr.Row(visible=not logins):
-        learner_dd = gr.Dropdown(label="学习者 Learner（选择或输入新名字 pick or type a new name）",
-                                 choices=[], allow_custom_value=True, scale=3, elem_id="learner")
+        learner_dd = gr.Dropdown(
+            label="学习者 Learner（选择或输入新名字 pick or type a new name）",
+            choices=[],
+            allow_custom_value=True,
+            scale=3,
+            elem_id="learner",
+        )
         learner_btn = gr.Button("切换 / 创建 Switch / create", scale=1, elem_id="learner-switch")
     with gr.Tabs():
         with gr.Tab("💬 对话 Chat", id="chat"):
@@ -156,5 +208,14 @@ def layout(app: App, logins: bool) -> Page:
             progress = _progress_tab(app)
         with gr.Tab("📚 资源 Resources", id="resources"):
             resources = _resources_tab(app)
-    return Page(learner_state=learner_state, status=status, learner_dd=learner_dd, learner_btn=learner_btn,
-                 next_btn=next_btn, cards=cards, **chat, **progress, **resources)
+    return Page(
+        learner_state=learner_state,
+        status=status,
+        learner_dd=learner_dd,
+        learner_btn=learner_btn,
+        next_btn=next_btn,
+        cards=cards,
+        **chat,
+        **progress,
+        **resources,
+    )

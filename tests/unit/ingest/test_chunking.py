@@ -52,7 +52,12 @@ def _doc(tmp_path: Path, text: str, name: str = "roadmap.md"):
 def test_heading_path_is_exact_and_code_comments_are_not_headings(tmp_path: Path) -> None:
     chunks = chunk_document(_doc(tmp_path, SKILL_1))
     paths = [c.headings for c in chunks]
-    assert ["AI 理论与开发完整学习路线", "阶段 0：基础准备（1-2 个月）", "技能点 1：Python 编程 ⭐⭐⭐⭐⭐", "学习资源"] in paths
+    assert [
+        "AI 理论与开发完整学习路线",
+        "阶段 0：基础准备（1-2 个月）",
+        "技能点 1：Python 编程 ⭐⭐⭐⭐⭐",
+        "学习资源",
+    ] in paths
     linux = [c for c in chunks if c.headings[-1] == "Linux 基础命令"]
     assert len(linux) == 1 and "# 文件操作" in linux[0].text and "cat, grep" in linux[0].text
     assert all("文件操作" not in h for c in chunks for h in c.headings)
@@ -89,7 +94,10 @@ def test_table_rows_are_atomic_and_header_repeats_when_split(tmp_path: Path) -> 
 
 
 def test_list_items_are_not_split(tmp_path: Path) -> None:
-    items = "\n".join(f"- **要点 {i}**：理解 Self-Attention 的数学原理，并能手写多头注意力的前向计算过程。" for i in range(12))
+    items = "\n".join(
+        f"- **要点 {i}**：理解 Self-Attention 的数学原理，并能手写多头注意力的前向计算过程。"
+        for i in range(12)
+    )
     chunks = chunk_document(_doc(tmp_path, f"## 核心内容\n\n{items}\n"), chunk_size=150, chunk_overlap=0)
     assert len(chunks) > 1
     for c in chunks:
@@ -103,7 +111,9 @@ def test_long_paragraph_splits_at_sentence_ends_with_overlap(tmp_path: Path) -> 
         "持续的好奇心和求知欲成为科技创新的关键驱动力？技术博客作为分享和讨论技术知识的重要平台；"
         "It carries new knowledge. It also sparks new thinking! "
     ) * 4
-    chunks = chunk_document(_doc(tmp_path, f"### 1.1 问题由来\n{para}\n", "c.md"), chunk_size=120, chunk_overlap=40)
+    chunks = chunk_document(
+        _doc(tmp_path, f"### 1.1 问题由来\n{para}\n", "c.md"), chunk_size=120, chunk_overlap=40
+    )
     assert len(chunks) >= 3
     for c in chunks:
         assert c.text[-1] in "。！？；.!?", c.text
