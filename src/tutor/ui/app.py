@@ -20,6 +20,7 @@ import gradio as gr  # noqa: E402
 from tutor.app import App  # noqa: E402
 from tutor.chain.answer import AnswerStream  # noqa: E402
 from tutor.chain.router import route_message  # noqa: E402
+from tutor.curriculum.progress import LearnerProfile  # noqa: E402
 from tutor.errors import TutorError  # noqa: E402
 from tutor.ui import formatting as fmt  # noqa: E402
 from tutor.ui.layout import CSS, Page, layout  # noqa: E402
@@ -85,7 +86,7 @@ def build_app(app: App, state: UIState | None = None) -> gr.Blocks:
     return demo
 
 
-def _plan(app: App, profile: Any) -> str:
+def _plan(app: App, profile: LearnerProfile) -> str:
     return fmt.plan_cards(app.roadmap.next_steps(profile).to_json())
 
 
