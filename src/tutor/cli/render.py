@@ -9,6 +9,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from tutor.app import RetrievedPassage
+    from tutor.curriculum.model import Resource
     from tutor.ingest.pipeline import IngestReport
 
 __all__ = [
@@ -132,12 +133,17 @@ def curriculum_table(curriculum) -> Table:
     return table
 
 
+def resource_cells(r: Resource) -> list[str]:
+    """One roadmap resource as name, type, language, stars and link: the CLI's one resource row."""
+    return [r.name, r.type or "", r.lang or "", "⭐" * (r.stars or 0), r.link or "-"]
+
+
 def resources_table(heading: str, rows) -> Table:
     table = Table(title=heading)
     for col in ("name", "type", "lang", "stars", "link"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r.name, r.type or "", r.lang or "", "⭐" * (r.stars or 0), r.link or "-")
+        table.add_row(*resource_cells(r))
     if not rows:
         table.caption = "no resources match"
     return table
@@ -191,10 +197,7 @@ def next_steps_panels(plan) -> list:
         return [Panel(f"{plan.note}\n{cites}", title="Next steps")]
     panels = []
     for n, r in enumerate(plan.recommendations, 1):
-        res = "\n".join(
-            f"  • {x.name} · {x.type or ''} · {x.lang or ''} · {'⭐' * (x.stars or 0)} · {x.link or '-'}"
-            for x in r.resources
-        )
+        res = "\n".join("  • " + " · ".join(resource_cells(x)) for x in r.resources)
         body = (
             f"[bold]Why:[/] {r.reason}\n[bold]Study:[/]\n"
             + "\n".join(f"  • {s}" for s in r.study)
