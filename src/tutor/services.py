@@ -6,6 +6,8 @@ methods below only forward, so older callers and tests keep working.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tutor.app import App, RetrievedPassage
 from tutor.config import Settings
 from tutor.curriculum.matching import SkillMentions
@@ -58,15 +60,10 @@ class Services(App):
     def describe_learner(self, learner_id: str, text: str) -> SkillMentions:
         return self.learners.describe(learner_id, text)
 
-    def profile_for(
-        self,
-        learner: str | None = None,
-        known: list[str] | None = None,
-        text: str | None = None,
-        hours: float | None = None,
-        language: str | None = None,
-    ) -> LearnerProfile:
-        return self.learners.profile_for(learner, known, text, hours, language)
+    @property
+    def profile_for(self) -> Callable[..., LearnerProfile]:
+        """`Learners.profile_for` (learner, known, text, hours, language)."""
+        return self.learners.profile_for
 
     def match_skills(self, text: str) -> SkillMentions:
         return self.roadmap.match_skills(text)
