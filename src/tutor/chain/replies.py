@@ -13,6 +13,7 @@ __all__ = [
     "next_step_paragraph",
     "chitchat_reply",
     "refusal_reply",
+    "OFFLINE_NOTICE",
     "no_llm_notice",
     "llm_down_notice",
     "weak_warning",
@@ -84,17 +85,14 @@ def refusal_reply(language: str, relevance: float | None) -> str:
     )
 
 
+OFFLINE_NOTICE = "离线模式：答案摘自资料 / Offline mode: answers quote the material"
+
+
 def no_llm_notice(language: str, detail: str) -> str:
-    if language == "zh":
-        return (
-            f"未连接语言模型（{detail}），以上内容直接摘自资料。连接方法：GPU 机器上运行 `tutor serve-llm`，"
-            "或设置 `TUTOR_LLM__BACKEND=llamacpp` 与 `TUTOR_LLM__GGUF_PATH=模型.gguf`。"
-        )
-    return (
-        f"No language model is connected ({detail}); the answer above is quoted from the material. To connect "
-        "one: run `tutor serve-llm` on a GPU machine, or set TUTOR_LLM__BACKEND=llamacpp and "
-        "TUTOR_LLM__GGUF_PATH=model.gguf."
-    )
+    """No model answers: the tutor's normal offline mode, said calmly.  The technical detail
+    (why the model is unreachable, how to connect one) goes to the log and the UI's details panel."""
+    del language, detail  # the same calm line in both languages; the detail is logged by the caller
+    return OFFLINE_NOTICE
 
 
 def llm_down_notice(language: str, detail: str) -> str:

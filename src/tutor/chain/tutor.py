@@ -251,6 +251,7 @@ class TutorChain:
                 yield AnswerEvent(kind="status", text="reset")
                 text = None
         else:
+            log.debug("Offline mode (%s): %s", self.backend.label, health.detail)
             answer.notice = replies.no_llm_notice(answer.language, health.detail)
         if text is None:
             extracts = select_sentences(

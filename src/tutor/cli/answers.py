@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,23 +22,40 @@ __all__ = ["register"]
 feedback_app = typer.Typer(help="Learners' thumbs up/down on answers.", no_args_is_help=True)
 
 
-def _answer(app: App, question: str, history: list[Turn], learner: str | None, as_json: bool) -> Answer:
-    """Stream tokens to the terminal, then print the checked answer's sources and suggestions."""
-    streamed = not as_json and sys.stdout.isatty()
+def _learner(app: App, learner: str | None) -> str:
+    """The UI's default learner unless one is named, so the CLI and the UI share progress."""
+    who = learner or app.settings.ui.default_learner
+    app.learners.ensure(who)
+    return who
+
+
+def _answer(
+    app: App, question: str, history: list[Turn], learner: str | None, as_json: bool, markdown: bool = False
+) -> Answer:
+    """Stream tokens to the terminal (or, with `markdown`, render the finished answer as Markdown),
+    then print the rest of the checked answer (next step), its sources and suggestions."""
+    streamed = not as_json and not markdown and sys.stdout.isatty()
     stream = AnswerStream(app.ask_stream(question, history, learner))
-    for event in stream:
-        if not streamed:
-            continue
-        if event.kind == "token":
-            console.out(event.text, end="", highlight=False)
-        else:
-            console.print("\n[yellow]…the model stopped answering; falling back to retrieval-only[/]")
-    final = stream.final()
+    shown = ""
+    with console.status("…", spinner="dots") if markdown else contextlib.nullcontext():
+        for event in stream:
+            if not streamed:
+                continue
+            if event.kind == "token":
+                console.out(event.text, end="", highlight=False)
+                shown += event.text
+            else:
+                shown = ""
+                console.print("\n[yellow]…the model stopped answering; falling back to retrieval-only[/]")
+        final = stream.final()
     if as_json:
         print_json(final.to_json())
         return final
     if streamed:
         console.print()
+        rest = final.text[len(shown) :] if shown and final.text.startswith(shown) else ""
+        if rest.strip():  # the next-step line and anything else added after the streamed text
+            console.print(Markdown(rest.strip()))
         console.rule(style="dim")
     else:
         console.print(Markdown(final.text))
@@ -48,20 +66,26 @@ def _answer(app: App, question: str, history: list[Turn], learner: str | None, a
 
 def ask(
     question: Annotated[str, typer.Argument(help="Your question, in Chinese or English.")],
-    learner: Annotated[str | None, typer.Option("--learner", help="Use this learner's progress.")] = None,
+    learner: Annotated[
+        str | None, typer.Option("--learner", help="Learner id (default: ui.default_learner, as in the UI).")
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the full answer as JSON (sources, checks, timings).")
     ] = False,
 ) -> None:
     """Ask one question: a grounded answer with citations, a next step and follow-up questions."""
-    _answer(state.app(), question, [], learner, as_json)
+    app = state.app()
+    _answer(app, question, [], _learner(app, learner), as_json)
 
 
 def chat(
-    learner: Annotated[str | None, typer.Option("--learner", help="Use this learner's progress.")] = None,
+    learner: Annotated[
+        str | None, typer.Option("--learner", help="Learner id (default: ui.default_learner, as in the UI).")
+    ] = None,
 ) -> None:
     """A terminal chat with history: follow-ups are understood in context. /clear resets, /quit exits."""
     app = state.app()
+    who = _learner(app, learner)
     history: list[Turn] = []
     console.print(
         "[bold]tutor[/] — ask about the material or what to learn next. /clear resets, /quit exits."
@@ -79,7 +103,7 @@ def chat(
             console.print("[dim]history cleared[/]")
         elif question:
             try:
-                answer = _answer(app, question, history, learner, as_json=False)
+                answer = _answer(app, question, history, who, as_json=False, markdown=True)
             except TutorError as exc:  # one bad question does not end the chat
                 err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
                 continue

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from tutor.app import RetrievedPassage
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "answer_footer",
+    "quiz_question",
+    "quiz_result",
     "catalog_table",
     "check_table",
     "curriculum_table",
@@ -333,3 +336,27 @@ def refusal_eval_text(payload: dict[str, Any]) -> str:
         f"in-scope wrongly refused: {payload['false_refusal_rate_in_scope']:.3f} of {payload['n_in_scope']} "
         f"(zh {payload['false_refusal_rate_in_scope_zh']:.3f}, en {payload['false_refusal_rate_in_scope_en']:.3f})"
     )
+
+
+def quiz_question(i: int, question: Any) -> Text:
+    """One quiz question with numbered options and the roadmap lines it was built from."""
+    c = question.citation
+    body = f"{i}. {question.prompt}\n" + "\n".join(f"   {k}) {o}" for k, o in enumerate(question.options, 1))
+    return Text(body + f"\n   [{c.heading} L{c.lines[0]}-{c.lines[1]}]")
+
+
+def quiz_result(result: Any) -> Text:
+    """Score, verdict and what to review."""
+    verdict = (
+        "建议标记为完成 / suggested as done — `tutor next` moves on"
+        if result.suggest_done
+        else (
+            "已通过，但还有未达到的标准 / passed, criteria not yet met"
+            if result.passed
+            else "未通过 / not passed"
+        )
+    )
+    lines = [f"score {result.score:.0%} — {verdict}"]
+    lines += [f"  review: {w}" for w in result.wrong]
+    lines += [f"  not yet: {u}" for u in result.unmet]
+    return Text("\n".join(lines), style="green" if result.suggest_done else "yellow")

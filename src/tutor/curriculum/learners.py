@@ -16,6 +16,7 @@ from tutor.curriculum.matching import SkillMentions, match_skills
 from tutor.curriculum.model import Curriculum
 from tutor.curriculum.planner import NextSteps, plan_next
 from tutor.curriculum.progress import LearnerProfile, ProgressStore
+from tutor.curriculum.quiz import Quiz, QuizResult, QuizStore, build_quiz, grade
 from tutor.errors import ConfigError, InputError
 from tutor.history import HistoryStore
 
@@ -51,8 +52,10 @@ class Roadmap:
     def match_skills(self, text: str) -> SkillMentions:
         return match_skills(text, self.curriculum, self.config)
 
-    def next_steps(self, profile: LearnerProfile, limit: int = 3) -> NextSteps:
-        return plan_next(self.curriculum, self.prerequisites, profile, limit=limit)
+    def next_steps(
+        self, profile: LearnerProfile, limit: int = 3, passed: set[int] | None = None
+    ) -> NextSteps:
+        return plan_next(self.curriculum, self.prerequisites, profile, limit=limit, passed=passed)
 
     def resolve_skills(self, keys: list[str]) -> list[int]:
         """Skill numbers from numbers, '技能点 N' or exact headings; unknown keys are an error."""
@@ -76,6 +79,31 @@ class Learners:
         self.progress = progress
         self.history = history
         self.roadmap = roadmap
+        self.quizzes = QuizStore(progress.path)  # same database; ProgressStore's migrations made the table
+
+    def next_steps(self, learner_id: str, limit: int = 3) -> NextSteps:
+        """The planner's advice for a stored learner, counting skills their quizzes suggest as done."""
+        profile = self.ensure(learner_id)
+        return self.roadmap.next_steps(profile, limit, passed=self.quizzes.suggested_done(learner_id))
+
+    def current_skill(self, learner_id: str) -> int | None:
+        """The skill a learner is on: the first of their next steps (None when all are done)."""
+        recs = self.next_steps(learner_id, limit=1).recommendations
+        return recs[0].skill.number if recs else None
+
+    def quiz(self, learner_id: str, skill: int | None = None) -> Quiz:
+        """The self-check quiz of `skill`, by default the learner's current skill."""
+        number = skill if skill is not None else self.current_skill(learner_id)
+        if number is None:
+            raise InputError("--skill", "every skill is done; pick one with --skill N to quiz yourself again")
+        return build_quiz(self.roadmap.curriculum, number)
+
+    def take_quiz(self, learner_id: str, quiz: Quiz, responses: dict[str, str | None]) -> QuizResult:
+        """Grade and store one attempt; a pass with every criterion met counts as done in the planner."""
+        self.ensure(learner_id)
+        result = grade(quiz, learner_id, responses)
+        self.quizzes.record(result)
+        return result
 
     def ensure(self, learner_id: str, name: str | None = None) -> LearnerProfile:
         """The learner's profile, created on first use (UI first visits, logged-in users)."""

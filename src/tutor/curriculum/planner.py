@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from tutor.curriculum.graph import Prerequisites
 from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
 from tutor.curriculum.progress import LearnerProfile
+from tutor.curriculum.quiz import study_lines
 
 __all__ = ["NextSteps", "Recommendation", "plan_next"]
 
@@ -27,7 +28,7 @@ class SkillRef(BaseModel):
 
 class Recommendation(BaseModel):
     skill: SkillRef
-    kind: str  # "gap" | "next"
+    kind: str  # "gap" | "next" | "after" (available once the cards before it are done)
     reason: str
     study: list[str]
     resources: list[Resource]
@@ -80,11 +81,7 @@ def _estimate(curriculum: Curriculum, skill: Skill, hours_per_day: float) -> str
 def _recommend(
     curriculum: Curriculum, skill: Skill, kind: str, reason: str, profile: LearnerProfile
 ) -> Recommendation:
-    study = [
-        f"{g.title}：{'、'.join(g.items)}" if g.title else "、".join(g.items)
-        for g in skill.content
-        if g.items
-    ]
+    study = study_lines(skill)
     citations = [skill.citation] + [c for t, c in skill.section_citations.items() if t != skill.heading]
     return Recommendation(
         skill=SkillRef(number=skill.number, heading=skill.heading, name=skill.name),
@@ -99,10 +96,102 @@ def _recommend(
     )
 
 
+def _payoff(curriculum: Curriculum, prereq: Prerequisites, skill: Skill) -> str:
+    """What this particular skill is for: its first criterion and what it opens up."""
+    opens = sorted(n for n, needs in prereq.needs.items() if skill.number in needs and n != skill.number)
+    unlocked = "、".join(_label(curriculum.skill(n)) for n in opens[:2])
+    goal = f"学完后应能：{skill.checks[0]}" if skill.checks else ""
+    after = f"它是 {unlocked} 的前置" if unlocked else ""
+    return "；".join(x for x in (goal, after) if x)
+
+
+def _gaps(
+    curriculum: Curriculum,
+    prereq: Prerequisites,
+    profile: LearnerProfile,
+    done: set[int],
+    unfinished: list[int],
+) -> list[Recommendation]:
+    """Unfinished skills that something already finished builds on."""
+    recs = []
+    for n in unfinished:
+        dependents = sorted(d for d in done if n in prereq.ancestors(d))
+        if dependents:
+            skill = curriculum.skill(n)
+            needers = "、".join(_label(curriculum.skill(d)) for d in dependents[:3])
+            why = f"先补基础：你已完成 {needers}，它们依赖 {_label(skill)}，而它还没完成。"
+            recs.append(_recommend(curriculum, skill, "gap", why, profile))
+    return recs
+
+
+def _ready(
+    curriculum: Curriculum,
+    prereq: Prerequisites,
+    profile: LearnerProfile,
+    done: set[int],
+    unfinished: list[int],
+    recs: list[Recommendation],
+    limit: int,
+) -> list[Recommendation]:
+    """The earliest unfinished skills whose prerequisites are all done."""
+    order = [s.number for s in curriculum.skills]
+    out: list[Recommendation] = []
+    for n in unfinished:
+        if len(recs) + len(out) >= limit:
+            break
+        needs = prereq.needs[n]
+        if any(r.skill.number == n for r in recs) or not needs <= done:
+            continue
+        skill = curriculum.skill(n)
+        if needs:
+            direct = "、".join(_label(curriculum.skill(d)) for d in sorted(needs, key=order.index)[-2:])
+            why = f"你已完成 {direct}，{_label(skill)} 是路线上的下一步。"
+        else:
+            why = f"{_label(skill)} 没有前置要求，可以马上开始（{curriculum.stage(skill.stage).heading}）。"
+        payoff = _payoff(curriculum, prereq, skill)
+        out.append(_recommend(curriculum, skill, "next", why + (f"{payoff}。" if payoff else ""), profile))
+    return out
+
+
+def _after(
+    curriculum: Curriculum,
+    prereq: Prerequisites,
+    profile: LearnerProfile,
+    done: set[int],
+    unfinished: list[int],
+    recs: list[Recommendation],
+    limit: int,
+) -> list[Recommendation]:
+    """Fill up to `limit` with skills that open once the cards before them are done (1-3 cards)."""
+    order = [s.number for s in curriculum.skills]
+    out: list[Recommendation] = []
+    for n in unfinished:
+        if len(recs) + len(out) >= limit:
+            break
+        planned = {r.skill.number for r in [*recs, *out]}
+        missing = prereq.needs[n] - done
+        if n in planned or not missing or not missing <= planned:
+            continue
+        skill = curriculum.skill(n)
+        first = "、".join(_label(curriculum.skill(m)) for m in sorted(missing, key=order.index)[-2:])
+        payoff = _payoff(curriculum, prereq, skill)
+        why = f"学完 {first} 之后就可以开始{('；' + payoff) if payoff else ''}。"
+        out.append(_recommend(curriculum, skill, "after", why, profile))
+    return out
+
+
 def plan_next(
-    curriculum: Curriculum, prereq: Prerequisites, profile: LearnerProfile, limit: int = 3
+    curriculum: Curriculum,
+    prereq: Prerequisites,
+    profile: LearnerProfile,
+    limit: int = 3,
+    passed: set[int] | None = None,
 ) -> NextSteps:
-    done = set(profile.finished)
+    """Up to `limit` (at least one) recommendations: gaps, then skills ready to start, then skills that
+    open once those are done.  `passed`: skills whose self-check quiz suggests them as done; they
+    count as done here (the learner confirms them in their progress)."""
+    quiz_done = set(passed or ()) - set(profile.finished)
+    done = set(profile.finished) | quiz_done
     order = [s.number for s in curriculum.skills]
     unfinished = [n for n in order if n not in done]
     if not unfinished:
@@ -112,40 +201,21 @@ def plan_next(
             beyond=beyond,
             note=f"路线图的 {len(curriculum.skills)} 个技能点都已完成：去做里程碑项目、读经典论文、参与开源（见引用）。",
         )
-
-    recs: list[Recommendation] = []
-    # 1. gaps: unfinished skills that something already finished builds on
-    for n in unfinished:
-        dependents = sorted(d for d in done if n in prereq.ancestors(d))
-        if dependents:
-            skill = curriculum.skill(n)
-            needers = "、".join(_label(curriculum.skill(d)) for d in dependents[:3])
-            recs.append(
-                _recommend(
-                    curriculum,
-                    skill,
-                    "gap",
-                    f"先补基础：你已完成 {needers}，它们依赖 {_label(skill)}，而它还没完成。",
-                    profile,
-                )
-            )
-    # 2. the earliest unfinished skills whose prerequisites are all done
-    for n in unfinished:
-        if len(recs) >= limit:
-            break
-        if any(r.skill.number == n for r in recs):
-            continue
-        needs = prereq.needs[n]
-        if needs <= done:
-            skill = curriculum.skill(n)
-            if needs:
-                direct = sorted(needs, key=order.index)[-2:]
-                why = f"你已完成 {'、'.join(_label(curriculum.skill(d)) for d in direct)}，{_label(skill)} 是路线上的下一步。"
-            else:
-                why = (
-                    f"{_label(skill)} 没有前置要求，是路线的起点（{curriculum.stage(skill.stage).heading}）。"
-                )
-            recs.append(_recommend(curriculum, skill, "next", why, profile))
+    recs = _gaps(curriculum, prereq, profile, done, unfinished)
+    recs += _ready(curriculum, prereq, profile, done, unfinished, recs, limit)
+    recs += _after(curriculum, prereq, profile, done, unfinished, recs, limit)
     in_progress = [n for n in profile.in_progress if n not in done]
-    recs.sort(key=lambda r: (r.kind != "gap", r.skill.number not in in_progress, order.index(r.skill.number)))
-    return NextSteps(recommendations=recs[:limit])
+    recs.sort(
+        key=lambda r: (
+            {"gap": 0, "next": 1}.get(r.kind, 2),
+            r.skill.number not in in_progress,
+            order.index(r.skill.number),
+        )
+    )
+    note = (
+        "测验已通过、建议标记为完成 / quiz passed, suggested as done: "
+        + "、".join(_label(curriculum.skill(n)) for n in sorted(quiz_done))
+        if quiz_done
+        else None
+    )
+    return NextSteps(recommendations=recs[:limit], note=note)

@@ -57,6 +57,20 @@ _MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # v3: self-check quiz results (tutor.curriculum.quiz)
+    """
+    CREATE TABLE quiz_results (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+        skill INTEGER NOT NULL,
+        score REAL NOT NULL,
+        passed INTEGER NOT NULL,
+        criteria_met INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        taken_at TEXT NOT NULL
+    );
+    CREATE INDEX quiz_by_learner ON quiz_results(learner_id, skill, id);
+    """,
 ]
 
 

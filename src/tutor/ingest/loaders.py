@@ -20,6 +20,7 @@ import yaml
 
 from tutor.config import CorpusSettings
 from tutor.errors import InputError
+from tutor.ingest.corpus_meta import load_corpus_meta
 from tutor.markdown import scan
 
 __all__ = ["Document", "DocKind", "decode_text", "discover", "load_document", "SUFFIX_KINDS"]
@@ -142,6 +143,21 @@ def _first_h1(markdown: str) -> str | None:
     )
 
 
+def _fill_from_corpus_meta(path: Path, title: str | None, meta: dict[str, Any]) -> str | None:
+    """corpus.yaml beside the file fills what the document itself lacks; returns the title."""
+    extra = load_corpus_meta(path.parent).get(path.name)
+    if extra is None:
+        return title
+    for key, value in (
+        ("author", extra.author),
+        ("sourceLink", extra.source),
+        ("licenseName", extra.licence),
+    ):
+        if value and not meta.get(key):
+            meta[key] = value
+    return title or extra.title
+
+
 def _title_from_name(path: Path) -> str:
     return re.sub(r"[-_]+", " ", path.stem).strip() or path.name
 
@@ -228,6 +244,7 @@ def load_document(path: Path, max_bytes: int, source_url: str | None = None) -> 
     else:
         title = title or (str(meta["title"]) if meta.get("title") else None)
     meta["encoding"] = encoding
+    title = _fill_from_corpus_meta(path, title, meta)
     link = meta.get("sourceLink") or meta.get("source") or meta.get("url")
     return Document(
         doc_id=path.stem,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,12 +19,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio otherwise c
 import gradio as gr  # noqa: E402
 
 from tutor.app import App  # noqa: E402
-from tutor.chain.answer import AnswerStream  # noqa: E402
+from tutor.chain.answer import AnswerStream, Source  # noqa: E402
 from tutor.chain.router import route_message  # noqa: E402
-from tutor.curriculum.progress import LearnerProfile  # noqa: E402
 from tutor.errors import TutorError  # noqa: E402
 from tutor.ui import formatting as fmt  # noqa: E402
 from tutor.ui.layout import CSS, Page, layout  # noqa: E402
+from tutor.ui.quiz import wire_quiz  # noqa: E402
 
 __all__ = ["build_app", "launch_ui", "UIState", "serve_forever"]
 
@@ -53,9 +54,20 @@ class UIState:
 
     def ingest_in_background(self) -> None:
         def work() -> None:
+            t0 = time.perf_counter()
+            log.info(
+                "Checking the index for changes in %s …", ", ".join(map(str, self.app.settings.corpus.paths))
+            )
             try:
                 self.app.ingest()
                 self.app.tutor  # noqa: B018 - load the router examples while the user reads the page
+                manifest = self.app.index.manifest()
+                log.info(
+                    "Index ready: %d documents, %d chunks (%.0f s); questions about the material are answered",
+                    len(manifest.docs),
+                    manifest.chunk_count,
+                    time.perf_counter() - t0,
+                )
             except TutorError as exc:
                 self.ingest_error = str(exc)
                 log.error("Start-up ingest failed: %s", exc)
@@ -82,12 +94,25 @@ def build_app(app: App, state: UIState | None = None) -> gr.Blocks:
         _wire_learner(demo, page, app, ui)
         _wire_chat(page, app, ui)
         _wire_progress(page, app, ui)
+        wire_quiz(page, app, ui.learner, _plan)
         _wire_resources(page, app)
     return demo
 
 
-def _plan(app: App, profile: LearnerProfile) -> str:
-    return fmt.plan_cards(app.roadmap.next_steps(profile).to_json())
+def _plan(app: App, learner: str) -> str:
+    """The what-next cards, counting skills the learner's quizzes suggest as done."""
+    return fmt.plan_cards(app.learners.next_steps(learner).to_json())
+
+
+def _last_turn(app: App, learner: str) -> tuple[str, list[Any]]:
+    """The sources panel and follow-up chips of the learner's last answer, so a reload restores them."""
+    stored = app.learners.history.messages(learner)
+    meta: dict[str, Any] = next((m["meta"] for m in reversed(stored) if m["role"] == "assistant"), {})
+    passages = [Source.model_validate(p) for p in meta.get("passages", [])]
+    followups = list(meta.get("followups", []))[:3]
+    chips = [gr.update(value=q, visible=True) for q in followups]
+    chips += [gr.update(visible=False)] * (3 - len(chips))
+    return fmt.sources_panel(passages), chips
 
 
 def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
@@ -98,35 +123,44 @@ def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
         profile = learners.progress.get(learner)
         messages = [{"role": m["role"], "content": m["content"]} for m in learners.history.messages(learner)]
         groups = [[n for n in stage.skills if n in profile.finished] for stage in curriculum.stages]
+        panel, chips = _last_turn(app, learner)
         return (
             learner,
             gr.update(choices=learners.progress.list(), value=learner),
             messages,
-            _plan(app, profile),
+            _plan(app, learner),
             fmt.stage_bars(curriculum, profile.finished),
             profile.hours_per_day,
             profile.goal or "",
             *groups,
+            panel,
+            *chips,
         )
 
     def on_load(chosen: str, request: gr.Request) -> tuple[Any, ...]:
         status = fmt.status(app.llm, app.index.manifest(), app.index.model_id)
+        status["ready"] = ui.ready.is_set()
+        types, languages = fmt.filter_choices(app.catalog, curriculum)
         return (
             *learner_view(ui.learner(chosen, request)),
             fmt.status_line(status),
+            fmt.status_details(status),
             fmt.resources_table(app.catalog, curriculum),
+            gr.update(choices=types, value=fmt.ALL),
+            gr.update(choices=languages, value=fmt.ALL),
         )
 
     demo.load(
-        on_load, [page.learner_state], [*page.view_outputs, page.status, page.table], api_visibility="private"
+        on_load,
+        [page.learner_state],
+        [*page.view_outputs, page.status, page.status_details, page.table, page.type_dd, page.lang_dd],
+        api_visibility="private",
     )
 
     def switch(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-        return (*learner_view(ui.learner(chosen, request)), fmt.sources_panel(None))
+        return learner_view(ui.learner(chosen, request))
 
-    page.learner_btn.click(
-        switch, [page.learner_dd], [*page.view_outputs, page.sources_md], api_visibility="private"
-    )
+    page.learner_btn.click(switch, [page.learner_dd], page.view_outputs, api_visibility="private")
 
 
 def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
@@ -175,11 +209,14 @@ def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
                 "relevance": answer.relevance,
                 "backend": answer.backend,
                 "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources],
+                # what the page shows beside the answer, restored after a reload
+                "passages": [{**s.model_dump(), "text": s.text[:1600]} for s in answer.sources],
+                "followups": answer.followups[:3],
             },
         )
         followups = [gr.update(value=q, visible=True) for q in answer.followups[:3]]
         followups += [gr.update(visible=False)] * (3 - len(followups))
-        yield messages, fmt.sources_panel(answer), "", *followups
+        yield messages, fmt.sources_panel(answer.sources), "", *followups
 
     return respond
 
@@ -248,7 +285,7 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
     learners = app.learners
 
     def refresh_next(chosen: str, request: gr.Request) -> str:
-        return _plan(app, learners.progress.get(ui.learner(chosen, request)))
+        return _plan(app, ui.learner(chosen, request))
 
     page.next_btn.click(refresh_next, [page.learner_state], [page.cards], api_name="next_steps")
 
@@ -259,7 +296,7 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
             learner = ui.learner(chosen, request)
             others = [n for n in learners.progress.get(learner).finished if n not in skills]
             profile = learners.set_finished(learner, sorted({*others, *(int(n) for n in ticked or [])}))
-            return _plan(app, profile), fmt.stage_bars(curriculum, profile.finished)
+            return _plan(app, learner), fmt.stage_bars(curriculum, profile.finished)
 
         return tick
 
@@ -278,7 +315,7 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
         except TutorError as exc:
             raise gr.Error(str(exc)) from exc
         gr.Info("已保存 / Saved")
-        return _plan(app, profile)
+        return _plan(app, profile.id)
 
     page.save.click(
         save_profile, [page.learner_state, page.hours, page.goal], [page.cards], api_visibility="private"

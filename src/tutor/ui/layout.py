@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import gradio as gr  # noqa: E402
 
 from tutor.app import App  # noqa: E402
 from tutor.chain.replies import STARTER_QUESTIONS  # noqa: E402
+from tutor.ingest.corpus_meta import credits  # noqa: E402
 from tutor.ui import formatting as fmt  # noqa: E402
 from tutor.ui.formatting import ALL  # noqa: E402
 
@@ -30,7 +30,17 @@ CSS = """
 .tutor-cite {color: var(--body-text-color-subdued); font-size: 12px;}
 .tutor-bar {display: grid; grid-template-columns: 160px 1fr 90px; gap: 8px; align-items: center;}
 .tutor-bar progress {width: 100%;}
+.tutor-note {margin: 4px 0 10px;}
+#sources {max-height: 640px; overflow-y: auto;}
+#status-line p {margin: 0;}
+#resources-table table {table-layout: fixed; width: 100%;}
+#resources-table td, #resources-table th {font-family: var(--font) !important; overflow-wrap: anywhere;
+  white-space: normal !important;}
+#resources-table a {text-decoration: underline;}
+:focus-visible {outline: 2px solid #1d4ed8 !important; outline-offset: 2px;}
 """
+
+MAX_QUESTIONS = 10  # radios made once; a quiz shows as many as it has
 
 
 def _browser_secret(data_dir: Path) -> str:
@@ -51,6 +61,7 @@ class Page:
 
     learner_state: gr.BrowserState
     status: gr.Markdown
+    status_details: gr.Markdown
     learner_dd: gr.Dropdown
     learner_btn: gr.Button
     chatbot: gr.Chatbot
@@ -69,6 +80,13 @@ class Page:
     groups: list[gr.CheckboxGroup]
     filters: list[Any]
     table: gr.Dataframe
+    quiz_skill: gr.Dropdown
+    quiz_start: gr.Button
+    quiz_intro: gr.Markdown
+    quiz_questions: list[gr.Radio]
+    quiz_submit: gr.Button
+    quiz_result: gr.Markdown
+    quiz_state: gr.State
 
     @property
     def view_outputs(self) -> list[Any]:
@@ -81,11 +99,21 @@ class Page:
             self.hours,
             self.goal,
             *self.groups,
+            self.sources_md,
+            *self.chips,
         ]
 
     @property
     def chat_outputs(self) -> list[Any]:
         return [self.chatbot, self.sources_md, self.box, *self.chips]
+
+    @property
+    def type_dd(self) -> gr.Dropdown:
+        return self.filters[2]
+
+    @property
+    def lang_dd(self) -> gr.Dropdown:
+        return self.filters[3]
 
 
 def _chat_tab() -> dict[str, Any]:
@@ -93,7 +121,8 @@ def _chat_tab() -> dict[str, Any]:
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
                 label="对话 Conversation",
-                height=520,
+                show_label=False,  # the label sat on top of the first message
+                height=640,
                 buttons=["copy", "copy_all"],
                 feedback_options=("Like", "Dislike"),
                 elem_id="chatbot",
@@ -153,34 +182,55 @@ def _progress_tab(app: App) -> dict[str, Any]:
 
 
 def _resources_tab(app: App) -> dict[str, Any]:
-    all_resources = fmt.resource_rows(app.catalog, app.roadmap.curriculum)
-    types = sorted({t for r in all_resources for t in re.split(r"[/+]", r["type"]) if t})
-    languages = sorted({r["language"] for r in all_resources if r["language"]})
+    # the type and language choices are filled on page load, from the catalog as it is then
     with gr.Row():
         query = gr.Textbox(label="搜索 Search", placeholder="PyTorch, 视频, 吴恩达 …", scale=3)
         stage_dd = gr.Dropdown(
             [ALL, *fmt.stage_names(app.roadmap.curriculum).values()], value=ALL, label="阶段 Stage"
         )
-        type_dd = gr.Dropdown([ALL, *types], value=ALL, label="类型 Type")
-        lang_dd = gr.Dropdown([ALL, *languages], value=ALL, label="语言 Language")
+        type_dd = gr.Dropdown([ALL], value=ALL, label="类型 Type", elem_id="type-filter")
+        lang_dd = gr.Dropdown([ALL], value=ALL, label="语言 Language", elem_id="lang-filter")
     table = gr.Dataframe(
-        headers=[
-            "阶段 Stage",
-            "技能 Skill",
-            "名称 Name",
-            "类型 Type",
-            "语言 Language",
-            "推荐 Stars",
-            "链接 Link",
-            "状态 Status",
-        ],
-        datatype=["str", "str", "str", "str", "str", "str", "markdown", "str"],
-        value=fmt.resources_table(app.catalog, app.roadmap.curriculum),
+        headers=fmt.TABLE_HEADERS,
+        datatype=["str", "str", "markdown", "str", "str", "str", "str"],
+        column_widths=["13%", "17%", "26%", "10%", "10%", "9%", "15%"],
         interactive=False,
         wrap=True,
         elem_id="resources-table",
+        label="资源 Resources",
     )
     return {"filters": [query, stage_dd, type_dd, lang_dd], "table": table}
+
+
+def _quiz_tab(app: App) -> dict[str, Any]:
+    skills = [(f"{s.number}. {s.name}", s.number) for s in app.roadmap.curriculum.skills]
+    gr.Markdown(
+        "用路线图里的内容和检验标准自测：答题通过、每条标准都达到，就建议标记为完成。"
+        " / Check yourself against the roadmap's content and criteria."
+    )
+    with gr.Row():
+        quiz_skill = gr.Dropdown(
+            skills, value=None, label="技能点 Skill（默认：当前 current）", elem_id="quiz-skill", scale=3
+        )
+        quiz_start = gr.Button("出题 Start quiz", elem_id="quiz-start", scale=1)
+    quiz_intro = gr.Markdown(elem_id="quiz-intro")
+    questions = [
+        gr.Radio(
+            choices=[], label=f"Q{i + 1}", visible=False, elem_classes=["quiz-q"], elem_id=f"quiz-q{i + 1}"
+        )
+        for i in range(MAX_QUESTIONS)
+    ]
+    quiz_submit = gr.Button("交卷 Submit", variant="primary", visible=False, elem_id="quiz-submit")
+    quiz_result = gr.Markdown(elem_id="quiz-result")
+    return {
+        "quiz_skill": quiz_skill,
+        "quiz_start": quiz_start,
+        "quiz_intro": quiz_intro,
+        "quiz_questions": questions,
+        "quiz_submit": quiz_submit,
+        "quiz_result": quiz_result,
+        "quiz_state": gr.State(None),
+    }
 
 
 def layout(app: App, logins: bool) -> Page:
@@ -189,6 +239,8 @@ def layout(app: App, logins: bool) -> Page:
     )
     gr.Markdown("## 🎓 tutor · AI 学习导师")
     status = gr.Markdown(elem_id="status-line")
+    with gr.Accordion("详情 Details", open=False, elem_id="status-details"):
+        status_details = gr.Markdown()
     with gr.Row(visible=not logins):
         learner_dd = gr.Dropdown(
             label="学习者 Learner（选择或输入新名字 pick or type a new name）",
@@ -206,11 +258,16 @@ def layout(app: App, logins: bool) -> Page:
             cards = gr.HTML(elem_id="next-cards")
         with gr.Tab("✅ 进度 Progress", id="progress"):
             progress = _progress_tab(app)
+        with gr.Tab("📝 测验 Quiz", id="quiz"):
+            quiz = _quiz_tab(app)
         with gr.Tab("📚 资源 Resources", id="resources"):
             resources = _resources_tab(app)
+    with gr.Accordion("📖 资料与作者 Material & credits", open=False, elem_id="credits"):
+        gr.Markdown(fmt.credits_markdown(credits(app.settings.corpus.paths)))
     return Page(
         learner_state=learner_state,
         status=status,
+        status_details=status_details,
         learner_dd=learner_dd,
         learner_btn=learner_btn,
         next_btn=next_btn,
@@ -218,4 +275,5 @@ def layout(app: App, logins: bool) -> Page:
         **chat,
         **progress,
         **resources,
+        **quiz,
     )
