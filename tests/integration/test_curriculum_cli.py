@@ -15,8 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 
 
-def _run(*args: str) -> str:
-    result = runner.invoke(app, list(args))
+def _run(*args: str, input: str | None = None) -> str:
+    result = runner.invoke(app, list(args), input=input)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -57,7 +57,11 @@ def test_progress_commands_share_one_store() -> None:
     out = _run("progress", "show", "--learner", "bo")
     assert "3/3" in out and "Bo (bo)" in out
     plan = json.loads(_run("next", "--learner", "bo", "--json"))
-    assert [r["skill"]["number"] for r in plan["recommendations"]] == [4]
+    assert [(r["skill"]["number"], r["kind"]) for r in plan["recommendations"]] == [
+        (4, "next"),
+        (5, "after"),  # 1-3 cards: what opens once skill 4 is done fills the rest
+        (6, "after"),
+    ]
     _run("progress", "unmark", "--learner", "bo", "3")
     plan = json.loads(_run("next", "--learner", "bo", "--json"))
     assert plan["recommendations"][0]["skill"]["number"] == 3
@@ -84,3 +88,36 @@ def test_planner_eval_is_perfect_on_our_set() -> None:
     )
     assert payload["n"] >= 30
     assert payload["top1_accuracy"] == 1.0 and payload["acceptable@3"] == 1.0, payload["failures"]
+
+
+def test_quiz_in_the_terminal_moves_next_on() -> None:
+    _run("progress", "set", "--learner", "amy", "--name", "Amy")
+    _run("progress", "mark", "--learner", "amy", "1", "2")
+    quiz = json.loads(_run("quiz", "--learner", "amy", "--json"))
+    assert quiz["skill"] == 3 and all(q["citation"]["lines"] for q in quiz["questions"])
+    # the learner types each right option's number; "2" (not yet) on the first criterion
+    typed = [
+        str(q["options"].index(q["answer"]) + 1)
+        if q["kind"] != "self"
+        else ("2" if q["id"] == "self-1" else "1")
+        for q in quiz["questions"]
+    ]
+    out = _run("quiz", "--learner", "amy", input="\n".join(typed) + "\n")
+    assert "score 100%" in out and "criteria not yet met" in out and "能在 Linux 下流畅工作" in out
+    assert (
+        json.loads(_run("next", "--learner", "amy", "--json"))["recommendations"][0]["skill"]["number"] == 3
+    )
+    typed = [
+        str(q["options"].index(q["answer"]) + 1) if q["kind"] != "self" else "1" for q in quiz["questions"]
+    ]
+    out = _run("quiz", "--learner", "amy", "--skill", "3", input="x\n" + "\n".join(typed) + "\n")
+    assert "type a number from 1 to" in out and "suggested as done" in out
+    plan = json.loads(_run("next", "--learner", "amy", "--json"))
+    assert plan["recommendations"][0]["skill"]["number"] == 4 and "Linux" in plan["note"]
+
+
+def test_quiz_defaults_to_the_ui_learner_and_refuses_unknown_skills() -> None:
+    quiz = json.loads(_run("quiz", "--json"))  # no --learner: ui.default_learner, created on first use
+    assert quiz["skill"] == 1
+    bad = runner.invoke(app, ["quiz", "--skill", "99"])
+    assert bad.exit_code == 2 and "no skill 99" in bad.output

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from tutor.errors import ConfigError
+from tutor.errors import InputError
 
 __all__ = ["CORPUS_META", "DocMeta", "credits", "load_corpus_meta"]
 
@@ -36,20 +36,21 @@ def _text(value: Any) -> str | None:
 
 
 def load_corpus_meta(directory: Path) -> dict[str, DocMeta]:
-    """The entries of `directory/corpus.yaml` by file name; {} when there is none."""
+    """The entries of `directory/corpus.yaml` by file name; {} when there is none.  A broken file is an
+    InputError naming it, so the ingest reports it for each document beside it and goes on."""
     path = directory / CORPUS_META
     if not path.is_file():
         return {}
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read ({exc}); fix the YAML or remove the file") from exc
+        raise InputError(path, f"cannot read ({exc}); fix the YAML or remove the file") from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of file name -> {{title, author, ...}}")
+        raise InputError(path, "expected a mapping of file name -> {title, author, ...}")
     out = {}
     for name, entry in data.items():
         if not isinstance(entry, dict):
-            raise ConfigError(f"{path}: entry '{name}' must be a mapping (title, author, source, ...)")
+            raise InputError(path, f"entry '{name}' must be a mapping (title, author, source, ...)")
         fields = {k: _text(entry.get(k)) for k in ("title", "author", "source", "licence", "summary")}
         out[str(name)] = DocMeta(file=str(name), **fields)
     return out
@@ -62,6 +63,6 @@ def credits(roots: list[Path]) -> list[DocMeta]:
         directory = root if root.is_dir() else root.parent
         try:
             seen += load_corpus_meta(directory).values()
-        except ConfigError as exc:
+        except InputError as exc:
             log.warning("%s", exc)
     return seen

@@ -170,3 +170,27 @@ def test_discover_walks_recursively_with_globs(tmp_path: Path) -> None:
     assert found == {"x.md", "a/y.txt", "a/b/z.html"}
     with pytest.raises(InputError, match="no such file"):
         discover(tmp_path / "missing", ["*.md"], [])
+
+
+def test_corpus_yaml_fills_titles_and_credits_but_never_overrides(tmp_path: Path) -> None:
+    from tutor.ingest.corpus_meta import credits
+
+    (tmp_path / "untitled-notes.md").write_text("## 背景\n\n正文。\n", encoding="utf-8")
+    (tmp_path / "titled.md").write_text("# 自己的标题\n\n正文。\n", encoding="utf-8")
+    (tmp_path / "corpus.yaml").write_text(
+        "untitled-notes.md: {title: 笔记标题, author: 某人, source: 'https://example.org/n', licence: CC-BY}\n"
+        "titled.md: {title: 不该用的标题}\n",
+        encoding="utf-8",
+    )
+    untitled = load_document(tmp_path / "untitled-notes.md", max_bytes=10**6)
+    assert untitled.title == "笔记标题" and untitled.source_url == "https://example.org/n"
+    assert untitled.metadata["author"] == "某人"
+    assert load_document(tmp_path / "titled.md", max_bytes=10**6).title == "自己的标题"
+    assert {d.title for d in credits([tmp_path])} == {"笔记标题", "不该用的标题"}
+
+
+def test_bad_corpus_yaml_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# A\n\ntext\n", encoding="utf-8")
+    (tmp_path / "corpus.yaml").write_text("a.md: [not, a, mapping]\n", encoding="utf-8")
+    with pytest.raises(InputError, match="corpus.yaml"):
+        load_document(tmp_path / "a.md", max_bytes=10**6)
