@@ -11,6 +11,17 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
     || { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; } \
     || echo "warning: could not install chromium; the e2e tests will say what to do" >&2
 fi
+# axe-core (accessibility checks the browser tests inject into the page), from npm, pinned major
+if [[ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]]; then
+  echo "==> installing axe-core for the browser tests (npm)"
+  if command -v npm >/dev/null 2>&1 || { sudo=""; [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null 2>&1 && sudo="sudo"; \
+       $sudo apt-get install -y -qq npm >/dev/null 2>&1; }; then
+    mkdir -p .cache/axe && npm install --prefix .cache/axe --no-audit --no-fund --silent axe-core@4 \
+      || echo "warning: could not install axe-core; the e2e tests will say what to do" >&2
+  else
+    echo "warning: npm is missing; the e2e tests will say what to do" >&2
+  fi
+fi
 scripts/setup.sh test
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false GRADIO_ANALYTICS_ENABLED=False
 echo "==> ruff (lint, format check) and mypy"

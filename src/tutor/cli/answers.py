@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -138,6 +139,10 @@ def ui(
     """The browser chat: answers with sources, what next, progress and resources."""
     from tutor.ui.app import launch_ui, serve_forever
 
+    ui_log = logging.getLogger(
+        "tutor.ui"
+    )  # the server's own progress (index ready, offline mode) always shows
+    ui_log.setLevel(min(ui_log.getEffectiveLevel(), logging.INFO))
     try:
         demo, url = launch_ui(state.app(), host, port, ingest=not no_ingest, block=False)
     except OSError as exc:

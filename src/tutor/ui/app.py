@@ -24,6 +24,7 @@ from tutor.chain.router import route_message  # noqa: E402
 from tutor.errors import TutorError  # noqa: E402
 from tutor.ui import formatting as fmt  # noqa: E402
 from tutor.ui.layout import CSS, Page, layout  # noqa: E402
+from tutor.ui.panels import THEME, wire_resources, wire_status  # noqa: E402
 from tutor.ui.quiz import wire_quiz  # noqa: E402
 
 __all__ = ["build_app", "launch_ui", "UIState", "serve_forever"]
@@ -55,6 +56,14 @@ class UIState:
     def ingest_in_background(self) -> None:
         def work() -> None:
             t0 = time.perf_counter()
+            health = self.app.llm.health()
+            if not health.ok:  # the page says "offline mode" calmly; the why and how to connect go here
+                log.info(
+                    "Offline mode: LLM %s not answering (%s); answers quote the material. To connect one: "
+                    "`tutor serve-llm` on a GPU machine, or TUTOR_LLM__BACKEND=llamacpp",
+                    self.app.llm.label,
+                    health.detail,
+                )
             log.info(
                 "Checking the index for changes in %s …", ", ".join(map(str, self.app.settings.corpus.paths))
             )
@@ -95,7 +104,8 @@ def build_app(app: App, state: UIState | None = None) -> gr.Blocks:
         _wire_chat(page, app, ui)
         _wire_progress(page, app, ui)
         wire_quiz(page, app, ui.learner, _plan)
-        _wire_resources(page, app)
+        wire_resources(page, app)
+        wire_status(page, app, ui.ready)
     return demo
 
 
@@ -322,14 +332,6 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
     )
 
 
-def _wire_resources(page: Page, app: App) -> None:
-    def filtered(query: str, stage: str, kind: str, language: str) -> list[list[Any]]:
-        return fmt.resources_table(app.catalog, app.roadmap.curriculum, query, stage, kind, language)
-
-    for component in page.filters:
-        component.change(filtered, page.filters, [page.table], api_visibility="private")
-
-
 def launch_ui(
     app: App, host: str | None = None, port: int | None = None, ingest: bool = True, block: bool = True
 ) -> tuple[gr.Blocks, str]:
@@ -351,7 +353,7 @@ def launch_ui(
         show_error=True,
         quiet=True,
         css=CSS,
-        theme=gr.themes.Soft(),
+        theme=THEME,
     )
     log.info("UI at %s", url)
     if block:

@@ -26,8 +26,8 @@ CSS = """
 .tutor-card h3 {margin: 4px 0 8px;}
 .tutor-badge {display: inline-block; font-size: 12px; padding: 2px 8px; border-radius: 10px;
               background: var(--color-accent-soft);}
-.tutor-facts {color: var(--body-text-color-subdued); font-size: 12px;}
-.tutor-cite {color: var(--body-text-color-subdued); font-size: 12px;}
+.tutor-facts {color: #4b5563; font-size: 12px;}
+.tutor-cite {color: #4b5563; font-size: 12px;}
 .tutor-bar {display: grid; grid-template-columns: 160px 1fr 90px; gap: 8px; align-items: center;}
 .tutor-bar progress {width: 100%;}
 .tutor-note {margin: 4px 0 10px;}
@@ -37,6 +37,8 @@ CSS = """
 #resources-table td, #resources-table th {font-family: var(--font) !important; overflow-wrap: anywhere;
   white-space: normal !important;}
 #resources-table a {text-decoration: underline;}
+button[role="tab"].selected {color: #3730a3 !important;}
+footer, footer a, footer button {color: #4b5563 !important;}
 :focus-visible {outline: 2px solid #1d4ed8 !important; outline-offset: 2px;}
 """
 
@@ -87,6 +89,8 @@ class Page:
     quiz_submit: gr.Button
     quiz_result: gr.Markdown
     quiz_state: gr.State
+    resources_tab: gr.Tab
+    status_timer: gr.Timer
 
     @property
     def view_outputs(self) -> list[Any]:
@@ -241,6 +245,7 @@ def layout(app: App, logins: bool) -> Page:
     status = gr.Markdown(elem_id="status-line")
     with gr.Accordion("详情 Details", open=False, elem_id="status-details"):
         status_details = gr.Markdown()
+    status_timer = gr.Timer(3, active=True)  # refreshes the header until the start-up index is ready
     with gr.Row(visible=not logins):
         learner_dd = gr.Dropdown(
             label="学习者 Learner（选择或输入新名字 pick or type a new name）",
@@ -260,7 +265,7 @@ def layout(app: App, logins: bool) -> Page:
             progress = _progress_tab(app)
         with gr.Tab("📝 测验 Quiz", id="quiz"):
             quiz = _quiz_tab(app)
-        with gr.Tab("📚 资源 Resources", id="resources"):
+        with gr.Tab("📚 资源 Resources", id="resources") as resources_tab:
             resources = _resources_tab(app)
     with gr.Accordion("📖 资料与作者 Material & credits", open=False, elem_id="credits"):
         gr.Markdown(fmt.credits_markdown(credits(app.settings.corpus.paths)))
@@ -268,6 +273,8 @@ def layout(app: App, logins: bool) -> Page:
         learner_state=learner_state,
         status=status,
         status_details=status_details,
+        status_timer=status_timer,
+        resources_tab=resources_tab,
         learner_dd=learner_dd,
         learner_btn=learner_btn,
         next_btn=next_btn,

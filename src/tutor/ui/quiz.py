@@ -6,7 +6,6 @@ this module only moves it in and out of the page's radios.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -52,29 +51,21 @@ def wire_quiz(
         api_visibility="private",
     )
 
-    def submit(*args: Any) -> tuple[str, str]:
-        """Args: the quiz, the learner, one answer per radio (see __signature__ below)."""
-        quiz_json, chosen, answers, request = args[0], args[1], args[2:-1], args[-1]
+    def submit(values: dict[Any, Any], request: gr.Request) -> tuple[str, str]:
+        """`values`: every input by component (a set of inputs), so the number of radios needs no
+        hand-made signature (which Gradio warns about at every call)."""
+        quiz_json = values[page.quiz_state]
         if not quiz_json:
             raise gr.Error("先出题 / Start a quiz first")
-        learner = who(chosen, request)
+        learner = who(values[page.learner_state], request)
         quiz = Quiz.model_validate(quiz_json)
-        responses = {q.id: a for q, a in zip(quiz.questions, answers, strict=False)}
+        responses = {q.id: values[radio] for q, radio in zip(quiz.questions, radios, strict=False)}
         result = learners.take_quiz(learner, quiz, responses)
         return fmt.quiz_result(result), plan(app, learner)
 
-    # Gradio injects gr.Request by signature, which *args cannot express: spell the parameters out
-    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in ("quiz", "chosen")]
-    params += [
-        inspect.Parameter(f"q{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(len(radios))
-    ]
-    params.append(
-        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request)
-    )
-    submit.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     page.quiz_submit.click(
         submit,
-        [page.quiz_state, page.learner_state, *radios],
+        {page.quiz_state, page.learner_state, *radios},
         [page.quiz_result, page.cards],
         api_visibility="private",
     )
