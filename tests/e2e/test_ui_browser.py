@@ -95,6 +95,7 @@ def test_first_run_in_the_browser(
     assert not page.locator("#sources details").get_attribute("open")
     assert page.evaluate(OVERLAP) is None  # no label over the first message
     page.locator("button.followup").first.wait_for()
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "ui-chat.png"))
 
     # thumbs up: stored with the question, the answer and its sources
@@ -109,7 +110,7 @@ def test_first_run_in_the_browser(
 
     # 2. resources: filters filled on this first run, the table inside 1280 px with its status column
     _tab(page, "Resources")
-    page.wait_for_selector("#resources-table a")
+    page.locator("#resources-table a:visible").first.wait_for()
     page.locator("#type-filter input").click()
     types = page.locator("ul.options li").all_inner_texts()
     assert "视频 Video" in types and "书籍 Book" in types and len(types) <= 12, types

@@ -288,3 +288,32 @@ def test_tutor_ask_json_and_chat_repl(corpus_services: Services) -> None:
     chat = _cli(corpus_services, "chat", stdin="RAG 里怎么做混合检索？\n那它的学习资源呢？\n/quit\n")
     assert chat.returncode == 0, chat.stderr
     assert chat.stdout.count("出处") >= 2 and "RAG 检索增强" in chat.stdout
+
+
+def test_cli_chat_renders_markdown_and_ask_uses_the_ui_learner(corpus_services: Services) -> None:
+    from typer.testing import CliRunner
+
+    from tutor.cli import app
+
+    s = corpus_services.settings
+    env = {
+        "TUTOR_CORPUS__PATHS": json.dumps([str(p) for p in s.corpus.paths]),
+        "TUTOR_UI__DEFAULT_LEARNER": "ux-default",
+    }
+    base = ["--data-dir", str(s.data_dir)]
+    chat = CliRunner().invoke(app, [*base, "chat"], input="RAG 里怎么做混合检索？\n/quit\n", env=env)
+    assert chat.exit_code == 0, chat.output
+    assert "混合检索" in chat.output and "下一步" in chat.output  # the next-step line is there
+    assert "**" not in chat.output and "](" not in chat.output  # Markdown rendered, not printed raw
+    assert OFFLINE_NOTICE in chat.output and "ConnectError" not in chat.output
+    runner = CliRunner()
+    assert runner.invoke(app, [*base, "progress", "set", "--learner", "ux-default"], env=env).exit_code == 0
+    assert (
+        runner.invoke(
+            app, [*base, "progress", "mark", "--learner", "ux-default", "1", "2", "3"], env=env
+        ).exit_code
+        == 0
+    )
+    asked = runner.invoke(app, [*base, "ask", "我下一步该学什么？", "--json"], env=env)  # no --learner
+    assert asked.exit_code == 0, asked.output
+    assert json.loads(asked.stdout)["recommendations"]["recommendations"][0]["skill"]["number"] == 4
