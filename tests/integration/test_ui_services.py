@@ -27,8 +27,13 @@ def test_resource_rows_filter(corpus_services: Services) -> None:
     rows = rows_for()
     assert len(rows) == 102  # every linked resource of the catalog
     assert all(r["status"] for r in rows)
-    videos_zh = rows_for(kind="视频", language="中文")
-    assert videos_zh and all("视频" in r["type"] and "中文" in r["language"] for r in videos_zh)
+    videos_zh = rows_for(kind="视频 Video", language="中文 Chinese")  # the filters' normalised labels
+    assert videos_zh and all(r["type"] == "视频 Video" and r["language"] == "中文 Chinese" for r in videos_zh)
+    types, languages = fmt.filter_choices(corpus_services.catalog, corpus_services.curriculum)
+    assert types[0] == languages[0] == fmt.ALL
+    assert {"视频 Video", "书籍 Book", "论文 Paper"} <= set(types) and len(types) <= 12  # not 17 spellings
+    assert set(languages[1:]) <= {"中文 Chinese", "英文 English", "中英 Both"}
+    assert {r["type"] for r in rows} - {""} == set(types[1:])
     assert all(r["stage"] == 3 for r in rows_for(stage=3))
     assert any("PyTorch" in r["name"] for r in rows_for(query="pytorch"))
 

@@ -34,8 +34,8 @@ CSS = """
 #sources {max-height: 640px; overflow-y: auto;}
 #status-line p {margin: 0;}
 #resources-table table {table-layout: fixed; width: 100%;}
-#resources-table td, #resources-table th {font-family: var(--font) !important; overflow-wrap: anywhere;
-  white-space: normal !important;}
+#resources-table td, #resources-table th {overflow-wrap: anywhere; white-space: normal !important;}
+#resources-table td *, #resources-table th * {font-family: var(--font) !important;}
 #resources-table a {text-decoration: underline;}
 button[role="tab"].selected {color: #3730a3 !important;}
 footer, footer a, footer button {color: #4b5563 !important;}

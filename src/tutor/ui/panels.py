@@ -63,4 +63,6 @@ THEME = gr.themes.Soft().set(
     button_primary_background_fill="*primary_700",
     button_primary_background_fill_hover="*primary_800",
     button_primary_text_color="white",
+    checkbox_label_background_fill_selected="*primary_700",
+    checkbox_label_text_color_selected="white",
 )
