@@ -59,6 +59,8 @@ def _cards(page) -> list[str]:
 
 
 def _accessible(page, axe_js: str, where: str) -> None:
+    page.mouse.move(0, 0)  # no hover state, and let transitions settle, before checking contrast
+    page.wait_for_timeout(800)
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(content=axe_js)
     violations = page.evaluate(AXE)
