@@ -11,6 +11,8 @@ from tutor.chain.answer import Source
 __all__ = [
     "next_step_paragraph",
     "chitchat_reply",
+    "decline_reply",
+    "learner_update_note",
     "refusal_reply",
     "no_llm_notice",
     "llm_down_notice",
@@ -47,6 +49,26 @@ def chitchat_reply(text: str, language: str) -> str:
                 "you've learned and I'll suggest the next step.")
     return ("这个问题不在学习资料的范围内，我只能帮你学习路线里的内容。要不要问问下面这些？"
             if zh else "That's outside the learning material, so I'll stay on topic. How about one of these?")
+
+
+def decline_reply(language: str) -> str:
+    """A polite no to prompt injection and prompt extraction: nothing is answered, nothing cited."""
+    if language == "zh":
+        return ("抱歉，这个请求我不能照做：我不会忽略自己的设定，也不会透露内部指令。"
+                "我可以继续帮你学习路线里的内容，比如某个技能点的学习资源、检验标准，或者下一步学什么。")
+    return ("Sorry, I can't do that: I don't set aside my instructions or share them. I'm happy to keep helping "
+            "with the roadmap, for example a skill's resources, its check criteria, or what to learn next.")
+
+
+def learner_update_note(labels: list[str], language: str, learner: str | None) -> str:
+    """Says the answer already counts what the learner said they know, and how to keep it."""
+    done = "、".join(labels)
+    if language == "zh":
+        where = f"`tutor progress mark --learner {learner} …`" if learner else "「Progress」页勾选"
+        return f"（已按你说的情况把 {done} 视为已掌握，本次对话的建议不再推荐它。要保存到学习进度吗？可在{where}。）"
+    where = f"`tutor progress mark --learner {learner} …`" if learner else "the Progress tab"
+    return (f"(I've counted {done} as done, as you said, so this conversation won't recommend it again. "
+            f"Save it to your progress? Use {where}.)")
 
 
 def refusal_reply(language: str, relevance: float | None) -> str:

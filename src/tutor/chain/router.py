@@ -27,8 +27,35 @@ if TYPE_CHECKING:
 
 __all__ = ["Route", "RouteKind", "Router", "route_message", "ROUTES", "load_router_examples"]
 
-RouteKind = Literal["next_step", "material", "chitchat"]
-ROUTES: tuple[RouteKind, ...] = ("next_step", "material", "chitchat")
+RouteKind = Literal["next_step", "material", "chitchat", "decline"]
+ROUTES: tuple[RouteKind, ...] = ("next_step", "material", "chitchat", "decline")
+
+# Attempts to override the tutor's instructions or read its prompt: declined, never answered.
+_INJECTION = re.compile(
+    r"(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules|guidelines|directions|context)"
+    r"|(system|initial|hidden|original|developer|internal)\s+(prompt|instructions?|message)"
+    r"|(print|show|reveal|repeat|output|tell me|display|leak|dump|give me)\b.{0,30}\b(your|the)\s+(prompt|instructions|rules)"
+    r"|\b(jailbreak|DAN mode|developer mode|do anything now)\b|you are no longer|pretend (that )?you (are|have) no"
+    r"|act as .{0,30}without (any )?(restrictions|rules|limits)|from now on,? you (are|will)"
+    r"|(忽略|无视|忘记|忘掉|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|要求|限制|上下文)|(系统|初始|隐藏|内部|原始)\s*(提示词|提示|指令|设定|prompt)"
+    r"|(输出|打印|显示|告诉我|泄露|复述|重复|给我看).{0,12}(你的)?(提示词|prompt|系统指令|指令|设定)|你的(提示词|系统提示|指令|prompt)"
+    r"|越狱|开发者模式|不受(任何)?限制|扮演.{0,20}(没有|不受)(任何)?(限制|约束)",
+    re.IGNORECASE,
+)
+# "要练到什么程度 / how do I know I've mastered X": the skill's check criteria, answered from the material.
+_REQUIREMENT = re.compile(
+    r"什么程度|什么水平|哪种程度|多好才|多熟|合格|过关|达标|检验标准|算(是)?(学会|学完|掌握|入门|合格|过关|可以|会了)|才(能|可以)(进入|开始|学)"
+    r"|\bgood enough\b|how (do|can|will|would) i know\b|\b(check|pass) criteria\b|\bcriteria\b|\bready to (move|go|start)"
+    r"|how (well|much) (do|should|must) i (know|master|learn)|\bhow good\b|\bmastered\b",
+    re.IGNORECASE,
+)
+# Advice and how-to questions are questions about the material (its essays give the advice).
+_ADVICE = re.compile(
+    r"怎么|如何|怎样|为什么|为何|要不要|该不该|是否|有什么(方法|办法|建议|技巧|好处|作用|用)|有哪些|哪些|建议|方法|技巧|应对|提升|提高|锻炼|培养"
+    r"|\bhow (do|can|should|to|does|would)\b|\bwhy\b|\bwhat (is|are|does)\b|\btips?\b|\badvice\b|\bways? to\b|\bshould i\b"
+    r"|\bimprove\b|\bdeal with\b|\bcope\b|\bavoid\b|\bbecome\b",
+    re.IGNORECASE,
+)
 
 _NEXT_ZH = re.compile(
     r"接下来|下一步|下一阶段|下个阶段|之后(该|要|再|应该)?学|以后(该|要|再)?学|然后(该|要|再)?学|再学(什么|啥|哪)"
@@ -79,14 +106,21 @@ def route_message(text: str) -> Route:
         return Route("chitchat", "empty message")
     if _CHITCHAT.match(stripped):
         return Route("chitchat", "greeting, thanks or small talk")
+    if _INJECTION.search(stripped):
+        return Route("decline", "tries to override the tutor's instructions or read its prompt")
     if _OFF_TOPIC.search(stripped):
         return Route("chitchat", "outside the learning material")
+    if _REQUIREMENT.search(stripped) and not re.search(r"我(已经|刚|刚刚)?(学完|学会|掌握了|会了)|\bi('ve| have)? (finished|learned|mastered)\b",
+                                                       stripped, re.IGNORECASE):
+        return Route("material", "asks what a skill requires: answered with its check criteria")
     if _RESOURCE.search(stripped) and not re.search(r"路线|顺序|下一步|\bnext\b", stripped, re.IGNORECASE):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
         return Route("next_step", "asks what to learn next")
     if asks_for_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
+    if _ADVICE.search(stripped):
+        return Route("material", "an advice or how-to question: answered from the material")
     return Route("material", "a question about the material")
 
 

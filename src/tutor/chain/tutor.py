@@ -19,11 +19,13 @@ from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, Source
 from tutor.chain.budget import TokenCounter, fit_passages
 from tutor.chain.citations import check_citations
+from tutor.chain.compose import render_blocks, select_blocks
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
-from tutor.chain.extractive import render_extractive, select_sentences
-from tutor.chain.prompts import ANSWER_PROMPTS, CONDENSE_PROMPT, format_passage, redact_instructions
+from tutor.chain.prompts import ANSWER_PROMPTS, CONDENSE_PROMPT, PHRASE_PROMPTS, format_passage, redact_instructions
 from tutor.chain.router import Route, Router
+from tutor.chain.structured import Structured, compose_structured, ensure_items
 from tutor.chain.text import detect_language
+from tutor.chain.understanding import Understanding, understand
 from tutor.errors import InputError
 from tutor.resources.cards import CARDS_DOC
 
@@ -35,6 +37,25 @@ __all__ = ["TutorChain", "MAX_QUESTION_CHARS"]
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+
+# "我刚学完 Python" / "I just finished PyTorch": the learner says what they know (their clause is matched).
+_SELF_REPORT = re.compile(
+    r"我(?:刚|刚刚|已经|早就|之前|以前|现在)?(?:学完|学会|学过|掌握了|掌握|搞定了|搞定|完成了|会了|熟悉|精通|用过|做过|有)"
+    r"|\bI(?:'ve| have|'m| am)?\s+(?:just |already |recently )?(?:finished|learned|learnt|completed|mastered|know|studied"
+    r"|done with|familiar with|comfortable with|good at)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[。！？!?；;]|，(?:但|可是|不过|请问|那|想|怎么|如何)|,\s*(?:but|so|how|what)\b", re.IGNORECASE)
+
+
+def self_reports(messages: Sequence[str]) -> list[str]:
+    """The clauses in which the learner says what they have learned."""
+    out = []
+    for text in messages:
+        for m in _SELF_REPORT.finditer(text):
+            end = _CLAUSE_END.search(text, m.end())
+            out.append(text[m.start(): end.start() if end else len(text)])
+    return out
 
 
 def _chunks(text: str, size: int = 24) -> Iterator[str]:
@@ -79,7 +100,13 @@ class TutorChain:
         profile = self.svc.profile_for(learner, text=question if route.kind == "next_step" else None)
         answer = Answer(question=question, standalone_question=standalone, language=language,  # type: ignore[arg-type]
                         route=route.kind, route_reason=route.reason, text="")
-        if route.kind == "chitchat":
+        if route.kind != "decline":
+            self._apply_own_words(answer, profile, question, history, learner)
+        if route.kind == "decline":
+            answer.text = replies.decline_reply(language)
+            answer.followups = replies.STARTER_QUESTIONS[language][: self.settings.chain.followups]
+            yield from self._emit_text(answer.text)
+        elif route.kind == "chitchat":
             answer.text = replies.chitchat_reply(question, language)
             answer.followups = replies.STARTER_QUESTIONS[language][: self.settings.chain.followups]
             yield from self._emit_text(answer.text)
@@ -92,6 +119,30 @@ class TutorChain:
         yield AnswerEvent(kind="answer", answer=answer)
 
     # --- steps ----------------------------------------------------------------
+    def _apply_own_words(self, answer: Answer, profile: Any, question: str, history: list[Turn],
+                         learner: str | None) -> None:
+        """What the learner said they know in this conversation counts at once (in memory; saving is offered)."""
+        said_now = self_reports([question])
+        said = self_reports([text for role, text in history if role == "user"]) + said_now
+        if not said:
+            return
+        mentions = self.svc.match_skills("；".join(said))
+        new = [n for n in mentions.known if n not in profile.finished]
+        if not mentions.known:
+            return
+        profile.finished = sorted(set(profile.finished) | set(mentions.known))
+        profile.in_progress = [n for n in profile.in_progress if n not in profile.finished]
+        cur = self.svc.curriculum
+        labels = [f"技能点 {n}（{cur.skill(n).name}）" for n in mentions.known]
+        answer.learner_update = {"known": sorted(mentions.known), "new": sorted(new), "saved": False,
+                                 "said": said, "labels": labels}
+        if new and said_now:
+            answer.learner_update["note"] = replies.learner_update_note(
+                [lab for n, lab in zip(mentions.known, labels) if n in new], answer.language, learner)
+
+    def understand(self, text: str) -> Understanding:
+        return understand(text, self.svc.curriculum, self.svc.curriculum_config)
+
     def _condense(self, question: str, history: list[Turn]) -> str:
         if not history or not is_follow_up(question):
             return question
@@ -167,12 +218,19 @@ class TutorChain:
             if link is None and chunk.doc == CARDS_DOC and links:
                 link = links[0].get("url")
             sources.append(Source(n=n, id=chunk.id, doc=chunk.doc, title=chunk.title, headings=chunk.headings,
-                                  lines=chunk.lines, link=link,
+                                  lines=chunk.lines, link=link, flagged=bool(chunk.metadata.get("injection_flag")),
                                   score=None if dense is None else round(float(dense), 4), text=chunk.text))
         return sources
 
     def _material(self, answer: Answer, profile: Any, route: Route) -> Iterator[AnswerEvent]:
         cfg = self.settings.chain
+        understood = self.understand(answer.standalone_question)
+        answer.understood = understood.to_json()
+        structured = compose_structured(understood, self.svc.curriculum, self.settings.curriculum.roadmap,
+                                        answer.language, self.svc.prerequisites) if understood.structured else None
+        if structured is not None:
+            yield from self._structured(answer, profile, structured, understood)
+            return
         self.svc.require_index()  # a clear "run tutor ingest first" before any model loads
         t0 = time.perf_counter()
         sources = self.retrieve(answer.standalone_question)
@@ -201,10 +259,12 @@ class TutorChain:
         else:
             answer.notice = replies.no_llm_notice(answer.language, health.detail)
         if text is None:
-            extracts = select_sentences(answer.standalone_question, sources[:4], self.svc.embedder,
-                                        cfg.extractive_sentences)
-            text = render_extractive(extracts, sources, answer.language)
+            blocks = select_blocks(answer.standalone_question, sources[:4], self.svc.embedder)
+            text = render_blocks(blocks, sources, answer.language)
+            answer.composition = "blocks"
             yield from self._emit_text(text)
+        else:
+            answer.composition = "llm"
         t1 = time.perf_counter()
         text, checks, removed = check_citations(text, sources, self.svc.embedder, cfg.citation_min_similarity,
                                                 cfg.citation_min_overlap, cfg.citation_floor)
@@ -213,17 +273,59 @@ class TutorChain:
 
         cited = [s for s in sources if s.cited]
         skill_no = next((n for s in cited + sources if (n := replies.skill_of_source(s))), None)
-        skill = self.svc.curriculum.skill(skill_no) if skill_no else None
+        self._finish(answer, profile, text, self.svc.curriculum.skill(skill_no) if skill_no else None,
+                     cited[0].n if cited else None)
+
+    def _finish(self, answer: Answer, profile: Any, text: str, skill: Any, source_n: int | None) -> None:
+        """Next step (never what the learner already knows), follow-ups, warnings and the learner note."""
+        cfg = self.settings.chain
         plan = self.svc.next_steps(profile) if skill is None or skill.number in profile.finished else None
-        answer.next_step = replies.material_next_step(skill, set(profile.finished), plan,
-                                                      cited[0].n if cited else None, answer.language)
+        answer.next_step = replies.material_next_step(skill, set(profile.finished), plan, source_n, answer.language)
         answer.followups = replies.followups_for(skill, answer.language, cfg.followups, answer.question)
         parts = [text]
         if answer.weak:
-            parts.insert(0, replies.weak_warning(answer.language, relevance))
+            parts.insert(0, replies.weak_warning(answer.language, answer.relevance or 0.0))
         if answer.next_step:
             parts.append(replies.next_step_paragraph(answer.next_step, answer.language))
+        if answer.learner_update and answer.learner_update.get("note"):
+            parts.append(answer.learner_update["note"])
         answer.text = "\n\n".join(parts)
+
+    def _structured(self, answer: Answer, profile: Any, structured: Structured,
+                    understood: Understanding) -> Iterator[AnswerEvent]:
+        """A curriculum question: the complete lists from the roadmap; an LLM may phrase them, never drop items."""
+        answer.sources = structured.sources
+        answer.composition = "structured"
+        text: str | None = None
+        chat = self._healthy_chat()
+        if chat is not None:
+            try:
+                t0 = time.perf_counter()
+                phrased = (PHRASE_PROMPTS[answer.language] | chat | StrOutputParser()).invoke(
+                    {"question": answer.standalone_question, "answer": structured.text}).strip()
+                answer.timings["generate_s"] = round(time.perf_counter() - t0, 3)
+                if phrased:
+                    text, dropped = ensure_items(phrased, structured, answer.language)
+                    answer.composition = "structured+llm" + (f" ({len(dropped)} dropped item(s) restored)"
+                                                             if dropped else "")
+                    answer.backend = self.backend.label
+            except Exception as exc:  # noqa: BLE001 - any backend failure: the structured text stands
+                log.warning("Phrasing with the LLM failed (%s); using the structured answer", exc)
+                self.backend.mark_down(f"{type(exc).__name__}: {exc}"[:200])
+        if text is None:
+            text = structured.text
+            if self.backend.name != "none":
+                answer.notice = None
+        numbers = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+        for s in answer.sources:
+            s.cited = s.n in numbers
+        answer.relevance = 1.0
+        skills = understood.skills or [n for st in understood.stages for n in self.svc.curriculum.stage(st).skills]
+        skill = self.svc.curriculum.skill(skills[0]) if len(skills) == 1 else None
+        if skill is None and skills:  # a stage: the first of its skills the learner has not finished
+            skill = next((self.svc.curriculum.skill(n) for n in skills if n not in profile.finished), None)
+        yield from self._emit_text(text)
+        self._finish(answer, profile, text, skill, None)
 
     def _generate(self, answer: Answer, profile: Any, sources: list[Source]) -> Iterator[AnswerEvent]:
         """Stream the model's answer; on any backend failure return None so the caller falls back."""

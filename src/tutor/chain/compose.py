@@ -1,0 +1,274 @@
+"""Section-aware extractive answers: quote whole blocks of the best passages, not loose sentences.
+
+A retrieved passage is split into blocks the way a reader sees it: a list (with the
+line that introduces it), a table, a paragraph, a question and its answer in a FAQ.
+Blocks are ranked against the question (embedding similarity plus word overlap) and
+quoted whole, so an introduction that ends in "：" always comes with what it
+introduces and a list of steps is never cut to its first two items.  The passage the
+retriever ranked first always contributes its best block; duplicates are dropped; a
+FAQ question that matches the learner's question is answered with its own answer.
+Passages flagged at ingest as containing injected instructions (`injection_flag`) are
+never quoted (the contract with the security checks).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tutor.chain.answer import Source
+from tutor.chain.extractive import _readable
+from tutor.chain.text import overlap_ratio, strip_markdown, trigram_jaccard
+from tutor.resources.cards import CARDS_DOC
+
+if TYPE_CHECKING:
+    from tutor.index.embeddings import TutorEmbeddings
+
+__all__ = ["Block", "split_blocks", "select_blocks", "render_blocks"]
+
+_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+_BOLD_LABEL = re.compile(r"^\*\*([^*]{1,60}?)\*\*\s*[:：]?\s*$")
+_QUESTION = re.compile(r"^(?:\*\*)?\s*(?:Q\d*|问\d*|问题\s*\d*)\s*[:：.、]\s*(.+?)(?:\*\*)?\s*$", re.I)
+_ANSWER = re.compile(r"^(?:\*\*)?\s*(?:A\d*|答\d*)\s*(?:\*\*)?\s*[:：.、]\s*(.*)$", re.I)
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+")
+_TABLE = re.compile(r"^\s*\|.*\|\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
+_MAX_LIST = 12
+
+
+@dataclass
+class Block:
+    """A unit that is quoted whole: a list, a table, a paragraph, a FAQ answer or a code block."""
+
+    source: int
+    position: int
+    kind: str
+    label: str = ""
+    intro: str = ""
+    lines: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(x for x in (self.label, self.intro, *self.lines) if x)
+
+
+def _clean(line: str) -> str:
+    return re.sub(r"^\s*(?:[-*+]|\d+[.)、])\s+|^>\s*", "", line).strip()
+
+
+def split_blocks(source: Source) -> list[Block]:
+    """The blocks of one passage in reading order; introductions are attached to what follows them."""
+    blocks: list[Block] = []
+    label = ""
+    pending_intro = ""
+    lines = source.text.splitlines()
+    i = 0
+
+    def add(kind: str, body: list[str]) -> None:
+        nonlocal pending_intro
+        if body:
+            blocks.append(Block(source.n, len(blocks), kind, label, pending_intro, body))
+        pending_intro = ""
+
+    while i < len(lines):
+        raw = lines[i].rstrip()
+        stripped = raw.strip()
+        if not stripped or set(stripped) <= set("-=*_ "):
+            i += 1
+            continue
+        if _FENCE.match(stripped):
+            j = i + 1
+            while j < len(lines) and not _FENCE.match(lines[j].strip()):
+                j += 1
+            code = [x for x in lines[i + 1: j] if x.strip()]
+            add("code", ["```", *code, "```"] if code else [])
+            i = j + 1
+            continue
+        heading = _HEADING.match(stripped)
+        if heading:
+            label, pending_intro = heading.group(1).strip(), ""
+            i += 1
+            continue
+        question = _QUESTION.match(stripped)
+        if question:
+            answer: list[str] = []
+            j = i + 1
+            while j < len(lines) and (not lines[j].strip() or not (_QUESTION.match(lines[j].strip())
+                                                                    or _HEADING.match(lines[j].strip()))):
+                text = lines[j].strip()
+                if text and not set(text) <= set("-=*_ "):
+                    m = _ANSWER.match(text)
+                    answer.append(m.group(1) if m else _clean(text))
+                j += 1
+                if answer and j < len(lines) and not lines[j].strip():
+                    break
+            blocks.append(Block(source.n, len(blocks), "qa", strip_markdown(question.group(1)), "",
+                                [a for a in answer if a]))
+            pending_intro = ""
+            i = j
+            continue
+        bold = _BOLD_LABEL.match(stripped)
+        if bold:
+            label, pending_intro = bold.group(1).strip(), ""
+            i += 1
+            continue
+        if _TABLE.match(stripped):
+            j = i
+            rows: list[str] = []
+            while j < len(lines) and _TABLE.match(lines[j].strip()):
+                row = _readable(lines[j].strip())
+                if row:
+                    rows.append(row)
+                j += 1
+            add("table", rows)
+            i = j
+            continue
+        if _ITEM.match(raw):
+            j = i
+            items: list[str] = []
+            while j < len(lines):
+                line = lines[j]
+                if not line.strip():
+                    # a blank line ends the list unless another item follows
+                    k = j + 1
+                    while k < len(lines) and not lines[k].strip():
+                        k += 1
+                    if k < len(lines) and _ITEM.match(lines[k]) and lines[k][:1] in " \t-*+0123456789":
+                        j = k
+                        continue
+                    break
+                if _ITEM.match(line):
+                    indent = len(line) - len(line.lstrip())
+                    items.append(("  " if indent >= 2 else "") + _clean(line))
+                elif line.startswith(("  ", "\t")) and items:
+                    items[-1] += " " + line.strip()
+                else:
+                    break
+                j += 1
+            add("list", [x for x in items if strip_markdown(x).strip()])
+            i = j
+            continue
+        # a paragraph line; one that introduces a list/table waits for it
+        if _INTRO_END.search(stripped):
+            k = i + 1
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            nxt = lines[k].strip() if k < len(lines) else ""
+            if nxt and (_ITEM.match(lines[k]) or _TABLE.match(nxt) or _FENCE.match(nxt)):
+                pending_intro = stripped
+                i = k
+                continue
+            if not nxt or _HEADING.match(nxt) or _BOLD_LABEL.match(nxt):
+                i += 1  # an introduction whose body is cut off or absent is never quoted alone
+                continue
+        add("para", [stripped])
+        i += 1
+    return blocks
+
+
+def _card_block(source: Source) -> Block:
+    link = re.search(r"https?://\S+", source.text)
+    name, _, facts = source.headings[-1].partition(" · ") if source.headings else (source.title, "", "")
+    shown = f"[{name}]({link.group(0)})" if link else name
+    return Block(source.n, 0, "card", "", "", [f"{shown}{' · ' + facts if facts else ''}"])
+
+
+def _matching_items(block: Block, question: str) -> list[str]:
+    return [x for x in block.lines if overlap_ratio(question, x) > 0 and overlap_ratio(x, question) >= 0.15]
+
+
+def select_blocks(question: str, sources: list[Source], embedder: TutorEmbeddings | None,
+                  limit: int = 3, budget: int = 1400) -> list[Block]:
+    """The best blocks to quote, in the passages' order; the first passage always contributes."""
+    usable = [s for s in sources if not s.flagged]
+    blocks: list[Block] = []
+    for source in usable:
+        if source.doc == CARDS_DOC:
+            blocks.append(_card_block(source))
+        else:
+            blocks.extend(split_blocks(source))
+    if not blocks:
+        return []
+    texts = [strip_markdown(b.label + " " + (b.label if b.kind == "qa" else "") + " " + b.intro + " "
+                            + " ".join(b.lines))[:500] for b in blocks]
+    if embedder is not None:
+        vectors = np.asarray(embedder.embed_queries(texts), dtype=np.float32)
+        query = np.asarray(embedder.embed_query(question), dtype=np.float32)
+        sims = vectors @ query
+    else:
+        sims = np.linspace(1.0, 0.5, len(blocks))
+    rank = {s.n: i for i, s in enumerate(usable)}
+    for block, sim, text in zip(blocks, sims, texts, strict=True):
+        lexical = overlap_ratio(question, text)
+        bonus = 0.0
+        if block.kind == "qa":
+            bonus = 0.08 * overlap_ratio(question, block.label) + (0.03 if overlap_ratio(question, block.label) > 0.5 else 0)
+        block.score = float(sim) + 0.08 * lexical + bonus - 0.012 * rank[block.source]
+        if block.kind == "para" and len(strip_markdown(" ".join(block.lines))) < 12:
+            block.score -= 0.05  # a fragment says little on its own
+    ordered = sorted(blocks, key=lambda b: -b.score)
+    chosen: list[Block] = []
+    first = usable[0].n
+    first_best = next((b for b in ordered if b.source == first), None)
+    best = ordered[0].score
+    if first_best is not None:
+        chosen.append(first_best)
+    used = sum(len(x) for x in first_best.lines) if first_best else 0
+    for block in ordered:
+        if len(chosen) >= limit or block.score < best - 0.045:
+            break
+        if block in chosen:
+            continue
+        if any(trigram_jaccard(block.text, c.text) > 0.5 or strip_markdown(" ".join(block.lines)) in
+               strip_markdown(" ".join(c.lines)) for c in chosen):
+            continue
+        size = sum(len(x) for x in block.lines)
+        if chosen and used + size > budget:
+            continue
+        chosen.append(block)
+        used += size
+    for block in chosen:  # a long list: its matching items (with the intro), not thirty lines
+        if block.kind in ("list", "table") and len(block.lines) > _MAX_LIST:
+            matching = _matching_items(block, question)
+            if matching:
+                block.lines = matching[:_MAX_LIST]
+    return sorted(chosen, key=lambda b: (rank[b.source], b.position))
+
+
+def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> str:
+    """Quoted blocks under their section, each line cited; English questions get English framing."""
+    zh = language == "zh"
+    by_n = {s.n: s for s in sources}
+    out = ["根据资料中最相关的内容：" if zh else
+           "Here is what the material says (quoted from the original, which is in Chinese):"]
+    current: str | None = None
+    for b in blocks:
+        source = by_n[b.source]
+        if source.doc == CARDS_DOC:
+            section = source.headings[0] if source.headings else source.title
+        else:
+            section = " › ".join(h for h in source.headings[-2:] if h) or source.title
+        if b.label and b.kind != "qa" and b.label not in section:
+            section = f"{section} › {b.label}"
+        if section != current:
+            current = section
+            out += ["", f"**{section}**" if zh else f"From **{section}**:"]
+        if b.kind == "qa":
+            out.append(f"- {'问' if zh else 'Q'}：{b.label}" if zh else f"- Q: {b.label}")
+            out.extend(f"  {'答' if zh else 'A'}：{line} [{b.source}]" if zh else f"  A: {line} [{b.source}]"
+                       for line in b.lines)
+            continue
+        if b.intro:
+            out.append(f"{b.intro} [{b.source}]")
+        if b.kind == "code":
+            out.extend(b.lines)
+            continue
+        for line in b.lines:
+            indent = "  " if line.startswith("  ") else ""
+            out.append(f"{indent}- {line.strip()} [{b.source}]")
+    return "\n".join(out)
