@@ -403,6 +403,30 @@ def eval_next_step(
         raise typer.Exit(1)
 
 
+@eval_app.command("answers")
+def eval_answers(
+    dataset: Annotated[Path, typer.Option("--dataset", help="Answer eval set (JSONL).")] = Path("eval/answers.jsonl"),
+    report: Annotated[Path | None, typer.Option("--report", help="Write report.md, report.json, answers.png here.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N questions.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary JSON (without failures).")] = False,
+) -> None:
+    """Answer-level eval with the configured backend: facts, citations, lists, refusals, routes, latency."""
+    from tutor.evaluation.answers import run_answer_eval, summary_table, write_answer_report
+
+    try:
+        result = run_answer_eval(state.services(), dataset, limit)
+    except TutorError as exc:
+        _fail(exc)
+    payload = result.to_json()
+    if report is not None:
+        write_answer_report(report, result)
+    if as_json:
+        typer.echo(json.dumps({k: v for k, v in payload.items() if k != "failures"}, ensure_ascii=False, indent=2))
+    else:
+        for key in (None, "by_lang", "by_kind"):
+            typer.echo(summary_table(payload, key) + "\n")
+
+
 def _history_of(turns: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return turns[-12:]
 

@@ -21,13 +21,20 @@ import numpy as np
 
 from tutor.chain.answer import Source
 from tutor.chain.extractive import _readable
-from tutor.chain.text import overlap_ratio, strip_markdown, trigram_jaccard
+from tutor.chain.glossary import expand_english
+from tutor.chain.text import CJK, overlap_ratio, strip_markdown, trigram_jaccard
 from tutor.resources.cards import CARDS_DOC
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["Block", "split_blocks", "select_blocks", "render_blocks"]
+__all__ = ["Block", "split_blocks", "select_blocks", "render_blocks", "HOW_TO", "STEPS_HEADING"]
+
+# A how-to or advice question is answered by a procedure: lists, best from a steps/methods section.
+HOW_TO = re.compile(r"怎么|如何|怎样|应对|方法|步骤|策略|办法|建议|提升|提高|锻炼|培养|\bhow (do|can|should|to|would)\b"
+                    r"|\bsteps?\b|\bways? to\b|\btips\b|\badvice\b|\bimprove\b|\bdeal with\b|\bcope\b",
+                    re.IGNORECASE)
+STEPS_HEADING = re.compile(r"步骤|方法|策略|建议|做法|路径|操作")
 
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _BOLD_LABEL = re.compile(r"^\*\*([^*]{1,60}?)\*\*\s*[:：]?\s*$")
@@ -38,6 +45,7 @@ _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
 _MAX_LIST = 12
+_ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.I)
 
 
 @dataclass
@@ -106,7 +114,13 @@ def split_blocks(source: Source) -> list[Block]:
                     answer.append(m.group(1) if m else _clean(text))
                 j += 1
                 if answer and j < len(lines) and not lines[j].strip():
-                    break
+                    k = j
+                    while k < len(lines) and not lines[k].strip():
+                        k += 1
+                    # a blank line ends the answer unless it introduced a list that goes on
+                    if not (k < len(lines) and _ITEM.match(lines[k])
+                            and (_INTRO_END.search(answer[-1]) or _ITEM.match(lines[j - 1]))):
+                        break
             blocks.append(Block(source.n, len(blocks), "qa", strip_markdown(question.group(1)), "",
                                 [a for a in answer if a]))
             pending_intro = ""
@@ -150,7 +164,15 @@ def split_blocks(source: Source) -> list[Block]:
                 else:
                     break
                 j += 1
+            tail = ""
+            while items and _INTRO_END.search(items[-1]):
+                tail = items.pop().strip()  # an item that introduces what follows is never quoted alone
             add("list", [x for x in items if strip_markdown(x).strip()])
+            k = j
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            if tail and k < len(lines) and _FENCE.match(lines[k].strip()):
+                pending_intro = tail
             i = j
             continue
         # a paragraph line; one that introduces a list/table waits for it
@@ -183,8 +205,8 @@ def _matching_items(block: Block, question: str) -> list[str]:
 
 
 def select_blocks(question: str, sources: list[Source], embedder: TutorEmbeddings | None,
-                  limit: int = 3, budget: int = 1400) -> list[Block]:
-    """The best blocks to quote, in the passages' order; the first passage always contributes."""
+                  limit: int = 3, budget: int = 1400, margin: float = 0.045) -> list[Block]:
+    """The best blocks to quote, best first; the first passage's best block joins when within `margin`."""
     usable = [s for s in sources if not s.flagged]
     blocks: list[Block] = []
     for source in usable:
@@ -194,8 +216,16 @@ def select_blocks(question: str, sources: list[Source], embedder: TutorEmbedding
             blocks.extend(split_blocks(source))
     if not blocks:
         return []
-    texts = [strip_markdown(b.label + " " + (b.label if b.kind == "qa" else "") + " " + b.intro + " "
-                            + " ".join(b.lines))[:500] for b in blocks]
+    by_n = {s.n: s for s in usable}
+    expanded = expand_english(question) if not CJK.search(question) else question
+    how_to = bool(HOW_TO.search(question))
+
+    def where(b: Block) -> str:
+        headings = by_n[b.source].headings
+        return " ".join([*headings[-1:], b.label]) if b.label else " ".join(headings[-2:])
+
+    texts = [strip_markdown(f"{where(b)} {b.label if b.kind == 'qa' else ''} {b.intro} {' '.join(b.lines)}")[:500]
+             for b in blocks]
     if embedder is not None:
         vectors = np.asarray(embedder.embed_queries(texts), dtype=np.float32)
         query = np.asarray(embedder.embed_query(question), dtype=np.float32)
@@ -204,23 +234,31 @@ def select_blocks(question: str, sources: list[Source], embedder: TutorEmbedding
         sims = np.linspace(1.0, 0.5, len(blocks))
     rank = {s.n: i for i, s in enumerate(usable)}
     for block, sim, text in zip(blocks, sims, texts, strict=True):
-        lexical = overlap_ratio(question, text)
-        bonus = 0.0
+        lexical = overlap_ratio(expanded, text)
+        heading = overlap_ratio(expanded, where(block)) if where(block) else 0.0
+        bonus = 0.05 * min(1.0, heading * 3)
         if block.kind == "qa":
-            bonus = 0.08 * overlap_ratio(question, block.label) + (0.03 if overlap_ratio(question, block.label) > 0.5 else 0)
-        block.score = float(sim) + 0.08 * lexical + bonus - 0.012 * rank[block.source]
+            bonus += 0.08 * overlap_ratio(expanded, block.label) + (
+                0.03 if overlap_ratio(expanded, block.label) > 0.5 else 0)
+        if how_to and block.kind in ("list", "qa"):
+            bonus += 0.03 + (0.06 if any(STEPS_HEADING.search(h) for h in by_n[block.source].headings) else 0.0)
+        elif how_to and block.kind == "para":
+            bonus -= 0.03
+        block.score = float(sim) + 0.08 * lexical + bonus - 0.012 * min(rank[block.source], 3)
         if block.kind == "para" and len(strip_markdown(" ".join(block.lines))) < 12:
             block.score -= 0.05  # a fragment says little on its own
+        if block.kind == "code" and not _ASKS_CODE.search(question):
+            block.score -= 0.05
     ordered = sorted(blocks, key=lambda b: -b.score)
-    chosen: list[Block] = []
-    first = usable[0].n
-    first_best = next((b for b in ordered if b.source == first), None)
     best = ordered[0].score
-    if first_best is not None:
+    chosen: list[Block] = [ordered[0]]
+    # the first passage is not skipped for a weaker one: its best block joins when it is about as good
+    first_best = next((b for b in ordered if b.source == usable[0].n), None)
+    if first_best is not None and first_best is not ordered[0] and first_best.score >= best - margin:
         chosen.append(first_best)
-    used = sum(len(x) for x in first_best.lines) if first_best else 0
+    used = sum(sum(len(x) for x in b.lines) for b in chosen)
     for block in ordered:
-        if len(chosen) >= limit or block.score < best - 0.045:
+        if len(chosen) >= limit or block.score < best - margin:
             break
         if block in chosen:
             continue
@@ -228,16 +266,16 @@ def select_blocks(question: str, sources: list[Source], embedder: TutorEmbedding
                strip_markdown(" ".join(c.lines)) for c in chosen):
             continue
         size = sum(len(x) for x in block.lines)
-        if chosen and used + size > budget:
+        if used + size > budget:
             continue
         chosen.append(block)
         used += size
     for block in chosen:  # a long list: its matching items (with the intro), not thirty lines
         if block.kind in ("list", "table") and len(block.lines) > _MAX_LIST:
-            matching = _matching_items(block, question)
+            matching = _matching_items(block, expanded)
             if matching:
                 block.lines = matching[:_MAX_LIST]
-    return sorted(chosen, key=lambda b: (rank[b.source], b.position))
+    return chosen  # best first: the answer leads with what answers the question
 
 
 def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> str:
@@ -259,9 +297,10 @@ def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> 
             current = section
             out += ["", f"**{section}**" if zh else f"From **{section}**:"]
         if b.kind == "qa":
-            out.append(f"- {'问' if zh else 'Q'}：{b.label}" if zh else f"- Q: {b.label}")
-            out.extend(f"  {'答' if zh else 'A'}：{line} [{b.source}]" if zh else f"  A: {line} [{b.source}]"
-                       for line in b.lines)
+            out.append(f"- 问：{b.label}" if zh else f"- Q: {b.label}")
+            for k, line in enumerate(b.lines):
+                lead = ("  答：" if zh else "  A: ") if k == 0 else "  - "
+                out.append(f"{lead}{line} [{b.source}]")
             continue
         if b.intro:
             out.append(f"{b.intro} [{b.source}]")

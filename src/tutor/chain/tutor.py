@@ -19,7 +19,7 @@ from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, Source
 from tutor.chain.budget import TokenCounter, fit_passages
 from tutor.chain.citations import check_citations
-from tutor.chain.compose import render_blocks, select_blocks
+from tutor.chain.compose import HOW_TO as _HOW_TO, STEPS_HEADING as _STEPS_HEADING, render_blocks, select_blocks
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.prompts import ANSWER_PROMPTS, CONDENSE_PROMPT, PHRASE_PROMPTS, format_passage, redact_instructions
 from tutor.chain.router import Route, Router
@@ -46,6 +46,8 @@ _SELF_REPORT = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[。！？!?；;]|，(?:但|可是|不过|请问|那|想|怎么|如何)|,\s*(?:but|so|how|what)\b", re.IGNORECASE)
+
+
 
 
 def self_reports(messages: Sequence[str]) -> list[str]:
@@ -222,6 +224,38 @@ class TutorChain:
                                   score=None if dense is None else round(float(dense), 4), text=chunk.text))
         return sources
 
+    def _steps_sections(self, question: str, sources: list[Source]) -> list[Source]:
+        """For a how-to question, the top document's own steps/methods sections join the candidates.
+
+        Essays state their steps in a section of their own ("具体操作步骤", "方法"), which a how-to
+        question often ranks below the summary that merely names them; the answer should quote the steps.
+        Added passages get the next numbers and are appended to `sources`.
+        """
+        if not sources or not _HOW_TO.search(question):
+            return []
+        top = sources[0]
+        try:
+            docs = self.svc.retriever(k=8, where={"doc": top.doc}).invoke(f"{question} 具体步骤 方法")
+        except Exception as exc:  # noqa: BLE001 - an optional refinement; the answer stands without it
+            log.info("Steps lookup in %s failed: %s", top.doc, exc)
+            return []
+        from tutor.index.retriever import from_lc_document
+
+        known = {s.id for s in sources}
+        extra: list[Source] = []
+        for doc in docs:
+            chunk = from_lc_document(doc)
+            if chunk.id in known or not any(_STEPS_HEADING.search(h) for h in chunk.headings):
+                continue
+            dense = chunk.metadata.get("dense_score")
+            source = Source(n=len(sources) + 1, id=chunk.id, doc=chunk.doc, title=chunk.title, headings=chunk.headings,
+                            lines=chunk.lines, flagged=bool(chunk.metadata.get("injection_flag")),
+                            score=None if dense is None else round(float(dense), 4), text=chunk.text)
+            sources.append(source)
+            extra.append(source)
+            known.add(chunk.id)
+        return extra[:2]
+
     def _material(self, answer: Answer, profile: Any, route: Route) -> Iterator[AnswerEvent]:
         cfg = self.settings.chain
         understood = self.understand(answer.standalone_question)
@@ -259,7 +293,8 @@ class TutorChain:
         else:
             answer.notice = replies.no_llm_notice(answer.language, health.detail)
         if text is None:
-            blocks = select_blocks(answer.standalone_question, sources[:4], self.svc.embedder)
+            candidates = sources[:4] + self._steps_sections(answer.standalone_question, sources)
+            blocks = select_blocks(answer.standalone_question, candidates, self.svc.embedder)
             text = render_blocks(blocks, sources, answer.language)
             answer.composition = "blocks"
             yield from self._emit_text(text)
