@@ -160,8 +160,8 @@ def score_answer(case: AnswerCase, answer: Answer, latency_s: float) -> CaseResu
                       facts_cited=facts_cited, forbidden_found=forbidden,
                       cited=[{"n": s.n, "doc": s.doc, "section": " › ".join(s.headings[-2:]), "lines": s.lines}
                              for s in cited],
-                      cited_ok=cited_ok, latency_s=latency_s, understood=answer.understood,
-                      composition=answer.composition)
+                      cited_ok=cited_ok, latency_s=latency_s, understood=getattr(answer, "understood", None),
+                      composition=getattr(answer, "composition", None))
 
 
 def _rate(num: int, den: int) -> float | None:
