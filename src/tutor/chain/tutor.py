@@ -38,32 +38,17 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 
-# "我刚学完 Python" / "I just finished PyTorch": the learner says what they know (their clause is matched).
+# "我刚学完 Python" / "I just finished PyTorch": a clause in which the learner says what they know.
 _SELF_REPORT = re.compile(
-    r"我(?:刚|刚刚|已经|早就|之前|以前|现在)?(?:学完|学会|学过|掌握了|掌握|搞定了|搞定|完成了|会了|熟悉|精通|用过|做过|有)"
-    r"|\bI(?:'ve| have|'m| am)?\s+(?:just |already |recently )?(?:finished|learned|learnt|completed|mastered|know|studied"
-    r"|done with|familiar with|comfortable with|good at)\b",
+    r"我.{0,40}?(?:学完|学会|学过|掌握|搞定|完成|过了|通过了|会了|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用|用过|做过|没问题)"
+    r"|\bI(?:'ve| have|'m| am)?\b.{0,40}?\b(?:finished|learned|learnt|completed|mastered|know|studied|done with|familiar"
+    r"|comfortable|passed|good at|use \w+ every day)\b",
     re.IGNORECASE,
 )
-_CLAUSE_END = re.compile(r"[。！？!?；;]|，(?:但|可是|不过|请问|那|想|怎么|如何)|,\s*(?:but|so|how|what)\b", re.IGNORECASE)
-
-
-
-
+_CLAUSE = re.compile(r"[^。！？!?；;]+")
 def self_reports(messages: Sequence[str]) -> list[str]:
-    """The clauses in which the learner says what they have learned."""
-    out = []
-    for text in messages:
-        for m in _SELF_REPORT.finditer(text):
-            end = _CLAUSE_END.search(text, m.end())
-            out.append(text[m.start(): end.start() if end else len(text)])
-    return out
-
-
-def _chunks(text: str, size: int = 24) -> Iterator[str]:
-    """Deterministic answers are streamed in small pieces too, so every caller sees one behaviour."""
-    for i in range(0, len(text), size):
-        yield text[i : i + size]
+    """The clauses (sentences) in which the learner says what they have learned."""
+    return [m.group(0).strip() for text in messages for m in _CLAUSE.finditer(text) if _SELF_REPORT.search(m.group(0))]
 
 
 class TutorChain:
@@ -129,12 +114,19 @@ class TutorChain:
         if not said:
             return
         mentions = self.svc.match_skills("；".join(said))
-        new = [n for n in mentions.known if n not in profile.finished]
-        if not mentions.known:
-            return
-        profile.finished = sorted(set(profile.finished) | set(mentions.known))
-        profile.in_progress = [n for n in profile.in_progress if n not in profile.finished]
+        known = set(mentions.known)
         cur = self.svc.curriculum
+        for clause in said:  # "阶段 3 的四个技能点我都过了", "I finished everything in stage 4"
+            u = self.understand(clause)
+            for stage in u.stages:
+                known |= set(cur.stage(stage).skills)
+        known -= set(mentions.not_known)
+        new = sorted(n for n in known if n not in profile.finished)
+        if not known:
+            return
+        mentions.known = sorted(known)
+        profile.finished = sorted(set(profile.finished) | known)
+        profile.in_progress = [n for n in profile.in_progress if n not in profile.finished]
         labels = [f"技能点 {n}（{cur.skill(n).name}）" for n in mentions.known]
         answer.learner_update = {"known": sorted(mentions.known), "new": sorted(new), "saved": False,
                                  "said": said, "labels": labels}

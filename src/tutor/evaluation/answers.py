@@ -105,6 +105,7 @@ class CaseResult:
     latency_s: float
     understood: dict[str, Any] | None = None
     composition: str | None = None
+    relevance: float | None = None
     error: str | None = None
 
     @property
@@ -117,6 +118,8 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
+        if self.case.route in ("decline", "chitchat"):  # judged by the route: declined / small talk, nothing cited
+            return self.route_ok and not self.cited and not self.forbidden_found
         if self.case.refuse:
             return self.refused and not self.forbidden_found
         return (not self.refused and self.all_facts and (self.facts_cited or not self.case.must_contain)
@@ -129,7 +132,8 @@ class CaseResult:
                 "missing_facts": [f for f, ok in zip(c.must_contain, self.facts_found, strict=True) if not ok],
                 "facts_cited": self.facts_cited, "forbidden_found": self.forbidden_found,
                 "cited": self.cited, "cited_ok": self.cited_ok, "latency_s": round(self.latency_s, 3),
-                "understood": self.understood, "composition": self.composition, "error": self.error,
+                "understood": self.understood, "composition": self.composition, "relevance": self.relevance,
+                "error": self.error,
                 "answer": self.text}
 
 
@@ -161,7 +165,7 @@ def score_answer(case: AnswerCase, answer: Answer, latency_s: float) -> CaseResu
                       cited=[{"n": s.n, "doc": s.doc, "section": " › ".join(s.headings[-2:]), "lines": s.lines}
                              for s in cited],
                       cited_ok=cited_ok, latency_s=latency_s, understood=getattr(answer, "understood", None),
-                      composition=getattr(answer, "composition", None))
+                      composition=getattr(answer, "composition", None), relevance=answer.relevance)
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -211,6 +215,9 @@ class AnswerReport:
         out["failures"] = [r.to_json() for r in self.results if not r.passed]
         return out
 
+    def all_cases(self) -> list[dict[str, Any]]:
+        return [r.to_json() for r in self.results]
+
 
 def run_answer_eval(services: Services, dataset: Path, limit: int | None = None,
                     progress: Callable[[int, int], None] | None = None) -> AnswerReport:
@@ -259,7 +266,8 @@ def summary_table(payload: dict[str, Any], key: str | None = None) -> str:
 
 
 def write_answer_report(directory: Path, report: AnswerReport) -> list[Path]:
-    """report.md (tables + every failure with what was answered), report.json and answers.png."""
+    """report.md (tables + every failure with what was answered), report.json, answers.jsonl (every case)
+    and answers.png."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -268,6 +276,9 @@ def write_answer_report(directory: Path, report: AnswerReport) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     payload = report.to_json()
     (directory / "report.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    with (directory / "answers.jsonl").open("w", encoding="utf-8") as fh:  # every case, passed or not
+        for row in report.all_cases():
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     metrics = ["fact_coverage", "citation_precision", "list_completeness", "refusal", "false_refusal", "misroutes"]
     groups = {"all": payload, **payload["by_lang"]}
@@ -309,4 +320,4 @@ def write_answer_report(directory: Path, report: AnswerReport) -> list[Path]:
                   + ", ".join(f"[{c['n']}] {c['doc']} › {c['section']} L{c['lines']}" for c in f["cited"]), "",
                   "```text", f["answer"][:1500], "```", ""]
     (directory / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    return [directory / "report.md", directory / "report.json", directory / "answers.png"]
+    return [directory / "report.md", directory / "report.json", directory / "answers.jsonl", directory / "answers.png"]
