@@ -94,8 +94,12 @@ class Services:
         from tutor.chain.tutor import TutorChain
         from tutor.config import config_dir
 
+        from tutor.chain.understanding import understand
+
         examples = load_router_examples(config_dir() / "router.yaml")
-        return TutorChain(self, Router(lambda: self.embedder, examples))
+        router = Router(lambda: self.embedder, examples,
+                        understand=lambda text: understand(text, self.curriculum, self.curriculum_config))
+        return TutorChain(self, router)
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, learner: str | None = None) -> Any:
         """Next-step and small-talk answers need no index; questions about the material do (and say so)."""

@@ -11,6 +11,7 @@ what an LLM rephrasing must keep (checked by `ensure_items`).
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from tutor.chain.answer import Source
 from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
+from tutor.ingest.tables import strip_md
 
 __all__ = ["Structured", "compose_structured", "ensure_items", "missing_items"]
 
@@ -32,6 +34,7 @@ _ASPECT_LABELS = {
     "time": ("时间", "time"),
     "prerequisites": ("前置技能", "prerequisites"),
     "next": ("之后学什么", "what comes next"),
+    "stage": ("所在阶段", "stage"),
 }
 
 
@@ -167,16 +170,22 @@ def _skill_section(b: _Builder, skill: Skill, aspect: str, prereqs: Any) -> None
         _cite_plans(b, stage.number)
     elif aspect == "prerequisites" and prereqs is not None:
         n = b.cite(skill.citation, [stage_heading, skill.heading])
-        needs = sorted(prereqs.needs.get(skill.number, ()))
-        direct = [m for m in needs if not any(m in prereqs.ancestors(o) for o in needs if o != m)]
+        needs = prereqs.ancestors(skill.number)
         items = []
-        for m in direct:
-            other = b.cur.skill(m)
-            why = prereqs.reasons.get((skill.number, m), "")
-            items.append(b.item(f"{_skill_label(other, zh)}" + (f"（{why}）" if zh and why else f" ({why})" if why else ""),
-                                other.name))
+        for st in sorted(b.cur.stages, key=lambda x: x.number):
+            names = [b.cur.skill(m) for m in st.skills if m in needs]
+            if names:
+                sn = b.cite(st.citation, [st.heading])
+                items.append(b.item(f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names) + f" [{sn}]",
+                                    st.name))
+                b.items.extend(x.name for x in names)
+        path = _core_path_to(b.cur, skill)
+        if path:
+            items.append(("核心路径：" if zh else "Core path: ") + path)
         b.section(f"{label} › {_ASPECT_LABELS['prerequisites'][0 if zh else 1]}", n, items,
                   "这是路线的起点，没有前置技能。" if zh else "This is where the roadmap starts; nothing comes before it.")
+    elif aspect == "stage":
+        _stage_sections(b, skill.stage, "content", prereqs)
     elif aspect == "next":
         later = sorted(s.number for s in b.cur.skills if s.number > skill.number)
         if later:
@@ -184,6 +193,15 @@ def _skill_section(b: _Builder, skill: Skill, aspect: str, prereqs: Any) -> None
             n = b.cite(nxt.citation, [b.cur.stage(nxt.stage).heading, nxt.heading])
             b.section(f"{label} → {_skill_label(nxt, zh)}", n,
                       [b.item(("路线中接下来是 " if zh else "Next in the roadmap: ") + _skill_label(nxt, zh), nxt.name)])
+
+
+def _core_path_to(cur: Curriculum, skill: Skill) -> str:
+    """The document's core path up to the step that names this skill, if it names it."""
+    steps = cur.core_path
+    for i, step in enumerate(steps):
+        if step.lower() in skill.name.lower() or skill.name.lower().startswith(step.lower()):
+            return " → ".join(steps[: i + 1])
+    return ""
 
 
 def _cite_plans(b: _Builder, stage: int | None) -> None:
@@ -219,15 +237,22 @@ def _stage_sections(b: _Builder, number: int, aspect: str, prereqs: Any) -> None
                 items.append(b.item(f"{skill.heading}" + (f"：{topics}" if topics else ""), skill.name))
             head = (f"{stage.heading}：共 {len(items)} 个技能点" if zh
                     else f"{_stage_label(b.cur, number, zh)}: {len(items)} skills")
-            b.section(head, n, items)
+            b.items.append(stage.duration)
+            b.section(head, n, [("时长：" if zh else "Duration: ") + stage.duration, *items])
         elif aspect == "next":
             later = [s for s in b.cur.stages if s.number > number]
             if later:
                 b.section(f"{stage.heading} →", n, [b.item(later[0].heading, later[0].name)])
         else:
             earlier = [s for s in b.cur.stages if s.number < number]
-            b.section(stage.heading, n, [b.item(earlier[-1].heading, earlier[-1].name)] if earlier else [],
-                      "这是第一个阶段。" if zh else "This is the first stage.")
+            items = []
+            if earlier:
+                prev = earlier[-1]
+                pn = b.cite(prev.citation, [prev.heading])
+                items.append(b.item(f"{prev.heading}：" + "、".join(b.cur.skill(m).heading.rstrip(" ⭐") for m in prev.skills)
+                                    + f" [{pn}]", prev.name))
+                b.items.extend(b.cur.skill(m).name for m in prev.skills)
+            b.section(stage.heading, n, items, "这是第一个阶段。" if zh else "This is the first stage.")
         return
     for s in stage.skills:
         _skill_section(b, b.cur.skill(s), aspect, prereqs)
@@ -241,13 +266,58 @@ def _milestone_sections(b: _Builder, months: list[int]) -> None:
                       [b.item("✅ " + c, c) for c in m.checks])
 
 
+def _all_stages(b: _Builder, with_time: bool) -> None:
+    items = []
+    for st in sorted(b.cur.stages, key=lambda x: x.number):
+        n = b.cite(st.citation, [st.heading])
+        items.append(f"{b.item(st.heading)} [{n}]")
+    b.sections.append("stages")
+    b.out.append("\n**" + ("路线的阶段" if b.zh else "The stages of the roadmap") + f"（{len(items)}）**")
+    b.out.extend(f"- {i}" for i in items)
+    if with_time:
+        _cite_plans(b, None)
+
+
+def recommended_tables(question: str, curriculum: Curriculum) -> list[str]:
+    """The 推荐资源汇总 tables a resource question names ("视频课", "communities", "free GPUs to practice")."""
+    from tutor.chain.glossary import expand_english
+    from tutor.chain.text import overlap_ratio
+
+    expanded = expand_english(question)
+    tables = list(dict.fromkeys(r.table for r in curriculum.recommended))
+    scored = [(overlap_ratio(re.sub(r"推荐|学习", "", t), expanded), t) for t in tables]
+    best = max((sc for sc, _ in scored), default=0.0)
+    return [t for sc, t in scored if sc >= 0.5 and sc == best]
+
+
+def _recommended(b: _Builder, tables: list[str]) -> None:
+    for table in tables:
+        rows = [r for r in b.cur.recommended if r.table == table]
+        n = b.cite(rows[0].citation, [rows[0].citation.heading])
+        items = []
+        for r in rows:
+            facts = [v for k, v in r.columns.items() if strip_md(v) != r.name and not v.startswith("http") and v.strip("- ")]
+            line = r.name + (f"（{'，'.join(strip_md(f) for f in facts)}）" if facts else "")
+            items.append(b.item(f"{line}：{r.link}" if r.link else line, r.name))
+        b.section(table, n, items)
+
+
 def compose_structured(u: Understanding, curriculum: Curriculum, roadmap: Path, language: str,
-                       prerequisites: Any = None) -> Structured | None:
+                       prerequisites: Any = None, question: str = "") -> Structured | None:
     """The complete answer from the roadmap, or None when the question is not about its lists."""
-    if not u.structured:
-        return None
     zh = language == "zh"
     b = _Builder(curriculum, roadmap, zh)
+    if not u.structured:
+        tables = recommended_tables(question, curriculum) if question and "resources" in u.aspects else []
+        if not tables:
+            return None
+        _recommended(b, tables)
+        lead = "以下内容按路线图的推荐资源汇总整理，完整列出：" if zh else (
+            "From the roadmap's recommended resources, listed in full:")
+        return Structured(text=lead + "\n" + "\n".join(b.out).strip("\n"), sources=b.sources,
+                          items=[i for i in b.items if i], sections=b.sections)
+    if u.whole_roadmap and "stages" in u.aspects:
+        _all_stages(b, "time" in u.aspects)
     aspects = [a for a in u.aspects if a in _ASPECT_LABELS] or (["content"] if u.stages or u.skills else [])
     if u.milestones and ("milestone" in u.aspects or not (u.stages or u.skills)):
         _milestone_sections(b, sorted(u.milestones))
@@ -255,7 +325,12 @@ def compose_structured(u: Understanding, curriculum: Curriculum, roadmap: Path, 
     if "checks" in aspects and "next" in aspects:
         aspects.remove("next")  # "练到什么程度才能进入下一阶段" asks for the criteria; the next step follows anyway
     for aspect in aspects[:2]:
-        if u.skills:
+        if aspect == "prerequisites" and u.skills:  # "能直接学机器学习吗": the later skill is the goal
+            _skill_section(b, curriculum.skill(max(u.skills)), aspect, prerequisites)
+        elif u.skills and aspect == "stage":
+            for st in dict.fromkeys(curriculum.skill(n).stage for n in u.skills[:3]):
+                _stage_sections(b, st, "content", prerequisites)
+        elif u.skills:
             for s in u.skills[:3]:
                 _skill_section(b, curriculum.skill(s), aspect, prerequisites)
         elif u.stages:

@@ -20,6 +20,8 @@ from tutor.chain.answer import Answer, AnswerEvent, Source
 from tutor.chain.budget import TokenCounter, fit_passages
 from tutor.chain.citations import check_citations
 from tutor.chain.compose import HOW_TO as _HOW_TO, STEPS_HEADING as _STEPS_HEADING, render_blocks, select_blocks
+
+_FAQ_HEADING = re.compile(r"常见问题|问题与解答|FAQ|Q&A|问答", re.IGNORECASE)
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.prompts import ANSWER_PROMPTS, CONDENSE_PROMPT, PHRASE_PROMPTS, format_passage, redact_instructions
 from tutor.chain.router import Route, Router
@@ -121,18 +123,21 @@ class TutorChain:
             for stage in u.stages:
                 known |= set(cur.stage(stage).skills)
         known -= set(mentions.not_known)
-        new = sorted(n for n in known if n not in profile.finished)
+        stated = set(known)
+        for n in stated:  # finishing a skill implies what comes before it in the roadmap
+            known |= self.svc.prerequisites.ancestors(n)
+        new = sorted(n for n in stated if n not in profile.finished)
         if not known:
             return
         mentions.known = sorted(known)
         profile.finished = sorted(set(profile.finished) | known)
         profile.in_progress = [n for n in profile.in_progress if n not in profile.finished]
-        labels = [f"技能点 {n}（{cur.skill(n).name}）" for n in mentions.known]
+        labels = [f"技能点 {n}（{cur.skill(n).name}）" for n in sorted(stated)]
         answer.learner_update = {"known": sorted(mentions.known), "new": sorted(new), "saved": False,
                                  "said": said, "labels": labels}
         if new and said_now:
             answer.learner_update["note"] = replies.learner_update_note(
-                [lab for n, lab in zip(mentions.known, labels) if n in new], answer.language, learner)
+                [lab for n, lab in zip(sorted(stated), labels) if n in new], answer.language, learner)
 
     def understand(self, text: str) -> Understanding:
         return understand(text, self.svc.curriculum, self.svc.curriculum_config)
@@ -216,44 +221,54 @@ class TutorChain:
                                   score=None if dense is None else round(float(dense), 4), text=chunk.text))
         return sources
 
-    def _steps_sections(self, question: str, sources: list[Source]) -> list[Source]:
-        """For a how-to question, the top document's own steps/methods sections join the candidates.
+    def _section_candidates(self, question: str, sources: list[Source]) -> list[Source]:
+        """More passages of the best document: its FAQ, its steps (for a how-to question), its best sections.
 
-        Essays state their steps in a section of their own ("具体操作步骤", "方法"), which a how-to
-        question often ranks below the summary that merely names them; the answer should quote the steps.
-        Added passages get the next numbers and are appended to `sources`.
+        The answer is chosen among blocks, so the document that answers the question should offer all its
+        relevant sections: a FAQ entry that matches the question, the steps an essay gives (often ranked
+        below the summary that merely names them).  Added passages get the next numbers and are appended
+        to `sources`.
         """
-        if not sources or not _HOW_TO.search(question):
+        if not sources:
             return []
-        top = sources[0]
-        try:
-            docs = self.svc.retriever(k=8, where={"doc": top.doc}).invoke(f"{question} 具体步骤 方法")
-        except Exception as exc:  # noqa: BLE001 - an optional refinement; the answer stands without it
-            log.info("Steps lookup in %s failed: %s", top.doc, exc)
-            return []
-        from tutor.index.retriever import from_lc_document
-
+        docs = list(dict.fromkeys(s.doc for s in sources[:2] if s.doc != CARDS_DOC))[:2]
         known = {s.id for s in sources}
         extra: list[Source] = []
-        for doc in docs:
-            chunk = from_lc_document(doc)
-            if chunk.id in known or not any(_STEPS_HEADING.search(h) for h in chunk.headings):
+        from tutor.index.retriever import from_lc_document
+
+        for doc_id in docs:
+            try:
+                hits = self.svc.retriever(k=8, where={"doc": doc_id}).invoke(
+                    f"{question} 具体步骤 方法" if _HOW_TO.search(question) else question)
+            except Exception as exc:  # noqa: BLE001 - an optional refinement; the answer stands without it
+                log.info("Section lookup in %s failed: %s", doc_id, exc)
                 continue
-            dense = chunk.metadata.get("dense_score")
-            source = Source(n=len(sources) + 1, id=chunk.id, doc=chunk.doc, title=chunk.title, headings=chunk.headings,
-                            lines=chunk.lines, flagged=bool(chunk.metadata.get("injection_flag")),
-                            score=None if dense is None else round(float(dense), 4), text=chunk.text)
-            sources.append(source)
-            extra.append(source)
-            known.add(chunk.id)
-        return extra[:2]
+            taken = 0
+            for rank, hit in enumerate(hits):
+                chunk = from_lc_document(hit)
+                if chunk.id in known:
+                    continue
+                faq = any(_FAQ_HEADING.search(h) for h in chunk.headings)
+                steps = _HOW_TO.search(question) and any(_STEPS_HEADING.search(h) for h in chunk.headings)
+                if not (faq or steps or rank < 3) or taken >= 3:
+                    continue
+                dense = chunk.metadata.get("dense_score")
+                source = Source(n=len(sources) + 1, id=chunk.id, doc=chunk.doc, title=chunk.title,
+                                headings=chunk.headings, lines=chunk.lines,
+                                flagged=bool(chunk.metadata.get("injection_flag")),
+                                score=None if dense is None else round(float(dense), 4), text=chunk.text)
+                sources.append(source)
+                extra.append(source)
+                known.add(chunk.id)
+                taken += 1
+        return extra
 
     def _material(self, answer: Answer, profile: Any, route: Route) -> Iterator[AnswerEvent]:
         cfg = self.settings.chain
         understood = self.understand(answer.standalone_question)
         answer.understood = understood.to_json()
         structured = compose_structured(understood, self.svc.curriculum, self.settings.curriculum.roadmap,
-                                        answer.language, self.svc.prerequisites) if understood.structured else None
+                                        answer.language, self.svc.prerequisites, answer.standalone_question)
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return
@@ -263,7 +278,8 @@ class TutorChain:
         answer.timings["retrieve_s"] = round(time.perf_counter() - t0, 3)
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
-        if self.refuses(relevance, answer.language):
+        named = understood.skills or understood.stages or understood.milestones  # the roadmap's own terms: in scope
+        if self.refuses(relevance, answer.language) and not named:
             answer.refused = True
             answer.text = replies.refusal_reply(answer.language, relevance)
             answer.followups = replies.STARTER_QUESTIONS[answer.language][: cfg.followups]
@@ -285,7 +301,7 @@ class TutorChain:
         else:
             answer.notice = replies.no_llm_notice(answer.language, health.detail)
         if text is None:
-            candidates = sources[:4] + self._steps_sections(answer.standalone_question, sources)
+            candidates = sources[:4] + self._section_candidates(answer.standalone_question, sources)
             blocks = select_blocks(answer.standalone_question, candidates, self.svc.embedder)
             text = render_blocks(blocks, sources, answer.language)
             answer.composition = "blocks"
