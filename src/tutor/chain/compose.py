@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["Block", "split_blocks", "select_blocks", "render_blocks", "HOW_TO", "STEPS_HEADING"]
 
 # A how-to or advice question is answered by a procedure: lists, best from a steps/methods section.
-HOW_TO = re.compile(r"怎么|如何|怎样|应对|方法|步骤|策略|办法|建议|提升|提高|锻炼|培养|\bhow (do|can|should|to|would)\b"
-                    r"|\bsteps?\b|\bways? to\b|\btips\b|\badvice\b|\bimprove\b|\bdeal with\b|\bcope\b",
+HOW_TO = re.compile(r"怎么|如何|怎样|应对|方法|步骤|几步|哪些步|流程|过程|做法|策略|办法|建议|提升|提高|锻炼|培养"
+                    r"|\bhow (do|can|should|to|would)\b|\bsteps?\b|\bprocess\b|\boutline\b|\bways? to\b|\btips\b"
+                    r"|\badvice\b|\bimprove\b|\bdeal with\b|\bcope\b",
                     re.IGNORECASE)
 STEPS_HEADING = re.compile(r"步骤|方法|策略|建议|做法|路径|操作")
 
@@ -45,6 +46,7 @@ _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
 _MAX_LIST = 12
+_ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.I)
 _ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.I)
 
 
@@ -190,6 +192,9 @@ def split_blocks(source: Source) -> list[Block]:
                 continue
         add("para", [stripped])
         i += 1
+    labels = list(dict.fromkeys(b.label for b in blocks if b.label and b.kind in ("list", "para", "table")))
+    if len(labels) >= 3:  # "说了哪几步": the passage's own sub-headings, in order
+        blocks.append(Block(source.n, len(blocks), "outline", "", "", labels))
     return blocks
 
 
@@ -236,7 +241,10 @@ def select_blocks(question: str, sources: list[Source], embedder: TutorEmbedding
     for block, sim, text in zip(blocks, sims, texts, strict=True):
         lexical = overlap_ratio(expanded, text)
         heading = overlap_ratio(expanded, where(block)) if where(block) else 0.0
-        bonus = 0.05 * min(1.0, heading * 3)
+        # how much of the block's own label the question names ("有啥缺点" -> the block labelled 缺点)
+        named = max(overlap_ratio(block.label, expanded) if block.label and block.kind != "qa" else 0.0,
+                    overlap_ratio(by_n[block.source].headings[-1], expanded) if by_n[block.source].headings else 0.0)
+        bonus = 0.05 * min(1.0, heading * 3) + 0.05 * named
         if block.kind == "qa":
             bonus += 0.08 * overlap_ratio(expanded, block.label) + (
                 0.03 if overlap_ratio(expanded, block.label) > 0.5 else 0)
@@ -247,6 +255,8 @@ def select_blocks(question: str, sources: list[Source], embedder: TutorEmbedding
         block.score = float(sim) + 0.08 * lexical + bonus - 0.012 * min(rank[block.source], 3)
         if block.kind == "para" and len(strip_markdown(" ".join(block.lines))) < 12:
             block.score -= 0.05  # a fragment says little on its own
+        if block.kind == "outline" and not (how_to or _ASKS_LIST.search(question)):
+            block.score -= 0.05  # an outline answers "which steps / which directions", little else
         if block.kind == "code" and not _ASKS_CODE.search(question):
             block.score -= 0.05
     ordered = sorted(blocks, key=lambda b: -b.score)
@@ -301,6 +311,9 @@ def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> 
             for k, line in enumerate(b.lines):
                 lead = ("  答：" if zh else "  A: ") if k == 0 else "  - "
                 out.append(f"{lead}{line} [{b.source}]")
+            continue
+        if b.kind == "outline":
+            out.extend(f"- {line} [{b.source}]" for line in b.lines)
             continue
         if b.intro:
             out.append(f"{b.intro} [{b.source}]")
