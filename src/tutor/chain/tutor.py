@@ -48,6 +48,27 @@ _SELF_REPORT = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"[^。！？!?；;]+")
+_HOURS = re.compile(r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:个)?\s*(?:小时|hours?|hrs?)", re.IGNORECASE)
+_PER_DAY = re.compile(r"每天|一天|每日|工作日|a day|per day|daily|each day|every day|after work|下班", re.IGNORECASE)
+
+
+def _hours_per_day(text: str) -> float | None:
+    """'我每天只有两三个小时' -> 2.5, 'about 2 hours a day' -> 2.0; None when no daily hours are given."""
+    if not _PER_DAY.search(text):
+        return None
+    m = _HOURS.search(text)
+    if not m:
+        return None
+    token = m.group(1)
+    if token[0].isdigit():
+        return float(token)
+    digits = [_CN_NUM[c] for c in token if c in _CN_NUM]
+    return sum(digits) / len(digits) if digits else None
+
+
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
 def self_reports(messages: Sequence[str]) -> list[str]:
     """The clauses (sentences) in which the learner says what they have learned."""
     return [m.group(0).strip() for text in messages for m in _CLAUSE.finditer(text) if _SELF_REPORT.search(m.group(0))]
@@ -177,9 +198,14 @@ class TutorChain:
         return [f"技能点 {n}（{cur.skill(n).name}）" for n in profile.finished if any(s.number == n for s in cur.skills)]
 
     def _next_step(self, answer: Answer, profile: Any) -> Iterator[AnswerEvent]:
+        hours = _hours_per_day(answer.question)
+        if hours is not None:
+            profile.hours_per_day = hours
         plan = self.svc.next_steps(profile)
         sources, numbers = replies.plan_sources(plan, self.svc.curriculum, self.settings.curriculum.roadmap)
         answer.text = replies.render_plan(plan, numbers, answer.language, self._finished_labels(profile))
+        if hours is not None:  # "I only have 2 hours a day": the roadmap's time plan for that pace
+            answer.text += self._time_plan(hours, answer.language, sources)
         for s in sources:
             s.cited = f"[{s.n}]" in answer.text
         answer.sources = sources
@@ -193,6 +219,23 @@ class TutorChain:
         else:
             answer.followups = replies.STARTER_QUESTIONS[answer.language][: self.settings.chain.followups]
         yield from self._emit_text(answer.text)
+
+    def _time_plan(self, hours: float, language: str, sources: list[Source]) -> str:
+        """The time plan whose hours per day are closest to the learner's, item by item, cited."""
+        plans = [(p, [float(x) for x in re.findall(r"\d+(?:\.\d+)?", p.hours_per_day or "")]) for p in
+                 self.svc.curriculum.time_plans]
+        plans = [(p, sum(v) / len(v)) for p, v in plans if v]
+        if not plans:
+            return ""
+        best = min(plans, key=lambda pv: abs(pv[1] - hours))[0]
+        c = best.citation
+        n = len(sources) + 1
+        sources.append(Source(n=n, id=f"{c.doc}#L{c.lines[0]}-{c.lines[1]}", doc=c.doc, title=self.svc.curriculum.title,
+                              headings=[best.heading], lines=list(c.lines),
+                              text=replies._read_lines(self.settings.curriculum.roadmap, c.lines)))
+        head = f"\n\n**时间规划（{best.heading}）**：" if language == "zh" else f"\n\n**Time plan ({best.heading})**:"
+        items = [best.hours_per_day or "", *best.items]
+        return head + "\n" + "\n".join(f"- {i} [{n}]" for i in items if i)
 
     def relevance(self, sources: list[Source]) -> float:
         """The best dense similarity among the passages: what refusal and the weak warning look at."""

@@ -110,7 +110,7 @@ _ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"|what do i need (?:to know )?(?:first|before)|\brequire[sd]? (?:knowing|first)|\bskip\b|jump straight"
         r"|straight into|without (?:doing|learning|studying)", re.I)),
     ("time", re.compile(
-        r"多久|多长时间|多少时间|几个月|多少个月|几周|时长|花多少|需要多长|用多长|要多长|时间安排|时间规划|每天.{0,4}小时"
+        r"多久|多长时间|多少时间|几个月|多少个月|几周|时长|花多少|需要多长|用多长|要多长|时间安排|时间规划|每天.{0,8}小时"
         r"|how long|how many (?:months|weeks|hours)|how much time|\bduration\b|\btimeline\b|\btime plan\b|hours a day|hours per day",
         re.I)),
     ("stage", re.compile(r"哪个阶段|哪一阶段|属于哪|在哪个阶段|第几阶段|which stage|what stage|where does .{0,40}fit|which part of the roadmap",
@@ -325,6 +325,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
         u.aspects.insert(0, "stages")
         u.evidence["aspect stages"] = "the stages of the roadmap"
     if "time" in u.aspects and not (u.stages or u.skills) and re.search(
-            r"整个|全部|总共|一共|总时长|全程|路线|whole|entire|total|overall|roadmap|all stages|in total", text, re.I):
+            r"整个|全部|总共|一共|总时长|全程|路线|全职|业余|whole|entire|total|overall|roadmap|all stages|in total"
+            r"|full[- ]time|part[- ]time", text, re.I):
         u.whole_roadmap = True
     return u
