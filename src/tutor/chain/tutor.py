@@ -74,6 +74,12 @@ def self_reports(messages: Sequence[str]) -> list[str]:
     return [m.group(0).strip() for text in messages for m in _CLAUSE.finditer(text) if _SELF_REPORT.search(m.group(0))]
 
 
+def _chunks(text: str, size: int = 24) -> Iterator[str]:
+    """Deterministic answers are streamed in small pieces too, so every caller sees one behaviour."""
+    for i in range(0, len(text), size):
+        yield text[i : i + size]
+
+
 class TutorChain:
     def __init__(self, services: Services, router: Router) -> None:
         self.svc = services
