@@ -105,5 +105,7 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
     assert s["refusal"] >= GATE["refusal"] and s["false_refusal"] <= GATE["false_refusal"]
 
 
-GATE = {"fact_coverage_zh": 0.0, "fact_coverage_en": 0.0, "citation_precision": 0.0, "misroutes": 1.0,
-        "refusal": 0.0, "false_refusal": 1.0}
+# measured at commit 0369d0b (eval/README.md): zh 0.841, en 0.738, precision 0.603, misroutes 0.036,
+# refusal 0.769, false refusal 0.010; the gate sits one point below so only a real regression fails it
+GATE = {"fact_coverage_zh": 0.83, "fact_coverage_en": 0.72, "citation_precision": 0.59, "misroutes": 0.045,
+        "refusal": 0.76, "false_refusal": 0.02}
