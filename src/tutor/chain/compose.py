@@ -28,7 +28,7 @@ from tutor.resources.cards import CARDS_DOC
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["Block", "split_blocks", "select_blocks", "render_blocks", "HOW_TO", "STEPS_HEADING"]
+__all__ = ["HOW_TO", "STEPS_HEADING", "Block", "render_blocks", "select_blocks", "split_blocks"]
 
 # A how-to or advice question is answered by a procedure: lists, best from a steps/methods section.
 HOW_TO = re.compile(r"怎么|如何|怎样|应对|方法|步骤|几步|哪些步|流程|过程|做法|策略|办法|建议|提升|提高|锻炼|培养"
@@ -39,15 +39,15 @@ STEPS_HEADING = re.compile(r"步骤|方法|策略|建议|做法|路径|操作")
 
 _HEADING = re.compile(r"^#{1,6}\s+(.*)$")
 _BOLD_LABEL = re.compile(r"^\*\*([^*]{1,60}?)\*\*\s*[:：]?\s*$")
-_QUESTION = re.compile(r"^(?:\*\*)?\s*(?:Q\d*|问\d*|问题\s*\d*)\s*[:：.、]\s*(.+?)(?:\*\*)?\s*$", re.I)
-_ANSWER = re.compile(r"^(?:\*\*)?\s*(?:A\d*|答\d*)\s*(?:\*\*)?\s*[:：.、]\s*(.*)$", re.I)
+_QUESTION = re.compile(r"^(?:\*\*)?\s*(?:Q\d*|问\d*|问题\s*\d*)\s*[:：.、]\s*(.+?)(?:\*\*)?\s*$", re.IGNORECASE)
+_ANSWER = re.compile(r"^(?:\*\*)?\s*(?:A\d*|答\d*)\s*(?:\*\*)?\s*[:：.、]\s*(.*)$", re.IGNORECASE)
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+")
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
 _MAX_LIST = 12
-_ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.I)
-_ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.I)
+_ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
+_ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
 
 
 @dataclass

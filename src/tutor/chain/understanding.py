@@ -20,7 +20,7 @@ from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
 
-__all__ = ["Aspect", "Understanding", "understand", "parse_number", "ASPECTS"]
+__all__ = ["ASPECTS", "Aspect", "Understanding", "parse_number", "understand"]
 
 Aspect = Literal["resources", "checks", "project", "content", "time", "prerequisites", "next", "milestone", "stage"]
 ASPECTS: tuple[str, ...] = ("resources", "checks", "project", "content", "time", "prerequisites", "next",
@@ -60,14 +60,14 @@ def parse_number(token: str) -> int | None:
 _STAGE_REFS = [
     re.compile(rf"阶段\s*({_NUM})(?![个月年])"),
     re.compile(rf"第\s*({_NUM})\s*(?:个)?阶段"),
-    re.compile(rf"\bstage\s*#?\s*({_EN_NUM})\b", re.I),
-    re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\s+stage\b", re.I),
-    re.compile(rf"\bphase\s*#?\s*({_EN_NUM})\b", re.I),
+    re.compile(rf"\bstage\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
+    re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\s+stage\b", re.IGNORECASE),
+    re.compile(rf"\bphase\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
 ]
 _SKILL_REFS = [
     re.compile(rf"技能点\s*({_NUM})"),
     re.compile(rf"第\s*({_NUM})\s*个?技能(?:点)?"),
-    re.compile(rf"\bskill\s*(?:point\s*)?#?\s*({_EN_NUM})\b", re.I),
+    re.compile(rf"\bskill\s*(?:point\s*)?#?\s*({_EN_NUM})\b", re.IGNORECASE),
 ]
 # Words that name a stage only together with 阶段/stage (or as the stage's full name).
 _STAGE_WORDS_EN = {
@@ -78,15 +78,15 @@ _STAGE_WORDS_EN = {
     4: r"engineering|ai engineering|production",
     5: r"advanced(?: topics)?|advanced topic",
 }
-_LAST_STAGE = re.compile(r"最后(?:一个)?阶段|\b(?:the )?(?:last|final) stage\b", re.I)
+_LAST_STAGE = re.compile(r"最后(?:一个)?阶段|\b(?:the )?(?:last|final) stage\b", re.IGNORECASE)
 
 _MONTHS_ZH = re.compile(rf"({_NUM}|半)\s*个?\s*月")
 _YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
-_MONTHS_EN = re.compile(rf"\b({_EN_NUM}|a|one)\s*-?\s*months?\b", re.I)
-_YEAR_EN = re.compile(r"\b(half a year|six months|a year|one year|1 year|12 months|a full year|first year|year one)\b", re.I)
+_MONTHS_EN = re.compile(rf"\b({_EN_NUM}|a|one)\s*-?\s*months?\b", re.IGNORECASE)
+_YEAR_EN = re.compile(r"\b(half a year|six months|a year|one year|1 year|12 months|a full year|first year|year one)\b", re.IGNORECASE)
 _MILESTONE_CONTEXT = re.compile(
     r"后|之后|以后|时|的时候|学满|满|里程碑|应该|能做|能够|达到|水平|做到|检验|目标|掌握"
-    r"|\bafter\b|\bby\b|\bin\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint", re.I)
+    r"|\bafter\b|\bby\b|\bin\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint", re.IGNORECASE)
 
 _ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("checks", re.compile(
@@ -95,38 +95,38 @@ _ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"|\bcriteria\b|\bcriterion\b|\bchecks?\b|\bcheckpoints?\b|how (?:do|can|will|would) i (?:know|tell|check)|good enough"
         r"|\bready\b|\bmastered\b|\bmastery\b|\brequirements?\b|\brequired level\b|\bpass\b|\bbenchmarks?\b"
         r"|\bdone when\b|\bself[- ]check\b|\btest myself\b|what should i be able to|\bbe able to\b|\bexpect"
-        r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b", re.I)),
+        r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b", re.IGNORECASE)),
     ("resources", re.compile(
         r"资源|教程|书籍|书单|哪本书|什么书|的书|哪些书|好书|书和课|课和书|什么课|哪些课|课程|网课|视频|资料|学习材料|文档|链接|网站"
         r"|(?:在|去)?哪(?:里|儿)?(?:学|看)|推荐.{0,10}(?:看|读|学|书|课)|看什么|读什么|看啥|读啥"
         r"|\bresources?\b|\bbooks?\b|\bcourses?\b|\btutorials?\b|\bmaterials?\b|\bvideos?\b|\blinks?\b|\bwebsites?\b"
         r"|\breading\b|where (?:can|do|should) i (?:learn|study|read|watch)|what (?:should|can|do) i (?:read|watch)"
-        r"|read or watch|\bwatch\b|\brecommend", re.I)),
+        r"|read or watch|\bwatch\b|\brecommend", re.IGNORECASE)),
     ("project", re.compile(r"项目|练手|实战|动手|做点什么|\bprojects?\b|\bhands[- ]on\b|\bbuild\b|\bexercises?\b|\bpractice\b",
-                           re.I)),
+                           re.IGNORECASE)),
     ("prerequisites", re.compile(
         r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始"
         r"|\bprerequisites?\b|\bbefore (?:i )?(?:start|learn|begin|study|studying|learning|starting|tackling)"
         r"|what do i need (?:to know )?(?:first|before)|\brequire[sd]? (?:knowing|first)|\bskip\b|jump straight"
-        r"|straight into|without (?:doing|learning|studying)", re.I)),
+        r"|straight into|without (?:doing|learning|studying)", re.IGNORECASE)),
     ("time", re.compile(
         r"多久|多长时间|多少时间|几个月|多少个月|几周|时长|花多少|需要多长|用多长|要多长|时间安排|时间规划|每天.{0,8}小时"
         r"|how long|how many (?:months|weeks|hours)|how much time|\bduration\b|\btimeline\b|\btime plan\b|hours a day|hours per day",
-        re.I)),
+        re.IGNORECASE)),
     ("stage", re.compile(r"哪个阶段|哪一阶段|属于哪|在哪个阶段|第几阶段|which stage|what stage|where does .{0,40}fit|which part of the roadmap",
-                          re.I)),
+                          re.IGNORECASE)),
     ("next", re.compile(r"之后学|以后学|然后学|接下来|下一步|下一个|学完.{0,12}(?:学|做)什么|\bafter (?:that|this|finishing|learning)\b"
-                        r"|\bnext\b|\bcomes after\b|\bfollow(?:s|ing)?\b", re.I)),
+                        r"|\bnext\b|\bcomes after\b|\bfollow(?:s|ing)?\b", re.IGNORECASE)),
     ("content", re.compile(
         r"学什么|学哪些|学些什么|学习什么|哪些内容|什么内容|内容|包括|包含|涵盖|知识点|主题|有哪些技能|哪些技能|讲了什么|讲什么|主要学|核心概念|要会什么|学习重点|重点"
         r"|哪些东西|什么东西|要学(?:些)?(?:什么|哪些)|需要(?:学|会|掌握)(?:哪些|什么)|要会哪些|哪些命令|什么命令"
         r"|what (?:is|are) (?:covered|taught)|\bcover(?:s|ed)?\b|\btopics?\b|\bcontents?\b|\binclude[sd]?\b|\bsyllabus\b"
         r"|what (?:do|will|should) i (?:learn|study)|what skills|which skills|\bconsist|what .{0,20}do i need"
-        r"|\bwhat's in\b|\bfeatures\b|\bcommands\b", re.I)),
+        r"|\bwhat's in\b|\bfeatures\b|\bcommands\b", re.IGNORECASE)),
 ]
 _EXPLAIN = re.compile(r"是什么(?!内容)|什么是|为什么|原理|区别|怎么(?:做|实现|用|理解|工作)|如何(?:做|实现|用|理解)|解释|举例"
                       r"|\bwhat is\b|\bwhat's\b|\bwhy\b|\bhow does\b|\bexplain\b|\bdifference\b|\bhow (?:to|do you) (?:implement|use)",
-                      re.I)
+                      re.IGNORECASE)
 
 
 @dataclass
@@ -234,7 +234,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     for pattern in _SKILL_REFS:
         for m in pattern.finditer(text):
             n = parse_number(m.group(1))
-            if re.search(r"(?:不是|而不是|并非|非|not|isn't|rather than)\s*$", text[max(0, m.start() - 12): m.start()], re.I):
+            if re.search(r"(?:不是|而不是|并非|非|not|isn't|rather than)\s*$", text[max(0, m.start() - 12): m.start()], re.IGNORECASE):
                 claimed.append(m.span())  # "阶段 1，不是技能点 1": the learner rules this one out
                 continue
             if n in skill_numbers and free(m.span()) and n not in u.skills:
@@ -295,7 +295,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
             u.evidence[f"milestone {months}"] = token
     if u.milestones:
         u.aspects.append("milestone")
-    if re.search(r"里程碑|milestones?", text, re.I) and not u.milestones:
+    if re.search(r"里程碑|milestones?", text, re.IGNORECASE) and not u.milestones:
         u.milestones = sorted(available)
         u.aspects.append("milestone")
         u.evidence["milestones"] = "里程碑/milestone"
@@ -308,7 +308,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
             if aspect == "content" and _EXPLAIN.search(text) and not (u.stages and not u.skills):
                 continue  # "什么是 X" asks for an explanation, not the syllabus
             if aspect == "project" and m.group(0).lower() in ("practice", "build") and not re.search(
-                    r"\bprojects?\b|项目", text, re.I) and aspect != "checks":
+                    r"\bprojects?\b|项目", text, re.IGNORECASE) and aspect != "checks":
                 if u.stages and m.group(0).lower() == "practice":
                     continue
             u.aspects.append(aspect)
@@ -320,12 +320,12 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
         u.aspects.append("content")  # "what's in stage 2?": the stage's overview
         u.evidence["aspect content"] = "(a stage named alone)"
     if not (u.stages or u.skills) and re.search(r"几个阶段|哪些阶段|多少个阶段|每个阶段|所有阶段|各个阶段|how many stages|which stages|each stage"
-                                                r"|all (?:the )?stages|every stage", text, re.I):
+                                                r"|all (?:the )?stages|every stage", text, re.IGNORECASE):
         u.whole_roadmap = True
         u.aspects.insert(0, "stages")
         u.evidence["aspect stages"] = "the stages of the roadmap"
     if "time" in u.aspects and not (u.stages or u.skills) and re.search(
             r"整个|全部|总共|一共|总时长|全程|路线|全职|业余|whole|entire|total|overall|roadmap|all stages|in total"
-            r"|full[- ]time|part[- ]time", text, re.I):
+            r"|full[- ]time|part[- ]time", text, re.IGNORECASE):
         u.whole_roadmap = True
     return u

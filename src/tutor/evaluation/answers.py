@@ -32,8 +32,16 @@ if TYPE_CHECKING:
     from tutor.chain.answer import Answer, Source
     from tutor.services import Services
 
-__all__ = ["AnswerCase", "CaseResult", "AnswerReport", "load_answer_set", "fact_norm", "score_answer",
-           "run_answer_eval", "write_answer_report"]
+__all__ = [
+    "AnswerCase",
+    "AnswerReport",
+    "CaseResult",
+    "fact_norm",
+    "load_answer_set",
+    "run_answer_eval",
+    "score_answer",
+    "write_answer_report",
+]
 
 log = logging.getLogger(__name__)
 
