@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,11 +57,11 @@ def test_english_vector_databases_lists_all_four(chain) -> None:
 def test_midlife_crisis_quotes_the_steps_and_respects_what_the_learner_said(chain, corpus_services) -> None:
     answer = chain.ask("程序员 35 岁危机怎么应对？", history=[("user", "我刚学完 Python"), ("assistant", "好的")])
     assert not missing_items(answer.text, ["技术栈升级", "持续学习", "工作与生活平衡", "时间管理", "职业规划"])
-    for line in answer.text.splitlines():  # no introduction without what it introduces
-        body = line.split(" [")[0].rstrip()
-        if body.endswith(("：", ":")):
-            following = answer.text.splitlines()[answer.text.splitlines().index(line) + 1]
-            assert following.lstrip().startswith(("-", "```")), line
+    lines = answer.text.splitlines()
+    for i, line in enumerate(lines):  # no quoted introduction without what it introduces
+        quoted = re.match(r"^(.*?)\s*\[\d+\]$", line)
+        if quoted and quoted.group(1).rstrip().endswith(("：", ":")):
+            assert i + 1 < len(lines) and lines[i + 1].lstrip().startswith(("-", "```")), line
     assert answer.learner_update and 1 in answer.learner_update["known"]
     assert "Python 编程" not in (answer.next_step or "")
 

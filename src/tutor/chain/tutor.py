@@ -44,10 +44,14 @@ MAX_QUESTION_CHARS = 2000
 _SELF_REPORT = re.compile(
     r"我.{0,40}?(?:学完|学会|学过|掌握|搞定|完成|过了|通过了|会了|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用|用过|做过|没问题)"
     r"|\bI(?:'ve| have|'m| am)?\b.{0,40}?\b(?:finished|learned|learnt|completed|mastered|know|studied|done with|familiar"
-    r"|comfortable|passed|good at|use \w+ every day)\b",
+    r"|comfortable|passed|good at|done|use \w+ every day)\b",
     re.IGNORECASE,
 )
-_CLAUSE = re.compile(r"[^。！？!?；;]+")
+_CLAUSE_SPLIT = re.compile(r"[。！？!?；;，,]|\.(?:\s|$)")
+_KNOW_VERB = re.compile(r"学完|学会|学过|掌握|搞定|完成|过了|会了|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用"
+                        r"|\b(finished|learned|learnt|completed|mastered|know|done)\b", re.IGNORECASE)
+_ASKING = re.compile(r"什么|哪些|哪个|吗|呢|怎么|如何|多久|是否|\?|\b(what|which|how|where|why|should|can you)\b",
+                     re.IGNORECASE)
 _HOURS = re.compile(r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:个)?\s*(?:小时|hours?|hrs?)", re.IGNORECASE)
 _PER_DAY = re.compile(r"每天|一天|每日|工作日|a day|per day|daily|each day|every day|after work|下班", re.IGNORECASE)
 
@@ -70,8 +74,27 @@ _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
 
 
 def self_reports(messages: Sequence[str]) -> list[str]:
-    """The clauses (sentences) in which the learner says what they have learned."""
-    return [m.group(0).strip() for text in messages for m in _CLAUSE.finditer(text) if _SELF_REPORT.search(m.group(0))]
+    """The clauses in which the learner says what they have learned ("我刚学完 Python，RAG 有哪些资源？" -> the
+    first clause only: what they ask about is not what they know)."""
+    out = []
+    for text in messages:
+        if not _SELF_REPORT.search(text):
+            continue
+        out.extend(c.strip() for c in _CLAUSE_SPLIT.split(text)
+                   if c.strip() and _KNOW_VERB.search(c) and not _ASKING.search(c))
+    return out
+
+
+def _names_a_term_of(question: str, sources: Sequence[Source]) -> bool:
+    """A specific Chinese term of the question (a word of 3+ characters, "领导力") stands in a top passage's
+    heading path or text: the material does talk about it, however weak the embedding similarity."""
+    import jieba
+
+    words = {w for w in jieba.lcut(question) if len(w) >= 3 and CJK_ONLY.fullmatch(w)}
+    return any(w in s.text or any(w in h for h in s.headings) for w in words for s in sources)
+
+
+CJK_ONLY = re.compile(r"[\u3400-\u9fff]+")
 
 
 def _chunks(text: str, size: int = 24) -> Iterator[str]:
@@ -328,7 +351,8 @@ class TutorChain:
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
         named = understood.skills or understood.stages or understood.milestones  # the roadmap's own terms: in scope
-        if self.refuses(relevance, answer.language) and not named:
+        if self.refuses(relevance, answer.language) and not named and not _names_a_term_of(
+                answer.standalone_question, sources[:3]):
             answer.refused = True
             answer.text = replies.refusal_reply(answer.language, relevance)
             answer.followups = replies.STARTER_QUESTIONS[answer.language][: cfg.followups]

@@ -50,3 +50,12 @@ def test_injections_are_declined(text: str) -> None:
 ])
 def test_advice_and_requirement_questions_are_material(text: str) -> None:
     assert route_message(text).kind == "material"
+
+
+def test_self_reports_are_the_clauses_that_say_what_the_learner_knows() -> None:
+    from tutor.chain.tutor import self_reports
+
+    assert self_reports(["我刚学完 Python，RAG 有哪些学习资源？"]) == ["我刚学完 Python"]
+    assert self_reports(["I finished everything in stage 4. What's left?"]) == ["I finished everything in stage 4"]
+    assert self_reports(["我是后端程序员，Python 很熟，Linux 和 Git 天天用"]) == ["Python 很熟", "Linux 和 Git 天天用"]
+    assert self_reports(["RAG 有哪些学习资源？", "What should I learn next?"]) == []
