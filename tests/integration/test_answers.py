@@ -55,8 +55,12 @@ def test_english_vector_databases_lists_all_four(chain) -> None:
 
 
 def test_midlife_crisis_quotes_the_steps_and_respects_what_the_learner_said(chain, corpus_services) -> None:
-    answer = chain.ask("程序员 35 岁危机怎么应对？", history=[("user", "我刚学完 Python"), ("assistant", "好的")])
-    assert not missing_items(answer.text, ["技术栈升级", "持续学习", "工作与生活平衡", "时间管理", "职业规划"])
+    answer = chain.ask(
+        "程序员 35 岁危机怎么应对？", history=[("user", "我刚学完 Python"), ("assistant", "好的")]
+    )
+    assert not missing_items(
+        answer.text, ["技术栈升级", "持续学习", "工作与生活平衡", "时间管理", "职业规划"]
+    )
     lines = answer.text.splitlines()
     for i, line in enumerate(lines):  # no quoted introduction without what it introduces
         quoted = re.match(r"^(.*?)\s*\[\d+\]$", line)
@@ -70,8 +74,10 @@ def test_saying_it_updates_the_profile_at_once_and_offers_to_save(chain) -> None
     answer = chain.ask("我刚学完 Python，RAG 有哪些学习资源？")
     assert answer.learner_update["new"] == [1]
     assert "Progress" in answer.text or "学习进度" in answer.text
-    nxt = chain.ask("接下来学什么？", history=[("user", "我刚学完 Python，RAG 有哪些学习资源？"),
-                                           ("assistant", answer.text)])
+    nxt = chain.ask(
+        "接下来学什么？",
+        history=[("user", "我刚学完 Python，RAG 有哪些学习资源？"), ("assistant", answer.text)],
+    )
     assert nxt.route == "next_step" and "建议下一步学习 **技能点 1：" not in nxt.text
 
 
@@ -84,7 +90,9 @@ def test_injection_is_declined_without_citations(chain) -> None:
 def test_advice_is_material_and_requirements_get_the_criteria(chain, corpus_services) -> None:
     advice = chain.ask("领导力要怎么锻炼？")
     assert advice.route == "material" and not advice.refused
-    assert "领导力" in advice.text and any(s.doc == "expert-to-opinion-leader" for s in advice.sources if s.cited)
+    assert "领导力" in advice.text and any(
+        s.doc == "expert-to-opinion-leader" for s in advice.sources if s.cited
+    )
     req = chain.ask("Python 要练到什么程度才算可以进入下一阶段？")
     assert req.route == "material"
     assert not missing_items(req.text, corpus_services.curriculum.skill(1).checks)
@@ -92,9 +100,10 @@ def test_advice_is_material_and_requirements_get_the_criteria(chain, corpus_serv
 
 def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
     """CI gate at the measured level of the default no-LLM profile (eval/README.md)."""
-    from tutor.evaluation.answers import run_answer_eval, write_answer_report
+    from tutor.evaluation.answers import run_answer_eval
+    from tutor.evaluation.answers_report import write_answer_report
 
-    report = run_answer_eval(corpus_services, REPO / "eval" / "answers.jsonl")
+    report = run_answer_eval(corpus_services.tutor, REPO / "eval" / "answers.jsonl")
     paths = write_answer_report(tmp_path / "report", report)
     assert all(p.is_file() for p in paths)
     s = report.to_json()
@@ -108,5 +117,11 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 
 # measured at commit 0369d0b (eval/README.md): zh 0.841, en 0.738, precision 0.603, misroutes 0.036,
 # refusal 0.769, false refusal 0.010; the gate sits one point below so only a real regression fails it
-GATE = {"fact_coverage_zh": 0.83, "fact_coverage_en": 0.72, "citation_precision": 0.59, "misroutes": 0.045,
-        "refusal": 0.76, "false_refusal": 0.02}
+GATE = {
+    "fact_coverage_zh": 0.83,
+    "fact_coverage_en": 0.72,
+    "citation_precision": 0.59,
+    "misroutes": 0.045,
+    "refusal": 0.76,
+    "false_refusal": 0.02,
+}

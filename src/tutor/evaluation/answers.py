@@ -30,7 +30,7 @@ from tutor.evaluation.metrics import percentile
 
 if TYPE_CHECKING:
     from tutor.chain.answer import Answer, Source
-    from tutor.services import Services
+    from tutor.chain.tutor import TutorChain
 
 __all__ = [
     "AnswerCase",
@@ -40,7 +40,6 @@ __all__ = [
     "load_answer_set",
     "run_answer_eval",
     "score_answer",
-    "write_answer_report",
 ]
 
 log = logging.getLogger(__name__)
@@ -94,7 +93,7 @@ _MD = re.compile(r"\[([^\]]*)\]\((?:[^)\s]+)\)")
 
 def fact_norm(text: str) -> str:
     """NFKC, casefolded, no whitespace, no Markdown emphasis; links read as their text and URL."""
-    text = _MD.sub(lambda m: m.group(1) + " " + m.group(0)[len(m.group(1)) + 3: -1], text)
+    text = _MD.sub(lambda m: m.group(1) + " " + m.group(0)[len(m.group(1)) + 3 : -1], text)
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in text if not ch.isspace() and ch not in "*`")
 
@@ -126,30 +125,53 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
-        if self.case.route in ("decline", "chitchat"):  # judged by the route: declined / small talk, nothing cited
+        if self.case.route in (
+            "decline",
+            "chitchat",
+        ):  # judged by the route: declined / small talk, nothing cited
             return self.route_ok and not self.cited and not self.forbidden_found
         if self.case.refuse:
             return self.refused and not self.forbidden_found
-        return (not self.refused and self.all_facts and (self.facts_cited or not self.case.must_contain)
-                and not self.forbidden_found and self.route_ok)
+        return (
+            not self.refused
+            and self.all_facts
+            and (self.facts_cited or not self.case.must_contain)
+            and not self.forbidden_found
+            and self.route_ok
+        )
 
     def to_json(self) -> dict[str, Any]:
         c = self.case
-        return {"id": c.id, "question": c.question, "lang": c.lang, "kind": c.kind, "expected_route": c.route,
-                "route": self.route, "refuse": c.refuse, "refused": self.refused, "passed": self.passed,
-                "missing_facts": [f for f, ok in zip(c.must_contain, self.facts_found, strict=True) if not ok],
-                "facts_cited": self.facts_cited, "forbidden_found": self.forbidden_found,
-                "cited": self.cited, "cited_ok": self.cited_ok, "latency_s": round(self.latency_s, 3),
-                "understood": self.understood, "composition": self.composition, "relevance": self.relevance,
-                "error": self.error,
-                "answer": self.text}
+        return {
+            "id": c.id,
+            "question": c.question,
+            "lang": c.lang,
+            "kind": c.kind,
+            "expected_route": c.route,
+            "route": self.route,
+            "refuse": c.refuse,
+            "refused": self.refused,
+            "passed": self.passed,
+            "missing_facts": [f for f, ok in zip(c.must_contain, self.facts_found, strict=True) if not ok],
+            "facts_cited": self.facts_cited,
+            "forbidden_found": self.forbidden_found,
+            "cited": self.cited,
+            "cited_ok": self.cited_ok,
+            "latency_s": round(self.latency_s, 3),
+            "understood": self.understood,
+            "composition": self.composition,
+            "relevance": self.relevance,
+            "error": self.error,
+            "answer": self.text,
+        }
 
 
 def _in_gold(source: Source, gold: list[dict[str, str]]) -> bool:
     for g in gold:
         section = unicodedata.normalize("NFKC", g.get("section", "")).strip()
-        if source.doc == g.get("doc") and (not section or any(
-                section == unicodedata.normalize("NFKC", h).strip() for h in source.headings)):
+        if source.doc == g.get("doc") and (
+            not section or any(section == unicodedata.normalize("NFKC", h).strip() for h in source.headings)
+        ):
             return True
     return False
 
@@ -162,18 +184,34 @@ def score_answer(case: AnswerCase, answer: Answer, latency_s: float) -> CaseResu
     cited_texts = [fact_norm(s.text) for s in cited]
     facts_cited = all(any(fact_norm(f) in t for t in cited_texts) for f in case.must_contain)
     # a cited passage is precise when it holds a fact asked for, or lies in a gold section
-    cited_ok = [(any(fact_norm(f) in t for f in case.must_contain) or _in_gold(s, case.gold))
-                for s, t in zip(cited, cited_texts, strict=True)]
+    cited_ok = [
+        (any(fact_norm(f) in t for f in case.must_contain) or _in_gold(s, case.gold))
+        for s, t in zip(cited, cited_texts, strict=True)
+    ]
     forbidden = [f for f in case.must_not_contain if fact_norm(f) and fact_norm(f) in body]
     # declining, or steering an expected material/next-step question to small talk, is not answering it
-    refused = bool(answer.refused or answer.route == "decline"
-                   or (answer.route == "chitchat" and case.route in ("material", "next_step")))
-    return CaseResult(case=case, route=answer.route, refused=refused, text=answer.text, facts_found=facts,
-                      facts_cited=facts_cited, forbidden_found=forbidden,
-                      cited=[{"n": s.n, "doc": s.doc, "section": " › ".join(s.headings[-2:]), "lines": s.lines}
-                             for s in cited],
-                      cited_ok=cited_ok, latency_s=latency_s, understood=getattr(answer, "understood", None),
-                      composition=getattr(answer, "composition", None), relevance=answer.relevance)
+    refused = bool(
+        answer.refused
+        or answer.route == "decline"
+        or (answer.route == "chitchat" and case.route in ("material", "next_step"))
+    )
+    return CaseResult(
+        case=case,
+        route=answer.route,
+        refused=refused,
+        text=answer.text,
+        facts_found=facts,
+        facts_cited=facts_cited,
+        forbidden_found=forbidden,
+        cited=[
+            {"n": s.n, "doc": s.doc, "section": " › ".join(s.headings[-2:]), "lines": s.lines} for s in cited
+        ],
+        cited_ok=cited_ok,
+        latency_s=latency_s,
+        understood=getattr(answer, "understood", None),
+        composition=getattr(answer, "composition", None),
+        relevance=answer.relevance,
+    )
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -199,8 +237,9 @@ class AnswerReport:
             "n": len(rows),
             "passed": _rate(sum(r.passed for r in rows), len(rows)),
             "fact_coverage": _rate(sum(r.all_facts for r in with_facts), len(with_facts)),
-            "fact_recall": _rate(sum(sum(r.facts_found) for r in with_facts),
-                                 sum(len(r.facts_found) for r in with_facts)),
+            "fact_recall": _rate(
+                sum(sum(r.facts_found) for r in with_facts), sum(len(r.facts_found) for r in with_facts)
+            ),
             "facts_cited": _rate(sum(r.facts_cited and r.all_facts for r in with_facts), len(with_facts)),
             "citation_precision": _rate(sum(cited), len(cited)),
             "list_completeness": _rate(sum(r.all_facts for r in lists), len(lists)),
@@ -209,12 +248,21 @@ class AnswerReport:
             "misroutes": _rate(sum(not r.route_ok for r in rows), len(rows)),
             "forbidden": _rate(sum(bool(r.forbidden_found) for r in rows), len(rows)),
             "errors": sum(r.error is not None for r in rows),
-            "latency_s": {"p50": round(percentile(latencies, 50), 3), "p95": round(percentile(latencies, 95), 3)},
-            "n_with_facts": len(with_facts), "n_lists": len(lists), "n_out_of_scope": len(out_of_scope),
+            "latency_s": {
+                "p50": round(percentile(latencies, 50), 3),
+                "p95": round(percentile(latencies, 95), 3),
+            },
+            "n_with_facts": len(with_facts),
+            "n_lists": len(lists),
+            "n_out_of_scope": len(out_of_scope),
         }
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"dataset": self.dataset, "backend": self.backend, **self.summarize(self.results)}
+        out: dict[str, Any] = {
+            "dataset": self.dataset,
+            "backend": self.backend,
+            **self.summarize(self.results),
+        }
         for key in ("lang", "kind"):
             groups: dict[str, list[CaseResult]] = defaultdict(list)
             for r in self.results:
@@ -227,14 +275,17 @@ class AnswerReport:
         return [r.to_json() for r in self.results]
 
 
-def run_answer_eval(services: Services, dataset: Path, limit: int | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> AnswerReport:
+def run_answer_eval(
+    chain: TutorChain,
+    dataset: Path,
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> AnswerReport:
     """Ask every question through the chain (history first as earlier user turns) and score the answers."""
     from tutor.chain.answer import Answer
 
     cases = load_answer_set(dataset)[:limit]
-    chain = services.tutor
-    report = AnswerReport(dataset=str(dataset), backend=services.llm.label)
+    report = AnswerReport(dataset=str(dataset), backend=chain.backend.label)
     for i, case in enumerate(cases, 1):
         history = [("user", h) for h in case.history]
         t0 = time.perf_counter()
@@ -243,8 +294,14 @@ def run_answer_eval(services: Services, dataset: Path, limit: int | None = None,
             error = None
         except Exception as exc:  # noqa: BLE001 - one failing question is a result, not the end of the run
             log.warning("%s failed: %s", case.id, exc)
-            answer = Answer(question=case.question, standalone_question=case.question, language="zh",
-                            route="material", route_reason="error", text="")
+            answer = Answer(
+                question=case.question,
+                standalone_question=case.question,
+                language="zh",
+                route="material",
+                route_reason="error",
+                text="",
+            )
             error = f"{type(exc).__name__}: {exc}"
         result = score_answer(case, answer, time.perf_counter() - t0)
         result.error = error
@@ -252,80 +309,3 @@ def run_answer_eval(services: Services, dataset: Path, limit: int | None = None,
         if progress:
             progress(i, len(cases))
     return report
-
-
-_METRICS = ("fact_coverage", "facts_cited", "citation_precision", "list_completeness", "refusal", "false_refusal",
-            "misroutes")
-
-
-def _fmt(v: Any) -> str:
-    return "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
-
-
-def summary_table(payload: dict[str, Any], key: str | None = None) -> str:
-    """A Markdown table of the headline metrics, overall or by `key` (by_lang / by_kind)."""
-    head = "| group | n | " + " | ".join(_METRICS) + " | p50 s |"
-    rows = [head, "|" + "---|" * (len(_METRICS) + 3)]
-    groups = {"all": payload} if key is None else payload[key]
-    for label, s in groups.items():
-        rows.append(f"| {label} | {s['n']} | " + " | ".join(_fmt(s[m]) for m in _METRICS)
-                    + f" | {s['latency_s']['p50']:.2f} |")
-    return "\n".join(rows)
-
-
-def write_answer_report(directory: Path, report: AnswerReport) -> list[Path]:
-    """report.md (tables + every failure with what was answered), report.json, answers.jsonl (every case)
-    and answers.png."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    directory.mkdir(parents=True, exist_ok=True)
-    payload = report.to_json()
-    (directory / "report.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    with (directory / "answers.jsonl").open("w", encoding="utf-8") as fh:  # every case, passed or not
-        for row in report.all_cases():
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-    metrics = ["fact_coverage", "citation_precision", "list_completeness", "refusal", "false_refusal", "misroutes"]
-    groups = {"all": payload, **payload["by_lang"]}
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    width = 0.8 / max(1, len(groups))
-    for i, (label, s) in enumerate(groups.items()):
-        xs = [j + i * width for j in range(len(metrics))]
-        bars = ax.bar(xs, [s[m] or 0.0 for m in metrics], width, label=f"{label} (n={s['n']})")
-        ax.bar_label(bars, fmt="%.2f", fontsize=7)
-    ax.set_xticks([j + width * (len(groups) - 1) / 2 for j in range(len(metrics))], metrics, fontsize=8)
-    ax.set_ylim(0, 1.1)
-    ax.set_title(f"Answer eval ({payload['n']} questions, backend {payload['backend']})")
-    ax.legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(directory / "answers.png", dpi=120)
-    plt.close(fig)
-
-    lines = [f"# Answer eval: {Path(report.dataset).name}", "", f"{payload['n']} questions, backend "
-             f"`{payload['backend']}`.", "", "![metrics](answers.png)", "", summary_table(payload), "",
-             "## By language", "", summary_table(payload, "by_lang"), "", "## By kind", "",
-             summary_table(payload, "by_kind"), "", f"## Failures ({len(payload['failures'])})", ""]
-    for f in payload["failures"]:
-        why = []
-        if f["refuse"] and not f["refused"]:
-            why.append("answered an out-of-scope question")
-        if not f["refuse"] and f["refused"]:
-            why.append("refused")
-        if f["missing_facts"]:
-            why.append("missing " + ", ".join(f"`{m}`" for m in f["missing_facts"]))
-        elif not f["facts_cited"] and not f["refuse"]:
-            why.append("facts not in a cited passage")
-        if f["forbidden_found"]:
-            why.append("contains " + ", ".join(f"`{m}`" for m in f["forbidden_found"]))
-        if f["expected_route"] != f["route"]:
-            why.append(f"routed {f['route']} (expected {f['expected_route']})")
-        lines += [f"### {f['id']} ({f['lang']}, {f['kind']}): {f['question']}", "", "; ".join(why) or "failed", "",
-                  f"understood: `{json.dumps(f['understood'], ensure_ascii=False)}` · composition: "
-                  f"{f['composition']} · cited: "
-                  + ", ".join(f"[{c['n']}] {c['doc']} › {c['section']} L{c['lines']}" for c in f["cited"]), "",
-                  "```text", f["answer"][:1500], "```", ""]
-    (directory / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    return [directory / "report.md", directory / "report.json", directory / "answers.jsonl", directory / "answers.png"]

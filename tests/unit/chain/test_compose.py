@@ -7,8 +7,16 @@ from tutor.chain.compose import render_blocks, select_blocks, split_blocks
 
 
 def _source(text: str, n: int = 1, headings: list[str] | None = None, flagged: bool = False) -> Source:
-    return Source(n=n, id=f"c{n}", doc="essay", title="Essay", headings=headings or ["3. 步骤", "3.1 概述"],
-                  lines=[1, 9], text=text, flagged=flagged)
+    return Source(
+        n=n,
+        id=f"c{n}",
+        doc="essay",
+        title="Essay",
+        headings=headings or ["3. 步骤", "3.1 概述"],
+        lines=[1, 9],
+        text=text,
+        flagged=flagged,
+    )
 
 
 STEPS = """应对中年危机和职业瓶颈的核心算法原理是通过不断的学习。具体步骤如下：
@@ -55,7 +63,9 @@ def test_faq_answers_keep_their_list() -> None:
 def test_tables_are_rows_and_headers_are_dropped() -> None:
     table = "| 资源 | 类型 | 链接 |\n|---|---|---|\n| Real Python | 在线教程 | https://realpython.com/ |\n"
     blocks = split_blocks(_source(table))
-    assert blocks[0].kind == "table" and blocks[0].lines == ["[Real Python](https://realpython.com/) · 在线教程"]
+    assert blocks[0].kind == "table" and blocks[0].lines == [
+        "[Real Python](https://realpython.com/) · 在线教程"
+    ]
 
 
 def test_selection_without_embedder_quotes_whole_blocks_and_skips_flagged_passages() -> None:
@@ -70,5 +80,7 @@ def test_selection_without_embedder_quotes_whole_blocks_and_skips_flagged_passag
 
 def test_english_questions_get_english_framing() -> None:
     sources = [_source(STEPS)]
-    text = render_blocks(select_blocks("How do programmers cope with a midlife crisis?", sources, None), sources, "en")
+    text = render_blocks(
+        select_blocks("How do programmers cope with a midlife crisis?", sources, None), sources, "en"
+    )
     assert text.startswith("Here is what the material says") and "From **" in text and "[1]" in text

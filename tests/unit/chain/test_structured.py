@@ -36,8 +36,10 @@ def test_stage_checks_are_every_criterion_of_every_skill_of_the_stage(cur, cfg) 
     expected = cur.skill(7).checks + cur.skill(8).checks
     assert len(expected) == 6 and not missing_items(s.text, expected)
     assert "500 行" not in s.text  # skill 1 (技能点 1), not stage 2
-    assert [src.lines for src in s.sources] == [list(cur.skill(7).section_citations["检验标准"].lines),
-                                                list(cur.skill(8).section_citations["检验标准"].lines)]
+    assert [src.lines for src in s.sources] == [
+        list(cur.skill(7).section_citations["检验标准"].lines),
+        list(cur.skill(8).section_citations["检验标准"].lines),
+    ]
     for line in s.text.splitlines():
         if line.startswith("- "):
             assert line.rstrip().endswith(("[1]", "[2]"))
@@ -74,6 +76,10 @@ def test_dropped_items_are_put_back(cur, cfg) -> None:
     s = _answer("学习 RAG 有哪些推荐的资源？", cur, cfg)
     phrased = "推荐先看 RAG 从入门到精通 [1]，再读 LangChain 中文文档 [1]、向量数据库实战 [1] 和 LlamaIndex 官方文档 [1]。"
     fixed, dropped = ensure_items(phrased, s, "zh")
-    assert dropped == ["Advanced RAG Techniques"] and "Advanced RAG Techniques" in fixed and fixed.startswith("推荐先看")
+    assert (
+        dropped == ["Advanced RAG Techniques"]
+        and "Advanced RAG Techniques" in fixed
+        and fixed.startswith("推荐先看")
+    )
     fallback, _ = ensure_items("RAG 很重要。", s, "zh")
     assert fallback == s.text
