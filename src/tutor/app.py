@@ -22,6 +22,7 @@ from tutor.chain.answer import Answer, AnswerEvent
 from tutor.chain.condense import Turn
 from tutor.chain.router import Router, load_router_examples
 from tutor.chain.tutor import TutorChain
+from tutor.chain.understanding import Understanding, understand
 from tutor.config import Settings, config_dir
 from tutor.curriculum.learners import Learners, Roadmap
 from tutor.curriculum.progress import ProgressStore
@@ -187,8 +188,13 @@ class App:
             self.load_embedder,
             self.learners,
             self.settings.chain,
-            Router(self.load_embedder, examples),
+            Router(self.load_embedder, examples, understand=self._understand),
+            lambda q, doc: self.retriever(k=8, where={"doc": doc}).search(q),
         )
+
+    def _understand(self, text: str) -> Understanding:
+        """Query understanding for the router: which of the roadmap's stages, skills, milestones it names."""
+        return understand(text, self.roadmap.curriculum, self.roadmap.config)
 
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
         """Next-step and small-talk answers need no index; questions about the material do (and say so)."""

@@ -23,6 +23,7 @@ class Source(BaseModel):
     score: float | None = Field(None, description="Dense similarity to the question (relevance), 0-1.")
     text: str = ""
     cited: bool = False
+    flagged: bool = Field(False, description="Ingest flagged instruction-like text in it: never quoted.")
 
     @property
     def label(self) -> str:
@@ -47,7 +48,7 @@ class Answer(BaseModel):
     question: str
     standalone_question: str
     language: Literal["zh", "en"]
-    route: Literal["next_step", "material", "chitchat"]
+    route: Literal["next_step", "material", "chitchat", "decline"]
     route_reason: str
     text: str
     sources: list[Source] = Field(default_factory=list)
@@ -62,6 +63,15 @@ class Answer(BaseModel):
     followups: list[str] = Field(default_factory=list)
     recommendations: dict[str, Any] | None = None
     timings: dict[str, float] = Field(default_factory=dict)
+    understood: dict[str, Any] | None = Field(
+        None, description="What the question was understood as: stages, skills, milestones, aspect."
+    )
+    composition: str | None = Field(
+        None, description="structured (from the parsed roadmap), blocks, llm, ..."
+    )
+    learner_update: dict[str, Any] | None = Field(
+        None, description="Skills the learner said they know in this conversation (applied to this answer)."
+    )
 
     @property
     def cited_sources(self) -> list[Source]:

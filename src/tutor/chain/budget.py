@@ -9,12 +9,18 @@ for the same text, so the margin errs on the side of trimming.
 
 from __future__ import annotations
 
+import logging
 import math
+import re
 from collections.abc import Callable
 
+from tutor.chain.answer import Source
+from tutor.chain.prompts import format_passage, redact_instructions
 from tutor.chain.text import CJK
 
-__all__ = ["TokenCounter", "fit_passages"]
+__all__ = ["TokenCounter", "fit_passages", "fit_sources"]
+
+log = logging.getLogger(__name__)
 
 APPROX_MARGIN = 1.15
 
@@ -61,3 +67,31 @@ def fit_passages(
             kept.append("\n".join(lines))
         return kept, len(passages) - i
     return kept, 0
+
+
+def fit_sources(
+    sources: list[Source], fixed: int, window: int, reserve: int, count: TokenCounter
+) -> list[str]:
+    """The passages as the model sees them (instruction-like lines redacted), cut to fit the window;
+    sources whose passage was dropped are removed from `sources`."""
+    passages = []
+    redacted_total = 0
+    for s in sources:
+        body, redacted = redact_instructions(s.text)
+        redacted_total += redacted
+        passages.append(format_passage(s.n, s.label, body))
+    if redacted_total:
+        log.warning("Redacted %d instruction-like line(s) from retrieved passages", redacted_total)
+    kept, trimmed = fit_passages(passages, fixed, window, reserve, count)
+    if trimmed:
+        log.info(
+            "Context trimmed to fit %d tokens: %d passage(s) cut or dropped (%s)",
+            window,
+            trimmed,
+            count.method,
+        )
+    kept_numbers = {int(m.group(1)) for p in kept if (m := re.match(r"\[(\d+)\]", p))}
+    for s in list(sources):
+        if s.n not in kept_numbers:
+            sources.remove(s)
+    return kept

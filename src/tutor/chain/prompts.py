@@ -6,7 +6,7 @@ import re
 
 from langchain_core.prompts import ChatPromptTemplate
 
-__all__ = ["ANSWER_PROMPTS", "CONDENSE_PROMPT", "format_passage", "redact_instructions"]
+__all__ = ["ANSWER_PROMPTS", "CONDENSE_PROMPT", "PHRASE_PROMPTS", "format_passage", "redact_instructions"]
 
 _SYSTEM_ZH = """你是一位耐心、严谨的 AI 学习导师，帮助学习者按照学习路线学习。
 规则：
@@ -30,6 +30,32 @@ _HUMAN_EN = "<material>\n{context}\n</material>\n\nQuestion: {question}"
 ANSWER_PROMPTS: dict[str, ChatPromptTemplate] = {
     "zh": ChatPromptTemplate.from_messages([("system", _SYSTEM_ZH), ("human", _HUMAN_ZH)]),
     "en": ChatPromptTemplate.from_messages([("system", _SYSTEM_EN), ("human", _HUMAN_EN)]),
+}
+
+# A structured answer (complete lists from the roadmap) may be phrased by the model, never shortened:
+# the chain checks every item afterwards and appends what the model dropped.
+PHRASE_PROMPTS: dict[str, ChatPromptTemplate] = {
+    "zh": ChatPromptTemplate.from_messages(
+        [
+            (
+                "system",
+                "你是 AI 学习导师。把下面按路线图整理好的答案改写得更自然、更适合学习者阅读："
+                "保留每一个条目（名称、链接、[编号] 原样保留），不要删减、不要添加资料里没有的内容。",
+            ),
+            ("human", "问题：{question}\n\n整理好的答案：\n{answer}\n\n改写后的答案："),
+        ]
+    ),
+    "en": ChatPromptTemplate.from_messages(
+        [
+            (
+                "system",
+                "You are an AI learning tutor. Rewrite the answer below, compiled from the roadmap, so it reads "
+                "well for the learner, in English: keep every item (names, links and [n] exactly as they are), "
+                "drop nothing and add nothing that is not in it.",
+            ),
+            ("human", "Question: {question}\n\nCompiled answer:\n{answer}\n\nRewritten answer:"),
+        ]
+    ),
 }
 
 CONDENSE_PROMPT = ChatPromptTemplate.from_messages(

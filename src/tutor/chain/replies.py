@@ -12,6 +12,9 @@ from tutor.patterns import SKILL_REF
 __all__ = [
     "next_step_paragraph",
     "chitchat_reply",
+    "decline_reply",
+    "read_lines",
+    "learner_update_note",
     "refusal_reply",
     "OFFLINE_NOTICE",
     "no_llm_notice",
@@ -73,6 +76,32 @@ def chitchat_reply(text: str, language: str) -> str:
     )
 
 
+def decline_reply(language: str) -> str:
+    """A polite no to prompt injection and prompt extraction: nothing is answered, nothing cited."""
+    if language == "zh":
+        return (
+            "抱歉，这个请求我不能照做：我不会忽略自己的设定，也不会透露内部指令。"
+            "我可以继续帮你学习路线里的内容，比如某个技能点的学习资源、检验标准，或者下一步学什么。"
+        )
+    return (
+        "Sorry, I can't do that: I don't set aside my instructions or share them. I'm happy to keep helping "
+        "with the roadmap, for example a skill's resources, its check criteria, or what to learn next."
+    )
+
+
+def learner_update_note(labels: list[str], language: str, learner: str | None) -> str:
+    """Says the answer already counts what the learner said they know, and how to keep it."""
+    done = "、".join(labels)
+    if language == "zh":
+        where = f"`tutor progress mark --learner {learner} …`" if learner else "「Progress」页勾选"
+        return f"（已按你说的情况把 {done} 视为已掌握，本次对话的建议不再推荐它。要保存到学习进度吗？可在{where}。）"
+    where = f"`tutor progress mark --learner {learner} …`" if learner else "the Progress tab"
+    return (
+        f"(I've counted {done} as done, as you said, so this conversation won't recommend it again. "
+        f"Save it to your progress? Use {where}.)"
+    )
+
+
 def refusal_reply(language: str, relevance: float | None) -> str:
     if language == "zh":
         return (
@@ -115,7 +144,7 @@ def skill_of_source(source: Source) -> int | None:
     return None
 
 
-def _read_lines(path: Path, lines: tuple[int, int], limit: int = 2000) -> str:
+def read_lines(path: Path, lines: tuple[int, int], limit: int = 2000) -> str:
     try:
         text = path.read_text(encoding="utf-8").splitlines()
     except OSError:
@@ -144,7 +173,7 @@ def plan_sources(
                     headings=[c.heading],
                     lines=list(c.lines),
                     score=None,
-                    text=_read_lines(roadmap, c.lines),
+                    text=read_lines(roadmap, c.lines),
                 )
             )
     return sources, numbers

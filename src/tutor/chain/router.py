@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import yaml
@@ -27,8 +27,45 @@ if TYPE_CHECKING:
 
 __all__ = ["Route", "RouteKind", "Router", "route_message", "ROUTES", "load_router_examples"]
 
-RouteKind = Literal["next_step", "material", "chitchat"]
-ROUTES: tuple[RouteKind, ...] = ("next_step", "material", "chitchat")
+RouteKind = Literal["next_step", "material", "chitchat", "decline"]
+ROUTES: tuple[RouteKind, ...] = ("next_step", "material", "chitchat", "decline")
+
+# Attempts to override the tutor's instructions or read its prompt: declined, never answered.
+_INJECTION = re.compile(
+    r"(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules|guidelines|directions|context)"
+    r"|(system|initial|hidden|original|developer|internal)\s+(prompt|instructions?|message)"
+    r"|(print|show|reveal|repeat|output|tell me|display|leak|dump|give me)\b.{0,30}\b(your|the)\s+(prompt|instructions|rules)"
+    r"|\b(jailbreak|developer mode|do anything now)\b|(?-i:\b(as|are|now|be) DAN\b|\bDAN mode)|you are no longer|pretend (that )?you (are|have) no"
+    r"|(everything|all( the)? text|all messages) (above|before) (this|my)|developer messages?"
+    r"|(first|previous|earlier) message.{0,20}(verbatim|word for word|exactly)"
+    r"|\b(verbatim|word for word)\b.{0,40}\b(rules|instructions|prompt|message)"
+    r"|(rules|instructions|prompt).{0,40}\b(verbatim|word for word)\b"
+    r"|(第一条|最开始的|之前的|上面的)(消息|内容|指令|话).{0,12}(原封不动|一字不差|逐字|原文|完整)"
+    r"|原封不动.{0,10}(重复|输出|贴|复述)|(原文|完整).{0,6}(贴出来|输出|打印)"
+    r"|(你的)?(完整)?(配置|设定)和(提示词|prompt)|你不再是|从现在(开始|起)你(是|不再)|没有任何限制|不受任何限制"
+    r"|(上面|之前|前面)的(指令|内容|规则|话|设定).{0,10}(复述|重复|输出|打印|贴)|隐藏(的)?(规则|设定|指令|提示)"
+    r"|\b(repeat|print|output|show|copy)\b.{0,30}\b(text|everything|words|instructions|messages?)\s+(above|before)\b"
+    r"|act as .{0,30}without (any )?(restrictions|rules|limits)|from now on,? you (are|will)"
+    r"|(忽略|无视|忘记|忘掉|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|要求|限制|上下文)|(系统|初始|隐藏|内部|原始)\s*(提示词|提示|指令|设定|prompt)"
+    r"|(输出|打印|显示|告诉我|泄露|复述|重复|给我看).{0,12}(你的)?(提示词|prompt|系统指令|指令|设定)|你的(提示词|系统提示|指令|prompt)"
+    r"|越狱|开发者模式|不受(任何)?限制|扮演.{0,20}(没有|不受)(任何)?(限制|约束)",
+    re.IGNORECASE,
+)
+# "要练到什么程度 / how do I know I've mastered X": the skill's check criteria, answered from the material.
+_REQUIREMENT = re.compile(
+    r"什么程度|什么水平|哪种程度|多好才|多熟|合格|过关|达标|检验标准|什么标准|什么\s*level|算\s*ok|算(是)?(学会|学完|掌握|入门|合格|过关|可以|会了)|才(能|可以)(进入|开始|学)"
+    r"|\bgood enough\b|how (do|can|will|would) i know\b|\b(check|pass) criteria\b|\bcriteria\b|\bready to (move|go|start)"
+    r"|how (well|much) (do|should|must) i (know|master|learn)|\bhow good\b|\bmastered\b",
+    re.IGNORECASE,
+)
+# Advice and how-to questions are questions about the material (its essays give the advice).
+_ADVICE = re.compile(
+    r"怎么|如何|怎样|为什么|为何|要不要|该不该|是否|有什么(方法|办法|建议|技巧|好处|作用|用)|有哪些|哪些|建议|方法|技巧|应对|提升|提高|锻炼|培养"
+    r"|\bhow (do|can|should|to|does|would)\b|\bwhy\b|\bwhat (is|are|does)\b|\btips?\b|\badvice\b|\bways? to\b|\bshould i\b"
+    r"|\bimprove\b|\bdeal with\b|\bcope\b|\bavoid\b|\bbecome\b"
+    r"|有什么|是什么|什么是|哪些|区别|缺点|优点|好处|意义|作用|挑战",
+    re.IGNORECASE,
+)
 
 _NEXT_ZH = re.compile(
     r"接下来|下一步|下一阶段|下个阶段|之后(该|要|再|应该)?学|以后(该|要|再)?学|然后(该|要|再)?学|再学(什么|啥|哪)"
@@ -37,6 +74,7 @@ _NEXT_ZH = re.compile(
     r"|(学完|学好|掌握了|搞定了|会了).*(学什么|学啥|然后|接着|之后|以后|下一|该|怎么办|呢)"
     r"|我(已经|刚|刚刚)?(学完|学会|掌握|会)了?.*[，,].*(学|下一|接下来)|零基础.*(学|开始)|下一个(技能|阶段)"
     r"|推荐.*(学习路线|学习顺序|下一步)|还(应该|需要|要)学(什么|啥|哪)"
+    r"|后面还有|然后呢|往哪(个方向|儿|里)?(走|发展)|怎么规划|如何规划|应该怎么开始|先学.{0,20}还是|学习顺序|学的顺序"
 )
 _NEXT_EN = re.compile(
     r"\b(learn|study|do|tackle|pick up|focus on)\b.{0,20}\bnext\b|\bnext (step|skill|topic|stage)s?\b"
@@ -44,7 +82,9 @@ _NEXT_EN = re.compile(
     r"|how (do|should|can) i (start|begin|get started)|\b(learning|study) (path|plan|order|roadmap)\b"
     r"|\broadmap for me\b|\bafter (learning|finishing|completing|mastering)\b|\bwhat comes (next|after)\b"
     r"|\bi('ve| have)? (already )?(learned|learnt|finished|completed|mastered|know)\b.*\b(what|next|now)\b"
-    r"|\bwhat to (learn|study)\b|\bwhich (skill|topic|stage) (should|to)\b|\bcomplete beginner\b|\bplan my\b",
+    r"|\bwhat to (learn|study)\b|\bwhich (skill|topic|stage) (should|to)\b|\bcomplete beginner\b|\bplan my\b"
+    r"|\bnow what\b|\bwhat next\b|\bwhat'?s? after (that|this)\b|\bwhat order\b|\bin what order\b|\b(a|my) plan (to|for)\b"
+    r"|\blearning plan\b|\bnewbie\b|\b(begin|start) (with|from)\b|\bor\b.{0,40}\bfirst\?|what'?s left\b",
     re.IGNORECASE,
 )
 _CHITCHAT = re.compile(
@@ -63,6 +103,16 @@ _OFF_TOPIC = re.compile(
 )
 
 
+_SAYS_DONE = re.compile(
+    r"我(已经|刚|刚刚)?(学完|学会|掌握了|会了)|\bi('ve| have)? (finished|learned|mastered)\b", re.IGNORECASE
+)
+_SELF_REPORT = re.compile(
+    r"我.{0,40}?(学完|学会|学过|掌握|搞定|完成|过了|会了)|\bI(?:'ve| have|'m| am)?\b.{0,40}?\b(finished|learned"
+    r"|learnt|completed|mastered|done with)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Route:
     kind: RouteKind
@@ -76,14 +126,20 @@ def route_message(text: str) -> Route:
         return Route("chitchat", "empty message")
     if _CHITCHAT.match(stripped):
         return Route("chitchat", "greeting, thanks or small talk")
+    if _INJECTION.search(stripped):
+        return Route("decline", "tries to override the tutor's instructions or read its prompt")
     if _OFF_TOPIC.search(stripped):
         return Route("chitchat", "outside the learning material")
+    if _REQUIREMENT.search(stripped) and not _SAYS_DONE.search(stripped):
+        return Route("material", "asks what a skill requires: answered with its check criteria")
     if recommends_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
         return Route("next_step", "asks what to learn next")
     if asks_for_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
+    if _ADVICE.search(stripped) and not re.search(r"\byou\b|\byour\b|你(?!们)", stripped, re.IGNORECASE):
+        return Route("material", "an advice or how-to question: answered from the material")
     return Route("material", "a question about the material")
 
 
@@ -114,8 +170,10 @@ class Router:
         embedder: TutorEmbeddings | Callable[[], TutorEmbeddings] | None = None,
         examples: dict[str, list[str]] | None = None,
         margin: float = 0.02,
+        understand: Callable[[str], Any] | None = None,
     ) -> None:
         self._embedder = embedder  # a callable is loaded on first need: rules alone need no model
+        self._understand = understand  # query understanding over the curriculum (chain.understanding)
         self.margin = margin
         self._examples = {k: list(v) for k, v in (examples or {}).items() if v}
         self._matrices: dict[str, np.ndarray] | None = None
@@ -136,6 +194,21 @@ class Router:
         return self._matrices
 
     def route(self, text: str) -> Route:
+        routed = self._route(text)
+        if routed.kind == "next_step" and self._understand is not None and not _SELF_REPORT.search(text):
+            u = self._understand(text)
+            explicit = u.evidence.get("aspect content") != "(a stage named alone)"
+            if (
+                u.structured and "next" not in u.aspects and explicit
+            ):  # "阶段 3 学什么": the roadmap answers it
+                return Route(
+                    "material",
+                    f"asks for the roadmap's {u.aspect or 'lists'} (stages {u.stages}, "
+                    f"skills {u.skills}, milestones {u.milestones})",
+                )
+        return routed
+
+    def _route(self, text: str) -> Route:
         ruled = route_message(text)
         if ruled.reason != "a question about the material" or self._embedder is None or not self._examples:
             return ruled

@@ -17,15 +17,24 @@ from langchain_core.output_parsers import StrOutputParser
 
 from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
-from tutor.chain.budget import TokenCounter, fit_passages
+from tutor.chain.budget import TokenCounter, fit_sources
 from tutor.chain.citations import check_citations
+from tutor.chain.compose import render_blocks, select_blocks
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
-from tutor.chain.extractive import render_extractive, select_sentences
-from tutor.chain.prompts import ANSWER_PROMPTS, CONDENSE_PROMPT, format_passage, redact_instructions
+from tutor.chain.own_words import apply_own_words, hours_per_day, time_plan
+from tutor.chain.phrasing import phrase_structured
+from tutor.chain.prompts import (
+    ANSWER_PROMPTS,
+    CONDENSE_PROMPT,
+)
 from tutor.chain.router import Route, Router
+from tutor.chain.sections import SearchDoc, names_a_term_of, section_candidates, source_of
+from tutor.chain.structured import Structured, compose_structured
 from tutor.chain.text import detect_language
+from tutor.chain.understanding import Understanding, understand
 from tutor.config import ChainSettings
 from tutor.curriculum.learners import Learners
+from tutor.curriculum.model import Skill
 from tutor.curriculum.progress import LearnerProfile
 from tutor.errors import InputError
 from tutor.index.embeddings import TutorEmbeddings
@@ -49,8 +58,8 @@ def _chunks(text: str, size: int = 24) -> Iterator[str]:
 class TutorChain:
     """Answers one turn; every collaborator is handed in, so it can be built from small real parts.
 
-    `retrieve` finds passages for a query (best first); `embedder` is called only when an
-    answer needs vectors (extractive selection, citation checks), never for what-next or small talk.
+    `retrieve` finds passages (best first), `search_doc` more sections of one document; `embedder` is
+    called only for vectors (block selection, citation checks), never for what-next or structured answers.
     """
 
     def __init__(
@@ -61,8 +70,10 @@ class TutorChain:
         learners: Learners,
         cfg: ChainSettings,
         router: Router,
+        search_doc: SearchDoc | None = None,
     ) -> None:
         self._retrieve = retrieve
+        self._search_doc = search_doc
         self.backend = llm
         self.embedder = embedder
         self.learners = learners
@@ -71,7 +82,6 @@ class TutorChain:
         self.router = router
         self.count_tokens = TokenCounter(self.backend.count_tokens, lambda t: embedder().tokenizer_length(t))
 
-    # --- public API -------------------------------------------------------
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
         return AnswerStream(self.stream(question, history, learner)).final()
 
@@ -104,7 +114,13 @@ class TutorChain:
             route_reason=route.reason,
             text="",
         )
-        if route.kind == "chitchat":
+        if route.kind != "decline":
+            apply_own_words(answer, profile, question, history, learner, self.roadmap)
+        if route.kind == "decline":
+            answer.text = replies.decline_reply(language)
+            answer.followups = replies.STARTER_QUESTIONS[language][: self.cfg.followups]
+            yield from self._emit_text(answer.text)
+        elif route.kind == "chitchat":
             answer.text = replies.chitchat_reply(question, language)
             answer.followups = replies.STARTER_QUESTIONS[language][: self.cfg.followups]
             yield from self._emit_text(answer.text)
@@ -117,6 +133,10 @@ class TutorChain:
         yield AnswerEvent(kind="answer", answer=answer)
 
     # --- steps ----------------------------------------------------------------
+    def understand(self, text: str) -> Understanding:
+        """The question's references to the roadmap (stages, skills, milestones, aspect)."""
+        return understand(text, self.roadmap.curriculum, self.roadmap.config)
+
     def _condense(self, question: str, history: list[Turn]) -> str:
         if not history or not is_follow_up(question):
             return question
@@ -160,9 +180,14 @@ class TutorChain:
         ]
 
     def _next_step(self, answer: Answer, profile: LearnerProfile) -> Iterator[AnswerEvent]:
+        hours = hours_per_day(answer.question)
+        if hours is not None:
+            profile.hours_per_day = hours
         plan = self.roadmap.next_steps(profile)
         sources, numbers = replies.plan_sources(plan, self.roadmap.curriculum, self.roadmap.path)
         answer.text = replies.render_plan(plan, numbers, answer.language, self._finished_labels(profile))
+        if hours is not None:  # "I only have 2 hours a day": the roadmap's time plan for that pace
+            answer.text += time_plan(hours, answer.language, sources, self.roadmap)
         for s in sources:
             s.cited = f"[{s.n}]" in answer.text
         answer.sources = sources
@@ -199,24 +224,11 @@ class TutorChain:
         sources = []
         for n, chunk in enumerate(self._retrieve(query), 1):
             links = chunk.links
-            dense = chunk.metadata.get("dense_score")
             # a fetched page cites its URL; a resource card links to its resource
             link = (chunk.metadata.get("source_url") or None) if chunk.doc.startswith("web-") else None
             if link is None and chunk.doc == CARDS_DOC and links:
                 link = links[0].get("url")
-            sources.append(
-                Source(
-                    n=n,
-                    id=chunk.id,
-                    doc=chunk.doc,
-                    title=chunk.title,
-                    headings=chunk.headings,
-                    lines=chunk.lines,
-                    link=link,
-                    score=None if dense is None else round(float(dense), 4),
-                    text=chunk.text,
-                )
-            )
+            sources.append(source_of(n, chunk, link))
         return sources
 
     def _refuse(self, answer: Answer, profile: LearnerProfile, relevance: float) -> Iterator[AnswerEvent]:
@@ -231,34 +243,39 @@ class TutorChain:
 
     def _material(self, answer: Answer, profile: LearnerProfile, route: Route) -> Iterator[AnswerEvent]:
         cfg = self.cfg
+        understood = self.understand(answer.standalone_question)
+        answer.understood = understood.to_json()
+        cur = self.roadmap.curriculum
+        structured = compose_structured(
+            understood,
+            cur,
+            self.roadmap.path,
+            answer.language,
+            self.roadmap.prerequisites,
+            answer.standalone_question,
+        )
+        if structured is not None:
+            yield from self._structured(answer, profile, structured, understood)
+            return
         t0 = time.perf_counter()
         sources = self.retrieve(answer.standalone_question)
         answer.timings["retrieve_s"] = round(time.perf_counter() - t0, 3)
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
-        if self.refuses(relevance, answer.language):
+        named = (
+            understood.skills or understood.stages or understood.milestones
+        )  # the roadmap's terms: in scope
+        if (
+            self.refuses(relevance, answer.language)
+            and not named
+            and not names_a_term_of(answer.standalone_question, sources[:3])
+        ):
             yield from self._refuse(answer, profile, relevance)
             return
         answer.weak = relevance < cfg.weak_threshold.get(answer.language, cfg.weak_threshold.get("zh", 0.0))
         answer.sources = sources
 
-        text: str | None = None
-        health = self.backend.health()
-        if self.backend.name != "none" and health.ok:
-            text = yield from self._generate(answer, profile, sources)
-            if text == "":
-                answer.notice = replies.llm_down_notice(answer.language, "empty reply")
-                yield AnswerEvent(kind="status", text="reset")
-                text = None
-        else:
-            log.debug("Offline mode (%s): %s", self.backend.label, health.detail)
-            answer.notice = replies.no_llm_notice(answer.language, health.detail)
-        if text is None:
-            extracts = select_sentences(
-                answer.standalone_question, sources[:4], self.embedder(), cfg.extractive_sentences
-            )
-            text = render_extractive(extracts, sources, answer.language)
-            yield from self._emit_text(text)
+        text = yield from self._answer_text(answer, profile, sources)
         t1 = time.perf_counter()
         text, checks, removed = check_citations(
             text,
@@ -273,18 +290,75 @@ class TutorChain:
 
         cited = [s for s in sources if s.cited]
         skill_no = next((n for s in cited + sources if (n := replies.skill_of_source(s))), None)
-        skill = self.roadmap.curriculum.skill(skill_no) if skill_no else None
+        self._finish(
+            answer, profile, text, cur.skill(skill_no) if skill_no else None, cited[0].n if cited else None
+        )
+
+    def _answer_text(
+        self, answer: Answer, profile: LearnerProfile, sources: list[Source]
+    ) -> Generator[AnswerEvent, None, str]:
+        """The model's answer when one is up; otherwise whole blocks of the passages, quoted best first."""
+        text: str | None = None
+        health = self.backend.health()
+        if self.backend.name != "none" and health.ok:
+            text = yield from self._generate(answer, profile, sources)
+            if text == "":
+                answer.notice = replies.llm_down_notice(answer.language, "empty reply")
+                yield AnswerEvent(kind="status", text="reset")
+                text = None
+        else:
+            log.debug("Offline mode (%s): %s", self.backend.label, health.detail)
+            answer.notice = replies.no_llm_notice(answer.language, health.detail)
+        if text is not None:
+            answer.composition = "llm"
+            return text
+        question = answer.standalone_question
+        candidates = sources[:4] + section_candidates(question, sources, self._search_doc)
+        text = render_blocks(select_blocks(question, candidates, self.embedder()), sources, answer.language)
+        answer.composition = "blocks"
+        yield from self._emit_text(text)
+        return text
+
+    def _finish(
+        self, answer: Answer, profile: LearnerProfile, text: str, skill: Skill | None, source_n: int | None
+    ) -> None:
+        """Next step (never what the learner already knows), follow-ups, warnings and the learner note."""
         plan = self.roadmap.next_steps(profile) if skill is None or skill.number in profile.finished else None
         answer.next_step = replies.material_next_step(
-            skill, set(profile.finished), plan, cited[0].n if cited else None, answer.language
+            skill, set(profile.finished), plan, source_n, answer.language
         )
-        answer.followups = replies.followups_for(skill, answer.language, cfg.followups, answer.question)
+        answer.followups = replies.followups_for(skill, answer.language, self.cfg.followups, answer.question)
         parts = [text]
         if answer.weak:
-            parts.insert(0, replies.weak_warning(answer.language, relevance))
+            parts.insert(0, replies.weak_warning(answer.language, answer.relevance or 0.0))
         if answer.next_step:
             parts.append(replies.next_step_paragraph(answer.next_step, answer.language))
+        if answer.learner_update and answer.learner_update.get("note"):
+            parts.append(answer.learner_update["note"])
         answer.text = "\n\n".join(parts)
+
+    def _structured(
+        self, answer: Answer, profile: LearnerProfile, structured: Structured, understood: Understanding
+    ) -> Iterator[AnswerEvent]:
+        """A curriculum question: the complete lists from the roadmap; an LLM may phrase them, never drop items."""
+        answer.sources = structured.sources
+        answer.composition = "structured"
+        text = phrase_structured(answer, structured, self._healthy_chat(), self.backend)
+        if text is None:
+            text = structured.text
+            if self.backend.name != "none":
+                answer.notice = None
+        numbers = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+        for s in answer.sources:
+            s.cited = s.n in numbers
+        answer.relevance = 1.0
+        cur = self.roadmap.curriculum
+        skills = understood.skills or [n for st in understood.stages for n in cur.stage(st).skills]
+        skill = cur.skill(skills[0]) if len(skills) == 1 else None
+        if skill is None and skills:  # a stage: the first of its skills the learner has not finished
+            skill = next((cur.skill(n) for n in skills if n not in profile.finished), None)
+        yield from self._emit_text(text)
+        self._finish(answer, profile, text, skill, None)
 
     def _generate(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
@@ -294,32 +368,13 @@ class TutorChain:
         learner = "、".join(self._finished_labels(profile)) or (
             "暂无" if answer.language == "zh" else "none yet"
         )
-        passages = []
-        redacted_total = 0
-        for s in sources:
-            body, redacted = redact_instructions(s.text)
-            redacted_total += redacted
-            passages.append(format_passage(s.n, s.label, body))
-        if redacted_total:
-            log.warning("Redacted %d instruction-like line(s) from retrieved passages", redacted_total)
         # the template's text plus a few tokens of chat-format wrapping per message
         fixed = (
             self.count_tokens(prompt.format(learner=learner, context="", question=answer.standalone_question))
             + 16
         )
         reserve = max(self.cfg.answer_reserve_tokens, self.backend.settings.max_tokens)
-        kept, trimmed = fit_passages(passages, fixed, self.backend.context_window, reserve, self.count_tokens)
-        if trimmed:
-            log.info(
-                "Context trimmed to fit %d tokens: %d passage(s) cut or dropped (%s)",
-                self.backend.context_window,
-                trimmed,
-                self.count_tokens.method,
-            )
-        kept_numbers = {int(m.group(1)) for p in kept if (m := re.match(r"\[(\d+)\]", p))}
-        for s in list(sources):
-            if s.n not in kept_numbers:
-                sources.remove(s)
+        kept = fit_sources(sources, fixed, self.backend.context_window, reserve, self.count_tokens)
         inputs = {"learner": learner, "context": "\n\n".join(kept), "question": answer.standalone_question}
         pieces: list[str] = []
         t0 = time.perf_counter()

@@ -136,5 +136,33 @@ def eval_refusal(
     console.print(render.refusal_eval_text(payload))
 
 
+@eval_app.command("answers")
+def eval_answers(
+    dataset: Annotated[Path, typer.Option("--dataset", help="Answer eval set (JSONL).")] = Path(
+        "eval/answers.jsonl"
+    ),
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write report.md, report.json, answers.png here.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N questions.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary JSON (without failures).")
+    ] = False,
+) -> None:
+    """Answer-level eval with the configured backend: facts, citations, lists, refusals, routes, latency."""
+    from tutor.evaluation.answers import run_answer_eval
+    from tutor.evaluation.answers_report import summary_table, write_answer_report
+
+    result = run_answer_eval(state.app().tutor, dataset, limit)
+    payload = result.to_json()
+    if report is not None:
+        write_answer_report(report, result)
+    if as_json:
+        print_json({k: v for k, v in payload.items() if k != "failures"})
+        return
+    for key in (None, "by_lang", "by_kind"):
+        typer.echo(summary_table(payload, key) + "\n")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")

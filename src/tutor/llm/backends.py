@@ -94,6 +94,9 @@ class OpenAIBackend(LLMBackend):
                 timeout=httpx.Timeout(s.timeout_s, connect=3.0),
                 max_retries=s.max_retries,  # the openai client backs off exponentially on 429/5xx/timeouts
                 max_tokens=s.max_tokens,
+                # langchain-openai sends the limit as max_completion_tokens, which llama.cpp's server ignores
+                # (it then generates to the end of the context); max_tokens in the body is honoured by both.
+                extra_body={"max_tokens": s.max_tokens},
                 temperature=s.temperature,
                 streaming=True,
             )

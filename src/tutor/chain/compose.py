@@ -1,0 +1,382 @@
+"""Section-aware extractive answers: quote whole blocks of the best passages, not loose sentences.
+
+A retrieved passage is split into blocks the way a reader sees it: a list (with the
+line that introduces it), a table, a paragraph, a question and its answer in a FAQ.
+Blocks are ranked against the question (embedding similarity plus word overlap) and
+quoted whole, so an introduction that ends in "：" always comes with what it
+introduces and a list of steps is never cut to its first two items.  The passage the
+retriever ranked first always contributes its best block; duplicates are dropped; a
+FAQ question that matches the learner's question is answered with its own answer.
+Passages flagged at ingest as containing injected instructions (`injection_flag`) are
+never quoted (the contract with the security checks).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tutor.chain.answer import Source
+from tutor.chain.extractive import _readable
+from tutor.chain.glossary import expand_english
+from tutor.chain.text import CJK, overlap_ratio, strip_markdown, trigram_jaccard
+from tutor.resources.cards import CARDS_DOC
+
+if TYPE_CHECKING:
+    from tutor.index.embeddings import TutorEmbeddings
+
+__all__ = ["HOW_TO", "STEPS_HEADING", "Block", "render_blocks", "select_blocks", "split_blocks"]
+
+# A how-to or advice question is answered by a procedure: lists, best from a steps/methods section.
+HOW_TO = re.compile(
+    r"怎么|如何|怎样|应对|方法|步骤|几步|哪些步|流程|过程|做法|策略|办法|建议|提升|提高|锻炼|培养"
+    r"|\bhow (do|can|should|to|would)\b|\bsteps?\b|\bprocess\b|\boutline\b|\bways? to\b|\btips\b"
+    r"|\badvice\b|\bimprove\b|\bdeal with\b|\bcope\b",
+    re.IGNORECASE,
+)
+STEPS_HEADING = re.compile(r"步骤|方法|策略|建议|做法|路径|操作")
+
+_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+_BOLD_LABEL = re.compile(r"^\*\*([^*]{1,60}?)\*\*\s*[:：]?\s*$")
+_QUESTION = re.compile(
+    r"^(?:\*\*)?\s*(?:Q\d*|问\d*|问题\s*\d*)\s*[:：.、]\s*(.+?)(?:\*\*)?\s*$", re.IGNORECASE
+)
+_ANSWER = re.compile(r"^(?:\*\*)?\s*(?:A\d*|答\d*)\s*(?:\*\*)?\s*[:：.、]\s*(.*)$", re.IGNORECASE)
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+")
+_TABLE = re.compile(r"^\s*\|.*\|\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
+_MAX_LIST = 12
+_ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
+_ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
+
+
+@dataclass
+class Block:
+    """A unit that is quoted whole: a list, a table, a paragraph, a FAQ answer or a code block."""
+
+    source: int
+    position: int
+    kind: str
+    label: str = ""
+    intro: str = ""
+    lines: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(x for x in (self.label, self.intro, *self.lines) if x)
+
+
+def _clean(line: str) -> str:
+    return re.sub(r"^\s*(?:[-*+]|\d+[.)、])\s+|^>\s*", "", line).strip()
+
+
+class _Splitter:
+    """Reads one passage line by line; each `_kind` method consumes its block and returns the next line."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.lines = source.text.splitlines()
+        self.blocks: list[Block] = []
+        self.label = ""
+        self.intro = ""
+
+    def add(self, kind: str, body: list[str]) -> None:
+        if body:
+            self.blocks.append(Block(self.source.n, len(self.blocks), kind, self.label, self.intro, body))
+        self.intro = ""
+
+    def _next_nonblank(self, k: int) -> int:
+        while k < len(self.lines) and not self.lines[k].strip():
+            k += 1
+        return k
+
+    def run(self) -> list[Block]:
+        lines, i = self.lines, 0
+        while i < len(lines):
+            raw = lines[i].rstrip()
+            stripped = raw.strip()
+            if not stripped or set(stripped) <= set("-=*_ "):
+                i += 1
+            elif _FENCE.match(stripped):
+                i = self._code(i)
+            elif heading := _HEADING.match(stripped):
+                self.label, self.intro = heading.group(1).strip(), ""
+                i += 1
+            elif question := _QUESTION.match(stripped):
+                i = self._qa(i, question.group(1))
+            elif bold := _BOLD_LABEL.match(stripped):
+                self.label, self.intro = bold.group(1).strip(), ""
+                i += 1
+            elif _TABLE.match(stripped):
+                i = self._table(i)
+            elif _ITEM.match(raw):
+                i = self._list(i)
+            else:
+                i = self._para(i, stripped)
+        labels = list(
+            dict.fromkeys(b.label for b in self.blocks if b.label and b.kind in ("list", "para", "table"))
+        )
+        if len(labels) >= 3:  # "说了哪几步": the passage's own sub-headings, in order
+            self.blocks.append(Block(self.source.n, len(self.blocks), "outline", "", "", labels))
+        return self.blocks
+
+    def _code(self, i: int) -> int:
+        lines = self.lines
+        j = i + 1
+        while j < len(lines) and not _FENCE.match(lines[j].strip()):
+            j += 1
+        code = [x for x in lines[i + 1 : j] if x.strip()]
+        self.add("code", ["```", *code, "```"] if code else [])
+        return j + 1
+
+    def _qa(self, i: int, question: str) -> int:
+        lines = self.lines
+        answer: list[str] = []
+        j = i + 1
+        while j < len(lines) and (
+            not lines[j].strip()
+            or not (_QUESTION.match(lines[j].strip()) or _HEADING.match(lines[j].strip()))
+        ):
+            text = lines[j].strip()
+            if text and not set(text) <= set("-=*_ "):
+                m = _ANSWER.match(text)
+                answer.append(m.group(1) if m else _clean(text))
+            j += 1
+            if answer and j < len(lines) and not lines[j].strip():
+                k = self._next_nonblank(j)
+                # a blank line ends the answer unless it introduced a list that goes on
+                if not (
+                    k < len(lines)
+                    and _ITEM.match(lines[k])
+                    and (_INTRO_END.search(answer[-1]) or _ITEM.match(lines[j - 1]))
+                ):
+                    break
+        body = [a for a in answer if a]
+        self.blocks.append(Block(self.source.n, len(self.blocks), "qa", strip_markdown(question), "", body))
+        self.intro = ""
+        return j
+
+    def _table(self, i: int) -> int:
+        j = i
+        rows: list[str] = []
+        while j < len(self.lines) and _TABLE.match(self.lines[j].strip()):
+            row = _readable(self.lines[j].strip())
+            if row:
+                rows.append(row)
+            j += 1
+        self.add("table", rows)
+        return j
+
+    def _list(self, i: int) -> int:
+        lines = self.lines
+        j = i
+        items: list[str] = []
+        while j < len(lines):
+            line = lines[j]
+            if not line.strip():
+                # a blank line ends the list unless another item follows
+                k = self._next_nonblank(j + 1)
+                if k < len(lines) and _ITEM.match(lines[k]) and lines[k][:1] in " \t-*+0123456789":
+                    j = k
+                    continue
+                break
+            if _ITEM.match(line):
+                indent = len(line) - len(line.lstrip())
+                items.append(("  " if indent >= 2 else "") + _clean(line))
+            elif line.startswith(("  ", "\t")) and items:
+                items[-1] += " " + line.strip()
+            else:
+                break
+            j += 1
+        tail = ""
+        while items and _INTRO_END.search(items[-1]):
+            tail = items.pop().strip()  # an item that introduces what follows is never quoted alone
+        self.add("list", [x for x in items if strip_markdown(x).strip()])
+        k = self._next_nonblank(j)
+        if tail and k < len(lines) and _FENCE.match(lines[k].strip()):
+            self.intro = tail
+        return j
+
+    def _para(self, i: int, stripped: str) -> int:
+        """A paragraph line; one that introduces a list/table waits for it."""
+        lines = self.lines
+        if _INTRO_END.search(stripped):
+            k = self._next_nonblank(i + 1)
+            nxt = lines[k].strip() if k < len(lines) else ""
+            if nxt and (_ITEM.match(lines[k]) or _TABLE.match(nxt) or _FENCE.match(nxt)):
+                self.intro = stripped
+                return k
+            if not nxt or _HEADING.match(nxt) or _BOLD_LABEL.match(nxt):
+                return i + 1  # an introduction whose body is cut off or absent is never quoted alone
+        self.add("para", [stripped])
+        return i + 1
+
+
+def split_blocks(source: Source) -> list[Block]:
+    """The blocks of one passage in reading order; introductions are attached to what follows them."""
+    return _Splitter(source).run()
+
+
+def _card_block(source: Source) -> Block:
+    link = re.search(r"https?://\S+", source.text)
+    name, _, facts = source.headings[-1].partition(" · ") if source.headings else (source.title, "", "")
+    shown = f"[{name}]({link.group(0)})" if link else name
+    return Block(source.n, 0, "card", "", "", [f"{shown}{' · ' + facts if facts else ''}"])
+
+
+def _matching_items(block: Block, question: str) -> list[str]:
+    return [x for x in block.lines if overlap_ratio(question, x) > 0 and overlap_ratio(x, question) >= 0.15]
+
+
+def select_blocks(
+    question: str,
+    sources: list[Source],
+    embedder: TutorEmbeddings | None,
+    limit: int = 3,
+    budget: int = 1400,
+    margin: float = 0.045,
+) -> list[Block]:
+    """The best blocks to quote, best first; the first passage's best block joins when within `margin`."""
+    usable = [s for s in sources if not s.flagged]
+    blocks: list[Block] = []
+    for source in usable:
+        if source.doc == CARDS_DOC:
+            blocks.append(_card_block(source))
+        else:
+            blocks.extend(split_blocks(source))
+    if not blocks:
+        return []
+    expanded = expand_english(question) if not CJK.search(question) else question
+    _score(question, expanded, blocks, usable, embedder)
+    return _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
+
+
+def _score(
+    question: str, expanded: str, blocks: list[Block], usable: list[Source], embedder: TutorEmbeddings | None
+) -> None:
+    """Each block's score: similarity to the question, words in common, and what kind of block it is."""
+    by_n = {s.n: s for s in usable}
+    how_to = bool(HOW_TO.search(question))
+
+    def where(b: Block) -> str:
+        headings = by_n[b.source].headings
+        return " ".join([*headings[-1:], b.label]) if b.label else " ".join(headings[-2:])
+
+    texts = [
+        strip_markdown(f"{where(b)} {b.label if b.kind == 'qa' else ''} {b.intro} {' '.join(b.lines)}")[:500]
+        for b in blocks
+    ]
+    if embedder is not None:
+        vectors = np.asarray(embedder.embed_queries(texts), dtype=np.float32)
+        query = np.asarray(embedder.embed_query(question), dtype=np.float32)
+        sims = vectors @ query
+    else:
+        sims = np.linspace(1.0, 0.5, len(blocks))
+    rank = {s.n: i for i, s in enumerate(usable)}
+    for block, sim, text in zip(blocks, sims, texts, strict=True):
+        lexical = overlap_ratio(expanded, text)
+        heading = overlap_ratio(expanded, where(block)) if where(block) else 0.0
+        # how much of the block's own label the question names ("有啥缺点" -> the block labelled 缺点)
+        named = max(
+            overlap_ratio(block.label, expanded) if block.label and block.kind != "qa" else 0.0,
+            overlap_ratio(by_n[block.source].headings[-1], expanded) if by_n[block.source].headings else 0.0,
+        )
+        bonus = 0.05 * min(1.0, heading * 3) + 0.05 * named
+        if block.kind == "qa":
+            bonus += 0.08 * overlap_ratio(expanded, block.label) + (
+                0.03 if overlap_ratio(expanded, block.label) > 0.5 else 0
+            )
+        if how_to and block.kind in ("list", "qa"):
+            bonus += 0.03 + (
+                0.06 if any(STEPS_HEADING.search(h) for h in by_n[block.source].headings) else 0.0
+            )
+        elif how_to and block.kind == "para":
+            bonus -= 0.03
+        block.score = float(sim) + 0.08 * lexical + bonus - 0.012 * min(rank[block.source], 3)
+        if block.kind == "para" and len(strip_markdown(" ".join(block.lines))) < 12:
+            block.score -= 0.05  # a fragment says little on its own
+        if block.kind == "outline" and not (how_to or _ASKS_LIST.search(question)):
+            block.score -= 0.05  # an outline answers "which steps / which directions", little else
+        if block.kind == "code" and not _ASKS_CODE.search(question):
+            block.score -= 0.05
+
+
+def _choose(
+    ordered: list[Block], first: int, expanded: str, limit: int, budget: int, margin: float
+) -> list[Block]:
+    """The best block, the first passage's best when about as good, then others within `margin`."""
+    best = ordered[0].score
+    chosen: list[Block] = [ordered[0]]
+    # the first passage is not skipped for a weaker one: its best block joins when it is about as good
+    first_best = next((b for b in ordered if b.source == first), None)
+    if first_best is not None and first_best is not ordered[0] and first_best.score >= best - margin:
+        chosen.append(first_best)
+    used = sum(sum(len(x) for x in b.lines) for b in chosen)
+    for block in ordered:
+        if len(chosen) >= limit or block.score < best - margin:
+            break
+        if block in chosen:
+            continue
+        if any(
+            trigram_jaccard(block.text, c.text) > 0.5
+            or strip_markdown(" ".join(block.lines)) in strip_markdown(" ".join(c.lines))
+            for c in chosen
+        ):
+            continue
+        size = sum(len(x) for x in block.lines)
+        if used + size > budget:
+            continue
+        chosen.append(block)
+        used += size
+    for block in chosen:  # a long list: its matching items (with the intro), not thirty lines
+        if block.kind in ("list", "table") and len(block.lines) > _MAX_LIST:
+            matching = _matching_items(block, expanded)
+            if matching:
+                block.lines = matching[:_MAX_LIST]
+    return chosen  # best first: the answer leads with what answers the question
+
+
+def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> str:
+    """Quoted blocks under their section, each line cited; English questions get English framing."""
+    zh = language == "zh"
+    by_n = {s.n: s for s in sources}
+    out = [
+        "根据资料中最相关的内容："
+        if zh
+        else "Here is what the material says (quoted from the original, which is in Chinese):"
+    ]
+    current: str | None = None
+    for b in blocks:
+        source = by_n[b.source]
+        if source.doc == CARDS_DOC:
+            section = source.headings[0] if source.headings else source.title
+        else:
+            section = " › ".join(h for h in source.headings[-2:] if h) or source.title
+        if b.label and b.kind != "qa" and b.label not in section:
+            section = f"{section} › {b.label}"
+        if section != current:
+            current = section
+            out += ["", f"**{section}**" if zh else f"From **{section}**:"]
+        if b.kind == "qa":
+            out.append(f"- 问：{b.label}" if zh else f"- Q: {b.label}")
+            for k, line in enumerate(b.lines):
+                lead = ("  答：" if zh else "  A: ") if k == 0 else "  - "
+                out.append(f"{lead}{line} [{b.source}]")
+            continue
+        if b.kind == "outline":
+            out.extend(f"- {line} [{b.source}]" for line in b.lines)
+            continue
+        if b.intro:
+            out.append(f"{b.intro} [{b.source}]")
+        if b.kind == "code":
+            out.extend(b.lines)
+            continue
+        for line in b.lines:
+            indent = "  " if line.startswith("  ") else ""
+            out.append(f"{indent}- {line.strip()} [{b.source}]")
+    return "\n".join(out)

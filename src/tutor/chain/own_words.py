@@ -1,0 +1,154 @@
+"""The learner's own words: what they say they know, and the hours a day they say they have.
+
+"我刚学完 Python" anywhere in the conversation counts at once for that conversation (in memory; the
+answer offers to save it to Progress), so no answer or next step recommends what the learner knows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tutor.chain import replies
+from tutor.chain.answer import Answer, Source
+from tutor.chain.condense import Turn
+from tutor.chain.understanding import understand
+from tutor.curriculum.learners import Roadmap
+from tutor.curriculum.progress import LearnerProfile
+
+__all__ = ["apply_own_words", "hours_per_day", "self_reports", "time_plan"]
+
+# "我刚学完 Python" / "I just finished PyTorch": a clause in which the learner says what they know.
+_SELF_REPORT = re.compile(
+    r"我.{0,40}?(?:学完|学会|学过|掌握|搞定|完成|过了|通过了|会了|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用|用过|做过|没问题)"
+    r"|\bI(?:'ve| have|'m| am)?\b.{0,40}?\b(?:finished|learned|learnt|completed|mastered|know|studied|done with|familiar"
+    r"|comfortable|passed|good at|done|use \w+ every day)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_SPLIT = re.compile(r"[。！？!?；;，,]|\.(?:\s|$)")
+_KNOW_VERB = re.compile(
+    r"学完|学会|学过|掌握|搞定|完成|过了|会了|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用"
+    r"|\b(finished|learned|learnt|completed|mastered|know|done)\b",
+    re.IGNORECASE,
+)
+_ASKING = re.compile(
+    r"什么|哪些|哪个|吗|呢|怎么|如何|多久|是否|\?|\b(what|which|how|where|why|should|can you)\b",
+    re.IGNORECASE,
+)
+_HOURS = re.compile(
+    r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:个)?\s*(?:小时|hours?|hrs?)", re.IGNORECASE
+)
+_PER_DAY = re.compile(
+    r"每天|一天|每日|工作日|a day|per day|daily|each day|every day|after work|下班", re.IGNORECASE
+)
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def hours_per_day(text: str) -> float | None:
+    """'我每天只有两三个小时' -> 2.5, 'about 2 hours a day' -> 2.0; None when no daily hours are given."""
+    if not _PER_DAY.search(text):
+        return None
+    m = _HOURS.search(text)
+    if not m:
+        return None
+    token = m.group(1)
+    if token[0].isdigit():
+        return float(token)
+    digits = [_CN_NUM[c] for c in token if c in _CN_NUM]
+    return sum(digits) / len(digits) if digits else None
+
+
+def self_reports(messages: Sequence[str]) -> list[str]:
+    """The clauses in which the learner says what they have learned ("我刚学完 Python，RAG 有哪些资源？" -> the
+    first clause only: what they ask about is not what they know)."""
+    out: list[str] = []
+    for text in messages:
+        if not _SELF_REPORT.search(text):
+            continue
+        out.extend(
+            c.strip()
+            for c in _CLAUSE_SPLIT.split(text)
+            if c.strip() and _KNOW_VERB.search(c) and not _ASKING.search(c)
+        )
+    return out
+
+
+def _known_from(said: list[str], roadmap: Roadmap) -> tuple[set[int], set[int], list[int]]:
+    """(stated, known incl. what precedes them, not known) for the clauses the learner said."""
+    mentions = roadmap.match_skills("；".join(said))
+    known = set(mentions.known)
+    cur = roadmap.curriculum
+    for clause in said:  # "阶段 3 的四个技能点我都过了", "I finished everything in stage 4"
+        for stage in understand(clause, cur, roadmap.config).stages:
+            known |= set(cur.stage(stage).skills)
+    known -= set(mentions.not_known)
+    stated = set(known)
+    for n in stated:  # finishing a skill implies what comes before it in the roadmap
+        known |= roadmap.prerequisites.ancestors(n)
+    return stated, known, list(mentions.not_known)
+
+
+def apply_own_words(
+    answer: Answer,
+    profile: LearnerProfile,
+    question: str,
+    history: Sequence[Turn],
+    learner: str | None,
+    roadmap: Roadmap,
+) -> None:
+    """What the learner said they know in this conversation counts at once (in memory; saving is offered)."""
+    said_now = self_reports([question])
+    said = self_reports([text for role, text in history if role == "user"]) + said_now
+    if not said:
+        return
+    stated, known, _ = _known_from(said, roadmap)
+    new = sorted(n for n in stated if n not in profile.finished)
+    if not known:
+        return
+    cur = roadmap.curriculum
+    profile.finished = sorted(set(profile.finished) | known)
+    profile.in_progress = [n for n in profile.in_progress if n not in profile.finished]
+    labels = [f"技能点 {n}（{cur.skill(n).name}）" for n in sorted(stated)]
+    answer.learner_update = {
+        "known": sorted(known),
+        "new": sorted(new),
+        "saved": False,
+        "said": said,
+        "labels": labels,
+    }
+    if new and said_now:
+        answer.learner_update["note"] = replies.learner_update_note(
+            [lab for n, lab in zip(sorted(stated), labels, strict=True) if n in new], answer.language, learner
+        )
+
+
+def time_plan(hours: float, language: str, sources: list[Source], roadmap: Roadmap) -> str:
+    """The time plan whose hours per day are closest to the learner's, item by item, cited."""
+    cur = roadmap.curriculum
+    parsed = [
+        (p, [float(x) for x in re.findall(r"\d+(?:\.\d+)?", p.hours_per_day or "")]) for p in cur.time_plans
+    ]
+    plans = [(p, sum(v) / len(v)) for p, v in parsed if v]
+    if not plans:
+        return ""
+    best = min(plans, key=lambda pv: abs(pv[1] - hours))[0]
+    c = best.citation
+    n = len(sources) + 1
+    sources.append(
+        Source(
+            n=n,
+            id=f"{c.doc}#L{c.lines[0]}-{c.lines[1]}",
+            doc=c.doc,
+            title=cur.title,
+            headings=[best.heading],
+            lines=list(c.lines),
+            text=replies.read_lines(roadmap.path, c.lines),
+        )
+    )
+    head = (
+        f"\n\n**时间规划（{best.heading}）**："
+        if language == "zh"
+        else f"\n\n**Time plan ({best.heading})**:"
+    )
+    items = [best.hours_per_day or "", *best.items]
+    return head + "\n" + "\n".join(f"- {i} [{n}]" for i in items if i)

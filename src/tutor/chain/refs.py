@@ -1,0 +1,278 @@
+"""The words that name parts of the roadmap: numbers (二十三, twenty-three), stage and skill references,
+milestone time words and the aspect patterns that `understanding.understand` reads a question with."""
+
+from __future__ import annotations
+
+import re
+
+from tutor.curriculum.model import Curriculum
+
+__all__ = [
+    "ASPECT_PATTERNS",
+    "EXPLAIN",
+    "LAST_STAGE",
+    "SKILL_REFS",
+    "STAGE_REFS",
+    "core_name",
+    "milestone_refs",
+    "parse_number",
+    "stage_by_name",
+]
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_EN_NUMBERS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+}
+_EN_ORDINALS = {
+    "zeroth": 0,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "6th": 6,
+    "0th": 0,
+}
+_NUM = r"(?:\d+|[零〇一二两三四五六七八九十]+)"
+_EN_NUM = r"(?:\d+|" + "|".join(_EN_NUMBERS) + ")"
+
+
+def parse_number(token: str) -> int | None:
+    """'3', '三', '十二', 'twelve' -> int; None when it is not a number."""
+    token = token.strip().lower()
+    if token.isdigit():
+        return int(token)
+    if token in _EN_NUMBERS:
+        return _EN_NUMBERS[token]
+    if token in _EN_ORDINALS:
+        return _EN_ORDINALS[token]
+    if not token or any(c not in _CN_DIGITS and c != "十" for c in token):
+        return None
+    if "十" in token:
+        tens, _, ones = token.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    value = 0
+    for c in token:
+        value = value * 10 + _CN_DIGITS[c]
+    return value
+
+
+STAGE_REFS = [
+    re.compile(rf"阶段\s*({_NUM})(?![个月年])"),
+    re.compile(rf"第\s*({_NUM})\s*(?:个)?阶段"),
+    re.compile(rf"\bstage\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
+    re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\s+stage\b", re.IGNORECASE),
+    re.compile(rf"\bphase\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
+]
+SKILL_REFS = [
+    re.compile(rf"技能点\s*({_NUM})"),
+    re.compile(rf"第\s*({_NUM})\s*个?技能(?:点)?"),
+    re.compile(rf"\bskill\s*(?:point\s*)?#?\s*({_EN_NUM})\b", re.IGNORECASE),
+]
+# Words that name a stage only together with 阶段/stage (or as the stage's full name).
+_STAGE_WORDS_EN = {
+    0: r"foundation|foundations|basics|preparation|prep|groundwork",
+    1: r"(?:ai )?theory|theoretical|fundamentals",
+    2: r"deep learning practice|deep[- ]learning (?:in )?practice|practice",
+    3: r"(?:llm|large[- ]model|large language model) applications?|applications?",
+    4: r"engineering|ai engineering|production",
+    5: r"advanced(?: topics)?|advanced topic",
+}
+LAST_STAGE = re.compile(r"最后(?:一个)?阶段|\b(?:the )?(?:last|final) stage\b", re.IGNORECASE)
+
+_MONTHS_ZH = re.compile(rf"({_NUM}|半)\s*个?\s*月")
+_YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
+_MONTHS_EN = re.compile(rf"\b({_EN_NUM}|a|one)\s*-?\s*months?\b", re.IGNORECASE)
+_YEAR_EN = re.compile(
+    r"\b(half a year|six months|a year|one year|1 year|12 months|a full year|first year|year one)\b",
+    re.IGNORECASE,
+)
+_MILESTONE_CONTEXT = re.compile(
+    r"后|之后|以后|时|的时候|学满|满|里程碑|应该|能做|能够|达到|水平|做到|检验|目标|掌握"
+    r"|\bafter\b|\bby\b|\bin\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint",
+    re.IGNORECASE,
+)
+
+ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "checks",
+        re.compile(
+            r"检验|标准|什么程度|什么水平|哪种程度|多好|合格|过关|达标|算(?:是)?(?:学会|学完|掌握|入门|合格|过关|可以)|怎么(?:知道|判断|确认|检验)"
+            r"|自测|考核|要求|达到|练到|学到什么|能做到什么|要能做|要会做|才能进入|才算|清单"
+            r"|\bcriteria\b|\bcriterion\b|\bchecks?\b|\bcheckpoints?\b|how (?:do|can|will|would) i (?:know|tell|check)|good enough"
+            r"|\bready\b|\bmastered\b|\bmastery\b|\brequirements?\b|\brequired level\b|\bpass\b|\bbenchmarks?\b"
+            r"|\bdone when\b|\bself[- ]check\b|\btest myself\b|what should i be able to|\bbe able to\b|\bexpect"
+            r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "resources",
+        re.compile(
+            r"资源|教程|书籍|书单|哪本书|什么书|的书|哪些书|好书|书和课|课和书|什么课|哪些课|课程|网课|视频|资料|学习材料|文档|链接|网站"
+            r"|(?:在|去)?哪(?:里|儿)?(?:学|看)|推荐.{0,10}(?:看|读|学|书|课)|看什么|读什么|看啥|读啥"
+            r"|\bresources?\b|\bbooks?\b|\bcourses?\b|\btutorials?\b|\bmaterials?\b|\bvideos?\b|\blinks?\b|\bwebsites?\b"
+            r"|\breading\b|where (?:can|do|should) i (?:learn|study|read|watch)|what (?:should|can|do) i (?:read|watch)"
+            r"|read or watch|\bwatch\b|\brecommend",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "project",
+        re.compile(
+            r"项目|练手|实战|动手|做点什么|\bprojects?\b|\bhands[- ]on\b|\bbuild\b|\bexercises?\b|\bpractice\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "prerequisites",
+        re.compile(
+            r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始"
+            r"|\bprerequisites?\b|\bbefore (?:i )?(?:start|learn|begin|study|studying|learning|starting|tackling)"
+            r"|what do i need (?:to know )?(?:first|before)|\brequire[sd]? (?:knowing|first)|\bskip\b|jump straight"
+            r"|straight into|without (?:doing|learning|studying)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "time",
+        re.compile(
+            r"多久|多长时间|多少时间|几个月|多少个月|几周|时长|花多少|需要多长|用多长|要多长|时间安排|时间规划|每天.{0,8}小时"
+            r"|how long|how many (?:months|weeks|hours)|how much time|\bduration\b|\btimeline\b|\btime plan\b|hours a day|hours per day",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "stage",
+        re.compile(
+            r"哪个阶段|哪一阶段|属于哪|在哪个阶段|第几阶段|which stage|what stage|where does .{0,40}fit|which part of the roadmap",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "next",
+        re.compile(
+            r"之后学|以后学|然后学|接下来|下一步|下一个|学完.{0,12}(?:学|做)什么|\bafter (?:that|this|finishing|learning)\b"
+            r"|\bnext\b|\bcomes after\b|\bfollow(?:s|ing)?\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "content",
+        re.compile(
+            r"学什么|学哪些|学些什么|学习什么|哪些内容|什么内容|内容|包括|包含|涵盖|知识点|主题|有哪些技能|哪些技能|讲了什么|讲什么|主要学|核心概念|要会什么|学习重点|重点"
+            r"|哪些东西|什么东西|要学(?:些)?(?:什么|哪些)|需要(?:学|会|掌握)(?:哪些|什么)|要会哪些|哪些命令|什么命令"
+            r"|what (?:is|are) (?:covered|taught)|\bcover(?:s|ed)?\b|\btopics?\b|\bcontents?\b|\binclude[sd]?\b|\bsyllabus\b"
+            r"|what (?:do|will|should) i (?:learn|study)|what skills|which skills|\bconsist|what .{0,20}do i need"
+            r"|\bwhat's in\b|\bfeatures\b|\bcommands\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+EXPLAIN = re.compile(
+    r"是什么(?!内容)|什么是|为什么|原理|区别|怎么(?:做|实现|用|理解|工作)|如何(?:做|实现|用|理解)|解释|举例"
+    r"|\bwhat is\b|\bwhat's\b|\bwhy\b|\bhow does\b|\bexplain\b|\bdifference\b|\bhow (?:to|do you) (?:implement|use)",
+    re.IGNORECASE,
+)
+
+
+_NAME_SUFFIX = re.compile(r"\s*(实战|深度掌握|架构|开发|基础|原理|检索增强|编程)$")
+
+
+def core_name(name: str) -> str:
+    """'模型微调实战' -> '模型微调', 'PyTorch 深度掌握' -> 'pytorch': how learners name a skill."""
+    return _NAME_SUFFIX.sub("", name).strip().lower()
+
+
+def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    lowered = text.lower()
+    for stage in curriculum.stages:
+        name = stage.name.lower()
+        compact = name.replace(" ", "")
+        short = re.sub(r"^ai\s*", "", name)  # "AI 工程化" is "工程化阶段" to a learner
+        by_short = re.search(rf"{re.escape(short)}\s*(?:阶段|部分)", lowered) if short != name else None
+        if by_short:
+            out.append((stage.number, by_short.group(0)))
+            continue
+        # the full Chinese name with 阶段 nearby, or the name itself when it is no skill's name
+        zh = re.search(rf"(?:{re.escape(name)}|{re.escape(compact)})\s*(?:阶段|部分|这一?阶段)?", lowered)
+        if zh and (
+            ("阶段" in lowered[zh.start() : zh.end() + 3])
+            or re.search(r"阶段", lowered)
+            or not any(s.name.lower() in name or name in s.name.lower() for s in curriculum.skills)
+        ):
+            out.append((stage.number, zh.group(0)))
+            continue
+        words = _STAGE_WORDS_EN.get(stage.number)
+        if words:
+            m = re.search(
+                rf"\b(?:the\s+)?(?:{words})\s+(?:stage|phase)\b|\b(?:stage|phase)\s+(?:of|on|about)\s+(?:{words})\b",
+                lowered,
+            )
+            if m:
+                out.append((stage.number, m.group(0)))
+    return out
+
+
+def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for m in _MONTHS_ZH.finditer(text):
+        n = 0.5 if m.group(1) == "半" else parse_number(m.group(1))
+        if n in available and _MILESTONE_CONTEXT.search(
+            text[m.end() : m.end() + 8] + text[max(0, m.start() - 4) : m.start()]
+        ):
+            out.append((int(n), m.group(0)))
+    for m in _YEAR_ZH.finditer(text):
+        token = m.group(0)
+        months = 6 if token == "半年" else (18 if token == "一年半" else 12)
+        if months in available:
+            out.append((months, token))
+    for m in _MONTHS_EN.finditer(text):
+        token = m.group(1).lower()
+        n = 1 if token in ("a", "one") else parse_number(token)
+        if n in available and _MILESTONE_CONTEXT.search(text[max(0, m.start() - 12) : m.end() + 12]):
+            out.append((int(n), m.group(0)))
+    for m in _YEAR_EN.finditer(text):
+        token = m.group(0).lower()
+        months = 6 if token in ("half a year", "six months") else 12
+        if months in available:
+            out.append((months, m.group(0)))
+    return out

@@ -1,0 +1,86 @@
+"""More of the best document for block composition, and whether the material names the question's term.
+
+The extractive answer is chosen among blocks, so the document that answers the question should offer
+all its relevant sections: a FAQ entry that matches the question, the steps an essay gives (often ranked
+below the summary that merely names them).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+
+from tutor.chain.answer import Source
+from tutor.chain.compose import HOW_TO, STEPS_HEADING
+from tutor.index.store import StoredChunk
+from tutor.resources.cards import CARDS_DOC
+
+__all__ = ["SearchDoc", "names_a_term_of", "section_candidates", "source_of"]
+
+log = logging.getLogger(__name__)
+
+#: search one document: (query, doc id) -> its passages, best first
+SearchDoc = Callable[[str, str], list[StoredChunk]]
+
+_FAQ_HEADING = re.compile(r"常见问题|问题与解答|FAQ|Q&A|问答", re.IGNORECASE)
+_CJK_ONLY = re.compile(r"[\u3400-\u9fff]+")
+
+
+def names_a_term_of(question: str, sources: Sequence[Source]) -> bool:
+    """A specific Chinese term of the question (a word of 3+ characters, "领导力") stands in a top passage's
+    heading path or text: the material does talk about it, however weak the embedding similarity."""
+    import jieba
+
+    words = {w for w in jieba.lcut(question) if len(w) >= 3 and _CJK_ONLY.fullmatch(w)}
+    return any(w in s.text or any(w in h for h in s.headings) for w in words for s in sources)
+
+
+def source_of(n: int, chunk: StoredChunk, link: str | None = None) -> Source:
+    """The numbered Source of a retrieved chunk (flagged when ingest found instruction-like text in it)."""
+    dense = chunk.metadata.get("dense_score")
+    return Source(
+        n=n,
+        id=chunk.id,
+        doc=chunk.doc,
+        title=chunk.title,
+        headings=chunk.headings,
+        lines=chunk.lines,
+        link=link,
+        flagged=bool(chunk.metadata.get("injection_flag")),
+        score=None if dense is None else round(float(dense), 4),
+        text=chunk.text,
+    )
+
+
+def section_candidates(question: str, sources: list[Source], search_doc: SearchDoc | None) -> list[Source]:
+    """The FAQ, the steps (for a how-to question) and the best sections of the top two documents.
+
+    Added passages get the next numbers and are appended to `sources`; a failed lookup only logs.
+    """
+    if not sources or search_doc is None:
+        return []
+    docs = list(dict.fromkeys(s.doc for s in sources[:2] if s.doc != CARDS_DOC))[:2]
+    known = {s.id for s in sources}
+    how_to = bool(HOW_TO.search(question))
+    extra: list[Source] = []
+    for doc_id in docs:
+        try:
+            hits = search_doc(f"{question} 具体步骤 方法" if how_to else question, doc_id)
+        except Exception as exc:  # noqa: BLE001 - an optional refinement; the answer stands without it
+            log.info("Section lookup in %s failed: %s", doc_id, exc)
+            continue
+        taken = 0
+        for rank, chunk in enumerate(hits):
+            if chunk.id in known:
+                continue
+            faq = any(_FAQ_HEADING.search(h) for h in chunk.headings)
+            steps = how_to and any(STEPS_HEADING.search(h) for h in chunk.headings)
+            if not (faq or steps or rank < 3) or taken >= 3:
+                continue
+            source = source_of(len(sources) + 1, chunk)
+            sources.append(source)
+            extra.append(source)
+            known.add(chunk.id)
+            taken += 1
+    return extra

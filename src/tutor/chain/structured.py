@@ -1,0 +1,395 @@
+"""Answers composed from the parsed roadmap: complete lists, every item cited to its lines.
+
+A learner who asks for "阶段 2 的检验标准" needs every criterion of every skill of
+stage 2, not the three sentences that happen to embed closest to the question.  The
+curriculum model holds those lists whole, so curriculum questions (see
+`understanding.Understanding.structured`) are answered from it: each section is one
+numbered Source whose text is the section's own lines of the roadmap.  `items` lists
+what an LLM rephrasing must keep (checked by `ensure_items`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from tutor.chain.structured_parts import (
+    ASPECT_LABELS,
+    Builder,
+    Structured,
+    cite_plans,
+    core_path_to,
+    ensure_items,
+    missing_items,
+    resource_line,
+    section_cite,
+    skill_label,
+    stage_label,
+)
+from tutor.chain.understanding import Understanding
+from tutor.curriculum.model import Curriculum, Skill, Stage
+from tutor.ingest.tables import strip_md
+
+__all__ = ["Structured", "compose_structured", "ensure_items", "missing_items"]
+
+log = logging.getLogger(__name__)
+
+
+def _skill_resources(
+    b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str
+) -> None:
+    zh = b.zh
+    found = section_cite(skill, "资源")
+    if found:
+        n = b.cite(found[1], [stage_heading, skill.heading, found[0]])
+        items = [b.item(resource_line(r, zh), r.name) for r in skill.resources]
+        head = f"{label} › {found[0]}" + (f"（共 {len(items)} 项）" if zh else f" ({len(items)} listed)")
+        b.section(head, n, items)
+    platforms = section_cite(skill, "平台")
+    if platforms:
+        n = b.cite(platforms[1], [stage_heading, skill.heading, platforms[0]])
+        groups = [g for g in skill.content if g.section == platforms[0]]
+        b.section(f"{label} › {platforms[0]}", n, [b.item(i) for g in groups for i in g.items])
+    if not found and not platforms:
+        n = b.cite(skill.citation, [stage_heading, skill.heading])
+        b.section(
+            label,
+            n,
+            [],
+            "资料没有为这个技能点列出学习资源。" if zh else "The roadmap lists no resources for this skill.",
+        )
+
+
+def _skill_list(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str) -> None:
+    zh = b.zh
+    keyword = "检验" if aspect == "checks" else "项目"
+    values = skill.checks if aspect == "checks" else skill.projects
+    found = section_cite(skill, keyword)
+    citation = found[1] if found else skill.citation
+    n = b.cite(citation, [stage_heading, skill.heading, found[0] if found else ""])
+    title = f"{label} › {found[0]}" if found else label
+    none = (
+        ("资料没有为这个技能点列出" + ASPECT_LABELS[aspect][0] + "。")
+        if zh
+        else (f"The roadmap lists no {ASPECT_LABELS[aspect][1]} for this skill.")
+    )
+    prefix = "✅ " if aspect == "checks" else ""
+    b.section(title, n, [b.item(prefix + v, v) for v in values], none)
+
+
+def _skill_content(
+    b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str
+) -> None:
+    zh = b.zh
+    for title, citation in skill.section_citations.items():
+        if any(k in title for k in ("资源", "项目", "检验", "平台")):
+            continue
+        groups = [g for g in skill.content if g.section == title]
+        if not groups:
+            continue
+        n = b.cite(citation, [stage_heading, skill.heading, title])
+        lines = []
+        for g in groups:
+            body = "；".join(g.items) if zh else "; ".join(g.items)
+            lines.append(
+                b.item(
+                    f"**{g.title}**：{body}" if g.title else body,
+                    g.title or (g.items[0] if g.items else None),
+                )
+            )
+            b.items.extend(g.items)
+        b.section(f"{label} › {title}", n, lines)
+
+
+def _skill_time(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str) -> None:
+    zh = b.zh
+    stage = b.cur.stage(skill.stage)
+    n = b.cite(stage.citation, [stage.heading])
+    plans = [
+        f"{p.name}：{p.stage_months[stage.number]:g} 个月"
+        if zh
+        else f"{p.name}: {p.stage_months[stage.number]:g} months"
+        for p in b.cur.time_plans
+        if stage.number in p.stage_months
+    ]
+    text = (
+        f"{label} 属于 {stage.heading}，整个阶段约 {stage.duration}"
+        if zh
+        else f"{label} is part of {stage_label(b.cur, stage.number, zh)}; the whole stage takes {stage.duration}"
+    )
+    b.items.append(stage.duration)
+    b.section(stage_label(b.cur, stage.number, zh), n, [text] + plans)
+    cite_plans(b, stage.number)
+
+
+def _skill_prereqs(
+    b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str
+) -> None:
+    zh = b.zh
+    n = b.cite(skill.citation, [stage_heading, skill.heading])
+    needs = prereqs.ancestors(skill.number)
+    items = []
+    for st in sorted(b.cur.stages, key=lambda x: x.number):
+        names = [b.cur.skill(m) for m in st.skills if m in needs]
+        if names:
+            sn = b.cite(st.citation, [st.heading])
+            items.append(
+                b.item(
+                    f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names) + f" [{sn}]",
+                    st.name,
+                )
+            )
+            b.items.extend(x.name for x in names)
+    path = core_path_to(b.cur, skill)
+    if path:
+        items.append(("核心路径：" if zh else "Core path: ") + path)
+    b.section(
+        f"{label} › {ASPECT_LABELS['prerequisites'][0 if zh else 1]}",
+        n,
+        items,
+        "这是路线的起点，没有前置技能。"
+        if zh
+        else "This is where the roadmap starts; nothing comes before it.",
+    )
+
+
+def _skill_stage(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str) -> None:
+    _stage_sections(b, skill.stage, "content", prereqs)
+
+
+def _skill_next(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str) -> None:
+    zh = b.zh
+    later = sorted(s.number for s in b.cur.skills if s.number > skill.number)
+    if later:
+        nxt = b.cur.skill(later[0])
+        n = b.cite(nxt.citation, [b.cur.stage(nxt.stage).heading, nxt.heading])
+        b.section(
+            f"{label} → {skill_label(nxt, zh)}",
+            n,
+            [
+                b.item(
+                    ("路线中接下来是 " if zh else "Next in the roadmap: ") + skill_label(nxt, zh),
+                    nxt.name,
+                )
+            ],
+        )
+
+
+def _skill_section(b: Builder, skill: Skill, aspect: str, prereqs: Any) -> None:
+    """One aspect of one skill, every item of it."""
+    stage_heading = b.cur.stage(skill.stage).heading
+    label = skill_label(skill, b.zh)
+    if aspect == "resources":
+        _skill_resources(b, skill, aspect, prereqs, stage_heading, label)
+    elif aspect in ("checks", "project"):
+        _skill_list(b, skill, aspect, prereqs, stage_heading, label)
+    elif aspect == "content":
+        _skill_content(b, skill, aspect, prereqs, stage_heading, label)
+    elif aspect == "time":
+        _skill_time(b, skill, aspect, prereqs, stage_heading, label)
+    elif aspect == "prerequisites" and prereqs is not None:
+        _skill_prereqs(b, skill, aspect, prereqs, stage_heading, label)
+    elif aspect == "stage":
+        _skill_stage(b, skill, aspect, prereqs, stage_heading, label)
+    elif aspect == "next":
+        _skill_next(b, skill, aspect, prereqs, stage_heading, label)
+
+
+def _stage_sections(b: Builder, number: int, aspect: str, prereqs: Any) -> None:
+    stage = b.cur.stage(number)
+    if aspect in ("time", "content", "next", "prerequisites"):
+        n = b.cite(stage.citation, [stage.heading])
+        if aspect == "time":
+            _stage_time(b, stage, n)
+        elif aspect == "content":
+            _stage_content(b, stage, n)
+        elif aspect == "next":
+            later = [s for s in b.cur.stages if s.number > number]
+            if later:
+                b.section(f"{stage.heading} →", n, [b.item(later[0].heading, later[0].name)])
+        else:
+            _stage_prereqs(b, stage, n)
+        return
+    for s in stage.skills:
+        _skill_section(b, b.cur.skill(s), aspect, prereqs)
+
+
+def _stage_time(b: Builder, stage: Stage, n: int) -> None:
+    zh, number = b.zh, stage.number
+    plans = [
+        f"{p.name}：{p.stage_months[number]:g} 个月" if zh else f"{p.name}: {p.stage_months[number]:g} months"
+        for p in b.cur.time_plans
+        if number in p.stage_months
+    ]
+    b.items.append(stage.duration)
+    b.section(
+        stage_label(b.cur, number, zh),
+        n,
+        [f"时长：{stage.duration}" if zh else f"Duration: {stage.duration}", *plans],
+    )
+    for plan in b.cur.time_plans:
+        if number in plan.stage_months:
+            b.cite(plan.citation, [plan.heading])
+
+
+def _stage_content(b: Builder, stage: Stage, n: int) -> None:
+    zh, number = b.zh, stage.number
+    items = []
+    for s in stage.skills:
+        skill = b.cur.skill(s)
+        topics = "、".join(g.title for g in skill.content if g.title) or "、".join(
+            t for t in skill.section_citations if not any(k in t for k in ("资源", "项目", "检验", "平台"))
+        )
+        items.append(b.item(f"{skill.heading}" + (f"：{topics}" if topics else ""), skill.name))
+    head = (
+        f"{stage.heading}：共 {len(items)} 个技能点"
+        if zh
+        else f"{stage_label(b.cur, number, zh)}: {len(items)} skills"
+    )
+    b.items.append(stage.duration)
+    b.section(head, n, [("时长：" if zh else "Duration: ") + stage.duration, *items])
+
+
+def _stage_prereqs(b: Builder, stage: Stage, n: int) -> None:
+    zh, number = b.zh, stage.number
+    earlier = [s for s in b.cur.stages if s.number < number]
+    items = []
+    if earlier:
+        prev = earlier[-1]
+        pn = b.cite(prev.citation, [prev.heading])
+        items.append(
+            b.item(
+                f"{prev.heading}："
+                + "、".join(b.cur.skill(m).heading.rstrip(" ⭐") for m in prev.skills)
+                + f" [{pn}]",
+                prev.name,
+            )
+        )
+        b.items.extend(b.cur.skill(m).name for m in prev.skills)
+    b.section(stage.heading, n, items, "这是第一个阶段。" if zh else "This is the first stage.")
+
+
+def _milestone_sections(b: Builder, months: list[int]) -> None:
+    for m in b.cur.milestones:
+        if m.months in months:
+            n = b.cite(m.citation, [m.heading])
+            b.section(
+                m.heading if b.zh else f"After {m.months} months ({m.heading})",
+                n,
+                [b.item("✅ " + c, c) for c in m.checks],
+            )
+
+
+def _all_stages(b: Builder, with_time: bool) -> None:
+    items = []
+    for st in sorted(b.cur.stages, key=lambda x: x.number):
+        n = b.cite(st.citation, [st.heading])
+        items.append(f"{b.item(st.heading)} [{n}]")
+    b.sections.append("stages")
+    b.out.append("\n**" + ("路线的阶段" if b.zh else "The stages of the roadmap") + f"（{len(items)}）**")
+    b.out.extend(f"- {i}" for i in items)
+    if with_time:
+        cite_plans(b, None)
+
+
+def recommended_tables(question: str, curriculum: Curriculum) -> list[str]:
+    """The 推荐资源汇总 tables a resource question names ("视频课", "communities", "free GPUs to practice")."""
+    from tutor.chain.glossary import expand_english
+    from tutor.chain.text import overlap_ratio
+
+    expanded = expand_english(question)
+    tables = list(dict.fromkeys(r.table for r in curriculum.recommended))
+    scored = [(overlap_ratio(re.sub(r"推荐|学习", "", t), expanded), t) for t in tables]
+    best = max((sc for sc, _ in scored), default=0.0)
+    return [t for sc, t in scored if sc >= 0.5 and sc == best]
+
+
+def _recommended(b: Builder, tables: list[str]) -> None:
+    for table in tables:
+        rows = [r for r in b.cur.recommended if r.table == table]
+        n = b.cite(rows[0].citation, [rows[0].citation.heading])
+        items = []
+        for r in rows:
+            facts = [
+                v
+                for k, v in r.columns.items()
+                if strip_md(v) != r.name and not v.startswith("http") and v.strip("- ")
+            ]
+            line = r.name + (f"（{'，'.join(strip_md(f) for f in facts)}）" if facts else "")
+            items.append(b.item(f"{line}：{r.link}" if r.link else line, r.name))
+        b.section(table, n, items)
+
+
+def compose_structured(
+    u: Understanding,
+    curriculum: Curriculum,
+    roadmap: Path,
+    language: str,
+    prerequisites: Any = None,
+    question: str = "",
+) -> Structured | None:
+    """The complete answer from the roadmap, or None when the question is not about its lists."""
+    zh = language == "zh"
+    b = Builder(curriculum, roadmap, zh)
+    if not u.structured:
+        tables = recommended_tables(question, curriculum) if question and "resources" in u.aspects else []
+        if not tables:
+            return None
+        _recommended(b, tables)
+        lead = (
+            "以下内容按路线图的推荐资源汇总整理，完整列出："
+            if zh
+            else ("From the roadmap's recommended resources, listed in full:")
+        )
+        return Structured(
+            text=lead + "\n" + "\n".join(b.out).strip("\n"),
+            sources=b.sources,
+            items=[i for i in b.items if i],
+            sections=b.sections,
+        )
+    if u.whole_roadmap and "stages" in u.aspects:
+        _all_stages(b, "time" in u.aspects)
+    aspects = [a for a in u.aspects if a in ASPECT_LABELS] or (["content"] if u.stages or u.skills else [])
+    if u.milestones and ("milestone" in u.aspects or not (u.stages or u.skills)):
+        _milestone_sections(b, sorted(u.milestones))
+        aspects = (
+            [a for a in aspects if a not in ("checks", "content", "time")]
+            if not (u.stages or u.skills)
+            else aspects
+        )
+    if "checks" in aspects and "next" in aspects:
+        aspects.remove(
+            "next"
+        )  # "练到什么程度才能进入下一阶段" asks for the criteria; the next step follows anyway
+    for aspect in aspects[:2]:
+        _aspect_sections(b, u, aspect, curriculum, prerequisites)
+    if not b.out:
+        return None
+    lead = (
+        "以下内容按路线图原文整理，完整列出："
+        if zh
+        else "From the roadmap, listed in full (items quoted in the original Chinese):"
+    )
+    text = lead + "\n" + "\n".join(b.out).strip("\n")
+    return Structured(text=text, sources=b.sources, items=[i for i in b.items if i], sections=b.sections)
+
+
+def _aspect_sections(
+    b: Builder, u: Understanding, aspect: str, curriculum: Curriculum, prerequisites: Any
+) -> None:
+    """One aspect of what the question names: its skills, else its stages, else the whole roadmap."""
+    if aspect == "prerequisites" and u.skills:  # "能直接学机器学习吗": the later skill is the goal
+        _skill_section(b, curriculum.skill(max(u.skills)), aspect, prerequisites)
+    elif u.skills and aspect == "stage":
+        for st in dict.fromkeys(curriculum.skill(n).stage for n in u.skills[:3]):
+            _stage_sections(b, st, "content", prerequisites)
+    elif u.skills:
+        for s in u.skills[:3]:
+            _skill_section(b, curriculum.skill(s), aspect, prerequisites)
+    elif u.stages:
+        for st in u.stages[:2]:
+            _stage_sections(b, st, aspect, prerequisites)
+    elif u.whole_roadmap and aspect == "time":
+        cite_plans(b, None)

@@ -1,0 +1,170 @@
+"""The building blocks of structured answers: the section builder, labels and item lines."""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.chain.answer import Source
+from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
+
+__all__ = [
+    "ASPECT_LABELS",
+    "Builder",
+    "Structured",
+    "cite_plans",
+    "ensure_items",
+    "missing_items",
+    "core_path_to",
+    "resource_line",
+    "section_cite",
+    "skill_label",
+    "stage_label",
+]
+
+log = logging.getLogger(__name__)
+
+ASPECT_LABELS = {
+    "resources": ("学习资源", "learning resources"),
+    "checks": ("检验标准", "check criteria"),
+    "project": ("实践项目", "projects"),
+    "content": ("学习内容", "what it covers"),
+    "time": ("时间", "time"),
+    "prerequisites": ("前置技能", "prerequisites"),
+    "next": ("之后学什么", "what comes next"),
+    "stage": ("所在阶段", "stage"),
+}
+
+
+@dataclass
+class Structured:
+    text: str
+    sources: list[Source]
+    items: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+
+
+class Builder:
+    """Collects sections, numbering one Source per cited line range."""
+
+    def __init__(self, curriculum: Curriculum, roadmap: Path, zh: bool) -> None:
+        self.cur, self.zh = curriculum, zh
+        try:
+            self.lines = roadmap.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            self.lines = []
+        self.sources: list[Source] = []
+        self.keys: dict[str, int] = {}
+        self.out: list[str] = []
+        self.items: list[str] = []
+        self.sections: list[str] = []
+
+    def cite(self, citation: Citation, path: list[str]) -> int:
+        key = f"{citation.doc}#L{citation.lines[0]}-{citation.lines[1]}"
+        if key not in self.keys:
+            n = len(self.sources) + 1
+            self.keys[key] = n
+            text = "\n".join(self.lines[citation.lines[0] - 1 : citation.lines[1]])
+            self.sources.append(
+                Source(
+                    n=n,
+                    id=key,
+                    doc=citation.doc,
+                    title=self.cur.title,
+                    headings=[h for h in path if h],
+                    lines=list(citation.lines),
+                    score=None,
+                    text=text,
+                    cited=True,
+                )
+            )
+        return self.keys[key]
+
+    def section(self, title: str, n: int, items: list[str], empty: str | None = None) -> None:
+        self.sections.append(title)
+        self.out.append(f"\n**{title}**")
+        if items:
+            self.out.extend(f"- {item} [{n}]" for item in items)
+        elif empty:
+            self.out.append(f"{empty} [{n}]")
+
+    def item(self, text: str, must_keep: str | None = None) -> str:
+        self.items.append(must_keep or text)
+        return text
+
+
+def _stars(n: int | None) -> str:
+    return "⭐" * n if n else ""
+
+
+def resource_line(r: Resource, zh: bool) -> str:
+    facts = [x for x in (r.type, r.lang, _stars(r.stars)) if x]
+    sep = "，" if zh else ", "
+    line = r.name + (f"（{sep.join(facts)}）" if facts else "")
+    return f"{line}：{r.link}" if r.link else line
+
+
+def skill_label(skill: Skill, zh: bool) -> str:
+    return skill.heading.rstrip(" ⭐") if zh else f"Skill {skill.number}: {skill.name}"
+
+
+def stage_label(cur: Curriculum, number: int, zh: bool) -> str:
+    stage = cur.stage(number)
+    return stage.heading if zh else f"Stage {stage.number}: {stage.name} ({stage.duration})"
+
+
+def section_cite(skill: Skill, keyword: str) -> tuple[str, Citation] | None:
+    for title, citation in skill.section_citations.items():
+        if keyword in title:
+            return title, citation
+    return None
+
+
+def core_path_to(cur: Curriculum, skill: Skill) -> str:
+    """The document's core path up to the step that names this skill, if it names it."""
+    steps = cur.core_path
+    for i, step in enumerate(steps):
+        if step.lower() in skill.name.lower() or skill.name.lower().startswith(step.lower()):
+            return " → ".join(steps[: i + 1])
+    return ""
+
+
+def cite_plans(b: Builder, stage: int | None) -> None:
+    for plan in b.cur.time_plans:
+        n = b.cite(plan.citation, [plan.heading])
+        if stage is None:
+            items = [b.item(i) for i in plan.items]
+            if plan.hours_per_day:
+                items.insert(0, b.item(plan.hours_per_day))
+            b.section(plan.heading, n, items)
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "*`")
+
+
+def missing_items(text: str, items: list[str]) -> list[str]:
+    """The items an answer left out (NFKC-, case- and whitespace-insensitive)."""
+    body = _norm(text)
+    return [i for i in dict.fromkeys(items) if _norm(i) and _norm(i) not in body]
+
+
+def ensure_items(text: str, structured: Structured, language: str) -> tuple[str, list[str]]:
+    """An LLM's phrasing with whatever items it dropped appended, cited; falls back to the structured text
+    when it kept fewer than half of them."""
+    missing = missing_items(text, structured.items)
+    if not missing:
+        return text, []
+    if len(missing) > len(structured.items) / 2:
+        log.info(
+            "The model kept %d of %d roadmap items; using the structured answer",
+            len(structured.items) - len(missing),
+            len(structured.items),
+        )
+        return structured.text, missing
+    lines = [line for line in structured.text.splitlines() if any(_norm(m) in _norm(line) for m in missing)]
+    head = "资料中还列出：" if language == "zh" else "The roadmap also lists:"
+    return text.rstrip() + "\n\n" + head + "\n" + "\n".join(lines), missing

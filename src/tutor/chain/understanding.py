@@ -1,0 +1,257 @@
+"""What a question refers to in the roadmap: stages, skills, milestones, and the aspect asked about.
+
+Deterministic and explainable, so `tutor ask --json` can show what the question was
+understood as.  A stage ("阶段 2", "第二阶段", "stage 2", "the engineering stage") is
+never read as a skill ("技能点 2", "skill 2", "PyTorch"): the two are numbered
+separately in the roadmap and a learner who asks about one means that one.
+Milestones are the document's "N 个月后" sections; time words ("三个月后", "half a
+year", "学满一年") select them.  The aspect (resources, checks, project, content,
+time, prerequisites, next) decides whether the question gets a structured answer
+from the parsed roadmap or a composed one from retrieved passages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tutor.chain.refs import (
+    ASPECT_PATTERNS,
+    EXPLAIN,
+    LAST_STAGE,
+    SKILL_REFS,
+    STAGE_REFS,
+    core_name,
+    milestone_refs,
+    parse_number,
+    stage_by_name,
+)
+from tutor.curriculum.graph import CurriculumConfig
+from tutor.curriculum.matching import match_skills
+from tutor.curriculum.model import Curriculum
+
+__all__ = ["ASPECTS", "Aspect", "Understanding", "parse_number", "understand"]
+
+Aspect = Literal[
+    "resources", "checks", "project", "content", "time", "prerequisites", "next", "milestone", "stage"
+]
+ASPECTS: tuple[str, ...] = (
+    "resources",
+    "checks",
+    "project",
+    "content",
+    "time",
+    "prerequisites",
+    "next",
+    "milestone",
+    "stage",
+)
+
+
+@dataclass
+class Understanding:
+    """What the question was understood as; `structured` says the roadmap answers it directly."""
+
+    stages: list[int] = field(default_factory=list)
+    skills: list[int] = field(default_factory=list)
+    milestones: list[int] = field(default_factory=list)  # months: 3, 6, 12
+    aspects: list[str] = field(default_factory=list)
+    whole_roadmap: bool = False
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def aspect(self) -> str | None:
+        return self.aspects[0] if self.aspects else None
+
+    @property
+    def structured(self) -> bool:
+        """True when the parsed roadmap holds the complete answer (a list the learner needs whole)."""
+        if self.whole_roadmap and "stages" in self.aspects:
+            return True
+        if self.milestones and (
+            not self.aspects
+            or "milestone" in self.aspects
+            or "checks" in self.aspects
+            or "content" in self.aspects
+        ):
+            return True
+        if not (self.stages or self.skills or self.whole_roadmap):
+            return False
+        return bool(
+            set(self.aspects)
+            & {"resources", "checks", "project", "content", "time", "prerequisites", "next", "stage"}
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stages": self.stages,
+            "skills": self.skills,
+            "milestones": self.milestones,
+            "aspect": self.aspect,
+            "aspects": self.aspects,
+            "whole_roadmap": self.whole_roadmap,
+            "structured": self.structured,
+            "evidence": self.evidence,
+        }
+
+
+class _Claims:
+    """Spans of the text already read as a reference, so no word is read twice."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []
+
+    def free(self, span: tuple[int, int]) -> bool:
+        return not any(a < span[1] and span[0] < b for a, b in self.spans)
+
+    def add(self, span: tuple[int, int]) -> None:
+        self.spans.append(span)
+
+
+def _numbered(text: str, curriculum: Curriculum, u: Understanding, claims: _Claims) -> None:
+    """ "技能点 7", "skill 7", "阶段 2", "the last stage", "the engineering stage"."""
+    stage_numbers = {s.number for s in curriculum.stages}
+    skill_numbers = {s.number for s in curriculum.skills}
+    for pattern in SKILL_REFS:
+        for m in pattern.finditer(text):
+            n = parse_number(m.group(1))
+            if re.search(
+                r"(?:不是|而不是|并非|非|not|isn't|rather than)\s*$",
+                text[max(0, m.start() - 12) : m.start()],
+                re.IGNORECASE,
+            ):
+                claims.add(m.span())  # "阶段 1，不是技能点 1": the learner rules this one out
+                continue
+            if n in skill_numbers and claims.free(m.span()) and n not in u.skills:
+                u.skills.append(n)
+                u.evidence[f"skill {n}"] = m.group(0)
+                claims.add(m.span())
+    for pattern in STAGE_REFS:
+        for m in pattern.finditer(text):
+            n = parse_number(m.group(1))
+            if n in stage_numbers and claims.free(m.span()) and n not in u.stages:
+                u.stages.append(n)
+                u.evidence[f"stage {n}"] = m.group(0)
+                claims.add(m.span())
+    last = LAST_STAGE.search(text)
+    if last and not u.stages:
+        n = max(stage_numbers)
+        u.stages.append(n)
+        u.evidence[f"stage {n}"] = last.group(0)
+        claims.add(last.span())
+    for n, token in stage_by_name(text, curriculum):
+        if n not in u.stages:
+            u.stages.append(n)
+            u.evidence[f"stage {n}"] = token
+            idx = text.lower().find(token)
+            if idx >= 0:
+                claims.add((idx, idx + len(token)))
+
+
+def _named(
+    text: str, curriculum: Curriculum, config: CurriculumConfig, u: Understanding, claims: _Claims
+) -> None:
+    """Skill names first (longest first: "Hugging Face Transformers" before "Transformer"), then aliases."""
+    skill_numbers = {s.number for s in curriculum.skills}
+    lowered = text.lower()
+    names = sorted(((core_name(s.name), s.number) for s in curriculum.skills), key=lambda x: -len(x[0]))
+    names += sorted(((s.name.lower(), s.number) for s in curriculum.skills), key=lambda x: -len(x[0]))
+    for name, n in sorted(names, key=lambda x: -len(x[0])):
+        if len(name) < 2:
+            continue
+        pattern = re.escape(name).replace(r"\ ", r"\s*")
+        if re.fullmatch(r"[a-z0-9 .+#\-]+", name):
+            pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
+        for m in re.finditer(pattern, lowered):
+            if claims.free(m.span()):
+                claims.add(m.span())
+                if n not in u.skills:
+                    u.skills.append(n)
+                    u.evidence[f"skill {n}"] = text[m.start() : m.end()]
+    masked = list(text)
+    for a, b in claims.spans:
+        for i in range(a, b):
+            masked[i] = " "
+    mentions = match_skills("".join(masked), curriculum, config)
+    for n in [*mentions.known, *mentions.partial, *mentions.not_known]:
+        if n in skill_numbers and n not in u.skills:
+            u.skills.append(n)
+            u.evidence[f"skill {n}"] = mentions.evidence.get(n, "")
+
+
+def _milestones(text: str, curriculum: Curriculum, u: Understanding) -> None:
+    available = {m.months for m in curriculum.milestones}
+    for months, token in milestone_refs(text, available):
+        if months not in u.milestones:
+            u.milestones.append(months)
+            u.evidence[f"milestone {months}"] = token
+    if u.milestones:
+        u.aspects.append("milestone")
+    if re.search(r"里程碑|milestones?", text, re.IGNORECASE) and not u.milestones:
+        u.milestones = sorted(available)
+        u.aspects.append("milestone")
+        u.evidence["milestones"] = "里程碑/milestone"
+
+
+def _aspects(text: str, u: Understanding) -> None:
+    """What is asked about the references: resources, checks, project, content, time, prerequisites, next."""
+    for aspect, pattern in ASPECT_PATTERNS:
+        m = pattern.search(text)
+        if m and aspect not in u.aspects:
+            if aspect == "next" and not (u.skills or u.stages):
+                continue
+            if aspect == "content" and EXPLAIN.search(text) and not (u.stages and not u.skills):
+                continue  # "什么是 X" asks for an explanation, not the syllabus
+            if (
+                aspect == "project"
+                and m.group(0).lower() in ("practice", "build")
+                and not re.search(r"\bprojects?\b|项目", text, re.IGNORECASE)
+                and aspect != "checks"
+            ):
+                if u.stages and m.group(0).lower() == "practice":
+                    continue
+            u.aspects.append(aspect)
+            u.evidence[f"aspect {aspect}"] = m.group(0)
+    # "checks" words such as 要求/达到 inside a milestone question belong to the milestone
+    if "checks" in u.aspects and u.milestones and not (u.skills or u.stages):
+        u.aspects.remove("checks")
+    if u.stages and not u.skills and not u.aspects and not u.milestones:
+        u.aspects.append("content")  # "what's in stage 2?": the stage's overview
+        u.evidence["aspect content"] = "(a stage named alone)"
+
+
+def _whole_roadmap(text: str, u: Understanding) -> None:
+    """ "How many stages are there?", "how long is the whole roadmap?": the roadmap as a whole."""
+    if not (u.stages or u.skills) and re.search(
+        r"几个阶段|哪些阶段|多少个阶段|每个阶段|所有阶段|各个阶段|how many stages|which stages|each stage"
+        r"|all (?:the )?stages|every stage",
+        text,
+        re.IGNORECASE,
+    ):
+        u.whole_roadmap = True
+        u.aspects.insert(0, "stages")
+        u.evidence["aspect stages"] = "the stages of the roadmap"
+    if (
+        "time" in u.aspects
+        and not (u.stages or u.skills)
+        and re.search(
+            r"整个|全部|总共|一共|总时长|全程|路线|全职|业余|whole|entire|total|overall|roadmap|all stages|in total"
+            r"|full[- ]time|part[- ]time",
+            text,
+            re.IGNORECASE,
+        )
+    ):
+        u.whole_roadmap = True
+
+
+def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | None = None) -> Understanding:
+    """Parse `text` against the roadmap; never guesses a number that the roadmap does not have."""
+    u = Understanding()
+    claims = _Claims()
+    _numbered(text, curriculum, u, claims)
+    _named(text, curriculum, config or CurriculumConfig(), u, claims)
+    _milestones(text, curriculum, u)
+    _aspects(text, u)
+    _whole_roadmap(text, u)
+    return u

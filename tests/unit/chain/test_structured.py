@@ -1,0 +1,85 @@
+"""Structured answers from the parsed roadmap: complete lists, each item cited to its section's lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.chain.structured import compose_structured, ensure_items, missing_items
+from tutor.chain.understanding import understand
+from tutor.curriculum.graph import Prerequisites, load_curriculum_config
+from tutor.curriculum.parser import load_curriculum
+
+REPO = Path(__file__).resolve().parents[3]
+ROADMAP = REPO / "corpus" / "ai-learning-roadmap.md"
+
+
+@pytest.fixture(scope="module")
+def cur():
+    return load_curriculum(ROADMAP)
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_curriculum_config(REPO / "configs" / "curriculum.yaml")
+
+
+def _answer(question: str, cur, cfg, language: str = "zh"):
+    s = compose_structured(understand(question, cur, cfg), cur, ROADMAP, language, Prerequisites(cur, cfg))
+    assert s is not None
+    return s
+
+
+def test_stage_checks_are_every_criterion_of_every_skill_of_the_stage(cur, cfg) -> None:
+    s = _answer("阶段 2 的检验标准是什么？", cur, cfg)
+    expected = cur.skill(7).checks + cur.skill(8).checks
+    assert len(expected) == 6 and not missing_items(s.text, expected)
+    assert "500 行" not in s.text  # skill 1 (技能点 1), not stage 2
+    assert [src.lines for src in s.sources] == [
+        list(cur.skill(7).section_citations["检验标准"].lines),
+        list(cur.skill(8).section_citations["检验标准"].lines),
+    ]
+    for line in s.text.splitlines():
+        if line.startswith("- "):
+            assert line.rstrip().endswith(("[1]", "[2]"))
+
+
+def test_skill_resources_are_the_whole_table(cur, cfg) -> None:
+    s = _answer("学习 RAG 有哪些推荐的资源？", cur, cfg)
+    names = [r.name for r in cur.skill(11).resources]
+    assert len(names) == 5 and not missing_items(s.text, names)
+    assert "必须精通" not in s.text
+    for src in s.sources:  # each cited passage holds what is quoted from it
+        assert "RAG 从入门到精通" in src.text
+
+
+def test_milestone_items_in_english_framing(cur, cfg) -> None:
+    s = _answer("What should I be able to do after half a year?", cur, cfg, "en")
+    milestone = next(m for m in cur.milestones if m.months == 6)
+    assert not missing_items(s.text, milestone.checks)
+    assert s.text.startswith("From the roadmap")
+
+
+def test_stage_time_and_whole_roadmap_time(cur, cfg) -> None:
+    assert "2-3 个月" in _answer("阶段 2 要学多久？", cur, cfg).text
+    whole = _answer("整个路线业余学习总共要多久？", cur, cfg).text
+    assert "22 个月" in whole and "11-13 个月" in whole
+
+
+def test_prerequisites_name_the_direct_needs(cur, cfg) -> None:
+    s = _answer("学 RAG 之前需要先学什么？", cur, cfg)
+    assert "LangChain" in s.text
+
+
+def test_dropped_items_are_put_back(cur, cfg) -> None:
+    s = _answer("学习 RAG 有哪些推荐的资源？", cur, cfg)
+    phrased = "推荐先看 RAG 从入门到精通 [1]，再读 LangChain 中文文档 [1]、向量数据库实战 [1] 和 LlamaIndex 官方文档 [1]。"
+    fixed, dropped = ensure_items(phrased, s, "zh")
+    assert (
+        dropped == ["Advanced RAG Techniques"]
+        and "Advanced RAG Techniques" in fixed
+        and fixed.startswith("推荐先看")
+    )
+    fallback, _ = ensure_items("RAG 很重要。", s, "zh")
+    assert fallback == s.text

@@ -1,0 +1,153 @@
+"""Query understanding over the shipped roadmap: stages, skills, milestones, aspects (no model, no index)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.chain.understanding import parse_number, understand
+from tutor.curriculum.graph import load_curriculum_config
+from tutor.curriculum.parser import load_curriculum
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def cur():
+    return load_curriculum(REPO / "corpus" / "ai-learning-roadmap.md")
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_curriculum_config(REPO / "configs" / "curriculum.yaml")
+
+
+@pytest.mark.parametrize(
+    "token,value",
+    [
+        ("3", 3),
+        ("三", 3),
+        ("十二", 12),
+        ("十", 10),
+        ("二十", 20),
+        ("两", 2),
+        ("twelve", 12),
+        ("second", 2),
+        ("x", None),
+        ("", None),
+    ],
+)
+def test_parse_number(token: str, value: int | None) -> None:
+    assert parse_number(token) == value
+
+
+@pytest.mark.parametrize(
+    "text,stages",
+    [
+        ("阶段 2 的检验标准是什么？", [2]),
+        ("阶段2要学什么", [2]),
+        ("第二阶段要学多久？", [2]),
+        ("第 3 阶段的学习资源有哪些", [3]),
+        ("阶段三包括哪些技能点？", [3]),
+        ("What are the check criteria for stage 2?", [2]),
+        ("How long does stage three take?", [3]),
+        ("What does the engineering stage cover?", [4]),
+        ("AI 工程化阶段有哪些实践项目？", [4]),
+        ("深度学习实践阶段要多长时间", [2]),
+        ("最后一个阶段学什么？", [5]),
+        ("What should I study in the foundations stage?", [0]),
+    ],
+)
+def test_stage_references_are_stages_not_skills(cur, cfg, text: str, stages: list[int]) -> None:
+    u = understand(text, cur, cfg)
+    assert u.stages == stages
+    assert not u.skills, u.evidence
+
+
+@pytest.mark.parametrize(
+    "text,skills",
+    [
+        ("技能点 2 的检验标准", [2]),
+        ("技能点十一有哪些资源", [11]),
+        ("skill 7 resources", [7]),
+        ("学习 RAG 有哪些推荐的资源？", [11]),
+        ("Python 要练到什么程度才算可以进入下一阶段？", [1]),
+        ("What resources does the roadmap list for PyTorch?", [7]),
+        ("LangChain 的实践项目是什么", [12]),
+        ("How do I know I've mastered prompt engineering?", [10]),
+        ("模型微调要学哪些内容", [14]),
+    ],
+)
+def test_skill_references(cur, cfg, text: str, skills: list[int]) -> None:
+    u = understand(text, cur, cfg)
+    assert u.skills == skills
+    assert not u.stages
+
+
+@pytest.mark.parametrize(
+    "text,months",
+    [
+        ("三个月后应该达到什么水平？", [3]),
+        ("学了 3 个月之后要能做到什么", [3]),
+        ("半年后我应该会什么？", [6]),
+        ("学满一年应该达到什么程度", [12]),
+        ("一年后能做什么", [12]),
+        ("What should I be able to do after 3 months?", [3]),
+        ("Where should I be after half a year?", [6]),
+        ("What is the milestone after 12 months?", [12]),
+        ("6 个月后的里程碑", [6]),
+    ],
+)
+def test_milestones(cur, cfg, text: str, months: list[int]) -> None:
+    u = understand(text, cur, cfg)
+    assert u.milestones == months
+    assert u.structured
+
+
+@pytest.mark.parametrize(
+    "text,aspect",
+    [
+        ("学习 RAG 有哪些推荐的资源？", "resources"),
+        ("Any books for skill 5?", "resources"),
+        ("阶段 2 的检验标准是什么？", "checks"),
+        ("Python 要练到什么程度才算可以进入下一阶段？", "checks"),
+        ("LangChain 有什么实践项目？", "project"),
+        ("What project should I build for RAG?", "project"),
+        ("阶段 1 要学多久？", "time"),
+        ("How long does stage 4 take?", "time"),
+        ("学 RAG 之前需要先学什么？", "prerequisites"),
+        ("What are the prerequisites for fine-tuning?", "prerequisites"),
+        ("阶段 3 要学哪些内容？", "content"),
+        ("What topics does the deep learning skill cover?", "content"),
+    ],
+)
+def test_aspects(cur, cfg, text: str, aspect: str) -> None:
+    u = understand(text, cur, cfg)
+    assert u.aspect == aspect, u.to_json()
+    assert u.structured
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "RAG 里怎么做混合检索？",
+        "Transformer 的自注意力机制是什么？",
+        "程序员 35 岁危机怎么应对？",
+        "What vector databases does the roadmap mention?",
+        "How does self-attention work?",
+        "领导力要怎么锻炼？",
+    ],
+)
+def test_explanations_and_essays_are_not_structured(cur, cfg, text: str) -> None:
+    assert not understand(text, cur, cfg).structured
+
+
+def test_whole_roadmap_time(cur, cfg) -> None:
+    u = understand("整个学习路线总共要多久？", cur, cfg)
+    assert u.whole_roadmap and u.aspect == "time" and u.structured
+
+
+def test_to_json_reports_evidence(cur, cfg) -> None:
+    data = understand("阶段 2 的检验标准是什么？", cur, cfg).to_json()
+    assert data["stages"] == [2] and data["aspect"] == "checks" and data["evidence"]["stage 2"] == "阶段 2"

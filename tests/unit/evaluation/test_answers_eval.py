@@ -1,0 +1,104 @@
+"""Scoring one answer against its case (pure: no chain, no index)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tutor.chain.answer import Answer, Source
+from tutor.errors import EvalDatasetError
+from tutor.evaluation.answers import AnswerCase, AnswerReport, fact_norm, load_answer_set, score_answer
+
+
+def _answer(
+    text: str, route: str = "material", refused: bool = False, sources: list[Source] | None = None
+) -> Answer:
+    return Answer(
+        question="q",
+        standalone_question="q",
+        language="zh",
+        route=route,
+        route_reason="",
+        text=text,
+        refused=refused,
+        sources=sources or [],
+    )
+
+
+def _src(n: int, text: str, cited: bool = True, headings: list[str] | None = None) -> Source:
+    return Source(
+        n=n,
+        id=str(n),
+        doc="ai-learning-roadmap",
+        title="t",
+        headings=headings or ["检验标准"],
+        text=text,
+        cited=cited,
+    )
+
+
+def test_fact_norm_ignores_width_case_whitespace_and_emphasis() -> None:
+    assert fact_norm("**Milvus**：开源 向量数据库") == fact_norm("milvus:开源向量数据库")
+    assert "realpython" in fact_norm("[Real Python](https://realpython.com/)")
+
+
+def test_all_facts_cited_and_precise() -> None:
+    case = AnswerCase(
+        id="a",
+        question="q",
+        must_contain=["理解面向对象编程", "Pandas"],
+        gold=[{"doc": "ai-learning-roadmap", "section": "检验标准"}],
+        list_complete=True,
+    )
+    src = _src(1, "- ✅ 理解面向对象编程\n- ✅ 熟练使用 NumPy 和 Pandas")
+    other = _src(2, "无关的段落", headings=["别处"])
+    r = score_answer(
+        case,
+        _answer("- 理解面向对象编程 [1]\n- 熟练使用 numpy 和 pandas [1]\n- 别的 [2]", sources=[src, other]),
+        0.1,
+    )
+    assert r.all_facts and r.facts_cited and r.cited_ok == [True, False] and r.passed
+
+
+def test_missing_fact_forbidden_text_and_misroute_fail() -> None:
+    case = AnswerCase(
+        id="b", question="q", must_contain=["Milvus"], must_not_contain=["技能点 15"], route="material"
+    )
+    r = score_answer(case, _answer("Chroma 技能点 15", route="chitchat"), 0.1)
+    assert (
+        not r.all_facts
+        and r.forbidden_found == ["技能点 15"]
+        and not r.route_ok
+        and r.refused
+        and not r.passed
+    )
+
+
+def test_refusal_cases() -> None:
+    case = AnswerCase(id="c", question="q", refuse=True, route="decline")
+    assert score_answer(case, _answer("sorry", route="decline"), 0.1).passed
+    assert not score_answer(case, _answer("here you go", route="material"), 0.1).passed
+    report = AnswerReport(
+        dataset="x",
+        backend="none",
+        results=[
+            score_answer(case, _answer("sorry", route="decline"), 0.1),
+            score_answer(
+                AnswerCase(id="d", question="q", must_contain=["x"]), _answer("refused", refused=True), 0.2
+            ),
+        ],
+    )
+    summary = report.to_json()
+    assert summary["refusal"] == 1.0 and summary["false_refusal"] == 1.0 and summary["fact_coverage"] == 0.0
+
+
+def test_dataset_errors_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "x", "question": "q", "route": "elsewhere"}) + "\n", encoding="utf-8")
+    with pytest.raises(EvalDatasetError, match=r"a.jsonl:1: route 'elsewhere'"):
+        load_answer_set(path)
+    path.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(EvalDatasetError, match=r"a.jsonl:1: not valid JSON"):
+        load_answer_set(path)
