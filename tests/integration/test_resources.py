@@ -131,7 +131,8 @@ def _services(tmp_path: Path, models_dir: Path, embedder, base: str) -> Services
         f"# 链接测试\n\n## 阶段 3：大模型应用\n\n### 技能点 11：RAG 检索增强\n\n#### 学习资源\n\n"
         f"| 资源 | 类型 | 语言 | 质量 | 链接 |\n|---|---|---|---|---|\n{rows}\n", encoding="utf-8")
     settings = make_settings(tmp_path / "data", models_dir, corpus={"paths": [corpus]},
-                             resources={"delay_s": 0.0, "timeout_s": 1.0, "retries": 1, "max_mb": 0.2})
+                             resources={"delay_s": 0.0, "timeout_s": 1.0, "retries": 1, "max_mb": 0.2,
+                                        "allow_networks": ["127.0.0.0/8"]})  # the local test web
     svc = build_services(settings, embedder=embedder)
     svc.ingest()
     return svc

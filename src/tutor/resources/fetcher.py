@@ -1,7 +1,9 @@
 """A polite fetcher for the linked pages: async httpx, per-host limits and delay, robots.txt,
 size and type limits, retries with backoff, conditional requests, an on-disk cache.
 
-Every failure is recorded per URL with its reason; none stops the run.
+Every failure is recorded per URL with its reason; none stops the run.  No request reaches an
+internal address: every connection is checked and pinned by `tutor.security.network`, and
+redirects are followed here, one checked hop at a time.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +26,15 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from tutor.config import ResourceSettings
+from tutor.errors import BlockedAddressError
+from tutor.security.network import AddressGuard, guarded_transport, redirect_target
 
 __all__ = ["FetchResult", "Fetcher", "CachedBody"]
 
 log = logging.getLogger(__name__)
 
 Outcome = str  # fetched | unchanged | failed
+MAX_REDIRECTS = 10
 
 
 @dataclass
@@ -91,6 +97,34 @@ class Fetcher:
         self._robots: dict[str, RobotFileParser | None] = {}
         self._robots_lock: dict[str, asyncio.Lock] = {}
         self._dead: dict[str, str] = {}  # origin -> why it cannot be reached (offline runs end fast)
+        self.guard = AddressGuard(settings.allow_hosts, settings.allow_networks)
+
+    def client(self, limits: httpx.Limits | None = None) -> httpx.AsyncClient:
+        """A client whose connections go only to public (or operator-allowed) addresses."""
+        return httpx.AsyncClient(headers={"User-Agent": self.s.user_agent}, follow_redirects=False,
+                                 transport=guarded_transport(self.guard, limits), trust_env=False)
+
+    @asynccontextmanager
+    async def _open(self, client: httpx.AsyncClient, method: str, url: str,
+                    headers: dict[str, str] | None = None) -> AsyncIterator[httpx.Response]:
+        """Send and follow redirects ourselves: every hop's URL and address is checked again."""
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            self.guard.check_url(current)
+            request = client.build_request(method, current, headers=headers, timeout=self.s.timeout_s)
+            response = await client.send(request, stream=True)
+            target = redirect_target(response)
+            if target is None:
+                try:
+                    yield response
+                finally:
+                    await response.aclose()
+                return
+            await response.aclose()
+            if response.status_code == 303:
+                method = "GET"
+            current = target
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
 
     # --- cache ---------------------------------------------------------------
     def _cache_paths(self, url: str) -> tuple[Path, Path]:
@@ -134,10 +168,12 @@ class Fetcher:
                 parser: RobotFileParser | None = None
                 try:
                     await self._polite(parts.netloc)
-                    r = await client.get(f"{origin}/robots.txt", timeout=self.s.timeout_s)
-                    if r.status_code == 200:
-                        parser = RobotFileParser()
-                        parser.parse(r.text.splitlines())
+                    async with self._open(client, "GET", f"{origin}/robots.txt") as r:
+                        if r.status_code == 200:
+                            parser = RobotFileParser()
+                            parser.parse((await r.aread()).decode("utf-8", "replace").splitlines())
+                except BlockedAddressError as exc:
+                    self._dead[origin] = str(exc)
                 except httpx.ConnectError as exc:
                     self._dead[origin] = _connect_reason(exc)
                 except httpx.HTTPError:
@@ -167,6 +203,8 @@ class Fetcher:
                 return FetchResult(url, "failed", "robots.txt disallows it")
         except httpx.InvalidURL as exc:
             return FetchResult(url, "failed", f"invalid URL ({exc})")
+        except BlockedAddressError as exc:
+            return FetchResult(url, "failed", str(exc))
         headers = {}
         if self.cached(url) is not None:  # conditional only when we still hold the body
             if etag:
@@ -181,7 +219,7 @@ class Fetcher:
             async with sem:
                 await self._polite(host)
                 try:
-                    async with client.stream("GET", url, headers=headers, timeout=self.s.timeout_s) as r:
+                    async with self._open(client, "GET", url, headers) as r:
                         final = str(r.url)
                         if r.status_code == 304:
                             return FetchResult(url, "unchanged", "not modified (304)", 304, final,
@@ -214,6 +252,8 @@ class Fetcher:
                                              content_hash=hashlib.sha256(bytes(data)).hexdigest())
                         self._store(url, bytes(data), result)
                         return result
+                except BlockedAddressError as exc:
+                    return FetchResult(url, "failed", str(exc))
                 except _TooBig:
                     return FetchResult(url, "failed", f"too big (> {self.s.max_mb:g} MB)")
                 except httpx.TimeoutException:
@@ -233,8 +273,7 @@ class Fetcher:
                          on_done: Callable[[FetchResult], None] | None = None) -> list[FetchResult]:
         limits = httpx.Limits(max_connections=self.s.concurrency, max_keepalive_connections=self.s.concurrency)
         gate = asyncio.Semaphore(self.s.concurrency)
-        async with httpx.AsyncClient(headers={"User-Agent": self.s.user_agent}, follow_redirects=True,
-                                     max_redirects=10, limits=limits) as client:
+        async with self.client(limits) as client:
             async def run(item: tuple[str, str | None, str | None]) -> FetchResult:
                 async with gate:
                     result = await self.fetch_one(client, *item)
@@ -252,9 +291,15 @@ class Fetcher:
             return FetchResult(url, "unreachable", self._dead[origin])
         try:
             await self._polite(parts.netloc)
-            r = await client.head(url, timeout=self.s.timeout_s)
+            async with self._open(client, "HEAD", url) as r:
+                pass
             if r.status_code in (405, 501):
-                r = await client.get(url, timeout=self.s.timeout_s)
+                async with self._open(client, "GET", url) as r:
+                    pass
+        except BlockedAddressError as exc:
+            return FetchResult(url, "unreachable", str(exc))
+        except httpx.InvalidURL as exc:
+            return FetchResult(url, "unreachable", f"invalid URL ({exc})")
         except httpx.TimeoutException:
             return FetchResult(url, "unreachable", "timeout")
         except httpx.ConnectError as exc:
@@ -267,8 +312,7 @@ class Fetcher:
 
     async def check_many(self, urls: Sequence[str], on_done: Callable[[FetchResult], None] | None = None) -> list[FetchResult]:
         gate = asyncio.Semaphore(self.s.concurrency)
-        async with httpx.AsyncClient(headers={"User-Agent": self.s.user_agent}, follow_redirects=True,
-                                     max_redirects=10) as client:
+        async with self.client() as client:
             async def run(url: str) -> FetchResult:
                 async with gate:
                     result = await self.check_one(client, url)
