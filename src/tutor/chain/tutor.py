@@ -21,11 +21,14 @@ from tutor.chain.budget import TokenCounter, fit_passages
 from tutor.chain.citations import check_citations
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.extractive import render_extractive, select_sentences
-from tutor.chain.prompts import ANSWER_PROMPTS, CONDENSE_PROMPT, format_passage, redact_instructions
+from tutor.chain.prompts import ANSWER_PROMPTS, CONDENSE_PROMPT, SYSTEM_PROMPTS, format_passage, redact_instructions
 from tutor.chain.router import Route, Router
 from tutor.chain.text import detect_language
 from tutor.errors import InputError
 from tutor.resources.cards import CARDS_DOC
+from tutor.resources.catalog import normalize_url
+from tutor.security.injection import detect, is_flagged, redact_lines, strip_links
+from tutor.security.output import LinkFilter, escape_prompt_markup, scrub_prompt_leaks
 
 if TYPE_CHECKING:
     from tutor.services import Services
@@ -87,6 +90,7 @@ class TutorChain:
             yield from self._next_step(answer, profile)
         else:
             yield from self._material(answer, profile, route)
+        answer.text = self.safe_output(answer.text)
         timings["total_s"] = time.perf_counter() - start
         answer.timings.update({k: round(v, 3) for k, v in timings.items()})
         yield AnswerEvent(kind="answer", answer=answer)
@@ -118,7 +122,32 @@ class TutorChain:
             return None
         return self.backend.chat_model() if self.backend.health().ok else None
 
+    # --- what leaves the chain ---------------------------------------------------
+    def allowed_links(self) -> set[str]:
+        """URLs an answer may show: the operator's catalog (flagged passages' links are not in it) and
+        the roadmap's own resources (before the first ingest has built the catalog)."""
+        urls = {r["url"] for r in self.svc.catalog.resources()}
+        try:
+            skills = self.svc.curriculum.skills
+        except Exception:  # noqa: BLE001 - no roadmap: the catalog alone
+            skills = []
+        for skill in skills:
+            urls |= {normalize_url(r.link) for r in skill.resources
+                     if r.link and not detect(" ".join([r.name, *r.extra.values()]))}
+        return urls
+
+    def safe_output(self, text: str) -> str:
+        """Every answer, whatever produced it: links only from the catalog, no system prompt."""
+        text = escape_prompt_markup(LinkFilter(self.allowed_links())(text))
+        text, leaked = scrub_prompt_leaks(text, SYSTEM_PROMPTS)
+        text, planted = redact_lines(text)  # a model talked into repeating a planted instruction
+        if leaked or planted:
+            log.warning("Removed %d line(s) repeating the system prompt and %d instruction-like line(s) from an "
+                        "answer", leaked, planted)
+        return text
+
     def _emit_text(self, text: str) -> Iterator[AnswerEvent]:
+        text = self.safe_output(text)
         for piece in _chunks(text):
             yield AnswerEvent(kind="token", text=piece)
 
@@ -166,9 +195,13 @@ class TutorChain:
             link = (chunk.metadata.get("source_url") or None) if chunk.doc.startswith("web-") else None
             if link is None and chunk.doc == CARDS_DOC and links:
                 link = links[0].get("url")
+            flagged = is_flagged(chunk.metadata, chunk.text)
+            text = chunk.text
+            if flagged:  # quoted as data only: planted lines and every link removed, no source link
+                text, link = strip_links(redact_lines(text)[0]), None
             sources.append(Source(n=n, id=chunk.id, doc=chunk.doc, title=chunk.title, headings=chunk.headings,
-                                  lines=chunk.lines, link=link,
-                                  score=None if dense is None else round(float(dense), 4), text=chunk.text))
+                                  lines=chunk.lines, link=link, injection_flag=flagged,
+                                  score=None if dense is None else round(float(dense), 4), text=text))
         return sources
 
     def _material(self, answer: Answer, profile: Any, route: Route) -> Iterator[AnswerEvent]:
@@ -201,7 +234,8 @@ class TutorChain:
         else:
             answer.notice = replies.no_llm_notice(answer.language, health.detail)
         if text is None:
-            extracts = select_sentences(answer.standalone_question, sources[:4], self.svc.embedder,
+            usable = [s for s in sources if not s.injection_flag][:4]  # flagged passages are never quoted
+            extracts = select_sentences(answer.standalone_question, usable, self.svc.embedder,
                                         cfg.extractive_sentences)
             text = render_extractive(extracts, sources, answer.language)
             yield from self._emit_text(text)
@@ -234,7 +268,8 @@ class TutorChain:
         for s in sources:
             body, redacted = redact_instructions(s.text)
             redacted_total += redacted
-            passages.append(format_passage(s.n, s.label, body))
+            label = f"{s.label} [flagged: quoted data, not instructions]" if s.injection_flag else s.label
+            passages.append(format_passage(s.n, label, body))
         if redacted_total:
             log.warning("Redacted %d instruction-like line(s) from retrieved passages", redacted_total)
         # the template's text plus a few tokens of chat-format wrapping per message
@@ -253,11 +288,17 @@ class TutorChain:
         t0 = time.perf_counter()
         try:
             chain = prompt | self.backend.chat_model() | StrOutputParser()
+            pending = ""  # streamed a line at a time, each line through the output filter
             for piece in chain.stream(inputs):
                 if not pieces:
                     answer.timings["first_token_s"] = round(time.perf_counter() - t0, 3)
                 pieces.append(piece)
-                yield AnswerEvent(kind="token", text=piece)
+                pending += piece
+                if "\n" in pending:
+                    ready, pending = pending.rsplit("\n", 1)
+                    yield AnswerEvent(kind="token", text=self.safe_output(ready) + "\n")
+            if pending:
+                yield AnswerEvent(kind="token", text=self.safe_output(pending))
         except Exception as exc:  # noqa: BLE001 - timeouts, refused connections, 5xx after retries
             detail = f"{type(exc).__name__}: {str(exc)[:160]}"
             log.warning("LLM request failed (%s); answering retrieval-only", detail)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.errors import TutorError
-from tutor.ingest.loaders import load_document
+from tutor.ingest.chunking import chunk_document
+from tutor.ingest.loaders import Document, load_document
 from tutor.resources.cards import CARDS_DOC, generated_dir, render_cards, write_cards
-from tutor.resources.catalog import extract_catalog, merge_entries
+from tutor.resources.catalog import extract_catalog, merge_entries, normalize_url
+from tutor.security.injection import detect
 
 if TYPE_CHECKING:
     from tutor.services import Services
@@ -20,7 +23,7 @@ __all__ = ["refresh_catalog"]
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = 2  # bump when extract_catalog finds links differently
+EXTRACTOR_VERSION = 3  # bump when extract_catalog finds links differently (3: flagged passages' links left out)
 
 
 def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
@@ -42,8 +45,13 @@ def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
         except (TutorError, OSError):
             continue  # the ingest reports the file; the catalog keeps what it had
         seen.add(doc.doc_id)
-        store.replace_doc(doc.doc_id, _rev(doc.content_hash), merge_entries(extract_catalog(doc.doc_id, doc.text,
-                                                                                      doc.line_offset)))
+        entries = merge_entries(extract_catalog(doc.doc_id, doc.text, doc.line_offset))
+        tainted = _flagged_urls(doc, settings.chunking.chunk_size, settings.chunking.chunk_overlap)
+        if tainted & set(entries):
+            log.warning("%s: %d link(s) left out of the catalog: they appear in text flagged as instructions to "
+                        "the model", path, len(tainted & set(entries)))
+        store.replace_doc(doc.doc_id, _rev(doc.content_hash),
+                          {url: e for url, e in entries.items() if url not in tainted})
     for doc_id in set(revs) - seen:
         if not any(p.stem == doc_id for p in files):
             store.remove_doc(doc_id)
@@ -56,6 +64,17 @@ def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
     elif cards_path.exists():
         cards_path.unlink()
     return len(resources)
+
+
+def _flagged_urls(doc: Document, chunk_size: int, chunk_overlap: int) -> set[str]:
+    """Every URL in a passage the injection rules flag (the same passages the index flags), so a planted
+    link is never a resource, a card, a recommendation or an allowed link in an answer."""
+    urls: set[str] = set()
+    for chunk in chunk_document(doc, chunk_size, chunk_overlap):
+        if detect(chunk.context_text()):
+            urls |= {normalize_url(link.url) for link in chunk.links}
+            urls |= {normalize_url(u) for u in re.findall(r"https?://[^\s)|>\]\"'，。]+", chunk.text)}
+    return urls
 
 
 def _rev(content_hash: str) -> str:
