@@ -116,11 +116,17 @@ def ingest(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Files or directories (default: corpus.paths from the config).")
     ] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-index everything into a fresh collection.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-index every registered source into a fresh collection.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Also drop documents whose file or source is gone.")] = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Fail at once if another ingest is writing.")] = False,
 ) -> None:
-    """Index documents into the vector store; unchanged files are skipped."""
+    """Index documents: PATHs are registered as sources and added or updated; other sources are kept.
+
+    Without PATH every registered source (and corpus.paths) is refreshed; unchanged files are skipped.
+    """
     try:
-        report = state.services().ingest(paths or None, rebuild=rebuild, show_progress=sys.stderr.isatty())
+        report = state.services().ingest(paths or None, rebuild=rebuild, show_progress=sys.stderr.isatty(),
+                                         prune=prune, wait=not no_wait)
     except TutorError as exc:
         _fail(exc)
     from tutor.cli_render import ingest_table
@@ -130,6 +136,21 @@ def ingest(
         err_console.print(f"[red]failed[/] {row.path}: {row.reason}", highlight=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def remove(
+    paths: Annotated[list[Path], typer.Argument(help="Registered sources (folders or files) to take out of the index.")],
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Fail at once if another ingest is writing.")] = False,
+) -> None:
+    """Unregister sources and remove their documents from the index, the catalog and the resource cards."""
+    try:
+        report = state.services().ingest([], remove=paths, wait=not no_wait)
+    except TutorError as exc:
+        _fail(exc)
+    from tutor.cli_render import ingest_table
+
+    console.print(ingest_table(report))
 
 
 @app.command()

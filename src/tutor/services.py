@@ -121,6 +121,11 @@ class Services:
         self._configure_tokenizer()
         index = BM25Index.load(directory)
         if index is None or index.fingerprint != want:
+            from tutor.ingest.lock import WriterLock
+
+            fallback = cached or index
+            if fallback is not None and WriterLock(self.settings.data_dir).busy():
+                return fallback  # an ingest is writing: serve what we have; it saves the new index when done
             if index is not None:
                 log.warning("BM25 index does not match the live chunks; rebuilding it")
             index = self.rebuild_bm25()
@@ -340,10 +345,12 @@ class Services:
         return out
 
     # --- operations -----------------------------------------------------
-    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, show_progress: bool = False) -> Any:
+    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, show_progress: bool = False,
+               prune: bool = False, remove: list[Path] | None = None, wait: bool = True) -> Any:
         from tutor.ingest.pipeline import run_ingest
 
-        return run_ingest(self, paths, rebuild=rebuild, show_progress=show_progress)
+        return run_ingest(self, paths, rebuild=rebuild, show_progress=show_progress, prune=prune,
+                          remove=remove or [], wait=wait)
 
     def retriever(
         self, k: int | None = None, where: dict[str, Any] | None = None, mode: str | None = None

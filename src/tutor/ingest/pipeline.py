@@ -4,6 +4,10 @@ Unchanged files are recognised by their content hash before any model loads,
 so a no-op re-ingest is cheap.  Each changed document is committed on its own
 (store write, then manifest swap, then cleanup), so an interruption loses at
 most the document in flight and the next run finishes the job.
+
+What an ingest may touch (tutor.ingest.sources): the paths it was given, or every registered
+source; never the documents of another source.  Removal is explicit (`remove`, `prune`).  One
+writer at a time holds the data directory's lock (tutor.ingest.lock).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from tutor.index.manifest import DocEntry, Manifest
 from tutor.index.store import collection_name
 from tutor.ingest.chunking import Chunk, chunk_document
 from tutor.ingest.loaders import discover, load_document
+from tutor.ingest.lock import WriterLock
+from tutor.ingest.sources import SourceRegistry
 
 if TYPE_CHECKING:
     from tutor.services import Services
@@ -73,6 +79,20 @@ def _file_hash(path: Path) -> str | None:
         return None
 
 
+def _resolvable(files: Sequence[Path], report: IngestReport) -> list[Path]:
+    """Files whose path can be resolved; a symlink loop (or another path error) is one failed line."""
+    out = []
+    for path in files:
+        try:
+            path.resolve()
+        except (OSError, RuntimeError) as exc:
+            reason = "symlink loop; remove or fix the link" if "loop" in str(exc).lower() else f"path error ({exc})"
+            report.results.append(DocResult(path.stem, str(path), "failed", reason=reason))
+            continue
+        out.append(path)
+    return out
+
+
 def _is_under(path: str, roots: Sequence[Path]) -> bool:
     p = Path(path).resolve()
     return any(p == r or r in p.parents for r in roots)
@@ -83,11 +103,44 @@ def run_ingest(
     paths: Sequence[Path] | None = None,
     rebuild: bool = False,
     show_progress: bool = False,
+    prune: bool = False,
+    remove: Sequence[Path] = (),
+    wait: bool = True,
 ) -> IngestReport:
-    """Bring the index in line with `paths` (default: the configured corpus)."""
+    """Bring the index in line with `paths` (default: every registered source), under the writer lock.
+
+    `paths` are registered as sources and added or updated; other sources are left as they are.
+    `rebuild` re-indexes every source into a fresh collection.  `remove` unregisters sources and
+    drops their documents; `prune` drops documents whose file or source is gone.
+    """
+    with WriterLock(services.settings.data_dir).hold(wait=wait):
+        return _run_ingest(services, paths, rebuild, show_progress, prune, remove)
+
+
+def _run_ingest(
+    services: Services,
+    paths: Sequence[Path] | None,
+    rebuild: bool,
+    show_progress: bool,
+    prune: bool,
+    remove: Sequence[Path],
+) -> IngestReport:
     started = time.perf_counter()
     settings = services.settings
-    roots = [Path(p) for p in (paths or settings.corpus.paths)]
+    registry = SourceRegistry(settings.data_dir, settings.corpus.paths)
+    for path in remove:
+        if path.resolve() in registry.configured:
+            raise InputError(path, "is configured in corpus.paths; take it out of the profile to remove it")
+    given = [Path(p) for p in paths or []]
+    registry.add(p for p in given if p.exists())
+    for path in remove:
+        registry.remove(path)
+    if rebuild:
+        roots = list(dict.fromkeys([*registry.all(), *(p.resolve() for p in given)]))
+    elif given:
+        roots = given
+    else:
+        roots = [] if remove else registry.all()
     report = IngestReport()
     manifest = services.manifest()
     old_manifest = manifest
@@ -103,18 +156,26 @@ def run_ingest(
         except InputError as exc:
             report.results.append(DocResult(root.name, str(root), "failed", reason=exc.reason))
 
+    files = _resolvable(files, report)
     from tutor.resources.cards import generated_dir
     from tutor.resources.sync import refresh_catalog
 
-    refresh_catalog(services, files)  # links -> catalog -> resource cards (a generated document)
     generated = generated_dir(settings.data_dir)
+    seen_sources = {str(p.resolve()) for p in files}
+    resolved_roots = [r.resolve() for r in roots]
+    removed_roots = [Path(p).resolve() for p in remove]
+    gone = [d for d in old_manifest.docs.values() if d.source not in seen_sources and not _is_under(d.source, [generated.resolve()])
+            and ((_is_under(d.source, resolved_roots) and not Path(d.source).exists())
+                 or _is_under(d.source, removed_roots)
+                 or (prune and (not Path(d.source).exists() or not registry.covers(d.source))))]
+    # links -> catalog -> resource cards (a generated document); the catalog follows the same rule
+    refresh_catalog(services, files, removed=[d.doc_id for d in gone], prune_unseen=rebuild)
     if generated.is_dir() and not any(_is_under(str(generated), [r.resolve()]) for r in roots):
         roots.append(generated)
         files.extend(discover(generated, settings.corpus.include, settings.corpus.exclude))
 
     max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
     pending: dict[str, _Pending] = {}
-    seen_sources: set[str] = set()
     for path in files:
         t0 = time.perf_counter()
         doc_id, source = path.stem, str(path.resolve())
@@ -141,11 +202,9 @@ def run_ingest(
         status: Status = "updated" if entry else "added"
         pending[doc_id] = _Pending(path, status, chunks, time.perf_counter() - t0)
 
-    resolved_roots = [r.resolve() for r in roots]
-    removed = [
-        d for d in manifest.docs.values()
-        if d.source not in seen_sources and _is_under(d.source, resolved_roots) and not Path(d.source).exists()
-    ]
+    gone_ids = {d.doc_id for d in gone}
+    removed = [d for d in manifest.docs.values() if d.doc_id in gone_ids or (
+        d.source not in seen_sources and _is_under(d.source, [generated.resolve()]) and not Path(d.source).exists())]
 
     store_needed = bool(pending or removed or rebuild)
     if not store_needed and manifest.collection:
@@ -158,7 +217,7 @@ def run_ingest(
                 "Index at %s holds %d live chunks but the manifest lists %d; re-indexing everything",
                 store.where, len(live), len(expected),
             )
-            return run_ingest(services, paths, rebuild=True, show_progress=show_progress)
+            return _run_ingest(services, paths, True, show_progress, prune, remove)
 
     if store_needed:
         _write(services, manifest, pending, removed, report, show_progress, commit_each=not rebuild)

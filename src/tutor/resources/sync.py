@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,8 +26,14 @@ log = logging.getLogger(__name__)
 EXTRACTOR_VERSION = 3  # bump when extract_catalog finds links differently (3: flagged passages' links left out)
 
 
-def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
-    """Re-read the links of changed documents; write the cards file. Returns the resource count."""
+def refresh_catalog(services: Services, files: Sequence[Path], removed: Iterable[str] = (),
+                    prune_unseen: bool = False) -> int:
+    """Re-read the links of changed documents; drop the documents the ingest removes; write the cards file.
+
+    Documents of other sources are kept (an ingest of one path never empties the catalog);
+    `prune_unseen` (a rebuild of every source) drops every document not among `files`.
+    Returns the resource count.
+    """
     settings = services.settings
     store = services.catalog
     revs = store.doc_revs()
@@ -52,9 +58,11 @@ def refresh_catalog(services: Services, files: Sequence[Path]) -> int:
                         "the model", path, len(tainted & set(entries)))
         store.replace_doc(doc.doc_id, _rev(doc.content_hash),
                           {url: e for url, e in entries.items() if url not in tainted})
-    for doc_id in set(revs) - seen:
-        if not any(p.stem == doc_id for p in files):
-            store.remove_doc(doc_id)
+    drop = set(removed) & set(revs)
+    if prune_unseen:
+        drop |= {d for d in set(revs) - seen if not any(p.stem == d for p in files)}
+    for doc_id in drop:
+        store.remove_doc(doc_id)
     resources = store.resources()
     cards_path = gen / f"{CARDS_DOC}.md"
     if settings.resources.cards and resources:

@@ -73,6 +73,9 @@ class UIState:
             except TutorError as exc:
                 self.ingest_error = str(exc)
                 log.error("Start-up ingest failed: %s", exc)
+            except Exception as exc:  # noqa: BLE001 - the UI keeps serving; the index it has still answers
+                self.ingest_error = f"{type(exc).__name__}: {exc}"
+                log.exception("Start-up ingest failed")
             finally:
                 self.ready.set()
 
