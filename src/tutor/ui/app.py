@@ -1,19 +1,22 @@
 """The Gradio app: chat, what next, progress, resources.  Every handler calls the service layer.
 
 Safe defaults: analytics off before Gradio is imported, bound to 127.0.0.1, no share
-link, a queue with a concurrency limit, optional per-user login.
+link, a queue with a concurrency limit, no uploads, optional per-user login.
+
+Who the learner is comes from the server, never from the page: with `ui.auth` it is the logged-in
+user; without it the UI is single-user (`ui.default_learner`) and offers no learner switching.
+No other learner's id is ever sent to the page.
 """
 
 from __future__ import annotations
 
+import html
 import inspect
 import logging
 import os
 import re
-import secrets
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio otherwise calls out at start
@@ -81,25 +84,32 @@ class UIState:
 
         threading.Thread(target=work, name="tutor-ingest", daemon=True).start()
 
-    def learner(self, chosen: str | None, request: gr.Request | None) -> str:
-        if self.auth and request is not None and request.username:
-            learner = request.username  # logged in: always yourself, whatever the page sends
+    def learner(self, request: gr.Request | None) -> str:
+        """Logged in: that user.  No login: the one local learner.  Nothing the page sends counts."""
+        if self.auth:
+            if request is None or not request.username:
+                raise TutorError("not logged in")
+            learner = request.username
         else:
-            learner = (chosen or "").strip() or self.svc.settings.ui.default_learner
+            learner = self.svc.settings.ui.default_learner
         self.svc.ensure_learner(learner)
         return learner
 
 
-def _browser_secret(data_dir: Path) -> str:
-    """A stable secret so the remembered learner survives a server restart, not just a reload."""
-    path = data_dir / "ui-secret"
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_hex(16)
-        path.write_text(value, encoding="utf-8")
-        return value
+class _NoUploads:
+    """ASGI middleware: the UI has no file inputs, so Gradio's upload endpoint (which would let
+    anyone write files to the server's disk) answers 403."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and str(scope.get("path", "")).rstrip("/").endswith("/upload"):
+            from starlette.responses import PlainTextResponse
+
+            await PlainTextResponse("uploads are disabled", status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
@@ -125,18 +135,14 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
         plan = svc.next_steps(profile).to_json()
         messages = [{"role": m["role"], "content": m["content"]} for m in svc.history.messages(learner)]
         groups = [[n for n in stage.skills if n in profile.finished] for stage in curriculum.stages]
-        return (learner, gr.update(choices=svc.progress.list(), value=learner), messages,
+        return (f"学习者 Learner: **{html.escape(learner)}**", messages,
                 render.plan_cards(plan), render.stage_bars(curriculum, profile.finished),
                 profile.hours_per_day, profile.goal or "", *groups)
 
     with gr.Blocks(title="tutor · AI 学习导师") as demo:
-        learner_state = gr.BrowserState("", storage_key="tutor-learner", secret=_browser_secret(svc.settings.data_dir))
         gr.Markdown("## 🎓 tutor · AI 学习导师")
         status = gr.Markdown(elem_id="status-line")
-        with gr.Row(visible=not ui.auth):
-            learner_dd = gr.Dropdown(label="学习者 Learner（选择或输入新名字 pick or type a new name）",
-                                     choices=[], allow_custom_value=True, scale=3, elem_id="learner")
-            learner_btn = gr.Button("切换 / 创建 Switch / create", scale=1, elem_id="learner-switch")
+        who = gr.Markdown(elem_id="learner")
         with gr.Tabs():
             with gr.Tab("💬 对话 Chat", id="chat"):
                 with gr.Row():
@@ -167,7 +173,8 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
                 bars = gr.HTML(elem_id="stage-bars")
                 with gr.Row():
                     hours = gr.Number(label="每天学习小时 Hours per day", minimum=0.5, maximum=24, step=0.5)
-                    goal = gr.Textbox(label="目标 Goal", placeholder="例如：做 RAG 应用 / e.g. build RAG apps")
+                    goal = gr.Textbox(label="目标 Goal", placeholder="例如：做 RAG 应用 / e.g. build RAG apps",
+                                      max_length=500)
                     save = gr.Button("保存 Save", elem_id="save-profile")
                 groups = []
                 for stage in curriculum.stages:
@@ -187,30 +194,27 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
                     value=resources_table("", "全部 All", "全部 All", "全部 All"), interactive=False, wrap=True,
                     elem_id="resources-table")
 
-        view_outputs = [learner_state, learner_dd, chatbot, cards, bars, hours, goal, *groups]
+        view_outputs = [who, chatbot, cards, bars, hours, goal, *groups]
 
-        def on_load(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-            learner = ui.learner(chosen, request)
+        def on_load(request: gr.Request) -> tuple[Any, ...]:
+            learner = ui.learner(request)
             return (*learner_view(learner), render.status_line(svc.status()),
                     resources_table("", "全部 All", "全部 All", "全部 All"))
 
-        demo.load(on_load, [learner_state], [*view_outputs, status, table], api_visibility="private")
+        demo.load(on_load, None, [*view_outputs, status, table], api_visibility="private")
 
-        def switch(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-            return (*learner_view(ui.learner(chosen, request)), render.sources_panel(None))
-
-        learner_btn.click(switch, [learner_dd], [*view_outputs, sources_md], api_visibility="private")
-
-        def respond(message: str, messages: list[dict[str, Any]], chosen: str,
+        def respond(message: str, messages: list[dict[str, Any]],
                     request: gr.Request) -> Iterator[tuple[Any, ...]]:
             """Stream one answer into the chat; store the exchange for this learner."""
-            learner = ui.learner(chosen, request)
+            learner = ui.learner(request)
             message = (message or "").strip()
             hidden = [gr.update(visible=False)] * 3
+            messages = list(messages or [])[-2 * max(1, svc.settings.chain.history_turns):]  # the page's copy: capped
             if not message:
                 yield messages, gr.update(), "", *hidden
                 return
-            history = [(m["role"], _text(m["content"])) for m in messages if m.get("role") in ("user", "assistant")]
+            history = [(m["role"], _text(m["content"])[:4000]) for m in messages
+                       if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
             messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
             if not ui.ready.is_set() and route_message(message).kind == "material":
                 # what-next and small talk need no index; questions about the material wait for it
@@ -245,31 +249,30 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
             yield messages, render.sources_panel(answer), "", *followups
 
         chat_outputs = [chatbot, sources_md, box, *chips]
-        send.click(respond, [box, chatbot, learner_state], chat_outputs, api_name="chat", concurrency_id="chat")
-        box.submit(respond, [box, chatbot, learner_state], chat_outputs, api_visibility="private", concurrency_id="chat")
+        send.click(respond, [box, chatbot], chat_outputs, api_name="chat", concurrency_id="chat")
+        box.submit(respond, [box, chatbot], chat_outputs, api_visibility="private", concurrency_id="chat")
         for chip in chips:
-            chip.click(respond, [chip, chatbot, learner_state], chat_outputs, api_visibility="private",
-                       concurrency_id="chat")
+            chip.click(respond, [chip, chatbot], chat_outputs, api_visibility="private", concurrency_id="chat")
 
-        def do_retry(messages: list[dict[str, Any]], chosen: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
-            learner = ui.learner(chosen, request)
+        def do_retry(messages: list[dict[str, Any]], request: gr.Request) -> Iterator[tuple[Any, ...]]:
+            learner = ui.learner(request)
             question = svc.history.drop_last_answer(learner)
             if question is None:
                 yield messages, gr.update(), "", *[gr.update()] * 3
                 return
-            yield from respond(question, messages[:-2], learner, request)
+            yield from respond(question, messages[:-2], request)
 
-        retry.click(do_retry, [chatbot, learner_state], chat_outputs, api_visibility="private", concurrency_id="chat")
+        retry.click(do_retry, [chatbot], chat_outputs, api_visibility="private", concurrency_id="chat")
 
-        def do_clear(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-            svc.history.clear(ui.learner(chosen, request))
+        def do_clear(request: gr.Request) -> tuple[Any, ...]:
+            svc.history.clear(ui.learner(request))
             return [], render.sources_panel(None), "", *[gr.update(visible=False)] * 3
 
-        clear.click(do_clear, [learner_state], chat_outputs, api_visibility="private")
-        chatbot.clear(do_clear, [learner_state], chat_outputs, api_visibility="private")  # its own trash icon too
+        clear.click(do_clear, None, chat_outputs, api_visibility="private")
+        chatbot.clear(do_clear, None, chat_outputs, api_visibility="private")  # its own trash icon too
 
-        def on_like(messages: list[dict[str, Any]], chosen: str, data: gr.LikeData, request: gr.Request) -> None:
-            learner = ui.learner(chosen, request)
+        def on_like(messages: list[dict[str, Any]], data: gr.LikeData, request: gr.Request) -> None:
+            learner = ui.learner(request)
             index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
             stored = svc.history.messages(learner)
             if not isinstance(index, int) or index >= len(stored) or stored[index]["role"] != "assistant":
@@ -280,34 +283,34 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
                                      meta.get("sources", []), {"route": meta.get("route"), "backend": meta.get("backend")})
             gr.Info("谢谢反馈！/ Thanks for the feedback!")
 
-        chatbot.like(on_like, [chatbot, learner_state], None, api_visibility="private")
+        chatbot.like(on_like, [chatbot], None, api_visibility="private")
 
-        def refresh_next(chosen: str, request: gr.Request) -> str:
-            profile = svc.progress.get(ui.learner(chosen, request))
+        def refresh_next(request: gr.Request) -> str:
+            profile = svc.progress.get(ui.learner(request))
             return render.plan_cards(svc.next_steps(profile).to_json())
 
-        next_btn.click(refresh_next, [learner_state], [cards], api_name="next_steps")
+        next_btn.click(refresh_next, None, [cards], api_name="next_steps")
 
         def tick(*args: Any) -> tuple[str, str]:
-            """Args: the learner, one value per stage checklist, the request (see __signature__)."""
-            chosen, values, request = args[0], args[1:-1], args[-1]
-            learner = ui.learner(chosen, request)
-            finished = sorted({int(n) for group in values for n in (group or [])})
+            """Args: one value per stage checklist, then the request (see __signature__)."""
+            values, request = args[:-1], args[-1]
+            learner = ui.learner(request)
+            valid = {n for stage in curriculum.stages for n in stage.skills}
+            finished = sorted({int(n) for group in values for n in (group or []) if int(n) in valid})
             profile = svc.set_finished(learner, finished)
             return (render.plan_cards(svc.next_steps(profile).to_json()),
                     render.stage_bars(curriculum, profile.finished))
 
         # Gradio injects gr.Request by signature, which *args cannot express: spell it out per stage
-        params = [inspect.Parameter("chosen", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        params += [inspect.Parameter(f"stage_{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(len(groups))]
+        params = [inspect.Parameter(f"stage_{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(len(groups))]
         params.append(inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request))
         tick.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
 
         for group in groups:
-            group.input(tick, [learner_state, *groups], [cards, bars], api_visibility="private")
+            group.input(tick, groups, [cards, bars], api_visibility="private")
 
-        def save_profile(chosen: str, hours_value: float | None, goal_value: str, request: gr.Request) -> str:
-            learner = ui.learner(chosen, request)
+        def save_profile(hours_value: float | None, goal_value: str, request: gr.Request) -> str:
+            learner = ui.learner(request)
             try:
                 profile = svc.progress.upsert(learner, hours_per_day=hours_value, goal=goal_value or None)
             except TutorError as exc:
@@ -315,7 +318,7 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
             gr.Info("已保存 / Saved")
             return render.plan_cards(svc.next_steps(profile).to_json())
 
-        save.click(save_profile, [learner_state, hours, goal], [cards], api_visibility="private")
+        save.click(save_profile, [hours, goal], [cards], api_visibility="private")
 
         filters = [query, stage_dd, type_dd, lang_dd]
         for component in filters:
@@ -327,6 +330,8 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
 def launch_ui(services: Services, host: str | None = None, port: int | None = None,
               ingest: bool = True, block: bool = True) -> tuple[gr.Blocks, str]:
     """Start serving at once; the start-up ingest (a no-op when nothing changed) runs behind it."""
+    from starlette.middleware import Middleware
+
     cfg = services.settings.ui
     state = UIState(services)
     if ingest:
@@ -338,7 +343,8 @@ def launch_ui(services: Services, host: str | None = None, port: int | None = No
     _, url, _ = demo.launch(
         server_name=host or cfg.host, server_port=port if port is not None else (cfg.port or None),
         share=False, auth=state.auth or None, prevent_thread_lock=True, show_error=True, quiet=True,
-        css=CSS, theme=gr.themes.Soft(),
+        css=CSS, theme=gr.themes.Soft(), max_file_size="1kb",
+        app_kwargs={"middleware": [Middleware(_NoUploads)]},
     )
     log.info("UI at %s", url)
     if block:
