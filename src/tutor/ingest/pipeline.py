@@ -2,8 +2,9 @@
 
 Unchanged files are recognised by their content hash before any model loads,
 so a no-op re-ingest is cheap.  Each changed document is committed on its own
-(store write, then manifest swap, then cleanup), so an interruption loses at
-most the document in flight and the next run finishes the job.
+(store write, then manifest swap, then cleanup) -- small documents in batches of up to
+BATCH_CHUNKS chunks -- so an interruption loses at most the batch in flight and the next run
+finishes the job.
 
 What an ingest may touch (tutor.ingest.sources): the paths it was given, or every registered
 source; never the documents of another source.  Removal is explicit (`remove`, `prune`).  One
@@ -15,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -238,6 +239,22 @@ def _run_ingest(
     return report
 
 
+BATCH_CHUNKS = 64  # chunks embedded and committed together; a big document is a batch of its own
+
+
+def _batches(items: list[tuple[str, _Pending]], size: int) -> Iterator[list[tuple[str, _Pending]]]:
+    batch: list[tuple[str, _Pending]] = []
+    count = 0
+    for item in items:
+        if batch and count + len(item[1].chunks) > size:
+            yield batch
+            batch, count = [], 0
+        batch.append(item)
+        count += len(item[1].chunks)
+    if batch:
+        yield batch
+
+
 def _write(
     services: Services,
     manifest: Manifest,
@@ -247,7 +264,7 @@ def _write(
     show_progress: bool,
     commit_each: bool,
 ) -> None:
-    """Write changes; with `commit_each`, the manifest is saved after every document.
+    """Write changes; with `commit_each`, the manifest is saved after every batch of documents.
 
     A rebuild writes into a fresh collection and commits once at the end, so the
     old index keeps serving until the new one is complete.
@@ -283,25 +300,32 @@ def _write(
 
     total = sum(len(p.chunks) for p in pending.values())
     with tqdm(total=total, desc="Embedding", unit="chunk", disable=not show_progress or total == 0) as bar:
-        for doc_id, item in pending.items():
+        for batch in _batches(list(pending.items()), BATCH_CHUNKS):
+            # many small documents share one embedding call, one store write and one commit:
+            # the per-call overhead, not the text, is what made tiny files slow
             t0 = time.perf_counter()
+            chunks = [c for _, item in batch for c in item.chunks]
             assert embedder is not None
-            vectors = embedder.embed_documents([c.context_text() for c in item.chunks])
-            store.upsert(manifest.collection, item.chunks, vectors)
-            old = manifest.docs.get(doc_id)
-            manifest.docs[doc_id] = DocEntry(
-                doc_id=doc_id,
-                rev=item.chunks[0].rev,
-                source=str(item.path.resolve()),
-                title=item.chunks[0].title,
-                chunk_ids=[c.id for c in item.chunks],
-            )
-            commit()  # commit point for this document
-            if old:
-                stale = sorted(set(old.chunk_ids) - set(manifest.docs[doc_id].chunk_ids))
+            vectors = embedder.embed_documents([c.context_text() for c in chunks])
+            store.upsert(manifest.collection, chunks, vectors)
+            olds = {doc_id: manifest.docs.get(doc_id) for doc_id, _ in batch}
+            for doc_id, item in batch:
+                manifest.docs[doc_id] = DocEntry(
+                    doc_id=doc_id,
+                    rev=item.chunks[0].rev,
+                    source=str(item.path.resolve()),
+                    title=item.chunks[0].title,
+                    chunk_ids=[c.id for c in item.chunks],
+                )
+            commit()  # commit point for this batch of documents
+            stale = sorted({cid for doc_id, old in olds.items() if old
+                            for cid in set(old.chunk_ids) - set(manifest.docs[doc_id].chunk_ids)})
+            if stale:
                 store.delete(manifest.collection, stale)
-            bar.update(len(item.chunks))
-            report.results.append(
-                DocResult(doc_id, str(item.path), item.status, chunks=len(item.chunks),
-                          seconds=item.seconds + time.perf_counter() - t0)
-            )
+            bar.update(len(chunks))
+            share = (time.perf_counter() - t0) / max(1, len(chunks))
+            for doc_id, item in batch:
+                report.results.append(
+                    DocResult(doc_id, str(item.path), item.status, chunks=len(item.chunks),
+                              seconds=item.seconds + share * len(item.chunks))
+                )
