@@ -108,9 +108,9 @@ _RULES: dict[str, str] = {
                            r"|\b(note|message|attention|instructions?|notice)\s+(to|for)\s+(the\s+)?(ai|assistant|model"
                            r"|llm|chatbot|language model|gpt|bot)\b"
                            r"|\b(ai|assistant|llm|chatgpt|gpt|model|bot|language model)s?\s*[,:：]\s*(please\s+)?"
-                           r"(ignore|recommend|tell|say|reply|respond|answer|output|include|send|visit|download|link)",
+                           r"(ignore|recommend|tell|reply|respond|send|visit|download)\b",
     "en_response_forcing": r"\b(reply|respond|answer|output)\s+(only\s+)?(with|using)\s*[\"'“「]"
-                           r"|\b(always|must|should)\s+(recommend|mention|include|link to|tell (the )?(user|learner)s?)\b"
+                           r"|\b(always|must)\s+(recommend|link to)\b"
                            r"|\brecommend (this|the following|our) (link|site|url|resource|download)"
                            r"|\btell (the )?(user|learner|student)s? to (visit|download|click|go to|open)",
     "chat_template_token": r"<\|?\s*(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id"
@@ -127,10 +127,10 @@ _RULES: dict[str, str] = {
                       r"|假装你是|进入开发者模式|开发者模式|越狱模式|解除(所有)?限制",
     "zh_system_prompt": r"(输出|打印|显示|告诉我|泄露|重复|透露|给出|写出|公开|展示)" + _FILL +
                         r".{0,8}?(系统|初始|原始|隐藏|开发者)(的)?(提示|指令|设定|消息|规则)",
-    "zh_new_instructions": r"新的?(指令|指示|任务|规则)\s*[:：]|(致|给|写给|告诉)\s*(ai|人工智能|模型|助手|大模型|机器人|chatgpt)"
-                           r"|(ai|人工智能|模型|助手|大模型|机器人)\s*[，,:：]?\s*(请|必须|务必|应该|你要|你必须)",
+    "zh_new_instructions": r"新的?(指令|指示|任务|规则)\s*[:：]|(致|写给)\s*(ai|人工智能|模型|助手|大模型|机器人|chatgpt)"
+                           r"|(ai|人工智能|模型|助手|大模型|机器人)\s*[，,:：]\s*(请|必须|务必|你要|你必须)",
     "zh_response_forcing": r"(回答|回复|输出)(时)?(只|仅|只能|必须)(回答|回复|输出|说)|必须(推荐|提到|包含|附上|给出)(这个|以下|该)?"
-                           r"(链接|网址|网站|资源)?|(一定|务必)要?(推荐|告诉)|(推荐|告诉)(用户|学习者|学生|读者)" + _FILL +
+                           r"(链接|网址|网站)|(一定|务必)要?(推荐|告诉)(用户|学习者|学生|读者)|(推荐|告诉)(用户|学习者|学生|读者)" + _FILL +
                            r".{0,12}?(链接|网址|下载|访问)|(去|到|访问|点击)\s*https?://\S+\s*(下载|安装|获取)",
 }
 _COMPILED = {name: re.compile(rule, re.IGNORECASE | re.MULTILINE | re.DOTALL) for name, rule in _RULES.items()}
