@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from werkzeug import Response
 
 from tutor.config import ResourceSettings
 from tutor.resources.catalog import normalize_url
@@ -112,9 +112,8 @@ def test_the_resolved_address_is_pinned_and_the_host_name_kept(tmp_path: Path, m
         url = f"http://rebind.test:{outside.port}/ok"
 
         async def one_connection() -> tuple:
-            async with fetcher.client() as client:
-                async with fetcher._open(client, "GET", url) as r:
-                    return r.status_code, (await r.aread()).decode()
+            async with fetcher.client() as client, fetcher._open(client, "GET", url) as r:
+                return r.status_code, (await r.aread()).decode()
 
         status, body = asyncio.run(one_connection())
         assert status == 200 and body == f"public page, Host=rebind.test:{outside.port}"

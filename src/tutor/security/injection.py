@@ -29,8 +29,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
-__all__ = ["Detection", "detect", "normalize", "escape_delimiters", "strip_links", "redact_lines",
-           "injection_metadata", "is_flagged", "REDACTED"]
+__all__ = [
+    "REDACTED",
+    "Detection",
+    "detect",
+    "escape_delimiters",
+    "injection_metadata",
+    "is_flagged",
+    "normalize",
+    "redact_lines",
+    "strip_links",
+]
 
 REDACTED = "[已移除：文档中疑似对模型的指令 / removed: instruction-like text in the document]"
 
@@ -51,7 +60,7 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 @lru_cache(maxsize=4096)
 def _latin_lookalike(ch: str) -> str:
     """The ASCII letter a non-Latin letter is confusable with (Cyrillic о -> o), else the letter."""
-    from confusable_homoglyphs import confusables
+    from confusable_homoglyphs import confusables  # type: ignore[import-untyped]
 
     found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True)
     if found:

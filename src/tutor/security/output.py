@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from tutor.resources.catalog import normalize_url
 from tutor.security.injection import LINK_REMOVED, normalize
 
-__all__ = ["filter_links", "scrub_prompt_leaks", "escape_prompt_markup", "LinkFilter"]
+__all__ = ["LinkFilter", "escape_prompt_markup", "filter_links", "scrub_prompt_leaks"]
 
 _MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _HTML_LINK = re.compile(r"<a\s[^>]*href\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
