@@ -131,3 +131,42 @@ def test_concurrent_ingests_agree_and_a_second_writer_can_fail_fast(tmp_path: Pa
         blocked = subprocess.run([*TUTOR, "ingest", "--no-wait", str(b)], env=env, capture_output=True, text=True, check=False,
                                  timeout=300)
     assert blocked.returncode != 0 and "being written by pid" in blocked.stderr, blocked.stderr
+
+
+def test_readers_do_not_rebuild_the_keyword_index_while_a_writer_holds_the_lock(
+        tmp_path: Path, models_dir: Path, embedder) -> None:
+    import threading
+
+    from tutor.index.manifest import DocEntry
+    from tutor.ingest.lock import WriterLock
+
+    corpus = tmp_path / "corpus"
+    _links_doc(corpus, "alpha", "向量数据库", 2)
+    writer = _services(tmp_path, models_dir, embedder, [corpus])
+    writer.ingest()
+    reader = _services(tmp_path, models_dir, embedder, [corpus])
+    assert reader.retrieve("向量数据库", k=2, mode="bm25")
+    bm25_file = next((tmp_path / "data").rglob("bm25/chunks.json"))
+    stamp = bm25_file.stat().st_mtime_ns
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another writer, mid-ingest: the lock is held and the manifest has moved on
+        with WriterLock(tmp_path / "data").hold():
+            held.set()
+            release.wait(60)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(30)
+    try:
+        manifest = writer.manifest()
+        manifest.docs["half-written"] = DocEntry(doc_id="half-written", rev="r1", source=str(corpus / "x.md"),
+                                                 title="x", chunk_ids=["half-written:r1:0000"])
+        manifest.save()
+        for _ in range(3):
+            assert reader.retrieve("向量数据库", k=2, mode="bm25")  # answers from the index it has
+        assert bm25_file.stat().st_mtime_ns == stamp  # ... and never rewrites it
+    finally:
+        release.set()
+        thread.join()
