@@ -151,6 +151,10 @@ def remove(
     from tutor.cli_render import ingest_table
 
     console.print(ingest_table(report))
+    for row in report.failed:
+        err_console.print(f"[red]failed[/] {row.path}: {row.reason}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -69,6 +69,8 @@ def test_ingest_of_another_path_keeps_what_other_sources_built(tmp_path: Path, m
     assert not any(h.doc == "alpha" for h in svc.retrieve("向量数据库 的学习资源", k=5, mode="bm25"))
     svc.ingest()
     assert "alpha" not in svc.manifest().docs  # unregistered: not brought back
+    unknown = svc.ingest([], remove=[tmp_path / "nowhere"])
+    assert [r.reason for r in unknown.failed] == ["not a registered source and nothing indexed under it"]
 
     (b / "beta.md").rename(tmp_path / "beta-moved.md")
     pruned = svc.ingest(prune=True)

@@ -134,8 +134,7 @@ def _run_ingest(
             raise InputError(path, "is configured in corpus.paths; take it out of the profile to remove it")
     given = [Path(p) for p in paths or []]
     registry.add(p for p in given if p.exists())
-    for path in remove:
-        registry.remove(path)
+    unregistered = [path for path in remove if not registry.remove(path)]
     if rebuild:
         roots = list(dict.fromkeys([*registry.all(), *(p.resolve() for p in given)]))
     elif given:
@@ -169,6 +168,10 @@ def _run_ingest(
             and ((_is_under(d.source, resolved_roots) and not Path(d.source).exists())
                  or _is_under(d.source, removed_roots)
                  or (prune and (not Path(d.source).exists() or not registry.covers(d.source))))]
+    for path in unregistered:
+        if not any(_is_under(d.source, [path.resolve()]) for d in gone):
+            report.results.append(DocResult(path.name, str(path), "failed",
+                                            reason="not a registered source and nothing indexed under it"))
     # links -> catalog -> resource cards (a generated document); the catalog follows the same rule
     refresh_catalog(services, files, removed=[d.doc_id for d in gone], prune_unseen=rebuild)
     if generated.is_dir() and not any(_is_under(str(generated), [r.resolve()]) for r in roots):
