@@ -209,12 +209,12 @@ def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
             learner = ui.learner(request)
             message = (message or "").strip()
             hidden = [gr.update(visible=False)] * 3
-            messages = list(messages or [])[-2 * max(1, svc.settings.chain.history_turns):]  # the page's copy: capped
+            messages = [m for m in (messages or []) if isinstance(m, dict)][-200:]  # the page's copy: capped
             if not message:
                 yield messages, gr.update(), "", *hidden
                 return
-            history = [(m["role"], _text(m["content"])[:4000]) for m in messages
-                       if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
+            recent = messages[-2 * max(1, svc.settings.chain.history_turns):]
+            history = [(m["role"], _text(m["content"])[:4000]) for m in recent if m.get("role") in ("user", "assistant")]
             messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
             if not ui.ready.is_set() and route_message(message).kind == "material":
                 # what-next and small talk need no index; questions about the material wait for it
