@@ -187,6 +187,7 @@ class TutorChain:
 
         docs = self.svc.retriever().invoke(query)
         sources = []
+        redacted_total = 0
         for n, doc in enumerate(docs, 1):
             chunk = from_lc_document(doc)
             links = chunk.links
@@ -198,10 +199,14 @@ class TutorChain:
             flagged = is_flagged(chunk.metadata, chunk.text)
             text = chunk.text
             if flagged:  # quoted as data only: planted lines and every link removed, no source link
-                text, link = strip_links(redact_lines(text)[0]), None
+                text, redacted = redact_lines(text)
+                text, link = strip_links(text), None
+                redacted_total += redacted
             sources.append(Source(n=n, id=chunk.id, doc=chunk.doc, title=chunk.title, headings=chunk.headings,
                                   lines=chunk.lines, link=link, injection_flag=flagged,
                                   score=None if dense is None else round(float(dense), 4), text=text))
+        if redacted_total:
+            log.warning("Redacted %d instruction-like line(s) from retrieved passages", redacted_total)
         return sources
 
     def _material(self, answer: Answer, profile: Any, route: Route) -> Iterator[AnswerEvent]:
