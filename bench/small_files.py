@@ -42,9 +42,12 @@ def main() -> None:
         for i in range(args.n):
             topic = TOPICS[i % len(TOPICS)]
             (corpus / f"note-{i:05d}.md").write_text(
-                f"# 笔记 {i}：{topic}\n\n{topic}的第 {i} 条要点：先理解概念，再动手做一个小实验。\n", encoding="utf-8")
-        settings = load_settings(["default"], data_dir=Path(tmp) / "data", models_dir=args.models_dir,
-                                 corpus={"paths": [corpus]})
+                f"# 笔记 {i}：{topic}\n\n{topic}的第 {i} 条要点：先理解概念，再动手做一个小实验。\n",
+                encoding="utf-8",
+            )
+        settings = load_settings(
+            ["default"], data_dir=Path(tmp) / "data", models_dir=args.models_dir, corpus={"paths": [corpus]}
+        )
         embedder = build_embeddings(settings.embeddings, args.models_dir)
         embedder.embed_documents(["warm-up"])  # model load is not per-file cost
         svc = build_services(settings, embedder=embedder)
@@ -59,10 +62,16 @@ def main() -> None:
         start = time.perf_counter()
         again = svc.ingest()
         noop = time.perf_counter() - start
-        result = {"files": args.n, "added": report.count("added"), "failed": len(report.failed),
-                  "cold_s": round(cold, 2), "cold_ms_per_file": round(1000 * cold / args.n, 1),
-                  "noop_s": round(noop, 2), "noop_ms_per_file": round(1000 * noop / args.n, 2),
-                  "unchanged": again.count("unchanged")}
+        result = {
+            "files": args.n,
+            "added": report.count("added"),
+            "failed": len(report.failed),
+            "cold_s": round(cold, 2),
+            "cold_ms_per_file": round(1000 * cold / args.n, 1),
+            "noop_s": round(noop, 2),
+            "noop_ms_per_file": round(1000 * noop / args.n, 2),
+            "unchanged": again.count("unchanged"),
+        }
         print(json.dumps(result, indent=2))
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)

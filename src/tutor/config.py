@@ -3,21 +3,22 @@
 Precedence, lowest first: field defaults < profiles (deep-merged in the order
 given, e.g. ``TUTOR_PROFILE=default,gpu-vllm``) < environment variables
 (``TUTOR_EMBEDDINGS__MODEL``) < explicit overrides (CLI flags such as
-``--data-dir``).  This is the only module that reads environment variables.
+``--data-dir``).  This module and `tutor.profiles` (which finds and merges the YAML
+profiles) are the only ones that read environment variables.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tutor.errors import ConfigError
+from tutor.profiles import DEFAULT_PROFILE, ProfileSource, config_dir, profile_names, requested_profiles
 
 __all__ = [
     "ChainSettings",
@@ -36,8 +37,7 @@ __all__ = [
     "load_settings",
 ]
 
-DEFAULT_PROFILE = "default"
-_requested_profiles: ContextVar[list[str] | None] = ContextVar("_requested_profiles", default=None)
+log = logging.getLogger(__name__)
 
 
 class CorpusSettings(BaseModel):
@@ -54,6 +54,10 @@ class CorpusSettings(BaseModel):
         description="Glob patterns to skip; checked against every part of the relative path.",
     )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
 
 
 class ChunkingSettings(BaseModel):
@@ -117,12 +121,16 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense retriever.")
     bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 retriever.")
     bm25_weight_no_cjk: float = Field(
-        0.3, ge=0,
+        0.3,
+        ge=0,
         description="RRF weight of BM25 for questions without Chinese characters: keywords of an English "
         "question rarely occur in Chinese material, so the dense (multilingual) ranking should dominate.",
     )
     dedup_similarity: float = Field(
-        0.9, gt=0, le=1, description="Drop a passage whose character-trigram Jaccard with a better one is above this."
+        0.9,
+        gt=0,
+        le=1,
+        description="Drop a passage whose character-trigram Jaccard with a better one is above this.",
     )
     reranker: str | None = Field(
         None, description="Optional sentence-transformers CrossEncoder (local dir or hub id); off by default."
@@ -139,17 +147,22 @@ class CurriculumSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    backend: Literal["openai", "llamacpp", "none"] = Field(
+    kind: Literal["openai", "llamacpp", "none"] = Field(
         "openai",
         description="openai: any OpenAI-compatible server (vLLM); llamacpp: a local GGUF file on CPU; "
-        "none: the extractive tutor, no model.",
+        "none: the extractive tutor, no model.  (Formerly `llm.backend`, still accepted.)",
     )
     base_url: str = Field("http://127.0.0.1:8000/v1", description="openai: the server's /v1 URL.")
     model: str = Field(
         "auto", description="openai: the served model name; 'auto' takes the first one the server lists."
     )
+    api_key: SecretStr | None = Field(
+        None,
+        description="openai: the server's API key (TUTOR_LLM__API_KEY); default: the variable named by "
+        "api_key_env, then OPENAI_API_KEY.  vLLM accepts any key unless started with one.",
+    )
     api_key_env: str = Field(
-        "TUTOR_LLM_API_KEY", description="Environment variable holding the API key (vLLM accepts any)."
+        "TUTOR_LLM_API_KEY", description="Environment variable holding the API key when api_key is not set."
     )
     timeout_s: float = Field(60.0, gt=0, description="Per-request timeout (the connection gets 3 s).")
     max_retries: int = Field(2, ge=0, description="Retries with exponential backoff on 429/5xx/timeouts.")
@@ -170,6 +183,27 @@ class LLMSettings(BaseModel):
     gguf_path: Path | None = Field(None, description="llamacpp: the GGUF model file.")
     n_ctx: int = Field(4096, ge=512, description="llamacpp: context length.")
     n_threads: int | None = Field(None, description="llamacpp: CPU threads (default: all cores).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_backend(cls, data: Any) -> Any:
+        """`llm.backend` was renamed `llm.kind` (like embeddings.kind); the old key keeps working.
+
+        Shipped profiles use `kind`, so a `backend` key comes from the user (a YAML profile,
+        TUTOR_LLM__BACKEND, an override) and wins over the `kind` it was merged with.
+        """
+        if isinstance(data, dict) and "backend" in data:
+            data = dict(data)
+            data["kind"] = data.pop("backend")
+            log.warning("llm.backend is deprecated; call it llm.kind (TUTOR_LLM__KIND), like embeddings.kind")
+        return data
+
+    @model_validator(mode="after")
+    def _key_from_environment(self) -> LLMSettings:
+        if self.api_key is None:
+            value = os.environ.get(self.api_key_env) or os.environ.get("OPENAI_API_KEY")
+            self.api_key = SecretStr(value) if value else None
+        return self
 
 
 class ServeSettings(BaseModel):
@@ -203,11 +237,15 @@ class ChainSettings(BaseModel):
         description="Per language: below this the answer carries a 'weakly relevant sources' warning.",
     )
     citation_min_similarity: float = Field(
-        0.90, ge=0, le=1,
+        0.90,
+        ge=0,
+        le=1,
         description="A cited sentence this similar (embeddings) to its passage is supported outright...",
     )
     citation_floor: float = Field(
-        0.80, ge=0, le=1,
+        0.80,
+        ge=0,
+        le=1,
         description="...above this it is supported when its passage is (nearly) the closest one; below, never.",
     )
     citation_min_overlap: float = Field(
@@ -228,34 +266,58 @@ class UISettings(BaseModel):
         description="'user:password' pairs for a shared deployment; each user then sees only their own "
         "history and progress. Empty: no login (single-user, local).",
     )
-    concurrency_limit: int = Field(4, ge=1, description="Chat answers computed at once; the rest wait in the queue.")
-    max_queue: int = Field(64, ge=1, description="Requests waiting beyond this are turned away with a message.")
-    default_learner: str = Field("me", description="The learner a first visit starts as (single-user setups).")
+    concurrency_limit: int = Field(
+        4, ge=1, description="Chat answers computed at once; the rest wait in the queue."
+    )
+    max_queue: int = Field(
+        64, ge=1, description="Requests waiting beyond this are turned away with a message."
+    )
+    default_learner: str = Field(
+        "me", description="The learner a first visit starts as (single-user setups)."
+    )
 
 
 class ResourceSettings(BaseModel):
-    cards: bool = Field(True, description="Index one 'resource card' per linked resource (name, type, language, skill...).")
+    cards: bool = Field(
+        True, description="Index one 'resource card' per linked resource (name, type, language, skill...)."
+    )
     user_agent: str = Field(
         "tutor-resource-fetcher/0.1 (+https://github.com/; learning-material indexer; respects robots.txt)",
-        description="Sent with every request; robots.txt rules for it are obeyed.")
+        description="Sent with every request; robots.txt rules for it are obeyed.",
+    )
     concurrency: int = Field(8, ge=1, le=64, description="Requests in flight across all hosts.")
     per_host: int = Field(2, ge=1, le=16, description="Requests in flight per host.")
     delay_s: float = Field(1.0, ge=0, description="Pause between two requests to the same host.")
     timeout_s: float = Field(15.0, gt=0, description="Connect/read timeout per request.")
-    max_mb: float = Field(5.0, gt=0, description="Bodies larger than this are refused (checked while streaming).")
-    retries: int = Field(2, ge=0, le=10, description="Retries with exponential backoff on 429/5xx and timeouts.")
+    max_mb: float = Field(
+        5.0, gt=0, description="Bodies larger than this are refused (checked while streaming)."
+    )
+    retries: int = Field(
+        2, ge=0, le=10, description="Retries with exponential backoff on 429/5xx and timeouts."
+    )
     allowed_types: list[str] = Field(
-        default_factory=lambda: ["text/html", "application/xhtml+xml", "text/plain", "text/markdown", "application/pdf"],
-        description="Content types that are fetched and indexed; others are recorded as 'wrong type'.")
-    index_pages: bool = Field(True, description="Chunk and index fetched pages after `tutor fetch-resources`.")
+        default_factory=lambda: [
+            "text/html",
+            "application/xhtml+xml",
+            "text/plain",
+            "text/markdown",
+            "application/pdf",
+        ],
+        description="Content types that are fetched and indexed; others are recorded as 'wrong type'.",
+    )
+    index_pages: bool = Field(
+        True, description="Chunk and index fetched pages after `tutor fetch-resources`."
+    )
     allow_networks: list[str] = Field(
         default_factory=list,
         description="CIDRs the fetcher may reach although they are internal (e.g. ['10.1.0.0/16'] for an "
-        "intranet wiki). Empty: loopback, private, link-local, multicast and reserved addresses are refused.")
+        "intranet wiki). Empty: loopback, private, link-local, multicast and reserved addresses are refused.",
+    )
     allow_hosts: list[str] = Field(
         default_factory=list,
         description="Host names the fetcher may reach whatever they resolve to (an intranet host). Use sparingly: "
-        "a name listed here is trusted even if its DNS answer changes.")
+        "a name listed here is trusted even if its DNS answer changes.",
+    )
 
     @field_validator("allow_networks")
     @classmethod
@@ -266,7 +328,9 @@ class ResourceSettings(BaseModel):
             try:
                 ipaddress.ip_network(item, strict=False)
             except ValueError as exc:
-                raise ValueError(f"resources.allow_networks: '{item}' is not a network (e.g. 10.0.0.0/8): {exc}") from exc
+                raise ValueError(
+                    f"resources.allow_networks: '{item}' is not a network (e.g. 10.0.0.0/8): {exc}"
+                ) from exc
         return value
 
 
@@ -312,92 +376,18 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _ProfileSource(settings_cls))
+        return (init_settings, env_settings, ProfileSource(settings_cls))
 
 
-class _ProfileSource(PydanticBaseSettingsSource):
-    """Feeds the deep-merged YAML profiles named by TUTOR_PROFILE into the model."""
-
-    def __init__(self, settings_cls: type[BaseSettings]) -> None:
-        super().__init__(settings_cls)
-        self._data = _merged_profiles(_requested_profiles.get() or _profile_names(None))
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return self._data.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return dict(self._data)
-
-
-def config_dir() -> Path:
-    """Where profiles live: $TUTOR_CONFIG_DIR, ./configs, or the repository's configs/."""
-    env = os.environ.get("TUTOR_CONFIG_DIR")
-    if env:
-        return Path(env)
-    local = Path.cwd() / "configs"
-    if local.is_dir():
-        return local
-    return Path(__file__).resolve().parents[2] / "configs"
-
-
-def _profile_names(explicit: str | list[str] | None) -> list[str]:
-    raw = explicit if explicit is not None else os.environ.get("TUTOR_PROFILE", DEFAULT_PROFILE)
-    names = raw.split(",") if isinstance(raw, str) else list(raw)
-    return [n.strip() for n in names if n.strip()] or [DEFAULT_PROFILE]
-
-
-def _profile_path(name: str) -> Path:
-    candidate = Path(name)
-    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
-        return candidate
-    path = config_dir() / f"{name}.yaml"
-    if not path.is_file():
-        available = sorted(p.stem for p in config_dir().glob("*.yaml"))
-        raise ConfigError(
-            f"Profile '{name}' not found at {path}. Available: {', '.join(available) or 'none'}; "
-            "or pass a path to a .yaml file."
-        )
-    return path
-
-
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _merged_profiles(names: list[str]) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for name in names:
-        path = _profile_path(name)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"Profile {path} is not valid YAML: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"Profile {path} must be a mapping of settings, got {type(data).__name__}")
-        merged = _deep_merge(merged, data)
-    merged["profiles"] = names
-    return merged
-
-
-def load_settings(
-    profile: str | list[str] | None = None, **overrides: Any
-) -> Settings:
+def load_settings(profile: str | list[str] | None = None, **overrides: Any) -> Settings:
     """Build the effective settings; `profile` replaces TUTOR_PROFILE when given."""
-    names = _profile_names(profile)
-    token = _requested_profiles.set(names)
+    names = profile_names(profile)
+    token = requested_profiles.set(names)
     try:
         clean = {k: v for k, v in overrides.items() if v is not None}
         return Settings(**clean)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"Invalid settings (profiles {names}): {problems}") from exc
     finally:
-        _requested_profiles.reset(token)
+        requested_profiles.reset(token)

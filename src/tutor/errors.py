@@ -58,8 +58,10 @@ class BlockedAddressError(TutorError):
 
     def __init__(self, host: str, address: str, why: str) -> None:
         self.host, self.address, self.why = host, address, why
-        super().__init__(f"blocked: {host} ({address}) is {why}; list it in resources.allow_networks "
-                         "or resources.allow_hosts if it is really meant to be fetched")
+        super().__init__(
+            f"blocked: {host} ({address}) is {why}; list it in resources.allow_networks "
+            "or resources.allow_hosts if it is really meant to be fetched"
+        )
 
 
 class WriterLockError(TutorError):

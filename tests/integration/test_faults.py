@@ -20,10 +20,15 @@ TUTOR = [sys.executable, "-m", "tutor.cli"]
 
 def _links_doc(folder: Path, name: str, topic: str, n: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    rows = "\n".join(f"| {topic} 教程 {i} | 教程 | 中文 | ⭐⭐⭐ | https://{name}.example.org/{i} |" for i in range(n))
+    rows = "\n".join(
+        f"| {topic} 教程 {i} | 教程 | 中文 | ⭐⭐⭐ | https://{name}.example.org/{i} |" for i in range(n)
+    )
     path = folder / f"{name}.md"
-    path.write_text(f"# {topic}\n\n## {topic} 的学习资源\n\n{topic} 是一个重要的主题，先读概念再动手。\n\n"
-                    f"| 资源 | 类型 | 语言 | 质量 | 链接 |\n|---|---|---|---|---|\n{rows}\n", encoding="utf-8")
+    path.write_text(
+        f"# {topic}\n\n## {topic} 的学习资源\n\n{topic} 是一个重要的主题，先读概念再动手。\n\n"
+        f"| 资源 | 类型 | 语言 | 质量 | 链接 |\n|---|---|---|---|---|\n{rows}\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -40,12 +45,16 @@ def _consistent(svc: Services) -> tuple[set[str], set[str]]:
     return expected, everything | orphans
 
 
-def test_ingest_of_another_path_keeps_what_other_sources_built(tmp_path: Path, models_dir: Path, embedder) -> None:
+def test_ingest_of_another_path_keeps_what_other_sources_built(
+    tmp_path: Path, models_dir: Path, embedder
+) -> None:
     a = tmp_path / "a"
     b = tmp_path / "b"
     _links_doc(a, "alpha", "向量数据库", 5)
     _links_doc(b, "beta", "知识蒸馏", 3)
-    (b / "gamma.md").write_text("# 模型量化\n\n## 概念\n\n量化把权重从 16 位压到 4 位，推理更省内存。\n", encoding="utf-8")
+    (b / "gamma.md").write_text(
+        "# 模型量化\n\n## 概念\n\n量化把权重从 16 位压到 4 位，推理更省内存。\n", encoding="utf-8"
+    )
     svc = _services(tmp_path, models_dir, embedder, [])
     svc.ingest([a])
     assert len(svc.catalog.resources()) == 5
@@ -81,7 +90,9 @@ def test_ingest_of_another_path_keeps_what_other_sources_built(tmp_path: Path, m
     assert expected == stored
 
 
-def test_symlink_loops_are_one_line_each_and_the_run_goes_on(tmp_path: Path, models_dir: Path, embedder) -> None:
+def test_symlink_loops_are_one_line_each_and_the_run_goes_on(
+    tmp_path: Path, models_dir: Path, embedder
+) -> None:
     corpus = tmp_path / "corpus"
     _links_doc(corpus, "good", "检索增强", 2)
     (corpus / "loop.md").symlink_to(corpus / "loop.md")
@@ -97,14 +108,18 @@ def test_symlink_loops_are_one_line_each_and_the_run_goes_on(tmp_path: Path, mod
     assert "good" in svc.manifest().docs and report.count("added") >= 1
 
     env = {**os.environ, "TUTOR_CORPUS__PATHS": f'["{corpus}"]', "TUTOR_DATA_DIR": str(tmp_path / "data")}
-    cli = subprocess.run([*TUTOR, "ingest"], capture_output=True, text=True, env=env, timeout=600, check=False)
+    cli = subprocess.run(
+        [*TUTOR, "ingest"], capture_output=True, text=True, env=env, timeout=600, check=False
+    )
     assert cli.returncode == 1  # bad files make the exit code 1, as documented
     assert "Traceback" not in cli.stderr and "RuntimeError" not in cli.stderr
     for name in ("loop.md", "ping.md", "pong.md"):  # one line each, naming the file
         assert sum(name in line for line in cli.stderr.splitlines()) == 1, cli.stderr
 
 
-def test_concurrent_ingests_agree_and_a_second_writer_can_fail_fast(tmp_path: Path, models_dir: Path, embedder) -> None:
+def test_concurrent_ingests_agree_and_a_second_writer_can_fail_fast(
+    tmp_path: Path, models_dir: Path, embedder
+) -> None:
     a = tmp_path / "a"
     b = tmp_path / "b"
     for i in range(6):
@@ -114,9 +129,15 @@ def test_concurrent_ingests_agree_and_a_second_writer_can_fail_fast(tmp_path: Pa
     svc = _services(tmp_path, models_dir, embedder, [])
     svc.ingest([a])  # the model is converted and the collection exists before the race
     env = {**os.environ, "TUTOR_DATA_DIR": str(data), "TUTOR_CORPUS__PATHS": "[]"}
-    (a / "alpha0.md").write_text((a / "alpha0.md").read_text(encoding="utf-8") + "\n改动之后的内容。\n", encoding="utf-8")
-    procs = [subprocess.Popen([*TUTOR, "ingest", str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for path in (a, b)]
+    (a / "alpha0.md").write_text(
+        (a / "alpha0.md").read_text(encoding="utf-8") + "\n改动之后的内容。\n", encoding="utf-8"
+    )
+    procs = [
+        subprocess.Popen(
+            [*TUTOR, "ingest", str(path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for path in (a, b)
+    ]
     outputs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     svc.store.close()  # this process's embedded Chroma view predates the subprocesses' writes
@@ -130,13 +151,20 @@ def test_concurrent_ingests_agree_and_a_second_writer_can_fail_fast(tmp_path: Pa
     from tutor.ingest.lock import WriterLock
 
     with WriterLock(data).hold():
-        blocked = subprocess.run([*TUTOR, "ingest", "--no-wait", str(b)], env=env, capture_output=True, text=True, check=False,
-                                 timeout=300)
+        blocked = subprocess.run(
+            [*TUTOR, "ingest", "--no-wait", str(b)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
     assert blocked.returncode != 0 and "being written by pid" in blocked.stderr, blocked.stderr
 
 
 def test_readers_do_not_rebuild_the_keyword_index_while_a_writer_holds_the_lock(
-        tmp_path: Path, models_dir: Path, embedder) -> None:
+    tmp_path: Path, models_dir: Path, embedder
+) -> None:
     import threading
 
     from tutor.index.manifest import DocEntry
@@ -163,8 +191,13 @@ def test_readers_do_not_rebuild_the_keyword_index_while_a_writer_holds_the_lock(
     held.wait(30)
     try:
         manifest = writer.manifest()
-        manifest.docs["half-written"] = DocEntry(doc_id="half-written", rev="r1", source=str(corpus / "x.md"),
-                                                 title="x", chunk_ids=["half-written:r1:0000"])
+        manifest.docs["half-written"] = DocEntry(
+            doc_id="half-written",
+            rev="r1",
+            source=str(corpus / "x.md"),
+            title="x",
+            chunk_ids=["half-written:r1:0000"],
+        )
         manifest.save()
         for _ in range(3):
             assert reader.retrieve("向量数据库", k=2, mode="bm25")  # answers from the index it has

@@ -37,7 +37,9 @@ def test_english_question_reaches_chinese_material(corpus_services) -> None:
 def test_filters_apply_to_bm25_and_hybrid(corpus_services) -> None:
     for mode in ("bm25", "hybrid"):
         hits = corpus_services.retrieve("学习资源 教程", k=5, mode=mode, where={"stage": 4})
-        assert hits and all(any(x.startswith("阶段 4") or x.endswith("阶段 4") for x in h.headings) for h in hits), mode
+        assert hits and all(
+            any(x.startswith("阶段 4") or x.endswith("阶段 4") for x in h.headings) for h in hits
+        ), mode
         hits = corpus_services.retrieve("学习", k=3, mode=mode, where={"doc": "tech-change-comeback"})
         assert hits and {h.doc for h in hits} == {"tech-change-comeback"}
 
@@ -48,11 +50,15 @@ def test_hybrid_results_carry_both_scores_and_no_duplicates(corpus_services) -> 
     assert any(d.metadata["dense_score"] is not None and d.metadata["bm25_score"] is not None for d in docs)
 
 
-def test_bm25_follows_incremental_ingest_and_heals_a_mismatch(tmp_path: Path, models_dir: Path, embedder) -> None:
+def test_bm25_follows_incremental_ingest_and_heals_a_mismatch(
+    tmp_path: Path, models_dir: Path, embedder
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(CORPUS / "tech-change-comeback.md", corpus)
-    svc = build_services(make_settings(tmp_path / "data", models_dir, corpus={"paths": [corpus]}), embedder=embedder)
+    svc = build_services(
+        make_settings(tmp_path / "data", models_dir, corpus={"paths": [corpus]}), embedder=embedder
+    )
     svc.ingest()
     assert not svc.retrieve("量子退火", k=3, mode="bm25")
     (corpus / "quantum.md").write_text("# 量子计算\n\n量子退火是一种优化方法。\n", encoding="utf-8")
@@ -77,8 +83,15 @@ def _tiny_cross_encoder(directory: Path, tokenizer_dir: Path) -> Path:
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=250037, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=512, num_labels=1)
+    config = BertConfig(
+        vocab_size=250037,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+        num_labels=1,
+    )
     BertForSequenceClassification(config).save_pretrained(directory)
     for name in ("tokenizer.json", "tokenizer_config.json"):
         shutil.copy(tokenizer_dir / name, directory / name)
@@ -98,7 +111,14 @@ def test_cross_encoder_reranking_path(corpus_services, tmp_path: Path, models_di
 
 
 def test_eval_harness_report_and_ci_threshold(corpus_services, tmp_path: Path) -> None:
-    questions, results = run_retrieval_eval(corpus_services, DATASET, ["hybrid", "naive"], [1, 3, 5, 10])
+    questions, results = run_retrieval_eval(
+        corpus_services.index,
+        corpus_services.search_for,
+        corpus_services.naive_baseline(),
+        DATASET,
+        ["hybrid", "naive"],
+        [1, 3, 5, 10],
+    )
     payload = to_json(DATASET, len(questions), results)
     hybrid, naive = payload["modes"]["hybrid"], payload["modes"]["naive"]
     assert set(hybrid) >= {"recall", "mrr@10", "ndcg@10", "latency_ms", "by_lang", "by_kind", "by_doc"}
@@ -116,15 +136,40 @@ def test_eval_harness_report_and_ci_threshold(corpus_services, tmp_path: Path) -
 def test_eval_cli_json_contract(corpus_services, tmp_path: Path) -> None:
     small = tmp_path / "small.jsonl"
     small.write_text("\n".join(DATASET.read_text(encoding="utf-8").splitlines()[:6]) + "\n", encoding="utf-8")
-    env = {**__import__("os").environ, "TUTOR_DATA_DIR": str(corpus_services.settings.data_dir),
-           "TUTOR_CORPUS__PATHS": json.dumps([str(p) for p in corpus_services.settings.corpus.paths])}
-    out = subprocess.run([sys.executable, "-m", "tutor.cli", "eval", "retrieval", "--dataset", str(small),
-                          "--mode", "bm25,dense", "--k", "1,5", "--json"], capture_output=True, text=True, env=env,
-                         timeout=300)
+    env = {
+        **__import__("os").environ,
+        "TUTOR_DATA_DIR": str(corpus_services.settings.data_dir),
+        "TUTOR_CORPUS__PATHS": json.dumps([str(p) for p in corpus_services.settings.corpus.paths]),
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tutor.cli",
+            "eval",
+            "retrieval",
+            "--dataset",
+            str(small),
+            "--mode",
+            "bm25,dense",
+            "--k",
+            "1,5",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     assert payload["n"] == 6 and list(payload["modes"]) == ["bm25", "dense"]
     assert set(payload["modes"]["dense"]["recall"]) == {"1", "5"}
-    bad = subprocess.run([sys.executable, "-m", "tutor.cli", "eval", "validate", str(small)],
-                         capture_output=True, text=True, env=env, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-m", "tutor.cli", "eval", "validate", str(small)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert bad.returncode == 0 and "6 questions checked, 0 problems" in bad.stdout

@@ -43,9 +43,11 @@ def _outside(target: str) -> HTTPServer:
     server.expect_request("/robots.txt").respond_with_data("", content_type="text/plain")
     server.expect_request("/go").respond_with_response(Response(status=302, headers={"Location": target}))
     server.expect_request("/hop").respond_with_response(
-        Response(status=301, headers={"Location": f"http://127.0.0.2:{server.port}/go"}))
+        Response(status=301, headers={"Location": f"http://127.0.0.2:{server.port}/go"})
+    )
     server.expect_request("/ok").respond_with_handler(
-        lambda r: Response(f"public page, Host={r.headers.get('Host')}", content_type="text/plain"))
+        lambda r: Response(f"public page, Host={r.headers.get('Host')}", content_type="text/plain")
+    )
     return server
 
 
@@ -58,16 +60,22 @@ def test_internal_addresses_are_refused_in_every_spelling(tmp_path: Path, intern
     urls = [
         f"http://127.0.0.1:{port}/admin",
         f"http://localhost:{port}/admin",
-        f"http://2130706433:{port}/admin",          # decimal
-        f"http://0x7f000001:{port}/admin",          # hex
-        f"http://0177.0.0.1:{port}/admin",          # octal
-        f"http://127.1:{port}/admin",               # short form
+        f"http://2130706433:{port}/admin",  # decimal
+        f"http://0x7f000001:{port}/admin",  # hex
+        f"http://0177.0.0.1:{port}/admin",  # octal
+        f"http://127.1:{port}/admin",  # short form
         f"http://[::1]:{port}/admin",
         f"http://[::ffff:127.0.0.1]:{port}/admin",  # IPv4-mapped IPv6
-        f"http://0.0.0.0:{port}/admin",             # unspecified (reaches loopback on Linux)
+        f"http://0.0.0.0:{port}/admin",  # unspecified (reaches loopback on Linux)
         "http://169.254.169.254/latest/meta-data/",  # cloud metadata (link-local)
-        "http://10.0.0.1/", "http://192.168.1.1/", "http://172.16.0.1/", "http://100.64.0.1/",
-        "http://224.0.0.1/", "http://240.0.0.1/", "http://[fe80::1]/", "http://[fc00::1]/",
+        "http://10.0.0.1/",
+        "http://192.168.1.1/",
+        "http://172.16.0.1/",
+        "http://100.64.0.1/",
+        "http://224.0.0.1/",
+        "http://240.0.0.1/",
+        "http://[fe80::1]/",
+        "http://[fc00::1]/",
     ]
     results = asyncio.run(_fetcher(tmp_path).fetch_many([(u, None, None) for u in urls]))
     for result in results:
@@ -77,12 +85,20 @@ def test_internal_addresses_are_refused_in_every_spelling(tmp_path: Path, intern
     assert not list((tmp_path / "cache").glob("*.body"))
 
 
-def test_a_redirect_to_an_internal_address_is_refused_at_that_hop(tmp_path: Path, internal: HTTPServer) -> None:
+def test_a_redirect_to_an_internal_address_is_refused_at_that_hop(
+    tmp_path: Path, internal: HTTPServer
+) -> None:
     outside = _outside(f"http://127.0.0.1:{internal.port}/admin")
     try:
         fetcher = _fetcher(tmp_path, allow_networks=["127.0.0.2/32"])
-        results = asyncio.run(fetcher.fetch_many([(f"http://127.0.0.2:{outside.port}/go", None, None),
-                                                  (f"http://127.0.0.2:{outside.port}/hop", None, None)]))
+        results = asyncio.run(
+            fetcher.fetch_many(
+                [
+                    (f"http://127.0.0.2:{outside.port}/go", None, None),
+                    (f"http://127.0.0.2:{outside.port}/hop", None, None),
+                ]
+            )
+        )
         checks = asyncio.run(fetcher.check_many([f"http://127.0.0.2:{outside.port}/go"]))
     finally:
         outside.stop()
@@ -92,7 +108,9 @@ def test_a_redirect_to_an_internal_address_is_refused_at_that_hop(tmp_path: Path
     assert _admin_hits(internal) == 0
 
 
-def test_the_resolved_address_is_pinned_and_the_host_name_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_resolved_address_is_pinned_and_the_host_name_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """DNS rebinding: the first answer is public-ish (allowed), later ones point at loopback.
     One resolution per connection, the connection goes to the checked address, Host is the name."""
     outside = _outside("/ok")
@@ -125,10 +143,14 @@ def test_the_resolved_address_is_pinned_and_the_host_name_kept(tmp_path: Path, m
         outside.stop()
 
 
-def test_a_name_resolving_to_both_public_and_internal_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_name_resolving_to_both_public_and_internal_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def fake_getaddrinfo(host, port, *args, **kwargs):
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
-                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", port))]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", port)),
+        ]
 
     import anyio
 
@@ -142,8 +164,14 @@ def test_the_allow_list_opens_exactly_what_it_names(tmp_path: Path, internal: HT
     results = asyncio.run(ok.fetch_many([(f"http://127.0.0.1:{internal.port}/admin", None, None)]))
     assert results[0].outcome == "fetched"
     by_name = _fetcher(tmp_path / "b", allow_hosts=["localhost"])
-    results = asyncio.run(by_name.fetch_many([(f"http://localhost:{internal.port}/admin", None, None),
-                                              (f"http://127.0.0.1:{internal.port}/admin", None, None)]))
+    results = asyncio.run(
+        by_name.fetch_many(
+            [
+                (f"http://localhost:{internal.port}/admin", None, None),
+                (f"http://127.0.0.1:{internal.port}/admin", None, None),
+            ]
+        )
+    )
     assert [r.outcome for r in results] == ["fetched", "failed"]
 
 

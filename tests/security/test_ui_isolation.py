@@ -39,13 +39,23 @@ def ui(tmp_path: Path, models_dir: Path, request: pytest.FixtureRequest) -> Iter
     data = tmp_path / "data"
     _seed_other_learner(data, models_dir)
     port = free_port()
-    env = {**os.environ, "TUTOR_PROFILE": "default,test", "TUTOR_DATA_DIR": str(data),
-           "TUTOR_MODELS_DIR": str(models_dir), "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
+    env = {
+        **os.environ,
+        "TUTOR_PROFILE": "default,test",
+        "TUTOR_DATA_DIR": str(data),
+        "TUTOR_MODELS_DIR": str(models_dir),
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
     if auth:
         env["TUTOR_UI__AUTH"] = json.dumps(auth)
     log = (tmp_path / "ui.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "tutor.cli", "ui", "--port", str(port), "--no-ingest"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tutor.cli", "ui", "--port", str(port), "--no-ingest"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_http(url, proc, timeout_s=180)
@@ -114,7 +124,9 @@ def test_oversized_and_malformed_input_is_refused_and_not_stored(ui) -> None:
     stored = _history(data).get("me", [])
     assert all(len(m) <= 20_010 for m in stored) and not any("混" * 3000 in m for m in stored)
     with httpx.Client(base_url=url, timeout=60) as http:  # a history that is not a list of messages
-        r = http.post("gradio_api/call/chat", json={"data": [NEXT, [{"role": "system", "content": 7}] * 5000]})
+        r = http.post(
+            "gradio_api/call/chat", json={"data": [NEXT, [{"role": "system", "content": 7}] * 5000]}
+        )
         if r.status_code == 200:
             http.get(f"gradio_api/call/chat/{r.json()['event_id']}")
     assert OTHER in _history(data)

@@ -6,7 +6,14 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from tutor.security.injection import REDACTED, escape_delimiters, redact_lines
 
-__all__ = ["ANSWER_PROMPTS", "CONDENSE_PROMPT", "REDACTED", "SYSTEM_PROMPTS", "format_passage", "redact_instructions"]
+__all__ = [
+    "ANSWER_PROMPTS",
+    "CONDENSE_PROMPT",
+    "REDACTED",
+    "SYSTEM_PROMPTS",
+    "format_passage",
+    "redact_instructions",
+]
 
 _SYSTEM_ZH = """你是一位耐心、严谨的 AI 学习导师，帮助学习者按照学习路线学习。
 规则：
@@ -34,11 +41,17 @@ ANSWER_PROMPTS: dict[str, ChatPromptTemplate] = {
 
 SYSTEM_PROMPTS = (_SYSTEM_ZH, _SYSTEM_EN)  # what must never come back in an answer
 
-CONDENSE_PROMPT = ChatPromptTemplate.from_messages([
-    ("system", "Rewrite the learner's last message as one standalone question that can be understood without "
-               "the conversation. Keep its language. Output only the question."),
-    ("human", "Conversation:\n{history}\n\nLast message: {question}\n\nStandalone question:"),
-])
+CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
+    [
+        (
+            "system",
+            "Rewrite the learner's last message as one standalone question that can be understood without "
+            "the conversation. Keep its language. Output only the question.",
+        ),
+        ("human", "Conversation:\n{history}\n\nLast message: {question}\n\nStandalone question:"),
+    ]
+)
+
 
 def redact_instructions(text: str) -> tuple[str, int]:
     """Delimiter look-alikes escaped, instruction-like lines replaced by a marker (tutor.security.injection);

@@ -64,9 +64,17 @@ class BM25Index:
         tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=directory.parent))
         try:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
-            (tmp / "chunks.json").write_text(json.dumps(
-                {"fingerprint": self.fingerprint, "ids": self.ids, "metadata": self.metadata,
-                 "texts": self.texts}, ensure_ascii=False))
+            (tmp / "chunks.json").write_text(
+                json.dumps(
+                    {
+                        "fingerprint": self.fingerprint,
+                        "ids": self.ids,
+                        "metadata": self.metadata,
+                        "texts": self.texts,
+                    },
+                    ensure_ascii=False,
+                )
+            )
             old = directory.with_name(directory.name + ".old")
             if directory.exists():
                 shutil.rmtree(old, ignore_errors=True)
@@ -113,11 +121,13 @@ class BM25Index:
             [tokens], k=n, show_progress=False, n_threads=1, weight_mask=mask
         )
         out: list[StoredChunk] = []
-        for idx, score in zip(docs[0], scores[0]):
+        for idx, score in zip(docs[0], scores[0], strict=False):
             if score <= 0:
                 continue
             i = int(idx)
-            out.append(StoredChunk(id=self.ids[i], text=self.texts[i], metadata=self.metadata[i], score=float(score)))
+            out.append(
+                StoredChunk(id=self.ids[i], text=self.texts[i], metadata=self.metadata[i], score=float(score))
+            )
             if len(out) == k:
                 break
         return out

@@ -12,11 +12,11 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.errors import IndexStoreError
+from tutor.timeutil import utc_now
 
 if TYPE_CHECKING:
     from tutor.config import Settings
@@ -33,7 +33,7 @@ class DocEntry:
     source: str
     title: str
     chunk_ids: list[str]
-    ingested_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    ingested_at: str = field(default_factory=utc_now)
 
 
 @dataclass

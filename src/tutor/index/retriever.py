@@ -7,25 +7,32 @@ cross-encoder.  The rest of the app only sees the `BaseRetriever` interface.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from tutor.config import RetrievalSettings
+from tutor.errors import ConfigError
+from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.live import LiveIndex
 from tutor.index.store import StoredChunk
-
-if TYPE_CHECKING:
-    from tutor.services import Services
+from tutor.patterns import CJK
+from tutor.resources.cards import CARDS_DOC
+from tutor.resources.intent import asks_for_resources
+from tutor.textsim import trigrams
 
 __all__ = [
     "BM25Retriever",
     "DenseRetriever",
     "HybridRetriever",
     "RETRIEVER_MODES",
+    "TutorRetriever",
+    "Reranker",
+    "build_retriever",
     "dedup",
     "from_lc_document",
     "rrf_fuse",
@@ -33,7 +40,11 @@ __all__ = [
 ]
 
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+@runtime_checkable
+class Reranker(Protocol):
+    """Reorders candidates best-first (e.g. a cross-encoder)."""
+
+    def rerank(self, query: str, chunks: Sequence[StoredChunk]) -> list[StoredChunk]: ...
 
 
 def to_lc_document(chunk: StoredChunk) -> LCDocument:
@@ -54,18 +65,16 @@ def from_lc_document(doc: LCDocument) -> StoredChunk:
     )
 
 
-def _trigrams(text: str) -> set[str]:
-    compact = "".join(text.split())
-    return {compact[i : i + 3] for i in range(max(1, len(compact) - 2))}
-
-
 def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
     """Keep the first of any group of near-identical passages (input is best-first)."""
     kept: list[tuple[StoredChunk, set[str]]] = []
     for chunk in chunks:
-        grams = _trigrams(chunk.text)
+        grams = trigrams(chunk.text)
         duplicate = any(
-            (chunk.metadata.get("chunk_hash") and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash"))
+            (
+                chunk.metadata.get("chunk_hash")
+                and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash")
+            )
             or len(grams & g) / max(1, len(grams | g)) >= threshold
             for other, g in kept
         )
@@ -74,9 +83,7 @@ def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
     return [c for c, _ in kept]
 
 
-def rrf_fuse(
-    rankings: Sequence[tuple[float, Sequence[StoredChunk]]], rrf_k: int
-) -> list[StoredChunk]:
+def rrf_fuse(rankings: Sequence[tuple[float, Sequence[StoredChunk]]], rrf_k: int) -> list[StoredChunk]:
     """Weighted reciprocal rank fusion; each result keeps the per-retriever scores in metadata."""
     fused: dict[str, StoredChunk] = {}
     scores: dict[str, float] = {}
@@ -95,10 +102,13 @@ def rrf_fuse(
     return out
 
 
-class _TutorRetriever(BaseRetriever):
+class TutorRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    services: Any
+    index: LiveIndex
+    embedder: Callable[[], TutorEmbeddings]  # loaded on the first dense query, not before
+    cfg: RetrievalSettings
+    reranker: Reranker | None = None
     k: int = 5
     where: dict[str, Any] | None = None
 
@@ -110,62 +120,77 @@ class _TutorRetriever(BaseRetriever):
     def search(self, query: str) -> list[StoredChunk]:
         raise NotImplementedError
 
-
     def where_for(self, query: str) -> dict[str, Any] | None:
         """Resource cards answer questions that ask for resources; elsewhere they would crowd out the material."""
-        from tutor.resources.cards import CARDS_DOC
-        from tutor.resources.intent import asks_for_resources
-
         if (self.where and "doc" in self.where) or asks_for_resources(query):
             return self.where
         return {**(self.where or {}), "doc": {"$ne": CARDS_DOC}}
 
 
-class DenseRetriever(_TutorRetriever):
+class DenseRetriever(TutorRetriever):
     """Cosine similarity over the configured embedder's vectors in Chroma."""
 
     def search(self, query: str) -> list[StoredChunk]:
-        svc: Services = self.services
-        manifest = svc.require_index()
-        vector = svc.embedder.embed_query(query)
-        hits = svc.store.query(manifest.collection, vector, self.k, manifest.live_revs, self.where_for(query))
+        manifest = self.index.require()
+        assert manifest.collection is not None  # require() guarantees a collection
+        vector = self.embedder().embed_query(query)
+        hits = self.index.store.query(
+            manifest.collection, vector, self.k, manifest.live_revs, self.where_for(query)
+        )
         for h in hits:
             h.metadata["dense_score"] = h.score
         return hits
 
 
-class BM25Retriever(_TutorRetriever):
+class BM25Retriever(TutorRetriever):
     """Keyword retrieval (jieba + stemming) over the BM25 index kept beside the collection."""
 
     def search(self, query: str) -> list[StoredChunk]:
-        hits = self.services.bm25_index().search(query, self.k, self.where_for(query))
+        hits = self.index.bm25().search(query, self.k, self.where_for(query))
         for h in hits:
             h.metadata["bm25_score"] = h.score
         return hits
 
 
-class HybridRetriever(_TutorRetriever):
+class HybridRetriever(TutorRetriever):
     """Dense + BM25 fused by weighted RRF, de-duplicated, optionally cross-encoder reranked."""
 
     def search(self, query: str) -> list[StoredChunk]:
-        svc: Services = self.services
-        cfg = svc.settings.retrieval
+        cfg = self.cfg
         n = max(cfg.candidates, self.k)
-        dense = DenseRetriever(services=svc, k=n, where=self.where).search(query)
-        sparse = BM25Retriever(services=svc, k=n, where=self.where).search(query)
-        bm25_weight = cfg.bm25_weight if _CJK.search(query) else cfg.bm25_weight_no_cjk
+        parts = {"index": self.index, "embedder": self.embedder, "cfg": cfg, "k": n, "where": self.where}
+        dense = DenseRetriever(**parts).search(query)
+        sparse = BM25Retriever(**parts).search(query)
+        bm25_weight = cfg.bm25_weight if CJK.search(query) else cfg.bm25_weight_no_cjk
         fused = rrf_fuse([(cfg.dense_weight, dense), (bm25_weight, sparse)], cfg.rrf_k)
         for chunk in fused:
             chunk.metadata["dense_score"] = chunk.metadata.pop("score_0", None)
             chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
         fused = dedup(fused, cfg.dedup_similarity)
-        if svc.reranker is not None:
-            fused = svc.reranker.rerank(query, fused[:n])
+        if self.reranker is not None:
+            fused = self.reranker.rerank(query, fused[:n])
         return fused[: self.k]
 
 
-RETRIEVER_MODES: dict[str, type[_TutorRetriever]] = {
+RETRIEVER_MODES: dict[str, type[TutorRetriever]] = {
     "dense": DenseRetriever,
     "bm25": BM25Retriever,
     "hybrid": HybridRetriever,
 }
+
+
+def build_retriever(
+    mode: str,
+    index: LiveIndex,
+    embedder: Callable[[], TutorEmbeddings],
+    cfg: RetrievalSettings,
+    reranker: Reranker | None = None,
+    k: int | None = None,
+    where: dict[str, Any] | None = None,
+) -> TutorRetriever:
+    """A LangChain retriever for `mode` over the live index."""
+    if mode not in RETRIEVER_MODES:
+        raise ConfigError(f"Unknown retrieval mode '{mode}'; choose one of {sorted(RETRIEVER_MODES)}")
+    return RETRIEVER_MODES[mode](
+        index=index, embedder=embedder, cfg=cfg, reranker=reranker, k=k or cfg.k, where=where
+    )

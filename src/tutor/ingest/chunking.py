@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 from tutor.ingest.links import Link, extract_links
 from tutor.ingest.loaders import Document
+from tutor.patterns import STAGE_REF
 
-__all__ = ["Chunk", "chunk_document", "split_sentences"]
+__all__ = ["Chunk", "chunk_document", "sentence_pieces"]
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)(?=\s)|(?<=\n)")
-_STAGE = re.compile(r"阶段\s*(\d+)")
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Chunk:
     @property
     def stage(self) -> int | None:
         for heading in self.headings:
-            m = _STAGE.search(heading)
+            m = STAGE_REF.search(heading)
             if m:
                 return int(m.group(1))
         stage = self.extra.get("stage")
@@ -85,8 +85,9 @@ class _Section:
     units: list[_Unit] = field(default_factory=list)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split at Chinese/English sentence ends and newlines, keeping the punctuation."""
+def sentence_pieces(text: str) -> list[str]:
+    """Split at Chinese/English sentence ends and newlines, keeping the punctuation and the spaces,
+    so the pieces join back into the text (the packer measures and overlaps them)."""
     parts = [p for p in _SENTENCE_END.split(text) if p]
     return parts
 
@@ -134,8 +135,11 @@ def _markdown_sections(body: str) -> list[_Section]:
         elif tok.type == "hr":
             pass
         else:
-            kind = "fence" if tok.type in ("fence", "code_block") else (
-                "paragraph" if tok.type in ("paragraph_open", "blockquote_open") else "other")
+            kind = (
+                "fence"
+                if tok.type in ("fence", "code_block")
+                else ("paragraph" if tok.type in ("paragraph_open", "blockquote_open") else "other")
+            )
             sections[-1].units.append(_Unit(start, end, kind))
         i += 1
     return [s for s in sections if s.units]
@@ -144,7 +148,7 @@ def _markdown_sections(body: str) -> list[_Section]:
 def _close_item_gaps(units: list[_Unit], list_end: int) -> None:
     """Extend each list item to the next item's start, so nested content stays with its item."""
     items = [u for u in units if u.kind == "item"]
-    for prev, nxt in zip(items, items[1:]):
+    for prev, nxt in zip(items, items[1:], strict=False):
         if prev.end < nxt.start:
             prev.end = nxt.start
     if items and items[-1].end < list_end:
@@ -208,7 +212,7 @@ class _Packer:
 
     def _split_long(self, unit: _Unit) -> list[tuple[str, int, int]]:
         text = "\n".join(self.lines[unit.start : unit.end])
-        sentences = split_sentences(text)
+        sentences = sentence_pieces(text)
         pieces: list[tuple[str, int, int]] = []
         offsets = []
         pos = 0

@@ -45,8 +45,10 @@ class WriterLock:
         except Timeout:
             holder = self._holder()
             if not wait:
-                raise WriterLockError(f"{self.data_dir} is being written by {holder}; try again when it has "
-                                      "finished (or leave out --no-wait to wait for it)") from None
+                raise WriterLockError(
+                    f"{self.data_dir} is being written by {holder}; try again when it has "
+                    "finished (or leave out --no-wait to wait for it)"
+                ) from None
             log.warning("Waiting for %s to finish writing %s ...", holder, self.data_dir)
             lock.acquire()
         try:

@@ -16,21 +16,32 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from tutor.config import Settings
 from tutor.errors import InputError
+from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.live import LiveIndex
 from tutor.index.manifest import DocEntry, Manifest
-from tutor.index.store import collection_name
+from tutor.index.store import ChromaStore, collection_name
 from tutor.ingest.chunking import Chunk, chunk_document
 from tutor.ingest.loaders import discover, load_document
 from tutor.ingest.lock import WriterLock
+from tutor.ingest.scope import (
+    UNCLAIMED,
+    IngestRequest,
+    gone_docs,
+    is_under,
+    removed_docs,
+    roots_for,
+    split_resolvable,
+    unclaimed,
+)
 from tutor.ingest.sources import SourceRegistry
-
-if TYPE_CHECKING:
-    from tutor.services import Services
+from tutor.resources.cards import generated_dir
 
 __all__ = ["DocResult", "IngestReport", "run_ingest"]
 
@@ -73,6 +84,10 @@ class _Pending:
     seconds: float
 
 
+# the catalog refresh: sees the files of this run and the ids of the documents it removes
+OnFiles = Callable[[Sequence[Path], Sequence[str]], object]
+
+
 def _file_hash(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -82,28 +97,19 @@ def _file_hash(path: Path) -> str | None:
 
 def _resolvable(files: Sequence[Path], report: IngestReport) -> list[Path]:
     """Files whose path can be resolved; a symlink loop (or another path error) is one failed line."""
-    out = []
-    for path in files:
-        try:
-            path.resolve()
-        except (OSError, RuntimeError) as exc:
-            reason = "symlink loop; remove or fix the link" if "loop" in str(exc).lower() else f"path error ({exc})"
-            report.results.append(DocResult(path.stem, str(path), "failed", reason=reason))
-            continue
-        out.append(path)
-    return out
-
-
-def _is_under(path: str, roots: Sequence[Path]) -> bool:
-    p = Path(path).resolve()
-    return any(p == r or r in p.parents for r in roots)
+    good, bad = split_resolvable(files)
+    report.results.extend(DocResult(path.stem, str(path), "failed", reason=why) for path, why in bad)
+    return good
 
 
 def run_ingest(
-    services: Services,
+    index: LiveIndex,
+    embedder: Callable[[], TutorEmbeddings],
+    settings: Settings,
     paths: Sequence[Path] | None = None,
     rebuild: bool = False,
     show_progress: bool = False,
+    on_files: OnFiles | None = None,
     prune: bool = False,
     remove: Sequence[Path] = (),
     wait: bool = True,
@@ -113,82 +119,107 @@ def run_ingest(
     `paths` are registered as sources and added or updated; other sources are left as they are.
     `rebuild` re-indexes every source into a fresh collection.  `remove` unregisters sources and
     drops their documents; `prune` drops documents whose file or source is gone.
+    `embedder` is called only when something must be embedded, so a no-op ingest loads no model;
+    `on_files` sees the discovered files and the removed documents first (the catalog refresh
+    that writes the resource cards).
     """
-    with WriterLock(services.settings.data_dir).hold(wait=wait):
-        return _run_ingest(services, paths, rebuild, show_progress, prune, remove)
+    request = IngestRequest(paths, rebuild, show_progress, prune, remove)
+    with WriterLock(settings.data_dir).hold(wait=wait):
+        return _run_ingest(index, embedder, settings, request, on_files)
 
 
 def _run_ingest(
-    services: Services,
-    paths: Sequence[Path] | None,
-    rebuild: bool,
-    show_progress: bool,
-    prune: bool,
-    remove: Sequence[Path],
+    index: LiveIndex,
+    embedder: Callable[[], TutorEmbeddings],
+    settings: Settings,
+    request: IngestRequest,
+    on_files: OnFiles | None,
 ) -> IngestReport:
     started = time.perf_counter()
-    settings = services.settings
     registry = SourceRegistry(settings.data_dir, settings.corpus.paths)
-    for path in remove:
-        if path.resolve() in registry.configured:
-            raise InputError(path, "is configured in corpus.paths; take it out of the profile to remove it")
-    given = [Path(p) for p in paths or []]
-    registry.add(p for p in given if p.exists())
-    unregistered = [path for path in remove if not registry.remove(path)]
-    if rebuild:
-        roots = list(dict.fromkeys([*registry.all(), *(p.resolve() for p in given)]))
-    elif given:
-        roots = given
-    else:
-        roots = [] if remove else registry.all()
+    roots, unregistered = roots_for(registry, request)
     report = IngestReport()
-    manifest = services.manifest()
-    old_manifest = manifest
-    if rebuild:
+    manifest = old_manifest = index.manifest()
+    if request.rebuild:
         manifest = Manifest(
             path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1
         )
 
+    files = _resolvable(_discover(roots, settings, report), report)
+    generated = generated_dir(settings.data_dir)
+    gone = gone_docs(old_manifest, roots, files, registry, request, generated.resolve())
+    for path in unclaimed(unregistered, gone):  # `remove` of a path neither registered nor indexed
+        report.results.append(DocResult(path.name, str(path), "failed", reason=UNCLAIMED))
+    if on_files is not None:  # links -> catalog -> resource cards; the catalog follows the same rule
+        on_files(files, [d.doc_id for d in gone])
+    if generated.is_dir() and not any(is_under(str(generated), [r.resolve()]) for r in roots):
+        roots.append(generated)
+        files.extend(discover(generated, settings.corpus.include, settings.corpus.exclude))
+    pending = _changed(files, manifest, settings, report)
+    removed = removed_docs(manifest, gone, {str(path.resolve()) for path in files}, generated.resolve())
+
+    store_needed = bool(pending or removed or request.rebuild)
+    if not store_needed and manifest.collection and not _store_matches(index, manifest):
+        return _run_ingest(index, embedder, settings, replace(request, rebuild=True), on_files)
+
+    if store_needed:
+        commit_each = not request.rebuild
+        _write(
+            index, embedder, settings, manifest, pending, removed, report, request.show_progress, commit_each
+        )
+        if request.rebuild:
+            manifest.save()  # the swap: readers move to the new collection in one step
+            if old_manifest.collection and old_manifest.collection != manifest.collection:
+                index.store.drop(old_manifest.collection)
+
+    _sync_bm25(index, manifest, store_needed)
+    report.collection = manifest.collection
+    report.total_chunks = manifest.chunk_count
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _sync_bm25(index: LiveIndex, manifest: Manifest, store_changed: bool) -> None:
+    """The keyword index follows the committed chunks (rebuilt after a write, or when found stale)."""
+    index.invalidate()
+    if store_changed:
+        index.rebuild_bm25()
+    elif manifest.docs and not index.bm25_is_current():
+        log.warning("BM25 index does not match the live chunks; rebuilding it")
+        index.rebuild_bm25()
+
+
+def _discover(roots: Sequence[Path], settings: Settings, report: IngestReport) -> list[Path]:
+    """The files under `roots`; a root that cannot be read is a failed result, not an abort."""
     files: list[Path] = []
     for root in roots:
         try:
             files.extend(discover(root, settings.corpus.include, settings.corpus.exclude))
         except InputError as exc:
             report.results.append(DocResult(root.name, str(root), "failed", reason=exc.reason))
+    return files
 
-    files = _resolvable(files, report)
-    from tutor.resources.cards import generated_dir
-    from tutor.resources.sync import refresh_catalog
 
-    generated = generated_dir(settings.data_dir)
-    seen_sources = {str(p.resolve()) for p in files}
-    resolved_roots = [r.resolve() for r in roots]
-    removed_roots = [Path(p).resolve() for p in remove]
-    gone = [d for d in old_manifest.docs.values() if d.source not in seen_sources and not _is_under(d.source, [generated.resolve()])
-            and ((_is_under(d.source, resolved_roots) and not Path(d.source).exists())
-                 or _is_under(d.source, removed_roots)
-                 or (prune and (not Path(d.source).exists() or not registry.covers(d.source))))]
-    for path in unregistered:
-        if not any(_is_under(d.source, [path.resolve()]) for d in gone):
-            report.results.append(DocResult(path.name, str(path), "failed",
-                                            reason="not a registered source and nothing indexed under it"))
-    # links -> catalog -> resource cards (a generated document); the catalog follows the same rule
-    refresh_catalog(services, files, removed=[d.doc_id for d in gone], prune_unseen=rebuild)
-    if generated.is_dir() and not any(_is_under(str(generated), [r.resolve()]) for r in roots):
-        roots.append(generated)
-        files.extend(discover(generated, settings.corpus.include, settings.corpus.exclude))
-
-    max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
+def _changed(
+    files: Sequence[Path], manifest: Manifest, settings: Settings, report: IngestReport
+) -> dict[str, _Pending]:
+    """Load and chunk the files whose content changed; unchanged, clashing and unreadable ones are reported."""
+    max_bytes = settings.corpus.max_bytes
     pending: dict[str, _Pending] = {}
     for path in files:
         t0 = time.perf_counter()
         doc_id, source = path.stem, str(path.resolve())
-        seen_sources.add(source)
         owner = manifest.docs.get(doc_id)
         if (owner and owner.source != source and Path(owner.source).exists()) or doc_id in pending:
             other = owner.source if owner and owner.source != source else str(pending[doc_id].path)
-            report.results.append(DocResult(doc_id, str(path), "failed",
-                                            reason=f"document id '{doc_id}' is already used by {other}; rename one file"))
+            report.results.append(
+                DocResult(
+                    doc_id,
+                    str(path),
+                    "failed",
+                    reason=f"document id '{doc_id}' is already used by {other}; rename one file",
+                )
+            )
             continue
         entry = manifest.docs.get(doc_id)
         if entry and entry.rev == _file_hash(path) and path.stat().st_size <= max_bytes:
@@ -205,61 +236,28 @@ def _run_ingest(
             continue
         status: Status = "updated" if entry else "added"
         pending[doc_id] = _Pending(path, status, chunks, time.perf_counter() - t0)
-
-    gone_ids = {d.doc_id for d in gone}
-    removed = [d for d in manifest.docs.values() if d.doc_id in gone_ids or (
-        d.source not in seen_sources and _is_under(d.source, [generated.resolve()]) and not Path(d.source).exists())]
-
-    store_needed = bool(pending or removed or rebuild)
-    if not store_needed and manifest.collection:
-        # Cheap consistency check: the store must hold what the manifest says is live.
-        store = services.store
-        expected = {cid for d in manifest.docs.values() for cid in d.chunk_ids}
-        live = set(store.live_ids(manifest.collection, manifest.live_revs))
-        if live != expected:
-            log.warning(
-                "Index at %s holds %d live chunks but the manifest lists %d; re-indexing everything",
-                store.where, len(live), len(expected),
-            )
-            return _run_ingest(services, paths, True, show_progress, prune, remove)
-
-    if store_needed:
-        _write(services, manifest, pending, removed, report, show_progress, commit_each=not rebuild)
-        if rebuild:
-            manifest.save()  # the swap: readers move to the new collection in one step
-            if old_manifest.collection and old_manifest.collection != manifest.collection:
-                services.store.drop(old_manifest.collection)
-
-    services.invalidate_index()
-    if store_needed:
-        services.rebuild_bm25()  # keyword index follows the committed chunks
-    elif manifest.docs and not services.bm25_is_current():
-        log.warning("BM25 index does not match the live chunks; rebuilding it")
-        services.rebuild_bm25()
-    report.collection = manifest.collection
-    report.total_chunks = manifest.chunk_count
-    report.seconds = time.perf_counter() - started
-    return report
+    return pending
 
 
-BATCH_CHUNKS = 64  # chunks embedded and committed together; a big document is a batch of its own
-
-
-def _batches(items: list[tuple[str, _Pending]], size: int) -> Iterator[list[tuple[str, _Pending]]]:
-    batch: list[tuple[str, _Pending]] = []
-    count = 0
-    for item in items:
-        if batch and count + len(item[1].chunks) > size:
-            yield batch
-            batch, count = [], 0
-        batch.append(item)
-        count += len(item[1].chunks)
-    if batch:
-        yield batch
+def _store_matches(index: LiveIndex, manifest: Manifest) -> bool:
+    """Cheap consistency check: the store must hold what the manifest says is live."""
+    store = index.store
+    expected = {cid for d in manifest.docs.values() for cid in d.chunk_ids}
+    live = set(store.live_ids(manifest.collection, manifest.live_revs)) if manifest.collection else set()
+    if live != expected:
+        log.warning(
+            "Index at %s holds %d live chunks but the manifest lists %d; re-indexing everything",
+            store.where,
+            len(live),
+            len(expected),
+        )
+    return live == expected
 
 
 def _write(
-    services: Services,
+    index: LiveIndex,
+    embedder_factory: Callable[[], TutorEmbeddings],
+    settings: Settings,
     manifest: Manifest,
     pending: dict[str, _Pending],
     removed: list[DocEntry],
@@ -278,12 +276,113 @@ def _write(
         if commit_each:
             manifest.save()
 
-    store = services.store
-    embedder = services.embedder if pending else None
+    store = index.store
+    embedder = embedder_factory() if pending else None
+    _prepare_collection(store, embedder, settings, manifest, report, commit)
+    assert manifest.collection is not None
+    _remove(store, manifest, removed, report, commit)
+
+    total = sum(len(p.chunks) for p in pending.values())
+    with tqdm(total=total, desc="Embedding", unit="chunk", disable=not show_progress or total == 0) as bar:
+        for batch in _batches(list(pending.items()), BATCH_CHUNKS):
+            assert embedder is not None
+            _write_batch(store, embedder, manifest, batch, report, commit)
+            bar.update(sum(len(item.chunks) for _, item in batch))
+
+
+BATCH_CHUNKS = 64  # chunks embedded and committed together; a big document is a batch of its own
+
+
+def _batches(items: list[tuple[str, _Pending]], size: int) -> Iterator[list[tuple[str, _Pending]]]:
+    batch: list[tuple[str, _Pending]] = []
+    count = 0
+    for item in items:
+        if batch and count + len(item[1].chunks) > size:
+            yield batch
+            batch, count = [], 0
+        batch.append(item)
+        count += len(item[1].chunks)
+    if batch:
+        yield batch
+
+
+def _write_batch(
+    store: ChromaStore,
+    embedder: TutorEmbeddings,
+    manifest: Manifest,
+    batch: list[tuple[str, _Pending]],
+    report: IngestReport,
+    commit: Callable[[], None],
+) -> None:
+    """Many small documents share one embedding call, one store write and one commit:
+    the per-call overhead, not the text, is what made tiny files slow."""
+    assert manifest.collection is not None
+    t0 = time.perf_counter()
+    chunks = [c for _, item in batch for c in item.chunks]
+    vectors = embedder.embed_documents([c.context_text() for c in chunks])
+    store.upsert(manifest.collection, chunks, vectors)
+    olds = {doc_id: manifest.docs.get(doc_id) for doc_id, _ in batch}
+    for doc_id, item in batch:
+        manifest.docs[doc_id] = DocEntry(
+            doc_id=doc_id,
+            rev=item.chunks[0].rev,
+            source=str(item.path.resolve()),
+            title=item.chunks[0].title,
+            chunk_ids=[c.id for c in item.chunks],
+        )
+    commit()  # commit point for this batch of documents
+    stale = sorted(
+        {
+            cid
+            for doc_id, old in olds.items()
+            if old
+            for cid in set(old.chunk_ids) - set(manifest.docs[doc_id].chunk_ids)
+        }
+    )
+    if stale:
+        store.delete(manifest.collection, stale)
+    share = (time.perf_counter() - t0) / max(1, len(chunks))
+    for doc_id, item in batch:
+        report.results.append(
+            DocResult(
+                doc_id,
+                str(item.path),
+                item.status,
+                chunks=len(item.chunks),
+                seconds=item.seconds + share * len(item.chunks),
+            )
+        )
+
+
+def _remove(
+    store: ChromaStore,
+    manifest: Manifest,
+    removed: list[DocEntry],
+    report: IngestReport,
+    commit: Callable[[], None],
+) -> None:
+    """Drop deleted documents: out of the manifest first (committed), then their chunks."""
+    assert manifest.collection is not None
+    for entry in removed:
+        del manifest.docs[entry.doc_id]
+        commit()
+        store.delete(manifest.collection, entry.chunk_ids)
+        report.results.append(DocResult(entry.doc_id, entry.source, "removed", chunks=len(entry.chunk_ids)))
+
+
+def _prepare_collection(
+    store: ChromaStore,
+    embedder: TutorEmbeddings | None,
+    settings: Settings,
+    manifest: Manifest,
+    report: IngestReport,
+    commit: Callable[[], None],
+) -> None:
+    """Name (and empty) the collection of a new generation; remove chunks an interrupted ingest left."""
     if manifest.collection is None:
         dim = embedder.dimension if embedder else (manifest.dimension or 0)
         manifest.collection = collection_name(
-            services.settings.vector_store.collection_prefix, manifest.model_id, dim, manifest.generation
+            settings.vector_store.collection_prefix, manifest.model_id, dim, manifest.generation
         )
         manifest.dimension = dim
         store.drop(manifest.collection)  # a leftover from an interrupted rebuild
@@ -294,41 +393,3 @@ def _write(
         log.info("Removing %d chunks left by an interrupted ingest", len(orphans))
         store.delete(manifest.collection, orphans)
         report.cleaned_orphans = len(orphans)
-
-    for entry in removed:
-        del manifest.docs[entry.doc_id]
-        commit()
-        store.delete(manifest.collection, entry.chunk_ids)
-        report.results.append(DocResult(entry.doc_id, entry.source, "removed", chunks=len(entry.chunk_ids)))
-
-    total = sum(len(p.chunks) for p in pending.values())
-    with tqdm(total=total, desc="Embedding", unit="chunk", disable=not show_progress or total == 0) as bar:
-        for batch in _batches(list(pending.items()), BATCH_CHUNKS):
-            # many small documents share one embedding call, one store write and one commit:
-            # the per-call overhead, not the text, is what made tiny files slow
-            t0 = time.perf_counter()
-            chunks = [c for _, item in batch for c in item.chunks]
-            assert embedder is not None
-            vectors = embedder.embed_documents([c.context_text() for c in chunks])
-            store.upsert(manifest.collection, chunks, vectors)
-            olds = {doc_id: manifest.docs.get(doc_id) for doc_id, _ in batch}
-            for doc_id, item in batch:
-                manifest.docs[doc_id] = DocEntry(
-                    doc_id=doc_id,
-                    rev=item.chunks[0].rev,
-                    source=str(item.path.resolve()),
-                    title=item.chunks[0].title,
-                    chunk_ids=[c.id for c in item.chunks],
-                )
-            commit()  # commit point for this batch of documents
-            stale = sorted({cid for doc_id, old in olds.items() if old
-                            for cid in set(old.chunk_ids) - set(manifest.docs[doc_id].chunk_ids)})
-            if stale:
-                store.delete(manifest.collection, stale)
-            bar.update(len(chunks))
-            share = (time.perf_counter() - t0) / max(1, len(chunks))
-            for doc_id, item in batch:
-                report.results.append(
-                    DocResult(doc_id, str(item.path), item.status, chunks=len(item.chunks),
-                              seconds=item.seconds + share * len(item.chunks))
-                )

@@ -42,7 +42,9 @@ class SourceRegistry:
     def _save(self, paths: list[Path]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"sources": [str(p) for p in paths]}, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"sources": [str(p) for p in paths]}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         tmp.replace(self.path)
 
     def add(self, paths: Iterable[Path]) -> None:

@@ -7,38 +7,43 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from tutor.config import Settings
+from tutor.curriculum.learners import Roadmap
 from tutor.errors import TutorError
 from tutor.ingest.chunking import chunk_document
 from tutor.ingest.loaders import Document, load_document
 from tutor.resources.cards import CARDS_DOC, generated_dir, render_cards, write_cards
 from tutor.resources.catalog import extract_catalog, merge_entries, normalize_url
+from tutor.resources.store import CatalogStore
 from tutor.security.injection import detect
 
-if TYPE_CHECKING:
-    from tutor.services import Services
-
-__all__ = ["refresh_catalog"]
+__all__ = ["allowed_links", "refresh_catalog"]
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = 3  # bump when extract_catalog finds links differently (3: flagged passages' links left out)
+EXTRACTOR_VERSION = (
+    3  # bump when extract_catalog finds links differently (3: flagged passages' links left out)
+)
 
 
-def refresh_catalog(services: Services, files: Sequence[Path], removed: Iterable[str] = (),
-                    prune_unseen: bool = False) -> int:
+def refresh_catalog(
+    store: CatalogStore,
+    roadmap: Roadmap,
+    settings: Settings,
+    files: Sequence[Path],
+    removed: Iterable[str] = (),
+    prune_unseen: bool = False,
+) -> int:
     """Re-read the links of changed documents; drop the documents the ingest removes; write the cards file.
 
     Documents of other sources are kept (an ingest of one path never empties the catalog);
     `prune_unseen` (a rebuild of every source) drops every document not among `files`.
     Returns the resource count.
     """
-    settings = services.settings
-    store = services.catalog
     revs = store.doc_revs()
     seen: set[str] = set()
-    max_bytes = int(settings.corpus.max_file_mb * 1_000_000)
+    max_bytes = settings.corpus.max_bytes
     gen = generated_dir(settings.data_dir).resolve()
     for path in files:
         if gen in path.resolve().parents:
@@ -54,10 +59,15 @@ def refresh_catalog(services: Services, files: Sequence[Path], removed: Iterable
         entries = merge_entries(extract_catalog(doc.doc_id, doc.text, doc.line_offset))
         tainted = _flagged_urls(doc, settings.chunking.chunk_size, settings.chunking.chunk_overlap)
         if tainted & set(entries):
-            log.warning("%s: %d link(s) left out of the catalog: they appear in text flagged as instructions to "
-                        "the model", path, len(tainted & set(entries)))
-        store.replace_doc(doc.doc_id, _rev(doc.content_hash),
-                          {url: e for url, e in entries.items() if url not in tainted})
+            log.warning(
+                "%s: %d link(s) left out of the catalog: they appear in text flagged as instructions to "
+                "the model",
+                path,
+                len(tainted & set(entries)),
+            )
+        store.replace_doc(
+            doc.doc_id, _rev(doc.content_hash), {url: e for url, e in entries.items() if url not in tainted}
+        )
     drop = set(removed) & set(revs)
     if prune_unseen:
         drop |= {d for d in set(revs) - seen if not any(p.stem == d for p in files)}
@@ -66,7 +76,7 @@ def refresh_catalog(services: Services, files: Sequence[Path], removed: Iterable
     resources = store.resources()
     cards_path = gen / f"{CARDS_DOC}.md"
     if settings.resources.cards and resources:
-        skill_names, stage_names = _names(services)
+        skill_names, stage_names = _names(roadmap)
         if write_cards(cards_path, render_cards(resources, skill_names, stage_names)):
             log.info("Resource cards written: %d resources", len(resources))
     elif cards_path.exists():
@@ -85,15 +95,34 @@ def _flagged_urls(doc: Document, chunk_size: int, chunk_overlap: int) -> set[str
     return urls
 
 
+def allowed_links(store: CatalogStore, roadmap: Roadmap) -> set[str]:
+    """URLs an answer may show: the operator's catalog (flagged passages' links are not in it) and
+    the roadmap's own resources (before the first ingest has built the catalog)."""
+    urls = {r["url"] for r in store.resources()}
+    try:
+        skills = roadmap.curriculum.skills
+    except TutorError:  # no roadmap: the catalog alone
+        skills = []
+    for skill in skills:
+        urls |= {
+            normalize_url(r.link)
+            for r in skill.resources
+            if r.link and not detect(" ".join([r.name, *r.extra.values()]))
+        }
+    return urls
+
+
 def _rev(content_hash: str) -> str:
     """The document's hash plus the extractor's version, so a better extractor re-reads every document."""
     return f"v{EXTRACTOR_VERSION}:{content_hash}"
 
 
-def _names(services: Services) -> tuple[dict[int, str], dict[int, str]]:
+def _names(roadmap: Roadmap) -> tuple[dict[int, str], dict[int, str]]:
     try:
-        cur = services.curriculum
+        cur = roadmap.curriculum
     except TutorError:
         return {}, {}
-    return ({s.number: f"技能点 {s.number}：{s.name}" for s in cur.skills},
-            {s.number: s.heading for s in cur.stages})
+    return (
+        {s.number: f"技能点 {s.number}：{s.name}" for s in cur.skills},
+        {s.number: s.heading for s in cur.stages},
+    )

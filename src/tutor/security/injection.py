@@ -43,24 +43,53 @@ __all__ = [
 
 REDACTED = "[已移除：文档中疑似对模型的指令 / removed: instruction-like text in the document]"
 
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
-_ANGLES = str.maketrans({"‹": "<", "›": ">", "〈": "<", "〉": ">", "《": "<", "》": ">", "⟨": "<", "⟩": ">",
-                         "❮": "<", "❯": ">", "˂": "<", "˃": ">", "«": "<", "»": ">", "〔": "<", "〕": ">",
-                         "【": "[", "】": "]", "｜": "|", "¦": "|"})
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+_ANGLES = str.maketrans(
+    {
+        "‹": "<",
+        "›": ">",
+        "〈": "<",
+        "〉": ">",
+        "《": "<",
+        "》": ">",
+        "⟨": "<",
+        "⟩": ">",
+        "❮": "<",
+        "❯": ">",
+        "˂": "<",
+        "˃": ">",
+        "«": "<",
+        "»": ">",
+        "〔": "<",
+        "〕": ">",
+        "【": "[",
+        "】": "]",
+        "｜": "|",
+        "¦": "|",
+    }
+)
 # traditional -> simplified, for the characters the Chinese rules are written with
-_T2S = str.maketrans(dict(zip(
-    "無視規則統設從開現說輸訊記憶覆寫載請點擊鏈結資對話應該錄執舊聽詞隱給訪問網為將這個條內須於務讓換權釋過濾禁們角複輸劃號鑰碼"
-    "後當與實體驗忘遺棄拋達稱顯示僅變歷個並訴調閱讀響續發關",
-    "无视规则统设从开现说输讯记忆复写载请点击链结资对话应该录执旧听词隐给访问网为将这个条内须于务让换权释过滤禁们角复输划号钥码"
-    "后当与实体验忘遗弃抛达称显示仅变历个并诉调阅读响续发关", strict=True)))
+_T2S = str.maketrans(
+    dict(
+        zip(
+            "無視規則統設從開現說輸訊記憶覆寫載請點擊鏈結資對話應該錄執舊聽詞隱給訪問網為將這個條內須於務讓換權釋過濾禁們角複輸劃號鑰碼"
+            "後當與實體驗忘遺棄拋達稱顯示僅變歷個並訴調閱讀響續發關",
+            "无视规则统设从开现说输讯记忆复写载请点击链结资对话应该录执旧听词隐给访问网为将这个条内须于务让换权释过滤禁们角复输划号钥码"
+            "后当与实体验忘遗弃抛达称显示仅变历个并诉调阅读响续发关",
+            strict=True,
+        )
+    )
+)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 
 
 @lru_cache(maxsize=4096)
 def _latin_lookalike(ch: str) -> str:
     """The ASCII letter a non-Latin letter is confusable with (Cyrillic о -> o), else the letter."""
-    from confusable_homoglyphs import confusables  # type: ignore[import-untyped]
+    from confusable_homoglyphs import confusables
 
     found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True)
     if found:
@@ -101,48 +130,55 @@ _FILL = r"[\s,，、.。:：;；!！\-—_*~`'\"“”‘’()（）]*"
 _RULES: dict[str, str] = {
     # English
     "en_ignore_previous": r"\b(ignore|disregard|forget|skip|override|bypass|abandon|drop|neglect)\W+"
-                          r"((all|any|every|the|of|your|my|these|those|each|prior|previous|above|earlier|preceding"
-                          r"|former|system|original|initial|existing|developer|safety)\W+){0,4}"
-                          r"(instructions?|rules|prompts?|directions|guidelines|context|messages|constraints|policies"
-                          r"|directives|commands|orders|programming)\b",
+    r"((all|any|every|the|of|your|my|these|those|each|prior|previous|above|earlier|preceding"
+    r"|former|system|original|initial|existing|developer|safety)\W+){0,4}"
+    r"(instructions?|rules|prompts?|directions|guidelines|context|messages|constraints|policies"
+    r"|directives|commands|orders|programming)\b",
     "en_dont_follow": r"\b(do not|don't|never|stop)\s+(follow|obey|listen to|comply with|adhere to)\s+(\w+\s+){0,3}"
-                      r"(instructions?|rules|prompts?|guidelines|system)\b",
+    r"(instructions?|rules|prompts?|guidelines|system)\b",
     "en_role_change": r"\byou are now\b|\bfrom now on,? (you|act|respond|answer|reply)|\b(you|please)\s+(\w+\s+)?act as\b"
-                      r"|\bpretend (to be|you are|that you)\b|\byou('re| are) no longer\b|\bnew (role|persona)\b"
-                      r"|\bdeveloper mode\b|\bjailbr[eo]ak|\bdo anything now\b",
+    r"|\bpretend (to be|you are|that you)\b|\byou('re| are) no longer\b|\bnew (role|persona)\b"
+    r"|\bdeveloper mode\b|\bjailbr[eo]ak|\bdo anything now\b",
     "en_system_prompt": r"\b(reveal|print|show|repeat|output|leak|tell me|display|disclose|dump|recite|write out)\W+"
-                        r"(\w+\W+){0,4}(system|hidden|initial|original|secret|developer)\W+(prompt|instructions?"
-                        r"|message|rules)\b",
+    r"(\w+\W+){0,4}(system|hidden|initial|original|secret|developer)\W+(prompt|instructions?"
+    r"|message|rules)\b",
     "en_new_instructions": r"\b(new|updated|real|actual|revised|additional) instructions?\s*[:：]"
-                           r"|\b(note|message|attention|instructions?|notice)\s+(to|for)\s+(the\s+)?(ai|assistant|model"
-                           r"|llm|chatbot|language model|gpt|bot)\b"
-                           r"|\b(ai|assistant|llm|chatgpt|gpt|model|bot|language model)s?\s*[,:：]\s*(please\s+)?"
-                           r"(ignore|recommend|tell|reply|respond|send|visit|download)\b",
+    r"|\b(note|message|attention|instructions?|notice)\s+(to|for)\s+(the\s+)?(ai|assistant|model"
+    r"|llm|chatbot|language model|gpt|bot)\b"
+    r"|\b(ai|assistant|llm|chatgpt|gpt|model|bot|language model)s?\s*[,:：]\s*(please\s+)?"
+    r"(ignore|recommend|tell|reply|respond|send|visit|download)\b",
     "en_response_forcing": r"\b(reply|respond|answer|output)\s+(only\s+)?(with|using)\s*[\"'“「]"
-                           r"|\b(always|must)\s+(recommend|link to)\b"
-                           r"|\brecommend (this|the following|our) (link|site|url|resource|download)"
-                           r"|\btell (the )?(user|learner|student)s? to (visit|download|click|go to|open)",
+    r"|\b(always|must)\s+(recommend|link to)\b"
+    r"|\brecommend (this|the following|our) (link|site|url|resource|download)"
+    r"|\btell (the )?(user|learner|student)s? to (visit|download|click|go to|open)",
     "chat_template_token": r"<\|?\s*(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id"
-                           r"|end_header_id|begin_of_text)\s*\|?>|\[/?inst\]|<</?sys>>|^\s*#{1,4}\s*(instruction|system)\b"
-                           r"|^\s*(system|assistant)\s*[:：]",
+    r"|end_header_id|begin_of_text)\s*\|?>|\[/?inst\]|<</?sys>>|^\s*#{1,4}\s*(instruction|system)\b"
+    r"|^\s*(system|assistant)\s*[:：]",
     "delimiter_breakout": r"<\s*/?\s*(material|资料|system|instructions?|context|documents?|passages?|data|user"
-                          r"|question|问题|指令)\s*>",
+    r"|question|问题|指令)\s*>",
     # 中文（简体；繁体在 normalize 里映射为简体）
     "zh_ignore_previous": r"(忽略|无视|忘记|忘掉|忘了|不要理会|不用理会|不要管|别管|跳过|覆盖|抛开|抛弃|放弃|丢弃|绕过|无需遵守|"
-                          r"不必遵守)" + _FILL + r".{0,12}?(指令|指示|规则|提示|要求|设定|约束|命令|限制|任务)",
-    "zh_dont_follow": r"(不要|别|不必|不用|停止|无需)(再)?(遵守|遵循|遵从|理会|听从|执行|服从)" + _FILL +
-                      r".{0,10}?(规则|指令|指示|要求|设定|命令|提示|限制)",
-    "zh_role_change": r"你现在是|你现在扮演|从现在(起|开始)" + _FILL + r"你|你的新(角色|身份|任务|指令)|请?扮演(一个|一位)"
-                      r"|假装你是|进入开发者模式|开发者模式|越狱模式|解除(所有)?限制",
-    "zh_system_prompt": r"(输出|打印|显示|告诉我|泄露|重复|透露|给出|写出|公开|展示)" + _FILL +
-                        r".{0,8}?(系统|初始|原始|隐藏|开发者)(的)?(提示|指令|设定|消息|规则)",
+    r"不必遵守)" + _FILL + r".{0,12}?(指令|指示|规则|提示|要求|设定|约束|命令|限制|任务)",
+    "zh_dont_follow": r"(不要|别|不必|不用|停止|无需)(再)?(遵守|遵循|遵从|理会|听从|执行|服从)"
+    + _FILL
+    + r".{0,10}?(规则|指令|指示|要求|设定|命令|提示|限制)",
+    "zh_role_change": r"你现在是|你现在扮演|从现在(起|开始)"
+    + _FILL
+    + r"你|你的新(角色|身份|任务|指令)|请?扮演(一个|一位)"
+    r"|假装你是|进入开发者模式|开发者模式|越狱模式|解除(所有)?限制",
+    "zh_system_prompt": r"(输出|打印|显示|告诉我|泄露|重复|透露|给出|写出|公开|展示)"
+    + _FILL
+    + r".{0,8}?(系统|初始|原始|隐藏|开发者)(的)?(提示|指令|设定|消息|规则)",
     "zh_new_instructions": r"新的?(指令|指示|任务|规则)\s*[:：]|(致|写给)\s*(ai|人工智能|模型|助手|大模型|机器人|chatgpt)"
-                           r"|(ai|人工智能|模型|助手|大模型|机器人)\s*[，,:：]\s*(请|必须|务必|你要|你必须)",
+    r"|(ai|人工智能|模型|助手|大模型|机器人)\s*[，,:：]\s*(请|必须|务必|你要|你必须)",
     "zh_response_forcing": r"(回答|回复|输出)(时)?(只|仅|只能|必须)(回答|回复|输出|说)|必须(推荐|提到|包含|附上|给出)(这个|以下|该)?"
-                           r"(链接|网址|网站)|(一定|务必)要?(推荐|告诉)(用户|学习者|学生|读者)|(推荐|告诉)(用户|学习者|学生|读者)" + _FILL +
-                           r".{0,12}?(链接|网址|下载|访问)|(去|到|访问|点击)\s*https?://\S+\s*(下载|安装|获取)",
+    r"(链接|网址|网站)|(一定|务必)要?(推荐|告诉)(用户|学习者|学生|读者)|(推荐|告诉)(用户|学习者|学生|读者)"
+    + _FILL
+    + r".{0,12}?(链接|网址|下载|访问)|(去|到|访问|点击)\s*https?://\S+\s*(下载|安装|获取)",
 }
-_COMPILED = {name: re.compile(rule, re.IGNORECASE | re.MULTILINE | re.DOTALL) for name, rule in _RULES.items()}
+_COMPILED = {
+    name: re.compile(rule, re.IGNORECASE | re.MULTILINE | re.DOTALL) for name, rule in _RULES.items()
+}
 
 
 @dataclass(frozen=True)
@@ -194,7 +230,9 @@ def is_flagged(metadata: dict[str, object], text: str = "") -> bool:
     return bool(detect(text))
 
 
-_DELIMS = re.compile(r"<\s*/?\s*[\w\u4e00-\u9fff|]+\s*/?>|<\|[^|>]{0,40}\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
+_DELIMS = re.compile(
+    r"<\s*/?\s*[\w\u4e00-\u9fff|]+\s*/?>|<\|[^|>]{0,40}\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE
+)
 _LOOKALIKE_DELIMS = re.compile("[‹›〈〉《》⟨⟩❮❯˂˃＜＞﹤﹥]")
 
 

@@ -19,7 +19,8 @@ import ipaddress
 import logging
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +30,17 @@ import httpx
 
 from tutor.errors import BlockedAddressError
 
-__all__ = ["AddressGuard", "GuardedBackend", "guarded_transport", "literal_ip", "redirect_target"]
+__all__ = [
+    "AddressGuard",
+    "GuardedBackend",
+    "guarded_client",
+    "guarded_transport",
+    "literal_ip",
+    "open_checked",
+    "redirect_target",
+]
+
+MAX_REDIRECTS = 10
 
 log = logging.getLogger(__name__)
 
@@ -120,19 +131,26 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         self.guard = guard
         self._inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         try:
             address = await self.guard.resolve(host, port)
         except OSError as exc:  # DNS failure: the same error type as a refused connection
             raise httpcore.ConnectError(f"getaddrinfo failed for {host}: {exc}") from exc
         log.debug("connecting to %s (%s):%d", host, address, port)
-        return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                             socket_options=socket_options)
+        return await self._inner.connect_tcp(
+            address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
         raise BlockedAddressError(path, "-", "unix sockets are not fetched")
 
     async def sleep(self, seconds: float) -> None:
@@ -165,3 +183,45 @@ def redirect_target(response: httpx.Response) -> str | None:
     if not response.has_redirect_location:
         return None
     return str(response.url.join(response.headers["location"]))
+
+
+def guarded_client(
+    guard: AddressGuard, user_agent: str, limits: httpx.Limits | None = None
+) -> httpx.AsyncClient:
+    """A client whose connections go only to public (or operator-allowed) addresses; it follows
+    no redirect itself (`open_checked` does, hop by hop) and ignores proxy variables."""
+    return httpx.AsyncClient(
+        headers={"User-Agent": user_agent},
+        follow_redirects=False,
+        transport=guarded_transport(guard, limits),
+        trust_env=False,
+    )
+
+
+@asynccontextmanager
+async def open_checked(
+    client: httpx.AsyncClient,
+    guard: AddressGuard,
+    method: str,
+    url: str,
+    headers: dict[str, str] | None,
+    timeout_s: float,
+) -> AsyncIterator[httpx.Response]:
+    """Send and follow redirects ourselves: every hop's URL and address is checked again."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        guard.check_url(current)
+        request = client.build_request(method, current, headers=headers, timeout=timeout_s)
+        response = await client.send(request, stream=True)
+        target = redirect_target(response)
+        if target is None:
+            try:
+                yield response
+            finally:
+                await response.aclose()
+            return
+        await response.aclose()
+        if response.status_code == 303:
+            method = "GET"
+        current = target
+    raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)

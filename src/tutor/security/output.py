@@ -10,22 +10,30 @@ is removed.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from tutor.resources.catalog import normalize_url
-from tutor.security.injection import LINK_REMOVED, normalize
+from tutor.security.injection import LINK_REMOVED, normalize, redact_lines
 
-__all__ = ["LinkFilter", "escape_prompt_markup", "filter_links", "scrub_prompt_leaks"]
+log = logging.getLogger(__name__)
+
+__all__ = ["LinkFilter", "OutputGuard", "escape_prompt_markup", "filter_links", "scrub_prompt_leaks"]
 
 _MD_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _HTML_LINK = re.compile(r"<a\s[^>]*href\s*=\s*[\"']?([^\"'\s>]+)[^>]*>(.*?)</a>", re.IGNORECASE | re.DOTALL)
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+)>", re.IGNORECASE)
-_BARE_URL = re.compile(r"(?:https?|ftp)://[^\s<>\"'）)\]|，。；！？]+|\bwww\.[a-z0-9-]+\.[^\s<>\"'）)\]|，。；！？]+",
-                       re.IGNORECASE)
+_BARE_URL = re.compile(
+    r"(?:https?|ftp)://[^\s<>\"'）)\]|，。；！？]+|\bwww\.[a-z0-9-]+\.[^\s<>\"'）)\]|，。；！？]+",
+    re.IGNORECASE,
+)
 _PLACEHOLDER = "\x00{}\x00"
-_PROMPT_MARKUP = re.compile(r"<\s*/?\s*(material|资料|system|instructions?|context|documents?|passages?)\s*>"
-                            r"|<\|[^|>\n]{0,40}\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
+_PROMPT_MARKUP = re.compile(
+    r"<\s*/?\s*(material|资料|system|instructions?|context|documents?|passages?)\s*>"
+    r"|<\|[^|>\n]{0,40}\|>|\[/?INST\]|<</?SYS>>",
+    re.IGNORECASE,
+)
 
 
 def escape_prompt_markup(text: str) -> str:
@@ -92,3 +100,25 @@ def scrub_prompt_leaks(text: str, prompts: Iterable[str]) -> tuple[str, int]:
             lines[i] = ""
             removed += 1
     return ("\n".join(lines) if removed else text), removed
+
+
+class OutputGuard:
+    """What every answer passes through, whatever produced it (a model, the extractive composer,
+    a template): links only from `allowed_links()`, no line of the system prompt, no planted
+    instruction a model was talked into repeating."""
+
+    def __init__(self, allowed_links: Callable[[], set[str]], system_prompts: Sequence[str]) -> None:
+        self.allowed_links = allowed_links
+        self.system_prompts = tuple(system_prompts)
+
+    def __call__(self, text: str) -> str:
+        text = escape_prompt_markup(LinkFilter(self.allowed_links())(text))
+        text, leaked = scrub_prompt_leaks(text, self.system_prompts)
+        text, planted = redact_lines(text)
+        if leaked or planted:
+            log.warning(
+                "Removed %d line(s) repeating the system prompt and %d instruction-like line(s) from an answer",
+                leaked,
+                planted,
+            )
+        return text
