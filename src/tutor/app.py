@@ -36,7 +36,7 @@ from tutor.index.store import StoredChunk
 from tutor.ingest.pipeline import IngestReport, run_ingest
 from tutor.llm.backends import LLMBackend, build_llm_backend
 from tutor.resources.store import CatalogStore
-from tutor.resources.sync import refresh_catalog
+from tutor.resources.sync import allowed_links, refresh_catalog
 
 __all__ = ["App", "RetrievedPassage", "build"]
 
@@ -163,10 +163,21 @@ class App:
         ]
 
     def ingest(
-        self, paths: Sequence[Path] | None = None, rebuild: bool = False, show_progress: bool = False
+        self,
+        paths: Sequence[Path] | None = None,
+        rebuild: bool = False,
+        show_progress: bool = False,
+        prune: bool = False,
+        remove: Sequence[Path] = (),
+        wait: bool = True,
     ) -> IngestReport:
-        def sync_catalog(files: Sequence[Path]) -> int:  # links -> catalog -> resource cards
-            return refresh_catalog(self.catalog, self.roadmap, self.settings, files)
+        """Add or update `paths` (default: every registered source); `remove`/`prune` drop sources
+        explicitly; `wait=False` fails fast when another writer holds the data directory."""
+
+        def sync_catalog(files: Sequence[Path], removed: Sequence[str]) -> int:  # links -> catalog -> cards
+            return refresh_catalog(
+                self.catalog, self.roadmap, self.settings, files, removed, prune_unseen=rebuild
+            )
 
         return run_ingest(
             self.index,
@@ -176,6 +187,9 @@ class App:
             rebuild=rebuild,
             show_progress=show_progress,
             on_files=sync_catalog,
+            prune=prune,
+            remove=remove,
+            wait=wait,
         )
 
     @cached_property
@@ -190,6 +204,7 @@ class App:
             self.settings.chain,
             Router(self.load_embedder, examples, understand=self._understand),
             lambda q, doc: self.retriever(k=8, where={"doc": doc}).search(q),
+            allowed_links=lambda: allowed_links(self.catalog, self.roadmap),
         )
 
     def _understand(self, text: str) -> Understanding:

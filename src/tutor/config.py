@@ -308,6 +308,30 @@ class ResourceSettings(BaseModel):
     index_pages: bool = Field(
         True, description="Chunk and index fetched pages after `tutor fetch-resources`."
     )
+    allow_networks: list[str] = Field(
+        default_factory=list,
+        description="CIDRs the fetcher may reach although they are internal (e.g. ['10.1.0.0/16'] for an "
+        "intranet wiki). Empty: loopback, private, link-local, multicast and reserved addresses are refused.",
+    )
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the fetcher may reach whatever they resolve to (an intranet host). Use sparingly: "
+        "a name listed here is trusted even if its DNS answer changes.",
+    )
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"resources.allow_networks: '{item}' is not a network (e.g. 10.0.0.0/8): {exc}"
+                ) from exc
+        return value
 
 
 class Settings(BaseSettings):

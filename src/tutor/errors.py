@@ -11,6 +11,8 @@ __all__ = [
     "EvalDatasetError",
     "CurriculumError",
     "ProgressError",
+    "BlockedAddressError",
+    "WriterLockError",
 ]
 
 
@@ -49,3 +51,18 @@ class CurriculumError(TutorError):
 
 class ProgressError(TutorError):
     """Learner data is missing or cannot be stored."""
+
+
+class BlockedAddressError(TutorError):
+    """An outbound request would reach an internal address (SSRF guard); names host, address and why."""
+
+    def __init__(self, host: str, address: str, why: str) -> None:
+        self.host, self.address, self.why = host, address, why
+        super().__init__(
+            f"blocked: {host} ({address}) is {why}; list it in resources.allow_networks "
+            "or resources.allow_hosts if it is really meant to be fetched"
+        )
+
+
+class WriterLockError(TutorError):
+    """Another process is writing to the data directory (ingest, fetch) and this one would not wait."""

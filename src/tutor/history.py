@@ -17,11 +17,17 @@ from tutor.timeutil import utc_now
 __all__ = ["HistoryStore"]
 
 
+MAX_MESSAGE_CHARS = 20_000  # an answer with its sources fits easily; a flood does not
+
+
 class HistoryStore:
     def __init__(self, progress: ProgressStore) -> None:
         self._db = progress
 
     def append(self, learner_id: str, role: str, content: str, meta: dict[str, Any] | None = None) -> int:
+        """Store one message; content over MAX_MESSAGE_CHARS is cut (every page load carries the history)."""
+        if len(content) > MAX_MESSAGE_CHARS:
+            content = content[:MAX_MESSAGE_CHARS] + " …"
         with self._db._write() as conn:
             cur = conn.execute(
                 "INSERT INTO messages (learner_id, role, content, meta, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -27,9 +27,7 @@ def test_twenty_simultaneous_chats_all_succeed(ui_server: str, artifacts: Path) 
     def one(i: int) -> tuple[float, str]:
         client = Client(ui_server, verbose=False)
         start = time.perf_counter()
-        messages, _sources, _box = client.predict(
-            QUESTIONS[i % len(QUESTIONS)], [], f"load-{i}", api_name="/chat"
-        )
+        messages, _sources, _box = client.predict(QUESTIONS[i % len(QUESTIONS)], [], api_name="/chat")
         elapsed = time.perf_counter() - start
         content = messages[-1]["content"]
         text = content if isinstance(content, str) else "".join(b.get("text", "") for b in content)

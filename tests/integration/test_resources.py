@@ -163,7 +163,13 @@ def _services(tmp_path: Path, models_dir: Path, embedder, base: str) -> Services
         tmp_path / "data",
         models_dir,
         corpus={"paths": [corpus]},
-        resources={"delay_s": 0.0, "timeout_s": 1.0, "retries": 1, "max_mb": 0.2},
+        resources={
+            "delay_s": 0.0,
+            "timeout_s": 1.0,
+            "retries": 1,
+            "max_mb": 0.2,
+            "allow_networks": ["127.0.0.0/8"],
+        },  # the local test web
     )
     svc = build_services(settings, embedder=embedder)
     svc.ingest()

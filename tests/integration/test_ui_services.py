@@ -55,9 +55,9 @@ def test_logged_in_users_only_ever_act_as_themselves(tmp_path, models_dir, corpu
     )
     ui = UIState(build_services(settings, embedder=corpus_services.embedder))
     assert ui.auth == [("amy", "pw1"), ("bob", "pw2")]
-    assert ui.learner("bob", gr.Request(username="amy")) == "amy"  # the page cannot pick another learner
+    assert ui.learner(gr.Request(username="amy")) == "amy"  # the login decides, not the page
     local = UIState(corpus_services)
-    assert local.learner("", None) == "me" and local.learner("carol", None) == "carol"
+    assert local.learner(None) == "me"  # no login: single-user
 
 
 def test_safe_defaults() -> None:

@@ -23,7 +23,11 @@ class Source(BaseModel):
     score: float | None = Field(None, description="Dense similarity to the question (relevance), 0-1.")
     text: str = ""
     cited: bool = False
-    flagged: bool = Field(False, description="Ingest flagged instruction-like text in it: never quoted.")
+    injection_flag: bool = Field(
+        False,
+        description="The passage holds instruction-like text: shown only as "
+        "data, links removed, never quoted in an extractive answer.",
+    )
 
     @property
     def label(self) -> str:

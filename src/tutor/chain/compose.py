@@ -242,7 +242,7 @@ def select_blocks(
     margin: float = 0.045,
 ) -> list[Block]:
     """The best blocks to quote, best first; the first passage's best block joins when within `margin`."""
-    usable = [s for s in sources if not s.flagged]
+    usable = [s for s in sources if not s.injection_flag]
     blocks: list[Block] = []
     for source in usable:
         if source.doc == CARDS_DOC:

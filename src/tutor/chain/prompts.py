@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from langchain_core.prompts import ChatPromptTemplate
 
-__all__ = ["ANSWER_PROMPTS", "CONDENSE_PROMPT", "PHRASE_PROMPTS", "format_passage", "redact_instructions"]
+from tutor.security.injection import REDACTED, escape_delimiters, redact_lines
+
+__all__ = [
+    "ANSWER_PROMPTS",
+    "CONDENSE_PROMPT",
+    "PHRASE_PROMPTS",
+    "REDACTED",
+    "SYSTEM_PROMPTS",
+    "format_passage",
+    "redact_instructions",
+]
 
 _SYSTEM_ZH = """你是一位耐心、严谨的 AI 学习导师，帮助学习者按照学习路线学习。
 规则：
@@ -57,6 +65,7 @@ PHRASE_PROMPTS: dict[str, ChatPromptTemplate] = {
         ]
     ),
 }
+SYSTEM_PROMPTS = (_SYSTEM_ZH, _SYSTEM_EN)  # what must never come back in an answer
 
 CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
     [
@@ -69,27 +78,13 @@ CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
     ]
 )
 
-# Lines in documents that address the model rather than the reader are redacted before they reach it.
-_INJECTION = re.compile(
-    r"(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+(instructions|rules|prompts?)"
-    r"|忽略(之前|以上|上面|前面|先前)(的)?(所有|全部)?(指令|指示|规则|提示)|无视(之前|以上|上面)(的)?(指令|规则)"
-    r"|you are now\b|from now on,? you|你现在是|从现在起你|system prompt|系统提示词|new instructions?:|新的指令[:：]"
-    r"|(reply|respond|answer|回答|回复)\s*(only\s+)?(with|用|只回答|只回复)\s*[\"'“「]",
-    re.IGNORECASE,
-)
-REDACTED = "[已移除：文档中疑似对模型的指令 / redacted: instruction-like text in the document]"
-
 
 def redact_instructions(text: str) -> tuple[str, int]:
-    """Replace instruction-like lines with a marker; returns the text and how many lines were redacted."""
-    lines = text.splitlines()
-    hits = 0
-    for i, line in enumerate(lines):
-        if _INJECTION.search(line):
-            lines[i] = REDACTED
-            hits += 1
-    return "\n".join(lines), hits
+    """Delimiter look-alikes escaped, instruction-like lines replaced by a marker (tutor.security.injection);
+    returns the text and how many lines were redacted."""
+    text, hits = redact_lines(text)
+    return escape_delimiters(text), hits
 
 
 def format_passage(n: int, label: str, text: str) -> str:
-    return f"[{n}] {label}\n{text.strip()}"
+    return f"[{n}] {escape_delimiters(label)}\n{text.strip()}"

@@ -15,6 +15,7 @@ from tutor.chain.answer import Source
 from tutor.chain.compose import HOW_TO, STEPS_HEADING
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
+from tutor.security.injection import is_flagged, redact_lines, strip_links
 
 __all__ = ["SearchDoc", "names_a_term_of", "section_candidates", "source_of"]
 
@@ -39,6 +40,11 @@ def names_a_term_of(question: str, sources: Sequence[Source]) -> bool:
 def source_of(n: int, chunk: StoredChunk, link: str | None = None) -> Source:
     """The numbered Source of a retrieved chunk (flagged when ingest found instruction-like text in it)."""
     dense = chunk.metadata.get("dense_score")
+    flagged = is_flagged(chunk.metadata, chunk.text)
+    text = chunk.text
+    if flagged:  # quoted as data only: planted lines and every link removed, no source link
+        text = strip_links(redact_lines(text)[0])
+        link = None
     return Source(
         n=n,
         id=chunk.id,
@@ -47,9 +53,9 @@ def source_of(n: int, chunk: StoredChunk, link: str | None = None) -> Source:
         headings=chunk.headings,
         lines=chunk.lines,
         link=link,
-        flagged=bool(chunk.metadata.get("injection_flag")),
+        injection_flag=flagged,
         score=None if dense is None else round(float(dense), 4),
-        text=chunk.text,
+        text=text,
     )
 
 

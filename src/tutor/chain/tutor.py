@@ -17,15 +17,17 @@ from langchain_core.output_parsers import StrOutputParser
 
 from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
-from tutor.chain.budget import TokenCounter, fit_sources
+from tutor.chain.budget import TokenCounter
 from tutor.chain.citations import check_citations
 from tutor.chain.compose import render_blocks, select_blocks
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
+from tutor.chain.generation import stream_answer
 from tutor.chain.own_words import apply_own_words, hours_per_day, time_plan
 from tutor.chain.phrasing import phrase_structured
 from tutor.chain.prompts import (
-    ANSWER_PROMPTS,
     CONDENSE_PROMPT,
+    REDACTED,
+    SYSTEM_PROMPTS,
 )
 from tutor.chain.router import Route, Router
 from tutor.chain.sections import SearchDoc, names_a_term_of, section_candidates, source_of
@@ -41,6 +43,7 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.store import StoredChunk
 from tutor.llm.backends import LLMBackend
 from tutor.resources.cards import CARDS_DOC
+from tutor.security.output import OutputGuard
 
 __all__ = ["TutorChain", "MAX_QUESTION_CHARS"]
 
@@ -71,6 +74,7 @@ class TutorChain:
         cfg: ChainSettings,
         router: Router,
         search_doc: SearchDoc | None = None,
+        allowed_links: Callable[[], set[str]] = set,
     ) -> None:
         self._retrieve = retrieve
         self._search_doc = search_doc
@@ -80,6 +84,8 @@ class TutorChain:
         self.roadmap = learners.roadmap
         self.cfg = cfg
         self.router = router
+        # links only from the operator's catalog; nothing of the system prompt; no planted line
+        self.output = OutputGuard(allowed_links, SYSTEM_PROMPTS)
         self.count_tokens = TokenCounter(self.backend.count_tokens, lambda t: embedder().tokenizer_length(t))
 
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
@@ -128,6 +134,7 @@ class TutorChain:
             yield from self._next_step(answer, profile)
         else:
             yield from self._material(answer, profile, route)
+        answer.text = self.safe_output(answer.text)
         timings["total_s"] = time.perf_counter() - start
         answer.timings.update({k: round(v, 3) for k, v in timings.items()})
         yield AnswerEvent(kind="answer", answer=answer)
@@ -167,7 +174,12 @@ class TutorChain:
             return None
         return self.backend.chat_model() if self.backend.health().ok else None
 
+    def safe_output(self, text: str) -> str:
+        """Every answer, whatever produced it: links only from the catalog, no system prompt."""
+        return self.output(text)
+
     def _emit_text(self, text: str) -> Iterator[AnswerEvent]:
+        text = self.safe_output(text)
         for piece in _chunks(text):
             yield AnswerEvent(kind="token", text=piece)
 
@@ -222,13 +234,19 @@ class TutorChain:
 
     def retrieve(self, query: str) -> list[Source]:
         sources = []
+        redacted_total = 0
         for n, chunk in enumerate(self._retrieve(query), 1):
             links = chunk.links
             # a fetched page cites its URL; a resource card links to its resource
             link = (chunk.metadata.get("source_url") or None) if chunk.doc.startswith("web-") else None
             if link is None and chunk.doc == CARDS_DOC and links:
                 link = links[0].get("url")
-            sources.append(source_of(n, chunk, link))
+            source = source_of(n, chunk, link)
+            if source.injection_flag:  # quoted as data only: planted lines and links were removed
+                redacted_total += source.text.count(REDACTED)
+            sources.append(source)
+        if redacted_total:
+            log.warning("Redacted %d instruction-like line(s) from retrieved passages", redacted_total)
         return sources
 
     def _refuse(self, answer: Answer, profile: LearnerProfile, relevance: float) -> Iterator[AnswerEvent]:
@@ -363,38 +381,12 @@ class TutorChain:
     def _generate(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
     ) -> Generator[AnswerEvent, None, str | None]:
-        """Stream the model's answer; on any backend failure return None so the caller falls back."""
-        prompt = ANSWER_PROMPTS[answer.language]
         learner = "、".join(self._finished_labels(profile)) or (
             "暂无" if answer.language == "zh" else "none yet"
         )
-        # the template's text plus a few tokens of chat-format wrapping per message
-        fixed = (
-            self.count_tokens(prompt.format(learner=learner, context="", question=answer.standalone_question))
-            + 16
+        reserve = self.cfg.answer_reserve_tokens
+        return (
+            yield from stream_answer(
+                self.backend, self.count_tokens, reserve, answer, learner, sources, self.safe_output
+            )
         )
-        reserve = max(self.cfg.answer_reserve_tokens, self.backend.settings.max_tokens)
-        kept = fit_sources(sources, fixed, self.backend.context_window, reserve, self.count_tokens)
-        inputs = {"learner": learner, "context": "\n\n".join(kept), "question": answer.standalone_question}
-        pieces: list[str] = []
-        t0 = time.perf_counter()
-        try:
-            model = self.backend.chat_model()
-            if model is None:
-                raise RuntimeError(f"{self.backend.label} offers no chat model")
-            chain = prompt | model | StrOutputParser()
-            for piece in chain.stream(inputs):
-                if not pieces:
-                    answer.timings["first_token_s"] = round(time.perf_counter() - t0, 3)
-                pieces.append(piece)
-                yield AnswerEvent(kind="token", text=piece)
-        except Exception as exc:  # noqa: BLE001 - timeouts, refused connections, 5xx after retries
-            detail = f"{type(exc).__name__}: {str(exc)[:160]}"
-            log.warning("LLM request failed (%s); answering retrieval-only", detail)
-            self.backend.mark_down(detail)
-            answer.notice = replies.llm_down_notice(answer.language, detail)
-            yield AnswerEvent(kind="status", text="reset")  # tell streaming callers to discard partial text
-            return None
-        answer.timings["generate_s"] = round(time.perf_counter() - t0, 3)
-        answer.backend = self.backend.label
-        return "".join(pieces).strip()

@@ -1,4 +1,4 @@
-"""Commands about the index: config show, ingest, retrieve, embedder verify."""
+"""Commands about the index: config show, ingest, remove, retrieve, embedder verify."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 
 from tutor.cli import render
 from tutor.cli._state import console, err_console, print_json, state
+from tutor.ingest.pipeline import IngestReport
 
 __all__ = ["register"]
 
@@ -34,14 +35,44 @@ def config_show(
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or directories (default: corpus.paths from the config)."),
+        typer.Argument(help="Files or directories (default: every registered source and corpus.paths)."),
     ] = None,
     rebuild: Annotated[
-        bool, typer.Option("--rebuild", help="Re-index everything into a fresh collection.")
+        bool,
+        typer.Option("--rebuild", help="Re-index every registered source into a fresh collection."),
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also drop documents whose file or source is gone.")
+    ] = False,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Fail at once if another ingest is writing.")
     ] = False,
 ) -> None:
-    """Index documents into the vector store; unchanged files are skipped."""
-    report = state.app().ingest(paths or None, rebuild=rebuild, show_progress=sys.stderr.isatty())
+    """Index documents: PATHs are registered as sources and added or updated; other sources are kept.
+
+    Without PATH every registered source (and corpus.paths) is refreshed; unchanged files are skipped.
+    """
+    report = state.app().ingest(
+        paths or None, rebuild=rebuild, show_progress=sys.stderr.isatty(), prune=prune, wait=not no_wait
+    )
+    _print_report(report)
+
+
+def remove(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Registered sources (folders or files) to take out of the index."),
+    ],
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Fail at once if another ingest is writing.")
+    ] = False,
+) -> None:
+    """Unregister sources and remove their documents from the index, the catalog and the resource cards."""
+    _print_report(state.app().ingest([], remove=paths, wait=not no_wait))
+
+
+def _print_report(report: IngestReport) -> None:
+    """The table, then one line per failure; exit 1 when anything failed."""
     console.print(render.ingest_table(report))
     for row in report.failed:
         err_console.print(f"[red]failed[/] {row.path}: {row.reason}", highlight=False)
@@ -94,4 +125,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(config_app, name="config")
     app.add_typer(embedder_app, name="embedder")
     app.command()(ingest)
+    app.command()(remove)
     app.command()(retrieve)

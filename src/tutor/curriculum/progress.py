@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,23 @@ from pydantic import BaseModel, Field
 from tutor import sqlite
 from tutor.errors import ProgressError
 from tutor.timeutil import utc_now
+
+MAX_ID_CHARS = 64
+MAX_NAME_CHARS = 100
+MAX_GOAL_CHARS = 500
+_LEARNER_ID = re.compile(rf"[\w.@+-]{{1,{MAX_ID_CHARS}}}")
+
+
+def validate_learner_id(learner_id: str) -> str:
+    """Learner ids are short names (letters of any script, digits, . _ @ + -): they are stored, shown
+    and used as keys, so a megabyte id or markup in one is refused with the rule."""
+    if not _LEARNER_ID.fullmatch(learner_id or ""):
+        shown = (learner_id or "")[:40] + ("…" if len(learner_id or "") > 40 else "")
+        raise ProgressError(
+            f"learner id '{shown}' is not allowed: use 1-{MAX_ID_CHARS} letters, digits or . _ @ + -"
+        )
+    return learner_id
+
 
 __all__ = ["LearnerProfile", "ProgressStore"]
 
@@ -171,8 +189,11 @@ class ProgressStore:
         goal: str | None = None,
         language: str | None = None,
     ) -> LearnerProfile:
-        if not learner_id.strip():
-            raise ProgressError("learner id must not be empty")
+        validate_learner_id(learner_id)
+        if name is not None and len(name) > MAX_NAME_CHARS:
+            raise ProgressError(f"name is {len(name)} characters; keep it under {MAX_NAME_CHARS}")
+        if goal is not None and len(goal) > MAX_GOAL_CHARS:
+            raise ProgressError(f"goal is {len(goal)} characters; keep it under {MAX_GOAL_CHARS}")
         if hours_per_day is not None and not 0 < hours_per_day <= 24:
             raise ProgressError(f"hours per day must be between 0 and 24, got {hours_per_day}")
         now = utc_now()

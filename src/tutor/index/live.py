@@ -17,6 +17,7 @@ from tutor.index.bm25 import BM25Index, fingerprint
 from tutor.index.embeddings import embedder_model_id
 from tutor.index.manifest import Manifest, index_dir
 from tutor.index.store import ChromaStore, StoredChunk, open_store
+from tutor.ingest.lock import WriterLock
 
 __all__ = ["LiveIndex"]
 
@@ -91,11 +92,16 @@ class LiveIndex:
         if self._bm25 is not None and self._bm25_manifest is manifest:
             return self._bm25  # per question: no re-hashing while the manifest is unchanged
         want = _live_fingerprint(manifest)
-        index = self._bm25
+        cached = index = self._bm25
         if index is None or index.fingerprint != want:
             self._configure_tokenizer()
             index = BM25Index.load(self.directory / "bm25")
             if index is None or index.fingerprint != want:
+                fallback = cached or index
+                if fallback is not None and WriterLock(self.settings.data_dir).busy():
+                    return (
+                        fallback  # an ingest is writing: serve what we have; it saves the new index when done
+                    )
                 if index is not None:
                     log.warning("BM25 index does not match the live chunks; rebuilding it")
                 index = self.rebuild_bm25()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tutor.errors import IndexStoreError
+from tutor.security.injection import injection_metadata
 
 if TYPE_CHECKING:
     from tutor.config import Settings
@@ -82,6 +83,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "chunk_hash": chunk.text_hash,
         "index": chunk.index,
         **{f"page_{k}": v for k, v in chunk.extra.items()},
+        **injection_metadata(chunk.context_text()),  # flagged at ingest: see tutor.security.injection
     }
 
 

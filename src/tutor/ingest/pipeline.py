@@ -2,8 +2,13 @@
 
 Unchanged files are recognised by their content hash before any model loads,
 so a no-op re-ingest is cheap.  Each changed document is committed on its own
-(store write, then manifest swap, then cleanup), so an interruption loses at
-most the document in flight and the next run finishes the job.
+(store write, then manifest swap, then cleanup) -- small documents in batches of up to
+BATCH_CHUNKS chunks -- so an interruption loses at most the batch in flight and the next run
+finishes the job.
+
+What an ingest may touch (tutor.ingest.sources): the paths it was given, or every registered
+source; never the documents of another source.  Removal is explicit (`remove`, `prune`).  One
+writer at a time holds the data directory's lock (tutor.ingest.lock).
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +29,18 @@ from tutor.index.manifest import DocEntry, Manifest
 from tutor.index.store import ChromaStore, collection_name
 from tutor.ingest.chunking import Chunk, chunk_document
 from tutor.ingest.loaders import discover, load_document
+from tutor.ingest.lock import WriterLock
+from tutor.ingest.scope import (
+    UNCLAIMED,
+    IngestRequest,
+    gone_docs,
+    is_under,
+    removed_docs,
+    roots_for,
+    split_resolvable,
+    unclaimed,
+)
+from tutor.ingest.sources import SourceRegistry
 from tutor.resources.cards import generated_dir
 
 __all__ = ["DocResult", "IngestReport", "run_ingest"]
@@ -67,6 +84,10 @@ class _Pending:
     seconds: float
 
 
+# the catalog refresh: sees the files of this run and the ids of the documents it removes
+OnFiles = Callable[[Sequence[Path], Sequence[str]], object]
+
+
 def _file_hash(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -74,9 +95,11 @@ def _file_hash(path: Path) -> str | None:
         return None
 
 
-def _is_under(path: str, roots: Sequence[Path]) -> bool:
-    p = Path(path).resolve()
-    return any(p == r or r in p.parents for r in roots)
+def _resolvable(files: Sequence[Path], report: IngestReport) -> list[Path]:
+    """Files whose path can be resolved; a symlink loop (or another path error) is one failed line."""
+    good, bad = split_resolvable(files)
+    report.results.extend(DocResult(path.stem, str(path), "failed", reason=why) for path, why in bad)
+    return good
 
 
 def run_ingest(
@@ -86,44 +109,65 @@ def run_ingest(
     paths: Sequence[Path] | None = None,
     rebuild: bool = False,
     show_progress: bool = False,
-    on_files: Callable[[Sequence[Path]], object] | None = None,
+    on_files: OnFiles | None = None,
+    prune: bool = False,
+    remove: Sequence[Path] = (),
+    wait: bool = True,
 ) -> IngestReport:
-    """Bring the index in line with `paths` (default: the configured corpus).
+    """Bring the index in line with `paths` (default: every registered source), under the writer lock.
 
+    `paths` are registered as sources and added or updated; other sources are left as they are.
+    `rebuild` re-indexes every source into a fresh collection.  `remove` unregisters sources and
+    drops their documents; `prune` drops documents whose file or source is gone.
     `embedder` is called only when something must be embedded, so a no-op ingest loads no model;
-    `on_files` sees the discovered files first (the catalog refresh that writes the resource cards).
+    `on_files` sees the discovered files and the removed documents first (the catalog refresh
+    that writes the resource cards).
     """
+    request = IngestRequest(paths, rebuild, show_progress, prune, remove)
+    with WriterLock(settings.data_dir).hold(wait=wait):
+        return _run_ingest(index, embedder, settings, request, on_files)
+
+
+def _run_ingest(
+    index: LiveIndex,
+    embedder: Callable[[], TutorEmbeddings],
+    settings: Settings,
+    request: IngestRequest,
+    on_files: OnFiles | None,
+) -> IngestReport:
     started = time.perf_counter()
-    roots = [Path(p) for p in (paths or settings.corpus.paths)]
+    registry = SourceRegistry(settings.data_dir, settings.corpus.paths)
+    roots, unregistered = roots_for(registry, request)
     report = IngestReport()
-    manifest = index.manifest()
-    old_manifest = manifest
-    if rebuild:
+    manifest = old_manifest = index.manifest()
+    if request.rebuild:
         manifest = Manifest(
             path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1
         )
 
-    files = _discover(roots, settings, report)
-    if on_files is not None:
-        on_files(files)
+    files = _resolvable(_discover(roots, settings, report), report)
     generated = generated_dir(settings.data_dir)
-    if generated.is_dir() and not any(_is_under(str(generated), [r.resolve()]) for r in roots):
+    gone = gone_docs(old_manifest, roots, files, registry, request, generated.resolve())
+    for path in unclaimed(unregistered, gone):  # `remove` of a path neither registered nor indexed
+        report.results.append(DocResult(path.name, str(path), "failed", reason=UNCLAIMED))
+    if on_files is not None:  # links -> catalog -> resource cards; the catalog follows the same rule
+        on_files(files, [d.doc_id for d in gone])
+    if generated.is_dir() and not any(is_under(str(generated), [r.resolve()]) for r in roots):
         roots.append(generated)
         files.extend(discover(generated, settings.corpus.include, settings.corpus.exclude))
     pending = _changed(files, manifest, settings, report)
-    seen_sources = {str(path.resolve()) for path in files}
+    removed = removed_docs(manifest, gone, {str(path.resolve()) for path in files}, generated.resolve())
 
-    removed = _gone(manifest, roots, seen_sources)
-
-    store_needed = bool(pending or removed or rebuild)
+    store_needed = bool(pending or removed or request.rebuild)
     if not store_needed and manifest.collection and not _store_matches(index, manifest):
-        return run_ingest(
-            index, embedder, settings, paths, rebuild=True, show_progress=show_progress, on_files=on_files
-        )
+        return _run_ingest(index, embedder, settings, replace(request, rebuild=True), on_files)
 
     if store_needed:
-        _write(index, embedder, settings, manifest, pending, removed, report, show_progress, not rebuild)
-        if rebuild:
+        commit_each = not request.rebuild
+        _write(
+            index, embedder, settings, manifest, pending, removed, report, request.show_progress, commit_each
+        )
+        if request.rebuild:
             manifest.save()  # the swap: readers move to the new collection in one step
             if old_manifest.collection and old_manifest.collection != manifest.collection:
                 index.store.drop(old_manifest.collection)
@@ -133,18 +177,6 @@ def run_ingest(
     report.total_chunks = manifest.chunk_count
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _gone(manifest: Manifest, roots: Sequence[Path], seen_sources: set[str]) -> list[DocEntry]:
-    """Documents under the ingested roots whose file no longer exists."""
-    resolved_roots = [r.resolve() for r in roots]
-    return [
-        d
-        for d in manifest.docs.values()
-        if d.source not in seen_sources
-        and _is_under(d.source, resolved_roots)
-        and not Path(d.source).exists()
-    ]
 
 
 def _sync_bm25(index: LiveIndex, manifest: Manifest, store_changed: bool) -> None:
@@ -233,7 +265,7 @@ def _write(
     show_progress: bool,
     commit_each: bool,
 ) -> None:
-    """Write changes; with `commit_each`, the manifest is saved after every document.
+    """Write changes; with `commit_each`, the manifest is saved after every batch of documents.
 
     A rebuild writes into a fresh collection and commits once at the end, so the
     old index keeps serving until the new one is complete.
@@ -252,33 +284,74 @@ def _write(
 
     total = sum(len(p.chunks) for p in pending.values())
     with tqdm(total=total, desc="Embedding", unit="chunk", disable=not show_progress or total == 0) as bar:
-        for doc_id, item in pending.items():
-            t0 = time.perf_counter()
+        for batch in _batches(list(pending.items()), BATCH_CHUNKS):
             assert embedder is not None
-            vectors = embedder.embed_documents([c.context_text() for c in item.chunks])
-            store.upsert(manifest.collection, item.chunks, vectors)
-            old = manifest.docs.get(doc_id)
-            manifest.docs[doc_id] = DocEntry(
-                doc_id=doc_id,
-                rev=item.chunks[0].rev,
-                source=str(item.path.resolve()),
-                title=item.chunks[0].title,
-                chunk_ids=[c.id for c in item.chunks],
+            _write_batch(store, embedder, manifest, batch, report, commit)
+            bar.update(sum(len(item.chunks) for _, item in batch))
+
+
+BATCH_CHUNKS = 64  # chunks embedded and committed together; a big document is a batch of its own
+
+
+def _batches(items: list[tuple[str, _Pending]], size: int) -> Iterator[list[tuple[str, _Pending]]]:
+    batch: list[tuple[str, _Pending]] = []
+    count = 0
+    for item in items:
+        if batch and count + len(item[1].chunks) > size:
+            yield batch
+            batch, count = [], 0
+        batch.append(item)
+        count += len(item[1].chunks)
+    if batch:
+        yield batch
+
+
+def _write_batch(
+    store: ChromaStore,
+    embedder: TutorEmbeddings,
+    manifest: Manifest,
+    batch: list[tuple[str, _Pending]],
+    report: IngestReport,
+    commit: Callable[[], None],
+) -> None:
+    """Many small documents share one embedding call, one store write and one commit:
+    the per-call overhead, not the text, is what made tiny files slow."""
+    assert manifest.collection is not None
+    t0 = time.perf_counter()
+    chunks = [c for _, item in batch for c in item.chunks]
+    vectors = embedder.embed_documents([c.context_text() for c in chunks])
+    store.upsert(manifest.collection, chunks, vectors)
+    olds = {doc_id: manifest.docs.get(doc_id) for doc_id, _ in batch}
+    for doc_id, item in batch:
+        manifest.docs[doc_id] = DocEntry(
+            doc_id=doc_id,
+            rev=item.chunks[0].rev,
+            source=str(item.path.resolve()),
+            title=item.chunks[0].title,
+            chunk_ids=[c.id for c in item.chunks],
+        )
+    commit()  # commit point for this batch of documents
+    stale = sorted(
+        {
+            cid
+            for doc_id, old in olds.items()
+            if old
+            for cid in set(old.chunk_ids) - set(manifest.docs[doc_id].chunk_ids)
+        }
+    )
+    if stale:
+        store.delete(manifest.collection, stale)
+    share = (time.perf_counter() - t0) / max(1, len(chunks))
+    for doc_id, item in batch:
+        report.results.append(
+            DocResult(
+                doc_id,
+                str(item.path),
+                item.status,
+                chunks=len(item.chunks),
+                seconds=item.seconds + share * len(item.chunks),
             )
-            commit()  # commit point for this document
-            if old:
-                stale = sorted(set(old.chunk_ids) - set(manifest.docs[doc_id].chunk_ids))
-                store.delete(manifest.collection, stale)
-            bar.update(len(item.chunks))
-            report.results.append(
-                DocResult(
-                    doc_id,
-                    str(item.path),
-                    item.status,
-                    chunks=len(item.chunks),
-                    seconds=item.seconds + time.perf_counter() - t0,
-                )
-            )
+        )
 
 
 def _remove(

@@ -31,6 +31,8 @@ def normalize_url(url: str) -> str:
     url = url.strip().rstrip(".,;:!?，。；：！？）)")
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets, or the URL no longer parses
+        host = f"[{host}]"
     if parts.port and not (
         (parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)
     ):

@@ -1,7 +1,9 @@
 """A polite fetcher for the linked pages: async httpx, per-host limits and delay, robots.txt,
 size and type limits, retries with backoff, conditional requests, an on-disk cache.
 
-Every failure is recorded per URL with its reason; none stops the run.
+Every failure is recorded per URL with its reason; none stops the run.  No request reaches an
+internal address: every connection is checked and pinned by `tutor.security.network`, and
+redirects are followed here, one checked hop at a time.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +27,8 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from tutor.config import ResourceSettings
+from tutor.errors import BlockedAddressError
+from tutor.security.network import AddressGuard, guarded_client, open_checked
 from tutor.timeutil import utc_now
 
 __all__ = ["FetchResult", "Fetcher", "CachedBody"]
@@ -106,6 +111,17 @@ class Fetcher:
         self._robots: dict[str, RobotFileParser | None] = {}
         self._robots_lock: dict[str, asyncio.Lock] = {}
         self._dead: dict[str, str] = {}  # origin -> why it cannot be reached (offline runs end fast)
+        self.guard = AddressGuard(settings.allow_hosts, settings.allow_networks)
+
+    def client(self, limits: httpx.Limits | None = None) -> httpx.AsyncClient:
+        """A client whose connections go only to public (or operator-allowed) addresses."""
+        return guarded_client(self.guard, self.s.user_agent, limits)
+
+    def _open(
+        self, client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str] | None = None
+    ) -> AbstractAsyncContextManager[httpx.Response]:
+        """Send and follow redirects ourselves: every hop's URL and address is checked again."""
+        return open_checked(client, self.guard, method, url, headers, self.s.timeout_s)
 
     # --- cache ---------------------------------------------------------------
     def _cache_paths(self, url: str) -> tuple[Path, Path]:
@@ -163,10 +179,12 @@ class Fetcher:
                 parser: RobotFileParser | None = None
                 try:
                     await self._polite(parts.netloc)
-                    r = await client.get(f"{origin}/robots.txt", timeout=self.s.timeout_s)
-                    if r.status_code == 200:
-                        parser = RobotFileParser()
-                        parser.parse(r.text.splitlines())
+                    async with self._open(client, "GET", f"{origin}/robots.txt") as r:
+                        if r.status_code == 200:
+                            parser = RobotFileParser()
+                            parser.parse((await r.aread()).decode("utf-8", "replace").splitlines())
+                except BlockedAddressError as exc:
+                    self._dead[origin] = str(exc)
                 except httpx.ConnectError as exc:
                     self._dead[origin] = _connect_reason(exc)
                 except httpx.HTTPError:
@@ -196,6 +214,8 @@ class Fetcher:
                 return FetchResult(url, "failed", "robots.txt disallows it")
         except httpx.InvalidURL as exc:
             return FetchResult(url, "failed", f"invalid URL ({exc})")
+        except BlockedAddressError as exc:
+            return FetchResult(url, "failed", str(exc))
         return None
 
     def _conditional_headers(self, url: str, etag: str | None, last_modified: str | None) -> dict[str, str]:
@@ -221,7 +241,7 @@ class Fetcher:
             async with sem:
                 await self._polite(host)
                 try:
-                    async with client.stream("GET", url, headers=headers, timeout=self.s.timeout_s) as r:
+                    async with self._open(client, "GET", url, headers) as r:
                         final = str(r.url)
                         if r.status_code == 304:
                             return _not_modified(r, url, etag, last_modified)
@@ -243,6 +263,8 @@ class Fetcher:
                         if refused is not None:
                             return refused
                         return await self._download(r, url, max_bytes)
+                except BlockedAddressError as exc:
+                    return FetchResult(url, "failed", str(exc))
                 except _TooBig:
                     return FetchResult(url, "failed", f"too big (> {self.s.max_mb:g} MB)")
                 except httpx.TimeoutException:
@@ -311,9 +333,7 @@ class Fetcher:
             max_connections=self.s.concurrency, max_keepalive_connections=self.s.concurrency
         )
         gate = asyncio.Semaphore(self.s.concurrency)
-        async with httpx.AsyncClient(
-            headers={"User-Agent": self.s.user_agent}, follow_redirects=True, max_redirects=10, limits=limits
-        ) as client:
+        async with self.client(limits) as client:
 
             async def run(item: tuple[str, str | None, str | None]) -> FetchResult:
                 async with gate:
@@ -332,9 +352,15 @@ class Fetcher:
             return FetchResult(url, "unreachable", self._dead[origin])
         try:
             await self._polite(parts.netloc)
-            r = await client.head(url, timeout=self.s.timeout_s)
+            async with self._open(client, "HEAD", url) as r:
+                pass
             if r.status_code in (405, 501):
-                r = await client.get(url, timeout=self.s.timeout_s)
+                async with self._open(client, "GET", url) as r:
+                    pass
+        except BlockedAddressError as exc:
+            return FetchResult(url, "unreachable", str(exc))
+        except httpx.InvalidURL as exc:
+            return FetchResult(url, "unreachable", f"invalid URL ({exc})")
         except httpx.TimeoutException:
             return FetchResult(url, "unreachable", "timeout")
         except httpx.ConnectError as exc:
@@ -351,9 +377,7 @@ class Fetcher:
         self, urls: Sequence[str], on_done: Callable[[FetchResult], None] | None = None
     ) -> list[FetchResult]:
         gate = asyncio.Semaphore(self.s.concurrency)
-        async with httpx.AsyncClient(
-            headers={"User-Agent": self.s.user_agent}, follow_redirects=True, max_redirects=10
-        ) as client:
+        async with self.client() as client:
 
             async def run(url: str) -> FetchResult:
                 async with gate:

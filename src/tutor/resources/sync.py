@@ -4,26 +4,43 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tutor.config import Settings
 from tutor.curriculum.learners import Roadmap
 from tutor.errors import TutorError
-from tutor.ingest.loaders import load_document
+from tutor.ingest.chunking import chunk_document
+from tutor.ingest.loaders import Document, load_document
 from tutor.resources.cards import CARDS_DOC, generated_dir, render_cards, write_cards
-from tutor.resources.catalog import extract_catalog, merge_entries
+from tutor.resources.catalog import extract_catalog, merge_entries, normalize_url
 from tutor.resources.store import CatalogStore
+from tutor.security.injection import detect
 
-__all__ = ["refresh_catalog"]
+__all__ = ["allowed_links", "refresh_catalog"]
 
 log = logging.getLogger(__name__)
 
-EXTRACTOR_VERSION = 2  # bump when extract_catalog finds links differently
+EXTRACTOR_VERSION = (
+    3  # bump when extract_catalog finds links differently (3: flagged passages' links left out)
+)
 
 
-def refresh_catalog(store: CatalogStore, roadmap: Roadmap, settings: Settings, files: Sequence[Path]) -> int:
-    """Re-read the links of changed documents; write the cards file. Returns the resource count."""
+def refresh_catalog(
+    store: CatalogStore,
+    roadmap: Roadmap,
+    settings: Settings,
+    files: Sequence[Path],
+    removed: Iterable[str] = (),
+    prune_unseen: bool = False,
+) -> int:
+    """Re-read the links of changed documents; drop the documents the ingest removes; write the cards file.
+
+    Documents of other sources are kept (an ingest of one path never empties the catalog);
+    `prune_unseen` (a rebuild of every source) drops every document not among `files`.
+    Returns the resource count.
+    """
     revs = store.doc_revs()
     seen: set[str] = set()
     max_bytes = settings.corpus.max_bytes
@@ -39,14 +56,23 @@ def refresh_catalog(store: CatalogStore, roadmap: Roadmap, settings: Settings, f
         except (TutorError, OSError):
             continue  # the ingest reports the file; the catalog keeps what it had
         seen.add(doc.doc_id)
+        entries = merge_entries(extract_catalog(doc.doc_id, doc.text, doc.line_offset))
+        tainted = _flagged_urls(doc, settings.chunking.chunk_size, settings.chunking.chunk_overlap)
+        if tainted & set(entries):
+            log.warning(
+                "%s: %d link(s) left out of the catalog: they appear in text flagged as instructions to "
+                "the model",
+                path,
+                len(tainted & set(entries)),
+            )
         store.replace_doc(
-            doc.doc_id,
-            _rev(doc.content_hash),
-            merge_entries(extract_catalog(doc.doc_id, doc.text, doc.line_offset)),
+            doc.doc_id, _rev(doc.content_hash), {url: e for url, e in entries.items() if url not in tainted}
         )
-    for doc_id in set(revs) - seen:
-        if not any(p.stem == doc_id for p in files):
-            store.remove_doc(doc_id)
+    drop = set(removed) & set(revs)
+    if prune_unseen:
+        drop |= {d for d in set(revs) - seen if not any(p.stem == d for p in files)}
+    for doc_id in drop:
+        store.remove_doc(doc_id)
     resources = store.resources()
     cards_path = gen / f"{CARDS_DOC}.md"
     if settings.resources.cards and resources:
@@ -56,6 +82,34 @@ def refresh_catalog(store: CatalogStore, roadmap: Roadmap, settings: Settings, f
     elif cards_path.exists():
         cards_path.unlink()
     return len(resources)
+
+
+def _flagged_urls(doc: Document, chunk_size: int, chunk_overlap: int) -> set[str]:
+    """Every URL in a passage the injection rules flag (the same passages the index flags), so a planted
+    link is never a resource, a card, a recommendation or an allowed link in an answer."""
+    urls: set[str] = set()
+    for chunk in chunk_document(doc, chunk_size, chunk_overlap):
+        if detect(chunk.context_text()):
+            urls |= {normalize_url(link.url) for link in chunk.links}
+            urls |= {normalize_url(u) for u in re.findall(r"https?://[^\s)|>\]\"'，。]+", chunk.text)}
+    return urls
+
+
+def allowed_links(store: CatalogStore, roadmap: Roadmap) -> set[str]:
+    """URLs an answer may show: the operator's catalog (flagged passages' links are not in it) and
+    the roadmap's own resources (before the first ingest has built the catalog)."""
+    urls = {r["url"] for r in store.resources()}
+    try:
+        skills = roadmap.curriculum.skills
+    except TutorError:  # no roadmap: the catalog alone
+        skills = []
+    for skill in skills:
+        urls |= {
+            normalize_url(r.link)
+            for r in skill.resources
+            if r.link and not detect(" ".join([r.name, *r.extra.values()]))
+        }
+    return urls
 
 
 def _rev(content_hash: str) -> str:

@@ -2,11 +2,16 @@
 and format with `ui/formatting.py`; the layout is built tab by tab, then each tab is wired.
 
 Safe defaults: analytics off before Gradio is imported, bound to 127.0.0.1, no share
-link, a queue with a concurrency limit, optional per-user login.
+link, a queue with a concurrency limit, no uploads, optional per-user login.
+
+Who the learner is comes from the server, never from the page: with `ui.auth` it is the logged-in
+user; without it the UI is single-user (`ui.default_learner`) and offers no learner switching.
+No other learner's id is ever sent to the page.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import threading
@@ -80,18 +85,40 @@ class UIState:
             except TutorError as exc:
                 self.ingest_error = str(exc)
                 log.error("Start-up ingest failed: %s", exc)
+            except Exception as exc:  # noqa: BLE001 - the UI keeps serving; the index it has still answers
+                self.ingest_error = f"{type(exc).__name__}: {exc}"
+                log.exception("Start-up ingest failed")
             finally:
                 self.ready.set()
 
         threading.Thread(target=work, name="tutor-ingest", daemon=True).start()
 
-    def learner(self, chosen: str | None, request: gr.Request | None) -> str:
-        if self.auth and request is not None and request.username:
-            learner = request.username  # logged in: always yourself, whatever the page sends
+    def learner(self, request: gr.Request | None) -> str:
+        """Logged in: that user.  No login: the one local learner.  Nothing the page sends counts."""
+        if self.auth:
+            if request is None or not request.username:
+                raise TutorError("not logged in")
+            learner = request.username
         else:
-            learner = (chosen or "").strip() or self.app.settings.ui.default_learner
+            learner = self.app.settings.ui.default_learner
         self.app.learners.ensure(learner)
         return learner
+
+
+class _NoUploads:
+    """ASGI middleware: the UI has no file inputs, so Gradio's upload endpoint (which would let
+    anyone write files to the server's disk) answers 403."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and str(scope.get("path", "")).rstrip("/").endswith("/upload"):
+            from starlette.responses import PlainTextResponse
+
+            await PlainTextResponse("uploads are disabled", status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def build_app(app: App, state: UIState | None = None) -> gr.Blocks:
@@ -99,7 +126,7 @@ def build_app(app: App, state: UIState | None = None) -> gr.Blocks:
     if state is None:
         ui.ready.set()
     with gr.Blocks(title="tutor · AI 学习导师") as demo:
-        page = layout(app, logins=bool(ui.auth))
+        page = layout(app)
         _wire_learner(demo, page, app, ui)
         _wire_chat(page, app, ui)
         _wire_progress(page, app, ui)
@@ -135,8 +162,7 @@ def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
         groups = [[n for n in stage.skills if n in profile.finished] for stage in curriculum.stages]
         panel, chips = _last_turn(app, learner)
         return (
-            learner,
-            gr.update(choices=learners.progress.list(), value=learner),
+            f"学习者 Learner: **{html.escape(learner)}**",
             messages,
             _plan(app, learner),
             fmt.stage_bars(curriculum, profile.finished),
@@ -147,12 +173,12 @@ def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
             *chips,
         )
 
-    def on_load(chosen: str, request: gr.Request) -> tuple[Any, ...]:
+    def on_load(request: gr.Request) -> tuple[Any, ...]:
         status = fmt.status(app.llm, app.index.manifest(), app.index.model_id)
         status["ready"] = ui.ready.is_set()
         types, languages = fmt.filter_choices(app.catalog, curriculum)
         return (
-            *learner_view(ui.learner(chosen, request)),
+            *learner_view(ui.learner(request)),
             fmt.status_line(status),
             fmt.status_details(status),
             fmt.resources_table(app.catalog, curriculum),
@@ -162,15 +188,10 @@ def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
 
     demo.load(
         on_load,
-        [page.learner_state],
+        None,
         [*page.view_outputs, page.status, page.status_details, page.table, page.type_dd, page.lang_dd],
         api_visibility="private",
     )
-
-    def switch(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-        return learner_view(ui.learner(chosen, request))
-
-    page.learner_btn.click(switch, [page.learner_dd], page.view_outputs, api_visibility="private")
 
 
 def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
@@ -178,16 +199,19 @@ def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
     history_store = app.learners.history
 
     def respond(
-        message: str, messages: list[dict[str, Any]], chosen: str, request: gr.Request
+        message: str, messages: list[dict[str, Any]], request: gr.Request
     ) -> Iterator[tuple[Any, ...]]:
-        learner = ui.learner(chosen, request)
+        learner = ui.learner(request)
         message = (message or "").strip()
         hidden = [gr.update(visible=False)] * 3
+        messages = [m for m in (messages or []) if isinstance(m, dict)]
         if not message:
             yield messages, gr.update(), "", *hidden
             return
+        # the page's copy is the learner's to edit: only a capped tail of it becomes context
+        recent = messages[-2 * max(1, app.settings.chain.history_turns) :]
         history = [
-            (m["role"], _text(m["content"])) for m in messages if m.get("role") in ("user", "assistant")
+            (m["role"], _text(m["content"])[:4000]) for m in recent if m.get("role") in ("user", "assistant")
         ]
         messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
         if not ui.ready.is_set() and route_message(message).kind == "material":
@@ -234,43 +258,37 @@ def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
 def _wire_chat(page: Page, app: App, ui: UIState) -> None:
     history = app.learners.history
     respond = _respond(app, ui)
-    inputs, outputs = [page.box, page.chatbot, page.learner_state], page.chat_outputs
+    inputs, outputs = [page.box, page.chatbot], page.chat_outputs
     page.send.click(respond, inputs, outputs, api_name="chat", concurrency_id="chat")
     page.box.submit(respond, inputs, outputs, api_visibility="private", concurrency_id="chat")
     for chip in page.chips:
         chip.click(
             respond,
-            [chip, page.chatbot, page.learner_state],
+            [chip, page.chatbot],
             outputs,
             api_visibility="private",
             concurrency_id="chat",
         )
 
-    def do_retry(
-        messages: list[dict[str, Any]], chosen: str, request: gr.Request
-    ) -> Iterator[tuple[Any, ...]]:
-        learner = ui.learner(chosen, request)
+    def do_retry(messages: list[dict[str, Any]], request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        learner = ui.learner(request)
         question = history.drop_last_answer(learner)
         if question is None:
             yield messages, gr.update(), "", *[gr.update()] * 3
             return
-        yield from respond(question, messages[:-2], learner, request)
+        yield from respond(question, messages[:-2], request)
 
-    page.retry.click(
-        do_retry, [page.chatbot, page.learner_state], outputs, api_visibility="private", concurrency_id="chat"
-    )
+    page.retry.click(do_retry, [page.chatbot], outputs, api_visibility="private", concurrency_id="chat")
 
-    def do_clear(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-        history.clear(ui.learner(chosen, request))
+    def do_clear(request: gr.Request) -> tuple[Any, ...]:
+        history.clear(ui.learner(request))
         return [], fmt.sources_panel(None), "", *[gr.update(visible=False)] * 3
 
-    page.clear.click(do_clear, [page.learner_state], outputs, api_visibility="private")
-    page.chatbot.clear(
-        do_clear, [page.learner_state], outputs, api_visibility="private"
-    )  # its own trash icon too
+    page.clear.click(do_clear, None, outputs, api_visibility="private")
+    page.chatbot.clear(do_clear, None, outputs, api_visibility="private")  # its own trash icon too
 
-    def on_like(messages: list[dict[str, Any]], chosen: str, data: gr.LikeData, request: gr.Request) -> None:
-        learner = ui.learner(chosen, request)
+    def on_like(messages: list[dict[str, Any]], data: gr.LikeData, request: gr.Request) -> None:
+        learner = ui.learner(request)
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         stored = history.messages(learner)
         if not isinstance(index, int) or index >= len(stored) or stored[index]["role"] != "assistant":
@@ -287,25 +305,27 @@ def _wire_chat(page: Page, app: App, ui: UIState) -> None:
         )
         gr.Info("谢谢反馈！/ Thanks for the feedback!")
 
-    page.chatbot.like(on_like, [page.chatbot, page.learner_state], None, api_visibility="private")
+    page.chatbot.like(on_like, [page.chatbot], None, api_visibility="private")
 
 
 def _wire_progress(page: Page, app: App, ui: UIState) -> None:
     curriculum = app.roadmap.curriculum
     learners = app.learners
 
-    def refresh_next(chosen: str, request: gr.Request) -> str:
-        return _plan(app, ui.learner(chosen, request))
+    def refresh_next(request: gr.Request) -> str:
+        return _plan(app, ui.learner(request))
 
-    page.next_btn.click(refresh_next, [page.learner_state], [page.cards], api_name="next_steps")
+    page.next_btn.click(refresh_next, None, [page.cards], api_name="next_steps")
 
-    def ticker(skills: list[int]) -> Callable[[str, list[int] | None, gr.Request], tuple[str, str]]:
-        """A stage checklist's handler: its ticks replace that stage's part of the finished skills."""
+    def ticker(skills: list[int]) -> Callable[[list[int] | None, gr.Request], tuple[str, str]]:
+        """A stage checklist's handler: its ticks replace that stage's part of the finished skills
+        (only that stage's skill numbers count, whatever the page sends)."""
 
-        def tick(chosen: str, ticked: list[int] | None, request: gr.Request) -> tuple[str, str]:
-            learner = ui.learner(chosen, request)
+        def tick(ticked: list[int] | None, request: gr.Request) -> tuple[str, str]:
+            learner = ui.learner(request)
             others = [n for n in learners.progress.get(learner).finished if n not in skills]
-            profile = learners.set_finished(learner, sorted({*others, *(int(n) for n in ticked or [])}))
+            mine = {int(n) for n in ticked or [] if int(n) in skills}
+            profile = learners.set_finished(learner, sorted({*others, *mine}))
             return _plan(app, learner), fmt.stage_bars(curriculum, profile.finished)
 
         return tick
@@ -313,13 +333,13 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
     for stage, group in zip(curriculum.stages, page.groups, strict=True):
         group.input(
             ticker(stage.skills),
-            [page.learner_state, group],
+            [group],
             [page.cards, page.bars],
             api_visibility="private",
         )
 
-    def save_profile(chosen: str, hours_value: float | None, goal_value: str, request: gr.Request) -> str:
-        learner = ui.learner(chosen, request)
+    def save_profile(hours_value: float | None, goal_value: str, request: gr.Request) -> str:
+        learner = ui.learner(request)
         try:
             profile = learners.progress.upsert(learner, hours_per_day=hours_value, goal=goal_value or None)
         except TutorError as exc:
@@ -327,15 +347,15 @@ def _wire_progress(page: Page, app: App, ui: UIState) -> None:
         gr.Info("已保存 / Saved")
         return _plan(app, profile.id)
 
-    page.save.click(
-        save_profile, [page.learner_state, page.hours, page.goal], [page.cards], api_visibility="private"
-    )
+    page.save.click(save_profile, [page.hours, page.goal], [page.cards], api_visibility="private")
 
 
 def launch_ui(
     app: App, host: str | None = None, port: int | None = None, ingest: bool = True, block: bool = True
 ) -> tuple[gr.Blocks, str]:
     """Start serving at once; the start-up ingest (a no-op when nothing changed) runs behind it."""
+    from starlette.middleware import Middleware
+
     cfg = app.settings.ui
     state = UIState(app)
     if ingest:
@@ -354,6 +374,8 @@ def launch_ui(
         quiet=True,
         css=CSS,
         theme=THEME,
+        max_file_size="1kb",
+        app_kwargs={"middleware": [Middleware(_NoUploads)]},
     )
     log.info("UI at %s", url)
     if block:

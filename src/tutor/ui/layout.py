@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio otherwise calls out at start
@@ -45,27 +43,13 @@ footer, footer a, footer button {color: #4b5563 !important;}
 MAX_QUESTIONS = 10  # radios made once; a quiz shows as many as it has
 
 
-def _browser_secret(data_dir: Path) -> str:
-    """A stable secret so the remembered learner survives a server restart, not just a reload."""
-    path = data_dir / "ui-secret"
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_hex(16)
-        path.write_text(value, encoding="utf-8")
-        return value
-
-
 @dataclass
 class Page:
     """The components the handlers read and write."""
 
-    learner_state: gr.BrowserState
+    who: gr.Markdown  # the learner's name, decided by the server (login or single-user), never picked here
     status: gr.Markdown
     status_details: gr.Markdown
-    learner_dd: gr.Dropdown
-    learner_btn: gr.Button
     chatbot: gr.Chatbot
     box: gr.Textbox
     send: gr.Button
@@ -95,8 +79,7 @@ class Page:
     @property
     def view_outputs(self) -> list[Any]:
         return [
-            self.learner_state,
-            self.learner_dd,
+            self.who,
             self.chatbot,
             self.cards,
             self.bars,
@@ -171,7 +154,9 @@ def _progress_tab(app: App) -> dict[str, Any]:
     bars = gr.HTML(elem_id="stage-bars")
     with gr.Row():
         hours = gr.Number(label="每天学习小时 Hours per day", minimum=0.5, maximum=24, step=0.5)
-        goal = gr.Textbox(label="目标 Goal", placeholder="例如：做 RAG 应用 / e.g. build RAG apps")
+        goal = gr.Textbox(
+            label="目标 Goal", placeholder="例如：做 RAG 应用 / e.g. build RAG apps", max_length=500
+        )
         save = gr.Button("保存 Save", elem_id="save-profile")
     groups = [
         gr.CheckboxGroup(
@@ -237,24 +222,14 @@ def _quiz_tab(app: App) -> dict[str, Any]:
     }
 
 
-def layout(app: App, logins: bool) -> Page:
-    learner_state = gr.BrowserState(
-        "", storage_key="tutor-learner", secret=_browser_secret(app.settings.data_dir)
-    )
+def layout(app: App) -> Page:
+    """No learner picker: with logins the learner is the user, without them the one local learner."""
     gr.Markdown("## 🎓 tutor · AI 学习导师")
     status = gr.Markdown(elem_id="status-line")
     with gr.Accordion("详情 Details", open=False, elem_id="status-details"):
         status_details = gr.Markdown()
     status_timer = gr.Timer(3, active=True)  # refreshes the header until the start-up index is ready
-    with gr.Row(visible=not logins):
-        learner_dd = gr.Dropdown(
-            label="学习者 Learner（选择或输入新名字 pick or type a new name）",
-            choices=[],
-            allow_custom_value=True,
-            scale=3,
-            elem_id="learner",
-        )
-        learner_btn = gr.Button("切换 / 创建 Switch / create", scale=1, elem_id="learner-switch")
+    who = gr.Markdown(elem_id="learner")
     with gr.Tabs():
         with gr.Tab("💬 对话 Chat", id="chat"):
             chat = _chat_tab()
@@ -270,13 +245,11 @@ def layout(app: App, logins: bool) -> Page:
     with gr.Accordion("📖 资料与作者 Material & credits", open=False, elem_id="credits"):
         gr.Markdown(fmt.credits_markdown(credits(app.settings.corpus.paths)))
     return Page(
-        learner_state=learner_state,
+        who=who,
         status=status,
         status_details=status_details,
         status_timer=status_timer,
         resources_tab=resources_tab,
-        learner_dd=learner_dd,
-        learner_btn=learner_btn,
         next_btn=next_btn,
         cards=cards,
         **chat,

@@ -23,15 +23,15 @@ __all__ = ["wire_quiz"]
 def wire_quiz(
     page: Page,
     app: App,
-    who: Callable[[str | None, gr.Request | None], str],
+    who: Callable[[gr.Request | None], str],
     plan: Callable[[App, str], str],
 ) -> None:
     """The quiz tab: build the quiz of the chosen (or current) skill into the radios, grade, store."""
     learners = app.learners
     radios = page.quiz_questions
 
-    def start(skill: int | None, chosen: str, request: gr.Request) -> tuple[Any, ...]:
-        learner = who(chosen, request)
+    def start(skill: int | None, request: gr.Request) -> tuple[Any, ...]:
+        learner = who(request)
         try:
             quiz = learners.quiz(learner, int(skill) if skill else None)
         except TutorError as exc:
@@ -46,7 +46,7 @@ def wire_quiz(
 
     page.quiz_start.click(
         start,
-        [page.quiz_skill, page.learner_state],
+        [page.quiz_skill],
         [page.quiz_state, page.quiz_intro, *radios, page.quiz_submit, page.quiz_result],
         api_visibility="private",
     )
@@ -57,7 +57,7 @@ def wire_quiz(
         quiz_json = values[page.quiz_state]
         if not quiz_json:
             raise gr.Error("先出题 / Start a quiz first")
-        learner = who(values[page.learner_state], request)
+        learner = who(request)
         quiz = Quiz.model_validate(quiz_json)
         responses = {q.id: values[radio] for q, radio in zip(quiz.questions, radios, strict=False)}
         result = learners.take_quiz(learner, quiz, responses)
@@ -65,7 +65,7 @@ def wire_quiz(
 
     page.quiz_submit.click(
         submit,
-        {page.quiz_state, page.learner_state, *radios},
+        {page.quiz_state, *radios},
         [page.quiz_result, page.cards],
         api_visibility="private",
     )
