@@ -212,11 +212,28 @@ def eval_retrieval(
     k: Annotated[str, typer.Option("--k", help="Comma-separated cut-offs for Recall@k.")] = "1,3,5,10",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write report.md, report.json and recall.png here.")] = None,
+    save: Annotated[Path | None, typer.Option("--save", help="Save per-question results (JSON) for a later --compare.")] = None,
+    compare: Annotated[tuple[Path, Path] | None, typer.Option("--compare", help="Compare two saved runs A B question by question (runs nothing).")] = None,
 ) -> None:
     """Score retrieval modes side by side: Recall@k, MRR@10, nDCG@10, latency, breakdowns."""
+    from tutor.evaluation.compare import compare_runs, load_run, save_run
     from tutor.evaluation.report import to_json, write_report
     from tutor.evaluation.runner import run_retrieval_eval
 
+    if compare:
+        try:
+            comparisons = compare_runs(load_run(compare[0]), load_run(compare[1]),
+                                       None if mode == "dense,bm25,hybrid,naive" else mode.split(","))
+        except TutorError as exc:
+            _fail(exc)
+        if as_json:
+            typer.echo(json.dumps([c.to_json() for c in comparisons], ensure_ascii=False, indent=2))
+            return
+        from tutor.cli_render import compare_tables
+
+        for table in compare_tables(comparisons, *compare):
+            console.print(table)
+        return
     try:
         ks = [int(x) for x in k.split(",") if x.strip()]
         modes = [m.strip() for m in mode.split(",") if m.strip()]
@@ -227,6 +244,9 @@ def eval_retrieval(
     except ValueError as exc:
         _fail(TutorError(f"--k must be comma-separated integers: {exc}"))
     payload = to_json(dataset, len(questions), results)
+    if save:
+        save_run(save, dataset, results, state.settings().retrieval.model_dump(mode="json"))
+        err_console.print(f"saved per-question results to {save}", highlight=False)
     if report:
         written = write_report(report, dataset, results)
         err_console.print("wrote " + ", ".join(str(p) for p in written), highlight=False)

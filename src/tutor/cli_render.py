@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tutor.services import RetrievedPassage
 
 __all__ = [
+    "compare_tables",
     "curriculum_table",
     "eval_tables",
     "ingest_table",
@@ -89,6 +90,37 @@ def eval_tables(payload: dict) -> list[Table]:
             t.add_row(label, str(first[key][label]["n"]),
                       *[f"{modes[m][key].get(label, {}).get('recall', {}).get('5', 0):.3f}" for m in modes])
         tables.append(t)
+    return tables
+
+
+def compare_tables(comparisons: Sequence[Any], a: Any, b: Any) -> list[Table]:
+    """Per mode: metrics before/after, then every question whose first relevant rank moved."""
+    tables = []
+    for comp in comparisons:
+        counts = comp.counts()
+        t = Table(title=f"{comp.mode}: A={a} → B={b}")
+        t.add_column("metric")
+        t.add_column("A", justify="right")
+        t.add_column("B", justify="right")
+        t.add_column("Δ", justify="right")
+        for key, va in comp.metrics_a.items():
+            vb = comp.metrics_b.get(key, 0.0)
+            t.add_row(key, f"{va:.3f}", f"{vb:.3f}", f"{vb - va:+.3f}")
+        t.caption = (f"fixed {counts['fixed']} · broken {counts['broken']} (top-5 line) · better {counts['better']} · "
+                     f"worse {counts['worse']} · same {counts['same']}"
+                     + (f" · only in A {len(comp.only_a)}, only in B {len(comp.only_b)}" if comp.only_a or comp.only_b else ""))
+        tables.append(t)
+        moved = [d for d in comp.deltas if d.outcome != "same"]
+        if moved:
+            m = Table(title=f"{comp.mode}: questions that moved (rank of the first relevant passage, - = not in top 10)")
+            for col in ("outcome", "id", "lang", "kind", "A", "B", "question"):
+                m.add_column(col)
+            order = {"fixed": 0, "broken": 1, "better": 2, "worse": 3}
+            for d in sorted(moved, key=lambda d: (order[d.outcome], d.id)):
+                style = {"fixed": "green", "broken": "red"}.get(d.outcome, "")
+                m.add_row(f"[{style}]{d.outcome}[/]" if style else d.outcome, d.id, d.lang, d.kind,
+                          str(d.rank_a or "-"), str(d.rank_b or "-"), d.question)
+            tables.append(m)
     return tables
 
 

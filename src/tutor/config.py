@@ -63,6 +63,11 @@ class ChunkingSettings(BaseModel):
     chunk_overlap: int = Field(
         80, ge=0, description="Characters of overlap when a long section is split at sentences."
     )
+    contextual_summary: bool = Field(
+        False,
+        description="Put the document's one-line summary (front matter `summary:` or its lead sentences) into "
+        "what is embedded and BM25-indexed for every chunk (never into the cited text). Changing it re-indexes.",
+    )
 
     @field_validator("chunk_overlap")
     @classmethod
@@ -127,6 +132,31 @@ class RetrievalSettings(BaseModel):
     reranker: str | None = Field(
         None, description="Optional sentence-transformers CrossEncoder (local dir or hub id); off by default."
     )
+    # Levers measured one at a time on both eval sets (eval/README.md); each can be switched off.
+    time_expressions: bool = Field(
+        False, description="Append the 'N 个月后' form to questions naming a time in words (三个月以后, 半年, a year)."
+    )
+    bilingual_glossary: bool = Field(
+        False, description="Append the Chinese side of the material's own bilingual terms to English questions (BM25)."
+    )
+    bm25_heading_boost: int = Field(
+        1, ge=1, le=10, description="How many times the title and heading path count in a chunk's BM25 text."
+    )
+    doc_routing_weight: float = Field(
+        0.0, ge=0,
+        description="RRF weight of a document ranking (question vs. each document's title + summary) that every "
+        "chunk inherits; 0 = off.",
+    )
+    doc_routing_restrict_margin: float | None = Field(
+        None, ge=0,
+        description="When the question refers to a document ('那篇文章', 'the article on') and the best document's "
+        "similarity beats the next by this margin, search only that document; null = never restrict.",
+    )
+    prf_terms: int = Field(
+        0, ge=0, le=50, description="Pseudo-relevance feedback: BM25 terms taken from the top passages; 0 = off."
+    )
+    prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: how many top passages to read.")
+    prf_weight: float = Field(0.5, ge=0, description="RRF weight of the feedback-expanded BM25 ranking.")
 
 
 class CurriculumSettings(BaseModel):

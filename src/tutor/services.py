@@ -60,6 +60,8 @@ class Services:
         self.settings = settings
         self._manifest: Manifest | None = None
         self._manifest_stamp = 0
+        #: query-understanding hooks (question -> text to append to the query, or None), e.g. stage/skill references
+        self.query_hooks: list[Any] = []
         if embedder is not None:  # share one loaded model (tests, long-lived servers)
             self.__dict__["embedder"] = embedder
 
@@ -113,7 +115,8 @@ class Services:
         cached = self.__dict__.get("_bm25")
         if cached is not None and self.__dict__.get("_bm25_manifest") is manifest:
             return cached  # per question: no re-hashing while the manifest is unchanged
-        want = fingerprint(cid for d in manifest.docs.values() for cid in d.chunk_ids)
+        want = fingerprint((cid for d in manifest.docs.values() for cid in d.chunk_ids),
+                           self.settings.retrieval.bm25_heading_boost)
         if cached is not None and cached.fingerprint == want:
             self.__dict__["_bm25_manifest"] = manifest
             return cached
@@ -128,6 +131,50 @@ class Services:
         self.__dict__["_bm25_manifest"] = manifest
         return index
 
+    def query_plan(self, question: str) -> Any:
+        """What the dense and keyword retrievers see for `question` (retrieval.* query levers)."""
+        return self.query_rewriter().plan(question)
+
+    def query_rewriter(self) -> Any:
+        """Built per live index: the bilingual glossary is read from the indexed chunks.
+
+        `self.query_hooks` (callables question -> text to append, or None) is the place for the
+        curriculum's query understanding (stage/skill references) to join in.
+        """
+        from tutor.index.query import Glossary, QueryRewriter, build_glossary
+
+        cfg = self.settings.retrieval
+        key = (cfg.time_expressions, cfg.bilingual_glossary, tuple(self.query_hooks))
+        cached = self.__dict__.get("_rewriter")
+        if not (cfg.time_expressions or cfg.bilingual_glossary or self.query_hooks):
+            return QueryRewriter()
+        index = self.bm25_index() if cfg.bilingual_glossary else None
+        if cached is not None and cached[0] == key and cached[1] is index:
+            return cached[2]
+        glossary = Glossary()
+        if index is not None:
+            import json as _json
+
+            headings = sorted({h for m in index.metadata for h in _json.loads(m.get("headings", "[]"))})
+            glossary = build_glossary(index.texts, headings)
+            log.info("bilingual glossary: %d English terms from the material", len(glossary))
+        rewriter = QueryRewriter(time_expressions=cfg.time_expressions, bilingual=cfg.bilingual_glossary,
+                                 glossary=glossary, extra=self.query_hooks)
+        self.__dict__["_rewriter"] = (key, index, rewriter)
+        return rewriter
+
+    def doc_router(self) -> Any:
+        """One card per live document (title + summary), embedded once per index."""
+        from tutor.index.routing import DocRouter, cards_from_chunks
+
+        index = self.bm25_index()
+        cached = self.__dict__.get("_doc_router")
+        if cached is not None and cached[0] is index:
+            return cached[1]
+        router = DocRouter(cards_from_chunks(index.texts, index.metadata), self.embedder.embed_documents)
+        self.__dict__["_doc_router"] = (index, router)
+        return router
+
     def bm25_is_current(self) -> bool:
         """Cheap check (no model, no jieba): does the stored BM25 cover exactly the live chunks?"""
         import json
@@ -140,7 +187,8 @@ class Services:
             stored = json.loads(path.read_text(encoding="utf-8")).get("fingerprint")
         except (OSError, ValueError):
             return False
-        return stored == fingerprint(cid for d in manifest.docs.values() for cid in d.chunk_ids)
+        return stored == fingerprint((cid for d in manifest.docs.values() for cid in d.chunk_ids),
+                                     self.settings.retrieval.bm25_heading_boost)
 
     def rebuild_bm25(self) -> Any:
         from tutor.index.bm25 import BM25Index
@@ -148,7 +196,7 @@ class Services:
         manifest = self.manifest()
         self._configure_tokenizer()
         chunks = self.store.get_live(manifest.collection, manifest.live_revs) if manifest.collection else []
-        index = BM25Index.build(chunks)
+        index = BM25Index.build(chunks, self.settings.retrieval.bm25_heading_boost)
         index.save(index_dir(self.settings, self.model_id) / "bm25")
         self.__dict__["_bm25"] = index
         return index

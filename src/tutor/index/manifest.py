@@ -44,6 +44,8 @@ class Manifest:
     dimension: int | None = None
     generation: int = 0
     docs: dict[str, DocEntry] = field(default_factory=dict)
+    #: what was embedded besides the chunk text ("" = title + headings); another value needs a re-index
+    text_variant: str = ""
 
     @property
     def live_revs(self) -> list[str]:
@@ -72,6 +74,7 @@ class Manifest:
             dimension=data.get("dimension"),
             generation=int(data.get("generation", 0)),
             docs=docs,
+            text_variant=str(data.get("text_variant", "")),
         )
 
     def save(self) -> None:
@@ -83,6 +86,7 @@ class Manifest:
             "collection": self.collection,
             "dimension": self.dimension,
             "generation": self.generation,
+            "text_variant": self.text_variant,
             "docs": {k: asdict(v) for k, v in sorted(self.docs.items())},
         }
         fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=self.path.parent)

@@ -126,9 +126,13 @@ class DenseRetriever(_TutorRetriever):
 
     def search(self, query: str) -> list[StoredChunk]:
         svc: Services = self.services
+        plan = svc.query_plan(query)
+        return self.search_vector(svc.embedder.embed_query(plan.dense_text), self.where_for(query))
+
+    def search_vector(self, vector: Sequence[float], where: dict[str, Any] | None) -> list[StoredChunk]:
+        svc: Services = self.services
         manifest = svc.require_index()
-        vector = svc.embedder.embed_query(query)
-        hits = svc.store.query(manifest.collection, vector, self.k, manifest.live_revs, self.where_for(query))
+        hits = svc.store.query(manifest.collection, vector, self.k, manifest.live_revs, where)
         for h in hits:
             h.metadata["dense_score"] = h.score
         return hits
@@ -138,26 +142,79 @@ class BM25Retriever(_TutorRetriever):
     """Keyword retrieval (jieba + stemming) over the BM25 index kept beside the collection."""
 
     def search(self, query: str) -> list[StoredChunk]:
-        hits = self.services.bm25_index().search(query, self.k, self.where_for(query))
+        return self.search_text(self.services.query_plan(query).keyword_text, self.where_for(query))
+
+    def search_text(self, text: str, where: dict[str, Any] | None) -> list[StoredChunk]:
+        hits = self.services.bm25_index().search(text, self.k, where)
         for h in hits:
             h.metadata["bm25_score"] = h.score
         return hits
 
 
+def _doc_allowed(where: dict[str, Any] | None) -> Any:
+    from tutor.index.bm25 import _matches
+
+    wanted = (where or {}).get("doc")
+    return (lambda doc: True) if wanted is None else (lambda doc: _matches(doc, wanted))
+
+
+def _by_document(fused: Sequence[StoredChunk], doc_rank: dict[str, int]) -> list[StoredChunk]:
+    """The candidates re-listed document by document (best document first, fused order within)."""
+    last = len(doc_rank) + 1
+    return sorted(fused, key=lambda c: doc_rank.get(c.doc, last))  # stable: fused order within a document
+
+
 class HybridRetriever(_TutorRetriever):
-    """Dense + BM25 fused by weighted RRF, de-duplicated, optionally cross-encoder reranked."""
+    """Dense + BM25 fused by weighted RRF, de-duplicated, optionally cross-encoder reranked.
+
+    Optional levers (retrieval.*, each off by default unless eval/README.md shows it helps):
+    query rewrites (`QueryRewriter`), document routing (`DocRouter`) as one more RRF list or a
+    restriction to one document, and pseudo-relevance feedback as a third BM25 list.
+    """
 
     def search(self, query: str) -> list[StoredChunk]:
         svc: Services = self.services
         cfg = svc.settings.retrieval
         n = max(cfg.candidates, self.k)
-        dense = DenseRetriever(services=svc, k=n, where=self.where).search(query)
-        sparse = BM25Retriever(services=svc, k=n, where=self.where).search(query)
+        plan = svc.query_plan(query)
+        where = self.where_for(query)
+        vector = svc.embedder.embed_query(plan.dense_text)
+
+        doc_rank: dict[str, int] = {}
+        if cfg.doc_routing_weight > 0 or cfg.doc_routing_restrict_margin is not None:
+            router = svc.doc_router()
+            ranked = router.scores(query, vector)
+            doc_rank = {doc: r for r, (doc, _) in enumerate(ranked, 1)}
+            pinned = where is not None and isinstance(where.get("doc"), str)
+            routed = None if pinned else router.restrict_to(
+                query, ranked, cfg.doc_routing_restrict_margin, _doc_allowed(where))
+            if routed:
+                where = {**(where or {}), "doc": routed}
+
+        dense = DenseRetriever(services=svc, k=n).search_vector(vector, where)
+        bm25 = BM25Retriever(services=svc, k=n)
+        sparse = bm25.search_text(plan.keyword_text, where)
         bm25_weight = cfg.bm25_weight if _CJK.search(query) else cfg.bm25_weight_no_cjk
-        fused = rrf_fuse([(cfg.dense_weight, dense), (bm25_weight, sparse)], cfg.rrf_k)
+        lists: list[tuple[float, Sequence[StoredChunk]]] = [(cfg.dense_weight, dense), (bm25_weight, sparse)]
+        fused = rrf_fuse(lists, cfg.rrf_k)
+        if cfg.prf_terms > 0 and fused:
+            from tutor.index.bm25 import feedback_terms
+            from tutor.index.tokenize import tokenize
+
+            terms = feedback_terms(svc.bm25_index(), [c.id for c in fused[: cfg.prf_docs]], cfg.prf_terms,
+                                   exclude=tokenize(plan.keyword_text))
+            if terms:
+                lists.append((cfg.prf_weight * bm25_weight,
+                              bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
+        if cfg.doc_routing_weight > 0 and doc_rank:
+            lists.append((cfg.doc_routing_weight, _by_document(fused, doc_rank)))
+        if len(lists) > 2:
+            fused = rrf_fuse(lists, cfg.rrf_k)
         for chunk in fused:
             chunk.metadata["dense_score"] = chunk.metadata.pop("score_0", None)
             chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
+            for extra in range(2, len(lists)):
+                chunk.metadata.pop(f"score_{extra}", None)
         fused = dedup(fused, cfg.dedup_similarity)
         if svc.reranker is not None:
             fused = svc.reranker.rerank(query, fused[:n])

@@ -80,6 +80,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "chunk_hash": chunk.text_hash,
         "index": chunk.index,
         **{f"page_{k}": v for k, v in chunk.extra.items()},
+        **({"doc_summary": chunk.summary} if chunk.summary else {}),
     }
 
 

@@ -41,6 +41,7 @@ class Chunk:
     source: str = ""
     source_url: str | None = None
     extra: dict[str, str | int] = field(default_factory=dict)  # front-matter facts of fetched pages
+    summary: str = ""  # the document's one-line summary when contextual chunk text is on (not cited)
 
     @property
     def id(self) -> str:
@@ -64,9 +65,10 @@ class Chunk:
         return hashlib.sha1(self.text.encode("utf-8")).hexdigest()
 
     def context_text(self) -> str:
-        """What gets embedded and keyword-indexed: title and headings give the passage its topic."""
+        """What gets embedded: title, headings (and the document's summary, when on) give the passage its topic."""
         path = " > ".join([self.title, *[h for h in self.headings if h != self.title]])
-        return f"{path}\n{self.text}"
+        lead = f"{self.summary}\n" if self.summary else ""
+        return f"{path}\n{lead}{self.text}"
 
 
 @dataclass
@@ -258,8 +260,18 @@ def _extra(meta: dict) -> dict[str, str | int]:
     return out
 
 
-def chunk_document(doc: Document, chunk_size: int = 600, chunk_overlap: int = 80) -> list[Chunk]:
-    """Split a loaded document into citation-ready chunks."""
+def chunk_document(
+    doc: Document, chunk_size: int = 600, chunk_overlap: int = 80, contextual_summary: bool = False
+) -> list[Chunk]:
+    """Split a loaded document into citation-ready chunks.
+
+    With `contextual_summary`, every chunk carries the document's one-line summary
+    (`lead_summary`), which goes into what is embedded and keyword-indexed but not into
+    the cited text: a passage deep in an article then still says which article it is.
+    """
+    from tutor.ingest.summary import lead_summary
+
+    summary = lead_summary(doc.text, doc.metadata) if contextual_summary else ""
     lines = doc.text.split("\n")
     sections = (
         _markdown_sections(doc.text) if doc.kind in ("markdown", "html", "pdf") else _text_sections(doc.text)
@@ -283,6 +295,7 @@ def chunk_document(doc: Document, chunk_size: int = 600, chunk_overlap: int = 80
                     source=str(doc.path),
                     source_url=doc.source_url,
                     extra=_extra(doc.metadata),
+                    summary=summary,
                 )
             )
     return chunks

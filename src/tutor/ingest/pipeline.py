@@ -23,9 +23,10 @@ from tutor.ingest.chunking import Chunk, chunk_document
 from tutor.ingest.loaders import discover, load_document
 
 if TYPE_CHECKING:
+    from tutor.config import Settings
     from tutor.services import Services
 
-__all__ = ["DocResult", "IngestReport", "run_ingest"]
+__all__ = ["DocResult", "IngestReport", "run_ingest", "text_variant"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,11 @@ def _is_under(path: str, roots: Sequence[Path]) -> bool:
     return any(p == r or r in p.parents for r in roots)
 
 
+def text_variant(settings: Settings) -> str:
+    """Names what is embedded besides title + headings; the manifest records it to detect a change."""
+    return "summary-v1" if settings.chunking.contextual_summary else ""
+
+
 def run_ingest(
     services: Services,
     paths: Sequence[Path] | None = None,
@@ -91,10 +97,16 @@ def run_ingest(
     report = IngestReport()
     manifest = services.manifest()
     old_manifest = manifest
+    variant = text_variant(settings)
+    if manifest.docs and manifest.text_variant != variant and not rebuild:
+        log.warning("Indexed text changed (%r -> %r, chunking.contextual_summary); re-indexing everything",
+                    manifest.text_variant, variant)
+        rebuild = True
     if rebuild:
         manifest = Manifest(
             path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1
         )
+    manifest.text_variant = variant
 
     files: list[Path] = []
     for root in roots:
@@ -131,7 +143,8 @@ def run_ingest(
             continue
         try:
             doc = load_document(path, max_bytes=max_bytes)
-            chunks = chunk_document(doc, settings.chunking.chunk_size, settings.chunking.chunk_overlap)
+            chunks = chunk_document(doc, settings.chunking.chunk_size, settings.chunking.chunk_overlap,
+                                    contextual_summary=settings.chunking.contextual_summary)
             if not chunks:
                 raise InputError(path, "no indexable text after chunking")
         except InputError as exc:

@@ -1,0 +1,100 @@
+"""Document-level routing: which document is a question about?
+
+Questions often name a document by its topic ("讲新时代逆袭的那篇文章", "the piece on going
+from expert to opinion leader") while the passage that answers sits under a generic heading
+("1.2 问题核心关键点") shared by every article. A small index of one card per document
+(title + one-line summary) ranks the documents for the question; the hybrid retriever then
+either lets every chunk inherit its document's rank as one more RRF list (a boost), or, when
+the question explicitly refers to a document and one clearly wins, searches only that one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tutor.ingest.summary import lead_summary
+
+__all__ = ["DocCard", "DocRouter", "refers_to_document"]
+
+log = logging.getLogger(__name__)
+
+_REFERS = re.compile(r"那篇|这篇|哪篇|篇文章|文章|一文|\b(?:article|piece|post|essay|write-?up)\b", re.IGNORECASE)
+
+
+def refers_to_document(question: str) -> bool:
+    """'讲…的那篇文章', 'the article on …': the learner names a document, not only a topic."""
+    return bool(_REFERS.search(question))
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@dataclass
+class DocCard:
+    doc: str
+    title: str
+    summary: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.summary}".strip()
+
+
+def cards_from_chunks(texts: Sequence[str], metadata: Sequence[dict]) -> list[DocCard]:
+    """One card per document from its live chunks (in document order): title, and the summary
+    indexed with it or else the lead sentences of its text."""
+    by_doc: dict[str, list[tuple[int, str, dict]]] = defaultdict(list)
+    for text, meta in zip(texts, metadata):
+        by_doc[str(meta.get("doc", ""))].append((int(meta.get("index", 0)), text, meta))
+    cards = []
+    for doc, rows in sorted(by_doc.items()):
+        rows.sort(key=lambda r: r[0])
+        meta = rows[0][2]
+        summary = str(meta.get("doc_summary") or "") or lead_summary("\n\n".join(t for _, t, _ in rows[:6]))
+        cards.append(DocCard(doc=doc, title=str(meta.get("title", doc)), summary=summary))
+    return cards
+
+
+class DocRouter:
+    """Ranks documents for a question by cosine between the question and each card (plus a title match)."""
+
+    def __init__(self, cards: Sequence[DocCard], embed_documents: Callable[[list[str]], list[list[float]]]) -> None:
+        import numpy as np
+
+        self.cards = list(cards)
+        vectors = np.asarray(embed_documents([c.text for c in self.cards]), dtype=np.float32) if self.cards else \
+            np.zeros((0, 1), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
+        self._vectors = vectors / np.maximum(norms, 1e-9)
+        self._titles = [_norm(c.title) for c in self.cards]
+
+    def scores(self, question: str, query_vector: Sequence[float]) -> list[tuple[str, float]]:
+        """(doc, score) best first; a title written out in the question adds 1.0."""
+        import numpy as np
+
+        if not self.cards:
+            return []
+        q = np.asarray(query_vector, dtype=np.float32)
+        q = q / max(float(np.linalg.norm(q)), 1e-9)
+        sims = self._vectors @ q
+        asked = _norm(question)
+        out = [(c.doc, float(s) + (1.0 if len(t) >= 4 and t in asked else 0.0))
+               for c, s, t in zip(self.cards, sims, self._titles)]
+        return sorted(out, key=lambda pair: -pair[1])
+
+    def restrict_to(self, question: str, ranked: list[tuple[str, float]], margin: float | None,
+                    allowed: Callable[[str], bool] = lambda d: True) -> str | None:
+        """The one document to search, when the question refers to a document and one clearly wins."""
+        if margin is None or not refers_to_document(question):
+            return None
+        ranked = [r for r in ranked if allowed(r[0])]
+        if len(ranked) >= 2 and ranked[0][1] - ranked[1][1] >= margin:
+            log.debug("routing %r to %s (%.3f vs %.3f)", question, ranked[0][0], ranked[0][1], ranked[1][1])
+            return ranked[0][0]
+        return None
