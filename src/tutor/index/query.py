@@ -107,8 +107,9 @@ _ZH_TERM = r"[\u4e00-\u9fff][\u4e00-\u9fff0-9]{1,11}"
 _EN_TERM = r"[A-Za-z][A-Za-z0-9.+#/-]*(?:[ -][A-Za-z0-9][A-Za-z0-9.+#/-]*){0,5}"
 _PAREN_ZH_EN = re.compile(rf"({_ZH_TERM})\s*[（(]\s*({_EN_TERM})\s*[)）]")
 _PAREN_EN_ZH = re.compile(rf"({_EN_TERM})\s*[（(]\s*({_ZH_TERM})\s*[)）]")
-_MIXED_HEADING = re.compile(rf"^(?:[^：:]*[：:])?\s*({_EN_TERM})\s+({_ZH_TERM})\s*$")
-_MIXED_HEADING_ZH_FIRST = re.compile(rf"^(?:[^：:]*[：:])?\s*({_ZH_TERM})\s+({_EN_TERM})\s*$")
+# Only labelled headings ("技能点 11：RAG 检索增强"): an unlabelled "Python 基础库" is a topic, not a translation.
+_MIXED_HEADING = re.compile(rf"^[^：:]+[：:]\s*({_EN_TERM})\s+({_ZH_TERM})\s*$")
+_MIXED_HEADING_ZH_FIRST = re.compile(rf"^[^：:]+[：:]\s*({_ZH_TERM})\s+({_EN_TERM})\s*$")
 _STARS = re.compile(r"[⭐★☆✨🌟]+")
 _EN_GLOSSARY_STOP = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "vs", "is", "it"}
 
@@ -147,12 +148,30 @@ def _table_header_pairs(text: str) -> Iterable[tuple[str, str]]:
         if not line.lstrip().startswith("|"):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        for a, b in zip(cells, cells[1:]):
+        i = 0
+        while i + 1 < len(cells):
+            a, b = cells[i], cells[i + 1]
             if re.fullmatch(_ZH_TERM, a) and re.fullmatch(_EN_TERM, b):
                 yield b, a
+                i += 2  # a cell translates at most one neighbour
             elif re.fullmatch(_EN_TERM, a) and re.fullmatch(_ZH_TERM, b):
                 yield a, b
+                i += 2
+            else:
+                i += 1
         break  # only the header row
+
+
+def _tail_words(zh: str, en: str) -> str:
+    """The Chinese words a parenthesised English term translates: as many trailing jieba words as the
+    English has words ('通过技术写作提升影响力（Influence）' -> '影响力'); short runs stay whole."""
+    if len(zh) <= 4:
+        return zh
+    from tutor.index.tokenize import _jieba
+
+    words = _jieba().lcut(zh)
+    n = max(1, len(re.split(r"[\s-]+", en.strip())))
+    return "".join(words[-n:])
 
 
 def build_glossary(texts: Sequence[str], headings: Sequence[str]) -> Glossary:
@@ -161,7 +180,7 @@ def build_glossary(texts: Sequence[str], headings: Sequence[str]) -> Glossary:
     counts: Counter[tuple[str, str]] = Counter()
     for text in texts:
         for zh, en in _PAREN_ZH_EN.findall(text):
-            counts[(en, zh)] += 1
+            counts[(en, _tail_words(zh, en))] += 1
         for en, zh in _PAREN_EN_ZH.findall(text):
             counts[(en, zh)] += 1
         for en, zh in _table_header_pairs(text):
