@@ -15,6 +15,7 @@ as `<out>/<variant>__<set>.json` for `tutor eval retrieval --compare A.json B.js
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -35,6 +36,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "route1": {"retrieval.doc_routing_weight": 1.0},
     "route0.5": {"retrieval.doc_routing_weight": 0.5},
     "restrict": {"retrieval.doc_routing_restrict_margin": 0.02},
+    "restrict0": {"retrieval.doc_routing_restrict_margin": 0.0},
     "prf": {"retrieval.prf_terms": 10},
     "bm25w0.6": {"retrieval.bm25_weight": 0.6},
     "bm25w1.5": {"retrieval.bm25_weight": 1.5},
@@ -110,8 +112,11 @@ def main() -> None:
         data_dir = args.data_root / f"data-{key}"
         settings = load_settings(["default"], data_dir=data_dir, models_dir=args.models_dir,
                                  corpus={"paths": [REPO / "corpus"]}, **_nest(flat))
+        if embedder is None:
+            embedder = build_services(settings).embedder
+            # Same question text, same vector: variants only pay for the queries they change.
+            object.__setattr__(embedder, "embed_query", functools.lru_cache(maxsize=None)(embedder.embed_query))
         svc = build_services(settings, embedder=embedder)
-        embedder = svc.embedder
         if key not in services:
             report = svc.ingest()
             console.print(f"[dim]{name}: index {data_dir} ({report.total_chunks} chunks)[/]")

@@ -189,7 +189,13 @@ class HybridRetriever(_TutorRetriever):
             routed = None if pinned else router.restrict_to(
                 query, ranked, cfg.doc_routing_restrict_margin, _doc_allowed(where))
             if routed:
+                from tutor.index.routing import strip_document_reference
+
                 where = {**(where or {}), "doc": routed}
+                rest = strip_document_reference(query)
+                if rest != query:  # within the document, search for what is asked, not for the document
+                    plan = svc.query_plan(rest)
+                    vector = svc.embedder.embed_query(plan.dense_text)
 
         dense = DenseRetriever(services=svc, k=n).search_vector(vector, where)
         bm25 = BM25Retriever(services=svc, k=n)

@@ -19,16 +19,33 @@ from dataclasses import dataclass
 
 from tutor.ingest.summary import lead_summary
 
-__all__ = ["DocCard", "DocRouter", "refers_to_document"]
+__all__ = ["DocCard", "DocRouter", "refers_to_document", "strip_document_reference"]
 
 log = logging.getLogger(__name__)
 
-_REFERS = re.compile(r"那篇|这篇|哪篇|篇文章|文章|一文|\b(?:article|piece|post|essay|write-?up)\b", re.IGNORECASE)
+_REFERS = re.compile(r"那篇|这篇|哪篇|篇文章|文章|一文|\b(?:article|piece|post|essay|write-?up)(?:'s)?\b",
+                     re.IGNORECASE)
 
 
 def refers_to_document(question: str) -> bool:
     """'讲…的那篇文章', 'the article on …': the learner names a document, not only a topic."""
     return bool(_REFERS.search(question))
+
+
+_CLAUSE = re.compile(r"(?<=[，,：:；;。？?！!])\s*")
+
+
+def strip_document_reference(question: str) -> str:
+    """The question without the clause that names the document ('中年危机那篇文章里，…' -> '…',
+    'In the curiosity essay, which …' -> 'which …'); unchanged when nothing substantial would be left.
+
+    Once the search is restricted to that document, the clause only pulls the ranking towards the
+    passages that introduce the document's topic instead of the one that answers.
+    """
+    clauses = [c for c in _CLAUSE.split(question) if c.strip()]
+    kept = [c for c in clauses if not _REFERS.search(c)]
+    rest = "".join(kept).strip()
+    return rest if len(kept) < len(clauses) and len(rest) >= 6 else question
 
 
 def _norm(text: str) -> str:
