@@ -152,6 +152,11 @@ class RetrievalSettings(BaseModel):
         description="When the question refers to a document ('那篇文章', 'the article on') and the best document's "
         "similarity beats the next by this margin, search only that document; null = never restrict.",
     )
+    doc_routing_heading_weight: float = Field(
+        0.0, ge=0,
+        description="For a question restricted to one document: RRF weight of a ranking of that document's "
+        "passages by question-heading similarity (the section the question asks about); 0 = off.",
+    )
     prf_terms: int = Field(
         0, ge=0, le=50, description="Pseudo-relevance feedback: BM25 terms taken from the top passages; 0 = off."
     )

@@ -181,6 +181,7 @@ class HybridRetriever(_TutorRetriever):
         vector = svc.embedder.embed_query(plan.dense_text)
 
         doc_rank: dict[str, int] = {}
+        routed = None
         if cfg.doc_routing_weight > 0 or cfg.doc_routing_restrict_margin is not None:
             router = svc.doc_router()
             ranked = router.scores(query, vector)
@@ -214,6 +215,8 @@ class HybridRetriever(_TutorRetriever):
                               bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
         if cfg.doc_routing_weight > 0 and doc_rank:
             lists.append((cfg.doc_routing_weight, _by_document(fused, doc_rank)))
+        if routed and cfg.doc_routing_heading_weight > 0:
+            lists.append((cfg.doc_routing_heading_weight, svc.doc_router().by_heading(fused, vector)))
         if len(lists) > 2:
             fused = rrf_fuse(lists, cfg.rrf_k)
         for chunk in fused:

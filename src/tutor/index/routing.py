@@ -16,6 +16,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tutor.ingest.summary import lead_summary
 
@@ -85,6 +86,8 @@ class DocRouter:
         import numpy as np
 
         self.cards = list(cards)
+        self._embed = embed_documents
+        self._heading_vectors: dict[str, Any] = {}
         vectors = np.asarray(embed_documents([c.text for c in self.cards]), dtype=np.float32) if self.cards else \
             np.zeros((0, 1), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
@@ -104,6 +107,27 @@ class DocRouter:
         out = [(c.doc, float(s) + (1.0 if len(t) >= 4 and t in asked else 0.0))
                for c, s, t in zip(self.cards, sims, self._titles)]
         return sorted(out, key=lambda pair: -pair[1])
+
+    def by_heading(self, chunks: Sequence[Any], query_vector: Sequence[float]) -> list[Any]:
+        """`chunks` re-ranked by the similarity of their most specific heading to the question.
+
+        Inside one document the generic section titles ("3.3 算法优缺点", "8.2 未来发展趋势",
+        "9. 附录：常见问题与解答") say what kind of passage it is, which is what a question about
+        that document asks for once its topic words are gone.
+        """
+        import numpy as np
+
+        heads = [c.headings[-1] if c.headings else c.title for c in chunks]
+        missing = sorted({h for h in heads if h not in self._heading_vectors})
+        if missing:
+            vecs = np.asarray(self._embed(missing), dtype=np.float32)
+            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+            self._heading_vectors.update(zip(missing, vecs))
+        q = np.asarray(query_vector, dtype=np.float32)
+        q = q / max(float(np.linalg.norm(q)), 1e-9)
+        sims = [float(self._heading_vectors[h] @ q) for h in heads]
+        order = sorted(range(len(chunks)), key=lambda i: -sims[i])
+        return [chunks[i] for i in order]
 
     def restrict_to(self, question: str, ranked: list[tuple[str, float]], margin: float | None,
                     allowed: Callable[[str], bool] = lambda d: True) -> str | None:

@@ -32,6 +32,17 @@ def test_our_eval_set_is_large_bilingual_and_valid() -> None:
     assert report.errors == [] and report.checked == len(questions)
 
 
+def test_the_blind_set_is_large_bilingual_and_valid() -> None:
+    """eval/retrieval_blind.jsonl was written without seeing the system; it is kept as written."""
+    questions = load_dataset(REPO / "eval" / "retrieval_blind.jsonl")
+    assert len(questions) >= 130 and sum(q.lang == "en" for q in questions) >= 35
+    ours = {q.question for q in load_dataset(REPO / "eval" / "retrieval.jsonl")}
+    assert not ours & {q.question for q in questions}
+    docs = {p.stem: p.read_text(encoding="utf-8") for p in (REPO / "corpus").glob("*.md")}
+    report = validate_dataset(questions, docs)
+    assert report.errors == [] and report.checked == len(questions)
+
+
 def test_validator_reports_missing_section_and_text(tmp_path: Path) -> None:
     rows = [
         {"id": "a", "question": "q", "gold": [{"doc": "d", "section": "技能点 1：Python 编程 ⭐⭐⭐⭐⭐"}], "must_contain": ["廖雪峰"], "note": "extra ok"},
