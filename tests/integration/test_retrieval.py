@@ -101,6 +101,7 @@ def test_cross_encoder_reranking_path(corpus_services, tmp_path: Path, models_di
     assert all("fused_score" in h.metadata for h in hits)
 
 
+@pytest.mark.timeout(1800)  # ~1 min on idle cores; several times that on a shared, busy machine
 @pytest.mark.parametrize("dataset", [DATASET, BLIND], ids=["own", "blind"])
 def test_eval_harness_report_and_ci_threshold(corpus_services, tmp_path: Path, dataset: Path) -> None:
     questions, results = run_retrieval_eval(corpus_services, dataset, ["hybrid", "naive"], [1, 3, 5, 10])
