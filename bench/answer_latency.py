@@ -3,7 +3,7 @@
 Usage:  .venv/bin/python bench/answer_latency.py [--data-dir DIR] [--llama-server URL] [--out bench/results]
 
 For each question (Chinese and English, material and next-step): (a) `retrieve` alone, the
-baseline; (b) a full answer with llm.backend=none (extractive); (c) with --llama-server, a full
+baseline; (b) a full answer with llm.kind=none (extractive); (c) with --llama-server, a full
 answer from that OpenAI-compatible server (start one with `python -m llama_cpp.server --model
 X.gguf --port 8765 --n_ctx 2048`).  Warm process: the embedder is loaded once before timing.
 Prints medians and ratios to the baseline and writes answer_latency.json.
@@ -21,9 +21,16 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 REPO = Path(__file__).resolve().parents[1]
-QUESTIONS = ["RAG 里怎么做混合检索？", "有哪些向量数据库可以选？", "LoRA 微调需要多少显存？", "Transformer 的自注意力机制是什么？",
-             "How does self-attention work?", "What is retrieval augmented generation?",
-             "我刚学完 Python 基础，接下来学什么？", "What should I learn next?"]
+QUESTIONS = [
+    "RAG 里怎么做混合检索？",
+    "有哪些向量数据库可以选？",
+    "LoRA 微调需要多少显存？",
+    "Transformer 的自注意力机制是什么？",
+    "How does self-attention work?",
+    "What is retrieval augmented generation?",
+    "我刚学完 Python 基础，接下来学什么？",
+    "What should I learn next?",
+]
 
 
 def _time(fn, repeats: int) -> list[float]:
@@ -39,8 +46,8 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from tutor.app import build
     from tutor.config import load_settings
-    from tutor.services import build_services
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, default=REPO / "data")
@@ -49,20 +56,36 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
 
-    base = build_services(load_settings(data_dir=args.data_dir, llm={"backend": "none"}))
+    base = build(load_settings(data_dir=args.data_dir, llm={"kind": "none"}))
     base.ingest()
     base.ask("warm-up: RAG 是什么？")  # loads the embedder, BM25, router examples
     modes = {"retrieve (baseline)": lambda q: base.retrieve(q), "answer, no LLM": lambda q: base.ask(q)}
     if args.llama_server:
-        served = build_services(load_settings(data_dir=args.data_dir, llm={
-            "backend": "openai", "base_url": args.llama_server, "max_tokens": 64, "context_window": 2048}),
-            embedder=base.embedder)
+        served = build(
+            load_settings(
+                data_dir=args.data_dir,
+                llm={
+                    "kind": "openai",
+                    "base_url": args.llama_server,
+                    "max_tokens": 64,
+                    "context_window": 2048,
+                },
+            ),
+            embedder=base.embedder,
+        )
         modes["answer, llama.cpp server (64 tokens)"] = lambda q: served.ask(q)
     results: dict[str, dict[str, float]] = {}
     for name, fn in modes.items():
-        samples = [t for q in QUESTIONS for t in _time(lambda q=q: fn(q), args.repeats if "llama" not in name else 1)]
-        results[name] = {"median_s": statistics.median(samples), "p90_s": sorted(samples)[int(0.9 * (len(samples) - 1))],
-                         "n": len(samples)}
+        samples = [
+            t
+            for q in QUESTIONS
+            for t in _time(lambda q=q, fn=fn: fn(q), args.repeats if "llama" not in name else 1)
+        ]
+        results[name] = {
+            "median_s": statistics.median(samples),
+            "p90_s": sorted(samples)[int(0.9 * (len(samples) - 1))],
+            "n": len(samples),
+        }
     baseline = results["retrieve (baseline)"]["median_s"]
     table = Table(title=f"Answer latency, {len(QUESTIONS)} questions (warm process)")
     for col in ("mode", "median s", "p90 s", "× baseline"):

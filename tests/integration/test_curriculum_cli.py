@@ -23,13 +23,25 @@ def _run(*args: str) -> str:
 
 def test_next_known_prints_the_stage_1_skill_readably() -> None:
     out = _run("next", "--known", "1,2,3")
-    for expected in ("技能点 4：机器学习基础", "Why:", "李宏毅机器学习", "Project:", "房价预测", "Done when:",
-                     "能用 Scikit-learn 训练模型", "Estimate:", "约 11 周", "L217-255"):
+    for expected in (
+        "技能点 4：机器学习基础",
+        "Why:",
+        "李宏毅机器学习",
+        "Project:",
+        "房价预测",
+        "Done when:",
+        "能用 Scikit-learn 训练模型",
+        "Estimate:",
+        "约 11 周",
+        "L217-255",
+    ):
         assert expected in out, expected
 
 
 def test_next_json_contract_and_free_text() -> None:
-    plan = json.loads(_run("next", "--text", "I know Python, math, Linux and Git", "--json", "--language", "en"))
+    plan = json.loads(
+        _run("next", "--text", "I know Python, math, Linux and Git", "--json", "--language", "en")
+    )
     rec = plan["recommendations"][0]
     assert rec["skill"]["number"] == 4 and rec["resources"][0]["lang"] == "英文"
     plan = json.loads(_run("next", "--text", "I know PyTorch but not transformers, and Kubernetes", "--json"))
@@ -56,11 +68,19 @@ def test_progress_commands_share_one_store() -> None:
 def test_curriculum_show_and_resources_filters() -> None:
     data = json.loads(_run("curriculum", "show", "--json"))
     assert len(data["stages"]) == 6 and len(data["skills"]) == 18
-    rows = json.loads(_run("curriculum", "resources", "--skill", "5", "--lang", "中文", "--type", "书籍", "--json"))
-    assert [r["name"] for r in rows] == ["动手学深度学习（李沐）", "邱锡鹏《神经网络与深度学习》", "深度学习（花书）"]
+    rows = json.loads(
+        _run("curriculum", "resources", "--skill", "5", "--lang", "中文", "--type", "书籍", "--json")
+    )
+    assert [r["name"] for r in rows] == [
+        "动手学深度学习（李沐）",
+        "邱锡鹏《神经网络与深度学习》",
+        "深度学习（花书）",
+    ]
 
 
 def test_planner_eval_is_perfect_on_our_set() -> None:
-    payload = json.loads(_run("eval", "next-step", "--dataset", str(REPO / "eval" / "next_step.jsonl"), "--json"))
+    payload = json.loads(
+        _run("eval", "next-step", "--dataset", str(REPO / "eval" / "next_step.jsonl"), "--json")
+    )
     assert payload["n"] >= 30
     assert payload["top1_accuracy"] == 1.0 and payload["acceptable@3"] == 1.0, payload["failures"]

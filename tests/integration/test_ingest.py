@@ -33,7 +33,9 @@ def test_vector_db_question_finds_the_rag_skill(corpus_services) -> None:
 def test_filters_by_document_and_stage(corpus_services) -> None:
     hits = corpus_services.retrieve("学习资源", k=5, where={"stage": 2})
     # roadmap passages under 阶段 2, or resource cards whose heading names 阶段 2
-    assert hits and all(any(h_.startswith("阶段 2") or h_.endswith("阶段 2") for h_ in h.headings) for h in hits)
+    assert hits and all(
+        any(h_.startswith("阶段 2") or h_.endswith("阶段 2") for h_ in h.headings) for h in hits
+    )
     hits = corpus_services.retrieve("中年危机", k=3, where={"doc": "programmer-midlife-crisis"})
     assert hits and {h.doc for h in hits} == {"programmer-midlife-crisis"}
 
@@ -67,10 +69,15 @@ def test_modify_and_delete_documents(tmp_path: Path, models_dir: Path, embedder)
     old_ids = set(svc.manifest().docs["tech-change-comeback"].chunk_ids)
 
     doc = corpus / "tech-change-comeback.md"
-    doc.write_text(doc.read_text(encoding="utf-8") + "\n## 附加\n\n量子计算课程推荐：从线性代数开始打基础。\n", encoding="utf-8")
+    doc.write_text(
+        doc.read_text(encoding="utf-8") + "\n## 附加\n\n量子计算课程推荐：从线性代数开始打基础。\n",
+        encoding="utf-8",
+    )
     second = svc.ingest()
     assert {r.doc_id: r.status for r in second.results} == {
-        "programmer-midlife-crisis": "unchanged", "tech-change-comeback": "updated"}
+        "programmer-midlife-crisis": "unchanged",
+        "tech-change-comeback": "updated",
+    }
     new_ids = set(svc.manifest().docs["tech-change-comeback"].chunk_ids)
     assert new_ids.isdisjoint(old_ids)
     stored = set(svc.store.live_ids(svc.manifest().collection, svc.manifest().live_revs))
@@ -114,9 +121,15 @@ def test_bad_inputs_fail_alone_and_lose_nothing(tmp_path: Path, models_dir: Path
     result = subprocess.run(TUTOR + ["ingest"], capture_output=True, text=True, env=_env(svc), timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     err = " ".join(result.stderr.split())
-    for name, reason in [("empty.md", "empty file"), ("binary.md", "binary file"), ("latin1.txt", "cannot decode"),
-                         ("huge.md", "MB limit"), ("broken-fm.md", "broken front matter"),
-                         ("dangling.md", "cannot read"), ("tech-change-comeback.md", "binary file")]:
+    for name, reason in [
+        ("empty.md", "empty file"),
+        ("binary.md", "binary file"),
+        ("latin1.txt", "cannot decode"),
+        ("huge.md", "MB limit"),
+        ("broken-fm.md", "broken front matter"),
+        ("dangling.md", "cannot read"),
+        ("tech-change-comeback.md", "binary file"),
+    ]:
         assert name in err and reason in err, (name, reason, err)
     manifest = svc.manifest()
     assert "good-new" in manifest.docs
@@ -135,11 +148,16 @@ def _env(svc) -> dict[str, str]:
 def test_index_reads_back_from_a_fresh_process(corpus_services) -> None:
     result = subprocess.run(
         TUTOR + ["retrieve", "有哪些向量数据库可以选？", "--json", "--k", "5"],
-        capture_output=True, text=True, env=_env(corpus_services), timeout=300,
+        capture_output=True,
+        text=True,
+        env=_env(corpus_services),
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
-    assert [set(h) for h in hits] == [{"id", "score", "doc", "title", "headings", "lines", "text", "links"}] * 5
+    assert [set(h) for h in hits] == [
+        {"id", "score", "doc", "title", "headings", "lines", "text", "links"}
+    ] * 5
     assert any("技能点 11：RAG 检索增强 ⭐⭐⭐⭐⭐" in h["headings"] for h in hits)
 
 
@@ -157,11 +175,18 @@ def test_killed_ingest_leaves_previous_index_usable(tmp_path: Path, models_dir: 
     manifest_path = svc.manifest().path
     before = {d.doc_id: d.rev for d in svc.manifest().docs.values() if d.doc_id != "resource-cards"}
     for path in sorted(corpus.glob("*.md")):
-        path.write_text(path.read_text(encoding="utf-8") + "\n\n## 修订\n\n本节为新增内容。\n", encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8") + "\n\n## 修订\n\n本节为新增内容。\n", encoding="utf-8"
+        )
 
     stamp = manifest_path.stat().st_mtime_ns
-    proc = subprocess.Popen(TUTOR + ["ingest"], env=_env(svc), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        TUTOR + ["ingest"],
+        env=_env(svc),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 240
     while manifest_path.stat().st_mtime_ns == stamp and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -8,25 +8,29 @@ import pytest
 
 from tests.conftest import make_settings
 from tutor.services import Services, build_services
+from tutor.ui import formatting as fmt
 
 pytestmark = pytest.mark.integration
 
 
 def test_status_reports_backend_index_and_embedder(corpus_services: Services) -> None:
-    status = corpus_services.status()
+    status = fmt.status(corpus_services.llm, corpus_services.index.manifest(), corpus_services.index.model_id)
     assert status["llm"].startswith("none") and status["llm_ok"] is False
     assert status["documents"] == 6 and status["chunks"] > 300  # 5 corpus documents + the resource cards
     assert status["embedder"] == "multilingual-e5-small"
 
 
 def test_resource_rows_filter(corpus_services: Services) -> None:
-    rows = corpus_services.resource_rows()
+    def rows_for(**filters):
+        return fmt.resource_rows(corpus_services.catalog, corpus_services.curriculum, **filters)
+
+    rows = rows_for()
     assert len(rows) == 102  # every linked resource of the catalog
     assert all(r["status"] for r in rows)
-    videos_zh = corpus_services.resource_rows(kind="视频", language="中文")
+    videos_zh = rows_for(kind="视频", language="中文")
     assert videos_zh and all("视频" in r["type"] and "中文" in r["language"] for r in videos_zh)
-    assert all(r["stage"] == 3 for r in corpus_services.resource_rows(stage=3))
-    assert any("PyTorch" in r["name"] for r in corpus_services.resource_rows(query="pytorch"))
+    assert all(r["stage"] == 3 for r in rows_for(stage=3))
+    assert any("PyTorch" in r["name"] for r in rows_for(query="pytorch"))
 
 
 def test_checklist_state_is_applied_exactly(corpus_services: Services) -> None:
@@ -41,7 +45,9 @@ def test_logged_in_users_only_ever_act_as_themselves(tmp_path, models_dir, corpu
 
     from tutor.ui.app import UIState
 
-    settings = make_settings(corpus_services.settings.data_dir, models_dir, ui={"auth": ["amy:pw1", "bob:pw2"]})
+    settings = make_settings(
+        corpus_services.settings.data_dir, models_dir, ui={"auth": ["amy:pw1", "bob:pw2"]}
+    )
     ui = UIState(build_services(settings, embedder=corpus_services.embedder))
     assert ui.auth == [("amy", "pw1"), ("bob", "pw2")]
     assert ui.learner("bob", gr.Request(username="amy")) == "amy"  # the page cannot pick another learner

@@ -52,3 +52,42 @@ def test_config_show_prints_effective_settings(tmp_path: Path) -> None:
     assert '"chunk_size": 600' in result.output
     assert str(tmp_path / "d") in result.output
     assert '"test"' in result.output
+
+
+def test_old_llm_backend_key_still_selects_the_backend(monkeypatch: pytest.MonkeyPatch, caplog) -> None:
+    monkeypatch.setenv("TUTOR_LLM__BACKEND", "llamacpp")
+    with caplog.at_level("WARNING", logger="tutor.config"):
+        assert load_settings().llm.kind == "llamacpp"  # wins over the profile's `kind`
+    assert "llm.backend is deprecated" in caplog.text
+    monkeypatch.delenv("TUTOR_LLM__BACKEND")
+    monkeypatch.setenv("TUTOR_LLM__KIND", "llamacpp")
+    assert load_settings().llm.kind == "llamacpp"
+
+
+def test_api_key_is_secret_and_read_from_the_named_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TUTOR_LLM_API_KEY", "sk-test-123")
+    settings = load_settings()
+    assert settings.llm.api_key is not None and settings.llm.api_key.get_secret_value() == "sk-test-123"
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "d"), "config", "show", "--json"])
+    assert result.exit_code == 0 and "sk-test-123" not in result.output  # printed masked
+
+
+def test_verbose_shows_the_library_info_logs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import logging
+
+    monkeypatch.setenv("TUTOR_LOG_LEVEL", "WARNING")
+    runner = CliRunner()
+    assert runner.invoke(app, ["--data-dir", str(tmp_path), "config", "show"]).exit_code == 0
+    assert logging.getLogger("tutor").getEffectiveLevel() == logging.WARNING  # the configured level
+    assert runner.invoke(app, ["-v", "--data-dir", str(tmp_path), "config", "show"]).exit_code == 0
+    assert logging.getLogger("tutor").getEffectiveLevel() == logging.INFO
+
+
+def test_library_errors_are_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "retrieve", "   "])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: question: empty question; ask something about the material"
+    ]

@@ -20,7 +20,9 @@ def test_messages_are_per_learner_and_retry_drops_the_last_exchange(tmp_path: Pa
     history.append("bob", "user", "hi")
     assert [m["role"] for m in history.messages("amy")] == ["user", "assistant"]
     assert history.messages("amy")[1]["meta"] == {"sources": [{"n": 1}]}
-    assert [m["content"] for m in HistoryStore(ProgressStore(tmp_path / "learners.sqlite")).messages("bob")] == ["hi"]
+    assert [
+        m["content"] for m in HistoryStore(ProgressStore(tmp_path / "learners.sqlite")).messages("bob")
+    ] == ["hi"]
     assert history.drop_last_answer("amy") == "RAG 是什么？" and history.messages("amy") == []
     assert history.drop_last_answer("bob") is None  # no answer to retry
     history.clear("bob")
@@ -41,11 +43,13 @@ def test_feedback_export_is_jsonl(tmp_path: Path) -> None:
 def test_a_v1_database_gains_the_new_tables(tmp_path: Path) -> None:
     path = tmp_path / "learners.sqlite"
     with sqlite3.connect(path) as conn:  # what the previous release created
-        conn.executescript("CREATE TABLE learners (id TEXT PRIMARY KEY, name TEXT NOT NULL, hours_per_day REAL NOT NULL "
-                           "DEFAULT 2, goal TEXT, language TEXT NOT NULL DEFAULT 'zh', created_at TEXT NOT NULL, "
-                           "updated_at TEXT NOT NULL); CREATE TABLE skill_status (learner_id TEXT NOT NULL, skill INTEGER "
-                           "NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (learner_id, skill));"
-                           "INSERT INTO learners VALUES ('amy','Amy',2,NULL,'zh','t','t'); PRAGMA user_version=1;")
+        conn.executescript(
+            "CREATE TABLE learners (id TEXT PRIMARY KEY, name TEXT NOT NULL, hours_per_day REAL NOT NULL "
+            "DEFAULT 2, goal TEXT, language TEXT NOT NULL DEFAULT 'zh', created_at TEXT NOT NULL, "
+            "updated_at TEXT NOT NULL); CREATE TABLE skill_status (learner_id TEXT NOT NULL, skill INTEGER "
+            "NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (learner_id, skill));"
+            "INSERT INTO learners VALUES ('amy','Amy',2,NULL,'zh','t','t'); PRAGMA user_version=1;"
+        )
     store = ProgressStore(path)
     assert store.schema_version == 2 and store.get("amy").name == "Amy"
     HistoryStore(store).append("amy", "user", "still here")

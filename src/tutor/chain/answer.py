@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Answer", "AnswerEvent", "CitationCheck", "Source"]
+__all__ = ["Answer", "AnswerEvent", "AnswerStream", "CitationCheck", "Source"]
 
 
 class Source(BaseModel):
@@ -76,3 +77,34 @@ class AnswerEvent(BaseModel):
     kind: Literal["status", "token", "answer"]
     text: str = ""
     answer: Answer | None = None
+
+
+class AnswerStream:
+    """The one consumer of a streamed answer: the text so far and, at the end, the checked Answer.
+
+    Iterating yields the token events (with `text` already updated) and the "reset" status
+    (with `text` emptied: the model failed mid-answer and a retrieval-only answer follows).
+    """
+
+    def __init__(self, events: Iterable[AnswerEvent]) -> None:
+        self._events = events
+        self.text = ""
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[AnswerEvent]:
+        for event in self._events:
+            if event.kind == "token":
+                self.text += event.text
+                yield event
+            elif event.kind == "status" and event.text == "reset":
+                self.text = ""
+                yield event
+            elif event.kind == "answer":
+                self.answer = event.answer
+
+    def final(self) -> Answer:
+        """Consume what is left and return the complete answer."""
+        for _ in self:
+            pass
+        assert self.answer is not None, "the chain ends every stream with an answer event"
+        return self.answer

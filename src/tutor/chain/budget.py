@@ -39,8 +39,9 @@ class TokenCounter:
         return math.ceil((cjk + (len(text) - cjk) / 3.0) * APPROX_MARGIN)
 
 
-def fit_passages(passages: list[str], fixed_tokens: int, window: int, reserve: int,
-                 count: Callable[[str], int]) -> tuple[list[str], int]:
+def fit_passages(
+    passages: list[str], fixed_tokens: int, window: int, reserve: int, count: Callable[[str], int]
+) -> tuple[list[str], int]:
     """Keep passages best-first while they fit; cut the first that does not at a line boundary.
 
     Returns the kept passages and how many were dropped or cut (0 = nothing trimmed).

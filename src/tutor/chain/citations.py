@@ -9,6 +9,7 @@ sentence, or dropped.  Each verdict is recorded in the answer's JSON.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,7 +24,9 @@ __all__ = ["check_citations", "cited_numbers", "MARKER"]
 
 _NEAR_BEST = 0.01
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]|【(\d{1,2})】")
-_SEGMENT = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+(?:\s*(?:\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]|【\d{1,2}】))*|\n|$)")
+_SEGMENT = re.compile(
+    r"[^。！？!?\n]*(?:[。！？!?]+(?:\s*(?:\[\d{1,2}(?:\s*[,，、]\s*\d{1,2})*\]|【\d{1,2}】))*|\n|$)"
+)
 
 
 def _numbers(match: re.Match[str]) -> list[int]:
@@ -45,7 +48,9 @@ class _Similarity:
         self.embedder = embedder
         self.sources = sources
         self._passages: dict[int, np.ndarray] = {}
-        self._sentences: dict[str, np.ndarray] = {}  # one embedding per sentence, however many passages it meets
+        self._sentences: dict[
+            str, np.ndarray
+        ] = {}  # one embedding per sentence, however many passages it meets
 
     def __call__(self, sentence: str, n: int) -> float | None:
         if self.embedder is None:
@@ -53,11 +58,75 @@ class _Similarity:
         if not self._passages:
             numbers = sorted(self.sources)
             vectors = self.embedder.embed_queries([self.sources[k].text for k in numbers])
-            self._passages = {k: np.asarray(v, dtype=np.float32) for k, v in zip(numbers, vectors, strict=True)}
+            self._passages = {
+                k: np.asarray(v, dtype=np.float32) for k, v in zip(numbers, vectors, strict=True)
+            }
         vector = self._sentences.get(sentence)
         if vector is None:
-            vector = self._sentences[sentence] = np.asarray(self.embedder.embed_query(sentence), dtype=np.float32)
+            vector = self._sentences[sentence] = np.asarray(
+                self.embedder.embed_query(sentence), dtype=np.float32
+            )
         return float(self._passages[n] @ vector)
+
+
+@dataclass
+class _Judge:
+    """Decides one (sentence, cited passage) pair and records the check: keep, move or drop the marker."""
+
+    by_n: dict[int, Source]
+    similarity: _Similarity
+    min_similarity: float
+    min_overlap: float
+    floor: float
+    checks: list[CitationCheck] = field(default_factory=list)
+
+    def __call__(self, sentence: str, n: int) -> int | None:
+        """The passage number the marker should point to, or None to drop it."""
+        overlaps = {k: overlap_ratio(sentence, src.text) for k, src in self.by_n.items()}
+        if overlaps[n] >= self.min_overlap:
+            self.checks.append(
+                CitationCheck(
+                    sentence=sentence,
+                    cited=n,
+                    similarity=None,
+                    overlap=round(overlaps[n], 3),
+                    supported=True,
+                    action="kept",
+                )
+            )
+            return n
+        sims = {k: self.similarity(sentence, k) for k in self.by_n}
+        sim = sims[n]
+        best = max(self.by_n, key=lambda k: (overlaps[k] >= self.min_overlap, sims[k] or 0.0))
+        supported = sim is not None and (
+            sim >= self.min_similarity or (sim >= self.floor and sim >= (sims[best] or 0.0) - _NEAR_BEST)
+        )
+        if supported and sim is not None:
+            self.checks.append(
+                CitationCheck(
+                    sentence=sentence,
+                    cited=n,
+                    similarity=round(sim, 4),
+                    overlap=round(overlaps[n], 3),
+                    supported=True,
+                    action="kept",
+                )
+            )
+            return n
+        # the model cited the wrong passage, or none supports the sentence
+        best_ok = best != n and (overlaps[best] >= self.min_overlap or (sims[best] or 0.0) >= self.floor)
+        self.checks.append(
+            CitationCheck(
+                sentence=sentence,
+                cited=n,
+                similarity=None if sim is None else round(sim, 4),
+                overlap=round(overlaps[n], 3),
+                supported=False,
+                action="moved" if best_ok else "dropped",
+                moved_to=best if best_ok else None,
+            )
+        )
+        return best if best_ok else None
 
 
 def check_citations(
@@ -75,31 +144,8 @@ def check_citations(
     similarities are compressed (unrelated Chinese text scores ~0.85), so the relative test matters.
     """
     by_n = {s.n: s for s in sources}
-    similarity = _Similarity(embedder, by_n)
-    checks: list[CitationCheck] = []
+    verdict = _Judge(by_n, _Similarity(embedder, by_n), min_similarity, min_overlap, floor)
     removed: list[int] = []
-
-    def verdict(sentence: str, n: int) -> int | None:
-        overlaps = {k: overlap_ratio(sentence, src.text) for k, src in by_n.items()}
-        if overlaps[n] >= min_overlap:
-            checks.append(CitationCheck(sentence=sentence, cited=n, similarity=None, overlap=round(overlaps[n], 3),
-                                        supported=True, action="kept"))
-            return n
-        sims = {k: similarity(sentence, k) for k in by_n}
-        sim = sims[n]
-        best = max(by_n, key=lambda k: (overlaps[k] >= min_overlap, sims[k] or 0.0))
-        supported = sim is not None and (
-            sim >= min_similarity or (sim >= floor and sim >= (sims[best] or 0.0) - _NEAR_BEST))
-        if supported:
-            checks.append(CitationCheck(sentence=sentence, cited=n, similarity=round(sim, 4),
-                                        overlap=round(overlaps[n], 3), supported=True, action="kept"))
-            return n
-        # the model cited the wrong passage, or none supports the sentence
-        best_ok = best != n and (overlaps[best] >= min_overlap or (sims[best] or 0.0) >= floor)
-        checks.append(CitationCheck(sentence=sentence, cited=n, similarity=None if sim is None else round(sim, 4),
-                                    overlap=round(overlaps[n], 3), supported=False,
-                                    action="moved" if best_ok else "dropped", moved_to=best if best_ok else None))
-        return best if best_ok else None
 
     def fix_segment(segment: str) -> str:
         sentence = MARKER.sub("", segment).strip()
@@ -124,4 +170,4 @@ def check_citations(
     used = set(cited_numbers(cleaned))
     for source in sources:
         source.cited = source.n in used
-    return cleaned, checks, sorted(set(removed))
+    return cleaned, verdict.checks, sorted(set(removed))

@@ -15,7 +15,9 @@ __all__ = ["Turn", "is_follow_up", "condense_by_rule"]
 
 Turn = tuple[str, str]  # (role "user" | "assistant", text)
 
-_ANAPHORA_ZH = re.compile(r"它们|它|这个|那个|这些|那些|其中|该技能|上面|刚才|前面(说|提)的|这方面|这块|这一步")
+_ANAPHORA_ZH = re.compile(
+    r"它们|它|这个|那个|这些|那些|其中|该技能|上面|刚才|前面(说|提)的|这方面|这块|这一步"
+)
 _ANAPHORA_EN = re.compile(r"\b(it|its|this|that|these|those|they|them|the same|above)\b", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|(?:and|so|what about|how about|also)\b)\s*", re.IGNORECASE)
 _QUESTION_WORDS = re.compile(
@@ -29,7 +31,9 @@ def is_follow_up(question: str) -> bool:
     q = question.strip()
     short = len(CJK.findall(q)) <= 10 and len(q.split()) <= 6
     return bool(
-        _ANAPHORA_ZH.search(q) or _ANAPHORA_EN.search(q) or _LEAD.match(q)
+        _ANAPHORA_ZH.search(q)
+        or _ANAPHORA_EN.search(q)
+        or _LEAD.match(q)
         or (short and re.search(r"呢[？?]?$", q))
     )
 
@@ -41,8 +45,9 @@ def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
     return re.sub(r"\s+", " ", _QUESTION_WORDS.sub(" ", previous)).strip()
 
 
-def condense_by_rule(question: str, history: Sequence[Turn],
-                     mentions: Callable[[str], list[str]] | None = None) -> str:
+def condense_by_rule(
+    question: str, history: Sequence[Turn], mentions: Callable[[str], list[str]] | None = None
+) -> str:
     """Replace the pronoun of a follow-up with the topic of the previous user question."""
     previous = next((text for role, text in reversed(history) if role == "user" and text.strip()), None)
     if previous is None or not is_follow_up(question):
@@ -54,5 +59,7 @@ def condense_by_rule(question: str, history: Sequence[Turn],
     if _ANAPHORA_ZH.search(body):
         return _ANAPHORA_ZH.sub(topic, body, count=1)
     if _ANAPHORA_EN.search(body):
-        return _ANAPHORA_EN.sub(lambda m: f"{topic}'s" if m.group(0).lower() == "its" else topic, body, count=1)
+        return _ANAPHORA_EN.sub(
+            lambda m: f"{topic}'s" if m.group(0).lower() == "its" else topic, body, count=1
+        )
     return f"{topic} {body}"

@@ -43,7 +43,9 @@ def _readable(unit: str) -> str | None:
     if _TABLE_ROW.match(unit):
         cells = [c.strip() for c in unit.strip("|").split("|")]
         cells = [c for c in cells if c and not set(c) <= set("-: ")]
-        if len(cells) < 2 or (not any(re.search(r"https?://|\d", c) for c in cells) and max(map(len, cells)) <= 4):
+        if len(cells) < 2 or (
+            not any(re.search(r"https?://|\d", c) for c in cells) and max(map(len, cells)) <= 4
+        ):
             return None  # too short, or a header row (资源 | 类型 | 语言 ...)
         urls = [c for c in cells if re.fullmatch(r"https?://\S+", c)]
         if urls and cells[0] not in urls:  # name · facts, with the name linked
@@ -54,11 +56,14 @@ def _readable(unit: str) -> str | None:
     return unit if len(strip_markdown(unit)) >= 6 else None
 
 
-def select_sentences(question: str, sources: list[Source], embedder: TutorEmbeddings | None,
-                     limit: int) -> list[Extract]:
+def select_sentences(
+    question: str, sources: list[Source], embedder: TutorEmbeddings | None, limit: int
+) -> list[Extract]:
     units: list[Extract] = []
     for source in sources:
-        if source.doc == CARDS_DOC and source.headings:  # a resource card reads best as one line: name, facts, link
+        if (
+            source.doc == CARDS_DOC and source.headings
+        ):  # a resource card reads best as one line: name, facts, link
             link = re.search(r"https?://\S+", source.text)
             name, _, facts = source.headings[-1].partition(" · ")
             shown = f"[{name}]({link.group(0)})" if link else name
@@ -78,7 +83,9 @@ def select_sentences(question: str, sources: list[Source], embedder: TutorEmbedd
     if not units:
         return []
     if embedder is not None:
-        vectors = np.asarray(embedder.embed_queries([strip_markdown(u.text) for u in units]), dtype=np.float32)
+        vectors = np.asarray(
+            embedder.embed_queries([strip_markdown(u.text) for u in units]), dtype=np.float32
+        )
         query = np.asarray(embedder.embed_query(question), dtype=np.float32)
         sims = vectors @ query
     else:  # no embedder: keep the passages' own order
@@ -99,8 +106,11 @@ def select_sentences(question: str, sources: list[Source], embedder: TutorEmbedd
 
 def render_extractive(extracts: list[Extract], sources: list[Source], language: str) -> str:
     by_n = {s.n: s for s in sources}
-    intro = "根据资料中最相关的内容：" if language == "zh" else (
-        "Here is what the material says (quoted in its original language):")
+    intro = (
+        "根据资料中最相关的内容："
+        if language == "zh"
+        else ("Here is what the material says (quoted in its original language):")
+    )
     lines = [intro]
     current: str | None = None
     for e in extracts:

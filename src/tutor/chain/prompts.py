@@ -32,11 +32,16 @@ ANSWER_PROMPTS: dict[str, ChatPromptTemplate] = {
     "en": ChatPromptTemplate.from_messages([("system", _SYSTEM_EN), ("human", _HUMAN_EN)]),
 }
 
-CONDENSE_PROMPT = ChatPromptTemplate.from_messages([
-    ("system", "Rewrite the learner's last message as one standalone question that can be understood without "
-               "the conversation. Keep its language. Output only the question."),
-    ("human", "Conversation:\n{history}\n\nLast message: {question}\n\nStandalone question:"),
-])
+CONDENSE_PROMPT = ChatPromptTemplate.from_messages(
+    [
+        (
+            "system",
+            "Rewrite the learner's last message as one standalone question that can be understood without "
+            "the conversation. Keep its language. Output only the question.",
+        ),
+        ("human", "Conversation:\n{history}\n\nLast message: {question}\n\nStandalone question:"),
+    ]
+)
 
 # Lines in documents that address the model rather than the reader are redacted before they reach it.
 _INJECTION = re.compile(

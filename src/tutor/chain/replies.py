@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.chain.answer import Source
+from tutor.patterns import SKILL_REF
 
 __all__ = [
     "next_step_paragraph",
@@ -25,45 +26,75 @@ __all__ = [
 
 STARTER_QUESTIONS = {
     "zh": ["我刚学完 Python 基础，接下来学什么？", "RAG 里怎么做混合检索？", "有哪些向量数据库可以选？"],
-    "en": ["What should I learn next?", "How does hybrid search work in RAG?", "Any English book on deep learning?"],
+    "en": [
+        "What should I learn next?",
+        "How does hybrid search work in RAG?",
+        "Any English book on deep learning?",
+    ],
 }
 
-_GREETING = re.compile(r"你好|您好|嗨|哈喽|hello|hi\b|hey|早上好|晚上好|good (morning|evening|afternoon)", re.I)
+_GREETING = re.compile(
+    r"你好|您好|嗨|哈喽|hello|hi\b|hey|早上好|晚上好|good (morning|evening|afternoon)", re.I
+)
 _THANKS = re.compile(r"谢|thank|thx|cheers", re.I)
-_IDENTITY = re.compile(r"你是谁|你是什么|你叫什么|你能做什么|你会|机器人|who are you|what are you|what can you do|your name", re.I)
+_IDENTITY = re.compile(
+    r"你是谁|你是什么|你叫什么|你能做什么|你会|机器人|who are you|what are you|what can you do|your name",
+    re.I,
+)
 
 
 def chitchat_reply(text: str, language: str) -> str:
     zh = language == "zh"
     if _THANKS.search(text):
-        return "不客气！还有哪里想继续深入的吗？" if zh else "You're welcome! Anything you'd like to dig into next?"
+        return (
+            "不客气！还有哪里想继续深入的吗？"
+            if zh
+            else "You're welcome! Anything you'd like to dig into next?"
+        )
     if _IDENTITY.search(text):
-        return ("我是这份 AI 学习路线的导师：可以回答资料里的问题（附出处），也可以根据你的进度推荐下一步学什么。"
-                if zh else "I'm the tutor for this AI learning roadmap: I answer questions about the material "
-                "(with citations) and suggest what to learn next based on your progress.")
+        return (
+            "我是这份 AI 学习路线的导师：可以回答资料里的问题（附出处），也可以根据你的进度推荐下一步学什么。"
+            if zh
+            else "I'm the tutor for this AI learning roadmap: I answer questions about the material "
+            "(with citations) and suggest what to learn next based on your progress."
+        )
     if _GREETING.search(text):
-        return ("你好！我是你的 AI 学习导师。你可以问我路线里的任何知识点，或者告诉我你学过什么，我来推荐下一步。"
-                if zh else "Hi! I'm your AI learning tutor. Ask me about anything in the roadmap, or tell me what "
-                "you've learned and I'll suggest the next step.")
-    return ("这个问题不在学习资料的范围内，我只能帮你学习路线里的内容。要不要问问下面这些？"
-            if zh else "That's outside the learning material, so I'll stay on topic. How about one of these?")
+        return (
+            "你好！我是你的 AI 学习导师。你可以问我路线里的任何知识点，或者告诉我你学过什么，我来推荐下一步。"
+            if zh
+            else "Hi! I'm your AI learning tutor. Ask me about anything in the roadmap, or tell me what "
+            "you've learned and I'll suggest the next step."
+        )
+    return (
+        "这个问题不在学习资料的范围内，我只能帮你学习路线里的内容。要不要问问下面这些？"
+        if zh
+        else "That's outside the learning material, so I'll stay on topic. How about one of these?"
+    )
 
 
 def refusal_reply(language: str, relevance: float | None) -> str:
     if language == "zh":
-        return ("资料中没有涵盖这个问题（最相关段落的相似度只有 "
-                f"{relevance:.2f}，不足以作答），我不想凭空编造。可以换个说法，或者问问路线里的知识点和学习顺序。")
-    return (f"The material doesn't cover this question (the closest passage only scores {relevance:.2f}), and "
-            "I'd rather not make things up. Try rephrasing, or ask about a topic or the order of the roadmap.")
+        return (
+            "资料中没有涵盖这个问题（最相关段落的相似度只有 "
+            f"{relevance:.2f}，不足以作答），我不想凭空编造。可以换个说法，或者问问路线里的知识点和学习顺序。"
+        )
+    return (
+        f"The material doesn't cover this question (the closest passage only scores {relevance:.2f}), and "
+        "I'd rather not make things up. Try rephrasing, or ask about a topic or the order of the roadmap."
+    )
 
 
 def no_llm_notice(language: str, detail: str) -> str:
     if language == "zh":
-        return (f"未连接语言模型（{detail}），以上内容直接摘自资料。连接方法：GPU 机器上运行 `tutor serve-llm`，"
-                "或设置 `TUTOR_LLM__BACKEND=llamacpp` 与 `TUTOR_LLM__GGUF_PATH=模型.gguf`。")
-    return (f"No language model is connected ({detail}); the answer above is quoted from the material. To connect "
-            "one: run `tutor serve-llm` on a GPU machine, or set TUTOR_LLM__BACKEND=llamacpp and "
-            "TUTOR_LLM__GGUF_PATH=model.gguf.")
+        return (
+            f"未连接语言模型（{detail}），以上内容直接摘自资料。连接方法：GPU 机器上运行 `tutor serve-llm`，"
+            "或设置 `TUTOR_LLM__BACKEND=llamacpp` 与 `TUTOR_LLM__GGUF_PATH=模型.gguf`。"
+        )
+    return (
+        f"No language model is connected ({detail}); the answer above is quoted from the material. To connect "
+        "one: run `tutor serve-llm` on a GPU machine, or set TUTOR_LLM__BACKEND=llamacpp and "
+        "TUTOR_LLM__GGUF_PATH=model.gguf."
+    )
 
 
 def llm_down_notice(language: str, detail: str) -> str:
@@ -78,12 +109,9 @@ def weak_warning(language: str, relevance: float) -> str:
     return f"⚠️ The best sources are only weakly relevant ({relevance:.2f}); the answer may be incomplete, check them."
 
 
-_SKILL = re.compile(r"技能点\s*(\d+)")
-
-
 def skill_of_source(source: Source) -> int | None:
     for heading in reversed(source.headings):
-        m = _SKILL.search(heading)
+        m = SKILL_REF.search(heading)
         if m:
             return int(m.group(1))
     return None
@@ -97,7 +125,9 @@ def _read_lines(path: Path, lines: tuple[int, int], limit: int = 2000) -> str:
     return "\n".join(text[lines[0] - 1 : lines[1]])[:limit]
 
 
-def plan_sources(plan: Any, curriculum: Any, roadmap: Path, start: int = 1) -> tuple[list[Source], dict[str, int]]:
+def plan_sources(
+    plan: Any, curriculum: Any, roadmap: Path, start: int = 1
+) -> tuple[list[Source], dict[str, int]]:
     """One Source per distinct roadmap section the plan cites; returns them and heading -> number."""
     sources: list[Source] = []
     numbers: dict[str, int] = {}
@@ -107,9 +137,18 @@ def plan_sources(plan: Any, curriculum: Any, roadmap: Path, start: int = 1) -> t
             if key in numbers:
                 continue
             numbers[key] = start + len(sources)
-            sources.append(Source(n=numbers[key], id=key, doc=c.doc, title=curriculum.title,
-                                  headings=[c.heading], lines=list(c.lines), score=None,
-                                  text=_read_lines(roadmap, c.lines)))
+            sources.append(
+                Source(
+                    n=numbers[key],
+                    id=key,
+                    doc=c.doc,
+                    title=curriculum.title,
+                    headings=[c.heading],
+                    lines=list(c.lines),
+                    score=None,
+                    text=_read_lines(roadmap, c.lines),
+                )
+            )
     return sources, numbers
 
 
@@ -122,25 +161,39 @@ def _fmt_resource(r: Any) -> str:
 def render_plan(plan: Any, numbers: dict[str, int], language: str, finished: list[str]) -> str:
     zh = language == "zh"
     if plan.finished_all:
-        return plan.note or ("你已完成全部技能点。" if zh else "You have finished every skill in the roadmap.")
+        return plan.note or (
+            "你已完成全部技能点。" if zh else "You have finished every skill in the roadmap."
+        )
     if not plan.recommendations:
-        return "路线图中暂时没有可推荐的下一步。" if zh else "The roadmap has no next step to recommend right now."
+        return (
+            "路线图中暂时没有可推荐的下一步。"
+            if zh
+            else "The roadmap has no next step to recommend right now."
+        )
 
     def cite(rec: Any) -> str:
-        return "".join(f"[{numbers[f'{c.doc}#L{c.lines[0]}-{c.lines[1]}']}]" for c in rec.citations[:2]
-                       if f"{c.doc}#L{c.lines[0]}-{c.lines[1]}" in numbers)
+        return "".join(
+            f"[{numbers[f'{c.doc}#L{c.lines[0]}-{c.lines[1]}']}]"
+            for c in rec.citations[:2]
+            if f"{c.doc}#L{c.lines[0]}-{c.lines[1]}" in numbers
+        )
 
     top = plan.recommendations[0]
     done = "、".join(finished) if finished else ("还没有" if zh else "none yet")
     label = {k: v[0 if zh else 1] for k, v in _PLAN_LABELS.items()}
     sep = "：" if zh else ": "
-    out = [f"根据你的进度（已完成：{done}），建议下一步学习 **{top.skill.heading}** {cite(top)}。" if zh
-           else f"Given your progress (finished: {done}), learn **{top.skill.heading}** next {cite(top)}.",
-           f"\n**{label['why']}**{sep}{top.reason}"]
+    out = [
+        f"根据你的进度（已完成：{done}），建议下一步学习 **{top.skill.heading}** {cite(top)}。"
+        if zh
+        else f"Given your progress (finished: {done}), learn **{top.skill.heading}** next {cite(top)}.",
+        f"\n**{label['why']}**{sep}{top.reason}",
+    ]
     if top.study:
         out.append(f"\n**{label['study']}**{sep}\n" + "\n".join(f"- {s}" for s in top.study[:5]))
     if top.resources:
-        out.append(f"\n**{label['resources']}**{sep}\n" + "\n".join(f"- {_fmt_resource(r)}" for r in top.resources))
+        out.append(
+            f"\n**{label['resources']}**{sep}\n" + "\n".join(f"- {_fmt_resource(r)}" for r in top.resources)
+        )
     if top.project:
         out.append(f"\n**{label['project']}**{sep}{top.project}")
     if top.done_when:
@@ -148,19 +201,27 @@ def render_plan(plan: Any, numbers: dict[str, int], language: str, finished: lis
     out.append(f"\n**{label['estimate']}**{sep}{top.estimate}")
     others = plan.recommendations[1:]
     if others:
-        out.append(f"\n**{label['also']}**{sep}" + ("；" if zh else "; ").join(f"{r.skill.heading} {cite(r)}" for r in others))
+        out.append(
+            f"\n**{label['also']}**{sep}"
+            + ("；" if zh else "; ").join(f"{r.skill.heading} {cite(r)}" for r in others)
+        )
     return "\n".join(out)
 
 
 _PLAN_LABELS = {
-    "why": ("为什么", "Why"), "study": ("学什么", "What to study"), "resources": ("推荐资源", "Resources"),
-    "project": ("实践项目", "Project"), "done": ("检验标准", "Done when"), "estimate": ("预计用时", "Estimate"),
+    "why": ("为什么", "Why"),
+    "study": ("学什么", "What to study"),
+    "resources": ("推荐资源", "Resources"),
+    "project": ("实践项目", "Project"),
+    "done": ("检验标准", "Done when"),
+    "estimate": ("预计用时", "Estimate"),
     "also": ("也可以考虑", "Also possible"),
 }
 
 
-def material_next_step(skill: Any | None, finished: set[int], plan: Any, source_n: int | None,
-                       language: str) -> str | None:
+def material_next_step(
+    skill: Any | None, finished: set[int], plan: Any, source_n: int | None, language: str
+) -> str | None:
     """One concrete thing to do next, from the cited section's skill, else the planner."""
     zh = language == "zh"
     if skill is not None and skill.number not in finished:
@@ -168,16 +229,25 @@ def material_next_step(skill: Any | None, finished: set[int], plan: Any, source_
         if skill.projects:
             check = f"，做完后用检验标准自测：{skill.checks[0]}" if skill.checks and zh else ""
             check_en = f", then check yourself against: {skill.checks[0]}" if skill.checks and not zh else ""
-            return (f"读完「{skill.heading}」{ref}，动手做项目「{skill.projects[0]}」{check}。" if zh
-                    else f"Read \"{skill.heading}\"{ref} and build the project \"{skill.projects[0]}\"{check_en}.")
+            return (
+                f"读完「{skill.heading}」{ref}，动手做项目「{skill.projects[0]}」{check}。"
+                if zh
+                else f'Read "{skill.heading}"{ref} and build the project "{skill.projects[0]}"{check_en}.'
+            )
         if skill.resources:
             r = skill.resources[0]
-            return (f"学习「{skill.heading}」的推荐资源 {_fmt_resource(r)}。" if zh
-                    else f"Work through {_fmt_resource(r)} from \"{skill.heading}\".")
+            return (
+                f"学习「{skill.heading}」的推荐资源 {_fmt_resource(r)}。"
+                if zh
+                else f'Work through {_fmt_resource(r)} from "{skill.heading}".'
+            )
     if plan is not None and plan.recommendations:
         rec = plan.recommendations[0]
-        return (f"按你的进度，学习 {rec.skill.heading}——{rec.reason}" if zh
-                else f"For your progress: {rec.skill.heading} — {rec.reason}")
+        return (
+            f"按你的进度，学习 {rec.skill.heading}——{rec.reason}"
+            if zh
+            else f"For your progress: {rec.skill.heading} — {rec.reason}"
+        )
     return None
 
 
@@ -185,11 +255,19 @@ def followups_for(skill: Any | None, language: str, limit: int, asked: str) -> l
     if skill is None:
         pool = STARTER_QUESTIONS[language]
     elif language == "zh":
-        pool = [f"{skill.name} 有哪些学习资源？", f"{skill.name} 的检验标准是什么？", f"学完 {skill.name} 之后学什么？",
-                f"{skill.name} 的实践项目怎么做？"]
+        pool = [
+            f"{skill.name} 有哪些学习资源？",
+            f"{skill.name} 的检验标准是什么？",
+            f"学完 {skill.name} 之后学什么？",
+            f"{skill.name} 的实践项目怎么做？",
+        ]
     else:
-        pool = [f"What resources does the roadmap list for {skill.name}?", f"How do I know I've mastered {skill.name}?",
-                f"What should I learn after {skill.name}?", f"What project should I build for {skill.name}?"]
+        pool = [
+            f"What resources does the roadmap list for {skill.name}?",
+            f"How do I know I've mastered {skill.name}?",
+            f"What should I learn after {skill.name}?",
+            f"What project should I build for {skill.name}?",
+        ]
     return [q for q in pool if q.strip("？?") != asked.strip().strip("？?")][:limit]
 
 

@@ -11,8 +11,8 @@ the relevance threshold refuses them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from tutor.errors import ConfigError
-from tutor.resources.intent import asks_for_resources
+from tutor.resources.intent import asks_for_resources, recommends_resources
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
@@ -47,9 +47,6 @@ _NEXT_EN = re.compile(
     r"|\bwhat to (learn|study)\b|\bwhich (skill|topic|stage) (should|to)\b|\bcomplete beginner\b|\bplan my\b",
     re.IGNORECASE,
 )
-_RESOURCE = re.compile(r"(推荐|有没有|有哪些|哪些|哪个|一个|一本|一门).{0,30}(书|教程|课|视频|资源|资料|仓库|论文|网站|工具|框架)"
-                       r"|\b(recommend|suggest|any)\b.{0,30}\b(book|course|video|tutorial|resource|repo|paper)s?\b",
-                       re.IGNORECASE)
 _CHITCHAT = re.compile(
     r"^\s*(你好|您好|嗨|哈喽|hello|hi|hey|早上好|中午好|晚上好|早安|晚安|good (morning|evening|afternoon|night)"
     r"|谢谢|多谢|感谢|谢啦|thanks?( you)?|thx|ok|okay|好的|好|嗯|嗯嗯|哈哈+|lol|再见|拜拜|bye|goodbye|see you"
@@ -81,7 +78,7 @@ def route_message(text: str) -> Route:
         return Route("chitchat", "greeting, thanks or small talk")
     if _OFF_TOPIC.search(stripped):
         return Route("chitchat", "outside the learning material")
-    if _RESOURCE.search(stripped) and not re.search(r"路线|顺序|下一步|\bnext\b", stripped, re.IGNORECASE):
+    if recommends_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
         return Route("next_step", "asks what to learn next")
@@ -95,7 +92,9 @@ def load_router_examples(path: Path) -> dict[str, list[str]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         examples = {str(k): [str(t) for t in v] for k, v in data["examples"].items()}
     except (OSError, yaml.YAMLError, KeyError, AttributeError, TypeError) as exc:
-        raise ConfigError(f"Router examples {path} unreadable ({exc}); expected 'examples: {{route: [text, ...]}}'") from exc
+        raise ConfigError(
+            f"Router examples {path} unreadable ({exc}); expected 'examples: {{route: [text, ...]}}'"
+        ) from exc
     unknown = set(examples) - set(ROUTES)
     if unknown:
         raise ConfigError(f"Router examples {path}: unknown routes {sorted(unknown)}; use {list(ROUTES)}")
@@ -110,8 +109,12 @@ class Router:
     margin 0.02 was chosen among 0-0.04 on eval/router.jsonl (see eval/README.md).
     """
 
-    def __init__(self, embedder: TutorEmbeddings | Callable[[], TutorEmbeddings] | None = None,
-                 examples: dict[str, list[str]] | None = None, margin: float = 0.02) -> None:
+    def __init__(
+        self,
+        embedder: TutorEmbeddings | Callable[[], TutorEmbeddings] | None = None,
+        examples: dict[str, list[str]] | None = None,
+        margin: float = 0.02,
+    ) -> None:
         self._embedder = embedder  # a callable is loaded on first need: rules alone need no model
         self.margin = margin
         self._examples = {k: list(v) for k, v in (examples or {}).items() if v}
@@ -126,16 +129,23 @@ class Router:
     def _example_matrices(self) -> dict[str, np.ndarray]:
         if self._matrices is None:
             assert self.embedder is not None
-            self._matrices = {k: np.asarray(self.embedder.embed_queries(v), dtype=np.float32)
-                              for k, v in self._examples.items()}
+            self._matrices = {
+                k: np.asarray(self.embedder.embed_queries(v), dtype=np.float32)
+                for k, v in self._examples.items()
+            }
         return self._matrices
 
     def route(self, text: str) -> Route:
         ruled = route_message(text)
         if ruled.reason != "a question about the material" or self._embedder is None or not self._examples:
             return ruled
-        query = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
-        best = {k: (float((m @ query).max()), int((m @ query).argmax())) for k, m in self._example_matrices().items()}
+        embedder = self.embedder
+        assert embedder is not None  # checked above: a model is configured
+        query = np.asarray(embedder.embed_query(text), dtype=np.float32)
+        best = {
+            k: (float((m @ query).max()), int((m @ query).argmax()))
+            for k, m in self._example_matrices().items()
+        }
         label = max(best, key=lambda k: best[k][0])
         if label == "material" or best[label][0] - best.get("material", (0.0, 0))[0] < self.margin:
             return ruled

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from tutor.patterns import CJK
+from tutor.textsim import trigram_jaccard
+
 __all__ = ["CJK", "detect_language", "split_sentences", "overlap_ratio", "strip_markdown", "trigram_jaccard"]
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#.\-]*")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=[.])\s+(?=[A-Z\u3400-\u9fff])")
 _MD_INLINE = re.compile(r"(\*\*|__|`)")
@@ -47,12 +49,3 @@ def overlap_ratio(sentence: str, passage: str) -> float:
     if not mine:
         return 0.0
     return len(mine & _units(passage)) / len(mine)
-
-
-def trigram_jaccard(a: str, b: str) -> float:
-    def grams(t: str) -> set[str]:
-        t = "".join(t.split())
-        return {t[i : i + 3] for i in range(max(1, len(t) - 2))}
-
-    ga, gb = grams(a), grams(b)
-    return len(ga & gb) / max(1, len(ga | gb))

@@ -69,12 +69,12 @@ class Prerequisites:
         self.needs: dict[int, set[int]] = {s.number: set() for s in curriculum.skills}
         self.reasons: dict[tuple[int, int], str] = {}
         stages = sorted(curriculum.stages, key=lambda s: s.number)
-        for prev, stage in zip(stages, stages[1:]):
+        for prev, stage in zip(stages, stages[1:], strict=False):
             for n in stage.skills:
                 for p in prev.skills:
                     self._add(n, p, f"{prev.heading} comes before {stage.heading}")
         steps = [self._path_skill(step, config) for step in curriculum.core_path]
-        for a, b in zip(steps, steps[1:]):
+        for a, b in zip(steps, steps[1:], strict=False):
             if a and b and a.number != b.number:
                 self._add(b.number, a.number, "core path: " + " → ".join(curriculum.core_path))
         for edge in config.extra_prerequisites:

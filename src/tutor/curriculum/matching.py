@@ -16,14 +16,64 @@ from tutor.curriculum.model import Curriculum
 
 __all__ = ["SkillMentions", "match_skills"]
 
-_NEGATION = re.compile(r"(not|no|never|don't|do not|haven't|have not|without|不会|不懂|没学过|没有学|没学|不了解|不熟|还没|不)\s*$")
+_NEGATION = re.compile(
+    r"(not|no|never|don't|do not|haven't|have not|without|不会|不懂|没学过|没有学|没学|不了解|不熟|还没|不)\s*$"
+)
 _PARTIAL = re.compile(r"(一点|一些|入门|初步|略懂|稍微|a bit of|a little|some|basic|basics of)\s*$")
 _CLAUSE = re.compile(r"[,，。;；!！?？]|\bbut\b|但是|但|不过|可是")
 _LATIN_WORD = re.compile(r"(?<![A-Za-z'’])[A-Za-z][A-Za-z0-9+#.\-]{1,}")
-_STOP = {"i", "know", "learned", "learnt", "studied", "and", "but", "not", "a", "bit", "of", "some", "the",
-         "with", "little", "have", "basic", "basics", "also", "done", "finished", "want", "to", "learn", "am",
-         "know,", "it", "in", "on", "my", "me", "is", "skill", "skills", "already", "experience", "use", "used",
-         "used,", "can", "how", "well", "very", "good", "at", "just", "only", "do", "don't", "haven't"}
+_STOP = {
+    "i",
+    "know",
+    "learned",
+    "learnt",
+    "studied",
+    "and",
+    "but",
+    "not",
+    "a",
+    "bit",
+    "of",
+    "some",
+    "the",
+    "with",
+    "little",
+    "have",
+    "basic",
+    "basics",
+    "also",
+    "done",
+    "finished",
+    "want",
+    "to",
+    "learn",
+    "am",
+    "know,",
+    "it",
+    "in",
+    "on",
+    "my",
+    "me",
+    "is",
+    "skill",
+    "skills",
+    "already",
+    "experience",
+    "use",
+    "used",
+    "used,",
+    "can",
+    "how",
+    "well",
+    "very",
+    "good",
+    "at",
+    "just",
+    "only",
+    "do",
+    "don't",
+    "haven't",
+}
 
 
 @dataclass
@@ -52,10 +102,10 @@ def _alias_table(curriculum: Curriculum, config: CurriculumConfig) -> dict[str, 
             if group.title and len(group.title) <= 12:
                 add(re.sub(r"[（(].*?[）)]", "", group.title), skill.number)
     for key, aliases in config.aliases.items():
-        skill = find_skill(curriculum, key)
-        if skill:
+        found = find_skill(curriculum, key)
+        if found:
             for alias in aliases:
-                add(alias, skill.number)
+                add(alias, found.number)
     return table
 
 

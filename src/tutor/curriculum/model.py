@@ -55,6 +55,14 @@ class Skill(BaseModel):
     citation: Citation
     section_citations: dict[str, Citation] = Field(default_factory=dict)
 
+    def resources_matching(self, lang: str | None = None, kind: str | None = None) -> list[Resource]:
+        """Resources whose language and type contain the given text (no filter where None)."""
+        return [
+            r
+            for r in self.resources
+            if (not lang or (r.lang and lang in r.lang)) and (not kind or (r.type and kind in r.type))
+        ]
+
 
 class Stage(BaseModel):
     number: int

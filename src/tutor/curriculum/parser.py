@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from tutor.curriculum.model import (
     Citation,
     ContentGroup,
@@ -27,11 +26,11 @@ from tutor.curriculum.model import (
 from tutor.errors import CurriculumError
 from tutor.ingest.loaders import load_document
 from tutor.ingest.tables import cell_link, column_role, row_fields, split_table, strip_md
+from tutor.markdown import scan
+from tutor.patterns import FENCE as _FENCE
 
 __all__ = ["parse_roadmap", "load_curriculum"]
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _STAGE = re.compile(r"^阶段\s*(\d+)\s*[：:]\s*(.+?)\s*[（(](.+?)[）)]\s*$")
 _SKILL = re.compile(r"^技能点\s*(\d+)\s*[：:]\s*(.+?)\s*(⭐+)?\s*$")
 _STAGE_MONTHS = re.compile(r"阶段\s*(\d+)\s*[：:]\s*([\d.]+)\s*个月")
@@ -40,6 +39,8 @@ _STAGE_HINT = re.compile(r"阶段\s*(\d+)(?:\s*[-–~～]\s*(\d+))?")
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _CHECK = re.compile(r"^[✅✔☑️\s]+")
+
+
 @dataclass
 class _Node:
     level: int
@@ -53,20 +54,15 @@ class _Node:
 def _tree(lines: list[str]) -> _Node:
     root = _Node(0, "", -1, len(lines))
     stack = [root]
-    in_fence = False
-    for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        m = None if in_fence else _HEADING.match(line)
-        if m:
-            level = len(m.group(1))
-            while stack[-1].level >= level:
-                stack.pop().end = i
-            node = _Node(level, m.group(2).strip(), i, len(lines))
+    for line in scan(lines):
+        if line.heading:
+            while stack[-1].level >= line.heading.level:
+                stack.pop().end = line.number
+            node = _Node(line.heading.level, line.heading.text, line.number, len(lines))
             stack[-1].children.append(node)
             stack.append(node)
         else:
-            stack[-1].body.append((i, line))
+            stack[-1].body.append((line.number, line.text))
     return root
 
 
@@ -93,9 +89,15 @@ class _Ctx:
 
     def cite(self, node: _Node) -> Citation:
         end = node.end - 1
-        while end > node.start and not self.lines[end].strip() or (end > node.start and self.lines[end].strip() == "---"):
+        while (
+            end > node.start
+            and not self.lines[end].strip()
+            or (end > node.start and self.lines[end].strip() == "---")
+        ):
             end -= 1
-        return Citation(doc=self.doc, heading=node.text, lines=(node.start + 1 + self.offset, end + 1 + self.offset))
+        return Citation(
+            doc=self.doc, heading=node.text, lines=(node.start + 1 + self.offset, end + 1 + self.offset)
+        )
 
 
 def _resources(node: _Node) -> list[Resource]:
@@ -144,8 +146,14 @@ def _content_groups(node: _Node) -> list[ContentGroup]:
 def _skill(node: _Node, stage: int, ctx: _Ctx) -> Skill:
     m = _SKILL.match(node.text)
     assert m
-    skill = Skill(number=int(m.group(1)), heading=node.text, name=m.group(2).strip(),
-                  stars=len(m.group(3) or ""), stage=stage, citation=ctx.cite(node))
+    skill = Skill(
+        number=int(m.group(1)),
+        heading=node.text,
+        name=m.group(2).strip(),
+        stars=len(m.group(3) or ""),
+        stage=stage,
+        citation=ctx.cite(node),
+    )
     subsections = node.children or [node]
     for sub in subsections:
         title = sub.text
@@ -171,20 +179,69 @@ def _stage_hints(text: str) -> list[int]:
     return out
 
 
-def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None, line_offset: int = 0) -> Curriculum:
+def parse_roadmap(
+    markdown: str, doc: str = "roadmap", title: str | None = None, line_offset: int = 0
+) -> Curriculum:
     """Parse roadmap Markdown; raises CurriculumError naming the missing structure."""
     lines = markdown.split("\n")
-    root = _tree(lines)
     ctx = _Ctx(doc, lines, line_offset)
-    nodes = list(_walk(root))
+    nodes = list(_walk(_tree(lines)))
+    stages, skills = _stages_and_skills(nodes, ctx, doc)
+    time_plans: list[TimePlan] = []
+    milestones: list[Milestone] = []
+    recommended: list[RecommendedItem] = []
+    core_path: list[str] = []
+    advice: list[Citation] = []
+    for node in nodes:
+        if node.level == 2 and "时间规划" in node.text:
+            time_plans.extend(_time_plan(plan, ctx) for plan in node.children)
+        elif node.level == 2 and "里程碑" in node.text:
+            for child in node.children:
+                mm = _MILESTONE.match(child.text)
+                if mm:
+                    milestones.append(
+                        Milestone(
+                            heading=child.text,
+                            months=int(mm.group(1)),
+                            checks=_items(child),
+                            citation=ctx.cite(child),
+                        )
+                    )
+        elif node.level == 2 and "推荐资源" in node.text:
+            recommended.extend(item for child in _walk(node) for item in _recommended(child, ctx))
+        elif "核心路径" in node.text:
+            text = " ".join(line for _, line in node.body if not _FENCE.match(line))
+            core_path = [p.strip() for p in re.split(r"→|->", text) if p.strip()]
+        elif node.level == 2 and "学习建议" in node.text:
+            advice = [ctx.cite(child) for child in node.children]
+    return Curriculum(
+        doc=doc,
+        title=title or doc,
+        stages=stages,
+        skills=skills,
+        time_plans=time_plans,
+        milestones=milestones,
+        core_path=core_path,
+        recommended=recommended,
+        advice=advice,
+    )
+
+
+def _stages_and_skills(nodes: list[_Node], ctx: _Ctx, doc: str) -> tuple[list[Stage], list[Skill]]:
+    """Every '阶段 N：…' heading with its '技能点 N：…' children; a roadmap without them is an error."""
     stages: list[Stage] = []
     skills: list[Skill] = []
     for node in nodes:
         sm = _STAGE.match(node.text)
         if not sm:
             continue
-        stage = Stage(number=int(sm.group(1)), heading=node.text, name=sm.group(2).strip(),
-                      duration=sm.group(3).strip(), citation=ctx.cite(node))
+        stage = Stage(
+            number=int(sm.group(1)),
+            heading=node.text,
+            name=sm.group(2).strip(),
+            duration=sm.group(3).strip(),
+            citation=ctx.cite(node),
+        )
         for child in node.children:
             if _SKILL.match(child.text):
                 skill = _skill(child, stage.number, ctx)
@@ -193,10 +250,12 @@ def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None,
         stages.append(stage)
     if not stages:
         raise CurriculumError(
-            f"{doc}: not a roadmap: no stage headings like '## 阶段 0：基础准备（1-2 个月）' were found")
+            f"{doc}: not a roadmap: no stage headings like '## 阶段 0：基础准备（1-2 个月）' were found"
+        )
     if not skills:
         raise CurriculumError(
-            f"{doc}: no skill headings like '### 技能点 1：Python 编程 ⭐⭐⭐⭐⭐' under the stage headings")
+            f"{doc}: no skill headings like '### 技能点 1：Python 编程 ⭐⭐⭐⭐⭐' under the stage headings"
+        )
     numbers = [s.number for s in skills]
     if len(set(numbers)) != len(numbers):
         dup = sorted({n for n in numbers if numbers.count(n) > 1})
@@ -204,48 +263,42 @@ def parse_roadmap(markdown: str, doc: str = "roadmap", title: str | None = None,
     stage_numbers = [s.number for s in stages]
     if len(set(stage_numbers)) != len(stage_numbers):
         raise CurriculumError(f"{doc}: stage numbers repeat: {stage_numbers}")
+    return stages, skills
 
-    time_plans: list[TimePlan] = []
-    milestones: list[Milestone] = []
-    recommended: list[RecommendedItem] = []
-    core_path: list[str] = []
-    advice: list[Citation] = []
-    for node in nodes:
-        if node.level == 2 and "时间规划" in node.text:
-            for plan in node.children:
-                text_lines = [line for _, line in _all_lines(plan)]
-                hours = next((strip_md(t) for t in text_lines if "小时" in t and "**" in t), None)
-                months = {int(a): float(b) for a, b in _STAGE_MONTHS.findall("\n".join(text_lines))}
-                time_plans.append(TimePlan(name=re.split(r"[（(]", plan.text)[0].strip(), heading=plan.text,
-                                           hours_per_day=hours, stage_months=months, items=_items(plan),
-                                           citation=ctx.cite(plan)))
-        elif node.level == 2 and "里程碑" in node.text:
-            for child in node.children:
-                mm = _MILESTONE.match(child.text)
-                if mm:
-                    milestones.append(Milestone(heading=child.text, months=int(mm.group(1)),
-                                                checks=_items(child), citation=ctx.cite(child)))
-        elif node.level == 2 and "推荐资源" in node.text:
-            for child in _walk(node):
-                header, body = _table(list(child.body))
-                if not header:
-                    continue
-                roles = [column_role(h) for h in header]
-                for row in body:
-                    cols = dict(zip(header, row))
-                    name_i = roles.index("name") if "name" in roles else 0
-                    link_i = roles.index("link") if "link" in roles else None
-                    recommended.append(RecommendedItem(
-                        table=child.text, name=strip_md(row[name_i]), columns=cols,
-                        link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
-                        stages=_stage_hints(" ".join(row)), citation=ctx.cite(child)))
-        elif "核心路径" in node.text:
-            text = " ".join(line for _, line in node.body if not _FENCE.match(line))
-            core_path = [p.strip() for p in re.split(r"→|->", text) if p.strip()]
-        elif node.level == 2 and "学习建议" in node.text:
-            advice = [ctx.cite(child) for child in node.children]
-    return Curriculum(doc=doc, title=title or doc, stages=stages, skills=skills, time_plans=time_plans,
-                      milestones=milestones, core_path=core_path, recommended=recommended, advice=advice)
+
+def _time_plan(plan: _Node, ctx: _Ctx) -> TimePlan:
+    text_lines = [line for _, line in _all_lines(plan)]
+    hours = next((strip_md(t) for t in text_lines if "小时" in t and "**" in t), None)
+    months = {int(a): float(b) for a, b in _STAGE_MONTHS.findall("\n".join(text_lines))}
+    return TimePlan(
+        name=re.split(r"[（(]", plan.text)[0].strip(),
+        heading=plan.text,
+        hours_per_day=hours,
+        stage_months=months,
+        items=_items(plan),
+        citation=ctx.cite(plan),
+    )
+
+
+def _recommended(child: _Node, ctx: _Ctx) -> list[RecommendedItem]:
+    """The rows of a recommended-resources table (none when the section holds no table)."""
+    header, body = _table(list(child.body))
+    if not header:
+        return []
+    roles = [column_role(h) for h in header]
+    name_i = roles.index("name") if "name" in roles else 0
+    link_i = roles.index("link") if "link" in roles else None
+    return [
+        RecommendedItem(
+            table=child.text,
+            name=strip_md(row[name_i]),
+            columns=dict(zip(header, row, strict=False)),
+            link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
+            stages=_stage_hints(" ".join(row)),
+            citation=ctx.cite(child),
+        )
+        for row in body
+    ]
 
 
 def load_curriculum(path: Path, max_bytes: int = 20_000_000) -> Curriculum:

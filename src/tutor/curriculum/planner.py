@@ -71,13 +71,20 @@ def _estimate(curriculum: Curriculum, skill: Skill, hours_per_day: float) -> str
     hours = months * 30 * 8 / max(1, len(stage.skills))  # full-time plan: 8 hours a day
     days = math.ceil(hours / max(0.5, hours_per_day))
     weeks = max(1, round(days / 7))
-    return (f"约 {weeks} 周（每天 {hours_per_day:g} 小时；按全职计划 {stage.heading.split('（')[0]} "
-            f"{months:g} 个月、每天 8 小时、本阶段 {len(stage.skills)} 个技能点折算，约 {hours:.0f} 小时）")
+    return (
+        f"约 {weeks} 周（每天 {hours_per_day:g} 小时；按全职计划 {stage.heading.split('（')[0]} "
+        f"{months:g} 个月、每天 8 小时、本阶段 {len(stage.skills)} 个技能点折算，约 {hours:.0f} 小时）"
+    )
 
 
-def _recommend(curriculum: Curriculum, prereq: Prerequisites, skill: Skill, kind: str, reason: str,
-               profile: LearnerProfile) -> Recommendation:
-    study = [f"{g.title}：{'、'.join(g.items)}" if g.title else "、".join(g.items) for g in skill.content if g.items]
+def _recommend(
+    curriculum: Curriculum, skill: Skill, kind: str, reason: str, profile: LearnerProfile
+) -> Recommendation:
+    study = [
+        f"{g.title}：{'、'.join(g.items)}" if g.title else "、".join(g.items)
+        for g in skill.content
+        if g.items
+    ]
     citations = [skill.citation] + [c for t, c in skill.section_citations.items() if t != skill.heading]
     return Recommendation(
         skill=SkillRef(number=skill.number, heading=skill.heading, name=skill.name),
@@ -92,14 +99,19 @@ def _recommend(curriculum: Curriculum, prereq: Prerequisites, skill: Skill, kind
     )
 
 
-def plan_next(curriculum: Curriculum, prereq: Prerequisites, profile: LearnerProfile, limit: int = 3) -> NextSteps:
+def plan_next(
+    curriculum: Curriculum, prereq: Prerequisites, profile: LearnerProfile, limit: int = 3
+) -> NextSteps:
     done = set(profile.finished)
     order = [s.number for s in curriculum.skills]
     unfinished = [n for n in order if n not in done]
     if not unfinished:
         beyond = [m.citation for m in curriculum.milestones] + list(curriculum.advice)
-        return NextSteps(finished_all=True, beyond=beyond,
-                         note="路线图的 18 个技能点都已完成：去做里程碑项目、读经典论文、参与开源（见引用）。")
+        return NextSteps(
+            finished_all=True,
+            beyond=beyond,
+            note=f"路线图的 {len(curriculum.skills)} 个技能点都已完成：去做里程碑项目、读经典论文、参与开源（见引用）。",
+        )
 
     recs: list[Recommendation] = []
     # 1. gaps: unfinished skills that something already finished builds on
@@ -108,8 +120,15 @@ def plan_next(curriculum: Curriculum, prereq: Prerequisites, profile: LearnerPro
         if dependents:
             skill = curriculum.skill(n)
             needers = "、".join(_label(curriculum.skill(d)) for d in dependents[:3])
-            recs.append(_recommend(curriculum, prereq, skill, "gap",
-                                   f"先补基础：你已完成 {needers}，它们依赖 {_label(skill)}，而它还没完成。", profile))
+            recs.append(
+                _recommend(
+                    curriculum,
+                    skill,
+                    "gap",
+                    f"先补基础：你已完成 {needers}，它们依赖 {_label(skill)}，而它还没完成。",
+                    profile,
+                )
+            )
     # 2. the earliest unfinished skills whose prerequisites are all done
     for n in unfinished:
         if len(recs) >= limit:
@@ -123,8 +142,10 @@ def plan_next(curriculum: Curriculum, prereq: Prerequisites, profile: LearnerPro
                 direct = sorted(needs, key=order.index)[-2:]
                 why = f"你已完成 {'、'.join(_label(curriculum.skill(d)) for d in direct)}，{_label(skill)} 是路线上的下一步。"
             else:
-                why = f"{_label(skill)} 没有前置要求，是路线的起点（{curriculum.stage(skill.stage).heading}）。"
-            recs.append(_recommend(curriculum, prereq, skill, "next", why, profile))
+                why = (
+                    f"{_label(skill)} 没有前置要求，是路线的起点（{curriculum.stage(skill.stage).heading}）。"
+                )
+            recs.append(_recommend(curriculum, skill, "next", why, profile))
     in_progress = [n for n in profile.in_progress if n not in done]
     recs.sort(key=lambda r: (r.kind != "gap", r.skill.number not in in_progress, order.index(r.skill.number)))
     return NextSteps(recommendations=recs[:limit])

@@ -10,14 +10,12 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tutor.chain.router import ROUTES
+from tutor.chain.router import ROUTES, Router
 from tutor.chain.text import detect_language
+from tutor.chain.tutor import TutorChain
 from tutor.errors import EvalDatasetError
-
-if TYPE_CHECKING:
-    from tutor.services import Services
 
 __all__ = ["RouterReport", "RefusalReport", "run_router_eval", "run_refusal_eval", "read_jsonl"]
 
@@ -50,14 +48,16 @@ class RouterReport:
     failures: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "accuracy": round(self.correct / max(1, self.n), 4),
-                "confusion": {f"{g}->{p}": c for (g, p), c in sorted(self.confusion.items())},
-                "failures": self.failures}
+        return {
+            "n": self.n,
+            "accuracy": round(self.correct / max(1, self.n), 4),
+            "confusion": {f"{g}->{p}": c for (g, p), c in sorted(self.confusion.items())},
+            "failures": self.failures,
+        }
 
 
-def run_router_eval(services: Services, dataset: Path) -> RouterReport:
+def run_router_eval(router: Router, dataset: Path) -> RouterReport:
     rows = read_jsonl(dataset, ("text", "route"))
-    router = services.tutor.router
     report = RouterReport()
     for n, row in enumerate(rows, 1):
         if row["route"] not in ROUTES:
@@ -67,14 +67,17 @@ def run_router_eval(services: Services, dataset: Path) -> RouterReport:
         report.correct += got.kind == row["route"]
         report.confusion[(row["route"], got.kind)] += 1
         if got.kind != row["route"]:
-            report.failures.append({"text": row["text"], "expected": row["route"], "got": got.kind,
-                                    "reason": got.reason})
+            report.failures.append(
+                {"text": row["text"], "expected": row["route"], "got": got.kind, "reason": got.reason}
+            )
     return report
 
 
 @dataclass
 class RefusalReport:
-    out_of_scope: list[tuple[str, str, float, bool]] = field(default_factory=list)  # (q, lang, relevance, refused)
+    out_of_scope: list[tuple[str, str, float, bool]] = field(
+        default_factory=list
+    )  # (q, lang, relevance, refused)
     in_scope: list[tuple[str, str, float, bool]] = field(default_factory=list)
 
     @staticmethod
@@ -84,25 +87,30 @@ class RefusalReport:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "n_out_of_scope": len(self.out_of_scope), "n_in_scope": len(self.in_scope),
+            "n_out_of_scope": len(self.out_of_scope),
+            "n_in_scope": len(self.in_scope),
             "refusal_rate_out_of_scope": self._rate(self.out_of_scope),
             "false_refusal_rate_in_scope": self._rate(self.in_scope),
         }
         for lang in ("zh", "en"):
             out[f"refusal_rate_out_of_scope_{lang}"] = self._rate(self.out_of_scope, lang)
             out[f"false_refusal_rate_in_scope_{lang}"] = self._rate(self.in_scope, lang)
-        out["answered_out_of_scope"] = [{"question": q, "relevance": round(r, 4)}
-                                        for q, _, r, refused in self.out_of_scope if not refused]
-        out["refused_in_scope"] = [{"question": q, "relevance": round(r, 4)}
-                                   for q, _, r, refused in self.in_scope if refused]
+        out["answered_out_of_scope"] = [
+            {"question": q, "relevance": round(r, 4)} for q, _, r, refused in self.out_of_scope if not refused
+        ]
+        out["refused_in_scope"] = [
+            {"question": q, "relevance": round(r, 4)} for q, _, r, refused in self.in_scope if refused
+        ]
         return out
 
 
-def run_refusal_eval(services: Services, out_of_scope: Path, in_scope: Path) -> RefusalReport:
-    chain = services.tutor
-    services.require_index()
+def run_refusal_eval(chain: TutorChain, out_of_scope: Path, in_scope: Path) -> RefusalReport:
+    """Refusal rates; the chain's retrieval says "run tutor ingest" first when there is no index."""
     report = RefusalReport()
-    for target, path, key in ((report.out_of_scope, out_of_scope, "question"), (report.in_scope, in_scope, "question")):
+    for target, path, key in (
+        (report.out_of_scope, out_of_scope, "question"),
+        (report.in_scope, in_scope, "question"),
+    ):
         for row in read_jsonl(path, (key,)):
             q = row[key]
             lang = detect_language(q)

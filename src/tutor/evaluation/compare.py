@@ -27,30 +27,45 @@ def _first_rank(flags: list[bool]) -> int | None:
     return next((i for i, hit in enumerate(flags[:_DEPTH], 1) if hit), None)
 
 
-def run_payload(dataset: Path, results: dict[str, ModeResult], settings: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_payload(
+    dataset: Path, results: dict[str, ModeResult], settings: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Everything needed to compare this run with another later: per mode, per question, the ranked hits."""
     modes: dict[str, Any] = {}
     for mode, result in results.items():
         rows = []
         for r in result.results:
             q = r.question
-            rows.append({
-                "id": q.id, "question": q.question, "lang": q.lang, "kind": q.kind,
-                "gold": [f"{g.doc} › {g.section}" for g in q.gold],
-                "first_relevant_rank": _first_rank(r.flags),
-                "hits": [{"doc": h.doc, "section": (h.headings[-1] if h.headings else ""),
-                          "lines": h.lines, "relevant": flag}
-                         for h, flag in zip(r.returned[:_DEPTH], r.flags)],
-            })
+            rows.append(
+                {
+                    "id": q.id,
+                    "question": q.question,
+                    "lang": q.lang,
+                    "kind": q.kind,
+                    "gold": [f"{g.doc} › {g.section}" for g in q.gold],
+                    "first_relevant_rank": _first_rank(r.flags),
+                    "hits": [
+                        {
+                            "doc": h.doc,
+                            "section": (h.headings[-1] if h.headings else ""),
+                            "lines": h.lines,
+                            "relevant": flag,
+                        }
+                        for h, flag in zip(r.returned[:_DEPTH], r.flags, strict=False)
+                    ],
+                }
+            )
         modes[mode] = {"summary": result.summary(), "questions": rows}
     return {"format": RUN_FORMAT, "dataset": str(dataset), "settings": settings or {}, "modes": modes}
 
 
-def save_run(path: Path, dataset: Path, results: dict[str, ModeResult],
-             settings: dict[str, Any] | None = None) -> Path:
+def save_run(
+    path: Path, dataset: Path, results: dict[str, ModeResult], settings: dict[str, Any] | None = None
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(run_payload(dataset, results, settings), ensure_ascii=False, indent=1),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(run_payload(dataset, results, settings), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return path
 
 
@@ -58,13 +73,17 @@ def load_run(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise EvalDatasetError(f"{path}: cannot read the saved run ({exc.strerror}); save one with "
-                               "`tutor eval retrieval --save FILE`") from exc
+        raise EvalDatasetError(
+            f"{path}: cannot read the saved run ({exc.strerror}); save one with "
+            "`tutor eval retrieval --save FILE`"
+        ) from exc
     except json.JSONDecodeError as exc:
         raise EvalDatasetError(f"{path}: not a JSON file ({exc.msg})") from exc
     if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
-        raise EvalDatasetError(f"{path}: not a saved retrieval run ({RUN_FORMAT}); save one with "
-                               "`tutor eval retrieval --save FILE`")
+        raise EvalDatasetError(
+            f"{path}: not a saved retrieval run ({RUN_FORMAT}); save one with "
+            "`tutor eval retrieval --save FILE`"
+        )
     return data
 
 
@@ -107,11 +126,25 @@ class Comparison:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "mode": self.mode, "metrics_a": self.metrics_a, "metrics_b": self.metrics_b,
-            "counts": self.counts(), "only_in_a": self.only_a, "only_in_b": self.only_b,
-            "changed": [{"id": d.id, "question": d.question, "lang": d.lang, "kind": d.kind,
-                         "rank_a": d.rank_a, "rank_b": d.rank_b, "outcome": d.outcome}
-                        for d in self.deltas if d.outcome != "same"],
+            "mode": self.mode,
+            "metrics_a": self.metrics_a,
+            "metrics_b": self.metrics_b,
+            "counts": self.counts(),
+            "only_in_a": self.only_a,
+            "only_in_b": self.only_b,
+            "changed": [
+                {
+                    "id": d.id,
+                    "question": d.question,
+                    "lang": d.lang,
+                    "kind": d.kind,
+                    "rank_a": d.rank_a,
+                    "rank_b": d.rank_b,
+                    "outcome": d.outcome,
+                }
+                for d in self.deltas
+                if d.outcome != "same"
+            ],
         }
 
 
@@ -127,8 +160,9 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any], modes: list[str] | None =
     if modes:
         missing = [m for m in modes if m not in common]
         if missing:
-            raise EvalDatasetError(f"mode(s) {', '.join(missing)} not in both runs; both have: "
-                                   f"{', '.join(common) or 'none'}")
+            raise EvalDatasetError(
+                f"mode(s) {', '.join(missing)} not in both runs; both have: {', '.join(common) or 'none'}"
+            )
         common = modes
     if not common:
         raise EvalDatasetError("the two runs share no mode; run both with the same --mode")
@@ -136,11 +170,24 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any], modes: list[str] | None =
     for mode in common:
         qa = {q["id"]: q for q in a["modes"][mode]["questions"]}
         qb = {q["id"]: q for q in b["modes"][mode]["questions"]}
-        comp = Comparison(mode, _metrics(a["modes"][mode]["summary"]), _metrics(b["modes"][mode]["summary"]),
-                          only_a=sorted(set(qa) - set(qb)), only_b=sorted(set(qb) - set(qa)))
+        comp = Comparison(
+            mode,
+            _metrics(a["modes"][mode]["summary"]),
+            _metrics(b["modes"][mode]["summary"]),
+            only_a=sorted(set(qa) - set(qb)),
+            only_b=sorted(set(qb) - set(qa)),
+        )
         for qid, row in qa.items():
             if qid in qb:
-                comp.deltas.append(QuestionDelta(qid, row["question"], row["lang"], row["kind"],
-                                                 row["first_relevant_rank"], qb[qid]["first_relevant_rank"]))
+                comp.deltas.append(
+                    QuestionDelta(
+                        qid,
+                        row["question"],
+                        row["lang"],
+                        row["kind"],
+                        row["first_relevant_rank"],
+                        qb[qid]["first_relevant_rank"],
+                    )
+                )
         out.append(comp)
     return out

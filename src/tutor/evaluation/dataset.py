@@ -7,16 +7,27 @@ Unknown extra fields (difficulty, note, ...) are kept but ignored.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from tutor.config import Settings
 from tutor.errors import EvalDatasetError
+from tutor.ingest.loaders import discover_all, load_document
+from tutor.markdown import sections
+from tutor.resources.cards import generated_dir
 
-__all__ = ["EvalQuestion", "Gold", "load_dataset", "normalize", "section_bodies", "validate_dataset"]
+__all__ = [
+    "EvalQuestion",
+    "Gold",
+    "load_dataset",
+    "normalize",
+    "section_bodies",
+    "validate_dataset",
+    "corpus_texts",
+]
 
 
 def normalize(text: str) -> str:
@@ -64,26 +75,14 @@ def load_dataset(path: Path) -> list[EvalQuestion]:
     return out
 
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
-
-
 def section_bodies(markdown: str) -> dict[str, list[str]]:
     """Normalised heading text -> bodies (the heading's text down to the next heading of its level or above)."""
     lines = markdown.split("\n")
-    heads: list[tuple[int, int, str]] = []
-    in_fence = False
-    for i, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        m = None if in_fence else _HEADING.match(line)
-        if m:
-            heads.append((i, len(m.group(1)), normalize(m.group(2))))
     bodies: dict[str, list[str]] = {}
-    for n, (start, level, text) in enumerate(heads):
-        end = next((s for s, lv, _ in heads[n + 1 :] if lv <= level), len(lines))
-        bodies.setdefault(text, []).append("\n".join(lines[start + 1 : end]))
+    for section in sections(lines):
+        bodies.setdefault(normalize(section.heading.text), []).append(
+            "\n".join(lines[section.start + 1 : section.end])
+        )
     return bodies
 
 
@@ -108,8 +107,20 @@ def validate_dataset(questions: list[EvalQuestion], documents: dict[str, str]) -
             if not candidates:
                 report.errors.append(f"{q.id}: section '{gold.section}' not found in {gold.doc}")
                 continue
-            missing = [s for s in q.must_contain
-                       if not any(normalize(s) in normalize(body) for body in candidates)]
+            missing = [
+                s for s in q.must_contain if not any(normalize(s) in normalize(body) for body in candidates)
+            ]
             if missing and len(q.gold) == 1:
                 report.errors.append(f"{q.id}: must_contain {missing} not in section '{gold.section}'")
     return report
+
+
+def corpus_texts(settings: Settings) -> dict[str, str]:
+    """Document id -> text of every configured document, and of the generated ones once `tutor ingest` wrote them."""
+    roots = [Path(r) for r in settings.corpus.paths]
+    if generated_dir(settings.data_dir).is_dir():  # resource cards and fetched pages
+        roots.append(generated_dir(settings.data_dir))
+    return {
+        path.stem: load_document(path, settings.corpus.max_bytes).text
+        for path in discover_all(roots, settings.corpus)
+    }

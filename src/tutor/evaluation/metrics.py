@@ -19,8 +19,15 @@ def is_relevant(chunk: StoredChunk, question: EvalQuestion) -> bool:
     """
     text = normalize(chunk.text)
     headings = {normalize(h) for h in chunk.headings}
-    if (chunk.doc == "resource-cards" and question.kind == "resource" and question.must_contain
-            and all(normalize(s) in normalize(" ".join(chunk.headings) + " " + chunk.text) for s in question.must_contain)):
+    if (
+        chunk.doc == "resource-cards"
+        and question.kind == "resource"
+        and question.must_contain
+        and all(
+            normalize(s) in normalize(" ".join(chunk.headings) + " " + chunk.text)
+            for s in question.must_contain
+        )
+    ):
         return True
     for gold in question.gold:
         if chunk.doc != gold.doc:

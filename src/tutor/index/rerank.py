@@ -32,7 +32,7 @@ class CrossEncoderReranker:
         if not chunks:
             return []
         scores = self._model.predict([(query, c.text) for c in chunks], show_progress_bar=False)
-        ranked = sorted(zip(chunks, scores), key=lambda pair: -float(pair[1]))
+        ranked = sorted(zip(chunks, scores, strict=False), key=lambda pair: -float(pair[1]))
         out = []
         for chunk, score in ranked:
             chunk.metadata["fused_score"] = chunk.score

@@ -7,25 +7,38 @@ cross-encoder.  The rest of the app only sees the `BaseRetriever` interface.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from tutor.config import RetrievalSettings
+from tutor.errors import ConfigError
+from tutor.index.bm25 import feedback_terms, matches
+from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.levers import QueryLevers
+from tutor.index.live import LiveIndex
+from tutor.index.query import QueryPlan
+from tutor.index.routing import strip_document_reference
 from tutor.index.store import StoredChunk
-
-if TYPE_CHECKING:
-    from tutor.services import Services
+from tutor.index.tokenize import tokenize
+from tutor.patterns import CJK
+from tutor.resources.cards import CARDS_DOC
+from tutor.resources.intent import asks_for_resources
+from tutor.textsim import trigrams
 
 __all__ = [
     "BM25Retriever",
     "DenseRetriever",
     "HybridRetriever",
     "RETRIEVER_MODES",
+    "TutorRetriever",
+    "Reranker",
+    "build_retriever",
     "dedup",
     "from_lc_document",
     "rrf_fuse",
@@ -33,7 +46,11 @@ __all__ = [
 ]
 
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+@runtime_checkable
+class Reranker(Protocol):
+    """Reorders candidates best-first (e.g. a cross-encoder)."""
+
+    def rerank(self, query: str, chunks: Sequence[StoredChunk]) -> list[StoredChunk]: ...
 
 
 def to_lc_document(chunk: StoredChunk) -> LCDocument:
@@ -54,18 +71,16 @@ def from_lc_document(doc: LCDocument) -> StoredChunk:
     )
 
 
-def _trigrams(text: str) -> set[str]:
-    compact = "".join(text.split())
-    return {compact[i : i + 3] for i in range(max(1, len(compact) - 2))}
-
-
 def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
     """Keep the first of any group of near-identical passages (input is best-first)."""
     kept: list[tuple[StoredChunk, set[str]]] = []
     for chunk in chunks:
-        grams = _trigrams(chunk.text)
+        grams = trigrams(chunk.text)
         duplicate = any(
-            (chunk.metadata.get("chunk_hash") and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash"))
+            (
+                chunk.metadata.get("chunk_hash")
+                and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash")
+            )
             or len(grams & g) / max(1, len(grams | g)) >= threshold
             for other, g in kept
         )
@@ -74,9 +89,7 @@ def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
     return [c for c, _ in kept]
 
 
-def rrf_fuse(
-    rankings: Sequence[tuple[float, Sequence[StoredChunk]]], rrf_k: int
-) -> list[StoredChunk]:
+def rrf_fuse(rankings: Sequence[tuple[float, Sequence[StoredChunk]]], rrf_k: int) -> list[StoredChunk]:
     """Weighted reciprocal rank fusion; each result keeps the per-retriever scores in metadata."""
     fused: dict[str, StoredChunk] = {}
     scores: dict[str, float] = {}
@@ -95,10 +108,14 @@ def rrf_fuse(
     return out
 
 
-class _TutorRetriever(BaseRetriever):
+class TutorRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    services: Any
+    index: LiveIndex
+    embedder: Callable[[], TutorEmbeddings]  # loaded on the first dense query, not before
+    cfg: RetrievalSettings
+    levers: QueryLevers  # query rewrites and document routing (retrieval.* levers)
+    reranker: Reranker | None = None
     k: int = 5
     where: dict[str, Any] | None = None
 
@@ -110,52 +127,45 @@ class _TutorRetriever(BaseRetriever):
     def search(self, query: str) -> list[StoredChunk]:
         raise NotImplementedError
 
-
     def where_for(self, query: str) -> dict[str, Any] | None:
         """Resource cards answer questions that ask for resources; elsewhere they would crowd out the material."""
-        from tutor.resources.cards import CARDS_DOC
-        from tutor.resources.intent import asks_for_resources
-
         if (self.where and "doc" in self.where) or asks_for_resources(query):
             return self.where
         return {**(self.where or {}), "doc": {"$ne": CARDS_DOC}}
 
 
-class DenseRetriever(_TutorRetriever):
+class DenseRetriever(TutorRetriever):
     """Cosine similarity over the configured embedder's vectors in Chroma."""
 
     def search(self, query: str) -> list[StoredChunk]:
-        svc: Services = self.services
-        plan = svc.query_plan(query)
-        return self.search_vector(svc.embedder.embed_query(plan.dense_text), self.where_for(query))
+        vector = self.embedder().embed_query(self.levers.plan(query).dense_text)
+        return self.search_vector(vector, self.where_for(query))
 
     def search_vector(self, vector: Sequence[float], where: dict[str, Any] | None) -> list[StoredChunk]:
-        svc: Services = self.services
-        manifest = svc.require_index()
-        hits = svc.store.query(manifest.collection, vector, self.k, manifest.live_revs, where)
+        manifest = self.index.require()
+        assert manifest.collection is not None  # require() guarantees a collection
+        hits = self.index.store.query(manifest.collection, list(vector), self.k, manifest.live_revs, where)
         for h in hits:
             h.metadata["dense_score"] = h.score
         return hits
 
 
-class BM25Retriever(_TutorRetriever):
+class BM25Retriever(TutorRetriever):
     """Keyword retrieval (jieba + stemming) over the BM25 index kept beside the collection."""
 
     def search(self, query: str) -> list[StoredChunk]:
-        return self.search_text(self.services.query_plan(query).keyword_text, self.where_for(query))
+        return self.search_text(self.levers.plan(query).keyword_text, self.where_for(query))
 
     def search_text(self, text: str, where: dict[str, Any] | None) -> list[StoredChunk]:
-        hits = self.services.bm25_index().search(text, self.k, where)
+        hits = self.index.bm25().search(text, self.k, where)
         for h in hits:
             h.metadata["bm25_score"] = h.score
         return hits
 
 
-def _doc_allowed(where: dict[str, Any] | None) -> Any:
-    from tutor.index.bm25 import _matches
-
+def _doc_allowed(where: dict[str, Any] | None) -> Callable[[str], bool]:
     wanted = (where or {}).get("doc")
-    return (lambda doc: True) if wanted is None else (lambda doc: _matches(doc, wanted))
+    return (lambda doc: True) if wanted is None else (lambda doc: matches(doc, wanted))
 
 
 def _by_document(fused: Sequence[StoredChunk], doc_rank: dict[str, int]) -> list[StoredChunk]:
@@ -164,7 +174,15 @@ def _by_document(fused: Sequence[StoredChunk], doc_rank: dict[str, int]) -> list
     return sorted(fused, key=lambda c: doc_rank.get(c.doc, last))  # stable: fused order within a document
 
 
-class HybridRetriever(_TutorRetriever):
+@dataclass
+class _Routing:
+    """What document routing decided for one question: the document ranking and, maybe, the one document."""
+
+    doc_rank: dict[str, int] = field(default_factory=dict)
+    routed: str | None = None
+
+
+class HybridRetriever(TutorRetriever):
     """Dense + BM25 fused by weighted RRF, de-duplicated, optionally cross-encoder reranked.
 
     Optional levers (retrieval.*, each off by default unless eval/README.md shows it helps):
@@ -173,50 +191,27 @@ class HybridRetriever(_TutorRetriever):
     """
 
     def search(self, query: str) -> list[StoredChunk]:
-        svc: Services = self.services
-        cfg = svc.settings.retrieval
+        cfg = self.cfg
         n = max(cfg.candidates, self.k)
-        plan = svc.query_plan(query)
+        plan = self.levers.plan(query)
         where = self.where_for(query)
-        vector = svc.embedder.embed_query(plan.dense_text)
+        vector = self.embedder().embed_query(plan.dense_text)
+        routing = self._route(query, vector, where)
+        if routing.routed:
+            where = {**(where or {}), "doc": routing.routed}
+            rest = strip_document_reference(query)
+            if rest != query:  # within the document, search for what is asked, not for the document
+                plan = self.levers.plan(rest)
+                vector = self.embedder().embed_query(plan.dense_text)
 
-        doc_rank: dict[str, int] = {}
-        routed = None
-        if cfg.doc_routing_weight > 0 or cfg.doc_routing_restrict_margin is not None:
-            router = svc.doc_router()
-            ranked = router.scores(query, vector)
-            doc_rank = {doc: r for r, (doc, _) in enumerate(ranked, 1)}
-            pinned = where is not None and isinstance(where.get("doc"), str)
-            routed = None if pinned else router.restrict_to(
-                query, ranked, cfg.doc_routing_restrict_margin, _doc_allowed(where))
-            if routed:
-                from tutor.index.routing import strip_document_reference
-
-                where = {**(where or {}), "doc": routed}
-                rest = strip_document_reference(query)
-                if rest != query:  # within the document, search for what is asked, not for the document
-                    plan = svc.query_plan(rest)
-                    vector = svc.embedder.embed_query(plan.dense_text)
-
-        dense = DenseRetriever(services=svc, k=n).search_vector(vector, where)
-        bm25 = BM25Retriever(services=svc, k=n)
+        parts = {"index": self.index, "embedder": self.embedder, "cfg": cfg, "levers": self.levers, "k": n}
+        dense = DenseRetriever(**parts).search_vector(vector, where)
+        bm25 = BM25Retriever(**parts)
         sparse = bm25.search_text(plan.keyword_text, where)
-        bm25_weight = cfg.bm25_weight if _CJK.search(query) else cfg.bm25_weight_no_cjk
+        bm25_weight = cfg.bm25_weight if CJK.search(query) else cfg.bm25_weight_no_cjk
         lists: list[tuple[float, Sequence[StoredChunk]]] = [(cfg.dense_weight, dense), (bm25_weight, sparse)]
         fused = rrf_fuse(lists, cfg.rrf_k)
-        if cfg.prf_terms > 0 and fused:
-            from tutor.index.bm25 import feedback_terms
-            from tutor.index.tokenize import tokenize
-
-            terms = feedback_terms(svc.bm25_index(), [c.id for c in fused[: cfg.prf_docs]], cfg.prf_terms,
-                                   exclude=tokenize(plan.keyword_text))
-            if terms:
-                lists.append((cfg.prf_weight * bm25_weight,
-                              bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
-        if cfg.doc_routing_weight > 0 and doc_rank:
-            lists.append((cfg.doc_routing_weight, _by_document(fused, doc_rank)))
-        if routed and cfg.doc_routing_heading_weight > 0:
-            lists.append((cfg.doc_routing_heading_weight, svc.doc_router().by_heading(fused, vector)))
+        lists += self._extra_lists(fused, plan, bm25, bm25_weight * cfg.prf_weight, where, routing, vector)
         if len(lists) > 2:
             fused = rrf_fuse(lists, cfg.rrf_k)
         for chunk in fused:
@@ -225,13 +220,78 @@ class HybridRetriever(_TutorRetriever):
             for extra in range(2, len(lists)):
                 chunk.metadata.pop(f"score_{extra}", None)
         fused = dedup(fused, cfg.dedup_similarity)
-        if svc.reranker is not None:
-            fused = svc.reranker.rerank(query, fused[:n])
+        if self.reranker is not None:
+            fused = self.reranker.rerank(query, fused[:n])
         return fused[: self.k]
 
+    def _route(self, query: str, vector: Sequence[float], where: dict[str, Any] | None) -> _Routing:
+        """Rank the documents for the question; restrict to one when it names a document that clearly wins."""
+        cfg = self.cfg
+        if cfg.doc_routing_weight <= 0 and cfg.doc_routing_restrict_margin is None:
+            return _Routing()
+        router = self.levers.router()
+        ranked = router.scores(query, vector)
+        pinned = where is not None and isinstance(where.get("doc"), str)
+        routed = None
+        if not pinned:
+            routed = router.restrict_to(query, ranked, cfg.doc_routing_restrict_margin, _doc_allowed(where))
+        return _Routing({doc: r for r, (doc, _) in enumerate(ranked, 1)}, routed)
 
-RETRIEVER_MODES: dict[str, type[_TutorRetriever]] = {
+    def _extra_lists(
+        self,
+        fused: list[StoredChunk],
+        plan: QueryPlan,
+        bm25: BM25Retriever,
+        prf_weight: float,
+        where: dict[str, Any] | None,
+        routing: _Routing,
+        vector: Sequence[float],
+    ) -> list[tuple[float, Sequence[StoredChunk]]]:
+        """The optional RRF lists: feedback-expanded BM25, the document ranking, the heading ranking."""
+        cfg = self.cfg
+        lists: list[tuple[float, Sequence[StoredChunk]]] = []
+        if cfg.prf_terms > 0 and fused:
+            top = [c.id for c in fused[: cfg.prf_docs]]
+            terms = feedback_terms(self.index.bm25(), top, cfg.prf_terms, exclude=tokenize(plan.keyword_text))
+            if terms:
+                lists.append((prf_weight, bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
+        if cfg.doc_routing_weight > 0 and routing.doc_rank:
+            lists.append((cfg.doc_routing_weight, _by_document(fused, routing.doc_rank)))
+        if routing.routed and cfg.doc_routing_heading_weight > 0:
+            lists.append((cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector)))
+        return lists
+
+
+RETRIEVER_MODES: dict[str, type[TutorRetriever]] = {
     "dense": DenseRetriever,
     "bm25": BM25Retriever,
     "hybrid": HybridRetriever,
 }
+
+
+def build_retriever(
+    mode: str,
+    index: LiveIndex,
+    embedder: Callable[[], TutorEmbeddings],
+    cfg: RetrievalSettings,
+    reranker: Reranker | None = None,
+    k: int | None = None,
+    where: dict[str, Any] | None = None,
+    levers: QueryLevers | None = None,
+) -> TutorRetriever:
+    """A LangChain retriever for `mode` over the live index.
+
+    Pass the application's `levers` to share the rewriter and the document router (built once
+    per index) between retrievers; without them each retriever builds its own.
+    """
+    if mode not in RETRIEVER_MODES:
+        raise ConfigError(f"Unknown retrieval mode '{mode}'; choose one of {sorted(RETRIEVER_MODES)}")
+    return RETRIEVER_MODES[mode](
+        index=index,
+        embedder=embedder,
+        cfg=cfg,
+        levers=levers or QueryLevers(index, embedder, cfg),
+        reranker=reranker,
+        k=k or cfg.k,
+        where=where,
+    )

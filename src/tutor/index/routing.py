@@ -18,14 +18,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.ingest.summary import lead_summary
-
-__all__ = ["DocCard", "DocRouter", "refers_to_document", "strip_document_reference"]
+__all__ = [
+    "DocCard",
+    "DocRouter",
+    "cards_from_chunks",
+    "lead_summary",
+    "refers_to_document",
+    "strip_document_reference",
+]
 
 log = logging.getLogger(__name__)
 
-_REFERS = re.compile(r"那篇|这篇|哪篇|篇文章|文章|一文|\b(?:article|piece|post|essay|write-?up)(?:'s)?\b",
-                     re.IGNORECASE)
+_REFERS = re.compile(
+    r"那篇|这篇|哪篇|篇文章|文章|一文|\b(?:article|piece|post|essay|write-?up)(?:'s)?\b", re.IGNORECASE
+)
 
 
 def refers_to_document(question: str) -> bool:
@@ -49,6 +55,33 @@ def strip_document_reference(question: str) -> str:
     return rest if len(kept) < len(clauses) and len(rest) >= 6 else question
 
 
+_SKIP = re.compile(r"^\s*(#|\||```|~~~|[-*+]\s|\d+\.\s|---|!\[|<)")
+_SENTENCE = re.compile(r"^(.+?[。！？!?；;]|.+?\.(?=\s|$))")
+
+
+def lead_summary(text: str, max_chars: int = 120, paragraphs: int = 2) -> str:
+    """A document's one-line summary without a language model: the first sentence of each of its
+    first `paragraphs` paragraphs (a blockquote tagline, the opening of "背景介绍"), skipping
+    headings, tables, lists, code and the table of contents."""
+    sentences: list[str] = []
+    in_fence = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence or not line or _SKIP.match(line):
+            continue
+        line = line.lstrip("> ").strip()
+        if len(line) < 6:
+            continue
+        m = _SENTENCE.match(line)
+        sentences.append((m.group(1) if m else line).strip())
+        if len(sentences) >= paragraphs:
+            break
+    return " ".join(sentences)[:max_chars]
+
+
 def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
@@ -65,16 +98,16 @@ class DocCard:
 
 
 def cards_from_chunks(texts: Sequence[str], metadata: Sequence[dict]) -> list[DocCard]:
-    """One card per document from its live chunks (in document order): title, and the summary
-    indexed with it or else the lead sentences of its text."""
+    """One card per document from its live chunks (in document order): its title and the lead
+    sentences of its text."""
     by_doc: dict[str, list[tuple[int, str, dict]]] = defaultdict(list)
-    for text, meta in zip(texts, metadata):
+    for text, meta in zip(texts, metadata, strict=True):
         by_doc[str(meta.get("doc", ""))].append((int(meta.get("index", 0)), text, meta))
     cards = []
     for doc, rows in sorted(by_doc.items()):
         rows.sort(key=lambda r: r[0])
         meta = rows[0][2]
-        summary = str(meta.get("doc_summary") or "") or lead_summary("\n\n".join(t for _, t, _ in rows[:6]))
+        summary = lead_summary("\n\n".join(t for _, t, _ in rows[:6]))
         cards.append(DocCard(doc=doc, title=str(meta.get("title", doc)), summary=summary))
     return cards
 
@@ -82,14 +115,19 @@ def cards_from_chunks(texts: Sequence[str], metadata: Sequence[dict]) -> list[Do
 class DocRouter:
     """Ranks documents for a question by cosine between the question and each card (plus a title match)."""
 
-    def __init__(self, cards: Sequence[DocCard], embed_documents: Callable[[list[str]], list[list[float]]]) -> None:
+    def __init__(
+        self, cards: Sequence[DocCard], embed_documents: Callable[[list[str]], list[list[float]]]
+    ) -> None:
         import numpy as np
 
         self.cards = list(cards)
         self._embed = embed_documents
         self._heading_vectors: dict[str, Any] = {}
-        vectors = np.asarray(embed_documents([c.text for c in self.cards]), dtype=np.float32) if self.cards else \
-            np.zeros((0, 1), dtype=np.float32)
+        vectors = (
+            np.asarray(embed_documents([c.text for c in self.cards]), dtype=np.float32)
+            if self.cards
+            else np.zeros((0, 1), dtype=np.float32)
+        )
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
         self._vectors = vectors / np.maximum(norms, 1e-9)
         self._titles = [_norm(c.title) for c in self.cards]
@@ -104,8 +142,10 @@ class DocRouter:
         q = q / max(float(np.linalg.norm(q)), 1e-9)
         sims = self._vectors @ q
         asked = _norm(question)
-        out = [(c.doc, float(s) + (1.0 if len(t) >= 4 and t in asked else 0.0))
-               for c, s, t in zip(self.cards, sims, self._titles)]
+        out = [
+            (c.doc, float(s) + (1.0 if len(t) >= 4 and t in asked else 0.0))
+            for c, s, t in zip(self.cards, sims, self._titles, strict=True)
+        ]
         return sorted(out, key=lambda pair: -pair[1])
 
     def by_heading(self, chunks: Sequence[Any], query_vector: Sequence[float]) -> list[Any]:
@@ -122,15 +162,20 @@ class DocRouter:
         if missing:
             vecs = np.asarray(self._embed(missing), dtype=np.float32)
             vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
-            self._heading_vectors.update(zip(missing, vecs))
+            self._heading_vectors.update(zip(missing, vecs, strict=True))
         q = np.asarray(query_vector, dtype=np.float32)
         q = q / max(float(np.linalg.norm(q)), 1e-9)
         sims = [float(self._heading_vectors[h] @ q) for h in heads]
         order = sorted(range(len(chunks)), key=lambda i: -sims[i])
         return [chunks[i] for i in order]
 
-    def restrict_to(self, question: str, ranked: list[tuple[str, float]], margin: float | None,
-                    allowed: Callable[[str], bool] = lambda d: True) -> str | None:
+    def restrict_to(
+        self,
+        question: str,
+        ranked: list[tuple[str, float]],
+        margin: float | None,
+        allowed: Callable[[str], bool] = lambda d: True,
+    ) -> str | None:
         """The one document to search, when the question refers to a document and one clearly wins."""
         if margin is None or not refers_to_document(question):
             return None

@@ -72,7 +72,9 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "heading_path": chunk.heading_path,
         "line_start": chunk.line_start,
         "line_end": chunk.line_end,
-        "links": json.dumps([{"url": l.url, "text": l.text} for l in chunk.links], ensure_ascii=False),
+        "links": json.dumps(
+            [{"url": link.url, "text": link.text} for link in chunk.links], ensure_ascii=False
+        ),
         "source": chunk.source,
         "source_url": chunk.source_url or "",
         "stage": -1 if chunk.stage is None else chunk.stage,
@@ -80,7 +82,6 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "chunk_hash": chunk.text_hash,
         "index": chunk.index,
         **{f"page_{k}": v for k, v in chunk.extra.items()},
-        **({"doc_summary": chunk.summary} if chunk.summary else {}),
     }
 
 
@@ -130,13 +131,19 @@ class ChromaStore:
                 metadatas=[chunk_metadata(c) for c in part],
             )
 
-    def upsert_stored(self, name: str, chunks: Sequence[StoredChunk], embeddings: Sequence[Sequence[float]]) -> None:
+    def upsert_stored(
+        self, name: str, chunks: Sequence[StoredChunk], embeddings: Sequence[Sequence[float]]
+    ) -> None:
         """Write already-flattened chunks (baselines and tools that bypass the chunker)."""
         col = self._collection(name, create=True)
         for start in range(0, len(chunks), 256):
             part = chunks[start : start + 256]
-            col.upsert(ids=[c.id for c in part], embeddings=[list(e) for e in embeddings[start : start + 256]],
-                       documents=[c.text for c in part], metadatas=[c.metadata for c in part])
+            col.upsert(
+                ids=[c.id for c in part],
+                embeddings=[list(e) for e in embeddings[start : start + 256]],
+                documents=[c.text for c in part],
+                metadatas=[c.metadata for c in part],
+            )
 
     def delete(self, name: str, ids: Sequence[str]) -> None:
         if ids:
@@ -154,13 +161,10 @@ class ChromaStore:
         got = self._collection(name, create=True).get(where={"rev": {"$in": list(live_revs)}}, include=[])
         return list(got["ids"])
 
-    def count(self, name: str) -> int:
-        return int(self._collection(name).count())
-
     def drop(self, name: str) -> None:
         try:
             self._client.delete_collection(name)
-        except Exception as exc:  # already gone is fine
+        except Exception as exc:  # noqa: BLE001 - already gone is fine; chromadb raises several types
             log.debug("drop %s: %s", name, exc)
 
     def get_live(self, name: str, live_revs: Sequence[str]) -> list[StoredChunk]:
@@ -172,7 +176,7 @@ class ChromaStore:
         )
         return [
             StoredChunk(id=i, text=d or "", metadata=dict(m or {}))
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=False)
         ]
 
     def query(
@@ -199,7 +203,7 @@ class ChromaStore:
         return [
             StoredChunk(id=i, text=d or "", metadata=dict(m or {}), score=1.0 - float(dist))
             for i, d, m, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=False
             )
         ]
 
@@ -210,9 +214,7 @@ def _persistent(settings: Settings) -> ChromaStore:
 
     path: Path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    client = chromadb.PersistentClient(
-        path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
     return ChromaStore(client, where=str(path), embedded=True)
 
 

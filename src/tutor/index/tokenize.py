@@ -12,13 +12,14 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from tutor.patterns import CJK
+
 __all__ = ["tokenize", "configure_cache_dir", "TOKENIZER_VERSION"]
 
 #: bump when tokenisation changes, so persisted BM25 indexes are rebuilt
 TOKENIZER_VERSION = "jieba-search+snowball-en+stop-v1"
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.+#-][a-z0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ZH_STOP = set(
     "的 了 和 与 及 或 是 在 有 我 你 他 她 它 们 这 那 哪 哪些 什么 怎么 怎样 如何 吗 呢 吧 啊 么 "
     "一个 一些 可以 可 能 会 要 想 该 应该 需要 还 也 都 就 又 很 更 最 被 把 给 对 从 到 为 以 "
@@ -66,7 +67,7 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for match in _WORD.finditer(text.lower()):
         piece = match.group(0)
-        if _CJK.match(piece):
+        if CJK.match(piece):
             for word in jieba.lcut_for_search(piece):
                 if word not in _ZH_STOP:
                     tokens.append(word)

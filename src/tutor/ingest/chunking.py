@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 from tutor.ingest.links import Link, extract_links
 from tutor.ingest.loaders import Document
+from tutor.patterns import STAGE_REF
 
-__all__ = ["Chunk", "chunk_document", "split_sentences"]
+__all__ = ["Chunk", "chunk_document", "sentence_pieces"]
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)(?=\s)|(?<=\n)")
-_STAGE = re.compile(r"阶段\s*(\d+)")
 
 
 @dataclass
@@ -41,7 +41,6 @@ class Chunk:
     source: str = ""
     source_url: str | None = None
     extra: dict[str, str | int] = field(default_factory=dict)  # front-matter facts of fetched pages
-    summary: str = ""  # the document's one-line summary when contextual chunk text is on (not cited)
 
     @property
     def id(self) -> str:
@@ -54,7 +53,7 @@ class Chunk:
     @property
     def stage(self) -> int | None:
         for heading in self.headings:
-            m = _STAGE.search(heading)
+            m = STAGE_REF.search(heading)
             if m:
                 return int(m.group(1))
         stage = self.extra.get("stage")
@@ -65,10 +64,9 @@ class Chunk:
         return hashlib.sha1(self.text.encode("utf-8")).hexdigest()
 
     def context_text(self) -> str:
-        """What gets embedded: title, headings (and the document's summary, when on) give the passage its topic."""
+        """What gets embedded and keyword-indexed: title and headings give the passage its topic."""
         path = " > ".join([self.title, *[h for h in self.headings if h != self.title]])
-        lead = f"{self.summary}\n" if self.summary else ""
-        return f"{path}\n{lead}{self.text}"
+        return f"{path}\n{self.text}"
 
 
 @dataclass
@@ -87,8 +85,9 @@ class _Section:
     units: list[_Unit] = field(default_factory=list)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split at Chinese/English sentence ends and newlines, keeping the punctuation."""
+def sentence_pieces(text: str) -> list[str]:
+    """Split at Chinese/English sentence ends and newlines, keeping the punctuation and the spaces,
+    so the pieces join back into the text (the packer measures and overlaps them)."""
     parts = [p for p in _SENTENCE_END.split(text) if p]
     return parts
 
@@ -136,8 +135,11 @@ def _markdown_sections(body: str) -> list[_Section]:
         elif tok.type == "hr":
             pass
         else:
-            kind = "fence" if tok.type in ("fence", "code_block") else (
-                "paragraph" if tok.type in ("paragraph_open", "blockquote_open") else "other")
+            kind = (
+                "fence"
+                if tok.type in ("fence", "code_block")
+                else ("paragraph" if tok.type in ("paragraph_open", "blockquote_open") else "other")
+            )
             sections[-1].units.append(_Unit(start, end, kind))
         i += 1
     return [s for s in sections if s.units]
@@ -146,7 +148,7 @@ def _markdown_sections(body: str) -> list[_Section]:
 def _close_item_gaps(units: list[_Unit], list_end: int) -> None:
     """Extend each list item to the next item's start, so nested content stays with its item."""
     items = [u for u in units if u.kind == "item"]
-    for prev, nxt in zip(items, items[1:]):
+    for prev, nxt in zip(items, items[1:], strict=False):
         if prev.end < nxt.start:
             prev.end = nxt.start
     if items and items[-1].end < list_end:
@@ -210,7 +212,7 @@ class _Packer:
 
     def _split_long(self, unit: _Unit) -> list[tuple[str, int, int]]:
         text = "\n".join(self.lines[unit.start : unit.end])
-        sentences = split_sentences(text)
+        sentences = sentence_pieces(text)
         pieces: list[tuple[str, int, int]] = []
         offsets = []
         pos = 0
@@ -260,18 +262,8 @@ def _extra(meta: dict) -> dict[str, str | int]:
     return out
 
 
-def chunk_document(
-    doc: Document, chunk_size: int = 600, chunk_overlap: int = 80, contextual_summary: bool = False
-) -> list[Chunk]:
-    """Split a loaded document into citation-ready chunks.
-
-    With `contextual_summary`, every chunk carries the document's one-line summary
-    (`lead_summary`), which goes into what is embedded and keyword-indexed but not into
-    the cited text: a passage deep in an article then still says which article it is.
-    """
-    from tutor.ingest.summary import lead_summary
-
-    summary = lead_summary(doc.text, doc.metadata) if contextual_summary else ""
+def chunk_document(doc: Document, chunk_size: int = 600, chunk_overlap: int = 80) -> list[Chunk]:
+    """Split a loaded document into citation-ready chunks."""
     lines = doc.text.split("\n")
     sections = (
         _markdown_sections(doc.text) if doc.kind in ("markdown", "html", "pdf") else _text_sections(doc.text)
@@ -295,7 +287,6 @@ def chunk_document(
                     source=str(doc.path),
                     source_url=doc.source_url,
                     extra=_extra(doc.metadata),
-                    summary=summary,
                 )
             )
     return chunks

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -17,7 +18,9 @@ from typing import Any, Literal
 
 import yaml
 
+from tutor.config import CorpusSettings
 from tutor.errors import InputError
+from tutor.markdown import scan
 
 __all__ = ["Document", "DocKind", "decode_text", "discover", "load_document", "SUFFIX_KINDS"]
 
@@ -33,8 +36,6 @@ SUFFIX_KINDS: dict[str, DocKind] = {
     ".pdf": "pdf",
 }
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?\n?", re.S | re.M)
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)", re.M)
 
 
 @dataclass
@@ -75,14 +76,17 @@ def discover(root: Path, include: list[str], exclude: list[str]) -> list[Path]:
     return found
 
 
+def discover_all(roots: Iterable[Path], corpus: CorpusSettings) -> list[Path]:
+    """The corpus files under every root, in root order (see `discover`)."""
+    return [path for root in roots for path in discover(root, corpus.include, corpus.exclude)]
+
+
 def _plausible_text(text: str) -> bool:
     """True if decoded text looks like human text rather than mis-decoded bytes."""
     if not text:
         return True
     bad = sum(
-        1
-        for ch in text
-        if (unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") and ch not in "\t\n\r\f")
+        1 for ch in text if (unicodedata.category(ch) in ("Cc", "Co", "Cs", "Cn") and ch not in "\t\n\r\f")
     )
     return bad / len(text) < 0.001
 
@@ -110,8 +114,7 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, str]:
             return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
     raise InputError(
         path,
-        "cannot decode text: not UTF-8, UTF-16 (with BOM) or GB18030/GBK; "
-        "re-save the file as UTF-8",
+        "cannot decode text: not UTF-8, UTF-16 (with BOM) or GB18030/GBK; re-save the file as UTF-8",
     )
 
 
@@ -134,16 +137,9 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int
 
 def _first_h1(markdown: str) -> str | None:
     """The first level-1 heading outside fenced code (``# comment`` in bash is no title)."""
-    in_fence = False
-    for line in markdown.splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if not in_fence:
-            m = _H1.match(line)
-            if m:
-                return m.group(1).strip()
-    return None
+    return next(
+        (ln.heading.text for ln in scan(markdown.splitlines()) if ln.heading and ln.heading.level == 1), None
+    )
 
 
 def _title_from_name(path: Path) -> str:
@@ -181,8 +177,8 @@ def _pdf_to_text(raw: bytes, path: Path) -> tuple[str, str | None]:
         raise InputError(path, f"unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
     title = None
     try:
-        title = (reader.metadata or {}).get("/Title")
-    except Exception:  # metadata is optional; a broken info dict must not sink the text
+        title = reader.metadata.get("/Title") if reader.metadata else None
+    except Exception:  # noqa: BLE001 - metadata is optional; a broken info dict must not sink the text
         title = None
     parts = [f"## Page {i}\n\n{text}\n" for i, text in enumerate(pages, 1) if text]
     return "\n".join(parts), (str(title) if title else None)

@@ -47,7 +47,11 @@ def strip_md(text: str) -> str:
 
 def split_table(lines: list[str]) -> tuple[list[str], list[list[str]]]:
     """Header cells and body rows (the |---| separator dropped) of one Markdown table."""
-    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in lines if line.strip().startswith("|")]
+    cells = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in lines
+        if line.strip().startswith("|")
+    ]
     if len(cells) < 2:
         return [], []
     header, body = cells[0], [r for r in cells[1:] if not all(set(c) <= set("-: ") for c in r)]
@@ -70,5 +74,11 @@ def row_fields(header: list[str], row: list[str]) -> dict[str, Any] | None:
     if link is None:  # a link in another column (e.g. the name is a Markdown link)
         m = re.search(r"https?://[^)\s|]+", " ".join(row))
         link = m.group(0) if m else None
-    return {"name": strip_md(values["name"]), "type": values.get("type") or None, "lang": values.get("lang") or None,
-            "stars": count_stars(values.get("stars", "")), "link": link, "extra": extra}
+    return {
+        "name": strip_md(values["name"]),
+        "type": values.get("type") or None,
+        "lang": values.get("lang") or None,
+        "stars": count_stars(values.get("stars", "")),
+        "link": link,
+        "extra": extra,
+    }

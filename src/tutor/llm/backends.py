@@ -1,4 +1,4 @@
-"""LLM backends chosen by `llm.backend` through one small factory registry.
+"""LLM backends chosen by `llm.kind` through one small factory registry.
 
 Every backend answers three questions the chain asks: is it usable right now
 (`health`), which LangChain chat model to stream from (`chat_model`), and how
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
 
 from tutor.errors import ConfigError
 from tutor.llm.health import Health, HealthCache
@@ -33,7 +34,7 @@ class LLMBackend:
         self.settings = settings
 
     def health(self) -> Health:
-        return Health(False, "no language model is configured (llm.backend=none)")
+        return Health(False, "no language model is configured (llm.kind=none)")
 
     def chat_model(self) -> BaseChatModel | None:
         return None
@@ -60,8 +61,7 @@ class OpenAIBackend(LLMBackend):
 
     def __init__(self, settings: LLMSettings) -> None:
         super().__init__(settings)
-        self.api_key = os.environ.get(settings.api_key_env) or os.environ.get("OPENAI_API_KEY")
-        self._health = HealthCache(settings.base_url, self.api_key, settings.health_ttl_s)
+        self._health = HealthCache(settings.base_url, settings.api_key, settings.health_ttl_s)
         self._models: dict[str, Any] = {}
         self._tokenizer: Any = None
         self._tokenizer_tried = False
@@ -89,7 +89,8 @@ class OpenAIBackend(LLMBackend):
             self._models[name] = ChatOpenAI(
                 model=name,
                 base_url=s.base_url,
-                api_key=self.api_key or "not-needed",  # vLLM and llama.cpp accept any key unless told otherwise
+                # vLLM and llama.cpp accept any key unless told otherwise
+                api_key=s.api_key or SecretStr("not-needed"),
                 timeout=httpx.Timeout(s.timeout_s, connect=3.0),
                 max_retries=s.max_retries,  # the openai client backs off exponentially on 429/5xx/timeouts
                 max_tokens=s.max_tokens,
@@ -114,7 +115,11 @@ class OpenAIBackend(LLMBackend):
 
                 self._tokenizer = AutoTokenizer.from_pretrained(self.settings.tokenizer)
             except Exception as exc:  # noqa: BLE001 - any load failure means "ask the server or approximate"
-                log.warning("Cannot load tokenizer '%s' (%s); counting tokens another way", self.settings.tokenizer, exc)
+                log.warning(
+                    "Cannot load tokenizer '%s' (%s); counting tokens another way",
+                    self.settings.tokenizer,
+                    exc,
+                )
         return self._tokenizer
 
     def _server_count(self, text: str) -> int | None:
@@ -176,9 +181,14 @@ class LlamaCppBackend(LLMBackend):
         if self._chat is None:
             s = self.settings
             if s.gguf_path is None:
-                raise ConfigError("llm.backend=llamacpp needs llm.gguf_path (TUTOR_LLM__GGUF_PATH)")
-            self._chat = LlamaCppChat(model_path=s.gguf_path, n_ctx=s.n_ctx, n_threads=s.n_threads,
-                                      max_tokens=s.max_tokens, temperature=s.temperature)
+                raise ConfigError("llm.kind=llamacpp needs llm.gguf_path (TUTOR_LLM__GGUF_PATH)")
+            self._chat = LlamaCppChat(
+                model_path=s.gguf_path,
+                n_ctx=s.n_ctx,
+                n_threads=s.n_threads,
+                max_tokens=s.max_tokens,
+                temperature=s.temperature,
+            )
         return self._chat
 
     def count_tokens(self, text: str) -> int | None:
@@ -203,7 +213,9 @@ LLM_BACKENDS: dict[str, Callable[[LLMSettings], LLMBackend]] = {
 
 def build_llm_backend(settings: LLMSettings) -> LLMBackend:
     try:
-        factory = LLM_BACKENDS[settings.backend]
+        factory = LLM_BACKENDS[settings.kind]
     except KeyError:
-        raise ConfigError(f"Unknown llm.backend '{settings.backend}'; choose one of {sorted(LLM_BACKENDS)}") from None
+        raise ConfigError(
+            f"Unknown llm.kind '{settings.kind}'; choose one of {sorted(LLM_BACKENDS)}"
+        ) from None
     return factory(settings)

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+from pydantic import SecretStr
 
 __all__ = ["Health", "HealthCache", "probe_openai_server"]
 
@@ -22,10 +23,10 @@ class Health:
     checked_at: float = field(default_factory=time.monotonic)
 
 
-def probe_openai_server(base_url: str, api_key: str | None, timeout_s: float = 2.0) -> Health:
+def probe_openai_server(base_url: str, api_key: SecretStr | None, timeout_s: float = 2.0) -> Health:
     """GET <base_url>/models: the one endpoint every OpenAI-compatible server (vLLM, llama.cpp) has."""
     url = base_url.rstrip("/") + "/models"
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    headers = {"Authorization": f"Bearer {api_key.get_secret_value()}"} if api_key else {}
     try:
         response = httpx.get(url, headers=headers, timeout=timeout_s)
     except httpx.TimeoutException:
@@ -47,7 +48,7 @@ def probe_openai_server(base_url: str, api_key: str | None, timeout_s: float = 2
 class HealthCache:
     """Caches the last probe for `ttl_s`; a failed request can mark the server down at once."""
 
-    def __init__(self, base_url: str, api_key: str | None, ttl_s: float) -> None:
+    def __init__(self, base_url: str, api_key: SecretStr | None, ttl_s: float) -> None:
         self.base_url = base_url
         self.api_key = api_key
         self.ttl_s = ttl_s

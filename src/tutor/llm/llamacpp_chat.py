@@ -47,10 +47,12 @@ class LlamaCppChat(BaseChatModel):
                 from llama_cpp import Llama
             except ImportError as exc:
                 raise ConfigError(
-                    "llm.backend=llamacpp needs llama-cpp-python: pip install '.[llamacpp]' (builds llama.cpp, ~5 min)"
+                    "llm.kind=llamacpp needs llama-cpp-python: pip install '.[llamacpp]' (builds llama.cpp, ~5 min)"
                 ) from exc
             if not self.model_path.is_file():
-                raise ConfigError(f"GGUF model {self.model_path} not found; set llm.gguf_path (TUTOR_LLM__GGUF_PATH)")
+                raise ConfigError(
+                    f"GGUF model {self.model_path} not found; set llm.gguf_path (TUTOR_LLM__GGUF_PATH)"
+                )
             self._llama = Llama(
                 model_path=str(self.model_path), n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False
             )
@@ -62,18 +64,31 @@ class LlamaCppChat(BaseChatModel):
     def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
         return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         text = "".join(chunk.text for chunk in self._stream(messages, stop, run_manager, **kwargs))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         llama = self.llama()
         with self._lock:
             for part in llama.create_chat_completion(
-                messages=self._messages(messages), stream=True, stop=stop,
-                max_tokens=self.max_tokens, temperature=self.temperature,
+                messages=self._messages(messages),
+                stream=True,
+                stop=stop,
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
             ):
                 delta = part["choices"][0].get("delta", {}).get("content")
                 if delta:

@@ -26,12 +26,21 @@ log = logging.getLogger(__name__)
 
 def vllm_command(s: ServeSettings) -> list[str]:
     cmd = [
-        "vllm", "serve", s.model,
-        "--host", s.host, "--port", str(s.port),
-        "--gpu-memory-utilization", f"{s.gpu_memory_utilization:g}",
-        "--max-model-len", str(s.max_model_len),
-        "--tensor-parallel-size", str(s.tensor_parallel_size),
-        "--dtype", s.dtype,
+        "vllm",
+        "serve",
+        s.model,
+        "--host",
+        s.host,
+        "--port",
+        str(s.port),
+        "--gpu-memory-utilization",
+        f"{s.gpu_memory_utilization:g}",
+        "--max-model-len",
+        str(s.max_model_len),
+        "--tensor-parallel-size",
+        str(s.tensor_parallel_size),
+        "--dtype",
+        s.dtype,
     ]
     if s.enable_prefix_caching:
         cmd.append("--enable-prefix-caching")
@@ -43,25 +52,33 @@ def vllm_command(s: ServeSettings) -> list[str]:
 def check_vllm_available() -> None:
     """Raise ConfigError with the one line to show when vLLM or a GPU is missing."""
     if importlib.util.find_spec("vllm") is None or shutil.which("vllm") is None:
-        raise ConfigError("vLLM is not installed: on a machine with an NVIDIA GPU run `pip install '.[gpu]'`; "
-                          "without a GPU use llm.backend=llamacpp or the default extractive mode.")
+        raise ConfigError(
+            "vLLM is not installed: on a machine with an NVIDIA GPU run `pip install '.[gpu]'`; "
+            "without a GPU use llm.kind=llamacpp or the default extractive mode."
+        )
     if shutil.which("nvidia-smi") is None:
-        raise ConfigError("No NVIDIA GPU found (nvidia-smi is missing); vLLM needs one. Use llm.backend=llamacpp "
-                          "on CPU instead.")
+        raise ConfigError(
+            "No NVIDIA GPU found (nvidia-smi is missing); vLLM needs one. Use llm.kind=llamacpp "
+            "on CPU instead."
+        )
 
 
 def wait_for_health(url: str, alive: Callable[[], bool], timeout_s: float, interval_s: float = 2.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if not alive():
-            raise TutorError("vLLM exited during start-up; see its log above (model name, GPU memory, max-model-len).")
+            raise TutorError(
+                "vLLM exited during start-up; see its log above (model name, GPU memory, max-model-len)."
+            )
         try:
             if httpx.get(url, timeout=2.0).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(interval_s)
-    raise TutorError(f"vLLM did not become healthy at {url} within {timeout_s:g} s; it is still loading or stuck.")
+    raise TutorError(
+        f"vLLM did not become healthy at {url} within {timeout_s:g} s; it is still loading or stuck."
+    )
 
 
 def serve_vllm(s: ServeSettings, on_ready: Callable[[str], None]) -> int:

@@ -7,6 +7,7 @@ catalog's facts do.  The stage goes into the heading so `--stage` filters work o
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ def generated_dir(data_dir: Path) -> Path:
     return data_dir / "generated"
 
 
-def _card(r: dict[str, Any], skill_names: dict[int, str], stage_names: dict[int, str]) -> str:
+def _card(r: Mapping[str, Any], skill_names: dict[int, str], stage_names: dict[int, str]) -> str:
     contexts = r["contexts"]
     skills = sorted({c["skill"] for c in contexts if c["skill"] is not None})
     stages = sorted({c["stage"] for c in contexts if c["stage"] is not None})
@@ -43,9 +44,13 @@ def _card(r: dict[str, Any], skill_names: dict[int, str], stage_names: dict[int,
     return "\n".join(lines)
 
 
-def render_cards(resources: list[dict[str, Any]], skill_names: dict[int, str], stage_names: dict[int, str]) -> str:
-    head = ("---\ntitle: 学习资源卡片 Resource cards\n---\n\n# 学习资源卡片 Resource cards\n\n"
-            "每个资源一张卡片：名称、类型、语言、推荐度、所属技能和阶段，以及它在资料中出现的位置。\n")
+def render_cards(
+    resources: Sequence[Mapping[str, Any]], skill_names: dict[int, str], stage_names: dict[int, str]
+) -> str:
+    head = (
+        "---\ntitle: 学习资源卡片 Resource cards\n---\n\n# 学习资源卡片 Resource cards\n\n"
+        "每个资源一张卡片：名称、类型、语言、推荐度、所属技能和阶段，以及它在资料中出现的位置。\n"
+    )
     return head + "\n\n".join(_card(r, skill_names, stage_names) for r in resources) + "\n"
 
 

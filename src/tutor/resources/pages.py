@@ -40,8 +40,15 @@ def extract_page(body: Path, content_type: str, url: str, max_bytes: int) -> tup
         import trafilatura
 
         html = raw.decode("utf-8", errors="replace")
-        text = trafilatura.extract(html, url=url, output_format="markdown", include_comments=False,
-                                   include_tables=True, include_links=False, favor_precision=True)
+        text = trafilatura.extract(
+            html,
+            url=url,
+            output_format="markdown",
+            include_comments=False,
+            include_tables=True,
+            include_links=False,
+            favor_precision=True,
+        )
         if not text or not text.strip():
             raise InputError(url, "no main text found in the page")
         meta = trafilatura.extract_metadata(html)
@@ -54,7 +61,9 @@ def extract_page(body: Path, content_type: str, url: str, max_bytes: int) -> tup
     return first[:120], text
 
 
-def write_page(directory: Path, url: str, title: str, text: str, resource: dict[str, Any], fetched_at: str) -> Path:
+def write_page(
+    directory: Path, url: str, title: str, text: str, resource: dict[str, Any], fetched_at: str
+) -> Path:
     """One Markdown file per resource (named by the resource's URL), citing `url`, the page's final URL."""
     contexts = resource.get("contexts", [])
     skills = sorted({c["skill"] for c in contexts if c.get("skill") is not None})
@@ -65,7 +74,9 @@ def write_page(directory: Path, url: str, title: str, text: str, resource: dict[
     if stages:
         meta["stage"] = stages[0]
     body = text if text.lstrip().startswith("# ") else f"# {title}\n\n{text}"
-    content = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + body.strip() + "\n"
+    content = (
+        "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + body.strip() + "\n"
+    )
     path = directory / f"{page_doc_id(resource['url'])}.md"
     directory.mkdir(parents=True, exist_ok=True)
     try:

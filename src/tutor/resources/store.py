@@ -10,12 +10,13 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tutor import sqlite
 from tutor.errors import IndexStoreError
-from tutor.resources.catalog import CatalogEntry, Context
+from tutor.resources.catalog import CatalogEntry
+from tutor.timeutil import utc_now
 
 __all__ = ["CatalogStore", "ResourceRecord"]
 
@@ -36,10 +37,6 @@ CREATE INDEX IF NOT EXISTS contexts_by_doc ON contexts(doc);
 """
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class ResourceRecord(dict):  # a plain dict with attribute access, easy to print as JSON
     __getattr__ = dict.get
 
@@ -47,22 +44,14 @@ class ResourceRecord(dict):  # a plain dict with attribute access, easy to print
 class CatalogStore:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite.create(path, "the resource catalog", IndexStoreError)
         with self._conn() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = sqlite3.connect(self.path, timeout=30)
-        except sqlite3.Error as exc:
-            raise IndexStoreError(f"Cannot open the resource catalog {self.path}: {exc}") from exc
-        try:
-            with conn:
-                yield conn
-        finally:
-            conn.close()
+        with sqlite.connect(self.path, "the resource catalog", IndexStoreError) as conn, conn:
+            yield conn
 
     def doc_revs(self) -> dict[str, str]:
         with self._conn() as conn:
@@ -70,7 +59,7 @@ class CatalogStore:
 
     def replace_doc(self, doc: str, rev: str, entries: dict[str, CatalogEntry]) -> None:
         """Swap one document's contexts in one transaction; resources gain or keep their facts."""
-        now = _now()
+        now = utc_now()
         with self._conn() as conn:
             conn.execute("DELETE FROM contexts WHERE doc=?", (doc,))
             for url, e in entries.items():
@@ -78,13 +67,28 @@ class CatalogStore:
                     "INSERT INTO resources (url, name, type, lang, stars, first_seen) VALUES (?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(url) DO UPDATE SET name=excluded.name, type=COALESCE(excluded.type, type), "
                     "lang=COALESCE(excluded.lang, lang), stars=COALESCE(excluded.stars, stars)",
-                    (url, e.name, e.type, e.lang, e.stars, now))
+                    (url, e.name, e.type, e.lang, e.stars, now),
+                )
                 conn.executemany(
                     "INSERT INTO contexts (url, doc, headings, line, sentence, kind, stage, skill) VALUES (?,?,?,?,?,?,?,?)",
-                    [(url, c.doc, json.dumps(c.headings, ensure_ascii=False), c.line, c.sentence, c.kind, c.stage,
-                      c.skill) for c in e.contexts])
-            conn.execute("INSERT INTO docs (doc, rev) VALUES (?, ?) ON CONFLICT(doc) DO UPDATE SET rev=excluded.rev",
-                         (doc, rev))
+                    [
+                        (
+                            url,
+                            c.doc,
+                            json.dumps(c.headings, ensure_ascii=False),
+                            c.line,
+                            c.sentence,
+                            c.kind,
+                            c.stage,
+                            c.skill,
+                        )
+                        for c in e.contexts
+                    ],
+                )
+            conn.execute(
+                "INSERT INTO docs (doc, rev) VALUES (?, ?) ON CONFLICT(doc) DO UPDATE SET rev=excluded.rev",
+                (doc, rev),
+            )
             self._prune(conn)
 
     def remove_doc(self, doc: str) -> None:
@@ -97,8 +101,13 @@ class CatalogStore:
     def _prune(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM resources WHERE url NOT IN (SELECT DISTINCT url FROM contexts)")
 
-    def resources(self, skill: int | None = None, lang: str | None = None, kind: str | None = None,
-                  stage: int | None = None) -> list[ResourceRecord]:
+    def resources(
+        self,
+        skill: int | None = None,
+        lang: str | None = None,
+        kind: str | None = None,
+        stage: int | None = None,
+    ) -> list[ResourceRecord]:
         with self._conn() as conn:
             conn.row_factory = sqlite3.Row
             rows = [dict(r) for r in conn.execute("SELECT * FROM resources ORDER BY rowid")]
@@ -131,13 +140,22 @@ class CatalogStore:
 
     def record_fetch(self, url: str, **fields: Any) -> None:
         """Store the outcome of a fetch or check (status, detail, http_status, etag, ...)."""
-        allowed = {"last_fetched", "last_checked", "status", "detail", "http_status", "final_url", "etag",
-                   "last_modified", "content_hash", "page_doc"}
+        allowed = {
+            "last_fetched",
+            "last_checked",
+            "status",
+            "detail",
+            "http_status",
+            "final_url",
+            "etag",
+            "last_modified",
+            "content_hash",
+            "page_doc",
+        }
         sets = {k: v for k, v in fields.items() if k in allowed}
         if not sets:
             return
         with self._conn() as conn:
-            conn.execute(f"UPDATE resources SET {', '.join(f'{k}=?' for k in sets)} WHERE url=?",
-                         (*sets.values(), url))
-
-
+            conn.execute(
+                f"UPDATE resources SET {', '.join(f'{k}=?' for k in sets)} WHERE url=?", (*sets.values(), url)
+            )

@@ -1,4 +1,5 @@
-"""The Gradio app: chat, what next, progress, resources.  Every handler calls the service layer.
+"""The Gradio app: chat, what next, progress, resources.  Handlers call the application's parts
+and format with `ui/formatting.py`; the layout is built tab by tab, then each tab is wired.
 
 Safe defaults: analytics off before Gradio is imported, bound to 127.0.0.1, no share
 link, a queue with a concurrency limit, optional per-user login.
@@ -6,43 +7,27 @@ link, a queue with a concurrency limit, optional per-user login.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
-import re
-import secrets
 import threading
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio otherwise calls out at start
 
 import gradio as gr  # noqa: E402
 
-from tutor.chain.replies import STARTER_QUESTIONS  # noqa: E402
+from tutor.app import App  # noqa: E402
+from tutor.chain.answer import AnswerStream  # noqa: E402
 from tutor.chain.router import route_message  # noqa: E402
+from tutor.curriculum.progress import LearnerProfile  # noqa: E402
 from tutor.errors import TutorError  # noqa: E402
-from tutor.ui import render  # noqa: E402
-
-if TYPE_CHECKING:
-    from tutor.services import Services
+from tutor.ui import formatting as fmt  # noqa: E402
+from tutor.ui.layout import CSS, Page, layout  # noqa: E402
 
 __all__ = ["build_app", "launch_ui", "UIState", "serve_forever"]
 
 log = logging.getLogger(__name__)
-
-CSS = """
-.tutor-cards {display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 12px;}
-.tutor-card {border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 12px 16px;}
-.tutor-card h3 {margin: 4px 0 8px;}
-.tutor-badge {display: inline-block; font-size: 12px; padding: 2px 8px; border-radius: 10px;
-              background: var(--color-accent-soft);}
-.tutor-facts {color: var(--body-text-color-subdued); font-size: 12px;}
-.tutor-cite {color: var(--body-text-color-subdued); font-size: 12px;}
-.tutor-bar {display: grid; grid-template-columns: 160px 1fr 90px; gap: 8px; align-items: center;}
-.tutor-bar progress {width: 100%;}
-"""
 
 
 def _text(content: Any) -> str:
@@ -59,17 +44,18 @@ def _text(content: Any) -> str:
 class UIState:
     """Per-process UI glue: waits for the start-up ingest, knows whether logins are on."""
 
-    def __init__(self, services: Services) -> None:
-        self.svc = services
+    def __init__(self, app: App) -> None:
+        self.app = app
         self.ready = threading.Event()
         self.ingest_error: str | None = None
-        self.auth = [tuple(pair.split(":", 1)) for pair in services.settings.ui.auth if ":" in pair]
+        pairs = (pair.partition(":") for pair in app.settings.ui.auth)
+        self.auth = [(user, password) for user, sep, password in pairs if sep]
 
     def ingest_in_background(self) -> None:
         def work() -> None:
             try:
-                self.svc.ingest()
-                self.svc.tutor  # noqa: B018 - load the router examples while the user reads the page
+                self.app.ingest()
+                self.app.tutor  # noqa: B018 - load the router examples while the user reads the page
             except TutorError as exc:
                 self.ingest_error = str(exc)
                 log.error("Start-up ingest failed: %s", exc)
@@ -82,260 +68,253 @@ class UIState:
         if self.auth and request is not None and request.username:
             learner = request.username  # logged in: always yourself, whatever the page sends
         else:
-            learner = (chosen or "").strip() or self.svc.settings.ui.default_learner
-        self.svc.ensure_learner(learner)
+            learner = (chosen or "").strip() or self.app.settings.ui.default_learner
+        self.app.learners.ensure(learner)
         return learner
 
 
-def _browser_secret(data_dir: Path) -> str:
-    """A stable secret so the remembered learner survives a server restart, not just a reload."""
-    path = data_dir / "ui-secret"
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_hex(16)
-        path.write_text(value, encoding="utf-8")
-        return value
-
-
-def build_app(services: Services, state: UIState | None = None) -> gr.Blocks:
-    svc = services
-    ui = state or UIState(services)
+def build_app(app: App, state: UIState | None = None) -> gr.Blocks:
+    ui = state or UIState(app)
     if state is None:
         ui.ready.set()
-    curriculum = svc.curriculum
-    stage_names = {s.number: s.heading.split("（")[0] for s in curriculum.stages}
-    all_resources = svc.resource_rows()
-    types = sorted({t for r in all_resources for t in re.split(r"[/+]", r["type"]) if t})
-    languages = sorted({r["language"] for r in all_resources if r["language"]})
-
-    def resources_table(query: str, stage: str, kind: str, language: str) -> list[list[Any]]:
-        stage_no = next((n for n, name in stage_names.items() if name == stage), None)
-        rows = svc.resource_rows(query or "", stage_no, None if kind in ("", "全部 All") else kind,
-                                 None if language in ("", "全部 All") else language)
-        return [[stage_names.get(r["stage"], "—"), r["skill"], r["name"], r["type"], r["language"],
-                 "⭐" * r["stars"], f"[{r['link']}]({r['link']})" if r["link"] else "", r["status"]] for r in rows]
-
-    def learner_view(learner: str) -> tuple[Any, ...]:
-        profile = svc.progress.get(learner)
-        plan = svc.next_steps(profile).to_json()
-        messages = [{"role": m["role"], "content": m["content"]} for m in svc.history.messages(learner)]
-        groups = [[n for n in stage.skills if n in profile.finished] for stage in curriculum.stages]
-        return (learner, gr.update(choices=svc.progress.list(), value=learner), messages,
-                render.plan_cards(plan), render.stage_bars(curriculum, profile.finished),
-                profile.hours_per_day, profile.goal or "", *groups)
-
     with gr.Blocks(title="tutor · AI 学习导师") as demo:
-        learner_state = gr.BrowserState("", storage_key="tutor-learner", secret=_browser_secret(svc.settings.data_dir))
-        gr.Markdown("## 🎓 tutor · AI 学习导师")
-        status = gr.Markdown(elem_id="status-line")
-        with gr.Row(visible=not ui.auth):
-            learner_dd = gr.Dropdown(label="学习者 Learner（选择或输入新名字 pick or type a new name）",
-                                     choices=[], allow_custom_value=True, scale=3, elem_id="learner")
-            learner_btn = gr.Button("切换 / 创建 Switch / create", scale=1, elem_id="learner-switch")
-        with gr.Tabs():
-            with gr.Tab("💬 对话 Chat", id="chat"):
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(
-                            label="对话 Conversation", height=520, buttons=["copy", "copy_all"],
-                            feedback_options=("Like", "Dislike"), elem_id="chatbot",
-                            placeholder="问我路线里的任何知识点，或者“接下来学什么？”<br>"
-                                        "Ask about anything in the roadmap, or “what should I learn next?”")
-                        with gr.Row():
-                            box = gr.Textbox(show_label=False, placeholder="输入问题，回车发送 / Type a question, Enter to send",
-                                             scale=6, elem_id="ask-box", max_length=2000)
-                            send = gr.Button("发送 Send", variant="primary", scale=1, elem_id="send")
-                        with gr.Row():
-                            chips = [gr.Button(visible=False, size="sm", elem_classes=["followup"]) for _ in range(3)]
-                        with gr.Row():
-                            retry = gr.Button("↻ 重试 Retry", size="sm", elem_id="retry")
-                            clear = gr.Button("🗑 清空 Clear", size="sm", elem_id="clear")
-                        gr.Examples(examples=STARTER_QUESTIONS["zh"] + STARTER_QUESTIONS["en"], inputs=box,
-                                    label="示例问题 Examples")
-                    with gr.Column(scale=2):
-                        gr.Markdown("### 📎 引用原文 Sources")
-                        sources_md = gr.Markdown(render.sources_panel(None), elem_id="sources")
-            with gr.Tab("🧭 下一步 What next", id="next"):
-                next_btn = gr.Button("刷新推荐 Refresh", elem_id="next-refresh")
-                cards = gr.HTML(elem_id="next-cards")
-            with gr.Tab("✅ 进度 Progress", id="progress"):
-                bars = gr.HTML(elem_id="stage-bars")
-                with gr.Row():
-                    hours = gr.Number(label="每天学习小时 Hours per day", minimum=0.5, maximum=24, step=0.5)
-                    goal = gr.Textbox(label="目标 Goal", placeholder="例如：做 RAG 应用 / e.g. build RAG apps")
-                    save = gr.Button("保存 Save", elem_id="save-profile")
-                groups = []
-                for stage in curriculum.stages:
-                    groups.append(gr.CheckboxGroup(
-                        label=stage.heading, elem_classes=["stage-skills"], elem_id=f"stage-{stage.number}",
-                        choices=[(f"{n}. {curriculum.skill(n).name}", n) for n in stage.skills]))
-            with gr.Tab("📚 资源 Resources", id="resources"):
-                with gr.Row():
-                    query = gr.Textbox(label="搜索 Search", placeholder="PyTorch, 视频, 吴恩达 …", scale=3)
-                    stage_dd = gr.Dropdown(["全部 All", *stage_names.values()], value="全部 All", label="阶段 Stage")
-                    type_dd = gr.Dropdown(["全部 All", *types], value="全部 All", label="类型 Type")
-                    lang_dd = gr.Dropdown(["全部 All", *languages], value="全部 All", label="语言 Language")
-                table = gr.Dataframe(
-                    headers=["阶段 Stage", "技能 Skill", "名称 Name", "类型 Type", "语言 Language", "推荐 Stars",
-                             "链接 Link", "状态 Status"],
-                    datatype=["str", "str", "str", "str", "str", "str", "markdown", "str"],
-                    value=resources_table("", "全部 All", "全部 All", "全部 All"), interactive=False, wrap=True,
-                    elem_id="resources-table")
-
-        view_outputs = [learner_state, learner_dd, chatbot, cards, bars, hours, goal, *groups]
-
-        def on_load(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-            learner = ui.learner(chosen, request)
-            return (*learner_view(learner), render.status_line(svc.status()),
-                    resources_table("", "全部 All", "全部 All", "全部 All"))
-
-        demo.load(on_load, [learner_state], [*view_outputs, status, table], api_visibility="private")
-
-        def switch(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-            return (*learner_view(ui.learner(chosen, request)), render.sources_panel(None))
-
-        learner_btn.click(switch, [learner_dd], [*view_outputs, sources_md], api_visibility="private")
-
-        def respond(message: str, messages: list[dict[str, Any]], chosen: str,
-                    request: gr.Request) -> Iterator[tuple[Any, ...]]:
-            """Stream one answer into the chat; store the exchange for this learner."""
-            learner = ui.learner(chosen, request)
-            message = (message or "").strip()
-            hidden = [gr.update(visible=False)] * 3
-            if not message:
-                yield messages, gr.update(), "", *hidden
-                return
-            history = [(m["role"], _text(m["content"])) for m in messages if m.get("role") in ("user", "assistant")]
-            messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
-            if not ui.ready.is_set() and route_message(message).kind == "material":
-                # what-next and small talk need no index; questions about the material wait for it
-                messages[-1]["content"] = "⏳ 正在建立索引，马上就好… / Building the index, one moment…"
-                yield messages, gr.update(), "", *hidden
-                ui.ready.wait()
-            partial = ""
-            answer = None
-            try:
-                for event in svc.ask_stream(message, history, learner):
-                    if event.kind == "token":
-                        partial += event.text
-                        messages[-1] = {"role": "assistant", "content": partial}
-                        yield messages, gr.update(), "", *hidden
-                    elif event.kind == "status" and event.text == "reset":
-                        partial = ""
-                    elif event.kind == "answer":
-                        answer = event.answer
-            except TutorError as exc:
-                messages[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
-                yield messages, gr.update(), "", *hidden
-                return
-            assert answer is not None
-            final = render.answer_markdown(answer)
-            messages[-1] = {"role": "assistant", "content": final}
-            svc.history.append(learner, "user", message)
-            svc.history.append(learner, "assistant", final, {
-                "question": message, "route": answer.route, "relevance": answer.relevance,
-                "backend": answer.backend, "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources]})
-            followups = [gr.update(value=q, visible=True) for q in answer.followups[:3]]
-            followups += [gr.update(visible=False)] * (3 - len(followups))
-            yield messages, render.sources_panel(answer), "", *followups
-
-        chat_outputs = [chatbot, sources_md, box, *chips]
-        send.click(respond, [box, chatbot, learner_state], chat_outputs, api_name="chat", concurrency_id="chat")
-        box.submit(respond, [box, chatbot, learner_state], chat_outputs, api_visibility="private", concurrency_id="chat")
-        for chip in chips:
-            chip.click(respond, [chip, chatbot, learner_state], chat_outputs, api_visibility="private",
-                       concurrency_id="chat")
-
-        def do_retry(messages: list[dict[str, Any]], chosen: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
-            learner = ui.learner(chosen, request)
-            question = svc.history.drop_last_answer(learner)
-            if question is None:
-                yield messages, gr.update(), "", *[gr.update()] * 3
-                return
-            yield from respond(question, messages[:-2], learner, request)
-
-        retry.click(do_retry, [chatbot, learner_state], chat_outputs, api_visibility="private", concurrency_id="chat")
-
-        def do_clear(chosen: str, request: gr.Request) -> tuple[Any, ...]:
-            svc.history.clear(ui.learner(chosen, request))
-            return [], render.sources_panel(None), "", *[gr.update(visible=False)] * 3
-
-        clear.click(do_clear, [learner_state], chat_outputs, api_visibility="private")
-        chatbot.clear(do_clear, [learner_state], chat_outputs, api_visibility="private")  # its own trash icon too
-
-        def on_like(messages: list[dict[str, Any]], chosen: str, data: gr.LikeData, request: gr.Request) -> None:
-            learner = ui.learner(chosen, request)
-            index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-            stored = svc.history.messages(learner)
-            if not isinstance(index, int) or index >= len(stored) or stored[index]["role"] != "assistant":
-                return
-            meta = stored[index]["meta"]
-            question = meta.get("question") or (stored[index - 1]["content"] if index else "")
-            svc.history.add_feedback(learner, 1 if data.liked else -1, question, stored[index]["content"],
-                                     meta.get("sources", []), {"route": meta.get("route"), "backend": meta.get("backend")})
-            gr.Info("谢谢反馈！/ Thanks for the feedback!")
-
-        chatbot.like(on_like, [chatbot, learner_state], None, api_visibility="private")
-
-        def refresh_next(chosen: str, request: gr.Request) -> str:
-            profile = svc.progress.get(ui.learner(chosen, request))
-            return render.plan_cards(svc.next_steps(profile).to_json())
-
-        next_btn.click(refresh_next, [learner_state], [cards], api_name="next_steps")
-
-        def tick(*args: Any) -> tuple[str, str]:
-            """Args: the learner, one value per stage checklist, the request (see __signature__)."""
-            chosen, values, request = args[0], args[1:-1], args[-1]
-            learner = ui.learner(chosen, request)
-            finished = sorted({int(n) for group in values for n in (group or [])})
-            profile = svc.set_finished(learner, finished)
-            return (render.plan_cards(svc.next_steps(profile).to_json()),
-                    render.stage_bars(curriculum, profile.finished))
-
-        # Gradio injects gr.Request by signature, which *args cannot express: spell it out per stage
-        params = [inspect.Parameter("chosen", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        params += [inspect.Parameter(f"stage_{i}", inspect.Parameter.POSITIONAL_OR_KEYWORD) for i in range(len(groups))]
-        params.append(inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request))
-        tick.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
-
-        for group in groups:
-            group.input(tick, [learner_state, *groups], [cards, bars], api_visibility="private")
-
-        def save_profile(chosen: str, hours_value: float | None, goal_value: str, request: gr.Request) -> str:
-            learner = ui.learner(chosen, request)
-            try:
-                profile = svc.progress.upsert(learner, hours_per_day=hours_value, goal=goal_value or None)
-            except TutorError as exc:
-                raise gr.Error(str(exc)) from exc
-            gr.Info("已保存 / Saved")
-            return render.plan_cards(svc.next_steps(profile).to_json())
-
-        save.click(save_profile, [learner_state, hours, goal], [cards], api_visibility="private")
-
-        filters = [query, stage_dd, type_dd, lang_dd]
-        for component in filters:
-            component.change(resources_table, filters, [table], api_visibility="private")
-
+        page = layout(app, logins=bool(ui.auth))
+        _wire_learner(demo, page, app, ui)
+        _wire_chat(page, app, ui)
+        _wire_progress(page, app, ui)
+        _wire_resources(page, app)
     return demo
 
 
-def launch_ui(services: Services, host: str | None = None, port: int | None = None,
-              ingest: bool = True, block: bool = True) -> tuple[gr.Blocks, str]:
+def _plan(app: App, profile: LearnerProfile) -> str:
+    return fmt.plan_cards(app.roadmap.next_steps(profile).to_json())
+
+
+def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
+    curriculum = app.roadmap.curriculum
+    learners = app.learners
+
+    def learner_view(learner: str) -> tuple[Any, ...]:
+        profile = learners.progress.get(learner)
+        messages = [{"role": m["role"], "content": m["content"]} for m in learners.history.messages(learner)]
+        groups = [[n for n in stage.skills if n in profile.finished] for stage in curriculum.stages]
+        return (
+            learner,
+            gr.update(choices=learners.progress.list(), value=learner),
+            messages,
+            _plan(app, profile),
+            fmt.stage_bars(curriculum, profile.finished),
+            profile.hours_per_day,
+            profile.goal or "",
+            *groups,
+        )
+
+    def on_load(chosen: str, request: gr.Request) -> tuple[Any, ...]:
+        status = fmt.status(app.llm, app.index.manifest(), app.index.model_id)
+        return (
+            *learner_view(ui.learner(chosen, request)),
+            fmt.status_line(status),
+            fmt.resources_table(app.catalog, curriculum),
+        )
+
+    demo.load(
+        on_load, [page.learner_state], [*page.view_outputs, page.status, page.table], api_visibility="private"
+    )
+
+    def switch(chosen: str, request: gr.Request) -> tuple[Any, ...]:
+        return (*learner_view(ui.learner(chosen, request)), fmt.sources_panel(None))
+
+    page.learner_btn.click(
+        switch, [page.learner_dd], [*page.view_outputs, page.sources_md], api_visibility="private"
+    )
+
+
+def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
+    """The chat handler: stream one answer into the chat; store the exchange for this learner."""
+    history_store = app.learners.history
+
+    def respond(
+        message: str, messages: list[dict[str, Any]], chosen: str, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        learner = ui.learner(chosen, request)
+        message = (message or "").strip()
+        hidden = [gr.update(visible=False)] * 3
+        if not message:
+            yield messages, gr.update(), "", *hidden
+            return
+        history = [
+            (m["role"], _text(m["content"])) for m in messages if m.get("role") in ("user", "assistant")
+        ]
+        messages = [*messages, {"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        if not ui.ready.is_set() and route_message(message).kind == "material":
+            # what-next and small talk need no index; questions about the material wait for it
+            messages[-1]["content"] = "⏳ 正在建立索引，马上就好… / Building the index, one moment…"
+            yield messages, gr.update(), "", *hidden
+            ui.ready.wait()
+        stream = AnswerStream(app.ask_stream(message, history, learner))
+        try:
+            for event in stream:
+                if event.kind == "token":
+                    messages[-1] = {"role": "assistant", "content": stream.text}
+                    yield messages, gr.update(), "", *hidden
+            answer = stream.final()
+        except TutorError as exc:
+            messages[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            yield messages, gr.update(), "", *hidden
+            return
+        final = fmt.answer_markdown(answer)
+        messages[-1] = {"role": "assistant", "content": final}
+        history_store.append(learner, "user", message)
+        history_store.append(
+            learner,
+            "assistant",
+            final,
+            {
+                "question": message,
+                "route": answer.route,
+                "relevance": answer.relevance,
+                "backend": answer.backend,
+                "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources],
+            },
+        )
+        followups = [gr.update(value=q, visible=True) for q in answer.followups[:3]]
+        followups += [gr.update(visible=False)] * (3 - len(followups))
+        yield messages, fmt.sources_panel(answer), "", *followups
+
+    return respond
+
+
+def _wire_chat(page: Page, app: App, ui: UIState) -> None:
+    history = app.learners.history
+    respond = _respond(app, ui)
+    inputs, outputs = [page.box, page.chatbot, page.learner_state], page.chat_outputs
+    page.send.click(respond, inputs, outputs, api_name="chat", concurrency_id="chat")
+    page.box.submit(respond, inputs, outputs, api_visibility="private", concurrency_id="chat")
+    for chip in page.chips:
+        chip.click(
+            respond,
+            [chip, page.chatbot, page.learner_state],
+            outputs,
+            api_visibility="private",
+            concurrency_id="chat",
+        )
+
+    def do_retry(
+        messages: list[dict[str, Any]], chosen: str, request: gr.Request
+    ) -> Iterator[tuple[Any, ...]]:
+        learner = ui.learner(chosen, request)
+        question = history.drop_last_answer(learner)
+        if question is None:
+            yield messages, gr.update(), "", *[gr.update()] * 3
+            return
+        yield from respond(question, messages[:-2], learner, request)
+
+    page.retry.click(
+        do_retry, [page.chatbot, page.learner_state], outputs, api_visibility="private", concurrency_id="chat"
+    )
+
+    def do_clear(chosen: str, request: gr.Request) -> tuple[Any, ...]:
+        history.clear(ui.learner(chosen, request))
+        return [], fmt.sources_panel(None), "", *[gr.update(visible=False)] * 3
+
+    page.clear.click(do_clear, [page.learner_state], outputs, api_visibility="private")
+    page.chatbot.clear(
+        do_clear, [page.learner_state], outputs, api_visibility="private"
+    )  # its own trash icon too
+
+    def on_like(messages: list[dict[str, Any]], chosen: str, data: gr.LikeData, request: gr.Request) -> None:
+        learner = ui.learner(chosen, request)
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        stored = history.messages(learner)
+        if not isinstance(index, int) or index >= len(stored) or stored[index]["role"] != "assistant":
+            return
+        meta = stored[index]["meta"]
+        question = meta.get("question") or (stored[index - 1]["content"] if index else "")
+        history.add_feedback(
+            learner,
+            1 if data.liked else -1,
+            question,
+            stored[index]["content"],
+            meta.get("sources", []),
+            {"route": meta.get("route"), "backend": meta.get("backend")},
+        )
+        gr.Info("谢谢反馈！/ Thanks for the feedback!")
+
+    page.chatbot.like(on_like, [page.chatbot, page.learner_state], None, api_visibility="private")
+
+
+def _wire_progress(page: Page, app: App, ui: UIState) -> None:
+    curriculum = app.roadmap.curriculum
+    learners = app.learners
+
+    def refresh_next(chosen: str, request: gr.Request) -> str:
+        return _plan(app, learners.progress.get(ui.learner(chosen, request)))
+
+    page.next_btn.click(refresh_next, [page.learner_state], [page.cards], api_name="next_steps")
+
+    def ticker(skills: list[int]) -> Callable[[str, list[int] | None, gr.Request], tuple[str, str]]:
+        """A stage checklist's handler: its ticks replace that stage's part of the finished skills."""
+
+        def tick(chosen: str, ticked: list[int] | None, request: gr.Request) -> tuple[str, str]:
+            learner = ui.learner(chosen, request)
+            others = [n for n in learners.progress.get(learner).finished if n not in skills]
+            profile = learners.set_finished(learner, sorted({*others, *(int(n) for n in ticked or [])}))
+            return _plan(app, profile), fmt.stage_bars(curriculum, profile.finished)
+
+        return tick
+
+    for stage, group in zip(curriculum.stages, page.groups, strict=True):
+        group.input(
+            ticker(stage.skills),
+            [page.learner_state, group],
+            [page.cards, page.bars],
+            api_visibility="private",
+        )
+
+    def save_profile(chosen: str, hours_value: float | None, goal_value: str, request: gr.Request) -> str:
+        learner = ui.learner(chosen, request)
+        try:
+            profile = learners.progress.upsert(learner, hours_per_day=hours_value, goal=goal_value or None)
+        except TutorError as exc:
+            raise gr.Error(str(exc)) from exc
+        gr.Info("已保存 / Saved")
+        return _plan(app, profile)
+
+    page.save.click(
+        save_profile, [page.learner_state, page.hours, page.goal], [page.cards], api_visibility="private"
+    )
+
+
+def _wire_resources(page: Page, app: App) -> None:
+    def filtered(query: str, stage: str, kind: str, language: str) -> list[list[Any]]:
+        return fmt.resources_table(app.catalog, app.roadmap.curriculum, query, stage, kind, language)
+
+    for component in page.filters:
+        component.change(filtered, page.filters, [page.table], api_visibility="private")
+
+
+def launch_ui(
+    app: App, host: str | None = None, port: int | None = None, ingest: bool = True, block: bool = True
+) -> tuple[gr.Blocks, str]:
     """Start serving at once; the start-up ingest (a no-op when nothing changed) runs behind it."""
-    cfg = services.settings.ui
-    state = UIState(services)
+    cfg = app.settings.ui
+    state = UIState(app)
     if ingest:
         state.ingest_in_background()
     else:
         state.ready.set()
-    demo = build_app(services, state)
+    demo = build_app(app, state)
     demo.queue(default_concurrency_limit=cfg.concurrency_limit, max_size=cfg.max_queue)
     _, url, _ = demo.launch(
-        server_name=host or cfg.host, server_port=port if port is not None else (cfg.port or None),
-        share=False, auth=state.auth or None, prevent_thread_lock=True, show_error=True, quiet=True,
-        css=CSS, theme=gr.themes.Soft(),
+        server_name=host or cfg.host,
+        server_port=port if port is not None else (cfg.port or None),
+        share=False,
+        auth=state.auth or None,
+        prevent_thread_lock=True,
+        show_error=True,
+        quiet=True,
+        css=CSS,
+        theme=gr.themes.Soft(),
     )
     log.info("UI at %s", url)
     if block:

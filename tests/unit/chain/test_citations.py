@@ -8,8 +8,16 @@ from tutor.chain.citations import check_citations, cited_numbers
 
 def _sources() -> list[Source]:
     return [
-        Source(n=1, id="a", doc="d", title="T", text="混合检索把 BM25 关键词检索和向量检索结合起来，再用 RRF 融合排名。"),
-        Source(n=2, id="b", doc="d", title="T", text="LoRA 是一种参数高效微调方法，只训练低秩矩阵，显存占用小。"),
+        Source(
+            n=1,
+            id="a",
+            doc="d",
+            title="T",
+            text="混合检索把 BM25 关键词检索和向量检索结合起来，再用 RRF 融合排名。",
+        ),
+        Source(
+            n=2, id="b", doc="d", title="T", text="LoRA 是一种参数高效微调方法，只训练低秩矩阵，显存占用小。"
+        ),
     ]
 
 
@@ -30,7 +38,9 @@ def test_a_citation_to_the_wrong_passage_is_moved_to_the_supporting_one() -> Non
 
 def test_unsupported_citations_are_dropped_and_dangling_numbers_removed() -> None:
     sources = _sources()
-    text, checks, removed = check_citations("天空是蓝色的，因为瑞利散射[1]。LoRA 训练低秩矩阵[2][9]。", sources, None, 0.8, 0.3)
+    text, checks, removed = check_citations(
+        "天空是蓝色的，因为瑞利散射[1]。LoRA 训练低秩矩阵[2][9]。", sources, None, 0.8, 0.3
+    )
     assert "[1]" not in text and "[9]" not in text and "LoRA 训练低秩矩阵[2]" in text
     assert [c.action for c in checks] == ["dropped", "kept"]
     assert removed == [9]

@@ -14,8 +14,10 @@ def test_follow_up_pronoun_is_replaced_by_the_previous_topic() -> None:
     assert is_follow_up("那它的学习资源呢？")
     out = condense_by_rule("那它的学习资源呢？", HISTORY, lambda t: ["RAG"] if "RAG" in t else [])
     assert out == "RAG的学习资源呢？"
-    assert condense_by_rule("What about its resources?", [("user", "How does LoRA work?")],
-                            lambda t: ["LoRA"]) == "LoRA's resources?"
+    assert (
+        condense_by_rule("What about its resources?", [("user", "How does LoRA work?")], lambda t: ["LoRA"])
+        == "LoRA's resources?"
+    )
 
 
 def test_standalone_questions_and_first_turns_are_left_alone() -> None:
@@ -51,4 +53,9 @@ def test_instruction_like_lines_are_redacted_and_data_kept() -> None:
 
 def test_language_and_sentences() -> None:
     assert detect_language("What is RAG?") == "en" and detect_language("RAG 是什么") == "zh"
-    assert split_sentences("第一句。第二句！\n| a | b |\n|---|---|\n- 列表项") == ["第一句。", "第二句！", "| a | b |", "- 列表项"]
+    assert split_sentences("第一句。第二句！\n| a | b |\n|---|---|\n- 列表项") == [
+        "第一句。",
+        "第二句！",
+        "| a | b |",
+        "- 列表项",
+    ]

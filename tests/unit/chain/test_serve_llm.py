@@ -17,11 +17,17 @@ def test_vllm_command_carries_the_profile_settings() -> None:
     settings = load_settings(["default", "gpu-vllm"])
     cmd = vllm_command(settings.serve)
     assert cmd[:3] == ["vllm", "serve", "Qwen/Qwen2.5-7B-Instruct"]
-    for flag, value in (("--port", "8000"), ("--gpu-memory-utilization", "0.9"), ("--max-model-len", "8192"),
-                        ("--tensor-parallel-size", "1")):
+    for flag, value in (
+        ("--port", "8000"),
+        ("--gpu-memory-utilization", "0.9"),
+        ("--max-model-len", "8192"),
+        ("--tensor-parallel-size", "1"),
+    ):
         assert cmd[cmd.index(flag) + 1] == value
     assert "--enable-prefix-caching" in cmd
-    two_gpus = vllm_command(ServeSettings(tensor_parallel_size=2, enable_prefix_caching=False, extra_args=["--x"]))
+    two_gpus = vllm_command(
+        ServeSettings(tensor_parallel_size=2, enable_prefix_caching=False, extra_args=["--x"])
+    )
     assert two_gpus[two_gpus.index("--tensor-parallel-size") + 1] == "2"
     assert "--enable-prefix-caching" not in two_gpus and two_gpus[-1] == "--x"
 

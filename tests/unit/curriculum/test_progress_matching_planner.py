@@ -26,8 +26,15 @@ def test_store_is_wal_versioned_and_round_trips(tmp_path: Path) -> None:
     store.mark("amy", [1, 2])
     store.mark("amy", [4], "in_progress")
     profile = ProgressStore(tmp_path / "learners.sqlite").get("amy")  # a fresh connection reads it back
-    assert profile == LearnerProfile(id="amy", name="Amy", finished=[1, 2], in_progress=[4], hours_per_day=3,
-                                     goal="做 RAG 应用", language="zh")
+    assert profile == LearnerProfile(
+        id="amy",
+        name="Amy",
+        finished=[1, 2],
+        in_progress=[4],
+        hours_per_day=3,
+        goal="做 RAG 应用",
+        language="zh",
+    )
     store.unmark("amy", [2])
     store.upsert("amy", hours_per_day=1.5)
     again = store.get("amy")
@@ -57,7 +64,7 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
             for _ in range(10):
                 store.mark("shared", [skill])
                 store.upsert(f"learner-{skill}", hours_per_day=skill)
-        except BaseException as exc:  # collected and asserted below
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(1, 13)]
@@ -71,12 +78,15 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     assert len(store.list()) == 13
 
 
-@pytest.mark.parametrize(("text", "known", "partial", "not_known", "unknown"), [
-    ("我学过 Python 和一点线性代数", [1], [2], [], []),
-    ("I know PyTorch but not transformers", [7], [], [8], []),
-    ("我会 Python、Git，还懂一点机器学习，不会深度学习", [1, 3], [4], [5], []),
-    ("I've used Kubernetes and LangChian", [12], [], [], ["Kubernetes"]),
-])
+@pytest.mark.parametrize(
+    ("text", "known", "partial", "not_known", "unknown"),
+    [
+        ("我学过 Python 和一点线性代数", [1], [2], [], []),
+        ("I know PyTorch but not transformers", [7], [], [8], []),
+        ("我会 Python、Git，还懂一点机器学习，不会深度学习", [1, 3], [4], [5], []),
+        ("I've used Kubernetes and LangChian", [12], [], [], ["Kubernetes"]),
+    ],
+)
 def test_free_text_maps_to_skills(svc, text, known, partial, not_known, unknown) -> None:
     m = svc.match_skills(text)
     assert (m.known, m.partial, m.not_known, m.unknown_terms) == (known, partial, not_known, unknown)
@@ -94,11 +104,27 @@ def test_planner_beginner_gap_and_finished(svc) -> None:
 
 
 def test_recommendation_contract(svc) -> None:
-    rec = svc.next_steps(LearnerProfile(id="a", name="a", finished=[1, 2, 3], hours_per_day=4,
-                                        language="en")).to_json()["recommendations"][0]
-    assert set(rec) >= {"skill", "reason", "study", "resources", "project", "done_when", "estimate", "citations"}
-    assert rec["skill"] == {"number": 4, "heading": "技能点 4：机器学习基础 ⭐⭐⭐⭐⭐", "name": "机器学习基础"}
-    assert rec["resources"][0]["name"] == "Andrew Ng - Machine Learning"  # English first for an English learner
+    rec = svc.next_steps(
+        LearnerProfile(id="a", name="a", finished=[1, 2, 3], hours_per_day=4, language="en")
+    ).to_json()["recommendations"][0]
+    assert set(rec) >= {
+        "skill",
+        "reason",
+        "study",
+        "resources",
+        "project",
+        "done_when",
+        "estimate",
+        "citations",
+    }
+    assert rec["skill"] == {
+        "number": 4,
+        "heading": "技能点 4：机器学习基础 ⭐⭐⭐⭐⭐",
+        "name": "机器学习基础",
+    }
+    assert (
+        rec["resources"][0]["name"] == "Andrew Ng - Machine Learning"
+    )  # English first for an English learner
     assert 2 <= len(rec["resources"]) <= 3 and rec["project"] == "房价预测（线性回归）"
     assert rec["done_when"][1] == "能用 Scikit-learn 训练模型"
     assert "约 6 周" in rec["estimate"] and "每天 4 小时" in rec["estimate"]

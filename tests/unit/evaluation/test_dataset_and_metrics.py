@@ -25,7 +25,7 @@ def test_our_eval_set_is_large_bilingual_and_valid() -> None:
     assert len(questions) >= 100
     assert sum(q.lang == "en" for q in questions) >= 20
     assert {q.kind for q in questions} >= {"fact", "resource", "next_step", "time_plan", "concept", "faq"}
-    assert {getattr(q, "difficulty") for q in questions} == {"easy", "medium", "hard"}
+    assert {q.difficulty for q in questions} == {"easy", "medium", "hard"}
     docs = {p.stem: p.read_text(encoding="utf-8") for p in (REPO / "corpus").glob("*.md")}
     assert {g.doc for q in questions for g in q.gold} == set(docs)
     report = validate_dataset(questions, docs)
@@ -46,7 +46,13 @@ def test_the_blind_set_is_large_bilingual_and_valid() -> None:
 
 def test_validator_reports_missing_section_and_text(tmp_path: Path) -> None:
     rows = [
-        {"id": "a", "question": "q", "gold": [{"doc": "d", "section": "技能点 1：Python 编程 ⭐⭐⭐⭐⭐"}], "must_contain": ["廖雪峰"], "note": "extra ok"},
+        {
+            "id": "a",
+            "question": "q",
+            "gold": [{"doc": "d", "section": "技能点 1：Python 编程 ⭐⭐⭐⭐⭐"}],
+            "must_contain": ["廖雪峰"],
+            "note": "extra ok",
+        },
         {"id": "b", "question": "q", "gold": [{"doc": "d", "section": "不存在"}], "must_contain": []},
         {"id": "c", "question": "q", "gold": [{"doc": "d", "section": "阶段 1"}], "must_contain": ["廖雪峰"]},
         {"id": "d", "question": "q", "gold": [{"doc": "zz", "section": "x"}]},
@@ -56,14 +62,20 @@ def test_validator_reports_missing_section_and_text(tmp_path: Path) -> None:
     assert [e.split(":")[0] for e in report.errors] == ["b", "c", "d", "e"]
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("{not json", "not valid JSON"),
-    ('{"id": "x", "question": "q", "gold": []}', "gold"),
-    ('{"id": "x", "gold": [{"doc": "d", "section": "s"}]}', "question"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"id": "x", "question": "q", "gold": []}', "gold"),
+        ('{"id": "x", "gold": [{"doc": "d", "section": "s"}]}', "question"),
+    ],
+)
 def test_malformed_lines_name_file_and_line(tmp_path: Path, line: str, message: str) -> None:
     p = tmp_path / "bad.jsonl"
-    p.write_text('{"id": "ok", "question": "q", "gold": [{"doc": "d", "section": "s"}]}\n' + line + "\n", encoding="utf-8")
+    p.write_text(
+        '{"id": "ok", "question": "q", "gold": [{"doc": "d", "section": "s"}]}\n' + line + "\n",
+        encoding="utf-8",
+    )
     with pytest.raises(EvalDatasetError, match=rf"bad.jsonl:2: .*{message}"):
         load_dataset(p)
 
@@ -75,13 +87,29 @@ def test_section_body_spans_subsections_but_not_siblings() -> None:
 
 
 def test_relevance_rule_heading_or_all_strings(tmp_path: Path) -> None:
-    q = load_dataset(_write(tmp_path, [{"id": "a", "question": "q", "gold": [{"doc": "d", "section": "检验标准"}],
-                                        "must_contain": ["500 行", "面向对象"]}]))[0]
+    q = load_dataset(
+        _write(
+            tmp_path,
+            [
+                {
+                    "id": "a",
+                    "question": "q",
+                    "gold": [{"doc": "d", "section": "检验标准"}],
+                    "must_contain": ["500 行", "面向对象"],
+                }
+            ],
+        )
+    )[0]
     by_heading = StoredChunk("1", "x", {"doc": "d", "headings": json.dumps(["T", "检验标准"])})
     by_text = StoredChunk("2", "能独立写 500  行以上；理解面向对象", {"doc": "d", "headings": "[]"})
     partial = StoredChunk("3", "能独立写 500 行", {"doc": "d", "headings": "[]"})
     other_doc = StoredChunk("4", "x", {"doc": "e", "headings": json.dumps(["检验标准"])})
-    assert [is_relevant(c, q) for c in (by_heading, by_text, partial, other_doc)] == [True, True, False, False]
+    assert [is_relevant(c, q) for c in (by_heading, by_text, partial, other_doc)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_metrics() -> None:

@@ -12,7 +12,12 @@ def test_chinese_is_segmented_and_stop_words_dropped() -> None:
 
 
 def test_english_is_lowercased_and_stemmed_and_mixed_text_works() -> None:
-    assert tokenize("Learning Transformers with the LangChain docs") == ["learn", "transform", "langchain", "doc"]
+    assert tokenize("Learning Transformers with the LangChain docs") == [
+        "learn",
+        "transform",
+        "langchain",
+        "doc",
+    ]
     mixed = tokenize("RAG 里怎么做混合检索（BM25 + Vector）")
     assert {"rag", "混合", "检索", "bm25", "vector"} <= set(mixed)
 
@@ -34,6 +39,11 @@ def test_rrf_rewards_agreement_and_respects_weights() -> None:
 
 def test_dedup_drops_near_identical_passages_keeping_the_better() -> None:
     text = "- Chroma：轻量级向量数据库\n- Qdrant：高性能向量数据库\n- Milvus：开源向量数据库"
-    chunks = [_c("a", text), _c("b", text + "。"), _c("c", "全职学习：每天 8 小时"), _c("d", "x", chunk_hash="h"),
-              _c("e", "y", chunk_hash="h")]
+    chunks = [
+        _c("a", text),
+        _c("b", text + "。"),
+        _c("c", "全职学习：每天 8 小时"),
+        _c("d", "x", chunk_hash="h"),
+        _c("e", "y", chunk_hash="h"),
+    ]
     assert [c.id for c in dedup(chunks, 0.9)] == ["a", "c", "d"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tutor.ingest.chunking import chunk_document, split_sentences
+from tutor.ingest.chunking import chunk_document, sentence_pieces
 from tutor.ingest.links import extract_links
 from tutor.ingest.loaders import load_document
 
@@ -52,7 +52,12 @@ def _doc(tmp_path: Path, text: str, name: str = "roadmap.md"):
 def test_heading_path_is_exact_and_code_comments_are_not_headings(tmp_path: Path) -> None:
     chunks = chunk_document(_doc(tmp_path, SKILL_1))
     paths = [c.headings for c in chunks]
-    assert ["AI 理论与开发完整学习路线", "阶段 0：基础准备（1-2 个月）", "技能点 1：Python 编程 ⭐⭐⭐⭐⭐", "学习资源"] in paths
+    assert [
+        "AI 理论与开发完整学习路线",
+        "阶段 0：基础准备（1-2 个月）",
+        "技能点 1：Python 编程 ⭐⭐⭐⭐⭐",
+        "学习资源",
+    ] in paths
     linux = [c for c in chunks if c.headings[-1] == "Linux 基础命令"]
     assert len(linux) == 1 and "# 文件操作" in linux[0].text and "cat, grep" in linux[0].text
     assert all("文件操作" not in h for c in chunks for h in c.headings)
@@ -89,7 +94,10 @@ def test_table_rows_are_atomic_and_header_repeats_when_split(tmp_path: Path) -> 
 
 
 def test_list_items_are_not_split(tmp_path: Path) -> None:
-    items = "\n".join(f"- **要点 {i}**：理解 Self-Attention 的数学原理，并能手写多头注意力的前向计算过程。" for i in range(12))
+    items = "\n".join(
+        f"- **要点 {i}**：理解 Self-Attention 的数学原理，并能手写多头注意力的前向计算过程。"
+        for i in range(12)
+    )
     chunks = chunk_document(_doc(tmp_path, f"## 核心内容\n\n{items}\n"), chunk_size=150, chunk_overlap=0)
     assert len(chunks) > 1
     for c in chunks:
@@ -103,14 +111,16 @@ def test_long_paragraph_splits_at_sentence_ends_with_overlap(tmp_path: Path) -> 
         "持续的好奇心和求知欲成为科技创新的关键驱动力？技术博客作为分享和讨论技术知识的重要平台；"
         "It carries new knowledge. It also sparks new thinking! "
     ) * 4
-    chunks = chunk_document(_doc(tmp_path, f"### 1.1 问题由来\n{para}\n", "c.md"), chunk_size=120, chunk_overlap=40)
+    chunks = chunk_document(
+        _doc(tmp_path, f"### 1.1 问题由来\n{para}\n", "c.md"), chunk_size=120, chunk_overlap=40
+    )
     assert len(chunks) >= 3
     for c in chunks:
         assert c.text[-1] in "。！？；.!?", c.text
         assert len(c.text) <= 120
     # overlap: each chunk after the first starts with a sentence that ended the previous one
-    for prev, nxt in zip(chunks, chunks[1:]):
-        first_sentence = split_sentences(nxt.text)[0]
+    for prev, nxt in zip(chunks, chunks[1:], strict=False):
+        first_sentence = sentence_pieces(nxt.text)[0]
         assert first_sentence.strip() in prev.text
 
 
@@ -144,7 +154,7 @@ def test_links_from_tables_inline_and_bare_urls() -> None:
         "- [学习路线总览](#学习路线总览) 与 [Hugging Face 课程](https://huggingface.co/learn) 。\n"
     )
     links = extract_links(text)
-    assert [l.url for l in links] == [
+    assert [link.url for link in links] == [
         "https://www.liaoxuefeng.com/wiki/1016959663602400",
         "https://leetcode.cn/",
         "https://huggingface.co/learn",

@@ -58,7 +58,9 @@ def test_front_matter_becomes_metadata_and_h1_the_title(tmp_path: Path) -> None:
 
 def test_title_falls_back_to_front_matter_then_file_name(tmp_path: Path) -> None:
     a = tmp_path / "programmer-midlife-crisis.md"
-    a.write_text("                 \n\n## 1. 背景介绍\n\n### 1.1 问题由来\n随着科技的快速发展。\n", encoding="utf-8")
+    a.write_text(
+        "                 \n\n## 1. 背景介绍\n\n### 1.1 问题由来\n随着科技的快速发展。\n", encoding="utf-8"
+    )
     assert load_document(a, MB).title == "programmer midlife crisis"
     b = tmp_path / "b.md"
     b.write_text("---\ntitle: 好奇心\n---\n## 1. 背景介绍\n正文。\n", encoding="utf-8")
@@ -73,7 +75,13 @@ def test_bash_comment_in_code_fence_is_not_a_title(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "expected"),
-    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030"), ("gbk", "gb18030"), ("utf-16", "utf-16")],
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("gb18030", "gb18030"),
+        ("gbk", "gb18030"),
+        ("utf-16", "utf-16"),
+    ],
 )
 def test_encodings_are_detected(tmp_path: Path, encoding: str, expected: str) -> None:
     text = "## 技能点 1：Python 编程\n\n推荐廖雪峰的 Python 教程，适合零基础入门。\n"
@@ -155,7 +163,10 @@ def test_discover_walks_recursively_with_globs(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     for rel in ["x.md", "a/y.txt", "a/b/z.html", "a/b/skip.py", ".git/hidden.md", "_draft.md", "a/b/old.md"]:
         (tmp_path / rel).write_text("# t\n", encoding="utf-8")
-    found = {p.relative_to(tmp_path).as_posix() for p in discover(tmp_path, ["*.md", "*.txt", "*.html"], [".*", "_*", "*/old.md"])}
+    found = {
+        p.relative_to(tmp_path).as_posix()
+        for p in discover(tmp_path, ["*.md", "*.txt", "*.html"], [".*", "_*", "*/old.md"])
+    }
     assert found == {"x.md", "a/y.txt", "a/b/z.html"}
     with pytest.raises(InputError, match="no such file"):
         discover(tmp_path / "missing", ["*.md"], [])

@@ -35,12 +35,23 @@ https://in-code.example/ignored
 
 def test_every_link_kind_with_context_and_one_resource_per_url() -> None:
     merged = merge_entries(extract_catalog("doc", DOC, line_offset=10))
-    assert set(merged) == {"https://a.example/course", "https://b.example/book", "https://docs.example/ml",
-                           "https://bare.example/page", "https://arxiv.org/abs/1234.5678",
-                           "https://video.example/explain", "https://lone.example/row"}
+    assert set(merged) == {
+        "https://a.example/course",
+        "https://b.example/book",
+        "https://docs.example/ml",
+        "https://bare.example/page",
+        "https://arxiv.org/abs/1234.5678",
+        "https://video.example/explain",
+        "https://lone.example/row",
+    }
     a = merged["https://a.example/course"]
     assert (a.name, a.type, a.lang, a.stars) == ("课程 A", "视频", "中文", 3)
-    assert [(c.kind, c.skill, c.stage, c.line) for c in a.contexts][0] == ("table", 4, 1, 19)  # line 9 + line_offset 10
+    assert [(c.kind, c.skill, c.stage, c.line) for c in a.contexts][0] == (
+        "table",
+        4,
+        1,
+        19,
+    )  # line 9 + line_offset 10
     assert len(a.contexts) == 2  # the same URL again, de-duplicated into one resource
     assert merged["https://docs.example/ml"].name == "官方文档"
     assert merged["https://docs.example/ml"].contexts[0].kind == "inline"
@@ -52,7 +63,12 @@ def test_every_link_kind_with_context_and_one_resource_per_url() -> None:
 
 
 def test_resource_intent() -> None:
-    for q in ("推荐一个中文的机器学习视频课", "Any English book on NLP?", "有没有 vLLM 的中文文档？", "强化学习有什么中文书？"):
+    for q in (
+        "推荐一个中文的机器学习视频课",
+        "Any English book on NLP?",
+        "有没有 vLLM 的中文文档？",
+        "强化学习有什么中文书？",
+    ):
         assert asks_for_resources(q), q
     for q in ("Transformer 的自注意力机制是什么？", "How does self-attention work?", "接下来学什么"):
         assert not asks_for_resources(q), q

@@ -1,0 +1,213 @@
+"""The composition root: `build(settings) -> App` builds each backend once and wires the parts.
+
+It only wires.  Every component below receives exactly the collaborators it needs in its
+constructor (`LiveIndex`, `Learners`, retrievers from `(index, embedder, cfg, reranker, levers)`,
+`run_ingest(index, embedder, ...)`, `TutorChain(retrieve, llm, embedder, learners, cfg)`),
+so nothing below imports this module.  Only the entry points (the CLI and the UI) do.
+
+Heavy backends (torch, Chroma, the LLM client) are built on first use, so commands that
+need none of them stay fast: a no-op ingest or a what-next answer loads no model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tutor.chain.answer import Answer, AnswerEvent
+from tutor.chain.condense import Turn
+from tutor.chain.router import Router, load_router_examples
+from tutor.chain.tutor import TutorChain
+from tutor.config import Settings, config_dir
+from tutor.curriculum.learners import Learners, Roadmap
+from tutor.curriculum.progress import ProgressStore
+from tutor.errors import InputError
+from tutor.evaluation.naive import NaiveBaseline
+from tutor.history import HistoryStore
+from tutor.index.embeddings import TutorEmbeddings, build_embeddings
+from tutor.index.levers import QueryLevers
+from tutor.index.live import LiveIndex
+from tutor.index.retriever import Reranker, TutorRetriever, build_retriever
+from tutor.index.store import StoredChunk
+from tutor.ingest.pipeline import IngestReport, run_ingest
+from tutor.llm.backends import LLMBackend, build_llm_backend
+from tutor.resources.store import CatalogStore
+from tutor.resources.sync import refresh_catalog
+
+__all__ = ["App", "RetrievedPassage", "build"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RetrievedPassage:
+    """The stable JSON contract of `tutor retrieve --json`."""
+
+    id: str
+    score: float
+    doc: str
+    title: str
+    headings: list[str]
+    lines: list[int]
+    text: str
+    links: list[dict[str, str]]
+
+    @classmethod
+    def from_chunk(cls, chunk: StoredChunk) -> RetrievedPassage:
+        return cls(
+            id=chunk.id,
+            score=round(float(chunk.score), 4),
+            doc=chunk.doc,
+            title=chunk.title,
+            headings=chunk.headings,
+            lines=chunk.lines,
+            text=chunk.text,
+            links=chunk.links,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class App:
+    """Everything one `Settings` needs, each built once and on first use."""
+
+    def __init__(self, settings: Settings, embedder: TutorEmbeddings | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder  # share one loaded model (tests, long-lived servers)
+
+    # --- backends --------------------------------------------------------------
+    def load_embedder(self) -> TutorEmbeddings:
+        """The embedding model, loaded on the first call; handed down as this callable, so
+        components that might not need it (what-next answers, a no-op ingest) load nothing."""
+        if self._embedder is None:
+            self._embedder = build_embeddings(self.settings.embeddings, self.settings.model_cache_dir)
+        return self._embedder
+
+    @property
+    def embedder(self) -> TutorEmbeddings:
+        return self.load_embedder()
+
+    @cached_property
+    def index(self) -> LiveIndex:
+        return LiveIndex(self.settings)
+
+    @cached_property
+    def levers(self) -> QueryLevers:
+        """Query rewrites and document routing, shared by every retriever (built once per index);
+        `levers.hooks` is where query understanding (stage/skill references) can join in."""
+        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval)
+
+    @cached_property
+    def reranker(self) -> Reranker | None:
+        name = self.settings.retrieval.reranker
+        if not name:
+            return None
+        from tutor.index.rerank import CrossEncoderReranker
+
+        return CrossEncoderReranker(name, device=self.settings.embeddings.device)
+
+    @cached_property
+    def llm(self) -> LLMBackend:
+        return build_llm_backend(self.settings.llm)
+
+    # --- curriculum, learners, catalog --------------------------------------------
+    @cached_property
+    def roadmap(self) -> Roadmap:
+        cfg = self.settings.curriculum
+        return Roadmap(
+            cfg.roadmap, cfg.config or config_dir() / "curriculum.yaml", self.settings.corpus.max_bytes
+        )
+
+    @cached_property
+    def learners(self) -> Learners:
+        progress = ProgressStore(self.settings.data_dir / "learners.sqlite")
+        return Learners(progress, HistoryStore(progress), self.roadmap)
+
+    @cached_property
+    def catalog(self) -> CatalogStore:
+        return CatalogStore(self.settings.data_dir / "catalog.sqlite")
+
+    # --- retrieval, ingest, answers -------------------------------------------------
+    def retriever(
+        self, k: int | None = None, where: dict[str, Any] | None = None, mode: str | None = None
+    ) -> TutorRetriever:
+        """A LangChain retriever for `mode` (default: retrieval.mode)."""
+        return build_retriever(
+            mode or self.settings.retrieval.mode,
+            self.index,
+            self.load_embedder,
+            self.settings.retrieval,
+            self.reranker,
+            k,
+            where,
+            levers=self.levers,
+        )
+
+    def search_for(self, mode: str, k: int) -> Callable[[str], list[StoredChunk]]:
+        """The search function of one retrieval mode (the eval harness compares several)."""
+        return self.retriever(k=k, mode=mode).search
+
+    def naive_baseline(self) -> NaiveBaseline:
+        return NaiveBaseline(self.index, self.load_embedder, self.settings.corpus.max_bytes)
+
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        where: dict[str, Any] | None = None,
+        mode: str | None = None,
+    ) -> list[RetrievedPassage]:
+        if not question.strip():
+            raise InputError("question", "empty question; ask something about the material")
+        return [
+            RetrievedPassage.from_chunk(c)
+            for c in self.retriever(k=k, where=where, mode=mode).search(question)
+        ]
+
+    def ingest(
+        self, paths: Sequence[Path] | None = None, rebuild: bool = False, show_progress: bool = False
+    ) -> IngestReport:
+        def sync_catalog(files: Sequence[Path]) -> int:  # links -> catalog -> resource cards
+            return refresh_catalog(self.catalog, self.roadmap, self.settings, files)
+
+        return run_ingest(
+            self.index,
+            self.load_embedder,
+            self.settings,
+            paths,
+            rebuild=rebuild,
+            show_progress=show_progress,
+            on_files=sync_catalog,
+        )
+
+    @cached_property
+    def tutor(self) -> TutorChain:
+        """The answering chain (condense, route, retrieve/plan, generate, check citations)."""
+        examples = load_router_examples(config_dir() / "router.yaml")
+        return TutorChain(
+            lambda q: self.retriever().search(q),
+            self.llm,
+            self.load_embedder,
+            self.learners,
+            self.settings.chain,
+            Router(self.load_embedder, examples),
+        )
+
+    def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
+        """Next-step and small-talk answers need no index; questions about the material do (and say so)."""
+        return self.tutor.ask(question, history, learner)
+
+    def ask_stream(
+        self, question: str, history: Sequence[Turn] = (), learner: str | None = None
+    ) -> Iterator[AnswerEvent]:
+        return self.tutor.stream(question, history, learner)
+
+
+def build(settings: Settings, embedder: TutorEmbeddings | None = None) -> App:
+    """The application for `settings`; pass `embedder` to share one loaded model between apps."""
+    return App(settings, embedder=embedder)

@@ -1,0 +1,80 @@
+"""What every command shares: the application for the global options, consoles, the error handler."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
+
+from tutor.app import App, build
+from tutor.config import Settings, load_settings
+from tutor.errors import TutorError
+
+__all__ = ["TutorGroup", "console", "err_console", "print_json", "progress_bar", "state"]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class TutorGroup(TyperGroup):
+    """The one error handler: a library error is one red line on stderr and exit code 2."""
+
+    def invoke(self, ctx: Any) -> Any:  # click's Context, vendored by typer under a private name
+        try:
+            return super().invoke(ctx)
+        except TutorError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(2) from exc
+
+
+class _State:
+    """The global options, and the application built from them on first use."""
+
+    def __init__(self) -> None:
+        self.profile: str | None = None
+        self.data_dir: Path | None = None
+        self.verbose = False
+        self._app: App | None = None
+
+    def configure(self, profile: str | None, data_dir: Path | None, verbose: bool) -> None:
+        self.profile, self.data_dir, self.verbose, self._app = profile, data_dir, verbose, None
+
+    def settings(self) -> Settings:
+        return self.app().settings
+
+    def app(self) -> App:
+        if self._app is None:
+            settings = load_settings(self.profile, data_dir=self.data_dir)
+            # -v wins over the profile's log level; without it the profile decides
+            logging.getLogger("tutor").setLevel(logging.INFO if self.verbose else settings.log_level.upper())
+            self._app = build(settings)
+        return self._app
+
+
+state = _State()
+
+
+def print_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def progress_bar(total: int, label: str) -> tuple[Progress, Callable[[Any], None]]:
+    """A bar on stderr (only on a terminal) and the callback that advances it."""
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not sys.stderr.isatty(),
+    )
+    task = bar.add_task(label, total=total)
+    return bar, lambda _result: bar.advance(task)

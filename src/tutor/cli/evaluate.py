@@ -1,0 +1,169 @@
+"""`tutor eval ...`: validate an eval set; score retrieval, the planner, the router and refusals."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tutor.cli import render
+from tutor.cli._state import console, err_console, print_json, state
+from tutor.errors import InputError
+
+__all__ = ["register"]
+
+eval_app = typer.Typer(help="Evaluate retrieval against an eval set.", no_args_is_help=True)
+
+
+_ALL_MODES = "dense,bm25,hybrid,naive"
+
+
+def _ints(text: str, option: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise InputError(option, f"must be comma-separated integers ({exc})") from exc
+
+
+def _compare(runs: tuple[Path, Path], modes: list[str] | None, as_json: bool) -> None:
+    """`--compare A B`: per mode, the metrics of both runs and every question that moved."""
+    from tutor.evaluation.compare import compare_runs, load_run
+
+    comparisons = compare_runs(load_run(runs[0]), load_run(runs[1]), modes)
+    if as_json:
+        print_json([c.to_json() for c in comparisons])
+        return
+    for table in render.compare_tables(comparisons, *runs):
+        console.print(table)
+
+
+@eval_app.command("validate")
+def eval_validate(dataset: Annotated[Path, typer.Argument(help="A retrieval eval set (JSONL).")]) -> None:
+    """Check every gold section exists in its document and every must_contain string is in it."""
+    from tutor.evaluation.dataset import corpus_texts, load_dataset, validate_dataset
+
+    settings = state.settings()
+    report = validate_dataset(load_dataset(dataset), corpus_texts(settings))
+    for error in report.errors:
+        err_console.print(f"[red]invalid[/] {error}", highlight=False)
+    console.print(f"{report.checked} questions checked, {len(report.errors)} problems")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Annotated[Path, typer.Option("--dataset", help="Eval set (JSONL).")] = Path(
+        "eval/retrieval.jsonl"
+    ),
+    mode: Annotated[
+        str, typer.Option("--mode", help="Comma-separated: dense,bm25,hybrid,naive.")
+    ] = _ALL_MODES,
+    k: Annotated[str, typer.Option("--k", help="Comma-separated cut-offs for Recall@k.")] = "1,3,5,10",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write report.md, report.json and recall.png here.")
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="Save per-question results (JSON) for a later --compare.")
+    ] = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", help="Compare two saved runs A B question by question (runs nothing)."),
+    ] = None,
+) -> None:
+    """Score retrieval modes side by side: Recall@k, MRR@10, nDCG@10, latency, breakdowns."""
+    from tutor.evaluation.compare import save_run
+    from tutor.evaluation.report import to_json, write_report
+    from tutor.evaluation.runner import run_retrieval_eval
+
+    if compare:
+        _compare(compare, None if mode == _ALL_MODES else mode.split(","), as_json)
+        return
+    ks = _ints(k, "--k")
+    modes = [m.strip() for m in mode.split(",") if m.strip()]
+    app = state.app()
+    questions, results = run_retrieval_eval(
+        app.index,
+        app.search_for,
+        app.naive_baseline(),
+        dataset,
+        modes,
+        ks,
+        show_progress=sys.stderr.isatty() and not as_json,
+    )
+    payload = to_json(dataset, len(questions), results)
+    if save:
+        save_run(save, dataset, results, app.settings.retrieval.model_dump(mode="json"))
+        err_console.print(f"saved per-question results to {save}", highlight=False)
+    if report:
+        written = write_report(report, dataset, results)
+        err_console.print("wrote " + ", ".join(str(p) for p in written), highlight=False)
+    if as_json:
+        print_json(payload)
+        return
+    for table in render.eval_tables(payload):
+        console.print(table)
+
+
+@eval_app.command("next-step")
+def eval_next_step(
+    dataset: Annotated[Path, typer.Option("--dataset", help="Planner eval set (JSONL).")] = Path(
+        "eval/next_step.jsonl"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Top-1 accuracy and acceptable@3 of the next-step planner; lists failures."""
+    from tutor.evaluation.next_step import run_next_step_eval
+
+    report = run_next_step_eval(state.app().learners, dataset)
+    payload = report.to_json()
+    if as_json:
+        print_json(payload)
+    else:
+        console.print(render.next_step_eval_text(payload))
+    if report.failures:
+        raise typer.Exit(1)
+
+
+@eval_app.command("router")
+def eval_router(
+    dataset: Annotated[
+        Path, typer.Option("--dataset", help="Labelled utterances (JSONL: text, route).")
+    ] = Path("eval/router.jsonl"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Accuracy of the question router (next_step / material / chitchat) and its confusions."""
+    from tutor.evaluation.chain_eval import run_router_eval
+
+    payload = run_router_eval(state.app().tutor.router, dataset).to_json()
+    if as_json:
+        print_json(payload)
+        return
+    console.print(render.router_eval_text(payload))
+
+
+@eval_app.command("refusal")
+def eval_refusal(
+    out_of_scope: Annotated[
+        Path, typer.Option("--out-of-scope", help="Questions the material does not cover.")
+    ] = Path("eval/out_of_scope.jsonl"),
+    in_scope: Annotated[
+        Path, typer.Option("--in-scope", help="Questions it covers (the retrieval set).")
+    ] = Path("eval/retrieval.jsonl"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """How often the tutor refuses out-of-scope questions, and wrongly refuses in-scope ones."""
+    from tutor.evaluation.chain_eval import run_refusal_eval
+
+    payload = run_refusal_eval(state.app().tutor, out_of_scope, in_scope).to_json()
+    if as_json:
+        print_json(payload)
+        return
+    console.print(render.refusal_eval_text(payload))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(eval_app, name="eval")

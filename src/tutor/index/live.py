@@ -1,0 +1,137 @@
+"""The live index: the vector store, its manifest and the BM25 index that mirrors it.
+
+One object owns all three so that readers (retrievers, the UI) and the writer
+(`run_ingest`) agree on what is live, and so that an ingest made by another
+process (the CLI while the UI runs) is picked up on the next read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from tutor.config import Settings
+from tutor.errors import IndexStoreError
+from tutor.index.bm25 import BM25Index, fingerprint
+from tutor.index.embeddings import embedder_model_id
+from tutor.index.manifest import Manifest, index_dir
+from tutor.index.store import ChromaStore, StoredChunk, open_store
+
+__all__ = ["LiveIndex"]
+
+log = logging.getLogger(__name__)
+
+
+class LiveIndex:
+    """Store + manifest + BM25 for one (store, embedder) pair; nothing is opened until first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.model_id = embedder_model_id(settings.embeddings)
+        self.directory = index_dir(settings, self.model_id)
+        self._store: ChromaStore | None = None
+        self._manifest: Manifest | None = None
+        self._stamp = 0
+        self._bm25: BM25Index | None = None
+        self._bm25_manifest: Manifest | None = None
+
+    # --- the store and the manifest ------------------------------------------
+    @property
+    def store(self) -> ChromaStore:
+        if self._store is None:
+            self._store = open_store(self.settings)
+        return self._store
+
+    def manifest(self) -> Manifest:
+        self.refresh_if_changed()
+        if self._manifest is None:
+            self._manifest = Manifest.load(self.directory, self.model_id)
+        return self._manifest
+
+    def require(self) -> Manifest:
+        """The manifest of a non-empty index, or an error that says to run `tutor ingest`."""
+        manifest = self.manifest()
+        if not manifest.collection or not manifest.docs:
+            raise IndexStoreError(
+                f"No index for embedder '{self.model_id}' under {self.settings.data_dir}; run `tutor ingest` first."
+            )
+        return manifest
+
+    def live_chunks(self) -> list[StoredChunk]:
+        manifest = self.manifest()
+        return self.store.get_live(manifest.collection, manifest.live_revs) if manifest.collection else []
+
+    def invalidate(self) -> None:
+        """After this process's own ingest: re-read the manifest; the store view is current."""
+        self._manifest = None
+        self._stamp = _stamp(self.directory / "manifest.json")
+
+    def refresh_if_changed(self) -> None:
+        """Pick up an ingest made by another process.
+
+        Embedded Chroma caches its segments per process, so after another process
+        wrote to the same directory the client must be reopened, not just re-read.
+        """
+        current = _stamp(self.directory / "manifest.json")
+        if current == self._stamp:
+            return
+        self._stamp = current
+        self._manifest = None
+        self._bm25 = None
+        if self._store is not None:
+            log.info("Index changed on disk; reopening the store")
+            self._store.close()
+            self._store = None
+
+    # --- BM25 ------------------------------------------------------------------
+    def bm25(self) -> BM25Index:
+        """The keyword index for the live chunks; rebuilt when it does not match the manifest."""
+        manifest = self.require()
+        if self._bm25 is not None and self._bm25_manifest is manifest:
+            return self._bm25  # per question: no re-hashing while the manifest is unchanged
+        want = self._fingerprint(manifest)
+        index = self._bm25
+        if index is None or index.fingerprint != want:
+            self._configure_tokenizer()
+            index = BM25Index.load(self.directory / "bm25")
+            if index is None or index.fingerprint != want:
+                if index is not None:
+                    log.warning("BM25 index does not match the live chunks; rebuilding it")
+                index = self.rebuild_bm25()
+        self._bm25, self._bm25_manifest = index, manifest
+        return index
+
+    def bm25_is_current(self) -> bool:
+        """Cheap check (no model, no jieba): does the stored BM25 cover exactly the live chunks?"""
+        try:
+            stored = json.loads((self.directory / "bm25" / "chunks.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return bool(stored.get("fingerprint") == self._fingerprint(self.manifest()))
+
+    def rebuild_bm25(self) -> BM25Index:
+        self._configure_tokenizer()
+        index = BM25Index.build(self.live_chunks(), self.settings.retrieval.bm25_heading_boost)
+        index.save(self.directory / "bm25")
+        self._bm25 = index
+        return index
+
+    def _fingerprint(self, manifest: Manifest) -> str:
+        """The live chunk ids and how their BM25 text is built (`retrieval.bm25_heading_boost`)."""
+        return fingerprint(
+            (cid for d in manifest.docs.values() for cid in d.chunk_ids),
+            self.settings.retrieval.bm25_heading_boost,
+        )
+
+    def _configure_tokenizer(self) -> None:
+        from tutor.index.tokenize import configure_cache_dir
+
+        configure_cache_dir(self.settings.data_dir / "cache" / "jieba")
+
+
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
