@@ -1,7 +1,7 @@
 """The composition root: `build(settings) -> App` builds each backend once and wires the parts.
 
 It only wires.  Every component below receives exactly the collaborators it needs in its
-constructor (`LiveIndex`, `Learners`, retrievers from `(index, embedder, reranker, cfg)`,
+constructor (`LiveIndex`, `Learners`, retrievers from `(index, embedder, cfg, reranker, levers)`,
 `run_ingest(index, embedder, ...)`, `TutorChain(retrieve, llm, embedder, learners, cfg)`),
 so nothing below imports this module.  Only the entry points (the CLI and the UI) do.
 
@@ -30,6 +30,7 @@ from tutor.errors import InputError
 from tutor.evaluation.naive import NaiveBaseline
 from tutor.history import HistoryStore
 from tutor.index.embeddings import TutorEmbeddings, build_embeddings
+from tutor.index.levers import QueryLevers
 from tutor.index.live import LiveIndex
 from tutor.index.retriever import Reranker, TutorRetriever, build_retriever
 from tutor.index.store import StoredChunk
@@ -97,6 +98,12 @@ class App:
         return LiveIndex(self.settings)
 
     @cached_property
+    def levers(self) -> QueryLevers:
+        """Query rewrites and document routing, shared by every retriever (built once per index);
+        `levers.hooks` is where query understanding (stage/skill references) can join in."""
+        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval)
+
+    @cached_property
     def reranker(self) -> Reranker | None:
         name = self.settings.retrieval.reranker
         if not name:
@@ -139,6 +146,7 @@ class App:
             self.reranker,
             k,
             where,
+            levers=self.levers,
         )
 
     def search_for(self, mode: str, k: int) -> Callable[[str], list[StoredChunk]]:

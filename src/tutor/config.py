@@ -117,7 +117,11 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         30, ge=1, le=500, description="Passages each retriever contributes before fusion/reranking."
     )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: score = w / (rrf_k + rank).")
+    rrf_k: int = Field(
+        20,
+        ge=1,
+        description="RRF constant: score = w / (rrf_k + rank); 20 favours top ranks (eval/README.md).",
+    )
     dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense retriever.")
     bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 retriever.")
     bm25_weight_no_cjk: float = Field(
@@ -135,6 +139,29 @@ class RetrievalSettings(BaseModel):
     reranker: str | None = Field(
         None, description="Optional sentence-transformers CrossEncoder (local dir or hub id); off by default."
     )
+    # Levers measured one at a time on both eval sets (eval/README.md); each can be switched off.
+    time_expressions: bool = Field(True, description="三个月以后 / 半年 / a year: also search 'N 个月后'.")
+    bilingual_glossary: bool = Field(
+        False, description="Add the material's own Chinese terms to English questions (BM25)."
+    )
+    bm25_heading_boost: int = Field(2, ge=1, le=10, description="Times title + headings count in BM25.")
+    doc_routing_weight: float = Field(
+        0.0,
+        ge=0,
+        description="RRF weight of a ranking of documents (title + lead) each chunk inherits; 0 = off.",
+    )
+    doc_routing_restrict_margin: float | None = Field(
+        0.02,
+        ge=0,
+        description="When the question refers to a document ('那篇文章', 'the article on') and the best one "
+        "beats the next by this margin, search only that document; null = never restrict.",
+    )
+    doc_routing_heading_weight: float = Field(
+        0.0, ge=0, description="Within a routed document: RRF weight of a ranking by heading similarity."
+    )
+    prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
+    prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")
+    prf_weight: float = Field(0.5, ge=0, description="RRF weight of the feedback-expanded BM25 ranking.")
 
 
 class CurriculumSettings(BaseModel):

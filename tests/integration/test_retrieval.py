@@ -18,9 +18,13 @@ from tutor.services import build_services
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 REPO = Path(__file__).resolve().parents[2]
 DATASET = REPO / "eval" / "retrieval.jsonl"
-# Set from the measurement in eval/README.md (hybrid Recall@5 = 0.930 on 114 questions);
-# 0.90 leaves room for three questions of noise, no more.
-HYBRID_RECALL5_THRESHOLD = 0.90
+BLIND = REPO / "eval" / "retrieval_blind.jsonl"
+# Gates per set, from the measurements in eval/README.md (shipped settings) minus a small margin
+# (about two questions each): (hybrid Recall@5, hybrid MRR@10, hybrid English Recall@5).
+GATES = {
+    "retrieval.jsonl": (0.93, 0.82, 0.83),  # measured 0.947, 0.840, 0.875 (24 English questions)
+    "retrieval_blind.jsonl": (0.80, 0.65, 0.75),  # measured 0.821, 0.674, 0.778 (72 English questions)
+}
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
@@ -110,23 +114,33 @@ def test_cross_encoder_reranking_path(corpus_services, tmp_path: Path, models_di
     assert all("fused_score" in h.metadata for h in hits)
 
 
-def test_eval_harness_report_and_ci_threshold(corpus_services, tmp_path: Path) -> None:
+@pytest.mark.timeout(1800)  # ~1 min on idle cores; several times that on a shared, busy machine
+@pytest.mark.parametrize("dataset", [DATASET, BLIND], ids=["own", "blind"])
+def test_eval_harness_report_and_ci_threshold(corpus_services, tmp_path: Path, dataset: Path) -> None:
     questions, results = run_retrieval_eval(
         corpus_services.index,
         corpus_services.search_for,
         corpus_services.naive_baseline(),
-        DATASET,
+        dataset,
         ["hybrid", "naive"],
         [1, 3, 5, 10],
     )
-    payload = to_json(DATASET, len(questions), results)
+    payload = to_json(dataset, len(questions), results)
     hybrid, naive = payload["modes"]["hybrid"], payload["modes"]["naive"]
     assert set(hybrid) >= {"recall", "mrr@10", "ndcg@10", "latency_ms", "by_lang", "by_kind", "by_doc"}
     assert set(hybrid["recall"]) == {"1", "3", "5", "10"} and set(hybrid["by_lang"]) == {"zh", "en"}
-    # The regression gate operators rely on:
-    assert hybrid["recall"]["5"] >= HYBRID_RECALL5_THRESHOLD, hybrid
+    # The regression gate operators rely on, on our set and on the blind one:
+    recall5, mrr, english = GATES[dataset.name]
+    summary = {
+        "R@5": hybrid["recall"]["5"],
+        "MRR@10": hybrid["mrr@10"],
+        "en R@5": hybrid["by_lang"]["en"]["recall"]["5"],
+    }
+    assert summary["R@5"] >= recall5 and summary["MRR@10"] >= mrr and summary["en R@5"] >= english, summary
     assert hybrid["recall"]["5"] > naive["recall"]["5"] + 0.05 and hybrid["mrr@10"] > naive["mrr@10"] + 0.05
-    written = write_report(tmp_path / "report", DATASET, results)
+    if dataset is BLIND:
+        return  # the report is checked once
+    written = write_report(tmp_path / "report", dataset, results)
     assert [p.name for p in written] == ["report.md", "report.json", "recall.png"]
     assert (tmp_path / "report" / "recall.png").read_bytes()[:4] == b"\x89PNG"
     md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
@@ -173,3 +187,14 @@ def test_eval_cli_json_contract(corpus_services, tmp_path: Path) -> None:
         timeout=120,
     )
     assert bad.returncode == 0 and "6 questions checked, 0 problems" in bad.stdout
+
+
+def test_routing_restricts_a_question_that_names_an_article(corpus_services) -> None:
+    settings = corpus_services.settings.model_copy(deep=True)
+    settings.retrieval.doc_routing_restrict_margin = 0.02
+    svc = build_services(settings, embedder=corpus_services.embedder)
+    hits = svc.retrieve("中年危机那篇文章里，职业规划这一步怎么做？", k=5, mode="hybrid")
+    assert {h.doc for h in hits} == {"programmer-midlife-crisis"}
+    assert any("步骤5：职业规划" in h.headings for h in hits)
+    off = svc.retrieve("RAG 里怎么做混合检索？", k=5, mode="hybrid")  # names no document: not restricted
+    assert any("技能点 11：RAG 检索增强 ⭐⭐⭐⭐⭐" in h.headings for h in off)

@@ -17,11 +17,26 @@ __all__ = ["register"]
 eval_app = typer.Typer(help="Evaluate retrieval against an eval set.", no_args_is_help=True)
 
 
+_ALL_MODES = "dense,bm25,hybrid,naive"
+
+
 def _ints(text: str, option: str) -> list[int]:
     try:
         return [int(x) for x in text.split(",") if x.strip()]
     except ValueError as exc:
         raise InputError(option, f"must be comma-separated integers ({exc})") from exc
+
+
+def _compare(runs: tuple[Path, Path], modes: list[str] | None, as_json: bool) -> None:
+    """`--compare A B`: per mode, the metrics of both runs and every question that moved."""
+    from tutor.evaluation.compare import compare_runs, load_run
+
+    comparisons = compare_runs(load_run(runs[0]), load_run(runs[1]), modes)
+    if as_json:
+        print_json([c.to_json() for c in comparisons])
+        return
+    for table in render.compare_tables(comparisons, *runs):
+        console.print(table)
 
 
 @eval_app.command("validate")
@@ -45,17 +60,28 @@ def eval_retrieval(
     ),
     mode: Annotated[
         str, typer.Option("--mode", help="Comma-separated: dense,bm25,hybrid,naive.")
-    ] = "dense,bm25,hybrid,naive",
+    ] = _ALL_MODES,
     k: Annotated[str, typer.Option("--k", help="Comma-separated cut-offs for Recall@k.")] = "1,3,5,10",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     report: Annotated[
         Path | None, typer.Option("--report", help="Write report.md, report.json and recall.png here.")
     ] = None,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="Save per-question results (JSON) for a later --compare.")
+    ] = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", help="Compare two saved runs A B question by question (runs nothing)."),
+    ] = None,
 ) -> None:
     """Score retrieval modes side by side: Recall@k, MRR@10, nDCG@10, latency, breakdowns."""
+    from tutor.evaluation.compare import save_run
     from tutor.evaluation.report import to_json, write_report
     from tutor.evaluation.runner import run_retrieval_eval
 
+    if compare:
+        _compare(compare, None if mode == _ALL_MODES else mode.split(","), as_json)
+        return
     ks = _ints(k, "--k")
     modes = [m.strip() for m in mode.split(",") if m.strip()]
     app = state.app()
@@ -69,6 +95,9 @@ def eval_retrieval(
         show_progress=sys.stderr.isatty() and not as_json,
     )
     payload = to_json(dataset, len(questions), results)
+    if save:
+        save_run(save, dataset, results, app.settings.retrieval.model_dump(mode="json"))
+        err_console.print(f"saved per-question results to {save}", highlight=False)
     if report:
         written = write_report(report, dataset, results)
         err_console.print("wrote " + ", ".join(str(p) for p in written), highlight=False)

@@ -11,6 +11,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from tutor.app import RetrievedPassage
     from tutor.curriculum.model import Resource
+    from tutor.evaluation.compare import Comparison
     from tutor.ingest.pipeline import IngestReport
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "quiz_result",
     "catalog_table",
     "check_table",
+    "compare_tables",
     "curriculum_table",
     "eval_tables",
     "fetch_table",
@@ -113,6 +115,45 @@ def eval_tables(payload: dict) -> list[Table]:
                 *[f"{modes[m][key].get(label, {}).get('recall', {}).get('5', 0):.3f}" for m in modes],
             )
         tables.append(t)
+    return tables
+
+
+_OUTCOME_ORDER = {"fixed": 0, "broken": 1, "better": 2, "worse": 3}
+_OUTCOME_STYLE = {"fixed": "green", "broken": "red"}
+
+
+def compare_tables(comparisons: Sequence[Comparison], a: Any, b: Any) -> list[Table]:
+    """Per mode: metrics before/after, then every question whose first relevant rank moved."""
+    tables = []
+    for comp in comparisons:
+        counts = comp.counts()
+        t = Table(title=f"{comp.mode}: A={a} → B={b}")
+        t.add_column("metric")
+        for col in ("A", "B", "Δ"):
+            t.add_column(col, justify="right")
+        for key, va in comp.metrics_a.items():
+            vb = comp.metrics_b.get(key, 0.0)
+            t.add_row(key, f"{va:.3f}", f"{vb:.3f}", f"{vb - va:+.3f}")
+        t.caption = (
+            f"fixed {counts['fixed']} · broken {counts['broken']} (top-5 line) · better {counts['better']} · "
+            f"worse {counts['worse']} · same {counts['same']}"
+        )
+        if comp.only_a or comp.only_b:
+            t.caption += f" · only in A {len(comp.only_a)}, only in B {len(comp.only_b)}"
+        tables.append(t)
+        moved = [d for d in comp.deltas if d.outcome != "same"]
+        if not moved:
+            continue
+        m = Table(
+            title=f"{comp.mode}: questions that moved (rank of the first relevant passage, - = not in top 10)"
+        )
+        for col in ("outcome", "id", "lang", "kind", "A", "B", "question"):
+            m.add_column(col)
+        for d in sorted(moved, key=lambda d: (_OUTCOME_ORDER[d.outcome], d.id)):
+            style = _OUTCOME_STYLE.get(d.outcome)
+            outcome = f"[{style}]{d.outcome}[/]" if style else d.outcome
+            m.add_row(outcome, d.id, d.lang, d.kind, str(d.rank_a or "-"), str(d.rank_b or "-"), d.question)
+        tables.append(m)
     return tables
 
 

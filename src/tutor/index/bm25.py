@@ -20,13 +20,16 @@ from typing import Any
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import TOKENIZER_VERSION, tokenize
 
-__all__ = ["BM25Index", "fingerprint"]
+__all__ = ["BM25Index", "feedback_terms", "fingerprint", "matches"]
 
 log = logging.getLogger(__name__)
 
 
-def fingerprint(chunk_ids: Iterable[str]) -> str:
+def fingerprint(chunk_ids: Iterable[str], heading_boost: int = 1) -> str:
+    """Covers the chunk ids, the tokenizer and how the text was built: any change means a rebuild."""
     h = hashlib.sha256(TOKENIZER_VERSION.encode())
+    if heading_boost != 1:
+        h.update(f"heading_boost={heading_boost}".encode())
     for cid in sorted(chunk_ids):
         h.update(cid.encode())
         h.update(b"\0")
@@ -44,10 +47,11 @@ class BM25Index:
     fingerprint: str
 
     @classmethod
-    def build(cls, chunks: Sequence[StoredChunk]) -> BM25Index:
+    def build(cls, chunks: Sequence[StoredChunk], heading_boost: int = 1) -> BM25Index:
+        """`heading_boost` repeats the title and heading path that many times (a heading-field weight)."""
         import bm25s
 
-        corpus = [tokenize(_context(c)) for c in chunks]
+        corpus = [tokenize(_context(c, heading_boost)) for c in chunks]
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
         return cls(
@@ -55,7 +59,7 @@ class BM25Index:
             ids=[c.id for c in chunks],
             metadata=[dict(c.metadata) for c in chunks],
             texts=[c.text for c in chunks],
-            fingerprint=fingerprint(c.id for c in chunks),
+            fingerprint=fingerprint((c.id for c in chunks), heading_boost),
         )
 
     def save(self, directory: Path) -> None:
@@ -111,7 +115,7 @@ class BM25Index:
             import numpy as np
 
             mask = np.array(
-                [all(_matches(m.get(key), value) for key, value in where.items()) for m in self.metadata],
+                [all(matches(m.get(key), value) for key, value in where.items()) for m in self.metadata],
                 dtype=np.float32,
             )
             if not mask.any():
@@ -133,12 +137,48 @@ class BM25Index:
         return out
 
 
-def _context(chunk: StoredChunk) -> str:
+def _idf(index: BM25Index) -> dict[str, float]:
+    import math
+
+    cached = index.__dict__.get("_idf_cache")
+    if cached is None:
+        df: dict[str, int] = {}
+        for text in index.texts:
+            for token in set(tokenize(text)):
+                df[token] = df.get(token, 0) + 1
+        n = max(1, len(index.texts))
+        cached = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        index.__dict__["_idf_cache"] = cached
+    return cached
+
+
+def feedback_terms(
+    index: BM25Index, chunk_ids: Sequence[str], n: int, exclude: Iterable[str] = ()
+) -> list[str]:
+    """Pseudo-relevance feedback: the `n` most characteristic tokens (tf x idf) of the given passages."""
+    idf = _idf(index)
+    skip = set(exclude)
+    where = {cid: i for i, cid in enumerate(index.ids)}
+    weights: dict[str, float] = {}
+    for cid in chunk_ids:
+        i = where.get(cid)
+        if i is None:
+            continue
+        for token in tokenize(index.texts[i]):
+            if token in skip or len(token) < 2:
+                continue
+            weights[token] = weights.get(token, 0.0) + idf.get(token, 0.0)
+    return [t for t, _ in sorted(weights.items(), key=lambda kv: -kv[1])[:n]]
+
+
+def _context(chunk: StoredChunk, heading_boost: int = 1) -> str:
+    """Title and headings (repeated `heading_boost` times: a heading-field weight), then the text."""
     headings = " ".join(chunk.headings)
-    return f"{chunk.title} {headings}\n{chunk.text}"
+    head = "\n".join([f"{chunk.title} {headings}"] * heading_boost)
+    return f"{head}\n{chunk.text}"
 
 
-def _matches(actual: Any, wanted: Any) -> bool:
+def matches(actual: Any, wanted: Any) -> bool:
     if isinstance(wanted, dict) and "$ne" in wanted:
         return actual != wanted["$ne"]
     return actual == wanted

@@ -91,7 +91,7 @@ class LiveIndex:
         manifest = self.require()
         if self._bm25 is not None and self._bm25_manifest is manifest:
             return self._bm25  # per question: no re-hashing while the manifest is unchanged
-        want = _live_fingerprint(manifest)
+        want = self._fingerprint(manifest)
         cached = index = self._bm25
         if index is None or index.fingerprint != want:
             self._configure_tokenizer()
@@ -114,23 +114,26 @@ class LiveIndex:
             stored = json.loads((self.directory / "bm25" / "chunks.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return bool(stored.get("fingerprint") == _live_fingerprint(self.manifest()))
+        return bool(stored.get("fingerprint") == self._fingerprint(self.manifest()))
 
     def rebuild_bm25(self) -> BM25Index:
         self._configure_tokenizer()
-        index = BM25Index.build(self.live_chunks())
+        index = BM25Index.build(self.live_chunks(), self.settings.retrieval.bm25_heading_boost)
         index.save(self.directory / "bm25")
         self._bm25 = index
         return index
+
+    def _fingerprint(self, manifest: Manifest) -> str:
+        """The live chunk ids and how their BM25 text is built (`retrieval.bm25_heading_boost`)."""
+        return fingerprint(
+            (cid for d in manifest.docs.values() for cid in d.chunk_ids),
+            self.settings.retrieval.bm25_heading_boost,
+        )
 
     def _configure_tokenizer(self) -> None:
         from tutor.index.tokenize import configure_cache_dir
 
         configure_cache_dir(self.settings.data_dir / "cache" / "jieba")
-
-
-def _live_fingerprint(manifest: Manifest) -> str:
-    return fingerprint(cid for d in manifest.docs.values() for cid in d.chunk_ids)
 
 
 def _stamp(path: Path) -> int:

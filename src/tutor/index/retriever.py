@@ -8,6 +8,7 @@ cross-encoder.  The rest of the app only sees the `BaseRetriever` interface.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -17,9 +18,14 @@ from pydantic import ConfigDict
 
 from tutor.config import RetrievalSettings
 from tutor.errors import ConfigError
+from tutor.index.bm25 import feedback_terms, matches
 from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.levers import QueryLevers
 from tutor.index.live import LiveIndex
+from tutor.index.query import QueryPlan
+from tutor.index.routing import strip_document_reference
 from tutor.index.store import StoredChunk
+from tutor.index.tokenize import tokenize
 from tutor.patterns import CJK
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import asks_for_resources
@@ -108,6 +114,7 @@ class TutorRetriever(BaseRetriever):
     index: LiveIndex
     embedder: Callable[[], TutorEmbeddings]  # loaded on the first dense query, not before
     cfg: RetrievalSettings
+    levers: QueryLevers  # query rewrites and document routing (retrieval.* levers)
     reranker: Reranker | None = None
     k: int = 5
     where: dict[str, Any] | None = None
@@ -131,12 +138,13 @@ class DenseRetriever(TutorRetriever):
     """Cosine similarity over the configured embedder's vectors in Chroma."""
 
     def search(self, query: str) -> list[StoredChunk]:
+        vector = self.embedder().embed_query(self.levers.plan(query).dense_text)
+        return self.search_vector(vector, self.where_for(query))
+
+    def search_vector(self, vector: Sequence[float], where: dict[str, Any] | None) -> list[StoredChunk]:
         manifest = self.index.require()
         assert manifest.collection is not None  # require() guarantees a collection
-        vector = self.embedder().embed_query(query)
-        hits = self.index.store.query(
-            manifest.collection, vector, self.k, manifest.live_revs, self.where_for(query)
-        )
+        hits = self.index.store.query(manifest.collection, list(vector), self.k, manifest.live_revs, where)
         for h in hits:
             h.metadata["dense_score"] = h.score
         return hits
@@ -146,30 +154,112 @@ class BM25Retriever(TutorRetriever):
     """Keyword retrieval (jieba + stemming) over the BM25 index kept beside the collection."""
 
     def search(self, query: str) -> list[StoredChunk]:
-        hits = self.index.bm25().search(query, self.k, self.where_for(query))
+        return self.search_text(self.levers.plan(query).keyword_text, self.where_for(query))
+
+    def search_text(self, text: str, where: dict[str, Any] | None) -> list[StoredChunk]:
+        hits = self.index.bm25().search(text, self.k, where)
         for h in hits:
             h.metadata["bm25_score"] = h.score
         return hits
 
 
+def _doc_allowed(where: dict[str, Any] | None) -> Callable[[str], bool]:
+    wanted = (where or {}).get("doc")
+    return (lambda doc: True) if wanted is None else (lambda doc: matches(doc, wanted))
+
+
+def _by_document(fused: Sequence[StoredChunk], doc_rank: dict[str, int]) -> list[StoredChunk]:
+    """The candidates re-listed document by document (best document first, fused order within)."""
+    last = len(doc_rank) + 1
+    return sorted(fused, key=lambda c: doc_rank.get(c.doc, last))  # stable: fused order within a document
+
+
+@dataclass
+class _Routing:
+    """What document routing decided for one question: the document ranking and, maybe, the one document."""
+
+    doc_rank: dict[str, int] = field(default_factory=dict)
+    routed: str | None = None
+
+
 class HybridRetriever(TutorRetriever):
-    """Dense + BM25 fused by weighted RRF, de-duplicated, optionally cross-encoder reranked."""
+    """Dense + BM25 fused by weighted RRF, de-duplicated, optionally cross-encoder reranked.
+
+    Optional levers (retrieval.*, each off by default unless eval/README.md shows it helps):
+    query rewrites (`QueryRewriter`), document routing (`DocRouter`) as one more RRF list or a
+    restriction to one document, and pseudo-relevance feedback as a third BM25 list.
+    """
 
     def search(self, query: str) -> list[StoredChunk]:
         cfg = self.cfg
         n = max(cfg.candidates, self.k)
-        parts = {"index": self.index, "embedder": self.embedder, "cfg": cfg, "k": n, "where": self.where}
-        dense = DenseRetriever(**parts).search(query)
-        sparse = BM25Retriever(**parts).search(query)
+        plan = self.levers.plan(query)
+        where = self.where_for(query)
+        vector = self.embedder().embed_query(plan.dense_text)
+        routing = self._route(query, vector, where)
+        if routing.routed:
+            where = {**(where or {}), "doc": routing.routed}
+            rest = strip_document_reference(query)
+            if rest != query:  # within the document, search for what is asked, not for the document
+                plan = self.levers.plan(rest)
+                vector = self.embedder().embed_query(plan.dense_text)
+
+        parts = {"index": self.index, "embedder": self.embedder, "cfg": cfg, "levers": self.levers, "k": n}
+        dense = DenseRetriever(**parts).search_vector(vector, where)
+        bm25 = BM25Retriever(**parts)
+        sparse = bm25.search_text(plan.keyword_text, where)
         bm25_weight = cfg.bm25_weight if CJK.search(query) else cfg.bm25_weight_no_cjk
-        fused = rrf_fuse([(cfg.dense_weight, dense), (bm25_weight, sparse)], cfg.rrf_k)
+        lists: list[tuple[float, Sequence[StoredChunk]]] = [(cfg.dense_weight, dense), (bm25_weight, sparse)]
+        fused = rrf_fuse(lists, cfg.rrf_k)
+        lists += self._extra_lists(fused, plan, bm25, bm25_weight * cfg.prf_weight, where, routing, vector)
+        if len(lists) > 2:
+            fused = rrf_fuse(lists, cfg.rrf_k)
         for chunk in fused:
             chunk.metadata["dense_score"] = chunk.metadata.pop("score_0", None)
             chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
+            for extra in range(2, len(lists)):
+                chunk.metadata.pop(f"score_{extra}", None)
         fused = dedup(fused, cfg.dedup_similarity)
         if self.reranker is not None:
             fused = self.reranker.rerank(query, fused[:n])
         return fused[: self.k]
+
+    def _route(self, query: str, vector: Sequence[float], where: dict[str, Any] | None) -> _Routing:
+        """Rank the documents for the question; restrict to one when it names a document that clearly wins."""
+        cfg = self.cfg
+        if cfg.doc_routing_weight <= 0 and cfg.doc_routing_restrict_margin is None:
+            return _Routing()
+        router = self.levers.router()
+        ranked = router.scores(query, vector)
+        pinned = where is not None and isinstance(where.get("doc"), str)
+        routed = None
+        if not pinned:
+            routed = router.restrict_to(query, ranked, cfg.doc_routing_restrict_margin, _doc_allowed(where))
+        return _Routing({doc: r for r, (doc, _) in enumerate(ranked, 1)}, routed)
+
+    def _extra_lists(
+        self,
+        fused: list[StoredChunk],
+        plan: QueryPlan,
+        bm25: BM25Retriever,
+        prf_weight: float,
+        where: dict[str, Any] | None,
+        routing: _Routing,
+        vector: Sequence[float],
+    ) -> list[tuple[float, Sequence[StoredChunk]]]:
+        """The optional RRF lists: feedback-expanded BM25, the document ranking, the heading ranking."""
+        cfg = self.cfg
+        lists: list[tuple[float, Sequence[StoredChunk]]] = []
+        if cfg.prf_terms > 0 and fused:
+            top = [c.id for c in fused[: cfg.prf_docs]]
+            terms = feedback_terms(self.index.bm25(), top, cfg.prf_terms, exclude=tokenize(plan.keyword_text))
+            if terms:
+                lists.append((prf_weight, bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
+        if cfg.doc_routing_weight > 0 and routing.doc_rank:
+            lists.append((cfg.doc_routing_weight, _by_document(fused, routing.doc_rank)))
+        if routing.routed and cfg.doc_routing_heading_weight > 0:
+            lists.append((cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector)))
+        return lists
 
 
 RETRIEVER_MODES: dict[str, type[TutorRetriever]] = {
@@ -187,10 +277,21 @@ def build_retriever(
     reranker: Reranker | None = None,
     k: int | None = None,
     where: dict[str, Any] | None = None,
+    levers: QueryLevers | None = None,
 ) -> TutorRetriever:
-    """A LangChain retriever for `mode` over the live index."""
+    """A LangChain retriever for `mode` over the live index.
+
+    Pass the application's `levers` to share the rewriter and the document router (built once
+    per index) between retrievers; without them each retriever builds its own.
+    """
     if mode not in RETRIEVER_MODES:
         raise ConfigError(f"Unknown retrieval mode '{mode}'; choose one of {sorted(RETRIEVER_MODES)}")
     return RETRIEVER_MODES[mode](
-        index=index, embedder=embedder, cfg=cfg, reranker=reranker, k=k or cfg.k, where=where
+        index=index,
+        embedder=embedder,
+        cfg=cfg,
+        levers=levers or QueryLevers(index, embedder, cfg),
+        reranker=reranker,
+        k=k or cfg.k,
+        where=where,
     )

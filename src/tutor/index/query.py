@@ -1,0 +1,278 @@
+"""Query rewriting before retrieval: what the dense and the keyword retrievers each get to see.
+
+Each rewrite is a lever behind a setting (`retrieval.*`), measured on both eval sets
+(eval/README.md). None of them replaces the learner's words; they only append:
+
+- time expressions in words (三个月以后, 半年, 学满一年, "after six months", "a year in") get the
+  "N 个月后" form the material's milestone headings use;
+- English questions get the Chinese side of the material's own bilingual terms (a glossary
+  read from the indexed chunks: "检索增强 (Retrieval-Augmented Generation)", "RAG 检索增强",
+  table headers like "| 名称 | Name |"), so BM25 has Chinese words to match.
+
+Stage/skill references (阶段 N, 技能点 N, Chinese numerals for those) are understood by the
+curriculum's query-understanding module, not here: pass it as `extra` (a callable returning
+text to append, or None) and its output is appended like any other rewrite.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Glossary",
+    "QueryPlan",
+    "QueryRewriter",
+    "build_glossary",
+    "normalize_time_expressions",
+    "zh_number",
+]
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_EN_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "eighteen": 18,
+    "twenty-four": 24,
+}
+
+
+def zh_number(text: str) -> int | None:
+    """'三' -> 3, '十二' -> 12, '二十四' -> 24, '12' -> 12; None for anything else."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _ZH_DIGITS and c != "十" for c in text):
+        return None
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        t = _ZH_DIGITS.get(tens, 1) if tens else 1
+        o = _ZH_DIGITS.get(ones, 0) if ones else 0
+        return t * 10 + o
+    value = 0
+    for c in text:
+        value = value * 10 + _ZH_DIGITS[c]
+    return value
+
+
+_ZH_NUM = r"[0-9]+|[零〇一二两三四五六七八九十]+"
+_ZH_MONTHS = re.compile(rf"({_ZH_NUM})\s*个\s*(?:多\s*)?月")
+_ZH_YEARS = re.compile(rf"({_ZH_NUM})\s*(?:整\s*)?年(半)?")
+_ZH_HALF_YEAR = re.compile(r"半\s*年")
+_EN_NUM = r"[0-9]+|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
+_EN_MONTHS = re.compile(rf"\b({_EN_NUM})[\s-]*months?\b", re.IGNORECASE)
+_EN_YEARS = re.compile(rf"\b({_EN_NUM}|an?)[\s-]*(?:full\s+)?years?\b", re.IGNORECASE)
+_EN_HALF_YEAR = re.compile(r"\bhalf[\s-]*(?:a[\s-]*)?year\b|\bsix-month\b", re.IGNORECASE)
+
+
+def _en_number(token: str) -> int | None:
+    token = token.lower()
+    if token.isdigit():
+        return int(token)
+    if token in ("a", "an"):
+        return 1
+    return _EN_NUMBERS.get(token)
+
+
+def normalize_time_expressions(question: str) -> list[int]:
+    """Month counts a question names in words or digits ('三个月' -> 3, '半年' -> 6, 'a year' -> 12)."""
+    text = unicodedata.normalize("NFKC", question)
+    months: list[int] = []
+    for m in _ZH_MONTHS.finditer(text):
+        n = zh_number(m.group(1))
+        if n:
+            months.append(n)
+    for m in _ZH_YEARS.finditer(text):
+        n = zh_number(m.group(1))
+        if n:
+            months.append(n * 12 + (6 if m.group(2) else 0))
+    if _ZH_HALF_YEAR.search(text) and not re.search(r"年\s*半", text):
+        months.append(6)
+    for m in _EN_MONTHS.finditer(text):
+        n = _en_number(m.group(1))
+        if n:
+            months.append(n)
+    if _EN_HALF_YEAR.search(text):
+        months.append(6)
+    else:
+        for m in _EN_YEARS.finditer(text):
+            n = _en_number(m.group(1))
+            if n:
+                months.append(n * 12)
+    return list(dict.fromkeys(months))
+
+
+# --- bilingual glossary ------------------------------------------------------------------
+_ZH_TERM = r"[\u4e00-\u9fff][\u4e00-\u9fff0-9]{1,11}"
+_EN_TERM = r"[A-Za-z][A-Za-z0-9.+#/-]*(?:[ -][A-Za-z0-9][A-Za-z0-9.+#/-]*){0,5}"
+_PAREN_ZH_EN = re.compile(rf"({_ZH_TERM})\s*[（(]\s*({_EN_TERM})\s*[)）]")
+_PAREN_EN_ZH = re.compile(rf"({_EN_TERM})\s*[（(]\s*({_ZH_TERM})\s*[)）]")
+# Only labelled headings ("技能点 11：RAG 检索增强"): an unlabelled "Python 基础库" is a topic, not a translation.
+_MIXED_HEADING = re.compile(rf"^[^：:]+[：:]\s*({_EN_TERM})\s+({_ZH_TERM})\s*$")
+_MIXED_HEADING_ZH_FIRST = re.compile(rf"^[^：:]+[：:]\s*({_ZH_TERM})\s+({_EN_TERM})\s*$")
+_STARS = re.compile(r"[⭐★☆✨🌟]+")
+_EN_GLOSSARY_STOP = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "vs", "is", "it"}
+
+
+@dataclass
+class Glossary:
+    """English term (lower-case) -> Chinese terms, from the material's own bilingual spellings."""
+
+    en_to_zh: dict[str, list[str]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.en_to_zh)
+
+    def add(self, en: str, zh: str) -> None:
+        key = " ".join(en.lower().split()).strip(" .-/")
+        if len(key) < 2 or key in _EN_GLOSSARY_STOP or not _CJK.search(zh):
+            return
+        terms = self.en_to_zh.setdefault(key, [])
+        if zh not in terms:
+            terms.append(zh)
+
+    def translate(self, question: str) -> list[str]:
+        """Chinese terms for every glossary entry the (English) question mentions, longest entries first."""
+        text = " " + " ".join(re.findall(r"[a-z0-9.+#/-]+", question.lower())) + " "
+        found: list[str] = []
+        for key in sorted(self.en_to_zh, key=len, reverse=True):
+            if f" {key} " in text or (len(key) > 4 and f" {key}s " in text):
+                text = text.replace(f" {key} ", " ")
+                found.extend(t for t in self.en_to_zh[key] if t not in found)
+        return found
+
+
+def _table_header_pairs(text: str) -> Iterable[tuple[str, str]]:
+    """'| 名称 | Name |' style headers: adjacent Chinese and English cells name the same column."""
+    for line in text.splitlines():
+        if not line.lstrip().startswith("|"):
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        i = 0
+        while i + 1 < len(cells):
+            a, b = cells[i], cells[i + 1]
+            if re.fullmatch(_ZH_TERM, a) and re.fullmatch(_EN_TERM, b):
+                yield b, a
+                i += 2  # a cell translates at most one neighbour
+            elif re.fullmatch(_EN_TERM, a) and re.fullmatch(_ZH_TERM, b):
+                yield a, b
+                i += 2
+            else:
+                i += 1
+        break  # only the header row
+
+
+def _tail_words(zh: str, en: str) -> str:
+    """The Chinese words a parenthesised English term translates: as many trailing jieba words as the
+    English has words ('通过技术写作提升影响力（Influence）' -> '影响力'); short runs stay whole."""
+    if len(zh) <= 4:
+        return zh
+    from tutor.index.tokenize import _jieba
+
+    words = _jieba().lcut(zh)
+    n = max(1, len(re.split(r"[\s-]+", en.strip())))
+    return "".join(words[-n:])
+
+
+def build_glossary(texts: Sequence[str], headings: Sequence[str]) -> Glossary:
+    """Glossary from passages (parenthesised translations, table headers) and headings ("RAG 检索增强")."""
+    glossary = Glossary()
+    counts: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for zh, en in _PAREN_ZH_EN.findall(text):
+            counts[(en, _tail_words(zh, en))] += 1
+        for en, zh in _PAREN_EN_ZH.findall(text):
+            counts[(en, zh)] += 1
+        for en, zh in _table_header_pairs(text):
+            counts[(en, zh)] += 1
+    for heading in headings:
+        clean = _STARS.sub("", unicodedata.normalize("NFKC", heading)).strip()
+        m = _MIXED_HEADING.match(clean)
+        if m:
+            counts[(m.group(1), m.group(2))] += 1
+        m = _MIXED_HEADING_ZH_FIRST.match(clean)
+        if m:
+            counts[(m.group(2), m.group(1))] += 1
+    for (en, zh), _ in counts.most_common():
+        glossary.add(en, zh)
+    return glossary
+
+
+# --- the plan ------------------------------------------------------------------------------
+@dataclass
+class QueryPlan:
+    """What each retriever sees for one question; `applied` names the rewrites that fired."""
+
+    question: str
+    dense_text: str
+    keyword_text: str
+    applied: list[str] = field(default_factory=list)
+
+
+QueryExtra = Callable[[str], "str | None"]
+
+
+class QueryRewriter:
+    """Applies the enabled rewrites; built once per index (the glossary depends on the chunks)."""
+
+    def __init__(
+        self,
+        *,
+        time_expressions: bool = False,
+        bilingual: bool = False,
+        glossary: Glossary | None = None,
+        extra: Sequence[QueryExtra] = (),
+    ) -> None:
+        self.time_expressions = time_expressions
+        self.bilingual = bilingual
+        self.glossary = glossary or Glossary()
+        self.extra = list(extra)
+
+    def plan(self, question: str) -> QueryPlan:
+        plan = QueryPlan(question, question, question)
+        if self.time_expressions:
+            months = normalize_time_expressions(question)
+            if months:
+                added = " ".join(f"{n} 个月后" for n in months)
+                plan.dense_text += f" {added}"
+                plan.keyword_text += f" {added}"
+                plan.applied.append(f"time:{added}")
+        if self.bilingual and not _CJK.search(question):
+            terms = self.glossary.translate(question)
+            if terms:
+                plan.keyword_text += " " + " ".join(terms)
+                plan.applied.append("glossary:" + ",".join(terms))
+        for hook in self.extra:
+            added_text = hook(question)
+            if added_text:
+                plan.dense_text += f" {added_text}"
+                plan.keyword_text += f" {added_text}"
+                plan.applied.append(f"extra:{added_text}")
+        return plan

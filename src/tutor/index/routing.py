@@ -1,0 +1,186 @@
+"""Document-level routing: which document is a question about?
+
+Questions often name a document by its topic ("讲新时代逆袭的那篇文章", "the piece on going
+from expert to opinion leader") while the passage that answers sits under a generic heading
+("1.2 问题核心关键点") shared by every article. A small index of one card per document
+(title + one-line summary) ranks the documents for the question; the hybrid retriever then
+either lets every chunk inherit its document's rank as one more RRF list (a boost), or, when
+the question explicitly refers to a document and one clearly wins, searches only that one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "DocCard",
+    "DocRouter",
+    "cards_from_chunks",
+    "lead_summary",
+    "refers_to_document",
+    "strip_document_reference",
+]
+
+log = logging.getLogger(__name__)
+
+_REFERS = re.compile(
+    r"那篇|这篇|哪篇|篇文章|文章|一文|\b(?:article|piece|post|essay|write-?up)(?:'s)?\b", re.IGNORECASE
+)
+
+
+def refers_to_document(question: str) -> bool:
+    """'讲…的那篇文章', 'the article on …': the learner names a document, not only a topic."""
+    return bool(_REFERS.search(question))
+
+
+_CLAUSE = re.compile(r"(?<=[，,：:；;。？?！!])\s*")
+
+
+def strip_document_reference(question: str) -> str:
+    """The question without the clause that names the document ('中年危机那篇文章里，…' -> '…',
+    'In the curiosity essay, which …' -> 'which …'); unchanged when nothing substantial would be left.
+
+    Once the search is restricted to that document, the clause only pulls the ranking towards the
+    passages that introduce the document's topic instead of the one that answers.
+    """
+    clauses = [c for c in _CLAUSE.split(question) if c.strip()]
+    kept = [c for c in clauses if not _REFERS.search(c)]
+    rest = "".join(kept).strip()
+    return rest if len(kept) < len(clauses) and len(rest) >= 6 else question
+
+
+_SKIP = re.compile(r"^\s*(#|\||```|~~~|[-*+]\s|\d+\.\s|---|!\[|<)")
+_SENTENCE = re.compile(r"^(.+?[。！？!?；;]|.+?\.(?=\s|$))")
+
+
+def lead_summary(text: str, max_chars: int = 120, paragraphs: int = 2) -> str:
+    """A document's one-line summary without a language model: the first sentence of each of its
+    first `paragraphs` paragraphs (a blockquote tagline, the opening of "背景介绍"), skipping
+    headings, tables, lists, code and the table of contents."""
+    sentences: list[str] = []
+    in_fence = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence or not line or _SKIP.match(line):
+            continue
+        line = line.lstrip("> ").strip()
+        if len(line) < 6:
+            continue
+        m = _SENTENCE.match(line)
+        sentences.append((m.group(1) if m else line).strip())
+        if len(sentences) >= paragraphs:
+            break
+    return " ".join(sentences)[:max_chars]
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@dataclass
+class DocCard:
+    doc: str
+    title: str
+    summary: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}\n{self.summary}".strip()
+
+
+def cards_from_chunks(texts: Sequence[str], metadata: Sequence[dict]) -> list[DocCard]:
+    """One card per document from its live chunks (in document order): its title and the lead
+    sentences of its text."""
+    by_doc: dict[str, list[tuple[int, str, dict]]] = defaultdict(list)
+    for text, meta in zip(texts, metadata, strict=True):
+        by_doc[str(meta.get("doc", ""))].append((int(meta.get("index", 0)), text, meta))
+    cards = []
+    for doc, rows in sorted(by_doc.items()):
+        rows.sort(key=lambda r: r[0])
+        meta = rows[0][2]
+        summary = lead_summary("\n\n".join(t for _, t, _ in rows[:6]))
+        cards.append(DocCard(doc=doc, title=str(meta.get("title", doc)), summary=summary))
+    return cards
+
+
+class DocRouter:
+    """Ranks documents for a question by cosine between the question and each card (plus a title match)."""
+
+    def __init__(
+        self, cards: Sequence[DocCard], embed_documents: Callable[[list[str]], list[list[float]]]
+    ) -> None:
+        import numpy as np
+
+        self.cards = list(cards)
+        self._embed = embed_documents
+        self._heading_vectors: dict[str, Any] = {}
+        vectors = (
+            np.asarray(embed_documents([c.text for c in self.cards]), dtype=np.float32)
+            if self.cards
+            else np.zeros((0, 1), dtype=np.float32)
+        )
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
+        self._vectors = vectors / np.maximum(norms, 1e-9)
+        self._titles = [_norm(c.title) for c in self.cards]
+
+    def scores(self, question: str, query_vector: Sequence[float]) -> list[tuple[str, float]]:
+        """(doc, score) best first; a title written out in the question adds 1.0."""
+        import numpy as np
+
+        if not self.cards:
+            return []
+        q = np.asarray(query_vector, dtype=np.float32)
+        q = q / max(float(np.linalg.norm(q)), 1e-9)
+        sims = self._vectors @ q
+        asked = _norm(question)
+        out = [
+            (c.doc, float(s) + (1.0 if len(t) >= 4 and t in asked else 0.0))
+            for c, s, t in zip(self.cards, sims, self._titles, strict=True)
+        ]
+        return sorted(out, key=lambda pair: -pair[1])
+
+    def by_heading(self, chunks: Sequence[Any], query_vector: Sequence[float]) -> list[Any]:
+        """`chunks` re-ranked by the similarity of their most specific heading to the question.
+
+        Inside one document the generic section titles ("3.3 算法优缺点", "8.2 未来发展趋势",
+        "9. 附录：常见问题与解答") say what kind of passage it is, which is what a question about
+        that document asks for once its topic words are gone.
+        """
+        import numpy as np
+
+        heads = [c.headings[-1] if c.headings else c.title for c in chunks]
+        missing = sorted({h for h in heads if h not in self._heading_vectors})
+        if missing:
+            vecs = np.asarray(self._embed(missing), dtype=np.float32)
+            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+            self._heading_vectors.update(zip(missing, vecs, strict=True))
+        q = np.asarray(query_vector, dtype=np.float32)
+        q = q / max(float(np.linalg.norm(q)), 1e-9)
+        sims = [float(self._heading_vectors[h] @ q) for h in heads]
+        order = sorted(range(len(chunks)), key=lambda i: -sims[i])
+        return [chunks[i] for i in order]
+
+    def restrict_to(
+        self,
+        question: str,
+        ranked: list[tuple[str, float]],
+        margin: float | None,
+        allowed: Callable[[str], bool] = lambda d: True,
+    ) -> str | None:
+        """The one document to search, when the question refers to a document and one clearly wins."""
+        if margin is None or not refers_to_document(question):
+            return None
+        ranked = [r for r in ranked if allowed(r[0])]
+        if len(ranked) >= 2 and ranked[0][1] - ranked[1][1] >= margin:
+            log.debug("routing %r to %s (%.3f vs %.3f)", question, ranked[0][0], ranked[0][1], ranked[1][1])
+            return ranked[0][0]
+        return None
