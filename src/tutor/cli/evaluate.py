@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from tutor.cli import render
+from tutor.cli import render, summaries
 from tutor.cli._state import console, err_console, print_json, state
 from tutor.errors import InputError
 
@@ -123,7 +123,7 @@ def eval_next_step(
     if as_json:
         print_json(payload)
     else:
-        console.print(render.next_step_eval_text(payload))
+        console.print(summaries.next_step_eval_text(payload))
     if report.failures:
         raise typer.Exit(1)
 
@@ -142,7 +142,7 @@ def eval_router(
     if as_json:
         print_json(payload)
         return
-    console.print(render.router_eval_text(payload))
+    console.print(summaries.router_eval_text(payload))
 
 
 @eval_app.command("refusal")
@@ -162,7 +162,7 @@ def eval_refusal(
     if as_json:
         print_json(payload)
         return
-    console.print(render.refusal_eval_text(payload))
+    console.print(summaries.refusal_eval_text(payload))
 
 
 @eval_app.command("answers")

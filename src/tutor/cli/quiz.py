@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tutor.cli import render
+from tutor.cli import summaries
 from tutor.cli._state import console, print_json, state
 from tutor.curriculum.quiz import Quiz
 from tutor.errors import InputError
@@ -18,7 +18,7 @@ def _ask(quiz: Quiz) -> dict[str, str | None]:
     """One question at a time; the learner types an option's number (Enter skips)."""
     responses: dict[str, str | None] = {}
     for i, question in enumerate(quiz.questions, 1):
-        console.print(render.quiz_question(i, question))
+        console.print(summaries.quiz_question(i, question))
         while True:
             raw = console.input("[bold cyan]answer>[/] ").strip()
             if not raw:
@@ -55,7 +55,7 @@ def quiz(
         return
     console.print(f"[bold]{chosen.heading}[/] — {len(chosen.questions)} questions for [bold]{who}[/]")
     result = app.learners.take_quiz(who, chosen, _ask(chosen))
-    console.print(render.quiz_result(result))
+    console.print(summaries.quiz_result(result))
 
 
 def register(app: typer.Typer) -> None:
