@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def chain(corpus_services):
-    assert corpus_services.settings.llm.backend == "none"  # the test profile: the default CPU answer
+    assert corpus_services.settings.llm.kind == "none"  # the test profile: the default CPU answer
     return corpus_services.tutor
 
 
