@@ -166,7 +166,11 @@ def test_answers_stream_from_the_llama_cpp_server(corpus_services: Services, lla
     events = list(svc.ask_stream("RAG 里怎么做混合检索？"))
     tokens = [e for e in events if e.kind == "token"]
     answer = events[-1].answer
-    assert events[-1].kind == "answer" and len(tokens) > 3  # token by token, not one block
+    assert events[-1].kind == "answer" and tokens
+    # streamed as it is generated, a line at a time: each line passes the output guard (catalog-only links,
+    # no planted instructions) before the learner sees it, so a one-line answer is one event
+    streamed = "".join(t.text for t in tokens)
+    assert all(t.text.endswith("\n") for t in tokens[:-1]) and len(tokens) <= streamed.count("\n") + 1
     assert answer.backend.startswith("openai") and answer.notice is None
     assert "first_token_s" in answer.timings and answer.timings["generate_s"] > 0
     # the chinese prompt overflows SmolLM2's 2048 tokens untrimmed; trimmed with the server's tokenizer it fits
