@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CJK", "CJK_CHARS", "FENCE", "HEADING", "SKILL_REF", "STAGE_REF"]
+__all__ = ["CJK", "CJK_CHARS", "FENCE", "HEADING", "SKILL_REF", "STAGE_REF", "ZH_DIGITS", "zh_number"]
 
 #: one CJK ideograph (Extension A, the basic block, compatibility ideographs)
 CJK_CHARS = r"\u3400-\u9fff\uf900-\ufaff"
@@ -19,3 +19,35 @@ FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 STAGE_REF = re.compile(r"阶段\s*(\d+)")
 #: "技能点 12" anywhere in a text: group 1 the skill number
 SKILL_REF = re.compile(r"技能点\s*(\d+)")
+
+#: Chinese numerals as learners write them (两 for 2, 〇 for 0)
+ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def zh_number(text: str) -> int | None:
+    """'三' -> 3, '十二' -> 12, '二十四' -> 24, '12' -> 12; None for anything else."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in ZH_DIGITS and c != "十" for c in text):
+        return None
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (ZH_DIGITS[tens] if tens else 1) * 10 + (ZH_DIGITS[ones] if ones else 0)
+    value = 0
+    for c in text:
+        value = value * 10 + ZH_DIGITS[c]
+    return value

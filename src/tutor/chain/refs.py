@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from tutor.curriculum.model import Curriculum
+from tutor.patterns import zh_number
 
 __all__ = [
     "ASPECT_PATTERNS",
@@ -19,20 +20,6 @@ __all__ = [
     "stage_by_name",
 ]
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _EN_NUMBERS = {
     "zero": 0,
     "one": 1,
@@ -83,15 +70,7 @@ def parse_number(token: str) -> int | None:
         return _EN_NUMBERS[token]
     if token in _EN_ORDINALS:
         return _EN_ORDINALS[token]
-    if not token or any(c not in _CN_DIGITS and c != "十" for c in token):
-        return None
-    if "十" in token:
-        tens, _, ones = token.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    value = 0
-    for c in token:
-        value = value * 10 + _CN_DIGITS[c]
-    return value
+    return zh_number(token)
 
 
 STAGE_REFS = [

@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from tutor.patterns import CJK, zh_number
+
 __all__ = [
     "Glossary",
     "QueryPlan",
@@ -31,21 +33,6 @@ __all__ = [
     "zh_number",
 ]
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_ZH_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _EN_NUMBERS = {
     "one": 1,
     "two": 2,
@@ -62,24 +49,6 @@ _EN_NUMBERS = {
     "eighteen": 18,
     "twenty-four": 24,
 }
-
-
-def zh_number(text: str) -> int | None:
-    """'三' -> 3, '十二' -> 12, '二十四' -> 24, '12' -> 12; None for anything else."""
-    text = text.strip()
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _ZH_DIGITS and c != "十" for c in text):
-        return None
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        t = _ZH_DIGITS.get(tens, 1) if tens else 1
-        o = _ZH_DIGITS.get(ones, 0) if ones else 0
-        return t * 10 + o
-    value = 0
-    for c in text:
-        value = value * 10 + _ZH_DIGITS[c]
-    return value
 
 
 _ZH_NUM = r"[0-9]+|[零〇一二两三四五六七八九十]+"
@@ -152,7 +121,7 @@ class Glossary:
 
     def add(self, en: str, zh: str) -> None:
         key = " ".join(en.lower().split()).strip(" .-/")
-        if len(key) < 2 or key in _EN_GLOSSARY_STOP or not _CJK.search(zh):
+        if len(key) < 2 or key in _EN_GLOSSARY_STOP or not CJK.search(zh):
             return
         terms = self.en_to_zh.setdefault(key, [])
         if zh not in terms:
@@ -264,7 +233,7 @@ class QueryRewriter:
                 plan.dense_text += f" {added}"
                 plan.keyword_text += f" {added}"
                 plan.applied.append(f"time:{added}")
-        if self.bilingual and not _CJK.search(question):
+        if self.bilingual and not CJK.search(question):
             terms = self.glossary.translate(question)
             if terms:
                 plan.keyword_text += " " + " ".join(terms)
