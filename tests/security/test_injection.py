@@ -152,7 +152,7 @@ def _assert_clean(svc: Services, answer, rendered: str) -> None:
         [
             answer.text,
             rendered,
-            render.sources_panel(answer),
+            render.sources_panel(answer.sources),
             *[s.link or "" for s in answer.sources],
             *(answer.followups or []),
             answer.next_step or "",
