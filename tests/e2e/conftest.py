@@ -80,8 +80,10 @@ def axe_js() -> str:
     return path.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module-scoped on purpose: Playwright's sync API keeps an asyncio loop running in the main thread
+    while it is started, so a session-wide browser makes every later `asyncio.run` in the run fail."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium); .ci/run does this"
