@@ -145,6 +145,8 @@ def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
     from tutor.index.store import collection_name, open_store
 
     data = work / f"n{n}" / "shared"
+    if (data / "store.json").is_file():  # built by an earlier run (--keep): the same deterministic data
+        return {**json.loads((data / "store.json").read_text()), "reused": True}
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     chunks, _ = synthetic(n)
@@ -172,6 +174,7 @@ def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
         out["chroma_disk_mb"] = _du_mb(data / "chroma")
         store.close()
     manifest.save()
+    (data / "store.json").write_text(json.dumps(out))
     return out
 
 
@@ -364,6 +367,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--work", type=Path, default=Path("/tmp/tutor-scale"))
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument("--keep", action="store_true", help="keep the built stores under --work for a rerun")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-build", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -385,7 +389,8 @@ def main() -> None:
             print(json.dumps({"size": n, "code": name, **results["codes"][name][n]}), flush=True)
         (args.out / "scale.json").write_text(json.dumps(results, indent=1))
         plot(results, args.out / "scale.png")
-        shutil.rmtree(args.work / f"n{n}", ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(args.work / f"n{n}", ignore_errors=True)
 
 
 if __name__ == "__main__":
