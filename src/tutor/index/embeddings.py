@@ -183,7 +183,10 @@ def _sentence_transformers(settings: EmbeddingSettings, models_dir: Path) -> Tut
 
         converted = ensure_converted(models_dir)
         path, model_id = str(converted), MODEL_NAME
-        onnx_from = converted if settings.onnx_queries else None
+        if settings.onnx_queries and settings.device == "cpu":
+            from tutor.index.onnx_query import prepare_export
+
+            onnx_from = prepare_export(converted)  # once per install, beside the conversion
     else:
         path, model_id = name, _safe_id(name)
     return SentenceTransformerEmbeddings(

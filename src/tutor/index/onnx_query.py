@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OnnxQueryEncoder", "ensure_exported", "load_query_encoder", "onnx_file"]
+__all__ = ["OnnxQueryEncoder", "ensure_exported", "load_query_encoder", "onnx_file", "prepare_export"]
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,26 @@ class OnnxQueryEncoder:
             enc = self._tokenizer([text], truncation=True, max_length=self._max_length, return_tensors="np")
         feeds = {name: np.asarray(enc[name], dtype=np.int64) for name in _INPUTS}
         return [float(x) for x in self._session.run(None, feeds)[0][0]]
+
+
+def prepare_export(model_dir: Path) -> Path | None:
+    """Export now (when the model is set up, not on a learner's first question) if onnxruntime is here.
+
+    Returns `model_dir` when queries should try ONNX, None when onnxruntime is missing (logged)."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        log.info("onnxruntime is not installed; queries embed with torch")
+        return None
+    try:
+        ensure_exported(model_dir)
+    except ImportError as exc:
+        log.warning("ONNX export needs the 'onnx' package (%s); queries embed with torch", exc)
+        return None
+    except Exception as exc:  # noqa: BLE001 - the exporter raises many types; torch still works
+        log.warning("ONNX export failed (%s: %s); queries embed with torch", type(exc).__name__, exc)
+        return None
+    return model_dir
 
 
 def load_query_encoder(model_dir: Path, tokenizer: Any, max_length: int) -> OnnxQueryEncoder | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.index.onnx_query import load_query_encoder, onnx_file
+from tutor.index.onnx_query import load_query_encoder, onnx_file, prepare_export
 
 
 def test_without_onnxruntime_queries_fall_back_to_torch_and_say_so(
@@ -29,3 +29,12 @@ def test_without_onnx_the_export_is_skipped_before_any_tracing(
     assert "needs the 'onnx' package" in caplog.text
     assert not onnx_file(tmp_path / "model").exists()
     assert onnx_file(tmp_path / "model") == tmp_path / "model.onnx" / "model.onnx"
+
+
+@pytest.mark.parametrize("missing", ["onnxruntime", "onnx"])
+def test_prepare_export_says_torch_when_onnx_cannot_be_had(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, missing: str
+) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)
+    assert prepare_export(tmp_path / "model") is None
+    assert not (tmp_path / "model.onnx").exists()
