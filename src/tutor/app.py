@@ -38,6 +38,7 @@ from tutor.ingest.pipeline import IngestReport, run_ingest
 from tutor.llm.backends import LLMBackend, build_llm_backend
 from tutor.resources.store import CatalogStore
 from tutor.resources.sync import allowed_links, refresh_catalog
+from tutor.state.open import open_database
 
 __all__ = ["App", "RetrievedPassage", "build"]
 
@@ -126,12 +127,13 @@ class App:
 
     @cached_property
     def learners(self) -> Learners:
-        progress = ProgressStore(self.settings.data_dir / "learners.sqlite")
+        db = open_database(self.settings.state, self.settings.data_dir, "learners")
+        progress = ProgressStore(db)
         return Learners(progress, HistoryStore(progress), self.roadmap)
 
     @cached_property
     def catalog(self) -> CatalogStore:
-        return CatalogStore(self.settings.data_dir / "catalog.sqlite")
+        return CatalogStore(open_database(self.settings.state, self.settings.data_dir, "catalog"))
 
     # --- retrieval, ingest, answers -------------------------------------------------
     def retriever(

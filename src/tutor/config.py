@@ -20,12 +20,14 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from tutor.errors import ConfigError
 from tutor.profiles import DEFAULT_PROFILE, ProfileSource, config_dir, profile_names, requested_profiles
 from tutor.resources.settings import ResourceSettings
+from tutor.state.settings import StateSettings
 
 __all__ = [
     "ChainSettings",
     "ChunkingSettings",
     "LLMSettings",
     "ResourceSettings",
+    "StateSettings",
     "ServeSettings",
     "UISettings",
     "CorpusSettings",
@@ -333,6 +335,7 @@ class Settings(BaseSettings):
     chain: ChainSettings = Field(default_factory=ChainSettings)
     ui: UISettings = Field(default_factory=UISettings)
     resources: ResourceSettings = Field(default_factory=ResourceSettings)
+    state: StateSettings = Field(default_factory=StateSettings)
 
     @property
     def model_cache_dir(self) -> Path:
