@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -28,3 +32,21 @@ def wait_http(url: str, proc: subprocess.Popen | None = None, timeout_s: float =
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout_s:g} s")
+
+
+@contextmanager
+def chroma_server(path: Path) -> Iterator[int]:
+    """A real `chroma run` on a free loopback port storing under `path`; yields the port."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -107,6 +107,9 @@ class VectorStoreSettings(BaseModel):
     )
     host: str = Field("127.0.0.1", description="chroma-http: server host.")
     port: int = Field(8000, description="chroma-http: server port.")
+    refresh_s: float = Field(
+        2.0, ge=0, description="chroma-http: how often a replica asks the server whether the index changed."
+    )
     collection_prefix: str = Field(
         "tutor", description="Collection names are '<prefix>-<model>-<dim>' so models never mix."
     )
