@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -28,3 +31,45 @@ def wait_http(url: str, proc: subprocess.Popen | None = None, timeout_s: float =
             pass
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout_s:g} s")
+
+
+def tutor_env(data_dir: Path, models_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a `tutor` subprocess: the test profile, its own data dir, no other TUTOR_*;
+    `settings` are extra TUTOR_* variables (e.g. API__RATE_LIMIT="5/minute")."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+    env.update(
+        TUTOR_PROFILE="default,test",
+        TUTOR_DATA_DIR=str(data_dir),
+        TUTOR_MODELS_DIR=str(models_dir),
+        TUTOR_CONFIG_DIR=str(repo / "configs"),
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+        GRADIO_ANALYTICS_ENABLED="False",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(repo / "src"), env.get("PYTHONPATH")])),
+    )
+    env.update({f"TUTOR_{k}": v for k, v in settings.items()})
+    return env
+
+
+def start_tutor_serve(
+    env: dict[str, str], port: int, *args: str, log: Path | None = None
+) -> subprocess.Popen:
+    """`tutor serve` on 127.0.0.1:`port` (extra `args`, e.g. --no-ui); its output goes to `log`."""
+    command = [sys.executable, "-m", "tutor.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    if log is None:
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    with open(log, "ab") as out:  # the child keeps its own copy of the handle
+        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop(proc: subprocess.Popen, timeout_s: float = 30) -> None:
+    """Terminate a server we started and wait for it (kill it if it will not stop)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

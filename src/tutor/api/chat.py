@@ -21,6 +21,7 @@ from fastapi.responses import StreamingResponse
 
 from tutor.api.auth import Caller, Principal, learner_for
 from tutor.api.schemas import (
+    ERRORS,
     AssistantMessage,
     ChatChoice,
     ChatRequest,
@@ -37,7 +38,7 @@ from tutor.errors import TutorError
 __all__ = ["router"]
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
 _STARTED = int(time.time())
 
 

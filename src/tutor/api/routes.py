@@ -9,14 +9,14 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 
 from tutor.api.auth import Caller, Principal, learner_for
-from tutor.api.schemas import NextRequest, Passage, ProgressUpdate, Readiness, RetrieveRequest
+from tutor.api.schemas import ERRORS, NextRequest, Passage, ProgressUpdate, Readiness, RetrieveRequest
 from tutor.app import App
 from tutor.curriculum.progress import LearnerProfile
 
 __all__ = ["health", "router"]
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api", tags=["tutor"])
+router = APIRouter(prefix="/api", tags=["tutor"], responses=ERRORS)
 health = APIRouter(tags=["health"])
 LearnerId = Annotated[
     str, Path(pattern=r"^[\w.@+-]{1,64}$", description="A learner id (letters, digits, . _ @ + -).")

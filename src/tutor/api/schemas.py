@@ -17,6 +17,7 @@ __all__ = [
     "ChatRequest",
     "ChatResponse",
     "ChatChoice",
+    "ERRORS",
     "ErrorBody",
     "ModelCard",
     "ModelList",
@@ -203,3 +204,20 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+#: What every authenticated route may answer besides 200, all in OpenAI's error shape.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _documented("The tutor refused the input (says why and what to do)."),
+    401: _documented("Missing, invalid or revoked API key."),
+    403: _documented("A learner's key asked for another learner's data."),
+    404: _documented("No such learner (client keys)."),
+    413: _documented("Request body over api.max_body_bytes."),
+    422: _documented("The request does not match the schema."),
+    429: _documented("Rate limit of this key reached; see Retry-After."),
+    503: _documented("The index is not available yet."),
+}
