@@ -73,3 +73,40 @@ def stop(proc: subprocess.Popen, timeout_s: float = 30) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def nginx_config(workdir: Path, listen_port: int, upstreams: list[str]) -> Path:
+    """deploy/nginx.conf made runnable on loopback by an unprivileged test: the `tutor:7860` upstream
+    becomes `upstreams` (host:port each), `listen 80` the port given, and the main file around it keeps
+    the pid, logs and temp files under `workdir`.  Returns the main file (`nginx -p workdir -c FILE`)."""
+    repo = Path(__file__).resolve().parents[1]
+    site = (repo / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    lines = []
+    for line in site.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("server tutor:7860"):
+            params = stripped.split(";")[0].split()[2:]  # max_fails=... fail_timeout=...
+            lines += [f"    server {u} {' '.join(params)};" for u in upstreams]
+        elif stripped == "listen 80;":
+            lines.append(f"    listen 127.0.0.1:{listen_port};")
+        else:
+            lines.append(line)
+    (workdir / "site.conf").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (workdir / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers read files only root may read
+    main = workdir / "nginx.conf"
+    main.write_text(
+        f"{user}worker_processes 1;\ndaemon off;\npid {workdir}/nginx.pid;\nerror_log {workdir}/error.log warn;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n"
+        f"    access_log {workdir}/access.log;\n"
+        + "".join(
+            f"    {sub}_temp_path {workdir}/tmp/{sub};\n"
+            for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        + f"    include {workdir}/site.conf;\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    return main
