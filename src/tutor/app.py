@@ -25,6 +25,8 @@ from tutor.chain.tutor import TutorChain
 from tutor.chain.understanding import Understanding, understand
 from tutor.config import Settings, config_dir
 from tutor.curriculum.learners import Learners, Roadmap
+from tutor.curriculum.matching import SkillMentions
+from tutor.curriculum.planner import NextSteps
 from tutor.curriculum.progress import ProgressStore
 from tutor.errors import InputError
 from tutor.evaluation.naive import NaiveBaseline
@@ -220,6 +222,21 @@ class App:
     def _understand(self, text: str) -> Understanding:
         """Query understanding for the router: which of the roadmap's stages, skills, milestones it names."""
         return understand(text, self.roadmap.curriculum, self.roadmap.config)
+
+    def plan_next(
+        self,
+        learner: str | None = None,
+        known: Sequence[str] = (),
+        text: str | None = None,
+        hours: float | None = None,
+        language: str | None = None,
+    ) -> tuple[NextSteps, SkillMentions | None]:
+        """What to learn next for a stored learner (their quizzes count, as in the UI) or ad-hoc facts,
+        and what a free-text `text` was understood as (None without one)."""
+        passed = self.learners.quizzes.suggested_done(learner) if learner else None
+        profile = self.learners.profile_for(learner, list(known), text, hours, language)
+        plan = self.roadmap.next_steps(profile, passed=passed)
+        return plan, self.roadmap.match_skills(text) if text else None
 
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
         """Next-step and small-talk answers need no index; questions about the material do (and say so)."""

@@ -17,12 +17,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from tutor.api.settings import ApiSettings
 from tutor.errors import ConfigError
 from tutor.profiles import DEFAULT_PROFILE, ProfileSource, config_dir, profile_names, requested_profiles
 from tutor.resources.settings import ResourceSettings
 from tutor.state.settings import StateSettings
 
 __all__ = [
+    "ApiSettings",
     "ChainSettings",
     "ChunkingSettings",
     "LLMSettings",
@@ -337,6 +339,7 @@ class Settings(BaseSettings):
     serve: ServeSettings = Field(default_factory=ServeSettings)
     chain: ChainSettings = Field(default_factory=ChainSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     resources: ResourceSettings = Field(default_factory=ResourceSettings)
     state: StateSettings = Field(default_factory=StateSettings)
 

@@ -15,8 +15,8 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = SRC / "tutor"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
-# the entry points that may build the application; `tutor.services` is the deprecated alias of `tutor.app`
-MAY_IMPORT_APP = ("tutor.cli", "tutor.ui", "tutor.services")
+# the entry points that may build the application (the CLI, the UI, the HTTP API); `tutor.services` is the deprecated alias of `tutor.app`
+MAY_IMPORT_APP = ("tutor.cli", "tutor.ui", "tutor.api", "tutor.services")
 
 
 def _module_name(path: Path) -> str:
