@@ -23,6 +23,7 @@ from tutor.chain.condense import Turn
 from tutor.chain.router import Router, load_router_examples
 from tutor.chain.tutor import TutorChain
 from tutor.chain.understanding import Understanding, understand
+from tutor.chain.warm import warm_answer_vectors
 from tutor.config import Settings, config_dir
 from tutor.curriculum.learners import Learners, Roadmap
 from tutor.curriculum.matching import SkillMentions
@@ -36,6 +37,8 @@ from tutor.index.levers import QueryLevers
 from tutor.index.live import LiveIndex
 from tutor.index.retriever import Reranker, TutorRetriever, build_retriever
 from tutor.index.store import StoredChunk
+from tutor.index.threads import apply_thread_policy, limit_torch_threads
+from tutor.index.vector_cache import CachedEmbeddings, store_for
 from tutor.ingest.pipeline import IngestReport, run_ingest
 from tutor.llm.backends import LLMBackend, build_llm_backend
 from tutor.resources.store import CatalogStore
@@ -88,8 +91,15 @@ class App:
     def load_embedder(self) -> TutorEmbeddings:
         """The embedding model, loaded on the first call; handed down as this callable, so
         components that might not need it (what-next answers, a no-op ingest) load nothing."""
-        if self._embedder is None:
-            self._embedder = build_embeddings(self.settings.embeddings, self.settings.model_cache_dir)
+        if not isinstance(self._embedder, CachedEmbeddings):
+            cfg = self.settings.embeddings
+            model = self._embedder
+            if model is None:
+                apply_thread_policy(cfg)  # before torch loads, or it has no effect
+                model = build_embeddings(cfg, self.settings.model_cache_dir)
+                limit_torch_threads(cfg)
+            store = store_for(model, self.settings.data_dir / "vectors") if cfg.cache_vectors else None
+            self._embedder = CachedEmbeddings(model, store)  # counts calls, embeds the question once
         return self._embedder
 
     @property
@@ -218,6 +228,13 @@ class App:
             lambda q, doc: self.retriever(k=8, where={"doc": doc}).search(q),
             allowed_links=lambda: allowed_links(self.catalog, self.roadmap),
         )
+
+    def warm_answer_vectors(self) -> int:
+        """Embed every live passage's answer texts once (kept on disk), so an answer embeds only its
+        question; returns how many texts (0 with embeddings.cache_vectors off)."""
+        if not self.settings.embeddings.cache_vectors:
+            return 0
+        return warm_answer_vectors(self.index.live_chunks(), self.load_embedder())
 
     def _understand(self, text: str) -> Understanding:
         """Query understanding for the router: which of the roadmap's stages, skills, milestones it names."""

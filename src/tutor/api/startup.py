@@ -62,3 +62,12 @@ class Startup:
             self.log.exception("Start-up failed")
         finally:
             self.ready.set()
+        if self.error is None:
+            self._warm()
+
+    def _warm(self) -> None:
+        """After the index is ready (answers do not wait): the answer texts' vectors, once, on disk."""
+        try:
+            self.app.warm_answer_vectors()
+        except Exception as exc:  # noqa: BLE001 - only an optimisation: answers embed what they miss
+            self.log.warning("Warming the answer vectors failed (%s); answers embed what they need", exc)

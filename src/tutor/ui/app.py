@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,7 +32,10 @@ from tutor.ui.layout import CSS, Page, layout  # noqa: E402
 from tutor.ui.panels import THEME, wire_resources, wire_status  # noqa: E402
 from tutor.ui.quiz import wire_quiz  # noqa: E402
 
-__all__ = ["build_app", "launch_ui", "UIState", "serve_forever"]
+__all__ = ["build_app", "launch_ui", "UIState", "serve_forever", "STREAM_INTERVAL_S"]
+
+#: the chat shows a streamed answer at most this often (a model's tokens still appear as they come)
+STREAM_INTERVAL_S = 0.15
 
 log = logging.getLogger(__name__)
 
@@ -191,11 +195,15 @@ def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
             yield messages, gr.update(), "", *hidden
             ui.ready.wait()
         stream = AnswerStream(app.ask_stream(message, history, learner))
+        shown = 0.0
         try:
             for event in stream:
-                if event.kind == "token":
+                # at most one page update per interval: each one re-sends and re-renders the whole
+                # chat, which under load cost more than the answer itself (bench/README.md)
+                if event.kind == "token" and time.monotonic() - shown >= STREAM_INTERVAL_S:
                     messages[-1] = {"role": "assistant", "content": stream.text}
                     yield messages, gr.update(), "", *hidden
+                    shown = time.monotonic()
             answer = stream.final()
         except TutorError as exc:
             messages[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
