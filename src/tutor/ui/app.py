@@ -169,6 +169,25 @@ def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
     )
 
 
+def _store_exchange(history_store: Any, learner: str, message: str, final: str, answer: Any) -> None:
+    """The question and the answer as shown, with what the page shows beside it (restored on reload)."""
+    history_store.append(learner, "user", message)
+    history_store.append(
+        learner,
+        "assistant",
+        final,
+        {
+            "question": message,
+            "route": answer.route,
+            "relevance": answer.relevance,
+            "backend": answer.backend,
+            "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources],
+            "passages": [{**s.model_dump(), "text": s.text[:1600]} for s in answer.sources],
+            "followups": answer.followups[:3],
+        },
+    )
+
+
 def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
     """The chat handler: stream one answer into the chat; store the exchange for this learner."""
     history_store = app.learners.history
@@ -211,22 +230,7 @@ def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
             return
         final = fmt.answer_markdown(answer)
         messages[-1] = {"role": "assistant", "content": final}
-        history_store.append(learner, "user", message)
-        history_store.append(
-            learner,
-            "assistant",
-            final,
-            {
-                "question": message,
-                "route": answer.route,
-                "relevance": answer.relevance,
-                "backend": answer.backend,
-                "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources],
-                # what the page shows beside the answer, restored after a reload
-                "passages": [{**s.model_dump(), "text": s.text[:1600]} for s in answer.sources],
-                "followups": answer.followups[:3],
-            },
-        )
+        _store_exchange(history_store, learner, message, final, answer)
         followups = [gr.update(value=q, visible=True) for q in answer.followups[:3]]
         followups += [gr.update(visible=False)] * (3 - len(followups))
         yield messages, fmt.sources_panel(answer.sources), "", *followups
