@@ -34,8 +34,9 @@ DESCRIPTION = """The tutor over HTTP.
 
 
 def keys_for(app: App) -> KeyStore:
-    """The API key store of `app`'s data directory (shared by every replica using that directory)."""
-    return KeyStore(app.settings.data_dir / "api_keys.sqlite")
+    """The API keys in `app`'s learner store (shared by every replica on that store); the keys of an
+    older tutor's `<data_dir>/api_keys.sqlite` are moved in on first use."""
+    return KeyStore(app.learners.progress.db, legacy=app.settings.data_dir / "api_keys.sqlite")
 
 
 def _error(status: int, message: str, kind: str, headers: Any = None) -> JSONResponse:
