@@ -117,6 +117,10 @@ class EmbeddingSettings(BaseModel):
         description="OMP_WAIT_POLICY set before torch loads (PASSIVE: idle threads sleep instead of "
         "spinning on a shared machine); '' leaves the environment alone.",
     )
+    onnx_queries: bool = Field(
+        True,
+        description="Built-in e5 on cpu: embed single queries with an ONNX Runtime export (same vectors, ~3x faster).",
+    )
 
 
 class VectorStoreSettings(BaseModel):
