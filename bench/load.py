@@ -48,12 +48,17 @@ PASSWORD = "load-bench"
 
 
 def questions() -> list[str]:
-    """Distinct material questions (not refusals) from the answer eval set."""
-    out: list[str] = []
+    """Distinct material questions (not refusals, not follow-ups) from the answer eval set, taken
+    round-robin across its kinds (essay, FAQ, resources, skill criteria, ...), so that any prefix
+    mixes answers quoted from passages with the roadmap's structured answers."""
+    by_kind: dict[str, list[str]] = {}
     for line in (REPO / "eval" / "answers.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if row.get("route") == "material" and not row.get("refuse") and row["question"] not in out:
-            out.append(row["question"])
+        if row.get("route") == "material" and not row.get("refuse") and row.get("kind") != "followup":
+            by_kind.setdefault(row["kind"], []).append(row["question"])
+    out: list[str] = []
+    for i in range(max(len(v) for v in by_kind.values())):
+        out += [v[i] for v in by_kind.values() if i < len(v) and v[i] not in out]
     return out
 
 
@@ -101,10 +106,16 @@ class UIServer:
         self.url = f"http://127.0.0.1:{self.port}/"
 
     def wait_ready(self, timeout: float = 900) -> None:
+        """The index is ready and, where the code warms answer vectors behind the UI, they are too."""
+        from tutor.app import App
+
+        wanted = ["Index ready"]
+        if hasattr(App, "warm_answer_vectors"):
+            wanted.append("nswer vectors")  # "Answer vectors ready" or "Warming the answer vectors failed"
         deadline = time.time() + timeout
         while time.time() < deadline:
             text = self.log.read_text(encoding="utf-8", errors="replace")
-            if "Index ready" in text:
+            if all(w in text for w in wanted):
                 return
             if self.proc.poll() is not None or "Start-up ingest failed" in text:
                 raise RuntimeError(f"tutor ui did not start:\n{text[-3000:]}")
