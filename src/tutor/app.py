@@ -26,6 +26,8 @@ from tutor.chain.understanding import Understanding, understand
 from tutor.chain.warm import warm_answer_vectors
 from tutor.config import Settings, config_dir
 from tutor.curriculum.learners import Learners, Roadmap
+from tutor.curriculum.matching import SkillMentions
+from tutor.curriculum.planner import NextSteps
 from tutor.curriculum.progress import ProgressStore
 from tutor.errors import InputError
 from tutor.evaluation.naive import NaiveBaseline
@@ -41,6 +43,7 @@ from tutor.ingest.pipeline import IngestReport, run_ingest
 from tutor.llm.backends import LLMBackend, build_llm_backend
 from tutor.resources.store import CatalogStore
 from tutor.resources.sync import allowed_links, refresh_catalog
+from tutor.state.open import open_database
 
 __all__ = ["App", "RetrievedPassage", "build"]
 
@@ -136,12 +139,13 @@ class App:
 
     @cached_property
     def learners(self) -> Learners:
-        progress = ProgressStore(self.settings.data_dir / "learners.sqlite")
+        db = open_database(self.settings.state, self.settings.data_dir, "learners")
+        progress = ProgressStore(db)
         return Learners(progress, HistoryStore(progress), self.roadmap)
 
     @cached_property
     def catalog(self) -> CatalogStore:
-        return CatalogStore(self.settings.data_dir / "catalog.sqlite")
+        return CatalogStore(open_database(self.settings.state, self.settings.data_dir, "catalog"))
 
     # --- retrieval, ingest, answers -------------------------------------------------
     def retriever(
@@ -235,6 +239,21 @@ class App:
     def _understand(self, text: str) -> Understanding:
         """Query understanding for the router: which of the roadmap's stages, skills, milestones it names."""
         return understand(text, self.roadmap.curriculum, self.roadmap.config)
+
+    def plan_next(
+        self,
+        learner: str | None = None,
+        known: Sequence[str] = (),
+        text: str | None = None,
+        hours: float | None = None,
+        language: str | None = None,
+    ) -> tuple[NextSteps, SkillMentions | None]:
+        """What to learn next for a stored learner (their quizzes count, as in the UI) or ad-hoc facts,
+        and what a free-text `text` was understood as (None without one)."""
+        passed = self.learners.quizzes.suggested_done(learner) if learner else None
+        profile = self.learners.profile_for(learner, list(known), text, hours, language)
+        plan = self.roadmap.next_steps(profile, passed=passed)
+        return plan, self.roadmap.match_skills(text) if text else None
 
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
         """Next-step and small-talk answers need no index; questions about the material do (and say so)."""
