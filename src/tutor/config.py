@@ -325,7 +325,10 @@ class UISettings(BaseModel):
         4, ge=1, description="Chat answers computed at once; the rest wait in the queue."
     )
     max_queue: int = Field(
-        64, ge=1, description="Requests waiting beyond this are turned away with a message."
+        256,
+        ge=1,
+        description="Requests waiting beyond this are turned away with a message (64 refused 27 of "
+        "100 simultaneous learners; bench/README.md).",
     )
     default_learner: str = Field(
         "me", description="The learner a first visit starts as (single-user setups)."
