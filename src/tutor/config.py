@@ -187,6 +187,17 @@ class RetrievalSettings(BaseModel):
     doc_routing_heading_weight: float = Field(
         0.0, ge=0, description="Within a routed document: RRF weight of a ranking by heading similarity."
     )
+    doc_routing_name_weight: float = Field(
+        0.0,
+        ge=0,
+        description="Document routing: score added when the question uses all of a document's file-name "
+        "words ('the midlife crisis essay' for programmer-midlife-crisis.md), in proportion to the share used.",
+    )
+    reference_sections: Literal["off", "numbered", "named"] = Field(
+        "off",
+        description="Query understanding as a rewrite: append the headings of the roadmap stages and skills "
+        "the question refers to (numbered: 阶段 N / 技能点 N / a stage by name; named: also skills by name).",
+    )
     prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
     prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")
     prf_weight: float = Field(0.5, ge=0, description="RRF weight of the feedback-expanded BM25 ranking.")
