@@ -213,7 +213,15 @@ class App:
             Router(self.load_embedder, examples, understand=self._understand),
             lambda q, doc: self.retriever(k=8, where={"doc": doc}).search(q),
             allowed_links=lambda: allowed_links(self.catalog, self.roadmap),
+            corpus=self._live_chunks,
         )
+
+    def _live_chunks(self) -> list[StoredChunk]:
+        """Every live chunk (the documents' structure for extractive answers), read once per manifest."""
+        manifest = self.index.require()
+        if getattr(self, "_chunks_of", None) is not manifest:
+            self._chunks, self._chunks_of = self.index.live_chunks(), manifest
+        return self._chunks
 
     def _understand(self, text: str) -> Understanding:
         """Query understanding for the router: which of the roadmap's stages, skills, milestones it names."""
