@@ -239,9 +239,9 @@ def select_blocks(
     question: str,
     sources: list[Source],
     embedder: TutorEmbeddings | None,
-    limit: int = 3,
+    limit: int = 2,
     budget: int = 1400,
-    margin: float = 0.045,
+    margin: float = 0.035,
     prefer: frozenset[int] | set[int] = frozenset(),
 ) -> list[Block]:
     """The best blocks to quote, best first; the first passage's best block joins when within `margin`.

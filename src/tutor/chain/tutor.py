@@ -310,11 +310,8 @@ class TutorChain:
         answer.timings["citations_s"] = round(time.perf_counter() - t1, 3)
         answer.citation_checks, answer.removed_citations = checks, removed
 
-        cited = [s for s in sources if s.cited]
-        skill_no = next((n for s in cited + sources if (n := replies.skill_of_source(s))), None)
-        self._finish(
-            answer, profile, text, cur.skill(skill_no) if skill_no else None, cited[0].n if cited else None
-        )
+        skill_no, ref = replies.answer_skill(sources)
+        self._finish(answer, profile, text, cur.skill(skill_no) if skill_no else None, ref)
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
