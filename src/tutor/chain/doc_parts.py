@@ -216,7 +216,8 @@ def _key_line(chunk: StoredChunk) -> str:
     """The first thing a section says: its first item or sentence (an introduction with what follows)."""
     for block in split_blocks(source_of(0, chunk)):
         first = block.lines[0] if block.lines else ""
-        return strip_markdown(f"{block.intro} {first}".strip() if block.intro else first)
+        lead = f"{block.label}：" if block.label and block.kind != "qa" else ""  # "学习比例：理论学习：30%"
+        return strip_markdown(lead + (f"{block.intro} {first}".strip() if block.intro else first))
     return ""
 
 

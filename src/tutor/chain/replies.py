@@ -169,7 +169,8 @@ def plan_sources(
     sources: list[Source] = []
     numbers: dict[str, int] = {}
     for rec in plan.recommendations:
-        path = [curriculum.stage(rec.skill.stage).heading, rec.skill.heading]
+        skill = curriculum.skill(rec.skill.number)
+        path = [curriculum.stage(skill.stage).heading, skill.heading]
         for c in rec.citations[:2]:
             key = f"{c.doc}#L{c.lines[0]}-{c.lines[1]}"
             if key in numbers:
