@@ -280,7 +280,7 @@ def _score(
         for b in blocks
     ]
     if embedder is not None:
-        vectors = np.asarray(embedder.embed_queries(texts), dtype=np.float32)
+        vectors = np.asarray(embedder.embed_stored(texts), dtype=np.float32)  # from disk after the first time
         query = np.asarray(embedder.embed_query(question), dtype=np.float32)
         sims = vectors @ query
     else:

@@ -90,7 +90,7 @@ class StructureComposer:
         if not entries or embedder is None:
             return None
         if self._faq_vectors is None:  # once per index state: the FAQ questions of the material
-            self._faq_vectors = np.asarray(embedder.embed_queries([e.question for e in entries]), np.float32)
+            self._faq_vectors = np.asarray(embedder.embed_stored([e.question for e in entries]), np.float32)
         sims = self._faq_vectors @ np.asarray(embedder.embed_query(question), np.float32)
         best = int(np.argmax(sims))
         return best, float(sims[best])

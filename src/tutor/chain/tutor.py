@@ -306,6 +306,7 @@ class TutorChain:
             cfg.citation_min_similarity,
             cfg.citation_min_overlap,
             cfg.citation_floor,
+            quoted=answer.composition != "llm",
         )
         answer.timings["citations_s"] = round(time.perf_counter() - t1, 3)
         answer.citation_checks, answer.removed_citations = checks, removed

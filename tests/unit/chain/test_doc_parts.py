@@ -119,7 +119,7 @@ def test_named_sections_are_found_by_their_topic_words() -> None:
 class _Embedder:
     """Two FAQ questions and a learner's question, with fixed vectors."""
 
-    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
         return [[1.0, 0.0] if "平衡" in t else [0.0, 1.0] for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
