@@ -46,6 +46,11 @@ class TutorEmbeddings(Embeddings):
         """Several queries (router examples, answer sentences); batched where the backend can."""
         return [self.embed_query(t) for t in texts]
 
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        """Texts from the corpus or configuration, embedded as queries; a caching wrapper keeps them
+        on disk (`index.vector_cache`), so callers say which of their texts are stable."""
+        return self.embed_queries(texts)
+
     def tokenizer_length(self, text: str) -> int | None:
         """Tokens of `text` under the embedder's own tokenizer; None when it has none to ask."""
         return None

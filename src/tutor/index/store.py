@@ -120,6 +120,10 @@ class ChromaStore:
                 ) from exc
             raise IndexStoreError(f"Chroma at {self.where} failed: {exc}") from exc
 
+    def registry(self, name: str) -> Any:
+        """A small collection of the tutor's own records (the shared manifests: tutor.index.shared)."""
+        return self._collection(name, create=True)
+
     def collection_names(self) -> list[str]:
         return [c if isinstance(c, str) else c.name for c in self._client.list_collections()]
 

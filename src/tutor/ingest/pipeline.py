@@ -143,7 +143,10 @@ def _run_ingest(
     manifest = old_manifest = index.manifest()
     if request.rebuild:
         manifest = Manifest(
-            path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1
+            path=manifest.path,
+            model_id=manifest.model_id,
+            generation=manifest.generation + 1,
+            publish=manifest.publish,
         )
 
     files = _resolvable(_discover(roots, settings, report), report)
