@@ -117,6 +117,9 @@ def main() -> None:
         for name, src in codes.items():
             data = work / f"data-{name}-{r}"
             env = {**os.environ, "PYTHONPATH": str(Path(src).resolve())}
+            configs = Path(src).resolve().parent / "configs"  # each version reads its own profiles
+            if configs.is_dir():
+                env["TUTOR_CONFIG_DIR"] = str(configs)
             cmd = [sys.executable, __file__, "--child", str(work / "corpus"), str(args.models_dir), str(data)]
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
             result = (

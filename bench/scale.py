@@ -187,6 +187,9 @@ def run_child(n: int, work: Path, name: str, src: str, args: argparse.Namespace)
         (data / "chroma").symlink_to(shared / "chroma")
     shutil.copy(shared / "index" / "local" / MODEL / "manifest.json", data / "index" / "local" / MODEL)
     env = {**os.environ, "PYTHONPATH": src, "OMP_NUM_THREADS": "1"}
+    configs = Path(src).resolve().parent / "configs"  # each version reads its own profiles
+    if configs.is_dir():
+        env["TUTOR_CONFIG_DIR"] = str(configs)
     cmd = [sys.executable, __file__, "--child", str(n), "--work", str(data), "--queries", str(args.queries)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:

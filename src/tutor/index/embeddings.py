@@ -114,7 +114,7 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         self._onnx_lock = threading.Lock()
 
     def _query_encoder(self) -> OnnxQueryEncoder | None:
-        """Loaded (and exported, the first time) on the first query, not at start-up."""
+        """The ONNX session, loaded on the first query (the export was made when the embedder was built)."""
         if self._onnx_dir is None:
             return None
         with self._onnx_lock:
