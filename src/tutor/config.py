@@ -161,7 +161,7 @@ class RetrievalSettings(BaseModel):
         0.0, ge=0, description="Within a routed document: RRF weight of a ranking by heading similarity."
     )
     doc_routing_name_weight: float = Field(
-        0.0,
+        0.05,
         ge=0,
         description="Document routing: score added when the question uses all of a document's file-name "
         "words ('the midlife crisis essay' for programmer-midlife-crisis.md), in proportion to the share used.",
