@@ -1,4 +1,5 @@
-# CPU image of the tutor: embedded Chroma, built-in multilingual-e5-small, no GPU needed.
+# CPU image of the tutor: serves the UI and the HTTP API on 0.0.0.0:7860 (embedded Chroma and the
+# built-in multilingual-e5-small by default; deploy/compose.yaml points it at Chroma, vLLM and PostgreSQL).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,8 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TOKENIZERS_PARALLELISM=false \
     ANONYMIZED_TELEMETRY=False \
+    GRADIO_ANALYTICS_ENABLED=False \
     TUTOR_DATA_DIR=/data \
-    TUTOR_CONFIG_DIR=/app/configs
+    TUTOR_CONFIG_DIR=/app/configs \
+    TUTOR_API__HOST=0.0.0.0 \
+    TUTOR_API__PORT=7860
 
 RUN useradd --create-home --uid 10001 tutor
 WORKDIR /app
@@ -24,8 +28,11 @@ RUN pip install . && mkdir -p /data && chown tutor:tutor /data
 
 USER tutor
 VOLUME ["/data"]
-# Index the bundled corpus at start (a no-op when /data already has it).
-HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
-    CMD tutor config show > /dev/null && test -f /data/index/local/multilingual-e5-small/manifest.json || exit 1
+EXPOSE 7860
+# /healthz answers as soon as the server runs; /readyz says when the index is loaded.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/healthz', timeout=4)" || exit 1
 ENTRYPOINT ["tutor"]
-CMD ["ingest"]
+# The UI at / and the API at /v1, /api (indexes the bundled corpus behind it at start, a no-op when
+# /data already has it).  Replicas of a shared index: `serve --no-ingest`; the index job: `ingest`.
+CMD ["serve"]

@@ -70,3 +70,26 @@ def corpus_services(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, 
     report = services.ingest()
     assert not report.failed, report.failed
     return services
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """Admin URL of a PostgreSQL server: $TUTOR_TEST_PG_URL, else a throwaway cluster of our own."""
+    from tests.postgres import ENV_URL, check_reachable, cluster
+
+    url = os.environ.get(ENV_URL)
+    if url:
+        check_reachable(url)
+        yield url
+        return
+    with cluster() as started:
+        yield started
+
+
+@pytest.fixture
+def pg_url(pg_server: str):
+    """A fresh empty database on the test server (dropped after the test)."""
+    from tests.postgres import fresh_database
+
+    with fresh_database(pg_server) as url:
+        yield url

@@ -23,10 +23,13 @@ from tutor.chain.condense import Turn
 from tutor.chain.router import Router, load_router_examples
 from tutor.chain.tutor import TutorChain
 from tutor.chain.understanding import Understanding, understand
+from tutor.chain.warm import warm_answer_vectors
 from tutor.config import Settings, config_dir
 from tutor.curriculum.learners import Learners, Roadmap
+from tutor.curriculum.matching import SkillMentions
+from tutor.curriculum.planner import NextSteps
 from tutor.curriculum.progress import ProgressStore
-from tutor.errors import InputError
+from tutor.errors import InputError, TutorError
 from tutor.evaluation.naive import NaiveBaseline
 from tutor.history import HistoryStore
 from tutor.index.embeddings import TutorEmbeddings, build_embeddings
@@ -34,10 +37,13 @@ from tutor.index.levers import QueryLevers, ReferenceSections
 from tutor.index.live import LiveIndex
 from tutor.index.retriever import Reranker, TutorRetriever, build_retriever
 from tutor.index.store import StoredChunk
+from tutor.index.threads import apply_thread_policy, limit_torch_threads
+from tutor.index.vector_cache import CachedEmbeddings, store_for
 from tutor.ingest.pipeline import IngestReport, run_ingest
 from tutor.llm.backends import LLMBackend, build_llm_backend
 from tutor.resources.store import CatalogStore
-from tutor.resources.sync import allowed_links, refresh_catalog
+from tutor.resources.sync import allowed_links, material_links, refresh_catalog
+from tutor.state.open import open_database
 
 __all__ = ["App", "RetrievedPassage", "build"]
 
@@ -85,8 +91,15 @@ class App:
     def load_embedder(self) -> TutorEmbeddings:
         """The embedding model, loaded on the first call; handed down as this callable, so
         components that might not need it (what-next answers, a no-op ingest) load nothing."""
-        if self._embedder is None:
-            self._embedder = build_embeddings(self.settings.embeddings, self.settings.model_cache_dir)
+        if not isinstance(self._embedder, CachedEmbeddings):
+            cfg = self.settings.embeddings
+            model = self._embedder
+            if model is None:
+                apply_thread_policy(cfg)  # before torch loads, or it has no effect
+                model = build_embeddings(cfg, self.settings.model_cache_dir)
+                limit_torch_threads(cfg)
+            store = store_for(model, self.settings.data_dir / "vectors") if cfg.cache_vectors else None
+            self._embedder = CachedEmbeddings(model, store)  # counts calls, embeds the question once
         return self._embedder
 
     @property
@@ -132,12 +145,13 @@ class App:
 
     @cached_property
     def learners(self) -> Learners:
-        progress = ProgressStore(self.settings.data_dir / "learners.sqlite")
+        db = open_database(self.settings.state, self.settings.data_dir, "learners")
+        progress = ProgressStore(db)
         return Learners(progress, HistoryStore(progress), self.roadmap)
 
     @cached_property
     def catalog(self) -> CatalogStore:
-        return CatalogStore(self.settings.data_dir / "catalog.sqlite")
+        return CatalogStore(open_database(self.settings.state, self.settings.data_dir, "catalog"))
 
     # --- retrieval, ingest, answers -------------------------------------------------
     def retriever(
@@ -218,12 +232,52 @@ class App:
             self.settings.chain,
             Router(self.load_embedder, examples, understand=self._understand),
             lambda q, doc: self.retriever(k=8, where={"doc": doc}).search(q),
-            allowed_links=lambda: allowed_links(self.catalog, self.roadmap),
+            allowed_links=self._allowed_links,
+            corpus=self._live_chunks,
         )
+
+    def _allowed_links(self) -> set[str]:
+        """The catalog's links and the links of the material's own unflagged documents."""
+        try:
+            chunks = self._live_chunks()
+        except TutorError:  # no index yet: the catalog and the roadmap's resources
+            chunks = []
+        if getattr(self, "_links_of", None) is not chunks:  # once per index state
+            self._material_links, self._links_of = material_links(chunks), chunks
+        return allowed_links(self.catalog, self.roadmap) | self._material_links
+
+    def _live_chunks(self) -> list[StoredChunk]:
+        """Every live chunk (the documents' structure for extractive answers), read once per manifest."""
+        manifest = self.index.require()
+        if getattr(self, "_chunks_of", None) is not manifest:
+            self._chunks, self._chunks_of = self.index.live_chunks(), manifest
+        return self._chunks
+
+    def warm_answer_vectors(self) -> int:
+        """Embed every live passage's answer texts once (kept on disk), so an answer embeds only its
+        question; returns how many texts (0 with embeddings.cache_vectors off)."""
+        if not self.settings.embeddings.cache_vectors:
+            return 0
+        return warm_answer_vectors(self.index.live_chunks(), self.load_embedder())
 
     def _understand(self, text: str) -> Understanding:
         """Query understanding for the router: which of the roadmap's stages, skills, milestones it names."""
         return understand(text, self.roadmap.curriculum, self.roadmap.config)
+
+    def plan_next(
+        self,
+        learner: str | None = None,
+        known: Sequence[str] = (),
+        text: str | None = None,
+        hours: float | None = None,
+        language: str | None = None,
+    ) -> tuple[NextSteps, SkillMentions | None]:
+        """What to learn next for a stored learner (their quizzes count, as in the UI) or ad-hoc facts,
+        and what a free-text `text` was understood as (None without one)."""
+        passed = self.learners.quizzes.suggested_done(learner) if learner else None
+        profile = self.learners.profile_for(learner, list(known), text, hours, language)
+        plan = self.roadmap.next_steps(profile, passed=passed)
+        return plan, self.roadmap.match_skills(text) if text else None
 
     def ask(self, question: str, history: Sequence[Turn] = (), learner: str | None = None) -> Answer:
         """Next-step and small-talk answers need no index; questions about the material do (and say so)."""

@@ -17,15 +17,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from tutor.api.settings import ApiSettings
 from tutor.errors import ConfigError
 from tutor.profiles import DEFAULT_PROFILE, ProfileSource, config_dir, profile_names, requested_profiles
 from tutor.resources.settings import ResourceSettings
+from tutor.state.settings import StateSettings
 
 __all__ = [
+    "ApiSettings",
     "ChainSettings",
     "ChunkingSettings",
     "LLMSettings",
     "ResourceSettings",
+    "StateSettings",
     "ServeSettings",
     "UISettings",
     "CorpusSettings",
@@ -97,6 +101,26 @@ class EmbeddingSettings(BaseModel):
     )
     batch_size: int = Field(16, ge=1, description="Passages per forward pass.")
     device: str = Field("cpu", description="torch device: cpu, cuda, cuda:1, mps.")
+    cache_vectors: bool = Field(
+        True,
+        description="Keep vectors of corpus texts (answer blocks, passages, router examples) on disk "
+        "under <data_dir>/vectors, so an answer embeds only its question.",
+    )
+    torch_threads: int = Field(
+        1,
+        ge=0,
+        description="torch threads per process (0 = one per core). One suits a shared machine and a "
+        "server answering several questions at once; bench/README.md has the measurements.",
+    )
+    omp_wait_policy: Literal["PASSIVE", "ACTIVE", ""] = Field(
+        "PASSIVE",
+        description="OMP_WAIT_POLICY set before torch loads (PASSIVE: idle threads sleep instead of "
+        "spinning on a shared machine); '' leaves the environment alone.",
+    )
+    onnx_queries: bool = Field(
+        True,
+        description="Built-in e5 on cpu: embed single queries with an ONNX Runtime export (same vectors, ~3x faster).",
+    )
 
 
 class VectorStoreSettings(BaseModel):
@@ -105,6 +129,9 @@ class VectorStoreSettings(BaseModel):
     )
     host: str = Field("127.0.0.1", description="chroma-http: server host.")
     port: int = Field(8000, description="chroma-http: server port.")
+    refresh_s: float = Field(
+        2.0, ge=0, description="chroma-http: how often a replica asks the server whether the index changed."
+    )
     collection_prefix: str = Field(
         "tutor", description="Collection names are '<prefix>-<model>-<dim>' so models never mix."
     )
@@ -309,7 +336,10 @@ class UISettings(BaseModel):
         4, ge=1, description="Chat answers computed at once; the rest wait in the queue."
     )
     max_queue: int = Field(
-        64, ge=1, description="Requests waiting beyond this are turned away with a message."
+        256,
+        ge=1,
+        description="Requests waiting beyond this are turned away with a message (64 refused 27 of "
+        "100 simultaneous learners; bench/README.md).",
     )
     default_learner: str = Field(
         "me", description="The learner a first visit starts as (single-user setups)."
@@ -343,7 +373,9 @@ class Settings(BaseSettings):
     serve: ServeSettings = Field(default_factory=ServeSettings)
     chain: ChainSettings = Field(default_factory=ChainSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     resources: ResourceSettings = Field(default_factory=ResourceSettings)
+    state: StateSettings = Field(default_factory=StateSettings)
 
     @property
     def model_cache_dir(self) -> Path:

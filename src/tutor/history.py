@@ -1,4 +1,4 @@
-"""Conversations and answer feedback, per learner, in the same SQLite file as their progress.
+"""Conversations and answer feedback, per learner, in the same database as their progress.
 
 The UI restores a learner's conversation after a page reload from here; operators export the
 thumbs up/down (with question, answer and sources) to grow the eval sets.
@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete, insert, select
+
 from tutor.curriculum.progress import ProgressStore
+from tutor.state.schema import feedback, messages
 from tutor.timeutil import utc_now
 
 __all__ = ["HistoryStore"]
@@ -21,50 +24,56 @@ MAX_MESSAGE_CHARS = 20_000  # an answer with its sources fits easily; a flood do
 
 
 class HistoryStore:
+    """Messages and feedback in the learner database (the tables `ProgressStore` migrated)."""
+
     def __init__(self, progress: ProgressStore) -> None:
-        self._db = progress
+        self._db = progress.db
 
     def append(self, learner_id: str, role: str, content: str, meta: dict[str, Any] | None = None) -> int:
         """Store one message; content over MAX_MESSAGE_CHARS is cut (every page load carries the history)."""
         if len(content) > MAX_MESSAGE_CHARS:
             content = content[:MAX_MESSAGE_CHARS] + " …"
-        with self._db._write() as conn:
-            cur = conn.execute(
-                "INSERT INTO messages (learner_id, role, content, meta, created_at) VALUES (?, ?, ?, ?, ?)",
-                (
-                    learner_id,
-                    role,
-                    content,
-                    json.dumps(meta, ensure_ascii=False) if meta else None,
-                    utc_now(),
-                ),
-            )
-            return int(cur.lastrowid or 0)
+        row = {
+            "learner_id": learner_id,
+            "role": role,
+            "content": content,
+            "meta": json.dumps(meta, ensure_ascii=False) if meta else None,
+            "created_at": utc_now(),
+        }
+        with self._db.write() as conn:
+            return int(conn.execute(insert(messages).values(row).returning(messages.c.id)).scalar_one())
 
     def messages(self, learner_id: str, limit: int = 200) -> list[dict[str, Any]]:
-        with self._db._connect() as conn:
-            rows = conn.execute(
-                "SELECT role, content, meta FROM (SELECT * FROM messages WHERE learner_id=? ORDER BY id DESC LIMIT ?) "
-                "ORDER BY id",
-                (learner_id, limit),
-            ).fetchall()
-        return [{"role": r, "content": c, "meta": json.loads(m) if m else {}} for r, c, m in rows]
+        last = (
+            select(*messages.c["id", "role", "content", "meta"])
+            .where(messages.c.learner_id == learner_id)
+            .order_by(messages.c.id.desc())
+            .limit(limit)
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(last).all()
+        return [
+            {"role": r, "content": c, "meta": json.loads(m) if m else {}} for _, r, c, m in reversed(rows)
+        ]
 
     def clear(self, learner_id: str) -> None:
-        with self._db._write() as conn:
-            conn.execute("DELETE FROM messages WHERE learner_id=?", (learner_id,))
+        with self._db.write() as conn:
+            conn.execute(delete(messages).where(messages.c.learner_id == learner_id))
 
     def drop_last_answer(self, learner_id: str) -> str | None:
         """For 'retry': remove the last exchange and return its question."""
-        with self._db._write() as conn:
-            rows = conn.execute(
-                "SELECT id, role, content FROM messages WHERE learner_id=? ORDER BY id DESC LIMIT 2",
-                (learner_id,),
-            ).fetchall()
-            if len(rows) < 2 or rows[0][1] != "assistant" or rows[1][1] != "user":
+        last_two = (
+            select(*messages.c["id", "role", "content"])
+            .where(messages.c.learner_id == learner_id)
+            .order_by(messages.c.id.desc())
+            .limit(2)
+        )
+        with self._db.write() as conn:
+            rows = conn.execute(last_two).all()
+            if len(rows) < 2 or rows[0].role != "assistant" or rows[1].role != "user":
                 return None
-            conn.execute("DELETE FROM messages WHERE id IN (?, ?)", (rows[0][0], rows[1][0]))
-            return str(rows[1][2])
+            conn.execute(delete(messages).where(messages.c.id.in_([rows[0].id, rows[1].id])))
+            return str(rows[1].content)
 
     def add_feedback(
         self,
@@ -75,36 +84,30 @@ class HistoryStore:
         sources: list[dict[str, Any]],
         meta: dict[str, Any] | None = None,
     ) -> None:
-        with self._db._write() as conn:
-            conn.execute(
-                "INSERT INTO feedback (learner_id, rating, question, answer, sources, meta, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    learner_id,
-                    1 if rating > 0 else -1,
-                    question,
-                    answer,
-                    json.dumps(sources, ensure_ascii=False),
-                    json.dumps(meta or {}, ensure_ascii=False),
-                    utc_now(),
-                ),
-            )
+        row = {
+            "learner_id": learner_id,
+            "rating": 1 if rating > 0 else -1,
+            "question": question,
+            "answer": answer,
+            "sources": json.dumps(sources, ensure_ascii=False),
+            "meta": json.dumps(meta or {}, ensure_ascii=False),
+            "created_at": utc_now(),
+        }
+        with self._db.write() as conn:
+            conn.execute(insert(feedback).values(row))
 
     def feedback(self) -> Iterator[dict[str, Any]]:
-        with self._db._connect() as conn:
-            rows = conn.execute(
-                "SELECT learner_id, rating, question, answer, sources, meta, created_at "
-                "FROM feedback ORDER BY id"
-            ).fetchall()
-        for learner, rating, q, a, s, m, at in rows:
+        with self._db.read() as conn:
+            rows = conn.execute(select(feedback).order_by(feedback.c.id)).all()
+        for row in rows:
             yield {
-                "learner": learner,
-                "rating": "up" if rating > 0 else "down",
-                "question": q,
-                "answer": a,
-                "sources": json.loads(s),
-                "meta": json.loads(m or "{}"),
-                "created_at": at,
+                "learner": row.learner_id,
+                "rating": "up" if row.rating > 0 else "down",
+                "question": row.question,
+                "answer": row.answer,
+                "sources": json.loads(row.sources),
+                "meta": json.loads(row.meta or "{}"),
+                "created_at": row.created_at,
             }
 
     def export_feedback(self, path: Path) -> int:

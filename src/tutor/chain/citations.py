@@ -42,31 +42,42 @@ def cited_numbers(text: str) -> list[int]:
 
 
 class _Similarity:
-    """Embeds sentences and passages on demand (only when overlap alone does not decide)."""
+    """Sentence-passage similarity, embedded only where overlap alone does not decide.
 
-    def __init__(self, embedder: TutorEmbeddings | None, sources: dict[int, Source]) -> None:
+    Passages are stable texts (`embed_stored`: read from disk after their first use); the sentences
+    that need a vector are embedded together, in one call (`prefetch`), not one call per sentence.
+    A quoted answer's sentences are the corpus's own lines, so they are stored as well.
+    """
+
+    def __init__(self, embedder: TutorEmbeddings | None, sources: dict[int, Source], quoted: bool) -> None:
         self.embedder = embedder
         self.sources = sources
+        self.quoted = quoted
         self._passages: dict[int, np.ndarray] = {}
-        self._sentences: dict[
-            str, np.ndarray
-        ] = {}  # one embedding per sentence, however many passages it meets
+        self._sentences: dict[str, np.ndarray] = {}  # one vector per sentence, however many passages it meets
+
+    def prefetch(self, sentences: list[str]) -> None:
+        """Embed every sentence the check will compare, and the passages, before the first verdict."""
+        if self.embedder is None or not sentences:
+            return
+        if not self._passages:
+            numbers = sorted(self.sources)
+            vectors = self.embedder.embed_stored([self.sources[k].text for k in numbers])
+            self._passages = {
+                k: np.asarray(v, dtype=np.float32) for k, v in zip(numbers, vectors, strict=True)
+            }
+        todo = [s for s in dict.fromkeys(sentences) if s not in self._sentences]
+        if todo:
+            embed = self.embedder.embed_stored if self.quoted else self.embedder.embed_queries
+            for sentence, vector in zip(todo, embed(todo), strict=True):
+                self._sentences[sentence] = np.asarray(vector, dtype=np.float32)
 
     def __call__(self, sentence: str, n: int) -> float | None:
         if self.embedder is None:
             return None
-        if not self._passages:
-            numbers = sorted(self.sources)
-            vectors = self.embedder.embed_queries([self.sources[k].text for k in numbers])
-            self._passages = {
-                k: np.asarray(v, dtype=np.float32) for k, v in zip(numbers, vectors, strict=True)
-            }
-        vector = self._sentences.get(sentence)
-        if vector is None:
-            vector = self._sentences[sentence] = np.asarray(
-                self.embedder.embed_query(sentence), dtype=np.float32
-            )
-        return float(self._passages[n] @ vector)
+        if sentence not in self._sentences or not self._passages:
+            self.prefetch([sentence])
+        return float(self._passages[n] @ self._sentences[sentence])
 
 
 @dataclass
@@ -129,6 +140,19 @@ class _Judge:
         return best if best_ok else None
 
 
+def _undecided(text: str, by_n: dict[int, Source], min_overlap: float) -> list[str]:
+    """The sentences whose cited passage does not share enough words: the ones that need vectors."""
+    out: list[str] = []
+    for m in _SEGMENT.finditer(text):
+        sentence = MARKER.sub("", m.group(0)).strip()
+        if len(sentence) < 4:
+            continue
+        cited = [n for marker in MARKER.finditer(m.group(0)) for n in _numbers(marker) if n in by_n]
+        if any(overlap_ratio(sentence, by_n[n].text) < min_overlap for n in cited):
+            out.append(sentence)
+    return out
+
+
 def check_citations(
     text: str,
     sources: list[Source],
@@ -136,16 +160,20 @@ def check_citations(
     min_similarity: float,
     min_overlap: float,
     floor: float = 0.80,
+    quoted: bool = False,
 ) -> tuple[str, list[CitationCheck], list[int]]:
     """Return the cleaned text, one check per (sentence, marker), and the dangling numbers removed.
 
     A marker is supported when its passage shares `min_overlap` of the sentence's words, or is
     `min_similarity` close, or is above `floor` and (nearly) the closest passage of all; e5
     similarities are compressed (unrelated Chinese text scores ~0.85), so the relative test matters.
+    `quoted`: the text quotes the passages (no-LLM answers), so its sentences' vectors may be stored.
     """
     by_n = {s.n: s for s in sources}
-    verdict = _Judge(by_n, _Similarity(embedder, by_n), min_similarity, min_overlap, floor)
+    similarity = _Similarity(embedder, by_n, quoted)
+    verdict = _Judge(by_n, similarity, min_similarity, min_overlap, floor)
     removed: list[int] = []
+    similarity.prefetch(_undecided(text, by_n, min_overlap))
 
     def fix_segment(segment: str) -> str:
         sentence = MARKER.sub("", segment).strip()

@@ -83,9 +83,7 @@ def select_sentences(
     if not units:
         return []
     if embedder is not None:
-        vectors = np.asarray(
-            embedder.embed_queries([strip_markdown(u.text) for u in units]), dtype=np.float32
-        )
+        vectors = np.asarray(embedder.embed_stored([strip_markdown(u.text) for u in units]), dtype=np.float32)
         query = np.asarray(embedder.embed_query(question), dtype=np.float32)
         sims = vectors @ query
     else:  # no embedder: keep the passages' own order

@@ -187,10 +187,11 @@ class Router:
     def _example_matrices(self) -> dict[str, np.ndarray]:
         if self._matrices is None:
             assert self.embedder is not None
-            self._matrices = {
-                k: np.asarray(self.embedder.embed_queries(v), dtype=np.float32)
-                for k, v in self._examples.items()
-            }
+            texts = [t for v in self._examples.values() for t in v]  # one call; on disk after the first run
+            vectors = np.asarray(self.embedder.embed_stored(texts), dtype=np.float32)
+            self._matrices, start = {}, 0
+            for k, v in self._examples.items():
+                self._matrices[k], start = vectors[start : start + len(v)], start + len(v)
         return self._matrices
 
     def route(self, text: str) -> Route:

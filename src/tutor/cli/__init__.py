@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from tutor.cli import answers, evaluate, index, learning, quiz, resources
+from tutor.cli import answers, evaluate, index, learning, quiz, resources, serve, store
 from tutor.cli._state import TutorGroup, err_console, state
 from tutor.errors import TutorError
 
@@ -57,7 +57,7 @@ def main(
     state.configure(profile, data_dir, verbose)
 
 
-for group in (index, evaluate, learning, answers, resources, quiz):
+for group in (index, evaluate, learning, answers, resources, quiz, store, serve):
     group.register(app)
 
 

@@ -125,11 +125,7 @@ def next_cmd(
     """What to learn next: 1-3 skills with why, what to study, resources, project, done-when and an estimate."""
     app = state.app()
     keys = [k.strip() for k in (known or "").split(",") if k.strip()]
-    passed = app.learners.quizzes.suggested_done(learner) if learner else None  # quizzes count, as in the UI
-    plan = app.roadmap.next_steps(
-        app.learners.profile_for(learner, keys, text, hours, language), passed=passed
-    )
-    mentions = app.roadmap.match_skills(text) if text else None
+    plan, mentions = app.plan_next(learner, keys, text, hours, language)
     if as_json:
         payload = plan.to_json()
         if mentions is not None:  # what the description was understood as, including what was not

@@ -79,7 +79,7 @@ class Learners:
         self.progress = progress
         self.history = history
         self.roadmap = roadmap
-        self.quizzes = QuizStore(progress.path)  # same database; ProgressStore's migrations made the table
+        self.quizzes = QuizStore(progress.db)  # same database; the learner migrations made the table
 
     def next_steps(self, learner_id: str, limit: int = 3) -> NextSteps:
         """The planner's advice for a stored learner, counting skills their quizzes suggest as done."""

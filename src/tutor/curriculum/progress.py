@@ -1,17 +1,18 @@
-"""Learner profiles and progress in SQLite (WAL, versioned schema, safe for concurrent writers)."""
+"""Learner profiles and progress in the learner database (SQLAlchemy: SQLite by default, PostgreSQL via state.url)."""
 
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field
+from sqlalchemy import delete, select
 
-from tutor import sqlite
 from tutor.errors import ProgressError
+from tutor.state import schema as t
+from tutor.state.db import Database, sqlite_url
+from tutor.state.migrate import AREAS, current_revision, upgrade
 from tutor.timeutil import utc_now
 
 MAX_ID_CHARS = 64
@@ -33,64 +34,6 @@ def validate_learner_id(learner_id: str) -> str:
 
 __all__ = ["LearnerProfile", "ProgressStore"]
 
-_MIGRATIONS: list[str] = [
-    # v1
-    """
-    CREATE TABLE learners (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        hours_per_day REAL NOT NULL DEFAULT 2,
-        goal TEXT,
-        language TEXT NOT NULL DEFAULT 'zh',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE skill_status (
-        learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
-        skill INTEGER NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('done', 'in_progress')),
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (learner_id, skill)
-    );
-    """,
-    # v2: conversations and answer feedback (tutor.history)
-    """
-    CREATE TABLE messages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
-        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
-        content TEXT NOT NULL,
-        meta TEXT,
-        created_at TEXT NOT NULL
-    );
-    CREATE INDEX messages_by_learner ON messages(learner_id, id);
-    CREATE TABLE feedback (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        learner_id TEXT NOT NULL,
-        rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-        question TEXT NOT NULL,
-        answer TEXT NOT NULL,
-        sources TEXT NOT NULL,
-        meta TEXT,
-        created_at TEXT NOT NULL
-    );
-    """,
-    # v3: self-check quiz results (tutor.curriculum.quiz)
-    """
-    CREATE TABLE quiz_results (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        learner_id TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
-        skill INTEGER NOT NULL,
-        score REAL NOT NULL,
-        passed INTEGER NOT NULL,
-        criteria_met INTEGER NOT NULL,
-        detail TEXT NOT NULL,
-        taken_at TEXT NOT NULL
-    );
-    CREATE INDEX quiz_by_learner ON quiz_results(learner_id, skill, id);
-    """,
-]
-
 
 class LearnerProfile(BaseModel):
     id: str
@@ -103,83 +46,59 @@ class LearnerProfile(BaseModel):
 
 
 class ProgressStore:
-    """One SQLite file under the data dir; every write is a short IMMEDIATE transaction."""
+    """Learners and their skill status in the learner database (SQLite file or `state.url`)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        sqlite.create(path, "learner database", ProgressError)
-        with self._connect() as conn:
-            self._migrate(conn)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with sqlite.connect(self.path, "learner database", ProgressError, autocommit=True) as conn:
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(_MIGRATIONS):
-                raise ProgressError(
-                    f"{self.path} has schema v{version}, newer than this tutor (v{len(_MIGRATIONS)}); upgrade tutor"
-                )
-            for n, script in enumerate(_MIGRATIONS[version:], version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={n}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    def __init__(self, db: Database | Path) -> None:
+        if isinstance(db, Path):  # a SQLite file, migrated on open (tests, scripts, older callers)
+            db = Database(sqlite_url(db), "the learner database", ProgressError)
+            upgrade(db, AREAS["learners"])
+        self.db = db
 
     @property
-    def schema_version(self) -> int:
-        with self._connect() as conn:
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    def path(self) -> Path | None:
+        """The SQLite file (None on a database server)."""
+        return self.db.sqlite_path
+
+    @property
+    def schema_version(self) -> str | None:
+        """The Alembic revision of the learner tables."""
+        return current_revision(self.db, AREAS["learners"])
 
     def get(self, learner_id: str) -> LearnerProfile:
-        with self._connect() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
-                "SELECT id, name, hours_per_day, goal, language FROM learners WHERE id=?", (learner_id,)
-            ).fetchone()
+                select(*t.learners.c["id", "name", "hours_per_day", "goal", "language"]).where(
+                    t.learners.c.id == learner_id
+                )
+            ).first()
             if row is None:
                 raise ProgressError(
                     f"No learner '{learner_id}'; create one with `tutor progress set --learner {learner_id} --name NAME`"
                 )
             status = conn.execute(
-                "SELECT skill, status FROM skill_status WHERE learner_id=? ORDER BY skill", (learner_id,)
-            ).fetchall()
+                select(t.skill_status.c.skill, t.skill_status.c.status)
+                .where(t.skill_status.c.learner_id == learner_id)
+                .order_by(t.skill_status.c.skill)
+            ).all()
         return LearnerProfile(
-            id=row[0],
-            name=row[1],
-            hours_per_day=row[2],
-            goal=row[3],
-            language=row[4],
+            id=row.id,
+            name=row.name,
+            hours_per_day=row.hours_per_day,
+            goal=row.goal,
+            language=row.language,
             finished=[s for s, st in status if st == "done"],
             in_progress=[s for s, st in status if st == "in_progress"],
         )
 
     def exists(self, learner_id: str) -> bool:
-        with self._connect() as conn:
-            return conn.execute("SELECT 1 FROM learners WHERE id=?", (learner_id,)).fetchone() is not None
+        with self.db.read() as conn:
+            return (
+                conn.execute(select(t.learners.c.id).where(t.learners.c.id == learner_id)).first() is not None
+            )
 
     def list(self) -> list[str]:
-        with self._connect() as conn:
-            return [r[0] for r in conn.execute("SELECT id FROM learners ORDER BY id")]
+        with self.db.read() as conn:
+            return list(conn.execute(select(t.learners.c.id).order_by(t.learners.c.id)).scalars())
 
     def upsert(
         self,
@@ -197,26 +116,21 @@ class ProgressStore:
         if hours_per_day is not None and not 0 < hours_per_day <= 24:
             raise ProgressError(f"hours per day must be between 0 and 24, got {hours_per_day}")
         now = utc_now()
-        with self._write() as conn:
+        given = {"name": name, "hours_per_day": hours_per_day, "goal": goal, "language": language}
+        changes = {k: v for k, v in given.items() if v is not None}
+        row = {
+            "id": learner_id,
+            "name": name or learner_id,
+            "hours_per_day": 2 if hours_per_day is None else hours_per_day,
+            "goal": goal,
+            "language": language or "zh",
+            "created_at": now,
+            "updated_at": now,
+        }
+        stmt = self.db.insert(t.learners).values(row)
+        with self.db.write() as conn:  # one statement: two replicas creating one learner both succeed
             conn.execute(
-                "INSERT INTO learners (id, name, hours_per_day, goal, language, created_at, updated_at) "
-                "VALUES (?, ?, COALESCE(?, 2), ?, COALESCE(?, 'zh'), ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET name=COALESCE(?, name), hours_per_day=COALESCE(?, hours_per_day), "
-                "goal=COALESCE(?, goal), language=COALESCE(?, language), updated_at=?",
-                (
-                    learner_id,
-                    name or learner_id,
-                    hours_per_day,
-                    goal,
-                    language,
-                    now,
-                    now,
-                    name,
-                    hours_per_day,
-                    goal,
-                    language,
-                    now,
-                ),
+                stmt.on_conflict_do_update(index_elements=["id"], set_={**changes, "updated_at": now})
             )
         return self.get(learner_id)
 
@@ -225,18 +139,27 @@ class ProgressStore:
             raise ProgressError(f"status must be 'done' or 'in_progress', got '{status}'")
         self.get(learner_id)
         now = utc_now()
-        with self._write() as conn:
-            conn.executemany(
-                "INSERT INTO skill_status (learner_id, skill, status, updated_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(learner_id, skill) DO UPDATE SET status=excluded.status, updated_at=excluded.updated_at",
-                [(learner_id, s, status, now) for s in skills],
-            )
+        if skills:
+            rows = [
+                {"learner_id": learner_id, "skill": s, "status": status, "updated_at": now} for s in skills
+            ]
+            stmt = self.db.insert(t.skill_status)
+            with self.db.write() as conn:
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["learner_id", "skill"],
+                        set_={"status": stmt.excluded.status, "updated_at": stmt.excluded.updated_at},
+                    ),
+                    rows,
+                )
         return self.get(learner_id)
 
     def unmark(self, learner_id: str, skills: Sequence[int]) -> LearnerProfile:
         self.get(learner_id)
-        with self._write() as conn:
-            conn.executemany(
-                "DELETE FROM skill_status WHERE learner_id=? AND skill=?", [(learner_id, s) for s in skills]
+        with self.db.write() as conn:
+            conn.execute(
+                delete(t.skill_status).where(
+                    t.skill_status.c.learner_id == learner_id, t.skill_status.c.skill.in_(list(skills))
+                )
             )
         return self.get(learner_id)

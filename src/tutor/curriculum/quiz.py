@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 import random
 import re
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy import insert, select
 
-from tutor import sqlite
 from tutor.curriculum.model import Citation, Curriculum, Skill
 from tutor.errors import InputError, ProgressError
+from tutor.state.db import Database
+from tutor.state.schema import quiz_results
 from tutor.timeutil import utc_now
 
 __all__ = [
@@ -275,40 +276,36 @@ def grade(quiz: Quiz, learner: str, responses: dict[str, str | None]) -> QuizRes
 
 
 class QuizStore:
-    """Quiz results in the learner database (`quiz_results`, created by ProgressStore's migrations)."""
+    """Quiz results in the learner database (`quiz_results`, created by the learner migrations)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def record(self, result: QuizResult) -> None:
-        detail = json.dumps({"wrong": result.wrong, "unmet": result.unmet}, ensure_ascii=False)
-        with sqlite.connect(self.path, "learner database", ProgressError) as conn:
-            try:
-                conn.execute(
-                    "INSERT INTO quiz_results (learner_id, skill, score, passed, criteria_met, detail, taken_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        result.learner,
-                        result.skill,
-                        result.score,
-                        int(result.passed),
-                        int(result.criteria_met),
-                        detail,
-                        utc_now(),
-                    ),
-                )
-                conn.commit()
-            except Exception as exc:
-                raise ProgressError(f"Cannot store the quiz result for '{result.learner}': {exc}") from exc
+        row = {
+            "learner_id": result.learner,
+            "skill": result.skill,
+            "score": result.score,
+            "passed": int(result.passed),
+            "criteria_met": int(result.criteria_met),
+            "detail": json.dumps({"wrong": result.wrong, "unmet": result.unmet}, ensure_ascii=False),
+            "taken_at": utc_now(),
+        }
+        try:
+            with self.db.write() as conn:
+                conn.execute(insert(quiz_results).values(row))
+        except ProgressError as exc:
+            raise ProgressError(f"Cannot store the quiz result for '{result.learner}': {exc}") from exc
 
     def latest(self, learner: str) -> dict[int, QuizResult]:
         """Each skill's most recent result for this learner."""
-        with sqlite.connect(self.path, "learner database", ProgressError) as conn:
+        q = quiz_results.c
+        with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT skill, score, passed, criteria_met, detail FROM quiz_results"
-                " WHERE learner_id=? ORDER BY id",
-                (learner,),
-            ).fetchall()
+                select(q.skill, q.score, q.passed, q.criteria_met, q.detail)
+                .where(q.learner_id == learner)
+                .order_by(q.id)
+            ).all()
         out: dict[int, QuizResult] = {}
         for skill, score, passed, met, detail in rows:
             extra = json.loads(detail)

@@ -13,16 +13,18 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tutor.index.records import FORMAT, ChunkRecords, filter_mask
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import TOKENIZER_VERSION, tokenize
 
 __all__ = ["BM25Index", "feedback_terms", "fingerprint", "matches"]
 
 log = logging.getLogger(__name__)
+
+_MASK_CACHE = 32  # distinct filters kept (the default one, a few documents and stages)
 
 
 def fingerprint(chunk_ids: Iterable[str], heading_boost: int = 1) -> str:
@@ -36,15 +38,22 @@ def fingerprint(chunk_ids: Iterable[str], heading_boost: int = 1) -> str:
     return h.hexdigest()
 
 
-@dataclass
 class BM25Index:
-    """BM25 over chunk texts (with their heading context), plus filterable metadata."""
+    """BM25 over chunk texts (with their heading context) and the columns its filters need.
 
-    retriever: Any
-    ids: list[str]
-    metadata: list[dict[str, Any]]
-    texts: list[str]
-    fingerprint: str
+    Per query nothing walks the chunks in Python: a filter is a precomputed mask over the
+    document and stage columns (cached per filter), and bm25s returns only the top k.  The chunk
+    texts and metadata (about 1.8 KB a chunk) stay on disk (`ChunkRecords`) and are read for the k
+    results only; `texts` and `metadata` read them all, for one-off builds (router, glossary).
+    """
+
+    def __init__(self, retriever: Any, ids: list[str], records: ChunkRecords, fingerprint: str) -> None:
+        self.retriever = retriever
+        self.ids = ids
+        self.records = records
+        self.fingerprint = fingerprint
+        self.columns = records.columns()
+        self._masks: dict[str, tuple[Any, int]] = {}
 
     @classmethod
     def build(cls, chunks: Sequence[StoredChunk], heading_boost: int = 1) -> BM25Index:
@@ -54,13 +63,20 @@ class BM25Index:
         corpus = [tokenize(_context(c, heading_boost)) for c in chunks]
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
-        return cls(
-            retriever=retriever,
-            ids=[c.id for c in chunks],
-            metadata=[dict(c.metadata) for c in chunks],
-            texts=[c.text for c in chunks],
-            fingerprint=fingerprint((c.id for c in chunks), heading_boost),
-        )
+        return cls.from_retriever(retriever, chunks, fingerprint((c.id for c in chunks), heading_boost))
+
+    @classmethod
+    def from_retriever(cls, retriever: Any, chunks: Sequence[StoredChunk], fp: str) -> BM25Index:
+        """Wrap an indexed bm25s retriever whose rows are `chunks` in order (benchmarks build it from tokens)."""
+        return cls(retriever, [c.id for c in chunks], ChunkRecords.in_memory(chunks), fp)
+
+    @property
+    def texts(self) -> list[str]:
+        return self.records.texts()
+
+    @property
+    def metadata(self) -> list[dict[str, Any]]:
+        return self.records.metadata()
 
     def save(self, directory: Path) -> None:
         """Write to a temporary sibling and swap it in, so readers never see half an index."""
@@ -68,16 +84,9 @@ class BM25Index:
         tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=directory.parent))
         try:
             self.retriever.save(str(tmp / "bm25"), show_progress=False)
+            self.records.save(tmp)
             (tmp / "chunks.json").write_text(
-                json.dumps(
-                    {
-                        "fingerprint": self.fingerprint,
-                        "ids": self.ids,
-                        "metadata": self.metadata,
-                        "texts": self.texts,
-                    },
-                    ensure_ascii=False,
-                )
+                json.dumps({"fingerprint": self.fingerprint, "format": FORMAT, "ids": self.ids})
             )
             old = directory.with_name(directory.name + ".old")
             if directory.exists():
@@ -88,6 +97,7 @@ class BM25Index:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        self.records = ChunkRecords.on_disk(directory)  # the texts leave memory once they are on disk
 
     @classmethod
     def load(cls, directory: Path) -> BM25Index | None:
@@ -98,11 +108,35 @@ class BM25Index:
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT:
+                log.info("BM25 index at %s has an older layout; it will be rebuilt", directory)
+                return None
+            records = ChunkRecords.on_disk(directory)
             retriever = bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("BM25 index at %s is unreadable (%s); it will be rebuilt", directory, exc)
             return None
-        return cls(retriever, meta["ids"], meta["metadata"], meta["texts"], meta["fingerprint"])
+        return cls(retriever, meta["ids"], records, meta["fingerprint"])
+
+    def mask(self, where: dict[str, Any] | None) -> Any:
+        """The rows `where` allows (float32 0/1, as bm25s' weight_mask wants), or None for all rows.
+
+        Computed once per distinct filter from the columns (numpy), not per query."""
+        return self._mask(where)[0]
+
+    def _mask(self, where: dict[str, Any] | None) -> tuple[Any, int]:
+        """(mask or None, rows allowed), cached per distinct filter."""
+        if not where:
+            return None, len(self.ids)
+        key = json.dumps(where, sort_keys=True, ensure_ascii=False, default=str)
+        cached = self._masks.get(key)
+        if cached is None:
+            mask = filter_mask(self.columns, where, len(self.ids), self.records.metadata)
+            cached = (mask, int(mask.sum()))
+            if len(self._masks) >= _MASK_CACHE:
+                self._masks = {}  # many ad-hoc filters: start over (no iteration another thread could race)
+            self._masks[key] = cached
+        return cached
 
     def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[StoredChunk]:
         """Top-k chunks by BM25; `where` filters metadata like Chroma does (value or {"$ne": value})."""
@@ -110,31 +144,18 @@ class BM25Index:
         tokens = [t for t in tokenize(query) if t in vocab]
         if not tokens or not self.ids:
             return []
-        mask = None
-        if where:
-            import numpy as np
-
-            mask = np.array(
-                [all(matches(m.get(key), value) for key, value in where.items()) for m in self.metadata],
-                dtype=np.float32,
-            )
-            if not mask.any():
-                return []
-        n = min(len(self.ids), k if mask is None else len(self.ids))
+        mask, allowed = self._mask(where)
+        if allowed == 0:
+            return []
         docs, scores = self.retriever.retrieve(
-            [tokens], k=n, show_progress=False, n_threads=1, weight_mask=mask
+            [tokens], k=min(k, allowed), show_progress=False, n_threads=1, weight_mask=mask
         )
-        out: list[StoredChunk] = []
-        for idx, score in zip(docs[0], scores[0], strict=False):
-            if score <= 0:
-                continue
-            i = int(idx)
-            out.append(
-                StoredChunk(id=self.ids[i], text=self.texts[i], metadata=self.metadata[i], score=float(score))
-            )
-            if len(out) == k:
-                break
-        return out
+        rows = [(int(i), float(sc)) for i, sc in zip(docs[0], scores[0], strict=False) if sc > 0]
+        records = self.records.fetch([i for i, _ in rows])
+        return [
+            StoredChunk(id=self.ids[i], text=text, metadata=meta, score=score)
+            for (i, score), (text, meta) in zip(rows, records, strict=True)
+        ]
 
 
 def _idf(index: BM25Index) -> dict[str, float]:
@@ -143,10 +164,11 @@ def _idf(index: BM25Index) -> dict[str, float]:
     cached = index.__dict__.get("_idf_cache")
     if cached is None:
         df: dict[str, int] = {}
-        for text in index.texts:
+        texts = index.texts  # read from disk once; the idf table is what stays
+        for text in texts:
             for token in set(tokenize(text)):
                 df[token] = df.get(token, 0) + 1
-        n = max(1, len(index.texts))
+        n = max(1, len(texts))
         cached = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         index.__dict__["_idf_cache"] = cached
     return cached
@@ -159,12 +181,10 @@ def feedback_terms(
     idf = _idf(index)
     skip = set(exclude)
     where = {cid: i for i, cid in enumerate(index.ids)}
+    rows = [where[cid] for cid in chunk_ids if cid in where]
     weights: dict[str, float] = {}
-    for cid in chunk_ids:
-        i = where.get(cid)
-        if i is None:
-            continue
-        for token in tokenize(index.texts[i]):
+    for text, _ in index.records.fetch(rows):
+        for token in tokenize(text):
             if token in skip or len(token) < 2:
                 continue
             weights[token] = weights.get(token, 0.0) + idf.get(token, 0.0)

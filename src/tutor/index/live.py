@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 
 from tutor.config import Settings
@@ -16,6 +17,7 @@ from tutor.errors import IndexStoreError
 from tutor.index.bm25 import BM25Index, fingerprint
 from tutor.index.embeddings import embedder_model_id
 from tutor.index.manifest import Manifest, index_dir
+from tutor.index.shared import SharedManifest
 from tutor.index.store import ChromaStore, StoredChunk, open_store
 from tutor.ingest.lock import WriterLock
 
@@ -33,7 +35,8 @@ class LiveIndex:
         self.directory = index_dir(settings, self.model_id)
         self._store: ChromaStore | None = None
         self._manifest: Manifest | None = None
-        self._stamp = 0
+        self._stamp = ""
+        self._checked = 0.0  # when the shared manifest's stamp was last asked for (chroma-http)
         self._bm25: BM25Index | None = None
         self._bm25_manifest: Manifest | None = None
 
@@ -47,8 +50,32 @@ class LiveIndex:
     def manifest(self) -> Manifest:
         self.refresh_if_changed()
         if self._manifest is None:
-            self._manifest = Manifest.load(self.directory, self.model_id)
+            shared = self._shared()
+            if shared is None:
+                self._manifest = Manifest.load(self.directory, self.model_id)
+            else:  # the server's manifest is the truth; a local file is not needed (nor read)
+                self._manifest, self._stamp = shared.load(self.directory / "manifest.json")
         return self._manifest
+
+    def _shared(self) -> SharedManifest | None:
+        """chroma-http: replicas and the ingest job share the manifest kept in the server."""
+        vs = self.settings.vector_store
+        return (
+            SharedManifest(self.store, vs.collection_prefix, self.model_id)
+            if vs.kind == "chroma-http"
+            else None
+        )
+
+    def _current_stamp(self, force: bool = False) -> str:
+        """What changes with every ingest: the manifest file's mtime, or the server's stamp (polled)."""
+        shared = self._shared()
+        if shared is None:
+            return _stamp(self.directory / "manifest.json")
+        now = time.monotonic()
+        if not force and now - self._checked < self.settings.vector_store.refresh_s:
+            return self._stamp
+        self._checked = now
+        return shared.stamp()
 
     def require(self) -> Manifest:
         """The manifest of a non-empty index, or an error that says to run `tutor ingest`."""
@@ -66,7 +93,7 @@ class LiveIndex:
     def invalidate(self) -> None:
         """After this process's own ingest: re-read the manifest; the store view is current."""
         self._manifest = None
-        self._stamp = _stamp(self.directory / "manifest.json")
+        self._stamp = self._current_stamp(force=True)
 
     def refresh_if_changed(self) -> None:
         """Pick up an ingest made by another process.
@@ -74,7 +101,7 @@ class LiveIndex:
         Embedded Chroma caches its segments per process, so after another process
         wrote to the same directory the client must be reopened, not just re-read.
         """
-        current = _stamp(self.directory / "manifest.json")
+        current = self._current_stamp()
         if current == self._stamp:
             return
         self._stamp = current
@@ -136,8 +163,8 @@ class LiveIndex:
         configure_cache_dir(self.settings.data_dir / "cache" / "jieba")
 
 
-def _stamp(path: Path) -> int:
+def _stamp(path: Path) -> str:
     try:
-        return path.stat().st_mtime_ns
+        return str(path.stat().st_mtime_ns)
     except FileNotFoundError:
-        return 0
+        return ""

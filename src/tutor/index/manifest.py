@@ -3,7 +3,8 @@
 It is the commit point of every ingest: chunks are written to the store first,
 then the manifest is replaced atomically (write, fsync, rename), then stale
 chunks are deleted.  A process killed anywhere in between leaves a manifest
-that points only at complete revisions, and readers filter on it.
+that points only at complete revisions, and readers check their hits against it
+(`Manifest.is_live`), so they never serve a chunk it does not list.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor.errors import IndexStoreError
 from tutor.timeutil import utc_now
 
 if TYPE_CHECKING:
     from tutor.config import Settings
+    from tutor.index.store import StoredChunk
 
 __all__ = ["DocEntry", "Manifest", "index_dir"]
 
@@ -44,10 +47,20 @@ class Manifest:
     dimension: int | None = None
     generation: int = 0
     docs: dict[str, DocEntry] = field(default_factory=dict)
+    # chroma-http: also hands every saved manifest to the server (tutor.index.shared), where replicas read it
+    publish: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def live_revs(self) -> list[str]:
         return sorted({d.rev for d in self.docs.values()})
+
+    def is_live(self, chunk: StoredChunk) -> bool:
+        """Is this chunk (read back from the store) part of the committed revision of its document?
+
+        O(1) per hit: queries check their k results instead of filtering the whole collection.
+        """
+        entry = self.docs.get(str(chunk.metadata.get("doc", "")))
+        return entry is not None and entry.rev == chunk.metadata.get("rev")
 
     @property
     def chunk_count(self) -> int:
@@ -58,12 +71,17 @@ class Manifest:
         path = directory / "manifest.json"
         if not path.exists():
             return cls(path=path, model_id=model_id)
+        return cls.from_json(path.read_text(encoding="utf-8"), path, model_id, str(path))
+
+    @classmethod
+    def from_json(cls, text: str, path: Path, model_id: str, where: str) -> Manifest:
+        """A manifest from its JSON (`where` names its origin in the error about a corrupt one)."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(text)
             docs = {k: DocEntry(**v) for k, v in data.get("docs", {}).items()}
-        except (json.JSONDecodeError, TypeError, KeyError) as exc:
+        except (json.JSONDecodeError, TypeError, KeyError, AttributeError) as exc:
             raise IndexStoreError(
-                f"Index manifest {path} is corrupt ({exc}); run `tutor ingest --rebuild`."
+                f"Index manifest {where} is corrupt ({exc}); run `tutor ingest --rebuild`."
             ) from exc
         return cls(
             path=path,
@@ -74,10 +92,8 @@ class Manifest:
             docs=docs,
         )
 
-    def save(self) -> None:
-        """Atomically replace the manifest on disk."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {
+    def to_json(self) -> dict[str, Any]:
+        return {
             "version": _VERSION,
             "model_id": self.model_id,
             "collection": self.collection,
@@ -85,6 +101,11 @@ class Manifest:
             "generation": self.generation,
             "docs": {k: asdict(v) for k, v in sorted(self.docs.items())},
         }
+
+    def save(self) -> None:
+        """Atomically replace the manifest on disk, then publish it (chroma-http) for the replicas."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = self.to_json()
         fd, tmp = tempfile.mkstemp(prefix=".manifest-", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -95,6 +116,8 @@ class Manifest:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        if self.publish is not None:
+            self.publish(json.dumps(payload, ensure_ascii=False))
 
 
 def index_dir(settings: Settings, model_id: str) -> Path:

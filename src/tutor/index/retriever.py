@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 from tutor.config import RetrievalSettings
 from tutor.errors import ConfigError
 from tutor.index.bm25 import feedback_terms, matches
+from tutor.index.dedup import dedup
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.levers import QueryLevers
 from tutor.index.live import LiveIndex
@@ -29,7 +30,6 @@ from tutor.index.tokenize import tokenize
 from tutor.patterns import CJK
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import asks_for_resources
-from tutor.textsim import trigrams
 
 __all__ = [
     "BM25Retriever",
@@ -69,24 +69,6 @@ def from_lc_document(doc: LCDocument) -> StoredChunk:
         metadata=meta,
         score=float(meta.pop("score", 0.0)),
     )
-
-
-def dedup(chunks: Sequence[StoredChunk], threshold: float) -> list[StoredChunk]:
-    """Keep the first of any group of near-identical passages (input is best-first)."""
-    kept: list[tuple[StoredChunk, set[str]]] = []
-    for chunk in chunks:
-        grams = trigrams(chunk.text)
-        duplicate = any(
-            (
-                chunk.metadata.get("chunk_hash")
-                and chunk.metadata.get("chunk_hash") == other.metadata.get("chunk_hash")
-            )
-            or len(grams & g) / max(1, len(grams | g)) >= threshold
-            for other, g in kept
-        )
-        if not duplicate:
-            kept.append((chunk, grams))
-    return [c for c, _ in kept]
 
 
 def rrf_fuse(rankings: Sequence[tuple[float, Sequence[StoredChunk]]], rrf_k: int) -> list[StoredChunk]:
@@ -144,7 +126,9 @@ class DenseRetriever(TutorRetriever):
     def search_vector(self, vector: Sequence[float], where: dict[str, Any] | None) -> list[StoredChunk]:
         manifest = self.index.require()
         assert manifest.collection is not None  # require() guarantees a collection
-        hits = self.index.store.query(manifest.collection, list(vector), self.k, manifest.live_revs, where)
+        hits = self.index.store.query(
+            manifest.collection, list(vector), self.k, manifest.live_revs, where, is_live=manifest.is_live
+        )
         for h in hits:
             h.metadata["dense_score"] = h.score
         return hits
@@ -219,7 +203,7 @@ class HybridRetriever(TutorRetriever):
             chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
             for extra in range(2, len(lists)):
                 chunk.metadata.pop(f"score_{extra}", None)
-        fused = dedup(fused, cfg.dedup_similarity)
+        fused = dedup(fused, cfg.dedup_similarity, limit=n if self.reranker is not None else self.k)
         if self.reranker is not None:
             fused = self.reranker.rerank(query, fused[:n])
         return fused[: self.k]

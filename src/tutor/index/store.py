@@ -1,8 +1,12 @@
 """Chroma as the vector store: on disk under the data dir, or a `chroma run` server.
 
 The store knows nothing about documents or revisions; the manifest
-(`tutor.index.manifest`) decides which chunks are live, and every query is
-filtered to those, so a half-finished write is never served.
+(`tutor.index.manifest`) decides which chunks are live.  Queries do not filter on
+the revision: the collection holds only live chunks except between an ingest's
+commit and its cleanup (or after a crash there), so a query runs unfiltered, checks
+its k hits against the manifest (`is_live`) and only when one is not live asks again
+with the revision filter.  A half-finished write is never served, and the filter
+that made Chroma 10-75x slower (issue 17) is off the common path.
 """
 
 from __future__ import annotations
@@ -116,6 +120,10 @@ class ChromaStore:
                 ) from exc
             raise IndexStoreError(f"Chroma at {self.where} failed: {exc}") from exc
 
+    def registry(self, name: str) -> Any:
+        """A small collection of the tutor's own records (the shared manifests: tutor.index.shared)."""
+        return self._collection(name, create=True)
+
     def collection_names(self) -> list[str]:
         return [c if isinstance(c, str) else c.name for c in self._client.list_collections()]
 
@@ -188,14 +196,36 @@ class ChromaStore:
         k: int,
         live_revs: Sequence[str],
         where: dict[str, Any] | None = None,
+        is_live: Callable[[StoredChunk], bool] | None = None,
     ) -> list[StoredChunk]:
-        """Top-k live chunks by cosine similarity (score = 1 - cosine distance)."""
+        """Top-k live chunks by cosine similarity (score = 1 - cosine distance).
+
+        Without `is_live` every query is filtered to `live_revs` (slow on big collections).  With it,
+        the query runs without the revision filter and falls back to it only when a hit is not live.
+        Exclusions in `where` ({"key": {"$ne": v}}, e.g. the resource cards) are applied to an
+        over-fetched result the same way, since a `$ne` filter makes Chroma scan nearly every row.
+        """
         if not live_revs:
             return []
-        clauses: list[dict[str, Any]] = [{"rev": {"$in": list(live_revs)}}]
-        if where:
-            clauses.extend({key: value} for key, value in where.items())
-        flt = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        if is_live is None:
+            return self._query(name, embedding, k, _where([{"rev": {"$in": list(live_revs)}}], where))
+        keep, exclude = _split_where(where)
+        fetch = k * 2 if exclude else k
+        for attempt in (fetch, fetch * 4):  # the live hits among the top n are the top live hits
+            hits = self._query(name, embedding, attempt, _where([], keep))
+            kept = [h for h in hits if is_live(h) and not _excluded(h, exclude)]
+            if len(kept) >= k or len(hits) < attempt:  # enough, or the collection has no more
+                return kept[:k]
+        log.info("dense query fell back to the revision filter (stale chunks or exclusions crowd the top)")
+        return [
+            h
+            for h in self._query(name, embedding, k * 2, _where([{"rev": {"$in": list(live_revs)}}], where))
+            if is_live(h)
+        ][:k]
+
+    def _query(
+        self, name: str, embedding: Sequence[float], k: int, flt: dict[str, Any] | None
+    ) -> list[StoredChunk]:
         res = self._collection(name).query(
             query_embeddings=[list(embedding)],
             n_results=k,
@@ -208,6 +238,30 @@ class ChromaStore:
                 res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=False
             )
         ]
+
+
+def _split_where(where: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(clauses Chroma filters cheaply: equality and the like, exclusions applied after the query)."""
+    keep: dict[str, Any] = {}
+    exclude: dict[str, Any] = {}
+    for key, value in (where or {}).items():
+        if isinstance(value, dict) and set(value) == {"$ne"}:
+            exclude[key] = value["$ne"]
+        else:
+            keep[key] = value
+    return keep, exclude
+
+
+def _excluded(hit: StoredChunk, exclude: dict[str, Any]) -> bool:
+    return any(hit.metadata.get(key) == value for key, value in exclude.items())
+
+
+def _where(clauses: list[dict[str, Any]], where: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Chroma's filter: one clause as is, several under $and, none as None."""
+    clauses = clauses + [{key: value} for key, value in (where or {}).items()]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def _persistent(settings: Settings) -> ChromaStore:

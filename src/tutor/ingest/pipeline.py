@@ -3,8 +3,8 @@
 Unchanged files are recognised by their content hash before any model loads,
 so a no-op re-ingest is cheap.  Each changed document is committed on its own
 (store write, then manifest swap, then cleanup) -- small documents in batches of up to
-BATCH_CHUNKS chunks -- so an interruption loses at most the batch in flight and the next run
-finishes the job.
+COMMIT_CHUNKS chunks, embedded in bigger groups one group ahead (tutor.ingest.batching) -- so an
+interruption loses at most what was not yet committed and the next run finishes the job.
 
 What an ingest may touch (tutor.ingest.sources): the paths it was given, or every registered
 source; never the documents of another source.  Removal is explicit (`remove`, `prune`).  One
@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -27,6 +27,7 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.live import LiveIndex
 from tutor.index.manifest import DocEntry, Manifest
 from tutor.index.store import ChromaStore, collection_name
+from tutor.ingest.batching import COMMIT_CHUNKS, EMBED_CHUNKS, batches, embed_ahead
 from tutor.ingest.chunking import Chunk, chunk_document
 from tutor.ingest.loaders import discover, load_document
 from tutor.ingest.lock import WriterLock
@@ -142,7 +143,10 @@ def _run_ingest(
     manifest = old_manifest = index.manifest()
     if request.rebuild:
         manifest = Manifest(
-            path=manifest.path, model_id=manifest.model_id, generation=manifest.generation + 1
+            path=manifest.path,
+            model_id=manifest.model_id,
+            generation=manifest.generation + 1,
+            publish=manifest.publish,
         )
 
     files = _resolvable(_discover(roots, settings, report), report)
@@ -283,43 +287,32 @@ def _write(
     _remove(store, manifest, removed, report, commit)
 
     total = sum(len(p.chunks) for p in pending.values())
+    commits = list(batches(list(pending.items()), lambda item: len(item[1].chunks), COMMIT_CHUNKS))
+    groups = list(batches(commits, lambda b: sum(len(item.chunks) for _, item in b), EMBED_CHUNKS))
+    texts = [[c.context_text() for batch in g for _, item in batch for c in item.chunks] for g in groups]
     with tqdm(total=total, desc="Embedding", unit="chunk", disable=not show_progress or total == 0) as bar:
-        for batch in _batches(list(pending.items()), BATCH_CHUNKS):
-            assert embedder is not None
-            _write_batch(store, embedder, manifest, batch, report, commit)
-            bar.update(sum(len(item.chunks) for _, item in batch))
-
-
-BATCH_CHUNKS = 64  # chunks embedded and committed together; a big document is a batch of its own
-
-
-def _batches(items: list[tuple[str, _Pending]], size: int) -> Iterator[list[tuple[str, _Pending]]]:
-    batch: list[tuple[str, _Pending]] = []
-    count = 0
-    for item in items:
-        if batch and count + len(item[1].chunks) > size:
-            yield batch
-            batch, count = [], 0
-        batch.append(item)
-        count += len(item[1].chunks)
-    if batch:
-        yield batch
+        ahead = embed_ahead(texts, embedder.embed_documents) if embedder is not None else iter(())
+        for group, vectors in zip(groups, ahead, strict=True):
+            for batch in group:
+                size = sum(len(item.chunks) for _, item in batch)
+                _write_batch(store, vectors[:size], manifest, batch, report, commit)
+                vectors = vectors[size:]
+                bar.update(size)
 
 
 def _write_batch(
     store: ChromaStore,
-    embedder: TutorEmbeddings,
+    vectors: list[list[float]],
     manifest: Manifest,
     batch: list[tuple[str, _Pending]],
     report: IngestReport,
     commit: Callable[[], None],
 ) -> None:
-    """Many small documents share one embedding call, one store write and one commit:
-    the per-call overhead, not the text, is what made tiny files slow."""
+    """Many small documents share one store write and one commit (and an embedding call, made
+    ahead by `embed_ahead`): the per-call overhead, not the text, is what made tiny files slow."""
     assert manifest.collection is not None
     t0 = time.perf_counter()
     chunks = [c for _, item in batch for c in item.chunks]
-    vectors = embedder.embed_documents([c.context_text() for c in chunks])
     store.upsert(manifest.collection, chunks, vectors)
     olds = {doc_id: manifest.docs.get(doc_id) for doc_id, _ in batch}
     for doc_id, item in batch:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -23,6 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # Gradio otherwise c
 
 import gradio as gr  # noqa: E402
 
+from tutor.api.startup import Startup  # noqa: E402
 from tutor.app import App  # noqa: E402
 from tutor.chain.answer import AnswerStream, Source  # noqa: E402
 from tutor.chain.router import route_message  # noqa: E402
@@ -32,7 +32,10 @@ from tutor.ui.layout import CSS, Page, layout  # noqa: E402
 from tutor.ui.panels import THEME, wire_resources, wire_status  # noqa: E402
 from tutor.ui.quiz import wire_quiz  # noqa: E402
 
-__all__ = ["build_app", "launch_ui", "UIState", "serve_forever"]
+__all__ = ["build_app", "launch_ui", "UIState", "serve_forever", "STREAM_INTERVAL_S"]
+
+#: the chat shows a streamed answer at most this often (a model's tokens still appear as they come)
+STREAM_INTERVAL_S = 0.15
 
 log = logging.getLogger(__name__)
 
@@ -53,45 +56,17 @@ class UIState:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.ready = threading.Event()
-        self.ingest_error: str | None = None
+        self.startup = Startup(app, log)  # the same start-up work as `tutor serve`, logged as the UI's
+        self.ready = self.startup.ready
         pairs = (pair.partition(":") for pair in app.settings.ui.auth)
         self.auth = [(user, password) for user, sep, password in pairs if sep]
 
     def ingest_in_background(self) -> None:
-        def work() -> None:
-            t0 = time.perf_counter()
-            health = self.app.llm.health()
-            if not health.ok:  # the page says "offline mode" calmly; the why and how to connect go here
-                log.info(
-                    "Offline mode: LLM %s not answering (%s); answers quote the material. To connect one: "
-                    "`tutor serve-llm` on a GPU machine, or TUTOR_LLM__BACKEND=llamacpp",
-                    self.app.llm.label,
-                    health.detail,
-                )
-            log.info(
-                "Checking the index for changes in %s …", ", ".join(map(str, self.app.settings.corpus.paths))
-            )
-            try:
-                self.app.ingest()
-                self.app.tutor  # noqa: B018 - load the router examples while the user reads the page
-                manifest = self.app.index.manifest()
-                log.info(
-                    "Index ready: %d documents, %d chunks (%.0f s); questions about the material are answered",
-                    len(manifest.docs),
-                    manifest.chunk_count,
-                    time.perf_counter() - t0,
-                )
-            except TutorError as exc:
-                self.ingest_error = str(exc)
-                log.error("Start-up ingest failed: %s", exc)
-            except Exception as exc:  # noqa: BLE001 - the UI keeps serving; the index it has still answers
-                self.ingest_error = f"{type(exc).__name__}: {exc}"
-                log.exception("Start-up ingest failed")
-            finally:
-                self.ready.set()
+        self.startup.start(ingest=True)
 
-        threading.Thread(target=work, name="tutor-ingest", daemon=True).start()
+    @property
+    def ingest_error(self) -> str | None:
+        return self.startup.error
 
     def learner(self, request: gr.Request | None) -> str:
         """Logged in: that user.  No login: the one local learner.  Nothing the page sends counts."""
@@ -194,6 +169,25 @@ def _wire_learner(demo: gr.Blocks, page: Page, app: App, ui: UIState) -> None:
     )
 
 
+def _store_exchange(history_store: Any, learner: str, message: str, final: str, answer: Any) -> None:
+    """The question and the answer as shown, with what the page shows beside it (restored on reload)."""
+    history_store.append(learner, "user", message)
+    history_store.append(
+        learner,
+        "assistant",
+        final,
+        {
+            "question": message,
+            "route": answer.route,
+            "relevance": answer.relevance,
+            "backend": answer.backend,
+            "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources],
+            "passages": [{**s.model_dump(), "text": s.text[:1600]} for s in answer.sources],
+            "followups": answer.followups[:3],
+        },
+    )
+
+
 def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
     """The chat handler: stream one answer into the chat; store the exchange for this learner."""
     history_store = app.learners.history
@@ -220,11 +214,15 @@ def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
             yield messages, gr.update(), "", *hidden
             ui.ready.wait()
         stream = AnswerStream(app.ask_stream(message, history, learner))
+        shown = 0.0
         try:
             for event in stream:
-                if event.kind == "token":
+                # at most one page update per interval: each one re-sends and re-renders the whole
+                # chat, and a quoted answer arrives in dozens of pieces within milliseconds
+                if event.kind == "token" and time.monotonic() - shown >= STREAM_INTERVAL_S:
                     messages[-1] = {"role": "assistant", "content": stream.text}
                     yield messages, gr.update(), "", *hidden
+                    shown = time.monotonic()
             answer = stream.final()
         except TutorError as exc:
             messages[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
@@ -232,22 +230,7 @@ def _respond(app: App, ui: UIState) -> Callable[..., Iterator[tuple[Any, ...]]]:
             return
         final = fmt.answer_markdown(answer)
         messages[-1] = {"role": "assistant", "content": final}
-        history_store.append(learner, "user", message)
-        history_store.append(
-            learner,
-            "assistant",
-            final,
-            {
-                "question": message,
-                "route": answer.route,
-                "relevance": answer.relevance,
-                "backend": answer.backend,
-                "sources": [s.model_dump(exclude={"text"}) for s in answer.cited_sources],
-                # what the page shows beside the answer, restored after a reload
-                "passages": [{**s.model_dump(), "text": s.text[:1600]} for s in answer.sources],
-                "followups": answer.followups[:3],
-            },
-        )
+        _store_exchange(history_store, learner, message, final, answer)
         followups = [gr.update(value=q, visible=True) for q in answer.followups[:3]]
         followups += [gr.update(visible=False)] * (3 - len(followups))
         yield messages, fmt.sources_panel(answer.sources), "", *followups

@@ -1,0 +1,397 @@
+"""Retrieval at scale: dense (embedded Chroma), BM25 (bm25s) and fused latency, build time, memory, disk.
+
+Usage:
+  PYTHONPATH=src .venv/bin/python bench/scale.py --sizes 10000 100000 1000000 \
+      --code before=/tmp/idx-main/src --code after=src [--chroma-max 100000] [--queries 100]
+
+The corpus cannot be embedded a million times here, so the data is synthetic but shaped like the
+corpus: every synthetic chunk copies the text, headings and metadata layout of a real corpus chunk
+(so memory and disk per chunk are realistic), its BM25 tokens are the real chunk's tokens with about
+a third replaced by Zipf-distributed rare words (a vocabulary that grows with the collection), and
+its vector is a random unit vector (dim 384, cosine).  50 chunks per document, 3% of the chunks in
+the resource-cards document (which the project filters out of most questions), stages 0-6.
+
+For each size the Chroma collection and the manifest are built once (the project's
+`ChromaStore.upsert_stored`, timed); then each `--code` version runs in its own subprocess
+(PYTHONPATH=that src) on the same data, one after the other, and measures: its BM25 build and load,
+p50/p95 of the project's dense / BM25 / hybrid retrievers (`build_retriever`, default settings,
+query embedding replaced by the precomputed vector, so embedding time is not in these numbers) and
+of the raw libraries (Chroma `query` unfiltered, `bm25s.retrieve`, and both fused with plain RRF),
+resident memory and disk.  Results: bench/results/scale.json and bench/results/scale.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+REPO = Path(__file__).resolve().parents[1]
+DIM = 384
+PER_DOC = 50
+MODEL = "multilingual-e5-small"
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _du_mb(path: Path) -> float:
+    total = sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    return round(total / 2**20, 1)
+
+
+def _pcts(samples: list[float]) -> dict[str, float]:
+    ms = sorted(s * 1000 for s in samples)
+    return {"p50": round(statistics.median(ms), 2), "p95": round(ms[int(0.95 * (len(ms) - 1))], 2)}
+
+
+def _settings(data: Path) -> Any:
+    from tutor.config import load_settings
+
+    return load_settings("default", data_dir=data, models_dir=data / "models", corpus={"paths": []})
+
+
+# --- synthetic data (deterministic: every process regenerates the same) ---------------------------
+def _base_chunks() -> list[Any]:
+    """The real corpus chunks, flattened the way the store keeps them."""
+    from tutor.index.store import StoredChunk, chunk_metadata
+    from tutor.ingest.chunking import chunk_document
+    from tutor.ingest.loaders import load_document
+
+    out = []
+    for path in sorted((REPO / "corpus").glob("*.md")):
+        for c in chunk_document(load_document(path, 5_000_000), 600, 80):
+            out.append(StoredChunk(id=c.id, text=c.text, metadata=chunk_metadata(c)))
+    return out
+
+
+def synthetic(n: int) -> tuple[list[Any], list[list[str]]]:
+    """`n` chunks (StoredChunk) and their BM25 token lists."""
+    import numpy as np
+
+    from tutor.index.bm25 import _context
+    from tutor.index.store import StoredChunk
+    from tutor.index.tokenize import tokenize
+    from tutor.resources.cards import CARDS_DOC
+
+    base = _base_chunks()
+    base_tokens = [tokenize(_context(c)) for c in base]
+    rng = np.random.default_rng(7)
+    pick = rng.integers(0, len(base), n)
+    stages = rng.integers(0, 7, n)
+    rare = rng.zipf(1.3, size=(n, 64)) % (n * 2 + 1000)
+    replace = rng.random((n, 64)) < 0.35
+    chunks, tokens = [], []
+    n_cards = int(n * 0.03)
+    for i in range(n):
+        b = base[int(pick[i])]
+        doc = CARDS_DOC if i < n_cards else f"doc{i // PER_DOC:06d}"
+        rev = hashlib.sha1(doc.encode()).hexdigest()[:12]
+        meta = {**b.metadata, "doc": doc, "rev": rev, "stage": int(stages[i]), "index": i % PER_DOC}
+        meta["chunk_hash"] = f"h{i}"
+        chunks.append(StoredChunk(id=f"{doc}:{rev}:{i:07d}", text=b.text, metadata=meta))
+        toks = list(base_tokens[int(pick[i])])
+        for j in np.nonzero(replace[i][: len(toks)])[0]:
+            toks[int(j)] = f"w{int(rare[i, j])}"
+        tokens.append(toks)
+    return chunks, tokens
+
+
+def vectors(n: int) -> Any:
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    v = rng.standard_normal((n, DIM), dtype=np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def questions(n: int) -> list[str]:
+    rows = [json.loads(line) for line in (REPO / "eval" / "retrieval.jsonl").read_text().splitlines() if line]
+    rows += [
+        json.loads(line)
+        for line in (REPO / "eval" / "retrieval_blind.jsonl").read_text().splitlines()
+        if line
+    ]
+    return [r["question"] for r in rows][:n]
+
+
+def query_vectors(vecs: Any, n: int) -> Any:
+    import numpy as np
+
+    rng = np.random.default_rng(13)
+    idx = rng.integers(0, len(vecs), n)
+    q = vecs[idx] + 0.3 * rng.standard_normal((n, DIM), dtype=np.float32) / np.sqrt(DIM)
+    return q / np.linalg.norm(q, axis=1, keepdims=True)
+
+
+# --- the parent: build the shared store once per size, then one child per code version -----------
+def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
+    from tutor.index.manifest import DocEntry, Manifest
+    from tutor.index.store import collection_name, open_store
+
+    data = work / f"n{n}" / "shared"
+    if (data / "store.json").is_file():  # built by an earlier run (--keep): the same deterministic data
+        return {**json.loads((data / "store.json").read_text()), "reused": True}
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    chunks, _ = synthetic(n)
+    settings = _settings(data)
+    directory = data / "index" / "local" / MODEL
+    manifest = Manifest(path=directory / "manifest.json", model_id=MODEL, dimension=DIM)
+    manifest.collection = collection_name("tutor", MODEL, DIM)
+    docs: dict[str, list[Any]] = {}
+    for c in chunks:
+        docs.setdefault(c.doc, []).append(c)
+    for doc, cs in docs.items():
+        manifest.docs[doc] = DocEntry(
+            doc, cs[0].metadata["rev"], f"/corpus/{doc}.md", doc, [c.id for c in cs]
+        )
+    out: dict[str, Any] = {"chunks": n}
+    if with_chroma:
+        store = open_store(settings)
+        vecs = vectors(n)
+        t0 = time.perf_counter()
+        for start in range(0, n, 4096):  # the project writes 256 at a time inside upsert_stored
+            store.upsert_stored(
+                manifest.collection, chunks[start : start + 4096], vecs[start : start + 4096].tolist()
+            )
+        out["chroma_build_s"] = round(time.perf_counter() - t0, 1)
+        out["chroma_disk_mb"] = _du_mb(data / "chroma")
+        store.close()
+    manifest.save()
+    (data / "store.json").write_text(json.dumps(out))
+    return out
+
+
+def run_child(n: int, work: Path, name: str, src: str, args: argparse.Namespace) -> dict[str, Any]:
+    shared = work / f"n{n}" / "shared"
+    data = work / f"n{n}" / name
+    shutil.rmtree(data, ignore_errors=True)
+    (data / "index" / "local" / MODEL).mkdir(parents=True)
+    if (shared / "chroma").exists():
+        (data / "chroma").symlink_to(shared / "chroma")
+    shutil.copy(shared / "index" / "local" / MODEL / "manifest.json", data / "index" / "local" / MODEL)
+    env = {**os.environ, "PYTHONPATH": src, "OMP_NUM_THREADS": "1"}
+    cmd = [sys.executable, __file__, "--child", str(n), "--work", str(data), "--queries", str(args.queries)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return {"error": proc.stderr[-3000:]}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+# --- the child: one code version, one size ---------------------------------------------------------
+class _FixedEmbedder:
+    """Stands in for the model: the precomputed vector of each question (embedding is not timed here)."""
+
+    model_id = MODEL
+    dimension = DIM
+
+    def __init__(self, table: dict[str, list[float]]) -> None:
+        self.table = table
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.table.get(text) or next(iter(self.table.values()))
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
+        import numpy as np
+
+        v = np.random.default_rng(len(texts)).standard_normal((len(texts), DIM))
+        return (v / np.linalg.norm(v, axis=1, keepdims=True)).tolist()
+
+
+def _build_bm25(chunks: list[Any], tokens: list[list[str]], directory: Path) -> dict[str, Any]:
+    import bm25s
+
+    from tutor.index import bm25 as project
+
+    t0 = time.perf_counter()
+    raw = bm25s.BM25()
+    raw.index(tokens, show_progress=False)
+    raw_s = time.perf_counter() - t0
+    fp = project.fingerprint((c.id for c in chunks), _settings(directory).retrieval.bm25_heading_boost)
+    t0 = time.perf_counter()
+    if hasattr(project.BM25Index, "from_retriever"):
+        index = project.BM25Index.from_retriever(raw, chunks, fp)
+    else:  # main before issue 17
+        index = project.BM25Index(
+            raw, [c.id for c in chunks], [dict(c.metadata) for c in chunks], [c.text for c in chunks], fp
+        )
+    index.save(directory / "bm25")
+    return {
+        "bm25_raw_build_s": round(raw_s, 1),
+        "bm25_project_wrap_save_s": round(time.perf_counter() - t0, 1),
+    }
+
+
+def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
+    import numpy as np
+
+    from tutor.index.live import LiveIndex
+    from tutor.index.retriever import build_retriever
+
+    # the BM25 build runs in its own process, so the memory measured here is what loading costs
+    build = subprocess.run(
+        [sys.executable, __file__, "--child-build", str(n), "--work", str(data)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out: dict[str, Any] = json.loads(build.stdout.strip().splitlines()[-1])
+    has_chroma = (data / "chroma").exists()
+    qs = questions(n_queries)
+    qv = query_vectors(vectors(n), len(qs)) if has_chroma else np.zeros((len(qs), DIM), dtype=np.float32)
+    table = {q: v.tolist() for q, v in zip(qs, qv, strict=True)}
+    settings = _settings(data)
+    index = LiveIndex(settings)
+    rss0 = _rss_mb()
+    t0 = time.perf_counter()
+    bm25 = index.bm25()
+    out["bm25_load_s"] = round(time.perf_counter() - t0, 2)
+    out["bm25_rss_mb"] = round(_rss_mb() - rss0, 1)
+    out["bm25_disk_mb"] = _du_mb(data / "index" / "local" / MODEL / "bm25")
+    embedder = _FixedEmbedder(table)
+    modes = ["bm25"] + (["dense", "hybrid"] if has_chroma else [])
+    retrievers = {m: build_retriever(m, index, lambda: embedder, settings.retrieval, k=5) for m in modes}
+    from tutor.index.tokenize import tokenize
+
+    qtok = [[t for t in tokenize(q) if t in bm25.retriever.vocab_dict] or ["w1"] for q in qs]
+    col = None
+    if has_chroma:
+        import chromadb
+
+        rss1 = _rss_mb()
+        client = index.store._client
+        col = client.get_collection(index.manifest().collection, embedding_function=None)
+        col.query(query_embeddings=[qv[0].tolist()], n_results=5)
+        out["chroma_rss_mb"] = round(_rss_mb() - rss1, 1)
+        assert chromadb  # imported for the client above
+
+    def raw_dense(i: int) -> list[str]:
+        assert col is not None
+        return list(
+            col.query(
+                query_embeddings=[qv[i].tolist()],
+                n_results=30,
+                include=["documents", "metadatas", "distances"],
+            )["ids"][0]
+        )
+
+    def raw_bm25(i: int) -> list[int]:
+        docs, _ = bm25.retriever.retrieve([qtok[i]], k=30, show_progress=False, n_threads=1)
+        return [int(d) for d in docs[0]]
+
+    def raw_fused(i: int) -> list[str]:
+        scores: dict[str, float] = {}
+        for rank, cid in enumerate(raw_dense(i), 1):
+            scores[cid] = scores.get(cid, 0.0) + 1 / (60 + rank)
+        for rank, d in enumerate(raw_bm25(i), 1):
+            cid = str(d)
+            scores[cid] = scores.get(cid, 0.0) + 1 / (60 + rank)
+        return sorted(scores, key=lambda c: -scores[c])[:5]
+
+    runs: dict[str, Any] = {f"project_{m}": (lambda i, r=retrievers[m]: r.search(qs[i])) for m in modes}
+    runs["raw_bm25"] = raw_bm25
+    if has_chroma:
+        runs["raw_dense"] = raw_dense
+        runs["raw_fused"] = raw_fused
+    for name, fn in runs.items():
+        for i in range(min(5, len(qs))):
+            fn(i)  # warm: router cards, masks, page cache
+        samples = []
+        for i in range(len(qs)):
+            t0 = time.perf_counter()
+            fn(i)
+            samples.append(time.perf_counter() - t0)
+        out[name] = _pcts(samples)
+    out["rss_total_mb"] = round(_rss_mb(), 1)
+    return out
+
+
+# --- report ------------------------------------------------------------------------------------------
+def plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for code, per_size in results["codes"].items():
+        for series, style in (("project_hybrid", "-o"), ("project_bm25", "-s"), ("project_dense", "-^")):
+            xs = [int(n) for n, r in per_size.items() if series in r]
+            ys = [r[series]["p95"] for n, r in per_size.items() if series in r]
+            if xs:
+                ax.plot(xs, ys, style, label=f"{code}: {series.removeprefix('project_')} p95")
+    sizes = {int(n) for per in results["codes"].values() for n in per}
+    for series in ("raw_fused", "raw_bm25"):
+        first = next(iter(results["codes"].values()))
+        xs = [int(n) for n, r in first.items() if series in r]
+        ys = [r[series]["p95"] for n, r in first.items() if series in r]
+        if xs:
+            ax.plot(xs, ys, ":x", label=f"raw {series.removeprefix('raw_')} p95")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(sorted(sizes))
+    ax.set_xlabel("chunks")
+    ax.set_ylabel("latency p95 (ms, warm, embedding excluded)")
+    ax.set_title("tutor retrieval latency vs collection size (2 shared cores)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--code", action="append", default=[], help="NAME=SRC_DIR (repeatable)")
+    parser.add_argument("--chroma-max", type=int, default=100_000, help="largest size built in Chroma")
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/tutor-scale"))
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument("--keep", action="store_true", help="keep the built stores under --work for a rerun")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-build", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_build:
+        chunks, tokens = synthetic(args.child_build)
+        print(json.dumps(_build_bm25(chunks, tokens, args.work / "index" / "local" / MODEL)))
+        return
+    if args.child:
+        print(json.dumps(child(args.child, args.work, args.queries)))
+        return
+    codes = dict(c.split("=", 1) for c in args.code) or {"current": str(REPO / "src")}
+    results: dict[str, Any] = {"store": {}, "codes": {name: {} for name in codes}}
+    args.out.mkdir(parents=True, exist_ok=True)
+    for n in args.sizes:
+        results["store"][n] = build_store(n, args.work, with_chroma=n <= args.chroma_max)
+        print(json.dumps({"size": n, "store": results["store"][n]}), flush=True)
+        for name, src in codes.items():
+            results["codes"][name][n] = run_child(n, args.work, name, str(Path(src).resolve()), args)
+            print(json.dumps({"size": n, "code": name, **results["codes"][name][n]}), flush=True)
+        (args.out / "scale.json").write_text(json.dumps(results, indent=1))
+        plot(results, args.out / "scale.png")
+        if not args.keep:
+            shutil.rmtree(args.work / f"n{n}", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""The resident server and its keys: `tutor serve`, `tutor keys create/list/revoke`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+from tutor.cli._state import console, print_json, state
+from tutor.errors import TutorError
+
+__all__ = ["register"]
+
+keys_app = typer.Typer(help="API keys for `tutor serve` (hashed at rest; shown once).", no_args_is_help=True)
+
+
+def serve(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Bind address (default api.host: 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default api.port: 7860).")] = None,
+    no_ui: Annotated[bool, typer.Option("--no-ui", help="Serve the HTTP API alone, without the UI.")] = False,
+    no_ingest: Annotated[
+        bool,
+        typer.Option(
+            "--no-ingest", help="Do not refresh the index at start-up (replicas of a shared index)."
+        ),
+    ] = False,
+) -> None:
+    """Serve the HTTP API (OpenAI-compatible /v1, /api, /healthz, /readyz) and the UI at /, in one process."""
+    import uvicorn
+
+    from tutor.api.factory import serve_app
+
+    for name in ("tutor.serve", "tutor.ui"):  # start-up progress (index ready, offline mode) always shows
+        logger = logging.getLogger(name)
+        logger.setLevel(min(logger.getEffectiveLevel(), logging.INFO))
+    app = state.app()
+    cfg = app.settings.api
+    api = serve_app(app, ingest=not no_ingest, with_ui=not no_ui)
+    bind, at = host or cfg.host, port if port is not None else cfg.port
+    console.print(
+        f"[green]tutor serve[/] at [bold]http://{bind}:{at}[/] — API at /v1 and /api"
+        f"{'' if no_ui else ', UI at /'}, schema at /openapi.json (Ctrl-C stops it)"
+    )
+    try:
+        uvicorn.run(api, host=bind, port=at, log_level="warning", timeout_graceful_shutdown=10)
+    except OSError as exc:  # pragma: no cover - uvicorn exits itself on a busy port
+        raise TutorError(f"Cannot serve on {bind}:{at}: {exc}; pick another --port") from exc
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what uses the key (shown in `keys list`).")],
+    learner: Annotated[
+        str | None,
+        typer.Option("--learner", help="Bind the key to one learner: it reaches only their data."),
+    ] = None,
+) -> None:
+    """Create a key; it is printed once (only its hash is stored)."""
+    from tutor.api.factory import keys_for
+
+    new = keys_for(state.app()).create(name, learner)
+    console.print(f"key [bold]{new.key.id}[/] ({new.key.scope}) — store it now, it is not shown again:")
+    typer.echo(new.secret)
+
+
+@keys_app.command("list")
+def keys_list(
+    all_keys: Annotated[bool, typer.Option("--all", help="Include revoked keys.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The keys (ids, names, scopes; never secrets)."""
+    from tutor.api.factory import keys_for
+
+    keys = keys_for(state.app()).list(include_revoked=all_keys)
+    if as_json:
+        print_json([{**k.__dict__, "scope": k.scope} for k in keys])
+        return
+    for k in keys:
+        revoked = f"  revoked {k.revoked_at}" if k.revoked_at else ""
+        console.print(f"{k.id}  {k.scope:<24} {k.name}  created {k.created_at}{revoked}", highlight=False)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (from `tutor keys list`).")],
+) -> None:
+    """Revoke a key: every request with it is refused from now on."""
+    from tutor.api.factory import keys_for
+
+    key = keys_for(state.app()).revoke(key_id)
+    console.print(f"revoked {key.id} ({key.name})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.add_typer(keys_app, name="keys")

@@ -1,0 +1,211 @@
+"""Fewer embedding calls per answer: a counting, caching wrapper around the configured embedder.
+
+An answer used to embed about 19 texts: the question 2-3 times (router, retriever, composer,
+citation check) and every candidate block and passage again for each question.  Here
+
+* `embed_query` / `embed_queries` keep recent vectors in memory, keyed by the text with its
+  whitespace normalised (the first spelling's vector serves the others), so the router, the retriever and the composer share one embedding
+  of the question;
+* `embed_stored` (texts drawn from the corpus or the configuration: answer blocks, passages,
+  router examples) keeps vectors on disk, keyed by the exact text, one SQLite file per model, so each is embedded once
+  for the life of the data directory and never again per question;
+* every call that reaches the model is counted (`calls`, `texts`) and logged at DEBUG, which is
+  how the "embedding calls per answer" figure is measured.
+
+Misses of one call are embedded together, in one batch.  Vectors are the model's own; only where
+they come from changes, so rankings stay as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from tutor.index.embeddings import TutorEmbeddings
+
+__all__ = ["CachedEmbeddings", "VectorStore", "normalise"]
+
+log = logging.getLogger(__name__)
+
+
+def normalise(text: str) -> str:
+    """The cache key of a text: surrounding and repeated whitespace does not make a new question."""
+    return " ".join(text.split())
+
+
+class VectorStore:
+    """Vectors of stable texts in one SQLite file (WAL, so the UI and a CLI can share it).
+
+    The cache is an optimisation: a read-only or broken file costs a warning and the vectors are
+    simply computed again.
+    """
+
+    def __init__(self, path: Path, namespace: str) -> None:
+        self.path = path
+        self.namespace = namespace  # model, dimension and prefix: a different one never matches
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._broken = False
+
+    def _key(self, text: str) -> bytes:
+        return hashlib.sha1(f"{self.namespace}\0{text}".encode()).digest()
+
+    def _conn(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._broken:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+                self._db = db
+            except (sqlite3.Error, OSError) as exc:
+                log.warning("Vector cache %s unusable (%s); vectors are computed each time", self.path, exc)
+                self._broken = True
+        return self._db
+
+    def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        keys = {self._key(t): t for t in texts}
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            db = self._conn()
+            if db is None:
+                return found
+            items = list(keys)
+            for start in range(0, len(items), 500):  # SQLite's bound-parameter limit
+                part = items[start : start + 500]
+                marks = ",".join("?" * len(part))
+                rows = db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", part)
+                for key, blob in rows:
+                    found[keys[bytes(key)]] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, vectors: dict[str, np.ndarray]) -> None:
+        rows = [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in vectors.items()]
+        with self._lock:
+            db = self._conn()
+            if db is None or not rows:
+                return
+            try:
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO vectors (key, vec) VALUES (?, ?)", rows)
+            except sqlite3.Error as exc:
+                log.warning("Vector cache %s not written (%s)", self.path, exc)
+
+    def count(self) -> int:
+        with self._lock:
+            db = self._conn()
+            return 0 if db is None else int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+
+
+class _LRU:
+    """A small thread-safe LRU of vectors."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            vector = self._data.get(key)
+            if vector is not None:
+                self._data.move_to_end(key)
+            return vector
+
+    def put(self, key: str, vector: np.ndarray) -> None:
+        with self._lock:
+            self._data[key] = vector
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+class CachedEmbeddings(TutorEmbeddings):
+    """The configured embedder with a query LRU, a disk store for stable texts, and a call counter."""
+
+    def __init__(self, inner: TutorEmbeddings, store: VectorStore | None, lru_size: int = 512) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dimension = inner.dimension
+        self.store = store
+        self._lru = _LRU(lru_size)
+        self._count_lock = threading.Lock()
+        self.calls = 0  # requests that reached the model
+        self.texts = 0  # texts the model embedded
+
+    def _counted(self, kind: str, n: int) -> None:
+        with self._count_lock:
+            self.calls += 1
+            self.texts += n
+            call = self.calls
+        log.debug("embedding call #%d: %s, %d text(s)", call, kind, n)
+
+    # --- LangChain's interface ------------------------------------------------------------
+    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
+        """Passages for the index (ingest): counted, never cached here (Chroma keeps them)."""
+        self._counted("documents", len(texts))
+        return self.inner.embed_documents(texts, show_progress=show_progress)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Questions and other passing texts: kept in memory only (never written to disk)."""
+        return self._lookup(texts, self._lru_get, self._lru_put, "queries", normalise)
+
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        """Texts from the corpus or the configuration: embedded once, then read from disk."""
+        if self.store is None:
+            return self.embed_queries(texts)
+        return self._lookup(texts, self._stored_get, self._stored_put, "stored", str)
+
+    def tokenizer_length(self, text: str) -> int | None:
+        return self.inner.tokenizer_length(text)
+
+    # --- the lookups ------------------------------------------------------------------------
+    def _lru_get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        return {k: v for k in keys if (v := self._lru.get(k)) is not None}
+
+    def _lru_put(self, vectors: dict[str, np.ndarray]) -> None:
+        for key, vector in vectors.items():
+            self._lru.put(key, vector)
+
+    def _stored_get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        assert self.store is not None
+        return self.store.get_many(keys)
+
+    def _stored_put(self, vectors: dict[str, np.ndarray]) -> None:
+        assert self.store is not None
+        self.store.put_many(vectors)
+
+    def _lookup(
+        self,
+        texts: Sequence[str],
+        get: Callable[[Sequence[str]], dict[str, np.ndarray]],
+        put: Callable[[dict[str, np.ndarray]], None],
+        kind: str,
+        key: Callable[[str], str],
+    ) -> list[list[float]]:
+        keys = [key(t) for t in texts]
+        found = get(list(dict.fromkeys(keys)))
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+        if missing:
+            self._counted(kind, len(missing))
+            vectors = self.inner.embed_queries(list(missing.values()))
+            fresh = {k: np.asarray(v, dtype=np.float32) for k, v in zip(missing, vectors, strict=True)}
+            put(fresh)
+            found.update(fresh)
+        return [found[k].tolist() for k in keys]
+
+
+def store_for(inner: TutorEmbeddings, directory: Path, prefix_tag: str = "query") -> VectorStore:
+    """The disk store of `inner`'s model under `directory` (one file per model and dimension)."""
+    name = f"{inner.model_id}-{inner.dimension}"
+    return VectorStore(directory / f"{name}.sqlite", namespace=f"{name}/{prefix_tag}")
