@@ -65,12 +65,12 @@ def test_without_warm_up_blocks_are_embedded_once_then_read_from_disk(
     shutil.rmtree(data / "data" / "vectors", ignore_errors=True)
     app = _app(data, models_dir, embedder, cache=True)
     counter = app.load_embedder()
-    app.ask("你好，我想了解一下 RAG")  # router examples: once per data dir, not per answer
+    app.ask("RAG 是什么？")  # once per process: router examples (once per data dir), document cards
     before = counter.calls
     assert app.ask(QUESTIONS[0]).composition == "blocks"
     assert counter.calls - before <= 3  # the question, its new blocks, its undecided lines
     restarted = _app(data, models_dir, embedder, cache=True)  # another process, same data dir
-    restarted.ask("你好，我想了解一下 RAG")
+    restarted.ask("RAG 是什么？")
     counter = restarted.load_embedder()
     before = counter.calls
     restarted.ask(QUESTIONS[0])
@@ -82,7 +82,7 @@ def test_a_warmed_answer_embeds_only_its_question(data: Path, models_dir: Path, 
     plain = _app(data, models_dir, embedder, cache=False)
     assert app.warm_answer_vectors() > 0 and plain.warm_answer_vectors() == 0
     counter = app.load_embedder()
-    app.ask("你好，我想了解一下 RAG")
+    app.ask("RAG 是什么？")
 
     compositions = []
     for question in QUESTIONS:
