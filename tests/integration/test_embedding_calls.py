@@ -67,7 +67,7 @@ def test_without_warm_up_blocks_are_embedded_once_then_read_from_disk(
     counter = app.load_embedder()
     app.ask("RAG 是什么？")  # once per process: router examples (once per data dir), document cards
     before = counter.calls
-    assert app.ask(QUESTIONS[0]).composition == "blocks"
+    assert app.ask(QUESTIONS[0]).composition.startswith("blocks")
     assert counter.calls - before <= 3  # the question, its new blocks, its undecided lines
     restarted = _app(data, models_dir, embedder, cache=True)  # another process, same data dir
     restarted.ask("RAG 是什么？")
@@ -95,4 +95,4 @@ def test_a_warmed_answer_embeds_only_its_question(data: Path, models_dir: Path, 
         again = counter.calls
         app.ask(question)
         assert counter.calls == again  # the same question again: nothing to embed
-    assert "blocks" in compositions  # the composer really ran on passages
+    assert any((c or "").startswith("blocks") for c in compositions)  # the composer ran on passages
