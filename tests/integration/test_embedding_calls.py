@@ -67,14 +67,16 @@ def test_without_warm_up_blocks_are_embedded_once_then_read_from_disk(
     counter = app.load_embedder()
     app.ask("RAG 是什么？")  # once per process: router examples (once per data dir), document cards
     before = counter.calls
-    assert app.ask(QUESTIONS[0]).composition.startswith("blocks")
+    assert (app.ask(QUESTIONS[0]).composition or "").startswith("blocks")
     assert counter.calls - before <= 3  # the question, its new blocks, its undecided lines
     restarted = _app(data, models_dir, embedder, cache=True)  # another process, same data dir
     restarted.ask("RAG 是什么？")
     counter = restarted.load_embedder()
-    before = counter.calls
+    calls, texts = counter.calls, counter.texts
     restarted.ask(QUESTIONS[0])
-    assert counter.calls - before == 1  # only the question: everything else was kept on disk
+    # only queries, one text each: the question (and the how-to lookup's "… 具体步骤 方法" variant);
+    # blocks, passages and lines were kept on disk
+    assert counter.calls - calls <= 2 and counter.texts - texts == counter.calls - calls
 
 
 def test_a_warmed_answer_embeds_only_its_question(data: Path, models_dir: Path, embedder) -> None:
