@@ -1,10 +1,9 @@
-"""The scale-out topology as real processes on loopback: `chroma run` (vectors), llama.cpp's
-OpenAI-compatible server (the model), the index built once by a `tutor ingest` job, two
-`tutor serve` replicas and nginx in front with deploy/nginx.conf.  50 learners chat at once through
-nginx with the openai client (streaming); one replica is killed mid-run.
-
-Shared state: until the SQLAlchemy/PostgreSQL store (issue 15 item 2) is on main, the replicas share
-the SQLite learner database of one data directory (WAL; safe across processes on one host).
+"""The scale-out topology as real processes on loopback: PostgreSQL (learners, progress,
+conversations: `state.url`; the state tests' throwaway cluster, or $TUTOR_TEST_PG_URL), `chroma run`
+(vectors), llama.cpp's OpenAI-compatible server (the model), the index built once by a `tutor ingest`
+job, two `tutor serve` replicas and nginx in front with deploy/nginx.conf.  50 learners chat at once
+through nginx with the openai client (streaming); one replica is killed mid-run.  (The API keys still
+live in a SQLite file of the data directory the replicas share; they move onto the state layer next.)
 
 Asserted: both replicas served; after the kill nginx sends everything to the survivor; the only
 client-visible failures are answers that were already streaming from the killed replica (nginx
@@ -55,6 +54,7 @@ class Stack:
     replicas: list[subprocess.Popen]
     ports: list[int]
     data_dir: Path
+    state_url: str
     access_log: Path
     keys: dict[str, str] = field(default_factory=dict)  # learner -> key
 
@@ -81,7 +81,17 @@ def _replica_env(
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, llama_server: str) -> Iterator[Stack]:
+def state_url(pg_server: str) -> Iterator[str]:
+    from tests.postgres import fresh_database
+
+    with fresh_database(pg_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, models_dir: Path, llama_server: str, state_url: str
+) -> Iterator[Stack]:
     from tutor.api.keys import KeyStore
 
     root = tmp_path_factory.mktemp("scale")
@@ -92,7 +102,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, llama_serv
     try:
         chroma_port = free_port()
         procs.append(start_chroma(root / "chroma", chroma_port))
-        env = _replica_env(data, models_dir, corpus, chroma_port, llama_server)
+        env = _replica_env(data, models_dir, corpus, chroma_port, llama_server, state_url)
         job = subprocess.run(
             [sys.executable, "-m", "tutor.cli", "ingest"],
             env=env,
@@ -232,7 +242,9 @@ def _report(stack: Stack, outcomes: list[Outcome], wall: float, killed_at: float
 
 def _assert_nothing_lost(stack: Stack, outcomes: list[Outcome]) -> None:
     from tutor.curriculum.progress import ProgressStore
+    from tutor.errors import ProgressError
     from tutor.history import HistoryStore
+    from tutor.state.db import Database
 
     assert [o.error for o in outcomes if o.error] == []  # no 5xx from nginx, nobody left unanswered
     assert all(o.text for o in outcomes)
@@ -240,8 +252,9 @@ def _assert_nothing_lost(stack: Stack, outcomes: list[Outcome]) -> None:
     assert {f"127.0.0.1:{p}" for p in stack.ports} <= {u.split(",")[0].strip() for u in served}
     survivor = f"http://127.0.0.1:{stack.ports[1]}"
     learners = sorted(stack.keys)
-    store = ProgressStore(stack.data_dir / "learners.sqlite")
-    history = HistoryStore(store)
+    assert not (stack.data_dir / "learners.sqlite").exists()  # the learners live in PostgreSQL
+    db = Database(stack.state_url, "the learner database", ProgressError)
+    history = HistoryStore(ProgressStore(db))
     for i, learner in enumerate(learners):
         got = httpx.get(
             f"{survivor}/api/learners/{learner}/progress",
@@ -250,7 +263,9 @@ def _assert_nothing_lost(stack: Stack, outcomes: list[Outcome]) -> None:
         ).json()
         assert got["finished"] == [1 + i % 3]
         stored = history.messages(learner)
-        # one exchange; two only if the kill fell between storing an answer and its last chunk
+        # one exchange (stored atomically); two only if the kill fell between storing an answer and
+        # sending its last chunk, and the learner asked again
         retried = bool(outcomes[i].broken_streams)
         assert [m["role"] for m in stored] in (["user", "assistant"], ["user", "assistant"] * (1 + retried))
         assert stored[0]["content"] == QUESTIONS[i % len(QUESTIONS)]
+    db.dispose()
