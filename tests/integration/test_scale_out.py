@@ -2,8 +2,8 @@
 conversations: `state.url`; the state tests' throwaway cluster, or $TUTOR_TEST_PG_URL), `chroma run`
 (vectors), llama.cpp's OpenAI-compatible server (the model), the index built once by a `tutor ingest`
 job, two `tutor serve` replicas and nginx in front with deploy/nginx.conf.  50 learners chat at once
-through nginx with the openai client (streaming); one replica is killed mid-run.  (The API keys still
-live in a SQLite file of the data directory the replicas share; they move onto the state layer next.)
+through nginx with the openai client (streaming); one replica is killed mid-run.  The API keys live
+in PostgreSQL too (the learner store), so a key works on every replica.
 
 Asserted: both replicas served; after the kill nginx sends everything to the survivor; the only
 client-visible failures are answers that were already streaming from the killed replica (nginx
@@ -93,6 +93,8 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory, models_dir: Path, llama_server: str, state_url: str
 ) -> Iterator[Stack]:
     from tutor.api.keys import KeyStore
+    from tutor.state.open import open_database
+    from tutor.state.settings import StateSettings
 
     root = tmp_path_factory.mktemp("scale")
     corpus, data = root / "corpus", root / "data"
@@ -111,10 +113,9 @@ def stack(
             timeout=600,
         )
         assert job.returncode == 0, job.stderr[-2000:]
-        keys = {
-            f"learner-{i:02d}": KeyStore(data / "api_keys.sqlite").create("scale", f"learner-{i:02d}").secret
-            for i in range(LEARNERS)
-        }
+        # the learner store on PostgreSQL, migrated (api_keys included) before the replicas start
+        store = KeyStore(open_database(StateSettings(url=state_url), data, "learners", migrate=True))
+        keys = {f"learner-{i:02d}": store.create("scale", f"learner-{i:02d}").secret for i in range(LEARNERS)}
         ports = [free_port(), free_port()]
         replicas = [
             start_tutor_serve(env, p, "--no-ui", "--no-ingest", log=root / f"replica-{p}.log") for p in ports
