@@ -109,7 +109,8 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         )
         self.dimension = int(dim or 0)
         self._onnx_dir = onnx_queries_from if device == "cpu" else None
-        self._onnx: OnnxQueryEncoder | None | bool = None  # None: not tried yet; False: torch it is
+        self._onnx: OnnxQueryEncoder | None = None
+        self._onnx_tried = False  # tried once: `_onnx` None then means torch it is
         self._onnx_lock = threading.Lock()
 
     def _query_encoder(self) -> OnnxQueryEncoder | None:
@@ -117,15 +118,15 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         if self._onnx_dir is None:
             return None
         with self._onnx_lock:
-            if self._onnx is None:
+            if not self._onnx_tried:
                 from tutor.index.onnx_query import load_query_encoder
 
-                encoder = load_query_encoder(
-                    self._onnx_dir, self._model.tokenizer, self._model.max_seq_length
+                self._onnx = load_query_encoder(
+                    self._onnx_dir, self._model.tokenizer, int(self._model.max_seq_length or 512)
                 )
-                log.info("single queries embed with %s", "ONNX Runtime" if encoder else "torch")
-                self._onnx = encoder or False
-        return self._onnx or None
+                self._onnx_tried = True
+                log.info("single queries embed with %s", "ONNX Runtime" if self._onnx else "torch")
+        return self._onnx
 
     def _encode(self, texts: list[str], prefix: str, show_progress: bool) -> list[list[float]]:
         vectors = self._model.encode(

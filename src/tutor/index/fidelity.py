@@ -61,7 +61,7 @@ def onnx_fidelity(models_dir: Path, questions: list[str], passages: list[str], k
     hf_logging.disable_progress_bar()
     model_dir = ensure_converted(models_dir)
     model = SentenceTransformer(str(model_dir), device="cpu")
-    encoder = OnnxQueryEncoder(ensure_exported(model_dir), model.tokenizer, model.max_seq_length)
+    encoder = OnnxQueryEncoder(ensure_exported(model_dir), model.tokenizer, int(model.max_seq_length or 512))
     torch_q = model.encode(questions, prompt_name="query", normalize_embeddings=True, batch_size=16)
     onnx_q = np.asarray([encoder.encode("query: " + q) for q in questions])
     docs = model.encode(passages, prompt_name="passage", normalize_embeddings=True, batch_size=16)
