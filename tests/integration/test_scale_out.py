@@ -60,11 +60,12 @@ class Stack:
 
 
 def _replica_env(
-    data: Path, models_dir: Path, corpus: Path, chroma_port: int, llm_url: str
+    data: Path, models_dir: Path, corpus: Path, chroma_port: int, llm_url: str, pg_url: str
 ) -> dict[str, str]:
     return tutor_env(
         data,
         models_dir,
+        STATE__URL=pg_url,
         CORPUS__PATHS=f'["{corpus}"]',
         VECTOR_STORE__KIND="chroma-http",
         VECTOR_STORE__PORT=str(chroma_port),
