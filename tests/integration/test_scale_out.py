@@ -56,7 +56,7 @@ class Stack:
     data_dir: Path
     state_url: str
     access_log: Path
-    keys: dict[str, str] = field(default_factory=dict)  # learner -> key
+    keys: dict[str, str]  # learner -> key
 
 
 def _replica_env(
@@ -134,7 +134,13 @@ def stack(
         procs.append(subprocess.Popen([_nginx(), "-p", str(root / "nginx"), "-c", str(conf)]))
         wait_http(f"http://127.0.0.1:{nginx_port}/healthz", procs[-1], timeout_s=30)
         yield Stack(
-            f"http://127.0.0.1:{nginx_port}", replicas, ports, data, root / "nginx" / "access.log", keys
+            url=f"http://127.0.0.1:{nginx_port}",
+            replicas=replicas,
+            ports=ports,
+            data_dir=data,
+            state_url=state_url,
+            access_log=root / "nginx" / "access.log",
+            keys=keys,
         )
     finally:
         for proc in reversed(procs):
