@@ -195,6 +195,7 @@ def _ask(stack: Stack, learner: str, question: str) -> Outcome:
     return outcome
 
 
+@pytest.mark.timeout(1200)  # setup and run together passed 600 s on a heavily shared 2-core machine
 def test_fifty_learners_through_nginx_survive_a_replica_kill(stack: Stack) -> None:
     learners = sorted(stack.keys)
     for i, learner in enumerate(learners):  # progress first: it must survive the kill
