@@ -16,7 +16,7 @@ All three are read from the live chunks: their heading paths are the document's 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -240,7 +240,9 @@ def named_sections(question: str, parts: DocParts, doc: str, limit: int = 2) -> 
                 continue
             words = heading_words(path[-1])
             scored[path] = sum(_matches(w, text, qwords) for w in words) / len(words) if words else 0.0
-    named = [p for p, s in scored.items() if s >= 0.5]
+    # a heading that recurs in the document ("学习资源" under every skill) does not identify a section
+    repeats = Counter(p[-1] for p in scored)
+    named = [p for p, s in scored.items() if s >= 0.5 and repeats[p[-1]] == 1]
     # the most specific: a section whose sub-section is also named yields to it
     named = [p for p in named if not any(q[: len(p)] == p and q != p for q in named)]
     return sorted(named, key=lambda p: -scored[p])[:limit]
