@@ -11,6 +11,14 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "No
     || { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; } \
     || echo "warning: could not install chromium; the e2e tests will say what to do" >&2
 fi
+# PostgreSQL 15 for the shared-state tests (they start a throwaway cluster; TUTOR_TEST_PG_URL names another)
+if [[ -z "${TUTOR_TEST_PG_URL:-}" && ! -x /usr/lib/postgresql/15/bin/initdb ]]; then
+  sudo=""; [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null 2>&1 && sudo="sudo"
+  echo "==> installing PostgreSQL 15 for the shared-state tests (apt)"
+  $sudo apt-get install -y -qq postgresql-15 >/dev/null \
+    || { $sudo apt-get update -qq && $sudo apt-get install -y -qq postgresql-15 >/dev/null; } \
+    || echo "warning: could not install postgresql-15; the PostgreSQL tests will say what to do" >&2
+fi
 # nginx: the balancer of the scale-out test and `nginx -t` of deploy/nginx.conf (Debian's package)
 if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
   sudo=""; [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null 2>&1 && sudo="sudo"

@@ -33,7 +33,7 @@ from tutor.errors import InputError, TutorError
 from tutor.evaluation.naive import NaiveBaseline
 from tutor.history import HistoryStore
 from tutor.index.embeddings import TutorEmbeddings, build_embeddings
-from tutor.index.levers import QueryLevers
+from tutor.index.levers import QueryLevers, ReferenceSections
 from tutor.index.live import LiveIndex
 from tutor.index.retriever import Reranker, TutorRetriever, build_retriever
 from tutor.index.store import StoredChunk
@@ -112,9 +112,15 @@ class App:
 
     @cached_property
     def levers(self) -> QueryLevers:
-        """Query rewrites and document routing, shared by every retriever (built once per index);
-        `levers.hooks` is where query understanding (stage/skill references) can join in."""
-        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval)
+        """Query rewrites and document routing, shared by every retriever (built once per index),
+        with the query understanding's stage/skill references as a hook (retrieval.reference_sections)."""
+        mode = self.settings.retrieval.reference_sections
+        hooks = []
+        if mode != "off":
+            hooks.append(
+                ReferenceSections(self._understand, lambda: self.roadmap.curriculum, named=mode == "named")
+            )
+        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval, hooks)
 
     @cached_property
     def reranker(self) -> Reranker | None:

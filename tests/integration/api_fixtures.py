@@ -48,10 +48,12 @@ def small_index(root: Path, models_dir: Path, embedder) -> tuple[Path, Path]:
 @pytest.fixture(scope="session")
 def api_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, embedder) -> Iterator[ApiServer]:
     from tutor.api.keys import KeyStore
+    from tutor.state.open import open_database
+    from tutor.state.settings import StateSettings
 
     root = tmp_path_factory.mktemp("api")
     data, corpus = small_index(root, models_dir, embedder)
-    keys = KeyStore(data / "api_keys.sqlite")
+    keys = KeyStore(open_database(StateSettings(), data, "learners"))  # the server's learner store
     learner, client, revoked = (
         keys.create("amy's laptop", "amy"),
         keys.create("web"),

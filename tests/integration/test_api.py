@@ -134,13 +134,15 @@ def test_retrieve_keeps_the_cli_json_contract(api_server: ApiServer) -> None:
 
 def test_body_size_and_rate_limits(api_server: ApiServer) -> None:
     from tutor.api.keys import KeyStore
+    from tutor.state.open import open_database
+    from tutor.state.settings import StateSettings
 
     big = {"model": "tutor", "messages": [{"role": "user", "content": "长" * 40_000}]}
     too_large = _http.post(
         f"{api_server.url}/v1/chat/completions", json=big, headers=_auth(api_server.client_key)
     )
     assert too_large.status_code == 413
-    key = KeyStore(api_server.data_dir / "api_keys.sqlite").create("burst").secret
+    key = KeyStore(open_database(StateSettings(), api_server.data_dir, "learners")).create("burst").secret
     statuses = []
     with httpx.Client(headers=_auth(key), timeout=120) as http:
         for _ in range(RATE_LIMIT + 1):

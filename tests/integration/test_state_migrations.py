@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -73,7 +74,7 @@ def test_an_old_data_dir_is_adopted_in_place(tmp_path: Path) -> None:
         ("https://example.org/a", None),
     ]
     with sqlite3.connect(data / "learners.sqlite") as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version_learners").fetchone()[0] == "l0001"
+        assert conn.execute("SELECT version_num FROM alembic_version_learners").fetchone()[0] == "l0002"
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 3  # an older tutor still opens it
     conn.close()
     # new writes on the adopted file continue its id sequence
@@ -98,9 +99,9 @@ def test_cli_migrate_is_idempotent(tmp_path: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(app, ["--data-dir", str(data), "state", "migrate"])
     assert first.exit_code == 0, first.output
-    assert "learners: empty -> l0001" in first.output and "catalog: empty -> c0001" in first.output
+    assert "learners: empty -> l0002" in first.output and "catalog: empty -> c0001" in first.output
     again = runner.invoke(app, ["--data-dir", str(data), "state", "migrate"])
-    assert "learners: already at l0001" in again.output and "catalog: already at c0001" in again.output
+    assert "learners: already at l0002" in again.output and "catalog: already at c0001" in again.output
 
 
 def _round_trip(tmp_path: Path, target_url: str | None) -> None:
@@ -153,3 +154,29 @@ def test_import_of_a_foreign_file_is_refused(tmp_path: Path) -> None:
     bad.write_text('{"hello": 1}\n', encoding="utf-8")
     out = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "d"), "state", "import", str(bad)])
     assert out.exit_code == 2 and "not a `tutor state export` file" in " ".join(out.output.split())
+
+
+def test_api_keys_of_an_old_data_dir_move_into_the_learner_store(tmp_path: Path) -> None:
+    """main's API (before this branch) kept keys in <data_dir>/api_keys.sqlite; they keep working."""
+    from tutor.api.keys import KeyStore
+    from tutor.state.settings import StateSettings
+
+    data = _old_data_dir(tmp_path / "old")
+    with sqlite3.connect(data / "api_keys.sqlite") as conn:  # the schema main's KeyStore created
+        conn.execute(
+            "CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, learner_id TEXT, "
+            "secret_sha256 TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)"
+        )
+        secret = "s3cret"
+        digest = hashlib.sha256(secret.encode()).hexdigest()
+        conn.execute("INSERT INTO api_keys VALUES ('abc123', 'laptop', 'amy', ?, 't', NULL)", (digest,))
+    conn.close()
+    db = open_database(StateSettings(), data, "learners")
+    keys = KeyStore(db, legacy=data / "api_keys.sqlite")
+    found = keys.verify(f"tk-abc123-{secret}")
+    assert found is not None and found.learner == "amy"
+    assert not (data / "api_keys.sqlite").exists() and (data / "api_keys.sqlite.migrated").exists()
+    assert KeyStore(db, legacy=data / "api_keys.sqlite").verify(f"tk-abc123-{secret}") is not None
+    new = keys.create("web")
+    assert keys.verify(new.secret) is not None and keys.verify(new.secret + "x") is None
+    db.dispose()

@@ -60,6 +60,7 @@ def _catalog(url: str) -> CatalogStore:
 def test_progress_round_trips(url: str) -> None:
     store = _learners(url)
     assert store.schema_version == head_revision(AREAS["learners"])
+    store.db.ping()
     store.upsert("amy", name="Amy", hours_per_day=3, goal="做 RAG 应用", language="zh")
     store.mark("amy", [1, 2])
     store.mark("amy", [4], "in_progress")
@@ -163,6 +164,8 @@ def test_unreachable_server_names_the_url() -> None:
     with pytest.raises(
         ProgressError, match=r"Cannot use the learner database at postgresql\+psycopg://tutor:\*\*\*@127"
     ):
+        db.ping()  # the readiness check
+    with pytest.raises(ProgressError, match=r"at postgresql\+psycopg://tutor:\*\*\*@127"):
         ProgressStore(db).list()
 
 

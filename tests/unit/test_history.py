@@ -51,5 +51,5 @@ def test_a_v1_database_gains_the_new_tables(tmp_path: Path) -> None:
             "INSERT INTO learners VALUES ('amy','Amy',2,NULL,'zh','t','t'); PRAGMA user_version=1;"
         )
     store = ProgressStore(path)
-    assert store.schema_version == "l0001" and store.get("amy").name == "Amy"
+    assert store.schema_version == "l0002" and store.get("amy").name == "Amy"
     HistoryStore(store).append("amy", "user", "still here")

@@ -10,30 +10,31 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor import sqlite
+from sqlalchemy import insert, select, update
+
 from tutor.curriculum.progress import validate_learner_id
 from tutor.errors import TutorError
+from tutor.state.db import Database
+from tutor.state.schema import api_keys
 from tutor.timeutil import utc_now
 
 __all__ = ["ApiKey", "ApiKeyError", "KeyStore", "NewKey"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    learner_id TEXT,
-    secret_sha256 TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
+log = logging.getLogger(__name__)
+
+_PUBLIC = (
+    api_keys.c.id,
+    api_keys.c.name,
+    api_keys.c.learner_id,
+    api_keys.c.created_at,
+    api_keys.c.revoked_at,
 )
-"""
 _PREFIX = "tk"
 
 
@@ -67,19 +68,31 @@ def _digest(secret: str) -> str:
 
 
 class KeyStore:
-    """One SQLite file under the data dir (WAL), so every replica sharing the data dir sees each key."""
+    """The `api_keys` table of the learner store (SQLite in the data dir, or `state.url`), so every
+    replica sharing the store sees each key."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        sqlite.create(path, "API key database", ApiKeyError)
-        with self._connect() as conn:
-            conn.execute(_SCHEMA)
+    def __init__(self, db: Database, legacy: Path | None = None) -> None:
+        self.db = db
+        if legacy is not None and legacy.is_file():
+            self._adopt(legacy)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with sqlite.connect(self.path, "API key database", ApiKeyError) as conn:
-            with conn:  # commit on success
-                yield conn
+    def _adopt(self, legacy: Path) -> None:
+        """Copy the keys of an older tutor's api_keys.sqlite in once, then rename that file."""
+        with sqlite3.connect(legacy) as old:
+            rows = old.execute(
+                "SELECT id, name, learner_id, secret_sha256, created_at, revoked_at FROM api_keys"
+            ).fetchall()
+        old.close()
+        cols = ("id", "name", "learner_id", "secret_sha256", "created_at", "revoked_at")
+        if rows:
+            stmt = self.db.insert(api_keys).on_conflict_do_nothing(index_elements=["id"])
+            with self.db.write() as conn:
+                conn.execute(stmt, [dict(zip(cols, r, strict=True)) for r in rows])
+        try:
+            legacy.rename(legacy.with_name(legacy.name + ".migrated"))
+        except FileNotFoundError:  # another replica moved it first; the rows are in either way
+            return
+        log.info("moved %d API keys from %s into %s", len(rows), legacy, self.db.shown_url)
 
     def create(self, name: str, learner: str | None = None) -> NewKey:
         """A new key for a learner (only their data) or, with `learner=None`, for a client."""
@@ -90,11 +103,9 @@ class KeyStore:
             validate_learner_id(learner)
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32).replace("-", "_")
         row = ApiKey(key_id, name, learner, utc_now())
-        with self._connect() as conn:
-            conn.execute(
-                "INSERT INTO api_keys (id, name, learner_id, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?)",
-                (key_id, name, learner, _digest(secret), row.created_at),
-            )
+        values = {"id": key_id, "name": name, "learner_id": learner, "secret_sha256": _digest(secret)}
+        with self.db.write() as conn:
+            conn.execute(insert(api_keys).values(**values, created_at=row.created_at))
         return NewKey(row, f"{_PREFIX}-{key_id}-{secret}")
 
     def verify(self, presented: str) -> ApiKey | None:
@@ -103,19 +114,23 @@ class KeyStore:
         key_id, _, secret = rest.partition("-")
         if prefix != _PREFIX or not key_id or not secret:
             return None
-        with self._connect() as conn:
+        with self.db.read() as conn:
             row = conn.execute(
-                "SELECT id, name, learner_id, created_at, revoked_at, secret_sha256 FROM api_keys WHERE id=?",
-                (key_id,),
-            ).fetchone()
-        if row is None or row[4] is not None or not hmac.compare_digest(row[5], _digest(secret)):
+                select(*_PUBLIC, api_keys.c.secret_sha256).where(api_keys.c.id == key_id)
+            ).first()
+        if (
+            row is None
+            or row.revoked_at is not None
+            or not hmac.compare_digest(row.secret_sha256, _digest(secret))
+        ):
             return None
         return ApiKey(*row[:5])
 
     def revoke(self, key_id: str) -> ApiKey:
-        with self._connect() as conn:
+        live = api_keys.c.revoked_at.is_(None)
+        with self.db.write() as conn:
             updated = conn.execute(
-                "UPDATE api_keys SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (utc_now(), key_id)
+                update(api_keys).where(api_keys.c.id == key_id, live).values(revoked_at=utc_now())
             ).rowcount
         found = [k for k in self.list(include_revoked=True) if k.id == key_id]
         if not found:
@@ -125,8 +140,8 @@ class KeyStore:
         return found[0]
 
     def list(self, include_revoked: bool = False) -> list[ApiKey]:
-        query = "SELECT id, name, learner_id, created_at, revoked_at FROM api_keys"
+        query = select(*_PUBLIC).order_by(api_keys.c.created_at, api_keys.c.id)
         if not include_revoked:
-            query += " WHERE revoked_at IS NULL"
-        with self._connect() as conn:
-            return [ApiKey(*row) for row in conn.execute(query + " ORDER BY created_at, id")]
+            query = query.where(api_keys.c.revoked_at.is_(None))
+        with self.db.read() as conn:
+            return [ApiKey(*row) for row in conn.execute(query)]

@@ -112,7 +112,13 @@ class Database:
             return postgresql.insert(table)
         raise self.error(f"{self.shown_url}: only SQLite and PostgreSQL are supported for state.url")
 
+    def ping(self) -> None:
+        """Raise `error` (naming the URL) unless the database answers (readiness checks)."""
+        with self.read() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
     def dispose(self) -> None:
+        """Close pooled connections (tests, short-lived commands)."""
         self.engine.dispose()
 
 

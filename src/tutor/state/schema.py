@@ -22,6 +22,7 @@ from sqlalchemy import (
 __all__ = [
     "CATALOG",
     "LEARNERS",
+    "api_keys",
     "contexts",
     "docs",
     "feedback",
@@ -100,6 +101,17 @@ quiz_results = Table(
     Column("taken_at", Text, nullable=False),
     Index("quiz_by_learner", "learner_id", "skill", "id"),
     sqlite_autoincrement=True,
+)
+
+api_keys = Table(  # tutor.api.keys: hashed API keys, beside the learners they may belong to
+    "api_keys",
+    LEARNERS,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("learner_id", Text),
+    Column("secret_sha256", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("revoked_at", Text),
 )
 
 docs = Table(

@@ -19,7 +19,7 @@ def svc():
 
 def test_store_is_wal_versioned_and_round_trips(tmp_path: Path) -> None:
     store = ProgressStore(tmp_path / "learners.sqlite")
-    assert store.schema_version == "l0001"  # the Alembic baseline (= the old schema v3)
+    assert store.schema_version == "l0002"  # l0001 = the old schema v3, l0002 adds the API keys
     with sqlite3.connect(tmp_path / "learners.sqlite") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.upsert("amy", name="Amy", hours_per_day=3, goal="做 RAG 应用", language="zh")
