@@ -28,6 +28,7 @@ from tutor.chain.sections import source_of
 from tutor.chain.text import strip_markdown
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
+from tutor.security.injection import is_flagged
 
 __all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_sections"]
 
@@ -75,7 +76,9 @@ class DocParts:
     def __init__(self, chunks: Sequence[StoredChunk]) -> None:
         by_doc: dict[str, list[StoredChunk]] = defaultdict(list)
         for chunk in chunks:
-            if chunk.doc != CARDS_DOC:
+            # passages flagged at ingest (planted instructions) are never quoted: not even as part of a
+            # section, a FAQ entry or a step rebuilt from the document's structure
+            if chunk.doc != CARDS_DOC and not is_flagged(chunk.metadata, chunk.text):
                 by_doc[chunk.doc].append(chunk)
         self.docs = {doc: sorted(cs, key=lambda c: c.lines[0]) for doc, cs in by_doc.items()}
         self._steps: dict[str, tuple[tuple[str, ...], list[Part]] | None] = {}
