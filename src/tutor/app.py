@@ -29,11 +29,11 @@ from tutor.curriculum.learners import Learners, Roadmap
 from tutor.curriculum.matching import SkillMentions
 from tutor.curriculum.planner import NextSteps
 from tutor.curriculum.progress import ProgressStore
-from tutor.errors import InputError
+from tutor.errors import InputError, TutorError
 from tutor.evaluation.naive import NaiveBaseline
 from tutor.history import HistoryStore
 from tutor.index.embeddings import TutorEmbeddings, build_embeddings
-from tutor.index.levers import QueryLevers
+from tutor.index.levers import QueryLevers, ReferenceSections
 from tutor.index.live import LiveIndex
 from tutor.index.retriever import Reranker, TutorRetriever, build_retriever
 from tutor.index.store import StoredChunk
@@ -42,7 +42,7 @@ from tutor.index.vector_cache import CachedEmbeddings, store_for
 from tutor.ingest.pipeline import IngestReport, run_ingest
 from tutor.llm.backends import LLMBackend, build_llm_backend
 from tutor.resources.store import CatalogStore
-from tutor.resources.sync import allowed_links, refresh_catalog
+from tutor.resources.sync import allowed_links, material_links, refresh_catalog
 from tutor.state.open import open_database
 
 __all__ = ["App", "RetrievedPassage", "build"]
@@ -112,9 +112,15 @@ class App:
 
     @cached_property
     def levers(self) -> QueryLevers:
-        """Query rewrites and document routing, shared by every retriever (built once per index);
-        `levers.hooks` is where query understanding (stage/skill references) can join in."""
-        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval)
+        """Query rewrites and document routing, shared by every retriever (built once per index),
+        with the query understanding's stage/skill references as a hook (retrieval.reference_sections)."""
+        mode = self.settings.retrieval.reference_sections
+        hooks = []
+        if mode != "off":
+            hooks.append(
+                ReferenceSections(self._understand, lambda: self.roadmap.curriculum, named=mode == "named")
+            )
+        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval, hooks)
 
     @cached_property
     def reranker(self) -> Reranker | None:
@@ -226,8 +232,26 @@ class App:
             self.settings.chain,
             Router(self.load_embedder, examples, understand=self._understand),
             lambda q, doc: self.retriever(k=8, where={"doc": doc}).search(q),
-            allowed_links=lambda: allowed_links(self.catalog, self.roadmap),
+            allowed_links=self._allowed_links,
+            corpus=self._live_chunks,
         )
+
+    def _allowed_links(self) -> set[str]:
+        """The catalog's links and the links of the material's own unflagged documents."""
+        try:
+            chunks = self._live_chunks()
+        except TutorError:  # no index yet: the catalog and the roadmap's resources
+            chunks = []
+        if getattr(self, "_links_of", None) is not chunks:  # once per index state
+            self._material_links, self._links_of = material_links(chunks), chunks
+        return allowed_links(self.catalog, self.roadmap) | self._material_links
+
+    def _live_chunks(self) -> list[StoredChunk]:
+        """Every live chunk (the documents' structure for extractive answers), read once per manifest."""
+        manifest = self.index.require()
+        if getattr(self, "_chunks_of", None) is not manifest:
+            self._chunks, self._chunks_of = self.index.live_chunks(), manifest
+        return self._chunks
 
     def warm_answer_vectors(self) -> int:
         """Embed every live passage's answer texts once (kept on disk), so an answer embeds only its

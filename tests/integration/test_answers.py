@@ -98,6 +98,33 @@ def test_advice_is_material_and_requirements_get_the_criteria(chain, corpus_serv
     assert not missing_items(req.text, corpus_services.curriculum.skill(1).checks)
 
 
+def test_essay_steps_faq_entries_and_english_scope_from_the_documents_structure(chain) -> None:
+    """Issue 12, second round: an outline of an essay's steps, one whole FAQ entry, English out of scope."""
+    steps = chain.ask("What steps does the article about becoming an industry opinion leader lay out?")
+    titles = [
+        "基础知识深化",
+        "行业调研与实践",
+        "跨领域学习与应用",
+        "持续创新与探索",
+        "沟通表达与影响力",
+        "建立行业声誉",
+    ]
+    assert not missing_items(steps.text, titles)
+    assert {s.doc for s in steps.sources if s.cited} == {"expert-to-opinion-leader"}
+    faq = chain.ask("学一门新技术的时候要注意哪些问题？")
+    cited = [s for s in faq.sources if s.cited]
+    assert len(cited) == 1 and "9. 附录：常见问题与解答" in cited[0].headings
+    assert not missing_items(
+        faq.text, ["理解基本概念", "实践操作", "持续反思", "寻求帮助"]
+    )  # over two chunks
+    for question in (
+        "How do I center a div horizontally and vertically with flexbox?",
+        "Which smartphone has the best camera this year?",
+    ):
+        assert chain.ask(question).refused, question
+    assert not chain.ask("What attitude toward learning does the roadmap recommend?").refused
+
+
 def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
     """CI gate at the measured level of the default no-LLM profile (eval/README.md)."""
     from tutor.evaluation.answers import run_answer_eval

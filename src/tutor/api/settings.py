@@ -30,6 +30,12 @@ class ApiSettings(BaseModel):
         description="Where rate-limit counters live (a `limits` storage URI): memory:// counts per "
         "process; redis://host:6379 shares them between replicas.",
     )
+    concurrency_limit: int = Field(
+        4,
+        ge=1,
+        description="Answers computed at once per process; more requests wait their turn (the CPU-bound "
+        "chain slows everyone down when too many run at once, as ui.concurrency_limit does for the UI).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Browser origins allowed to call the API (CORS); empty = CORS off (no headers sent).",

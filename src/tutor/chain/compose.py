@@ -50,6 +50,7 @@ _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
 _MAX_LIST = 12
+_PREFERRED = 0.06  # a block of a section the question names by its heading
 _ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
 _ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
 
@@ -65,6 +66,7 @@ class Block:
     intro: str = ""
     lines: list[str] = field(default_factory=list)
     score: float = 0.0
+    where: str = ""  # the section it is shown under, when not its passage's own (a document outline)
 
     @property
     def text(self) -> str:
@@ -237,11 +239,14 @@ def select_blocks(
     question: str,
     sources: list[Source],
     embedder: TutorEmbeddings | None,
-    limit: int = 3,
+    limit: int = 2,
     budget: int = 1400,
-    margin: float = 0.045,
+    margin: float = 0.035,
+    prefer: frozenset[int] | set[int] = frozenset(),
 ) -> list[Block]:
-    """The best blocks to quote, best first; the first passage's best block joins when within `margin`."""
+    """The best blocks to quote, best first; the first passage's best block joins when within `margin`.
+
+    Blocks of the passages in `prefer` (whole sections the question names) score higher."""
     usable = [s for s in sources if not s.injection_flag]
     blocks: list[Block] = []
     for source in usable:
@@ -253,6 +258,9 @@ def select_blocks(
         return []
     expanded = expand_english(question) if not CJK.search(question) else question
     _score(question, expanded, blocks, usable, embedder)
+    for block in blocks:
+        if block.source in prefer:
+            block.score += _PREFERRED
     return _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
 
 
@@ -353,11 +361,13 @@ def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> 
     current: str | None = None
     for b in blocks:
         source = by_n[b.source]
-        if source.doc == CARDS_DOC:
+        if b.where:
+            section = b.where
+        elif source.doc == CARDS_DOC:
             section = source.headings[0] if source.headings else source.title
         else:
             section = " › ".join(h for h in source.headings[-2:] if h) or source.title
-        if b.label and b.kind != "qa" and b.label not in section:
+        if b.label and b.kind not in ("qa", "step") and b.label not in section:
             section = f"{section} › {b.label}"
         if section != current:
             current = section
@@ -367,6 +377,10 @@ def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> 
             for k, line in enumerate(b.lines):
                 lead = ("  答：" if zh else "  A: ") if k == 0 else "  - "
                 out.append(f"{lead}{line} [{b.source}]")
+            continue
+        if b.kind == "step":  # one step of a document's steps section: its title and key line
+            key = f"{'：' if zh else ': '}{b.lines[0]}" if b.lines else ""
+            out.append(f"- **{b.label}**{key} [{b.source}]")
             continue
         if b.kind == "outline":
             out.extend(f"- {line} [{b.source}]" for line in b.lines)

@@ -144,6 +144,16 @@ def skill_of_source(source: Source) -> int | None:
     return None
 
 
+def answer_skill(sources: list[Source]) -> tuple[int | None, int | None]:
+    """The skill an answer is about (cited passages first) and the number to cite for it: the passage
+    it comes from, only when the answer cites that passage too (never another passage's number)."""
+    ordered = [s for s in sources if s.cited] + [s for s in sources if not s.cited]
+    for s in ordered:
+        if (n := skill_of_source(s)) is not None:
+            return n, (s.n if s.cited else None)
+    return None, None
+
+
 def read_lines(path: Path, lines: tuple[int, int], limit: int = 2000) -> str:
     try:
         text = path.read_text(encoding="utf-8").splitlines()
@@ -159,6 +169,8 @@ def plan_sources(
     sources: list[Source] = []
     numbers: dict[str, int] = {}
     for rec in plan.recommendations:
+        skill = curriculum.skill(rec.skill.number)
+        path = [curriculum.stage(skill.stage).heading, skill.heading]
         for c in rec.citations[:2]:
             key = f"{c.doc}#L{c.lines[0]}-{c.lines[1]}"
             if key in numbers:
@@ -170,7 +182,7 @@ def plan_sources(
                     id=key,
                     doc=c.doc,
                     title=curriculum.title,
-                    headings=[c.heading],
+                    headings=list(dict.fromkeys([*path, c.heading])),  # the section's whole path
                     lines=list(c.lines),
                     score=None,
                     text=read_lines(roadmap, c.lines),
@@ -230,7 +242,7 @@ def render_plan(plan: Any, numbers: dict[str, int], language: str, finished: lis
     if others:
         out.append(
             f"\n**{label['also']}**{sep}"
-            + ("；" if zh else "; ").join(f"{r.skill.heading} {cite(r)}" for r in others)
+            + ("；" if zh else "; ").join(r.skill.heading for r in others)  # named, not quoted: not cited
         )
     return "\n".join(out)
 

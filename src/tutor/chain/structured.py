@@ -333,6 +333,7 @@ def compose_structured(
     """The complete answer from the roadmap, or None when the question is not about its lists."""
     zh = language == "zh"
     b = Builder(curriculum, roadmap, zh)
+    b.question = question
     if not u.structured:
         tables = recommended_tables(question, curriculum) if question and "resources" in u.aspects else []
         if not tables:
@@ -359,6 +360,8 @@ def compose_structured(
             if not (u.stages or u.skills)
             else aspects
         )
+    if "prerequisites" in aspects and "content" in aspects:
+        aspects.remove("content")  # "学 X 之前要先学什么" asks what comes before X, not X's content
     if "checks" in aspects and "next" in aspects:
         aspects.remove(
             "next"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ class Builder:
         self.out: list[str] = []
         self.items: list[str] = []
         self.sections: list[str] = []
+        self.question = ""  # the learner's words (a pace such as 业余 picks that time plan)
 
     def cite(self, citation: Citation, path: list[str]) -> int:
         key = f"{citation.doc}#L{citation.lines[0]}-{citation.lines[1]}"
@@ -83,6 +85,8 @@ class Builder:
         return self.keys[key]
 
     def section(self, title: str, n: int, items: list[str], empty: str | None = None) -> None:
+        if title in self.sections:  # two aspects reaching the same section: it is shown once
+            return
         self.sections.append(title)
         self.out.append(f"\n**{title}**")
         if items:
@@ -131,8 +135,17 @@ def core_path_to(cur: Curriculum, skill: Skill) -> str:
     return ""
 
 
+_PACE = {
+    "业余": re.compile(r"业余|兼职|下班|上班|part[- ]?time|after work", re.I),
+    "全职": re.compile(r"全职|full[- ]?time", re.I),
+}
+
+
 def cite_plans(b: Builder, stage: int | None) -> None:
-    for plan in b.cur.time_plans:
+    """The roadmap's time plans; only the one for the learner's pace when the question names it."""
+    paces = [k for k, rx in _PACE.items() if rx.search(b.question)]
+    plans = [p for p in b.cur.time_plans if any(k in p.heading for k in paces)] or b.cur.time_plans
+    for plan in plans:
         n = b.cite(plan.citation, [plan.heading])
         if stage is None:
             items = [b.item(i) for i in plan.items]

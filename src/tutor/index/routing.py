@@ -22,6 +22,7 @@ __all__ = [
     "DocCard",
     "DocRouter",
     "cards_from_chunks",
+    "file_name_words",
     "lead_summary",
     "refers_to_document",
     "strip_document_reference",
@@ -86,6 +87,18 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
+_STEM_SEP = re.compile(r"[-_.\s]+")
+_NAME_STOP = {"and", "the", "of", "to", "in", "on", "for", "with", "a", "an"}
+
+
+def file_name_words(doc: str) -> str:
+    """The words of a document's file name ('programmer-midlife-crisis' -> 'programmer midlife crisis').
+
+    A learner may name a document by what its file is called as well as by its title; for the
+    Chinese articles the file name is the only English name they have."""
+    return " ".join(w for w in _STEM_SEP.split(doc) if w)
+
+
 @dataclass
 class DocCard:
     doc: str
@@ -93,8 +106,23 @@ class DocCard:
     summary: str
 
     @property
+    def name(self) -> str:
+        """The file-name words, when they are not already the title."""
+        words = file_name_words(self.doc)
+        return "" if _norm(words) == _norm(self.title) else words
+
+    @property
     def text(self) -> str:
-        return f"{self.title}\n{self.summary}".strip()
+        return "\n".join(p for p in (self.title, self.name, self.summary) if p)
+
+
+def _name_share(name: str, question: str) -> float:
+    """Share of a file name's content words the question uses ('the midlife crisis essay' -> 2/3)."""
+    words = [w for w in name.lower().split() if len(w) >= 3 and w not in _NAME_STOP]
+    if not words:
+        return 0.0
+    asked = set(re.findall(r"[a-z0-9]+", question.lower()))
+    return sum(1 for w in words if w in asked or f"{w}s" in asked) / len(words)
 
 
 def cards_from_chunks(texts: Sequence[str], metadata: Sequence[dict]) -> list[DocCard]:
@@ -116,11 +144,15 @@ class DocRouter:
     """Ranks documents for a question by cosine between the question and each card (plus a title match)."""
 
     def __init__(
-        self, cards: Sequence[DocCard], embed_documents: Callable[[list[str]], list[list[float]]]
+        self,
+        cards: Sequence[DocCard],
+        embed_documents: Callable[[list[str]], list[list[float]]],
+        name_weight: float = 0.0,
     ) -> None:
         import numpy as np
 
         self.cards = list(cards)
+        self.name_weight = name_weight
         self._embed = embed_documents
         self._heading_vectors: dict[str, Any] = {}
         vectors = (
@@ -133,7 +165,8 @@ class DocRouter:
         self._titles = [_norm(c.title) for c in self.cards]
 
     def scores(self, question: str, query_vector: Sequence[float]) -> list[tuple[str, float]]:
-        """(doc, score) best first; a title written out in the question adds 1.0."""
+        """(doc, score) best first; a title written out in the question adds 1.0, the share of the file
+        name's words it uses adds up to `name_weight`."""
         import numpy as np
 
         if not self.cards:
@@ -143,7 +176,12 @@ class DocRouter:
         sims = self._vectors @ q
         asked = _norm(question)
         out = [
-            (c.doc, float(s) + (1.0 if len(t) >= 4 and t in asked else 0.0))
+            (
+                c.doc,
+                float(s)
+                + (1.0 if len(t) >= 4 and t in asked else 0.0)
+                + (self.name_weight * _name_share(c.name, question) if self.name_weight else 0.0),
+            )
             for c, s, t in zip(self.cards, sims, self._titles, strict=True)
         ]
         return sorted(out, key=lambda pair: -pair[1])

@@ -11,14 +11,15 @@ from pathlib import Path
 from tutor.config import Settings
 from tutor.curriculum.learners import Roadmap
 from tutor.errors import TutorError
+from tutor.index.store import StoredChunk
 from tutor.ingest.chunking import chunk_document
 from tutor.ingest.loaders import Document, load_document
 from tutor.resources.cards import CARDS_DOC, generated_dir, render_cards, write_cards
 from tutor.resources.catalog import extract_catalog, merge_entries, normalize_url
 from tutor.resources.store import CatalogStore
-from tutor.security.injection import detect
+from tutor.security.injection import detect, is_flagged
 
-__all__ = ["allowed_links", "refresh_catalog"]
+__all__ = ["allowed_links", "material_links", "refresh_catalog"]
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,28 @@ def allowed_links(store: CatalogStore, roadmap: Roadmap) -> set[str]:
             for r in skill.resources
             if r.link and not detect(" ".join([r.name, *r.extra.values()]))
         }
+    return urls
+
+
+def material_links(chunks: Iterable[StoredChunk]) -> set[str]:
+    """URLs standing in the operator's own documents, which an answer quoting them may show.
+
+    The catalog holds resources (table rows, cards), not every link of the material ("LeetCode：
+    https://leetcode.cn/" in a list, a paper's link), so without these the output guard removed the
+    material's own links from extractive answers.  A document with any flagged passage contributes
+    none, and neither do fetched pages (`web-*`) or the generated cards."""
+    chunks = list(chunks)
+    tainted = {c.doc for c in chunks if is_flagged(c.metadata, c.text)}
+    urls: set[str] = set()
+    for chunk in chunks:
+        if chunk.doc in tainted or chunk.doc.startswith("web-") or chunk.doc == CARDS_DOC:
+            continue
+        for link in chunk.links:
+            try:
+                urls.add(normalize_url(link.get("url", "")))
+            except ValueError:
+                continue
+    urls.discard("")
     return urls
 
 

@@ -1,0 +1,172 @@
+"""Extractive answers from a document's structure, before (or instead of) loose block selection.
+
+Three cases, decided from the structure `DocParts` reads, never from the wording of known questions:
+
+1. **A FAQ entry answers it**: the learner's question is close to one FAQ question of the material
+   (question-to-question similarity, a stricter bar across languages) -> that entry's whole answer.
+2. **How-to about a document with a steps section**, naming no single step and no other section ->
+   an outline: every step's title with its key line, each cited to the passage that holds it.
+3. **The question names sections of the best document** ("缺点" -> "3.3 算法优缺点", a step's title) ->
+   those whole sections join the candidates and are preferred.
+
+Otherwise nothing changes: the blocks of the retrieved passages are ranked as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tutor.chain.answer import Source
+from tutor.chain.compose import HOW_TO, Block, split_blocks
+from tutor.chain.doc_parts import DocParts, named_sections
+from tutor.chain.glossary import expand_english
+from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
+from tutor.chain.sections import source_of
+from tutor.chain.text import CJK
+from tutor.index.store import StoredChunk
+from tutor.resources.cards import CARDS_DOC
+
+if TYPE_CHECKING:
+    from tutor.index.embeddings import TutorEmbeddings
+
+__all__ = ["FAQ_MIN_SIMILARITY", "DocPlan", "StructureComposer"]
+
+log = logging.getLogger(__name__)
+
+#: question-to-FAQ-question similarity (multilingual-e5-small) above which the entry is the answer;
+#: English questions meet Chinese FAQ questions across languages, where e5 scores run lower.
+#: Measured on eval/answers.jsonl + answers_dev.jsonl (eval/README.md); recalibrate with the embedder.
+FAQ_MIN_SIMILARITY = {"zh": 0.945, "en": 0.865}
+
+
+@dataclass
+class DocPlan:
+    """What the document's structure says about this question."""
+
+    blocks: list[Block] | None = None  # answer with exactly these (a FAQ entry, an outline)
+    extra: list[Source] = field(default_factory=list)  # more candidate passages (named sections)
+    prefer: set[int] = field(default_factory=set)  # their numbers: their blocks are preferred
+    reason: str = ""
+
+
+class StructureComposer:
+    """Holds the structure of the live documents (rebuilt when the chunk list changes)."""
+
+    def __init__(self, chunks: Callable[[], Sequence[StoredChunk]]) -> None:
+        self._chunks = chunks
+        self._key: int | None = None
+        self._parts: DocParts | None = None
+        self._faq_vectors: np.ndarray | None = None
+        self._vocabulary: frozenset[str] = frozenset()
+
+    def parts(self) -> DocParts | None:
+        try:
+            chunks = self._chunks()
+        except Exception as exc:  # noqa: BLE001 - an optional refinement; the answer stands without it
+            log.info("Document structure unavailable: %s", exc)
+            return None
+        if self._parts is None or self._key != id(chunks):
+            self._key, self._parts, self._faq_vectors = id(chunks), DocParts(chunks), None
+            self._vocabulary = english_vocabulary(c.text for cs in self._parts.docs.values() for c in cs)
+        return self._parts
+
+    def off_topic(self, question: str, relevance: float) -> bool:
+        """An English question, weakly similar to every passage, whose words are mostly foreign to the
+        material (see `tutor.chain.scope`): out of scope although above the English refusal threshold."""
+        if CJK.search(question) or relevance >= OFF_TOPIC_BELOW or self.parts() is None:
+            return False
+        coverage = topic_coverage(question, self._vocabulary)
+        return coverage is not None and coverage < 0.5
+
+    def _faq_match(
+        self, parts: DocParts, question: str, embedder: TutorEmbeddings | None
+    ) -> tuple[int, float] | None:
+        entries = parts.faq()
+        if not entries or embedder is None:
+            return None
+        if self._faq_vectors is None:  # once per index state: the FAQ questions of the material
+            self._faq_vectors = np.asarray(embedder.embed_stored([e.question for e in entries]), np.float32)
+        sims = self._faq_vectors @ np.asarray(embedder.embed_query(question), np.float32)
+        best = int(np.argmax(sims))
+        return best, float(sims[best])
+
+    def plan(self, question: str, sources: list[Source], embedder: TutorEmbeddings | None) -> DocPlan:
+        """Decide from the structure; passages it brings are appended to `sources` (next numbers)."""
+        parts = self.parts()
+        if parts is None or not sources:
+            return DocPlan()
+        language = "zh" if CJK.search(question) else "en"
+        match = self._faq_match(parts, question, embedder)
+        if match is not None and match[1] >= FAQ_MIN_SIMILARITY[language]:
+            entry = parts.faq()[match[0]]
+            passage = _numbered(entry.passage, sources)
+            qa = [b for b in split_blocks(passage) if b.kind == "qa"][:1]
+            if qa:
+                return DocPlan(blocks=qa, reason=f"faq {match[1]:.3f}")
+        doc = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
+        if doc is None:
+            return DocPlan()
+        expanded = question if language == "zh" else expand_english(question)
+        named = named_sections(expanded, parts, doc)
+        steps = parts.steps(doc)
+        if steps is not None and HOW_TO.search(question):
+            outline = _outline(steps, named, sources, question)
+            if outline:
+                return DocPlan(blocks=outline, reason="steps outline")
+        plan = DocPlan(reason="named sections" if named else "")
+        for path in named:
+            whole = parts.section(doc, path)
+            if whole is not None and whole.text.strip():
+                passage = _numbered(whole, sources)
+                plan.extra.append(passage)
+                plan.prefer.add(passage.n)
+        return plan
+
+
+def _numbered(passage: Source, sources: list[Source]) -> Source:
+    """The passage as the answer's next source (or the one already there with the same lines)."""
+    for s in sources:
+        if s.doc == passage.doc and s.lines == passage.lines:
+            return s
+    numbered = passage.model_copy(update={"n": len(sources) + 1})
+    sources.append(numbered)
+    return numbered
+
+
+def _outline(
+    steps: tuple[tuple[str, ...], list], named: list[tuple[str, ...]], sources: list[Source], question: str
+) -> list[Block]:
+    """Every step's title and key line, unless the question is about one step or another section."""
+    path, parts = steps
+    depth = len(path)
+    for p in named:
+        inside = p[:depth] == path and len(p) > depth
+        around = path[: len(p)] == p
+        if inside or not around:
+            return []  # a single step ("升级技术栈") or another section ("缺点") is named
+    top = next((s for s in sources if s.doc != CARDS_DOC), None)
+    if top is not None and tuple(top.headings[:depth]) == path and len(top.headings) > depth:
+        return []  # the best passage is itself one of the steps: it answers the question
+    if any(_names(part.title, question) for part in parts):
+        return []
+    by_chunk: dict[str, Source] = {}
+    blocks: list[Block] = []
+    where = " › ".join(path[-2:])
+    for k, part in enumerate(parts):
+        chunk: StoredChunk = part.chunk
+        if chunk.id not in by_chunk:
+            by_chunk[chunk.id] = _numbered(source_of(0, chunk), sources)
+        n = by_chunk[chunk.id].n
+        blocks.append(Block(n, k, "step", part.title, "", [part.key] if part.key else [], where=where))
+    return blocks
+
+
+def _names(title: str, question: str) -> bool:
+    """The question names this step: most of the title's characters stand in it, in order or not."""
+    core = [ch for ch in title if not ch.isspace()]
+    return len(core) >= 2 and sum(ch in question for ch in core) / len(core) >= 0.75

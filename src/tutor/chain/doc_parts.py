@@ -1,0 +1,246 @@
+"""A document's own structure for composition: its steps sections, its FAQ entries, its named sections.
+
+Retrieval returns passages; many questions are answered by a *part of a document's structure*
+rather than by the passages that happen to rank first:
+
+- "那篇文章说了哪几步？" / "how do I cope with ...": every sub-section of the document's steps section
+  (its title and key line), although the retriever ranks the summary that merely names them first;
+- "怎么判断技术值不值得学？": the one FAQ entry whose question matches, wherever it stands;
+- "这套方法有啥缺点？": the section whose heading the question names (3.3 算法优缺点).
+
+All three are read from the live chunks: their heading paths are the document's Markdown structure
+(read at ingest), and the sub-headings and bold labels inside a section come from the block walker
+(`tutor.chain.compose.split_blocks`).  Nothing here is specific to one document or question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jieba
+
+from tutor.chain.answer import Source
+from tutor.chain.compose import STEPS_HEADING, split_blocks
+from tutor.chain.sections import source_of
+from tutor.chain.text import strip_markdown
+from tutor.index.store import StoredChunk
+from tutor.resources.cards import CARDS_DOC
+
+__all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_sections"]
+
+FAQ_HEADING = re.compile(r"常见问题|问题与解答|FAQ|Q&A|问答", re.IGNORECASE)
+# headings of a document's overview parts, and the template words every article's headings share
+_NUMBERING = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?|[一二三四五六七八九十]+[、.])\s*|^(?:step|步骤)\s*\d+\s*[:：]\s*", re.I
+)
+_TEMPLATE = frozenset(
+    "算法 原理 详解 概述 具体 详细 讲解 举例 说明 相关 以及 如何 怎么 什么 哪些 文章 那篇 技术 核心 操作 实际".split()
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One step of a steps section: its title, its key line, and the chunk that holds it."""
+
+    title: str
+    key: str
+    chunk: StoredChunk
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """One question of a FAQ section with its whole answer (which may run over two chunks)."""
+
+    question: str
+    answer: tuple[str, ...]
+    passage: Source
+
+
+def _core(heading: str) -> str:
+    return _NUMBERING.sub("", strip_markdown(heading)).strip()
+
+
+def heading_words(heading: str) -> set[str]:
+    """The words of a heading that name its topic (numbering and template words removed)."""
+    words = {w.lower() for w in jieba.lcut(_core(heading)) if len(w.strip()) >= 2}
+    return {w for w in words if w not in _TEMPLATE and not w.isdigit() and re.search(r"\w", w)}
+
+
+class DocParts:
+    """The structure of every live document, grouped once per index state."""
+
+    def __init__(self, chunks: Sequence[StoredChunk]) -> None:
+        by_doc: dict[str, list[StoredChunk]] = defaultdict(list)
+        for chunk in chunks:
+            if chunk.doc != CARDS_DOC:
+                by_doc[chunk.doc].append(chunk)
+        self.docs = {doc: sorted(cs, key=lambda c: c.lines[0]) for doc, cs in by_doc.items()}
+        self._steps: dict[str, tuple[tuple[str, ...], list[Part]] | None] = {}
+        self._faq: list[FaqEntry] | None = None
+        self.line_numbers: dict[str, list[int]] = {}  # a section passage's id -> its text lines' numbers
+
+    def chunks(self, doc: str) -> list[StoredChunk]:
+        return self.docs.get(doc, [])
+
+    def under(self, doc: str, path: Sequence[str]) -> list[StoredChunk]:
+        """The chunks of `doc` whose heading path starts with `path`, in reading order."""
+        n = len(path)
+        return [c for c in self.chunks(doc) if tuple(c.headings[:n]) == tuple(path)]
+
+    # --- steps ------------------------------------------------------------------
+    def steps(self, doc: str) -> tuple[tuple[str, ...], list[Part]] | None:
+        """The document's deepest steps section with 3+ parts: its heading path and its parts."""
+        if doc not in self._steps:
+            self._steps[doc] = self._find_steps(doc)
+        return self._steps[doc]
+
+    def _find_steps(self, doc: str) -> tuple[tuple[str, ...], list[Part]] | None:
+        paths = list(
+            dict.fromkeys(
+                tuple(c.headings[: i + 1]) for c in self.chunks(doc) for i in range(len(c.headings))
+            )
+        )
+        steps = [p for p in paths if STEPS_HEADING.search(p[-1]) and not FAQ_HEADING.search(p[-1])]
+        for path in steps:
+            # the deepest: "3. 核心算法原理 & 具体操作步骤" yields to its "3.2 算法步骤详解" (whose own
+            # sub-sections "步骤1：…" are its steps, not more specific steps sections)
+            inner = [q for q in steps if q != path and q[: len(path)] == path]
+            if inner and sum(len(q) == len(path) + 1 for q in inner) < 3:
+                continue
+            parts = self._parts(doc, path)
+            if len(parts) >= 3:
+                return path, parts
+        return None
+
+    def _parts(self, doc: str, path: tuple[str, ...]) -> list[Part]:
+        n = len(path)
+        children: dict[str, StoredChunk] = {}
+        for chunk in self.under(doc, path):
+            if len(chunk.headings) > n:
+                children.setdefault(chunk.headings[n], chunk)
+        if len(children) >= 3:  # sub-sections
+            return [Part(_core(t), _key_line(c), c) for t, c in children.items()]
+        labelled: dict[str, tuple[str, StoredChunk]] = {}
+        for chunk in self.under(doc, path):
+            if tuple(chunk.headings) != path:
+                continue
+            for block in split_blocks(source_of(0, chunk)):
+                if block.label and block.kind in ("list", "para", "table") and block.label not in labelled:
+                    labelled[block.label] = (block.intro or block.lines[0], chunk)
+        return [Part(_core(t), strip_markdown(k), c) for t, (k, c) in labelled.items()]
+
+    # --- sections as passages ----------------------------------------------------
+    def section(self, doc: str, path: Sequence[str]) -> Source | None:
+        """The whole section under `path` as one passage (its sub-headings included), numbered 0.
+
+        Chunk texts are exact slices of the document's lines, so their union by line number is the
+        section's text without the overlap between neighbouring chunks."""
+        chunks = self.under(doc, path)
+        if not chunks:
+            return None
+        lines: dict[float, str] = {}
+        heads: dict[float, str] = {}
+        previous: tuple[str, ...] = tuple(path)
+        for chunk in chunks:
+            first, _ = chunk.lines
+            if tuple(chunk.headings) != previous and len(chunk.headings) > len(path):
+                heads.setdefault(first - 0.5, "#" * min(len(chunk.headings), 6) + " " + chunk.headings[-1])
+            previous = tuple(chunk.headings)
+            for k, text in enumerate(chunk.text.split("\n")):
+                lines.setdefault(first + k, text)
+        merged: dict[float, str] = {**lines, **heads}
+        order = sorted(merged)
+        text = "\n".join(merged[k] for k in order)
+        start, end = int(min(lines)), int(max(lines))
+        top = chunks[0]
+        self.line_numbers[f"{top.id}@L{start}-{end}"] = [int(k + 0.5) for k in order]
+        return Source(
+            n=0,
+            id=f"{top.id}@L{start}-{end}",
+            doc=doc,
+            title=top.title,
+            headings=list(path),
+            lines=[start, end],
+            text=text,
+        )
+
+    # --- FAQ ----------------------------------------------------------------------
+    def faq(self) -> list[FaqEntry]:
+        """Every question-and-answer pair under a FAQ heading, across the live documents."""
+        if self._faq is None:
+            out: list[FaqEntry] = []
+            for doc, chunks in self.docs.items():
+                paths = {
+                    tuple(c.headings) for c in chunks if c.headings and FAQ_HEADING.search(c.headings[-1])
+                }
+                for path in sorted(paths):
+                    whole = self.section(doc, path)
+                    if whole is not None:
+                        out.extend(_faq_entries(whole, self.line_numbers[whole.id]))
+            self._faq = out
+        return self._faq
+
+
+_FAQ_QUESTION = re.compile(r"^(?:\*\*)?\s*(?:Q\d*|问\d*|问题\s*\d*)\s*[:：.、]", re.IGNORECASE)
+
+
+def _faq_entries(whole: Source, numbers: list[int]) -> list[FaqEntry]:
+    """Each Q/A of a FAQ section as its own passage, with the document lines it spans."""
+    out: list[FaqEntry] = []
+    body = whole.text.split("\n")
+    for block in split_blocks(whole):
+        if block.kind != "qa" or not block.lines:
+            continue
+        start = next((k for k, line in enumerate(body) if block.label in strip_markdown(line)), 0)
+        end = start
+        for k in range(start + 1, len(body)):
+            if _FAQ_QUESTION.match(body[k].strip()) or body[k].startswith("#"):
+                break
+            if body[k].strip():
+                end = k
+        passage = whole.model_copy(
+            update={
+                "id": f"{whole.id}#q{len(out) + 1}",
+                "text": "\n".join(body[start : end + 1]).strip(),
+                "lines": [numbers[start], numbers[end]],
+            }
+        )
+        out.append(FaqEntry(block.label, tuple(block.lines), passage))
+    return out
+
+
+def _key_line(chunk: StoredChunk) -> str:
+    """The first thing a section says: its first item or sentence (an introduction with what follows)."""
+    for block in split_blocks(source_of(0, chunk)):
+        first = block.lines[0] if block.lines else ""
+        lead = f"{block.label}：" if block.label and block.kind != "qa" else ""  # "学习比例：理论学习：30%"
+        return strip_markdown(lead + (f"{block.intro} {first}".strip() if block.intro else first))
+    return ""
+
+
+def _matches(word: str, question: str, question_words: set[str]) -> bool:
+    return word in question or any(q in word for q in question_words if len(q) >= 2)
+
+
+def named_sections(question: str, parts: DocParts, doc: str, limit: int = 2) -> list[tuple[str, ...]]:
+    """Heading paths of `doc` whose topic words the question names ("缺点" -> "3.3 算法优缺点"), best first.
+
+    A heading is named when at least half of its topic words stand in the question (a question word
+    inside a heading word counts: 缺点 in 优缺点); ties go to the more specific heading."""
+    text = question.lower()
+    qwords = {w.lower() for w in jieba.lcut(question) if len(w.strip()) >= 2} - _TEMPLATE
+    scored: dict[tuple[str, ...], float] = {}
+    for chunk in parts.chunks(doc):
+        for i in range(len(chunk.headings)):
+            path = tuple(chunk.headings[: i + 1])
+            if path in scored:
+                continue
+            words = heading_words(path[-1])
+            scored[path] = sum(_matches(w, text, qwords) for w in words) / len(words) if words else 0.0
+    named = [p for p, s in scored.items() if s >= 0.5]
+    # the most specific: a section whose sub-section is also named yields to it
+    named = [p for p in named if not any(q[: len(p)] == p and q != p for q in named)]
+    return sorted(named, key=lambda p: -scored[p])[:limit]
