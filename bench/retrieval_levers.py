@@ -82,7 +82,9 @@ def main() -> None:
     ap.add_argument("--models-dir", type=Path, default=None, help="Converted embedder cache (shared).")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--sets", type=Path, nargs="+", default=[REPO / "eval" / "retrieval.jsonl"])
-    ap.add_argument("--variants", nargs="+", default=["baseline"])
+    ap.add_argument(
+        "--variants", nargs="*", default=["baseline"], help="Named variants; none with --variant only."
+    )
     ap.add_argument("--variant", action="append", default=[], help="name:key=value,key=value (ad hoc)")
     ap.add_argument("--base", action="append", default=[], help="key=value applied to every variant")
     ap.add_argument("--modes", default="hybrid")

@@ -39,18 +39,11 @@ def wait_http(url: str, proc: subprocess.Popen | None = None, timeout_s: float =
 def chroma_server(path: Path) -> Iterator[int]:
     """A real `chroma run` on a free loopback port storing under `path`; yields the port."""
     port = free_port()
-    exe = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_chroma(path, port)
     try:
-        wait_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)
         yield port
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 def tutor_env(data_dir: Path, models_dir: Path, **settings: str) -> dict[str, str]:

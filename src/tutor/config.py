@@ -120,9 +120,7 @@ class RetrievalSettings(BaseModel):
     )
     bm25_heading_boost: int = Field(2, ge=1, le=10, description="Times title + headings count in BM25.")
     doc_routing_weight: float = Field(
-        0.0,
-        ge=0,
-        description="RRF weight of a ranking of documents (title + lead) each chunk inherits; 0 = off.",
+        0.0, ge=0, description="RRF weight of a document ranking (title + lead) its chunks inherit; 0 = off."
     )
     doc_routing_restrict_margin: float | None = Field(
         0.02,
@@ -134,15 +132,10 @@ class RetrievalSettings(BaseModel):
         0.0, ge=0, description="Within a routed document: RRF weight of a ranking by heading similarity."
     )
     doc_routing_name_weight: float = Field(
-        0.0,
-        ge=0,
-        description="Document routing: score added when the question uses all of a document's file-name "
-        "words ('the midlife crisis essay' for programmer-midlife-crisis.md), in proportion to the share used.",
+        0.05, ge=0, description="Routing bonus x share of a document's file-name words in the question."
     )
     reference_sections: Literal["off", "numbered", "named"] = Field(
-        "off",
-        description="Query understanding as a rewrite: append the headings of the roadmap stages and skills "
-        "the question refers to (numbered: 阶段 N / 技能点 N / a stage by name; named: also skills by name).",
+        "off", description="Append the headings of the roadmap stages/skills a question names."
     )
     prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
     prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")

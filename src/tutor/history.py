@@ -23,6 +23,18 @@ __all__ = ["HistoryStore"]
 MAX_MESSAGE_CHARS = 20_000  # an answer with its sources fits easily; a flood does not
 
 
+def _row(learner_id: str, role: str, content: str, meta: dict[str, Any] | None) -> dict[str, Any]:
+    if len(content) > MAX_MESSAGE_CHARS:
+        content = content[:MAX_MESSAGE_CHARS] + " …"
+    return {
+        "learner_id": learner_id,
+        "role": role,
+        "content": content,
+        "meta": json.dumps(meta, ensure_ascii=False) if meta else None,
+        "created_at": utc_now(),
+    }
+
+
 class HistoryStore:
     """Messages and feedback in the learner database (the tables `ProgressStore` migrated)."""
 
@@ -31,17 +43,22 @@ class HistoryStore:
 
     def append(self, learner_id: str, role: str, content: str, meta: dict[str, Any] | None = None) -> int:
         """Store one message; content over MAX_MESSAGE_CHARS is cut (every page load carries the history)."""
-        if len(content) > MAX_MESSAGE_CHARS:
-            content = content[:MAX_MESSAGE_CHARS] + " …"
-        row = {
-            "learner_id": learner_id,
-            "role": role,
-            "content": content,
-            "meta": json.dumps(meta, ensure_ascii=False) if meta else None,
-            "created_at": utc_now(),
-        }
         with self._db.write() as conn:
-            return int(conn.execute(insert(messages).values(row).returning(messages.c.id)).scalar_one())
+            return int(
+                conn.execute(
+                    insert(messages).values(_row(learner_id, role, content, meta)).returning(messages.c.id)
+                ).scalar_one()
+            )
+
+    def append_exchange(
+        self, learner_id: str, question: str, answer: str, meta: dict[str, Any] | None = None
+    ) -> None:
+        """Store a question and its answer in one transaction: a process killed half-way (a replica
+        behind a balancer) leaves both or neither, never a question without its answer."""
+        rows = [_row(learner_id, "user", question, None), _row(learner_id, "assistant", answer, meta)]
+        with self._db.write() as conn:
+            for row in rows:  # one INSERT each: ids keep the order
+                conn.execute(insert(messages).values(row))
 
     def messages(self, learner_id: str, limit: int = 200) -> list[dict[str, Any]]:
         last = (

@@ -145,12 +145,14 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # measured at commit 0369d0b (eval/README.md): zh 0.841, en 0.738, precision 0.603, misroutes 0.036,
 # refusal 0.769, false refusal 0.010; on main after merging the retrieval levers and the security output
 # guard: zh 0.867, en 0.738, precision 0.588, misroutes 0.036, refusal 0.769, false refusal 0.016.
-# The gate sits about one point below the merged level so only a real regression fails it.
+# Branch ans2 (answers from the documents' structure, fixed precision metric): zh 0.903, en 0.787,
+# precision 0.782, misroutes 0.027, refusal 1.000, false refusal 0.015.
+# The gate sits about one question below the measured level so only a real regression fails it.
 GATE = {
-    "fact_coverage_zh": 0.83,
-    "fact_coverage_en": 0.72,
-    "citation_precision": 0.575,
-    "misroutes": 0.045,
-    "refusal": 0.76,
-    "false_refusal": 0.02,
+    "fact_coverage_zh": 0.89,
+    "fact_coverage_en": 0.77,
+    "citation_precision": 0.77,
+    "misroutes": 0.032,
+    "refusal": 0.92,
+    "false_refusal": 0.021,
 }

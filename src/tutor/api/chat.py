@@ -66,8 +66,6 @@ def _record(app: App, learner: str | None, question: str, answer: Answer) -> Non
     """Store the exchange as the UI does, so the learner's conversation survives any replica."""
     if not learner or not app.settings.api.history_turns_stored:
         return
-    history = app.learners.history
-    history.append(learner, "user", question)
     meta = {
         "question": question,
         "route": answer.route,
@@ -76,7 +74,7 @@ def _record(app: App, learner: str | None, question: str, answer: Answer) -> Non
         "followups": answer.followups[:3],
         "via": "api",
     }
-    history.append(learner, "assistant", answer.text, meta)
+    app.learners.history.append_exchange(learner, question, answer.text, meta)
 
 
 def _prepare(

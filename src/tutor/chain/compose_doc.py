@@ -149,9 +149,9 @@ def _outline(
         around = path[: len(p)] == p
         if inside or not around:
             return []  # a single step ("升级技术栈") or another section ("缺点") is named
-    top = next((s for s in sources if s.doc != CARDS_DOC), None)
-    if top is not None and tuple(top.headings[:depth]) == path and len(top.headings) > depth:
-        return []  # the best passage is itself one of the steps: it answers the question
+    top = [s for s in sources if s.doc != CARDS_DOC][:2]
+    if any(tuple(s.headings[:depth]) == path and len(s.headings) > depth for s in top):
+        return []  # one of the best passages is itself one of the steps: it answers the question
     if any(_names(part.title, question) for part in parts):
         return []
     by_chunk: dict[str, Source] = {}

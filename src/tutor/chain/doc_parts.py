@@ -16,7 +16,7 @@ All three are read from the live chunks: their heading paths are the document's 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +28,7 @@ from tutor.chain.sections import source_of
 from tutor.chain.text import strip_markdown
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
+from tutor.security.injection import is_flagged
 
 __all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_sections"]
 
@@ -75,7 +76,9 @@ class DocParts:
     def __init__(self, chunks: Sequence[StoredChunk]) -> None:
         by_doc: dict[str, list[StoredChunk]] = defaultdict(list)
         for chunk in chunks:
-            if chunk.doc != CARDS_DOC:
+            # passages flagged at ingest (planted instructions) are never quoted: not even as part of a
+            # section, a FAQ entry or a step rebuilt from the document's structure
+            if chunk.doc != CARDS_DOC and not is_flagged(chunk.metadata, chunk.text):
                 by_doc[chunk.doc].append(chunk)
         self.docs = {doc: sorted(cs, key=lambda c: c.lines[0]) for doc, cs in by_doc.items()}
         self._steps: dict[str, tuple[tuple[str, ...], list[Part]] | None] = {}
@@ -240,7 +243,9 @@ def named_sections(question: str, parts: DocParts, doc: str, limit: int = 2) -> 
                 continue
             words = heading_words(path[-1])
             scored[path] = sum(_matches(w, text, qwords) for w in words) / len(words) if words else 0.0
-    named = [p for p, s in scored.items() if s >= 0.5]
+    # a heading that recurs in the document ("学习资源" under every skill) does not identify a section
+    repeats = Counter(p[-1] for p in scored)
+    named = [p for p, s in scored.items() if s >= 0.5 and repeats[p[-1]] == 1]
     # the most specific: a section whose sub-section is also named yields to it
     named = [p for p in named if not any(q[: len(p)] == p and q != p for q in named)]
     return sorted(named, key=lambda p: -scored[p])[:limit]

@@ -80,7 +80,7 @@ def decline_reply(language: str) -> str:
     """A polite no to prompt injection and prompt extraction: nothing is answered, nothing cited."""
     if language == "zh":
         return (
-            "抱歉，这个请求我不能照做：我不会忽略自己的设定，也不会透露内部指令。"
+            "抱歉，这个请求我不能照做：我只做学习导师的事，内部配置不对外展示。"
             "我可以继续帮你学习路线里的内容，比如某个技能点的学习资源、检验标准，或者下一步学什么。"
         )
     return (

@@ -67,6 +67,14 @@ _ADVICE = re.compile(
     re.IGNORECASE,
 )
 
+# "where can I get free GPUs": where to find a thing (the material's platforms), not where to start
+_WHERE_FIND = re.compile(
+    r"\bwhere (can|do|could|should) i (get|find|buy|download|rent|practi[cs]e)\b|(去|到)哪(里|儿)?(找|下载|获取|弄|租)",
+    re.IGNORECASE,
+)
+# a question about one of the documents ("what steps does the expert article outline") asks about it
+_ABOUT_DOC = re.compile(r"\b(article|essay)s?\b|文章|那篇|这篇", re.IGNORECASE)
+
 _NEXT_ZH = re.compile(
     r"接下来|下一步|下一阶段|下个阶段|之后(该|要|再|应该)?学|以后(该|要|再)?学|然后(该|要|再)?学|再学(什么|啥|哪)"
     r"|该学(什么|啥|哪)|学(什么|啥)好|先学(什么|啥|哪)|从哪(儿|里)?(开始|入手|学起|起步)|怎么入门|如何入门|怎样入门"
@@ -134,6 +142,8 @@ def route_message(text: str) -> Route:
         return Route("material", "asks what a skill requires: answered with its check criteria")
     if recommends_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
+    if _WHERE_FIND.search(stripped):
+        return Route("material", "asks where to find something: answered from the material")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
         return Route("next_step", "asks what to learn next")
     if asks_for_resources(stripped):
@@ -196,6 +206,14 @@ class Router:
 
     def route(self, text: str) -> Route:
         routed = self._route(text)
+        if (
+            routed.kind == "next_step"
+            and routed.reason != "asks what to learn next"
+            and _ABOUT_DOC.search(text)
+        ):
+            return Route(
+                "material", "asks about one of the documents (a near next-step example was not enough)"
+            )
         if routed.kind == "next_step" and self._understand is not None and not _SELF_REPORT.search(text):
             u = self._understand(text)
             explicit = u.evidence.get("aspect content") != "(a stage named alone)"

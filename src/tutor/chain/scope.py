@@ -37,7 +37,7 @@ _STOP = frozenset(
     stuff thing things make makes get gets got use using used new way ways help lot lots much many one
     two three kind sort actually also else ever every something anything someone anybody think start
     starting go going come let put set take keep find look looking try trying buy list lists include
-    includes cover covers covered""".split()
+    includes cover covers covered must might shall may absolutely""".split()
 )
 # words about the material itself: a question using them asks about it
 _META = frozenset(

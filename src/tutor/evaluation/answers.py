@@ -181,7 +181,9 @@ def score_answer(case: AnswerCase, answer: Answer, latency_s: float) -> CaseResu
     body = fact_norm(answer.text)
     facts = [fact_norm(f) in body for f in case.must_contain]
     cited = [s for s in answer.sources if s.cited]
-    cited_texts = [fact_norm(s.text) for s in cited]
+    # a passage is its heading path and its text: an outline cites each step's passage for its title,
+    # which stands in the passage's heading ("步骤1：技术栈升级"), not in its body
+    cited_texts = [fact_norm("\n".join([*s.headings, s.text])) for s in cited]
     facts_cited = all(any(fact_norm(f) in t for t in cited_texts) for f in case.must_contain)
     # a cited passage is precise when it holds a fact asked for, or lies in a gold section
     cited_ok = [

@@ -55,9 +55,11 @@ _ZH_NUM = r"[0-9]+|[零〇一二两三四五六七八九十]+"
 _ZH_MONTHS = re.compile(rf"({_ZH_NUM})\s*个\s*(?:多\s*)?月")
 _ZH_YEARS = re.compile(rf"({_ZH_NUM})\s*(?:整\s*)?年(半)?")
 _ZH_HALF_YEAR = re.compile(r"半\s*年")
+_ZH_QUARTERS = re.compile(rf"({_ZH_NUM})\s*个\s*季度")
 _EN_NUM = r"[0-9]+|" + "|".join(sorted(_EN_NUMBERS, key=len, reverse=True))
 _EN_MONTHS = re.compile(rf"\b({_EN_NUM})[\s-]*months?\b", re.IGNORECASE)
 _EN_YEARS = re.compile(rf"\b({_EN_NUM}|an?)[\s-]*(?:full\s+)?years?\b", re.IGNORECASE)
+_EN_QUARTERS = re.compile(rf"\b({_EN_NUM}|an?)[\s-]*quarters?\b", re.IGNORECASE)
 _EN_HALF_YEAR = re.compile(r"\bhalf[\s-]*(?:a[\s-]*)?year\b|\bsix-month\b", re.IGNORECASE)
 
 
@@ -71,7 +73,8 @@ def _en_number(token: str) -> int | None:
 
 
 def normalize_time_expressions(question: str) -> list[int]:
-    """Month counts a question names in words or digits ('三个月' -> 3, '半年' -> 6, 'a year' -> 12)."""
+    """Month counts a question names in words or digits ('三个月' -> 3, '半年' -> 6, 'a year' -> 12,
+    '一个季度' / 'a quarter' -> 3)."""
     text = unicodedata.normalize("NFKC", question)
     months: list[int] = []
     for m in _ZH_MONTHS.finditer(text):
@@ -84,6 +87,14 @@ def normalize_time_expressions(question: str) -> list[int]:
             months.append(n * 12 + (6 if m.group(2) else 0))
     if _ZH_HALF_YEAR.search(text) and not re.search(r"年\s*半", text):
         months.append(6)
+    for m in _ZH_QUARTERS.finditer(text):  # 一个季度 = 3 个月
+        n = zh_number(m.group(1))
+        if n:
+            months.append(n * 3)
+    for m in _EN_QUARTERS.finditer(text):  # "two quarters in" = 6 months
+        n = _en_number(m.group(1))
+        if n:
+            months.append(n * 3)
     for m in _EN_MONTHS.finditer(text):
         n = _en_number(m.group(1))
         if n:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,20 +11,27 @@ from typer.testing import CliRunner
 
 from tutor.api.keys import ApiKeyError, KeyStore
 from tutor.errors import ProgressError
+from tutor.state.open import open_database
+from tutor.state.settings import StateSettings
+
+
+def _store(data_dir: Path) -> KeyStore:
+    """The key table of a learner store in `data_dir` (SQLite, as without state.url)."""
+    return KeyStore(open_database(StateSettings(), data_dir, "learners"))
 
 
 def test_a_key_verifies_and_only_its_hash_is_stored(tmp_path: Path) -> None:
-    store = KeyStore(tmp_path / "keys.sqlite")
+    store = _store(tmp_path)
     new = store.create("amy's laptop", "amy")
     assert new.secret.startswith(f"tk-{new.key.id}-")
     assert store.verify(new.secret) == new.key and new.key.learner == "amy" and new.key.scope == "learner:amy"
     secret_part = new.secret.split("-", 2)[2]
-    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
     assert secret_part.encode() not in stored  # only the SHA-256 is at rest
 
 
 def test_wrong_malformed_and_revoked_keys_are_refused(tmp_path: Path) -> None:
-    store = KeyStore(tmp_path / "keys.sqlite")
+    store = _store(tmp_path)
     new = store.create("web")
     assert new.key.learner is None and new.key.scope == "client"
     assert store.verify(new.secret[:-1] + ("A" if new.secret[-1] != "A" else "B")) is None
@@ -36,8 +44,28 @@ def test_wrong_malformed_and_revoked_keys_are_refused(tmp_path: Path) -> None:
         store.revoke("nope")
 
 
+def test_keys_of_an_older_data_dir_are_moved_in_once(tmp_path: Path) -> None:
+    old = _store(tmp_path / "old")
+    new = old.create("web")
+    legacy = tmp_path / "api_keys.sqlite"
+    with sqlite3.connect(legacy) as conn:  # the file an older tutor wrote: the same table, alone
+        conn.execute(
+            "CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, learner_id TEXT, "
+            "secret_sha256 TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)"
+        )
+        with old.db.read() as src:
+            rows = src.exec_driver_sql(
+                "SELECT id, name, learner_id, secret_sha256, created_at, revoked_at FROM api_keys"
+            ).all()
+        conn.executemany("INSERT INTO api_keys VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.close()
+    moved = KeyStore(open_database(StateSettings(), tmp_path / "data", "learners"), legacy=legacy)
+    assert moved.verify(new.secret) == new.key
+    assert not legacy.exists() and legacy.with_name("api_keys.sqlite.migrated").exists()
+
+
 def test_bad_names_and_learner_ids_are_refused(tmp_path: Path) -> None:
-    store = KeyStore(tmp_path / "keys.sqlite")
+    store = _store(tmp_path)
     with pytest.raises(ApiKeyError, match="name"):
         store.create("  ")
     with pytest.raises(ProgressError, match="learner id"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.chain.router import route_message
+from tutor.chain.router import Router, route_message
 
 
 @pytest.mark.parametrize(
@@ -94,3 +94,24 @@ def test_self_reports_are_the_clauses_that_say_what_the_learner_knows() -> None:
         "Linux 和 Git 天天用",
     ]
     assert self_reports(["RAG 有哪些学习资源？", "What should I learn next?"]) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["Where could I find datasets to practise with?", "去哪儿下载预训练好的模型？"]
+)
+def test_where_to_find_something_is_material_but_where_to_start_is_next_step(text: str) -> None:
+    assert route_message(text).kind == "material"
+    assert route_message("Where do I start?").kind == "next_step"
+
+
+def test_a_question_about_an_article_is_not_a_next_step_by_example_alone() -> None:
+    class Vote:  # an embedder whose nearest example is always a next-step one
+        def embed_query(self, text: str) -> list[float]:
+            return [1.0, 0.0]
+
+        def embed_stored(self, texts: list[str]) -> list[list[float]]:
+            return [[1.0, 0.0] if t.startswith("next") else [0.0, 1.0] for t in texts]
+
+    router = Router(Vote(), {"next_step": ["next: what now"], "material": ["material"]})  # type: ignore[arg-type]
+    assert router.route("Which phases does the leadership essay describe?").kind == "material"
+    assert router.route("Which phases should come for me?").kind == "next_step"

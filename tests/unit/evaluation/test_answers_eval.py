@@ -62,6 +62,18 @@ def test_all_facts_cited_and_precise() -> None:
     assert r.all_facts and r.facts_cited and r.cited_ok == [True, False] and r.passed
 
 
+def test_a_fact_in_the_cited_passages_heading_is_cited() -> None:
+    """An outline cites each step's passage for its title, which is the passage's heading."""
+    case = AnswerCase(id="s", question="q", must_contain=["技术栈升级", "时间管理"], gold=[])
+    step1 = _src(1, "- 选择新技能：选一门新语言。", headings=["3.2 算法步骤详解", "步骤1：技术栈升级"])
+    step4 = _src(2, "- 使用GTD方法：把任务分解。", headings=["3.2 算法步骤详解", "步骤4：时间管理"])
+    text = "- **技术栈升级**：选择新技能：选一门新语言。 [1]\n- **时间管理**：使用GTD方法：把任务分解。 [2]"
+    r = score_answer(case, _answer(text, sources=[step1, step4]), 0.1)
+    assert r.facts_cited and r.cited_ok == [True, True] and r.passed
+    elsewhere = _src(1, "- 选择新技能：选一门新语言。", headings=["别处"])
+    assert not score_answer(case, _answer(text, sources=[elsewhere, step4]), 0.1).facts_cited
+
+
 def test_missing_fact_forbidden_text_and_misroute_fail() -> None:
     case = AnswerCase(
         id="b", question="q", must_contain=["Milvus"], must_not_contain=["技能点 15"], route="material"
