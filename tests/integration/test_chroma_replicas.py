@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import make_settings
 from tests.servers import chroma_server
 from tutor.app import build
+from tutor.errors import IndexStoreError
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -49,8 +50,6 @@ def test_a_replica_serves_and_reloads_what_the_ingest_job_wrote(
     (corpus / "vectors.md").write_text(DOC_A, encoding="utf-8")
     (corpus / "tokens.md").write_text(DOC_B, encoding="utf-8")
     with chroma_server(tmp_path / "server") as port:
-        _ingest(tmp_path / "job", corpus, port)
-
         replica_dir = tmp_path / "replica"  # empty: no corpus, no manifest file
         settings = make_settings(
             replica_dir,
@@ -59,6 +58,13 @@ def test_a_replica_serves_and_reloads_what_the_ingest_job_wrote(
             vector_store={"kind": "chroma-http", "port": port, "refresh_s": 0},
         )
         replica = build(settings, embedder=embedder)
+        with pytest.raises(
+            IndexStoreError,
+            match=r"No index .* in the Chroma server http://127.0.0.1:\d+; run `tutor ingest`",
+        ):
+            replica.index.require()
+
+        _ingest(tmp_path / "job", corpus, port)
         hits = replica.retrieve("jieba 分词", mode="hybrid")
         assert hits and hits[0].doc == "tokens"
         assert replica.retrieve("Chroma 向量数据库", k=1, mode="bm25")[0].doc == "vectors"

@@ -20,7 +20,8 @@ from sqlalchemy import insert, select, update
 
 from tutor.curriculum.progress import validate_learner_id
 from tutor.errors import TutorError
-from tutor.state.db import Database
+from tutor.state.db import Database, sqlite_url
+from tutor.state.migrate import AREAS, upgrade
 from tutor.state.schema import api_keys
 from tutor.timeutil import utc_now
 
@@ -71,18 +72,25 @@ class KeyStore:
     """The `api_keys` table of the learner store (SQLite in the data dir, or `state.url`), so every
     replica sharing the store sees each key."""
 
-    def __init__(self, db: Database, legacy: Path | None = None) -> None:
+    def __init__(self, db: Database | Path, legacy: Path | None = None) -> None:
+        if isinstance(db, Path):  # a SQLite file of its own, migrated on open (tests, scripts)
+            db = Database(sqlite_url(db), "the API key store", ApiKeyError)
+            upgrade(db, AREAS["learners"])
         self.db = db
         if legacy is not None and legacy.is_file():
             self._adopt(legacy)
 
     def _adopt(self, legacy: Path) -> None:
         """Copy the keys of an older tutor's api_keys.sqlite in once, then rename that file."""
-        with sqlite3.connect(legacy) as old:
-            rows = old.execute(
-                "SELECT id, name, learner_id, secret_sha256, created_at, revoked_at FROM api_keys"
-            ).fetchall()
-        old.close()
+        try:  # read-only: a file another replica just moved away is not re-created empty
+            with sqlite3.connect(f"file:{legacy}?mode=ro", uri=True) as old:
+                rows = old.execute(
+                    "SELECT id, name, learner_id, secret_sha256, created_at, revoked_at FROM api_keys"
+                ).fetchall()
+            old.close()
+        except sqlite3.OperationalError as exc:
+            log.info("no API keys to move from %s (%s)", legacy, exc)
+            return
         cols = ("id", "name", "learner_id", "secret_sha256", "created_at", "revoked_at")
         if rows:
             stmt = self.db.insert(api_keys).on_conflict_do_nothing(index_elements=["id"])

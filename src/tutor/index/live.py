@@ -81,8 +81,12 @@ class LiveIndex:
         """The manifest of a non-empty index, or an error that says to run `tutor ingest`."""
         manifest = self.manifest()
         if not manifest.collection or not manifest.docs:
+            shared = self._shared()
+            where = (
+                f"in the Chroma server {shared.store.where}" if shared else f"under {self.settings.data_dir}"
+            )
             raise IndexStoreError(
-                f"No index for embedder '{self.model_id}' under {self.settings.data_dir}; run `tutor ingest` first."
+                f"No index for embedder '{self.model_id}' {where}; run `tutor ingest` first."
             )
         return manifest
 
