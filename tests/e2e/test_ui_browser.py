@@ -91,7 +91,9 @@ def test_first_run_in_the_browser(
     page.keyboard.press("Enter")
     page.wait_for_selector("#chatbot :text('出处')", timeout=420_000)  # first run: waits for the index
     bot_text = page.locator("#chatbot").inner_text()
-    assert "[1]" in bot_text and "RAG 检索增强" in bot_text and "相关度" in bot_text
+    # a citation mark in the text and its source beneath (the number is the passage's in the sources
+    # panel; a section quoted from the roadmap's structure carries no retrieval score, so no 相关度 then)
+    assert re.search(r"\[\d+\]", bot_text) and "RAG 检索增强" in bot_text and "出处" in bot_text
     assert len(set(page.evaluate("window.__lengths"))) >= 3  # several partial renders
     assert page.inner_text("body").count(OFFLINE) == 1  # not repeated under the answer
     sources = page.inner_text("#sources")

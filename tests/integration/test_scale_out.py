@@ -115,8 +115,14 @@ def stack(
         )
         assert job.returncode == 0, job.stderr[-2000:]
         # the learner store on PostgreSQL, migrated (api_keys included) before the replicas start
-        store = KeyStore(open_database(StateSettings(url=state_url), data, "learners", migrate=True))
-        keys = {f"learner-{i:02d}": store.create("scale", f"learner-{i:02d}").secret for i in range(LEARNERS)}
+        key_db = open_database(StateSettings(url=state_url), data, "learners", migrate=True)
+        try:
+            store = KeyStore(key_db)
+            keys = {
+                f"learner-{i:02d}": store.create("scale", f"learner-{i:02d}").secret for i in range(LEARNERS)
+            }
+        finally:
+            key_db.dispose()  # its pooled connection would otherwise be closed by the garbage collector
         ports = [free_port(), free_port()]
         replicas = [
             start_tutor_serve(env, p, "--no-ui", "--no-ingest", log=root / f"replica-{p}.log") for p in ports

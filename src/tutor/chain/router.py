@@ -121,6 +121,15 @@ _SELF_REPORT = re.compile(
 )
 
 
+# words without which a question is not about what to learn next, however close an example sounds
+_LEARNING = re.compile(
+    r"学|读|练|看|阶段|技能|路线|下一步|接下来|然后|之后|以后|开始|入门|基础|完成|掌握|进度|方向|先|再"
+    r"|learn|stud|read|practi|skill|stage|roadmap|path|next|then|after|start|begin|focus|move on|ready"
+    r"|progress|finish|done|complet|master|prerequisite|before|first|phase|step|come|now",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Route:
     kind: RouteKind
@@ -206,6 +215,11 @@ class Router:
 
     def route(self, text: str) -> Route:
         routed = self._route(text)
+        if routed.kind == "next_step" and routed.reason.startswith("closest") and not _LEARNING.search(text):
+            # a near example alone does not make "which phone is best this year?" a what-next question
+            return Route(
+                "material", "no word about learning or progress (a near next-step example was not enough)"
+            )
         if (
             routed.kind == "next_step"
             and routed.reason != "asks what to learn next"

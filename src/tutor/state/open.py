@@ -32,7 +32,11 @@ def open_database(cfg: StateSettings, data_dir: Path, store: str, migrate: bool 
     url = cfg.url.get_secret_value() if cfg.url else sqlite_url(data_dir / filename)
     db = Database(url, what, error, pool_size=cfg.pool_size, connect_timeout_s=cfg.connect_timeout_s)
     if migrate or (migrate is None and (cfg.auto_migrate or db.is_sqlite)):
-        upgrade(db, AREAS[store])
+        try:
+            upgrade(db, AREAS[store])
+        except BaseException:
+            db.dispose()  # a refused or failed migration must not leave a pooled connection open
+            raise
     return db
 
 
