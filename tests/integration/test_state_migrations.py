@@ -104,8 +104,9 @@ def test_cli_migrate_is_idempotent(tmp_path: Path) -> None:
     assert "learners: already at l0002" in again.output and "catalog: already at c0001" in again.output
 
 
-def _round_trip(tmp_path: Path, target_url: str | None) -> None:
-    """old SQLite dir -> export -> import into the target -> export -> import into a new SQLite dir."""
+def _round_trip(tmp_path: Path, target_url: str | None) -> tuple[dict[str, object], dict[str, object]]:
+    """old SQLite dir -> export -> import into the target -> export -> import into a new SQLite dir;
+    returns (what the source holds, what came back), both as the stores show them."""
     src = _old_data_dir(tmp_path / "src")
     runner = CliRunner()
     dump = tmp_path / "state.jsonl"
@@ -138,15 +139,18 @@ def _round_trip(tmp_path: Path, target_url: str | None) -> None:
     db = open_database(settings.state, mid, "learners")
     assert HistoryStore(ProgressStore(db)).append("amy", "user", "new") == 3  # ids continue after import
     db.dispose()
+    return _facts(src), _facts(back)
 
 
 def test_export_import_round_trip_sqlite(tmp_path: Path) -> None:
-    _round_trip(tmp_path, None)
+    source, back = _round_trip(tmp_path, None)
+    assert back == source and source["learners"]  # SQLite all the way: even the catalog's order is kept
 
 
 @pytest.mark.integration
 def test_export_import_round_trip_postgresql(tmp_path: Path, pg_url: str) -> None:
-    _round_trip(tmp_path, pg_url)
+    source, back = _round_trip(tmp_path, pg_url)
+    assert _sorted(back) == _sorted(source) and source["learners"]
 
 
 def test_import_of_a_foreign_file_is_refused(tmp_path: Path) -> None:
