@@ -80,28 +80,47 @@ def _base_chunks() -> list[Any]:
     return out
 
 
-def synthetic(n: int) -> tuple[list[Any], list[list[str]]]:
-    """`n` chunks (StoredChunk) and their BM25 token lists."""
+def _doc_rev(i: int, n: int) -> tuple[str, str]:
+    from tutor.resources.cards import CARDS_DOC
+
+    doc = CARDS_DOC if i < int(n * 0.03) else f"doc{i // PER_DOC:06d}"
+    return doc, hashlib.sha1(doc.encode()).hexdigest()[:12]
+
+
+def _chunk_id(i: int, n: int) -> str:
+    doc, rev = _doc_rev(i, n)
+    return f"{doc}:{rev}:{i:07d}"
+
+
+def _lean_meta(i: int, n: int, stage: int) -> dict[str, Any]:
+    doc, rev = _doc_rev(i, n)
+    return {"doc": doc, "rev": rev, "stage": stage}
+
+
+def synthetic(n: int, lean: bool = False) -> tuple[list[Any], list[list[str]]]:
+    """`n` chunks (StoredChunk) and their BM25 token lists (`lean`: ids and filter metadata only)."""
     import numpy as np
 
     from tutor.index.bm25 import _context
     from tutor.index.store import StoredChunk
     from tutor.index.tokenize import tokenize
-    from tutor.resources.cards import CARDS_DOC
 
     base = _base_chunks()
     base_tokens = [tokenize(_context(c)) for c in base]
     rng = np.random.default_rng(7)
     pick = rng.integers(0, len(base), n)
     stages = rng.integers(0, 7, n)
+    if lean:  # only what a dense query reads back: ids and the doc/rev/stage the filters use
+        return [
+            StoredChunk(id=_chunk_id(i, n), text="", metadata=_lean_meta(i, n, int(stages[i])))
+            for i in range(n)
+        ], []
     rare = rng.zipf(1.3, size=(n, 64)) % (n * 2 + 1000)
     replace = rng.random((n, 64)) < 0.35
     chunks, tokens = [], []
-    n_cards = int(n * 0.03)
     for i in range(n):
         b = base[int(pick[i])]
-        doc = CARDS_DOC if i < n_cards else f"doc{i // PER_DOC:06d}"
-        rev = hashlib.sha1(doc.encode()).hexdigest()[:12]
+        doc, rev = _doc_rev(i, n)
         meta = {**b.metadata, "doc": doc, "rev": rev, "stage": int(stages[i]), "index": i % PER_DOC}
         meta["chunk_hash"] = f"h{i}"
         chunks.append(StoredChunk(id=f"{doc}:{rev}:{i:07d}", text=b.text, metadata=meta))
@@ -140,7 +159,13 @@ def query_vectors(vecs: Any, n: int) -> Any:
 
 
 # --- the parent: build the shared store once per size, then one child per code version -----------
-def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
+def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> dict[str, Any]:
+    """The shared Chroma collection and manifest for size `n`, built once (reused when present).
+
+    `lean` stores ids, vectors and the doc/rev/stage metadata the dense path filters on, in add batches
+    of Chroma's maximum with a large HNSW buffer and sync threshold: the full store (texts and
+    citation metadata in Chroma, 256 per upsert) builds at ~300 chunks/s here, too slow for 1M.
+    """
     from tutor.index.manifest import DocEntry, Manifest
     from tutor.index.store import collection_name, open_store
 
@@ -149,7 +174,7 @@ def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
         return {**json.loads((data / "store.json").read_text()), "reused": True}
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
-    chunks, _ = synthetic(n)
+    chunks, _ = synthetic(n, lean=lean)
     settings = _settings(data)
     directory = data / "index" / "local" / MODEL
     manifest = Manifest(path=directory / "manifest.json", model_id=MODEL, dimension=DIM)
@@ -161,15 +186,18 @@ def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
         manifest.docs[doc] = DocEntry(
             doc, cs[0].metadata["rev"], f"/corpus/{doc}.md", doc, [c.id for c in cs]
         )
-    out: dict[str, Any] = {"chunks": n}
+    out: dict[str, Any] = {"chunks": n, "chroma_layout": "lean" if lean else "full"}
     if with_chroma:
         store = open_store(settings)
         vecs = vectors(n)
         t0 = time.perf_counter()
-        for start in range(0, n, 4096):  # the project writes 256 at a time inside upsert_stored
-            store.upsert_stored(
-                manifest.collection, chunks[start : start + 4096], vecs[start : start + 4096].tolist()
-            )
+        if lean:
+            _lean_add(store, manifest.collection, chunks, vecs, data / "build.log")
+        else:
+            for start in range(0, n, 4096):  # the project writes 256 at a time inside upsert_stored
+                store.upsert_stored(
+                    manifest.collection, chunks[start : start + 4096], vecs[start : start + 4096].tolist()
+                )
         out["chroma_build_s"] = round(time.perf_counter() - t0, 1)
         out["chroma_disk_mb"] = _du_mb(data / "chroma")
         store.close()
@@ -178,12 +206,37 @@ def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
     return out
 
 
+def _lean_add(store: Any, name: str, chunks: list[Any], vecs: Any, log_path: Path) -> None:
+    client = store._client
+    col = client.get_or_create_collection(
+        name,
+        configuration={"hnsw": {"space": "cosine", "batch_size": 10_000, "sync_threshold": 100_000}},
+        embedding_function=None,
+    )
+    step = client.get_max_batch_size()
+    t0 = time.perf_counter()
+    with log_path.open("a") as log_file:
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
+            col.add(
+                ids=[c.id for c in part],
+                embeddings=vecs[start : start + step],
+                metadatas=[c.metadata for c in part],
+            )
+            done = start + len(part)
+            log_file.write(
+                f"{done} {time.perf_counter() - t0:.1f}s {done / (time.perf_counter() - t0):.0f}/s\n"
+            )
+            log_file.flush()
+
+
 def run_child(n: int, work: Path, name: str, src: str, args: argparse.Namespace) -> dict[str, Any]:
     shared = work / f"n{n}" / "shared"
     data = work / f"n{n}" / name
-    shutil.rmtree(data, ignore_errors=True)
-    (data / "index" / "local" / MODEL).mkdir(parents=True)
-    if (shared / "chroma").exists():
+    if not (args.keep and (data / "bm25-build.json").is_file()):  # --keep: reuse this version's BM25
+        shutil.rmtree(data, ignore_errors=True)
+    (data / "index" / "local" / MODEL).mkdir(parents=True, exist_ok=True)
+    if (shared / "chroma").exists() and not (data / "chroma").exists():
         (data / "chroma").symlink_to(shared / "chroma")
     shutil.copy(shared / "index" / "local" / MODEL / "manifest.json", data / "index" / "local" / MODEL)
     env = {**os.environ, "PYTHONPATH": src, "OMP_NUM_THREADS": "1"}
@@ -251,13 +304,16 @@ def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
     from tutor.index.retriever import build_retriever
 
     # the BM25 build runs in its own process, so the memory measured here is what loading costs
-    build = subprocess.run(
-        [sys.executable, __file__, "--child-build", str(n), "--work", str(data)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    out: dict[str, Any] = json.loads(build.stdout.strip().splitlines()[-1])
+    built = data / "bm25-build.json"
+    if not built.is_file():
+        build = subprocess.run(
+            [sys.executable, __file__, "--child-build", str(n), "--work", str(data)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        built.write_text(build.stdout.strip().splitlines()[-1])
+    out: dict[str, Any] = json.loads(built.read_text())
     has_chroma = (data / "chroma").exists()
     qs = questions(n_queries)
     qv = query_vectors(vectors(n), len(qs)) if has_chroma else np.zeros((len(qs), DIM), dtype=np.float32)
@@ -371,6 +427,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/tutor-scale"))
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--keep", action="store_true", help="keep the built stores under --work for a rerun")
+    parser.add_argument("--lean-min", type=int, default=1_000_000, help="smallest size built lean")
+    parser.add_argument("--build-only", action="store_true", help="build the shared stores and stop")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-build", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -385,8 +443,12 @@ def main() -> None:
     results: dict[str, Any] = {"store": {}, "codes": {name: {} for name in codes}}
     args.out.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
-        results["store"][n] = build_store(n, args.work, with_chroma=n <= args.chroma_max)
+        results["store"][n] = build_store(
+            n, args.work, with_chroma=n <= args.chroma_max, lean=n >= args.lean_min
+        )
         print(json.dumps({"size": n, "store": results["store"][n]}), flush=True)
+        if args.build_only:
+            continue
         for name, src in codes.items():
             results["codes"][name][n] = run_child(n, args.work, name, str(Path(src).resolve()), args)
             print(json.dumps({"size": n, "code": name, **results["codes"][name][n]}), flush=True)
