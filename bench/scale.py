@@ -60,10 +60,51 @@ def _pcts(samples: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ms), 2), "p95": round(ms[int(0.95 * (len(ms) - 1))], 2)}
 
 
-def _settings(data: Path) -> Any:
+def _settings(data: Path, port: int | None = None) -> Any:
     from tutor.config import load_settings
 
-    return load_settings("default", data_dir=data, models_dir=data / "models", corpus={"paths": []})
+    extra: dict[str, Any] = {}
+    if port:  # the project's chroma-http store against a `chroma run` server
+        extra["vector_store"] = {"kind": "chroma-http", "host": "127.0.0.1", "port": port}
+    return load_settings("default", data_dir=data, models_dir=data / "models", corpus={"paths": []}, **extra)
+
+
+def _start_server(path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`chroma run` on a free loopback port (as tests/integration/test_chroma_server.py starts it)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    exe = Path(sys.executable).with_name("chroma")
+    cmd = [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
+                return proc, port
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("chroma run did not come up in 120 s")
+
+
+def _publish_manifest(settings: Any, data: Path) -> None:
+    """chroma-http reads the manifest from the server and BM25 from its own index dir: give it both."""
+    from tutor.index.manifest import Manifest, index_dir
+    from tutor.index.shared import SharedManifest
+    from tutor.index.store import open_store
+
+    local = data / "index" / "local" / MODEL
+    remote = index_dir(settings, MODEL)
+    remote.mkdir(parents=True, exist_ok=True)
+    if not (remote / "bm25").exists():
+        (remote / "bm25").symlink_to(local / "bm25")
+    manifest = Manifest.load(local, MODEL)
+    shared = SharedManifest(open_store(settings), settings.vector_store.collection_prefix, MODEL)
+    shared.publish(json.dumps(manifest.to_json(), ensure_ascii=False))
 
 
 # --- synthetic data (deterministic: every process regenerates the same) ---------------------------
@@ -230,10 +271,15 @@ def _lean_add(store: Any, name: str, chunks: list[Any], vecs: Any, log_path: Pat
             log_file.flush()
 
 
-def run_child(n: int, work: Path, name: str, src: str, args: argparse.Namespace) -> dict[str, Any]:
+def run_child(
+    n: int, work: Path, name: str, src: str, args: argparse.Namespace, port_wanted: bool = False
+) -> dict[str, Any]:
+    """One code version on size `n` in its own process; `port_wanted`: against a `chroma run` server
+    (after the embedded run of the same version, whose BM25 it reuses)."""
     shared = work / f"n{n}" / "shared"
     data = work / f"n{n}" / name
-    if not (args.keep and (data / "bm25-build.json").is_file()):  # --keep: reuse this version's BM25
+    keep = port_wanted or args.keep
+    if not (keep and (data / "bm25-build.json").is_file()):  # --keep: reuse this version's BM25
         shutil.rmtree(data, ignore_errors=True)
     (data / "index" / "local" / MODEL).mkdir(parents=True, exist_ok=True)
     if (shared / "chroma").exists() and not (data / "chroma").exists():
@@ -244,7 +290,16 @@ def run_child(n: int, work: Path, name: str, src: str, args: argparse.Namespace)
     if configs.is_dir():
         env["TUTOR_CONFIG_DIR"] = str(configs)
     cmd = [sys.executable, __file__, "--child", str(n), "--work", str(data), "--queries", str(args.queries)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    server = None
+    if port_wanted:
+        server, port = _start_server(shared / "chroma")
+        cmd += ["--port", str(port)]
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=60)
     if proc.returncode != 0:
         return {"error": proc.stderr[-3000:]}
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -297,7 +352,7 @@ def _build_bm25(chunks: list[Any], tokens: list[list[str]], directory: Path) -> 
     }
 
 
-def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
+def child(n: int, data: Path, n_queries: int, port: int | None = None) -> dict[str, Any]:
     import numpy as np
 
     from tutor.index.live import LiveIndex
@@ -318,7 +373,9 @@ def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
     qs = questions(n_queries)
     qv = query_vectors(vectors(n), len(qs)) if has_chroma else np.zeros((len(qs), DIM), dtype=np.float32)
     table = {q: v.tolist() for q, v in zip(qs, qv, strict=True)}
-    settings = _settings(data)
+    settings = _settings(data, port)
+    if port:
+        _publish_manifest(settings, data)
     index = LiveIndex(settings)
     rss0 = _rss_mb()
     t0 = time.perf_counter()
@@ -353,6 +410,12 @@ def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
             )["ids"][0]
         )
 
+    def raw_dense_ids(i: int) -> list[str]:  # what the project now asks Chroma for
+        assert col is not None
+        return list(
+            col.query(query_embeddings=[qv[i].tolist()], n_results=30, include=["distances"])["ids"][0]
+        )
+
     def raw_bm25(i: int) -> list[int]:
         docs, _ = bm25.retriever.retrieve([qtok[i]], k=30, show_progress=False, n_threads=1)
         return [int(d) for d in docs[0]]
@@ -370,6 +433,7 @@ def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
     runs["raw_bm25"] = raw_bm25
     if has_chroma:
         runs["raw_dense"] = raw_dense
+        runs["raw_dense_ids"] = raw_dense_ids
         runs["raw_fused"] = raw_fused
     for name, fn in runs.items():
         for i in range(min(5, len(qs))):
@@ -429,6 +493,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the built stores under --work for a rerun")
     parser.add_argument("--lean-min", type=int, default=1_000_000, help="smallest size built lean")
     parser.add_argument("--build-only", action="store_true", help="build the shared stores and stop")
+    parser.add_argument("--server-max", type=int, default=0, help="largest size also run on `chroma run`")
+    parser.add_argument("--server-code", default="", help="the --code name run on the server too")
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-build", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -437,7 +504,7 @@ def main() -> None:
         print(json.dumps(_build_bm25(chunks, tokens, args.work / "index" / "local" / MODEL)))
         return
     if args.child:
-        print(json.dumps(child(args.child, args.work, args.queries)))
+        print(json.dumps(child(args.child, args.work, args.queries, args.port)))
         return
     codes = dict(c.split("=", 1) for c in args.code) or {"current": str(REPO / "src")}
     results: dict[str, Any] = {"store": {}, "codes": {name: {} for name in codes}}
@@ -452,6 +519,10 @@ def main() -> None:
         for name, src in codes.items():
             results["codes"][name][n] = run_child(n, args.work, name, str(Path(src).resolve()), args)
             print(json.dumps({"size": n, "code": name, **results["codes"][name][n]}), flush=True)
+            if name == args.server_code and n <= args.server_max:
+                server = results["codes"].setdefault(f"{name}+server", {})
+                server[n] = run_child(n, args.work, name, str(Path(src).resolve()), args, port_wanted=True)
+                print(json.dumps({"size": n, "code": f"{name}+server", **server[n]}), flush=True)
         (args.out / "scale.json").write_text(json.dumps(results, indent=1))
         plot(results, args.out / "scale.png")
         if not args.keep:

@@ -289,3 +289,17 @@ def test_dense_hits_take_their_texts_from_the_records_and_unknown_ids_from_chrom
     store.close()
     store.query("c", [1.0, 0.0], 1, manifest.live_revs, is_live=manifest.is_live)
     assert client.opened == 2 and collection.included[-1] == ["documents", "metadatas", "distances"]
+
+
+def test_a_cached_collection_handle_that_went_stale_is_reopened(tmp_path: Path) -> None:
+    class _Gone:
+        def query(self, **_: Any) -> Any:
+            raise RuntimeError("Collection abc does not exist")  # dropped and rebuilt by an ingest
+
+    rows = [(_chunk("a:r1:0000", "a", "a0", rev="r1"), [1.0, 0.0])]
+    client = _Client(_Collection(rows))
+    store = ChromaStore(client, where="test")
+    store._handles["c"] = _Gone()
+    manifest = _manifest(tmp_path, a="r1")
+    hits = store.query("c", [1.0, 0.0], 1, manifest.live_revs, is_live=manifest.is_live)
+    assert [h.id for h in hits] == ["a:r1:0000"] and client.opened == 1
