@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from tutor.resources.catalog import normalize_url
 from tutor.security.injection import LINK_REMOVED, normalize, redact_lines
