@@ -237,14 +237,27 @@ class App:
         )
 
     def _allowed_links(self) -> set[str]:
-        """The catalog's links and the links of the material's own unflagged documents."""
+        """The catalog's links and the links of the material's own unflagged documents.
+
+        Every answer asks (the output guard); reading and normalising the whole catalog each time was
+        half of a warm extractive answer's CPU, so the set is rebuilt only when the index state, the
+        roadmap or the catalog's version changed.  The same set object is returned until then."""
         try:
             chunks = self._live_chunks()
         except TutorError:  # no index yet: the catalog and the roadmap's resources
             chunks = []
-        if getattr(self, "_links_of", None) is not chunks:  # once per index state
-            self._material_links, self._links_of = material_links(chunks), chunks
-        return allowed_links(self.catalog, self.roadmap) | self._material_links
+        try:
+            curriculum: object = self.roadmap.curriculum
+        except TutorError:  # no roadmap: allowed_links uses the catalog alone
+            curriculum = None
+        version = self.catalog.version()
+        cached = getattr(self, "_links_cache", None)
+        if cached is None or cached[0] is not chunks or cached[1] is not curriculum or cached[2] != version:
+            links = allowed_links(self.catalog, self.roadmap) | material_links(chunks)
+            self._links_cache = (chunks, curriculum, version, links)
+            return links
+        links_now: set[str] = cached[3]
+        return links_now
 
     def _live_chunks(self) -> list[StoredChunk]:
         """Every live chunk (the documents' structure for extractive answers), read once per manifest."""

@@ -27,6 +27,14 @@ def serve(
             "--no-ingest", help="Do not refresh the index at start-up (replicas of a shared index)."
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="API processes sharing the index and learner store (one per core; needs --no-ui).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAI-compatible /v1, /api, /healthz, /readyz) and the UI at /, in one process."""
     import uvicorn
@@ -36,10 +44,24 @@ def serve(
     for name in ("tutor.serve", "tutor.ui"):  # start-up progress (index ready, offline mode) always shows
         logger = logging.getLogger(name)
         logger.setLevel(min(logger.getEffectiveLevel(), logging.INFO))
+    if workers > 1 and not no_ui:
+        raise TutorError(
+            "--workers needs --no-ui: the UI's queue keeps each page in one process; serve the UI "
+            "from its own `tutor serve` or `tutor ui`"
+        )
     app = state.app()
     cfg = app.settings.api
-    api = serve_app(app, ingest=not no_ingest, with_ui=not no_ui)
     bind, at = host or cfg.host, port if port is not None else cfg.port
+    if workers > 1:
+        from tutor.api.workers import run_workers
+
+        console.print(
+            f"[green]tutor serve[/] at [bold]http://{bind}:{at}[/] — API at /v1 and /api, {workers} workers"
+        )
+        level = "INFO" if state.verbose else None
+        run_workers(app, state.profile, state.data_dir, level, bind, at, workers, ingest=not no_ingest)
+        return
+    api = serve_app(app, ingest=not no_ingest, with_ui=not no_ui)
     console.print(
         f"[green]tutor serve[/] at [bold]http://{bind}:{at}[/] — API at /v1 and /api"
         f"{'' if no_ui else ', UI at /'}, schema at /openapi.json (Ctrl-C stops it)"
