@@ -60,7 +60,11 @@ class CliSettings(BaseModel):
         "data dir is reached with the local token it wrote there instead.",
     )
     discovery_timeout_s: float = Field(
-        0.5, gt=0, le=10, description="How long the announced server has to answer /healthz."
+        2.0,
+        gt=0,
+        le=30,
+        description="How long the announced server has to answer /healthz (a busy server on a loaded "
+        "machine can take a second; an in-process answer costs far more).",
     )
     request_timeout_s: float = Field(
         300.0, gt=0, description="How long one request to the server may take before answering in-process."
