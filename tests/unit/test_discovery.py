@@ -119,7 +119,7 @@ def test_a_bad_cli_server_setting_says_what_to_use(monkeypatch: pytest.MonkeyPat
 
 def test_the_default_is_auto_with_short_discovery() -> None:
     cfg = CliSettings()
-    assert cfg.server == "auto" and cfg.api_key is None and cfg.discovery_timeout_s <= 5
+    assert cfg.server == "auto" and cfg.api_key is None and cfg.discovery_timeout_s <= 10
 
 
 def test_connect_chooses_the_path(tmp_path: Path) -> None:

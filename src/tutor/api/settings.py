@@ -60,11 +60,12 @@ class CliSettings(BaseModel):
         "data dir is reached with the local token it wrote there instead.",
     )
     discovery_timeout_s: float = Field(
-        2.0,
+        10.0,
         gt=0,
-        le=30,
-        description="How long the announced server has to answer /healthz (a busy server on a loaded "
-        "machine can take a second; an in-process answer costs far more).",
+        le=60,
+        description="How long an announced server that accepts the connection has to answer /healthz. A "
+        "dead one is known at once (its pid is gone, or the connection is refused); a live one on a loaded "
+        "machine took over 2 s, and answering in-process instead costs far more.",
     )
     request_timeout_s: float = Field(
         300.0, gt=0, description="How long one request to the server may take before answering in-process."
