@@ -160,6 +160,8 @@ def test_answers_are_decoded_by_status() -> None:
         explicit._decode(503, b'{"error": {"message": "index not ready", "type": "x"}}')
     with pytest.raises(ServerUnavailable, match="not JSON"):
         explicit._decode(502, b"<html>bad gateway</html>")
+    with pytest.raises(ServerUnavailable, match="answered 500: HTTP 500"):
+        explicit._decode(500, b'{"error": "boom"}')  # not OpenAI's error shape: the status says it
     assert explicit._decode(200, b'[{"a": 1}]') == [{"a": 1}]
 
 

@@ -86,7 +86,8 @@ class TutorClient:
             raise ServerUnavailable(f"{self.url} answered {status} with something that is not JSON") from exc
         if status == 200:
             return payload
-        message = payload.get("error", {}).get("message") if isinstance(payload, dict) else None
+        error = payload.get("error") if isinstance(payload, dict) else None
+        message = str(error.get("message") or "") if isinstance(error, dict) else ""
         message = message or f"HTTP {status}"
         if status in (401, 403):
             if self.announced:  # serve.json is only a speed-up: a server that is not ours is no server
