@@ -95,13 +95,16 @@ def _start_server(args: argparse.Namespace) -> subprocess.Popen:
     log = open(args.out / "cli_cold_serve.log", "w")  # noqa: SIM115 - the child keeps it open
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300
-    warm = [sys.executable, "-m", "tutor.cli", "ask", QUESTION, "--json"]
-    while time.monotonic() < deadline:  # one answer through it: the embedder is loaded, the cache warm
+    cli = [sys.executable, "-m", "tutor.cli", "-v"]
+    while time.monotonic() < deadline:  # one answer and one retrieval through it: everything loaded
         if proc.poll() is not None:
             raise SystemExit(f"tutor serve exited with {proc.returncode}; see {log.name}")
         if (args.data_dir / "serve.json").is_file():
-            probe = subprocess.run(warm, env=env, capture_output=True, text=True, check=False)
-            if "Answered by the tutor server" in probe.stderr:
+            probes = [
+                subprocess.run([*cli, *what, QUESTION], env=env, capture_output=True, text=True, check=False)
+                for what in (["ask"], ["retrieve"])
+            ]
+            if all("Answered by the tutor server" in p.stderr for p in probes):
                 return proc
         time.sleep(1)
     proc.terminate()
