@@ -71,8 +71,8 @@ def _timed(command: list[str], env: dict[str, str]) -> dict[str, float]:
 
 def _variants(args: argparse.Namespace) -> dict[str, tuple[list[str], dict[str, str]]]:
     cli = [sys.executable, "-m", "tutor.cli"]
-    ask = ["ask", QUESTION, "--json"]
-    retrieve = ["retrieve", QUESTION, "--json"]
+    ask = ["ask", args.question, "--json"]
+    retrieve = ["retrieve", args.question, "--json"]
     after, before = REPO / "src", args.before
     never = {"TUTOR_CLI__SERVER": "never"}
     variants = {
@@ -92,7 +92,7 @@ def _start_server(args: argparse.Namespace) -> subprocess.Popen:
     """This tree's `tutor serve --no-ui --no-ingest` on any free port, announced in the data dir."""
     env = _env(REPO / "src", args)
     command = [sys.executable, "-m", "tutor.cli", "serve", "--no-ui", "--no-ingest", "--port", "0"]
-    log = open(args.out / "cli_cold_serve.log", "w")  # noqa: SIM115 - the child keeps it open
+    log = open(args.out / f"{args.name}_serve.log", "w")  # noqa: SIM115 - the child keeps it open
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300
     cli = [sys.executable, "-m", "tutor.cli", "-v"]
@@ -101,7 +101,9 @@ def _start_server(args: argparse.Namespace) -> subprocess.Popen:
             raise SystemExit(f"tutor serve exited with {proc.returncode}; see {log.name}")
         if (args.data_dir / "serve.json").is_file():
             probes = [
-                subprocess.run([*cli, *what, QUESTION], env=env, capture_output=True, text=True, check=False)
+                subprocess.run(
+                    [*cli, *what, args.question], env=env, capture_output=True, text=True, check=False
+                )
                 for what in (["ask"], ["retrieve"])
             ]
             if all("Answered by the tutor server" in p.stderr for p in probes):
@@ -123,6 +125,7 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
     ]
     for name, r in results.items():
         command, _, path = name.partition("/")
+        command = "--help" if command == "help" else command
         chain = f"{r['chain_s']:.2f}" if "chain_s" in r else ""
         rows.append(f"| `tutor {command}` | {path} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {chain} |")
     ratios = []
@@ -151,6 +154,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="the corpus the index was built from")
     parser.add_argument("--profile", default="default,test")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--question", default=QUESTION, help="what to ask and retrieve for")
+    parser.add_argument("--name", default="cli_cold", help="results file: bench/results/NAME.json")
     parser.add_argument("--only", nargs="*", help="run only variants whose name contains one of these")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     args = parser.parse_args()
@@ -170,7 +175,7 @@ def main() -> None:
             server.wait(timeout=60)
     results = {k: _summary(v) for k, v in samples.items()}
     payload = {
-        "question": QUESTION,
+        "question": args.question,
         "runs": args.runs,
         "profile": args.profile,
         "cpus": os.cpu_count(),
@@ -179,7 +184,7 @@ def main() -> None:
         "before_src": str(args.before),
         "results": results,
     }
-    (args.out / "cli_cold.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    (args.out / f"{args.name}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     print(_table(results))
     print(f"\nload average at start {payload['loadavg_start']}, at end {payload['loadavg_end']}")
 
