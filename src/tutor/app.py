@@ -12,6 +12,7 @@ need none of them stay fast: a no-op ingest or a what-next answer loads no model
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -86,11 +87,18 @@ class App:
     def __init__(self, settings: Settings, embedder: TutorEmbeddings | None = None) -> None:
         self.settings = settings
         self._embedder = embedder  # share one loaded model (tests, long-lived servers)
+        self._embedder_lock = threading.Lock()  # a server's warm-up and first request load it once
 
     # --- backends --------------------------------------------------------------
     def load_embedder(self) -> TutorEmbeddings:
         """The embedding model, loaded on the first call; handed down as this callable, so
         components that might not need it (what-next answers, a no-op ingest) load nothing."""
+        if isinstance(self._embedder, CachedEmbeddings):  # loaded: no lock on the hot path
+            return self._embedder
+        with self._embedder_lock:
+            return self._load_embedder()
+
+    def _load_embedder(self) -> TutorEmbeddings:
         if not isinstance(self._embedder, CachedEmbeddings):
             cfg = self.settings.embeddings
             model = self._embedder
