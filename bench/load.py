@@ -21,6 +21,9 @@ The HTTP API (`/v1/chat/completions`, non-streaming, `user` = the learner) is dr
 `--api-url`, or through a `tutor serve --no-ui` started the same way (keys off, no rate limit, on
 its private loopback port; `--api-workers N` starts it with `--workers N`) when the installed tutor
 has `tutor.api`; otherwise it is reported as skipped.
+Each level also reports the server's CPU seconds (its process and any workers, from /proc) per
+answer: on a quiet machine with C usable cores, N answers at once finish after about
+N x CPU per answer / C.
 Writes load-<label>.json and load-<label>.png under --out.
 """
 
@@ -133,6 +136,46 @@ class Server:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def server_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by the server process and every process under it
+    (`--workers`), read from /proc; None where there is no /proc.  Per answer, this is the figure a
+    quiet machine's throughput follows (the learners' clients are not in it)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime, stime
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(ticks.get(p, 0) for p in tree) / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(level: dict[str, Any], pid: int | None, before: float | None) -> dict[str, Any]:
+    """The server's CPU seconds over the level, and per answer."""
+    after = server_cpu_s(pid) if pid is not None else None
+    if before is not None and after is not None and level["ok"]:
+        level["server_cpu_s"] = round(after - before, 2)
+        level["server_cpu_per_answer_ms"] = round(1000 * (after - before) / level["ok"], 1)
+    return level
+
+
+def measured(run: Any, pid: int | None) -> dict[str, Any]:
+    before = server_cpu_s(pid) if pid is not None else None
+    return with_cpu(run(), pid, before)
+
+
 def make_clients(url: str, n: int) -> list[Any]:
     from gradio_client import Client
 
@@ -206,7 +249,10 @@ def drive_ui(args: argparse.Namespace, qs: list[str]) -> dict[str, Any]:
         clients = make_clients(server.url, max(args.levels))
         singles = single_latency(clients[0], qs, args.singles)
         single = statistics.median(singles)
-        levels = [with_ratios(run_level(clients[:n], qs), single) for n in args.levels]
+        levels = [
+            with_ratios(measured(lambda n=n: run_level(clients[:n], qs), server.proc.pid), single)
+            for n in args.levels
+        ]
         return {
             "single_s": [round(s, 3) for s in singles],
             "single_median_s": round(single, 3),
@@ -281,7 +327,11 @@ def drive_api(args: argparse.Namespace, qs: list[str]) -> dict[str, Any]:
             if level["ok"]:
                 singles.append(level["p50_s"])
         single = statistics.median(singles)
-        levels = [with_ratios(_api_level(url, key, qs, n, 0), single) for n in args.levels]
+        pid = server.proc.pid if server is not None else None
+        levels = [
+            with_ratios(measured(lambda n=n: _api_level(url, key, qs, n, 0), pid), single)
+            for n in args.levels
+        ]
         return {"single_s": singles, "single_median_s": round(single, 3), "levels": levels}
     finally:
         if server is not None:
