@@ -33,6 +33,8 @@ log = logging.getLogger("tutor.serve")
 
 #: how the parent hands the global options to its workers (uvicorn starts them as fresh processes)
 ENV = "TUTOR_SERVE_WORKER"
+#: seconds a worker may take to answer uvicorn's health check (its start-up included)
+WORKER_HEALTHCHECK_S = 120
 
 
 def worker_app() -> FastAPI:
@@ -80,4 +82,7 @@ def run_workers(
         workers=workers,
         log_level="warning",
         timeout_graceful_shutdown=10,
+        # a worker imports torch and builds its app before it answers the supervisor's health check;
+        # uvicorn's default 5 s killed and restarted every worker, endlessly, at load average 20
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
