@@ -87,7 +87,7 @@ class App:
     def __init__(self, settings: Settings, embedder: TutorEmbeddings | None = None) -> None:
         self.settings = settings
         self._embedder = embedder  # share one loaded model (tests, long-lived servers)
-        self._embedder_lock = threading.Lock()  # a server's warm-up and first request load it once
+        self._embedder_lock = threading.RLock()  # a server's warm-up and first request load it once
 
     # --- backends --------------------------------------------------------------
     def load_embedder(self) -> TutorEmbeddings:
