@@ -241,7 +241,8 @@ class HybridRetriever(TutorRetriever):
                 lists.append((prf_weight, bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
         if cfg.doc_routing_weight > 0 and routing.doc_rank:
             lists.append((cfg.doc_routing_weight, _by_document(fused, routing.doc_rank)))
-        if cfg.section_view_weight > 0:
+        # blocks leave tables out, so the view has no say on questions that tables answer (resources)
+        if cfg.section_view_weight > 0 and not asks_for_resources(plan.question):
             view = self.levers.sections().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
             lists.append((cfg.section_view_weight, view))
         if routing.routed and cfg.doc_routing_heading_weight > 0:
