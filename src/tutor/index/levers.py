@@ -141,10 +141,11 @@ class _Roadmap(Protocol):
 
 _STARS = re.compile(r"\s*[⭐★☆]+\s*$")
 _NUMBERED = re.compile(r"[0-9０-９零〇一二两三四五六七八九十]")
-# "第一个阶段", "第二阶段", "the first stage": a position in the roadmap's order, not the stage's label
-# ("阶段 0" is the first stage).  "阶段 2" / "stage 2" are labels and stay as they are.
+# "第一个阶段", "the first stage": a position in the roadmap's order (阶段 0 is the first stage), while
+# "第三阶段" (no 个), "阶段 2" and "stage 2" are the stages' labels and stay as they are.
 _ORDINAL = re.compile(
-    r"^第|^(?:the\s+)?(?:very\s+)?(?:zeroth|first|second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th))\b", re.I
+    r"^第\s*\S+\s*个|^(?:the\s+)?(?:very\s+)?(?:zeroth|first|second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th))\b",
+    re.I,
 )
 # what comes after a stage, in words the understanding's "next" aspect does not cover
 _AFTER = re.compile(
@@ -171,7 +172,7 @@ class ReferenceSections:
     embedder (a bare number) can match to the heading; appending the heading ("阶段 0：基础准备（1-2
     个月）") lets both find it.  A question about what comes after a stage also gets the next stage.
     An ordinal ("第一个阶段", "the first stage") is a position in the roadmap's order (the first stage is
-    阶段 0), unless the question also names a stage by its name ("第二阶段深度学习实践" is 阶段 2).
+    阶段 0), unless the question also names a stage by its name; "第三阶段" without 个 is the label 阶段 3.
     `named=False` leaves out skills recognised only by name ("PyTorch"), which already match by
     themselves.  Anything that cannot be understood (no roadmap configured) adds nothing.
     """

@@ -124,8 +124,9 @@ def test_with_the_real_understanding_a_stage_is_never_a_skill() -> None:
     curriculum = load_curriculum(ROADMAP, 10_000_000)
     config = load_curriculum_config(REPO / "configs" / "curriculum.yaml")
     hook = ReferenceSections(lambda q: understand(q, curriculum, config), lambda: curriculum)
-    # an ordinal is a position in the roadmap's order (the first stage is 阶段 0) unless a name says otherwise
-    assert hook("第二阶段要学多久？") == "阶段 1：AI 理论基础（2-3 个月）"
+    # 第N个 / English ordinals are positions in the roadmap's order (the first stage is 阶段 0) unless a name says otherwise
+    assert hook("第二阶段要学多久？") == "阶段 2：深度学习实践（2-3 个月）"  # no 个: the label
+    assert hook("第二个阶段要学多久？") == "阶段 1：AI 理论基础（2-3 个月）"
     assert hook("零基础的话第一个阶段要学什么？") == "阶段 0：基础准备（1-2 个月）"
     assert hook("What do I study in the very first stage?") == "阶段 0：基础准备（1-2 个月）"
     assert hook("第二阶段深度学习实践要学多久？") == "阶段 2：深度学习实践（2-3 个月）"
