@@ -41,6 +41,11 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "bm25w1.5": {"retrieval.bm25_weight": 1.5},
     "en0.6": {"retrieval.bm25_weight_no_cjk": 0.6},
     "rrf20": {"retrieval.rrf_k": 20},
+    "kinds": {"retrieval.section_kinds": "keyword"},
+    "kinds_both": {"retrieval.section_kinds": "both"},
+    "kinds_zh": {"retrieval.section_kinds": "keyword", "retrieval.section_kinds_zh": True},
+    "refs": {"retrieval.reference_sections": "numbered"},
+    "view0.5": {"retrieval.section_view_weight": 0.5},
 }
 
 

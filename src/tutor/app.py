@@ -87,7 +87,7 @@ class App:
     def __init__(self, settings: Settings, embedder: TutorEmbeddings | None = None) -> None:
         self.settings = settings
         self._embedder = embedder  # share one loaded model (tests, long-lived servers)
-        self._embedder_lock = threading.Lock()  # a server's warm-up and first request load it once
+        self._embedder_lock = threading.RLock()  # a server's warm-up and first request load it once
 
     # --- backends --------------------------------------------------------------
     def load_embedder(self) -> TutorEmbeddings:
@@ -276,7 +276,10 @@ class App:
 
     def warm_answer_vectors(self) -> int:
         """Embed every live passage's answer texts once (kept on disk), so an answer embeds only its
-        question; returns how many texts (0 with embeddings.cache_vectors off)."""
+        question; returns how many texts (0 with embeddings.cache_vectors off).  The section view's block
+        vectors (retrieval.section_view_weight) are built here too, so no question waits for them."""
+        if self.settings.retrieval.section_view_weight > 0:
+            self.levers.sections()
         if not self.settings.embeddings.cache_vectors:
             return 0
         return warm_answer_vectors(self.index.live_chunks(), self.load_embedder())

@@ -135,7 +135,21 @@ class RetrievalSettings(BaseModel):
         0.05, ge=0, description="Routing bonus x share of a document's file-name words in the question."
     )
     reference_sections: Literal["off", "numbered", "named"] = Field(
-        "off", description="Append the headings of the roadmap stages/skills a question names."
+        "numbered", description="Append the headings of the roadmap stages/skills a question names."
+    )
+    section_kinds: Literal["off", "keyword", "both"] = Field(
+        "both",
+        description="Append the heading words of the section kinds a question names ('downsides' -> 优缺点, "
+        "'FAQ' -> 常见问题) to what BM25 searches for (keyword) or to both retrievers (both).",
+    )
+    section_kinds_zh: bool = Field(
+        True, description="section_kinds also for Chinese synonyms of a kind ('好处' -> 优缺点)."
+    )
+    section_view_weight: float = Field(
+        0.5,
+        ge=0,
+        description="RRF weight of a ranking of passages by their best block (bold label + items, paragraph) "
+        "vector; 0 = off (tutor.index.sections).",
     )
     prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
     prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")

@@ -23,6 +23,7 @@ LEARNERS = 8
 def test_two_workers_share_the_index_and_the_learner_store(
     tmp_path: Path, models_dir: Path, embedder
 ) -> None:
+    from tutor.api import discovery
     from tutor.curriculum.progress import ProgressStore
     from tutor.history import HistoryStore
 
@@ -47,8 +48,23 @@ def test_two_workers_share_the_index_and_the_learner_store(
 
         with ThreadPoolExecutor(LEARNERS) as pool:
             replies = list(pool.map(ask, range(LEARNERS)))
+        announced = discovery.read(data)  # local CLIs find the workers too
+        assert announced is not None and announced.url == url and announced.pid == proc.pid
+
+        def retrieve(token: str) -> httpx.Response:
+            auth = {"Authorization": f"Bearer {token}"}
+            return httpx.post(f"{url}/api/retrieve", json={"question": QUESTION}, headers=auth, timeout=180)
+
+        local = retrieve(announced.token)  # the announced token reaches whichever worker answers
+        assert local.status_code == 200 and local.json(), local.text[:300]
+        assert retrieve(announced.token[:-4] + "xxxx").status_code == 401
+    except BaseException:
+        stop(proc)
+        print("SERVER LOG", log.read_text(errors="replace")[-8000:])
+        raise
     finally:
         stop(proc)
+    assert discovery.read(data) is None  # withdrawn at the clean stop
     text = log.read_text(encoding="utf-8", errors="replace")
     assert len(set(re.findall(r"Worker (\d+) starting", text))) == 2, text[-3000:]
     assert text.count("Checking the index for changes") == 1  # the parent, once; no worker ingests

@@ -78,6 +78,16 @@ def test_an_unreadable_announcement_is_none(tmp_path: Path, content: str) -> Non
     assert discovery.find_server(tmp_path, 0.2) is None
 
 
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a file to another user needs root")
+def test_another_users_announcement_is_ignored(tmp_path: Path) -> None:
+    path = discovery.announce(
+        tmp_path, Announcement("http://127.0.0.1:9", os.getpid(), discovery.new_token())
+    )
+    assert discovery.read(tmp_path) is not None
+    os.chown(path, 65534, 65534)
+    assert discovery.read(tmp_path) is None
+
+
 def test_a_stale_announcement_is_ignored(tmp_path: Path) -> None:
     discovery.announce(tmp_path, Announcement("http://127.0.0.1:9", _dead_pid(), discovery.new_token()))
     assert discovery.find_server(tmp_path, 0.2) is None  # the process is gone

@@ -83,6 +83,9 @@ def read(data_dir: Path) -> Announcement | None:
     """The announcement in `data_dir`, or None when there is none or it is unreadable."""
     path = data_dir / FILE_NAME
     try:
+        if path.stat().st_uid != os.getuid():  # another user's server (or file) is not this CLI's
+            log.info("Ignoring %s: it belongs to another user", path)
+            return None
         raw = json.loads(path.read_text(encoding="utf-8"))
         return Announcement(
             url=str(raw["url"]),

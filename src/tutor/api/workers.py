@@ -33,7 +33,8 @@ log = logging.getLogger("tutor.serve")
 
 #: how the parent hands the global options to its workers (uvicorn starts them as fresh processes)
 ENV = "TUTOR_SERVE_WORKER"
-#: seconds a worker may take to answer uvicorn's health check (its start-up included)
+#: seconds a busy worker may take to answer the supervisor's ping (its start-up included) before it is
+#: killed and restarted
 WORKER_HEALTHCHECK_S = 120
 
 
@@ -52,7 +53,9 @@ def worker_app() -> FastAPI:
     serve_log = logging.getLogger("tutor.serve")  # start-up progress (index ready, offline mode) shows
     serve_log.setLevel(min(serve_log.getEffectiveLevel(), logging.INFO))
     log.info("Worker %d starting", os.getpid())
-    return serve_app(build(settings), ingest=False, with_ui=False)
+    api = serve_app(build(settings), ingest=False, with_ui=False)
+    api.state.local_token = spec.get("local_token")  # the token the parent announced to local CLIs
+    return api
 
 
 def run_workers(
@@ -64,6 +67,7 @@ def run_workers(
     port: int,
     workers: int,
     ingest: bool = True,
+    local_token: str | None = None,
 ) -> None:
     """Refresh the index here once, then serve the API from `workers` processes until stopped."""
     import uvicorn
@@ -71,7 +75,12 @@ def run_workers(
     if ingest:
         log.info("Checking the index for changes in %s …", ", ".join(map(str, app.settings.corpus.paths)))
         app.ingest()
-    spec = {"profile": profile, "data_dir": str(data_dir) if data_dir else None, "log_level": log_level}
+    spec = {
+        "profile": profile,
+        "data_dir": str(data_dir) if data_dir else None,
+        "log_level": log_level,
+        "local_token": local_token,  # the environment of this user's own processes, like serve.json
+    }
     os.environ[ENV] = json.dumps(spec)
     log.info("Starting %d API workers", workers)
     uvicorn.run(
@@ -82,7 +91,9 @@ def run_workers(
         workers=workers,
         log_level="warning",
         timeout_graceful_shutdown=10,
-        # a worker imports torch and builds its app before it answers the supervisor's health check;
-        # uvicorn's default 5 s killed and restarted every worker, endlessly, at load average 20
+        # uvicorn kills a worker whose ping thread does not answer in time (5 s by default); a worker
+        # loading torch, exporting the ONNX query model or answering on a loaded machine can hold the
+        # GIL that long: every worker was killed and restarted, endlessly, at load average 20, or
+        # killed mid-request ("server disconnected")
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )

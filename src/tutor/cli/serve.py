@@ -6,6 +6,8 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -65,7 +67,18 @@ def serve(
             f"[green]tutor serve[/] at [bold]http://{bind}:{at}[/] — API at /v1 and /api, {workers} workers"
         )
         level = "INFO" if state.verbose else None
-        run_workers(app, state.profile, state.data_dir, level, bind, at, workers, ingest=not no_ingest)
+        with _announced(app.settings, bind, at) as token:
+            run_workers(
+                app,
+                state.profile,
+                state.data_dir,
+                level,
+                bind,
+                at,
+                workers,
+                ingest=not no_ingest,
+                local_token=token,
+            )
         return
     sock = _listen(bind, at)  # bound before the slow start-up work, so a busy port fails at once
     api = serve_app(app, ingest=not no_ingest, with_ui=not no_ui)
@@ -89,29 +102,39 @@ def _exit_on_sigterm(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def _serve_announced(api: Any, sock: socket.socket, settings: Settings, bind: str) -> None:
-    """Run uvicorn on `sock`; meanwhile serve.json in the data dir tells local CLIs where and how to
-    reach this server (the token only ever goes to that 0600 file), and is removed on a clean stop."""
-    import uvicorn
-
+@contextmanager
+def _announced(settings: Settings, bind: str, port: int) -> Iterator[str]:
+    """serve.json in the data dir tells local CLIs where and how to reach this server (the token only
+    ever goes to that 0600 file and to this server's own processes); removed on a clean stop."""
     from tutor.api import discovery
 
     token = discovery.new_token()
-    api.state.local_token = token
-    url = discovery.local_url(bind, sock.getsockname()[1])
-    ann = discovery.Announcement(url, os.getpid(), token, tuple(settings.profiles))
+    ann = discovery.Announcement(
+        discovery.local_url(bind, port), os.getpid(), token, tuple(settings.profiles)
+    )
     path = discovery.announce(settings.data_dir, ann)
     logging.getLogger("tutor.serve").info("Local CLIs find this server through %s", path)
-    server = uvicorn.Server(uvicorn.Config(api, log_level="warning", timeout_graceful_shutdown=10))
     # uvicorn shuts down gracefully on SIGTERM, then re-raises it; the default action would kill the
     # process before the announcement is withdrawn, so it becomes an exit instead
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        server.run(sockets=[sock])
+        yield token
     finally:
         signal.signal(signal.SIGTERM, previous)
         discovery.withdraw(settings.data_dir, ann)
-        sock.close()
+
+
+def _serve_announced(api: Any, sock: socket.socket, settings: Settings, bind: str) -> None:
+    """Run uvicorn on `sock` while this server is announced to local CLIs."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(api, log_level="warning", timeout_graceful_shutdown=10))
+    with _announced(settings, bind, sock.getsockname()[1]) as token:
+        api.state.local_token = token
+        try:
+            server.run(sockets=[sock])
+        finally:
+            sock.close()
 
 
 @keys_app.command("create")

@@ -18,9 +18,11 @@ from typing import Protocol
 from tutor.config import RetrievalSettings
 from tutor.index.bm25 import BM25Index
 from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.kinds import SectionKinds
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.routing import DocRouter, cards_from_chunks, refers_to_document
+from tutor.index.sections import SectionView
 
 __all__ = ["QueryLevers", "ReferenceSections"]
 
@@ -44,6 +46,7 @@ class QueryLevers:
         self.hooks: list[QueryExtra] = list(hooks)
         self._rewriter: tuple[tuple[object, ...], BM25Index | None, QueryRewriter] | None = None
         self._router: tuple[BM25Index, DocRouter] | None = None
+        self._sections: tuple[BM25Index, SectionView] | None = None
 
     def plan(self, question: str) -> QueryPlan:
         """The dense and keyword texts for `question` (retrieval.time_expressions, bilingual_glossary, hooks)."""
@@ -51,22 +54,37 @@ class QueryLevers:
 
     def rewriter(self) -> QueryRewriter:
         cfg = self.cfg
-        if not (cfg.time_expressions or cfg.bilingual_glossary or self.hooks):
+        kinds_on = cfg.section_kinds != "off"
+        if not (cfg.time_expressions or cfg.bilingual_glossary or self.hooks or kinds_on):
             return QueryRewriter()
-        key = (cfg.time_expressions, cfg.bilingual_glossary, tuple(self.hooks))
-        bm25 = self.index.bm25() if cfg.bilingual_glossary else None
+        key = (
+            cfg.time_expressions,
+            cfg.bilingual_glossary,
+            tuple(self.hooks),
+            cfg.section_kinds,
+            cfg.section_kinds_zh,
+        )
+        bm25 = self.index.bm25() if cfg.bilingual_glossary or kinds_on else None
         if self._rewriter is not None and self._rewriter[0] == key and self._rewriter[1] is bm25:
             return self._rewriter[2]
         glossary = Glossary()
+        hooks: list[QueryExtra] = list(self.hooks)
+        keyword_hooks: list[QueryExtra] = []
         if bm25 is not None:
             headings = sorted({h for m in bm25.metadata for h in json.loads(m.get("headings", "[]"))})
-            glossary = build_glossary(bm25.texts, headings)
-            log.info("bilingual glossary: %d English terms from the material", len(glossary))
+            if cfg.bilingual_glossary:
+                glossary = build_glossary(bm25.texts, headings)
+                log.info("bilingual glossary: %d English terms from the material", len(glossary))
+            if kinds_on:
+                kinds = SectionKinds.from_headings(headings, chinese=cfg.section_kinds_zh)
+                (hooks if cfg.section_kinds == "both" else keyword_hooks).append(kinds)
+                log.info("section kinds: %d found in the material's headings", len(kinds))
         rewriter = QueryRewriter(
             time_expressions=cfg.time_expressions,
             bilingual=cfg.bilingual_glossary,
             glossary=glossary,
-            extra=self.hooks,
+            extra=hooks,
+            keyword_extra=keyword_hooks,
         )
         self._rewriter = (key, bm25, rewriter)
         return rewriter
@@ -83,6 +101,15 @@ class QueryLevers:
         )
         self._router = (bm25, router)
         return router
+
+    def sections(self) -> SectionView:
+        """Block vectors of every live passage (retrieval.section_view_weight), embedded once per index."""
+        bm25 = self.index.bm25()
+        if self._sections is not None and self._sections[0] is bm25:
+            return self._sections[1]
+        view = SectionView(bm25, self.embedder().embed_documents)
+        self._sections = (bm25, view)
+        return view
 
 
 class _References(Protocol):
@@ -114,6 +141,27 @@ class _Roadmap(Protocol):
 
 _STARS = re.compile(r"\s*[⭐★☆]+\s*$")
 _NUMBERED = re.compile(r"[0-9０-９零〇一二两三四五六七八九十]")
+# "第一个阶段", "the first stage": a position in the roadmap's order (阶段 0 is the first stage), while
+# "第三阶段" (no 个), "阶段 2" and "stage 2" are the stages' labels and stay as they are.
+_ORDINAL = re.compile(
+    r"^第\s*\S+\s*个|^(?:the\s+)?(?:very\s+)?(?:zeroth|first|second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th))\b",
+    re.I,
+)
+# what comes after a stage, in words the understanding's "next" aspect does not cover
+_AFTER = re.compile(
+    r"\b(?:right|immediately|directly|just)\s+after\b|\bcomes?\s+(?:right\s+)?after\b|\bafter\s+(?:i'?m\s+)?(?:done|finish)"
+    r"|(?:结束|学完|完成|搞定)(?:了)?(?:之后|以后|后)|之后|以后",
+    re.I,
+)
+# "阶段 2-3", "stages 1 to 2": a span the material's tables spell out literally; one stage's heading would pull away
+_RANGE = re.compile(r"(?:阶段|stages?)\s*\d+\s*(?:[-–~～到至]|to|and)\s*\d+", re.I)
+_STAGE_NAME = re.compile(r"[：:]\s*(?:AI\s*)?([^（(]+)")
+
+
+def _stage_name(heading: str) -> str:
+    """'阶段 4：AI 工程化（1-2 个月）' -> '工程化' (what a learner calls the stage by name)."""
+    m = _STAGE_NAME.search(heading)
+    return m.group(1).strip().replace(" ", "") if m else ""
 
 
 class ReferenceSections:
@@ -123,6 +171,8 @@ class ReferenceSections:
     learner names a section by its number or name, which neither BM25 (an English "stage 0") nor the
     embedder (a bare number) can match to the heading; appending the heading ("阶段 0：基础准备（1-2
     个月）") lets both find it.  A question about what comes after a stage also gets the next stage.
+    An ordinal ("第一个阶段", "the first stage") is a position in the roadmap's order (the first stage is
+    阶段 0), unless the question also names a stage by its name; "第三阶段" without 个 is the label 阶段 3.
     `named=False` leaves out skills recognised only by name ("PyTorch"), which already match by
     themselves.  Anything that cannot be understood (no roadmap configured) adds nothing.
     """
@@ -145,11 +195,15 @@ class ReferenceSections:
         except Exception as exc:  # noqa: BLE001 - a rewrite must never fail the search
             log.debug("no reference sections for %r: %s", question, exc)
             return None
+        if _RANGE.search(question):
+            return None
         stages = {s.number: s.heading for s in roadmap.stages}
         skills = {s.number: s.heading for s in roadmap.skills}
-        wanted = [stages[n] for n in refs.stages if n in stages]
-        if "next" in refs.aspects and refs.stages and max(refs.stages) + 1 in stages:
-            wanted.append(stages[max(refs.stages) + 1])
+        wanted_stages = self._stages(question, refs, sorted(stages))
+        wanted = [stages[n] for n in wanted_stages if n in stages]
+        asks_next = "next" in refs.aspects or bool(_AFTER.search(question))
+        if asks_next and wanted_stages and max(wanted_stages) + 1 in stages:
+            wanted.append(stages[max(wanted_stages) + 1])
         for n in refs.skills:
             by_number = bool(_NUMBERED.search(refs.evidence.get(f"skill {n}", "")))
             # a skill's name inside a question about an article is a topic of that article
@@ -159,3 +213,17 @@ class ReferenceSections:
         if not headings or len(headings) > self.limit:
             return None  # many references: a question about the whole roadmap, not one section
         return " ".join(headings)
+
+    def _stages(self, question: str, refs: _References, order: list[int]) -> list[int]:
+        """The stages referred to, ordinals read as positions in `order` unless a stage is named by name."""
+        names = {_stage_name(h.heading): h.number for h in self.roadmap().stages}
+        compact = question.replace(" ", "")
+        if any(name and name in compact for name in names):
+            return list(refs.stages)
+        out = []
+        for n in refs.stages:
+            evidence = refs.evidence.get(f"stage {n}", "").strip()
+            if _ORDINAL.search(evidence) and 1 <= n <= len(order):
+                n = order[n - 1]
+            out.append(n)
+        return list(dict.fromkeys(out))

@@ -229,11 +229,14 @@ class QueryRewriter:
         bilingual: bool = False,
         glossary: Glossary | None = None,
         extra: Sequence[QueryExtra] = (),
+        keyword_extra: Sequence[QueryExtra] = (),
     ) -> None:
         self.time_expressions = time_expressions
         self.bilingual = bilingual
         self.glossary = glossary or Glossary()
         self.extra = list(extra)
+        #: like `extra`, but appended to what BM25 searches for only
+        self.keyword_extra = list(keyword_extra)
 
     def plan(self, question: str) -> QueryPlan:
         plan = QueryPlan(question, question, question)
@@ -255,4 +258,9 @@ class QueryRewriter:
                 plan.dense_text += f" {added_text}"
                 plan.keyword_text += f" {added_text}"
                 plan.applied.append(f"extra:{added_text}")
+        for hook in self.keyword_extra:
+            added_text = hook(question)
+            if added_text:
+                plan.keyword_text += f" {added_text}"
+                plan.applied.append(f"keyword:{added_text}")
         return plan

@@ -238,7 +238,7 @@ class HybridRetriever(TutorRetriever):
         routing: _Routing,
         vector: Sequence[float],
     ) -> list[tuple[float, Sequence[StoredChunk]]]:
-        """The optional RRF lists: feedback-expanded BM25, the document ranking, the heading ranking."""
+        """The optional RRF lists: feedback-expanded BM25, the document ranking, the section view, the heading ranking."""
         cfg = self.cfg
         lists: list[tuple[float, Sequence[StoredChunk]]] = []
         if cfg.prf_terms > 0 and fused:
@@ -248,6 +248,10 @@ class HybridRetriever(TutorRetriever):
                 lists.append((prf_weight, bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
         if cfg.doc_routing_weight > 0 and routing.doc_rank:
             lists.append((cfg.doc_routing_weight, _by_document(fused, routing.doc_rank)))
+        # blocks leave tables out, so the view has no say on questions that tables answer (resources)
+        if cfg.section_view_weight > 0 and not asks_for_resources(plan.question):
+            view = self.levers.sections().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
+            lists.append((cfg.section_view_weight, view))
         if routing.routed and cfg.doc_routing_heading_weight > 0:
             lists.append((cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector)))
         return lists

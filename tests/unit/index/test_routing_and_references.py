@@ -124,7 +124,21 @@ def test_with_the_real_understanding_a_stage_is_never_a_skill() -> None:
     curriculum = load_curriculum(ROADMAP, 10_000_000)
     config = load_curriculum_config(REPO / "configs" / "curriculum.yaml")
     hook = ReferenceSections(lambda q: understand(q, curriculum, config), lambda: curriculum)
-    assert hook("第二阶段要学多久？") == "阶段 2：深度学习实践（2-3 个月）"
+    # 第N个 / English ordinals are positions in the roadmap's order (the first stage is 阶段 0) unless a name says otherwise
+    assert hook("第二阶段要学多久？") == "阶段 2：深度学习实践（2-3 个月）"  # no 个: the label
+    assert hook("第二个阶段要学多久？") == "阶段 1：AI 理论基础（2-3 个月）"
+    assert hook("零基础的话第一个阶段要学什么？") == "阶段 0：基础准备（1-2 个月）"
+    assert hook("What do I study in the very first stage?") == "阶段 0：基础准备（1-2 个月）"
+    assert hook("第二阶段深度学习实践要学多久？") == "阶段 2：深度学习实践（2-3 个月）"
+    # "comes right after" asks for the next stage; a span of stages adds nothing (the tables spell it out)
+    assert hook("What comes right after the AI theory stage?") == (
+        "阶段 1：AI 理论基础（2-3 个月） 阶段 2：深度学习实践（2-3 个月）"
+    )
+    assert (
+        hook("学完大模型应用那个阶段以后学什么？")
+        == "阶段 3：大模型应用（2-3 个月） 阶段 4：AI 工程化（1-2 个月）"
+    )
+    assert hook("阶段 2-3 推荐读哪本书？") is None
     assert hook("What does stage 0 cover?") == "阶段 0：基础准备（1-2 个月）"
     assert hook("技能点 14 需要会哪些框架？") == "技能点 14：模型微调实战"
     plan = QueryRewriter(extra=[hook]).plan("stage 1 resources")

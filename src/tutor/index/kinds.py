@@ -1,0 +1,139 @@
+"""Section kinds: the generic headings every essay shares, named in the learner's words.
+
+The articles are written to one template ("3.3 算法优缺点", "8.2 未来发展趋势", "8.3 面临的挑战",
+"9. 附录：常见问题与解答"), and the roadmap has its own recurring headings (学习时间规划, 检验标准,
+学习路线总览).  A learner asks for such a section by its kind — "the FAQ", "downsides", "where
+things are heading", "a part-time schedule" — and in English BM25 has no word to match the Chinese
+heading, while the embedder ranks the essay's other sections as close.  A query hook that appends
+the heading words of the kinds a question names lets both retrievers find the section.
+
+The Chinese side comes from the material: a kind's words are only used when a live heading contains
+them (`SectionKinds.from_headings`), so a corpus without FAQ sections never gets "常见问题" appended.
+The English side is a fixed list of how learners name a kind; it names kinds, never topics.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tutor.patterns import CJK
+
+__all__ = ["KINDS", "SectionKind", "SectionKinds"]
+
+
+@dataclass(frozen=True)
+class SectionKind:
+    """One kind of section: how a learner names it, and the heading words it has in the material."""
+
+    name: str
+    english: re.Pattern[str]
+    heading_words: tuple[str, ...]
+    chinese: re.Pattern[str] | None = None  # Chinese synonyms that are not the heading's own words
+
+
+def _en(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE)
+
+
+KINDS: tuple[SectionKind, ...] = (
+    SectionKind(
+        "faq",
+        _en(r"faqs?|q\s*&\s*a|q and a|frequently asked|common questions|questions and answers|appendix"),
+        ("常见问题", "解答"),
+        re.compile(r"问答"),
+    ),
+    SectionKind(
+        "pros_cons",
+        _en(
+            r"pros|cons|downsides?|drawbacks?|disadvantages?|advantages?|weakness(?:es)?|strengths?"
+            r"|benefits?|upsides?|shortcomings?|limitations?|trade-?offs?"
+        ),
+        ("优缺点", "优点", "缺点"),
+        re.compile(r"好处|益处|坏处|弊端|不足|劣势|优势"),
+    ),
+    SectionKind(
+        "trends",
+        _en(r"trends?|future"),
+        ("未来发展趋势",),
+        re.compile(r"趋势|前景"),
+    ),
+    SectionKind(
+        "challenges",
+        _en(r"challenges?|obstacles?|hurdles?|difficult(?:y|ies)"),
+        ("面临的挑战",),
+        re.compile(r"挑战|难点|障碍|困难"),
+    ),
+    SectionKind(
+        "outlook",
+        _en(r"research directions?|further research|future research|open problems|outlook"),
+        ("研究展望",),
+        re.compile(r"研究方向"),
+    ),
+    SectionKind("steps", _en(r"steps?|step-by-step|procedure|process"), ("步骤",)),
+    SectionKind(
+        "applications",
+        _en(r"applications?|use cases?|real[- ]world|scenarios?|industries"),
+        ("实际应用场景", "应用领域"),
+    ),
+    SectionKind("summary", _en(r"summary|sum up|summari[sz]e|conclusions?|takeaways?"), ("总结",)),
+    SectionKind("concepts", _en(r"(?:core|key|main|central) (?:concepts?|ideas?|notions?)"), ("核心概念",)),
+    SectionKind("background", _en(r"background|motivation|origins?"), ("背景介绍", "问题由来")),
+    SectionKind(
+        "time_plan",
+        _en(r"part[- ]time|full[- ]time|study (?:plan|schedule)|schedule|time plan"),
+        ("学习时间规划",),
+    ),
+    SectionKind("part_time", _en(r"part[- ]time"), ("业余学习",)),
+    SectionKind("full_time", _en(r"full[- ]time"), ("全职学习",)),
+    SectionKind("milestones", _en(r"milestones?|checkpoints?"), ("检验里程碑",)),
+    SectionKind(
+        "overview",
+        _en(r"overview|how many stages|all (?:the )?stages|order of (?:the )?stages"),
+        ("学习路线总览",),
+    ),
+    SectionKind("core_path", _en(r"core path|learning path|overall order|whole path"), ("核心路径",)),
+    SectionKind("advice", _en(r"advice|tips|suggestions?"), ("学习建议",)),
+)
+
+
+class SectionKinds:
+    """A query hook: the heading words of the section kinds a question names ('downsides' -> 优缺点).
+
+    English questions are matched against the English names of each kind; with `chinese=True`, Chinese
+    questions are matched against each kind's Chinese synonyms too ("好处" -> 优缺点).  Only heading words
+    that occur in the material's headings are appended.
+    """
+
+    def __init__(self, kinds: Iterable[SectionKind], chinese: bool = False) -> None:
+        self.kinds = tuple(kinds)
+        self.chinese = chinese
+
+    @classmethod
+    def from_headings(cls, headings: Iterable[str], chinese: bool = False) -> SectionKinds:
+        """Keep each kind's heading words that some heading of the live index contains."""
+        text = "\n".join(unicodedata.normalize("NFKC", h) for h in headings)
+        kept = []
+        for kind in KINDS:
+            words = tuple(w for w in kind.heading_words if w in text)
+            if words:
+                kept.append(SectionKind(kind.name, kind.english, words, kind.chinese))
+        return cls(kept, chinese)
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def named(self, question: str) -> list[SectionKind]:
+        """The kinds the question names (in English; in Chinese with `chinese`)."""
+        text = unicodedata.normalize("NFKC", question)
+        if CJK.search(text):
+            if not self.chinese:
+                return []
+            return [k for k in self.kinds if k.chinese is not None and k.chinese.search(text)]
+        return [k for k in self.kinds if k.english.search(text)]
+
+    def __call__(self, question: str) -> str | None:
+        words = list(dict.fromkeys(w for kind in self.named(question) for w in kind.heading_words))
+        return " ".join(words) or None

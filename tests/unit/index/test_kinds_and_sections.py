@@ -1,0 +1,100 @@
+"""Section kinds named in the learner's words, and the block-level view of the passages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tutor.index.bm25 import BM25Index
+from tutor.index.kinds import SectionKinds
+from tutor.index.query import QueryRewriter
+from tutor.index.sections import SectionView, blocks
+from tutor.index.store import StoredChunk
+
+HEADINGS = [
+    "3.3 算法优缺点",
+    "8.2 未来发展趋势",
+    "8.3 面临的挑战",
+    "9. 附录：常见问题与解答",
+    "业余学习（1.5-2 年）",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "added"),
+    [
+        ("What downsides does the comeback essay admit?", "优缺点 缺点"),
+        ("Is there an FAQ in the curiosity essay?", "常见问题 解答"),
+        ("What future trends does the midlife essay expect?", "未来发展趋势"),
+        ("Which challenges are left?", "面临的挑战"),
+        ("In the part-time plan, how long is job preparation?", "业余学习"),
+        ("How do I train a model?", None),
+        # Chinese questions only with chinese=True
+        ("这条路有什么好处？", None),
+    ],
+)
+def test_kinds_named_in_english_add_the_headings_words(question: str, added: str | None) -> None:
+    assert SectionKinds.from_headings(HEADINGS)(question) == added
+
+
+def test_only_heading_words_the_material_has_and_chinese_synonyms_on_request() -> None:
+    kinds = SectionKinds.from_headings(["3.3 算法优缺点"], chinese=True)
+    assert [k.name for k in kinds.kinds] == ["pros_cons"]
+    assert kinds("这条路有什么好处？") == "优缺点 缺点"
+    assert kinds("Is there an FAQ?") is None  # no FAQ heading in this material
+    assert len(SectionKinds.from_headings(["技能点 1：Python 编程"])) == 0
+
+
+def test_keyword_hooks_reach_bm25_only() -> None:
+    kinds = SectionKinds.from_headings(HEADINGS)
+    plan = QueryRewriter(keyword_extra=[kinds]).plan("What are the drawbacks?")
+    assert plan.dense_text == "What are the drawbacks?"
+    assert plan.keyword_text == "What are the drawbacks? 优缺点 缺点"
+    assert plan.applied == ["keyword:优缺点 缺点"]
+    both = QueryRewriter(extra=[kinds]).plan("What are the drawbacks?")
+    assert both.dense_text == both.keyword_text == "What are the drawbacks? 优缺点 缺点"
+
+
+def test_blocks_cut_at_bold_labels_and_blank_lines_and_skip_tables() -> None:
+    text = "**监督学习**\n- 线性回归\n- 决策树\n\n**无监督学习**\n- K-means 聚类\n\n| 资源 | 链接 |\n|---|---|\n#### 检验标准\n- ✅ 理解过拟合"
+    assert blocks(text) == [
+        "监督学习 - 线性回归 - 决策树",
+        "无监督学习 - K-means 聚类",
+        "检验标准 - ✅ 理解过拟合",
+    ]
+
+
+def _chunk(cid: str, doc: str, text: str, headings: list[str]) -> StoredChunk:
+    return StoredChunk(cid, text, {"doc": doc, "headings": json.dumps(headings, ensure_ascii=False)})
+
+
+def test_passages_rank_by_their_best_block_and_respect_the_document_filter() -> None:
+    chunks = [
+        _chunk(
+            "a",
+            "roadmap",
+            "**监督学习**\n- 线性回归\n\n**无监督学习**\n- K-means 聚类",
+            ["技能点 4", "核心概念"],
+        ),
+        _chunk("b", "roadmap", "**神经网络**\n- 感知机", ["技能点 5", "核心内容"]),
+        _chunk("c", "essay", "聚类的一段话", ["2.1 核心概念概述"]),
+    ]
+    bm25 = BM25Index.build(chunks)
+    seen: list[str] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        seen.extend(texts)
+        # one axis for clustering, one for everything else
+        return [[1.0, 0.0] if "聚类" in t else [0.0, 1.0] for t in texts]
+
+    view = SectionView(bm25, embed)
+    assert len(view) == 4
+    assert "技能点 4 › 核心概念：无监督学习 - K-means 聚类" in seen  # the heading path prefixes each block
+    ranked = view.rank([1.0, 0.0], k=2)
+    assert [c.id for c in ranked][:1] in (["a"], ["c"])
+    assert {c.id for c in ranked} == {"a", "c"}
+    assert ranked[0].score == pytest.approx(1.0)
+    only_roadmap = view.rank([1.0, 0.0], k=3, allowed=lambda doc: doc == "roadmap")
+    assert [c.id for c in only_roadmap] == ["a", "b"]
+    assert only_roadmap[0].text.startswith("**监督学习**")  # the passage itself comes back, not the block
