@@ -16,6 +16,7 @@ from tutor.cli._state import console, print_json, state
 from tutor.errors import TutorError
 
 if TYPE_CHECKING:
+    from tutor.app import App
     from tutor.config import Settings
 
 __all__ = ["register"]
@@ -61,24 +62,7 @@ def serve(
     cfg = app.settings.api
     bind, at = host or cfg.host, port if port is not None else cfg.port
     if workers > 1:
-        from tutor.api.workers import run_workers
-
-        console.print(
-            f"[green]tutor serve[/] at [bold]http://{bind}:{at}[/] — API at /v1 and /api, {workers} workers"
-        )
-        level = "INFO" if state.verbose else None
-        with _announced(app.settings, bind, at) as token:
-            run_workers(
-                app,
-                state.profile,
-                state.data_dir,
-                level,
-                bind,
-                at,
-                workers,
-                ingest=not no_ingest,
-                local_token=token,
-            )
+        _serve_workers(app, bind, at, workers, ingest=not no_ingest)
         return
     sock = _listen(bind, at)  # bound before the slow start-up work, so a busy port fails at once
     api = serve_app(app, ingest=not no_ingest, with_ui=not no_ui)
@@ -88,6 +72,20 @@ def serve(
         f"{'' if no_ui else ', UI at /'}, schema at /openapi.json (Ctrl-C stops it)"
     )
     _serve_announced(api, sock, app.settings, bind)
+
+
+def _serve_workers(app: App, bind: str, at: int, workers: int, ingest: bool) -> None:
+    """`--workers N`: API processes on one port, announced to local CLIs like a single server."""
+    from tutor.api.workers import run_workers
+
+    console.print(
+        f"[green]tutor serve[/] at [bold]http://{bind}:{at}[/] — API at /v1 and /api, {workers} workers"
+    )
+    level = "INFO" if state.verbose else None
+    with _announced(app.settings, bind, at) as token:
+        run_workers(
+            app, state.profile, state.data_dir, level, bind, at, workers, ingest=ingest, local_token=token
+        )
 
 
 def _listen(bind: str, port: int) -> socket.socket:
