@@ -84,7 +84,11 @@ def main() -> None:
         rows["other"].append((total - sum(spent.values()) + spent["dense_records"]) * 1000)
         rows["total"].append(total * 1000)
     out = {
-        stage: {"p50": round(statistics.median(v), 2), "mean": round(statistics.mean(v), 2), "p95": round(sorted(v)[int(0.95 * (len(v) - 1))], 2)}
+        stage: {
+            "p50": round(statistics.median(v), 2),
+            "mean": round(statistics.mean(v), 2),
+            "p95": round(sorted(v)[int(0.95 * (len(v) - 1))], 2),
+        }
         for stage, v in rows.items()
     }
     print(json.dumps({"label": args.label, "size": args.size, "ms": out}))

@@ -215,7 +215,7 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
         return {**json.loads((data / "store.json").read_text()), "reused": True}
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
-    chunks, _ = synthetic(n, lean=lean)
+    chunks, _ = synthetic(n, lean=lean or not with_chroma)  # the manifest needs ids, docs, revs only
     settings = _settings(data)
     directory = data / "index" / "local" / MODEL
     manifest = Manifest(path=directory / "manifest.json", model_id=MODEL, dimension=DIM)
