@@ -7,8 +7,7 @@ Usage (after `bench/scale.py --keep` built a BM25 index of that size; numba is o
 Every variant answers the same query in turn (round-robin per query, so a load swing on a shared
 machine hits them all alike), with the project's default filter (resource cards excluded, a
 precomputed mask).  Variants: `threads1` is the call the project made before (bm25s `retrieve` with
-n_threads=1: a thread pool per query), `project` is `BM25Index.search` (n_threads=0, plus reading
-the k records), `numba` is bm25s' numba backend on the same index (when numba imports), `pruned`
+n_threads=1: a thread pool per query), `numpy_n_threads0` the same without the pool, `project` is `BM25Index.search` (that, plus reading the k records), `numba` is bm25s' numba backend on the same index (when numba imports), `pruned`
 drops query tokens that occur in more than `--prune-df` of the chunks (their postings are the long
 ones) and reports how many of the exact top k it keeps.  Results: bench/results/bm25_backends.json.
 """

@@ -215,7 +215,7 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
         return {**json.loads((data / "store.json").read_text()), "reused": True}
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
-    chunks, _ = synthetic(n, lean=lean)
+    chunks, _ = synthetic(n, lean=lean or not with_chroma)  # the manifest needs ids, docs, revs only
     settings = _settings(data)
     directory = data / "index" / "local" / MODEL
     manifest = Manifest(path=directory / "manifest.json", model_id=MODEL, dimension=DIM)
@@ -456,24 +456,30 @@ def plot(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 5))
+    series_styles = (
+        ("project_hybrid", "p95", "-o"),
+        ("project_hybrid", "p50", "--o"),
+        ("project_bm25", "p50", "-s"),
+        ("project_dense", "p50", "-^"),
+    )
     for code, per_size in results["codes"].items():
-        for series, style in (("project_hybrid", "-o"), ("project_bm25", "-s"), ("project_dense", "-^")):
-            xs = [int(n) for n, r in per_size.items() if series in r]
-            ys = [r[series]["p95"] for n, r in per_size.items() if series in r]
-            if xs:
-                ax.plot(xs, ys, style, label=f"{code}: {series.removeprefix('project_')} p95")
+        for series, stat, style in series_styles:
+            points = sorted((int(n), r[series][stat]) for n, r in per_size.items() if series in r)
+            if points:
+                xs, ys = zip(*points, strict=True)
+                ax.plot(xs, ys, style, label=f"{code}: {series.removeprefix('project_')} {stat}")
     sizes = {int(n) for per in results["codes"].values() for n in per}
     for series in ("raw_fused", "raw_bm25"):
-        first = next(iter(results["codes"].values()))
-        xs = [int(n) for n, r in first.items() if series in r]
-        ys = [r[series]["p95"] for n, r in first.items() if series in r]
-        if xs:
-            ax.plot(xs, ys, ":x", label=f"raw {series.removeprefix('raw_')} p95")
+        per_size = results["codes"].get("after") or next(iter(results["codes"].values()))
+        points = sorted((int(n), r[series]["p50"]) for n, r in per_size.items() if series in r)
+        if points:
+            xs, ys = zip(*points, strict=True)
+            ax.plot(xs, ys, ":x", label=f"raw {series.removeprefix('raw_')} p50")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(sorted(sizes))
     ax.set_xlabel("chunks")
-    ax.set_ylabel("latency p95 (ms, warm, embedding excluded)")
+    ax.set_ylabel("latency ms (warm, embedding excluded)")
     ax.set_title("tutor retrieval latency vs collection size (2 shared cores)")
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -495,6 +501,12 @@ def main() -> None:
     parser.add_argument("--build-only", action="store_true", help="build the shared stores and stop")
     parser.add_argument("--server-max", type=int, default=0, help="largest size also run on `chroma run`")
     parser.add_argument("--server-code", default="", help="the --code name run on the server too")
+    parser.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        help="merge these scale.json files (e.g. a 1M BM25-only run) and plot",
+    )
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-build", type=int, help=argparse.SUPPRESS)
@@ -505,6 +517,17 @@ def main() -> None:
         return
     if args.child:
         print(json.dumps(child(args.child, args.work, args.queries, args.port)))
+        return
+    if args.combine:
+        merged: dict[str, Any] = {"store": {}, "codes": {}}
+        for path in args.combine:
+            part = json.loads(path.read_text())
+            merged["store"].update(part["store"])
+            for code, per_size in part["codes"].items():
+                merged["codes"].setdefault(code, {}).update(per_size)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "scale.json").write_text(json.dumps(merged, indent=1))
+        plot(merged, args.out / "scale.png")
         return
     codes = dict(c.split("=", 1) for c in args.code) or {"current": str(REPO / "src")}
     results: dict[str, Any] = {"store": {}, "codes": {name: {} for name in codes}}

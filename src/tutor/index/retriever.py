@@ -24,7 +24,7 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.levers import QueryLevers
 from tutor.index.live import LiveIndex
 from tutor.index.query import QueryPlan
-from tutor.index.routing import strip_document_reference
+from tutor.index.routing import refers_to_document, strip_document_reference
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import tokenize
 from tutor.patterns import CJK
@@ -218,15 +218,21 @@ class HybridRetriever(TutorRetriever):
     def _route(self, query: str, vector: Sequence[float], where: dict[str, Any] | None) -> _Routing:
         """Rank the documents for the question; restrict to one when it names a document that clearly wins."""
         cfg = self.cfg
-        if cfg.doc_routing_weight <= 0 and cfg.doc_routing_restrict_margin is None:
+        pinned = where is not None and isinstance(where.get("doc"), str)
+        may_restrict = (
+            cfg.doc_routing_restrict_margin is not None and not pinned and refers_to_document(query)
+        )
+        if cfg.doc_routing_weight <= 0 and not may_restrict:
+            # nothing would use the ranking: scoring every document card per question was a third of
+            # a hybrid query at 100k chunks (2,000 documents; issue 17)
             return _Routing()
         router = self.levers.router()
         ranked = router.scores(query, vector)
-        pinned = where is not None and isinstance(where.get("doc"), str)
         routed = None
-        if not pinned:
+        if may_restrict:
             routed = router.restrict_to(query, ranked, cfg.doc_routing_restrict_margin, _doc_allowed(where))
-        return _Routing({doc: r for r, (doc, _) in enumerate(ranked, 1)}, routed)
+        doc_rank = {doc: r for r, (doc, _) in enumerate(ranked, 1)} if cfg.doc_routing_weight > 0 else {}
+        return _Routing(doc_rank, routed)
 
     def _extra_lists(
         self,
