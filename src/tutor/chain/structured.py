@@ -129,7 +129,10 @@ def _skill_prereqs(
 ) -> None:
     zh = b.zh
     n = b.cite(skill.citation, [stage_heading, skill.heading])
-    needs = prereqs.ancestors(skill.number)
+    # what the graph says comes before it, and the skills its own stage teaches before it
+    needs = prereqs.ancestors(skill.number) | {
+        m for m in b.cur.stage(skill.stage).skills if m < skill.number
+    }
     items = []
     for st in sorted(b.cur.stages, key=lambda x: x.number):
         names = [b.cur.skill(m) for m in st.skills if m in needs]

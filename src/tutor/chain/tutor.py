@@ -20,6 +20,7 @@ from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
 from tutor.chain.citations import check_citations
 from tutor.chain.compose import render_blocks, select_blocks
+from tutor.chain.concepts import compose_concept
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.generation import stream_answer
@@ -270,14 +271,10 @@ class TutorChain:
         understood = self.understand(answer.standalone_question)
         answer.understood = understood.to_json()
         cur = self.roadmap.curriculum
+        question, parts = answer.standalone_question, self.structure.parts() if self.structure else None
         structured = compose_structured(
-            understood,
-            cur,
-            self.roadmap.path,
-            answer.language,
-            self.roadmap.prerequisites,
-            answer.standalone_question,
-        )
+            understood, cur, self.roadmap.path, answer.language, self.roadmap.prerequisites, question
+        ) or compose_concept(question, answer.language, understood, self.roadmap, parts)
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return
