@@ -27,7 +27,8 @@ from tutor.chain.glossary import expand_english
 from tutor.chain.sections import source_of
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK, strip_markdown
-from tutor.chain.understanding import Understanding, understand
+from tutor.chain.refs import core_name
+from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import ContentGroup, Skill
 from tutor.index.store import StoredChunk
 
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["ASKS_CONCEPT", "compose_concept"]
 
 ASKS_CONCEPT = re.compile(
-    r"是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
-    r"|\bwhat(?:'s| is| are| does| do)\b|\bwhich\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bwhere\b"
+    r"是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
+    r"|\bwhat(?:'s| is| are)\b|\bwhat role\b|\brole of\b|\bwhich\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bwhere\b"
     r"|\bdifference\b",
     re.IGNORECASE,
 )
@@ -84,6 +85,7 @@ def _content_terms(roadmap: Roadmap) -> tuple[_Term, ...]:
                 found += [_Term(t, skill.number, k, True) for t in _terms_of(group.title)]
             for item in group.items:
                 found += [_Term(t, skill.number, k, False) for t in _terms_of(item)]
+    names = {n for s in cur.skills for n in (s.name.lower(), core_name(s.name))}
     skills_of: dict[str, set[int]] = {}
     for t in found:
         skills_of.setdefault(t.term.lower(), set()).add(t.skill)
@@ -92,7 +94,7 @@ def _content_terms(roadmap: Roadmap) -> tuple[_Term, ...]:
         for t in found
         if _distinctive(t.term)
         and len(skills_of[t.term.lower()]) <= 2
-        and not understand(t.term, cur, roadmap.config).skills
+        and t.term.lower() not in names
     )
 
 

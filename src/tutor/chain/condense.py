@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.text import CJK
 
-__all__ = ["Turn", "is_follow_up", "condense_by_rule"]
+__all__ = ["Turn", "asks_only_an_aspect", "is_follow_up", "condense_by_rule"]
 
 Turn = tuple[str, str]  # (role "user" | "assistant", text)
 
@@ -27,6 +28,20 @@ _QUESTION_WORDS = re.compile(
 )
 
 
+_FILLER = re.compile(r"有|的|要|一下|具体|推荐|学习|自己|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b", re.IGNORECASE)
+
+
+def asks_only_an_aspect(question: str) -> bool:
+    """ "有推荐的课吗", "Any books or tutorials?": nothing but an aspect (resources, checks, projects ...),
+    so the topic is the conversation's; a question with a topic of its own keeps it."""
+    rest, matched = question, False
+    for _, pattern in ASPECT_PATTERNS:
+        rest, n = pattern.subn(" ", rest)
+        matched = matched or n > 0
+    rest = _FILLER.sub(" ", _QUESTION_WORDS.sub(" ", rest))
+    return matched and len(CJK.findall(rest)) <= 1 and not re.search(r"[A-Za-z]{2,}", rest)
+
+
 def is_follow_up(question: str) -> bool:
     q = question.strip()
     short = len(CJK.findall(q)) <= 10 and len(q.split()) <= 6
@@ -35,6 +50,7 @@ def is_follow_up(question: str) -> bool:
         or _ANAPHORA_EN.search(q)
         or _LEAD.match(q)
         or (short and re.search(r"呢[？?]?$", q))
+        or (short and asks_only_an_aspect(q))
     )
 
 

@@ -271,7 +271,11 @@ def named_doc(question: str, parts: DocParts) -> str | None:
         return None
     text = question.lower()
     words = {doc: _title_words(doc, cs) for doc, cs in parts.docs.items()}
+    # a title word that most documents also use in their text ("持续", "学习") names none of them
+    texts = {doc: "".join(c.text for c in cs) for doc, cs in parts.docs.items()}
+    used = Counter(w for ws in words.values() for w in ws for t in texts.values() if not w.isascii() and w in t)
     shared = Counter(w for ws in words.values() for w in ws)
+    shared.update({w: 1 for w, k in used.items() if k > 2})
 
     def said(w: str) -> bool:
         return bool(re.search(rf"(?<![a-z]){re.escape(w)}", text)) if w.isascii() else w in text

@@ -128,6 +128,8 @@ GLOSSARY: dict[str, str] = {
     "speaking": "演讲",
     "talks": "演讲",
     "blog": "博客",
+    "tech blog": "技术博客",
+    "technical blog": "技术博客",
     "consulting": "咨询",
     "training": "培训",
     "startup": "创业",
