@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 from tutor.chain.answer import Source
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.glossary import expand_english
+from tutor.chain.refs import core_name
 from tutor.chain.sections import source_of
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK, strip_markdown
-from tutor.chain.refs import core_name
 from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import ContentGroup, Skill
 from tutor.index.store import StoredChunk
@@ -92,9 +92,7 @@ def _content_terms(roadmap: Roadmap) -> tuple[_Term, ...]:
     return tuple(
         t
         for t in found
-        if _distinctive(t.term)
-        and len(skills_of[t.term.lower()]) <= 2
-        and t.term.lower() not in names
+        if _distinctive(t.term) and len(skills_of[t.term.lower()]) <= 2 and t.term.lower() not in names
     )
 
 

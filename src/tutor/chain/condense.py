@@ -28,7 +28,9 @@ _QUESTION_WORDS = re.compile(
 )
 
 
-_FILLER = re.compile(r"有|的|要|一下|具体|推荐|学习|自己|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b", re.IGNORECASE)
+_FILLER = re.compile(
+    r"有|的|要|一下|具体|推荐|学习|自己|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b", re.IGNORECASE
+)
 
 
 def asks_only_an_aspect(question: str) -> bool:
@@ -62,16 +64,27 @@ def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
 
 
 def condense_by_rule(
-    question: str, history: Sequence[Turn], mentions: Callable[[str], list[str]] | None = None
+    question: str,
+    history: Sequence[Turn],
+    mentions: Callable[[str], list[str]] | None = None,
+    names_own: Callable[[str], bool] | None = None,
 ) -> str:
-    """Replace the pronoun of a follow-up with the topic of the previous user question."""
+    """Replace the pronoun of a follow-up with the topic of the previous user question.
+
+    A follow-up that names a reference of its own ("那半年呢" after "三个月后…", "那业余呢" after "全职…")
+    replaces the previous one: it keeps only what the previous question asked about (`names_own`)."""
     previous = next((text for role, text in reversed(history) if role == "user" and text.strip()), None)
     if previous is None or not is_follow_up(question):
         return question
+    body = _LEAD.sub("", question.strip())
+    if names_own is not None and not (_ANAPHORA_ZH.search(body) or _ANAPHORA_EN.search(body)):
+        asked = [m.group(0) for _, pattern in ASPECT_PATTERNS if (m := pattern.search(previous))]
+        candidate = " ".join([body, *asked])
+        if names_own(candidate):
+            return candidate
     topic = _topic(previous, mentions)
     if not topic:
         return question
-    body = _LEAD.sub("", question.strip())
     if _ANAPHORA_ZH.search(body):
         return _ANAPHORA_ZH.sub(topic, body, count=1)
     if _ANAPHORA_EN.search(body):

@@ -273,7 +273,9 @@ def named_doc(question: str, parts: DocParts) -> str | None:
     words = {doc: _title_words(doc, cs) for doc, cs in parts.docs.items()}
     # a title word that most documents also use in their text ("持续", "学习") names none of them
     texts = {doc: "".join(c.text for c in cs) for doc, cs in parts.docs.items()}
-    used = Counter(w for ws in words.values() for w in ws for t in texts.values() if not w.isascii() and w in t)
+    used = Counter(
+        w for ws in words.values() for w in ws for t in texts.values() if not w.isascii() and w in t
+    )
     shared = Counter(w for ws in words.values() for w in ws)
     shared.update({w: 1 for w, k in used.items() if k > 2})
 

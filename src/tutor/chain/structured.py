@@ -17,6 +17,7 @@ from typing import Any
 
 from tutor.chain.structured_parts import (
     ASPECT_LABELS,
+    PACE,
     Builder,
     Structured,
     cite_plans,
@@ -130,9 +131,7 @@ def _skill_prereqs(
     zh = b.zh
     n = b.cite(skill.citation, [stage_heading, skill.heading])
     # what the graph says comes before it, and the skills its own stage teaches before it
-    needs = prereqs.ancestors(skill.number) | {
-        m for m in b.cur.stage(skill.stage).skills if m < skill.number
-    }
+    needs = prereqs.ancestors(skill.number) | {m for m in b.cur.stage(skill.stage).skills if m < skill.number}
     items = []
     for st in sorted(b.cur.stages, key=lambda x: x.number):
         names = [b.cur.skill(m) for m in st.skills if m in needs]
@@ -286,6 +285,9 @@ def _milestone_sections(b: Builder, months: list[int]) -> None:
 
 
 def _all_stages(b: Builder, with_time: bool) -> None:
+    if with_time and any(rx.search(b.question) for rx in PACE.values()):
+        cite_plans(b, None)  # "业余学，每个阶段花多久": that pace's plan lists every stage's time
+        return
     items = []
     for st in sorted(b.cur.stages, key=lambda x: x.number):
         n = b.cite(st.citation, [st.heading])

@@ -13,6 +13,7 @@ from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
 
 __all__ = [
     "ASPECT_LABELS",
+    "PACE",
     "Builder",
     "Structured",
     "cite_plans",
@@ -135,7 +136,7 @@ def core_path_to(cur: Curriculum, skill: Skill) -> str:
     return ""
 
 
-_PACE = {
+PACE = {
     "业余": re.compile(r"业余|兼职|下班|上班|part[- ]?time|after work", re.I),
     "全职": re.compile(r"全职|full[- ]?time", re.I),
 }
@@ -143,7 +144,7 @@ _PACE = {
 
 def cite_plans(b: Builder, stage: int | None) -> None:
     """The roadmap's time plans; only the one for the learner's pace when the question names it."""
-    paces = [k for k, rx in _PACE.items() if rx.search(b.question)]
+    paces = [k for k, rx in PACE.items() if rx.search(b.question)]
     plans = [p for p in b.cur.time_plans if any(k in p.heading for k in paces)] or b.cur.time_plans
     for plan in plans:
         n = b.cite(plan.citation, [plan.heading])

@@ -20,20 +20,17 @@ from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
 from tutor.chain.citations import check_citations
 from tutor.chain.compose import render_blocks, select_blocks
-from tutor.chain.concepts import compose_concept
 from tutor.chain.compose_doc import DocPlan, StructureComposer
+from tutor.chain.concepts import compose_concept
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.generation import stream_answer
 from tutor.chain.own_words import apply_own_words, hours_per_day, time_plan
 from tutor.chain.phrasing import phrase_structured
-from tutor.chain.prompts import (
-    CONDENSE_PROMPT,
-    REDACTED,
-    SYSTEM_PROMPTS,
-)
+from tutor.chain.prompts import CONDENSE_PROMPT, REDACTED, SYSTEM_PROMPTS
 from tutor.chain.router import Route, Router
 from tutor.chain.sections import SearchDoc, names_a_term_of, section_candidates, source_of
 from tutor.chain.structured import Structured, compose_structured
+from tutor.chain.structured_parts import PACE
 from tutor.chain.text import detect_language
 from tutor.chain.understanding import Understanding, understand
 from tutor.config import ChainSettings
@@ -172,7 +169,12 @@ class TutorChain:
             except Exception as exc:  # noqa: BLE001 - any backend failure: fall back to the rule
                 log.warning("Condensing with the LLM failed (%s); using the rule", exc)
                 self.backend.mark_down(f"{type(exc).__name__}: {exc}"[:200])
-        return condense_by_rule(question, history, mentions)
+
+        def names_own(text: str) -> bool:  # a milestone, stage, skill or pace of its own
+            u = self.understand(text)
+            return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
+
+        return condense_by_rule(question, history, mentions, names_own)
 
     def _healthy_chat(self) -> BaseChatModel | None:
         if self.backend.name == "none":
