@@ -43,6 +43,10 @@ ASKS_CONCEPT = re.compile(
     r"|\bdifference\b",
     re.IGNORECASE,
 )
+# how two things relate, or how to do something, is not a definition ("技术探索和知识分享之间是什么关系")
+_NOT_CONCEPT = re.compile(
+    r"关系|联系|步骤|怎么做|如何做|\brelat|\bsteps?\b|\bhow (?:to|do|can|should)\b", re.IGNORECASE
+)
 _DEFINITION = re.compile(r"^\s*[-*]\s*\*\*([^*]{1,40})\*\*\s*[:：]\s*(.+)$")
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 _SPLIT = re.compile(r"\s*(?:[,，、/+]|和|与|及)\s*")
@@ -182,7 +186,7 @@ def compose_concept(
     question: str, language: str, u: Understanding, roadmap: Roadmap, parts: DocParts | None
 ) -> Structured | None:
     """The passage that teaches the term the question asks about, or None (then retrieval answers)."""
-    if not ASKS_CONCEPT.search(question):
+    if not ASKS_CONCEPT.search(question) or _NOT_CONCEPT.search(question):
         return None
     text = question if CJK.search(question) and language == "zh" else expand_english(question)
     article = named_doc(text, parts) if parts is not None else None

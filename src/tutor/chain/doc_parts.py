@@ -265,10 +265,10 @@ def _title_words(doc: str, chunks: Sequence[StoredChunk]) -> set[str]:
 
 
 def named_doc(question: str, parts: DocParts) -> str | None:
-    """The one document the question names by a word of its own title or file name, only where the
-    question says it means a document ("文章", "article", "essay"); None when none or several are named."""
-    if not _NAMES_A_DOC.search(question):
-        return None
+    """The one document the question names by words of its own title or file name: one word where the
+    question says it means a document ("文章", "article", "essay"), else two ("thought leader" ->
+    意见, 领袖, leader); None when none or several are named."""
+    need = 1 if _NAMES_A_DOC.search(question) else 2
     text = question.lower()
     words = {doc: _title_words(doc, cs) for doc, cs in parts.docs.items()}
     # a title word that most documents also use in their text ("持续", "学习") names none of them
@@ -283,7 +283,7 @@ def named_doc(question: str, parts: DocParts) -> str | None:
         return bool(re.search(rf"(?<![a-z]){re.escape(w)}", text)) if w.isascii() else w in text
 
     hits = {doc: sum(shared[w] == 1 and said(w) for w in ws) for doc, ws in words.items()}
-    best = sorted((h, doc) for doc, h in hits.items() if h)
+    best = sorted((h, doc) for doc, h in hits.items() if h >= need)
     if not best or (len(best) > 1 and best[-1][0] == best[-2][0]):
         return None
     return best[-1][1]

@@ -78,7 +78,7 @@ GLOSSARY: dict[str, str] = {
     "lifelong learning": "终身学习",
     "programmer": "程序员",
     "programmers": "程序员",
-    "developers": "程序员",
+    "developer": "程序员",
     "knowledge distillation": "知识蒸馏",
     "distillation": "蒸馏",
     "advantages": "优点",

@@ -131,7 +131,12 @@ def _skill_prereqs(
     zh = b.zh
     n = b.cite(skill.citation, [stage_heading, skill.heading])
     # what the graph says comes before it, and the skills its own stage teaches before it
-    needs = prereqs.ancestors(skill.number) | {m for m in b.cur.stage(skill.stage).skills if m < skill.number}
+    needs = prereqs.ancestors(skill.number)
+    needs |= {
+        m
+        for m in b.cur.stage(skill.stage).skills
+        if m < skill.number and skill.number not in prereqs.ancestors(m)  # never one that builds on it
+    }
     items = []
     for st in sorted(b.cur.stages, key=lambda x: x.number):
         names = [b.cur.skill(m) for m in st.skills if m in needs]
