@@ -109,7 +109,8 @@ def test_an_article_is_named_by_a_word_only_its_title_or_file_name_has() -> None
         == "programmer-midlife-crisis"
     )
     assert named_doc("意见领袖那篇文章的缺点", ARTICLES) == "expert-to-opinion-leader"
-    assert named_doc("What does the midlife crisis mean?", ARTICLES) is None  # no word for a document
+    assert named_doc("How do programmers handle a midlife crisis?", ARTICLES) == "programmer-midlife-crisis"
+    assert named_doc("What does crisis mean?", ARTICLES) is None  # one title word and no word for a document
     assert named_doc("Which article covers this?", ARTICLES) is None  # a document, but none named
 
 
