@@ -83,6 +83,12 @@ class StructureComposer:
         coverage = topic_coverage(question, self._vocabulary)
         return coverage is not None and coverage < 0.5
 
+    def names_doc(self, question: str) -> bool:
+        """The question names one of the documents by its title's own words ("中年危机那篇")."""
+        parts = self.parts()
+        text = question if CJK.search(question) else expand_english(question)
+        return parts is not None and named_doc(text, parts) is not None
+
     def _faq_match(
         self, parts: DocParts, question: str, embedder: TutorEmbeddings | None
     ) -> tuple[int, float] | None:

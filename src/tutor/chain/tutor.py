@@ -237,6 +237,8 @@ class TutorChain:
 
     def refuses(self, relevance: float, language: str, question: str = "") -> bool:
         """Below the language's threshold, or (English) mostly foreign words and weak similarity."""
+        if question and self.structure and self.structure.names_doc(question):
+            return False  # "逆袭那篇文章…": a question naming one of the material's documents is about it
         thresholds = self.cfg.refusal_threshold
         below = relevance < thresholds.get(language, thresholds.get("zh", 0.0))
         return below or bool(question and self.structure and self.structure.off_topic(question, relevance))
