@@ -19,8 +19,8 @@ divided by the serial rate (1 / single median).
 
 The HTTP API (`/v1/chat/completions`, non-streaming, `user` = the learner) is driven too: at
 `--api-url`, or through a `tutor serve --no-ui` started the same way (keys off, no rate limit, on
-its private loopback port) when the installed tutor has `tutor.api`; otherwise it is reported as
-skipped.
+its private loopback port; `--api-workers N` starts it with `--workers N`) when the installed tutor
+has `tutor.api`; otherwise it is reported as skipped.
 Writes load-<label>.json and load-<label>.png under --out.
 """
 
@@ -106,8 +106,9 @@ class Server:
         )
         self.url = f"http://127.0.0.1:{self.port}/"
 
-    def wait_ready(self, timeout: float = 900) -> None:
-        """The index is ready and, where the code warms answer vectors behind the UI, they are too."""
+    def wait_ready(self, timeout: float = 900, processes: int = 1) -> None:
+        """The index is ready and, where the code warms answer vectors behind the UI, they are too
+        (in each of `processes` workers)."""
         from tutor.app import App
 
         wanted = ["Index ready"]
@@ -116,7 +117,7 @@ class Server:
         deadline = time.time() + timeout
         while time.time() < deadline:
             text = self.log.read_text(encoding="utf-8", errors="replace")
-            if all(w in text for w in wanted):
+            if all(text.count(w) >= processes for w in wanted):
                 return
             if self.proc.poll() is not None or "Start-up failed" in text or "Start-up ingest failed" in text:
                 raise RuntimeError(f"the server did not start:\n{text[-3000:]}")
@@ -267,11 +268,12 @@ def drive_api(args: argparse.Namespace, qs: list[str]) -> dict[str, Any]:
         if importlib.util.find_spec("tutor.api") is None:
             return {"skipped": "no HTTP API in this tutor (tutor.api is missing)"}
         api = {"require_keys": False, "rate_limit": "1000000/minute"}
-        server = Server(["serve", "--no-ui"], args.data_dir, {"api": api})
+        workers = ["--workers", str(args.api_workers)] if args.api_workers > 1 else []
+        server = Server(["serve", "--no-ui", *workers], args.data_dir, {"api": api})
         url = f"http://127.0.0.1:{server.port}"
     try:
         if server is not None:
-            server.wait_ready()
+            server.wait_ready(processes=args.api_workers)
         _api_level(url, key, ["warm-up: RAG 是什么？"], 1, 0)
         singles = []
         for i in range(args.singles):
@@ -322,6 +324,9 @@ def main() -> None:
     )
     parser.add_argument("--api-url", help="base URL of a running tutor HTTP API")
     parser.add_argument("--api-key", help="its API key")
+    parser.add_argument(
+        "--api-workers", type=int, default=1, help="`tutor serve --workers N` for the HTTP API (default 1)"
+    )
     parser.add_argument("--skip-ui", action="store_true", help="drive only the HTTP API")
     parser.add_argument("--skip-api", action="store_true", help="drive only the UI")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")

@@ -60,10 +60,51 @@ def _pcts(samples: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ms), 2), "p95": round(ms[int(0.95 * (len(ms) - 1))], 2)}
 
 
-def _settings(data: Path) -> Any:
+def _settings(data: Path, port: int | None = None) -> Any:
     from tutor.config import load_settings
 
-    return load_settings("default", data_dir=data, models_dir=data / "models", corpus={"paths": []})
+    extra: dict[str, Any] = {}
+    if port:  # the project's chroma-http store against a `chroma run` server
+        extra["vector_store"] = {"kind": "chroma-http", "host": "127.0.0.1", "port": port}
+    return load_settings("default", data_dir=data, models_dir=data / "models", corpus={"paths": []}, **extra)
+
+
+def _start_server(path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`chroma run` on a free loopback port (as tests/integration/test_chroma_server.py starts it)."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    exe = Path(sys.executable).with_name("chroma")
+    cmd = [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
+                return proc, port
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("chroma run did not come up in 120 s")
+
+
+def _publish_manifest(settings: Any, data: Path) -> None:
+    """chroma-http reads the manifest from the server and BM25 from its own index dir: give it both."""
+    from tutor.index.manifest import Manifest, index_dir
+    from tutor.index.shared import SharedManifest
+    from tutor.index.store import open_store
+
+    local = data / "index" / "local" / MODEL
+    remote = index_dir(settings, MODEL)
+    remote.mkdir(parents=True, exist_ok=True)
+    if not (remote / "bm25").exists():
+        (remote / "bm25").symlink_to(local / "bm25")
+    manifest = Manifest.load(local, MODEL)
+    shared = SharedManifest(open_store(settings), settings.vector_store.collection_prefix, MODEL)
+    shared.publish(json.dumps(manifest.to_json(), ensure_ascii=False))
 
 
 # --- synthetic data (deterministic: every process regenerates the same) ---------------------------
@@ -80,28 +121,47 @@ def _base_chunks() -> list[Any]:
     return out
 
 
-def synthetic(n: int) -> tuple[list[Any], list[list[str]]]:
-    """`n` chunks (StoredChunk) and their BM25 token lists."""
+def _doc_rev(i: int, n: int) -> tuple[str, str]:
+    from tutor.resources.cards import CARDS_DOC
+
+    doc = CARDS_DOC if i < int(n * 0.03) else f"doc{i // PER_DOC:06d}"
+    return doc, hashlib.sha1(doc.encode()).hexdigest()[:12]
+
+
+def _chunk_id(i: int, n: int) -> str:
+    doc, rev = _doc_rev(i, n)
+    return f"{doc}:{rev}:{i:07d}"
+
+
+def _lean_meta(i: int, n: int, stage: int) -> dict[str, Any]:
+    doc, rev = _doc_rev(i, n)
+    return {"doc": doc, "rev": rev, "stage": stage}
+
+
+def synthetic(n: int, lean: bool = False) -> tuple[list[Any], list[list[str]]]:
+    """`n` chunks (StoredChunk) and their BM25 token lists (`lean`: ids and filter metadata only)."""
     import numpy as np
 
     from tutor.index.bm25 import _context
     from tutor.index.store import StoredChunk
     from tutor.index.tokenize import tokenize
-    from tutor.resources.cards import CARDS_DOC
 
     base = _base_chunks()
     base_tokens = [tokenize(_context(c)) for c in base]
     rng = np.random.default_rng(7)
     pick = rng.integers(0, len(base), n)
     stages = rng.integers(0, 7, n)
+    if lean:  # only what a dense query reads back: ids and the doc/rev/stage the filters use
+        return [
+            StoredChunk(id=_chunk_id(i, n), text="", metadata=_lean_meta(i, n, int(stages[i])))
+            for i in range(n)
+        ], []
     rare = rng.zipf(1.3, size=(n, 64)) % (n * 2 + 1000)
     replace = rng.random((n, 64)) < 0.35
     chunks, tokens = [], []
-    n_cards = int(n * 0.03)
     for i in range(n):
         b = base[int(pick[i])]
-        doc = CARDS_DOC if i < n_cards else f"doc{i // PER_DOC:06d}"
-        rev = hashlib.sha1(doc.encode()).hexdigest()[:12]
+        doc, rev = _doc_rev(i, n)
         meta = {**b.metadata, "doc": doc, "rev": rev, "stage": int(stages[i]), "index": i % PER_DOC}
         meta["chunk_hash"] = f"h{i}"
         chunks.append(StoredChunk(id=f"{doc}:{rev}:{i:07d}", text=b.text, metadata=meta))
@@ -140,7 +200,13 @@ def query_vectors(vecs: Any, n: int) -> Any:
 
 
 # --- the parent: build the shared store once per size, then one child per code version -----------
-def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
+def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> dict[str, Any]:
+    """The shared Chroma collection and manifest for size `n`, built once (reused when present).
+
+    `lean` stores ids, vectors and the doc/rev/stage metadata the dense path filters on, in add batches
+    of Chroma's maximum with a large HNSW buffer and sync threshold: the full store (texts and
+    citation metadata in Chroma, 256 per upsert) builds at ~300 chunks/s here, too slow for 1M.
+    """
     from tutor.index.manifest import DocEntry, Manifest
     from tutor.index.store import collection_name, open_store
 
@@ -149,7 +215,7 @@ def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
         return {**json.loads((data / "store.json").read_text()), "reused": True}
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
-    chunks, _ = synthetic(n)
+    chunks, _ = synthetic(n, lean=lean)
     settings = _settings(data)
     directory = data / "index" / "local" / MODEL
     manifest = Manifest(path=directory / "manifest.json", model_id=MODEL, dimension=DIM)
@@ -161,15 +227,18 @@ def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
         manifest.docs[doc] = DocEntry(
             doc, cs[0].metadata["rev"], f"/corpus/{doc}.md", doc, [c.id for c in cs]
         )
-    out: dict[str, Any] = {"chunks": n}
+    out: dict[str, Any] = {"chunks": n, "chroma_layout": "lean" if lean else "full"}
     if with_chroma:
         store = open_store(settings)
         vecs = vectors(n)
         t0 = time.perf_counter()
-        for start in range(0, n, 4096):  # the project writes 256 at a time inside upsert_stored
-            store.upsert_stored(
-                manifest.collection, chunks[start : start + 4096], vecs[start : start + 4096].tolist()
-            )
+        if lean:
+            _lean_add(store, manifest.collection, chunks, vecs, data / "build.log")
+        else:
+            for start in range(0, n, 4096):  # the project writes 256 at a time inside upsert_stored
+                store.upsert_stored(
+                    manifest.collection, chunks[start : start + 4096], vecs[start : start + 4096].tolist()
+                )
         out["chroma_build_s"] = round(time.perf_counter() - t0, 1)
         out["chroma_disk_mb"] = _du_mb(data / "chroma")
         store.close()
@@ -178,12 +247,42 @@ def build_store(n: int, work: Path, with_chroma: bool) -> dict[str, Any]:
     return out
 
 
-def run_child(n: int, work: Path, name: str, src: str, args: argparse.Namespace) -> dict[str, Any]:
+def _lean_add(store: Any, name: str, chunks: list[Any], vecs: Any, log_path: Path) -> None:
+    client = store._client
+    col = client.get_or_create_collection(
+        name,
+        configuration={"hnsw": {"space": "cosine", "batch_size": 10_000, "sync_threshold": 100_000}},
+        embedding_function=None,
+    )
+    step = client.get_max_batch_size()
+    t0 = time.perf_counter()
+    with log_path.open("a") as log_file:
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
+            col.add(
+                ids=[c.id for c in part],
+                embeddings=vecs[start : start + step],
+                metadatas=[c.metadata for c in part],
+            )
+            done = start + len(part)
+            log_file.write(
+                f"{done} {time.perf_counter() - t0:.1f}s {done / (time.perf_counter() - t0):.0f}/s\n"
+            )
+            log_file.flush()
+
+
+def run_child(
+    n: int, work: Path, name: str, src: str, args: argparse.Namespace, port_wanted: bool = False
+) -> dict[str, Any]:
+    """One code version on size `n` in its own process; `port_wanted`: against a `chroma run` server
+    (after the embedded run of the same version, whose BM25 it reuses)."""
     shared = work / f"n{n}" / "shared"
     data = work / f"n{n}" / name
-    shutil.rmtree(data, ignore_errors=True)
-    (data / "index" / "local" / MODEL).mkdir(parents=True)
-    if (shared / "chroma").exists():
+    keep = port_wanted or args.keep
+    if not (keep and (data / "bm25-build.json").is_file()):  # --keep: reuse this version's BM25
+        shutil.rmtree(data, ignore_errors=True)
+    (data / "index" / "local" / MODEL).mkdir(parents=True, exist_ok=True)
+    if (shared / "chroma").exists() and not (data / "chroma").exists():
         (data / "chroma").symlink_to(shared / "chroma")
     shutil.copy(shared / "index" / "local" / MODEL / "manifest.json", data / "index" / "local" / MODEL)
     env = {**os.environ, "PYTHONPATH": src, "OMP_NUM_THREADS": "1"}
@@ -191,7 +290,16 @@ def run_child(n: int, work: Path, name: str, src: str, args: argparse.Namespace)
     if configs.is_dir():
         env["TUTOR_CONFIG_DIR"] = str(configs)
     cmd = [sys.executable, __file__, "--child", str(n), "--work", str(data), "--queries", str(args.queries)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    server = None
+    if port_wanted:
+        server, port = _start_server(shared / "chroma")
+        cmd += ["--port", str(port)]
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=60)
     if proc.returncode != 0:
         return {"error": proc.stderr[-3000:]}
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -244,25 +352,30 @@ def _build_bm25(chunks: list[Any], tokens: list[list[str]], directory: Path) -> 
     }
 
 
-def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
+def child(n: int, data: Path, n_queries: int, port: int | None = None) -> dict[str, Any]:
     import numpy as np
 
     from tutor.index.live import LiveIndex
     from tutor.index.retriever import build_retriever
 
     # the BM25 build runs in its own process, so the memory measured here is what loading costs
-    build = subprocess.run(
-        [sys.executable, __file__, "--child-build", str(n), "--work", str(data)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    out: dict[str, Any] = json.loads(build.stdout.strip().splitlines()[-1])
+    built = data / "bm25-build.json"
+    if not built.is_file():
+        build = subprocess.run(
+            [sys.executable, __file__, "--child-build", str(n), "--work", str(data)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        built.write_text(build.stdout.strip().splitlines()[-1])
+    out: dict[str, Any] = json.loads(built.read_text())
     has_chroma = (data / "chroma").exists()
     qs = questions(n_queries)
     qv = query_vectors(vectors(n), len(qs)) if has_chroma else np.zeros((len(qs), DIM), dtype=np.float32)
     table = {q: v.tolist() for q, v in zip(qs, qv, strict=True)}
-    settings = _settings(data)
+    settings = _settings(data, port)
+    if port:
+        _publish_manifest(settings, data)
     index = LiveIndex(settings)
     rss0 = _rss_mb()
     t0 = time.perf_counter()
@@ -297,6 +410,12 @@ def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
             )["ids"][0]
         )
 
+    def raw_dense_ids(i: int) -> list[str]:  # what the project now asks Chroma for
+        assert col is not None
+        return list(
+            col.query(query_embeddings=[qv[i].tolist()], n_results=30, include=["distances"])["ids"][0]
+        )
+
     def raw_bm25(i: int) -> list[int]:
         docs, _ = bm25.retriever.retrieve([qtok[i]], k=30, show_progress=False, n_threads=1)
         return [int(d) for d in docs[0]]
@@ -314,6 +433,7 @@ def child(n: int, data: Path, n_queries: int) -> dict[str, Any]:
     runs["raw_bm25"] = raw_bm25
     if has_chroma:
         runs["raw_dense"] = raw_dense
+        runs["raw_dense_ids"] = raw_dense_ids
         runs["raw_fused"] = raw_fused
     for name, fn in runs.items():
         for i in range(min(5, len(qs))):
@@ -371,6 +491,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/tutor-scale"))
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--keep", action="store_true", help="keep the built stores under --work for a rerun")
+    parser.add_argument("--lean-min", type=int, default=1_000_000, help="smallest size built lean")
+    parser.add_argument("--build-only", action="store_true", help="build the shared stores and stop")
+    parser.add_argument("--server-max", type=int, default=0, help="largest size also run on `chroma run`")
+    parser.add_argument("--server-code", default="", help="the --code name run on the server too")
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-build", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -379,17 +504,25 @@ def main() -> None:
         print(json.dumps(_build_bm25(chunks, tokens, args.work / "index" / "local" / MODEL)))
         return
     if args.child:
-        print(json.dumps(child(args.child, args.work, args.queries)))
+        print(json.dumps(child(args.child, args.work, args.queries, args.port)))
         return
     codes = dict(c.split("=", 1) for c in args.code) or {"current": str(REPO / "src")}
     results: dict[str, Any] = {"store": {}, "codes": {name: {} for name in codes}}
     args.out.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
-        results["store"][n] = build_store(n, args.work, with_chroma=n <= args.chroma_max)
+        results["store"][n] = build_store(
+            n, args.work, with_chroma=n <= args.chroma_max, lean=n >= args.lean_min
+        )
         print(json.dumps({"size": n, "store": results["store"][n]}), flush=True)
+        if args.build_only:
+            continue
         for name, src in codes.items():
             results["codes"][name][n] = run_child(n, args.work, name, str(Path(src).resolve()), args)
             print(json.dumps({"size": n, "code": name, **results["codes"][name][n]}), flush=True)
+            if name == args.server_code and n <= args.server_max:
+                server = results["codes"].setdefault(f"{name}+server", {})
+                server[n] = run_child(n, args.work, name, str(Path(src).resolve()), args, port_wanted=True)
+                print(json.dumps({"size": n, "code": f"{name}+server", **server[n]}), flush=True)
         (args.out / "scale.json").write_text(json.dumps(results, indent=1))
         plot(results, args.out / "scale.png")
         if not args.keep:

@@ -12,6 +12,7 @@ need none of them stay fast: a no-op ingest or a what-next answer loads no model
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -86,11 +87,18 @@ class App:
     def __init__(self, settings: Settings, embedder: TutorEmbeddings | None = None) -> None:
         self.settings = settings
         self._embedder = embedder  # share one loaded model (tests, long-lived servers)
+        self._embedder_lock = threading.Lock()  # a server's warm-up and first request load it once
 
     # --- backends --------------------------------------------------------------
     def load_embedder(self) -> TutorEmbeddings:
         """The embedding model, loaded on the first call; handed down as this callable, so
         components that might not need it (what-next answers, a no-op ingest) load nothing."""
+        if isinstance(self._embedder, CachedEmbeddings):  # loaded: no lock on the hot path
+            return self._embedder
+        with self._embedder_lock:
+            return self._load_embedder()
+
+    def _load_embedder(self) -> TutorEmbeddings:
         if not isinstance(self._embedder, CachedEmbeddings):
             cfg = self.settings.embeddings
             model = self._embedder
@@ -237,14 +245,27 @@ class App:
         )
 
     def _allowed_links(self) -> set[str]:
-        """The catalog's links and the links of the material's own unflagged documents."""
+        """The catalog's links and the links of the material's own unflagged documents.
+
+        Every answer asks (the output guard); reading and normalising the whole catalog each time was
+        half of a warm extractive answer's CPU, so the set is rebuilt only when the index state, the
+        roadmap or the catalog's version changed.  The same set object is returned until then."""
         try:
             chunks = self._live_chunks()
         except TutorError:  # no index yet: the catalog and the roadmap's resources
             chunks = []
-        if getattr(self, "_links_of", None) is not chunks:  # once per index state
-            self._material_links, self._links_of = material_links(chunks), chunks
-        return allowed_links(self.catalog, self.roadmap) | self._material_links
+        try:
+            curriculum: object = self.roadmap.curriculum
+        except TutorError:  # no roadmap: allowed_links uses the catalog alone
+            curriculum = None
+        version = self.catalog.version()
+        cached = getattr(self, "_links_cache", None)
+        if cached is None or cached[0] is not chunks or cached[1] is not curriculum or cached[2] != version:
+            links = allowed_links(self.catalog, self.roadmap) | material_links(chunks)
+            self._links_cache = (chunks, curriculum, version, links)
+            return links
+        links_now: set[str] = cached[3]
+        return links_now
 
     def _live_chunks(self) -> list[StoredChunk]:
         """Every live chunk (the documents' structure for extractive answers), read once per manifest."""

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from tutor.api.settings import ApiSettings
+from tutor.api.settings import ApiSettings, CliSettings
 from tutor.errors import ConfigError
 from tutor.index.settings import EmbeddingSettings, VectorStoreSettings
 from tutor.profiles import DEFAULT_PROFILE, ProfileSource, config_dir, profile_names, requested_profiles
@@ -313,6 +313,7 @@ class Settings(BaseSettings):
     chain: ChainSettings = Field(default_factory=ChainSettings)
     ui: UISettings = Field(default_factory=UISettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    cli: CliSettings = Field(default_factory=CliSettings)
     resources: ResourceSettings = Field(default_factory=ResourceSettings)
     state: StateSettings = Field(default_factory=StateSettings)
 

@@ -2,22 +2,26 @@
 
 A learner key acts only for its learner (403 for anyone else's data); a client key acts for any
 learner it names.  With `api.require_keys` off (a single-user machine) a request without a key is
-the local client.
+the local client.  The token `tutor serve` writes to its data dir (`tutor.api.discovery`) acts as a
+client key for requests from this host only: the CLI of the user who runs the server.
 """
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from tutor.api.discovery import TOKEN_PREFIX
 from tutor.api.keys import KeyStore
 from tutor.api.limits import RateLimiter
 
 __all__ = ["Caller", "Principal", "caller", "learner_for"]
 
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 _bearer = HTTPBearer(auto_error=False, description="An API key from `tutor keys create`.")
 
 
@@ -34,6 +38,19 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
 
 
+def _local_token(request: Request, presented: str) -> bool:
+    """The token `tutor serve` wrote to its data dir's serve.json (mode 0600), presented from this host.
+
+    It acts as a client key for the CLI of the user who runs the server; from another host it is
+    refused like any unknown key, so a wildcard bind does not widen who may use it."""
+    token: str | None = getattr(request.app.state, "local_token", None)
+    if not token or not presented.startswith(TOKEN_PREFIX):
+        return False
+    if request.client is None or request.client.host not in _LOOPBACK:
+        return False
+    return hmac.compare_digest(presented.encode("utf-8"), token.encode("utf-8"))
+
+
 def caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Principal:
@@ -43,6 +60,8 @@ def caller(
         if state.settings.api.require_keys:
             raise _unauthorized("missing API key: send `Authorization: Bearer <key>` (`tutor keys create`)")
         principal = Principal("local", None)
+    elif _local_token(request, credentials.credentials):
+        principal = Principal("local-cli", None)
     else:
         keys: KeyStore = state.keys
         key = keys.verify(credentials.credentials)

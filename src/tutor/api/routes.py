@@ -9,8 +9,17 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import JSONResponse
 
 from tutor.api.auth import Caller, Principal, learner_for
-from tutor.api.schemas import ERRORS, NextRequest, Passage, ProgressUpdate, Readiness, RetrieveRequest
+from tutor.api.schemas import (
+    ERRORS,
+    AskRequest,
+    NextRequest,
+    Passage,
+    ProgressUpdate,
+    Readiness,
+    RetrieveRequest,
+)
 from tutor.app import App
+from tutor.chain.answer import Answer
 from tutor.curriculum.progress import LearnerProfile
 
 __all__ = ["health", "router"]
@@ -38,6 +47,18 @@ def retrieve(request: Request, body: RetrieveRequest, _: Caller) -> list[dict[st
         where["stage"] = body.stage
     hits = _app(request).retrieve(body.question, k=body.k, where=where or None, mode=body.mode)
     return [h.to_dict() for h in hits]
+
+
+@router.post("/ask", response_model=Answer)
+def ask(request: Request, body: AskRequest, principal: Caller) -> Answer:
+    """One question without history: the `tutor ask --json` contract (the whole checked answer, with
+    its sources, citation checks and timings).  Not stored as chat history, as `tutor ask` is not."""
+    app = _app(request)
+    learner = learner_for(principal, body.learner)
+    if learner:
+        app.learners.ensure(learner)
+    with request.app.state.answer_slots:  # api.concurrency_limit answers at once, as for /v1
+        return app.ask(body.question, [], learner)
 
 
 @router.post("/next")

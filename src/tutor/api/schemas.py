@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tutor.chain.answer import Answer
 
 __all__ = [
+    "AskRequest",
     "ChatMessage",
     "ChatRequest",
     "ChatResponse",
@@ -142,6 +143,16 @@ class ModelCard(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelCard]
+
+
+class AskRequest(BaseModel):
+    """The arguments of `tutor ask`: one question, no history."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=MAX_CONTENT_CHARS)
+    learner: str | None = Field(
+        None, max_length=64, description="Whose progress the answer uses (a learner key: only its own)."
+    )
 
 
 class RetrieveRequest(BaseModel):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
-__all__ = ["ApiSettings"]
+__all__ = ["ApiSettings", "CliSettings"]
 
 
 class ApiSettings(BaseModel):
@@ -44,3 +44,37 @@ class ApiSettings(BaseModel):
         True,
         description="Store each chat exchange of a learner (as the UI does), so no conversation is lost.",
     )
+
+
+class CliSettings(BaseModel):
+    """How `tutor ask` / `tutor retrieve` reach a resident `tutor serve` (`cli.*`, e.g. TUTOR_CLI__SERVER)."""
+
+    server: str = Field(
+        "auto",
+        description="auto: use the `tutor serve` announced in the data dir (serve.json) when it answers, "
+        "else answer in-process; never: always in-process; or a URL (http://host:port) of a server to use.",
+    )
+    api_key: SecretStr | None = Field(
+        None,
+        description="Key (`tutor keys create`) for an explicit `cli.server` URL; a server announced in the "
+        "data dir is reached with the local token it wrote there instead.",
+    )
+    discovery_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=60,
+        description="How long an announced server that accepts the connection has to answer /healthz. A "
+        "dead one is known at once (its pid is gone, or the connection is refused); a live one on a loaded "
+        "machine took over 2 s, and answering in-process instead costs far more.",
+    )
+    request_timeout_s: float = Field(
+        300.0, gt=0, description="How long one request to the server may take before answering in-process."
+    )
+
+    @field_validator("server")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        value = value.strip()
+        if value in ("auto", "never") or value.startswith(("http://", "https://")):
+            return value.rstrip("/")
+        raise ValueError(f"cli.server is {value!r}; use auto, never or a URL such as http://127.0.0.1:7860")

@@ -66,8 +66,11 @@ class Startup:
             self._warm()
 
     def _warm(self) -> None:
-        """After the index is ready (answers do not wait): the answer texts' vectors, once, on disk."""
+        """After the index is ready (answers do not wait): one retrieval, so the first learner does not
+        pay for opening the BM25 index, the query encoder and the collection; then the answer texts'
+        vectors, once, on disk."""
         try:
+            self.app.retrieve("warm-up: RAG")
             self.app.warm_answer_vectors()
         except Exception as exc:  # noqa: BLE001 - only an optimisation: answers embed what they miss
             self.log.warning("Warming the answer vectors failed (%s); answers embed what they need", exc)

@@ -7,16 +7,19 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from tutor.app import App, build
-from tutor.config import Settings, load_settings
 from tutor.errors import TutorError
+
+if TYPE_CHECKING:
+    from tutor.api.client import TutorClient
+    from tutor.app import App
+    from tutor.config import Settings
 
 __all__ = ["TutorGroup", "console", "err_console", "print_json", "progress_bar", "state"]
 
@@ -36,27 +39,45 @@ class TutorGroup(TyperGroup):
 
 
 class _State:
-    """The global options, and the application built from them on first use."""
+    """The global options, and the settings and application built from them on first use.
+
+    `tutor.app` (and with it torch, Chroma, LangChain) is imported only when a command needs the
+    application in this process: with a resident `tutor serve`, `ask` and `retrieve` never do."""
 
     def __init__(self) -> None:
         self.profile: str | None = None
         self.data_dir: Path | None = None
         self.verbose = False
+        self._settings: Settings | None = None
         self._app: App | None = None
 
     def configure(self, profile: str | None, data_dir: Path | None, verbose: bool) -> None:
-        self.profile, self.data_dir, self.verbose, self._app = profile, data_dir, verbose, None
+        self.profile, self.data_dir, self.verbose = profile, data_dir, verbose
+        self._settings, self._app = None, None
 
     def settings(self) -> Settings:
-        return self.app().settings
+        if self._settings is None:
+            from tutor.config import load_settings
+
+            self._settings = load_settings(self.profile, data_dir=self.data_dir)
+            # -v wins over the profile's log level; without it the profile decides
+            level = logging.INFO if self.verbose else self._settings.log_level.upper()
+            logging.getLogger("tutor").setLevel(level)
+        return self._settings
 
     def app(self) -> App:
         if self._app is None:
-            settings = load_settings(self.profile, data_dir=self.data_dir)
-            # -v wins over the profile's log level; without it the profile decides
-            logging.getLogger("tutor").setLevel(logging.INFO if self.verbose else settings.log_level.upper())
-            self._app = build(settings)
+            from tutor.app import build
+
+            self._app = build(self.settings())
         return self._app
+
+    def server(self) -> TutorClient | None:
+        """The resident `tutor serve` to ask instead of this process (`cli.server`), or None."""
+        from tutor.api.client import connect
+
+        settings = self.settings()
+        return connect(settings.cli, settings.data_dir, settings.profiles)
 
 
 state = _State()

@@ -6,17 +6,20 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markdown import Markdown
 
-from tutor.app import App
-from tutor.chain.answer import Answer, AnswerStream
-from tutor.chain.condense import Turn
 from tutor.cli import render
 from tutor.cli._state import console, err_console, print_json, state
+from tutor.cli.remote import via_server
 from tutor.errors import TutorError
+
+if TYPE_CHECKING:
+    from tutor.app import App
+    from tutor.chain.answer import Answer
+    from tutor.chain.condense import Turn
 
 __all__ = ["register"]
 
@@ -35,6 +38,8 @@ def _answer(
 ) -> Answer:
     """Stream tokens to the terminal (or, with `markdown`, render the finished answer as Markdown),
     then print the rest of the checked answer (next step), its sources and suggestions."""
+    from tutor.chain.answer import AnswerStream
+
     streamed = not as_json and not markdown and sys.stdout.isatty()
     stream = AnswerStream(app.ask_stream(question, history, learner))
     shown = ""
@@ -49,12 +54,18 @@ def _answer(
                 shown = ""
                 console.print("\n[yellow]…the model stopped answering; falling back to retrieval-only[/]")
         final = stream.final()
+    _show(final, as_json, shown if streamed else None)
+    return final
+
+
+def _show(final: Answer, as_json: bool, streamed: str | None = None) -> None:
+    """Print a finished answer (or, after streaming `streamed`, what came after it) and its footer."""
     if as_json:
         print_json(final.to_json())
-        return final
-    if streamed:
+        return
+    if streamed is not None:
         console.print()
-        rest = final.text[len(shown) :] if shown and final.text.startswith(shown) else ""
+        rest = final.text[len(streamed) :] if streamed and final.text.startswith(streamed) else ""
         if rest.strip():  # the next-step line and anything else added after the streamed text
             console.print(Markdown(rest.strip()))
         console.rule(style="dim")
@@ -62,7 +73,6 @@ def _answer(
         console.print(Markdown(final.text))
     for renderable in render.answer_footer(final):
         console.print(renderable)
-    return final
 
 
 def ask(
@@ -74,9 +84,16 @@ def ask(
         bool, typer.Option("--json", help="Print the full answer as JSON (sources, checks, timings).")
     ] = False,
 ) -> None:
-    """Ask one question: a grounded answer with citations, a next step and follow-up questions."""
+    """Ask one question: a grounded answer with citations, a next step and follow-up questions.
+
+    A `tutor serve` running for the same data dir answers it (no model to load); else this process."""
+    who = learner or state.settings().ui.default_learner
+    answer = via_server(lambda server: server.ask(question, who))
+    if answer is not None:
+        _show(answer, as_json)
+        return
     app = state.app()
-    _answer(app, question, [], _learner(app, learner), as_json)
+    _answer(app, question, [], _learner(app, who), as_json)
 
 
 def chat(

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tutor.cli import render
 from tutor.cli._state import console, err_console, print_json, state
-from tutor.ingest.pipeline import IngestReport
+from tutor.cli.remote import via_server
+
+if TYPE_CHECKING:
+    from tutor.api.schemas import Passage
+    from tutor.app import RetrievedPassage
+    from tutor.ingest.pipeline import IngestReport
 
 __all__ = ["register"]
 
@@ -97,15 +103,23 @@ def retrieve(
         bool, typer.Option("--json", help="Print the stable JSON list instead of a table.")
     ] = False,
 ) -> None:
-    """Show the passages the tutor would ground an answer on."""
-    where: dict[str, Any] = {}
-    if doc:
-        where["doc"] = doc
-    if stage is not None:
-        where["stage"] = stage
-    hits = state.app().retrieve(question, k=k, where=where or None, mode=mode)
+    """Show the passages the tutor would ground an answer on.
+
+    A `tutor serve` running for the same data dir answers it (no model to load); else this process."""
+    served = via_server(lambda server: server.retrieve(question, k, doc, stage, mode))
+    hits: Sequence[RetrievedPassage | Passage]
+    if served is not None:
+        hits, rows = served, [p.model_dump() for p in served]
+    else:
+        where: dict[str, Any] = {}
+        if doc:
+            where["doc"] = doc
+        if stage is not None:
+            where["stage"] = stage
+        local = state.app().retrieve(question, k=k, where=where or None, mode=mode)
+        hits, rows = local, [h.to_dict() for h in local]
     if as_json:
-        print_json([h.to_dict() for h in hits])
+        print_json(rows)
         return
     console.print(render.passages_table(question, hits))
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tutor.cli import render
 from tutor.cli._state import console, print_json, state
-from tutor.curriculum.progress import LearnerProfile
+
+if TYPE_CHECKING:
+    from tutor.curriculum.progress import LearnerProfile
 
 __all__ = ["register"]
 

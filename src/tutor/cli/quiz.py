@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tutor.cli import summaries
 from tutor.cli._state import console, print_json, state
-from tutor.curriculum.quiz import Quiz
 from tutor.errors import InputError
+
+if TYPE_CHECKING:
+    from tutor.curriculum.quiz import Quiz
 
 __all__ = ["register"]
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
+    from tutor.api.schemas import Passage
     from tutor.app import RetrievedPassage
     from tutor.curriculum.model import Resource
     from tutor.evaluation.compare import Comparison
@@ -64,7 +65,8 @@ def ingest_table(report: IngestReport) -> Table:
     return table
 
 
-def passages_table(question: str, hits: Sequence[RetrievedPassage]) -> Table:
+def passages_table(question: str, hits: Sequence[RetrievedPassage | Passage]) -> Table:
+    """The passages found; from this process (`RetrievedPassage`) or a resident server (`Passage`)."""
     table = Table(title=f"Passages for: {question}", show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")

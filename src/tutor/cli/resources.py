@@ -8,7 +8,6 @@ import typer
 
 from tutor.cli import render
 from tutor.cli._state import console, print_json, progress_bar, state
-from tutor.resources.operations import check_resources, ensure_catalog, fetch_resources, to_fetch
 
 __all__ = ["register"]
 
@@ -34,6 +33,8 @@ def resources_list(
     ] = False,
 ) -> None:
     """The resource catalog (rebuilt by `tutor ingest`): one row per link, with where it appears."""
+    from tutor.resources.operations import ensure_catalog
+
     app = state.app()
     ensure_catalog(app.catalog, app.ingest)
     rows = app.catalog.resources(skill=skill, lang=lang, kind=kind, stage=stage)
@@ -46,6 +47,8 @@ def resources_list(
 @resources_app.command("check")
 def resources_check(concurrency: ConcurrencyOption = None, as_json: JsonOption = False) -> None:
     """Report dead or moved links (HEAD/GET, redirects followed) without re-indexing anything."""
+    from tutor.resources.operations import check_resources
+
     app = state.app()
     bar, advance = progress_bar(len(app.catalog.resources()), "checking links")
     with bar:
@@ -68,6 +71,8 @@ def fetch_resources_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Fetch the linked pages politely, extract their main text and index it (with the URL as source)."""
+    from tutor.resources.operations import ensure_catalog, fetch_resources, to_fetch
+
     app = state.app()
     ensure_catalog(app.catalog, app.ingest)
     bar, advance = progress_bar(len(to_fetch(app.catalog, only_new)), "fetching")

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from tutor.cli._state import console, state
-from tutor.state.open import migrate_all, open_all
-from tutor.state.transfer import export_state, import_state
 
 __all__ = ["register"]
 
@@ -35,6 +33,8 @@ def _counts(counts: dict[str, int]) -> str:
 @state_app.command("migrate")
 def migrate(url: UrlOption = None) -> None:
     """Bring the schema up to date (safe to run again; replicas run it once per release)."""
+    from tutor.state.open import migrate_all
+
     settings = state.settings()
     for store, (before, after) in migrate_all(settings.state, settings.data_dir, url).items():
         change = f"{before or 'empty'} -> {after}" if before != after else f"already at {after}"
@@ -47,6 +47,9 @@ def export(
     url: UrlOption = None,
 ) -> None:
     """Write every learner, message, feedback, quiz result and catalog row to FILE."""
+    from tutor.state.open import open_all
+    from tutor.state.transfer import export_state
+
     settings = state.settings()
     with open_all(settings.state, settings.data_dir, url) as dbs:
         counts = export_state(dbs, file)
@@ -63,6 +66,9 @@ def import_(
     ] = False,
 ) -> None:
     """Load FILE into the store (e.g. a SQLite export into a new PostgreSQL)."""
+    from tutor.state.open import open_all
+    from tutor.state.transfer import import_state
+
     settings = state.settings()
     with open_all(settings.state, settings.data_dir, url) as dbs:
         counts = import_state(dbs, file, replace=replace)

@@ -54,6 +54,7 @@ class BM25Index:
         self.fingerprint = fingerprint
         self.columns = records.columns()
         self._masks: dict[str, tuple[Any, int]] = {}
+        self._rows: dict[str, int] | None = None
 
     @classmethod
     def build(cls, chunks: Sequence[StoredChunk], heading_boost: int = 1) -> BM25Index:
@@ -138,6 +139,17 @@ class BM25Index:
             self._masks[key] = cached
         return cached
 
+    def lookup(self, chunk_ids: Sequence[str]) -> list[tuple[str, dict[str, Any]] | None]:
+        """(text, metadata) of each id from the records, None for an id this index does not cover.
+
+        Dense queries read their hits' texts here instead of from Chroma (store.ChromaStore.query)."""
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = {cid: i for i, cid in enumerate(self.ids)}
+        found = [rows.get(cid) for cid in chunk_ids]
+        fetched = iter(self.records.fetch([i for i in found if i is not None]))
+        return [next(fetched) if i is not None else None for i in found]
+
     def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[StoredChunk]:
         """Top-k chunks by BM25; `where` filters metadata like Chroma does (value or {"$ne": value})."""
         vocab = self.retriever.vocab_dict
@@ -148,7 +160,7 @@ class BM25Index:
         if allowed == 0:
             return []
         docs, scores = self.retriever.retrieve(
-            [tokens], k=min(k, allowed), show_progress=False, n_threads=1, weight_mask=mask
+            [tokens], k=min(k, allowed), show_progress=False, n_threads=0, weight_mask=mask
         )
         rows = [(int(i), float(sc)) for i, sc in zip(docs[0], scores[0], strict=False) if sc > 0]
         records = self.records.fetch([i for i, _ in rows])

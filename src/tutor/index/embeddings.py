@@ -148,6 +148,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         return self._encode([text], self._query_prefix, False)[0]
 
     def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """One text (a question missing from the cache, the usual case) takes the ONNX query path."""
+        if len(texts) == 1:
+            return [self.embed_query(texts[0])]
         return self._encode(list(texts), self._query_prefix, False)
 
     def tokenizer_length(self, text: str) -> int:

@@ -139,6 +139,11 @@ class LiveIndex:
         self._bm25, self._bm25_manifest = index, manifest
         return index
 
+    def loaded_bm25(self, manifest: Manifest) -> BM25Index | None:
+        """The BM25 index if this process has it loaded for `manifest` (its records serve dense hits)."""
+        index = self._bm25
+        return index if index is not None and self._bm25_manifest is manifest else None
+
     def bm25_is_current(self) -> bool:
         """Cheap check (no model, no jieba): does the stored BM25 cover exactly the live chunks?"""
         try:

@@ -126,8 +126,15 @@ class DenseRetriever(TutorRetriever):
     def search_vector(self, vector: Sequence[float], where: dict[str, Any] | None) -> list[StoredChunk]:
         manifest = self.index.require()
         assert manifest.collection is not None  # require() guarantees a collection
+        keywords = self.index.loaded_bm25(manifest)  # its records hold the hits' texts: not read from Chroma
         hits = self.index.store.query(
-            manifest.collection, list(vector), self.k, manifest.live_revs, where, is_live=manifest.is_live
+            manifest.collection,
+            list(vector),
+            self.k,
+            manifest.live_revs,
+            where,
+            is_live=manifest.is_live,
+            lookup=keywords.lookup if keywords is not None else None,
         )
         for h in hits:
             h.metadata["dense_score"] = h.score

@@ -116,12 +116,22 @@ class DocCard:
         return "\n".join(p for p in (self.title, self.name, self.summary) if p)
 
 
+def _name_words(name: str) -> list[str]:
+    return [w for w in name.lower().split() if len(w) >= 3 and w not in _NAME_STOP]
+
+
+def _asked_words(question: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", question.lower()))
+
+
 def _name_share(name: str, question: str) -> float:
     """Share of a file name's content words the question uses ('the midlife crisis essay' -> 2/3)."""
-    words = [w for w in name.lower().split() if len(w) >= 3 and w not in _NAME_STOP]
+    return _share(_name_words(name), _asked_words(question))
+
+
+def _share(words: list[str], asked: set[str]) -> float:
     if not words:
         return 0.0
-    asked = set(re.findall(r"[a-z0-9]+", question.lower()))
     return sum(1 for w in words if w in asked or f"{w}s" in asked) / len(words)
 
 
@@ -163,6 +173,7 @@ class DocRouter:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
         self._vectors = vectors / np.maximum(norms, 1e-9)
         self._titles = [_norm(c.title) for c in self.cards]
+        self._names = [_name_words(c.name) for c in self.cards]  # per card once, not per question
 
     def scores(self, question: str, query_vector: Sequence[float]) -> list[tuple[str, float]]:
         """(doc, score) best first; a title written out in the question adds 1.0, the share of the file
@@ -175,14 +186,15 @@ class DocRouter:
         q = q / max(float(np.linalg.norm(q)), 1e-9)
         sims = self._vectors @ q
         asked = _norm(question)
+        words = _asked_words(question)
         out = [
             (
                 c.doc,
                 float(s)
                 + (1.0 if len(t) >= 4 and t in asked else 0.0)
-                + (self.name_weight * _name_share(c.name, question) if self.name_weight else 0.0),
+                + (self.name_weight * _share(n, words) if self.name_weight else 0.0),
             )
-            for c, s, t in zip(self.cards, sims, self._titles, strict=True)
+            for c, s, t, n in zip(self.cards, sims.tolist(), self._titles, self._names, strict=True)
         ]
         return sorted(out, key=lambda pair: -pair[1])
 

@@ -30,6 +30,9 @@ __all__ = ["ChromaStore", "StoredChunk", "collection_name", "open_store", "STORE
 
 log = logging.getLogger(__name__)
 
+# chunk ids -> (text, metadata) of each, or None where unknown (the BM25 records: BM25Index.lookup)
+Lookup = Callable[[Sequence[str]], list[tuple[str, dict[str, Any]] | None]]
+
 
 @dataclass
 class StoredChunk:
@@ -98,9 +101,11 @@ class ChromaStore:
         self._client = client
         self.where = where
         self._embedded = embedded
+        self._handles: dict[str, Any] = {}  # name -> collection: get_collection is a round trip per call
 
     def close(self) -> None:
         """Forget this process's cached view of an embedded store (another process wrote to it)."""
+        self._handles = {}
         if self._embedded:
             from chromadb.api.client import SharedSystemClient
 
@@ -172,6 +177,7 @@ class ChromaStore:
         return list(got["ids"])
 
     def drop(self, name: str) -> None:
+        self._handles.pop(name, None)
         try:
             self._client.delete_collection(name)
         except Exception as exc:  # noqa: BLE001 - already gone is fine; chromadb raises several types
@@ -197,8 +203,14 @@ class ChromaStore:
         live_revs: Sequence[str],
         where: dict[str, Any] | None = None,
         is_live: Callable[[StoredChunk], bool] | None = None,
+        lookup: Lookup | None = None,
     ) -> list[StoredChunk]:
         """Top-k live chunks by cosine similarity (score = 1 - cosine distance).
+
+        `lookup` (ids -> (text, metadata) or None each) supplies the hits' texts and metadata from the
+        caller's copy (the BM25 records): Chroma then returns ids and distances only, and reading
+        documents and metadata back from its SQLite was most of a query's time (issue 17).  Ids it
+        does not know are read from Chroma.
 
         Without `is_live` every query is filtered to `live_revs` (slow on big collections).  With it,
         the query runs without the revision filter and falls back to it only when a hit is not live.
@@ -208,36 +220,73 @@ class ChromaStore:
         if not live_revs:
             return []
         if is_live is None:
-            return self._query(name, embedding, k, _where([{"rev": {"$in": list(live_revs)}}], where))
+            return self._query(name, embedding, k, _where([{"rev": {"$in": list(live_revs)}}], where), lookup)
         keep, exclude = _split_where(where)
         fetch = k * 2 if exclude else k
         for attempt in (fetch, fetch * 4):  # the live hits among the top n are the top live hits
-            hits = self._query(name, embedding, attempt, _where([], keep))
+            hits = self._query(name, embedding, attempt, _where([], keep), lookup)
             kept = [h for h in hits if is_live(h) and not _excluded(h, exclude)]
             if len(kept) >= k or len(hits) < attempt:  # enough, or the collection has no more
                 return kept[:k]
         log.info("dense query fell back to the revision filter (stale chunks or exclusions crowd the top)")
         return [
             h
-            for h in self._query(name, embedding, k * 2, _where([{"rev": {"$in": list(live_revs)}}], where))
+            for h in self._query(
+                name, embedding, k * 2, _where([{"rev": {"$in": list(live_revs)}}], where), lookup
+            )
             if is_live(h)
         ][:k]
 
+    def _handle(self, name: str) -> Any:
+        handle = self._handles.get(name)
+        if handle is None:
+            handle = self._handles[name] = self._collection(name)
+        return handle
+
     def _query(
-        self, name: str, embedding: Sequence[float], k: int, flt: dict[str, Any] | None
+        self,
+        name: str,
+        embedding: Sequence[float],
+        k: int,
+        flt: dict[str, Any] | None,
+        lookup: Lookup | None = None,
     ) -> list[StoredChunk]:
-        res = self._collection(name).query(
-            query_embeddings=[list(embedding)],
-            n_results=k,
-            where=flt,
-            include=["documents", "metadatas", "distances"],
-        )
+        include = ["distances"] if lookup is not None else ["documents", "metadatas", "distances"]
+        kwargs = {"query_embeddings": [list(embedding)], "n_results": k, "where": flt, "include": include}
+        try:
+            res = self._handle(name).query(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - a cached handle may outlive its collection (rebuilt)
+            log.debug("query on the cached handle of %s failed (%s); reopening it", name, exc)
+            self._handles.pop(name, None)
+            res = self._handle(name).query(**kwargs)
+        ids = [str(i) for i in res["ids"][0]]
+        scores = [1.0 - float(d) for d in res["distances"][0]]
+        if lookup is None:
+            rows: list[tuple[str, dict[str, Any]] | None] = [
+                (d or "", dict(m or {}))
+                for d, m in zip(res["documents"][0], res["metadatas"][0], strict=False)
+            ]
+        else:
+            rows = self._fill(name, ids, lookup(ids))
         return [
-            StoredChunk(id=i, text=d or "", metadata=dict(m or {}), score=1.0 - float(dist))
-            for i, d, m, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=False
-            )
+            StoredChunk(id=i, text=row[0], metadata=row[1], score=score)
+            for i, row, score in zip(ids, rows, scores, strict=False)
+            if row is not None
         ]
+
+    def _fill(
+        self, name: str, ids: list[str], rows: list[tuple[str, dict[str, Any]] | None]
+    ) -> list[tuple[str, dict[str, Any]] | None]:
+        """The rows the lookup did not know, read from Chroma (a hit written after the BM25 index)."""
+        missing = [i for i, row in zip(ids, rows, strict=True) if row is None]
+        if not missing:
+            return rows
+        got = self._handle(name).get(ids=missing, include=["documents", "metadatas"])
+        found = {
+            str(i): (d or "", dict(m or {}))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=False)
+        }
+        return [row if row is not None else found.get(i) for i, row in zip(ids, rows, strict=True)]
 
 
 def _split_where(where: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:

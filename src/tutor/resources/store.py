@@ -57,6 +57,15 @@ class CatalogStore:
         with self.db.read() as conn:
             return {doc: rev for doc, rev in conn.execute(select(docs.c.doc, docs.c.rev))}
 
+    def version(self) -> tuple[Any, ...]:
+        """Changes whenever the set of resources can have changed (a document's contexts replaced or
+        removed, by this process or another one on the same store): one small query, so callers can
+        cache what they derive from `resources()` instead of reading the whole catalog per request."""
+        with self.db.read() as conn:
+            revs = tuple(conn.execute(select(docs.c.doc, docs.c.rev).order_by(docs.c.doc)))
+            count = conn.execute(select(func.count()).select_from(resources)).scalar()
+        return revs, count
+
     def replace_doc(self, doc: str, rev: str, entries: dict[str, CatalogEntry]) -> None:
         """Swap one document's contexts in one transaction; resources gain or keep their facts."""
         now = utc_now()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from tutor.resources.catalog import normalize_url
 from tutor.security.injection import LINK_REMOVED, normalize, redact_lines
@@ -78,6 +79,12 @@ def filter_links(text: str, allowed: Iterable[str]) -> str:
 
 
 def _prompt_fragments(prompts: Iterable[str]) -> list[str]:
+    return list(_fragments_of(tuple(prompts)))
+
+
+@lru_cache(maxsize=8)
+def _fragments_of(prompts: tuple[str, ...]) -> tuple[str, ...]:
+    """The system prompts' sentences, normalised: the same few prompts for every answer, so once."""
     out = []
     for prompt in prompts:
         for line in prompt.splitlines():
@@ -86,7 +93,7 @@ def _prompt_fragments(prompts: Iterable[str]) -> list[str]:
                 part = normalize(part).strip(" ：:，,")
                 if len(part) >= 16:
                     out.append(re.sub(r"\s+", " ", part))
-    return out
+    return tuple(out)
 
 
 def scrub_prompt_leaks(text: str, prompts: Iterable[str]) -> tuple[str, int]:
@@ -110,9 +117,18 @@ class OutputGuard:
     def __init__(self, allowed_links: Callable[[], set[str]], system_prompts: Sequence[str]) -> None:
         self.allowed_links = allowed_links
         self.system_prompts = tuple(system_prompts)
+        self._filter: tuple[set[str], LinkFilter] | None = None
+
+    def _link_filter(self) -> LinkFilter:
+        """A filter over the current allowed set; rebuilt (every URL normalised) only when the set
+        object changes, since `allowed_links` hands back the same set until the catalog changes."""
+        allowed = self.allowed_links()
+        if self._filter is None or self._filter[0] is not allowed:
+            self._filter = (allowed, LinkFilter(allowed))
+        return self._filter[1]
 
     def __call__(self, text: str) -> str:
-        text = escape_prompt_markup(LinkFilter(self.allowed_links())(text))
+        text = escape_prompt_markup(self._link_filter()(text))
         text, leaked = scrub_prompt_leaks(text, self.system_prompts)
         text, planted = redact_lines(text)
         if leaked or planted:

@@ -137,6 +137,8 @@ class _Collection:
     def __init__(self, rows: list[tuple[StoredChunk, list[float]]]) -> None:
         self.rows = rows
         self.filters: list[dict[str, Any] | None] = []
+        self.included: list[list[str]] = []
+        self.fetched: list[list[str]] = []
 
     def query(self, query_embeddings: list[list[float]], n_results: int, where: Any, include: Any) -> Any:
         self.filters.append(where)
@@ -145,11 +147,21 @@ class _Collection:
         allowed.sort(key=lambda cv: -sum(a * b for a, b in zip(q, cv[1], strict=True)))
         top = allowed[:n_results]
         dist = [1 - sum(a * b for a, b in zip(q, v, strict=True)) for _, v in top]
+        self.included.append(list(include))
+        out: dict[str, Any] = {"ids": [[c.id for c, _ in top]], "distances": [dist]}
+        if "documents" in include:
+            out["documents"] = [[c.text for c, _ in top]]
+        if "metadatas" in include:
+            out["metadatas"] = [[dict(c.metadata) for c, _ in top]]
+        return out
+
+    def get(self, ids: list[str], include: Any) -> Any:
+        self.fetched.append(list(ids))
+        rows = [c for c, _ in self.rows if c.id in ids]
         return {
-            "ids": [[c.id for c, _ in top]],
-            "documents": [[c.text for c, _ in top]],
-            "metadatas": [[dict(c.metadata) for c, _ in top]],
-            "distances": [dist],
+            "ids": [c.id for c in rows],
+            "documents": [c.text for c in rows],
+            "metadatas": [c.metadata for c in rows],
         }
 
 
@@ -169,8 +181,10 @@ def _matches(meta: dict[str, Any], where: Any) -> bool:
 class _Client:
     def __init__(self, collection: _Collection) -> None:
         self.collection = collection
+        self.opened = 0
 
     def get_collection(self, name: str, embedding_function: Any = None) -> _Collection:
+        self.opened += 1
         return self.collection
 
 
@@ -244,3 +258,48 @@ def test_exclusions_are_applied_after_an_unfiltered_query_and_equalities_stay_fi
     # without is_live (tools that keep their own collections), the revision filter is still applied
     store.query("c", [1.0, 0.0], 1, ["r1"])
     assert collection.filters[-1] == {"rev": {"$in": ["r1"]}}
+
+
+def test_dense_hits_take_their_texts_from_the_records_and_unknown_ids_from_chroma(tmp_path: Path) -> None:
+    rows = [
+        (_chunk("a:r1:0000", "a", "a0", rev="r1"), [1.0, 0.0]),
+        (_chunk("a:r1:0001", "a", "a1", rev="r1"), [0.9, 0.43]),
+        (_chunk("b:r1:0000", "b", "b0", rev="r1"), [0.0, 1.0]),
+    ]
+    records = BM25Index.build([c for c, _ in rows[:2]])  # b was written after the BM25 index
+    records.save(tmp_path / "bm25")
+    loaded = BM25Index.load(tmp_path / "bm25")
+    assert loaded is not None
+    collection = _Collection(rows)
+    client = _Client(collection)
+    store = ChromaStore(client, where="test")
+    manifest = _manifest(tmp_path, a="r1", b="r1")
+    for _ in range(2):
+        hits = store.query(
+            "c", [1.0, 0.0], 3, manifest.live_revs, is_live=manifest.is_live, lookup=loaded.lookup
+        )
+        assert [(h.id, h.text, h.metadata["doc"]) for h in hits] == [
+            ("a:r1:0000", "a0", "a"),
+            ("a:r1:0001", "a1", "a"),
+            ("b:r1:0000", "b0", "b"),
+        ]
+    assert collection.included == [["distances"], ["distances"]]  # Chroma sends no texts or metadata
+    assert collection.fetched == [["b:r1:0000"], ["b:r1:0000"]]  # only what the records lack
+    assert client.opened == 1  # the collection handle is kept between queries
+    store.close()
+    store.query("c", [1.0, 0.0], 1, manifest.live_revs, is_live=manifest.is_live)
+    assert client.opened == 2 and collection.included[-1] == ["documents", "metadatas", "distances"]
+
+
+def test_a_cached_collection_handle_that_went_stale_is_reopened(tmp_path: Path) -> None:
+    class _Gone:
+        def query(self, **_: Any) -> Any:
+            raise RuntimeError("Collection abc does not exist")  # dropped and rebuilt by an ingest
+
+    rows = [(_chunk("a:r1:0000", "a", "a0", rev="r1"), [1.0, 0.0])]
+    client = _Client(_Collection(rows))
+    store = ChromaStore(client, where="test")
+    store._handles["c"] = _Gone()
+    manifest = _manifest(tmp_path, a="r1")
+    hits = store.query("c", [1.0, 0.0], 1, manifest.live_revs, is_live=manifest.is_live)
+    assert [h.id for h in hits] == ["a:r1:0000"] and client.opened == 1
