@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class LiveIndex:
         self.model_id = embedder_model_id(settings.embeddings)
         self.directory = index_dir(settings, self.model_id)
         self._store: ChromaStore | None = None
+        self._store_lock = threading.Lock()  # request threads may ask for the store first at once
         self._manifest: Manifest | None = None
         self._stamp = ""
         self._checked = 0.0  # when the shared manifest's stamp was last asked for (chroma-http)
@@ -44,7 +46,9 @@ class LiveIndex:
     @property
     def store(self) -> ChromaStore:
         if self._store is None:
-            self._store = open_store(self.settings)
+            with self._store_lock:
+                if self._store is None:
+                    self._store = open_store(self.settings)
         return self._store
 
     def manifest(self) -> Manifest:

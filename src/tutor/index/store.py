@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -313,13 +314,21 @@ def _where(clauses: list[dict[str, Any]], where: dict[str, Any] | None) -> dict[
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+#: chromadb registers each client's system in a class-level dict without a lock; two threads opening
+#: the same path at once (a worker's warm-up and its first request) end in a KeyError inside chromadb
+_OPEN_LOCK = threading.Lock()
+
+
 def _persistent(settings: Settings) -> ChromaStore:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     path: Path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
-    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    with _OPEN_LOCK:
+        client = chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+        )
     return ChromaStore(client, where=str(path), embedded=True)
 
 
