@@ -261,7 +261,10 @@ def select_blocks(
     for block in blocks:
         if block.source in prefer:
             block.score += _PREFERRED
-    return _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
+    chosen = _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
+    if chosen[0].source in prefer:  # the section the question names answers it: no other passage joins
+        chosen = [b for b in chosen if b.source in prefer]
+    return chosen
 
 
 def _score(

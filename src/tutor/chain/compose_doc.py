@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tutor.chain.answer import Source
-from tutor.chain.compose import HOW_TO, Block, split_blocks
-from tutor.chain.doc_parts import DocParts, named_sections
+from tutor.chain.compose import HOW_TO, Block, select_blocks, split_blocks
+from tutor.chain.doc_parts import DocParts, named_doc, named_sections
 from tutor.chain.glossary import expand_english
 from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
 from tutor.chain.sections import source_of
@@ -83,6 +83,12 @@ class StructureComposer:
         coverage = topic_coverage(question, self._vocabulary)
         return coverage is not None and coverage < 0.5
 
+    def names_doc(self, question: str) -> bool:
+        """The question names one of the documents by its title's own words ("中年危机那篇")."""
+        parts = self.parts()
+        text = question if CJK.search(question) else expand_english(question)
+        return parts is not None and named_doc(text, parts) is not None
+
     def _faq_match(
         self, parts: DocParts, question: str, embedder: TutorEmbeddings | None
     ) -> tuple[int, float] | None:
@@ -108,10 +114,12 @@ class StructureComposer:
             qa = [b for b in split_blocks(passage) if b.kind == "qa"][:1]
             if qa:
                 return DocPlan(blocks=qa, reason=f"faq {match[1]:.3f}")
-        doc = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
+        top = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
+        expanded = question if language == "zh" else expand_english(question)
+        # the article the question names ("the comeback essay"), else the best passage's document
+        doc = named_doc(expanded, parts) or top
         if doc is None:
             return DocPlan()
-        expanded = question if language == "zh" else expand_english(question)
         named = named_sections(expanded, parts, doc)
         steps = parts.steps(doc)
         if steps is not None and HOW_TO.search(question):
@@ -125,6 +133,8 @@ class StructureComposer:
                 passage = _numbered(whole, sources)
                 plan.extra.append(passage)
                 plan.prefer.add(passage.n)
+        if doc != top and plan.extra:  # the named article's named sections, not the passages of another
+            plan.blocks = select_blocks(question, plan.extra, embedder, prefer=plan.prefer)
         return plan
 
 

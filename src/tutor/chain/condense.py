@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.text import CJK
 
-__all__ = ["Turn", "is_follow_up", "condense_by_rule"]
+__all__ = ["Turn", "asks_only_an_aspect", "is_follow_up", "condense_by_rule"]
 
 Turn = tuple[str, str]  # (role "user" | "assistant", text)
 
@@ -27,6 +28,22 @@ _QUESTION_WORDS = re.compile(
 )
 
 
+_FILLER = re.compile(
+    r"有|的|要|一下|具体|推荐|学习|自己|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b", re.IGNORECASE
+)
+
+
+def asks_only_an_aspect(question: str) -> bool:
+    """ "有推荐的课吗", "Any books or tutorials?": nothing but an aspect (resources, checks, projects ...),
+    so the topic is the conversation's; a question with a topic of its own keeps it."""
+    rest, matched = question, False
+    for _, pattern in ASPECT_PATTERNS:
+        rest, n = pattern.subn(" ", rest)
+        matched = matched or n > 0
+    rest = _FILLER.sub(" ", _QUESTION_WORDS.sub(" ", rest))
+    return matched and len(CJK.findall(rest)) <= 1 and not re.search(r"[A-Za-z]{2,}", rest)
+
+
 def is_follow_up(question: str) -> bool:
     q = question.strip()
     short = len(CJK.findall(q)) <= 10 and len(q.split()) <= 6
@@ -35,6 +52,7 @@ def is_follow_up(question: str) -> bool:
         or _ANAPHORA_EN.search(q)
         or _LEAD.match(q)
         or (short and re.search(r"呢[？?]?$", q))
+        or (short and asks_only_an_aspect(q))
     )
 
 
@@ -46,16 +64,27 @@ def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
 
 
 def condense_by_rule(
-    question: str, history: Sequence[Turn], mentions: Callable[[str], list[str]] | None = None
+    question: str,
+    history: Sequence[Turn],
+    mentions: Callable[[str], list[str]] | None = None,
+    names_own: Callable[[str], bool] | None = None,
 ) -> str:
-    """Replace the pronoun of a follow-up with the topic of the previous user question."""
+    """Replace the pronoun of a follow-up with the topic of the previous user question.
+
+    A follow-up that names a reference of its own ("那半年呢" after "三个月后…", "那业余呢" after "全职…")
+    replaces the previous one: it keeps only what the previous question asked about (`names_own`)."""
     previous = next((text for role, text in reversed(history) if role == "user" and text.strip()), None)
     if previous is None or not is_follow_up(question):
         return question
+    body = _LEAD.sub("", question.strip())
+    if names_own is not None and not (_ANAPHORA_ZH.search(body) or _ANAPHORA_EN.search(body)):
+        asked = [m.group(0) for _, pattern in ASPECT_PATTERNS if (m := pattern.search(previous))]
+        candidate = " ".join([body, *asked])
+        if names_own(candidate):
+            return candidate
     topic = _topic(previous, mentions)
     if not topic:
         return question
-    body = _LEAD.sub("", question.strip())
     if _ANAPHORA_ZH.search(body):
         return _ANAPHORA_ZH.sub(topic, body, count=1)
     if _ANAPHORA_EN.search(body):

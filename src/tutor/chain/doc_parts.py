@@ -30,7 +30,7 @@ from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.security.injection import is_flagged
 
-__all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_sections"]
+__all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_doc", "named_sections"]
 
 FAQ_HEADING = re.compile(r"常见问题|问题与解答|FAQ|Q&A|问答", re.IGNORECASE)
 # headings of a document's overview parts, and the template words every article's headings share
@@ -249,3 +249,41 @@ def named_sections(question: str, parts: DocParts, doc: str, limit: int = 2) -> 
     # the most specific: a section whose sub-section is also named yields to it
     named = [p for p in named if not any(q[: len(p)] == p and q != p for q in named)]
     return sorted(named, key=lambda p: -scored[p])[:limit]
+
+
+# a learner names an article by what it is about ("中年危机那篇", "the comeback essay"), with a word that
+# says they mean a document; words every title or file name shares say nothing about which one
+_NAMES_A_DOC = re.compile(r"文章|那篇|这篇|一文|文中|\barticle|\bessay|\bpost\b|\bpiece\b|\broadmap\b", re.I)
+_GENERIC_NAME = frozenset("and to the of ai tech change learning knowledge".split())
+
+
+def _title_words(doc: str, chunks: Sequence[StoredChunk]) -> set[str]:
+    title = chunks[0].title if chunks else ""
+    words = {w.lower() for w in jieba.lcut(title) if len(w.strip()) >= 2 and re.search(r"\w", w)}
+    words |= {w for w in doc.lower().split("-") if len(w) >= 4}
+    return {w for w in words - _TEMPLATE if w not in _GENERIC_NAME}
+
+
+def named_doc(question: str, parts: DocParts) -> str | None:
+    """The one document the question names by words of its own title or file name: one word where the
+    question says it means a document ("文章", "article", "essay"), else two ("thought leader" ->
+    意见, 领袖, leader); None when none or several are named."""
+    need = 1 if _NAMES_A_DOC.search(question) else 2
+    text = question.lower()
+    words = {doc: _title_words(doc, cs) for doc, cs in parts.docs.items()}
+    # a title word that most documents also use in their text ("持续", "学习") names none of them
+    texts = {doc: "".join(c.text for c in cs) for doc, cs in parts.docs.items()}
+    used = Counter(
+        w for ws in words.values() for w in ws for t in texts.values() if not w.isascii() and w in t
+    )
+    shared = Counter(w for ws in words.values() for w in ws)
+    shared.update({w: 1 for w, k in used.items() if k > 2})
+
+    def said(w: str) -> bool:
+        return bool(re.search(rf"(?<![a-z]){re.escape(w)}", text)) if w.isascii() else w in text
+
+    hits = {doc: sum(shared[w] == 1 and said(w) for w in ws) for doc, ws in words.items()}
+    best = sorted((h, doc) for doc, h in hits.items() if h >= need)
+    if not best or (len(best) > 1 and best[-1][0] == best[-2][0]):
+        return None
+    return best[-1][1]

@@ -20,15 +20,16 @@ __all__ = ["apply_own_words", "hours_per_day", "self_reports", "time_plan"]
 
 # "我刚学完 Python" / "I just finished PyTorch": a clause in which the learner says what they know.
 _SELF_REPORT = re.compile(
-    r"我.{0,40}?(?:学完|学会|学过|掌握|搞定|完成|过了|通过了|会了|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用|用过|做过|没问题)"
+    r"我.{0,40}?(?:学完|学会|学过|掌握|搞定|完成|过了|通过了|会了|会用|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用|用过|做过|没问题)"
     r"|\bI(?:'ve| have|'m| am)?\b.{0,40}?\b(?:finished|learned|learnt|completed|mastered|know|studied|done with|familiar"
-    r"|comfortable|passed|good at|done|use \w+ every day)\b",
+    r"|comfortable|passed|good at|done|use \w+ every day|wrapped up|got through)\b"
+    r"|^\s*(?:just |already )?(?:finished|wrapped up|completed|done with|got through)\b",
     re.IGNORECASE,
 )
-_CLAUSE_SPLIT = re.compile(r"[。！？!?；;，,]|\.(?:\s|$)")
+_CLAUSE_SPLIT = re.compile(r"[。！？!?；;，,—–]|\s-\s|\.(?:\s|$)")
 _KNOW_VERB = re.compile(
-    r"学完|学会|学过|掌握|搞定|完成|过了|会了|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用"
-    r"|\b(finished|learned|learnt|completed|mastered|know|done)\b",
+    r"学完|学会|学过|掌握|搞定|完成|过了|会了|会用|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用"
+    r"|\b(finished|learned|learnt|completed|mastered|know|done|wrapped up|got through)\b",
     re.IGNORECASE,
 )
 _ASKING = re.compile(

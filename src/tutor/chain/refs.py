@@ -144,7 +144,11 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "prerequisites",
         re.compile(
             r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始"
-            r"|\bprerequisites?\b|\bbefore (?:i )?(?:start|learn|begin|study|studying|learning|starting|tackling)"
+            r"|(?:需要|要|得)(?:有|具备)?(?:什么|哪些)基础|先(?:学|掌握)(?:好|完)?(?:什么|哪些)"
+            r"|\bprerequisites?\b|\bbefore (?:i |you )?(?:can |could )?(?:start|learn|begin|study|studying|learning|starting|tackling"
+            r"|getting|diving|jumping)"
+            r"|\b(?:need|know|learn|study|master|have|do|finish|cover)\b.{0,40}\bbefore\b"
+            r"(?! (?:i |you )?(?:can |could )?(?:move|moving|go on|going on|proceed|advance|progress))"
             r"|what do i need (?:to know )?(?:first|before)|\brequire[sd]? (?:knowing|first)|\bskip\b|jump straight"
             r"|straight into|without (?:doing|learning|studying)",
             re.IGNORECASE,
@@ -179,7 +183,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"学什么|学哪些|学些什么|学习什么|哪些内容|什么内容|内容|包括|包含|涵盖|知识点|主题|有哪些技能|哪些技能|讲了什么|讲什么|主要学|核心概念|要会什么|学习重点|重点"
             r"|哪些东西|什么东西|要学(?:些)?(?:什么|哪些)|需要(?:学|会|掌握)(?:哪些|什么)|要会哪些|哪些命令|什么命令"
             r"|what (?:is|are) (?:covered|taught)|\bcover(?:s|ed)?\b|\btopics?\b|\bcontents?\b|\binclude[sd]?\b|\bsyllabus\b"
-            r"|what (?:do|will|should) i (?:learn|study)|what skills|which skills|\bconsist|what .{0,20}do i need"
+            r"|what (?:do|will|should|would) i (?:\w+ )?(?:learn|study)|what skills|which skills|\bconsist|what .{0,20}do i need"
             r"|\bwhat's in\b|\bfeatures\b|\bcommands\b",
             re.IGNORECASE,
         ),

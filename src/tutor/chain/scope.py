@@ -61,7 +61,10 @@ def english_vocabulary(texts: Iterable[str]) -> frozenset[str]:
 
 
 def content_words(question: str) -> list[str]:
-    return [w for w in _WORD.findall(question.lower()) if len(w) >= 2 and w not in _STOP]
+    """The question's content words; a hyphenated compound counts as its parts ("midlife-crisis" ->
+    midlife, crisis), the way the glossary and the material's prose spell them."""
+    words = [p for w in _WORD.findall(question.lower()) for p in ([w] if "." in w else w.split("-"))]
+    return [w for w in words if len(w) >= 2 and w not in _STOP]
 
 
 def _known(word: str, vocabulary: frozenset[str]) -> bool:

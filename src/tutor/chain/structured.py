@@ -19,6 +19,7 @@ from tutor.chain.structured_parts import (
     ASPECT_LABELS,
     Builder,
     Structured,
+    all_stages,
     cite_plans,
     core_path_to,
     ensure_items,
@@ -129,7 +130,13 @@ def _skill_prereqs(
 ) -> None:
     zh = b.zh
     n = b.cite(skill.citation, [stage_heading, skill.heading])
+    # what the graph says comes before it, and the skills its own stage teaches before it
     needs = prereqs.ancestors(skill.number)
+    needs |= {
+        m
+        for m in b.cur.stage(skill.stage).skills
+        if m < skill.number and skill.number not in prereqs.ancestors(m)  # never one that builds on it
+    }
     items = []
     for st in sorted(b.cur.stages, key=lambda x: x.number):
         names = [b.cur.skill(m) for m in st.skills if m in needs]
@@ -282,18 +289,6 @@ def _milestone_sections(b: Builder, months: list[int]) -> None:
             )
 
 
-def _all_stages(b: Builder, with_time: bool) -> None:
-    items = []
-    for st in sorted(b.cur.stages, key=lambda x: x.number):
-        n = b.cite(st.citation, [st.heading])
-        items.append(f"{b.item(st.heading)} [{n}]")
-    b.sections.append("stages")
-    b.out.append("\n**" + ("路线的阶段" if b.zh else "The stages of the roadmap") + f"（{len(items)}）**")
-    b.out.extend(f"- {i}" for i in items)
-    if with_time:
-        cite_plans(b, None)
-
-
 def recommended_tables(question: str, curriculum: Curriculum) -> list[str]:
     """The 推荐资源汇总 tables a resource question names ("视频课", "communities", "free GPUs to practice")."""
     from tutor.chain.glossary import expand_english
@@ -351,7 +346,7 @@ def compose_structured(
             sections=b.sections,
         )
     if u.whole_roadmap and "stages" in u.aspects:
-        _all_stages(b, "time" in u.aspects)
+        all_stages(b, "time" in u.aspects)
     aspects = [a for a in u.aspects if a in ASPECT_LABELS] or (["content"] if u.stages or u.skills else [])
     if u.milestones and ("milestone" in u.aspects or not (u.stages or u.skills)):
         _milestone_sections(b, sorted(u.milestones))

@@ -13,6 +13,8 @@ from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
 
 __all__ = [
     "ASPECT_LABELS",
+    "PACE",
+    "all_stages",
     "Builder",
     "Structured",
     "cite_plans",
@@ -135,7 +137,7 @@ def core_path_to(cur: Curriculum, skill: Skill) -> str:
     return ""
 
 
-_PACE = {
+PACE = {
     "业余": re.compile(r"业余|兼职|下班|上班|part[- ]?time|after work", re.I),
     "全职": re.compile(r"全职|full[- ]?time", re.I),
 }
@@ -143,7 +145,7 @@ _PACE = {
 
 def cite_plans(b: Builder, stage: int | None) -> None:
     """The roadmap's time plans; only the one for the learner's pace when the question names it."""
-    paces = [k for k, rx in _PACE.items() if rx.search(b.question)]
+    paces = [k for k, rx in PACE.items() if rx.search(b.question)]
     plans = [p for p in b.cur.time_plans if any(k in p.heading for k in paces)] or b.cur.time_plans
     for plan in plans:
         n = b.cite(plan.citation, [plan.heading])
@@ -181,3 +183,19 @@ def ensure_items(text: str, structured: Structured, language: str) -> tuple[str,
     lines = [line for line in structured.text.splitlines() if any(_norm(m) in _norm(line) for m in missing)]
     head = "资料中还列出：" if language == "zh" else "The roadmap also lists:"
     return text.rstrip() + "\n\n" + head + "\n" + "\n".join(lines), missing
+
+
+def all_stages(b: Builder, with_time: bool) -> None:
+    """Every stage of the roadmap, cited; with time, the plans (only the pace the learner names)."""
+    if with_time and any(rx.search(b.question) for rx in PACE.values()):
+        cite_plans(b, None)  # "业余学，每个阶段花多久": that pace's plan lists every stage's time
+        return
+    items = []
+    for st in sorted(b.cur.stages, key=lambda x: x.number):
+        n = b.cite(st.citation, [st.heading])
+        items.append(f"{b.item(st.heading)} [{n}]")
+    b.sections.append("stages")
+    b.out.append("\n**" + ("路线的阶段" if b.zh else "The stages of the roadmap") + f"（{len(items)}）**")
+    b.out.extend(f"- {i}" for i in items)
+    if with_time:
+        cite_plans(b, None)

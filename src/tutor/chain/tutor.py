@@ -21,18 +21,16 @@ from tutor.chain.budget import TokenCounter
 from tutor.chain.citations import check_citations
 from tutor.chain.compose import render_blocks, select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
+from tutor.chain.concepts import compose_concept
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.generation import stream_answer
 from tutor.chain.own_words import apply_own_words, hours_per_day, time_plan
 from tutor.chain.phrasing import phrase_structured
-from tutor.chain.prompts import (
-    CONDENSE_PROMPT,
-    REDACTED,
-    SYSTEM_PROMPTS,
-)
+from tutor.chain.prompts import CONDENSE_PROMPT, REDACTED, SYSTEM_PROMPTS
 from tutor.chain.router import Route, Router
 from tutor.chain.sections import SearchDoc, names_a_term_of, section_candidates, source_of
 from tutor.chain.structured import Structured, compose_structured
+from tutor.chain.structured_parts import PACE
 from tutor.chain.text import detect_language
 from tutor.chain.understanding import Understanding, understand
 from tutor.config import ChainSettings
@@ -171,7 +169,12 @@ class TutorChain:
             except Exception as exc:  # noqa: BLE001 - any backend failure: fall back to the rule
                 log.warning("Condensing with the LLM failed (%s); using the rule", exc)
                 self.backend.mark_down(f"{type(exc).__name__}: {exc}"[:200])
-        return condense_by_rule(question, history, mentions)
+
+        def names_own(text: str) -> bool:  # a milestone, stage, skill or pace of its own
+            u = self.understand(text)
+            return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
+
+        return condense_by_rule(question, history, mentions, names_own)
 
     def _healthy_chat(self) -> BaseChatModel | None:
         if self.backend.name == "none":
@@ -234,6 +237,8 @@ class TutorChain:
 
     def refuses(self, relevance: float, language: str, question: str = "") -> bool:
         """Below the language's threshold, or (English) mostly foreign words and weak similarity."""
+        if question and self.structure and self.structure.names_doc(question):
+            return False  # "逆袭那篇文章…": a question naming one of the material's documents is about it
         thresholds = self.cfg.refusal_threshold
         below = relevance < thresholds.get(language, thresholds.get("zh", 0.0))
         return below or bool(question and self.structure and self.structure.off_topic(question, relevance))
@@ -270,14 +275,10 @@ class TutorChain:
         understood = self.understand(answer.standalone_question)
         answer.understood = understood.to_json()
         cur = self.roadmap.curriculum
+        question, parts = answer.standalone_question, self.structure.parts() if self.structure else None
         structured = compose_structured(
-            understood,
-            cur,
-            self.roadmap.path,
-            answer.language,
-            self.roadmap.prerequisites,
-            answer.standalone_question,
-        )
+            understood, cur, self.roadmap.path, answer.language, self.roadmap.prerequisites, question
+        ) or compose_concept(question, answer.language, understood, self.roadmap, parts)
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return

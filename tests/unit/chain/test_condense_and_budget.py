@@ -59,3 +59,28 @@ def test_language_and_sentences() -> None:
         "| a | b |",
         "- 列表项",
     ]
+
+
+def test_a_bare_aspect_question_takes_the_conversations_topic() -> None:
+    from tutor.chain.condense import asks_only_an_aspect
+
+    assert asks_only_an_aspect("有推荐的课吗") and asks_only_an_aspect("Any books or tutorials?")
+    assert not asks_only_an_aspect("RAG 有哪些资源")  # a topic of its own
+    assert not asks_only_an_aspect("什么是过拟合？")
+    history = [("user", "强化学习要学哪些内容？")]
+    assert condense_by_rule("有推荐的课吗", history, lambda t: ["强化学习"]).startswith("强化学习")
+
+
+def test_a_follow_up_naming_its_own_reference_replaces_the_previous_one() -> None:
+    def names_own(text: str) -> bool:
+        return "半年" in text or "业余" in text
+
+    assert (
+        condense_by_rule("那半年呢", [("user", "三个月后应该达到什么水平？")], None, names_own)
+        == "半年呢 达到"
+    )
+    assert condense_by_rule("那业余呢？", [("user", "全职学习要多久？")], None, names_own) == "业余呢？ 多久"
+    # no reference of its own: the previous topic stands in for the pronoun, as before
+    assert condense_by_rule(
+        "那它的学习资源呢？", [("user", "RAG 要学什么？")], lambda t: ["RAG"], names_own
+    ) == ("RAG的学习资源呢？")

@@ -83,3 +83,19 @@ def test_dropped_items_are_put_back(cur, cfg) -> None:
     )
     fallback, _ = ensure_items("RAG 很重要。", s, "zh")
     assert fallback == s.text
+
+
+def test_a_time_question_naming_a_pace_gets_that_plan_only(cur, cfg) -> None:
+    question = "业余时间学，每个阶段分别花多久？"
+    s = compose_structured(
+        understand(question, cur, cfg), cur, ROADMAP, "zh", Prerequisites(cur, cfg), question
+    )
+    assert s is not None and "阶段 1：4 个月" in s.text and "总时长：22 个月" in s.text
+    assert "全职" not in s.text and [src.headings[-1] for src in s.sources] == ["业余学习（1.5-2 年）"]
+
+
+def test_prerequisites_include_the_skills_taught_earlier_in_the_same_stage(cur, cfg) -> None:
+    s = _answer("What do I need under my belt before the Transformer architecture skill?", cur, cfg, "en")
+    assert "技能点 7：PyTorch 深度掌握" in s.text  # taught before it in stage 2
+    # never a skill that the roadmap's order builds on this one (its core path: 微调 → 部署)
+    assert "技能点 13：模型部署" not in _answer("学模型微调之前需要先掌握哪些东西？", cur, cfg).text

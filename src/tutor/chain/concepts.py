@@ -1,0 +1,200 @@
+"""Concept questions ("什么是知识蒸馏？", "What's LoRA, and which skill covers it?"): the passage that teaches it.
+
+The material teaches a term in one of two places, both read from its structure, never from known questions:
+
+- **the roadmap's skill content**: the term is a group title ("向量数据库") or (part of) an item
+  ("知识蒸馏", "TF-IDF", the "int8" of "模型量化（int8, int4）") of one group of a skill's content ->
+  that whole group, with the skill and the stage it belongs to, cited to the skill's content lines;
+- **an article's definition lines**: "- **技术专长(Technical Expertise)**：..." under a heading about
+  concepts (概念) -> those lines, cited to their passage.
+
+A term counts when the question asks what something is, means, or where it is taught, and the term
+stands in it (a Latin term as a whole word, case-sensitive where the material writes it in mixed case
+such as "ReAct"; a Chinese term as written; an English question also through the glossary).  A skill's
+own name is not a term here: those questions get the skill's structured answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from tutor.chain.answer import Source
+from tutor.chain.doc_parts import DocParts, named_doc
+from tutor.chain.glossary import expand_english
+from tutor.chain.refs import core_name
+from tutor.chain.sections import source_of
+from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
+from tutor.chain.text import CJK, strip_markdown
+from tutor.chain.understanding import Understanding
+from tutor.curriculum.model import ContentGroup, Skill
+from tutor.index.store import StoredChunk
+
+if TYPE_CHECKING:
+    from tutor.curriculum.learners import Roadmap
+
+__all__ = ["ASKS_CONCEPT", "compose_concept"]
+
+ASKS_CONCEPT = re.compile(
+    r"是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
+    r"|\bwhat(?:'s| is| are)\b|\bwhat role\b|\brole of\b|\bwhich\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bwhere\b"
+    r"|\bdifference\b",
+    re.IGNORECASE,
+)
+# how two things relate, or how to do something, is not a definition ("技术探索和知识分享之间是什么关系")
+_NOT_CONCEPT = re.compile(
+    r"关系|联系|步骤|怎么做|如何做|\brelat|\bsteps?\b|\bhow (?:to|do|can|should)\b", re.IGNORECASE
+)
+_DEFINITION = re.compile(r"^\s*[-*]\s*\*\*([^*]{1,40})\*\*\s*[:：]\s*(.+)$")
+_PAREN = re.compile(r"[（(]([^）)]*)[）)]")
+_SPLIT = re.compile(r"\s*(?:[,，、/+]|和|与|及)\s*")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*(?: [A-Z][A-Za-z0-9+#.\-]*)*")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+
+
+@dataclass(frozen=True)
+class _Term:
+    term: str
+    skill: int
+    group: int  # index into the skill's content groups
+    title: bool  # the group's own title (the whole group is about it)
+
+
+def _terms_of(text: str) -> set[str]:
+    """'模型量化（int8, int4）' -> 模型量化, int8, int4; 'Attention 机制' -> Attention 机制, Attention."""
+    text = strip_markdown(text).strip()
+    inner = [p for m in _PAREN.finditer(text) for p in _SPLIT.split(m.group(1))]
+    core = _PAREN.sub("", text).strip()
+    out = {core, *_SPLIT.split(core), *inner}
+    out |= {m.group(0) for piece in list(out) for m in _LATIN.finditer(piece)}
+    return {t.strip(" .-") for t in out if t.strip()}
+
+
+def _distinctive(term: str) -> bool:
+    if CJK.search(term):
+        return len(CJK.findall(term)) >= 2
+    return len(term) >= 3 and bool(re.search(r"[A-Z0-9]", term))
+
+
+@lru_cache(maxsize=4)
+def _content_terms(roadmap: Roadmap) -> tuple[_Term, ...]:
+    """Every distinctive term of the skills' content groups (not a skill's own name or alias)."""
+    cur = roadmap.curriculum
+    found: list[_Term] = []
+    for skill in cur.skills:
+        for k, group in enumerate(skill.content):
+            if group.title:
+                found += [_Term(t, skill.number, k, True) for t in _terms_of(group.title)]
+            for item in group.items:
+                found += [_Term(t, skill.number, k, False) for t in _terms_of(item)]
+    names = {n for s in cur.skills for n in (s.name.lower(), core_name(s.name))}
+    skills_of: dict[str, set[int]] = {}
+    for t in found:
+        skills_of.setdefault(t.term.lower(), set()).add(t.skill)
+    return tuple(
+        t
+        for t in found
+        if _distinctive(t.term) and len(skills_of[t.term.lower()]) <= 2 and t.term.lower() not in names
+    )
+
+
+def _said(term: str, question: str) -> bool:
+    if CJK.search(term):
+        return term in question
+    flags = 0 if _CAMEL.search(term) else re.IGNORECASE
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", question, flags) is not None
+
+
+def _content_answer(
+    hits: list[_Term], roadmap: Roadmap, language: str, u: Understanding
+) -> Structured | None:
+    if u.skills:  # "Explain TF-IDF — where does it show up in the NLP part?": only the named skill's
+        hits = [h for h in hits if h.skill in u.skills]
+    if not hits:
+        return None
+    zh, cur = language == "zh", roadmap.curriculum
+    # the group a term titles beats one that lists it; longer terms beat shorter ones
+    hits.sort(key=lambda h: (not h.title, -len(h.term)))
+    groups = list(dict.fromkeys((h.skill, h.group) for h in hits))[:2]
+    b = Builder(cur, roadmap.path, zh)
+    for skill_no, k in groups:
+        skill: Skill = cur.skill(skill_no)
+        group: ContentGroup = skill.content[k]
+        term = next(h.term for h in hits if (h.skill, h.group) == (skill_no, k))
+        stage = stage_label(cur, skill.stage, zh)
+        cited = skill.section_citations.get(group.section, skill.citation)
+        n = b.cite(cited, [cur.stage(skill.stage).heading, skill.heading, group.section])
+        where = f"{skill_label(skill, zh)}（{stage}）" if zh else f"{skill_label(skill, zh)} ({stage})"
+        lead = (
+            f"「{term}」是 {where} 的学习内容" + (f"，属于「{group.title}」：" if group.title else "：")
+            if zh
+            else f"“{term}” is taught in {where}" + (f", under “{group.title}”:" if group.title else ":")
+        )
+        body = ("；" if zh else "; ").join(group.items)
+        b.items.extend(group.items)
+        b.section(
+            f"{skill_label(skill, zh)} › {group.section}",
+            n,
+            [lead, f"**{group.title}**：{body}" if group.title else body],
+        )
+    text = "\n".join(b.out).strip("\n")
+    return Structured(text=text, sources=b.sources, items=b.items, sections=b.sections)
+
+
+def _definitions(parts: DocParts, question: str, wanted: str | None) -> list[tuple[StoredChunk, str]]:
+    """(chunk, line) of the articles' definition lines whose term the question names."""
+    found: list[tuple[StoredChunk, str]] = []
+    for doc, chunks in parts.docs.items():
+        if wanted and doc != wanted:
+            continue
+        for chunk in chunks:
+            if not any("概念" in h for h in chunk.headings):
+                continue
+            for line in chunk.text.splitlines():
+                m = _DEFINITION.match(line)
+                if m and any(_distinctive(t) and _said(t, question) for t in _terms_of(m.group(1))):
+                    found.append((chunk, strip_markdown(line.strip().lstrip("-* "))))
+    docs = list(dict.fromkeys(c.doc for c, _ in found))
+    return [(c, line) for c, line in found if c.doc == docs[0]][:3] if docs else []
+
+
+def _definition_answer(found: list[tuple[StoredChunk, str]], language: str) -> Structured:
+    sources: list[Source] = []
+    out: list[str] = []
+    for chunk, line in found:
+        source = next((s for s in sources if s.id == chunk.id), None)
+        if source is None:
+            source = source_of(len(sources) + 1, chunk)
+            source.cited = True
+            sources.append(source)
+            where = " › ".join(source.headings[-2:])
+            out.append(f"\n**{where}**" if language == "zh" else f"\nFrom **{where}**:")
+        out.append(f"- {line} [{source.n}]")
+    lead = (
+        "资料中的定义："
+        if language == "zh"
+        else "How the material defines it (quoted in the original Chinese):"
+    )
+    return Structured(
+        text=lead + "\n" + "\n".join(out).strip("\n"), sources=sources, items=[line for _, line in found]
+    )
+
+
+def compose_concept(
+    question: str, language: str, u: Understanding, roadmap: Roadmap, parts: DocParts | None
+) -> Structured | None:
+    """The passage that teaches the term the question asks about, or None (then retrieval answers)."""
+    if not ASKS_CONCEPT.search(question) or _NOT_CONCEPT.search(question):
+        return None
+    text = question if CJK.search(question) and language == "zh" else expand_english(question)
+    article = named_doc(text, parts) if parts is not None else None
+    if parts is not None:
+        found = _definitions(parts, text, article)
+        if found:
+            return _definition_answer(found, language)
+    if article and article != roadmap.curriculum.doc:
+        return None  # a question about an article is not answered from the roadmap's syllabus
+    hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
+    return _content_answer(hits, roadmap, language, u)

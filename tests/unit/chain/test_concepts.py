@@ -1,0 +1,139 @@
+"""Concept questions answered from the passage that teaches the term; articles named by their title words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tutor.chain.concepts import compose_concept
+from tutor.chain.doc_parts import DocParts, named_doc
+from tutor.chain.own_words import self_reports
+from tutor.chain.refs import ASPECT_PATTERNS
+from tutor.chain.scope import content_words
+from tutor.chain.understanding import understand
+from tutor.curriculum.learners import Roadmap
+from tutor.index.store import StoredChunk
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def roadmap() -> Roadmap:
+    return Roadmap(
+        REPO / "corpus" / "ai-learning-roadmap.md", REPO / "configs" / "curriculum.yaml", 2_000_000
+    )
+
+
+def _chunk(doc: str, title: str, headings: list[str], start: int, text: str) -> StoredChunk:
+    meta = {
+        "doc": doc,
+        "title": title,
+        "headings": json.dumps(headings, ensure_ascii=False),
+        "line_start": start,
+        "line_end": start + text.count("\n"),
+    }
+    return StoredChunk(id=f"{doc}:{start}", text=text, metadata=meta)
+
+
+ARTICLES = DocParts(
+    [
+        _chunk(
+            "expert-to-opinion-leader",
+            "从技术专家到行业意见领袖",
+            ["2. 核心概念与联系", "2.1 核心概念概述"],
+            20,
+            "- **技术专长(Technical Expertise)**：在某一技术领域内的深度知识和技能。\n"
+            "- **领导力(Leadership)**：领导和激励团队的能力。",
+        ),
+        _chunk(
+            "expert-to-opinion-leader",
+            "从技术专家到行业意见领袖",
+            ["3.3 算法优缺点"],
+            40,
+            "**缺点**：\n- 时间长。",
+        ),
+        _chunk(
+            "curiosity-and-knowledge-sharing",
+            "好奇心与求知欲：技术探索与知识分享的力量",
+            ["2. 核心概念与联系", "2.1 核心概念概述"],
+            10,
+            "- **好奇心**：一种探索未知事物的心理状态。\n- **求知欲**：一种渴望获取知识的欲望。",
+        ),
+        _chunk(
+            "programmer-midlife-crisis", "程序员的中年危机与职业瓶颈", ["8.2 未来发展趋势"], 5, "1. 自动化"
+        ),
+    ]
+)
+
+
+def _concept(question: str, roadmap: Roadmap, language: str = "zh", parts: DocParts | None = None):
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    return compose_concept(question, language, u, roadmap, parts)
+
+
+def test_a_term_of_a_skills_content_is_answered_with_its_whole_group_skill_and_stage(roadmap) -> None:
+    s = _concept("什么是知识蒸馏？", roadmap)
+    assert s is not None
+    assert "技能点 13：模型部署" in s.text and "阶段 4" in s.text
+    assert "模型量化（int8, int4）" in s.text and "模型剪枝" in s.text  # the whole group it belongs to
+    assert [src.headings[-1] for src in s.sources] == ["核心内容"]
+    assert all(line.rstrip().endswith("[1]") for line in s.text.splitlines() if line.startswith("- "))
+    english = _concept("Explain TF-IDF - where does it show up?", roadmap, "en")
+    assert english is not None and "Skill 6" in english.text and "Word2Vec" in english.text
+
+
+def test_no_concept_answer_for_skill_names_other_questions_or_mixed_case_lookalikes(roadmap) -> None:
+    assert _concept("Python 是什么？", roadmap) is None  # a skill's own name: its structured answer
+    assert _concept("知识蒸馏的资源有哪些", roadmap) is None  # no "what is" / "where"
+    assert _concept("What is React Native?", roadmap, "en") is None  # not the roadmap's "ReAct"
+
+
+def test_an_articles_definition_lines_answer_what_a_term_means() -> None:
+    road = Roadmap(
+        REPO / "corpus" / "ai-learning-roadmap.md", REPO / "configs" / "curriculum.yaml", 2_000_000
+    )
+    s = _concept(
+        "Explain what 'technical expertise' means in the opinion-leader article.", road, "en", ARTICLES
+    )
+    assert s is not None and "在某一技术领域内的深度知识和技能" in s.text and "领导力" not in s.text
+    both = _concept("好奇心和求知欲有什么区别", road, "zh", ARTICLES)
+    assert both is not None and "探索未知事物" in both.text and "渴望获取知识" in both.text
+    assert len(both.sources) == 1 and both.sources[0].doc == "curiosity-and-knowledge-sharing"
+
+
+def test_an_article_is_named_by_a_word_only_its_title_or_file_name_has() -> None:
+    assert (
+        named_doc("What trends does the midlife-crisis essay expect?", ARTICLES)
+        == "programmer-midlife-crisis"
+    )
+    assert named_doc("意见领袖那篇文章的缺点", ARTICLES) == "expert-to-opinion-leader"
+    assert named_doc("How do programmers handle a midlife crisis?", ARTICLES) == "programmer-midlife-crisis"
+    assert named_doc("What does crisis mean?", ARTICLES) is None  # one title word and no word for a document
+    assert named_doc("Which article covers this?", ARTICLES) is None  # a document, but none named
+
+
+def test_english_scope_words_split_hyphenated_compounds() -> None:
+    assert content_words("the tech-change article") == ["tech", "change", "article"]
+    assert content_words("node.js") == ["node.js"]
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("What do I need under my belt before the Transformer architecture skill?", "prerequisites"),
+        ("Is there anything I have to learn before machine learning?", "prerequisites"),
+        ("学 LangChain 需要什么基础", "prerequisites"),
+        ("What would I actually study in the RAG skill?", "content"),
+    ],
+)
+def test_more_learner_phrasings_of_prerequisites_and_content(question: str, aspect: str) -> None:
+    assert any(a == aspect and p.search(question) for a, p in ASPECT_PATTERNS)
+
+
+def test_self_reports_without_a_subject_or_with_wrapped_up() -> None:
+    assert self_reports(["Just wrapped up the NLP skill — what's my next skill?"]) == [
+        "Just wrapped up the NLP skill"
+    ]
+    assert self_reports(["我已经会用 Hugging Face 了，下一步呢？"]) == ["我已经会用 Hugging Face 了"]
