@@ -96,7 +96,7 @@ class QueryLevers:
             return self._router[1]
         router = DocRouter(
             cards_from_chunks(bm25.texts, bm25.metadata),
-            self.embedder().embed_documents,
+            _passage_embedding(self.embedder()),
             name_weight=self.cfg.doc_routing_name_weight,
         )
         self._router = (bm25, router)
@@ -107,9 +107,15 @@ class QueryLevers:
         bm25 = self.index.bm25()
         if self._sections is not None and self._sections[0] is bm25:
             return self._sections[1]
-        view = SectionView(bm25, self.embedder().embed_documents)
+        view = SectionView(bm25, _passage_embedding(self.embedder()))
         self._sections = (bm25, view)
         return view
+
+
+def _passage_embedding(embedder: TutorEmbeddings) -> Callable[[list[str]], list[list[float]]]:
+    """Passage vectors kept on disk when the embedder can (CachedEmbeddings), else computed."""
+    stored = getattr(embedder, "embed_stored_passages", None)
+    return stored if callable(stored) else embedder.embed_documents
 
 
 class _References(Protocol):

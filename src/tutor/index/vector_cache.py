@@ -135,6 +135,8 @@ class CachedEmbeddings(TutorEmbeddings):
         self.model_id = inner.model_id
         self.dimension = inner.dimension
         self.store = store
+        # passages (block views, routing cards) are embedded with the passage prefix: their own namespace
+        self._passages = VectorStore(store.path, f"{store.namespace}/passage") if store is not None else None
         self._lru = _LRU(lru_size)
         self._count_lock = threading.Lock()
         self.calls = 0  # requests that reached the model
@@ -166,6 +168,16 @@ class CachedEmbeddings(TutorEmbeddings):
             return self.embed_queries(texts)
         return self._lookup(texts, self._stored_get, self._stored_put, "stored", str)
 
+    def embed_stored_passages(self, texts: list[str]) -> list[list[float]]:
+        """Corpus texts embedded as passages (what `embed_documents` gives), kept on disk like
+        `embed_stored`, so a new process (a CLI call) does not re-embed every block or card."""
+        if self._passages is None:
+            return self.embed_documents(texts)
+        store = self._passages
+        return self._lookup(
+            texts, store.get_many, store.put_many, "stored passages", str, self.inner.embed_documents
+        )
+
     def tokenizer_length(self, text: str) -> int | None:
         return self.inner.tokenizer_length(text)
 
@@ -192,13 +204,14 @@ class CachedEmbeddings(TutorEmbeddings):
         put: Callable[[dict[str, np.ndarray]], None],
         kind: str,
         key: Callable[[str], str],
+        embed: Callable[[list[str]], list[list[float]]] | None = None,
     ) -> list[list[float]]:
         keys = [key(t) for t in texts]
         found = get(list(dict.fromkeys(keys)))
         missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
         if missing:
             self._counted(kind, len(missing))
-            vectors = self.inner.embed_queries(list(missing.values()))
+            vectors = (embed or self.inner.embed_queries)(list(missing.values()))
             fresh = {k: np.asarray(v, dtype=np.float32) for k, v in zip(missing, vectors, strict=True)}
             put(fresh)
             found.update(fresh)

@@ -198,3 +198,28 @@ def test_thread_policy_is_set_only_before_torch_loads(monkeypatch: pytest.Monkey
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")  # the operator's environment wins
     apply_thread_policy(EmbeddingSettings())
     assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
+
+
+class PrefixedEmbedder(HashEmbedder):
+    """Like e5: a passage is embedded with another prefix than a query, so the vectors differ."""
+
+    def embed_documents(self, texts: list[str], show_progress: bool = False) -> list[list[float]]:
+        self.batches.append(list(texts))
+        return [self._vector("passage: " + t) for t in texts]
+
+
+def test_passage_vectors_of_blocks_and_cards_survive_the_process(tmp_path: Path) -> None:
+    first, inner = _cached(tmp_path, PrefixedEmbedder())
+    texts = ["技能点 11 › RAG - 向量检索", "a routing card"]
+    expected = first.embed_stored_passages(texts)
+    assert expected == inner.embed_documents(texts)  # the passage vectors, not the query ones
+    assert first.embed_stored(texts) != expected  # the same text as a stored query is kept apart
+    second, again = _cached(tmp_path, PrefixedEmbedder())  # a new process (a CLI call)
+    assert second.embed_stored_passages(list(reversed(texts))) == [expected[1], expected[0]]
+    assert again.batches == [] and second.calls == 0
+
+
+def test_passage_vectors_without_a_store_are_computed(tmp_path: Path) -> None:
+    inner = PrefixedEmbedder()
+    cached = CachedEmbeddings(inner, None)
+    assert cached.embed_stored_passages(["a block"]) == inner.embed_documents(["a block"])
