@@ -204,8 +204,9 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
     """The shared Chroma collection and manifest for size `n`, built once (reused when present).
 
     `lean` stores ids, vectors and the doc/rev/stage metadata the dense path filters on, in add batches
-    of Chroma's maximum with a large HNSW buffer and sync threshold: the full store (texts and
-    citation metadata in Chroma, 256 per upsert) builds at ~300 chunks/s here, too slow for 1M.
+    of Chroma's maximum, with the project's own collection configuration (HNSW defaults): the full
+    store (texts and citation metadata in Chroma, 256 per upsert) builds at ~300 chunks/s here, too
+    slow for 1M.  A lean build that was stopped resumes where it stopped (`build.log`).
     """
     from tutor.index.manifest import DocEntry, Manifest
     from tutor.index.store import collection_name, open_store
@@ -213,8 +214,9 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
     data = work / f"n{n}" / "shared"
     if (data / "store.json").is_file():  # built by an earlier run (--keep): the same deterministic data
         return {**json.loads((data / "store.json").read_text()), "reused": True}
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
+    if not (lean and (data / "chroma").is_dir()):  # a stopped lean build is resumed, not redone
+        shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True, exist_ok=True)
     chunks, _ = synthetic(n, lean=lean or not with_chroma)  # the manifest needs ids, docs, revs only
     settings = _settings(data)
     directory = data / "index" / "local" / MODEL
@@ -248,25 +250,36 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
 
 
 def _lean_add(store: Any, name: str, chunks: list[Any], vecs: Any, log_path: Path) -> None:
-    client = store._client
-    col = client.get_or_create_collection(
-        name,
-        configuration={"hnsw": {"space": "cosine", "batch_size": 10_000, "sync_threshold": 100_000}},
-        embedding_function=None,
-    )
-    step = client.get_max_batch_size()
+    """Add in Chroma's largest batches, resuming after the chunks already in the collection.
+
+    The collection gets exactly the configuration the project gives it (`ChromaStore._collection`:
+    cosine, HNSW defaults).  A `sync_threshold` above the add batch (the earlier lean build used
+    100,000) makes every add re-read all log records since the last HNSW save from SQLite and every
+    open replay them; with the default the index is saved after each add (only changed elements).
+    """
+    import resource
+
+    col = store._collection(name, create=True)
+    done = col.count()
+    if done and not col.get(ids=[chunks[done - 1].id], include=[])["ids"]:
+        raise RuntimeError(f"{log_path.parent}: the collection does not hold the first {done} chunks")
+    step = store._client.get_max_batch_size()
     t0 = time.perf_counter()
     with log_path.open("a") as log_file:
-        for start in range(0, len(chunks), step):
+        log_file.write(f"# start at {done} chunks, {time.strftime('%H:%M:%S')}, batch {step}\n")
+        for start in range(done, len(chunks), step):
             part = chunks[start : start + step]
+            w0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
             col.add(
                 ids=[c.id for c in part],
                 embeddings=vecs[start : start + step],
                 metadatas=[c.metadata for c in part],
             )
-            done = start + len(part)
+            c1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime
             log_file.write(
-                f"{done} {time.perf_counter() - t0:.1f}s {done / (time.perf_counter() - t0):.0f}/s\n"
+                f"{start + len(part)} {time.perf_counter() - t0:.1f}s add_wall={time.perf_counter() - w0:.2f}s"
+                f" add_cpu={cpu:.2f}s load={os.getloadavg()[0]:.1f}\n"
             )
             log_file.flush()
 

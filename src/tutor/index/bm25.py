@@ -20,7 +20,7 @@ from tutor.index.records import FORMAT, ChunkRecords, filter_mask
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import TOKENIZER_VERSION, tokenize
 
-__all__ = ["BM25Index", "feedback_terms", "fingerprint", "matches"]
+__all__ = ["BM25Index", "feedback_terms", "fingerprint", "matches", "top_positive"]
 
 log = logging.getLogger(__name__)
 
@@ -159,15 +159,37 @@ class BM25Index:
         mask, allowed = self._mask(where)
         if allowed == 0:
             return []
-        docs, scores = self.retriever.retrieve(
-            [tokens], k=min(k, allowed), show_progress=False, n_threads=0, weight_mask=mask
-        )
-        rows = [(int(i), float(sc)) for i, sc in zip(docs[0], scores[0], strict=False) if sc > 0]
+        scores = self.retriever.get_scores_from_ids(self.retriever.get_tokens_ids(tokens), weight_mask=mask)
+        rows = top_positive(scores, min(k, allowed))
         records = self.records.fetch([i for i, _ in rows])
         return [
             StoredChunk(id=self.ids[i], text=text, metadata=meta, score=score)
             for (i, score), (text, meta) in zip(rows, records, strict=True)
         ]
+
+
+def top_positive(scores: Any, k: int) -> list[tuple[int, float]]:
+    """The `k` rows with the highest positive scores, best first, equal scores by row: (row, score).
+
+    Exact, and what bm25s' own top-k returns except that its order among equal scores is arbitrary.
+    Not bm25s' `retrieve`: it selects with `np.argpartition(scores, -k)` over every row, and when most
+    rows score 0 (a query matches a fraction of a large collection) numpy's introselect degrades
+    about 20-fold (1M rows: ~120 ms instead of ~6 ms).  Only the positive rows are candidates here.
+    """
+    import numpy as np
+
+    rows = np.flatnonzero(scores > 0)
+    if k <= 0 or not len(rows):
+        return []
+    values = scores[rows]
+    if len(rows) > k:
+        kth = -np.partition(-values, k - 1)[k - 1]  # the k-th highest score
+        above = np.flatnonzero(values > kth)
+        tied = np.flatnonzero(values == kth)[: k - len(above)]  # rows ascending: the lowest rows win
+        keep = np.concatenate([above, tied])
+        rows, values = rows[keep], values[keep]
+    order = np.lexsort((rows, -values))
+    return [(int(rows[i]), float(values[i])) for i in order]
 
 
 def _idf(index: BM25Index) -> dict[str, float]:
