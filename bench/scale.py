@@ -200,13 +200,16 @@ def query_vectors(vecs: Any, n: int) -> Any:
 
 
 # --- the parent: build the shared store once per size, then one child per code version -----------
-def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> dict[str, Any]:
+def build_store(
+    n: int, work: Path, with_chroma: bool, lean: bool = False, partial: bool = False
+) -> dict[str, Any]:
     """The shared Chroma collection and manifest for size `n`, built once (reused when present).
 
     `lean` stores ids, vectors and the doc/rev/stage metadata the dense path filters on, in add batches
     of Chroma's maximum, with the project's own collection configuration (HNSW defaults): the full
     store (texts and citation metadata in Chroma, 256 per upsert) builds at ~300 chunks/s here, too
-    slow for 1M.  A lean build that was stopped resumes where it stopped (`build.log`).
+    slow for 1M.  A lean build that was stopped resumes where it stopped (`build.log`); `partial`
+    measures a stopped build as it is (the manifest lists all `n` chunks, Chroma holds the first ones).
     """
     from tutor.index.manifest import DocEntry, Manifest
     from tutor.index.store import collection_name, open_store
@@ -230,6 +233,12 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
             doc, cs[0].metadata["rev"], f"/corpus/{doc}.md", doc, [c.id for c in cs]
         )
     out: dict[str, Any] = {"chunks": n, "chroma_layout": "lean" if lean else "full"}
+    if partial and lean and (data / "chroma").is_dir():  # no store.json: a later run resumes the build
+        manifest.save()
+        store = open_store(settings)
+        count = store._collection(manifest.collection).count()
+        store.close()
+        return {**out, "chroma_count": count, "partial": count < n, **_build_totals(data / "build.log")}
     if with_chroma:
         store = open_store(settings)
         vecs = vectors(n)
@@ -242,11 +251,29 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
                     manifest.collection, chunks[start : start + 4096], vecs[start : start + 4096].tolist()
                 )
         out["chroma_build_s"] = round(time.perf_counter() - t0, 1)
+        if lean:  # over every (resumed) part of the build: the sums of the logged adds
+            out.update(_build_totals(data / "build.log"))
         out["chroma_disk_mb"] = _du_mb(data / "chroma")
         store.close()
     manifest.save()
     (data / "store.json").write_text(json.dumps(out))
     return out
+
+
+def _build_totals(log_path: Path) -> dict[str, Any]:
+    """Wall and CPU seconds of all adds in `build.log`, and the 1-min load averages seen."""
+    walls, cpus, loads = [], [], []
+    for line in log_path.read_text().splitlines():
+        fields = dict(f.split("=", 1) for f in line.split() if "=" in f)
+        if "add_wall" in fields:
+            walls.append(float(fields["add_wall"].rstrip("s")))
+            cpus.append(float(fields["add_cpu"].rstrip("s")))
+            loads.append(float(fields["load"]))
+    return {
+        "chroma_build_adds_s": round(sum(walls), 1),
+        "chroma_build_cpu_s": round(sum(cpus), 1),
+        "chroma_build_load": [min(loads, default=0.0), max(loads, default=0.0)],
+    }
 
 
 def _lean_add(store: Any, name: str, chunks: list[Any], vecs: Any, log_path: Path) -> None:
@@ -512,6 +539,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the built stores under --work for a rerun")
     parser.add_argument("--lean-min", type=int, default=1_000_000, help="smallest size built lean")
     parser.add_argument("--build-only", action="store_true", help="build the shared stores and stop")
+    parser.add_argument(
+        "--partial", action="store_true", help="measure a stopped lean build as it is, without resuming it"
+    )
     parser.add_argument("--server-max", type=int, default=0, help="largest size also run on `chroma run`")
     parser.add_argument("--server-code", default="", help="the --code name run on the server too")
     parser.add_argument(
@@ -547,7 +577,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
         results["store"][n] = build_store(
-            n, args.work, with_chroma=n <= args.chroma_max, lean=n >= args.lean_min
+            n, args.work, with_chroma=n <= args.chroma_max, lean=n >= args.lean_min, partial=args.partial
         )
         print(json.dumps({"size": n, "store": results["store"][n]}), flush=True)
         if args.build_only:
