@@ -161,19 +161,20 @@ class RetrievalSettings(BaseModel):
     concept_terms_to: Literal["keyword", "both"] = Field(
         "keyword", description="concept_terms go to BM25 only (keyword) or to both retrievers (both)."
     )
-    resource_kinds: Literal["off", "intent", "both"] = Field(
-        "off",
-        description="English names of the material's resource kinds ('forum', 'community' -> 社区和论坛): "
-        "count as a resource question (intent) and also append the kind's Chinese words (both).",
+    resource_kinds: Literal["off", "intent", "keyword", "both"] = Field(
+        "both",
+        description="English names of the material's resource kinds ('forum', 'community' -> 社区 论坛): "
+        "count as a resource question (intent), and also append the kind's Chinese words to what BM25 "
+        "searches for (keyword) or to both retrievers (both).",
     )
     rescore_block_weight: float = Field(
-        0.0,
+        2.0,
         ge=0,
         description="Second stage over the fused top `rescore_depth`: weight of the best block's dense "
         "similarity (difference to the best candidate's); 0 and rescore_stage_weight 0 = off.",
     )
     rescore_stage_weight: float = Field(
-        0.0, ge=0, description="Second stage: bonus for a passage under a stage/skill the question refers to."
+        0.1, ge=0, description="Second stage: bonus for a passage under a stage/skill the question refers to."
     )
     rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
     prf_source: Literal["fused", "dense"] = Field(

@@ -59,7 +59,7 @@ class QueryLevers:
     def rewriter(self) -> QueryRewriter:
         cfg = self.cfg
         kinds_on = cfg.section_kinds != "off"
-        material = kinds_on or cfg.concept_terms > 0 or cfg.resource_kinds == "both"
+        material = kinds_on or cfg.concept_terms > 0 or cfg.resource_kinds in ("keyword", "both")
         if not (cfg.time_expressions or cfg.bilingual_glossary or self.hooks or material):
             return QueryRewriter()
         key = (
@@ -88,8 +88,8 @@ class QueryLevers:
                 kinds = SectionKinds.from_headings(headings, chinese=cfg.section_kinds_zh)
                 (hooks if cfg.section_kinds == "both" else keyword_hooks).append(kinds)
                 log.info("section kinds: %d found in the material's headings", len(kinds))
-            if cfg.resource_kinds == "both":
-                hooks.append(self.resource_kinds())
+            if cfg.resource_kinds in ("keyword", "both"):
+                (hooks if cfg.resource_kinds == "both" else keyword_hooks).append(self.resource_kinds())
             if cfg.concept_terms > 0:
                 fallback_hooks.append(self.concepts())
         rewriter = QueryRewriter(
