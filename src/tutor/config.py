@@ -152,34 +152,23 @@ class RetrievalSettings(BaseModel):
         "vector; 0 = off (tutor.index.sections).",
     )
     concept_terms: int = Field(
-        0,
-        ge=0,
-        le=10,
-        description="Append the terms of the N concept-glossary entries (list items and bold labels of the "
-        "material) whose description is closest to the question; 0 = off (tutor.index.sections).",
+        0, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
     )
     concept_terms_to: Literal["keyword", "both"] = Field(
-        "keyword", description="concept_terms go to BM25 only (keyword) or to both retrievers (both)."
+        "keyword", description="concept_terms: BM25 or both."
     )
     resource_kinds: Literal["off", "intent", "keyword", "both"] = Field(
-        "both",
-        description="English names of the material's resource kinds ('forum', 'community' -> 社区 论坛): "
-        "count as a resource question (intent), and also append the kind's Chinese words to what BM25 "
-        "searches for (keyword) or to both retrievers (both).",
+        "both", description="English resource kinds ('forum' -> 社区 论坛): intent, + BM25 words, + both."
     )
     rescore_block_weight: float = Field(
-        2.0,
-        ge=0,
-        description="Second stage over the fused top `rescore_depth`: weight of the best block's dense "
-        "similarity (difference to the best candidate's); 0 and rescore_stage_weight 0 = off.",
+        2.0, ge=0, description="Second stage: best-block weight (index.rescore)."
     )
     rescore_stage_weight: float = Field(
-        0.1, ge=0, description="Second stage: bonus for a passage under a stage/skill the question refers to."
+        0.1, ge=0, description="Second stage: bonus under a referenced stage/skill."
     )
     rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
     prf_source: Literal["fused", "dense"] = Field(
-        "fused",
-        description="Pseudo-relevance feedback reads the top passages of the fused or the dense list.",
+        "fused", description="Feedback read from the fused or dense top."
     )
     prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
     prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")
