@@ -335,7 +335,8 @@ class TutorChain:
             return text
         question = answer.standalone_question
         candidates = sources + section_candidates(question, sources, self._search_doc)
-        plan = self.structure.plan(question, sources, self.embedder()) if self.structure else DocPlan()
+        structure = self.structure
+        plan = structure.plan(question, sources, self.embedder(), answer.question) if structure else DocPlan()
         blocks = plan.blocks or select_blocks(
             question, candidates + plan.extra, self.embedder(), prefer=plan.prefer
         )
