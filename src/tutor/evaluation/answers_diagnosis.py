@@ -37,6 +37,8 @@ LABEL_DISAGREEMENTS = {
     "dev-62": "the roadmap's core path puts 微调 before 部署, the label wants 模型部署 as a prerequisite of 微调",
     "dev-72": "the history says Hugging Face and Prompt Engineering are done; the roadmap's order gives "
     "RAG or LangChain, the label wants RAG only",
+    "dev-105": "after stage 3 the label wants 模型部署 (listed first in stage 4); the roadmap's core path "
+    "(… → RAG → 微调 → 部署) puts 微调 first, which the planner follows",
 }
 
 
