@@ -139,21 +139,22 @@ def _skill_prereqs(
     stages = [st for st in sorted(b.cur.stages, key=lambda x: x.number) if any(m in needs for m in st.skills)]
     # the skills right before it are named and cited (its own stage, the nearest earlier stage); the
     # older stages they build on are only named: citing every earlier stage cites what was not asked
-    near = [st for st in stages if st.number == skill.stage] + [st for st in stages if st.number < skill.stage][-1:]
+    earlier = [st for st in stages if st.number < skill.stage][-1:]
+    near = [st for st in stages if st.number == skill.stage or st in earlier]
     items = []
-    for st in stages:
-        if st not in near:
-            continue
+    for st in near:
         names = [b.cur.skill(m) for m in st.skills if m in needs]
-        sn = b.cite(st.citation, [st.heading])
-        items.append(
-            b.item(f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names) + f" [{sn}]", st.name)
-        )
+        line = f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names)
+        items.append(b.item(f"{line} [{b.cite(st.citation, [st.heading])}]", st.name))
         b.items.extend(x.name for x in names)
     title = f"{label} › {ASPECT_LABELS['prerequisites'][0 if zh else 1]}"
     if not items:
         n = b.cite(skill.citation, [stage_heading, skill.heading])
-        start = "这是路线的起点，没有前置技能。" if zh else "This is where the roadmap starts; nothing comes before it."
+        start = (
+            "这是路线的起点，没有前置技能。"
+            if zh
+            else "This is where the roadmap starts; nothing comes first."
+        )
         b.section(title, n, [], start)
         return
     # each line cites the stage it names; the asked skill's own passage holds none of them

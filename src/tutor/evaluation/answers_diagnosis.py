@@ -102,12 +102,23 @@ def diagnose(path: Path) -> dict[str, Any]:
         label, detail = classify(case)
         if label != "passed":
             classes[label] += 1
-            rows.append({"id": case["id"], "lang": case["lang"], "kind": case["kind"], "class": label,
-                         "detail": detail, "question": case["question"]})
+            rows.append(
+                {
+                    "id": case["id"],
+                    "lang": case["lang"],
+                    "kind": case["kind"],
+                    "class": label,
+                    "detail": detail,
+                    "question": case["question"],
+                }
+            )
         if not case["refuse"] and case["expected_route"] in ("material", "next_step"):
             imprecise[case["kind"]] += len(_imprecise(case))
-    return {"classes": dict(classes.most_common()), "cases": rows,
-            "imprecise_citations_by_kind": dict(imprecise.most_common())}
+    return {
+        "classes": dict(classes.most_common()),
+        "cases": rows,
+        "imprecise_citations_by_kind": dict(imprecise.most_common()),
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -116,8 +127,10 @@ def main(argv: list[str]) -> int:
         print(f"## {directory}\n\nclasses: {json.dumps(result['classes'], ensure_ascii=False)}")
         print(f"imprecise citations by kind: {json.dumps(result['imprecise_citations_by_kind'])}\n")
         for row in result["cases"]:
-            print(f"- {row['id']} ({row['lang']}, {row['kind']}) {row['class']}: {row['detail']} | "
-                  f"{row['question']}")
+            print(
+                f"- {row['id']} ({row['lang']}, {row['kind']}) {row['class']}: {row['detail']} | "
+                f"{row['question']}"
+            )
         print()
     return 0
 

@@ -21,8 +21,14 @@ _CASE = AnswerCase(
 
 def _record(text: str, sources: list[Source], route: str = "material", refused: bool = False) -> dict:
     answer = Answer(
-        question="q", standalone_question="q", language="zh", route=route, route_reason="",
-        text=text, sources=sources, refused=refused,
+        question="q",
+        standalone_question="q",
+        language="zh",
+        route=route,
+        route_reason="",
+        text=text,
+        sources=sources,
+        refused=refused,
     )
     return score_answer(_CASE, answer, 0.1).to_json()
 
