@@ -101,8 +101,13 @@ class StructureComposer:
         best = int(np.argmax(sims))
         return best, float(sims[best])
 
-    def plan(self, question: str, sources: list[Source], embedder: TutorEmbeddings | None) -> DocPlan:
-        """Decide from the structure; passages it brings are appended to `sources` (next numbers)."""
+    def plan(
+        self, question: str, sources: list[Source], embedder: TutorEmbeddings | None, latest: str = ""
+    ) -> DocPlan:
+        """Decide from the structure; passages it brings are appended to `sources` (next numbers).
+
+        `latest` is the learner's own last message when `question` is its standalone rewrite: the
+        sections it names outrank those named only by the topic carried over from earlier turns."""
         parts = self.parts()
         if parts is None or not sources:
             return DocPlan()
@@ -121,6 +126,10 @@ class StructureComposer:
         if doc is None:
             return DocPlan()
         named = named_sections(expanded, parts, doc)
+        own: list[tuple[str, ...]] = []
+        if latest and latest != question:
+            own = named_sections(latest if CJK.search(latest) else expand_english(latest), parts, doc)
+            named = own or named
         steps = parts.steps(doc)
         if steps is not None and HOW_TO.search(question):
             outline = _outline(steps, named, sources, question)
@@ -133,7 +142,9 @@ class StructureComposer:
                 passage = _numbered(whole, sources)
                 plan.extra.append(passage)
                 plan.prefer.add(passage.n)
-        if doc != top and plan.extra:  # the named article's named sections, not the passages of another
+        # the named article's named sections, not the passages of another; or the sections a follow-up
+        # names itself, not those of the earlier question whose topic it carries
+        if (doc != top or own) and plan.extra:
             plan.blocks = select_blocks(question, plan.extra, embedder, prefer=plan.prefer)
         return plan
 

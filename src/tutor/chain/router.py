@@ -115,7 +115,9 @@ _SAYS_DONE = re.compile(
     r"我(已经|刚|刚刚)?(学完|学会|掌握了|会了)|\bi('ve| have)? (finished|learned|mastered)\b", re.IGNORECASE
 )
 _SELF_REPORT = re.compile(
-    r"我.{0,40}?(学完|学会|学过|掌握|搞定|完成|过了|会了)|\bI(?:'ve| have|'m| am)?\b.{0,40}?\b(finished|learned"
+    r"我.{0,40}?(学完|学会|学过|掌握|搞定|完成|过了|会了)"
+    r"|(?<!\bdo )(?<!\bshould )(?<!\bwill )(?<!\bcan )(?<!\bmust )\bI(?:'ve| have|'m| am)?\b"
+    r"(?:(?!\b(?:need|needs|should|must|have to|want|will|would|supposed|going to)\b).){0,40}?\b(finished|learned"
     r"|learnt|completed|mastered|done with)\b",
     re.IGNORECASE,
 )

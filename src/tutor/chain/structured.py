@@ -129,7 +129,6 @@ def _skill_prereqs(
     b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str
 ) -> None:
     zh = b.zh
-    n = b.cite(skill.citation, [stage_heading, skill.heading])
     # what the graph says comes before it, and the skills its own stage teaches before it
     needs = prereqs.ancestors(skill.number)
     needs |= {
@@ -137,29 +136,36 @@ def _skill_prereqs(
         for m in b.cur.stage(skill.stage).skills
         if m < skill.number and skill.number not in prereqs.ancestors(m)  # never one that builds on it
     }
+    stages = [st for st in sorted(b.cur.stages, key=lambda x: x.number) if any(m in needs for m in st.skills)]
+    # the skills right before it are named and cited (its own stage, the nearest earlier stage); the
+    # older stages they build on are only named: citing every earlier stage cites what was not asked
+    earlier = [st for st in stages if st.number < skill.stage][-1:]
+    near = [st for st in stages if st.number == skill.stage or st in earlier]
     items = []
-    for st in sorted(b.cur.stages, key=lambda x: x.number):
+    for st in near:
         names = [b.cur.skill(m) for m in st.skills if m in needs]
-        if names:
-            sn = b.cite(st.citation, [st.heading])
-            items.append(
-                b.item(
-                    f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names) + f" [{sn}]",
-                    st.name,
-                )
-            )
-            b.items.extend(x.name for x in names)
+        line = f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names)
+        items.append(b.item(f"{line} [{b.cite(st.citation, [st.heading])}]", st.name))
+        b.items.extend(x.name for x in names)
+    title = f"{label} › {ASPECT_LABELS['prerequisites'][0 if zh else 1]}"
+    if not items:
+        n = b.cite(skill.citation, [stage_heading, skill.heading])
+        start = (
+            "这是路线的起点，没有前置技能。"
+            if zh
+            else "This is where the roadmap starts; nothing comes first."
+        )
+        b.section(title, n, [], start)
+        return
+    # each line cites the stage it names; the asked skill's own passage holds none of them
+    b.sections.append(title)
+    b.out += [f"\n**{title}**", *(f"- {x}" for x in items)]
     path = core_path_to(b.cur, skill)
     if path:
-        items.append(("核心路径：" if zh else "Core path: ") + path)
-    b.section(
-        f"{label} › {ASPECT_LABELS['prerequisites'][0 if zh else 1]}",
-        n,
-        items,
-        "这是路线的起点，没有前置技能。"
-        if zh
-        else "This is where the roadmap starts; nothing comes before it.",
-    )
+        b.out.append(("- 核心路径：" if zh else "- Core path: ") + path)
+    older = [st.heading for st in stages if st not in near]
+    if older:
+        b.out.append(("- 更早的基础：" if zh else "- Built on the earlier stages: ") + "、".join(older))
 
 
 def _skill_stage(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str) -> None:
@@ -206,7 +212,10 @@ def _skill_section(b: Builder, skill: Skill, aspect: str, prereqs: Any) -> None:
 
 def _stage_sections(b: Builder, number: int, aspect: str, prereqs: Any) -> None:
     stage = b.cur.stage(number)
-    if aspect in ("time", "content", "next", "prerequisites"):
+    if aspect == "prerequisites":
+        _stage_prereqs(b, stage)
+        return
+    if aspect in ("time", "content", "next"):
         n = b.cite(stage.citation, [stage.heading])
         if aspect == "time":
             _stage_time(b, stage, n)
@@ -216,8 +225,6 @@ def _stage_sections(b: Builder, number: int, aspect: str, prereqs: Any) -> None:
             later = [s for s in b.cur.stages if s.number > number]
             if later:
                 b.section(f"{stage.heading} →", n, [b.item(later[0].heading, later[0].name)])
-        else:
-            _stage_prereqs(b, stage, n)
         return
     for s in stage.skills:
         _skill_section(b, b.cur.skill(s), aspect, prereqs)
@@ -259,23 +266,19 @@ def _stage_content(b: Builder, stage: Stage, n: int) -> None:
     b.section(head, n, [("时长：" if zh else "Duration: ") + stage.duration, *items])
 
 
-def _stage_prereqs(b: Builder, stage: Stage, n: int) -> None:
+def _stage_prereqs(b: Builder, stage: Stage) -> None:
+    """The stage right before it, cited to that stage (the asked stage's own text holds none of it)."""
     zh, number = b.zh, stage.number
     earlier = [s for s in b.cur.stages if s.number < number]
-    items = []
-    if earlier:
-        prev = earlier[-1]
-        pn = b.cite(prev.citation, [prev.heading])
-        items.append(
-            b.item(
-                f"{prev.heading}："
-                + "、".join(b.cur.skill(m).heading.rstrip(" ⭐") for m in prev.skills)
-                + f" [{pn}]",
-                prev.name,
-            )
-        )
-        b.items.extend(b.cur.skill(m).name for m in prev.skills)
-    b.section(stage.heading, n, items, "这是第一个阶段。" if zh else "This is the first stage.")
+    if not earlier:
+        n = b.cite(stage.citation, [stage.heading])
+        b.section(stage.heading, n, [], "这是第一个阶段。" if zh else "This is the first stage.")
+        return
+    prev = earlier[-1]
+    pn = b.cite(prev.citation, [prev.heading])
+    line = f"{prev.heading}：" + "、".join(b.cur.skill(m).heading.rstrip(" ⭐") for m in prev.skills)
+    b.section(stage.heading, pn, [b.item(line, prev.name)])
+    b.items.extend(b.cur.skill(m).name for m in prev.skills)
 
 
 def _milestone_sections(b: Builder, months: list[int]) -> None:

@@ -334,8 +334,9 @@ class TutorChain:
             answer.composition = "llm"
             return text
         question = answer.standalone_question
-        candidates = sources[:4] + section_candidates(question, sources, self._search_doc)
-        plan = self.structure.plan(question, sources, self.embedder()) if self.structure else DocPlan()
+        candidates = sources + section_candidates(question, sources, self._search_doc)
+        structure = self.structure
+        plan = structure.plan(question, sources, self.embedder(), answer.question) if structure else DocPlan()
         blocks = plan.blocks or select_blocks(
             question, candidates + plan.extra, self.embedder(), prefer=plan.prefer
         )

@@ -251,6 +251,10 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     claims = _Claims()
     _numbered(text, curriculum, u, claims)
     _named(text, curriculum, config or CurriculumConfig(), u, claims)
+    if u.stages:  # a stage named outright outweighs a skill only guessed from a near-spelling ("LLM" ≈ vllm)
+        for n in [n for n in u.skills if "≈" in u.evidence.get(f"skill {n}", "")]:
+            u.skills.remove(n)
+            u.evidence.pop(f"skill {n}")
     _milestones(text, curriculum, u)
     _aspects(text, u)
     _whole_roadmap(text, u)

@@ -114,6 +114,7 @@ class CaseResult:
     composition: str | None = None
     relevance: float | None = None
     error: str | None = None
+    retrieved: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def all_facts(self) -> bool:
@@ -163,6 +164,7 @@ class CaseResult:
             "relevance": self.relevance,
             "error": self.error,
             "answer": self.text,
+            "retrieved": self.retrieved,
         }
 
 
@@ -213,7 +215,23 @@ def score_answer(case: AnswerCase, answer: Answer, latency_s: float) -> CaseResu
         understood=getattr(answer, "understood", None),
         composition=getattr(answer, "composition", None),
         relevance=answer.relevance,
+        retrieved=[_passage(s, case) for s in answer.sources],
     )
+
+
+def _passage(source: Source, case: AnswerCase) -> dict[str, Any]:
+    """Every passage the answer had (cited or not), with the case's facts it holds: what the failure
+    diagnosis (`tutor.evaluation.answer_diagnosis`) reads to tell retrieval from composition."""
+    text = fact_norm("\n".join([*source.headings, source.text]))
+    return {
+        "n": source.n,
+        "doc": source.doc,
+        "section": " › ".join(source.headings[-2:]),
+        "cited": source.cited,
+        "gold": _in_gold(source, case.gold),
+        "facts": [f for f in case.must_contain if fact_norm(f) in text],
+        "text": source.text,
+    }
 
 
 def _rate(num: int, den: int) -> float | None:

@@ -180,3 +180,15 @@ def test_english_questions_are_judged_by_the_materials_words() -> None:
     assert not composer.off_topic("Can you recommend a good laptop?", 0.85)  # similar enough: answered
     assert not composer.off_topic("How do I stay motivated in deep learning?", 0.79)
     assert not composer.off_topic("笔记本电脑推荐", 0.5)  # Chinese questions: the threshold decides
+
+
+def test_a_follow_up_is_answered_by_the_section_it_names_itself() -> None:
+    composer = StructureComposer(lambda: ESSAY)
+    # the standalone rewrite carries the earlier question's topic ("缺点"); the learner now asks for the steps
+    standalone = "这些方法的缺点 时间管理具体怎么做？"
+    sources = [_retrieved(ESSAY[4])]
+    plan = composer.plan(standalone, sources, _Embedder(), latest="那时间管理具体怎么做？")  # type: ignore[arg-type]
+    assert plan.blocks and all("GTD" in sources[b.source - 1].text for b in plan.blocks)
+    sources = [_retrieved(ESSAY[4])]
+    plan = composer.plan(standalone, sources, _Embedder())  # type: ignore[arg-type]
+    assert plan.blocks is None  # without the learner's own words, both named sections stay candidates

@@ -115,3 +115,14 @@ def test_a_question_about_an_article_is_not_a_next_step_by_example_alone() -> No
     router = Router(Vote(), {"next_step": ["next: what now"], "material": ["material"]})  # type: ignore[arg-type]
     assert router.route("Which phases does the leadership essay describe?").kind == "material"
     assert router.route("Which phases should come for me?").kind == "next_step"
+
+
+def test_a_question_about_what_to_have_learned_reports_nothing() -> None:
+    from tutor.chain import own_words, router
+
+    for asked in (
+        "What do I need to have learned before I start on Hugging Face?",
+        "What should I know first?",
+    ):
+        assert not own_words._SELF_REPORT.search(asked) and not router._SELF_REPORT.search(asked)
+    assert own_words._SELF_REPORT.search("I have learned Python, what next?")

@@ -99,3 +99,19 @@ def test_prerequisites_include_the_skills_taught_earlier_in_the_same_stage(cur, 
     assert "技能点 7：PyTorch 深度掌握" in s.text  # taught before it in stage 2
     # never a skill that the roadmap's order builds on this one (its core path: 微调 → 部署)
     assert "技能点 13：模型部署" not in _answer("学模型微调之前需要先掌握哪些东西？", cur, cfg).text
+
+
+def test_prerequisites_cite_only_the_stages_they_name(cur, cfg) -> None:
+    s = _answer("学 RAG 之前需要先学什么？", cur, cfg)
+    cited = {src.headings[-1] for src in s.sources if f"[{src.n}]" in s.text}
+    assert cited == {cur.stage(2).heading, cur.stage(3).heading}  # the nearest earlier stage and its own
+    assert "Transformer 架构" in s.text and "Prompt Engineering" in s.text
+    older = next(line for line in s.text.splitlines() if cur.stage(0).heading in line)
+    assert "[" not in older  # the stages those build on are named, not cited
+    stage = _answer("进入阶段 2 之前得先学完哪些？", cur, cfg)
+    assert [src.headings[-1] for src in stage.sources] == [cur.stage(1).heading]
+
+
+def test_a_stage_named_outright_outweighs_a_near_spelling_of_a_skill(cur, cfg) -> None:
+    u = understand("What do I need to know before starting stage 3 (LLM applications)?", cur, cfg)
+    assert u.stages == [3] and u.skills == []
