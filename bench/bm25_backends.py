@@ -46,7 +46,7 @@ def main() -> None:
     import numpy as np
     from scale import questions
 
-    from tutor.index.bm25 import BM25Index
+    from tutor.index.bm25 import BM25Index, top_positive
     from tutor.index.tokenize import tokenize
     from tutor.resources.cards import CARDS_DOC
 
@@ -57,7 +57,7 @@ def main() -> None:
     where = {"doc": {"$ne": CARDS_DOC}}
     mask = index.mask(where)
     qs = questions(args.queries)
-    toks = [[t for t in tokenize(q) if t in raw.vocab_dict] or ["w1"] for q in qs]
+    toks = [ts for ts in ([t for t in tokenize(q) if t in raw.vocab_dict] for q in qs) if ts]
     indptr = raw.scores["indptr"]
     df = {t: int(indptr[i + 1] - indptr[i]) if i + 1 < len(indptr) else 0 for t, i in raw.vocab_dict.items()}
     limit = args.prune_df * len(index.ids)
@@ -74,13 +74,26 @@ def main() -> None:
     def project(i: int) -> list[str]:
         return [h.id for h in index.search(" ".join(toks[i]), args.k, where)]
 
+    def bm25s_scores_top_positive(i: int) -> list[int]:  # bm25s' scores, the project's exact top-k
+        scores = raw.get_scores_from_ids(raw.get_tokens_ids(toks[i]), weight_mask=mask)
+        return [row for row, _ in top_positive(scores, args.k)]
+
+    def project_before(i: int) -> list[int]:  # BM25Index.search before: bm25s' top-k, then the records
+        d, sc = raw.retrieve([toks[i]], k=args.k, show_progress=False, n_threads=0, weight_mask=mask)
+        rows = [int(x) for x, v in zip(d[0], sc[0], strict=True) if v > 0]
+        index.records.fetch(rows)
+        return rows
+
     def prune(i: int) -> list[int]:
         d, _ = raw.retrieve([pruned[i]], k=args.k, show_progress=False, n_threads=0, weight_mask=mask)
         return [int(x) for x in d[0]]
 
     variants: dict[str, Any] = {"threads1": threads1, "numpy_n_threads0": numpy0, "project": project}
+    variants["project_before"] = project_before
+    variants["top_positive"] = bm25s_scores_top_positive
     variants["pruned"] = prune
-    out: dict[str, Any] = {"chunks": len(index.ids), "k": args.k, "queries": len(qs)}
+    # questions with no token the index knows are left out: `queries` counts the others
+    out: dict[str, Any] = {"chunks": len(index.ids), "k": args.k, "queries": len(toks)}
     try:
         import numba
 
@@ -103,25 +116,51 @@ def main() -> None:
     except ImportError as exc:
         out["numba"] = {"skipped": str(exc)}
     for fn in variants.values():
-        for i in range(min(5, len(qs))):
+        for i in range(min(5, len(toks))):
             fn(i)
     samples: dict[str, list[float]] = {name: [] for name in variants}
-    agree: dict[str, list[float]] = {"pruned": [], "numba": []}
-    for i in range(len(qs)):
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    agree: dict[str, list[float]] = {"pruned": [], "numba": [], "top_positive": []}
+    same = {"scores_equal": 0, "ids_equal": 0, "ids_differ_only_in_ties": 0}
+    for i in range(len(toks)):
         exact = set(numpy0(i))
         for name, fn in variants.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             got = fn(i)
             samples[name].append((time.perf_counter() - t0) * 1000)
+            cpu[name].append((time.process_time() - c0) * 1000)
             if name in agree and exact:
                 agree[name].append(len(exact & set(got)) / len(exact))
+        _compare(raw, toks[i], mask, args.k, same)
     out["ms"] = {name: _pcts(s) for name, s in samples.items()}
+    out["cpu_ms"] = {name: _pcts(s) for name, s in cpu.items()}
     out["top_k_kept"] = {name: round(statistics.mean(a), 4) for name, a in agree.items() if a}
+    out["top_positive_vs_bm25s"] = same
     out["tokens_per_query"] = round(statistics.mean(len(t) for t in toks), 1)
     out["pruned_tokens_per_query"] = round(statistics.mean(len(t) for t in pruned), 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1))
     print(json.dumps(out))
+
+
+def _compare(raw: Any, tokens: list[str], mask: Any, k: int, same: dict[str, int]) -> None:
+    """Is `top_positive` bm25s' own top-k?  Same scores in the same order, same rows up to ties."""
+    from tutor.index.bm25 import top_positive
+
+    d, sc = raw.retrieve([tokens], k=k, show_progress=False, n_threads=0, weight_mask=mask)
+    theirs = [(int(r), float(v)) for r, v in zip(d[0], sc[0], strict=True) if v > 0]
+    ours = top_positive(raw.get_scores_from_ids(raw.get_tokens_ids(tokens), weight_mask=mask), k)
+    scores_equal = [v for _, v in theirs] == [v for _, v in ours]
+    same["scores_equal"] += scores_equal
+    same["ids_equal"] += [r for r, _ in theirs] == [r for r, _ in ours]
+    # rows may differ only where bm25s' order among equal scores is arbitrary, and at the cut
+    cut = ours[-1][1] if ours else 0.0
+    same["ids_differ_only_in_ties"] += scores_equal and _by_score(theirs, cut) == _by_score(ours, cut)
+
+
+def _by_score(rows: list[tuple[int, float]], cut: float) -> dict[float, list[int]]:
+    """Rows grouped by their score (sorted), leaving out the lowest score kept (ties cut there)."""
+    return {v: sorted(r for r, w in rows if w == v) for _, v in rows if v != cut}
 
 
 if __name__ == "__main__":

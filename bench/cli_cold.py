@@ -9,8 +9,8 @@ Variants, side by side in one run and interleaved round by round (a shared machi
 falls on all of them alike): `after/server` (this tree's CLI with a resident `tutor serve` of this
 tree on the same data dir, started and warmed by the benchmark), `after/in-process`
 (`TUTOR_CLI__SERVER=never`) and `before/in-process` (the `--before` tree's CLI); `tutor --help` of
-both trees is the floor.  CPU is the child's user+sys time (getrusage), so it counts this process's
-own work only; wall includes the server's work for `after/server`.  The data dir must hold an index
+both trees is the floor; `tutor next --known 1,2,3` runs the same three ways.  CPU is the child's
+user+sys time (getrusage), so it counts this process's own work only; wall includes the server's work for `after/server`.  The data dir must hold an index
 (`tutor ingest`); the profile is `default,test` unless --profile says otherwise (llm.kind none: the
 extractive answer).  Writes bench/results/cli_cold.json and prints a Markdown table.
 """
@@ -75,15 +75,19 @@ def _variants(args: argparse.Namespace) -> dict[str, tuple[list[str], dict[str, 
     retrieve = ["retrieve", args.question, "--json"]
     after, before = REPO / "src", args.before
     never = {"TUTOR_CLI__SERVER": "never"}
+    plan = ["next", "--known", "1,2,3", "--json"]
     variants = {
         "help/before": ([*cli, "--help"], _env(before, args)),
         "help/after": ([*cli, "--help"], _env(after, args)),
         "ask/after/server": ([*cli, *ask], _env(after, args)),
         "retrieve/after/server": ([*cli, *retrieve], _env(after, args)),
+        "next/after/server": ([*cli, *plan], _env(after, args)),
         "ask/after/in-process": ([*cli, *ask], _env(after, args, **never)),
         "retrieve/after/in-process": ([*cli, *retrieve], _env(after, args, **never)),
+        "next/after/in-process": ([*cli, *plan], _env(after, args, **never)),
         "ask/before/in-process": ([*cli, *ask], _env(before, args)),
         "retrieve/before/in-process": ([*cli, *retrieve], _env(before, args)),
+        "next/before/in-process": ([*cli, *plan], _env(before, args)),
     }
     return {k: v for k, v in variants.items() if not args.only or any(o in k for o in args.only)}
 
@@ -129,7 +133,7 @@ def _table(results: dict[str, dict[str, Any]]) -> str:
         chain = f"{r['chain_s']:.2f}" if "chain_s" in r else ""
         rows.append(f"| `tutor {command}` | {path} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {chain} |")
     ratios = []
-    for command in ("ask", "retrieve"):
+    for command in ("ask", "retrieve", "next"):
         before, inproc, server = (
             results.get(f"{command}/{p}") for p in ("before/in-process", "after/in-process", "after/server")
         )

@@ -200,12 +200,16 @@ def query_vectors(vecs: Any, n: int) -> Any:
 
 
 # --- the parent: build the shared store once per size, then one child per code version -----------
-def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> dict[str, Any]:
+def build_store(
+    n: int, work: Path, with_chroma: bool, lean: bool = False, partial: bool = False
+) -> dict[str, Any]:
     """The shared Chroma collection and manifest for size `n`, built once (reused when present).
 
     `lean` stores ids, vectors and the doc/rev/stage metadata the dense path filters on, in add batches
-    of Chroma's maximum with a large HNSW buffer and sync threshold: the full store (texts and
-    citation metadata in Chroma, 256 per upsert) builds at ~300 chunks/s here, too slow for 1M.
+    of Chroma's maximum, with the project's own collection configuration (HNSW defaults): the full
+    store (texts and citation metadata in Chroma, 256 per upsert) builds at ~300 chunks/s here, too
+    slow for 1M.  A lean build that was stopped resumes where it stopped (`build.log`); `partial`
+    measures a stopped build as it is (the manifest lists all `n` chunks, Chroma holds the first ones).
     """
     from tutor.index.manifest import DocEntry, Manifest
     from tutor.index.store import collection_name, open_store
@@ -213,8 +217,9 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
     data = work / f"n{n}" / "shared"
     if (data / "store.json").is_file():  # built by an earlier run (--keep): the same deterministic data
         return {**json.loads((data / "store.json").read_text()), "reused": True}
-    shutil.rmtree(data, ignore_errors=True)
-    data.mkdir(parents=True)
+    if not (lean and (data / "chroma").is_dir()):  # a stopped lean build is resumed, not redone
+        shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True, exist_ok=True)
     chunks, _ = synthetic(n, lean=lean or not with_chroma)  # the manifest needs ids, docs, revs only
     settings = _settings(data)
     directory = data / "index" / "local" / MODEL
@@ -228,6 +233,12 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
             doc, cs[0].metadata["rev"], f"/corpus/{doc}.md", doc, [c.id for c in cs]
         )
     out: dict[str, Any] = {"chunks": n, "chroma_layout": "lean" if lean else "full"}
+    if partial and lean and (data / "chroma").is_dir():  # no store.json: a later run resumes the build
+        manifest.save()
+        store = open_store(settings)
+        count = store._collection(manifest.collection).count()
+        store.close()
+        return {**out, "chroma_count": count, "partial": count < n, **_build_totals(data / "build.log")}
     if with_chroma:
         store = open_store(settings)
         vecs = vectors(n)
@@ -240,6 +251,8 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
                     manifest.collection, chunks[start : start + 4096], vecs[start : start + 4096].tolist()
                 )
         out["chroma_build_s"] = round(time.perf_counter() - t0, 1)
+        if lean:  # over every (resumed) part of the build: the sums of the logged adds
+            out.update(_build_totals(data / "build.log"))
         out["chroma_disk_mb"] = _du_mb(data / "chroma")
         store.close()
     manifest.save()
@@ -247,26 +260,53 @@ def build_store(n: int, work: Path, with_chroma: bool, lean: bool = False) -> di
     return out
 
 
+def _build_totals(log_path: Path) -> dict[str, Any]:
+    """Wall and CPU seconds of all adds in `build.log`, and the 1-min load averages seen."""
+    walls, cpus, loads = [], [], []
+    for line in log_path.read_text().splitlines():
+        fields = dict(f.split("=", 1) for f in line.split() if "=" in f)
+        if "add_wall" in fields:
+            walls.append(float(fields["add_wall"].rstrip("s")))
+            cpus.append(float(fields["add_cpu"].rstrip("s")))
+            loads.append(float(fields["load"]))
+    return {
+        "chroma_build_adds_s": round(sum(walls), 1),
+        "chroma_build_cpu_s": round(sum(cpus), 1),
+        "chroma_build_load": [min(loads, default=0.0), max(loads, default=0.0)],
+    }
+
+
 def _lean_add(store: Any, name: str, chunks: list[Any], vecs: Any, log_path: Path) -> None:
-    client = store._client
-    col = client.get_or_create_collection(
-        name,
-        configuration={"hnsw": {"space": "cosine", "batch_size": 10_000, "sync_threshold": 100_000}},
-        embedding_function=None,
-    )
-    step = client.get_max_batch_size()
+    """Add in Chroma's largest batches, resuming after the chunks already in the collection.
+
+    The collection gets exactly the configuration the project gives it (`ChromaStore._collection`:
+    cosine, HNSW defaults).  A `sync_threshold` above the add batch (the earlier lean build used
+    100,000) makes every add re-read all log records since the last HNSW save from SQLite and every
+    open replay them; with the default the index is saved after each add (only changed elements).
+    """
+    import resource
+
+    col = store._collection(name, create=True)
+    done = col.count()
+    if done and not col.get(ids=[chunks[done - 1].id], include=[])["ids"]:
+        raise RuntimeError(f"{log_path.parent}: the collection does not hold the first {done} chunks")
+    step = store._client.get_max_batch_size()
     t0 = time.perf_counter()
     with log_path.open("a") as log_file:
-        for start in range(0, len(chunks), step):
+        log_file.write(f"# start at {done} chunks, {time.strftime('%H:%M:%S')}, batch {step}\n")
+        for start in range(done, len(chunks), step):
             part = chunks[start : start + step]
+            w0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
             col.add(
                 ids=[c.id for c in part],
                 embeddings=vecs[start : start + step],
                 metadatas=[c.metadata for c in part],
             )
-            done = start + len(part)
+            c1 = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime
             log_file.write(
-                f"{done} {time.perf_counter() - t0:.1f}s {done / (time.perf_counter() - t0):.0f}/s\n"
+                f"{start + len(part)} {time.perf_counter() - t0:.1f}s add_wall={time.perf_counter() - w0:.2f}s"
+                f" add_cpu={cpu:.2f}s load={os.getloadavg()[0]:.1f}\n"
             )
             log_file.flush()
 
@@ -499,6 +539,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the built stores under --work for a rerun")
     parser.add_argument("--lean-min", type=int, default=1_000_000, help="smallest size built lean")
     parser.add_argument("--build-only", action="store_true", help="build the shared stores and stop")
+    parser.add_argument(
+        "--partial", action="store_true", help="measure a stopped lean build as it is, without resuming it"
+    )
     parser.add_argument("--server-max", type=int, default=0, help="largest size also run on `chroma run`")
     parser.add_argument("--server-code", default="", help="the --code name run on the server too")
     parser.add_argument(
@@ -534,7 +577,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
         results["store"][n] = build_store(
-            n, args.work, with_chroma=n <= args.chroma_max, lean=n >= args.lean_min
+            n, args.work, with_chroma=n <= args.chroma_max, lean=n >= args.lean_min, partial=args.partial
         )
         print(json.dumps({"size": n, "store": results["store"][n]}), flush=True)
         if args.build_only:

@@ -151,6 +151,25 @@ class RetrievalSettings(BaseModel):
         description="RRF weight of a ranking of passages by their best block (bold label + items, paragraph) "
         "vector; 0 = off (tutor.index.sections).",
     )
+    concept_terms: int = Field(
+        0, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
+    )
+    concept_terms_to: Literal["keyword", "both"] = Field(
+        "keyword", description="concept_terms: BM25 or both."
+    )
+    resource_kinds: Literal["off", "intent", "keyword", "both"] = Field(
+        "both", description="English resource kinds ('forum' -> 社区 论坛): intent, + BM25 words, + both."
+    )
+    rescore_block_weight: float = Field(
+        2.0, ge=0, description="Second stage: best-block weight (index.rescore)."
+    )
+    rescore_stage_weight: float = Field(
+        0.1, ge=0, description="Second stage: bonus under a referenced stage/skill."
+    )
+    rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
+    prf_source: Literal["fused", "dense"] = Field(
+        "fused", description="Feedback read from the fused or dense top."
+    )
     prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
     prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")
     prf_weight: float = Field(0.5, ge=0, description="RRF weight of the feedback-expanded BM25 ranking.")

@@ -208,3 +208,63 @@ def test_a_server_that_dies_mid_answer_and_a_clean_stop(served: Served, tmp_path
     proc.terminate()
     proc.wait(timeout=60)
     assert not (served.spare / "serve.json").exists()
+
+
+def test_next_goes_through_the_server_and_answers_as_in_process(served: Served) -> None:
+    for args in (("--known", "1,2,3", "--json"), ("--text", "我会 Python 和 PyTorch，想学 RAG"), ()):
+        remote = _tutor(served.env, "next", *args)
+        local = _tutor(served.env, "next", *args, CLI__SERVER="never")
+        assert remote.returncode == local.returncode == 0, remote.stderr + local.stderr
+        assert VIA_SERVER in remote.stderr and IN_PROCESS in local.stderr
+        assert remote.stdout == local.stdout and remote.stdout.strip()
+    plan = json.loads(_tutor(served.env, "next", "--known", "1,2,3", "--json").stdout)
+    assert plan["recommendations"] and not plan["finished_all"]
+    for way in ({}, {"CLI__SERVER": "never"}):  # a learner nobody created: the same advice either way
+        missing = _tutor(served.env, "next", "--learner", "nobody-yet", **way)
+        said = " ".join(missing.stderr.split())  # the console wraps the message at its width
+        assert missing.returncode == 2 and "tutor progress set --learner nobody-yet" in said
+
+
+def _chat(env: dict[str, str], lines: list[str], **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {**env, **{f"TUTOR_{k}": v for k, v in settings.items()}, "COLUMNS": "100"}
+    command = [sys.executable, "-m", "tutor.cli", "-v", "chat", "--learner", "chatter"]
+    stdin = "\n".join(lines) + "\n"
+    return subprocess.run(
+        command, env=env, input=stdin, capture_output=True, text=True, timeout=900, check=False
+    )
+
+
+def test_chat_goes_through_the_server_with_its_history(served: Served) -> None:
+    lines = ["RAG 检索增强要学哪些内容？", "它之后学什么？", "/clear", "向量数据库是什么？", "/quit"]
+    remote = _chat(served.env, lines)
+    local = _chat(served.env, lines, CLI__SERVER="never")
+    assert remote.returncode == local.returncode == 0, remote.stderr + local.stderr
+    assert remote.stderr.count(VIA_SERVER) == 3 and IN_PROCESS not in remote.stderr
+    assert local.stderr.count(IN_PROCESS) == 3 and VIA_SERVER not in local.stderr
+    assert remote.stdout == local.stdout  # the follow-up was read in its context the same way
+    assert "history cleared" in remote.stdout and remote.stdout.count("you>") == 5
+
+
+HEAVY = ("torch", "sentence_transformers", "transformers")
+# runs the CLI as `python -m tutor.cli` does, then says which heavy modules the process had loaded
+_WATCHED_CLI = (
+    "import atexit, runpy, sys\n"
+    "atexit.register(lambda: print('LOADED', sorted(m for m in {heavy!r} if m in sys.modules), file=sys.stderr))\n"
+    "runpy.run_module('tutor.cli', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def test_in_process_retrieve_with_vectors_on_disk_never_imports_torch(served: Served, tmp_path: Path) -> None:
+    """The query embeds through ONNX Runtime and its saved tokenizer; the routing cards' and blocks'
+    vectors come from the disk store (filled by the first process): torch is needed by neither."""
+    data = tmp_path / "data"
+    shutil.copytree(served.spare, data, ignore=shutil.ignore_patterns("serve.json"))
+    env = {**served.env, "TUTOR_DATA_DIR": str(data), "TUTOR_CLI__SERVER": "never"}
+    command = [sys.executable, "-c", _WATCHED_CLI.format(heavy=HEAVY), "-v", "retrieve", QUESTION, "--json"]
+    runs = [subprocess.run(command, env=env, capture_output=True, text=True, timeout=900) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        assert IN_PROCESS in run.stderr
+    assert "LOADED []" in runs[1].stderr, runs[1].stderr[-2000:]  # warm store: no torch at all
+    assert "single queries embed with ONNX Runtime" in runs[1].stderr
+    assert json.loads(runs[0].stdout) == json.loads(runs[1].stdout)

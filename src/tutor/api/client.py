@@ -22,9 +22,12 @@ from tutor.api import discovery
 from tutor.errors import TutorError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tutor.api.schemas import Passage
     from tutor.api.settings import CliSettings
     from tutor.chain.answer import Answer
+    from tutor.chain.condense import Turn
 
 __all__ = ["ServerRefused", "ServerUnavailable", "TutorClient", "connect"]
 
@@ -46,11 +49,27 @@ class TutorClient:
     timeout_s: float
     announced: bool  # found through the data dir's serve.json (else: an explicit cli.server URL)
 
-    def ask(self, question: str, learner: str | None) -> Answer:
-        """The `tutor ask --json` contract: the full checked answer, from `POST /api/ask`."""
+    def ask(self, question: str, learner: str | None, history: Sequence[Turn] = ()) -> Answer:
+        """The `tutor ask --json` contract: the full checked answer, from `POST /api/ask` (with the
+        conversation before it for `tutor chat`)."""
         from tutor.chain.answer import Answer
 
-        return Answer.model_validate(self._post("/api/ask", {"question": question, "learner": learner}))
+        body: dict[str, Any] = {"question": question, "learner": learner}
+        if history:
+            body["history"] = [{"role": role, "content": text} for role, text in history]
+        return Answer.model_validate(self._post("/api/ask", body))
+
+    def next_steps(
+        self,
+        learner: str | None,
+        known: Sequence[str],
+        text: str | None,
+        hours: float | None,
+        language: str | None,
+    ) -> dict[str, Any]:
+        """The `tutor next --json` contract, from `POST /api/next`."""
+        body = {"learner": learner, "known": list(known), "text": text, "hours": hours, "language": language}
+        return dict(self._post("/api/next", {k: v for k, v in body.items() if v not in (None, [])}))
 
     def retrieve(
         self, question: str, k: int | None, doc: str | None, stage: int | None, mode: str | None

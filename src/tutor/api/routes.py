@@ -20,6 +20,7 @@ from tutor.api.schemas import (
 )
 from tutor.app import App
 from tutor.chain.answer import Answer
+from tutor.chain.condense import Turn
 from tutor.curriculum.progress import LearnerProfile
 
 __all__ = ["health", "router"]
@@ -51,14 +52,16 @@ def retrieve(request: Request, body: RetrieveRequest, _: Caller) -> list[dict[st
 
 @router.post("/ask", response_model=Answer)
 def ask(request: Request, body: AskRequest, principal: Caller) -> Answer:
-    """One question without history: the `tutor ask --json` contract (the whole checked answer, with
-    its sources, citation checks and timings).  Not stored as chat history, as `tutor ask` is not."""
+    """One question, with the conversation before it for `tutor chat`: the `tutor ask --json` contract
+    (the whole checked answer, with its sources, citation checks and timings).  Not stored as chat
+    history, as neither `tutor ask` nor `tutor chat` stores it."""
     app = _app(request)
     learner = learner_for(principal, body.learner)
     if learner:
         app.learners.ensure(learner)
+    history: list[Turn] = [(turn.role, turn.content) for turn in body.history]
     with request.app.state.answer_slots:  # api.concurrency_limit answers at once, as for /v1
-        return app.ask(body.question, [], learner)
+        return app.ask(body.question, history, learner)
 
 
 @router.post("/next")
@@ -86,7 +89,9 @@ def _existing(app: App, principal: Principal, learner: str) -> LearnerProfile:
     """A learner key's own learner is created on first use; a client key must name a stored one (404)."""
     if principal.learner is None and not app.learners.progress.exists(learner):
         raise HTTPException(
-            404, f"no learner '{learner}'; create one with PUT /api/learners/{learner}/progress"
+            404,
+            f"no learner '{learner}'; create one with PUT /api/learners/{learner}/progress "
+            f"(or `tutor progress set --learner {learner} --name NAME`)",
         )
     return app.learners.ensure(learner)
 

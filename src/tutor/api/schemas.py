@@ -145,13 +145,26 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
+class HistoryTurn(BaseModel):
+    """One earlier message of a conversation (`tutor chat`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=MAX_CONTENT_CHARS)
+
+
 class AskRequest(BaseModel):
-    """The arguments of `tutor ask`: one question, no history."""
+    """The arguments of `tutor ask` (one question) and of `tutor chat` (a question and what came before)."""
 
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=MAX_CONTENT_CHARS)
     learner: str | None = Field(
         None, max_length=64, description="Whose progress the answer uses (a learner key: only its own)."
+    )
+    history: list[HistoryTurn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Earlier messages, oldest first (follow-ups are understood in their context).",
     )
 
 

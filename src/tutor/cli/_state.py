@@ -72,6 +72,10 @@ class _State:
             self._app = build(self.settings())
         return self._app
 
+    def has_app(self) -> bool:
+        """Whether this process already built the application (then reuse it rather than parse twice)."""
+        return self._app is not None
+
     def server(self) -> TutorClient | None:
         """The resident `tutor serve` to ask instead of this process (`cli.server`), or None."""
         from tutor.api.client import connect

@@ -101,9 +101,11 @@ def chat(
         str | None, typer.Option("--learner", help="Learner id (default: ui.default_learner, as in the UI).")
     ] = None,
 ) -> None:
-    """A terminal chat with history: follow-ups are understood in context. /clear resets, /quit exits."""
-    app = state.app()
-    who = _learner(app, learner)
+    """A terminal chat with history: follow-ups are understood in context. /clear resets, /quit exits.
+
+    Each answer comes from a `tutor serve` running for the same data dir when there is one (the
+    finished answer, as this process shows it: no model to load); else from this process."""
+    who = learner or state.settings().ui.default_learner
     history: list[Turn] = []
     console.print(
         "[bold]tutor[/] — ask about the material or what to learn next. /clear resets, /quit exits."
@@ -121,11 +123,23 @@ def chat(
             console.print("[dim]history cleared[/]")
         elif question:
             try:
-                answer = _answer(app, question, history, who, as_json=False, markdown=True)
+                answer = _chat_answer(question, history, who)
             except TutorError as exc:  # one bad question does not end the chat
                 err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
                 continue
             history += [("user", question), ("assistant", answer.text)]
+
+
+def _chat_answer(question: str, history: list[Turn], learner: str) -> Answer:
+    """One chat answer through the server (the turns the chain reads: chain.history_turns), else here."""
+    recent = history[-2 * max(1, state.settings().chain.history_turns) :]
+    with console.status("…", spinner="dots"):
+        answer = via_server(lambda server: server.ask(question, learner, recent))
+    if answer is not None:
+        _show(answer, as_json=False)
+        return answer
+    app = state.app()
+    return _answer(app, question, history, _learner(app, learner), as_json=False, markdown=True)
 
 
 def serve_llm() -> None:

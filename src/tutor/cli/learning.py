@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tutor.cli import render
 from tutor.cli._state import console, print_json, state
+from tutor.cli.remote import via_server
 
 if TYPE_CHECKING:
+    from tutor.curriculum.model import Curriculum
     from tutor.curriculum.progress import LearnerProfile
 
 __all__ = ["register"]
@@ -124,20 +126,49 @@ def next_cmd(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
 ) -> None:
-    """What to learn next: 1-3 skills with why, what to study, resources, project, done-when and an estimate."""
-    app = state.app()
+    """What to learn next: 1-3 skills with why, what to study, resources, project, done-when and an estimate.
+
+    A `tutor serve` running for the same data dir answers it (same plan); else this process."""
     keys = [k.strip() for k in (known or "").split(",") if k.strip()]
-    plan, mentions = app.plan_next(learner, keys, text, hours, language)
-    if as_json:
+    payload = via_server(lambda server: server.next_steps(learner, keys, text, hours, language))
+    if payload is None:
+        app = state.app()
+        plan, mentions = app.plan_next(learner, keys, text, hours, language)
         payload = plan.to_json()
         if mentions is not None:  # what the description was understood as, including what was not
             payload["self_description"] = dict(mentions.__dict__)
+    if as_json:
         print_json(payload)
         return
-    if mentions is not None:
-        console.print(render.mentions_text(app.roadmap.curriculum, mentions))
-    for renderable in render.next_steps_panels(plan):
+    _print_next(payload)
+
+
+def _print_next(payload: dict[str, Any]) -> None:
+    """The plan's panels (from the JSON contract, wherever it was computed), after what a description
+    was understood as (the roadmap's skill names are read here only then)."""
+    from tutor.curriculum.matching import SkillMentions
+    from tutor.curriculum.planner import NextSteps
+
+    described = payload.get("self_description")
+    if described is not None:
+        mentions = SkillMentions(**described)
+        console.print(render.mentions_text(_curriculum(), mentions))
+    for renderable in render.next_steps_panels(NextSteps.model_validate(payload)):
         console.print(renderable)
+
+
+def _curriculum() -> Curriculum:
+    """The parsed roadmap, without building the application when a server did the planning."""
+    if state.has_app():
+        return state.app().roadmap.curriculum
+    from tutor.config import config_dir
+    from tutor.curriculum.learners import Roadmap
+
+    cfg = state.settings()
+    curriculum = cfg.curriculum
+    return Roadmap(
+        curriculum.roadmap, curriculum.config or config_dir() / "curriculum.yaml", cfg.corpus.max_bytes
+    ).curriculum
 
 
 def register(app: typer.Typer) -> None:

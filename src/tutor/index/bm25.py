@@ -20,11 +20,16 @@ from tutor.index.records import FORMAT, ChunkRecords, filter_mask
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import TOKENIZER_VERSION, tokenize
 
-__all__ = ["BM25Index", "feedback_terms", "fingerprint", "matches"]
+__all__ = ["BM25Index", "feedback_terms", "fingerprint", "matches", "top_positive"]
 
 log = logging.getLogger(__name__)
 
 _MASK_CACHE = 32  # distinct filters kept (the default one, a few documents and stages)
+# From this many chunks on, `search` selects its top k with `top_positive` instead of bm25s: the same
+# scores in the same order, but equal scores ordered by row, where bm25s' order among them is whatever
+# numpy's introselect left.  Below it the results stay exactly what they always were (bm25s' selection
+# costs ~1 ms at 10k chunks, ~10-20 ms at 100k, 120-190 ms at 1M: it grows with the rows).
+TOP_POSITIVE_MIN_ROWS = 100_000
 
 
 def fingerprint(chunk_ids: Iterable[str], heading_boost: int = 1) -> str:
@@ -42,7 +47,8 @@ class BM25Index:
     """BM25 over chunk texts (with their heading context) and the columns its filters need.
 
     Per query nothing walks the chunks in Python: a filter is a precomputed mask over the
-    document and stage columns (cached per filter), and bm25s returns only the top k.  The chunk
+    document and stage columns (cached per filter), and only the top k are read back (from
+    `TOP_POSITIVE_MIN_ROWS` chunks on, selected among the rows that score at all).  The chunk
     texts and metadata (about 1.8 KB a chunk) stay on disk (`ChunkRecords`) and are read for the k
     results only; `texts` and `metadata` read them all, for one-off builds (router, glossary).
     """
@@ -159,15 +165,45 @@ class BM25Index:
         mask, allowed = self._mask(where)
         if allowed == 0:
             return []
-        docs, scores = self.retriever.retrieve(
-            [tokens], k=min(k, allowed), show_progress=False, n_threads=0, weight_mask=mask
-        )
-        rows = [(int(i), float(sc)) for i, sc in zip(docs[0], scores[0], strict=False) if sc > 0]
+        if len(self.ids) < TOP_POSITIVE_MIN_ROWS:  # bm25s' own top-k: its order among equal scores
+            docs, found = self.retriever.retrieve(
+                [tokens], k=min(k, allowed), show_progress=False, n_threads=0, weight_mask=mask
+            )
+            rows = [(int(i), float(sc)) for i, sc in zip(docs[0], found[0], strict=False) if sc > 0]
+        else:
+            scores = self.retriever.get_scores_from_ids(
+                self.retriever.get_tokens_ids(tokens), weight_mask=mask
+            )
+            rows = top_positive(scores, min(k, allowed))
         records = self.records.fetch([i for i, _ in rows])
         return [
             StoredChunk(id=self.ids[i], text=text, metadata=meta, score=score)
             for (i, score), (text, meta) in zip(rows, records, strict=True)
         ]
+
+
+def top_positive(scores: Any, k: int) -> list[tuple[int, float]]:
+    """The `k` rows with the highest positive scores, best first, equal scores by row: (row, score).
+
+    Exact, and what bm25s' own top-k returns except that its order among equal scores is arbitrary.
+    Not bm25s' `retrieve`: it selects with `np.argpartition(scores, -k)` over every row, and when most
+    rows score 0 (a query matches a fraction of a large collection) numpy's introselect degrades
+    about 20-fold (1M rows: ~120 ms instead of ~6 ms).  Only the positive rows are candidates here.
+    """
+    import numpy as np
+
+    rows = np.flatnonzero(scores > 0)
+    if k <= 0 or not len(rows):
+        return []
+    values = scores[rows]
+    if len(rows) > k:
+        kth = -np.partition(-values, k - 1)[k - 1]  # the k-th highest score
+        above = np.flatnonzero(values > kth)
+        tied = np.flatnonzero(values == kth)[: k - len(above)]  # rows ascending: the lowest rows win
+        keep = np.concatenate([above, tied])
+        rows, values = rows[keep], values[keep]
+    order = np.lexsort((rows, -values))
+    return [(int(rows[i]), float(values[i])) for i in order]
 
 
 def _idf(index: BM25Index) -> dict[str, float]:

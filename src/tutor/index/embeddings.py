@@ -8,19 +8,22 @@ verified against.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
 from tutor.errors import EmbeddingError
+from tutor.index.threads import limit_torch_threads
 
 if TYPE_CHECKING:
     from tutor.config import EmbeddingSettings
-    from tutor.index.onnx_query import OnnxQueryEncoder
+    from tutor.index.onnx_query import FastTokenizer, OnnxQueryEncoder
 
 __all__ = ["TutorEmbeddings", "build_embeddings", "EMBEDDER_FACTORIES"]
 
@@ -62,8 +65,38 @@ def _safe_id(name: str) -> str:
     return cleaned[:40] or hashlib.sha1(name.encode()).hexdigest()[:10]
 
 
+@dataclass(frozen=True)
+class _SavedModel:
+    """What a saved sentence-transformers directory says about itself, read without loading it."""
+
+    prompts: dict[str, str]
+    max_seq_length: int
+    dimension: int
+
+    @classmethod
+    def read(cls, directory: Path) -> _SavedModel | None:
+        """None unless the directory names its prompts, window and (mean-pooled) dimension."""
+        try:
+            prompts = json.loads((directory / "config_sentence_transformers.json").read_text("utf-8"))
+            window = json.loads((directory / "sentence_bert_config.json").read_text("utf-8"))
+            pooling = json.loads((directory / "1_Pooling" / "config.json").read_text("utf-8"))
+            return cls(
+                prompts={str(k): str(v) for k, v in dict(prompts.get("prompts") or {}).items()},
+                max_seq_length=int(window["max_seq_length"]),
+                dimension=int(pooling["word_embedding_dimension"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
 class SentenceTransformerEmbeddings(TutorEmbeddings):
-    """Any sentence-transformers model; e5-style query/passage prompts handled."""
+    """Any sentence-transformers model; e5-style query/passage prompts handled.
+
+    With an ONNX export of a saved model (`onnx_queries_from`), single queries embed through ONNX
+    Runtime and the torch model is loaded only when something needs it (a batch, a passage: ingest, a
+    cache miss): a CLI process answering from vectors already on disk never imports torch.  Without
+    one the model loads here, so a bad model name fails at once, as it always did.
+    """
 
     def __init__(
         self,
@@ -74,56 +107,110 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
         onnx_queries_from: Path | None = None,
+        on_load: Callable[[], None] | None = None,
     ) -> None:
-        """`onnx_queries_from`: a converted model directory whose ONNX export embeds single queries."""
+        """`onnx_queries_from`: a converted model directory whose ONNX export embeds single queries;
+        `on_load`: called once the torch model is loaded (the thread limit for this process)."""
+        self._name = model_name_or_path
+        self._device = device
+        self._on_load = on_load
+        self._st: Any = None
+        self._load_lock = threading.Lock()
+        self._batch_size = batch_size
+        self.model_id = model_id
+        self._onnx_dir = onnx_queries_from if device == "cpu" else None
+        saved = _SavedModel.read(self._onnx_dir) if self._onnx_dir is not None else None
+        if saved is None:  # no export to answer queries with: the model is needed, load it now
+            model = self._model
+            prompts = dict(getattr(model, "prompts", {}) or {})
+            dim = (
+                model.get_embedding_dimension()
+                if hasattr(model, "get_embedding_dimension")
+                else model.get_sentence_embedding_dimension()
+            )
+            saved = _SavedModel(prompts, int(model.max_seq_length or 512), int(dim or 0))
+        self._query_prefix = query_prefix if query_prefix is not None else saved.prompts.get("query", "")
+        self._passage_prefix: str = (
+            passage_prefix
+            if passage_prefix is not None
+            else str(saved.prompts.get("passage", saved.prompts.get("document", "")))
+        )
+        self._max_length = saved.max_seq_length
+        self.dimension = saved.dimension
+        self._fast: FastTokenizer | None = None
+        self._fast_tried = False
+        self._onnx: OnnxQueryEncoder | None = None
+        self._onnx_tried = False  # tried once: `_onnx` None then means torch it is
+        self._onnx_lock = threading.Lock()
+
+    @property
+    def _model(self) -> Any:
+        """The SentenceTransformer, loaded (and torch imported) on first use; thread-safe."""
+        if self._st is None:
+            with self._load_lock:
+                if self._st is None:
+                    self._st = self._load()
+        return self._st
+
+    def _load(self) -> Any:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - core dependency
             raise EmbeddingError(
                 "sentence-transformers is not installed: pip install sentence-transformers"
             ) from exc
+        log.info("Loading the torch embedding model %s", self._name)
         try:
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI
-            self._model = SentenceTransformer(model_name_or_path, device=device)
+            model = SentenceTransformer(self._name, device=self._device)
         except Exception as exc:
             raise EmbeddingError(
-                f"Cannot load embedding model '{model_name_or_path}': {exc}. Use a local model "
+                f"Cannot load embedding model '{self._name}': {exc}. Use a local model "
                 "directory, a hub id with network access, or the default "
                 f"'{BUILTIN_E5}'."
             ) from exc
-        prompts = dict(getattr(self._model, "prompts", {}) or {})
-        self._query_prefix = query_prefix if query_prefix is not None else prompts.get("query", "")
-        self._passage_prefix: str = (
-            passage_prefix
-            if passage_prefix is not None
-            else str(prompts.get("passage", prompts.get("document", "")))
-        )
-        self._batch_size = batch_size
-        self.model_id = model_id
-        dim = (
-            self._model.get_embedding_dimension()
-            if hasattr(self._model, "get_embedding_dimension")
-            else self._model.get_sentence_embedding_dimension()
-        )
-        self.dimension = int(dim or 0)
-        self._onnx_dir = onnx_queries_from if device == "cpu" else None
-        self._onnx: OnnxQueryEncoder | None = None
-        self._onnx_tried = False  # tried once: `_onnx` None then means torch it is
-        self._onnx_lock = threading.Lock()
+        if self._on_load is not None:
+            self._on_load()
+        if self._onnx_dir is not None:  # the next process tokenizes queries without torch
+            from tutor.index.onnx_query import save_tokenizer
+
+            save_tokenizer(self._onnx_dir, model.tokenizer)
+        return model
+
+    @property
+    def model_loaded(self) -> bool:
+        """Whether the torch model is loaded (the ONNX query path alone never loads it)."""
+        return self._st is not None
+
+    def _fast_tokenizer(self) -> FastTokenizer | None:
+        """The saved model's tokenizer.json through `tokenizers` (no torch), read on first use."""
+        if self._onnx_dir is None:
+            return None
+        with self._onnx_lock:
+            if not self._fast_tried:
+                from tutor.index.onnx_query import fast_tokenizer
+
+                self._fast = fast_tokenizer(self._onnx_dir, self._max_length)
+                self._fast_tried = True
+        return self._fast
 
     def _query_encoder(self) -> OnnxQueryEncoder | None:
         """The ONNX session, loaded on the first query (the export was made when the embedder was built)."""
         if self._onnx_dir is None:
             return None
+        fast = self._fast_tokenizer()
         with self._onnx_lock:
             if not self._onnx_tried:
-                from tutor.index.onnx_query import load_query_encoder
+                from tutor.index.onnx_query import load_query_encoder, transformers_ids
 
-                self._onnx = load_query_encoder(
-                    self._onnx_dir, self._model.tokenizer, int(self._model.max_seq_length or 512)
+                tokenize = (
+                    fast.ids
+                    if fast is not None
+                    else transformers_ids(self._model.tokenizer, self._max_length)
                 )
+                self._onnx = load_query_encoder(self._onnx_dir, tokenize)
                 self._onnx_tried = True
                 log.info("single queries embed with %s", "ONNX Runtime" if self._onnx else "torch")
         return self._onnx
@@ -154,6 +241,9 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         return self._encode(list(texts), self._query_prefix, False)
 
     def tokenizer_length(self, text: str) -> int:
+        fast = self._fast_tokenizer()
+        if fast is not None:  # the same ids as the model's own tokenizer, without torch
+            return len(fast.ids(text, truncate=False))
         return len(self._model.tokenizer(text)["input_ids"])
 
 
@@ -206,6 +296,7 @@ def _sentence_transformers(settings: EmbeddingSettings, models_dir: Path) -> Tut
         query_prefix=settings.query_prefix,
         passage_prefix=settings.passage_prefix,
         onnx_queries_from=onnx_from,
+        on_load=lambda: limit_torch_threads(settings),  # torch may load long after this
     )
 
 

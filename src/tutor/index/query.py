@@ -230,6 +230,8 @@ class QueryRewriter:
         glossary: Glossary | None = None,
         extra: Sequence[QueryExtra] = (),
         keyword_extra: Sequence[QueryExtra] = (),
+        fallback_extra: Sequence[QueryExtra] = (),
+        fallback_to_dense: bool = False,
     ) -> None:
         self.time_expressions = time_expressions
         self.bilingual = bilingual
@@ -237,6 +239,10 @@ class QueryRewriter:
         self.extra = list(extra)
         #: like `extra`, but appended to what BM25 searches for only
         self.keyword_extra = list(keyword_extra)
+        #: appended only when no other rewrite fired (the question names nothing of the material's
+        #: structure): to BM25, and to the dense text too with `fallback_to_dense`
+        self.fallback_extra = list(fallback_extra)
+        self.fallback_to_dense = fallback_to_dense
 
     def plan(self, question: str) -> QueryPlan:
         plan = QueryPlan(question, question, question)
@@ -263,4 +269,11 @@ class QueryRewriter:
             if added_text:
                 plan.keyword_text += f" {added_text}"
                 plan.applied.append(f"keyword:{added_text}")
+        for hook in self.fallback_extra if not plan.applied else ():
+            added_text = hook(question)
+            if added_text:
+                plan.keyword_text += f" {added_text}"
+                if self.fallback_to_dense:
+                    plan.dense_text += f" {added_text}"
+                plan.applied.append(f"fallback:{added_text}")
         return plan

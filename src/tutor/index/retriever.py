@@ -24,6 +24,7 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.levers import QueryLevers
 from tutor.index.live import LiveIndex
 from tutor.index.query import QueryPlan
+from tutor.index.rescore import rescore
 from tutor.index.routing import refers_to_document, strip_document_reference
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import tokenize
@@ -202,7 +203,9 @@ class HybridRetriever(TutorRetriever):
         bm25_weight = cfg.bm25_weight if CJK.search(query) else cfg.bm25_weight_no_cjk
         lists: list[tuple[float, Sequence[StoredChunk]]] = [(cfg.dense_weight, dense), (bm25_weight, sparse)]
         fused = rrf_fuse(lists, cfg.rrf_k)
-        lists += self._extra_lists(fused, plan, bm25, bm25_weight * cfg.prf_weight, where, routing, vector)
+        lists += self._extra_lists(
+            fused, plan, bm25, bm25_weight * cfg.prf_weight, where, routing, vector, dense
+        )
         if len(lists) > 2:
             fused = rrf_fuse(lists, cfg.rrf_k)
         for chunk in fused:
@@ -210,7 +213,11 @@ class HybridRetriever(TutorRetriever):
             chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
             for extra in range(2, len(lists)):
                 chunk.metadata.pop(f"score_{extra}", None)
-        fused = dedup(fused, cfg.dedup_similarity, limit=n if self.reranker is not None else self.k)
+        second_stage = cfg.rescore_block_weight > 0 or cfg.rescore_stage_weight > 0
+        keep = n if self.reranker is not None else max(self.k, cfg.rescore_depth if second_stage else 0)
+        fused = dedup(fused, cfg.dedup_similarity, limit=keep)
+        if second_stage:
+            fused = self._rescore(query, fused, vector)
         if self.reranker is not None:
             fused = self.reranker.rerank(query, fused[:n])
         return fused[: self.k]
@@ -243,24 +250,49 @@ class HybridRetriever(TutorRetriever):
         where: dict[str, Any] | None,
         routing: _Routing,
         vector: Sequence[float],
+        dense: Sequence[StoredChunk] = (),
     ) -> list[tuple[float, Sequence[StoredChunk]]]:
         """The optional RRF lists: feedback-expanded BM25, the document ranking, the section view, the heading ranking."""
         cfg = self.cfg
         lists: list[tuple[float, Sequence[StoredChunk]]] = []
-        if cfg.prf_terms > 0 and fused:
-            top = [c.id for c in fused[: cfg.prf_docs]]
+        read = dense if cfg.prf_source == "dense" else fused
+        if cfg.prf_terms > 0 and read:
+            top = [c.id for c in read[: cfg.prf_docs]]
             terms = feedback_terms(self.index.bm25(), top, cfg.prf_terms, exclude=tokenize(plan.keyword_text))
             if terms:
                 lists.append((prf_weight, bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
         if cfg.doc_routing_weight > 0 and routing.doc_rank:
             lists.append((cfg.doc_routing_weight, _by_document(fused, routing.doc_rank)))
         # blocks leave tables out, so the view has no say on questions that tables answer (resources)
-        if cfg.section_view_weight > 0 and not asks_for_resources(plan.question):
+        if cfg.section_view_weight > 0 and not self._asks_for_resources(plan.question):
             view = self.levers.sections().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
             lists.append((cfg.section_view_weight, view))
         if routing.routed and cfg.doc_routing_heading_weight > 0:
             lists.append((cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector)))
         return lists
+
+    def _rescore(self, query: str, fused: list[StoredChunk], vector: Sequence[float]) -> list[StoredChunk]:
+        """The fused top `rescore_depth` re-ordered by block similarity and referenced sections (index.rescore)."""
+        cfg = self.cfg
+        head = fused[: cfg.rescore_depth]
+        block = (
+            self.levers.sections().block_similarity([c.id for c in head], vector)
+            if cfg.rescore_block_weight
+            else {}
+        )
+        referenced = (
+            " ".join(r for r in (hook(query) for hook in self.levers.hooks) if r)
+            if cfg.rescore_stage_weight
+            else ""
+        )
+        ranked = rescore(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
+        return ranked + fused[cfg.rescore_depth :]
+
+    def _asks_for_resources(self, question: str) -> bool:
+        """Resource words, or (retrieval.resource_kinds) an English name of a resource kind the material lists."""
+        if asks_for_resources(question):
+            return True
+        return self.cfg.resource_kinds != "off" and bool(self.levers.resource_kinds().named(question))
 
 
 RETRIEVER_MODES: dict[str, type[TutorRetriever]] = {

@@ -14,13 +14,17 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from tutor.index.bm25 import BM25Index
+from tutor.index.routing import refers_to_document
 from tutor.index.store import StoredChunk
+from tutor.patterns import CJK
+from tutor.resources.intent import asks_for_resources
 
-__all__ = ["SectionView", "blocks"]
+__all__ = ["ConceptGlossary", "SectionView", "blocks", "concept_entries"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,7 @@ class SectionView:
                 facets.append(f"{path}：{block}" if path else block)
                 owner.append(row)
         self.docs = [str(m.get("doc", "")) for m in metadata]
+        self._row_of = {cid: i for i, cid in enumerate(bm25.ids)}
         self.owner = np.asarray(owner, dtype=np.int64)
         vectors = np.asarray(embed_documents(facets), dtype=np.float32) if facets else np.zeros((0, 1))
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
@@ -82,6 +87,23 @@ class SectionView:
     def __len__(self) -> int:
         return len(self.owner)
 
+    def best_blocks(self, query_vector: Sequence[float]) -> Any:
+        """Per passage (BM25 row), the cosine of its best block to the question; -2 for none."""
+        import numpy as np
+
+        q = np.asarray(query_vector, dtype=np.float32)
+        q = q / max(float(np.linalg.norm(q)), 1e-9)
+        best = np.full(len(self.docs), -2.0, dtype=np.float32)
+        if len(self.owner):
+            np.maximum.at(best, self.owner, self.vectors @ q)
+        return best
+
+    def block_similarity(self, ids: Sequence[str], query_vector: Sequence[float]) -> dict[str, float]:
+        """The best-block cosine of the passages `ids` (those without blocks are left out)."""
+        best = self.best_blocks(query_vector)
+        rows = {cid: self._row_of[cid] for cid in ids if cid in self._row_of}
+        return {cid: float(best[r]) for cid, r in rows.items() if best[r] > -2.0}
+
     def rank(
         self, query_vector: Sequence[float], k: int, allowed: Callable[[str], bool] = lambda d: True
     ) -> list[StoredChunk]:
@@ -90,14 +112,127 @@ class SectionView:
 
         if not len(self.owner):
             return []
-        q = np.asarray(query_vector, dtype=np.float32)
-        q = q / max(float(np.linalg.norm(q)), 1e-9)
-        sims = self.vectors @ q
-        best = np.full(len(self.docs), -2.0, dtype=np.float32)
-        np.maximum.at(best, self.owner, sims)
+        best = self.best_blocks(query_vector)
         rows = [int(i) for i in np.argsort(-best) if best[i] > -2.0 and allowed(self.docs[int(i)])][:k]
         records = self.bm25.records.fetch(rows)
         return [
             StoredChunk(id=self.bm25.ids[i], text=text, metadata=meta, score=float(best[i]))
             for i, (text, meta) in zip(rows, records, strict=True)
         ]
+
+
+_BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+(.{2,80})$")
+_LABELLED = re.compile(r"^[-*+]?\s*\*\*([^*]{2,30})\*\*[：:]?\s*(.{0,120})$")
+
+
+def concept_entries(
+    texts: Sequence[str], metadata: Sequence[dict[str, Any]], skip_docs: Collection[str] = ()
+) -> list[tuple[str, str]]:
+    """(term, description) for every list item and bold label of the material, in its heading path.
+
+    The roadmap names its concepts as list items under a bold label under a skill ("技能点 4：机器学习基础
+    › 无监督学习 › PCA 降维"); the essays name theirs as bold labels with a sentence ("**技术咨询**：为公司…").
+    The description is what a question describing the concept is compared with; the term is what
+    is appended to the search when it matches (`ConceptGlossary`).
+    """
+    seen: set[tuple[str, str]] = set()
+    out: list[tuple[str, str]] = []
+    for text, meta in zip(texts, metadata, strict=True):
+        if meta.get("doc") in skip_docs:
+            continue
+        path = _path(meta)
+        label = ""
+        in_code = False
+        for raw in text.splitlines():
+            line = raw.strip()
+            if line.startswith("```"):
+                in_code = not in_code
+            if _HEADING.match(line):
+                label = ""
+            if in_code or not line or line.startswith("|") or _HEADING.match(line):
+                continue
+            term, note = "", ""
+            if m := _LABELLED.match(line):
+                term, note = m.group(1).strip(), m.group(2).strip()
+                if not note:
+                    label = term
+            elif m := _BULLET.match(line):
+                term = m.group(1).replace("**", "").strip()
+            term = _STARS.sub("", term).strip(" ：:✅")
+            if not 2 <= len(term) <= 40 or "http" in term or "](" in term or (path, term) in seen:
+                continue
+            seen.add((path, term))
+            where = " › ".join(x for x in (path, label if term != label else "") if x)
+            out.append((term, f"{where}：{term}{'：' + note if note else ''}"))
+    return out
+
+
+class ConceptGlossary:
+    """A query hook: the material's concept terms whose description is closest to the question.
+
+    "把很多维的数据压到两三维" names no concept, but its vector is near the entry "技能点 4：机器学习基础 ›
+    无监督学习：PCA 降维"; appending "PCA 降维" gives BM25 the word the passage has.  The entries are the
+    material's own list items and bold labels (`concept_entries`), embedded once per index.
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[tuple[str, str]],
+        embed_documents: Callable[[list[str]], list[list[float]]],
+        embed_query: Callable[[str], list[float]],
+        top: int = 1,
+        headings: Sequence[str] = (),
+    ) -> None:
+        import numpy as np
+
+        self.terms = [term for term, _ in entries]
+        #: the terms and section names as a question would spell them ("分词（Tokenization）" -> 分词,
+        #: tokenization; "技能点 18：AI 安全 ⭐⭐⭐" -> ai安全)
+        self.names = {n for term in self.terms for n in _names(term)}
+        self.names |= {n for h in headings for n in _names(_heading_name(h))}
+        self.embed_query = embed_query
+        self.top = top
+        vectors = np.asarray(embed_documents([d for _, d in entries]), dtype=np.float32) if entries else None
+        self.vectors = (
+            None
+            if vectors is None
+            else vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        )
+        log.info("concept glossary: %d entries", len(self.terms))
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __call__(self, question: str) -> str | None:
+        import numpy as np
+
+        if self.vectors is None or self.top <= 0:
+            return None
+        if refers_to_document(question) or asks_for_resources(question) or self.names_a_term(question):
+            return None  # the question has its keyword, is about an essay or wants a table: nothing to add
+        q = np.asarray(self.embed_query(question), dtype=np.float32)
+        sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        picked = [self.terms[int(i)] for i in np.argsort(-sims)[: self.top]]
+        return " ".join(dict.fromkeys(picked)) or None
+
+    def names_a_term(self, question: str) -> bool:
+        """Does the question already use one of the material's concept terms?"""
+        text = _fold(question)
+        return any(n in text for n in self.names)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _heading_name(heading: str) -> str:
+    """'技能点 18：AI 安全 ⭐⭐⭐' -> 'AI 安全'; '3.3 算法优缺点' -> '算法优缺点'; '阶段 0：基础准备（1-2 个月）' -> '基础准备'."""
+    name = _STARS.sub("", unicodedata.normalize("NFKC", heading)).strip()
+    name = re.split(r"[：:]", name, maxsplit=1)[-1]
+    name = re.sub(r"\(.*?\)", "", name)
+    return re.sub(r"^[\d.\s]+", "", name).strip()
+
+
+def _names(term: str) -> set[str]:
+    parts = [term, *re.split(r"[（）()、,，/]", term)]
+    return {n for n in (_fold(p) for p in parts) if len(n) >= (2 if CJK.search(n) else 3)}

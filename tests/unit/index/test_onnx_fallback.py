@@ -16,7 +16,7 @@ def test_without_onnxruntime_queries_fall_back_to_torch_and_say_so(
 ) -> None:
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime -> ImportError
     with caplog.at_level(logging.INFO, logger="tutor.index.onnx_query"):
-        assert load_query_encoder(tmp_path / "model", tokenizer=None, max_length=512) is None
+        assert load_query_encoder(tmp_path / "model", tokenize=lambda text: [0]) is None
     assert "onnxruntime is not installed" in caplog.text
 
 
@@ -25,7 +25,7 @@ def test_without_onnx_the_export_is_skipped_before_any_tracing(
 ) -> None:
     monkeypatch.setitem(sys.modules, "onnx", None)
     with caplog.at_level(logging.WARNING, logger="tutor.index.onnx_query"):
-        assert load_query_encoder(tmp_path / "model", tokenizer=None, max_length=512) is None
+        assert load_query_encoder(tmp_path / "model", tokenize=lambda text: [0]) is None
     assert "needs the 'onnx' package" in caplog.text
     assert not onnx_file(tmp_path / "model").exists()
     assert onnx_file(tmp_path / "model") == tmp_path / "model.onnx" / "model.onnx"

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from tutor.index.bm25 import BM25Index
+from tutor.index.bm25 import BM25Index, top_positive
 from tutor.index.dedup import dedup
 from tutor.index.manifest import DocEntry, Manifest
 from tutor.index.records import Column, filter_mask
 from tutor.index.store import ChromaStore, StoredChunk
+from tutor.index.tokenize import tokenize
 from tutor.textsim import trigrams
 
 
@@ -104,6 +105,60 @@ def test_bm25_search_filters_with_the_mask_and_returns_at_most_k(tmp_path: Path)
     assert [h.id for h in index.search("向量数据库", 10, {"doc": "b"})] == ["b:r2:0000"]
     assert len(index.search("向量数据库", 2)) == 2
     assert index.search("向量数据库", 5, {"doc": "missing"}) == []
+
+
+def test_top_positive_is_the_exact_top_k_of_the_positive_scores_ties_by_row() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n, k = int(rng.integers(1, 300)), int(rng.integers(1, 40))
+        # few distinct values and many zeros: ties at the cut, and the case bm25s' argpartition is slow on
+        scores = (rng.integers(0, 6, n) * (rng.random(n) < 0.3)).astype(np.float32) / 3
+        reference = sorted(
+            ((i, float(v)) for i, v in enumerate(scores) if v > 0), key=lambda r: (-r[1], r[0])
+        )
+        assert top_positive(scores, k) == reference[:k]
+    assert top_positive(np.zeros(5, dtype=np.float32), 3) == []
+    assert top_positive(np.ones(3, dtype=np.float32), 0) == []
+
+
+def _bm25s_hits(index: BM25Index, query: str, k: int) -> list[tuple[str, float]]:
+    raw = index.retriever
+    tokens = [t for t in tokenize(query) if t in raw.vocab_dict]
+    docs, scores = raw.retrieve([tokens], k=k, show_progress=False, n_threads=0)
+    return [(index.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+
+_TIED = [_chunk(f"c:r4:{i:04d}", "c", f"Chroma 部署 第{i}步") for i in range(6)]  # equal scores
+_QUERIES = (("向量数据库", 4), ("Milvus 部署", 3), ("Chroma 部署", 5), ("Chroma", 10))
+
+
+def test_bm25_search_below_the_threshold_is_exactly_bm25s_own_top_k() -> None:
+    index = BM25Index.build(_corpus() + _TIED)
+    for query, k in _QUERIES:
+        assert [(h.id, h.score) for h in index.search(query, k)] == _bm25s_hits(index, query, k)
+
+
+def test_bm25_search_above_the_threshold_has_bm25s_scores_and_breaks_ties_by_row(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tutor.index.bm25 as bm25
+
+    monkeypatch.setattr(bm25, "TOP_POSITIVE_MIN_ROWS", 0)
+    index = BM25Index.build(_corpus() + _TIED)
+
+    def by_score(hits: list[tuple[str, float]], cut: float) -> dict[float, set[str]]:
+        return {s: {i for i, t in hits if t == s} for _, s in hits if s != cut}
+
+    for query, k in _QUERIES:
+        expected = _bm25s_hits(index, query, k)
+        got = [(h.id, h.score) for h in index.search(query, k)]
+        assert got and [s for _, s in got] == [s for _, s in expected]  # the same scores, best first
+        # the same chunks, except which of those tied at the k-th score (bm25s: arbitrary; here: by row)
+        assert by_score(got, got[-1][1]) == by_score(expected, got[-1][1])
+        rows = {cid: i for i, cid in enumerate(index.ids)}
+        assert all(rows[a] < rows[b] for (a, s), (b, t) in zip(got, got[1:], strict=False) if s == t)
 
 
 def test_bm25_records_live_on_disk_and_come_back_for_the_hits_only(tmp_path: Path) -> None:

@@ -72,3 +72,18 @@ def test_resource_intent() -> None:
         assert asks_for_resources(q), q
     for q in ("Transformer 的自注意力机制是什么？", "How does self-attention work?", "接下来学什么"):
         assert not asks_for_resources(q), q
+
+
+def test_resource_kinds_named_in_english_use_the_materials_words() -> None:
+    from tutor.resources.intent import ResourceKinds
+
+    kinds = ResourceKinds.from_material("## 社区和论坛\n| 资源 | 类型 |\n| 书 A | 书籍 |\n### 实践平台")
+    assert kinds("Where can I discuss ML in an English-speaking online community?") == "社区 论坛"
+    assert kinds("Any forum for Hugging Face models?") == "社区 论坛"
+    assert kinds("Which websites let me practise?") == "平台"
+    assert kinds("Which book covers deep learning?") == "书籍"
+    # a kind the material does not have adds nothing; Chinese questions are left to asks_for_resources
+    assert kinds("Any good videos on attention?") is None
+    assert kinds("有什么社区可以提问？") is None
+    assert kinds("How does self-attention work?") is None
+    assert len(ResourceKinds.from_material("没有资源表")) == 0
