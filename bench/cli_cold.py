@@ -8,7 +8,8 @@ Usage:
 Variants, side by side in one run and interleaved round by round (a shared machine's load then
 falls on all of them alike): `after/server` (this tree's CLI with a resident `tutor serve` of this
 tree on the same data dir, started and warmed by the benchmark), `after/in-process`
-(`TUTOR_CLI__SERVER=never`) and `before/in-process` (the `--before` tree's CLI); `tutor --help` of
+(`TUTOR_CLI__SERVER=never`) and `before/in-process` (the `--before` tree's CLI, also with
+`never`: a tree that has the resident server would otherwise use this benchmark's); `tutor --help` of
 both trees is the floor; `tutor next --known 1,2,3` runs the same three ways.  CPU is the child's
 user+sys time (getrusage), so it counts this process's own work only; wall includes the server's work for `after/server`.  The data dir must hold an index
 (`tutor ingest`); the profile is `default,test` unless --profile says otherwise (llm.kind none: the
@@ -85,9 +86,9 @@ def _variants(args: argparse.Namespace) -> dict[str, tuple[list[str], dict[str, 
         "ask/after/in-process": ([*cli, *ask], _env(after, args, **never)),
         "retrieve/after/in-process": ([*cli, *retrieve], _env(after, args, **never)),
         "next/after/in-process": ([*cli, *plan], _env(after, args, **never)),
-        "ask/before/in-process": ([*cli, *ask], _env(before, args)),
-        "retrieve/before/in-process": ([*cli, *retrieve], _env(before, args)),
-        "next/before/in-process": ([*cli, *plan], _env(before, args)),
+        "ask/before/in-process": ([*cli, *ask], _env(before, args, **never)),
+        "retrieve/before/in-process": ([*cli, *retrieve], _env(before, args, **never)),
+        "next/before/in-process": ([*cli, *plan], _env(before, args, **never)),
     }
     return {k: v for k, v in variants.items() if not args.only or any(o in k for o in args.only)}
 
