@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar, cast
 
 from tutor.config import RetrievalSettings
 from tutor.index.bm25 import BM25Index
@@ -29,6 +29,8 @@ from tutor.resources.intent import ResourceKinds
 __all__ = ["QueryLevers", "ReferenceSections"]
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 
 class QueryLevers:
@@ -47,10 +49,25 @@ class QueryLevers:
         #: question -> text to append to the query (or None), e.g. stage/skill references
         self.hooks: list[QueryExtra] = list(hooks)
         self._rewriter: tuple[tuple[object, ...], BM25Index | None, QueryRewriter] | None = None
-        self._router: tuple[BM25Index, DocRouter] | None = None
-        self._sections: tuple[BM25Index, SectionView] | None = None
-        self._concepts: tuple[BM25Index, ConceptGlossary] | None = None
-        self._resource_kinds: tuple[BM25Index, ResourceKinds] | None = None
+        #: what is built from one BM25 index (headings, router, views…), by name, with that index
+        self._built: dict[str, tuple[BM25Index, object]] = {}
+
+    def _per_index(self, name: str, build: Callable[[BM25Index], _T]) -> _T:
+        """`build(bm25)` once per live index: everything here is read from the chunks, so it changes with them."""
+        bm25 = self.index.bm25()
+        held = self._built.get(name)
+        if held is not None and held[0] is bm25:
+            return cast(_T, held[1])
+        value = build(bm25)
+        self._built[name] = (bm25, value)
+        return value
+
+    def _headings(self) -> list[str]:
+        """Every live heading, sorted; read once per index (rewriter, resource kinds and concepts share it)."""
+        return self._per_index(
+            "headings",
+            lambda bm25: sorted({h for m in bm25.metadata for h in json.loads(m.get("headings", "[]"))}),
+        )
 
     def plan(self, question: str) -> QueryPlan:
         """The dense and keyword texts for `question` (retrieval.time_expressions, bilingual_glossary, hooks)."""
@@ -80,7 +97,7 @@ class QueryLevers:
         keyword_hooks: list[QueryExtra] = []
         fallback_hooks: list[QueryExtra] = []
         if bm25 is not None:
-            headings = sorted({h for m in bm25.metadata for h in json.loads(m.get("headings", "[]"))})
+            headings = self._headings()
             if cfg.bilingual_glossary:
                 glossary = build_glossary(bm25.texts, headings)
                 log.info("bilingual glossary: %d English terms from the material", len(glossary))
@@ -106,52 +123,44 @@ class QueryLevers:
 
     def router(self) -> DocRouter:
         """One card per live document (title + lead sentences), embedded once per index."""
-        bm25 = self.index.bm25()
-        if self._router is not None and self._router[0] is bm25:
-            return self._router[1]
-        router = DocRouter(
-            cards_from_chunks(bm25.texts, bm25.metadata),
-            _passage_embedding(self.embedder()),
-            name_weight=self.cfg.doc_routing_name_weight,
+        return self._per_index(
+            "router",
+            lambda bm25: DocRouter(
+                cards_from_chunks(bm25.texts, bm25.metadata),
+                _passage_embedding(self.embedder()),
+                name_weight=self.cfg.doc_routing_name_weight,
+            ),
         )
-        self._router = (bm25, router)
-        return router
 
     def sections(self) -> SectionView:
         """Block vectors of every live passage (retrieval.section_view_weight), embedded once per index."""
-        bm25 = self.index.bm25()
-        if self._sections is not None and self._sections[0] is bm25:
-            return self._sections[1]
-        view = SectionView(bm25, _passage_embedding(self.embedder()))
-        self._sections = (bm25, view)
-        return view
+        return self._per_index(
+            "sections", lambda bm25: SectionView(bm25, _passage_embedding(self.embedder()))
+        )
 
     def resource_kinds(self) -> ResourceKinds:
         """English resource-kind names kept when the material's headings or tables use their words."""
-        bm25 = self.index.bm25()
-        if self._resource_kinds is not None and self._resource_kinds[0] is bm25:
-            return self._resource_kinds[1]
-        headings = {h for m in bm25.metadata for h in json.loads(m.get("headings", "[]"))}
-        cells = (line for t in bm25.texts for line in t.splitlines() if line.lstrip().startswith("|"))
-        kinds = ResourceKinds.from_material("\n".join([*headings, *cells]))
-        self._resource_kinds = (bm25, kinds)
-        return kinds
+
+        def build(bm25: BM25Index) -> ResourceKinds:
+            cells = (line for t in bm25.texts for line in t.splitlines() if line.lstrip().startswith("|"))
+            return ResourceKinds.from_material("\n".join([*self._headings(), *cells]))
+
+        return self._per_index("resource_kinds", build)
 
     def concepts(self) -> ConceptGlossary:
         """The concept glossary of the live material (retrieval.concept_terms), embedded once per index."""
-        bm25 = self.index.bm25()
-        if self._concepts is not None and self._concepts[0] is bm25:
-            return self._concepts[1]
-        embedder = self.embedder()
-        glossary = ConceptGlossary(
-            concept_entries(bm25.texts, bm25.metadata, skip_docs={CARDS_DOC}),
-            _passage_embedding(embedder),
-            embedder.embed_query,
-            top=self.cfg.concept_terms,
-            headings=sorted({h for m in bm25.metadata for h in json.loads(m.get("headings", "[]"))}),
-        )
-        self._concepts = (bm25, glossary)
-        return glossary
+
+        def build(bm25: BM25Index) -> ConceptGlossary:
+            embedder = self.embedder()
+            return ConceptGlossary(
+                concept_entries(bm25.texts, bm25.metadata, skip_docs={CARDS_DOC}),
+                _passage_embedding(embedder),
+                embedder.embed_query,
+                top=self.cfg.concept_terms,
+                headings=self._headings(),
+            )
+
+        return self._per_index("concepts", build)
 
 
 def _passage_embedding(embedder: TutorEmbeddings) -> Callable[[list[str]], list[list[float]]]:
