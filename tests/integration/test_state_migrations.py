@@ -184,3 +184,38 @@ def test_api_keys_of_an_old_data_dir_move_into_the_learner_store(tmp_path: Path)
     new = keys.create("web")
     assert keys.verify(new.secret) is not None and keys.verify(new.secret + "x") is None
     db.dispose()
+
+
+def test_stores_opened_at_once_in_one_process_all_migrate(tmp_path: Path) -> None:
+    """The UI opens the learner store while its start-up ingest opens the catalog, in two threads.
+
+    alembic's `context` is a module-global proxy; without one upgrade at a time per process this
+    failed in CI (`module 'alembic.context' has no attribute 'config'`) and here crashed outright.
+    """
+    import threading
+
+    settings = load_settings(data_dir=tmp_path)
+    errors: list[str] = []
+    jobs = [(tmp_path / f"d{i}", store) for i in range(6) for store in ("learners", "catalog")]
+
+    def open_one(data: Path, store: str) -> None:
+        try:
+            open_database(settings.state, data, store).dispose()
+        except Exception as exc:  # noqa: BLE001 - collected: a thread's exception would not fail the test
+            errors.append(f"{data.name}/{store}: {exc!r}")
+
+    for data, _ in jobs:
+        data.mkdir(exist_ok=True)
+    threads = [threading.Thread(target=open_one, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for data, store in jobs:
+        with sqlite3.connect(data / f"{store}.sqlite") as conn:
+            table = f"alembic_version_{store}"
+            assert conn.execute(f"SELECT version_num FROM {table}").fetchone() == (
+                head_revision(AREAS[store]),
+            )
+        conn.close()

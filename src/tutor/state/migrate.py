@@ -10,6 +10,7 @@ nothing to do.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,10 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LEGACY_LEARNERS_VERSION = 3  # PRAGMA user_version the hand-written SQLite code stopped at
+# alembic's `context`/`op` are module-global proxies: two upgrades running at once in one process
+# (the UI opens the learner store while its start-up ingest opens the catalog) clobber each other's
+# and fail with "module 'alembic.context' has no attribute 'config'". One upgrade at a time per process.
+_ALEMBIC = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def _refuse_newer(db: Database, conn: Connection, area: Area) -> None:
 
 def upgrade(db: Database, area: Area) -> tuple[str | None, str]:
     """Bring `area`'s tables to the newest revision; returns (before, after). Idempotent."""
-    with db.write() as conn:
+    with _ALEMBIC, db.write() as conn:
         if not db.is_sqlite:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": area.lock_key})
         _refuse_newer(db, conn, area)
