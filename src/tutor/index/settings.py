@@ -62,3 +62,9 @@ class VectorStoreSettings(BaseModel):
     collection_prefix: str = Field(
         "tutor", description="Collection names are '<prefix>-<model>-<dim>' so models never mix."
     )
+    exact_search_max: int = Field(
+        20_000,
+        ge=0,
+        description="Collections with at most this many chunks are searched by exact cosine in memory "
+        "(the same neighbours in every process; HNSW's differ); bigger ones use Chroma's HNSW. 0: always HNSW.",
+    )

@@ -17,10 +17,12 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tutor.errors import IndexStoreError
+from tutor.index.exact import ExactView, UnsupportedFilter
 from tutor.security.injection import injection_metadata
 
 if TYPE_CHECKING:
@@ -98,15 +100,19 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
 class ChromaStore:
     """One Chroma client; collections are opened by name."""
 
-    def __init__(self, client: Any, where: str, embedded: bool = False) -> None:
+    def __init__(self, client: Any, where: str, embedded: bool = False, exact_max: int = 0) -> None:
         self._client = client
         self.where = where
         self._embedded = embedded
         self._handles: dict[str, Any] = {}  # name -> collection: get_collection is a round trip per call
+        self.exact_max = exact_max  # collections this small are searched exactly (tutor.index.exact)
+        self._exact: dict[str, tuple[frozenset[str], ExactView | None]] = {}  # name -> (live revs, view)
+        self._exact_lock = threading.Lock()
 
     def close(self) -> None:
         """Forget this process's cached view of an embedded store (another process wrote to it)."""
         self._handles = {}
+        self._exact = {}
         if self._embedded:
             from chromadb.api.client import SharedSystemClient
 
@@ -179,6 +185,7 @@ class ChromaStore:
 
     def drop(self, name: str) -> None:
         self._handles.pop(name, None)
+        self._exact.pop(name, None)
         try:
             self._client.delete_collection(name)
         except Exception as exc:  # noqa: BLE001 - already gone is fine; chromadb raises several types
@@ -217,9 +224,19 @@ class ChromaStore:
         the query runs without the revision filter and falls back to it only when a hit is not live.
         Exclusions in `where` ({"key": {"$ne": v}}, e.g. the resource cards) are applied to an
         over-fetched result the same way, since a `$ne` filter makes Chroma scan nearly every row.
+        A collection of at most `exact_max` rows is searched exactly in memory (`tutor.index.exact`).
         """
         if not live_revs:
             return []
+        if (view := self._exact_view(name, live_revs)) is not None:
+            try:
+                found = (
+                    StoredChunk(view.ids[i], view.texts[i], dict(view.metadata[i]), s)
+                    for i, s in view.search(embedding, where)
+                )
+                return list(islice((h for h in found if is_live is None or is_live(h)), k))
+            except UnsupportedFilter as exc:
+                log.debug("exact search cannot evaluate %s (%s); asking Chroma", where, exc)
         if is_live is None:
             return self._query(name, embedding, k, _where([{"rev": {"$in": list(live_revs)}}], where), lookup)
         keep, exclude = _split_where(where)
@@ -237,6 +254,25 @@ class ChromaStore:
             )
             if is_live(h)
         ][:k]
+
+    def _exact_view(self, name: str, live_revs: Sequence[str]) -> ExactView | None:
+        """The live rows of a small collection, read once per set of live revisions; None when too big."""
+        if self.exact_max <= 0:
+            return None
+        key = frozenset(live_revs)
+        with self._exact_lock:
+            held = self._exact.get(name)
+            if held is not None and held[0] == key:
+                return held[1]
+            view = None
+            if int(self._handle(name).count()) <= self.exact_max:
+                got = self._handle(name).get(
+                    where={"rev": {"$in": sorted(key)}}, include=["embeddings", "documents", "metadatas"]
+                )
+                view = ExactView.from_rows(got["ids"], got["embeddings"], got["documents"], got["metadatas"])
+                log.info("exact dense search over %d live vectors of %s", len(view), name)
+            self._exact[name] = (key, view)
+            return view
 
     def _handle(self, name: str) -> Any:
         handle = self._handles.get(name)
@@ -329,7 +365,9 @@ def _persistent(settings: Settings) -> ChromaStore:
         client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
         )
-    return ChromaStore(client, where=str(path), embedded=True)
+    return ChromaStore(
+        client, where=str(path), embedded=True, exact_max=settings.vector_store.exact_search_max
+    )
 
 
 def _http(settings: Settings) -> ChromaStore:
@@ -348,7 +386,7 @@ def _http(settings: Settings) -> ChromaStore:
             f"Cannot reach the Chroma server at {where} ({exc.__class__.__name__}); start it with "
             f"`chroma run --path <dir> --port {vs.port}` or use vector_store.kind=chroma."
         ) from exc
-    return ChromaStore(client, where=where)
+    return ChromaStore(client, where=where, exact_max=vs.exact_search_max)
 
 
 STORE_FACTORIES: dict[str, Callable[[Settings], ChromaStore]] = {
