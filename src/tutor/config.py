@@ -151,6 +151,12 @@ class RetrievalSettings(BaseModel):
         description="RRF weight of a ranking of passages by their best block (bold label + items, paragraph) "
         "vector; 0 = off (tutor.index.sections).",
     )
+    next_step_weight: float = Field(
+        0.7,
+        ge=0,
+        description="RRF weight of the passages that lay out the material's order (arrows), for questions "
+        "asking what comes next; 0 = off (tutor.index.sections.SequencePassages).",
+    )
     concept_terms: int = Field(
         0, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
     )

@@ -22,7 +22,7 @@ from tutor.index.kinds import SectionKinds
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.routing import DocRouter, cards_from_chunks, refers_to_document
-from tutor.index.sections import ConceptGlossary, SectionView, concept_entries
+from tutor.index.sections import ConceptGlossary, SectionView, SequencePassages, concept_entries
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import ResourceKinds
 
@@ -136,6 +136,12 @@ class QueryLevers:
         """Block vectors of every live passage (retrieval.section_view_weight), embedded once per index."""
         return self._per_index(
             "sections", lambda bm25: SectionView(bm25, _passage_embedding(self.embedder()))
+        )
+
+    def sequences(self) -> SequencePassages:
+        """The passages that write the material's order down (retrieval.next_step_weight), once per index."""
+        return self._per_index(
+            "sequences", lambda bm25: SequencePassages(bm25, _passage_embedding(self.embedder()))
         )
 
     def resource_kinds(self) -> ResourceKinds:

@@ -26,6 +26,7 @@ from tutor.index.live import LiveIndex
 from tutor.index.query import QueryPlan
 from tutor.index.rescore import rescore
 from tutor.index.routing import refers_to_document, strip_document_reference
+from tutor.index.sections import asks_next_step
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import tokenize
 from tutor.patterns import CJK
@@ -267,6 +268,8 @@ class HybridRetriever(TutorRetriever):
         if cfg.section_view_weight > 0 and not self._asks_for_resources(plan.question):
             view = self.levers.sections().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
             lists.append((cfg.section_view_weight, view))
+        if cfg.next_step_weight > 0 and asks_next_step(plan.question):
+            lists.append((cfg.next_step_weight, self.levers.sequences().rank(vector, _doc_allowed(where))))
         if routing.routed and cfg.doc_routing_heading_weight > 0:
             lists.append((cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector)))
         return lists

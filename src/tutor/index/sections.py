@@ -24,7 +24,14 @@ from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
 from tutor.resources.intent import asks_for_resources
 
-__all__ = ["ConceptGlossary", "SectionView", "blocks", "concept_entries"]
+__all__ = [
+    "ConceptGlossary",
+    "SectionView",
+    "SequencePassages",
+    "asks_next_step",
+    "blocks",
+    "concept_entries",
+]
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +125,67 @@ class SectionView:
         return [
             StoredChunk(id=self.bm25.ids[i], text=text, metadata=meta, score=float(best[i]))
             for i, (text, meta) in zip(rows, records, strict=True)
+        ]
+
+
+_ARROWS = re.compile(r"[→↓⇒➜⟶]")
+# "what comes next" in a learner's words: the chain's "next" aspect (`tutor.chain.refs`) and the
+# "after I'm done with X" forms of `ReferenceSections`
+_NEXT = re.compile(
+    r"之后学|以后学|然后学|接下来|下一步|下一个|下个阶段|学完.{0,12}(?:学|做)什么|结束(?:了)?(?:之后|以后|后)"
+    r"|\bnext\b|\bafter (?:that|this|finishing|learning)\b|\bcomes? (?:right )?after\b|\bfollow(?:s|ing)?\b"
+    r"|\bafter (?:i'?m )?(?:done|finish)",
+    re.IGNORECASE,
+)
+# a span of time ("三个月以后", "after six months") asks for a milestone, not for what comes next
+_DURATION = re.compile(
+    r"[0-9一二两三四五六七八九十半]\s*个?\s*(?:月|年|周|星期)|\b(?:months?|years?|weeks?)\b", re.I
+)
+
+
+def asks_next_step(question: str) -> bool:
+    """Does the learner ask what comes after something (and not after a span of time)?"""
+    return bool(_NEXT.search(question)) and not _DURATION.search(question)
+
+
+class SequencePassages:
+    """The passages that lay the material out as an order ("数学基础 → 机器学习 → …", a "↓" chart).
+
+    A question about what comes next after X is answered by where the material writes its order
+    down; those passages are few and rarely share the question's words, so they are ranked by
+    their own dense similarity as one more RRF list (`retrieval.next_step_weight`).
+    """
+
+    def __init__(
+        self, bm25: BM25Index, embed_documents: Callable[[list[str]], list[list[float]]], min_arrows: int = 3
+    ) -> None:
+        import numpy as np
+
+        self.bm25 = bm25
+        self.rows = [i for i, t in enumerate(bm25.texts) if len(_ARROWS.findall(t)) >= min_arrows]
+        texts = [f"{_path(bm25.metadata[i])}：{bm25.texts[i]}" for i in self.rows]
+        vectors = np.asarray(embed_documents(texts), dtype=np.float32) if texts else np.zeros((0, 1))
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
+        self.vectors = vectors / np.maximum(norms, 1e-9)
+        log.info("sequence passages: %d", len(self.rows))
+
+    def rank(
+        self, query_vector: Sequence[float], allowed: Callable[[str], bool] = lambda d: True
+    ) -> list[StoredChunk]:
+        """The sequence passages by cosine to the question, best first."""
+        import numpy as np
+
+        if not self.rows:
+            return []
+        q = np.asarray(query_vector, dtype=np.float32)
+        sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        order = [self.rows[int(i)] for i in np.argsort(-sims, kind="stable")]
+        rows = [r for r in order if allowed(str(self.bm25.metadata[r].get("doc", "")))]
+        records = self.bm25.records.fetch(rows)
+        score = dict(zip(self.rows, sims.tolist(), strict=True))
+        return [
+            StoredChunk(id=self.bm25.ids[r], text=text, metadata=meta, score=score[r])
+            for r, (text, meta) in zip(rows, records, strict=True)
         ]
 
 

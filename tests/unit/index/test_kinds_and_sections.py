@@ -9,7 +9,7 @@ import pytest
 from tutor.index.bm25 import BM25Index
 from tutor.index.kinds import SectionKinds
 from tutor.index.query import QueryRewriter
-from tutor.index.sections import SectionView, blocks
+from tutor.index.sections import SectionView, SequencePassages, asks_next_step, blocks
 from tutor.index.store import StoredChunk
 
 HEADINGS = [
@@ -98,3 +98,35 @@ def test_passages_rank_by_their_best_block_and_respect_the_document_filter() -> 
     only_roadmap = view.rank([1.0, 0.0], k=3, allowed=lambda doc: doc == "roadmap")
     assert [c.id for c in only_roadmap] == ["a", "b"]
     assert only_roadmap[0].text.startswith("**监督学习**")  # the passage itself comes back, not the block
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("学完这一阶段接下来学什么？", True),
+        ("What should I study next?", True),
+        ("What comes right after the theory stage?", True),
+        ("三个月以后应该会什么？", False),  # a span of time: a milestone question
+        ("What should I know after six months?", False),
+        ("Transformer 怎么学？", False),
+    ],
+)
+def test_next_step_questions(question: str, expected: bool) -> None:
+    assert asks_next_step(question) is expected
+
+
+def test_sequence_passages_are_the_ones_that_write_an_order_down() -> None:
+    chunks = [
+        _chunk("path", "roadmap", "数学基础 → 机器学习 → 深度学习 → NLP", ["总结", "核心路径"]),
+        _chunk("chart", "roadmap", "阶段 0\n  ↓\n阶段 1\n  ↓\n阶段 2\n  ↓\n阶段 3", ["学习路线总览"]),
+        _chunk("one", "roadmap", "输入 → 输出", ["技能点 5"]),  # one arrow is not an order
+        _chunk("essay", "essay", "好奇心 → 学习 → 分享 → 影响", ["2.2 概念间的关系"]),
+    ]
+    bm25 = BM25Index.build(chunks)
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] if "核心路径" in t else [0.0, 1.0] for t in texts]
+
+    seq = SequencePassages(bm25, embed)
+    assert [c.id for c in seq.rank([1.0, 0.1])] == ["path", "chart", "essay"]
+    assert [c.id for c in seq.rank([0.1, 1.0], allowed=lambda d: d == "roadmap")] == ["chart", "path"]
