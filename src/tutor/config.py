@@ -157,6 +157,13 @@ class RetrievalSettings(BaseModel):
         description="RRF weight of the passages that lay out the material's order (arrows), for questions "
         "asking what comes next; 0 = off (tutor.index.sections.SequencePassages).",
     )
+    faq_weight: float = Field(
+        0.5,
+        ge=0,
+        description="RRF weight of the FAQ passages ranked by their best question-and-answer entry, added when "
+        "an entry is within faq_margin of the material's best block; 0 = off (tutor.index.sections.FaqEntries).",
+    )
+    faq_margin: float = Field(0.02, description="FAQ entries: how far below the best block an entry may be.")
     concept_terms: int = Field(
         0, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
     )

@@ -22,7 +22,7 @@ from tutor.index.kinds import SectionKinds
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.routing import DocRouter, cards_from_chunks, refers_to_document
-from tutor.index.sections import ConceptGlossary, SectionView, SequencePassages, concept_entries
+from tutor.index.sections import ConceptGlossary, FaqEntries, SectionView, SequencePassages, concept_entries
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import ResourceKinds
 
@@ -143,6 +143,10 @@ class QueryLevers:
         return self._per_index(
             "sequences", lambda bm25: SequencePassages(bm25, _passage_embedding(self.embedder()))
         )
+
+    def faq(self) -> FaqEntries:
+        """The material's FAQ entries, one vector each (retrieval.faq_weight), once per index."""
+        return self._per_index("faq", lambda bm25: FaqEntries(bm25, _passage_embedding(self.embedder())))
 
     def resource_kinds(self) -> ResourceKinds:
         """English resource-kind names kept when the material's headings or tables use their words."""

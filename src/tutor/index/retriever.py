@@ -268,6 +268,11 @@ class HybridRetriever(TutorRetriever):
         if cfg.section_view_weight > 0 and not self._asks_for_resources(plan.question):
             view = self.levers.sections().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
             lists.append((cfg.section_view_weight, view))
+        if cfg.faq_weight > 0:
+            faq, closest = self.levers.faq().rank(vector, _doc_allowed(where))
+            block_best = float(self.levers.sections().best_blocks(vector).max(initial=-2.0))
+            if faq and closest >= block_best - cfg.faq_margin:
+                lists.append((cfg.faq_weight, faq))
         if cfg.next_step_weight > 0 and asks_next_step(plan.question):
             lists.append((cfg.next_step_weight, self.levers.sequences().rank(vector, _doc_allowed(where))))
         if routing.routed and cfg.doc_routing_heading_weight > 0:

@@ -189,6 +189,70 @@ class SequencePassages:
         ]
 
 
+_FAQ_QUESTION = re.compile(r"^\*\*(?:Q\s*\d+\s*[：:.、]?\s*)?([^*]{2,80}[？?])\*\*\s*$")
+
+
+class FaqEntries:
+    """Every question-and-answer entry of the material's FAQs ("**Q2：如何高效利用时间进行学习？**" + answer).
+
+    An FAQ passage holds several entries, so its one vector is close to none of them; each entry
+    (its question with the start of its answer) gets its own vector here, and a question ranks the
+    FAQ passages by their best entry.  `rank` also returns that best similarity, so the caller adds
+    the ranking only when an entry is at least as close as the material's best block.
+    """
+
+    def __init__(
+        self, bm25: BM25Index, embed_documents: Callable[[list[str]], list[list[float]]], max_chars: int = 300
+    ) -> None:
+        import numpy as np
+
+        self.bm25 = bm25
+        entries: list[str] = []
+        owner: list[int] = []
+        for row, text in enumerate(bm25.texts):
+            current: list[str] = []
+            for line in [*text.splitlines(), "**END？**"]:
+                q = _FAQ_QUESTION.match(line.strip())
+                if q or _HEADING.match(line):
+                    if current:
+                        entries.append(" ".join(current)[:max_chars])
+                        owner.append(row)
+                    current = [q.group(1)] if q else []
+                elif current and line.strip():
+                    current.append(line.strip())
+        self.owner = np.asarray(owner, dtype=np.int64)
+        vectors = np.asarray(embed_documents(entries), dtype=np.float32) if entries else np.zeros((0, 1))
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
+        self.vectors = vectors / np.maximum(norms, 1e-9)
+        log.info("FAQ entries: %d in %d passages", len(entries), len(set(owner)))
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def rank(
+        self, query_vector: Sequence[float], allowed: Callable[[str], bool] = lambda d: True
+    ) -> tuple[list[StoredChunk], float]:
+        """The FAQ passages by their best entry's cosine to the question, and the best cosine (-2: none)."""
+        import numpy as np
+
+        if not len(self.owner):
+            return [], -2.0
+        q = np.asarray(query_vector, dtype=np.float32)
+        sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        best: dict[int, float] = {}
+        for i in np.argsort(-sims, kind="stable"):
+            row = int(self.owner[int(i)])
+            if row not in best and allowed(str(self.bm25.metadata[row].get("doc", ""))):
+                best[row] = float(sims[int(i)])
+        rows = list(best)
+        records = self.bm25.records.fetch(rows)
+        hits = [
+            StoredChunk(id=self.bm25.ids[r], text=text, metadata=meta, score=best[r])
+            for r, (text, meta) in zip(rows, records, strict=True)
+        ]
+        return hits, (hits[0].score if hits else -2.0)
+
+
 _BULLET = re.compile(r"^(?:[-*+]|\d+[.)])\s+(.{2,80})$")
 _LABELLED = re.compile(r"^[-*+]?\s*\*\*([^*]{2,30})\*\*[：:]?\s*(.{0,120})$")
 

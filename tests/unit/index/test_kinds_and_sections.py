@@ -9,7 +9,7 @@ import pytest
 from tutor.index.bm25 import BM25Index
 from tutor.index.kinds import SectionKinds
 from tutor.index.query import QueryRewriter
-from tutor.index.sections import SectionView, SequencePassages, asks_next_step, blocks
+from tutor.index.sections import FaqEntries, SectionView, SequencePassages, asks_next_step, blocks
 from tutor.index.store import StoredChunk
 
 HEADINGS = [
@@ -130,3 +130,28 @@ def test_sequence_passages_are_the_ones_that_write_an_order_down() -> None:
     seq = SequencePassages(bm25, embed)
     assert [c.id for c in seq.rank([1.0, 0.1])] == ["path", "chart", "essay"]
     assert [c.id for c in seq.rank([0.1, 1.0], allowed=lambda d: d == "roadmap")] == ["chart", "path"]
+
+
+def test_faq_entries_rank_faq_passages_by_their_best_entry() -> None:
+    faq = (
+        "**Q1：如何平衡工作与生活？**\n\nA: 制定日程表。\n\n"
+        "**Q2：如何高效利用时间进行学习？**\n\nA: 利用碎片时间，如通勤。"
+    )
+    chunks = [
+        _chunk("faq", "essay", faq, ["9. 附录：常见问题与解答"]),
+        _chunk("body", "essay", "正文里的一段话，没有问答。", ["3.2 算法步骤详解"]),
+        _chunk("other", "other", "**Q1：怎么读论文？**\nA: 读三遍。", ["附录"]),
+    ]
+    seen: list[str] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        seen.extend(texts)
+        return [[1.0, 0.0] if "通勤" in t else [0.0, 1.0] for t in texts]
+
+    entries = FaqEntries(BM25Index.build(chunks), embed)
+    assert len(entries) == 3  # each question with its answer; the passage without Q&A has none
+    assert "如何高效利用时间进行学习？ A: 利用碎片时间，如通勤。" in seen
+    ranked, best = entries.rank([1.0, 0.0])
+    assert [c.id for c in ranked] == ["faq", "other"] and best == pytest.approx(1.0)
+    only_other, best_other = entries.rank([1.0, 0.0], allowed=lambda d: d == "other")
+    assert [c.id for c in only_other] == ["other"] and best_other == pytest.approx(0.0)
