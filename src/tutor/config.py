@@ -165,7 +165,10 @@ class RetrievalSettings(BaseModel):
     )
     faq_margin: float = Field(0.02, description="FAQ entries: how far below the best block an entry may be.")
     concept_terms: int = Field(
-        0, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
+        1, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
+    )
+    concept_terms_margin: float = Field(
+        0.002, ge=0, description="Concept glossary: the best entry's lead over another term's best entry."
     )
     concept_terms_to: Literal["keyword", "both"] = Field(
         "keyword", description="concept_terms: BM25 or both."

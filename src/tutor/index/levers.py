@@ -168,6 +168,7 @@ class QueryLevers:
                 embedder.embed_query,
                 top=self.cfg.concept_terms,
                 headings=self._headings(),
+                margin=self.cfg.concept_terms_margin,
             )
 
         return self._per_index("concepts", build)

@@ -314,9 +314,11 @@ class ConceptGlossary:
         embed_query: Callable[[str], list[float]],
         top: int = 1,
         headings: Sequence[str] = (),
+        margin: float = 0.0,
     ) -> None:
         import numpy as np
 
+        self.margin = margin  # the best entry must lead the best entry of another term by this much
         self.terms = [term for term, _ in entries]
         #: the terms and section names as a question would spell them ("分词（Tokenization）" -> 分词,
         #: tokenization; "技能点 18：AI 安全 ⭐⭐⭐" -> ai安全)
@@ -344,7 +346,12 @@ class ConceptGlossary:
             return None  # the question has its keyword, is about an essay or wants a table: nothing to add
         q = np.asarray(self.embed_query(question), dtype=np.float32)
         sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
-        picked = [self.terms[int(i)] for i in np.argsort(-sims)[: self.top]]
+        order = [int(i) for i in np.argsort(-sims, kind="stable")]
+        if self.margin > 0:
+            rival = next((i for i in order if self.terms[i] != self.terms[order[0]]), None)
+            if rival is not None and sims[order[0]] - sims[rival] < self.margin:
+                return None  # e5's similarities are flat: a near tie is no evidence for either term
+        picked = [self.terms[i] for i in order[: self.top]]
         return " ".join(dict.fromkeys(picked)) or None
 
     def names_a_term(self, question: str) -> bool:

@@ -95,6 +95,16 @@ def test_concept_glossary_expands_only_questions_without_a_keyword() -> None:
     assert ConceptGlossary([], lambda ts: [], _axis)("anything") is None
 
 
+def test_concept_glossary_adds_nothing_on_a_near_tie_between_terms() -> None:
+    entries = [("PCA 降维", "降维 a"), ("t-SNE", "降维 b"), ("PCA 降维", "降维 c")]
+    vectors = {"降维 a": [1.0, 0.0], "降维 b": [0.999, 0.045], "降维 c": [0.0, 1.0]}
+    question = [1.0, 0.0]
+    tied = ConceptGlossary(entries, lambda ts: [vectors[t] for t in ts], lambda q: question, margin=0.01)
+    assert tied("把数据压到两三维？") is None  # t-SNE's entry is within 0.01 of PCA's
+    clear = ConceptGlossary(entries, lambda ts: [vectors[t] for t in ts], lambda q: question, margin=0.0005)
+    assert clear("把数据压到两三维？") == "PCA 降维"
+
+
 def test_fallback_hooks_run_only_when_no_other_rewrite_fired() -> None:
     rewriter = QueryRewriter(time_expressions=True, fallback_extra=[lambda q: "PCA 降维"])
     plain = rewriter.plan("把数据压到两三维的方法？")
