@@ -277,9 +277,18 @@ class App:
     def warm_answer_vectors(self) -> int:
         """Embed every live passage's answer texts once (kept on disk), so an answer embeds only its
         question; returns how many texts (0 with embeddings.cache_vectors off).  The section view's block
-        vectors (retrieval.section_view_weight) are built here too, so no question waits for them."""
-        if self.settings.retrieval.section_view_weight > 0:
+        vectors (retrieval.section_view_weight) are built here too, so no question waits for them; so are
+        the FAQ entries', the sequence passages' and the concept glossary's (faq_weight, next_step_weight,
+        concept_terms)."""
+        cfg = self.settings.retrieval
+        if cfg.section_view_weight > 0 or cfg.faq_weight > 0:
             self.levers.sections()
+        if cfg.faq_weight > 0:
+            self.levers.faq()
+        if cfg.next_step_weight > 0:
+            self.levers.sequences()
+        if cfg.concept_terms > 0:
+            self.levers.concepts()
         if not self.settings.embeddings.cache_vectors:
             return 0
         return warm_answer_vectors(self.index.live_chunks(), self.load_embedder())
