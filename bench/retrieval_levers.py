@@ -46,6 +46,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "kinds_zh": {"retrieval.section_kinds": "keyword", "retrieval.section_kinds_zh": True},
     "refs": {"retrieval.reference_sections": "numbered"},
     "view0.5": {"retrieval.section_view_weight": 0.5},
+    # issue 13, fifth round (each "off" variant is the default profile without that kept lever)
+    "no_next": {"retrieval.next_step_weight": 0.0},
+    "no_faq": {"retrieval.faq_weight": 0.0},
+    "no_concepts": {"retrieval.concept_terms": 0},
+    "concepts_no_margin": {"retrieval.concept_terms_margin": 0.0},
+    "hnsw": {"vector_store.exact_search_max": 0},
 }
 
 
