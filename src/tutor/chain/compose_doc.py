@@ -180,17 +180,25 @@ def _numbered(passage: Source, sources: list[Source]) -> Source:
 def _specific_elsewhere(
     question: str, steps: tuple[tuple[str, ...], list], sources: list[Source], parts: DocParts, top: int = 3
 ) -> bool:
-    """One of the retriever's best passages outside the steps section names what the question asks more
-    specifically than the steps do (rarer heading words: "公式", "开源社区" against "步骤", "方法")."""
+    """The question is about another section than the steps: the retriever's best passage lies outside
+    them in a section of its own (not one of the template sections every article has, such as 1.1 问题由来
+    or 8.1 总结, which speak about the whole document), or one of its best passages outside them names
+    what the question asks more specifically than the steps do (rarer heading words: "公式" against
+    "步骤", "方法")."""
     path, steps_parts = steps
     depth = len(path)
+    best = [
+        s
+        for s in sources
+        if s.doc != CARDS_DOC
+        and not (s.doc == steps_parts[0].chunk.doc and tuple(s.headings[:depth]) == path)
+    ]
+    first = next((s for s in sources if s.doc != CARDS_DOC), None)
+    if first is not None and best and first is best[0] and first.headings:
+        if first.headings[-1] not in parts.shared_headings():
+            return True
     own = specific_match(question, [path[-1], *(p.title for p in steps_parts)], parts)
-    best = [s for s in sources if s.doc != CARDS_DOC][:top]
-    return any(
-        specific_match(question, s.headings[-1:], parts) > own
-        for s in best
-        if s.headings and not (s.doc == steps_parts[0].chunk.doc and tuple(s.headings[:depth]) == path)
-    )
+    return any(specific_match(question, s.headings[-1:], parts) > own for s in best[:top] if s.headings)
 
 
 def _outline(

@@ -85,6 +85,7 @@ class DocParts:
         self._steps: dict[str, tuple[tuple[str, ...], list[Part]] | None] = {}
         self._faq: list[FaqEntry] | None = None
         self._idf: dict[str, float] | None = None
+        self._shared: set[str] | None = None
         self.line_numbers: dict[str, list[int]] = {}  # a section passage's id -> its text lines' numbers
 
     def chunks(self, doc: str) -> list[StoredChunk]:
@@ -107,6 +108,14 @@ class DocParts:
             total = max(len(headings), 1)
             self._idf = {w: math.log(1 + total / k) for w, k in df.items()}
         return self._idf
+
+    def shared_headings(self) -> set[str]:
+        """Headings that three or more documents use word for word: the template the articles share
+        ("1.1 问题由来", "8.1 总结"), whose sections speak about the document as a whole."""
+        if self._shared is None:
+            counts = Counter(h for cs in self.docs.values() for h in {h for c in cs for h in c.headings})
+            self._shared = {h for h, k in counts.items() if k >= 3}
+        return self._shared
 
     # --- steps ------------------------------------------------------------------
     def steps(self, doc: str) -> tuple[tuple[str, ...], list[Part]] | None:
