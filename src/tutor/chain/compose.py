@@ -14,6 +14,7 @@ never quoted (the contract with the security checks).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,11 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
 _MAX_LIST = 12
 _PREFERRED = 0.06  # a block of a section the question names by its heading
+# a block whose heading or label holds the question's rarer words (heading IDF, relative to the best
+# such block); a list in an advice/steps section for a how-to question.  Measured on both sets
+# (eval/README.md): the steps bonus at 0.06 let a steps section outrank the retriever's first passage
+_W_SPECIFIC = 0.05
+_W_STEPS = 0.03
 _ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
 _ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
 
@@ -243,10 +249,12 @@ def select_blocks(
     budget: int = 1400,
     margin: float = 0.035,
     prefer: frozenset[int] | set[int] = frozenset(),
+    specific: Callable[[str], float] | None = None,
 ) -> list[Block]:
     """The best blocks to quote, best first; the first passage's best block joins when within `margin`.
 
-    Blocks of the passages in `prefer` (whole sections the question names) score higher."""
+    Blocks of the passages in `prefer` (whole sections the question names) score higher; so do blocks
+    whose heading or label holds the question's rarer words (`specific`: heading text -> weight)."""
     usable = [s for s in sources if not s.injection_flag]
     blocks: list[Block] = []
     for source in usable:
@@ -257,7 +265,7 @@ def select_blocks(
     if not blocks:
         return []
     expanded = expand_english(question) if not CJK.search(question) else question
-    _score(question, expanded, blocks, usable, embedder)
+    _score(question, expanded, blocks, usable, embedder, specific)
     for block in blocks:
         if block.source in prefer:
             block.score += _PREFERRED
@@ -268,7 +276,12 @@ def select_blocks(
 
 
 def _score(
-    question: str, expanded: str, blocks: list[Block], usable: list[Source], embedder: TutorEmbeddings | None
+    question: str,
+    expanded: str,
+    blocks: list[Block],
+    usable: list[Source],
+    embedder: TutorEmbeddings | None,
+    specific: Callable[[str], float] | None = None,
 ) -> None:
     """Each block's score: similarity to the question, words in common, and what kind of block it is."""
     by_n = {s.n: s for s in usable}
@@ -289,7 +302,9 @@ def _score(
     else:
         sims = np.linspace(1.0, 0.5, len(blocks))
     rank = {s.n: i for i, s in enumerate(usable)}
-    for block, sim, text in zip(blocks, sims, texts, strict=True):
+    weights = [specific(where(b)) if specific else 0.0 for b in blocks]
+    top = max(weights, default=0.0) or 1.0
+    for block, sim, text, weight in zip(blocks, sims, texts, weights, strict=True):
         lexical = overlap_ratio(expanded, text)
         heading = overlap_ratio(expanded, where(block)) if where(block) else 0.0
         # how much of the block's own label the question names ("有啥缺点" -> the block labelled 缺点)
@@ -297,14 +312,14 @@ def _score(
             overlap_ratio(block.label, expanded) if block.label and block.kind != "qa" else 0.0,
             overlap_ratio(by_n[block.source].headings[-1], expanded) if by_n[block.source].headings else 0.0,
         )
-        bonus = 0.05 * min(1.0, heading * 3) + 0.05 * named
+        bonus = 0.05 * min(1.0, heading * 3) + 0.05 * named + _W_SPECIFIC * weight / top
         if block.kind == "qa":
             bonus += 0.08 * overlap_ratio(expanded, block.label) + (
                 0.03 if overlap_ratio(expanded, block.label) > 0.5 else 0
             )
         if how_to and block.kind in ("list", "qa"):
             bonus += 0.03 + (
-                0.06 if any(STEPS_HEADING.search(h) for h in by_n[block.source].headings) else 0.0
+                _W_STEPS if any(STEPS_HEADING.search(h) for h in by_n[block.source].headings) else 0.0
             )
         elif how_to and block.kind == "para":
             bonus -= 0.03

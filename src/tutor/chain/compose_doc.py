@@ -87,6 +87,14 @@ class StructureComposer:
         coverage = topic_coverage(question, self._vocabulary)
         return coverage is not None and coverage < 0.5
 
+    def specificity(self, question: str) -> Callable[[str], float] | None:
+        """heading text -> how rare (heading IDF) the question's words it holds are, for block choice."""
+        parts = self.parts()
+        if parts is None:
+            return None
+        text = question if CJK.search(question) else expand_english(question)
+        return lambda heading: specific_match(text, [heading], parts)
+
     def names_doc(self, question: str) -> bool:
         """The question names one of the documents by its title's own words ("中年危机那篇")."""
         parts = self.parts()
@@ -163,7 +171,9 @@ class StructureComposer:
         # the named article's named sections, not the passages of another; or the sections a follow-up
         # names itself, not those of the earlier question whose topic it carries
         if (doc != top or own) and plan.extra:
-            plan.blocks = select_blocks(question, plan.extra, embedder, prefer=plan.prefer)
+            plan.blocks = select_blocks(
+                question, plan.extra, embedder, prefer=plan.prefer, specific=self.specificity(question)
+            )
         return plan
 
 

@@ -337,8 +337,9 @@ class TutorChain:
         candidates = sources + section_candidates(question, sources, self._search_doc)
         structure = self.structure
         plan = structure.plan(question, sources, self.embedder(), answer.question) if structure else DocPlan()
+        specific = structure.specificity(question) if structure else None
         blocks = plan.blocks or select_blocks(
-            question, candidates + plan.extra, self.embedder(), prefer=plan.prefer
+            question, candidates + plan.extra, self.embedder(), prefer=plan.prefer, specific=specific
         )
         text = render_blocks(blocks, sources, answer.language)
         answer.composition = "blocks" + (f" ({plan.reason})" if plan.reason else "")
