@@ -57,6 +57,7 @@ _PREFERRED = 0.06  # a block of a section the question names by its heading
 # (eval/README.md): the steps bonus at 0.06 let a steps section outrank the retriever's first passage
 _W_SPECIFIC = 0.05
 _W_STEPS = 0.03
+_CONCLUDES = re.compile(r"^(?:这些|以上|上述|通过以上|通过这些|综上|总之|总的来说)")
 _ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
 _ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
 
@@ -302,7 +303,9 @@ def _score(
     else:
         sims = np.linspace(1.0, 0.5, len(blocks))
     rank = {s.n: i for i, s in enumerate(usable)}
-    weights = [specific(where(b)) if specific else 0.0 for b in blocks]
+    # the section's own heading and the block's label: not the document's title above it, which names
+    # the article the question is about rather than the part that answers it
+    weights = [specific(" ".join([*by_n[b.source].headings[-1:], b.label])) if specific else 0.0 for b in blocks]
     top = max(weights, default=0.0) or 1.0
     for block, sim, text, weight in zip(blocks, sims, texts, weights, strict=True):
         lexical = overlap_ratio(expanded, text)
@@ -359,6 +362,15 @@ def _choose(
             continue
         chosen.append(block)
         used += size
+    for k, block in enumerate(chosen):
+        # "这些研究方向的探索，将为…": a conclusion that refers back to the list before it says little
+        # without that list, as an introduction says little without what it introduces
+        if block.kind == "para" and _CONCLUDES.match(block.lines[0] if block.lines else ""):
+            concluded = next(
+                (b for b in ordered if b.source == block.source and b.position == block.position - 1), None
+            )
+            if concluded is not None and concluded.kind == "list" and concluded not in chosen:
+                chosen[k] = concluded
     for block in chosen:  # a long list: its matching items (with the intro), not thirty lines
         if block.kind in ("list", "table") and len(block.lines) > _MAX_LIST:
             matching = _matching_items(block, expanded)
