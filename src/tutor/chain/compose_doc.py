@@ -56,6 +56,7 @@ class DocPlan:
     extra: list[Source] = field(default_factory=list)  # more candidate passages (named sections)
     prefer: set[int] = field(default_factory=set)  # their numbers: their blocks are preferred
     reason: str = ""
+    specific: Callable[[str], float] | None = None  # heading -> how rare the question's words in it are
 
 
 class StructureComposer:
@@ -148,7 +149,7 @@ class StructureComposer:
         # the article the question names ("the comeback essay"), else the best passage's document
         doc = named_doc(expanded, parts) or top
         if doc is None:
-            return DocPlan()
+            return DocPlan(specific=self.specificity(question))
         ranked = [s.headings for s in sources if s.doc == doc]
         named = named_sections(expanded, parts, doc, ranked=ranked)
         own: list[tuple[str, ...]] = []
@@ -158,10 +159,12 @@ class StructureComposer:
             named = own or named
         steps = parts.steps(doc)
         if steps is not None and HOW_TO.search(question):
-            outline = _outline(steps, named, sources, question, _specific_elsewhere(expanded, steps, sources, parts))
+            outline = _outline(
+                steps, named, sources, question, _specific_elsewhere(expanded, steps, sources, parts)
+            )
             if outline:
                 return DocPlan(blocks=outline, reason="steps outline")
-        plan = DocPlan(reason="named sections" if named else "")
+        plan = DocPlan(reason="named sections" if named else "", specific=self.specificity(question))
         for path in named:
             whole = parts.section(doc, path)
             if whole is not None and whole.text.strip():
@@ -172,7 +175,7 @@ class StructureComposer:
         # names itself, not those of the earlier question whose topic it carries
         if (doc != top or own) and plan.extra:
             plan.blocks = select_blocks(
-                question, plan.extra, embedder, prefer=plan.prefer, specific=self.specificity(question)
+                question, plan.extra, embedder, prefer=plan.prefer, specific=plan.specific
             )
         return plan
 

@@ -110,11 +110,13 @@ class DocParts:
         return self._idf
 
     def shared_headings(self) -> set[str]:
-        """Headings that three or more documents use word for word: the template the articles share
-        ("1.1 问题由来", "8.1 总结"), whose sections speak about the document as a whole."""
+        """Headings that three or more documents use word for word (every document, with fewer): the
+        template the articles share ("1.1 问题由来", "8.1 总结"), whose sections speak about the document
+        as a whole rather than about one topic of it."""
         if self._shared is None:
             counts = Counter(h for cs in self.docs.values() for h in {h for c in cs for h in c.headings})
-            self._shared = {h for h, k in counts.items() if k >= 3}
+            need = min(3, len(self.docs))
+            self._shared = {h for h, k in counts.items() if k >= need}
         return self._shared
 
     # --- steps ------------------------------------------------------------------
@@ -300,7 +302,6 @@ def named_sections(
         return -scored[p], min((k for q, k in rank.items() if q[: len(p)] == p), default=len(rank))
 
     return sorted(named, key=order)[:limit]
-
 
 
 # a learner names an article by what it is about ("中年危机那篇", "the comeback essay"), with a word that
