@@ -373,8 +373,11 @@ def _choose(
             )
             if concluded is not None and concluded.kind == "list" and concluded not in chosen:
                 chosen[k] = concluded
-    for block in chosen:  # a long list: its matching items (with the intro), not thirty lines
-        if block.kind in ("list", "table") and len(block.lines) > _MAX_LIST:
+    for block in chosen:  # a long list: its items without their details, or its matching items
+        outer = [x for x in block.lines if not x.startswith("  ")]
+        if block.kind == "list" and len(block.lines) > _MAX_LIST and 1 < len(outer) <= _MAX_LIST:
+            block.lines = outer  # five papers with a link line each: the five papers, whole
+        elif block.kind in ("list", "table") and len(block.lines) > _MAX_LIST:
             matching = _matching_items(block, expanded)
             if matching:
                 block.lines = matching[:_MAX_LIST]

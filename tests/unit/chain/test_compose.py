@@ -130,3 +130,15 @@ def test_blocks_whose_heading_holds_the_questions_rarer_words_score_higher() -> 
     assert plain[0].source == 1  # equally similar: the first passage, a steps list for a how-to question
     chosen = select_blocks("怎么参与", [steps, other], flat, limit=1, specific=specific)  # type: ignore[arg-type]
     assert chosen[0].source == 2 and "选择项目" in chosen[0].lines[0]
+
+
+PAPERS = "#### 必读经典论文\n\n" + "\n\n".join(
+    f"{k}. **Paper {k}**\n   - 链接：https://arxiv.org/abs/{k}\n   - 解读：https://example.org/{k}"
+    for k in range(1, 6)
+)
+
+
+def test_a_long_list_of_items_with_details_is_quoted_as_its_items_whole() -> None:
+    source = _source(PAPERS, headings=["论文阅读", "必读经典论文"])
+    chosen = select_blocks("有哪些必读的？", [source], None, limit=1)
+    assert chosen[0].lines == [f"**Paper {k}**" for k in range(1, 6)]  # 15 lines -> 5 items
