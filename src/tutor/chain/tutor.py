@@ -1,8 +1,7 @@
 """The tutor chain: condense -> route -> (planner | retrieval -> answer | steer-back) -> check citations.
 
-Generation is an LCEL pipeline (prompt | chat model | parser) streamed token by
-token; everything around it is deterministic and works with no model at all.
-A backend that is down or fails mid-answer costs one notice line, never the turn.
+Generation is an LCEL pipeline (prompt | chat model | parser) streamed token by token; the rest is
+deterministic and works with no model. A backend that is down or fails mid-answer costs one notice line.
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
 from tutor.chain.citations import check_citations
-from tutor.chain.compose import render_blocks, select_blocks
+from tutor.chain.compose import select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
+from tutor.chain.compose_render import render_blocks
 from tutor.chain.concepts import compose_concept
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.generation import stream_answer
@@ -338,7 +338,7 @@ class TutorChain:
         structure = self.structure
         plan = structure.plan(question, sources, self.embedder(), answer.question) if structure else DocPlan()
         blocks = plan.blocks or select_blocks(
-            question, candidates + plan.extra, self.embedder(), prefer=plan.prefer
+            question, candidates + plan.extra, self.embedder(), prefer=plan.prefer, specific=plan.specific
         )
         text = render_blocks(blocks, sources, answer.language)
         answer.composition = "blocks" + (f" ({plan.reason})" if plan.reason else "")

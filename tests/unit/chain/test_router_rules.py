@@ -45,6 +45,13 @@ def test_chitchat(text: str) -> None:
     assert route_message(text).kind == "chitchat"
 
 
+def test_what_can_i_do_about_a_problem_is_advice_not_what_to_learn_next() -> None:
+    asked = "My model scores well on the training data but badly on validation. What can I do about it?"
+    assert route_message(asked).kind == "material"
+    assert route_message("What can I do with LangChain?").kind == "material"
+    assert route_message("What should I do next?").kind == "next_step"
+
+
 def test_resource_requests_are_not_next_step_even_with_learning_words() -> None:
     assert route_message("推荐一本适合初学者学习深度学习的书").kind == "material"
     assert route_message("推荐一下学习路线的下一步").kind == "next_step"
