@@ -18,7 +18,7 @@ from langchain_core.output_parsers import StrOutputParser
 from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
-from tutor.chain.citations import check_citations
+from tutor.chain.citations import check_citations, renumber
 from tutor.chain.compose import render_blocks, select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.concepts import compose_concept
@@ -136,7 +136,7 @@ class TutorChain:
             yield from self._next_step(answer, profile)
         else:
             yield from self._material(answer, profile, route)
-        answer.text = self.safe_output(answer.text)
+        answer.text = self.safe_output(renumber(answer))  # [1]…[n] in the order of first use
         timings["total_s"] = time.perf_counter() - start
         answer.timings.update({k: round(v, 3) for k, v in timings.items()})
         yield AnswerEvent(kind="answer", answer=answer)
