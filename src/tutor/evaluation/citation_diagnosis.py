@@ -28,7 +28,9 @@ def composer_path(case: dict[str, Any]) -> str:
     if case["route"] == "next_step":
         return "planner (next step)"
     if composition == "llm":
-        return "llm"
+        return "llm (generated over the retrieved passages)"
+    if composition.startswith("structured+llm"):
+        return "structured curriculum, phrased by the llm"
     if composition == "structured":
         aspects = (case.get("understood") or {}).get("aspects") or []
         return "structured: prerequisites" if "prerequisites" in aspects else "structured curriculum"

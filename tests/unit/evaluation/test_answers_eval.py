@@ -82,7 +82,9 @@ def test_a_cited_passage_is_precise_only_for_a_fact_the_answer_states() -> None:
     assert stated.cited_ok == [True]
     unstated = score_answer(case, _answer("先学 Python [1]", sources=[holds]), 0.1)
     assert unstated.cited_ok == [False] and not unstated.all_facts
-    in_gold = AnswerCase(id="g", question="q", must_contain=["线性代数"], gold=[{"doc": "ai-learning-roadmap"}])
+    in_gold = AnswerCase(
+        id="g", question="q", must_contain=["线性代数"], gold=[{"doc": "ai-learning-roadmap"}]
+    )
     assert score_answer(in_gold, _answer("先学 Python [1]", sources=[holds]), 0.1).cited_ok == [True]
 
 
