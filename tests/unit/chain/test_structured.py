@@ -136,3 +136,16 @@ def test_a_prerequisite_the_learner_names_adds_what_it_covers(cur, cfg) -> None:
     assert shown and not missing_items(s.text, shown)
     assert any(linux.heading in src.headings for src in s.sources)  # cited to its own content lines
     assert all(src.cited for src in s.sources)
+
+
+def test_a_phrasing_that_drops_the_markers_gets_each_items_citation_back(cur, cfg) -> None:
+    from tutor.chain.structured_parts import restore_citations
+
+    s = _answer("阶段 2 的检验标准是什么？", cur, cfg)  # skill 7's criteria are [1], skill 8's [2]
+    seven, eight = cur.skill(7).checks[0], cur.skill(8).checks[0]
+    phrased = f"先看 PyTorch：{seven}。\n然后 Transformer：{eight} [2]\n加油！"
+    assert restore_citations(phrased, s).splitlines() == [
+        f"先看 PyTorch：{seven}。 [1]",
+        f"然后 Transformer：{eight} [2]",  # already cited: left as the model wrote it
+        "加油！",  # states no item: nothing to cite
+    ]
