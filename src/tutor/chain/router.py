@@ -112,7 +112,8 @@ _OFF_TOPIC = re.compile(
 
 
 _SAYS_DONE = re.compile(
-    r"我(已经|刚|刚刚)?(学完|学会|掌握了|会了)|\bi('ve| have)? (finished|learned|mastered)\b", re.IGNORECASE
+    r"我(已经|刚|刚刚|都)?(学完|学会|掌握了|会了|过了|通过了)|\bi('ve| have)? (finished|learned|mastered)\b",
+    re.IGNORECASE,
 )
 _SELF_REPORT = re.compile(
     r"我.{0,40}?(学完|学会|学过|掌握|搞定|完成|过了|会了)"

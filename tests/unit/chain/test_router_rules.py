@@ -89,6 +89,14 @@ def test_advice_and_requirement_questions_are_material(text: str) -> None:
     assert route_message(text).kind == "material"
 
 
+@pytest.mark.parametrize(
+    "text", ["技能点 7 的检验标准我都过了，接下来学什么？", "第二阶段我已经通过了检验标准，下一步呢"]
+)
+def test_having_passed_the_criteria_and_asking_what_next_is_a_next_step(text: str) -> None:
+    """Naming the criteria one has passed is a self-report, not a question about what they require."""
+    assert route_message(text).kind == "next_step"
+
+
 def test_self_reports_are_the_clauses_that_say_what_the_learner_knows() -> None:
     from tutor.chain.own_words import self_reports
 
