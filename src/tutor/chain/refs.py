@@ -146,7 +146,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始"
             r"|(?:需要|要|得)(?:有|具备)?(?:什么|哪些)基础|先(?:学|掌握)(?:好|完)?(?:什么|哪些)"
             r"|\bprerequisites?\b|\bbefore (?:i |you )?(?:can |could )?(?:start|learn|begin|study|studying|learning|starting|tackling"
-            r"|getting|diving|jumping)"
+            r"|getting|get into|diving|jumping)"
             r"|\b(?:need|know|learn|study|master|have|do|finish|cover)\b.{0,40}\bbefore\b"
             r"(?! (?:i |you )?(?:can |could )?(?:move|moving|go on|going on|proceed|advance|progress))"
             r"|what do i need (?:to know )?(?:first|before)|\brequire[sd]? (?:knowing|first)|\bskip\b|jump straight"

@@ -118,6 +118,7 @@ def test_milestones(cur, cfg, text: str, months: list[int]) -> None:
         ("How long does stage 4 take?", "time"),
         ("学 RAG 之前需要先学什么？", "prerequisites"),
         ("What are the prerequisites for fine-tuning?", "prerequisites"),
+        ("Before I get into RAG, what should I know?", "prerequisites"),
         ("阶段 3 要学哪些内容？", "content"),
         ("What topics does the deep learning skill cover?", "content"),
     ],
