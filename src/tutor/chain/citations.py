@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tutor.chain.answer import CitationCheck, Source
+from tutor.chain.answer import Answer, CitationCheck, Source
 from tutor.chain.text import overlap_ratio
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["check_citations", "cited_numbers", "MARKER"]
+__all__ = ["check_citations", "cited_numbers", "MARKER", "renumber"]
 
 _NEAR_BEST = 0.01
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]|【(\d{1,2})】")
@@ -199,3 +199,36 @@ def check_citations(
     for source in sources:
         source.cited = source.n in used
     return cleaned, verdict.checks, sorted(set(removed))
+
+
+def renumber(answer: Answer) -> str:
+    """Citation numbers [1]…[k] in the order the answer first uses them, the uncited passages after.
+
+    A quoted answer keeps its passages' retrieval ranks and a plan numbers every recommended skill, so the
+    learner read "[1] … [4]" with no [2] or [3]; the numbers, the passages and the next-step line now agree.
+    Returns the renumbered text.
+    """
+    known = {s.n for s in answer.sources}
+    order = [n for n in cited_numbers(answer.text) if n in known]
+    mapping = {old: new for new, old in enumerate(order, 1)}
+    for s in answer.sources:
+        if s.n not in mapping:
+            mapping[s.n] = len(mapping) + 1
+    if all(old == new for old, new in mapping.items()):
+        return answer.text
+
+    def swap(match: re.Match[str]) -> str:
+        numbers = [mapping.get(n, n) for n in _numbers(match)]
+        return "".join(f"[{n}]" for n in numbers)
+
+    answer.text = MARKER.sub(swap, answer.text)
+    if answer.next_step:
+        answer.next_step = MARKER.sub(swap, answer.next_step)
+    for s in answer.sources:
+        s.n = mapping[s.n]
+    answer.sources.sort(key=lambda s: s.n)
+    for check in answer.citation_checks:
+        check.cited = mapping.get(check.cited, check.cited)
+        if check.moved_to is not None:
+            check.moved_to = mapping.get(check.moved_to, check.moved_to)
+    return answer.text

@@ -14,6 +14,7 @@ never quoted (the contract with the security checks).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,7 @@ from tutor.resources.cards import CARDS_DOC
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["HOW_TO", "STEPS_HEADING", "Block", "render_blocks", "select_blocks", "split_blocks"]
+__all__ = ["HOW_TO", "STEPS_HEADING", "Block", "select_blocks", "split_blocks"]
 
 # A how-to or advice question is answered by a procedure: lists, best from a steps/methods section.
 HOW_TO = re.compile(
@@ -51,6 +52,12 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
 _MAX_LIST = 12
 _PREFERRED = 0.06  # a block of a section the question names by its heading
+# a block whose heading or label holds the question's rarer words (heading IDF, relative to the best
+# such block); a list in an advice/steps section for a how-to question.  Measured on both sets
+# (eval/README.md): the steps bonus at 0.06 let a steps section outrank the retriever's first passage
+_W_SPECIFIC = 0.05
+_W_STEPS = 0.03
+_CONCLUDES = re.compile(r"^(?:这些|以上|上述|通过以上|通过这些|综上|总之|总的来说)")
 _ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
 _ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
 
@@ -243,10 +250,12 @@ def select_blocks(
     budget: int = 1400,
     margin: float = 0.035,
     prefer: frozenset[int] | set[int] = frozenset(),
+    specific: Callable[[str], float] | None = None,
 ) -> list[Block]:
     """The best blocks to quote, best first; the first passage's best block joins when within `margin`.
 
-    Blocks of the passages in `prefer` (whole sections the question names) score higher."""
+    Blocks of the passages in `prefer` (whole sections the question names) score higher; so do blocks
+    whose heading or label holds the question's rarer words (`specific`: heading text -> weight)."""
     usable = [s for s in sources if not s.injection_flag]
     blocks: list[Block] = []
     for source in usable:
@@ -257,7 +266,7 @@ def select_blocks(
     if not blocks:
         return []
     expanded = expand_english(question) if not CJK.search(question) else question
-    _score(question, expanded, blocks, usable, embedder)
+    _score(question, expanded, blocks, usable, embedder, specific)
     for block in blocks:
         if block.source in prefer:
             block.score += _PREFERRED
@@ -268,7 +277,12 @@ def select_blocks(
 
 
 def _score(
-    question: str, expanded: str, blocks: list[Block], usable: list[Source], embedder: TutorEmbeddings | None
+    question: str,
+    expanded: str,
+    blocks: list[Block],
+    usable: list[Source],
+    embedder: TutorEmbeddings | None,
+    specific: Callable[[str], float] | None = None,
 ) -> None:
     """Each block's score: similarity to the question, words in common, and what kind of block it is."""
     by_n = {s.n: s for s in usable}
@@ -289,7 +303,13 @@ def _score(
     else:
         sims = np.linspace(1.0, 0.5, len(blocks))
     rank = {s.n: i for i, s in enumerate(usable)}
-    for block, sim, text in zip(blocks, sims, texts, strict=True):
+    # the section's own heading and the block's label: not the document's title above it, which names
+    # the article the question is about rather than the part that answers it
+    weights = [
+        specific(" ".join([*by_n[b.source].headings[-1:], b.label])) if specific else 0.0 for b in blocks
+    ]
+    top = max(weights, default=0.0) or 1.0
+    for block, sim, text, weight in zip(blocks, sims, texts, weights, strict=True):
         lexical = overlap_ratio(expanded, text)
         heading = overlap_ratio(expanded, where(block)) if where(block) else 0.0
         # how much of the block's own label the question names ("有啥缺点" -> the block labelled 缺点)
@@ -297,14 +317,14 @@ def _score(
             overlap_ratio(block.label, expanded) if block.label and block.kind != "qa" else 0.0,
             overlap_ratio(by_n[block.source].headings[-1], expanded) if by_n[block.source].headings else 0.0,
         )
-        bonus = 0.05 * min(1.0, heading * 3) + 0.05 * named
+        bonus = 0.05 * min(1.0, heading * 3) + 0.05 * named + _W_SPECIFIC * weight / top
         if block.kind == "qa":
             bonus += 0.08 * overlap_ratio(expanded, block.label) + (
                 0.03 if overlap_ratio(expanded, block.label) > 0.5 else 0
             )
         if how_to and block.kind in ("list", "qa"):
             bonus += 0.03 + (
-                0.06 if any(STEPS_HEADING.search(h) for h in by_n[block.source].headings) else 0.0
+                _W_STEPS if any(STEPS_HEADING.search(h) for h in by_n[block.source].headings) else 0.0
             )
         elif how_to and block.kind == "para":
             bonus -= 0.03
@@ -344,56 +364,21 @@ def _choose(
             continue
         chosen.append(block)
         used += size
-    for block in chosen:  # a long list: its matching items (with the intro), not thirty lines
-        if block.kind in ("list", "table") and len(block.lines) > _MAX_LIST:
+    for k, block in enumerate(chosen):
+        # "这些研究方向的探索，将为…": a conclusion that refers back to the list before it says little
+        # without that list, as an introduction says little without what it introduces
+        if block.kind == "para" and _CONCLUDES.match(block.lines[0] if block.lines else ""):
+            concluded = next(
+                (b for b in ordered if b.source == block.source and b.position == block.position - 1), None
+            )
+            if concluded is not None and concluded.kind == "list" and concluded not in chosen:
+                chosen[k] = concluded
+    for block in chosen:  # a long list: its items without their details, or its matching items
+        outer = [x for x in block.lines if not x.startswith("  ")]
+        if block.kind == "list" and len(block.lines) > _MAX_LIST and 1 < len(outer) <= _MAX_LIST:
+            block.lines = outer  # five papers with a link line each: the five papers, whole
+        elif block.kind in ("list", "table") and len(block.lines) > _MAX_LIST:
             matching = _matching_items(block, expanded)
             if matching:
                 block.lines = matching[:_MAX_LIST]
     return chosen  # best first: the answer leads with what answers the question
-
-
-def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> str:
-    """Quoted blocks under their section, each line cited; English questions get English framing."""
-    zh = language == "zh"
-    by_n = {s.n: s for s in sources}
-    out = [
-        "根据资料中最相关的内容："
-        if zh
-        else "Here is what the material says (quoted from the original, which is in Chinese):"
-    ]
-    current: str | None = None
-    for b in blocks:
-        source = by_n[b.source]
-        if b.where:
-            section = b.where
-        elif source.doc == CARDS_DOC:
-            section = source.headings[0] if source.headings else source.title
-        else:
-            section = " › ".join(h for h in source.headings[-2:] if h) or source.title
-        if b.label and b.kind not in ("qa", "step") and b.label not in section:
-            section = f"{section} › {b.label}"
-        if section != current:
-            current = section
-            out += ["", f"**{section}**" if zh else f"From **{section}**:"]
-        if b.kind == "qa":
-            out.append(f"- 问：{b.label}" if zh else f"- Q: {b.label}")
-            for k, line in enumerate(b.lines):
-                lead = ("  答：" if zh else "  A: ") if k == 0 else "  - "
-                out.append(f"{lead}{line} [{b.source}]")
-            continue
-        if b.kind == "step":  # one step of a document's steps section: its title and key line
-            key = f"{'：' if zh else ': '}{b.lines[0]}" if b.lines else ""
-            out.append(f"- **{b.label}**{key} [{b.source}]")
-            continue
-        if b.kind == "outline":
-            out.extend(f"- {line} [{b.source}]" for line in b.lines)
-            continue
-        if b.intro:
-            out.append(f"{b.intro} [{b.source}]")
-        if b.kind == "code":
-            out.extend(b.lines)
-            continue
-        for line in b.lines:
-            indent = "  " if line.startswith("  ") else ""
-            out.append(f"{indent}- {line.strip()} [{b.source}]")
-    return "\n".join(out)

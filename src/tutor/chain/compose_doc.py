@@ -23,7 +23,7 @@ import numpy as np
 
 from tutor.chain.answer import Source
 from tutor.chain.compose import HOW_TO, Block, select_blocks, split_blocks
-from tutor.chain.doc_parts import DocParts, named_doc, named_sections
+from tutor.chain.doc_parts import FAQ_HEADING, DocParts, named_doc, named_sections, specific_match
 from tutor.chain.glossary import expand_english
 from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
 from tutor.chain.sections import source_of
@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 #: English questions meet Chinese FAQ questions across languages, where e5 scores run lower.
 #: Measured on eval/answers.jsonl + answers_dev.jsonl (eval/README.md); recalibrate with the embedder.
 FAQ_MIN_SIMILARITY = {"zh": 0.945, "en": 0.865}
+#: the same, when the retriever's best passage is itself a FAQ section: the entry of that FAQ whose
+#: question matches best answers, under a looser bar (the retriever already chose the FAQ over every
+#: other section). Measured on both sets: English FAQ questions meet their Chinese entry at 0.82-0.88.
+FAQ_IN_TOP_SIMILARITY = {"zh": 0.90, "en": 0.82}
 
 
 @dataclass
@@ -52,6 +56,7 @@ class DocPlan:
     extra: list[Source] = field(default_factory=list)  # more candidate passages (named sections)
     prefer: set[int] = field(default_factory=set)  # their numbers: their blocks are preferred
     reason: str = ""
+    specific: Callable[[str], float] | None = None  # heading -> how rare the question's words in it are
 
 
 class StructureComposer:
@@ -83,6 +88,14 @@ class StructureComposer:
         coverage = topic_coverage(question, self._vocabulary)
         return coverage is not None and coverage < 0.5
 
+    def specificity(self, question: str) -> Callable[[str], float] | None:
+        """heading text -> how rare (heading IDF) the question's words it holds are, for block choice."""
+        parts = self.parts()
+        if parts is None:
+            return None
+        text = question if CJK.search(question) else expand_english(question)
+        return lambda heading: specific_match(text, [heading], parts)
+
     def names_doc(self, question: str) -> bool:
         """The question names one of the documents by its title's own words ("中年危机那篇")."""
         parts = self.parts()
@@ -90,16 +103,28 @@ class StructureComposer:
         return parts is not None and named_doc(text, parts) is not None
 
     def _faq_match(
-        self, parts: DocParts, question: str, embedder: TutorEmbeddings | None
+        self, parts: DocParts, question: str, embedder: TutorEmbeddings | None, sources: list[Source]
     ) -> tuple[int, float] | None:
+        """The FAQ entry whose question is closest to the learner's, if close enough.
+
+        Anywhere in the material above `FAQ_MIN_SIMILARITY`; within the FAQ section the retriever
+        ranked first above `FAQ_IN_TOP_SIMILARITY`."""
         entries = parts.faq()
         if not entries or embedder is None:
             return None
         if self._faq_vectors is None:  # once per index state: the FAQ questions of the material
             self._faq_vectors = np.asarray(embedder.embed_stored([e.question for e in entries]), np.float32)
         sims = self._faq_vectors @ np.asarray(embedder.embed_query(question), np.float32)
+        language = "zh" if CJK.search(question) else "en"
         best = int(np.argmax(sims))
-        return best, float(sims[best])
+        if sims[best] >= FAQ_MIN_SIMILARITY[language]:
+            return best, float(sims[best])
+        top = next((s for s in sources if s.doc != CARDS_DOC), None)
+        if top is None or not top.headings or not FAQ_HEADING.search(top.headings[-1]):
+            return None
+        inside = [k for k, e in enumerate(entries) if e.passage.doc == top.doc]
+        best = max(inside, key=lambda k: sims[k]) if inside else best
+        return (best, float(sims[best])) if inside and sims[best] >= FAQ_IN_TOP_SIMILARITY[language] else None
 
     def plan(
         self, question: str, sources: list[Source], embedder: TutorEmbeddings | None, latest: str = ""
@@ -112,8 +137,8 @@ class StructureComposer:
         if parts is None or not sources:
             return DocPlan()
         language = "zh" if CJK.search(question) else "en"
-        match = self._faq_match(parts, question, embedder)
-        if match is not None and match[1] >= FAQ_MIN_SIMILARITY[language]:
+        match = self._faq_match(parts, question, embedder, sources)
+        if match is not None:
             entry = parts.faq()[match[0]]
             passage = _numbered(entry.passage, sources)
             qa = [b for b in split_blocks(passage) if b.kind == "qa"][:1]
@@ -124,18 +149,22 @@ class StructureComposer:
         # the article the question names ("the comeback essay"), else the best passage's document
         doc = named_doc(expanded, parts) or top
         if doc is None:
-            return DocPlan()
-        named = named_sections(expanded, parts, doc)
+            return DocPlan(specific=self.specificity(question))
+        ranked = [s.headings for s in sources if s.doc == doc]
+        named = named_sections(expanded, parts, doc, ranked=ranked)
         own: list[tuple[str, ...]] = []
         if latest and latest != question:
-            own = named_sections(latest if CJK.search(latest) else expand_english(latest), parts, doc)
+            said = latest if CJK.search(latest) else expand_english(latest)
+            own = named_sections(said, parts, doc, ranked=ranked)
             named = own or named
         steps = parts.steps(doc)
         if steps is not None and HOW_TO.search(question):
-            outline = _outline(steps, named, sources, question)
+            outline = _outline(
+                steps, named, sources, question, _specific_elsewhere(expanded, steps, sources, parts)
+            )
             if outline:
                 return DocPlan(blocks=outline, reason="steps outline")
-        plan = DocPlan(reason="named sections" if named else "")
+        plan = DocPlan(reason="named sections" if named else "", specific=self.specificity(question))
         for path in named:
             whole = parts.section(doc, path)
             if whole is not None and whole.text.strip():
@@ -145,7 +174,9 @@ class StructureComposer:
         # the named article's named sections, not the passages of another; or the sections a follow-up
         # names itself, not those of the earlier question whose topic it carries
         if (doc != top or own) and plan.extra:
-            plan.blocks = select_blocks(question, plan.extra, embedder, prefer=plan.prefer)
+            plan.blocks = select_blocks(
+                question, plan.extra, embedder, prefer=plan.prefer, specific=plan.specific
+            )
         return plan
 
 
@@ -159,12 +190,42 @@ def _numbered(passage: Source, sources: list[Source]) -> Source:
     return numbered
 
 
+def _specific_elsewhere(
+    question: str, steps: tuple[tuple[str, ...], list], sources: list[Source], parts: DocParts, top: int = 3
+) -> bool:
+    """The question is about another section than the steps: the retriever's best passage lies outside
+    them in a section of its own (not one of the template sections every article has, such as 1.1 问题由来
+    or 8.1 总结, which speak about the whole document), or one of its best passages outside them names
+    what the question asks more specifically than the steps do (rarer heading words: "公式" against
+    "步骤", "方法")."""
+    path, steps_parts = steps
+    depth = len(path)
+    best = [
+        s
+        for s in sources
+        if s.doc != CARDS_DOC
+        and not (s.doc == steps_parts[0].chunk.doc and tuple(s.headings[:depth]) == path)
+    ]
+    first = next((s for s in sources if s.doc != CARDS_DOC), None)
+    if first is not None and best and first is best[0] and first.headings:
+        if first.headings[-1] not in parts.shared_headings():
+            return True
+    own = specific_match(question, [path[-1], *(p.title for p in steps_parts)], parts)
+    return any(specific_match(question, s.headings[-1:], parts) > own for s in best[:top] if s.headings)
+
+
 def _outline(
-    steps: tuple[tuple[str, ...], list], named: list[tuple[str, ...]], sources: list[Source], question: str
+    steps: tuple[tuple[str, ...], list],
+    named: list[tuple[str, ...]],
+    sources: list[Source],
+    question: str,
+    elsewhere: bool = False,
 ) -> list[Block]:
     """Every step's title and key line, unless the question is about one step or another section."""
     path, parts = steps
     depth = len(path)
+    if elsewhere:
+        return []  # a passage the retriever ranked high names the question's topic better
     for p in named:
         inside = p[:depth] == path and len(p) > depth
         around = path[: len(p)] == p

@@ -47,6 +47,13 @@ ASKS_CONCEPT = re.compile(
 _NOT_CONCEPT = re.compile(
     r"关系|联系|步骤|怎么做|如何做|\brelat|\bsteps?\b|\bhow (?:to|do|can|should)\b", re.IGNORECASE
 )
+# an article's definition line answers what a term *means*; "which tools does the curiosity article
+# suggest" asks for a list, although the word naming the article is itself one of its defined terms
+_ASKS_MEANING = re.compile(
+    r"是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|怎么理解|解释"
+    r"|\bwhat(?:'s| is| are)\b|\bwhat role\b|\brole of\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bdifference\b",
+    re.IGNORECASE,
+)
 _DEFINITION = re.compile(r"^\s*[-*]\s*\*\*([^*]{1,40})\*\*\s*[:：]\s*(.+)$")
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 _SPLIT = re.compile(r"\s*(?:[,，、/+]|和|与|及)\s*")
@@ -190,7 +197,7 @@ def compose_concept(
         return None
     text = question if CJK.search(question) and language == "zh" else expand_english(question)
     article = named_doc(text, parts) if parts is not None else None
-    if parts is not None:
+    if parts is not None and _ASKS_MEANING.search(question):
         found = _definitions(parts, text, article)
         if found:
             return _definition_answer(found, language)

@@ -15,6 +15,7 @@ All three are read from the live chunks: their heading paths are the document's 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -30,7 +31,7 @@ from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.security.injection import is_flagged
 
-__all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_doc", "named_sections"]
+__all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_doc", "named_sections", "specific_match"]
 
 FAQ_HEADING = re.compile(r"常见问题|问题与解答|FAQ|Q&A|问答", re.IGNORECASE)
 # headings of a document's overview parts, and the template words every article's headings share
@@ -83,6 +84,8 @@ class DocParts:
         self.docs = {doc: sorted(cs, key=lambda c: c.lines[0]) for doc, cs in by_doc.items()}
         self._steps: dict[str, tuple[tuple[str, ...], list[Part]] | None] = {}
         self._faq: list[FaqEntry] | None = None
+        self._idf: dict[str, float] | None = None
+        self._shared: set[str] | None = None
         self.line_numbers: dict[str, list[int]] = {}  # a section passage's id -> its text lines' numbers
 
     def chunks(self, doc: str) -> list[StoredChunk]:
@@ -92,6 +95,29 @@ class DocParts:
         """The chunks of `doc` whose heading path starts with `path`, in reading order."""
         n = len(path)
         return [c for c in self.chunks(doc) if tuple(c.headings[:n]) == tuple(path)]
+
+    def heading_idf(self) -> dict[str, float]:
+        """How rare each heading word is among all the material's distinct headings (log-scaled).
+
+        A word many headings share ("问题" of 问题由来 / 问题核心关键点 / 常见问题与解答) says little about
+        which section a question means; a rare one ("咨询", "公式") says a lot.  Read from the headings
+        themselves, so no stop-word list has to guess which words are generic."""
+        if self._idf is None:
+            headings = {(doc, h) for doc, cs in self.docs.items() for c in cs for h in c.headings}
+            df = Counter(w for _, h in headings for w in heading_words(h))
+            total = max(len(headings), 1)
+            self._idf = {w: math.log(1 + total / k) for w, k in df.items()}
+        return self._idf
+
+    def shared_headings(self) -> set[str]:
+        """Headings that three or more documents use word for word (every document, with fewer): the
+        template the articles share ("1.1 问题由来", "8.1 总结"), whose sections speak about the document
+        as a whole rather than about one topic of it."""
+        if self._shared is None:
+            counts = Counter(h for cs in self.docs.values() for h in {h for c in cs for h in c.headings})
+            need = min(3, len(self.docs))
+            self._shared = {h for h, k in counts.items() if k >= need}
+        return self._shared
 
     # --- steps ------------------------------------------------------------------
     def steps(self, doc: str) -> tuple[tuple[str, ...], list[Part]] | None:
@@ -228,27 +254,54 @@ def _matches(word: str, question: str, question_words: set[str]) -> bool:
     return word in question or any(q in word for q in question_words if len(q) >= 2)
 
 
-def named_sections(question: str, parts: DocParts, doc: str, limit: int = 2) -> list[tuple[str, ...]]:
+def _question_words(question: str) -> set[str]:
+    return {w.lower() for w in jieba.lcut(question) if len(w.strip()) >= 2} - _TEMPLATE
+
+
+def specific_match(question: str, headings: Sequence[str], parts: DocParts) -> float:
+    """How specifically the question names these headings: the rarity (heading IDF) of every heading
+    word it says.  "公式" naming 4.2 公式推导过程 weighs far more than "方法" or "问题" naming anything."""
+    text = question.lower()
+    qwords = _question_words(question)
+    idf = parts.heading_idf()
+    words = {w for h in headings for w in heading_words(h)}
+    return sum(idf.get(w, 1.0) for w in words if _matches(w, text, qwords))
+
+
+def named_sections(
+    question: str, parts: DocParts, doc: str, limit: int = 2, ranked: Sequence[Sequence[str]] = ()
+) -> list[tuple[str, ...]]:
     """Heading paths of `doc` whose topic words the question names ("缺点" -> "3.3 算法优缺点"), best first.
 
     A heading is named when at least half of its topic words stand in the question (a question word
-    inside a heading word counts: 缺点 in 优缺点); ties go to the more specific heading."""
+    inside a heading word counts: 缺点 in 优缺点); the document's own title path is no section; ties go
+    to the more specific heading, then to the one whose passage the retriever ranked higher (`ranked`:
+    the heading paths of the retrieved passages, best first)."""
     text = question.lower()
-    qwords = {w.lower() for w in jieba.lcut(question) if len(w.strip()) >= 2} - _TEMPLATE
+    qwords = _question_words(question)
     scored: dict[tuple[str, ...], float] = {}
     for chunk in parts.chunks(doc):
         for i in range(len(chunk.headings)):
             path = tuple(chunk.headings[: i + 1])
             if path in scored:
                 continue
-            words = heading_words(path[-1])
-            scored[path] = sum(_matches(w, text, qwords) for w in words) / len(words) if words else 0.0
+            scored[path] = 0.0
+            if len(parts.under(doc, path)) < len(parts.chunks(doc)):  # the whole document is no section
+                words = heading_words(path[-1])
+                said = sum(_matches(w, text, qwords) for w in words)
+                scored[path] = said / len(words) if words else 0.0
     # a heading that recurs in the document ("学习资源" under every skill) does not identify a section
     repeats = Counter(p[-1] for p in scored)
     named = [p for p, s in scored.items() if s >= 0.5 and repeats[p[-1]] == 1]
     # the most specific: a section whose sub-section is also named yields to it
     named = [p for p in named if not any(q[: len(p)] == p and q != p for q in named)]
-    return sorted(named, key=lambda p: -scored[p])[:limit]
+    # equally named: the one the retriever ranked higher
+    rank = {tuple(p): k for k, p in reversed(list(enumerate(ranked)))}
+
+    def order(p: tuple[str, ...]) -> tuple[float, int]:
+        return -scored[p], min((k for q, k in rank.items() if q[: len(p)] == p), default=len(rank))
+
+    return sorted(named, key=order)[:limit]
 
 
 # a learner names an article by what it is about ("中年危机那篇", "the comeback essay"), with a word that

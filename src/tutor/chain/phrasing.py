@@ -10,7 +10,7 @@ from langchain_core.output_parsers import StrOutputParser
 
 from tutor.chain.answer import Answer
 from tutor.chain.prompts import PHRASE_PROMPTS
-from tutor.chain.structured_parts import Structured, ensure_items
+from tutor.chain.structured_parts import Structured, ensure_items, restore_citations
 from tutor.llm.backends import LLMBackend
 
 __all__ = ["phrase_structured"]
@@ -39,6 +39,7 @@ def phrase_structured(
     if not phrased:
         return None
     text, dropped = ensure_items(phrased, structured, answer.language)
+    text = restore_citations(text, structured)  # the items it kept, cited like the ones it dropped
     answer.composition = "structured+llm" + (f" ({len(dropped)} dropped item(s) restored)" if dropped else "")
     answer.backend = backend.label
     return text

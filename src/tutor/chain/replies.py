@@ -162,16 +162,22 @@ def read_lines(path: Path, lines: tuple[int, int], limit: int = 2000) -> str:
     return "\n".join(text[lines[0] - 1 : lines[1]])[:limit]
 
 
+# A recommendation's first citation is the skill's whole section; the next ones are sub-sections inside
+# it (必修内容 …): citing them too cites the same lines twice and adds no quoted item.
+_PLAN_CITES = 1
+
+
 def plan_sources(
     plan: Any, curriculum: Any, roadmap: Path, start: int = 1
 ) -> tuple[list[Source], dict[str, int]]:
-    """One Source per distinct roadmap section the plan cites; returns them and heading -> number."""
+    """One Source per recommended skill: its own section, which holds everything the plan quotes of it
+    (study lines, resources, project, criteria); returns them and section key -> number."""
     sources: list[Source] = []
     numbers: dict[str, int] = {}
     for rec in plan.recommendations:
         skill = curriculum.skill(rec.skill.number)
         path = [curriculum.stage(skill.stage).heading, skill.heading]
-        for c in rec.citations[:2]:
+        for c in rec.citations[:_PLAN_CITES]:
             key = f"{c.doc}#L{c.lines[0]}-{c.lines[1]}"
             if key in numbers:
                 continue
@@ -213,7 +219,7 @@ def render_plan(plan: Any, numbers: dict[str, int], language: str, finished: lis
     def cite(rec: Any) -> str:
         return "".join(
             f"[{numbers[f'{c.doc}#L{c.lines[0]}-{c.lines[1]}']}]"
-            for c in rec.citations[:2]
+            for c in rec.citations[:_PLAN_CITES]
             if f"{c.doc}#L{c.lines[0]}-{c.lines[1]}" in numbers
         )
 

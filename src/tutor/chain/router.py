@@ -86,7 +86,7 @@ _NEXT_ZH = re.compile(
 )
 _NEXT_EN = re.compile(
     r"\b(learn|study|do|tackle|pick up|focus on)\b.{0,20}\bnext\b|\bnext (step|skill|topic|stage)s?\b"
-    r"|what (should|do|would|can) i (learn|study|do|read|focus on)\b|where (should|do|can) i (start|begin)"
+    r"|what (should|do|would|can) i (learn|study|do(?! (about|with|for|if|when)\b)|read|focus on)\b|where (should|do|can) i (start|begin)"
     r"|how (do|should|can) i (start|begin|get started)|\b(learning|study) (path|plan|order|roadmap)\b"
     r"|\broadmap for me\b|\bafter (learning|finishing|completing|mastering)\b|\bwhat comes (next|after)\b"
     r"|\bi('ve| have)? (already )?(learned|learnt|finished|completed|mastered|know)\b.*\b(what|next|now)\b"
@@ -112,7 +112,8 @@ _OFF_TOPIC = re.compile(
 
 
 _SAYS_DONE = re.compile(
-    r"我(已经|刚|刚刚)?(学完|学会|掌握了|会了)|\bi('ve| have)? (finished|learned|mastered)\b", re.IGNORECASE
+    r"我(已经|刚|刚刚|都)?(学完|学会|掌握了|会了|过了|通过了)|\bi('ve| have)? (finished|learned|mastered)\b",
+    re.IGNORECASE,
 )
 _SELF_REPORT = re.compile(
     r"我.{0,40}?(学完|学会|学过|掌握|搞定|完成|过了|会了)"

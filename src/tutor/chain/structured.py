@@ -350,7 +350,11 @@ def compose_structured(
         )
     if u.whole_roadmap and "stages" in u.aspects:
         all_stages(b, "time" in u.aspects)
-    aspects = [a for a in u.aspects if a in ASPECT_LABELS] or (["content"] if u.stages or u.skills else [])
+    # a skill named in a milestone question ("一年的目标里有部署吗") is looked for in it, not asked for whole
+    asks_milestone = bool(u.milestones) and "milestone" in u.aspects
+    aspects = [a for a in u.aspects if a in ASPECT_LABELS] or (
+        ["content"] if (u.stages or u.skills) and not asks_milestone else []
+    )
     if u.milestones and ("milestone" in u.aspects or not (u.stages or u.skills)):
         _milestone_sections(b, sorted(u.milestones))
         aspects = (
@@ -360,10 +364,8 @@ def compose_structured(
         )
     if "prerequisites" in aspects and "content" in aspects:
         aspects.remove("content")  # "学 X 之前要先学什么" asks what comes before X, not X's content
-    if "checks" in aspects and "next" in aspects:
-        aspects.remove(
-            "next"
-        )  # "练到什么程度才能进入下一阶段" asks for the criteria; the next step follows anyway
+    if "checks" in aspects and "next" in aspects:  # "练到什么程度才能进入下一阶段": the criteria
+        aspects.remove("next")  # (the next step follows anyway)
     for aspect in aspects[:2]:
         _aspect_sections(b, u, aspect, curriculum, prerequisites)
     if not b.out:
@@ -382,7 +384,9 @@ def _aspect_sections(
 ) -> None:
     """One aspect of what the question names: its skills, else its stages, else the whole roadmap."""
     if aspect == "prerequisites" and u.skills:  # "能直接学机器学习吗": the later skill is the goal
-        _skill_section(b, curriculum.skill(max(u.skills)), aspect, prerequisites)
+        goal = max(u.skills)  # and a prerequisite the learner names ("我数学很差…"): what it covers
+        for n in [goal, *(n for n in u.skills if prerequisites and n in prerequisites.ancestors(goal))]:
+            _skill_section(b, curriculum.skill(n), aspect if n == goal else "content", prerequisites)
     elif u.skills and aspect == "stage":
         for st in dict.fromkeys(curriculum.skill(n).stage for n in u.skills[:3]):
             _stage_sections(b, st, "content", prerequisites)

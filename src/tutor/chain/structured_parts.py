@@ -20,6 +20,7 @@ __all__ = [
     "cite_plans",
     "ensure_items",
     "missing_items",
+    "restore_citations",
     "core_path_to",
     "resource_line",
     "section_cite",
@@ -183,6 +184,31 @@ def ensure_items(text: str, structured: Structured, language: str) -> tuple[str,
     lines = [line for line in structured.text.splitlines() if any(_norm(m) in _norm(line) for m in missing)]
     head = "资料中还列出：" if language == "zh" else "The roadmap also lists:"
     return text.rstrip() + "\n\n" + head + "\n" + "\n".join(lines), missing
+
+
+_MARKS = re.compile(r"\[(\d{1,2})\]")
+
+
+def restore_citations(text: str, structured: Structured) -> str:
+    """Each line of a phrasing that states roadmap items but lost their [n] gets the numbers of the lines
+    those items stand on in the structured answer: a model that keeps the items and drops the markers would
+    otherwise leave the answer citing nothing."""
+    marks: dict[str, list[str]] = {}  # item -> the markers of the structured line that holds it
+    for line in structured.text.splitlines():
+        numbers = _MARKS.findall(line)
+        for item in structured.items:
+            key = _norm(item)
+            if numbers and len(key) >= 2 and key in _norm(line):
+                marks.setdefault(key, numbers)
+    out = []
+    for line in text.splitlines():
+        if not _MARKS.search(line):
+            body = _norm(line)
+            found = [n for key, numbers in marks.items() if key in body for n in numbers]
+            if found:
+                line = line.rstrip() + " " + "".join(f"[{n}]" for n in dict.fromkeys(found))
+        out.append(line)
+    return "\n".join(out)
 
 
 def all_stages(b: Builder, with_time: bool) -> None:

@@ -1,8 +1,7 @@
 """The tutor chain: condense -> route -> (planner | retrieval -> answer | steer-back) -> check citations.
 
-Generation is an LCEL pipeline (prompt | chat model | parser) streamed token by
-token; everything around it is deterministic and works with no model at all.
-A backend that is down or fails mid-answer costs one notice line, never the turn.
+Generation is an LCEL pipeline (prompt | chat model | parser) streamed token by token; the rest is
+deterministic and works with no model. A backend that is down or fails mid-answer costs one notice line.
 """
 
 from __future__ import annotations
@@ -18,9 +17,10 @@ from langchain_core.output_parsers import StrOutputParser
 from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
-from tutor.chain.citations import check_citations
-from tutor.chain.compose import render_blocks, select_blocks
+from tutor.chain.citations import check_citations, renumber
+from tutor.chain.compose import select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
+from tutor.chain.compose_render import render_blocks
 from tutor.chain.concepts import compose_concept
 from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
 from tutor.chain.generation import stream_answer
@@ -136,7 +136,7 @@ class TutorChain:
             yield from self._next_step(answer, profile)
         else:
             yield from self._material(answer, profile, route)
-        answer.text = self.safe_output(answer.text)
+        answer.text = self.safe_output(renumber(answer))  # [1]…[n] in the order of first use
         timings["total_s"] = time.perf_counter() - start
         answer.timings.update({k: round(v, 3) for k, v in timings.items()})
         yield AnswerEvent(kind="answer", answer=answer)
@@ -154,7 +154,12 @@ class TutorChain:
             found = self.roadmap.match_skills(text)
             return list(dict.fromkeys(found.evidence.values()))
 
-        chat = self._healthy_chat()
+        def names_own(text: str) -> bool:  # a milestone, stage, skill or pace of its own
+            u = self.understand(text)
+            return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
+
+        ruled = condense_by_rule(question, history, mentions, names_own)  # the roadmap answers it whole:
+        chat = None if self.understand(ruled).structured else self._healthy_chat()  # no rewording needed
         if chat is not None:
             transcript = "\n".join(f"{role}: {text[:500]}" for role, text in history)
             try:
@@ -169,12 +174,7 @@ class TutorChain:
             except Exception as exc:  # noqa: BLE001 - any backend failure: fall back to the rule
                 log.warning("Condensing with the LLM failed (%s); using the rule", exc)
                 self.backend.mark_down(f"{type(exc).__name__}: {exc}"[:200])
-
-        def names_own(text: str) -> bool:  # a milestone, stage, skill or pace of its own
-            u = self.understand(text)
-            return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
-
-        return condense_by_rule(question, history, mentions, names_own)
+        return ruled
 
     def _healthy_chat(self) -> BaseChatModel | None:
         if self.backend.name == "none":
@@ -338,7 +338,7 @@ class TutorChain:
         structure = self.structure
         plan = structure.plan(question, sources, self.embedder(), answer.question) if structure else DocPlan()
         blocks = plan.blocks or select_blocks(
-            question, candidates + plan.extra, self.embedder(), prefer=plan.prefer
+            question, candidates + plan.extra, self.embedder(), prefer=plan.prefer, specific=plan.specific
         )
         text = render_blocks(blocks, sources, answer.language)
         answer.composition = "blocks" + (f" ({plan.reason})" if plan.reason else "")

@@ -187,9 +187,11 @@ def score_answer(case: AnswerCase, answer: Answer, latency_s: float) -> CaseResu
     # which stands in the passage's heading ("步骤1：技术栈升级"), not in its body
     cited_texts = [fact_norm("\n".join([*s.headings, s.text])) for s in cited]
     facts_cited = all(any(fact_norm(f) in t for t in cited_texts) for f in case.must_contain)
-    # a cited passage is precise when it holds a fact asked for, or lies in a gold section
+    # a cited passage is precise when it holds a fact asked for that the answer states, or lies in a gold
+    # section (a passage holding a needed fact the answer leaves out supports nothing the learner reads)
+    stated = [f for f, found in zip(case.must_contain, facts, strict=True) if found]
     cited_ok = [
-        (any(fact_norm(f) in t for f in case.must_contain) or _in_gold(s, case.gold))
+        (any(fact_norm(f) in t for f in stated) or _in_gold(s, case.gold))
         for s, t in zip(cited, cited_texts, strict=True)
     ]
     forbidden = [f for f in case.must_not_contain if fact_norm(f) and fact_norm(f) in body]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tutor.chain.answer import Source
-from tutor.chain.citations import check_citations, cited_numbers
+from tutor.chain.answer import Answer, CitationCheck, Source
+from tutor.chain.citations import check_citations, cited_numbers, renumber
 
 
 def _sources() -> list[Source]:
@@ -51,3 +51,40 @@ def test_compound_and_fullwidth_markers() -> None:
     assert cited_numbers("a [1, 2] b 【3】 c [2]") == [1, 2, 3]
     text, _, removed = check_citations("混合检索用 RRF 融合排名 [1, 7]。", _sources(), None, 0.8, 0.3)
     assert text == "混合检索用 RRF 融合排名 [1]。" and removed == [7]
+
+
+def _answer_citing(text: str, ranks: list[int], cited: set[int]) -> Answer:
+    sources = [Source(n=n, id=str(n), doc="d", title="T", text=f"段落 {n}", cited=n in cited) for n in ranks]
+    return Answer(
+        question="q",
+        standalone_question="q",
+        language="zh",
+        route="material",
+        route_reason="",
+        text=text,
+        sources=sources,
+        next_step=f"读完第 {max(cited)} 段 [{max(cited)}]",
+    )
+
+
+def test_citations_are_renumbered_densely_in_order_of_first_use() -> None:
+    answer = _answer_citing("- 甲 [4]\n- 乙 [2]\n- 丙 [4]", [1, 2, 3, 4], {2, 4})
+    answer.citation_checks = [
+        CitationCheck(
+            sentence="甲", cited=3, similarity=None, overlap=0.0, supported=False, action="moved", moved_to=4
+        )
+    ]
+    assert renumber(answer) == "- 甲 [1]\n- 乙 [2]\n- 丙 [1]"
+    assert [(s.id, s.n, s.cited) for s in answer.sources] == [
+        ("4", 1, True),
+        ("2", 2, True),
+        ("1", 3, False),
+        ("3", 4, False),
+    ]  # each passage keeps what it holds; the uncited ones follow in their old order
+    assert answer.next_step == "读完第 4 段 [1]"
+    assert (answer.citation_checks[0].cited, answer.citation_checks[0].moved_to) == (4, 1)
+
+
+def test_dense_citations_are_left_alone() -> None:
+    answer = _answer_citing("- 甲 [1]\n- 乙 [2]", [1, 2, 3], {1, 2})
+    assert renumber(answer) == "- 甲 [1]\n- 乙 [2]" and [s.n for s in answer.sources] == [1, 2, 3]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tutor.chain.answer import Source
-from tutor.chain.compose import render_blocks, select_blocks, split_blocks
+from tutor.chain.compose import select_blocks, split_blocks
+from tutor.chain.compose_render import render_blocks
 
 
 def _source(text: str, n: int = 1, headings: list[str] | None = None, flagged: bool = False) -> Source:
@@ -84,3 +85,60 @@ def test_english_questions_get_english_framing() -> None:
         select_blocks("How do programmers cope with a midlife crisis?", sources, None), sources, "en"
     )
     assert text.startswith("Here is what the material says") and "From **" in text and "[1]" in text
+
+
+RESEARCH = """面对挑战，未来的研究方向可以从以下几个方面进行探索：
+1. **自动化技术栈升级**：研究如何利用AI技术自动化技术栈的升级。
+2. **智能学习系统**：开发智能学习系统，推荐个性化的学习资源。
+3. **时间管理工具**：研发智能时间管理工具。
+
+这些研究方向的探索，将为程序员应对中年危机提供更多工具和策略。
+"""
+
+
+def test_a_conclusion_is_not_quoted_without_the_list_it_concludes() -> None:
+    source = _source(RESEARCH, headings=["8. 总结", "8.4 研究展望"])
+    blocks = split_blocks(source)
+    assert [b.kind for b in blocks] == ["list", "para"]
+    # no embedder: blocks rank in reading order reversed here by putting the conclusion first
+    chosen = select_blocks("这些研究方向的探索会带来什么", [source], None, limit=1)
+    assert chosen and chosen[0].kind == "list" and "智能学习系统" in " ".join(chosen[0].lines)
+
+
+class _Flat:
+    """Every block equally similar to the question: only the other signals decide."""
+
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] for _ in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0, 0.0]
+
+
+def test_blocks_whose_heading_holds_the_questions_rarer_words_score_higher() -> None:
+    steps = _source(STEPS, 1, ["3. 核心算法原理 & 具体操作步骤", "3.2 算法步骤详解"])
+    other = _source(
+        "- **选择项目**：选一个活跃的开源项目。\n- **代码贡献**：提交代码。", 2, ["6.4 开源社区贡献"]
+    )
+    weights = {"开源社区贡献": 4.0, "算法步骤详解": 0.5}
+
+    def specific(heading: str) -> float:
+        return sum(v for k, v in weights.items() if k in heading)
+
+    flat = _Flat()
+    plain = select_blocks("怎么参与", [steps, other], flat, limit=1)  # type: ignore[arg-type]
+    assert plain[0].source == 1  # equally similar: the first passage, a steps list for a how-to question
+    chosen = select_blocks("怎么参与", [steps, other], flat, limit=1, specific=specific)  # type: ignore[arg-type]
+    assert chosen[0].source == 2 and "选择项目" in chosen[0].lines[0]
+
+
+PAPERS = "#### 必读经典论文\n\n" + "\n\n".join(
+    f"{k}. **Paper {k}**\n   - 链接：https://arxiv.org/abs/{k}\n   - 解读：https://example.org/{k}"
+    for k in range(1, 6)
+)
+
+
+def test_a_long_list_of_items_with_details_is_quoted_as_its_items_whole() -> None:
+    source = _source(PAPERS, headings=["论文阅读", "必读经典论文"])
+    chosen = select_blocks("有哪些必读的？", [source], None, limit=1)
+    assert chosen[0].lines == [f"**Paper {k}**" for k in range(1, 6)]  # 15 lines -> 5 items

@@ -103,6 +103,15 @@ def test_an_articles_definition_lines_answer_what_a_term_means() -> None:
     assert len(both.sources) == 1 and both.sources[0].doc == "curiosity-and-knowledge-sharing"
 
 
+def test_a_list_question_naming_an_article_by_its_defined_term_is_no_definition(roadmap) -> None:
+    # "the curiosity article" names the article by 好奇心, which its concepts section also defines; the
+    # question asks which tools it suggests, not what curiosity means
+    asked = "Which tools does the curiosity article suggest using for deep learning development?"
+    assert _concept(asked, roadmap, "en", ARTICLES) is None
+    meaning = _concept("What does the curiosity article mean by 求知欲?", roadmap, "en", ARTICLES)
+    assert meaning is not None and "渴望获取知识" in meaning.text
+
+
 def test_an_article_is_named_by_a_word_only_its_title_or_file_name_has() -> None:
     assert (
         named_doc("What trends does the midlife-crisis essay expect?", ARTICLES)

@@ -7,9 +7,9 @@ import json
 import numpy as np
 
 from tutor.chain.answer import Source
-from tutor.chain.compose import render_blocks
 from tutor.chain.compose_doc import StructureComposer
-from tutor.chain.doc_parts import DocParts, named_sections
+from tutor.chain.compose_render import render_blocks
+from tutor.chain.doc_parts import DocParts, named_sections, specific_match
 from tutor.chain.scope import english_vocabulary, topic_coverage
 from tutor.index.store import StoredChunk
 
@@ -192,3 +192,80 @@ def test_a_follow_up_is_answered_by_the_section_it_names_itself() -> None:
     sources = [_retrieved(ESSAY[4])]
     plan = composer.plan(standalone, sources, _Embedder())  # type: ignore[arg-type]
     assert plan.blocks is None  # without the learner's own words, both named sections stay candidates
+
+
+# three articles sharing the template heading "1.1 问题由来"; the first has sections of its own topics
+TEMPLATE = "1.1 问题由来"
+MORE = [
+    *ESSAY,
+    _chunk("crisis", 8, ["4. 数学模型", "4.2 公式推导过程"], 42, "- **技能提升公式**：dS/dt = E·W"),
+    _chunk(
+        "crisis",
+        9,
+        ["6. 实际应用场景", "6.4 开源社区贡献"],
+        46,
+        "- **选择项目**：选活跃项目。\n- **代码贡献**：提交。",
+    ),
+    _chunk("leader", 0, ["1. 背景介绍", TEMPLATE], 3, "技术专家如何成为意见领袖。"),
+    _chunk("comeback", 0, ["1. 背景介绍", TEMPLATE], 3, "技术变革时代如何逆袭。"),
+]
+
+
+def test_rare_heading_words_weigh_more_than_words_many_headings_share() -> None:
+    parts = DocParts(MORE)
+    idf = parts.heading_idf()
+    assert idf["问题"] < idf["公式"]  # 问题由来 ×3 and 常见问题 against one 公式推导过程
+    assert specific_match("公式里有哪些因素", ["4.2 公式推导过程"], parts) == idf["公式"]
+    assert specific_match("公式里有哪些因素", [TEMPLATE], parts) == 0.0
+    assert TEMPLATE in parts.shared_headings() and "6.4 开源社区贡献" not in parts.shared_headings()
+
+
+def test_the_documents_title_is_no_section_and_ties_go_to_the_higher_ranked_passage() -> None:
+    titled = [
+        _chunk("lead", 0, ["从技术专家到意见领袖", "8.3 面临的挑战"], 1, "- 时间投入"),
+        _chunk("lead", 1, ["从技术专家到意见领袖", "学习建议"], 5, "- 多写作"),
+        _chunk("lead", 2, ["从技术专家到意见领袖", "学习心态"], 9, "- 保持好奇"),
+    ]
+    parts = DocParts(titled)
+    assert named_sections("成为意见领袖有哪些挑战", parts, "lead") == [
+        ("从技术专家到意见领袖", "8.3 面临的挑战")
+    ]
+    asked = "学习心态方面有什么建议"  # names both 学习心态 and 学习建议 equally
+    ranked = [["从技术专家到意见领袖", "学习心态"], ["从技术专家到意见领袖", "学习建议"]]
+    assert named_sections(asked, parts, "lead", ranked=ranked)[0][-1] == "学习心态"
+    assert named_sections(asked, parts, "lead", ranked=ranked[::-1])[0][-1] == "学习建议"
+
+
+class _Near:
+    """The learner's question is 0.92 similar to the second FAQ question: under the bar for the whole
+    material (0.945), over the bar inside a FAQ section the retriever ranked first (0.90)."""
+
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] if "平衡" in t else [0.0, 1.0] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [float(np.sqrt(1 - 0.92**2)), 0.92]
+
+
+def test_a_faq_section_ranked_first_answers_with_its_best_matching_entry() -> None:
+    composer = StructureComposer(lambda: ESSAY)
+    sources = [_retrieved(ESSAY[5]), _retrieved(ESSAY[0], 2)]
+    plan = composer.plan("学新技术的时候要注意啥", sources, _Near())  # type: ignore[arg-type]
+    assert plan.reason.startswith("faq") and plan.blocks and plan.blocks[0].label.startswith("学习新技术")
+    assert "寻求帮助" in " ".join(plan.blocks[0].lines)  # the whole entry, over two chunks
+    sources = [_retrieved(ESSAY[0]), _retrieved(ESSAY[5], 2)]  # the FAQ only second: no entry answers
+    plan = composer.plan("学新技术的时候要注意啥", sources, _Near())  # type: ignore[arg-type]
+    assert not plan.reason.startswith("faq")
+
+
+def test_the_outline_yields_to_a_best_passage_about_a_topic_of_its_own() -> None:
+    composer = StructureComposer(lambda: MORE)
+    template_first = [_retrieved(MORE[0]), _retrieved(MORE[9], 2)]
+    plan = composer.plan("中年危机要怎么应对？", template_first, _Embedder())  # type: ignore[arg-type]
+    assert plan.reason == "steps outline"  # 1.1 问题由来 speaks about the whole article
+    own_topic_first = [_retrieved(MORE[9]), _retrieved(MORE[0], 2)]
+    plan = composer.plan("我也想参与进来，具体怎么做？", own_topic_first, _Embedder())  # type: ignore[arg-type]
+    assert plan.reason != "steps outline"
+    rarer_word_second = [_retrieved(MORE[0]), _retrieved(MORE[8], 2)]
+    plan = composer.plan("技能提升公式怎么算？", rarer_word_second, _Embedder())  # type: ignore[arg-type]
+    assert plan.reason != "steps outline"

@@ -45,6 +45,13 @@ def test_chitchat(text: str) -> None:
     assert route_message(text).kind == "chitchat"
 
 
+def test_what_can_i_do_about_a_problem_is_advice_not_what_to_learn_next() -> None:
+    asked = "My model scores well on the training data but badly on validation. What can I do about it?"
+    assert route_message(asked).kind == "material"
+    assert route_message("What can I do with LangChain?").kind == "material"
+    assert route_message("What should I do next?").kind == "next_step"
+
+
 def test_resource_requests_are_not_next_step_even_with_learning_words() -> None:
     assert route_message("推荐一本适合初学者学习深度学习的书").kind == "material"
     assert route_message("推荐一下学习路线的下一步").kind == "next_step"
@@ -80,6 +87,14 @@ def test_injections_are_declined(text: str) -> None:
 )
 def test_advice_and_requirement_questions_are_material(text: str) -> None:
     assert route_message(text).kind == "material"
+
+
+@pytest.mark.parametrize(
+    "text", ["技能点 7 的检验标准我都过了，接下来学什么？", "第二阶段我已经通过了检验标准，下一步呢"]
+)
+def test_having_passed_the_criteria_and_asking_what_next_is_a_next_step(text: str) -> None:
+    """Naming the criteria one has passed is a self-report, not a question about what they require."""
+    assert route_message(text).kind == "next_step"
 
 
 def test_self_reports_are_the_clauses_that_say_what_the_learner_knows() -> None:

@@ -115,3 +115,37 @@ def test_prerequisites_cite_only_the_stages_they_name(cur, cfg) -> None:
 def test_a_stage_named_outright_outweighs_a_near_spelling_of_a_skill(cur, cfg) -> None:
     u = understand("What do I need to know before starting stage 3 (LLM applications)?", cur, cfg)
     assert u.stages == [3] and u.skills == []
+
+
+def test_a_skill_named_in_a_milestone_question_is_looked_for_in_the_milestone(cur, cfg) -> None:
+    for question, months in (
+        ("半年后应该会 RAG 了吗？", 6),
+        ("By the 6-month milestone should I know LangChain?", 6),
+    ):
+        s = _answer(question, cur, cfg)
+        milestone = next(m for m in cur.milestones if m.months == months)
+        assert not missing_items(s.text, milestone.checks)
+        assert [src.lines for src in s.sources] == [list(milestone.citation.lines)]  # not the skill's content
+
+
+def test_a_prerequisite_the_learner_names_adds_what_it_covers(cur, cfg) -> None:
+    s = _answer("我 Linux 不熟，可以直接学深度学习原理吗？", cur, cfg)
+    linux = cur.skill(3)
+    assert linux.number in Prerequisites(cur, cfg).ancestors(5)
+    shown = [i for g in linux.content for i in g.items]
+    assert shown and not missing_items(s.text, shown)
+    assert any(linux.heading in src.headings for src in s.sources)  # cited to its own content lines
+    assert all(src.cited for src in s.sources)
+
+
+def test_a_phrasing_that_drops_the_markers_gets_each_items_citation_back(cur, cfg) -> None:
+    from tutor.chain.structured_parts import restore_citations
+
+    s = _answer("阶段 2 的检验标准是什么？", cur, cfg)  # skill 7's criteria are [1], skill 8's [2]
+    seven, eight = cur.skill(7).checks[0], cur.skill(8).checks[0]
+    phrased = f"先看 PyTorch：{seven}。\n然后 Transformer：{eight} [2]\n加油！"
+    assert restore_citations(phrased, s).splitlines() == [
+        f"先看 PyTorch：{seven}。 [1]",
+        f"然后 Transformer：{eight} [2]",  # already cited: left as the model wrote it
+        "加油！",  # states no item: nothing to cite
+    ]

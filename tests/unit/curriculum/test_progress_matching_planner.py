@@ -129,3 +129,16 @@ def test_recommendation_contract(svc) -> None:
     assert rec["done_when"][1] == "能用 Scikit-learn 训练模型"
     assert "约 6 周" in rec["estimate"] and "每天 4 小时" in rec["estimate"]
     assert rec["citations"][0]["lines"] == [217, 255]
+
+
+def test_a_plan_cites_each_recommended_skill_once_with_the_section_that_holds_what_it_quotes(svc) -> None:
+    from tutor.chain.replies import plan_sources, render_plan
+
+    plan = svc.next_steps(LearnerProfile(id="a", name="a", finished=[1, 2, 3]))
+    sources, numbers = plan_sources(plan, svc.curriculum, svc.settings.curriculum.roadmap)
+    assert len(sources) == len(plan.recommendations)  # one per skill, not its sub-sections again
+    text = render_plan(plan, numbers, "zh", [])
+    top, cited = plan.recommendations[0], [s for s in sources if f"[{s.n}]" in text]
+    assert [s.lines for s in cited] == [list(svc.curriculum.skill(top.skill.number).citation.lines)]
+    for quoted in [*top.study, *top.done_when, *(r.name for r in top.resources)]:
+        assert quoted.split("：")[-1].split("、")[0] in cited[0].text

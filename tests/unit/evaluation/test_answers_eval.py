@@ -74,6 +74,20 @@ def test_a_fact_in_the_cited_passages_heading_is_cited() -> None:
     assert not score_answer(case, _answer(text, sources=[elsewhere, step4]), 0.1).facts_cited
 
 
+def test_a_cited_passage_is_precise_only_for_a_fact_the_answer_states() -> None:
+    """Holding a needed fact the answer leaves out supports nothing the learner reads."""
+    case = AnswerCase(id="p", question="q", must_contain=["线性代数", "技能点 2"], gold=[])
+    holds = _src(1, "- 线性代数：矩阵运算\n- 技能点 2：数学基础", headings=["阶段 0"])
+    stated = score_answer(case, _answer("线性代数 [1]", sources=[holds]), 0.1)
+    assert stated.cited_ok == [True]
+    unstated = score_answer(case, _answer("先学 Python [1]", sources=[holds]), 0.1)
+    assert unstated.cited_ok == [False] and not unstated.all_facts
+    in_gold = AnswerCase(
+        id="g", question="q", must_contain=["线性代数"], gold=[{"doc": "ai-learning-roadmap"}]
+    )
+    assert score_answer(in_gold, _answer("先学 Python [1]", sources=[holds]), 0.1).cited_ok == [True]
+
+
 def test_missing_fact_forbidden_text_and_misroute_fail() -> None:
     case = AnswerCase(
         id="b", question="q", must_contain=["Milvus"], must_not_contain=["技能点 15"], route="material"
