@@ -163,12 +163,16 @@ class RetrievalSettings(BaseModel):
         description="RRF weight of the FAQ passages ranked by their best question-and-answer entry, added when "
         "an entry is within faq_margin of the material's best block; 0 = off (tutor.index.sections.FaqEntries).",
     )
-    faq_margin: float = Field(0.02, description="FAQ entries: how far below the best block an entry may be.")
+    faq_margin: float = Field(0.0, description="FAQ entries: how far below the best block an entry may be.")
     concept_terms: int = Field(
         1, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
     )
     concept_terms_margin: float = Field(
         0.002, ge=0, description="Concept glossary: the best entry's lead over another term's best entry."
+    )
+    concept_terms_cjk_only: bool = Field(
+        True,
+        description="Concept glossary: only for questions with Chinese characters (the entries' language).",
     )
     concept_terms_to: Literal["keyword", "both"] = Field(
         "keyword", description="concept_terms: BM25 or both."

@@ -169,6 +169,7 @@ class QueryLevers:
                 top=self.cfg.concept_terms,
                 headings=self._headings(),
                 margin=self.cfg.concept_terms_margin,
+                cjk_only=self.cfg.concept_terms_cjk_only,
             )
 
         return self._per_index("concepts", build)

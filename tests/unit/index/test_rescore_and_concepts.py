@@ -103,6 +103,9 @@ def test_concept_glossary_adds_nothing_on_a_near_tie_between_terms() -> None:
     assert tied("把数据压到两三维？") is None  # t-SNE's entry is within 0.01 of PCA's
     clear = ConceptGlossary(entries, lambda ts: [vectors[t] for t in ts], lambda q: question, margin=0.0005)
     assert clear("把数据压到两三维？") == "PCA 降维"
+    chinese = ConceptGlossary(entries, lambda ts: [vectors[t] for t in ts], lambda q: question, cjk_only=True)
+    assert chinese("把数据压到两三维？") == "PCA 降维"
+    assert chinese("squeezing data into two dimensions?") is None  # English: no term from the Chinese entries
 
 
 def test_fallback_hooks_run_only_when_no_other_rewrite_fired() -> None:
