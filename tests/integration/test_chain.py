@@ -16,7 +16,8 @@ import pytest
 
 from tests.conftest import make_settings
 from tests.servers import free_port, gguf_path
-from tutor.chain.citations import check_citations
+from tutor.chain import replies
+from tutor.chain.citations import check_citations, cited_numbers
 from tutor.chain.replies import OFFLINE_NOTICE
 from tutor.services import Services, build_services
 
@@ -131,8 +132,14 @@ def test_answers_stream_from_the_llama_cpp_server(corpus_services: Services, lla
     assert events[-1].kind == "answer" and tokens
     # streamed as it is generated, a line at a time: each line passes the output guard (catalog-only links,
     # no planted instructions) before the learner sees it, so a one-line answer is one event
-    streamed = "".join(t.text for t in tokens)
-    assert all(t.text.endswith("\n") for t in tokens[:-1]) and len(tokens) <= streamed.count("\n") + 1
+    model_tokens = tokens[:-1] if answer.composition == "llm+quoted" else tokens
+    streamed = "".join(t.text for t in model_tokens)
+    assert all(t.text.endswith("\n") for t in model_tokens[:-1])
+    assert len(model_tokens) <= streamed.count("\n") + 1
+    # grounded whatever the model wrote: an answer that cites no passage also quotes the material, cited
+    assert answer.composition in {"llm", "llm+quoted"}
+    assert set(cited_numbers(answer.text)) & {s.n for s in answer.sources}
+    assert (replies.uncited_heading("zh") in answer.text) == (answer.composition == "llm+quoted")
     assert answer.backend.startswith("openai") and answer.notice is None
     assert "first_token_s" in answer.timings and answer.timings["generate_s"] > 0
     # the chinese prompt overflows SmolLM2's 2048 tokens untrimmed; trimmed with the server's tokenizer it fits

@@ -130,6 +130,13 @@ def llm_down_notice(language: str, detail: str) -> str:
     return f"The language model did not respond ({detail}); this answer is retrieval-only."
 
 
+def uncited_heading(language: str) -> str:
+    """Above the quoted passages added to a model answer that cited none: the learner can check it."""
+    if language == "zh":
+        return "**资料原文**（模型的回答没有引用出处，以下是检索到的原文）："
+    return "**From the material** (the model's answer cited no passage; these are the retrieved passages):"
+
+
 def weak_warning(language: str, relevance: float) -> str:
     if language == "zh":
         return f"⚠️ 最相关的资料与问题的相关度较低（{relevance:.2f}），答案可能不完整，请核对出处。"

@@ -17,7 +17,7 @@ from langchain_core.output_parsers import StrOutputParser
 from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
-from tutor.chain.citations import check_citations, renumber
+from tutor.chain.citations import check_citations, cited_numbers, renumber
 from tutor.chain.compose import select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.compose_render import render_blocks
@@ -191,12 +191,8 @@ class TutorChain:
             yield AnswerEvent(kind="token", text=piece)
 
     def _finished_labels(self, profile: LearnerProfile) -> list[str]:
-        cur = self.roadmap.curriculum
-        return [
-            f"技能点 {n}（{cur.skill(n).name}）"
-            for n in profile.finished
-            if any(s.number == n for s in cur.skills)
-        ]
+        skills = {s.number: s.name for s in self.roadmap.curriculum.skills}
+        return [f"技能点 {n}（{skills[n]}）" for n in profile.finished if n in skills]
 
     def _next_step(self, answer: Answer, profile: LearnerProfile) -> Iterator[AnswerEvent]:
         hours = hours_per_day(answer.question)
@@ -311,6 +307,10 @@ class TutorChain:
         )
         answer.timings["citations_s"] = round(time.perf_counter() - t1, 3)
         answer.citation_checks, answer.removed_citations = checks, removed
+        if answer.composition == "llm" and not cited_numbers(text):  # ungrounded: quote the material
+            quoted = f"{replies.uncited_heading(answer.language)}\n\n{self._quoted(answer, sources)}"
+            yield AnswerEvent(kind="token", text=self.safe_output(f"\n\n{quoted}"))
+            text, answer.composition = f"{text}\n\n{quoted}", "llm+quoted"
 
         skill_no, ref = replies.answer_skill(sources)
         self._finish(answer, profile, text, cur.skill(skill_no) if skill_no else None, ref)
@@ -333,6 +333,11 @@ class TutorChain:
         if text is not None:
             answer.composition = "llm"
             return text
+        text = self._quoted(answer, sources)
+        yield from self._emit_text(text)
+        return text
+
+    def _quoted(self, answer: Answer, sources: list[Source]) -> str:
         question = answer.standalone_question
         candidates = sources + section_candidates(question, sources, self._search_doc)
         structure = self.structure
@@ -340,10 +345,8 @@ class TutorChain:
         blocks = plan.blocks or select_blocks(
             question, candidates + plan.extra, self.embedder(), prefer=plan.prefer, specific=plan.specific
         )
-        text = render_blocks(blocks, sources, answer.language)
         answer.composition = "blocks" + (f" ({plan.reason})" if plan.reason else "")
-        yield from self._emit_text(text)
-        return text
+        return render_blocks(blocks, sources, answer.language)
 
     def _finish(
         self, answer: Answer, profile: LearnerProfile, text: str, skill: Skill | None, source_n: int | None
@@ -392,9 +395,5 @@ class TutorChain:
         learner = "、".join(self._finished_labels(profile)) or (
             "暂无" if answer.language == "zh" else "none yet"
         )
-        reserve = self.cfg.answer_reserve_tokens
-        return (
-            yield from stream_answer(
-                self.backend, self.count_tokens, reserve, answer, learner, sources, self.safe_output
-            )
-        )
+        args = (self.backend, self.count_tokens, self.cfg.answer_reserve_tokens, answer, learner, sources)
+        return (yield from stream_answer(*args, self.safe_output))
