@@ -161,12 +161,15 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # Re-measured after merging (ans5, 4d08189 + re-ingested index): zh 0.920, en 0.875, precision 0.930,
 # misroutes 0.022, refusal 1.000, false refusal 0.010 (a142 moved: the FAQ section now ranks first, retrieval's
 # change) — the coverage gates stay at 0.91 / 0.86; citation precision gate 0.925 (cite5, measured 0.930).
+# Final merge of the fifth round (ret5's retrieval levers with the glossary for Chinese questions only, ans5, cite5;
+# dense search exact, so the numbers repeat): zh 0.929, en 0.900, precision 0.943, misroutes 0.022, refusal 1.000,
+# false refusal 0.010 — measured by this test.
 # The gate sits about one question below the measured level so only a real regression fails it.
 GATE = {
-    "fact_coverage_zh": 0.91,
-    "fact_coverage_en": 0.86,
-    "citation_precision": 0.925,
-    "misroutes": 0.032,
+    "fact_coverage_zh": 0.92,
+    "fact_coverage_en": 0.885,
+    "citation_precision": 0.935,
+    "misroutes": 0.027,
     "refusal": 0.92,
     "false_refusal": 0.021,
 }
