@@ -20,7 +20,7 @@ from tutor.chain.text import overlap_ratio
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["check_citations", "cited_numbers", "MARKER", "renumber"]
+__all__ = ["check_citations", "cited_numbers", "mark_cited", "MARKER", "renumber"]
 
 _NEAR_BEST = 0.01
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]|【(\d{1,2})】")
@@ -39,6 +39,13 @@ def cited_numbers(text: str) -> list[int]:
     for m in MARKER.finditer(text):
         out.extend(n for n in _numbers(m) if n not in out)
     return out
+
+
+def mark_cited(sources: list[Source], text: str) -> None:
+    """Flag the sources `text` cites (the sources panel and the eval read the flags, not the text)."""
+    numbers = set(cited_numbers(text))
+    for s in sources:
+        s.cited = s.n in numbers
 
 
 class _Similarity:

@@ -7,7 +7,6 @@ deterministic and works with no model. A backend that is down or fails mid-answe
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 
@@ -17,7 +16,7 @@ from langchain_core.output_parsers import StrOutputParser
 from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
-from tutor.chain.citations import check_citations, cited_numbers, renumber
+from tutor.chain.citations import check_citations, cited_numbers, mark_cited, renumber
 from tutor.chain.compose import select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.compose_render import render_blocks
@@ -294,6 +293,7 @@ class TutorChain:
         answer.weak = relevance < cfg.weak_threshold.get(answer.language, cfg.weak_threshold.get("zh", 0.0))
         answer.sources = sources
 
+        retrieved = list(sources)  # the model's window may drop passages; quoting falls back on all of them
         text = yield from self._answer_text(answer, profile, sources)
         t1 = time.perf_counter()
         text, checks, removed = check_citations(
@@ -308,9 +308,11 @@ class TutorChain:
         answer.timings["citations_s"] = round(time.perf_counter() - t1, 3)
         answer.citation_checks, answer.removed_citations = checks, removed
         if answer.composition == "llm" and not cited_numbers(text):  # ungrounded: quote the material
+            answer.sources = sources = retrieved
             quoted = f"{replies.uncited_heading(answer.language)}\n\n{self._quoted(answer, sources)}"
             yield AnswerEvent(kind="token", text=self.safe_output(f"\n\n{quoted}"))
             text, answer.composition = f"{text}\n\n{quoted}", "llm+quoted"
+            mark_cited(sources, text)
 
         skill_no, ref = replies.answer_skill(sources)
         self._finish(answer, profile, text, cur.skill(skill_no) if skill_no else None, ref)
@@ -377,9 +379,7 @@ class TutorChain:
             text = structured.text
             if self.backend.name != "none":
                 answer.notice = None
-        numbers = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
-        for s in answer.sources:
-            s.cited = s.n in numbers
+        mark_cited(answer.sources, text)
         answer.relevance = 1.0
         cur = self.roadmap.curriculum
         skills = understood.skills or [n for st in understood.stages for n in cur.stage(st).skills]
