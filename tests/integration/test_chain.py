@@ -144,7 +144,11 @@ def test_answers_stream_from_the_llama_cpp_server(corpus_services: Services, lla
     assert "first_token_s" in answer.timings and answer.timings["generate_s"] > 0
     # the chinese prompt overflows SmolLM2's 2048 tokens untrimmed; trimmed with the server's tokenizer it fits
     assert svc.tutor.count_tokens.method == "model tokenizer"
-    assert 1 <= len(answer.sources) <= 5
+    # the passages the model saw were cut to its window; a quoted fallback (uncited answer) shows every retrieved one
+    if answer.composition == "llm":
+        assert 1 <= len(answer.sources) <= 5
+    else:
+        assert set(cited_numbers(answer.text)) <= {s.n for s in answer.sources}  # every citation resolves
 
 
 def test_planted_instructions_never_reach_the_model(
