@@ -37,6 +37,7 @@ from tutor.index.embeddings import TutorEmbeddings, build_embeddings
 from tutor.index.levers import QueryLevers, ReferenceSections
 from tutor.index.live import LiveIndex
 from tutor.index.retriever import Reranker, TutorRetriever, build_retriever
+from tutor.index.roadmap_sections import RoadmapSections
 from tutor.index.store import StoredChunk
 from tutor.index.threads import apply_thread_policy, limit_torch_threads
 from tutor.index.vector_cache import CachedEmbeddings, store_for
@@ -128,7 +129,12 @@ class App:
             hooks.append(
                 ReferenceSections(self._understand, lambda: self.roadmap.curriculum, named=mode == "named")
             )
-        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval, hooks)
+        roadmap = RoadmapSections(
+            self._understand,
+            lambda: self.roadmap.curriculum,
+            stages=self.settings.retrieval.aspect_section_stages,
+        )
+        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval, hooks, roadmap)
 
     @cached_property
     def reranker(self) -> Reranker | None:

@@ -164,6 +164,8 @@ class RetrievalSettings(BaseModel):
         "an entry is within faq_margin of the material's best block; 0 = off (tutor.index.sections.FaqEntries).",
     )
     faq_margin: float = Field(0.0, description="FAQ entries: how far below the best block an entry may be.")
+    aspect_section_weight: float = Field(1.0, ge=0, description="RRF weight: asked-about roadmap section.")
+    aspect_section_stages: bool = Field(True, description="aspect_section_weight: stage sections too.")
     concept_terms: int = Field(
         1, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
     )
@@ -174,9 +176,7 @@ class RetrievalSettings(BaseModel):
         True,
         description="Concept glossary: only for questions with Chinese characters (the entries' language).",
     )
-    concept_terms_to: Literal["keyword", "both"] = Field(
-        "keyword", description="concept_terms: BM25 or both."
-    )
+    concept_terms_to: Literal["keyword", "both"] = Field("keyword", description="concept_terms: BM25/both.")
     resource_kinds: Literal["off", "intent", "keyword", "both"] = Field(
         "both", description="English resource kinds ('forum' -> 社区 论坛): intent, + BM25 words, + both."
     )

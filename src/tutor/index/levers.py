@@ -21,8 +21,10 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.kinds import SectionKinds
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
+from tutor.index.roadmap_sections import RoadmapSections, Target, heading_paths, referenced_stages, rows_under
 from tutor.index.routing import DocRouter, cards_from_chunks, refers_to_document
 from tutor.index.sections import ConceptGlossary, FaqEntries, SectionView, SequencePassages, concept_entries
+from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import ResourceKinds
 
@@ -42,12 +44,15 @@ class QueryLevers:
         embedder: Callable[[], TutorEmbeddings],
         cfg: RetrievalSettings,
         hooks: Sequence[QueryExtra] = (),
+        roadmap: RoadmapSections | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.cfg = cfg
         #: question -> text to append to the query (or None), e.g. stage/skill references
         self.hooks: list[QueryExtra] = list(hooks)
+        #: the roadmap section a question resolves to (retrieval.aspect_section_weight)
+        self.roadmap = roadmap
         self._rewriter: tuple[tuple[object, ...], BM25Index | None, QueryRewriter] | None = None
         #: what is built from one BM25 index (headings, router, views…), by name, with that index
         self._built: dict[str, tuple[BM25Index, object]] = {}
@@ -148,6 +153,21 @@ class QueryLevers:
         """The material's FAQ entries, one vector each (retrieval.faq_weight), once per index."""
         return self._per_index("faq", lambda bm25: FaqEntries(bm25, _passage_embedding(self.embedder())))
 
+    def roadmap_passages(
+        self, targets: Sequence[Target], allowed: Callable[[str], bool] = lambda d: True, limit: int = 4
+    ) -> list[StoredChunk]:
+        """The live passages under `targets` (`RoadmapSections`), target by target, as a ranked list."""
+        if not targets:
+            return []
+        bm25 = self.index.bm25()
+        paths = self._per_index("heading_paths", lambda b: heading_paths(b.metadata))
+        rows = [r for r in rows_under(paths, targets, limit) if allowed(str(bm25.metadata[r].get("doc", "")))]
+        records = bm25.records.fetch(rows)
+        return [
+            StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)
+            for r, (text, meta) in zip(rows, records, strict=True)
+        ]
+
     def resource_kinds(self) -> ResourceKinds:
         """English resource-kind names kept when the material's headings or tables use their words."""
 
@@ -210,12 +230,6 @@ class _Roadmap(Protocol):
 
 _STARS = re.compile(r"\s*[⭐★☆]+\s*$")
 _NUMBERED = re.compile(r"[0-9０-９零〇一二两三四五六七八九十]")
-# "第一个阶段", "the first stage": a position in the roadmap's order (阶段 0 is the first stage), while
-# "第三阶段" (no 个), "阶段 2" and "stage 2" are the stages' labels and stay as they are.
-_ORDINAL = re.compile(
-    r"^第\s*\S+\s*个|^(?:the\s+)?(?:very\s+)?(?:zeroth|first|second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th))\b",
-    re.I,
-)
 # what comes after a stage, in words the understanding's "next" aspect does not cover
 _AFTER = re.compile(
     r"\b(?:right|immediately|directly|just)\s+after\b|\bcomes?\s+(?:right\s+)?after\b|\bafter\s+(?:i'?m\s+)?(?:done|finish)"
@@ -224,13 +238,6 @@ _AFTER = re.compile(
 )
 # "阶段 2-3", "stages 1 to 2": a span the material's tables spell out literally; one stage's heading would pull away
 _RANGE = re.compile(r"(?:阶段|stages?)\s*\d+\s*(?:[-–~～到至]|to|and)\s*\d+", re.I)
-_STAGE_NAME = re.compile(r"[：:]\s*(?:AI\s*)?([^（(]+)")
-
-
-def _stage_name(heading: str) -> str:
-    """'阶段 4：AI 工程化（1-2 个月）' -> '工程化' (what a learner calls the stage by name)."""
-    m = _STAGE_NAME.search(heading)
-    return m.group(1).strip().replace(" ", "") if m else ""
 
 
 class ReferenceSections:
@@ -268,7 +275,7 @@ class ReferenceSections:
             return None
         stages = {s.number: s.heading for s in roadmap.stages}
         skills = {s.number: s.heading for s in roadmap.skills}
-        wanted_stages = self._stages(question, refs, sorted(stages))
+        wanted_stages = referenced_stages(question, refs, roadmap.stages)
         wanted = [stages[n] for n in wanted_stages if n in stages]
         asks_next = "next" in refs.aspects or bool(_AFTER.search(question))
         if asks_next and wanted_stages and max(wanted_stages) + 1 in stages:
@@ -282,17 +289,3 @@ class ReferenceSections:
         if not headings or len(headings) > self.limit:
             return None  # many references: a question about the whole roadmap, not one section
         return " ".join(headings)
-
-    def _stages(self, question: str, refs: _References, order: list[int]) -> list[int]:
-        """The stages referred to, ordinals read as positions in `order` unless a stage is named by name."""
-        names = {_stage_name(h.heading): h.number for h in self.roadmap().stages}
-        compact = question.replace(" ", "")
-        if any(name and name in compact for name in names):
-            return list(refs.stages)
-        out = []
-        for n in refs.stages:
-            evidence = refs.evidence.get(f"stage {n}", "").strip()
-            if _ORDINAL.search(evidence) and 1 <= n <= len(order):
-                n = order[n - 1]
-            out.append(n)
-        return list(dict.fromkeys(out))

@@ -273,11 +273,28 @@ class HybridRetriever(TutorRetriever):
             block_best = float(self.levers.sections().best_blocks(vector).max(initial=-2.0))
             if faq and closest >= block_best - cfg.faq_margin:
                 lists.append((cfg.faq_weight, faq))
-        if cfg.next_step_weight > 0 and asks_next_step(plan.question):
+        asks_next = asks_next_step(plan.question)
+        if cfg.next_step_weight > 0 and asks_next:
             lists.append((cfg.next_step_weight, self.levers.sequences().rank(vector, _doc_allowed(where))))
+        lists += self._roadmap_lists(plan.question, asks_next, where)
         if routing.routed and cfg.doc_routing_heading_weight > 0:
             lists.append((cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector)))
         return lists
+
+    def _roadmap_lists(
+        self, question: str, asks_next: bool, where: dict[str, Any] | None
+    ) -> list[tuple[float, Sequence[StoredChunk]]]:
+        """The understood roadmap section: the named skill's (stage's) asked-about part (aspect_section_weight)."""
+        sections = self.levers.roadmap
+        if (
+            self.cfg.aspect_section_weight <= 0
+            or sections is None
+            or asks_next
+            or refers_to_document(question)
+        ):
+            return []  # what comes next is not the named section; a question about an essay is not the roadmap's
+        passages = self.levers.roadmap_passages(sections.aspect_targets(question), _doc_allowed(where))
+        return [(self.cfg.aspect_section_weight, passages)] if passages else []
 
     def _rescore(self, query: str, fused: list[StoredChunk], vector: Sequence[float]) -> list[StoredChunk]:
         """The fused top `rescore_depth` re-ordered by block similarity and referenced sections (index.rescore)."""

@@ -1,0 +1,198 @@
+"""The roadmap section a question resolves to, as one more ranked list for the fusion.
+
+The query understanding (`tutor.chain.understanding`, handed in by the composition root) says
+which skills or stages a question names, also by English name or alias ("prompts", "the
+language-processing skill", "the second stage"), and what it asks about them (resources, checks,
+project, content, stage); the parsed roadmap says where that part is written (the skill's 学习资源 /
+实践项目 / 检验标准 sub-heading, the stage's section).  An English question shares no word with a
+Chinese resource table, and a table of names is far from any question for e5, so the understood
+passages join the fusion as one more RRF list (`retrieval.aspect_section_weight`), never replacing
+what the retrievers found.  (A list of the skill that comes next by the core path, for "what after
+X" questions, was measured and left out: eval/README.md, sixth round.)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tutor.curriculum.model import Curriculum
+
+__all__ = [
+    "RoadmapSections",
+    "Target",
+    "heading_paths",
+    "referenced_stages",
+    "rows_under",
+    "section_aspect",
+]
+
+log = logging.getLogger(__name__)
+
+_STARS = re.compile(r"[⭐★☆]+")
+#: the aspects a skill's sub-sections answer (`tutor.chain.understanding.ASPECTS`)
+_SECTION_ASPECTS = ("resources", "project", "checks", "content")
+
+
+class _Understood(Protocol):
+    @property
+    def stages(self) -> Sequence[int]: ...
+    @property
+    def skills(self) -> Sequence[int]: ...
+    @property
+    def aspects(self) -> Sequence[str]: ...
+    @property
+    def milestones(self) -> Sequence[int]: ...
+    @property
+    def evidence(self) -> dict[str, str]: ...
+
+
+class _StageRefs(Protocol):
+    @property
+    def stages(self) -> Sequence[int]: ...
+    @property
+    def evidence(self) -> dict[str, str]: ...
+
+
+class _Stage(Protocol):
+    @property
+    def number(self) -> int: ...
+    @property
+    def heading(self) -> str: ...
+
+
+# "第一个阶段", "the first stage": a position in the roadmap's order (阶段 0 is the first stage), while
+# "第三阶段" (no 个), "阶段 2" and "stage 2" are the stages' labels and stay as they are.
+_ORDINAL = re.compile(
+    r"^第\s*\S+\s*个|^(?:the\s+)?(?:very\s+)?(?:zeroth|first|second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th))\b",
+    re.I,
+)
+_STAGE_NAME = re.compile(r"[：:]\s*(?:AI\s*)?([^（(]+)")
+
+
+def _stage_name(heading: str) -> str:
+    """'阶段 4：AI 工程化（1-2 个月）' -> '工程化' (what a learner calls the stage by name)."""
+    m = _STAGE_NAME.search(heading)
+    return m.group(1).strip().replace(" ", "") if m else ""
+
+
+def referenced_stages(question: str, refs: _StageRefs, stages: Sequence[_Stage]) -> list[int]:
+    """The stages referred to, ordinals read as positions in the roadmap's order unless a stage is named by name."""
+    order = sorted(s.number for s in stages)
+    compact = question.replace(" ", "")
+    if any(name and name in compact for name in (_stage_name(s.heading) for s in stages)):
+        return list(refs.stages)
+    out = []
+    for n in refs.stages:
+        evidence = refs.evidence.get(f"stage {n}", "").strip()
+        if _ORDINAL.search(evidence) and 1 <= n <= len(order):
+            n = order[n - 1]
+        out.append(n)
+    return list(dict.fromkeys(out))
+
+
+def section_aspect(title: str) -> str:
+    """Which aspect a skill's sub-heading answers, by the roadmap parser's own rule (curriculum.parser)."""
+    if "资源" in title or "平台" in title:
+        return "resources"
+    if "项目" in title:
+        return "project"
+    if "检验" in title:
+        return "checks"
+    return "content"
+
+
+def _norm(heading: str) -> str:
+    return re.sub(r"\s+", "", _STARS.sub("", unicodedata.normalize("NFKC", heading)))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A section to rank: the passages under `heading`, and under one of `titles` when given."""
+
+    heading: str
+    titles: tuple[str, ...] = ()
+
+
+def heading_paths(metadata: Sequence[dict[str, Any]]) -> list[frozenset[str]]:
+    """Every row's headings, normalised (no stars, NFKC, no spaces); read once per index."""
+    return [frozenset(_norm(h) for h in json.loads(m.get("headings", "[]") or "[]")) for m in metadata]
+
+
+def rows_under(paths: Sequence[frozenset[str]], targets: Sequence[Target], limit: int = 4) -> list[int]:
+    """Rows under each target in turn (document order within a target), at most `limit` per target."""
+    out: list[int] = []
+    for target in targets:
+        head, titles = _norm(target.heading), {_norm(t) for t in target.titles}
+        rows = [i for i, p in enumerate(paths) if head in p and (not titles or p & titles)]
+        out += [r for r in rows if r not in out][:limit]
+    return out
+
+
+class RoadmapSections:
+    """Which roadmap sections a question asks about (`aspect_targets`)."""
+
+    def __init__(
+        self,
+        understand: Callable[[str], _Understood],
+        curriculum: Callable[[], Curriculum],
+        max_skills: int = 2,
+        stages: bool = False,
+    ) -> None:
+        self.understand = understand
+        self.curriculum = curriculum
+        self.max_skills = max_skills
+        #: also "which stage is X in" (the skill's section) and "what is in stage N" (the stage's section)
+        self.stages = stages
+
+    def _understood(self, question: str) -> tuple[_Understood, Curriculum] | None:
+        try:
+            return self.understand(question), self.curriculum()
+        except Exception as exc:  # noqa: BLE001 - a ranking must never fail the search
+            log.debug("no roadmap sections for %r: %s", question, exc)
+            return None
+
+    def aspect_targets(self, question: str) -> list[Target]:
+        """The named skills' sub-sections for the aspect asked ("PyTorch 的学习资源" -> 技能点 7 › 学习资源)."""
+        got = self._understood(question)
+        if got is None:
+            return []
+        refs, curriculum = got
+        aspects = [a for a in refs.aspects if a in _SECTION_ASPECTS]
+        if "next" in refs.aspects or refs.milestones:
+            return []  # what comes next, or what is due by a milestone, is not the skill's own section
+        if not refs.skills:
+            return self._stage_targets(question, refs, curriculum) if aspects == ["content"] else []
+        if len(refs.skills) > self.max_skills:
+            return []
+        out = []
+        for n in refs.skills:
+            skill = _skill(curriculum, n)
+            if skill is None:
+                continue
+            titles = tuple(t for t in skill.section_citations if section_aspect(t) in aspects)
+            if titles:
+                out.append(Target(skill.heading, titles))
+            elif self.stages and "stage" in refs.aspects:
+                out.append(Target(skill.heading))  # "which stage is RAG in": the skill's place in its stage
+        return out
+
+    def _stage_targets(self, question: str, refs: _Understood, curriculum: Curriculum) -> list[Target]:
+        """ "What is in stage N" (no skill named): the stage's own section."""
+        if not self.stages:
+            return []
+        wanted = referenced_stages(question, refs, curriculum.stages)
+        headings = {s.number: s.heading for s in curriculum.stages}
+        return [Target(headings[n]) for n in wanted[:1] if n in headings]
+
+
+def _skill(curriculum: Curriculum, number: int) -> Any:
+    try:
+        return curriculum.skill(number)
+    except KeyError:
+        return None
