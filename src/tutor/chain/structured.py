@@ -24,9 +24,11 @@ from tutor.chain.structured_parts import (
     core_path_to,
     ensure_items,
     missing_items,
+    plan_months,
     resource_line,
     section_cite,
     skill_label,
+    stage_in_plan,
     stage_label,
 )
 from tutor.chain.understanding import Understanding
@@ -107,14 +109,10 @@ def _skill_content(
 def _skill_time(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str) -> None:
     zh = b.zh
     stage = b.cur.stage(skill.stage)
+    if stage_in_plan(b, stage):
+        return
     n = b.cite(stage.citation, [stage.heading])
-    plans = [
-        f"{p.name}：{p.stage_months[stage.number]:g} 个月"
-        if zh
-        else f"{p.name}: {p.stage_months[stage.number]:g} months"
-        for p in b.cur.time_plans
-        if stage.number in p.stage_months
-    ]
+    plans = plan_months(b, stage.number)
     text = (
         f"{label} 属于 {stage.heading}，整个阶段约 {stage.duration}"
         if zh
@@ -215,6 +213,8 @@ def _stage_sections(b: Builder, number: int, aspect: str, prereqs: Any) -> None:
     if aspect == "prerequisites":
         _stage_prereqs(b, stage)
         return
+    if aspect == "time" and stage_in_plan(b, stage):
+        return
     if aspect in ("time", "content", "next"):
         n = b.cite(stage.citation, [stage.heading])
         if aspect == "time":
@@ -232,11 +232,7 @@ def _stage_sections(b: Builder, number: int, aspect: str, prereqs: Any) -> None:
 
 def _stage_time(b: Builder, stage: Stage, n: int) -> None:
     zh, number = b.zh, stage.number
-    plans = [
-        f"{p.name}：{p.stage_months[number]:g} 个月" if zh else f"{p.name}: {p.stage_months[number]:g} months"
-        for p in b.cur.time_plans
-        if number in p.stage_months
-    ]
+    plans = plan_months(b, number)
     b.items.append(stage.duration)
     b.section(
         stage_label(b.cur, number, zh),

@@ -29,7 +29,7 @@ from tutor.chain.prompts import CONDENSE_PROMPT, REDACTED, SYSTEM_PROMPTS
 from tutor.chain.router import Route, Router
 from tutor.chain.sections import SearchDoc, names_a_term_of, section_candidates, source_of
 from tutor.chain.structured import Structured, compose_structured
-from tutor.chain.structured_parts import PACE
+from tutor.chain.study_mode import PACE
 from tutor.chain.text import detect_language
 from tutor.chain.understanding import Understanding, understand
 from tutor.config import ChainSettings
