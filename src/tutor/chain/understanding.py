@@ -31,7 +31,7 @@ from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
 
-__all__ = ["ASPECTS", "Aspect", "Understanding", "parse_number", "understand"]
+__all__ = ["ASPECTS", "Aspect", "Understanding", "parse_number", "read_aspects", "understand"]
 
 Aspect = Literal[
     "resources", "checks", "project", "content", "time", "prerequisites", "next", "milestone", "stage"
@@ -59,6 +59,9 @@ class Understanding:
     aspects: list[str] = field(default_factory=list)
     whole_roadmap: bool = False
     evidence: dict[str, str] = field(default_factory=dict)
+    # a follow-up's references taken from the conversation (`followup.in_context`): from which question, as what
+    inherited: dict[str, str] = field(default_factory=dict)
+    source: str = ""  # the question this was read from, when it was read from an earlier turn
 
     @property
     def aspect(self) -> str | None:
@@ -93,6 +96,7 @@ class Understanding:
             "whole_roadmap": self.whole_roadmap,
             "structured": self.structured,
             "evidence": self.evidence,
+            "inherited": self.inherited,
         }
 
 
@@ -219,6 +223,11 @@ def _aspects(text: str, u: Understanding) -> None:
     if u.stages and not u.skills and not u.aspects and not u.milestones:
         u.aspects.append("content")  # "what's in stage 2?": the stage's overview
         u.evidence["aspect content"] = "(a stage named alone)"
+
+
+def read_aspects(text: str, u: Understanding) -> None:
+    """The aspects of `text` for references already in `u` (a follow-up's, taken from the conversation)."""
+    _aspects(text, u)
 
 
 def _whole_roadmap(text: str, u: Understanding) -> None:
