@@ -173,7 +173,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "next",
         re.compile(
             r"之后学|以后学|然后学|接下来|下一步|下一个|学完.{0,12}(?:学|做)什么|\bafter (?:that|this|finishing|learning)\b"
-            r"|\bnext\b|\bcomes after\b|\bfollow(?:s|ing)?\b",
+            r"|\bnext\b(?!\s+(?:month|week|year|day|time)s?\b)|\bcomes after\b|\bfollow(?:s|ing)?\b",
             re.IGNORECASE,
         ),
     ),

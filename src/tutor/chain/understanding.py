@@ -225,9 +225,26 @@ def _aspects(text: str, u: Understanding) -> None:
         u.evidence["aspect content"] = "(a stage named alone)"
 
 
+# "学 X 之前…", "before X", "需要先…", "…first?": with X named, the question asks what comes before X.
+# Not "我之前学过…" / "I've used it before." (the learner's past), nor "before I move on" (this one's criteria).
+_BEFORE = re.compile(
+    r"(?<!我)(?:之前|以前)(?![学做用看接]过|已经|就)|(?:需要|要|得|应该)先|\bprior to\b|\bahead of\b"
+    r"|\bbefore\s+(?!that\b|this\b|now\b|[.,!?]|(?:i |you )?(?:can |could )?(?:move|go|proceed|advance|progress)(?!\s+(?:on\s+)?(?:to|into)\b))\w"
+    r"|\bfirst\s*[?？.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _before(text: str, u: Understanding) -> None:
+    if (u.skills or u.stages) and "prerequisites" not in u.aspects and (m := _BEFORE.search(text)):
+        u.aspects.append("prerequisites")
+        u.evidence["aspect prerequisites"] = m.group(0)
+
+
 def read_aspects(text: str, u: Understanding) -> None:
     """The aspects of `text` for references already in `u` (a follow-up's, taken from the conversation)."""
     _aspects(text, u)
+    _before(text, u)
 
 
 def _whole_roadmap(text: str, u: Understanding) -> None:
@@ -266,5 +283,6 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
             u.evidence.pop(f"skill {n}")
     _milestones(text, curriculum, u)
     _aspects(text, u)
+    _before(text, u)
     _whole_roadmap(text, u)
     return u
