@@ -225,20 +225,24 @@ def _aspects(text: str, u: Understanding) -> None:
         u.evidence["aspect content"] = "(a stage named alone)"
 
 
-# "学 X 之前…", "before X", "需要先…", "…first?": with X named, the question asks what comes before X.
-# Not "我之前学过…" / "I've used it before." (the learner's past), nor "before I move on" (this one's criteria).
+# "学 X 之前…", "before X", "需要先完成…", "…first?": with X named, the question asks what comes before X.
+# Not "我之前学过…" / "I've used it before." (the learner's past), nor "before I move on" (this one's criteria),
+# nor a choice between two ("RAG or fine-tuning first?", "先学 A 还是 B"): the planner orders those.
 _BEFORE = re.compile(
-    r"(?<!我)(?:之前|以前)(?![学做用看接]过|已经|就)|(?:需要|要|得|应该)先|\bprior to\b|\bahead of\b"
-    r"|\bbefore\s+(?!that\b|this\b|now\b|[.,!?]|(?:i |you )?(?:can |could )?(?:move|go|proceed|advance|progress)(?!\s+(?:on\s+)?(?:to|into)\b))\w"
+    r"(?<!我)(?:之前|以前)(?![学做用看接]过|已经|就)|(?:需要|要|得|应该)先(?:完成|学完|学会|掌握|具备)|\bprior to\b"
+    r"|\bahead of\b|\bbefore\s+(?!that\b|this\b|now\b|[.,!?]"
+    r"|(?:i |you )?(?:can |could )?(?:move|go|proceed|advance|progress)(?!\s+(?:on\s+)?(?:to|into)\b))\w"
     r"|\bfirst\s*[?？.!]*\s*$",
     re.IGNORECASE,
 )
+_CHOICE = re.compile(r"\bor\b|还是|或者", re.IGNORECASE)
 
 
 def _before(text: str, u: Understanding) -> None:
-    if (u.skills or u.stages) and "prerequisites" not in u.aspects and (m := _BEFORE.search(text)):
-        u.aspects.append("prerequisites")
-        u.evidence["aspect prerequisites"] = m.group(0)
+    if (u.skills or u.stages) and "prerequisites" not in u.aspects and not _CHOICE.search(text):
+        if m := _BEFORE.search(text):
+            u.aspects.append("prerequisites")
+            u.evidence["aspect prerequisites"] = m.group(0)
 
 
 def read_aspects(text: str, u: Understanding) -> None:
