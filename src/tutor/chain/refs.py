@@ -74,7 +74,7 @@ def parse_number(token: str) -> int | None:
 
 
 STAGE_REFS = [
-    re.compile(rf"阶段\s*({_NUM})(?![个月年])"),
+    re.compile(rf"阶段\s*({_NUM})(?![个月年])(?<!一(?=[共起些般下样定直切点]))"),  # not "阶段一共…"
     re.compile(rf"第\s*({_NUM})\s*(?:个)?阶段"),
     re.compile(rf"\bstage\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
     re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\s+stage\b", re.IGNORECASE),
