@@ -108,7 +108,9 @@ def test_a_two_turn_conversation_carries_the_earlier_turns_reference(corpus_serv
     assert "从零实现 Transformer" in second.text and "GPT 文本生成" in second.text
     assert all("技能点 8" in " ".join(s.headings) for s in second.sources if s.cited)
     history += [("user", second.question), ("assistant", second.text)]
-    third = corpus_services.ask("And the next stage, if I can only study a couple of hours a day?", history=history)
+    third = corpus_services.ask(
+        "And the next stage, if I can only study a couple of hours a day?", history=history
+    )
     assert third.understood["stages"] == [3] and third.understood["inherited"]["from"] == second.question
     assert "阶段 3：4 个月" in third.text
     assert [s.headings for s in third.sources if s.cited] == [["业余学习（1.5-2 年）"]]

@@ -44,7 +44,12 @@ def _ctx(question: str, earlier: list[str], cur, cfg) -> Understanding | None:
         ("PyTorch 深度掌握有什么学习资源？", "那它的检验标准是什么", [7], "checks"),
         ("技能点 9 讲什么？", "有没有推荐的教程呢", [9], "resources"),
         ("Tell me what the LangChain skill covers.", "Any hands-on projects for it?", [12], "project"),
-        ("What resources are there for system design?", "And how do I know I've mastered it?", [15], "checks"),
+        (
+            "What resources are there for system design?",
+            "And how do I know I've mastered it?",
+            [15],
+            "checks",
+        ),
         ("What is in skill 4?", "how long does that take?", [4], "time"),
     ],
 )
@@ -68,7 +73,11 @@ def test_a_stage_follow_up_takes_the_stage_of_the_earlier_skill(cur, cfg):
     [
         ("三个月后我应该会什么？", "下一个里程碑要求什么？", {"milestones": [6]}),
         ("What should I manage by the 6-month mark?", "and the next milestone?", {"milestones": [12]}),
-        ("What should I manage by the 6-month mark?", "What about the milestone before that?", {"milestones": [3]}),
+        (
+            "What should I manage by the 6-month mark?",
+            "What about the milestone before that?",
+            {"milestones": [3]},
+        ),
         ("12 个月后要达到什么？", "那上一个里程碑呢", {"milestones": [6]}),
         ("阶段 1 要学多久？", "那下一个阶段呢？", {"stages": [2]}),
         ("How long is stage 4?", "And the previous stage?", {"stages": [3]}),
@@ -163,7 +172,12 @@ def test_what_comes_after_it_asks_the_roadmap_not_the_planner(cur, cfg):
 
 @pytest.mark.parametrize(
     "text,hours",
-    [("每天两三个小时", 2.5), ("8 hours a day", 8.0), ("a couple of hours each night", 2.0), ("1-2 小时", 1.5)],
+    [
+        ("每天两三个小时", 2.5),
+        ("8 hours a day", 8.0),
+        ("a couple of hours each night", 2.0),
+        ("1-2 小时", 1.5),
+    ],
 )
 def test_study_hours(text, hours):
     assert study_hours(text) == hours
