@@ -21,7 +21,7 @@ from tutor.chain.compose import select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.compose_render import render_blocks
 from tutor.chain.concepts import compose_concept
-from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
+from tutor.chain.condense import Turn, condense_by_rule, continues_document, is_follow_up
 from tutor.chain.followup import follow_up_route, in_context
 from tutor.chain.generation import stream_answer
 from tutor.chain.own_words import apply_own_words, hours_per_day, time_plan
@@ -142,9 +142,6 @@ class TutorChain:
         return understand(text, self.roadmap.curriculum, self.roadmap.config)
 
     def _condense(self, question: str, history: list[Turn]) -> str:
-        if not history or not is_follow_up(question):
-            return question
-
         def mentions(text: str) -> list[str]:
             found = self.roadmap.match_skills(text)
             return list(dict.fromkeys(found.evidence.values()))
@@ -153,7 +150,12 @@ class TutorChain:
             u = self.understand(text)
             return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
 
-        ruled = condense_by_rule(question, history, mentions, names_own)  # the roadmap answers it whole:
+        doc = self.structure.names_doc if self.structure else None
+        if not history or not (
+            is_follow_up(question) or continues_document(question, history, doc, names_own)
+        ):
+            return question
+        ruled = condense_by_rule(question, history, mentions, names_own, doc)  # the roadmap answers it whole:
         chat = None if self.understand(ruled).structured else self._healthy_chat()  # no rewording needed
         if chat is not None:
             transcript = "\n".join(f"{role}: {text[:500]}" for role, text in history)

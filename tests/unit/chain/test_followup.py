@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tutor.chain.condense import condense_by_rule, continues_document
 from tutor.chain.followup import follow_up_route, in_context, refers_back
 from tutor.chain.router import Route
 from tutor.chain.structured import compose_structured
@@ -286,3 +287,36 @@ def test_without_the_core_path_named_the_stages_answer(cur, cfg):
 
 def test_english_inflections_match_a_skill_alias(cur, cfg):
     assert understand("Before deploying anything, what should I know?", cur, cfg).skills == [13]
+
+
+# --- the earlier turn's article -----------------------------------------------------------------
+
+
+def _names_doc(text: str) -> bool:  # stands in for StructureComposer.names_doc: an article named by its topic
+    return "中年危机" in text or "midlife" in text
+
+
+def _names_own(text: str) -> bool:
+    return "技能点" in text or "阶段" in text
+
+
+@pytest.mark.parametrize(
+    "question,continues",
+    [
+        ("第三步具体怎么做？", True),
+        ("What does step 4 involve?", True),
+        ("逆袭那篇文章呢？中年危机的步骤", False),  # names an article of its own
+        ("阶段 2 要学多久？", False),  # names a roadmap reference of its own
+    ],
+)
+def test_a_follow_up_without_a_pronoun_continues_the_earlier_article(question, continues):
+    history = [("user", "中年危机那篇文章讲了哪些步骤？"), ("assistant", "……")]
+    assert continues_document(question, history, _names_doc, _names_own) is continues
+    condensed = condense_by_rule(question, history, None, _names_own, _names_doc)
+    assert ("中年危机" in condensed) is (continues or "中年危机" in question)
+
+
+def test_no_article_in_the_earlier_turn_nothing_to_continue():
+    history = [("user", "RAG 有哪些资源？")]
+    assert not continues_document("第三步具体怎么做？", history, _names_doc, _names_own)
+    assert not continues_document("第三步具体怎么做？", [], _names_doc, _names_own)
