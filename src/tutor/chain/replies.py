@@ -252,10 +252,10 @@ def render_plan(plan: Any, numbers: dict[str, int], language: str, finished: lis
         out.append(f"\n**{label['done']}**{sep}\n" + "\n".join(f"- {c}" for c in top.done_when[:4]))
     out.append(f"\n**{label['estimate']}**{sep}{top.estimate}")
     others = plan.recommendations[1:]
-    if others:  # each alternative cited to its own section: the passage that names what is recommended
+    if others:
         out.append(
             f"\n**{label['also']}**{sep}"
-            + ("；" if zh else "; ").join(f"{r.skill.heading} {cite(r)}".rstrip() for r in others)
+            + ("；" if zh else "; ").join(r.skill.heading for r in others)  # named, not quoted: not cited
         )
     return "\n".join(out)
 
