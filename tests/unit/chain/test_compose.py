@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tutor.chain.answer import Source
-from tutor.chain.compose import select_blocks, split_blocks
+from tutor.chain.citations import check_citations
+from tutor.chain.compose import Block, _choose, select_blocks, split_blocks
 from tutor.chain.compose_render import render_blocks
 
 
@@ -142,3 +143,24 @@ def test_a_long_list_of_items_with_details_is_quoted_as_its_items_whole() -> Non
     source = _source(PAPERS, headings=["论文阅读", "必读经典论文"])
     chosen = select_blocks("有哪些必读的？", [source], None, limit=1)
     assert chosen[0].lines == [f"**Paper {k}**" for k in range(1, 6)]  # 15 lines -> 5 items
+
+
+def test_another_passage_joins_only_when_nearly_as_good_as_the_best_block() -> None:
+    best = Block(1, 0, "list", lines=["理论学习：30%"], score=0.90)
+    same = Block(1, 1, "list", lines=["代码实践：50%"], score=0.87)  # same passage: the wider margin
+    other = Block(2, 0, "list", lines=["手写数字识别（入门）"], score=0.875)  # 0.025 below: not quoted
+    chosen = _choose([best, other, same], 1, "", limit=2, budget=1400, margin=0.035)
+    assert [(b.source, b.position) for b in chosen] == [(1, 0), (1, 1)]
+    close = Block(2, 0, "list", lines=["手写数字识别（入门）"], score=0.89)  # 0.01 below: quoted
+    chosen = _choose([best, close, same], 1, "", limit=2, budget=1400, margin=0.035)
+    assert [b.source for b in chosen] == [1, 2]
+
+
+def test_a_code_block_quoted_alone_is_cited_and_the_check_keeps_its_marker() -> None:
+    tree = "## 技能树\n\n```\nAI 开发者技能树\n└── 工程能力（进阶）\n    ├── 模型部署\n```\n"
+    sources = [_source(tree, n=3, headings=["技能树"])]
+    blocks = [b for b in split_blocks(sources[0]) if b.kind == "code"]
+    text = render_blocks(blocks, sources, "zh")
+    assert "出处 [3]" in text and "模型部署" in text
+    checked, _, removed = check_citations(text, sources, None, 0.9, 0.3, quoted=True)
+    assert "[3]" in checked and not removed and sources[0].cited
