@@ -23,6 +23,7 @@ import numpy as np
 from tutor.chain.answer import Source
 from tutor.chain.extractive import _readable
 from tutor.chain.glossary import expand_english
+from tutor.chain.scope import content_words
 from tutor.chain.text import CJK, overlap_ratio, strip_markdown, trigram_jaccard
 from tutor.resources.cards import CARDS_DOC
 
@@ -57,10 +58,8 @@ _PREFERRED = 0.06  # a block of a section the question names by its heading
 # (eval/README.md): the steps bonus at 0.06 let a steps section outrank the retriever's first passage
 _W_SPECIFIC = 0.05
 _W_STEPS = 0.03
-# a block of another passage than the best block's joins only when about as good: the best block's passage
-# answers, and a second passage is quoted (and cited) only for a block nearly as close.  Measured on both sets
-# (eval/README.md, sixth round): blocks another passage needed scored within 0.012 of the best, the extra
-# passages that held nothing asked for 0.015-0.031 below it
+# another passage than the best block's is quoted (and cited) only for a block nearly as close; measured on both
+# sets (eval/README.md, 6th round): needed ones within 0.012 of the best, extras holding nothing 0.015-0.031 below
 _OTHER_PASSAGE_MARGIN = 0.02
 _CONCLUDES = re.compile(r"^(?:这些|以上|上述|通过以上|通过这些|综上|总之|总的来说)")
 _ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
@@ -243,6 +242,13 @@ def _card_block(source: Source) -> Block:
     return Block(source.n, 0, "card", "", "", [f"{shown}{' · ' + facts if facts else ''}"])
 
 
+def _content_text(question: str) -> str:
+    """An English question's content words and the material's words for its terms: its function words ("the",
+    "of") matched any block with English in it (paper titles, resource names, an author line)."""
+    expanded = expand_english(question)
+    return " ".join([*content_words(question), expanded[len(question) :].strip()]).strip()
+
+
 def _matching_items(block: Block, question: str) -> list[str]:
     return [x for x in block.lines if overlap_ratio(question, x) > 0 and overlap_ratio(x, question) >= 0.15]
 
@@ -270,7 +276,7 @@ def select_blocks(
             blocks.extend(split_blocks(source))
     if not blocks:
         return []
-    expanded = expand_english(question) if not CJK.search(question) else question
+    expanded = question if CJK.search(question) else _content_text(question)
     _score(question, expanded, blocks, usable, embedder, specific)
     for block in blocks:
         if block.source in prefer:

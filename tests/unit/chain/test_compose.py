@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tutor.chain.answer import Source
 from tutor.chain.citations import check_citations
-from tutor.chain.compose import Block, _choose, select_blocks, split_blocks
+from tutor.chain.compose import Block, _choose, _content_text, select_blocks, split_blocks
 from tutor.chain.compose_render import render_blocks
 
 
@@ -164,3 +164,25 @@ def test_a_code_block_quoted_alone_is_cited_and_the_check_keeps_its_marker() -> 
     assert "出处 [3]" in text and "模型部署" in text
     checked, _, removed = check_citations(text, sources, None, 0.9, 0.3, quoted=True)
     assert "[3]" in checked and not removed and sources[0].cited
+
+
+class _FlatEmbedder:
+    """Every text equally similar to every question: only word overlap and block kinds rank the blocks."""
+
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] for _ in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0, 0.0]
+
+
+def test_an_english_question_is_matched_by_its_content_words_not_its_function_words() -> None:
+    question = "What are the qualities of a thought leader, according to the article?"
+    words = _content_text(question).split()
+    assert {"the", "of", "what", "are"}.isdisjoint(words) and {"qualities", "意见领袖"} <= set(words)
+    byline = _source("作者：禅与计算机程序设计艺术 / Zen and the Art of Computer Programming", n=1)
+    qualities = _source(
+        "- **深度理解**：意见领袖对所处技术领域有深入的理论基础。\n- **洞察力**：对行业趋势的洞察。", n=2
+    )
+    blocks = select_blocks(question, [byline, qualities], _FlatEmbedder())  # type: ignore[arg-type]
+    assert blocks[0].source == 2 and all(b.source == 2 for b in blocks)
