@@ -1,7 +1,7 @@
 """Section-aware extractive answers: quote whole blocks of the best passages, not loose sentences.
 
-A retrieved passage is split into blocks the way a reader sees it: a list (with the
-line that introduces it), a table, a paragraph, a question and its answer in a FAQ.
+A retrieved passage is split into blocks the way a reader sees it (`tutor.chain.compose_blocks`): a
+list (with the line that introduces it), a table, a paragraph, a question and its answer in a FAQ.
 Blocks are ranked against the question (embedding similarity plus word overlap) and
 quoted whole, so an introduction that ends in "：" always comes with what it
 introduces and a list of steps is never cut to its first two items.  The passage the
@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tutor.chain.answer import Source
-from tutor.chain.extractive import _readable
+from tutor.chain.compose_blocks import Block, split_blocks
 from tutor.chain.glossary import expand_english
 from tutor.chain.scope import content_words
 from tutor.chain.text import CJK, overlap_ratio, strip_markdown, trigram_jaccard
@@ -41,16 +40,7 @@ HOW_TO = re.compile(
 )
 STEPS_HEADING = re.compile(r"步骤|方法|策略|建议|做法|路径|操作")
 
-_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
-_BOLD_LABEL = re.compile(r"^\*\*([^*]{1,60}?)\*\*\s*[:：]?\s*$")
-_QUESTION = re.compile(
-    r"^(?:\*\*)?\s*(?:Q\d*|问\d*|问题\s*\d*)\s*[:：.、]\s*(.+?)(?:\*\*)?\s*$", re.IGNORECASE
-)
-_ANSWER = re.compile(r"^(?:\*\*)?\s*(?:A\d*|答\d*)\s*(?:\*\*)?\s*[:：.、]\s*(.*)$", re.IGNORECASE)
-_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+")
-_TABLE = re.compile(r"^\s*\|.*\|\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
+_SERIES = re.compile(r"^(\D{1,12}?)\s*\d{1,2}\s*[:：]")  # "案例1：智慧城市", "Case 2: …": one of a series
 _MAX_LIST = 12
 _PREFERRED = 0.06  # a block of a section the question names by its heading
 # a block whose heading or label holds the question's rarer words (heading IDF, relative to the best
@@ -64,175 +54,6 @@ _OTHER_PASSAGE_MARGIN = 0.02
 _CONCLUDES = re.compile(r"^(?:这些|以上|上述|通过以上|通过这些|综上|总之|总的来说)")
 _ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
 _ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
-
-
-@dataclass
-class Block:
-    """A unit that is quoted whole: a list, a table, a paragraph, a FAQ answer or a code block."""
-
-    source: int
-    position: int
-    kind: str
-    label: str = ""
-    intro: str = ""
-    lines: list[str] = field(default_factory=list)
-    score: float = 0.0
-    where: str = ""  # the section it is shown under, when not its passage's own (a document outline)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(x for x in (self.label, self.intro, *self.lines) if x)
-
-
-def _clean(line: str) -> str:
-    return re.sub(r"^\s*(?:[-*+]|\d+[.)、])\s+|^>\s*", "", line).strip()
-
-
-class _Splitter:
-    """Reads one passage line by line; each `_kind` method consumes its block and returns the next line."""
-
-    def __init__(self, source: Source) -> None:
-        self.source = source
-        self.lines = source.text.splitlines()
-        self.blocks: list[Block] = []
-        self.label = ""
-        self.intro = ""
-
-    def add(self, kind: str, body: list[str]) -> None:
-        if body:
-            self.blocks.append(Block(self.source.n, len(self.blocks), kind, self.label, self.intro, body))
-        self.intro = ""
-
-    def _next_nonblank(self, k: int) -> int:
-        while k < len(self.lines) and not self.lines[k].strip():
-            k += 1
-        return k
-
-    def run(self) -> list[Block]:
-        lines, i = self.lines, 0
-        while i < len(lines):
-            raw = lines[i].rstrip()
-            stripped = raw.strip()
-            if not stripped or set(stripped) <= set("-=*_ "):
-                i += 1
-            elif _FENCE.match(stripped):
-                i = self._code(i)
-            elif heading := _HEADING.match(stripped):
-                self.label, self.intro = heading.group(1).strip(), ""
-                i += 1
-            elif question := _QUESTION.match(stripped):
-                i = self._qa(i, question.group(1))
-            elif bold := _BOLD_LABEL.match(stripped):
-                self.label, self.intro = bold.group(1).strip(), ""
-                i += 1
-            elif _TABLE.match(stripped):
-                i = self._table(i)
-            elif _ITEM.match(raw):
-                i = self._list(i)
-            else:
-                i = self._para(i, stripped)
-        labels = list(
-            dict.fromkeys(b.label for b in self.blocks if b.label and b.kind in ("list", "para", "table"))
-        )
-        if len(labels) >= 3:  # "说了哪几步": the passage's own sub-headings, in order
-            self.blocks.append(Block(self.source.n, len(self.blocks), "outline", "", "", labels))
-        return self.blocks
-
-    def _code(self, i: int) -> int:
-        lines = self.lines
-        j = i + 1
-        while j < len(lines) and not _FENCE.match(lines[j].strip()):
-            j += 1
-        code = [x for x in lines[i + 1 : j] if x.strip()]
-        self.add("code", ["```", *code, "```"] if code else [])
-        return j + 1
-
-    def _qa(self, i: int, question: str) -> int:
-        lines = self.lines
-        answer: list[str] = []
-        j = i + 1
-        while j < len(lines) and (
-            not lines[j].strip()
-            or not (_QUESTION.match(lines[j].strip()) or _HEADING.match(lines[j].strip()))
-        ):
-            text = lines[j].strip()
-            if text and not set(text) <= set("-=*_ "):
-                m = _ANSWER.match(text)
-                answer.append(m.group(1) if m else _clean(text))
-            j += 1
-            if answer and j < len(lines) and not lines[j].strip():
-                k = self._next_nonblank(j)
-                # a blank line ends the answer unless it introduced a list that goes on
-                if not (
-                    k < len(lines)
-                    and _ITEM.match(lines[k])
-                    and (_INTRO_END.search(answer[-1]) or _ITEM.match(lines[j - 1]))
-                ):
-                    break
-        body = [a for a in answer if a]
-        self.blocks.append(Block(self.source.n, len(self.blocks), "qa", strip_markdown(question), "", body))
-        self.intro = ""
-        return j
-
-    def _table(self, i: int) -> int:
-        j = i
-        rows: list[str] = []
-        while j < len(self.lines) and _TABLE.match(self.lines[j].strip()):
-            row = _readable(self.lines[j].strip())
-            if row:
-                rows.append(row)
-            j += 1
-        self.add("table", rows)
-        return j
-
-    def _list(self, i: int) -> int:
-        lines = self.lines
-        j = i
-        items: list[str] = []
-        while j < len(lines):
-            line = lines[j]
-            if not line.strip():
-                # a blank line ends the list unless another item follows
-                k = self._next_nonblank(j + 1)
-                if k < len(lines) and _ITEM.match(lines[k]) and lines[k][:1] in " \t-*+0123456789":
-                    j = k
-                    continue
-                break
-            if _ITEM.match(line):
-                indent = len(line) - len(line.lstrip())
-                items.append(("  " if indent >= 2 else "") + _clean(line))
-            elif line.startswith(("  ", "\t")) and items:
-                items[-1] += " " + line.strip()
-            else:
-                break
-            j += 1
-        tail = ""
-        while items and _INTRO_END.search(items[-1]):
-            tail = items.pop().strip()  # an item that introduces what follows is never quoted alone
-        self.add("list", [x for x in items if strip_markdown(x).strip()])
-        k = self._next_nonblank(j)
-        if tail and k < len(lines) and _FENCE.match(lines[k].strip()):
-            self.intro = tail
-        return j
-
-    def _para(self, i: int, stripped: str) -> int:
-        """A paragraph line; one that introduces a list/table waits for it."""
-        lines = self.lines
-        if _INTRO_END.search(stripped):
-            k = self._next_nonblank(i + 1)
-            nxt = lines[k].strip() if k < len(lines) else ""
-            if nxt and (_ITEM.match(lines[k]) or _TABLE.match(nxt) or _FENCE.match(nxt)):
-                self.intro = stripped
-                return k
-            if not nxt or _HEADING.match(nxt) or _BOLD_LABEL.match(nxt):
-                return i + 1  # an introduction whose body is cut off or absent is never quoted alone
-        self.add("para", [stripped])
-        return i + 1
-
-
-def split_blocks(source: Source) -> list[Block]:
-    """The blocks of one passage in reading order; introductions are attached to what follows them."""
-    return _Splitter(source).run()
 
 
 def _card_block(source: Source) -> Block:
@@ -397,4 +218,28 @@ def _choose(
             matching = _matching_items(block, expanded)
             if matching:
                 block.lines = matching[:_MAX_LIST]
-    return chosen  # best first: the answer leads with what answers the question
+    return _with_siblings(chosen, ordered)  # best first: the answer leads with what answers the question
+
+
+def _with_siblings(chosen: list[Block], ordered: list[Block]) -> list[Block]:
+    """A block labelled as one of a numbered series of its passage ("案例1：…", "案例2：…") comes with the
+    whole series, in reading order, as a list comes with all its items (same passage: same citation)."""
+    out: list[Block] = []
+    for block in chosen:
+        series = _SERIES.match(block.label)
+        siblings = [
+            b
+            for b in ordered
+            if series
+            and b.source == block.source
+            and b.kind in ("para", "list")
+            and (m := _SERIES.match(b.label))
+            and m.group(1) == series.group(1)
+        ]
+        group = (
+            sorted(siblings, key=lambda b: b.position) if len({b.label for b in siblings}) > 1 else [block]
+        )
+        for b in group:
+            if all((b.source, b.text) != (o.source, o.text) for o in out):  # a passage may be split twice
+                out.append(b)
+    return out

@@ -186,3 +186,25 @@ def test_an_english_question_is_matched_by_its_content_words_not_its_function_wo
     )
     blocks = select_blocks(question, [byline, qualities], _FlatEmbedder())  # type: ignore[arg-type]
     assert blocks[0].source == 2 and all(b.source == 2 for b in blocks)
+
+
+CASES = """在社会治理领域，终身学习和跨领域技能同样重要。
+
+**案例1：环境保护**
+
+环境保护需要掌握数据分析、生态监测等知识。
+
+**案例2：智慧交通**
+
+智慧交通需要掌握智能交通系统、传感器技术等知识。
+"""
+
+
+def test_one_case_of_a_numbered_series_comes_with_the_whole_series() -> None:
+    source = _source(CASES, headings=["6. 实际应用场景", "6.4 社会治理"])
+    blocks = select_blocks("智慧交通需要掌握什么？", [source], _FlatEmbedder())  # type: ignore[arg-type]
+    labels = [b.label for b in blocks]
+    assert "案例1：环境保护" in labels and "案例2：智慧交通" in labels
+    assert labels.index("案例1：环境保护") < labels.index("案例2：智慧交通")  # in reading order
+    text = render_blocks(blocks, [source], "zh")
+    assert text.count("智慧交通需要掌握") == 1 and "环境保护需要掌握" in text
