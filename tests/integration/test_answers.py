@@ -165,10 +165,12 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # dense search exact, so the numbers repeat): zh 0.929, en 0.900, precision 0.943, misroutes 0.022, refusal 1.000,
 # false refusal 0.010 — measured by this test.
 # The gate sits about one question below the measured level so only a real regression fails it.
+# Sixth round (cite6: one passage per answer unless another is nearly as good, code blocks cited, series whole,
+# English matched by content words): precision 0.951 (12 of 244 imprecise) -> gate 0.945 (one citation under).
 GATE = {
     "fact_coverage_zh": 0.92,
     "fact_coverage_en": 0.885,
-    "citation_precision": 0.935,
+    "citation_precision": 0.945,
     "misroutes": 0.027,
     "refusal": 0.92,
     "false_refusal": 0.021,

@@ -96,6 +96,26 @@ def test_follow_up_is_condensed_before_retrieval(corpus_services: Services) -> N
     assert any("学习资源" in s.headings and "RAG" in " ".join(s.headings) for s in answer.sources[:3])
 
 
+def test_a_two_turn_conversation_carries_the_earlier_turns_reference(corpus_services: Services) -> None:
+    """Turn 1 names a stage; turn 2 asks for "the second skill" of it, then turn 3 for the next stage's time
+    in a study mode: each answer comes from the roadmap, says what it inherited, and cites what it quotes."""
+    first = corpus_services.ask("阶段 2 主要包括哪些技能？")
+    assert first.understood["stages"] == [2] and not first.understood["inherited"]
+    history = [("user", first.question), ("assistant", first.text)]
+    second = corpus_services.ask("那第二个技能要做哪些项目？", history=history)
+    assert second.route == "material" and second.composition == "structured"
+    assert second.understood["skills"] == [8] and second.understood["inherited"]["as"] == "skill 8"
+    assert "从零实现 Transformer" in second.text and "GPT 文本生成" in second.text
+    assert all("技能点 8" in " ".join(s.headings) for s in second.sources if s.cited)
+    history += [("user", second.question), ("assistant", second.text)]
+    third = corpus_services.ask(
+        "And the next stage, if I can only study a couple of hours a day?", history=history
+    )
+    assert third.understood["stages"] == [3] and third.understood["inherited"]["from"] == second.question
+    assert "阶段 3：4 个月" in third.text
+    assert [s.headings for s in third.sources if s.cited] == [["业余学习（1.5-2 年）"]]
+
+
 def test_citation_check_with_the_real_embedder_repoints_a_wrong_citation(corpus_services: Services) -> None:
     sources = corpus_services.tutor.retrieve("LoRA 微调和向量数据库")
     lora = next(s for s in sources if "LoRA" in s.text)

@@ -52,6 +52,8 @@ def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> 
             out.append(f"{b.intro} [{b.source}]")
         if b.kind == "code":
             out.extend(b.lines)
+            if not b.intro:  # a code block quoted alone is cited too: no quoted text without its passage
+                out.append(f"{'出处' if zh else 'See'} [{b.source}]")
             continue
         for line in b.lines:
             indent = "  " if line.startswith("  ") else ""

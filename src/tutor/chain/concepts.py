@@ -54,6 +54,8 @@ _ASKS_MEANING = re.compile(
     r"|\bwhat(?:'s| is| are)\b|\bwhat role\b|\brole of\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bdifference\b",
     re.IGNORECASE,
 )
+# "what are the downsides of lifelong learning" asks about an attribute of the term, not what it means
+_ATTRIBUTE = re.compile(r"\bwhat(?:'s| is| are)\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+)?\s+of\b", re.IGNORECASE)
 _DEFINITION = re.compile(r"^\s*[-*]\s*\*\*([^*]{1,40})\*\*\s*[:：]\s*(.+)$")
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 _SPLIT = re.compile(r"\s*(?:[,，、/+]|和|与|及)\s*")
@@ -197,7 +199,7 @@ def compose_concept(
         return None
     text = question if CJK.search(question) and language == "zh" else expand_english(question)
     article = named_doc(text, parts) if parts is not None else None
-    if parts is not None and _ASKS_MEANING.search(question):
+    if parts is not None and _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question)):
         found = _definitions(parts, text, article)
         if found:
             return _definition_answer(found, language)

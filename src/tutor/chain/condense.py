@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.text import CJK
 
-__all__ = ["Turn", "asks_only_an_aspect", "is_follow_up", "condense_by_rule"]
+__all__ = ["Turn", "asks_only_an_aspect", "continues_document", "is_follow_up", "condense_by_rule"]
 
 Turn = tuple[str, str]  # (role "user" | "assistant", text)
 
@@ -56,6 +56,24 @@ def is_follow_up(question: str) -> bool:
     )
 
 
+def _previous(history: Sequence[Turn]) -> str | None:
+    return next((text for role, text in reversed(history) if role == "user" and text.strip()), None)
+
+
+def continues_document(
+    question: str,
+    history: Sequence[Turn],
+    names_doc: Callable[[str], bool] | None,
+    names_own: Callable[[str], bool] | None,
+) -> bool:
+    """ "第二步具体要做什么？" right after a question that named one of the articles: the same article, although
+    the follow-up has no pronoun; a question that names an article or a roadmap reference of its own does not."""
+    previous = _previous(history)
+    if previous is None or names_doc is None or names_own is None:
+        return False
+    return names_doc(previous) and not names_doc(question) and not names_own(question)
+
+
 def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
     named = mentions(previous) if mentions else []
     if named:
@@ -68,13 +86,16 @@ def condense_by_rule(
     history: Sequence[Turn],
     mentions: Callable[[str], list[str]] | None = None,
     names_own: Callable[[str], bool] | None = None,
+    names_doc: Callable[[str], bool] | None = None,
 ) -> str:
     """Replace the pronoun of a follow-up with the topic of the previous user question.
 
     A follow-up that names a reference of its own ("那半年呢" after "三个月后…", "那业余呢" after "全职…")
     replaces the previous one: it keeps only what the previous question asked about (`names_own`)."""
-    previous = next((text for role, text in reversed(history) if role == "user" and text.strip()), None)
-    if previous is None or not is_follow_up(question):
+    previous = _previous(history)
+    if previous is None or not (
+        is_follow_up(question) or continues_document(question, history, names_doc, names_own)
+    ):
         return question
     body = _LEAD.sub("", question.strip())
     if names_own is not None and not (_ANAPHORA_ZH.search(body) or _ANAPHORA_EN.search(body)):

@@ -74,7 +74,7 @@ def parse_number(token: str) -> int | None:
 
 
 STAGE_REFS = [
-    re.compile(rf"阶段\s*({_NUM})(?![个月年])"),
+    re.compile(rf"阶段\s*({_NUM})(?![个月年])(?<!一(?=[共起些般下样定直切点]))"),  # not "阶段一共…"
     re.compile(rf"第\s*({_NUM})\s*(?:个)?阶段"),
     re.compile(rf"\bstage\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
     re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\s+stage\b", re.IGNORECASE),
@@ -173,7 +173,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "next",
         re.compile(
             r"之后学|以后学|然后学|接下来|下一步|下一个|学完.{0,12}(?:学|做)什么|\bafter (?:that|this|finishing|learning)\b"
-            r"|\bnext\b|\bcomes after\b|\bfollow(?:s|ing)?\b",
+            r"|\bnext\b(?!\s+(?:month|week|year|day|time)s?\b)|\bcomes after\b|\bfollow(?:s|ing)?\b",
             re.IGNORECASE,
         ),
     ),

@@ -21,14 +21,16 @@ from tutor.chain.structured_parts import (
     Structured,
     all_stages,
     cite_plans,
-    core_path_to,
     ensure_items,
     missing_items,
+    plan_months,
     resource_line,
     section_cite,
     skill_label,
+    stage_in_plan,
     stage_label,
 )
+from tutor.chain.structured_prereqs import skill_prereqs, stage_prereqs
 from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import Curriculum, Skill, Stage
 from tutor.ingest.tables import strip_md
@@ -107,14 +109,10 @@ def _skill_content(
 def _skill_time(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str) -> None:
     zh = b.zh
     stage = b.cur.stage(skill.stage)
+    if stage_in_plan(b, stage):
+        return
     n = b.cite(stage.citation, [stage.heading])
-    plans = [
-        f"{p.name}：{p.stage_months[stage.number]:g} 个月"
-        if zh
-        else f"{p.name}: {p.stage_months[stage.number]:g} months"
-        for p in b.cur.time_plans
-        if stage.number in p.stage_months
-    ]
+    plans = plan_months(b, stage.number)
     text = (
         f"{label} 属于 {stage.heading}，整个阶段约 {stage.duration}"
         if zh
@@ -123,49 +121,6 @@ def _skill_time(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_headi
     b.items.append(stage.duration)
     b.section(stage_label(b.cur, stage.number, zh), n, [text] + plans)
     cite_plans(b, stage.number)
-
-
-def _skill_prereqs(
-    b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str
-) -> None:
-    zh = b.zh
-    # what the graph says comes before it, and the skills its own stage teaches before it
-    needs = prereqs.ancestors(skill.number)
-    needs |= {
-        m
-        for m in b.cur.stage(skill.stage).skills
-        if m < skill.number and skill.number not in prereqs.ancestors(m)  # never one that builds on it
-    }
-    stages = [st for st in sorted(b.cur.stages, key=lambda x: x.number) if any(m in needs for m in st.skills)]
-    # the skills right before it are named and cited (its own stage, the nearest earlier stage); the
-    # older stages they build on are only named: citing every earlier stage cites what was not asked
-    earlier = [st for st in stages if st.number < skill.stage][-1:]
-    near = [st for st in stages if st.number == skill.stage or st in earlier]
-    items = []
-    for st in near:
-        names = [b.cur.skill(m) for m in st.skills if m in needs]
-        line = f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names)
-        items.append(b.item(f"{line} [{b.cite(st.citation, [st.heading])}]", st.name))
-        b.items.extend(x.name for x in names)
-    title = f"{label} › {ASPECT_LABELS['prerequisites'][0 if zh else 1]}"
-    if not items:
-        n = b.cite(skill.citation, [stage_heading, skill.heading])
-        start = (
-            "这是路线的起点，没有前置技能。"
-            if zh
-            else "This is where the roadmap starts; nothing comes first."
-        )
-        b.section(title, n, [], start)
-        return
-    # each line cites the stage it names; the asked skill's own passage holds none of them
-    b.sections.append(title)
-    b.out += [f"\n**{title}**", *(f"- {x}" for x in items)]
-    path = core_path_to(b.cur, skill)
-    if path:
-        b.out.append(("- 核心路径：" if zh else "- Core path: ") + path)
-    older = [st.heading for st in stages if st not in near]
-    if older:
-        b.out.append(("- 更早的基础：" if zh else "- Built on the earlier stages: ") + "、".join(older))
 
 
 def _skill_stage(b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str) -> None:
@@ -203,7 +158,7 @@ def _skill_section(b: Builder, skill: Skill, aspect: str, prereqs: Any) -> None:
     elif aspect == "time":
         _skill_time(b, skill, aspect, prereqs, stage_heading, label)
     elif aspect == "prerequisites" and prereqs is not None:
-        _skill_prereqs(b, skill, aspect, prereqs, stage_heading, label)
+        skill_prereqs(b, skill, prereqs, stage_heading, label)
     elif aspect == "stage":
         _skill_stage(b, skill, aspect, prereqs, stage_heading, label)
     elif aspect == "next":
@@ -213,7 +168,9 @@ def _skill_section(b: Builder, skill: Skill, aspect: str, prereqs: Any) -> None:
 def _stage_sections(b: Builder, number: int, aspect: str, prereqs: Any) -> None:
     stage = b.cur.stage(number)
     if aspect == "prerequisites":
-        _stage_prereqs(b, stage)
+        stage_prereqs(b, stage)
+        return
+    if aspect == "time" and stage_in_plan(b, stage):
         return
     if aspect in ("time", "content", "next"):
         n = b.cite(stage.citation, [stage.heading])
@@ -232,11 +189,7 @@ def _stage_sections(b: Builder, number: int, aspect: str, prereqs: Any) -> None:
 
 def _stage_time(b: Builder, stage: Stage, n: int) -> None:
     zh, number = b.zh, stage.number
-    plans = [
-        f"{p.name}：{p.stage_months[number]:g} 个月" if zh else f"{p.name}: {p.stage_months[number]:g} months"
-        for p in b.cur.time_plans
-        if number in p.stage_months
-    ]
+    plans = plan_months(b, number)
     b.items.append(stage.duration)
     b.section(
         stage_label(b.cur, number, zh),
@@ -264,21 +217,6 @@ def _stage_content(b: Builder, stage: Stage, n: int) -> None:
     )
     b.items.append(stage.duration)
     b.section(head, n, [("时长：" if zh else "Duration: ") + stage.duration, *items])
-
-
-def _stage_prereqs(b: Builder, stage: Stage) -> None:
-    """The stage right before it, cited to that stage (the asked stage's own text holds none of it)."""
-    zh, number = b.zh, stage.number
-    earlier = [s for s in b.cur.stages if s.number < number]
-    if not earlier:
-        n = b.cite(stage.citation, [stage.heading])
-        b.section(stage.heading, n, [], "这是第一个阶段。" if zh else "This is the first stage.")
-        return
-    prev = earlier[-1]
-    pn = b.cite(prev.citation, [prev.heading])
-    line = f"{prev.heading}：" + "、".join(b.cur.skill(m).heading.rstrip(" ⭐") for m in prev.skills)
-    b.section(stage.heading, pn, [b.item(line, prev.name)])
-    b.items.extend(b.cur.skill(m).name for m in prev.skills)
 
 
 def _milestone_sections(b: Builder, months: list[int]) -> None:
@@ -362,8 +300,9 @@ def compose_structured(
             if not (u.stages or u.skills)
             else aspects
         )
-    if "prerequisites" in aspects and "content" in aspects:
-        aspects.remove("content")  # "学 X 之前要先学什么" asks what comes before X, not X's content
+    for other in ("content", "stage"):  # "学 X 之前要先学什么" asks what comes before X, not X's content
+        if "prerequisites" in aspects and other in aspects:  # nor its stage ("先完成哪个阶段")
+            aspects.remove(other)
     if "checks" in aspects and "next" in aspects:  # "练到什么程度才能进入下一阶段": the criteria
         aspects.remove("next")  # (the next step follows anyway)
     for aspect in aspects[:2]:
@@ -383,10 +322,8 @@ def _aspect_sections(
     b: Builder, u: Understanding, aspect: str, curriculum: Curriculum, prerequisites: Any
 ) -> None:
     """One aspect of what the question names: its skills, else its stages, else the whole roadmap."""
-    if aspect == "prerequisites" and u.skills:  # "能直接学机器学习吗": the later skill is the goal
-        goal = max(u.skills)  # and a prerequisite the learner names ("我数学很差…"): what it covers
-        for n in [goal, *(n for n in u.skills if prerequisites and n in prerequisites.ancestors(goal))]:
-            _skill_section(b, curriculum.skill(n), aspect if n == goal else "content", prerequisites)
+    if aspect == "prerequisites" and u.skills:
+        _prereq_sections(b, u, curriculum, prerequisites)
     elif u.skills and aspect == "stage":
         for st in dict.fromkeys(curriculum.skill(n).stage for n in u.skills[:3]):
             _stage_sections(b, st, "content", prerequisites)
@@ -398,3 +335,21 @@ def _aspect_sections(
             _stage_sections(b, st, aspect, prerequisites)
     elif u.whole_roadmap and aspect == "time":
         cite_plans(b, None)
+
+
+def _prereq_sections(b: Builder, u: Understanding, curriculum: Curriculum, prerequisites: Any) -> None:
+    """The goal is the latest thing named (a skill, or a stage after every named skill: "学大模型应用之前，
+    数学…"); the named skills before it are prerequisites the learner asks about ("我数学很差，能直接学机器学习吗"):
+    what they cover.  When the question asks what to learn of them, their content alone answers it."""
+    goal = max(u.skills)
+    stage = max(u.stages) if u.stages else None
+    if stage is not None and curriculum.skill(goal).stage < stage:
+        named = list(u.skills)
+        if not ("content" in u.aspects and named):
+            _stage_sections(b, stage, "prerequisites", prerequisites)
+    else:
+        named = [n for n in u.skills if prerequisites and n in prerequisites.ancestors(goal)]
+        if not ("content" in u.aspects and named):
+            _skill_section(b, curriculum.skill(goal), "prerequisites", prerequisites)
+    for n in named:
+        _skill_section(b, curriculum.skill(n), "content", prerequisites)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.chain.answer import Source
-from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
+from tutor.chain.study_mode import PACE, plan_line, study_plan
+from tutor.curriculum.model import Citation, Curriculum, Resource, Skill, Stage
 
 __all__ = [
     "ASPECT_LABELS",
@@ -20,12 +21,14 @@ __all__ = [
     "cite_plans",
     "ensure_items",
     "missing_items",
+    "plan_months",
     "restore_citations",
     "core_path_to",
     "resource_line",
     "section_cite",
     "skill_label",
     "stage_label",
+    "stage_in_plan",
 ]
 
 log = logging.getLogger(__name__)
@@ -138,12 +141,6 @@ def core_path_to(cur: Curriculum, skill: Skill) -> str:
     return ""
 
 
-PACE = {
-    "业余": re.compile(r"业余|兼职|下班|上班|part[- ]?time|after work", re.I),
-    "全职": re.compile(r"全职|full[- ]?time", re.I),
-}
-
-
 def cite_plans(b: Builder, stage: int | None) -> None:
     """The roadmap's time plans; only the one for the learner's pace when the question names it."""
     paces = [k for k, rx in PACE.items() if rx.search(b.question)]
@@ -225,3 +222,25 @@ def all_stages(b: Builder, with_time: bool) -> None:
     b.out.extend(f"- {i}" for i in items)
     if with_time:
         cite_plans(b, None)
+
+
+def stage_in_plan(b: Builder, stage: Stage) -> bool:
+    """A question that names how the learner studies ("每天两三个小时", "full-time") gets that time plan's own
+    line for the stage ("阶段 2：4 个月"), cited to the plan; False when it names no mode the roadmap plans."""
+    plan = study_plan(b.question, b.cur)
+    line = plan_line(plan, stage.number) if plan else None
+    if plan is None or line is None:
+        return False
+    n = b.cite(plan.citation, [plan.heading])
+    items = [b.item(line)] + ([b.item(plan.hours_per_day)] if plan.hours_per_day else [])
+    b.section(f"{stage_label(b.cur, stage.number, b.zh)} › {plan.heading}", n, items)
+    return True
+
+
+def plan_months(b: Builder, stage: int) -> list[str]:
+    """Every time plan's months for one stage ("全职学习：2 个月"), for a question that names no mode."""
+    return [
+        f"{p.name}：{p.stage_months[stage]:g} 个月" if b.zh else f"{p.name}: {p.stage_months[stage]:g} months"
+        for p in b.cur.time_plans
+        if stage in p.stage_months
+    ]

@@ -21,16 +21,17 @@ from tutor.chain.compose import select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.compose_render import render_blocks
 from tutor.chain.concepts import compose_concept
-from tutor.chain.condense import Turn, condense_by_rule, is_follow_up
+from tutor.chain.condense import Turn, condense_by_rule, continues_document, is_follow_up
+from tutor.chain.followup import follow_up_route, in_context
 from tutor.chain.generation import stream_answer
 from tutor.chain.own_words import apply_own_words, hours_per_day, time_plan
 from tutor.chain.phrasing import phrase_structured
 from tutor.chain.prompts import CONDENSE_PROMPT, REDACTED, SYSTEM_PROMPTS
-from tutor.chain.router import Route, Router
+from tutor.chain.router import Router
 from tutor.chain.sections import SearchDoc, names_a_term_of, section_candidates, source_of
 from tutor.chain.structured import Structured, compose_structured
-from tutor.chain.structured_parts import PACE
-from tutor.chain.text import detect_language
+from tutor.chain.study_mode import PACE
+from tutor.chain.text import chunks, detect_language
 from tutor.chain.understanding import Understanding, understand
 from tutor.config import ChainSettings
 from tutor.curriculum.learners import Learners
@@ -48,12 +49,6 @@ __all__ = ["TutorChain", "MAX_QUESTION_CHARS"]
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-
-
-def _chunks(text: str, size: int = 24) -> Iterator[str]:
-    """Deterministic answers are streamed in small pieces too, so every caller sees one behaviour."""
-    for i in range(0, len(text), size):
-        yield text[i : i + size]
 
 
 class TutorChain:
@@ -109,8 +104,9 @@ class TutorChain:
         history = list(history)[-self.cfg.history_turns :] if self.cfg.history_turns else []
 
         standalone = self._condense(question, history)
+        context = in_context(question, history, self.understand, self.roadmap.curriculum)  # what it refers to
         timings["condense_s"] = time.perf_counter() - start
-        route = self.router.route(standalone)
+        route = follow_up_route(self.router.route(standalone), context, question)
         timings["route_s"] = time.perf_counter() - start - timings["condense_s"]
         profile = self.learners.profile_for(learner, text=question if route.kind == "next_step" else None)
         answer = Answer(
@@ -134,7 +130,7 @@ class TutorChain:
         elif route.kind == "next_step":
             yield from self._next_step(answer, profile)
         else:
-            yield from self._material(answer, profile, route)
+            yield from self._material(answer, profile, context)
         answer.text = self.safe_output(renumber(answer))  # [1]…[n] in the order of first use
         timings["total_s"] = time.perf_counter() - start
         answer.timings.update({k: round(v, 3) for k, v in timings.items()})
@@ -146,9 +142,6 @@ class TutorChain:
         return understand(text, self.roadmap.curriculum, self.roadmap.config)
 
     def _condense(self, question: str, history: list[Turn]) -> str:
-        if not history or not is_follow_up(question):
-            return question
-
         def mentions(text: str) -> list[str]:
             found = self.roadmap.match_skills(text)
             return list(dict.fromkeys(found.evidence.values()))
@@ -157,7 +150,12 @@ class TutorChain:
             u = self.understand(text)
             return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
 
-        ruled = condense_by_rule(question, history, mentions, names_own)  # the roadmap answers it whole:
+        doc = self.structure.names_doc if self.structure else None
+        if not history or not (
+            is_follow_up(question) or continues_document(question, history, doc, names_own)
+        ):
+            return question
+        ruled = condense_by_rule(question, history, mentions, names_own, doc)  # the roadmap answers it whole:
         chat = None if self.understand(ruled).structured else self._healthy_chat()  # no rewording needed
         if chat is not None:
             transcript = "\n".join(f"{role}: {text[:500]}" for role, text in history)
@@ -186,7 +184,7 @@ class TutorChain:
 
     def _emit_text(self, text: str) -> Iterator[AnswerEvent]:
         text = self.safe_output(text)
-        for piece in _chunks(text):
+        for piece in chunks(text):
             yield AnswerEvent(kind="token", text=piece)
 
     def _finished_labels(self, profile: LearnerProfile) -> list[str]:
@@ -265,9 +263,11 @@ class TutorChain:
         )
         yield from self._emit_text(answer.text)
 
-    def _material(self, answer: Answer, profile: LearnerProfile, route: Route) -> Iterator[AnswerEvent]:
+    def _material(
+        self, answer: Answer, profile: LearnerProfile, context: Understanding | None
+    ) -> Iterator[AnswerEvent]:
         cfg = self.cfg
-        understood = self.understand(answer.standalone_question)
+        understood = context or self.understand(answer.standalone_question)
         answer.understood = understood.to_json()
         cur = self.roadmap.curriculum
         question, parts = answer.standalone_question, self.structure.parts() if self.structure else None

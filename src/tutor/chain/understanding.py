@@ -31,7 +31,7 @@ from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
 
-__all__ = ["ASPECTS", "Aspect", "Understanding", "parse_number", "understand"]
+__all__ = ["ASPECTS", "Aspect", "Understanding", "parse_number", "read_aspects", "understand"]
 
 Aspect = Literal[
     "resources", "checks", "project", "content", "time", "prerequisites", "next", "milestone", "stage"
@@ -59,6 +59,9 @@ class Understanding:
     aspects: list[str] = field(default_factory=list)
     whole_roadmap: bool = False
     evidence: dict[str, str] = field(default_factory=dict)
+    # a follow-up's references taken from the conversation (`followup.in_context`): from which question, as what
+    inherited: dict[str, str] = field(default_factory=dict)
+    source: str = ""  # the question this was read from, when it was read from an earlier turn
 
     @property
     def aspect(self) -> str | None:
@@ -93,6 +96,7 @@ class Understanding:
             "whole_roadmap": self.whole_roadmap,
             "structured": self.structured,
             "evidence": self.evidence,
+            "inherited": self.inherited,
         }
 
 
@@ -221,6 +225,32 @@ def _aspects(text: str, u: Understanding) -> None:
         u.evidence["aspect content"] = "(a stage named alone)"
 
 
+# "学 X 之前…", "before X", "需要先完成…", "…first?": with X named, the question asks what comes before X.
+# Not "我之前学过…" / "I've used it before." (the learner's past), nor "before I move on" (this one's criteria),
+# nor a choice between two ("RAG or fine-tuning first?", "先学 A 还是 B"): the planner orders those.
+_BEFORE = re.compile(
+    r"(?<!我)(?:之前|以前)(?![学做用看接]过|已经|就)|(?:需要|要|得|应该)先(?:完成|学完|学会|掌握|具备)|\bprior to\b"
+    r"|\bahead of\b|\bbefore\s+(?!that\b|this\b|now\b|[.,!?]"
+    r"|(?:i |you )?(?:can |could )?(?:move|go|proceed|advance|progress)(?!\s+(?:on\s+)?(?:to|into)\b))\w"
+    r"|\bfirst\s*[?？.!]*\s*$",
+    re.IGNORECASE,
+)
+_CHOICE = re.compile(r"\bor\b|还是|或者", re.IGNORECASE)
+
+
+def _before(text: str, u: Understanding) -> None:
+    if (u.skills or u.stages) and "prerequisites" not in u.aspects and not _CHOICE.search(text):
+        if m := _BEFORE.search(text):
+            u.aspects.append("prerequisites")
+            u.evidence["aspect prerequisites"] = m.group(0)
+
+
+def read_aspects(text: str, u: Understanding) -> None:
+    """The aspects of `text` for references already in `u` (a follow-up's, taken from the conversation)."""
+    _aspects(text, u)
+    _before(text, u)
+
+
 def _whole_roadmap(text: str, u: Understanding) -> None:
     """ "How many stages are there?", "how long is the whole roadmap?": the roadmap as a whole."""
     if not (u.stages or u.skills) and re.search(
@@ -257,5 +287,6 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
             u.evidence.pop(f"skill {n}")
     _milestones(text, curriculum, u)
     _aspects(text, u)
+    _before(text, u)
     _whole_roadmap(text, u)
     return u

@@ -117,8 +117,9 @@ def match_skills(text: str, curriculum: Curriculum, config: CurriculumConfig) ->
     claimed = [False] * len(lowered)
     for alias in sorted(table, key=len, reverse=True):
         pattern = re.escape(alias)
-        if re.fullmatch(r"[a-z0-9 .+#\-]+", alias):
-            pattern = rf"(?<![a-z0-9]){pattern}(?![a-z0-9])"
+        if re.fullmatch(r"[a-z0-9 .+#\-]+", alias):  # English inflections too: "deploying", "embeddings"
+            suffix = r"(?:s|es|ed|d|ing)?" if re.fullmatch(r"[a-z]{4,}", alias) else ""
+            pattern = rf"(?<![a-z0-9]){pattern}{suffix}(?![a-z0-9])"
         for m in re.finditer(pattern, lowered):
             if any(claimed[m.start() : m.end()]):
                 continue

@@ -108,6 +108,7 @@ class Curriculum(BaseModel):
     time_plans: list[TimePlan] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
     core_path: list[str] = Field(default_factory=list)
+    core_path_citation: Citation | None = None  # the 核心路径 section, cited when an answer quotes the path
     recommended: list[RecommendedItem] = Field(default_factory=list)
     advice: list[Citation] = Field(default_factory=list)
 

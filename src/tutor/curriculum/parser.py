@@ -191,6 +191,7 @@ def parse_roadmap(
     milestones: list[Milestone] = []
     recommended: list[RecommendedItem] = []
     core_path: list[str] = []
+    core_path_citation: Citation | None = None
     advice: list[Citation] = []
     for node in nodes:
         if node.level == 2 and "时间规划" in node.text:
@@ -212,6 +213,7 @@ def parse_roadmap(
         elif "核心路径" in node.text:
             text = " ".join(line for _, line in node.body if not _FENCE.match(line))
             core_path = [p.strip() for p in re.split(r"→|->", text) if p.strip()]
+            core_path_citation = ctx.cite(node)
         elif node.level == 2 and "学习建议" in node.text:
             advice = [ctx.cite(child) for child in node.children]
     return Curriculum(
@@ -222,6 +224,7 @@ def parse_roadmap(
         time_plans=time_plans,
         milestones=milestones,
         core_path=core_path,
+        core_path_citation=core_path_citation,
         recommended=recommended,
         advice=advice,
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tutor.chain.answer import Source
-from tutor.chain.compose import select_blocks, split_blocks
+from tutor.chain.citations import check_citations
+from tutor.chain.compose import Block, _choose, _content_text, select_blocks, split_blocks
 from tutor.chain.compose_render import render_blocks
 
 
@@ -142,3 +143,68 @@ def test_a_long_list_of_items_with_details_is_quoted_as_its_items_whole() -> Non
     source = _source(PAPERS, headings=["论文阅读", "必读经典论文"])
     chosen = select_blocks("有哪些必读的？", [source], None, limit=1)
     assert chosen[0].lines == [f"**Paper {k}**" for k in range(1, 6)]  # 15 lines -> 5 items
+
+
+def test_another_passage_joins_only_when_nearly_as_good_as_the_best_block() -> None:
+    best = Block(1, 0, "list", lines=["理论学习：30%"], score=0.90)
+    same = Block(1, 1, "list", lines=["代码实践：50%"], score=0.87)  # same passage: the wider margin
+    other = Block(2, 0, "list", lines=["手写数字识别（入门）"], score=0.875)  # 0.025 below: not quoted
+    chosen = _choose([best, other, same], 1, "", limit=2, budget=1400, margin=0.035)
+    assert [(b.source, b.position) for b in chosen] == [(1, 0), (1, 1)]
+    close = Block(2, 0, "list", lines=["手写数字识别（入门）"], score=0.89)  # 0.01 below: quoted
+    chosen = _choose([best, close, same], 1, "", limit=2, budget=1400, margin=0.035)
+    assert [b.source for b in chosen] == [1, 2]
+
+
+def test_a_code_block_quoted_alone_is_cited_and_the_check_keeps_its_marker() -> None:
+    tree = "## 技能树\n\n```\nAI 开发者技能树\n└── 工程能力（进阶）\n    ├── 模型部署\n```\n"
+    sources = [_source(tree, n=3, headings=["技能树"])]
+    blocks = [b for b in split_blocks(sources[0]) if b.kind == "code"]
+    text = render_blocks(blocks, sources, "zh")
+    assert "出处 [3]" in text and "模型部署" in text
+    checked, _, removed = check_citations(text, sources, None, 0.9, 0.3, quoted=True)
+    assert "[3]" in checked and not removed and sources[0].cited
+
+
+class _FlatEmbedder:
+    """Every text equally similar to every question: only word overlap and block kinds rank the blocks."""
+
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] for _ in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0, 0.0]
+
+
+def test_an_english_question_is_matched_by_its_content_words_not_its_function_words() -> None:
+    question = "What are the qualities of a thought leader, according to the article?"
+    words = _content_text(question).split()
+    assert {"the", "of", "what", "are"}.isdisjoint(words) and {"qualities", "意见领袖"} <= set(words)
+    byline = _source("作者：禅与计算机程序设计艺术 / Zen and the Art of Computer Programming", n=1)
+    qualities = _source(
+        "- **深度理解**：意见领袖对所处技术领域有深入的理论基础。\n- **洞察力**：对行业趋势的洞察。", n=2
+    )
+    blocks = select_blocks(question, [byline, qualities], _FlatEmbedder())  # type: ignore[arg-type]
+    assert blocks[0].source == 2 and all(b.source == 2 for b in blocks)
+
+
+CASES = """在社会治理领域，终身学习和跨领域技能同样重要。
+
+**案例1：环境保护**
+
+环境保护需要掌握数据分析、生态监测等知识。
+
+**案例2：智慧交通**
+
+智慧交通需要掌握智能交通系统、传感器技术等知识。
+"""
+
+
+def test_one_case_of_a_numbered_series_comes_with_the_whole_series() -> None:
+    source = _source(CASES, headings=["6. 实际应用场景", "6.4 社会治理"])
+    blocks = select_blocks("智慧交通需要掌握什么？", [source], _FlatEmbedder())  # type: ignore[arg-type]
+    labels = [b.label for b in blocks]
+    assert "案例1：环境保护" in labels and "案例2：智慧交通" in labels
+    assert labels.index("案例1：环境保护") < labels.index("案例2：智慧交通")  # in reading order
+    text = render_blocks(blocks, [source], "zh")
+    assert text.count("智慧交通需要掌握") == 1 and "环境保护需要掌握" in text

@@ -112,6 +112,14 @@ def test_a_list_question_naming_an_article_by_its_defined_term_is_no_definition(
     assert meaning is not None and "渴望获取知识" in meaning.text
 
 
+def test_a_question_about_an_attribute_of_a_defined_term_is_no_definition(roadmap) -> None:
+    # "what are the downsides of leadership" asks for the downsides, which the definition line doesn't give
+    asked = "What are the downsides of leadership, according to the opinion-leader article?"
+    assert _concept(asked, roadmap, "en", ARTICLES) is None
+    meaning = _concept("What is leadership in the opinion-leader article?", roadmap, "en", ARTICLES)
+    assert meaning is not None and "领导和激励团队的能力" in meaning.text
+
+
 def test_an_article_is_named_by_a_word_only_its_title_or_file_name_has() -> None:
     assert (
         named_doc("What trends does the midlife-crisis essay expect?", ARTICLES)

@@ -1,0 +1,89 @@
+"""Prerequisite answers: what comes before a skill or a stage, from the curriculum graph and the core path.
+
+"学 X 之前要先学什么" is answered with the skills the graph puts before X (its own stage's earlier skills
+and the nearest earlier stage, each line cited to the stage that holds it); a question that names the
+roadmap's core path ("按照核心路径…", "according to the core path") gets the path's own order up to X,
+cited to the 核心路径 section that holds it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tutor.chain.structured_parts import ASPECT_LABELS, Builder, core_path_to
+from tutor.curriculum.model import Skill, Stage
+
+__all__ = ["CORE_PATH", "skill_prereqs", "stage_prereqs"]
+
+CORE_PATH = re.compile(r"核心路径|主线|core path|main path|core route", re.IGNORECASE)
+
+
+def _core_path(b: Builder, skill: Skill, label: str) -> bool:
+    """The core path's steps up to the skill, quoted and cited; False when the path does not name it."""
+    path = core_path_to(b.cur, skill)
+    citation = b.cur.core_path_citation
+    if not path or citation is None or not CORE_PATH.search(b.question):
+        return False
+    n = b.cite(citation, [citation.heading])
+    title = f"{label} › " + ("核心路径" if b.zh else "the core path")
+    b.section(title, n, [b.item(path)])
+    return True
+
+
+def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, label: str) -> None:
+    zh = b.zh
+    if _core_path(b, skill, label):
+        return
+    # what the graph says comes before it, and the skills its own stage teaches before it
+    needs = prereqs.ancestors(skill.number)
+    needs |= {
+        m
+        for m in b.cur.stage(skill.stage).skills
+        if m < skill.number and skill.number not in prereqs.ancestors(m)  # never one that builds on it
+    }
+    stages = [st for st in sorted(b.cur.stages, key=lambda x: x.number) if any(m in needs for m in st.skills)]
+    # the skills right before it are named and cited (its own stage, the nearest earlier stage); the
+    # older stages they build on are only named: citing every earlier stage cites what was not asked
+    earlier = [st for st in stages if st.number < skill.stage][-1:]
+    near = [st for st in stages if st.number == skill.stage or st in earlier]
+    items = []
+    for st in near:
+        names = [b.cur.skill(m) for m in st.skills if m in needs]
+        line = f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names)
+        items.append(b.item(f"{line} [{b.cite(st.citation, [st.heading])}]", st.name))
+        b.items.extend(x.name for x in names)
+    title = f"{label} › {ASPECT_LABELS['prerequisites'][0 if zh else 1]}"
+    if not items:
+        n = b.cite(skill.citation, [stage_heading, skill.heading])
+        start = (
+            "这是路线的起点，没有前置技能。"
+            if zh
+            else "This is where the roadmap starts; nothing comes first."
+        )
+        b.section(title, n, [], start)
+        return
+    # each line cites the stage it names; the asked skill's own passage holds none of them
+    b.sections.append(title)
+    b.out += [f"\n**{title}**", *(f"- {x}" for x in items)]
+    path = core_path_to(b.cur, skill)
+    if path:
+        b.out.append(("- 核心路径：" if zh else "- Core path: ") + path)
+    older = [st.heading for st in stages if st not in near]
+    if older:
+        b.out.append(("- 更早的基础：" if zh else "- Built on the earlier stages: ") + "、".join(older))
+
+
+def stage_prereqs(b: Builder, stage: Stage) -> None:
+    """The stage right before it, cited to that stage (the asked stage's own text holds none of it)."""
+    zh, number = b.zh, stage.number
+    earlier = [s for s in b.cur.stages if s.number < number]
+    if not earlier:
+        n = b.cite(stage.citation, [stage.heading])
+        b.section(stage.heading, n, [], "这是第一个阶段。" if zh else "This is the first stage.")
+        return
+    prev = earlier[-1]
+    pn = b.cite(prev.citation, [prev.heading])
+    line = f"{prev.heading}：" + "、".join(b.cur.skill(m).heading.rstrip(" ⭐") for m in prev.skills)
+    b.section(stage.heading, pn, [b.item(line, prev.name)])
+    b.items.extend(b.cur.skill(m).name for m in prev.skills)
