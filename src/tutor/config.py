@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from tutor.api.settings import ApiSettings, CliSettings
 from tutor.errors import ConfigError
-from tutor.index.settings import EmbeddingSettings, VectorStoreSettings
+from tutor.index.settings import EmbeddingSettings, RetrievalSettings, VectorStoreSettings
 from tutor.profiles import DEFAULT_PROFILE, ProfileSource, config_dir, profile_names, requested_profiles
 from tutor.resources.settings import ResourceSettings
 from tutor.state.settings import StateSettings
@@ -81,118 +81,6 @@ class ChunkingSettings(BaseModel):
         if v >= size:
             raise ValueError(f"chunk_overlap ({v}) must be smaller than chunk_size ({size})")
         return v
-
-
-class RetrievalSettings(BaseModel):
-    k: int = Field(5, ge=1, le=100, description="Passages returned per question.")
-    mode: Literal["dense", "bm25", "hybrid"] = Field(
-        "hybrid", description="dense (embeddings), bm25 (keywords) or hybrid (both, fused by RRF)."
-    )
-    candidates: int = Field(
-        30, ge=1, le=500, description="Passages each retriever contributes before fusion/reranking."
-    )
-    rrf_k: int = Field(
-        20,
-        ge=1,
-        description="RRF constant: score = w / (rrf_k + rank); 20 favours top ranks (eval/README.md).",
-    )
-    dense_weight: float = Field(1.0, ge=0, description="RRF weight of the dense retriever.")
-    bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 retriever.")
-    bm25_weight_no_cjk: float = Field(
-        0.3,
-        ge=0,
-        description="RRF weight of BM25 for questions without Chinese characters: keywords of an English "
-        "question rarely occur in Chinese material, so the dense (multilingual) ranking should dominate.",
-    )
-    dedup_similarity: float = Field(
-        0.9,
-        gt=0,
-        le=1,
-        description="Drop a passage whose character-trigram Jaccard with a better one is above this.",
-    )
-    reranker: str | None = Field(
-        None, description="Optional sentence-transformers CrossEncoder (local dir or hub id); off by default."
-    )
-    # Levers measured one at a time on both eval sets (eval/README.md); each can be switched off.
-    time_expressions: bool = Field(True, description="三个月以后 / 半年 / a year: also search 'N 个月后'.")
-    bilingual_glossary: bool = Field(
-        False, description="Add the material's own Chinese terms to English questions (BM25)."
-    )
-    bm25_heading_boost: int = Field(2, ge=1, le=10, description="Times title + headings count in BM25.")
-    doc_routing_weight: float = Field(
-        0.0, ge=0, description="RRF weight of a document ranking (title + lead) its chunks inherit; 0 = off."
-    )
-    doc_routing_restrict_margin: float | None = Field(
-        0.02,
-        ge=0,
-        description="When the question refers to a document ('那篇文章', 'the article on') and the best one "
-        "beats the next by this margin, search only that document; null = never restrict.",
-    )
-    doc_routing_heading_weight: float = Field(
-        0.0, ge=0, description="Within a routed document: RRF weight of a ranking by heading similarity."
-    )
-    doc_routing_name_weight: float = Field(
-        0.05, ge=0, description="Routing bonus x share of a document's file-name words in the question."
-    )
-    reference_sections: Literal["off", "numbered", "named"] = Field(
-        "numbered", description="Append the headings of the roadmap stages/skills a question names."
-    )
-    section_kinds: Literal["off", "keyword", "both"] = Field(
-        "both",
-        description="Append the heading words of the section kinds a question names ('downsides' -> 优缺点, "
-        "'FAQ' -> 常见问题) to what BM25 searches for (keyword) or to both retrievers (both).",
-    )
-    section_kinds_zh: bool = Field(
-        True, description="section_kinds also for Chinese synonyms of a kind ('好处' -> 优缺点)."
-    )
-    section_view_weight: float = Field(
-        0.5,
-        ge=0,
-        description="RRF weight of a ranking of passages by their best block (bold label + items, paragraph) "
-        "vector; 0 = off (tutor.index.sections).",
-    )
-    next_step_weight: float = Field(
-        0.7,
-        ge=0,
-        description="RRF weight of the passages that lay out the material's order (arrows), for questions "
-        "asking what comes next; 0 = off (tutor.index.sections.SequencePassages).",
-    )
-    faq_weight: float = Field(
-        0.5,
-        ge=0,
-        description="RRF weight of the FAQ passages ranked by their best question-and-answer entry, added when "
-        "an entry is within faq_margin of the material's best block; 0 = off (tutor.index.sections.FaqEntries).",
-    )
-    faq_margin: float = Field(0.0, description="FAQ entries: how far below the best block an entry may be.")
-    aspect_section_weight: float = Field(1.0, ge=0, description="RRF weight: asked-about roadmap section.")
-    aspect_section_stages: bool = Field(True, description="aspect_section_weight: stage sections too.")
-    concept_terms: int = Field(
-        1, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
-    )
-    concept_terms_margin: float = Field(
-        0.002, ge=0, description="Concept glossary: the best entry's lead over another term's best entry."
-    )
-    concept_terms_cjk_only: bool = Field(
-        True,
-        description="Concept glossary: only for questions with Chinese characters (the entries' language).",
-    )
-    concept_terms_to: Literal["keyword", "both"] = Field("keyword", description="concept_terms: BM25/both.")
-    resource_kinds: Literal["off", "intent", "keyword", "both"] = Field(
-        "both", description="English resource kinds ('forum' -> 社区 论坛): intent, + BM25 words, + both."
-    )
-    rescore_block_weight: float = Field(
-        2.0, ge=0, description="Second stage: best-block weight (index.rescore)."
-    )
-    rescore_stage_weight: float = Field(
-        0.1, ge=0, description="Second stage: bonus under a referenced stage/skill."
-    )
-    rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
-    prf_source: Literal["fused", "dense"] = Field(
-        "fused", description="Feedback read from the fused or dense top."
-    )
-    prf_terms: int = Field(0, ge=0, le=50, description="Pseudo-relevance feedback: terms added; 0 = off.")
-    prf_docs: int = Field(3, ge=1, le=20, description="Pseudo-relevance feedback: top passages read.")
-    prf_weight: float = Field(0.5, ge=0, description="RRF weight of the feedback-expanded BM25 ranking.")
 
 
 class CurriculumSettings(BaseModel):

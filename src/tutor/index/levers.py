@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar, cast
 
-from tutor.config import RetrievalSettings
 from tutor.index.bm25 import BM25Index
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.kinds import SectionKinds
@@ -24,6 +23,7 @@ from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, bu
 from tutor.index.roadmap_sections import RoadmapSections, Target, heading_paths, referenced_stages, rows_under
 from tutor.index.routing import DocRouter, cards_from_chunks, refers_to_document
 from tutor.index.sections import ConceptGlossary, FaqEntries, SectionView, SequencePassages, concept_entries
+from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import ResourceKinds

@@ -16,7 +16,6 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from tutor.config import RetrievalSettings
 from tutor.errors import ConfigError
 from tutor.index.bm25 import feedback_terms, matches
 from tutor.index.dedup import dedup
@@ -27,6 +26,7 @@ from tutor.index.query import QueryPlan
 from tutor.index.rescore import rescore
 from tutor.index.routing import refers_to_document, strip_document_reference
 from tutor.index.sections import asks_next_step
+from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
 from tutor.index.tokenize import tokenize
 from tutor.patterns import CJK
