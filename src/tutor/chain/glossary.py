@@ -223,6 +223,8 @@ GLOSSARY: dict[str, str] = {
     "practice platforms": "实践平台",
     "practice": "实践",
     "theory": "理论",
+    "foundations": "基础",
+    "foundation": "基础",
     "combine": "结合",
     "open-source community": "开源社区",
     "keep learning": "持续学习",

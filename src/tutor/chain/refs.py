@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from tutor.chain.glossary import GLOSSARY
 from tutor.curriculum.model import Curriculum
 from tutor.patterns import zh_number
 
@@ -204,7 +205,92 @@ def core_name(name: str) -> str:
     return _NAME_SUFFIX.sub("", name).strip().lower()
 
 
+_EN_STAGE_NAMES = (
+    re.compile(r"\b(?P<before>(?:[a-z][a-z-]*\s+){1,3})(?:stage|phase)\b"),
+    re.compile(r"\b(?:stage|phase)\s+(?:of|on|about)\s+(?P<after>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2})"),
+)
+_EN_NAME_SKIP = frozenset("the a an this that which what whole entire next previous first last".split())
+
+
+def _stage_by_english_words(lowered: str, curriculum: Curriculum) -> tuple[int, str] | None:
+    """ "the theory foundations stage" -> 阶段 1 "AI 理论基础": the stage whose title holds most of the words.
+
+    Each word next to "stage"/"phase" counts 1 for a stage if the material's word for it (the glossary) is in the
+    stage's title and 2 if it is one of the stage's English names; the stage with the most wins if it has at least
+    2 (one title word such as "learning" is too weak), and a tie names no stage (the other readers decide).
+    """
+    for m in (m for pattern in _EN_STAGE_NAMES for m in pattern.finditer(lowered)):
+        before = "before" in m.groupdict()
+        phrase = m.group("before") if before else m.group("after")
+        words = [w for w in phrase.split() if w not in _EN_NAME_SKIP]
+        scores = {stage.number: _word_scores(words, stage.number, stage.name) for stage in curriculum.stages}
+        best = max(sum(v) for v in scores.values())
+        winners = [n for n, v in scores.items() if sum(v) == best]
+        if best < 2 or len(winners) != 1:  # one shared title word alone ("learning") names no stage
+            continue
+        first = next(i for i, v in enumerate(scores[winners[0]]) if v)
+        if first and f"{words[first - 1]} {words[first]}" in GLOSSARY:  # "deep learning practice"
+            first -= 1
+        token = m.group(0)
+        return winners[0], token[token.find(words[first]) :].strip() if before else token
+    return None
+
+
+def _word_scores(words: list[str], number: int, name: str) -> list[int]:
+    title = name.lower().replace(" ", "")
+    names = _STAGE_WORDS_EN.get(number)
+    per_word = []
+    for word in words:
+        zh = GLOSSARY.get(word) or GLOSSARY.get(word.rstrip("s"))
+        by_title = bool(zh and zh.lower().replace(" ", "") in title)
+        per_word.append(by_title + 2 * bool(names and re.fullmatch(rf"(?:{names})", word)))
+    if names and not any(per_word) and re.search(rf"\b(?:{names})\b", " ".join(words)):
+        per_word = [2] * len(words)  # a name of several words ("deep learning practice")
+    return per_word
+
+
+# A shortened title keeps its Latin qualifier and a Chinese word ("ai理论"); a bare Chinese word ("大模型") is a topic.
+_QUALIFIED = re.compile(r"[a-z][a-z0-9+-]*[\u4e00-\u9fff]{2,}")
+
+
+def _stage_by_partial_title(lowered: str, curriculum: Curriculum) -> tuple[int, str] | None:
+    """ "AI 理论" -> 阶段 1 "AI 理论基础": the title without its last word, when that names no skill.
+
+    A learner shortens a stage's title by its last word ("基础", "实践"); a shortened title of fewer than three
+    characters ("基础", "高级"), without the title's Latin qualifier ("大模型": a topic), (part of) a skill's name
+    ("深度学习") or part of a longer word of the question ("AI 工程" in "AI 工程师", by jieba's words) names no stage.
+    """
+    compact_text = lowered.replace(" ", "")
+    found: list[tuple[int, str]] = []
+    bounds: set[int] | None = None
+    skills = [s.name.lower().replace(" ", "") for s in curriculum.skills]
+    for stage in curriculum.stages:
+        title = stage.name.lower().replace(" ", "")
+        for cut in (1, 2):
+            short = title[:-cut]
+            if len(short) < 3 or any(short in name for name in skills) or short not in compact_text:
+                continue
+            if bounds is None:
+                bounds = _word_bounds(compact_text)
+            at = compact_text.find(short)
+            if at in bounds and at + len(short) in bounds and _QUALIFIED.fullmatch(short):
+                found.append((stage.number, short))
+                break
+    return found[0] if len(found) == 1 else None
+
+
+def _word_bounds(text: str) -> set[int]:
+    from tutor.index.tokenize import segment  # jieba loads on first use, not on import
+
+    bounds, at = {0}, 0
+    for word in segment(text):
+        at += len(word)
+        bounds.add(at)
+    return bounds
+
+
 def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:
+    """Stages named by their title, whole or shortened, in Chinese or in English."""
     out: list[tuple[int, str]] = []
     lowered = text.lower()
     for stage in curriculum.stages:
@@ -223,15 +309,14 @@ def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:
             or not any(s.name.lower() in name or name in s.name.lower() for s in curriculum.skills)
         ):
             out.append((stage.number, zh.group(0)))
-            continue
-        words = _STAGE_WORDS_EN.get(stage.number)
-        if words:
-            m = re.search(
-                rf"\b(?:the\s+)?(?:{words})\s+(?:stage|phase)\b|\b(?:stage|phase)\s+(?:of|on|about)\s+(?:{words})\b",
-                lowered,
-            )
-            if m:
-                out.append((stage.number, m.group(0)))
+    if not out:
+        for found in (
+            _stage_by_english_words(lowered, curriculum),
+            _stage_by_partial_title(lowered, curriculum),
+        ):
+            if found:
+                out.append(found)
+                break
     return out
 
 

@@ -53,6 +53,11 @@ def _jieba():
     return jieba
 
 
+def segment(text: str) -> list[str]:
+    """jieba's words of `text` in order, nothing dropped (for telling a whole word from part of one)."""
+    return list(_jieba().lcut(text))
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer

@@ -66,6 +66,46 @@ def test_stage_references_are_stages_not_skills(cur, cfg, text: str, stages: lis
 
 
 @pytest.mark.parametrize(
+    "text,stages",
+    [
+        # English words of a stage's own title (via the glossary): 理论 + 基础 is 阶段 1, not 阶段 0's 基础准备
+        ("Which skills belong to the theory foundations stage?", [1]),
+        ("How many months is the AI theory foundations phase?", [1]),
+        ("What's in the stage about engineering?", [4]),
+        ("Is the deep learning practice phase hard?", [2]),
+        ("What do I read during the foundations stage?", [0]),
+        # a title shortened by its last word, when that names no skill
+        ("AI 理论阶段要看哪些书？", [1]),
+        ("学 AI 理论之前需要会什么", [1]),
+        ("AI 工程要花多久", [4]),
+    ],
+)
+def test_stages_named_by_their_title_words(cur, cfg, text: str, stages: list[int]) -> None:
+    u = understand(text, cur, cfg)
+    assert u.stages == stages, u.evidence
+    assert not u.skills, u.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我零基础，该从哪里开始？",  # 基础 alone is too short to name 阶段 0 基础准备
+        "Which stage should I start with?",  # no title words
+        "What is the learning stage like?",  # one title word alone is too weak
+        "AI 工程师要会什么？",
+        "大模型微调能用在哪些场景？",  # 大模型 (阶段 3 大模型应用 without 应用) is one word: a topic, not a stage  # "AI 工程" here is part of the word 工程师, not 阶段 4 AI 工程化
+    ],
+)
+def test_generic_words_name_no_stage(cur, cfg, text: str) -> None:
+    assert understand(text, cur, cfg).stages == []
+
+
+def test_a_skill_name_inside_a_stage_title_stays_a_skill(cur, cfg) -> None:
+    u = understand("深度学习要学多久", cur, cfg)
+    assert u.stages == [] and u.skills == [5]
+
+
+@pytest.mark.parametrize(
     "text,skills",
     [
         ("技能点 2 的检验标准", [2]),
