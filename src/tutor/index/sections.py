@@ -132,7 +132,7 @@ _ARROWS = re.compile(r"[→↓⇒➜⟶]")
 # "what comes next" in a learner's words: the chain's "next" aspect (`tutor.chain.refs`) and the
 # "after I'm done with X" forms of `ReferenceSections`
 _NEXT = re.compile(
-    r"之后学|以后学|然后学|接下来|下一步|下一个|下个阶段|学完.{0,12}(?:学|做)什么|结束(?:了)?(?:之后|以后|后)"
+    r"之后学|以后学|然后学|接下来|下一步|下一个|下一?个?阶段|学完.{0,12}(?:学|做)什么|结束(?:了)?(?:之后|以后|后)"
     r"|\bnext\b|\bafter (?:that|this|finishing|learning)\b|\bcomes? (?:right )?after\b|\bfollow(?:s|ing)?\b"
     r"|\bafter (?:i'?m )?(?:done|finish)",
     re.IGNORECASE,

@@ -106,6 +106,8 @@ def test_passages_rank_by_their_best_block_and_respect_the_document_filter() -> 
         ("学完这一阶段接下来学什么？", True),
         ("What should I study next?", True),
         ("What comes right after the theory stage?", True),
+        ("深度学习实践这块搞定了，下一阶段呢", True),  # the chain's router knows "下一阶段" too
+        ("下个阶段学哪些", True),
         ("三个月以后应该会什么？", False),  # a span of time: a milestone question
         ("What should I know after six months?", False),
         ("Transformer 怎么学？", False),
