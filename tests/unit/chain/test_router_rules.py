@@ -162,4 +162,6 @@ def test_a_question_naming_a_milestone_is_not_small_talk_by_example_alone() -> N
     routed = router.route("一年后要能做到什么？")
     assert routed.kind == "material" and "milestones [12]" in routed.reason
     assert router.route("今天心情不错呀").kind == "chitchat"  # names nothing of the roadmap
-    assert Router(Vote(), examples).route("一年后要能做到什么？").kind == "chitchat"  # no understanding: as before
+    assert (
+        Router(Vote(), examples).route("一年后要能做到什么？").kind == "chitchat"
+    )  # no understanding: as before
