@@ -231,6 +231,14 @@ class Router:
             return Route(
                 "material", "asks about one of the documents (a near next-step example was not enough)"
             )
+        if routed.kind == "chitchat" and routed.reason.startswith("closest") and self._understand is not None:
+            u = self._understand(text)
+            if u.stages or u.skills or u.milestones:  # "一年后要能做到什么？" is short, not small talk
+                return Route(
+                    "material",
+                    f"names the roadmap's stages {u.stages}, skills {u.skills} or milestones {u.milestones} "
+                    "(a near small-talk example was not enough)",
+                )
         if routed.kind == "next_step" and self._understand is not None and not _SELF_REPORT.search(text):
             u = self._understand(text)
             explicit = u.evidence.get("aspect content") != "(a stage named alone)"

@@ -141,3 +141,27 @@ def test_a_question_about_what_to_have_learned_reports_nothing() -> None:
     ):
         assert not own_words._SELF_REPORT.search(asked) and not router._SELF_REPORT.search(asked)
     assert own_words._SELF_REPORT.search("I have learned Python, what next?")
+
+
+def test_a_question_naming_a_milestone_is_not_small_talk_by_example_alone() -> None:
+    from types import SimpleNamespace
+
+    class Vote:  # an embedder whose nearest example is always a small-talk one
+        def embed_query(self, text: str) -> list[float]:
+            return [1.0, 0.0]
+
+        def embed_stored(self, texts: list[str]) -> list[list[float]]:
+            return [[1.0, 0.0] if t.startswith("hi") else [0.0, 1.0] for t in texts]
+
+    def understand(text: str) -> SimpleNamespace:  # stands in for chain.understanding over the roadmap
+        named = [12] if "一年" in text else []
+        return SimpleNamespace(stages=[], skills=[], milestones=named)
+
+    examples = {"chitchat": ["hi there"], "material": ["material"]}
+    router = Router(Vote(), examples, understand=understand)  # type: ignore[arg-type]
+    routed = router.route("一年后要能做到什么？")
+    assert routed.kind == "material" and "milestones [12]" in routed.reason
+    assert router.route("今天心情不错呀").kind == "chitchat"  # names nothing of the roadmap
+    assert (
+        Router(Vote(), examples).route("一年后要能做到什么？").kind == "chitchat"
+    )  # no understanding: as before
