@@ -300,6 +300,10 @@ def compose_structured(
             if not (u.stages or u.skills)
             else aspects
         )
+    if len(aspects) > 1 and "prerequisites" in aspects and _only_first_stage(u, curriculum):
+        aspects.remove(
+            "prerequisites"
+        )  # nothing comes before stage 0: "what do I cover first?" asks its content
     for other in ("content", "stage"):  # "学 X 之前要先学什么" asks what comes before X, not X's content
         if "prerequisites" in aspects and other in aspects:  # nor its stage ("先完成哪个阶段")
             aspects.remove(other)
@@ -316,6 +320,11 @@ def compose_structured(
     )
     text = lead + "\n" + "\n".join(b.out).strip("\n")
     return Structured(text=text, sources=b.sources, items=[i for i in b.items if i], sections=b.sections)
+
+
+def _only_first_stage(u: Understanding, curriculum: Curriculum) -> bool:
+    first = min(st.number for st in curriculum.stages)
+    return not u.skills and set(u.stages) == {first}
 
 
 def _aspect_sections(

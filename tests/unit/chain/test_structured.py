@@ -149,3 +149,10 @@ def test_a_phrasing_that_drops_the_markers_gets_each_items_citation_back(cur, cf
         f"然后 Transformer：{eight} [2]",  # already cited: left as the model wrote it
         "加油！",  # states no item: nothing to cite
     ]
+
+
+def test_what_to_cover_first_in_the_first_stage_is_its_content(cur, cfg) -> None:
+    s = _answer("Walk me through stage 0, which skills come first?", cur, cfg, "en")
+    assert not missing_items(s.text, [cur.skill(n).name for n in (1, 2, 3)])  # nothing comes before stage 0
+    prereq = _answer("学阶段 2 之前要先学完什么？", cur, cfg)
+    assert "阶段 1" in prereq.text  # a later stage still gets what comes before it
