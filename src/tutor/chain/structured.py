@@ -301,9 +301,8 @@ def compose_structured(
             else aspects
         )
     if len(aspects) > 1 and "prerequisites" in aspects and _only_first_stage(u, curriculum):
-        aspects.remove(
-            "prerequisites"
-        )  # nothing comes before stage 0: "what do I cover first?" asks its content
+        # nothing comes before stage 0: "what do I cover first?" asks its content
+        aspects.remove("prerequisites")
     for other in ("content", "stage"):  # "学 X 之前要先学什么" asks what comes before X, not X's content
         if "prerequisites" in aspects and other in aspects:  # nor its stage ("先完成哪个阶段")
             aspects.remove(other)
