@@ -301,7 +301,6 @@ def compose_structured(
             else aspects
         )
     if len(aspects) > 1 and "prerequisites" in aspects and _only_first_stage(u, curriculum):
-        # nothing comes before stage 0: "what do I cover first?" asks its content
         aspects.remove("prerequisites")
     for other in ("content", "stage"):  # "学 X 之前要先学什么" asks what comes before X, not X's content
         if "prerequisites" in aspects and other in aspects:  # nor its stage ("先完成哪个阶段")
@@ -322,6 +321,7 @@ def compose_structured(
 
 
 def _only_first_stage(u: Understanding, curriculum: Curriculum) -> bool:
+    """Nothing comes before the first stage: "what do I cover first?" about it asks its content."""
     first = min(st.number for st in curriculum.stages)
     return not u.skills and set(u.stages) == {first}
 
