@@ -20,7 +20,15 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.kinds import SectionKinds
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
-from tutor.index.roadmap_sections import RoadmapSections, Target, heading_paths, referenced_stages, rows_under
+from tutor.index.roadmap_sections import (
+    Headed,
+    RoadmapSections,
+    Target,
+    Understood,
+    heading_paths,
+    referenced_stages,
+    rows_under,
+)
 from tutor.index.routing import DocRouter, cards_from_chunks, refers_to_document
 from tutor.index.sections import ConceptGlossary, FaqEntries, SectionView, SequencePassages, concept_entries
 from tutor.index.settings import RetrievalSettings
@@ -201,31 +209,11 @@ def _passage_embedding(embedder: TutorEmbeddings) -> Callable[[list[str]], list[
     return stored if callable(stored) else embedder.embed_documents
 
 
-class _References(Protocol):
-    """What the query understanding (`tutor.chain.understanding.Understanding`) says a question names."""
-
-    @property
-    def stages(self) -> Sequence[int]: ...
-    @property
-    def skills(self) -> Sequence[int]: ...
-    @property
-    def aspects(self) -> Sequence[str]: ...
-    @property
-    def evidence(self) -> dict[str, str]: ...
-
-
-class _Headed(Protocol):
-    @property
-    def number(self) -> int: ...
-    @property
-    def heading(self) -> str: ...
-
-
 class _Roadmap(Protocol):
     @property
-    def stages(self) -> Sequence[_Headed]: ...
+    def stages(self) -> Sequence[Headed]: ...
     @property
-    def skills(self) -> Sequence[_Headed]: ...
+    def skills(self) -> Sequence[Headed]: ...
 
 
 _STARS = re.compile(r"\s*[⭐★☆]+\s*$")
@@ -255,7 +243,7 @@ class ReferenceSections:
 
     def __init__(
         self,
-        understand: Callable[[str], _References],
+        understand: Callable[[str], Understood],
         roadmap: Callable[[], _Roadmap],
         named: bool = False,
         limit: int = 3,

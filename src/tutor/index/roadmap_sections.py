@@ -24,8 +24,10 @@ from typing import Any, Protocol
 from tutor.curriculum.model import Curriculum
 
 __all__ = [
+    "Headed",
     "RoadmapSections",
     "Target",
+    "Understood",
     "heading_paths",
     "referenced_stages",
     "rows_under",
@@ -39,7 +41,9 @@ _STARS = re.compile(r"[⭐★☆]+")
 _SECTION_ASPECTS = ("resources", "project", "checks", "content")
 
 
-class _Understood(Protocol):
+class Understood(Protocol):
+    """What the query understanding (`tutor.chain.understanding.Understanding`) says a question names."""
+
     @property
     def stages(self) -> Sequence[int]: ...
     @property
@@ -59,7 +63,7 @@ class _StageRefs(Protocol):
     def evidence(self) -> dict[str, str]: ...
 
 
-class _Stage(Protocol):
+class Headed(Protocol):
     @property
     def number(self) -> int: ...
     @property
@@ -81,7 +85,7 @@ def _stage_name(heading: str) -> str:
     return m.group(1).strip().replace(" ", "") if m else ""
 
 
-def referenced_stages(question: str, refs: _StageRefs, stages: Sequence[_Stage]) -> list[int]:
+def referenced_stages(question: str, refs: _StageRefs, stages: Sequence[Headed]) -> list[int]:
     """The stages referred to, ordinals read as positions in the roadmap's order unless a stage is named by name."""
     order = sorted(s.number for s in stages)
     compact = question.replace(" ", "")
@@ -139,7 +143,7 @@ class RoadmapSections:
 
     def __init__(
         self,
-        understand: Callable[[str], _Understood],
+        understand: Callable[[str], Understood],
         curriculum: Callable[[], Curriculum],
         max_skills: int = 2,
         stages: bool = False,
@@ -150,7 +154,7 @@ class RoadmapSections:
         #: also "which stage is X in" (the skill's section) and "what is in stage N" (the stage's section)
         self.stages = stages
 
-    def _understood(self, question: str) -> tuple[_Understood, Curriculum] | None:
+    def _understood(self, question: str) -> tuple[Understood, Curriculum] | None:
         try:
             return self.understand(question), self.curriculum()
         except Exception as exc:  # noqa: BLE001 - a ranking must never fail the search
@@ -182,7 +186,7 @@ class RoadmapSections:
                 out.append(Target(skill.heading))  # "which stage is RAG in": the skill's place in its stage
         return out
 
-    def _stage_targets(self, question: str, refs: _Understood, curriculum: Curriculum) -> list[Target]:
+    def _stage_targets(self, question: str, refs: Understood, curriculum: Curriculum) -> list[Target]:
         """ "What is in stage N" (no skill named): the stage's own section."""
         if not self.stages:
             return []
