@@ -13,21 +13,10 @@ from tutor.chain.router import Route
 from tutor.chain.structured import compose_structured
 from tutor.chain.study_mode import plan_line, study_hours, study_plan
 from tutor.chain.understanding import Understanding, understand
-from tutor.curriculum.graph import Prerequisites, load_curriculum_config
-from tutor.curriculum.parser import load_curriculum
+from tutor.curriculum.graph import Prerequisites
 
 REPO = Path(__file__).resolve().parents[3]
 ROADMAP = REPO / "corpus" / "ai-learning-roadmap.md"
-
-
-@pytest.fixture(scope="module")
-def cur():
-    return load_curriculum(ROADMAP)
-
-
-@pytest.fixture(scope="module")
-def cfg():
-    return load_curriculum_config(REPO / "configs" / "curriculum.yaml")
 
 
 def _ctx(question: str, earlier: list[str], cur, cfg) -> Understanding | None:

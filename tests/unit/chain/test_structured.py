@@ -4,25 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tutor.chain.structured import compose_structured, ensure_items, missing_items
 from tutor.chain.understanding import understand
-from tutor.curriculum.graph import Prerequisites, load_curriculum_config
-from tutor.curriculum.parser import load_curriculum
+from tutor.curriculum.graph import Prerequisites
 
 REPO = Path(__file__).resolve().parents[3]
 ROADMAP = REPO / "corpus" / "ai-learning-roadmap.md"
-
-
-@pytest.fixture(scope="module")
-def cur():
-    return load_curriculum(ROADMAP)
-
-
-@pytest.fixture(scope="module")
-def cfg():
-    return load_curriculum_config(REPO / "configs" / "curriculum.yaml")
 
 
 def _answer(question: str, cur, cfg, language: str = "zh"):

@@ -7,20 +7,8 @@ from pathlib import Path
 import pytest
 
 from tutor.chain.understanding import parse_number, understand
-from tutor.curriculum.graph import load_curriculum_config
-from tutor.curriculum.parser import load_curriculum
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="module")
-def cur():
-    return load_curriculum(REPO / "corpus" / "ai-learning-roadmap.md")
-
-
-@pytest.fixture(scope="module")
-def cfg():
-    return load_curriculum_config(REPO / "configs" / "curriculum.yaml")
 
 
 @pytest.mark.parametrize(
