@@ -13,10 +13,12 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
+from itertools import zip_longest
 from typing import Protocol, TypeVar, cast
 
 from tutor.index.bm25 import BM25Index
 from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.items import ItemView
 from tutor.index.kinds import SectionKinds
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
@@ -151,6 +153,12 @@ class QueryLevers:
             "sections", lambda bm25: SectionView(bm25, _passage_embedding(self.embedder()))
         )
 
+    def items(self) -> ItemView:
+        """Item vectors of every live passage (retrieval.item_view_weight), embedded once per index."""
+        return self._per_index(
+            "items", lambda bm25: ItemView(bm25, _passage_embedding(self.embedder()), skip_docs={CARDS_DOC})
+        )
+
     def sequences(self) -> SequencePassages:
         """The passages that write the material's order down (retrieval.next_step_weight), once per index."""
         return self._per_index(
@@ -162,14 +170,23 @@ class QueryLevers:
         return self._per_index("faq", lambda bm25: FaqEntries(bm25, _passage_embedding(self.embedder())))
 
     def roadmap_passages(
-        self, targets: Sequence[Target], allowed: Callable[[str], bool] = lambda d: True, limit: int = 4
+        self,
+        targets: Sequence[Target],
+        allowed: Callable[[str], bool] = lambda d: True,
+        limit: int = 4,
+        interleave: bool = False,
     ) -> list[StoredChunk]:
-        """The live passages under `targets` (`RoadmapSections`), target by target, as a ranked list."""
+        """The live passages under `targets` (`RoadmapSections`), target by target (or taking turns), ranked."""
         if not targets:
             return []
         bm25 = self.index.bm25()
         paths = self._per_index("heading_paths", lambda b: heading_paths(b.metadata))
-        rows = [r for r in rows_under(paths, targets, limit) if allowed(str(bm25.metadata[r].get("doc", "")))]
+        if interleave:
+            each = [rows_under(paths, [t], limit) for t in targets]
+            found = list(dict.fromkeys(r for turn in zip_longest(*each) for r in turn if r is not None))
+        else:
+            found = rows_under(paths, targets, limit)
+        rows = [r for r in found if allowed(str(bm25.metadata[r].get("doc", "")))]
         records = bm25.records.fetch(rows)
         return [
             StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)
