@@ -269,7 +269,8 @@ class HybridRetriever(TutorRetriever):
         if cfg.section_view_weight > 0 and not self._asks_for_resources(plan.question):
             view = self.levers.sections().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
             lists.append((cfg.section_view_weight, view))
-        if cfg.item_view_weight > 0 and not self._asks_for_resources(plan.question):
+        asks_next = asks_next_step(plan.question)
+        if cfg.item_view_weight > 0 and self._items_apply(plan.question, asks_next):
             items = self.levers.items().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
             lists.append((cfg.item_view_weight, items))
         if cfg.faq_weight > 0:
@@ -277,7 +278,6 @@ class HybridRetriever(TutorRetriever):
             block_best = float(self.levers.sections().best_blocks(vector).max(initial=-2.0))
             if faq and closest >= block_best - cfg.faq_margin:
                 lists.append((cfg.faq_weight, faq))
-        asks_next = asks_next_step(plan.question)
         if cfg.next_step_weight > 0 and asks_next:
             lists.append((cfg.next_step_weight, self.levers.sequences().rank(vector, _doc_allowed(where))))
         lists += self._roadmap_lists(plan.question, asks_next, where)
@@ -326,6 +326,13 @@ class HybridRetriever(TutorRetriever):
         )
         ranked = rescore(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
         return ranked + fused[cfg.rescore_depth :]
+
+    def _items_apply(self, question: str, asks_next: bool) -> bool:
+        """The item view (a concept described in other words) has no say on tables, nor where switched off."""
+        cfg = self.cfg
+        if (asks_next and not cfg.item_view_next) or (CJK.search(question) and not cfg.item_view_cjk):
+            return False
+        return not self._asks_for_resources(question)
 
     def _asks_for_resources(self, question: str) -> bool:
         """Resource words, or (retrieval.resource_kinds) an English name of a resource kind the material lists."""

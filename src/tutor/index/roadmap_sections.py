@@ -76,6 +76,8 @@ _ORDINAL = re.compile(
     r"^第\s*\S+\s*个|^(?:the\s+)?(?:very\s+)?(?:zeroth|first|second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th))\b",
     re.I,
 )
+# the question names the material's order itself ("the core path", "按路线的主线"): that passage is the answer
+_ORDER_NAMED = re.compile(r"主线|核心路径|路线总览|\b(?:core|main|whole) path\b|\boverall order\b", re.I)
 _STAGE_NAME = re.compile(r"[：:]\s*(?:AI\s*)?([^（(]+)")
 
 
@@ -197,7 +199,7 @@ class RoadmapSections:
         if got is None:
             return []
         refs, curriculum = got
-        if not (asks_next or "next" in refs.aspects) or refs.milestones:
+        if not (asks_next or "next" in refs.aspects) or refs.milestones or _ORDER_NAMED.search(question):
             return []
         if refs.skills:
             if len(refs.skills) > self.max_skills:

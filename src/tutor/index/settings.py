@@ -132,6 +132,9 @@ class RetrievalSettings(BaseModel):
     section_kinds_zh: bool = Field(
         True, description="section_kinds also for Chinese synonyms of a kind ('好处' -> 优缺点)."
     )
+    section_kinds_nested: bool = Field(
+        False, description="section_kinds: a kind matched only inside another kind's longer match is dropped."
+    )
     section_view_weight: float = Field(
         0.5,
         ge=0,
@@ -144,6 +147,8 @@ class RetrievalSettings(BaseModel):
         description="RRF weight of a ranking of passages by their best item (list item, bold-labelled line, "
         "table row) vector; 0 = off (tutor.index.items).",
     )
+    item_view_cjk: bool = Field(True, description="item_view_weight also for questions in Chinese.")
+    item_view_next: bool = Field(True, description="item_view_weight also for 'what comes next' questions.")
     next_step_weight: float = Field(
         0.7,
         ge=0,
