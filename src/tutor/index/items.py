@@ -85,6 +85,16 @@ class ItemView:
     def __len__(self) -> int:
         return len(self.owner)
 
+    def best_items(self, query_vector: Sequence[float]) -> Any:
+        """Per passage (BM25 row), the cosine of its best item to the question; -2 for none."""
+        import numpy as np
+
+        q = np.asarray(query_vector, dtype=np.float32)
+        best = np.full(len(self.docs), -2.0, dtype=np.float32)
+        if len(self.owner):
+            np.maximum.at(best, self.owner, self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9)))
+        return best
+
     def rank(
         self, query_vector: Sequence[float], k: int, allowed: Callable[[str], bool] = lambda d: True
     ) -> list[StoredChunk]:
@@ -93,9 +103,7 @@ class ItemView:
 
         if not len(self.owner):
             return []
-        q = np.asarray(query_vector, dtype=np.float32)
-        best = np.full(len(self.docs), -2.0, dtype=np.float32)
-        np.maximum.at(best, self.owner, self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9)))
+        best = self.best_items(query_vector)
         order = np.argsort(-best, kind="stable")
         rows = [int(i) for i in order if best[i] > -2.0 and allowed(self.docs[int(i)])][:k]
         records = self.bm25.records.fetch(rows)

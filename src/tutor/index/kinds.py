@@ -107,16 +107,12 @@ class SectionKinds:
     that occur in the material's headings are appended.
     """
 
-    def __init__(self, kinds: Iterable[SectionKind], chinese: bool = False, nested: bool = False) -> None:
+    def __init__(self, kinds: Iterable[SectionKind], chinese: bool = False) -> None:
         self.kinds = tuple(kinds)
         self.chinese = chinese
-        #: drop a kind whose every match lies inside a longer match of another kind
-        self.nested = nested
 
     @classmethod
-    def from_headings(
-        cls, headings: Iterable[str], chinese: bool = False, nested: bool = False
-    ) -> SectionKinds:
+    def from_headings(cls, headings: Iterable[str], chinese: bool = False) -> SectionKinds:
         """Keep each kind's heading words that some heading of the live index contains."""
         text = "\n".join(unicodedata.normalize("NFKC", h) for h in headings)
         kept = []
@@ -124,7 +120,7 @@ class SectionKinds:
             words = tuple(w for w in kind.heading_words if w in text)
             if words:
                 kept.append(SectionKind(kind.name, kind.english, words, kind.chinese))
-        return cls(kept, chinese, nested)
+        return cls(kept, chinese)
 
     def __len__(self) -> int:
         return len(self.kinds)
@@ -136,24 +132,8 @@ class SectionKinds:
             if not self.chinese:
                 return []
             return [k for k in self.kinds if k.chinese is not None and k.chinese.search(text)]
-        spans = {k.name: [m.span() for m in k.english.finditer(text)] for k in self.kinds}
-        found = [k for k in self.kinds if spans[k.name]]
-        if not self.nested:
-            return found
-        # "future research directions" names the outlook, not the trends its "future" would also match
-        return [k for k in found if not all(_inside(s, spans, k.name) for s in spans[k.name])]
+        return [k for k in self.kinds if k.english.search(text)]
 
     def __call__(self, question: str) -> str | None:
         words = list(dict.fromkeys(w for kind in self.named(question) for w in kind.heading_words))
         return " ".join(words) or None
-
-
-def _inside(span: tuple[int, int], spans: dict[str, list[tuple[int, int]]], name: str) -> bool:
-    """Is `span` within a strictly longer match of another kind?"""
-    start, end = span
-    return any(
-        s <= start and end <= e and e - s > end - start
-        for other, found in spans.items()
-        if other != name
-        for s, e in found
-    )

@@ -100,7 +100,6 @@ class QueryLevers:
             tuple(self.hooks),
             cfg.section_kinds,
             cfg.section_kinds_zh,
-            cfg.section_kinds_nested,
             cfg.concept_terms,
             cfg.concept_terms_to,
             cfg.resource_kinds,
@@ -118,9 +117,7 @@ class QueryLevers:
                 glossary = build_glossary(bm25.texts, headings)
                 log.info("bilingual glossary: %d English terms from the material", len(glossary))
             if kinds_on:
-                kinds = SectionKinds.from_headings(
-                    headings, chinese=cfg.section_kinds_zh, nested=cfg.section_kinds_nested
-                )
+                kinds = SectionKinds.from_headings(headings, chinese=cfg.section_kinds_zh)
                 (hooks if cfg.section_kinds == "both" else keyword_hooks).append(kinds)
                 log.info("section kinds: %d found in the material's headings", len(kinds))
             if cfg.resource_kinds in ("keyword", "both"):

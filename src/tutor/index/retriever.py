@@ -330,8 +330,12 @@ class HybridRetriever(TutorRetriever):
     def _items_apply(self, question: str, asks_next: bool) -> bool:
         """The item view (a concept described in other words) has no say on tables, nor where switched off."""
         cfg = self.cfg
-        if (asks_next and not cfg.item_view_next) or (CJK.search(question) and not cfg.item_view_cjk):
+        if asks_next and not cfg.item_view_next:
             return False
+        if CJK.search(question) and cfg.item_view_cjk != "all":
+            # a Chinese question that has its keyword: BM25 and the passage vectors find it
+            if cfg.item_view_cjk == "off" or self.levers.concepts().names_a_term(question):
+                return False
         return not self._asks_for_resources(question)
 
     def _asks_for_resources(self, question: str) -> bool:

@@ -114,14 +114,3 @@ def test_no_next_section_without_a_next_step_question_or_for_a_milestone(section
     assert _next(sections, "I've finished RAG — what's the next topic on the core path?") == []
     assert _next(sections, "数学基础打好了，按路线的主线下一步学什么？") == []
     assert Target("x") == Target("x")  # the targets compare by value (the retriever dedupes on them)
-
-
-def test_a_kind_matched_only_inside_a_longer_match_of_another_is_dropped() -> None:
-    from tutor.index.kinds import SectionKinds
-
-    headings = ["8.2 未来发展趋势", "8.4 研究展望"]
-    asked = "What future research directions does the essay propose?"
-    assert [k.name for k in SectionKinds.from_headings(headings).named(asked)] == ["trends", "outlook"]
-    nested = SectionKinds.from_headings(headings, nested=True)
-    assert [k.name for k in nested.named(asked)] == ["outlook"]
-    assert [k.name for k in nested.named("What future trends does it expect?")] == ["trends"]
