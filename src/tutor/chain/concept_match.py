@@ -29,7 +29,7 @@ __all__ = ["ASKS_NAME", "ASKS_WHAT_IT_MEANS", "described"]
 #: the question asks for the name of what it describes: the terms it says are not the answer
 ASKS_NAME = re.compile(
     r"叫(?:作|做)?什么|称(?:为|作)什么|什么名字|名称是"
-    r"|\bcalled\b|\bname (?:for|of)\b|\bterm for\b|\bwhat (?:do|does) (?:it|they|the \w+) call\b",
+    r"|\bcalled\b|\bname (?:for|of)\b|\bterm for\b|\bwhat (?:do|does)\b[^?？]{0,40}\bcall\b",
     re.IGNORECASE,
 )
 #: the question asks what something means; when no defined term stands in it, it describes one

@@ -59,7 +59,13 @@ _ASKS_MEANING = re.compile(
     re.IGNORECASE,
 )
 # "what are the downsides of lifelong learning" asks about an attribute of the term, not what it means
-_ATTRIBUTE = re.compile(r"\bwhat(?:'s| is| are)\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+)?\s+of\b", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"\bwhat(?:'s| is| are)\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+){0,2}\s+of\b", re.IGNORECASE)
+# the words that name the article ("the curiosity essay", "讲好奇心的那篇") are not a term asked about,
+# although an article's title word is often one of its defined terms (好奇心)
+_ARTICLE_NAME = re.compile(
+    r"\b(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:essay|article|post|piece)\b|[\u4e00-\u9fff]{2,6}(?=的?(?:那|这)篇|的?文章)",
+    re.IGNORECASE,
+)
 _DEFINITION = re.compile(r"^\s*[-*]\s*\*\*([^*]{1,40})\*\*\s*[:：]\s*(.+)$")
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 _SPLIT = re.compile(r"\s*(?:[,，、/+]|和|与|及)\s*")
@@ -183,6 +189,11 @@ def _definitions(parts: DocParts, question: str, wanted: str | None) -> list[tup
     return [(c, line) for c, line in found if c.doc == docs[0]][:3] if docs else []
 
 
+def _without_article_name(question: str, language: str) -> str:
+    text = _ARTICLE_NAME.sub(" ", question)
+    return text if CJK.search(text) and language == "zh" else expand_english(text)
+
+
 def _described(
     parts: DocParts, question: str, text: str, article: str, embedder: Callable[[], TutorEmbeddings] | None
 ) -> list[tuple[StoredChunk, str]]:
@@ -231,7 +242,7 @@ def compose_concept(
     article = named_doc(text, parts) if parts is not None else None
     if parts is not None and (names or _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question))):
         # asking for a name, the terms the question says are not the answer: it describes one
-        found = [] if names else _definitions(parts, text, article)
+        found = [] if names else _definitions(parts, _without_article_name(question, language), article)
         if not found and article and (names or ASKS_WHAT_IT_MEANS.search(question)):
             found = _described(parts, question, text, article, embedder)
         if found:

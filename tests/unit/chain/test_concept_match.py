@@ -243,3 +243,83 @@ def test_a_named_section_too_long_to_quote_whole_is_still_chosen_from() -> None:
     )
     blocks = select_blocks("有哪些缺点？", [long], _FlatEmbedder(), prefer={2})  # type: ignore[arg-type]
     assert len(blocks) < 3  # not every block of the section
+
+
+def test_the_words_naming_the_article_are_not_the_concept_asked_about(roadmap: Roadmap) -> None:
+    for question, language in (
+        ("What are the pros and cons of using deep learning to explore data, per the curiosity essay?", "en"),
+        ("讲好奇心的那篇文章里，深度学习做数据探索的缺点是什么？", "zh"),
+    ):
+        u = understand(question, roadmap.curriculum, roadmap.config)
+        s = compose_concept(question, language, u, roadmap, ARTICLES, _embedder)  # type: ignore[arg-type]
+        assert s is None or "探索未知事物" not in s.text, question
+    question = "What does the comeback essay call proposing new ideas through observation and experiments?"
+    assert ASKS_NAME.search(question)
+
+
+class _FaqFarEmbedder:
+    """FAQ questions (ending in "？") far from every learner's question; every other text equally near."""
+
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        return [[0.0, 1.0] if t.rstrip().endswith("？") else [1.0, 0.0] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0, 0.0]
+
+
+def _passage(n: int, doc: str, headings: list[str], text: str) -> Source:
+    return Source(
+        n=n, id=f"{doc}{n}", doc=doc, title=doc, headings=headings, lines=[n * 10, n * 10 + 5], text=text
+    )
+
+
+def test_an_unmatched_faq_entry_ranks_lower_than_the_blocks_beside_it() -> None:
+    faq = _passage(
+        1, CURIOSITY, ["9. 附录：常见问题与解答"], "**Q1：怎样入门？**\n\nA: 先学深度学习的基础。"
+    )
+    uses = _passage(2, CURIOSITY, ["6.2 自动驾驶领域"], "深度学习在自动驾驶中用于：\n- 车辆定位\n- 路径规划")
+    question = "What is deep learning used for in self-driving cars?"
+    plain = select_blocks(question, [faq, uses], _FlatEmbedder())  # type: ignore[arg-type]
+    demoted = select_blocks(question, [faq, uses], _FlatEmbedder(), qa_penalty=0.05)  # type: ignore[arg-type]
+    assert plain[0].kind == "qa" and demoted[0].source == 2
+
+
+def test_a_question_naming_an_article_is_answered_from_its_passages_only() -> None:
+    from tutor.chain.compose_doc import StructureComposer
+
+    chunks = [
+        _chunk(
+            CURIOSITY,
+            "好奇心与求知欲：技术探索与知识分享的力量",
+            ["9. 附录：常见问题与解答"],
+            476,
+            "**Q1：怎样入门？**\n\nA: 先学深度学习的基础。",
+        ),
+        _chunk(
+            CURIOSITY,
+            "好奇心与求知欲：技术探索与知识分享的力量",
+            ["3.3 算法优缺点"],
+            74,
+            "优点：\n- **表示能力强**：复杂关系。",
+        ),
+        _chunk(
+            CRISIS,
+            "程序员的中年危机与职业瓶颈",
+            ["3.3 算法优缺点"],
+            128,
+            "优点：\n- **提升竞争力**：持续学习。",
+        ),
+    ]
+    sources = [
+        _passage(1, CRISIS, ["3.3 算法优缺点"], chunks[2].text),
+        _passage(2, CURIOSITY, ["9. 附录：常见问题与解答"], chunks[0].text),
+        _passage(3, CURIOSITY, ["3.3 算法优缺点"], chunks[1].text),
+    ]
+    composer = StructureComposer(lambda: chunks)
+    for question in (
+        "What are the upsides of deep learning, according to the curiosity essay?",
+        "好奇心那篇文章说深度学习有什么优点？",
+    ):
+        plan = composer.plan(question, list(sources), _FaqFarEmbedder())  # type: ignore[arg-type]
+        assert plan.blocks, question
+        assert {b.source for b in plan.blocks} <= {2, 3} and plan.blocks[0].kind != "qa", question
