@@ -82,6 +82,19 @@ def child_levers(data: Path, models: Path | None) -> dict[str, Any]:
     return out
 
 
+def store_levers(data: Path, models: Path | None) -> dict[str, Any]:
+    """Store the lever data into an index built without it (bench/scale.py's BM25, whose lean Chroma
+    store has no texts to re-ingest from): the BM25 generation is saved again with the levers in it,
+    as an ingest does.  Returns the seconds and peak RSS of that extra ingest-time work."""
+    app = _app(data, models)
+    app.load_embedder().embed_query("warm")
+    bm25 = app.index.bm25()
+    assert bm25.directory is not None
+    t0 = time.perf_counter()
+    bm25.save(bm25.directory, extra=lambda tmp: app.levers.store(bm25, tmp))
+    return {"store_s": round(time.perf_counter() - t0, 2), "peak_mb": round(_peak_mb())}
+
+
 def child_serve(data: Path, models: Path | None) -> dict[str, Any]:
     """The serving process's start-up (no ingest check: the data dir is shared by the codes)."""
     from tutor.api.startup import Startup
@@ -100,24 +113,35 @@ def child_serve(data: Path, models: Path | None) -> dict[str, Any]:
     }
 
 
-def _run(code: str, args: list[str], env_extra: dict[str, str]) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": code, **env_extra}
-    proc = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, env=env, check=False
-    )
+def _run(code: str, args: list[str], timeout: float) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": code}
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish in {timeout:.0f} s"}
     if proc.returncode != 0:
         return {"error": proc.stderr[-2000:]}
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def _retrieve(code: str, data: Path, models: Path | None, question: str) -> dict[str, Any]:
+def _retrieve(code: str, data: Path, models: Path | None, question: str, timeout: float) -> dict[str, Any]:
     """A cold `tutor retrieve` under /usr/bin/time (wall, CPU, max RSS)."""
     env = {**os.environ, "PYTHONPATH": code}
     if models:
         env["TUTOR_MODELS_DIR"] = str(models)
     exe = Path(sys.executable).with_name("tutor")
     cmd = ["/usr/bin/time", "-f", "%e %U %S %M", str(exe), "--data-dir", str(data), "retrieve", question]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish in {timeout:.0f} s"}
     wall, user, system, rss = proc.stderr.strip().splitlines()[-1].split()
     return {
         "rc": proc.returncode,
@@ -136,9 +160,16 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--what", default="levers,retrieve,serve")
     ap.add_argument("--question", default=QUESTION)
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per child before it is stopped")
     ap.add_argument("--out", type=Path)
+    ap.add_argument(
+        "--store-levers", action="store_true", help="store the lever data into --data-dir's index"
+    )
     ap.add_argument("--child", choices=["levers", "serve"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.store_levers:
+        print(json.dumps(store_levers(args.data_dir, args.models_dir)))
+        return
     if args.child:
         fn = child_levers if args.child == "levers" else child_serve
         print(json.dumps(fn(args.data_dir, args.models_dir)))
@@ -154,9 +185,9 @@ def main() -> None:
         for name, src in codes.items():  # interleaved: both codes see the same machine load
             for w in what:
                 if w == "retrieve":
-                    got = _retrieve(src, args.data_dir, args.models_dir, args.question)
+                    got = _retrieve(src, args.data_dir, args.models_dir, args.question, args.timeout)
                 else:
-                    got = _run(src, [*base, "--child", w], {})
+                    got = _run(src, [*base, "--child", w], args.timeout)
                 runs[name][w].append(got)
                 print(json.dumps({"run": i, "code": name, "what": w, **got}, ensure_ascii=False), flush=True)
     summary: dict[str, Any] = {}
