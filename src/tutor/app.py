@@ -118,7 +118,9 @@ class App:
 
     @cached_property
     def index(self) -> LiveIndex:
-        return LiveIndex(self.settings)
+        index = LiveIndex(self.settings)
+        index.lever_writer = lambda: self.levers  # an ingest stores the levers' data with the index
+        return index
 
     @cached_property
     def levers(self) -> QueryLevers:
