@@ -75,7 +75,7 @@ class ItemView:
 
         self.bm25 = bm25
         items, owner = item_texts(bm25.texts, bm25.metadata, skip_docs)
-        self.docs = [str(m.get("doc", "")) for m in bm25.metadata]
+        self.docs = bm25.docs()  # the filter column (an index loaded with its levers has no other)
         self.owner = np.asarray(owner, dtype=np.int64)
         vectors = np.asarray(embed_documents(items), dtype=np.float32) if items else np.zeros((0, 1))
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0

@@ -115,6 +115,7 @@ def _answers(levers: QueryLevers) -> dict[str, Any]:
             [(c.id, c.score) for c in levers.sections().rank(v, 3)],
             levers.sections().block_similarity(["r1", "r2", "e1", "e2"], v),
             [(c.id, c.score) for c in levers.faq().rank(v)[0]],
+            [(c.id, c.score) for c in levers.items().rank(v, 3)],
             [(c.id, c.score) for c in levers.sequences().rank(v, lambda d: d == ROADMAP)],
             levers.concepts()(q),
             levers.router().scores(q, v),
