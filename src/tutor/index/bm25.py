@@ -12,7 +12,7 @@ import json
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,9 @@ class BM25Index:
         self.columns = records.columns()
         self._masks: dict[str, tuple[Any, int]] = {}
         self._rows: dict[str, int] | None = None
+        self._docs: list[str] | None = None
+        #: where this index is saved (its generation: the levers' stored data lives under it), None in memory
+        self.directory: Path | None = None
 
     @classmethod
     def build(cls, chunks: Sequence[StoredChunk], heading_boost: int = 1) -> BM25Index:
@@ -85,8 +88,18 @@ class BM25Index:
     def metadata(self) -> list[dict[str, Any]]:
         return self.records.metadata()
 
-    def save(self, directory: Path) -> None:
-        """Write to a temporary sibling and swap it in, so readers never see half an index."""
+    def docs(self) -> list[str]:
+        """Every row's document id, from the filter column (not by reading the records)."""
+        if self._docs is None:
+            column = self.columns["doc"]
+            names = ["" if v is None else str(v) for v in column.values]
+            self._docs = [names[int(c)] for c in column.codes]
+        return self._docs
+
+    def save(self, directory: Path, extra: Callable[[Path], None] | None = None) -> None:
+        """Write to a temporary sibling and swap it in, so readers never see half an index.
+
+        `extra(tmp)` writes more of the same generation (the levers' data) before the swap."""
         directory.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=directory.parent))
         try:
@@ -95,6 +108,8 @@ class BM25Index:
             (tmp / "chunks.json").write_text(
                 json.dumps({"fingerprint": self.fingerprint, "format": FORMAT, "ids": self.ids})
             )
+            if extra is not None:
+                extra(tmp)
             old = directory.with_name(directory.name + ".old")
             if directory.exists():
                 shutil.rmtree(old, ignore_errors=True)
@@ -105,6 +120,7 @@ class BM25Index:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self.records = ChunkRecords.on_disk(directory)  # the texts leave memory once they are on disk
+        self.directory = directory
 
     @classmethod
     def load(cls, directory: Path) -> BM25Index | None:
@@ -123,7 +139,9 @@ class BM25Index:
         except (OSError, ValueError, KeyError) as exc:
             log.warning("BM25 index at %s is unreadable (%s); it will be rebuilt", directory, exc)
             return None
-        return cls(retriever, meta["ids"], records, meta["fingerprint"])
+        index = cls(retriever, meta["ids"], records, meta["fingerprint"])
+        index.directory = directory
+        return index
 
     def mask(self, where: dict[str, Any] | None) -> Any:
         """The rows `where` allows (float32 0/1, as bm25s' weight_mask wants), or None for all rows.

@@ -12,12 +12,17 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Sequence
+from itertools import zip_longest
+from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
 from tutor.index.bm25 import BM25Index
 from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.items import ItemView
 from tutor.index.kinds import SectionKinds
+from tutor.index.lever_store import FORMS, read_lever, recording, stored_names, write_lever
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.roadmap_sections import (
@@ -64,16 +69,81 @@ class QueryLevers:
         self._rewriter: tuple[tuple[object, ...], BM25Index | None, QueryRewriter] | None = None
         #: what is built from one BM25 index (headings, router, views…), by name, with that index
         self._built: dict[str, tuple[BM25Index, object]] = {}
+        self._storing = threading.local()  # `store`: the index being written, in the ingesting thread
+        self._told = False
 
     def _per_index(self, name: str, build: Callable[[BM25Index], _T]) -> _T:
-        """`build(bm25)` once per live index: everything here is read from the chunks, so it changes with them."""
-        bm25 = self.index.bm25()
+        """`build(bm25)` once per live index: everything here is read from the chunks, so it changes with them.
+
+        Read from the index's stored lever data when the ingest wrote it (`tutor.index.lever_store`)."""
+        storing: BM25Index | None = getattr(self._storing, "bm25", None)
+        bm25 = storing or self.index.bm25()
         held = self._built.get(name)
         if held is not None and held[0] is bm25:
             return cast(_T, held[1])
-        value = build(bm25)
+        stored = None if storing is not None else read_lever(bm25.directory, name)
+        if stored is not None:
+            value = cast(_T, FORMS[name].load(self, bm25, stored))
+        else:
+            if storing is None and bm25.directory is not None and name in FORMS and not self._told:
+                self._told = True
+                log.info(
+                    "The index has no stored lever data (%s); computing it. Re-run `tutor ingest` "
+                    "to store it and speed up start-up.",
+                    name,
+                )
+            value = build(bm25)
         self._built[name] = (bm25, value)
         return value
+
+    # --- stored at ingest time (tutor.index.lever_store) ---------------------------------------------
+    def stored_names(self) -> list[str]:
+        """The levers the settings use, whose data an ingest stores with the index."""
+        cfg = self.cfg
+        wanted = {
+            "headings": True,
+            "heading_paths": cfg.aspect_section_weight > 0,
+            "sections": cfg.section_view_weight > 0 or cfg.faq_weight > 0 or cfg.rescore_block_weight > 0,
+            "faq": cfg.faq_weight > 0,
+            "sequences": cfg.next_step_weight > 0,
+            "concepts": cfg.concept_terms > 0,
+            "router": cfg.doc_routing_weight > 0 or cfg.doc_routing_restrict_margin is not None,
+            "resource_kinds": cfg.resource_kinds in ("keyword", "both"),
+            "glossary": cfg.bilingual_glossary,
+        }
+        return [name for name, on in wanted.items() if on]
+
+    def store(self, bm25: BM25Index, directory: Path) -> None:
+        """Build the wanted levers from `bm25` (just built, in memory) and write them under `directory`,
+        the BM25 generation being saved (`BM25Index.save(extra=...)`)."""
+        builders: dict[str, Callable[[], object]] = {
+            "headings": self._headings,
+            "heading_paths": self.heading_paths,
+            "sections": self.sections,
+            "faq": self.faq,
+            "sequences": self.sequences,
+            "concepts": self.concepts,
+            "router": self.router,
+            "resource_kinds": self.resource_kinds,
+            "glossary": self.glossary,
+        }
+        self._storing.bm25 = bm25
+        try:
+            for name in self.stored_names():
+                write_lever(directory, name, builders[name]())
+        finally:
+            self._storing.bm25 = None
+
+    def missing_stored(self, directory: Path | None) -> list[str]:
+        """The wanted levers a saved BM25 generation lacks (an index from before they were stored)."""
+        have = stored_names(directory)
+        return [n for n in self.stored_names() if n not in have]
+
+    def query_embedding(self) -> Callable[[str], list[float]]:
+        return self.embedder().embed_query
+
+    def passage_embedding(self) -> Callable[[list[str]], list[list[float]]]:
+        return _passage_embedding(self.embedder())
 
     def _headings(self) -> list[str]:
         """Every live heading, sorted; read once per index (rewriter, resource kinds and concepts share it)."""
@@ -112,7 +182,7 @@ class QueryLevers:
         if bm25 is not None:
             headings = self._headings()
             if cfg.bilingual_glossary:
-                glossary = build_glossary(bm25.texts, headings)
+                glossary = self.glossary()
                 log.info("bilingual glossary: %d English terms from the material", len(glossary))
             if kinds_on:
                 kinds = SectionKinds.from_headings(headings, chinese=cfg.section_kinds_zh)
@@ -134,21 +204,35 @@ class QueryLevers:
         self._rewriter = (key, bm25, rewriter)
         return rewriter
 
+    def glossary(self) -> Glossary:
+        """The material's bilingual spellings (retrieval.bilingual_glossary), once per index."""
+        return self._per_index("glossary", lambda bm25: build_glossary(bm25.texts, self._headings()))
+
     def router(self) -> DocRouter:
         """One card per live document (title + lead sentences), embedded once per index."""
-        return self._per_index(
-            "router",
-            lambda bm25: DocRouter(
+
+        def build(bm25: BM25Index) -> DocRouter:
+            embed = recording(_passage_embedding(self.embedder()))
+            router = DocRouter(
                 cards_from_chunks(bm25.texts, bm25.metadata),
-                _passage_embedding(self.embedder()),
+                embed,
                 name_weight=self.cfg.doc_routing_name_weight,
-            ),
-        )
+            )
+            router._raw = embed.first  # type: ignore[attr-defined]  # what `store` keeps
+            return router
+
+        return self._per_index("router", build)
 
     def sections(self) -> SectionView:
         """Block vectors of every live passage (retrieval.section_view_weight), embedded once per index."""
         return self._per_index(
             "sections", lambda bm25: SectionView(bm25, _passage_embedding(self.embedder()))
+        )
+
+    def items(self) -> ItemView:
+        """Item vectors of every live passage (retrieval.item_view_weight), embedded once per index."""
+        return self._per_index(
+            "items", lambda bm25: ItemView(bm25, _passage_embedding(self.embedder()), skip_docs={CARDS_DOC})
         )
 
     def sequences(self) -> SequencePassages:
@@ -162,19 +246,33 @@ class QueryLevers:
         return self._per_index("faq", lambda bm25: FaqEntries(bm25, _passage_embedding(self.embedder())))
 
     def roadmap_passages(
-        self, targets: Sequence[Target], allowed: Callable[[str], bool] = lambda d: True, limit: int = 4
+        self,
+        targets: Sequence[Target],
+        allowed: Callable[[str], bool] = lambda d: True,
+        limit: int = 4,
+        interleave: bool = False,
     ) -> list[StoredChunk]:
-        """The live passages under `targets` (`RoadmapSections`), target by target, as a ranked list."""
+        """The live passages under `targets` (`RoadmapSections`), target by target (or taking turns), ranked."""
         if not targets:
             return []
         bm25 = self.index.bm25()
-        paths = self._per_index("heading_paths", lambda b: heading_paths(b.metadata))
-        rows = [r for r in rows_under(paths, targets, limit) if allowed(str(bm25.metadata[r].get("doc", "")))]
+        paths = self.heading_paths()
+        if interleave:
+            each = [rows_under(paths, [t], limit) for t in targets]
+            found = list(dict.fromkeys(r for turn in zip_longest(*each) for r in turn if r is not None))
+        else:
+            found = rows_under(paths, targets, limit)
+        docs = bm25.docs()  # the filter column: no record is read per row
+        rows = [r for r in found if allowed(docs[r])]
         records = bm25.records.fetch(rows)
         return [
             StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)
             for r, (text, meta) in zip(rows, records, strict=True)
         ]
+
+    def heading_paths(self) -> list[frozenset[str]]:
+        """Every live row's normalised headings (the understood roadmap section), once per index."""
+        return self._per_index("heading_paths", lambda b: heading_paths(b.metadata))
 
     def resource_kinds(self) -> ResourceKinds:
         """English resource-kind names kept when the material's headings or tables use their words."""
@@ -190,15 +288,18 @@ class QueryLevers:
 
         def build(bm25: BM25Index) -> ConceptGlossary:
             embedder = self.embedder()
-            return ConceptGlossary(
+            embed = recording(_passage_embedding(embedder))
+            glossary = ConceptGlossary(
                 concept_entries(bm25.texts, bm25.metadata, skip_docs={CARDS_DOC}),
-                _passage_embedding(embedder),
+                embed,
                 embedder.embed_query,
                 top=self.cfg.concept_terms,
                 headings=self._headings(),
                 margin=self.cfg.concept_terms_margin,
                 cjk_only=self.cfg.concept_terms_cjk_only,
             )
+            glossary._raw = embed.first  # type: ignore[attr-defined]  # what `store` keeps
+            return glossary
 
         return self._per_index("concepts", build)
 

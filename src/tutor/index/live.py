@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from tutor.config import Settings
 from tutor.errors import IndexStoreError
@@ -22,9 +25,16 @@ from tutor.index.shared import SharedManifest
 from tutor.index.store import ChromaStore, StoredChunk, open_store
 from tutor.ingest.lock import WriterLock
 
-__all__ = ["LiveIndex"]
+__all__ = ["LeverWriter", "LiveIndex"]
 
 log = logging.getLogger(__name__)
+
+
+class LeverWriter(Protocol):
+    """Stores the retrieval levers' data in a BM25 generation (`tutor.index.levers.QueryLevers`)."""
+
+    def store(self, bm25: BM25Index, directory: Path) -> None: ...
+    def missing_stored(self, directory: Path | None) -> list[str]: ...
 
 
 class LiveIndex:
@@ -41,6 +51,8 @@ class LiveIndex:
         self._checked = 0.0  # when the shared manifest's stamp was last asked for (chroma-http)
         self._bm25: BM25Index | None = None
         self._bm25_manifest: Manifest | None = None
+        #: the levers whose data every BM25 rebuild stores with it (set by the composition root)
+        self.lever_writer: Callable[[], LeverWriter] | None = None
 
     # --- the store and the manifest ------------------------------------------
     @property
@@ -159,9 +171,28 @@ class LiveIndex:
     def rebuild_bm25(self) -> BM25Index:
         self._configure_tokenizer()
         index = BM25Index.build(self.live_chunks(), self.settings.retrieval.bm25_heading_boost)
-        index.save(self.directory / "bm25")
+        index.save(self.directory / "bm25", extra=lambda tmp: self._store_levers(index, tmp))
         self._bm25 = index
         return index
+
+    def _store_levers(self, index: BM25Index, directory: Path) -> None:
+        """The levers' data, into the generation being saved; a failure costs only start-up time."""
+        if self.lever_writer is None:
+            return
+        t0 = time.perf_counter()
+        try:
+            self.lever_writer().store(index, directory)
+        except Exception as exc:  # noqa: BLE001 - an optimisation: readers compute what is not stored
+            log.warning("Retrieval lever data not stored (%s); it is computed at start-up instead", exc)
+            shutil.rmtree(directory / "levers", ignore_errors=True)
+            return
+        log.info("retrieval lever data stored with the index (%.1f s)", time.perf_counter() - t0)
+
+    def levers_missing(self) -> list[str]:
+        """The wanted levers the saved BM25 generation has no stored data for (an older index)."""
+        return (
+            [] if self.lever_writer is None else self.lever_writer().missing_stored(self.directory / "bm25")
+        )
 
     def _fingerprint(self, manifest: Manifest) -> str:
         """The live chunk ids and how their BM25 text is built (`retrieval.bm25_heading_boost`)."""

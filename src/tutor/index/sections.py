@@ -31,6 +31,7 @@ __all__ = [
     "asks_next_step",
     "blocks",
     "concept_entries",
+    "heading_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def blocks(text: str, max_chars: int = 240) -> list[str]:
 def _path(meta: dict[str, Any]) -> str:
     headings = json.loads(meta.get("headings", "[]") or "[]")
     return " › ".join(_STARS.sub("", h).strip() for h in headings[-2:])
+
+
+heading_path = _path  # a passage's last two headings, as its blocks and items are prefixed
 
 
 class SectionView:
@@ -180,7 +184,8 @@ class SequencePassages:
         q = np.asarray(query_vector, dtype=np.float32)
         sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
         order = [self.rows[int(i)] for i in np.argsort(-sims, kind="stable")]
-        rows = [r for r in order if allowed(str(self.bm25.metadata[r].get("doc", "")))]
+        docs = self.bm25.docs()  # the filter column: the records are not read per row
+        rows = [r for r in order if allowed(docs[r])]
         records = self.bm25.records.fetch(rows)
         score = dict(zip(self.rows, sims.tolist(), strict=True))
         return [
@@ -240,9 +245,10 @@ class FaqEntries:
         q = np.asarray(query_vector, dtype=np.float32)
         sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
         best: dict[int, float] = {}
+        docs = self.bm25.docs()  # the filter column: the records are not read per row
         for i in np.argsort(-sims, kind="stable"):
             row = int(self.owner[int(i)])
-            if row not in best and allowed(str(self.bm25.metadata[row].get("doc", ""))):
+            if row not in best and allowed(docs[row]):
                 best[row] = float(sims[int(i)])
         rows = list(best)
         records = self.bm25.records.fetch(rows)

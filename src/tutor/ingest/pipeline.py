@@ -191,6 +191,9 @@ def _sync_bm25(index: LiveIndex, manifest: Manifest, store_changed: bool) -> Non
     elif manifest.docs and not index.bm25_is_current():
         log.warning("BM25 index does not match the live chunks; rebuilding it")
         index.rebuild_bm25()
+    elif manifest.docs and (missing := index.levers_missing()):
+        log.info("Storing the retrieval levers' data with the index (%s)", ", ".join(missing))
+        index.rebuild_bm25()
 
 
 def _discover(roots: Sequence[Path], settings: Settings, report: IngestReport) -> list[Path]:
