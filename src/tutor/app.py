@@ -26,6 +26,7 @@ from tutor.chain.tutor import TutorChain
 from tutor.chain.understanding import Understanding, understand
 from tutor.chain.warm import warm_answer_vectors
 from tutor.config import Settings, config_dir
+from tutor.curriculum.graph import core_path_skills
 from tutor.curriculum.learners import Learners, Roadmap
 from tutor.curriculum.matching import SkillMentions
 from tutor.curriculum.planner import NextSteps
@@ -135,6 +136,7 @@ class App:
             self._understand,
             lambda: self.roadmap.curriculum,
             stages=self.settings.retrieval.aspect_section_stages,
+            core_path=lambda: core_path_skills(self.roadmap.curriculum, self.roadmap.config),
         )
         return QueryLevers(self.index, self.load_embedder, self.settings.retrieval, hooks, roadmap)
 

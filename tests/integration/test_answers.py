@@ -125,6 +125,32 @@ def test_essay_steps_faq_entries_and_english_scope_from_the_documents_structure(
     assert not chain.ask("What attitude toward learning does the roadmap recommend?").refused
 
 
+def test_described_concepts_named_essays_and_whole_sections(chain) -> None:
+    """Issue 12, seventh round: a concept described without its keyword gets the article's definition of
+    it; a question naming an essay and a skill word is answered from the essay; pros and cons both."""
+    for question, expected in (
+        ("意见领袖那篇文章里，把带领和激励团队的能力叫作什么？", "领导和激励团队的能力"),
+        (
+            "What does the comeback essay call coming up with new ideas and solutions through observation "
+            "and experiments?",
+            "提出新的想法、方法或解决方案",
+        ),
+    ):
+        answer = chain.ask(question)
+        assert expected in answer.text, question
+        assert all(
+            s.doc in ("expert-to-opinion-leader", "tech-change-comeback") for s in answer.sources if s.cited
+        )
+    essay = chain.ask("讲好奇心的那篇文章推荐了哪些深度学习的学习资源？")
+    assert "动手学深度学习" not in essay.text  # skill 5's table is the roadmap's, not the essay's
+    assert {s.doc for s in essay.sources if s.cited} == {"curiosity-and-knowledge-sharing"}
+    both = chain.ask(
+        "What are the pros and cons of using deep learning to explore data, per the curiosity essay?"
+    )
+    assert not missing_items(both.text, ["强大的表示能力", "自动化的特征提取", "数据依赖性强", "可解释性差"])
+    assert "Here is what the material says" in both.text  # English framing around the quoted Chinese
+
+
 def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
     """CI gate at the measured level of the default no-LLM profile (eval/README.md)."""
     from tutor.evaluation.answers import run_answer_eval
@@ -167,8 +193,10 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # The gate sits about one question below the measured level so only a real regression fails it.
 # Sixth round (cite6: one passage per answer unless another is nearly as good, code blocks cited, series whole,
 # English matched by content words): precision 0.951 (12 of 244 imprecise) -> gate 0.945 (one citation under).
+# Seventh round (ans8: described concepts, essays named beside a skill word, named sections whole, unmatched FAQ
+# entries lower): zh 0.938 (was 0.929), en 0.900, precision 0.951 -> zh gate 0.93 (one question under).
 GATE = {
-    "fact_coverage_zh": 0.92,
+    "fact_coverage_zh": 0.93,
     "fact_coverage_en": 0.885,
     "citation_precision": 0.945,
     "misroutes": 0.027,

@@ -83,11 +83,13 @@ def select_blocks(
     margin: float = 0.035,
     prefer: frozenset[int] | set[int] = frozenset(),
     specific: Callable[[str], float] | None = None,
+    qa_penalty: float = 0.0,
 ) -> list[Block]:
     """The best blocks to quote, best first; the first passage's best block joins when within `margin`.
 
     Blocks of the passages in `prefer` (whole sections the question names) score higher; so do blocks
-    whose heading or label holds the question's rarer words (`specific`: heading text -> weight)."""
+    whose heading or label holds the question's rarer words (`specific`: heading text -> weight); FAQ
+    entries score `qa_penalty` lower (none of their questions was close to the learner's)."""
     usable = [s for s in sources if not s.injection_flag]
     blocks: list[Block] = []
     for source in usable:
@@ -102,10 +104,27 @@ def select_blocks(
     for block in blocks:
         if block.source in prefer:
             block.score += _PREFERRED
+        if block.kind == "qa":
+            block.score -= qa_penalty
     chosen = _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
     if chosen[0].source in prefer:  # the section the question names answers it: no other passage joins
         chosen = [b for b in chosen if b.source in prefer]
+        return _whole_section(chosen, blocks, budget)
     return chosen
+
+
+def _whole_section(chosen: list[Block], blocks: list[Block], budget: int) -> list[Block]:
+    """The section the question names, quoted whole in reading order when it is short prose and lists
+    ("优点：…" and "缺点：…" both, for "pros and cons"): choosing among its blocks cut it."""
+    seen: dict[tuple[int, str], Block] = {}  # a passage listed twice among the candidates counts once
+    for b in blocks:
+        if b.source == chosen[0].source:
+            seen.setdefault((b.position, b.text), b)
+    own = sorted(seen.values(), key=lambda b: b.position)
+    size = sum(len(x) for b in own for x in (b.intro, *b.lines))
+    if len(own) <= len(chosen) or size > budget or any(b.kind not in ("list", "para") for b in own):
+        return chosen
+    return own
 
 
 def _score(

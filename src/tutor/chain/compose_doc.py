@@ -46,6 +46,9 @@ FAQ_MIN_SIMILARITY = {"zh": 0.945, "en": 0.865}
 #: question matches best answers, under a looser bar (the retriever already chose the FAQ over every
 #: other section). Measured on both sets: English FAQ questions meet their Chinese entry at 0.82-0.88.
 FAQ_IN_TOP_SIMILARITY = {"zh": 0.90, "en": 0.82}
+#: when no FAQ question is close enough to the learner's, a FAQ entry (whose passage the retriever may
+#: rank first for the article's words alone) competes with the other blocks this much lower
+UNMATCHED_FAQ_PENALTY = 0.05
 
 
 @dataclass
@@ -147,7 +150,8 @@ class StructureComposer:
         top = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
         expanded = question if language == "zh" else expand_english(question)
         # the article the question names ("the comeback essay"), else the best passage's document
-        doc = named_doc(expanded, parts) or top
+        named_article = named_doc(expanded, parts)
+        doc = named_article or top
         if doc is None:
             return DocPlan(specific=self.specificity(question))
         ranked = [s.headings for s in sources if s.doc == doc]
@@ -177,6 +181,21 @@ class StructureComposer:
             plan.blocks = select_blocks(
                 question, plan.extra, embedder, prefer=plan.prefer, specific=plan.specific
             )
+        else:
+            # no FAQ entry matched (above): its entries are no better answers than any block; a question
+            # naming an article is answered from that article's passages only
+            unmatched = any(s.headings and FAQ_HEADING.search(s.headings[-1]) for s in sources)
+            named_only = named_article is not None and any(s.doc == named_article for s in sources)
+            if unmatched or named_only:
+                pool = [s for s in [*sources, *plan.extra] if not named_only or s.doc in (doc, CARDS_DOC)]
+                plan.blocks = select_blocks(
+                    question,
+                    pool,
+                    embedder,
+                    prefer=plan.prefer,
+                    specific=plan.specific,
+                    qa_penalty=UNMATCHED_FAQ_PENALTY if unmatched else 0.0,
+                )
         return plan
 
 

@@ -17,15 +17,18 @@ own name is not a term here: those questions get the skill's structured answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tutor.chain.answer import Source
+from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import core_name
 from tutor.chain.sections import source_of
+from tutor.chain.structured import compose_structured
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK, strip_markdown
 from tutor.chain.understanding import Understanding
@@ -34,8 +37,9 @@ from tutor.index.store import StoredChunk
 
 if TYPE_CHECKING:
     from tutor.curriculum.learners import Roadmap
+    from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["ASKS_CONCEPT", "compose_concept"]
+__all__ = ["ASKS_CONCEPT", "compose_concept", "curriculum_answer", "names_article"]
 
 ASKS_CONCEPT = re.compile(
     r"是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
@@ -55,7 +59,13 @@ _ASKS_MEANING = re.compile(
     re.IGNORECASE,
 )
 # "what are the downsides of lifelong learning" asks about an attribute of the term, not what it means
-_ATTRIBUTE = re.compile(r"\bwhat(?:'s| is| are)\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+)?\s+of\b", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"\bwhat(?:'s| is| are)\s+(?:the\s+)?[a-z]+(?:\s+[a-z]+){0,2}\s+of\b", re.IGNORECASE)
+# the words that name the article ("the curiosity essay", "讲好奇心的那篇") are not a term asked about,
+# although an article's title word is often one of its defined terms (好奇心)
+_ARTICLE_NAME = re.compile(
+    r"\b(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:essay|article|post|piece)\b|[\u4e00-\u9fff]{2,6}(?=的?(?:那|这)篇|的?文章)",
+    re.IGNORECASE,
+)
 _DEFINITION = re.compile(r"^\s*[-*]\s*\*\*([^*]{1,40})\*\*\s*[:：]\s*(.+)$")
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 _SPLIT = re.compile(r"\s*(?:[,，、/+]|和|与|及)\s*")
@@ -152,9 +162,9 @@ def _content_answer(
     return Structured(text=text, sources=b.sources, items=b.items, sections=b.sections)
 
 
-def _definitions(parts: DocParts, question: str, wanted: str | None) -> list[tuple[StoredChunk, str]]:
-    """(chunk, line) of the articles' definition lines whose term the question names."""
-    found: list[tuple[StoredChunk, str]] = []
+def _definition_lines(parts: DocParts, wanted: str | None) -> list[tuple[StoredChunk, str, str]]:
+    """(chunk, line, term) of the articles' definition lines (under a heading about concepts)."""
+    found: list[tuple[StoredChunk, str, str]] = []
     for doc, chunks in parts.docs.items():
         if wanted and doc != wanted:
             continue
@@ -163,10 +173,35 @@ def _definitions(parts: DocParts, question: str, wanted: str | None) -> list[tup
                 continue
             for line in chunk.text.splitlines():
                 m = _DEFINITION.match(line)
-                if m and any(_distinctive(t) and _said(t, question) for t in _terms_of(m.group(1))):
-                    found.append((chunk, strip_markdown(line.strip().lstrip("-* "))))
+                if m:
+                    found.append((chunk, strip_markdown(line.strip().lstrip("-* ")), m.group(1)))
+    return found
+
+
+def _definitions(parts: DocParts, question: str, wanted: str | None) -> list[tuple[StoredChunk, str]]:
+    """(chunk, line) of the articles' definition lines whose term the question names."""
+    found = [
+        (chunk, line)
+        for chunk, line, term in _definition_lines(parts, wanted)
+        if any(_distinctive(t) and _said(t, question) for t in _terms_of(term))
+    ]
     docs = list(dict.fromkeys(c.doc for c, _ in found))
     return [(c, line) for c, line in found if c.doc == docs[0]][:3] if docs else []
+
+
+def _without_article_name(question: str, language: str) -> str:
+    text = _ARTICLE_NAME.sub(" ", question)
+    return text if CJK.search(text) and language == "zh" else expand_english(text)
+
+
+def _described(
+    parts: DocParts, question: str, text: str, article: str, embedder: Callable[[], TutorEmbeddings] | None
+) -> list[tuple[StoredChunk, str]]:
+    """The named article's definition lines nearest a description (`tutor.chain.concept_match`)."""
+    lines: dict[str, StoredChunk] = {}  # a line split into two passages counts once
+    for chunk, line, _ in _definition_lines(parts, article):
+        lines.setdefault(line, chunk)
+    return described(question, text, [(c, line) for line, c in lines.items()], embedder)
 
 
 def _definition_answer(found: list[tuple[StoredChunk, str]], language: str) -> Structured:
@@ -192,18 +227,54 @@ def _definition_answer(found: list[tuple[StoredChunk, str]], language: str) -> S
 
 
 def compose_concept(
-    question: str, language: str, u: Understanding, roadmap: Roadmap, parts: DocParts | None
+    question: str,
+    language: str,
+    u: Understanding,
+    roadmap: Roadmap,
+    parts: DocParts | None,
+    embedder: Callable[[], TutorEmbeddings] | None = None,
 ) -> Structured | None:
     """The passage that teaches the term the question asks about, or None (then retrieval answers)."""
-    if not ASKS_CONCEPT.search(question) or _NOT_CONCEPT.search(question):
+    names = ASKS_NAME.search(question)
+    if not (ASKS_CONCEPT.search(question) or names) or _NOT_CONCEPT.search(question):
         return None
     text = question if CJK.search(question) and language == "zh" else expand_english(question)
     article = named_doc(text, parts) if parts is not None else None
-    if parts is not None and _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question)):
-        found = _definitions(parts, text, article)
+    if parts is not None and (names or _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question))):
+        # asking for a name, the terms the question says are not the answer: it describes one
+        found = [] if names else _definitions(parts, _without_article_name(question, language), article)
+        if not found and article and (names or ASKS_WHAT_IT_MEANS.search(question)):
+            found = _described(parts, question, text, article, embedder)
         if found:
             return _definition_answer(found, language)
     if article and article != roadmap.curriculum.doc:
         return None  # a question about an article is not answered from the roadmap's syllabus
     hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
     return _content_answer(hits, roadmap, language, u)
+
+
+def names_article(question: str, language: str, roadmap: Roadmap, parts: DocParts | None) -> bool:
+    """The question names one of the articles, not the roadmap ("讲好奇心的那篇推荐了哪些资源", "the
+    curiosity essay … deep learning"): the article's own text answers it, although it names a skill."""
+    if parts is None:
+        return False
+    text = question if CJK.search(question) and language == "zh" else expand_english(question)
+    article = named_doc(text, parts)
+    return article is not None and article != roadmap.curriculum.doc
+
+
+def curriculum_answer(
+    question: str,
+    language: str,
+    u: Understanding,
+    roadmap: Roadmap,
+    parts: DocParts | None,
+    embedder: Callable[[], TutorEmbeddings] | None = None,
+) -> Structured | None:
+    """The roadmap's complete lists for a curriculum question (unless it names an article), else the
+    passage teaching the concept it asks about; None when retrieval answers."""
+    cur = roadmap.curriculum
+    structured = None
+    if not names_article(question, language, roadmap, parts):
+        structured = compose_structured(u, cur, roadmap.path, language, roadmap.prerequisites, question)
+    return structured or compose_concept(question, language, u, roadmap, parts, embedder)

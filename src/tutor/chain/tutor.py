@@ -20,7 +20,7 @@ from tutor.chain.citations import check_citations, cited_numbers, mark_cited, re
 from tutor.chain.compose import select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.compose_render import render_blocks
-from tutor.chain.concepts import compose_concept
+from tutor.chain.concepts import curriculum_answer
 from tutor.chain.condense import Turn, condense_by_rule, continues_document, is_follow_up
 from tutor.chain.followup import follow_up_route, in_context
 from tutor.chain.generation import stream_answer
@@ -29,7 +29,7 @@ from tutor.chain.phrasing import phrase_structured
 from tutor.chain.prompts import CONDENSE_PROMPT, REDACTED, SYSTEM_PROMPTS
 from tutor.chain.router import Router
 from tutor.chain.sections import SearchDoc, names_a_term_of, section_candidates, source_of
-from tutor.chain.structured import Structured, compose_structured
+from tutor.chain.structured import Structured
 from tutor.chain.study_mode import PACE
 from tutor.chain.text import chunks, detect_language
 from tutor.chain.understanding import Understanding, understand
@@ -271,9 +271,9 @@ class TutorChain:
         answer.understood = understood.to_json()
         cur = self.roadmap.curriculum
         question, parts = answer.standalone_question, self.structure.parts() if self.structure else None
-        structured = compose_structured(
-            understood, cur, self.roadmap.path, answer.language, self.roadmap.prerequisites, question
-        ) or compose_concept(question, answer.language, understood, self.roadmap, parts)
+        structured = curriculum_answer(
+            question, answer.language, understood, self.roadmap, parts, self.embedder
+        )
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return

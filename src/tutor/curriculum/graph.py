@@ -10,7 +10,7 @@ import yaml
 from tutor.curriculum.model import Curriculum, Skill
 from tutor.errors import ConfigError
 
-__all__ = ["CurriculumConfig", "Prerequisites", "find_skill", "load_curriculum_config"]
+__all__ = ["CurriculumConfig", "Prerequisites", "core_path_skills", "find_skill", "load_curriculum_config"]
 
 
 @dataclass
@@ -59,6 +59,16 @@ def find_skill(curriculum: Curriculum, key: str) -> Skill | None:
         if lowered and (lowered in s.name.lower() or s.name.lower() in lowered):
             return s
     return None
+
+
+def core_path_skills(curriculum: Curriculum, config: CurriculumConfig) -> list[int]:
+    """The skills the document's core path names, in its order ("大模型应用" -> its configured skill)."""
+    out: list[int] = []
+    for step in curriculum.core_path:
+        skill = find_skill(curriculum, config.core_path_aliases.get(step, step))
+        if skill is not None and skill.number not in out:
+            out.append(skill.number)
+    return out
 
 
 class Prerequisites:

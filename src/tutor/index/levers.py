@@ -14,11 +14,13 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
+from itertools import zip_longest
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
 from tutor.index.bm25 import BM25Index
 from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.items import ItemView
 from tutor.index.kinds import SectionKinds
 from tutor.index.lever_store import FORMS, read_lever, recording, stored_names, write_lever
 from tutor.index.live import LiveIndex
@@ -227,6 +229,12 @@ class QueryLevers:
             "sections", lambda bm25: SectionView(bm25, _passage_embedding(self.embedder()))
         )
 
+    def items(self) -> ItemView:
+        """Item vectors of every live passage (retrieval.item_view_weight), embedded once per index."""
+        return self._per_index(
+            "items", lambda bm25: ItemView(bm25, _passage_embedding(self.embedder()), skip_docs={CARDS_DOC})
+        )
+
     def sequences(self) -> SequencePassages:
         """The passages that write the material's order down (retrieval.next_step_weight), once per index."""
         return self._per_index(
@@ -238,14 +246,24 @@ class QueryLevers:
         return self._per_index("faq", lambda bm25: FaqEntries(bm25, _passage_embedding(self.embedder())))
 
     def roadmap_passages(
-        self, targets: Sequence[Target], allowed: Callable[[str], bool] = lambda d: True, limit: int = 4
+        self,
+        targets: Sequence[Target],
+        allowed: Callable[[str], bool] = lambda d: True,
+        limit: int = 4,
+        interleave: bool = False,
     ) -> list[StoredChunk]:
-        """The live passages under `targets` (`RoadmapSections`), target by target, as a ranked list."""
+        """The live passages under `targets` (`RoadmapSections`), target by target (or taking turns), ranked."""
         if not targets:
             return []
         bm25 = self.index.bm25()
+        paths = self.heading_paths()
+        if interleave:
+            each = [rows_under(paths, [t], limit) for t in targets]
+            found = list(dict.fromkeys(r for turn in zip_longest(*each) for r in turn if r is not None))
+        else:
+            found = rows_under(paths, targets, limit)
         docs = bm25.docs()  # the filter column: no record is read per row
-        rows = [r for r in rows_under(self.heading_paths(), targets, limit) if allowed(docs[r])]
+        rows = [r for r in found if allowed(docs[r])]
         records = bm25.records.fetch(rows)
         return [
             StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)

@@ -24,6 +24,7 @@ from tutor.index.levers import QueryLevers
 from tutor.index.live import LiveIndex
 from tutor.index.query import QueryPlan
 from tutor.index.rescore import rescore
+from tutor.index.roadmap_sections import RoadmapSections
 from tutor.index.routing import refers_to_document, strip_document_reference
 from tutor.index.sections import asks_next_step
 from tutor.index.settings import RetrievalSettings
@@ -268,12 +269,15 @@ class HybridRetriever(TutorRetriever):
         if cfg.section_view_weight > 0 and not self._asks_for_resources(plan.question):
             view = self.levers.sections().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
             lists.append((cfg.section_view_weight, view))
+        asks_next = asks_next_step(plan.question)
+        if cfg.item_view_weight > 0 and self._items_apply(plan.question, asks_next):
+            items = self.levers.items().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
+            lists.append((cfg.item_view_weight, items))
         if cfg.faq_weight > 0:
             faq, closest = self.levers.faq().rank(vector, _doc_allowed(where))
             block_best = float(self.levers.sections().best_blocks(vector).max(initial=-2.0))
             if faq and closest >= block_best - cfg.faq_margin:
                 lists.append((cfg.faq_weight, faq))
-        asks_next = asks_next_step(plan.question)
         if cfg.next_step_weight > 0 and asks_next:
             lists.append((cfg.next_step_weight, self.levers.sequences().rank(vector, _doc_allowed(where))))
         lists += self._roadmap_lists(plan.question, asks_next, where)
@@ -286,15 +290,25 @@ class HybridRetriever(TutorRetriever):
     ) -> list[tuple[float, Sequence[StoredChunk]]]:
         """The understood roadmap section: the named skill's (stage's) asked-about part (aspect_section_weight)."""
         sections = self.levers.roadmap
-        if (
-            self.cfg.aspect_section_weight <= 0
-            or sections is None
-            or asks_next
-            or refers_to_document(question)
-        ):
-            return []  # what comes next is not the named section; a question about an essay is not the roadmap's
+        if sections is None or refers_to_document(question):
+            return []  # a question about an essay is not the roadmap's
+        lists = self._next_lists(sections, question, asks_next, where)
+        if asks_next or self.cfg.aspect_section_weight <= 0:  # what comes next is not the named section
+            return lists
         passages = self.levers.roadmap_passages(sections.aspect_targets(question), _doc_allowed(where))
-        return [(self.cfg.aspect_section_weight, passages)] if passages else []
+        return lists + ([(self.cfg.aspect_section_weight, passages)] if passages else [])
+
+    def _next_lists(
+        self, sections: RoadmapSections, question: str, asks_next: bool, where: dict[str, Any] | None
+    ) -> list[tuple[float, Sequence[StoredChunk]]]:
+        """The section after the named stage or skill (next_section_weight), the candidates interleaved."""
+        if self.cfg.next_section_weight <= 0:
+            return []
+        targets = sections.next_targets(question, asks_next)
+        passages = self.levers.roadmap_passages(
+            targets, _doc_allowed(where), self.cfg.next_section_rows, interleave=True
+        )
+        return [(self.cfg.next_section_weight, passages)] if passages else []
 
     def _rescore(self, query: str, fused: list[StoredChunk], vector: Sequence[float]) -> list[StoredChunk]:
         """The fused top `rescore_depth` re-ordered by block similarity and referenced sections (index.rescore)."""
@@ -312,6 +326,17 @@ class HybridRetriever(TutorRetriever):
         )
         ranked = rescore(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
         return ranked + fused[cfg.rescore_depth :]
+
+    def _items_apply(self, question: str, asks_next: bool) -> bool:
+        """The item view (a concept described in other words) has no say on tables, nor where switched off."""
+        cfg = self.cfg
+        if asks_next and not cfg.item_view_next:
+            return False
+        if CJK.search(question) and cfg.item_view_cjk != "all":
+            # a Chinese question that has its keyword: BM25 and the passage vectors find it
+            if cfg.item_view_cjk == "off" or self.levers.concepts().names_a_term(question):
+                return False
+        return not self._asks_for_resources(question)
 
     def _asks_for_resources(self, question: str) -> bool:
         """Resource words, or (retrieval.resource_kinds) an English name of a resource kind the material lists."""

@@ -76,6 +76,8 @@ _ORDINAL = re.compile(
     r"^第\s*\S+\s*个|^(?:the\s+)?(?:very\s+)?(?:zeroth|first|second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th))\b",
     re.I,
 )
+# the question names the material's order itself ("the core path", "按路线的主线"): that passage is the answer
+_ORDER_NAMED = re.compile(r"主线|核心路径|路线总览|\b(?:core|main|whole) path\b|\boverall order\b", re.I)
 _STAGE_NAME = re.compile(r"[：:]\s*(?:AI\s*)?([^（(]+)")
 
 
@@ -147,12 +149,15 @@ class RoadmapSections:
         curriculum: Callable[[], Curriculum],
         max_skills: int = 2,
         stages: bool = False,
+        core_path: Callable[[], Sequence[int]] = tuple,
     ) -> None:
         self.understand = understand
         self.curriculum = curriculum
         self.max_skills = max_skills
         #: also "which stage is X in" (the skill's section) and "what is in stage N" (the stage's section)
         self.stages = stages
+        #: the skills of the document's core path in its order (`tutor.curriculum.graph.core_path_skills`)
+        self.core_path = core_path
 
     def _understood(self, question: str) -> tuple[Understood, Curriculum] | None:
         try:
@@ -185,6 +190,34 @@ class RoadmapSections:
             elif self.stages and "stage" in refs.aspects:
                 out.append(Target(skill.heading))  # "which stage is RAG in": the skill's place in its stage
         return out
+
+    def next_targets(self, question: str, asks_next: bool) -> list[Target]:
+        """What comes after the stage or skill a question names: the next stage's section; for a skill
+        the next skill by the core path and the next by the roadmap's order (a learner's "after X" means
+        either, and unseen questions are labelled both ways)."""
+        got = self._understood(question)
+        if got is None:
+            return []
+        refs, curriculum = got
+        if not (asks_next or "next" in refs.aspects) or refs.milestones or _ORDER_NAMED.search(question):
+            return []
+        if refs.skills:
+            if len(refs.skills) > self.max_skills:
+                return []
+            last = max(refs.skills)
+            try:
+                path = list(self.core_path())
+            except Exception as exc:  # noqa: BLE001 - a ranking must never fail the search
+                log.debug("no core path for %r: %s", question, exc)
+                path = []
+            after = [path[path.index(last) + 1]] if last in path[:-1] else []
+            after.append(last + 1)
+            return [
+                Target(s.heading) for n in dict.fromkeys(after) if (s := _skill(curriculum, n)) is not None
+            ]
+        wanted = referenced_stages(question, refs, curriculum.stages)
+        headings = {s.number: s.heading for s in curriculum.stages}
+        return [Target(headings[max(wanted) + 1])] if wanted and max(wanted) + 1 in headings else []
 
     def _stage_targets(self, question: str, refs: Understood, curriculum: Curriculum) -> list[Target]:
         """ "What is in stage N" (no skill named): the stage's own section."""

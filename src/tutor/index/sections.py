@@ -31,6 +31,7 @@ __all__ = [
     "asks_next_step",
     "blocks",
     "concept_entries",
+    "heading_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def blocks(text: str, max_chars: int = 240) -> list[str]:
 def _path(meta: dict[str, Any]) -> str:
     headings = json.loads(meta.get("headings", "[]") or "[]")
     return " › ".join(_STARS.sub("", h).strip() for h in headings[-2:])
+
+
+heading_path = _path  # a passage's last two headings, as its blocks and items are prefixed
 
 
 class SectionView:

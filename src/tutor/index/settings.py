@@ -138,6 +138,18 @@ class RetrievalSettings(BaseModel):
         description="RRF weight of a ranking of passages by their best block (bold label + items, paragraph) "
         "vector; 0 = off (tutor.index.sections).",
     )
+    item_view_weight: float = Field(
+        0.5,
+        ge=0,
+        description="RRF weight of a ranking of passages by their best item (list item, bold-labelled line, "
+        "table row) vector; 0 = off (tutor.index.items).",
+    )
+    item_view_cjk: Literal["all", "unnamed", "off"] = Field(
+        "off",
+        description="item_view_weight for questions in Chinese: all, only those naming none of the material's "
+        "concept terms (unnamed), or none.",
+    )
+    item_view_next: bool = Field(False, description="item_view_weight also for 'what comes next' questions.")
     next_step_weight: float = Field(
         0.7,
         ge=0,
@@ -152,6 +164,12 @@ class RetrievalSettings(BaseModel):
     )
     faq_margin: float = Field(0.0, description="FAQ entries: how far below the best block an entry may be.")
     aspect_section_weight: float = Field(1.0, ge=0, description="RRF weight: asked-about roadmap section.")
+    next_section_weight: float = Field(
+        1.5,
+        ge=0,
+        description="RRF weight: the next stage's / skill's section for 'what after N / X'; 0 = off.",
+    )
+    next_section_rows: int = Field(1, ge=1, le=10, description="next_section_weight: passages per section.")
     aspect_section_stages: bool = Field(True, description="aspect_section_weight: stage sections too.")
     concept_terms: int = Field(
         1, ge=0, le=10, description="Concept-glossary terms appended (index.sections)."
