@@ -36,7 +36,7 @@ def test_ingest_stores_lever_data_and_retrieval_is_identical_without_it(
 ) -> None:
     bm25_dir = corpus_services.settings.data_dir / "index" / "local" / corpus_services.model_id / "bm25"
     wanted = corpus_services.levers.stored_names()
-    assert {"sections", "faq", "sequences", "concepts", "heading_paths"} <= set(wanted)
+    assert {"sections", "items", "faq", "sequences", "concepts", "heading_paths"} <= set(wanted)
     assert sorted(p.name for p in (bm25_dir / "levers").iterdir()) == sorted(wanted)
     assert corpus_services.index.levers_missing() == []
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from tutor.index.bm25 import BM25Index
+from tutor.index.items import ItemView
 from tutor.index.query import Glossary
 from tutor.index.routing import DocCard, DocRouter
 from tutor.index.sections import ConceptGlossary, FaqEntries, SectionView, SequencePassages
@@ -160,6 +161,11 @@ def _load_sections(ctx: LoadContext, bm25: BM25Index, s: StoredLever) -> Section
     return _view(SectionView, bm25, s, owner=owner, docs=bm25.docs(), _row_of=row_of)
 
 
+def _load_items(ctx: LoadContext, bm25: BM25Index, s: StoredLever) -> ItemView:
+    owner = np.asarray(s.array("owner"), dtype=np.int64)
+    return _view(ItemView, bm25, s, owner=owner, docs=bm25.docs())
+
+
 def _load_faq(ctx: LoadContext, bm25: BM25Index, s: StoredLever) -> FaqEntries:
     return _view(FaqEntries, bm25, s, owner=np.asarray(s.array("owner"), dtype=np.int64))
 
@@ -234,6 +240,7 @@ FORMS: Mapping[str, LeverForm] = {
     "headings": LeverForm(1, lambda h: ({}, {"headings": list(h)}), lambda c, b, s: list(s.meta["headings"])),
     "heading_paths": LeverForm(1, _dump_paths, _load_paths),
     "sections": LeverForm(1, _arrays("owner", "vectors"), _load_sections),
+    "items": LeverForm(1, _arrays("owner", "vectors"), _load_items),
     "faq": LeverForm(1, _arrays("owner", "vectors"), _load_faq),
     "sequences": LeverForm(1, _arrays("rows", "vectors"), _load_sequences),
     "concepts": LeverForm(1, _dump_concepts, _load_concepts),

@@ -274,9 +274,7 @@ def _passage(n: int, doc: str, headings: list[str], text: str) -> Source:
 
 
 def test_an_unmatched_faq_entry_ranks_lower_than_the_blocks_beside_it() -> None:
-    faq = _passage(
-        1, CURIOSITY, ["9. 附录：常见问题与解答"], "**Q1：怎样入门？**\n\nA: 先学深度学习的基础。"
-    )
+    faq = _passage(1, CURIOSITY, ["9. 附录：常见问题与解答"], "**Q1：怎样入门？**\n\nA: 先学深度学习的基础。")
     uses = _passage(2, CURIOSITY, ["6.2 自动驾驶领域"], "深度学习在自动驾驶中用于：\n- 车辆定位\n- 路径规划")
     question = "What is deep learning used for in self-driving cars?"
     plain = select_blocks(question, [faq, uses], _FlatEmbedder())  # type: ignore[arg-type]

@@ -86,7 +86,7 @@ class _Index:
         return self._bm25
 
 
-CFG = RetrievalSettings(bilingual_glossary=True, doc_routing_weight=0.5)
+CFG = RetrievalSettings(bilingual_glossary=True, doc_routing_weight=0.5, item_view_weight=0.5)
 
 
 def _levers(bm25: BM25Index, embedder: _Embedder) -> QueryLevers:
@@ -115,6 +115,7 @@ def _answers(levers: QueryLevers) -> dict[str, Any]:
             [(c.id, c.score) for c in levers.sections().rank(v, 3)],
             levers.sections().block_similarity(["r1", "r2", "e1", "e2"], v),
             [(c.id, c.score) for c in levers.faq().rank(v)[0]],
+            [(c.id, c.score) for c in levers.items().rank(v, 3)],
             [(c.id, c.score) for c in levers.sequences().rank(v, lambda d: d == ROADMAP)],
             levers.concepts()(q),
             levers.router().scores(q, v),
