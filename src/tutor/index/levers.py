@@ -85,7 +85,13 @@ class QueryLevers:
         if stored is not None:
             value = cast(_T, FORMS[name].load(self, bm25, stored))
         else:
-            if storing is None and bm25.directory is not None and name in FORMS and not self._told:
+            if (
+                storing is None
+                and bm25.directory is not None
+                and name in FORMS
+                and not self._told
+                and self.cfg.store_levers
+            ):
                 self._told = True
                 log.info(
                     "The index has no stored lever data (%s); computing it. Re-run `tutor ingest` "
