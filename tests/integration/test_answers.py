@@ -193,7 +193,7 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # The gate sits about one question below the measured level so only a real regression fails it.
 # Sixth round (cite6: one passage per answer unless another is nearly as good, code blocks cited, series whole,
 # English matched by content words): precision 0.951 (12 of 244 imprecise) -> gate 0.945 (one citation under).
-# Seventh round (ans8: described concepts, essays named beside a skill word, named sections whole, unmatched FAQ
+# ans8 (described concepts, essays named beside a skill word, named sections whole, unmatched FAQ
 # entries lower): zh 0.938 (was 0.929), en 0.900, precision 0.951 -> zh gate 0.93 (one question under).
 GATE = {
     "fact_coverage_zh": 0.93,

@@ -182,21 +182,25 @@ class StructureComposer:
                 question, plan.extra, embedder, prefer=plan.prefer, specific=plan.specific
             )
         else:
-            # no FAQ entry matched (above): its entries are no better answers than any block; a question
-            # naming an article is answered from that article's passages only
-            unmatched = any(s.headings and FAQ_HEADING.search(s.headings[-1]) for s in sources)
-            named_only = named_article is not None and any(s.doc == named_article for s in sources)
-            if unmatched or named_only:
-                pool = [s for s in [*sources, *plan.extra] if not named_only or s.doc in (doc, CARDS_DOC)]
-                plan.blocks = select_blocks(
-                    question,
-                    pool,
-                    embedder,
-                    prefer=plan.prefer,
-                    specific=plan.specific,
-                    qa_penalty=UNMATCHED_FAQ_PENALTY if unmatched else 0.0,
-                )
+            plan.blocks = _within_article(question, sources, plan, embedder, named_article)
         return plan
+
+
+def _within_article(
+    question: str, sources: list[Source], plan: DocPlan, embedder: TutorEmbeddings | None, named: str | None
+) -> list[Block] | None:
+    """No FAQ entry matched (`StructureComposer._faq_match` declined): the FAQ's entries are no better answers
+    than any other block; a question naming an article is answered from that article's passages only.
+    None when neither applies (the caller ranks every candidate as before)."""
+    unmatched = any(s.headings and FAQ_HEADING.search(s.headings[-1]) for s in sources)
+    named_only = named is not None and any(s.doc == named for s in sources)
+    if not (unmatched or named_only):
+        return None
+    pool = [s for s in [*sources, *plan.extra] if not named_only or s.doc in (named, CARDS_DOC)]
+    penalty = UNMATCHED_FAQ_PENALTY if unmatched else 0.0
+    return select_blocks(
+        question, pool, embedder, prefer=plan.prefer, specific=plan.specific, qa_penalty=penalty
+    )
 
 
 def _numbered(passage: Source, sources: list[Source]) -> Source:
