@@ -35,15 +35,15 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "RAG 检索增强要学哪些内容？"
-LEVERS = (
+LEVERS = (  # the sequence passages last: main before this branch read every record per sequence row
     "rewriter",
     "router",
     "sections",
     "faq",
-    "sequences",
     "concepts",
     "resource_kinds",
     "heading_paths",
+    "sequences",
 )
 
 
@@ -79,6 +79,7 @@ def child_levers(data: Path, models: Path | None) -> dict[str, Any]:
         else:
             getattr(levers, name)()
         out[name] = {"s": round(time.perf_counter() - t0, 2), "peak_mb": round(_peak_mb())}
+        print(json.dumps({"partial": out}), flush=True)  # what a run stopped by --timeout still reports
     return out
 
 
@@ -124,8 +125,11 @@ def _run(code: str, args: list[str], timeout: float) -> dict[str, Any]:
             check=False,
             timeout=timeout,
         )
-    except subprocess.TimeoutExpired:
-        return {"error": f"did not finish in {timeout:.0f} s"}
+    except subprocess.TimeoutExpired as exc:
+        raw = exc.stdout or b""
+        lines = (raw.decode() if isinstance(raw, bytes) else raw).strip().splitlines()
+        done = json.loads(lines[-1])["partial"] if lines else {}
+        return {"error": f"did not finish in {timeout:.0f} s", "partial": done}
     if proc.returncode != 0:
         return {"error": proc.stderr[-2000:]}
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))

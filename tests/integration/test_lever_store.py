@@ -34,34 +34,33 @@ def _run(svc, questions: list[str]) -> list[list[tuple[str, float]]]:
 def test_ingest_stores_lever_data_and_retrieval_is_identical_without_it(
     corpus_services, embedder, models_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bm25_dir = corpus_services.settings.data_dir / "index" / "local" / corpus_services.model_id / "bm25"
-    wanted = corpus_services.levers.stored_names()
-    assert {"sections", "faq", "sequences", "concepts", "heading_paths"} <= set(wanted)
+    # the session index was ingested without lever data (configs/test.yaml: retrieval.store_levers false),
+    # as an older version wrote it; two copies: one gets the data as an ingest writes it, one stays as it is
+    corpus = corpus_services.settings.corpus.model_dump()
+    on = {"store_levers": True}
+    services = {}
+    for name in ("stored", "old"):
+        shutil.copytree(corpus_services.settings.data_dir, tmp_path / name)
+        settings = make_settings(tmp_path / name, models_dir, corpus=corpus, retrieval=on)
+        services[name] = build_services(settings, embedder=embedder)
+    writer = services["stored"]
+    bm25_dir = writer.settings.data_dir / "index" / "local" / writer.model_id / "bm25"
+    wanted = writer.levers.stored_names()
+    assert {"sections", "items", "faq", "sequences", "concepts", "heading_paths"} <= set(wanted)
+    assert writer.index.levers_missing() == wanted and not (bm25_dir / "levers").exists()
+    # what `tutor ingest` does for an unchanged corpus whose index lacks them (`ingest.pipeline._sync_bm25`);
+    # not the whole ingest: the copied manifest names the session's own generated files, which would clash
+    writer.index.rebuild_bm25()
+    assert writer.index.levers_missing() == []
     assert sorted(p.name for p in (bm25_dir / "levers").iterdir()) == sorted(wanted)
-    assert corpus_services.index.levers_missing() == []
+    assert json.loads((bm25_dir / "chunks.json").read_text())["ids"]  # the same generation as the chunks
 
-    # the same index as an older version wrote it: no lever data in its BM25 generation
-    old_data = tmp_path / "old"
-    shutil.copytree(corpus_services.settings.data_dir, old_data)
-    old_bm25 = old_data / "index" / "local" / corpus_services.model_id / "bm25"
-    shutil.rmtree(old_bm25 / "levers")
-    settings = corpus_services.settings
-    stored = build_services(
-        make_settings(settings.data_dir, models_dir, corpus=settings.corpus.model_dump()), embedder=embedder
-    )
-    old = build_services(
-        make_settings(old_data, models_dir, corpus=settings.corpus.model_dump()), embedder=embedder
-    )
+    # a fresh process's view: the stored generation is loaded, the old one computed (and says so once)
+    stored = build_services(writer.settings, embedder=embedder)
+    old = services["old"]
     questions = _questions()
     with caplog.at_level(logging.INFO, logger="tutor.index.levers"):
         computed = _run(old, questions)
-    assert "Re-run `tutor ingest`" in caplog.text
-    assert _run(stored, questions) == computed  # loaded from the generation: the same passages, same scores
-    assert stored.levers._built["sections"][1].vectors.__class__.__name__ == "memmap"
-
-    # a plain ingest of the unchanged corpus stores what the older index lacked
-    assert old.index.levers_missing() == wanted
-    report = old.ingest()
-    assert not report.failed
-    assert old.index.levers_missing() == []
-    assert sorted(p.name for p in (old_bm25 / "levers").iterdir()) == sorted(wanted)
+    assert caplog.text.count("Re-run `tutor ingest`") == 1
+    assert _run(stored, questions) == computed  # the same passages in the same order with the same scores
+    assert type(stored.levers._built["sections"][1].vectors).__name__ == "memmap"  # read from the index

@@ -162,7 +162,8 @@ def _load_sections(ctx: LoadContext, bm25: BM25Index, s: StoredLever) -> Section
 
 
 def _load_items(ctx: LoadContext, bm25: BM25Index, s: StoredLever) -> ItemView:
-    return _view(ItemView, bm25, s, owner=np.asarray(s.array("owner"), dtype=np.int64), docs=bm25.docs())
+    owner = np.asarray(s.array("owner"), dtype=np.int64)
+    return _view(ItemView, bm25, s, owner=owner, docs=bm25.docs())
 
 
 def _load_faq(ctx: LoadContext, bm25: BM25Index, s: StoredLever) -> FaqEntries:
@@ -239,8 +240,8 @@ FORMS: Mapping[str, LeverForm] = {
     "headings": LeverForm(1, lambda h: ({}, {"headings": list(h)}), lambda c, b, s: list(s.meta["headings"])),
     "heading_paths": LeverForm(1, _dump_paths, _load_paths),
     "sections": LeverForm(1, _arrays("owner", "vectors"), _load_sections),
-    "faq": LeverForm(1, _arrays("owner", "vectors"), _load_faq),
     "items": LeverForm(1, _arrays("owner", "vectors"), _load_items),
+    "faq": LeverForm(1, _arrays("owner", "vectors"), _load_faq),
     "sequences": LeverForm(1, _arrays("rows", "vectors"), _load_sequences),
     "concepts": LeverForm(1, _dump_concepts, _load_concepts),
     "router": LeverForm(1, _dump_router, _load_router),

@@ -85,7 +85,13 @@ class QueryLevers:
         if stored is not None:
             value = cast(_T, FORMS[name].load(self, bm25, stored))
         else:
-            if storing is None and bm25.directory is not None and name in FORMS and not self._told:
+            if (
+                storing is None
+                and bm25.directory is not None
+                and name in FORMS
+                and not self._told
+                and self.cfg.store_levers
+            ):
                 self._told = True
                 log.info(
                     "The index has no stored lever data (%s); computing it. Re-run `tutor ingest` "
@@ -104,8 +110,8 @@ class QueryLevers:
             "headings": True,
             "heading_paths": cfg.aspect_section_weight > 0,
             "sections": cfg.section_view_weight > 0 or cfg.faq_weight > 0 or cfg.rescore_block_weight > 0,
-            "faq": cfg.faq_weight > 0,
             "items": cfg.item_view_weight > 0,
+            "faq": cfg.faq_weight > 0,
             "sequences": cfg.next_step_weight > 0,
             "concepts": cfg.concept_terms > 0,
             "router": cfg.doc_routing_weight > 0 or cfg.doc_routing_restrict_margin is not None,
@@ -121,8 +127,8 @@ class QueryLevers:
             "headings": self._headings,
             "heading_paths": self.heading_paths,
             "sections": self.sections,
-            "faq": self.faq,
             "items": self.items,
+            "faq": self.faq,
             "sequences": self.sequences,
             "concepts": self.concepts,
             "router": self.router,

@@ -177,7 +177,7 @@ class LiveIndex:
 
     def _store_levers(self, index: BM25Index, directory: Path) -> None:
         """The levers' data, into the generation being saved; a failure costs only start-up time."""
-        if self.lever_writer is None:
+        if self.lever_writer is None or not self.settings.retrieval.store_levers:
             return
         t0 = time.perf_counter()
         try:
@@ -190,9 +190,9 @@ class LiveIndex:
 
     def levers_missing(self) -> list[str]:
         """The wanted levers the saved BM25 generation has no stored data for (an older index)."""
-        return (
-            [] if self.lever_writer is None else self.lever_writer().missing_stored(self.directory / "bm25")
-        )
+        if self.lever_writer is None or not self.settings.retrieval.store_levers:
+            return []
+        return self.lever_writer().missing_stored(self.directory / "bm25")
 
     def _fingerprint(self, manifest: Manifest) -> str:
         """The live chunk ids and how their BM25 text is built (`retrieval.bm25_heading_boost`)."""

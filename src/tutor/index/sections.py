@@ -167,7 +167,8 @@ class SequencePassages:
 
         self.bm25 = bm25
         self.rows = [i for i, t in enumerate(bm25.texts) if len(_ARROWS.findall(t)) >= min_arrows]
-        texts = [f"{_path(bm25.metadata[i])}：{bm25.texts[i]}" for i in self.rows]
+        # their records only: `bm25.texts` / `.metadata` per row read every record each time (issue 17)
+        texts = [f"{_path(meta)}：{text}" for text, meta in bm25.records.fetch(self.rows)]
         vectors = np.asarray(embed_documents(texts), dtype=np.float32) if texts else np.zeros((0, 1))
         norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else 1.0
         self.vectors = vectors / np.maximum(norms, 1e-9)

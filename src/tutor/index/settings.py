@@ -192,6 +192,10 @@ class RetrievalSettings(BaseModel):
         0.1, ge=0, description="Second stage: bonus under a referenced stage/skill."
     )
     rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
+    store_levers: bool = Field(
+        True,
+        description="Ingest stores the levers' data (block vectors…) with the index; off: built at first use.",
+    )
     prf_source: Literal["fused", "dense"] = Field(
         "fused", description="Feedback read from the fused or dense top."
     )

@@ -86,7 +86,7 @@ class _Index:
         return self._bm25
 
 
-CFG = RetrievalSettings(bilingual_glossary=True, doc_routing_weight=0.5)
+CFG = RetrievalSettings(bilingual_glossary=True, doc_routing_weight=0.5, item_view_weight=0.5)
 
 
 def _levers(bm25: BM25Index, embedder: _Embedder) -> QueryLevers:
