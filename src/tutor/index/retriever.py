@@ -332,6 +332,10 @@ class HybridRetriever(TutorRetriever):
         cfg = self.cfg
         if asks_next and not cfg.item_view_next:
             return False
+        if refers_to_document(
+            question
+        ):  # the named document's own sections answer; items elsewhere only compete
+            return False
         if CJK.search(question) and cfg.item_view_cjk != "all":
             # a Chinese question that has its keyword: BM25 and the passage vectors find it
             if cfg.item_view_cjk == "off" or self.levers.concepts().names_a_term(question):

@@ -12,8 +12,10 @@ from tutor.curriculum.graph import core_path_skills, load_curriculum_config
 from tutor.curriculum.parser import load_curriculum
 from tutor.index.bm25 import BM25Index
 from tutor.index.items import ItemView, item_texts
+from tutor.index.retriever import HybridRetriever
 from tutor.index.roadmap_sections import RoadmapSections, Target
 from tutor.index.sections import asks_next_step
+from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
 
 REPO = Path(__file__).resolve().parents[3]
@@ -114,3 +116,45 @@ def test_no_next_section_without_a_next_step_question_or_for_a_milestone(section
     assert _next(sections, "I've finished RAG — what's the next topic on the core path?") == []
     assert _next(sections, "数学基础打好了，按路线的主线下一步学什么？") == []
     assert Target("x") == Target("x")  # the targets compare by value (the retriever dedupes on them)
+
+
+class _NoTerms:
+    def names_a_term(self, question: str) -> bool:
+        return False
+
+    def named(self, question: str) -> list[str]:
+        return []
+
+
+class _Levers:
+    def concepts(self) -> _NoTerms:
+        return _NoTerms()
+
+    def resource_kinds(self) -> _NoTerms:
+        return _NoTerms()
+
+
+def _retriever() -> HybridRetriever:
+    cfg = RetrievalSettings(item_view_weight=0.5, item_view_cjk="off", item_view_next=False)
+    return HybridRetriever.model_construct(cfg=cfg, levers=_Levers())
+
+
+@pytest.mark.parametrize(
+    ("question", "applies"),
+    [
+        ("What is the trick of training a small add-on instead of the whole model called?", True),
+        ("What does the midlife-crisis article suggest for work-life balance?", False),
+        ("In the curiosity essay, what are the upsides of deep learning?", False),
+        ("把词变成向量的方法叫什么？", False),
+    ],
+)
+def test_the_item_view_is_for_english_questions_that_name_no_document(question: str, applies: bool) -> None:
+    # a question naming an article is answered by that article's sections (document routing);
+    # list items of other documents only compete with them (own a142, dev-171/196 lost their answers)
+    assert _retriever()._items_apply(question, asks_next=False) is applies
+
+
+def test_the_item_view_is_not_for_next_step_questions_when_switched_off() -> None:
+    assert (
+        _retriever()._items_apply("What should I learn after the transformer skill?", asks_next=True) is False
+    )
