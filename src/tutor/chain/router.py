@@ -91,7 +91,8 @@ _NEXT_EN = re.compile(
     r"|\broadmap for me\b|\bafter (learning|finishing|completing|mastering)\b|\bwhat comes (next|after)\b"
     r"|\bi('ve| have)? (already )?(learned|learnt|finished|completed|mastered|know)\b.*\b(what|next|now)\b"
     r"|\bwhat to (learn|study)\b|\bwhich (skill|topic|stage) (should|to)\b|\bcomplete beginner\b|\bplan my\b"
-    r"|\bnow what\b|\bwhat next\b|\bwhat'?s? after (that|this)\b|\bwhat order\b|\bin what order\b|\b(a|my) plan (to|for)\b"
+    r"|\bnow what\b|\bwhat next\b|\bwhat now\b"
+    r"|^\s*(just |already )?(finished|completed|done with|through with)\b.*\b(what|next|now)\b|\bwhat'?s? after (that|this)\b|\bwhat order\b|\bin what order\b|\b(a|my) plan (to|for)\b"
     r"|\blearning plan\b|\bnewbie\b|\b(begin|start) (with|from)\b|\bor\b.{0,40}\bfirst\?|what'?s left\b",
     re.IGNORECASE,
 )

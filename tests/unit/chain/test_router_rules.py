@@ -165,3 +165,22 @@ def test_a_question_naming_a_milestone_is_not_small_talk_by_example_alone() -> N
     assert (
         Router(Vote(), examples).route("一年后要能做到什么？").kind == "chitchat"
     )  # no understanding: as before
+
+
+def test_self_reports_with_understood_verbs_without_a_subject_and_through_with() -> None:
+    """'搞懂了', a stage '全部搞定了' without '我', 'I'm through with X': the learner reports what they know,
+    so the next step starts after it (not at the prerequisites a finished skill already implies)."""
+    from tutor.chain.own_words import self_reports
+
+    assert self_reports(["Transformer 架构我已经搞懂了，接下来呢？"]) == ["Transformer 架构我已经搞懂了"]
+    assert self_reports(["阶段 0 全部搞定了，然后学啥"]) == ["阶段 0 全部搞定了"]
+    assert self_reports(["I'm through with Hugging Face Transformers. What's next?"]) == [
+        "I'm through with Hugging Face Transformers"
+    ]
+    # asking whether / how long is not a report
+    assert self_reports(["Python 学完了要多久才能找工作？", "RAG 学完了吗？", "怎么判断自己学会了？"]) == []
+
+
+@pytest.mark.parametrize("text", ["Finished stage 2. What now?", "Done with the NLP skill, what next?"])
+def test_a_finished_stage_or_skill_then_what_now_is_a_next_step(text: str) -> None:
+    assert route_message(text).kind == "next_step"
