@@ -226,6 +226,12 @@ def _definition_answer(found: list[tuple[StoredChunk, str]], language: str) -> S
     )
 
 
+def _matching_text(question: str, language: str) -> str:
+    """What terms and article names are matched against: a Chinese question as asked, an English one with
+    the material's own Chinese terms added."""
+    return question if CJK.search(question) and language == "zh" else expand_english(question)
+
+
 def compose_concept(
     question: str,
     language: str,
@@ -238,7 +244,7 @@ def compose_concept(
     names = ASKS_NAME.search(question)
     if not (ASKS_CONCEPT.search(question) or names) or _NOT_CONCEPT.search(question):
         return None
-    text = question if CJK.search(question) and language == "zh" else expand_english(question)
+    text = _matching_text(question, language)
     article = named_doc(text, parts) if parts is not None else None
     if parts is not None and (names or _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question))):
         # asking for a name, the terms the question says are not the answer: it describes one
@@ -258,8 +264,7 @@ def names_article(question: str, language: str, roadmap: Roadmap, parts: DocPart
     curiosity essay … deep learning"): the article's own text answers it, although it names a skill."""
     if parts is None:
         return False
-    text = question if CJK.search(question) and language == "zh" else expand_english(question)
-    article = named_doc(text, parts)
+    article = named_doc(_matching_text(question, language), parts)
     return article is not None and article != roadmap.curriculum.doc
 
 
