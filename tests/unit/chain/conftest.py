@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tutor.curriculum.graph import load_curriculum_config
+from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.parser import load_curriculum
 
 REPO = Path(__file__).resolve().parents[3]
@@ -21,3 +22,9 @@ def cur():
 @pytest.fixture(scope="session")
 def cfg():
     return load_curriculum_config(REPO / "configs" / "curriculum.yaml")
+
+
+@pytest.fixture(scope="module")
+def roadmap() -> Roadmap:
+    """The learner-facing roadmap (parsed roadmap + curriculum config), once per test module."""
+    return Roadmap(ROADMAP, REPO / "configs" / "curriculum.yaml", 2_000_000)

@@ -3,12 +3,12 @@ named section quoted whole (seventh round of issue 12)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.unit.chain.helpers import chunk as _chunk
 from tutor.chain.answer import Source
 from tutor.chain.compose import select_blocks
 from tutor.chain.concept_match import (
@@ -20,7 +20,6 @@ from tutor.chain.concepts import compose_concept, curriculum_answer, names_artic
 from tutor.chain.doc_parts import DocParts
 from tutor.chain.understanding import understand
 from tutor.curriculum.learners import Roadmap
-from tutor.index.store import StoredChunk
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -49,24 +48,6 @@ class _TopicEmbedder:
 
 def _embedder() -> _TopicEmbedder:
     return _TopicEmbedder()
-
-
-@pytest.fixture(scope="module")
-def roadmap() -> Roadmap:
-    return Roadmap(
-        REPO / "corpus" / "ai-learning-roadmap.md", REPO / "configs" / "curriculum.yaml", 2_000_000
-    )
-
-
-def _chunk(doc: str, title: str, headings: list[str], start: int, text: str) -> StoredChunk:
-    meta = {
-        "doc": doc,
-        "title": title,
-        "headings": json.dumps(headings, ensure_ascii=False),
-        "line_start": start,
-        "line_end": start + text.count("\n"),
-    }
-    return StoredChunk(id=f"{doc}:{start}", text=text, metadata=meta)
 
 
 EXPERT = "expert-to-opinion-leader"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.unit.chain.helpers import chunk as _chunk
 from tutor.chain.concepts import compose_concept
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.own_words import self_reports
@@ -14,27 +14,8 @@ from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.scope import content_words
 from tutor.chain.understanding import understand
 from tutor.curriculum.learners import Roadmap
-from tutor.index.store import StoredChunk
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="module")
-def roadmap() -> Roadmap:
-    return Roadmap(
-        REPO / "corpus" / "ai-learning-roadmap.md", REPO / "configs" / "curriculum.yaml", 2_000_000
-    )
-
-
-def _chunk(doc: str, title: str, headings: list[str], start: int, text: str) -> StoredChunk:
-    meta = {
-        "doc": doc,
-        "title": title,
-        "headings": json.dumps(headings, ensure_ascii=False),
-        "line_start": start,
-        "line_end": start + text.count("\n"),
-    }
-    return StoredChunk(id=f"{doc}:{start}", text=text, metadata=meta)
 
 
 ARTICLES = DocParts(
