@@ -15,6 +15,7 @@ Otherwise nothing changes: the blocks of the retrieved passages are ranked as be
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,7 +24,14 @@ import numpy as np
 
 from tutor.chain.answer import Source
 from tutor.chain.compose import HOW_TO, Block, select_blocks, split_blocks
-from tutor.chain.doc_parts import FAQ_HEADING, DocParts, named_doc, named_sections, specific_match
+from tutor.chain.doc_parts import (
+    FAQ_HEADING,
+    DocParts,
+    named_doc,
+    named_sections,
+    names_a_topic,
+    specific_match,
+)
 from tutor.chain.glossary import expand_english
 from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
 from tutor.chain.sections import source_of
@@ -49,6 +57,11 @@ FAQ_IN_TOP_SIMILARITY = {"zh": 0.90, "en": 0.82}
 #: when no FAQ question is close enough to the learner's, a FAQ entry (whose passage the retriever may
 #: rank first for the article's words alone) competes with the other blocks this much lower
 UNMATCHED_FAQ_PENALTY = 0.05
+# a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not about
+# one thing in it ("its Q&A mentions a Pomodoro technique: how long …")
+_ASKS_WHOLE = re.compile(
+    r"哪些|哪几|几个|有什么|都问|问了|\bwhat (?:are|questions)\b|\bwhich\b|\blist\b|\bcover", re.I
+)
 
 
 @dataclass
@@ -105,6 +118,14 @@ class StructureComposer:
         text = question if CJK.search(question) else expand_english(question)
         return parts is not None and named_doc(text, parts) is not None
 
+    def names_topic(self, question: str) -> str | None:
+        """The heading of the material's section the question names all the topic words of (see
+        `doc_parts.names_a_topic`; an English question through the glossary), or None."""
+        parts = self.parts()
+        text = question if CJK.search(question) else expand_english(question)
+        found = names_a_topic(text, parts) if parts is not None else None
+        return found[1][-1] if found else None
+
     def _faq_match(
         self, parts: DocParts, question: str, embedder: TutorEmbeddings | None, sources: list[Source]
     ) -> tuple[int, float] | None:
@@ -154,6 +175,12 @@ class StructureComposer:
         doc = named_article or top
         if doc is None:
             return DocPlan(specific=self.specificity(question))
+        if (
+            FAQ_HEADING.search(expanded)
+            and _ASKS_WHOLE.search(question)
+            and (entries := _faq_entries(parts, doc, sources))
+        ):
+            return DocPlan(blocks=entries, reason="faq entries")  # "常见问题里都问了些什么": all of them
         ranked = [s.headings for s in sources if s.doc == doc]
         named = named_sections(expanded, parts, doc, ranked=ranked)
         own: list[tuple[str, ...]] = []
@@ -201,6 +228,16 @@ def _within_article(
     return select_blocks(
         question, pool, embedder, prefer=plan.prefer, specific=plan.specific, qa_penalty=penalty
     )
+
+
+def _faq_entries(parts: DocParts, doc: str, sources: list[Source]) -> list[Block]:
+    """Every question of the document's FAQ with its answer, in reading order (a question about the FAQ itself,
+    which no single entry matched), each cited to its entry's lines."""
+    out: list[Block] = []
+    for entry in parts.faq():
+        if entry.passage.doc == doc:
+            out += [b for b in split_blocks(_numbered(entry.passage, sources)) if b.kind == "qa"][:1]
+    return out
 
 
 def _numbered(passage: Source, sources: list[Source]) -> Source:

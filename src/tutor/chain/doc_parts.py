@@ -31,8 +31,19 @@ from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.security.injection import is_flagged
 
-__all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_doc", "named_sections", "specific_match"]
+__all__ = [
+    "FAQ_HEADING",
+    "DocParts",
+    "FaqEntry",
+    "Part",
+    "core_heading",
+    "named_doc",
+    "named_sections",
+    "names_a_topic",
+    "specific_match",
+]
 
+_INNER_HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 FAQ_HEADING = re.compile(r"常见问题|问题与解答|FAQ|Q&A|问答", re.IGNORECASE)
 # headings of a document's overview parts, and the template words every article's headings share
 _NUMBERING = re.compile(
@@ -65,6 +76,11 @@ def _core(heading: str) -> str:
     return _NUMBERING.sub("", strip_markdown(heading)).strip()
 
 
+def core_heading(heading: str) -> str:
+    """A heading or bold label without its numbering ("步骤4：时间管理" -> "时间管理", as `Part.title`)."""
+    return _core(heading)
+
+
 def heading_words(heading: str) -> set[str]:
     """The words of a heading that name its topic (numbering and template words removed)."""
     words = {w.lower() for w in jieba.lcut(_core(heading)) if len(w.strip()) >= 2}
@@ -86,6 +102,7 @@ class DocParts:
         self._faq: list[FaqEntry] | None = None
         self._idf: dict[str, float] | None = None
         self._shared: set[str] | None = None
+        self._topics: list[tuple[str, tuple[str, ...], set[str]]] | None = None
         self.line_numbers: dict[str, list[int]] = {}  # a section passage's id -> its text lines' numbers
 
     def chunks(self, doc: str) -> list[StoredChunk]:
@@ -118,6 +135,28 @@ class DocParts:
             need = min(3, len(self.docs))
             self._shared = {h for h, k in counts.items() if k >= need}
         return self._shared
+
+    def topic_headings(self) -> list[tuple[str, tuple[str, ...], set[str]]]:
+        """(doc, heading path, topic words) of every heading with two or more topic words (a section's own
+        heading path first, then headings standing inside chunks)."""
+        if self._topics is None:
+            self._topics = []
+            for doc, chunks in self.docs.items():
+                paths = list(
+                    dict.fromkeys(tuple(c.headings[: i + 1]) for c in chunks for i in range(len(c.headings)))
+                )
+                # a short section shares its parent's chunk: its heading stands in the chunk's text
+                paths += [
+                    (*c.headings, m.group(1).strip())
+                    for c in chunks
+                    for m in _INNER_HEADING.finditer(c.text)
+                    if m.group(1).strip() not in c.headings
+                ]
+                for path in dict.fromkeys(paths):
+                    words = {w for w in heading_words(path[-1]) if not re.fullmatch(r"[\d.\-]+", w)}
+                    if len(words) >= 2 and len(self.under(doc, path)) < len(chunks):
+                        self._topics.append((doc, path, words))
+        return self._topics
 
     # --- steps ------------------------------------------------------------------
     def steps(self, doc: str) -> tuple[tuple[str, ...], list[Part]] | None:
@@ -266,6 +305,18 @@ def specific_match(question: str, headings: Sequence[str], parts: DocParts) -> f
     idf = parts.heading_idf()
     words = {w for h in headings for w in heading_words(h)}
     return sum(idf.get(w, 1.0) for w in words if _matches(w, text, qwords))
+
+
+def names_a_topic(question: str, parts: DocParts) -> tuple[str, tuple[str, ...]] | None:
+    """The material's section whose heading's topic words (two or more) the question says all of ("free
+    platforms to practice on" -> 实践平台, "业余" + "学习" -> 业余学习（1.5-2 年）): a question about that part
+    of the material (which of several sections with that heading does not matter here); None when none is."""
+    text = question.lower()
+    qwords = _question_words(question)
+    for doc, path, words in parts.topic_headings():
+        if all(_matches(w, text, qwords) for w in words):
+            return doc, path
+    return None
 
 
 def named_sections(
