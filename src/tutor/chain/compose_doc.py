@@ -27,12 +27,14 @@ from tutor.chain.compose import HOW_TO, Block, select_blocks, split_blocks
 from tutor.chain.doc_parts import (
     FAQ_HEADING,
     DocParts,
+    core_heading,
     named_doc,
     named_sections,
     names_a_topic,
     specific_match,
 )
 from tutor.chain.glossary import expand_english
+from tutor.chain.refs import parse_number
 from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
 from tutor.chain.sections import source_of
 from tutor.chain.text import CJK
@@ -57,6 +59,12 @@ FAQ_IN_TOP_SIMILARITY = {"zh": 0.90, "en": 0.82}
 #: when no FAQ question is close enough to the learner's, a FAQ entry (whose passage the retriever may
 #: rank first for the article's words alone) competes with the other blocks this much lower
 UNMATCHED_FAQ_PENALTY = 0.05
+# "the five strategies", "五个办法": a count of what the question asks for (not of the roadmap's own units)
+_COUNT = re.compile(
+    r"\b(three|four|five|six|seven|eight|nine|ten|[3-9])\s+(?!stages?|phases?|skills?|months?|years?|weeks?|days?|hours?)"
+    r"[a-z]+|([三四五六七八九十3-9])\s*(?:个|种|条|步|大|点|项|招)(?!阶段|技能|月|小时)",
+    re.I,
+)
 # a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not about
 # one thing in it ("its Q&A mentions a Pomodoro technique: how long …")
 _ASKS_WHOLE = re.compile(
@@ -189,9 +197,10 @@ class StructureComposer:
             own = named_sections(said, parts, doc, ranked=ranked)
             named = own or named
         steps = parts.steps(doc)
-        if steps is not None and HOW_TO.search(question):
+        every = steps is not None and asks_every_step(question, len(steps[1]))
+        if steps is not None and (every or HOW_TO.search(question) or HOW_TO.search(expanded)):
             outline = _outline(
-                steps, named, sources, question, _specific_elsewhere(expanded, steps, sources, parts)
+                steps, named, sources, expanded, _specific_elsewhere(expanded, steps, sources, parts), every
             )
             if outline:
                 return DocPlan(blocks=outline, reason="steps outline")
@@ -274,14 +283,23 @@ def _specific_elsewhere(
     return any(specific_match(question, s.headings[-1:], parts) > own for s in best[:top] if s.headings)
 
 
+def asks_every_step(question: str, steps: int) -> bool:
+    """The question counts what it asks for, and the count is the steps section's ("the five strategies the
+    midlife article proposes", "五个办法"): it asks for all of them, whichever step the retriever ranked first."""
+    m = _COUNT.search(question)
+    return m is not None and parse_number(m.group(1) or m.group(2)) == steps
+
+
 def _outline(
     steps: tuple[tuple[str, ...], list],
     named: list[tuple[str, ...]],
     sources: list[Source],
     question: str,
     elsewhere: bool = False,
+    every: bool = False,
 ) -> list[Block]:
-    """Every step's title and key line, unless the question is about one step or another section."""
+    """Every step's title and key line, unless the question is about one step or another section (`every`: it
+    asks for all of them, so a step it names only in part, or a best passage that is one step, does not count)."""
     path, parts = steps
     depth = len(path)
     if elsewhere:
@@ -289,10 +307,12 @@ def _outline(
     for p in named:
         inside = p[:depth] == path and len(p) > depth
         around = path[: len(p)] == p
+        if inside and every and not _names(core_heading(p[depth]), question):
+            continue  # "the five strategies … for my career": 职业 half-names 步骤5：职业规划
         if inside or not around:
             return []  # a single step ("升级技术栈") or another section ("缺点") is named
     top = [s for s in sources if s.doc != CARDS_DOC][:2]
-    if any(tuple(s.headings[:depth]) == path and len(s.headings) > depth for s in top):
+    if not every and any(tuple(s.headings[:depth]) == path and len(s.headings) > depth for s in top):
         return []  # one of the best passages is itself one of the steps: it answers the question
     if any(_names(part.title, question) for part in parts):
         return []

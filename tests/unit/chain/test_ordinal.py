@@ -36,7 +36,13 @@ def test_ordinals_in_both_languages(question: str, position: int | None) -> None
 
 @pytest.mark.parametrize(
     "question",
-    ["第二阶段学什么", "第三个月应该做到什么", "第二个技能的项目呢", "First, I want to learn Python", "What comes first?"],
+    [
+        "第二阶段学什么",
+        "第三个月应该做到什么",
+        "第二个技能的项目呢",
+        "First, I want to learn Python",
+        "What comes first?",
+    ],
 )
 def test_stages_months_skills_and_loose_ordinal_words_are_no_list_position(question: str) -> None:
     assert ordinal(question) is None
@@ -86,7 +92,14 @@ def test_one_thing_asked_about_the_faq_is_not_the_whole_faq() -> None:
 
 
 def test_a_plain_list_gives_its_items_with_their_sub_items() -> None:
-    block = Block(1, 0, "list", "", "", ["**数据准备**：收集数据", "  清洗数据", "**模型选择**：选模型", "**模型训练**：训练"])
+    block = Block(
+        1,
+        0,
+        "list",
+        "",
+        "",
+        ["**数据准备**：收集数据", "  清洗数据", "**模型选择**：选模型", "**模型训练**：训练"],
+    )
     items = list_items([block], StructureComposer(lambda: ESSAY).parts(), [_retrieved(ESSAY[0])])
     assert [i.label for i in items] == ["数据准备", "模型选择", "模型训练"]
     assert items[0].blocks[0].lines == ["**数据准备**：收集数据", "  清洗数据"]
