@@ -26,7 +26,7 @@ import jieba
 from tutor.chain.answer import Source
 from tutor.chain.compose import STEPS_HEADING, split_blocks
 from tutor.chain.sections import source_of
-from tutor.chain.text import strip_markdown
+from tutor.chain.text import CJK, strip_markdown
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.security.injection import is_flagged
@@ -290,7 +290,15 @@ def _key_line(chunk: StoredChunk) -> str:
 
 
 def _matches(word: str, question: str, question_words: set[str]) -> bool:
-    return word in question or any(q in word for q in question_words if len(q) >= 2)
+    return word in question or any(q in word or _contracted(q, word) for q in question_words if len(q) >= 2)
+
+
+def _contracted(part: str, word: str) -> bool:
+    """A Chinese pair word contracts two words into one: 优点 and 缺点 in 优缺点 (one more character, in order)."""
+    if len(word) != len(part) + 1 or not all(CJK.match(ch) for ch in word):
+        return False
+    chars = iter(word)
+    return all(ch in chars for ch in part)
 
 
 def _question_words(question: str) -> set[str]:
