@@ -135,7 +135,8 @@ def test_router_and_refusal_evals_hold_their_gates(corpus_services: Services) ->
     router = run_router_eval(
         corpus_services.tutor.router, repo / "eval/router.jsonl", corpus_services.tutor
     ).to_json()
-    assert router["n"] >= 60 and router["accuracy"] >= 0.85, router["failures"]
+    # 0.949 measured on 156 utterances (eval/README.md, eighth round): one utterance under
+    assert router["n"] >= 156 and router["accuracy"] >= 0.94, router["failures"]
     refusal = run_refusal_eval(
         corpus_services.tutor, repo / "eval/out_of_scope.jsonl", repo / "eval/retrieval.jsonl"
     ).to_json()

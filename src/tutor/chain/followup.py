@@ -32,7 +32,7 @@ _KINDS = {
 _NOUN = r"(?:milestones?|checkpoints?|stages?|phases?|skills?|topics?|ones?)"
 # a determiner that points at a neighbour ("下一个阶段", "the next one", "the milestone after that")
 _NEXT = re.compile(
-    rf"下一个|下个|再下一|后一个|后面(?:那|一)个|\bnext\s+{_NOUN}|\b{_NOUN}\s+after\s+(?:that|this|it)\b"
+    rf"下一个|下个|再下一|(?<!最)后一个|后面(?:那|一)个|\bnext\s+{_NOUN}|\b{_NOUN}\s+after\s+(?:that|this|it)\b"
     rf"|\bthe\s+(?:following|subsequent)\s+{_NOUN}",
     re.IGNORECASE,
 )

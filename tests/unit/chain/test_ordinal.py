@@ -8,6 +8,7 @@ from tests.unit.chain.test_doc_parts import ESSAY, LABELLED, _Embedder, _retriev
 from tutor.chain.compose_blocks import Block
 from tutor.chain.compose_doc import StructureComposer
 from tutor.chain.compose_render import render_blocks
+from tutor.chain.followup import refers_back
 from tutor.chain.ordinal import earlier_turn, item_lead, list_items, ordinal, pick, resolved_in_roadmap
 from tutor.chain.understanding import Understanding
 
@@ -118,3 +119,9 @@ def test_an_ordinal_resolved_against_the_roadmap_stays_there() -> None:
     assert resolved_in_roadmap(Understanding(skills=[8], inherited={"as": "skill 8"}))
     assert not resolved_in_roadmap(Understanding(skills=[5], inherited={"as": "the same topic"}))
     assert not resolved_in_roadmap(None)
+
+
+def test_the_last_one_is_not_the_next_one() -> None:
+    # "最后一个" holds "后一个" (the next one): it points into the earlier list, not at the neighbouring skill
+    assert not refers_back("最后一个具体说的是什么？", Understanding())
+    assert refers_back("那后一个技能呢？", Understanding())
