@@ -183,11 +183,7 @@ class StructureComposer:
         doc = named_article or top
         if doc is None:
             return DocPlan(specific=self.specificity(question))
-        if (
-            FAQ_HEADING.search(expanded)
-            and _ASKS_WHOLE.search(question)
-            and (entries := _faq_entries(parts, doc, sources))
-        ):
+        if entries := _faq_entries(parts, doc, sources, question, expanded):
             return DocPlan(blocks=entries, reason="faq entries")  # "常见问题里都问了些什么": all of them
         ranked = [s.headings for s in sources if s.doc == doc]
         named = named_sections(expanded, parts, doc, ranked=ranked)
@@ -239,9 +235,13 @@ def _within_article(
     )
 
 
-def _faq_entries(parts: DocParts, doc: str, sources: list[Source]) -> list[Block]:
-    """Every question of the document's FAQ with its answer, in reading order (a question about the FAQ itself,
-    which no single entry matched), each cited to its entry's lines."""
+def _faq_entries(
+    parts: DocParts, doc: str, sources: list[Source], question: str, expanded: str
+) -> list[Block]:
+    """Every question of the document's FAQ with its answer, in reading order, each cited to its entry's lines,
+    for a question about the FAQ as a whole (which no single entry matched); [] for any other question."""
+    if not (FAQ_HEADING.search(expanded) and _ASKS_WHOLE.search(question)):
+        return []
     out: list[Block] = []
     for entry in parts.faq():
         if entry.passage.doc == doc:

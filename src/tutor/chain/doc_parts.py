@@ -72,18 +72,14 @@ class FaqEntry:
     passage: Source
 
 
-def _core(heading: str) -> str:
-    return _NUMBERING.sub("", strip_markdown(heading)).strip()
-
-
 def core_heading(heading: str) -> str:
     """A heading or bold label without its numbering ("步骤4：时间管理" -> "时间管理", as `Part.title`)."""
-    return _core(heading)
+    return _NUMBERING.sub("", strip_markdown(heading)).strip()
 
 
 def heading_words(heading: str) -> set[str]:
     """The words of a heading that name its topic (numbering and template words removed)."""
-    words = {w.lower() for w in jieba.lcut(_core(heading)) if len(w.strip()) >= 2}
+    words = {w.lower() for w in jieba.lcut(core_heading(heading)) if len(w.strip()) >= 2}
     return {w for w in words if w not in _TEMPLATE and not w.isdigit() and re.search(r"\w", w)}
 
 
@@ -190,7 +186,7 @@ class DocParts:
             if len(chunk.headings) > n:
                 children.setdefault(chunk.headings[n], chunk)
         if len(children) >= 3:  # sub-sections
-            return [Part(_core(t), _key_line(c), c) for t, c in children.items()]
+            return [Part(core_heading(t), _key_line(c), c) for t, c in children.items()]
         labelled: dict[str, tuple[str, StoredChunk]] = {}
         for chunk in self.under(doc, path):
             if tuple(chunk.headings) != path:
@@ -198,7 +194,7 @@ class DocParts:
             for block in split_blocks(source_of(0, chunk)):
                 if block.label and block.kind in ("list", "para", "table") and block.label not in labelled:
                     labelled[block.label] = (block.intro or block.lines[0], chunk)
-        return [Part(_core(t), strip_markdown(k), c) for t, (k, c) in labelled.items()]
+        return [Part(core_heading(t), strip_markdown(k), c) for t, (k, c) in labelled.items()]
 
     # --- sections as passages ----------------------------------------------------
     def section(self, doc: str, path: Sequence[str]) -> Source | None:

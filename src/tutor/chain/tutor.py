@@ -229,13 +229,8 @@ class TutorChain:
         understood = context or self.understand(answer.standalone_question)
         answer.understood = understood.to_json()
         cur = self.roadmap.curriculum
-        question, parts = answer.standalone_question, self.structure.parts() if self.structure else None
         earlier = self._earlier_item(answer.question, history, answer.language, context)
-        structured = None
-        if earlier is None:
-            structured = curriculum_answer(
-                question, answer.language, understood, self.roadmap, parts, self.embedder
-            )
+        structured = None if earlier else self._curriculum(answer, understood)
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return
@@ -283,6 +278,11 @@ class TutorChain:
 
         skill_no, ref = replies.answer_skill(sources)
         self._finish(answer, profile, text, cur.skill(skill_no) if skill_no else None, ref)
+
+    def _curriculum(self, answer: Answer, understood: Understanding) -> Structured | None:
+        parts = self.structure.parts() if self.structure else None
+        q, lang = answer.standalone_question, answer.language
+        return curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder)
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
