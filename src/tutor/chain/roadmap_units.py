@@ -1,0 +1,280 @@
+"""The roadmap's smaller units as answers: a skill's topic groups and the rows of its tables.
+
+A learner asks about a part of a skill more often than about the whole of it: "线性代数要学什么、
+为什么重要", "NLP 里文本表示要学哪几种方法", "What retrieval strategies should I know for RAG?".  The
+parsed roadmap holds each bold-labelled group of a skill's content (`ContentGroup`) with its items,
+its "为什么重要" line and the lines it stands on, so such a question gets that group whole, cited to
+its own lines.  A group counts as named when its title stands in the question (an English question
+through the material's own bilingual terms, `chain.glossary`); a title that is also a sub-section
+heading of the roadmap ("核心概念") is too generic to stand alone and needs its skill named.
+
+Tables are data too: the rows of an appendix table (书籍推荐, 实践平台 …) or of a skill's resource
+table whose cells the question names (a stage the 适合阶段 column covers, "免费", "GPU", "视频",
+"中文") come first, every one of them cited; the rest of the table follows by name, so nothing the
+roadmap lists is hidden by the filter.  Nothing here names a particular group, table or column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tutor.chain.glossary import expand_english
+from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
+from tutor.chain.text import CJK
+from tutor.chain.understanding import Understanding
+from tutor.curriculum.model import Citation, ContentGroup, Curriculum, RecommendedItem, Resource, Skill
+from tutor.ingest.tables import column_role, strip_md
+
+__all__ = [
+    "GroupRef",
+    "asked_tables",
+    "group_answer",
+    "matching_rows",
+    "named_groups",
+    "recommended_sections",
+    "recommended_tables",
+    "row_tokens",
+    "split_resources",
+    "tables_alone",
+]
+
+_PAREN = re.compile(r"[（(]([^）)]*)[）)]")
+_SPLIT = re.compile(r"\s*[,，、/]\s*")
+_TOKEN = re.compile(r"[\u4e00-\u9fff]{2,}|[A-Za-z][A-Za-z0-9+#.\-]{1,}")
+# the question asks about something other than what a group covers
+_OTHER_ASPECTS = {"resources", "checks", "project", "time", "prerequisites", "next", "milestone", "stage"}
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    skill: int
+    index: int  # into the skill's content groups
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def matching_text(question: str, language: str) -> str:
+    """What titles and cells are looked for in: a Chinese question as asked, an English one with the
+    material's own Chinese terms added."""
+    return question if CJK.search(question) and language == "zh" else expand_english(question)
+
+
+def _title_forms(title: str) -> list[str]:
+    """'卷积神经网络（CNN）' -> 卷积神经网络, CNN; 'Memory 管理' -> Memory 管理 (matched without spaces)."""
+    title = strip_md(title)
+    inner = [p.strip() for m in _PAREN.finditer(title) for p in _SPLIT.split(m.group(1)) if p.strip()]
+    core = _PAREN.sub("", title).strip()
+    return [f for f in (core, *inner) if len(CJK.findall(f)) >= 2 or len(f) >= 3]
+
+
+def _said(form: str, text: str, compact: str) -> bool:
+    if CJK.search(form):
+        return _compact(form) in compact
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", text, re.IGNORECASE) is not None
+
+
+def _generic_titles(cur: Curriculum) -> set[str]:
+    """Group titles that are also a sub-section heading somewhere ("核心概念"): not a topic on their own."""
+    headings = {_compact(t) for s in cur.skills for t in s.section_citations}
+    return {
+        g.title for s in cur.skills for g in s.content if g.title and _compact(strip_md(g.title)) in headings
+    }
+
+
+def named_groups(question: str, language: str, u: Understanding, cur: Curriculum) -> list[GroupRef]:
+    """The titled content groups the question names (of the named skills only, when it names skills)."""
+    text = matching_text(question, language)
+    compact = _compact(text)
+    generic = _generic_titles(cur)
+    found: list[GroupRef] = []
+    for skill in cur.skills:
+        if u.skills and skill.number not in u.skills:
+            continue
+        for k, group in enumerate(skill.content):
+            if not group.title or (group.title in generic and skill.number not in u.skills):
+                continue
+            if any(_said(f, text, compact) for f in _title_forms(group.title)):
+                found.append(GroupRef(skill.number, k))
+    if len({g.skill for g in found}) > 2:  # a title shared by many skills names none of them
+        return []
+    return found[:3]
+
+
+def _group_citation(skill: Skill, group: ContentGroup) -> Citation:
+    cited = skill.section_citations.get(group.section, skill.citation)
+    if group.lines is None:
+        return cited
+    return Citation(doc=cited.doc, heading=group.title or group.section, lines=group.lines)
+
+
+def group_answer(
+    question: str, language: str, u: Understanding, cur: Curriculum, b: Builder
+) -> Structured | None:
+    """The named topic groups whole ("为什么重要" included), each cited to its own lines; None when the
+    question names no group or asks another aspect of it (its resources, its criteria …)."""
+    if set(u.aspects) & _OTHER_ASPECTS or u.milestones or u.whole_roadmap:
+        return None
+    refs = named_groups(question, language, u, cur)
+    if not refs:
+        return None
+    zh = b.zh
+    for ref in refs:
+        skill = cur.skill(ref.skill)
+        group = skill.content[ref.index]
+        stage = cur.stage(skill.stage)
+        n = b.cite(
+            _group_citation(skill, group), [stage.heading, skill.heading, group.section, group.title or ""]
+        )
+        where = f"{skill_label(skill, zh)}（{stage_label(cur, skill.stage, zh)}）"
+        if not zh:
+            where = f"{skill_label(skill, zh)} ({stage_label(cur, skill.stage, zh)})"
+        lead = (
+            f"「{group.title}」是 {where} 的{group.section}，包括："
+            if zh
+            else f"“{group.title}” is part of {where}, under {group.section}; the roadmap lists "
+            "(quoted in the original Chinese):"
+        )
+        b.out.append(lead)
+        b.section(
+            f"{skill_label(skill, zh)} › {group.section} › {group.title}", n, [b.item(i) for i in group.items]
+        )
+    text = "\n".join(b.out).strip("\n")
+    return Structured(text=text, sources=b.sources, items=[i for i in b.items if i], sections=b.sections)
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+
+def row_tokens(columns: dict[str, str]) -> dict[str, set[str]]:
+    """The words of a row's descriptive cells by column (not its name, link or rating): '免费 GPU' ->
+    免费, GPU; a long Chinese cell also by its ends ('视频课程' is a 视频 and a 课程)."""
+    out: dict[str, set[str]] = {}
+    for header, value in columns.items():
+        if column_role(header) in ("name", "link", "stars") or value.strip().startswith("http"):
+            continue
+        words = out.setdefault(header, set())
+        for t in _TOKEN.findall(strip_md(value)):
+            words.add(t)
+            if CJK.match(t) and len(t) >= 4:
+                words |= {t[:2], t[-2:]}
+    return out
+
+
+def _stage_rows(rows: list[RecommendedItem], stages: list[int]) -> list[RecommendedItem]:
+    """Rows whose stage range covers a named stage ("阶段 1-2" covers 1 and 2)."""
+    if not stages or not any(r.stages for r in rows):
+        return []
+    return [r for r in rows if set(r.stages) & set(stages)]
+
+
+def _named_rows(tokens: list[dict[str, set[str]]], question: str, language: str) -> list[int]:
+    """Indices of the rows matching what the question says of each column it names (a type and a
+    language: both); a word every row has filters nothing.  [] when it names nothing that tells rows
+    apart, or nothing matches, or everything does."""
+    text = matching_text(question, language)
+    compact = _compact(text)
+    columns = list(dict.fromkeys(c for row in tokens for c in row))
+    keep = set(range(len(tokens)))
+    for column in columns:
+        counts: dict[str, int] = {}
+        for row in tokens:
+            for t in row.get(column, set()):
+                counts[t] = counts.get(t, 0) + 1
+        named = {t for t, c in counts.items() if c < len(tokens) and _said(t, text, compact)}
+        if named:
+            keep &= {i for i, row in enumerate(tokens) if row.get(column, set()) & named}
+    hit = sorted(keep)
+    return hit if 0 < len(hit) < len(tokens) else []
+
+
+def split_resources(
+    resources: list[Resource], question: str, language: str
+) -> tuple[list[Resource], list[Resource]]:
+    """A skill's resources the question filters by type or language ("视频", "中文的", "books") first, and
+    the rest; ([], all) when it names no type or language that tells them apart."""
+    tokens = [row_tokens({"类型": r.type or "", "语言": r.lang or ""}) for r in resources]
+    hit = set(_named_rows(tokens, question, language))
+    return [r for i, r in enumerate(resources) if i in hit], [
+        r for i, r in enumerate(resources) if i not in hit
+    ]
+
+
+def matching_rows(
+    rows: list[RecommendedItem], question: str, language: str, stages: list[int]
+) -> list[RecommendedItem]:
+    """The rows the question filters the table to: by a stage column when it names stages, else by the
+    cells it names that tell rows apart (a word every row has filters nothing); [] when it names none
+    (then the whole table answers)."""
+    by_stage = _stage_rows(rows, stages)
+    if by_stage:
+        return by_stage
+    return [rows[i] for i in _named_rows([row_tokens(r.columns) for r in rows], question, language)]
+
+
+def recommended_tables(question: str, curriculum: Curriculum, least: float = 0.5) -> list[str]:
+    """The 推荐资源汇总 tables a resource question names ("视频课", "communities", "free GPUs to practice")."""
+    from tutor.chain.text import overlap_ratio
+
+    expanded = expand_english(question)
+    tables = list(dict.fromkeys(r.table for r in curriculum.recommended))
+    scored = [(overlap_ratio(re.sub(r"推荐|学习", "", t), expanded), t) for t in tables]
+    best = max((sc for sc, _ in scored), default=0.0)
+    return [t for sc, t in scored if sc >= least and sc == best]
+
+
+def asked_tables(question: str, u: Understanding, curriculum: Curriculum) -> list[str]:
+    """The tables a question asks for: a resource question naming one, a practice question naming one
+    ("free platforms to practice on"), or a question that names one by its whole name and nothing else
+    of the roadmap ("有哪些实践平台可以免费用 GPU")."""
+    if not question:
+        return []
+    if "resources" in u.aspects:
+        return recommended_tables(question, curriculum)
+    if u.skills or u.stages or u.milestones or not set(u.aspects) <= {"project"}:
+        return []
+    return recommended_tables(question, curriculum, 0.5 if u.aspects else 1.0)
+
+
+def tables_alone(u: Understanding, tables: list[str], cur: Curriculum) -> bool:
+    """A named table with a stage column, asked about stages only ("书籍推荐里适合阶段 1 的"): the stages
+    filter that table; they do not ask for the stages' own resources."""
+    if not tables or u.skills or not u.stages:
+        return False
+    return any(r.stages for r in cur.recommended if r.table in tables)
+
+
+def _row_line(r: RecommendedItem) -> str:
+    facts = [
+        strip_md(v)
+        for k, v in r.columns.items()
+        if strip_md(v) != r.name and not v.startswith("http") and v.strip("- ")
+    ]
+    line = r.name + (f"（{'，'.join(facts)}）" if facts else "")
+    return f"{line}：{r.link}" if r.link else line
+
+
+def recommended_sections(
+    b: Builder, tables: list[str], question: str, language: str, stages: list[int]
+) -> None:
+    """Each named table: the rows the question filters it to, every one cited, then the rest by name.
+    `stages`: the named stages, or the named skills' stages (a stage column filters by them)."""
+    zh = b.zh
+    for table in tables:
+        rows = [r for r in b.cur.recommended if r.table == table]
+        n = b.cite(rows[0].citation, [rows[0].citation.heading])
+        hit = matching_rows(rows, question, language, stages)
+        shown = hit or rows
+        head = table
+        if hit:
+            head += (
+                f"（符合的 {len(hit)} 项，共 {len(rows)} 项）"
+                if zh
+                else f" ({len(hit)} of {len(rows)} match)"
+            )
+        b.section(head, n, [b.item(_row_line(r), r.name) for r in shown])
+        rest = [b.item(r.name) for r in rows if r not in shown]
+        if rest:
+            b.out.append(("表中另有：" if zh else "The table also lists: ") + "、".join(rest) + f" [{n}]")
