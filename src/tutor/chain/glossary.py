@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["GLOSSARY", "expand_english"]
+__all__ = ["GLOSSARY", "english_terms", "expand_english"]
 
 GLOSSARY: dict[str, str] = {
     "vector database": "向量数据库",
@@ -247,6 +247,7 @@ GLOSSARY: dict[str, str] = {
     "preprocessing": "预处理",
     "free": "免费",
     "beginner": "入门",
+    "advanced": "高级",
     "beginners": "入门",
     "chinese": "中文",
     "english": "英文",
@@ -258,7 +259,12 @@ _PATTERN = re.compile(
 )
 
 
+def english_terms(question: str) -> list[str]:
+    """The material's words for the English terms in the question, in the order the question says them."""
+    return list(dict.fromkeys(GLOSSARY[m.group(1).lower()] for m in _PATTERN.finditer(question)))
+
+
 def expand_english(question: str) -> str:
     """The question plus the material's words for the English terms in it (longest terms first)."""
-    found = list(dict.fromkeys(GLOSSARY[m.group(1).lower()] for m in _PATTERN.finditer(question)))
+    found = english_terms(question)
     return f"{question} {' '.join(found)}" if found else question

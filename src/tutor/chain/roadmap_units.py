@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tutor.chain.glossary import expand_english
+from tutor.chain.glossary import english_terms, expand_english
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK
 from tutor.chain.understanding import Understanding
@@ -89,6 +89,9 @@ def named_groups(question: str, language: str, u: Understanding, cur: Curriculum
     text = matching_text(question, language)
     compact = _compact(text)
     generic = _generic_titles(cur)
+    # an English question names "高级技巧" as "advanced … techniques": two of its terms, in either order
+    terms = [] if CJK.search(question) and language == "zh" else english_terms(question)
+    pairs = {_compact(a + c) for a in terms for c in terms if a != c}
     found: list[GroupRef] = []
     for skill in cur.skills:
         if u.skills and skill.number not in u.skills:
@@ -96,7 +99,8 @@ def named_groups(question: str, language: str, u: Understanding, cur: Curriculum
         for k, group in enumerate(skill.content):
             if not group.title or (group.title in generic and skill.number not in u.skills):
                 continue
-            if any(_said(f, text, compact) for f in _title_forms(group.title)):
+            forms = _title_forms(group.title)
+            if any(_said(f, text, compact) for f in forms) or any(_compact(f) in pairs for f in forms):
                 found.append(GroupRef(skill.number, k))
     if len({g.skill for g in found}) > 2:  # a title shared by many skills names none of them
         return []
@@ -108,6 +112,36 @@ def _group_citation(skill: Skill, group: ContentGroup) -> Citation:
     if group.lines is None:
         return cited
     return Citation(doc=cited.doc, heading=group.title or group.section, lines=group.lines)
+
+
+_HEADING = re.compile(r"^(#{2,6})\s+(.+?)\s*$")
+
+
+def _same_named_section(b: Builder, title: str, skill: Skill) -> tuple[Citation, list[str], list[str]] | None:
+    """A section elsewhere in the roadmap headed by the group's title (an appendix "### 向量数据库" beside
+    the RAG skill's "**向量数据库**" group): its citation, heading path and list items; None if there is none."""
+    lo, hi = skill.citation.lines
+    want = _compact(strip_md(title))
+    for i, line in enumerate(b.lines):
+        m = _HEADING.match(line)
+        if not m or lo <= i + 1 <= hi or _compact(strip_md(m.group(2))) != want:
+            continue
+        level = len(m.group(1))
+        parents = [
+            h.group(2)
+            for j in range(i - 1, -1, -1)
+            if (h := _HEADING.match(b.lines[j])) and len(h.group(1)) < level
+        ][:1]
+        items: list[tuple[int, str]] = []
+        for j in range(i + 1, len(b.lines)):
+            if _HEADING.match(b.lines[j]) or b.lines[j].strip() == "---":
+                break
+            if b.lines[j].lstrip().startswith(("- ", "* ")):
+                items.append((j + 1, strip_md(b.lines[j].strip()[2:])))
+        if items:
+            cite = Citation(doc=skill.citation.doc, heading=m.group(2), lines=(i + 1, items[-1][0]))
+            return cite, [*parents, m.group(2)], [t for _, t in items]
+    return None
 
 
 def group_answer(
@@ -141,6 +175,16 @@ def group_answer(
         b.section(
             f"{skill_label(skill, zh)} › {group.section} › {group.title}", n, [b.item(i) for i in group.items]
         )
+        other = _same_named_section(b, group.title or "", skill)
+        if other is not None:  # the roadmap lists the same topic again under its own heading: that list too
+            cite, path, items = other
+            m = b.cite(cite, path)
+            b.out.append(
+                f"\n路线图的「{path[-1]}」一节还列出："
+                if zh
+                else f"\nThe roadmap's “{path[-1]}” section also lists:"
+            )
+            b.section(" › ".join(path), m, [b.item(i) for i in items])
     text = "\n".join(b.out).strip("\n")
     return Structured(text=text, sources=b.sources, items=[i for i in b.items if i], sections=b.sections)
 
