@@ -104,7 +104,33 @@ def named_groups(question: str, language: str, u: Understanding, cur: Curriculum
                 found.append(GroupRef(skill.number, k))
     if len({g.skill for g in found}) > 2:  # a title shared by many skills names none of them
         return []
+    if not found and u.skills and not u.aspects:
+        found = _group_by_item_word(text, terms, u, cur)
     return found[:3]
+
+
+def _group_by_item_word(text: str, terms: list[str], u: Understanding, cur: Curriculum) -> list[GroupRef]:
+    """A named skill and a word of exactly one of its groups ("the deployment section … quantization"):
+    that group.  The words of the skill's own name choose the skill, not a group; an English question's
+    words are its glossary terms."""
+    hits: list[GroupRef] = []
+    for n in u.skills:
+        skill = cur.skill(n)
+        name = _compact(skill.name)
+        for k, group in enumerate(skill.content):
+            body = _compact(" ".join([group.title or "", *group.items]))
+            if terms:
+                words = [t for t in terms if len(CJK.findall(t)) >= 2 and _compact(t) not in name]
+                said = any(_compact(t) in body for t in words)
+            else:
+                pieces = {w for item in group.items for w in _TOKEN.findall(_PAREN.sub(" ", item))}
+                said = any(
+                    len(CJK.findall(w)) >= 2 and _compact(w) not in name and _compact(w) in _compact(text)
+                    for w in pieces
+                )
+            if said:
+                hits.append(GroupRef(n, k))
+    return hits if len(hits) == 1 else []
 
 
 def _group_citation(skill: Skill, group: ContentGroup) -> Citation:
@@ -214,10 +240,13 @@ def _stage_rows(rows: list[RecommendedItem], stages: list[int]) -> list[Recommen
     return [r for r in rows if set(r.stages) & set(stages)]
 
 
-def _named_rows(tokens: list[dict[str, set[str]]], question: str, language: str) -> list[int]:
+def _named_rows(
+    tokens: list[dict[str, set[str]]], question: str, language: str, table: str = ""
+) -> list[int]:
     """Indices of the rows matching what the question says of each column it names (a type and a
     language: both); a word every row has filters nothing.  [] when it names nothing that tells rows
-    apart, or nothing matches, or everything does."""
+    apart, or nothing matches, or everything does.  The words of the table's own name ("社区" of 社区和论坛)
+    choose the table, not its rows."""
     text = matching_text(question, language)
     compact = _compact(text)
     columns = list(dict.fromkeys(c for row in tokens for c in row))
@@ -227,7 +256,11 @@ def _named_rows(tokens: list[dict[str, set[str]]], question: str, language: str)
         for row in tokens:
             for t in row.get(column, set()):
                 counts[t] = counts.get(t, 0) + 1
-        named = {t for t, c in counts.items() if c < len(tokens) and _said(t, text, compact)}
+        named = {
+            t
+            for t, c in counts.items()
+            if c < len(tokens) and _said(t, text, compact) and _compact(t) not in _compact(table)
+        }
         if named:
             keep &= {i for i, row in enumerate(tokens) if row.get(column, set()) & named}
     hit = sorted(keep)
@@ -255,7 +288,8 @@ def matching_rows(
     by_stage = _stage_rows(rows, stages)
     if by_stage:
         return by_stage
-    return [rows[i] for i in _named_rows([row_tokens(r.columns) for r in rows], question, language)]
+    table = rows[0].table if rows else ""
+    return [rows[i] for i in _named_rows([row_tokens(r.columns) for r in rows], question, language, table)]
 
 
 def recommended_tables(question: str, curriculum: Curriculum, least: float = 0.5) -> list[str]:
@@ -271,15 +305,15 @@ def recommended_tables(question: str, curriculum: Curriculum, least: float = 0.5
 
 def asked_tables(question: str, u: Understanding, curriculum: Curriculum) -> list[str]:
     """The tables a question asks for: a resource question naming one, a practice question naming one
-    ("free platforms to practice on"), or a question that names one by its whole name and nothing else
-    of the roadmap ("有哪些实践平台可以免费用 GPU")."""
+    ("free platforms to practice on"), or a question that names one and nothing else of the roadmap
+    ("有哪些实践平台可以免费用 GPU", "有什么社区或者论坛")."""
     if not question:
         return []
     if "resources" in u.aspects:
         return recommended_tables(question, curriculum)
     if u.skills or u.stages or u.milestones or not set(u.aspects) <= {"project"}:
         return []
-    return recommended_tables(question, curriculum, 0.5 if u.aspects else 1.0)
+    return recommended_tables(question, curriculum)
 
 
 def tables_alone(u: Understanding, tables: list[str], cur: Curriculum) -> bool:
