@@ -188,3 +188,64 @@ def test_a_named_appendix_table_follows_the_skills_tables(roadmap) -> None:
     for teacher in ("李沐动手学深度学习", "李宏毅机器学习", "吴恩达深度学习", "3Blue1Brown"):
         assert teacher in s.text
     assert s.sources[-1].headings[-1] == "视频学习"
+
+
+@pytest.mark.parametrize(
+    "question", ["向量数据库有哪些可以选", "What vector databases does the roadmap mention?"]
+)
+def test_a_group_titled_like_another_section_quotes_that_list_too(question: str, roadmap) -> None:
+    s = _answer(question, roadmap)
+    assert s is not None
+    assert all(db in s.text for db in ("Chroma", "Qdrant", "Pinecone", "Milvus"))
+    appendix = s.sources[-1]
+    assert appendix.headings == ["附录：常用工具和库", "向量数据库"] and "Milvus" in appendix.text
+    assert "RAG 检索增强" not in appendix.text  # cited to its own lines, not the skill's
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("Which prompting techniques count as the advanced ones?", "高级技巧"),
+        ("What strategies for retrieval does the RAG skill list?", "检索策略"),
+    ],
+)
+def test_an_english_question_names_a_two_word_title_in_either_order(
+    question: str, title: str, roadmap
+) -> None:
+    assert _titles(question, roadmap) == [title]
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "item"),
+    [
+        (
+            "What quantization precisions does the deployment section mention?",
+            "推理优化",
+            "模型量化（int8, int4）",
+        ),
+        ("PyTorch 里混合精度训练在哪", "高级特性", "混合精度训练"),
+    ],
+)
+def test_a_named_skill_and_a_word_of_one_of_its_groups_is_that_group(
+    question: str, title: str, item: str, roadmap
+) -> None:
+    assert _titles(question, roadmap) == [title]
+    s = _answer(question, roadmap)
+    assert s is not None and item in s.text
+
+
+def test_a_word_of_the_skills_own_name_picks_no_group(roadmap) -> None:
+    # 部署 is in 模型部署 (the skill) and in two of its groups: it names the skill only
+    assert _titles("模型部署那块讲了啥", roadmap) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["有什么社区或者论坛可以交流", "Which communities or forums does the AI roadmap suggest joining?"],
+)
+def test_the_words_naming_a_table_do_not_filter_its_rows(question: str, roadmap) -> None:
+    s = _answer(question, roadmap)
+    assert s is not None
+    rows = s.text.split("表中另有")[0].split("The table also lists")[0]
+    for community in ("GitHub", "Stack Overflow", "知乎", "Reddit r/MachineLearning", "Hugging Face 论坛"):
+        assert community in rows
