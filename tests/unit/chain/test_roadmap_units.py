@@ -249,3 +249,15 @@ def test_the_words_naming_a_table_do_not_filter_its_rows(question: str, roadmap)
     rows = s.text.split("表中另有")[0].split("The table also lists")[0]
     for community in ("GitHub", "Stack Overflow", "知乎", "Reddit r/MachineLearning", "Hugging Face 论坛"):
         assert community in rows
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "For the retrieval-augmented generation skill, what are the pass criteria?",
+        "What are the pass criteria of the retrieval augmented generation skill?",
+    ],
+)
+def test_a_hyphenated_english_alias_names_its_skill(question: str, roadmap) -> None:
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    assert u.skills == [11] and "checks" in u.aspects
