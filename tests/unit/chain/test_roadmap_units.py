@@ -261,3 +261,18 @@ def test_the_words_naming_a_table_do_not_filter_its_rows(question: str, roadmap)
 def test_a_hyphenated_english_alias_names_its_skill(question: str, roadmap) -> None:
     u = understand(question, roadmap.curriculum, roadmap.config)
     assert u.skills == [11] and "checks" in u.aspects
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("NLP 这个技能点掌握了的标志是什么", "checks"),
+        ("PyTorch 学会的标志有哪些？", "checks"),
+        ("阶段 4 结束的时候应该能做到哪些事？", "checks"),
+        ("Prompt 那块让做哪几个提示词设计的练习？", "project"),
+        ("RAG 有什么练习可以做", "project"),
+    ],
+)
+def test_learner_words_for_criteria_and_exercises(question: str, aspect: str, roadmap) -> None:
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    assert aspect in u.aspects
