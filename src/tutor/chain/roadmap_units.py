@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from tutor.chain.glossary import english_terms, expand_english
+from tutor.chain.refs import EXPLAIN
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK
 from tutor.chain.understanding import Understanding
@@ -104,8 +105,8 @@ def named_groups(question: str, language: str, u: Understanding, cur: Curriculum
                 found.append(GroupRef(skill.number, k))
     if len({g.skill for g in found}) > 2:  # a title shared by many skills names none of them
         return []
-    if not found and u.skills and not u.aspects:
-        found = _group_by_item_word(text, terms, u, cur)
+    if not found and u.skills and not u.aspects and not EXPLAIN.search(question):
+        found = _group_by_item_word(text, terms, u, cur)  # not "怎么做混合检索": a list does not explain
     return found[:3]
 
 

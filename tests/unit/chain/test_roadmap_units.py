@@ -276,3 +276,10 @@ def test_a_hyphenated_english_alias_names_its_skill(question: str, roadmap) -> N
 def test_learner_words_for_criteria_and_exercises(question: str, aspect: str, roadmap) -> None:
     u = understand(question, roadmap.curriculum, roadmap.config)
     assert aspect in u.aspects
+
+
+@pytest.mark.parametrize("question", ["RAG 里怎么做混合检索？", "PyTorch 的混合精度训练是什么原理？"])
+def test_a_question_asking_how_or_why_about_an_item_is_not_answered_by_its_group(
+    question: str, roadmap
+) -> None:
+    assert _titles(question, roadmap) == []
