@@ -230,10 +230,12 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # English matched by content words): precision 0.951 (12 of 244 imprecise) -> gate 0.945 (one citation under).
 # ans8 (described concepts, essays named beside a skill word, named sections whole, unmatched FAQ
 # entries lower): zh 0.938 (was 0.929), en 0.900, precision 0.951 -> zh gate 0.93 (one question under).
+# ans9 (a skill's topic groups and the roadmap's tables as answer units): zh 0.947 (107 of 113), en 0.925
+# (74 of 80), precision 0.959 -> gates one question under: zh 0.938, en 0.91, precision 0.95.
 GATE = {
-    "fact_coverage_zh": 0.93,
-    "fact_coverage_en": 0.885,
-    "citation_precision": 0.945,
+    "fact_coverage_zh": 0.938,
+    "fact_coverage_en": 0.91,
+    "citation_precision": 0.95,
     "misroutes": 0.027,
     "refusal": 0.92,
     "false_refusal": 0.021,

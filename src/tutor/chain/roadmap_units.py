@@ -38,6 +38,7 @@ __all__ = [
     "row_tokens",
     "split_resources",
     "tables_alone",
+    "tables_answer",
 ]
 
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
@@ -357,3 +358,21 @@ def recommended_sections(
         rest = [b.item(r.name) for r in rows if r not in shown]
         if rest:
             b.out.append(("表中另有：" if zh else "The table also lists: ") + "、".join(rest) + f" [{n}]")
+
+
+def tables_answer(
+    b: Builder, tables: list[str], question: str, language: str, stages: list[int]
+) -> Structured:
+    """The named appendix tables alone, filtered by what the question names."""
+    recommended_sections(b, tables, question, language, stages)
+    lead = (
+        "以下内容按路线图的推荐资源汇总整理："
+        if b.zh
+        else "From the roadmap's recommended resources (quoted in the original Chinese):"
+    )
+    return Structured(
+        text=lead + "\n" + "\n".join(b.out).strip("\n"),
+        sources=b.sources,
+        items=[i for i in b.items if i],
+        sections=b.sections,
+    )

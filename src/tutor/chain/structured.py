@@ -19,6 +19,7 @@ from tutor.chain.roadmap_units import (
     recommended_sections,
     split_resources,
     tables_alone,
+    tables_answer,
 )
 from tutor.chain.structured_parts import (
     ASPECT_LABELS,
@@ -257,20 +258,7 @@ def compose_structured(
     b.question = question
     tables = asked_tables(question, u, curriculum)
     if not u.structured or tables_alone(u, tables, curriculum):
-        if not tables:
-            return None
-        recommended_sections(b, tables, question, language, u.stages)
-        lead = (
-            "以下内容按路线图的推荐资源汇总整理："
-            if zh
-            else ("From the roadmap's recommended resources (quoted in the original Chinese):")
-        )
-        return Structured(
-            text=lead + "\n" + "\n".join(b.out).strip("\n"),
-            sources=b.sources,
-            items=[i for i in b.items if i],
-            sections=b.sections,
-        )
+        return tables_answer(b, tables, question, language, u.stages) if tables else None
     if u.whole_roadmap and "stages" in u.aspects:
         all_stages(b, "time" in u.aspects)
     # a skill named in a milestone question ("一年的目标里有部署吗") is looked for in it, not asked for whole
