@@ -25,6 +25,7 @@ from tutor.chain.structured_parts import Builder, Structured, skill_label, stage
 from tutor.chain.text import CJK
 from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import Citation, ContentGroup, Curriculum, RecommendedItem, Resource, Skill
+from tutor.index.store import StoredChunk
 from tutor.ingest.tables import column_role, strip_md
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "group_answer",
     "matching_rows",
     "named_groups",
+    "other_documents_text",
     "recommended_sections",
     "recommended_tables",
     "row_tokens",
@@ -56,6 +58,11 @@ class GroupRef:
 
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text).casefold()
+
+
+def other_documents_text(docs: dict[str, list[StoredChunk]], roadmap_doc: str) -> str:
+    """The other documents' text, whitespace removed and case-folded, for `named_groups`."""
+    return _compact(" ".join(c.text for doc, chunks in docs.items() if doc != roadmap_doc for c in chunks))
 
 
 def matching_text(question: str, language: str) -> str:
@@ -86,11 +93,20 @@ def _generic_titles(cur: Curriculum) -> set[str]:
     }
 
 
-def named_groups(question: str, language: str, u: Understanding, cur: Curriculum) -> list[GroupRef]:
-    """The titled content groups the question names (of the named skills only, when it names skills)."""
+def named_groups(
+    question: str, language: str, u: Understanding, cur: Curriculum, elsewhere: str = ""
+) -> list[GroupRef]:
+    """The titled content groups the question names (of the named skills only, when it names skills).
+    `elsewhere`: the other documents' text; a title they use too ("模型构建" of the essays' 数学模型构建) is
+    ambiguous without its skill."""
     text = matching_text(question, language)
     compact = _compact(text)
-    generic = _generic_titles(cur)
+    generic = _generic_titles(cur) | {
+        g.title
+        for s in cur.skills
+        for g in s.content
+        if g.title and elsewhere and any(_compact(f) in elsewhere for f in _title_forms(g.title)[:1])
+    }
     # an English question names "高级技巧" as "advanced … techniques": two of its terms, in either order
     terms = [] if CJK.search(question) and language == "zh" else english_terms(question)
     pairs = {_compact(a + c) for a in terms for c in terms if a != c}
@@ -173,13 +189,13 @@ def _same_named_section(b: Builder, title: str, skill: Skill) -> tuple[Citation,
 
 
 def group_answer(
-    question: str, language: str, u: Understanding, cur: Curriculum, b: Builder
+    question: str, language: str, u: Understanding, cur: Curriculum, b: Builder, elsewhere: str = ""
 ) -> Structured | None:
     """The named topic groups whole ("为什么重要" included), each cited to its own lines; None when the
     question names no group or asks another aspect of it (its resources, its criteria …)."""
     if set(u.aspects) & _OTHER_ASPECTS or u.milestones or u.whole_roadmap:
         return None
-    refs = named_groups(question, language, u, cur)
+    refs = named_groups(question, language, u, cur, elsewhere)
     if not refs:
         return None
     zh = b.zh

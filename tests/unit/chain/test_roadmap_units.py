@@ -283,3 +283,22 @@ def test_a_question_asking_how_or_why_about_an_item_is_not_answered_by_its_group
     question: str, roadmap
 ) -> None:
     assert _titles(question, roadmap) == []
+
+
+def test_a_title_the_other_documents_use_needs_its_skill(cur) -> None:
+    # the essays each have a "4.1 数学模型构建" section: 模型构建 alone is not PyTorch's topic group
+    essays = {p.stem: [] for p in ROADMAP.parent.glob("*.md") if p != ROADMAP}
+    elsewhere = (
+        "".join(p.read_text(encoding="utf-8") for p in ROADMAP.parent.glob("*.md") if p != ROADMAP)
+        .replace(" ", "")
+        .casefold()
+    )
+    assert essays and "模型构建" in elsewhere
+    assert named_groups("数学模型构建讲了哪些内容", "zh", Understanding(), cur, elsewhere) == []
+    assert (
+        named_groups("数学模型构建讲了哪些内容", "zh", Understanding(), cur) != []
+    )  # without the other texts
+    pytorch = named_groups("PyTorch 的模型构建要学什么", "zh", Understanding(skills=[7]), cur, elsewhere)
+    assert [cur.skill(r.skill).content[r.index].title for r in pytorch] == ["模型构建"]
+    # a title only the roadmap uses stays a topic on its own
+    assert named_groups("文本表示要学哪些方法", "zh", Understanding(), cur, elsewhere) != []
