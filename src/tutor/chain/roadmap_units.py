@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tutor.chain.glossary import english_terms, expand_english
 from tutor.chain.refs import EXPLAIN
@@ -25,8 +26,10 @@ from tutor.chain.structured_parts import Builder, Structured, skill_label, stage
 from tutor.chain.text import CJK
 from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import Citation, ContentGroup, Curriculum, RecommendedItem, Resource, Skill
-from tutor.index.store import StoredChunk
 from tutor.ingest.tables import column_role, strip_md
+
+if TYPE_CHECKING:
+    from tutor.index.store import StoredChunk
 
 __all__ = [
     "GroupRef",
