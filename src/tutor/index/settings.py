@@ -192,6 +192,14 @@ class RetrievalSettings(BaseModel):
         0.1, ge=0, description="Second stage: bonus under a referenced stage/skill."
     )
     rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
+    learned_ranker: bool = Field(
+        False,
+        description="Second stage: a linear model over the levers' signals (index.ranker) instead of the "
+        "rescore_* rule; fitted on the dev and spent sets by `tutor eval train-ranker`.",
+    )
+    learned_ranker_file: str | None = Field(
+        None, description="learned_ranker: a coefficients file; null = the one shipped with the package."
+    )
     store_levers: bool = Field(
         True,
         description="Ingest stores the levers' data (block vectors…) with the index; off: built at first use.",
