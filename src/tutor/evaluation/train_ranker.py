@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 #: the regularisation strengths tried (scikit-learn's C: smaller = stronger L2)
 C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+#: the weights of the model's score added to the rule's that are reported (retrieval.learned_ranker_weight)
+BLENDS = (0.02, 0.05, 0.1, 0.2, 1.0)
 _DEPTH = 10
 
 
@@ -150,14 +152,26 @@ def _folds(samples: Sequence[Sample], k: int, seed: int) -> list[list[Sample]]:
     return [order[i::k] for i in range(k)]
 
 
-def cross_validate(samples: Sequence[Sample], c: float, k: int = 5, seed: int = 13) -> dict[str, float]:
-    """Each question scored by a model fitted on the other folds; metrics over all questions."""
+def _blended(model: LinearRanker, s: Sample, blend: float | None) -> Sample:
+    """`s` scored by the model alone (blend None) or by the rule plus `blend` x the model."""
+    learned = model.scores(s.rows)
+    if blend is not None:
+        learned = [r + blend * x for r, x in zip(rule_ranker().scores(s.rows), learned, strict=True)]
+    return Sample(s.id, s.lang, [[v] for v in learned], s.labels)
+
+
+def cross_validate(
+    samples: Sequence[Sample], c: float, k: int = 5, seed: int = 13, blends: Sequence[float | None] = (None,)
+) -> dict[str, dict[str, float]]:
+    """Each question scored by a model fitted on the other folds; metrics over all questions, per blend."""
     folds = _folds(samples, k, seed)
-    scored = []
+    scored: dict[str, list[Sample]] = {str(b): [] for b in blends}
     for i, held in enumerate(folds):
         model = fit([s for j, f in enumerate(folds) if j != i for s in f], c)
-        scored += [Sample(s.id, s.lang, [[v] for v in model.scores(s.rows)], s.labels) for s in held]
-    return evaluate(LinearRanker(("score",), (1.0,), (0.0,), (1.0,)), scored)
+        for b in blends:
+            scored[str(b)] += [_blended(model, s, b) for s in held]
+    one = LinearRanker(("score",), (1.0,), (0.0,), (1.0,))
+    return {b: evaluate(one, rows) for b, rows in scored.items()}
 
 
 def train(
@@ -165,9 +179,10 @@ def train(
 ) -> tuple[LinearRanker, dict[str, Any]]:
     """C by 5-fold cross-validated MRR@10, the model refitted on every sample, and the report."""
     rule = rule_ranker()
-    cv = {str(c): cross_validate(samples, c) for c in C_GRID}
+    cv = {str(c): cross_validate(samples, c)["None"] for c in C_GRID}
     best = max(C_GRID, key=lambda c: (cv[str(c)]["mrr@10"], cv[str(c)]["r@5"]))
     ranker = fit(samples, best)
+    one = LinearRanker(("score",), (1.0,), (0.0,), (1.0,))
     report: dict[str, Any] = {
         "trained_on": list(trained_on),
         "questions": len(samples),
@@ -175,9 +190,18 @@ def train(
         "c": best,
         "cv_by_c": cv,
         "cv": cv[str(best)],
+        # retrieval.learned_ranker_weight: the rule's score plus this times the model's
+        "cv_by_weight": cross_validate(samples, best, blends=BLENDS),
         "rule_on_training": evaluate(rule, samples),
         "judged": {
-            name: {"learned": evaluate(ranker, s), "rule": evaluate(rule, s)} for name, s in judged.items()
+            name: {
+                "rule": evaluate(rule, s),
+                **{
+                    f"rule + {b} x learned": evaluate(one, [_blended(ranker, x, b) for x in s])
+                    for b in BLENDS
+                },
+            }
+            for name, s in judged.items()
         },
     }
     log.info("learned ranker: C=%s, cv %s", best, cv[str(best)])
@@ -186,6 +210,7 @@ def train(
 
 def write(ranker: LinearRanker, report: dict[str, Any], out: Path) -> Path:
     """The coefficients file the retriever loads (`load_ranker`), with how it was made."""
-    payload = ranker.to_json(**{k: report[k] for k in ("trained_on", "questions", "command", "c", "cv")})
+    keep = ("trained_on", "questions", "command", "c", "cv", "cv_by_weight")
+    payload = ranker.to_json(**{k: report[k] for k in keep})
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return out

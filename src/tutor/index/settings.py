@@ -194,8 +194,14 @@ class RetrievalSettings(BaseModel):
     rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
     learned_ranker: bool = Field(
         False,
-        description="Second stage: a linear model over the levers' signals (index.ranker) instead of the "
+        description="Second stage: a linear model over the levers' signals (index.ranker) added to the "
         "rescore_* rule; fitted on the dev and spent sets by `tutor eval train-ranker`.",
+    )
+    learned_ranker_weight: float = Field(
+        1.0,
+        ge=0,
+        description="learned_ranker: the model's score is added to the rescore_* rule's times this "
+        "(the rule's scale: 1 = the fused score's range; large = the model alone).",
     )
     learned_ranker_file: str | None = Field(
         None, description="learned_ranker: a coefficients file; null = the one shipped with the package."
