@@ -26,7 +26,7 @@ from tutor.index.query import QueryPlan
 from tutor.index.ranker import Candidates
 from tutor.index.rescore import learned_candidates, learned_order, rule_order
 from tutor.index.roadmap_sections import RoadmapSections
-from tutor.index.routing import refers_to_document, strip_document_reference
+from tutor.index.routing import refers_to_document, strip_document_reference, within_document
 from tutor.index.sections import asks_next_step
 from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
@@ -218,7 +218,8 @@ class HybridRetriever(TutorRetriever):
             where = {**(where or {}), "doc": routing.routed}
             rest = strip_document_reference(query)
             if rest != query:  # within the document, search for what is asked, not for the document
-                plan = self.levers.plan(rest)
+                with within_document():
+                    plan = self.levers.plan(rest)
                 vector = self.embedder().embed_query(plan.dense_text)
 
         parts = {"index": self.index, "embedder": self.embedder, "cfg": cfg, "levers": self.levers, "k": n}

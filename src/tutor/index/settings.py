@@ -163,7 +163,7 @@ class RetrievalSettings(BaseModel):
         "an entry is within faq_margin of the material's best block; 0 = off (tutor.index.sections.FaqEntries).",
     )
     faq_margin: float = Field(0.0, description="FAQ entries: how far below the best block an entry may be.")
-    aspect_section_weight: float = Field(1.0, ge=0, description="RRF weight: asked-about roadmap section.")
+    aspect_section_weight: float = Field(1.5, ge=0, description="RRF weight: asked-about roadmap section.")
     next_section_weight: float = Field(
         1.5,
         ge=0,
