@@ -22,11 +22,11 @@ BLIND = REPO / "eval" / "retrieval_blind.jsonl"
 # Gates per set, from the measurements in eval/README.md (shipped settings) minus one question each:
 # (hybrid Recall@5, hybrid MRR@10, hybrid English Recall@5).
 GATES = {
-    # issue 13, seventh round: the item view for English questions and the section after the named stage or
-    # skill as RRF lists (eval/README.md); the bench measured own 0.974, 0.927, 1.000 (114 questions, 24
-    # English) and blind 0.919, 0.799, 0.917 (173 questions, 72 English)
+    # issue 13, eighth round: a definition asked about an essay names its 核心概念 section, aspect section
+    # weight 1.5 (eval/README.md); the bench measured own 0.974, 0.927, 1.000 (114 questions, 24 English)
+    # and blind 0.925, 0.797, 0.917 (173 questions, 72 English)
     "retrieval.jsonl": (0.965, 0.918, 0.958),
-    "retrieval_blind.jsonl": (0.913, 0.793, 0.903),
+    "retrieval_blind.jsonl": (0.919, 0.792, 0.903),
 }
 
 
