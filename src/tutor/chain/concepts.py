@@ -27,6 +27,7 @@ from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import core_name
+from tutor.chain.roadmap_units import group_answer, other_documents_text
 from tutor.chain.sections import source_of
 from tutor.chain.structured import compose_structured
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
@@ -281,5 +282,9 @@ def curriculum_answer(
     cur = roadmap.curriculum
     structured = None
     if not names_article(question, language, roadmap, parts):
-        structured = compose_structured(u, cur, roadmap.path, language, roadmap.prerequisites, question)
+        builder = Builder(cur, roadmap.path, language == "zh")
+        elsewhere = other_documents_text(parts.docs, cur.doc) if parts is not None else ""
+        structured = group_answer(question, language, u, cur, builder, elsewhere) or compose_structured(
+            u, cur, roadmap.path, language, roadmap.prerequisites, question
+        )
     return structured or compose_concept(question, language, u, roadmap, parts, embedder)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["GLOSSARY", "expand_english"]
+__all__ = ["GLOSSARY", "english_terms", "expand_english"]
 
 GLOSSARY: dict[str, str] = {
     "vector database": "向量数据库",
@@ -229,6 +229,28 @@ GLOSSARY: dict[str, str] = {
     "open-source community": "开源社区",
     "keep learning": "持续学习",
     "full-time study": "全职学习",
+    # the words of the roadmap's topic-group titles and table cells (检索策略, Memory 管理, 免费, 入门)
+    "strategy": "策略",
+    "strategies": "策略",
+    "mechanism": "机制",
+    "management": "管理",
+    "tricks": "技巧",
+    "techniques": "技巧",
+    "technique": "技巧",
+    "text representation": "文本表示",
+    "representation": "表示",
+    "supervised learning": "监督学习",
+    "unsupervised learning": "无监督学习",
+    "containerization": "容器化",
+    "containers": "容器化",
+    "data preparation": "数据准备",
+    "preprocessing": "预处理",
+    "free": "免费",
+    "beginner": "入门",
+    "advanced": "高级",
+    "beginners": "入门",
+    "chinese": "中文",
+    "english": "英文",
     "part-time study": "业余学习",
 }
 _KEYS = sorted(GLOSSARY, key=len, reverse=True)
@@ -237,7 +259,12 @@ _PATTERN = re.compile(
 )
 
 
+def english_terms(question: str) -> list[str]:
+    """The material's words for the English terms in the question, in the order the question says them."""
+    return list(dict.fromkeys(GLOSSARY[m.group(1).lower()] for m in _PATTERN.finditer(question)))
+
+
 def expand_english(question: str) -> str:
     """The question plus the material's words for the English terms in it (longest terms first)."""
-    found = list(dict.fromkeys(GLOSSARY[m.group(1).lower()] for m in _PATTERN.finditer(question)))
+    found = english_terms(question)
     return f"{question} {' '.join(found)}" if found else question

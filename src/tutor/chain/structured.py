@@ -11,10 +11,16 @@ what an LLM rephrasing must keep (checked by `ensure_items`).
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from typing import Any
 
+from tutor.chain.roadmap_units import (
+    asked_tables,
+    recommended_sections,
+    split_resources,
+    tables_alone,
+    tables_answer,
+)
 from tutor.chain.structured_parts import (
     ASPECT_LABELS,
     Builder,
@@ -33,7 +39,6 @@ from tutor.chain.structured_parts import (
 from tutor.chain.structured_prereqs import skill_prereqs, stage_prereqs
 from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import Curriculum, Skill, Stage
-from tutor.ingest.tables import strip_md
 
 __all__ = ["Structured", "compose_structured", "ensure_items", "missing_items"]
 
@@ -47,9 +52,18 @@ def _skill_resources(
     found = section_cite(skill, "资源")
     if found:
         n = b.cite(found[1], [stage_heading, skill.heading, found[0]])
-        items = [b.item(resource_line(r, zh), r.name) for r in skill.resources]
-        head = f"{label} › {found[0]}" + (f"（共 {len(items)} 项）" if zh else f" ({len(items)} listed)")
-        b.section(head, n, items)
+        hit, rest = split_resources(skill.resources, b.question, "zh" if zh else "en")
+        items = [b.item(resource_line(r, zh), r.name) for r in (hit or rest)]
+        total = len(skill.resources)
+        count = (
+            (f"（符合的 {len(hit)} 项，共 {total} 项）" if zh else f" ({len(hit)} of {total} match)")
+            if hit
+            else (f"（共 {total} 项）" if zh else f" ({total} listed)")
+        )
+        b.section(f"{label} › {found[0]}{count}", n, items)
+        if hit:  # the rest of the table by name: the filter hides nothing the roadmap lists
+            names = [b.item(r.name) for r in rest]
+            b.out.append(("表中另有：" if zh else "The table also lists: ") + "、".join(names) + f" [{n}]")
     platforms = section_cite(skill, "平台")
     if platforms:
         n = b.cite(platforms[1], [stage_heading, skill.heading, platforms[0]])
@@ -230,34 +244,6 @@ def _milestone_sections(b: Builder, months: list[int]) -> None:
             )
 
 
-def recommended_tables(question: str, curriculum: Curriculum) -> list[str]:
-    """The 推荐资源汇总 tables a resource question names ("视频课", "communities", "free GPUs to practice")."""
-    from tutor.chain.glossary import expand_english
-    from tutor.chain.text import overlap_ratio
-
-    expanded = expand_english(question)
-    tables = list(dict.fromkeys(r.table for r in curriculum.recommended))
-    scored = [(overlap_ratio(re.sub(r"推荐|学习", "", t), expanded), t) for t in tables]
-    best = max((sc for sc, _ in scored), default=0.0)
-    return [t for sc, t in scored if sc >= 0.5 and sc == best]
-
-
-def _recommended(b: Builder, tables: list[str]) -> None:
-    for table in tables:
-        rows = [r for r in b.cur.recommended if r.table == table]
-        n = b.cite(rows[0].citation, [rows[0].citation.heading])
-        items = []
-        for r in rows:
-            facts = [
-                v
-                for k, v in r.columns.items()
-                if strip_md(v) != r.name and not v.startswith("http") and v.strip("- ")
-            ]
-            line = r.name + (f"（{'，'.join(strip_md(f) for f in facts)}）" if facts else "")
-            items.append(b.item(f"{line}：{r.link}" if r.link else line, r.name))
-        b.section(table, n, items)
-
-
 def compose_structured(
     u: Understanding,
     curriculum: Curriculum,
@@ -270,22 +256,9 @@ def compose_structured(
     zh = language == "zh"
     b = Builder(curriculum, roadmap, zh)
     b.question = question
-    if not u.structured:
-        tables = recommended_tables(question, curriculum) if question and "resources" in u.aspects else []
-        if not tables:
-            return None
-        _recommended(b, tables)
-        lead = (
-            "以下内容按路线图的推荐资源汇总整理，完整列出："
-            if zh
-            else ("From the roadmap's recommended resources, listed in full:")
-        )
-        return Structured(
-            text=lead + "\n" + "\n".join(b.out).strip("\n"),
-            sources=b.sources,
-            items=[i for i in b.items if i],
-            sections=b.sections,
-        )
+    tables = asked_tables(question, u, curriculum)
+    if not u.structured or tables_alone(u, tables, curriculum):
+        return tables_answer(b, tables, question, language, u.stages) if tables else None
     if u.whole_roadmap and "stages" in u.aspects:
         all_stages(b, "time" in u.aspects)
     # a skill named in a milestone question ("一年的目标里有部署吗") is looked for in it, not asked for whole
@@ -309,6 +282,9 @@ def compose_structured(
         aspects.remove("next")  # (the next step follows anyway)
     for aspect in aspects[:2]:
         _aspect_sections(b, u, aspect, curriculum, prerequisites)
+    if tables and "resources" in aspects:  # "机器学习有哪些视频老师": the skills' tables, then the named one
+        stages = u.stages or sorted({curriculum.skill(n).stage for n in u.skills[:3]})
+        recommended_sections(b, tables, question, language, stages)
     if not b.out:
         return None
     lead = (

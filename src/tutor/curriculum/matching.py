@@ -116,7 +116,7 @@ def match_skills(text: str, curriculum: Curriculum, config: CurriculumConfig) ->
     out = SkillMentions()
     claimed = [False] * len(lowered)
     for alias in sorted(table, key=len, reverse=True):
-        pattern = re.escape(alias)
+        pattern = re.escape(alias).replace(r"\ ", r"[\s\-]+")  # "retrieval-augmented generation" too
         if re.fullmatch(r"[a-z0-9 .+#\-]+", alias):  # English inflections too: "deploying", "embeddings"
             suffix = r"(?:s|es|ed|d|ing)?" if re.fullmatch(r"[a-z]{4,}", alias) else ""
             pattern = rf"(?<![a-z0-9]){pattern}{suffix}(?![a-z0-9])"

@@ -35,11 +35,13 @@ class Resource(BaseModel):
 
 
 class ContentGroup(BaseModel):
-    """Bullets under one sub-heading (e.g. 必修内容 › 基础语法)."""
+    """Bullets under one sub-heading (e.g. 必修内容 › 基础语法), with the document lines they stand on
+    (1-based, inclusive: the bold label through the last item), so a group can be quoted and cited alone."""
 
     section: str
     title: str | None = None
     items: list[str] = Field(default_factory=list)
+    lines: tuple[int, int] | None = None
 
 
 class Skill(BaseModel):
@@ -98,6 +100,7 @@ class RecommendedItem(BaseModel):
     link: str | None = None
     stages: list[int] = Field(default_factory=list)
     citation: Citation
+    line: int | None = None  # the row's own line (1-based)
 
 
 class Curriculum(BaseModel):

@@ -116,28 +116,34 @@ def _items(node: _Node) -> list[str]:
     return [i for i in out if i]
 
 
-def _content_groups(node: _Node) -> list[ContentGroup]:
+def _content_groups(node: _Node, offset: int = 0) -> list[ContentGroup]:
     groups: list[ContentGroup] = []
     current = ContentGroup(section=node.text)
     in_fence = False
-    for _, line in _all_lines(node):
+    for number, line in _all_lines(node):
+        line_no = number + 1 + offset
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
         if in_fence:
             if line.strip():
                 current.items.append(line.strip())
+                current.lines = (current.lines[0] if current.lines else line_no, line_no)
             continue
         bold = _BOLD_LINE.match(line.strip())
         item = _ITEM.match(line)
         if bold:
             if current.items or current.title:
                 groups.append(current)
-            current = ContentGroup(section=node.text, title=bold.group(1))
-        elif item:
+            current = ContentGroup(section=node.text, title=bold.group(1), lines=(line_no, line_no))
+            continue
+        if item:
             current.items.append(strip_md(item.group(1)))
         elif line.strip() and not line.strip().startswith("|") and line.strip() != "---":
             current.items.append(strip_md(line))
+        else:
+            continue
+        current.lines = (current.lines[0] if current.lines else line_no, line_no)
     if current.items or current.title:
         groups.append(current)
     return groups
@@ -165,9 +171,9 @@ def _skill(node: _Node, stage: int, ctx: _Ctx) -> Skill:
         elif "检验" in title:
             skill.checks.extend(_items(sub))
         else:
-            skill.content.extend(_content_groups(sub))
+            skill.content.extend(_content_groups(sub, ctx.offset))
     if not node.children and node.body:
-        skill.content = _content_groups(node)
+        skill.content = _content_groups(node, ctx.offset)
     return skill
 
 
@@ -299,9 +305,16 @@ def _recommended(child: _Node, ctx: _Ctx) -> list[RecommendedItem]:
             link=cell_link(row[link_i]) if link_i is not None and link_i < len(row) else None,
             stages=_stage_hints(" ".join(row)),
             citation=ctx.cite(child),
+            line=line,
         )
-        for row in body
+        for row, line in zip(body, _row_lines(child, ctx), strict=False)
     ]
+
+
+def _row_lines(child: _Node, ctx: _Ctx) -> list[int]:
+    """The 1-based line of each body row of the section's table (after the header and its rule)."""
+    rows = [n for n, line in child.body if line.strip().startswith("|")]
+    return [n + 1 + ctx.offset for n in rows[2:]]
 
 
 def load_curriculum(path: Path, max_bytes: int = 20_000_000) -> Curriculum:
