@@ -52,6 +52,9 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "no_concepts": {"retrieval.concept_terms": 0},
     "concepts_no_margin": {"retrieval.concept_terms_margin": 0.0},
     "hnsw": {"vector_store.exact_search_max": 0},
+    # issue 13, eighth round: the learned second stage (`tutor eval train-ranker`), alone and blended
+    "learned": {"retrieval.learned_ranker": True, "retrieval.learned_ranker_weight": 1000},
+    "blend0.05": {"retrieval.learned_ranker": True, "retrieval.learned_ranker_weight": 0.05},
 }
 
 

@@ -194,5 +194,47 @@ def eval_answers(
         typer.echo(summary_table(payload, key) + "\n")
 
 
+@eval_app.command("train-ranker")
+def eval_train_ranker(
+    dataset: Annotated[
+        list[Path], typer.Option("--dataset", help="A training set (JSONL); repeat for several.")
+    ] = [Path("eval/retrieval_dev.jsonl"), Path("eval/retrieval_spent.jsonl")],  # noqa: B006 - typer's default
+    judge: Annotated[
+        list[Path] | None, typer.Option("--judge", help="A set to judge on, never trained on; repeatable.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the coefficients here (retrieval.learned_ranker_file)."),
+    ] = None,
+    samples: Annotated[
+        Path | None, typer.Option("--samples", help="Keep the collected candidates here and reuse them.")
+    ] = None,
+) -> None:
+    """Fit the learned ranker on the training sets (5-fold CV picks the L2 strength); judge it on others."""
+    from tutor.evaluation.train_ranker import collect, load_samples, save_samples, train, write
+    from tutor.index.retriever import HybridRetriever
+
+    judged = [p for p in judge or [] if p not in dataset]
+    by_set = load_samples(samples) if samples else None
+    if by_set is None or any(str(p) not in by_set for p in [*dataset, *judged]):
+        retriever = state.app().retriever(k=10, mode="hybrid")
+        if not isinstance(retriever, HybridRetriever):
+            raise InputError("retrieval.mode", "the learned ranker re-scores hybrid candidates")
+        by_set = {str(p): collect(retriever.candidates, p) for p in [*dataset, *judged]}
+        if samples:
+            save_samples(samples, by_set)
+    command = "tutor eval train-ranker " + " ".join(
+        [*(f"--dataset {p}" for p in dataset), *(f"--judge {p}" for p in judged)]
+    )
+    training = [s for p in dataset for s in by_set[str(p)]]
+    ranker, report = train(
+        training, {p.stem: by_set[str(p)] for p in judged}, [str(p) for p in dataset], command
+    )
+    if out:
+        write(ranker, report, out)
+        err_console.print(f"wrote {out}", highlight=False)
+    print_json({**report, "weights": dict(zip(ranker.features, ranker.weights, strict=True))})
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")

@@ -95,6 +95,14 @@ class ItemView:
             np.maximum.at(best, self.owner, self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9)))
         return best
 
+    def similarity(self, ids: Sequence[str], query_vector: Sequence[float]) -> dict[str, float]:
+        """The best-item cosine of the passages `ids` (those without items are left out)."""
+        if not hasattr(self, "_row_of"):
+            self._row_of = {cid: i for i, cid in enumerate(self.bm25.ids)}
+        best = self.best_items(query_vector)
+        rows = {cid: self._row_of[cid] for cid in ids if cid in self._row_of}
+        return {cid: float(best[r]) for cid, r in rows.items() if best[r] > -2.0}
+
     def rank(
         self, query_vector: Sequence[float], k: int, allowed: Callable[[str], bool] = lambda d: True
     ) -> list[StoredChunk]:

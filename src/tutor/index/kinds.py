@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tutor.index.routing import about_a_document
 from tutor.patterns import CJK
 
 __all__ = ["KINDS", "SectionKind", "SectionKinds"]
@@ -32,6 +33,7 @@ class SectionKind:
     english: re.Pattern[str]
     heading_words: tuple[str, ...]
     chinese: re.Pattern[str] | None = None  # Chinese synonyms that are not the heading's own words
+    documents_only: bool = False  # only in a question about a document ("in the curiosity essay", routed)
 
 
 def _en(pattern: str) -> re.Pattern[str]:
@@ -80,6 +82,15 @@ KINDS: tuple[SectionKind, ...] = (
     ),
     SectionKind("summary", _en(r"summary|sum up|summari[sz]e|conclusions?|takeaways?"), ("总结",)),
     SectionKind("concepts", _en(r"(?:core|key|main|central) (?:concepts?|ideas?|notions?)"), ("核心概念",)),
+    # "what does X mean in the essay": the essays define their terms under 2.1 核心概念概述; about the
+    # roadmap the same words ask for a skill's content, so only for a question that names a document
+    SectionKind(
+        "definition",
+        _en(r"mean(?:s|t|ing)?|defin(?:e|es|ed|ition)s?|stands? for|refers? to|what(?:'s| is| are) an?"),
+        ("核心概念",),
+        re.compile(r"指的?是|是指|什么意思|定义|含义|被(?:看成|视为|看作|称为)"),
+        documents_only=True,
+    ),
     SectionKind("background", _en(r"background|motivation|origins?"), ("背景介绍", "问题由来")),
     SectionKind(
         "time_plan",
@@ -119,7 +130,7 @@ class SectionKinds:
         for kind in KINDS:
             words = tuple(w for w in kind.heading_words if w in text)
             if words:
-                kept.append(SectionKind(kind.name, kind.english, words, kind.chinese))
+                kept.append(SectionKind(kind.name, kind.english, words, kind.chinese, kind.documents_only))
         return cls(kept, chinese)
 
     def __len__(self) -> int:
@@ -128,11 +139,12 @@ class SectionKinds:
     def named(self, question: str) -> list[SectionKind]:
         """The kinds the question names (in English; in Chinese with `chinese`)."""
         text = unicodedata.normalize("NFKC", question)
+        kinds = self.kinds if about_a_document(text) else [k for k in self.kinds if not k.documents_only]
         if CJK.search(text):
             if not self.chinese:
                 return []
-            return [k for k in self.kinds if k.chinese is not None and k.chinese.search(text)]
-        return [k for k in self.kinds if k.english.search(text)]
+            return [k for k in kinds if k.chinese is not None and k.chinese.search(text)]
+        return [k for k in kinds if k.english.search(text)]
 
     def __call__(self, question: str) -> str | None:
         words = list(dict.fromkeys(w for kind in self.named(question) for w in kind.heading_words))

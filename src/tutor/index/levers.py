@@ -25,6 +25,7 @@ from tutor.index.kinds import SectionKinds
 from tutor.index.lever_store import FORMS, read_lever, recording, stored_names, write_lever
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
+from tutor.index.ranker import HeadingVectors
 from tutor.index.roadmap_sections import (
     Headed,
     RoadmapSections,
@@ -242,6 +243,16 @@ class QueryLevers:
         return self._per_index(
             "items", lambda bm25: ItemView(bm25, _passage_embedding(self.embedder()), skip_docs={CARDS_DOC})
         )
+
+    def heading_vectors(self) -> HeadingVectors:
+        """Last-heading vectors for the learned ranker, embedded as candidates bring them, per index."""
+        return self._per_index(
+            "heading_vectors", lambda b: HeadingVectors(_passage_embedding(self.embedder()))
+        )
+
+    def section_kinds(self) -> SectionKinds:
+        """The section kinds whose heading words the live material has (the learned ranker's `kind`)."""
+        return self._per_index("kinds", lambda b: SectionKinds.from_headings(self._headings(), chinese=True))
 
     def sequences(self) -> SequencePassages:
         """The passages that write the material's order down (retrieval.next_step_weight), once per index."""

@@ -11,22 +11,52 @@ can swap places on a hair.  Two signals that the fusion only sees as ranks break
 
 score = rrf / rrf_best + block_weight * (block - block_best) + stage_weight * [under a referenced
 section].  No learned weights: a linear rule whose two weights were chosen on the dev set
-(`bench/retrieval_rescore.py`, eval/README.md).
+(`bench/retrieval_rescore.py`, eval/README.md).  `learned_order` adds to the rule a linear model over
+more of the same signals (`tutor.index.ranker`, retrieval.learned_ranker, learned_ranker_weight).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tutor.index.ranker import Candidates, cached_ranker, feature_rows
+from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
+from tutor.patterns import CJK
 
-__all__ = ["rescore"]
+if TYPE_CHECKING:
+    from tutor.index.levers import QueryLevers
+
+__all__ = ["learned_candidates", "learned_order", "rescore", "rule_order", "rule_scores"]
 
 _NO_BLOCK = -2.0  # SectionView's similarity for a passage without blocks (a table)
 
 
 def _stripped(heading: str) -> str:
     return heading.split("⭐")[0].strip()
+
+
+def rule_scores(
+    chunks: Sequence[StoredChunk],
+    block: Mapping[str, float],
+    referenced: str,
+    block_weight: float,
+    stage_weight: float,
+) -> list[float]:
+    """The rule above's score of each of `chunks` (fused order, RRF scores)."""
+    if not chunks:
+        return []
+    top = chunks[0].score or 1.0
+    sims = [block.get(c.id, _NO_BLOCK) for c in chunks]
+    best = max(sims)
+    return [
+        c.score / top
+        + block_weight * (sim - best if sim > _NO_BLOCK else 0.0)
+        + stage_weight * under_referenced(c, referenced)
+        for c, sim in zip(chunks, sims, strict=True)
+    ]
 
 
 def rescore(
@@ -37,16 +67,74 @@ def rescore(
     stage_weight: float,
 ) -> list[StoredChunk]:
     """`chunks` (fused order, RRF scores) re-ordered by the rule above; scores are left as they were."""
-    if not chunks:
-        return []
-    top = chunks[0].score or 1.0
-    sims = [block.get(c.id, _NO_BLOCK) for c in chunks]
-    best = max(sims)
+    scores = rule_scores(chunks, block, referenced, block_weight, stage_weight)
+    return [chunks[i] for i in sorted(range(len(chunks)), key=lambda i: -scores[i])]
 
-    def score(i: int) -> float:
-        c = chunks[i]
-        closeness = sims[i] - best if sims[i] > _NO_BLOCK else 0.0
-        under = bool(referenced) and any(_stripped(h) in referenced for h in c.headings if _stripped(h))
-        return c.score / top + block_weight * closeness + stage_weight * under
 
-    return [chunks[i] for i in sorted(range(len(chunks)), key=lambda i: -score(i))]
+def referenced_text(levers: QueryLevers, query: str) -> str:
+    """The headings of the stages and skills the question refers to (the levers' query hooks)."""
+    return " ".join(r for r in (hook(query) for hook in levers.hooks) if r)
+
+
+def under_referenced(chunk: StoredChunk, referenced: str) -> bool:
+    return bool(referenced) and any(_stripped(h) in referenced for h in chunk.headings if _stripped(h))
+
+
+def rule_order(
+    levers: QueryLevers, cfg: RetrievalSettings, query: str, fused: list[StoredChunk], vector: Sequence[float]
+) -> list[StoredChunk]:
+    """The fused top `rescore_depth` re-ordered by the hand-set rule above (`rescore`)."""
+    head = fused[: cfg.rescore_depth]
+    ids = [c.id for c in head]
+    block = levers.sections().block_similarity(ids, vector) if cfg.rescore_block_weight else {}
+    referenced = referenced_text(levers, query) if cfg.rescore_stage_weight else ""
+    ranked = rescore(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
+    return ranked + fused[cfg.rescore_depth :]
+
+
+def learned_candidates(
+    levers: QueryLevers,
+    cfg: RetrievalSettings,
+    query: str,
+    fused: list[StoredChunk],
+    vector: Sequence[float],
+    lists: Mapping[str, Sequence[StoredChunk]],
+) -> Candidates:
+    """What the learned ranker (`tutor.index.ranker`) sees of the fused top `rescore_depth`."""
+    head = fused[: cfg.rescore_depth]
+    ids = [c.id for c in head]
+    referenced = referenced_text(levers, query)
+    kind_words = (levers.section_kinds()(query) or "").split()
+    return Candidates(
+        chunks=head,
+        english=not CJK.search(query),
+        rrf_k=cfg.rrf_k,
+        lists=lists,
+        block=levers.sections().block_similarity(ids, vector),
+        item=levers.items().similarity(ids, vector) if cfg.item_view_weight > 0 else {},
+        heading=levers.heading_vectors().similarity(head, vector),
+        under_ref={c.id: under_referenced(c, referenced) for c in head},
+        kind={c.id: bool(c.headings) and any(w in c.headings[-1] for w in kind_words) for c in head},
+    )
+
+
+def learned_order(
+    levers: QueryLevers,
+    cfg: RetrievalSettings,
+    query: str,
+    fused: list[StoredChunk],
+    vector: Sequence[float],
+    lists: Mapping[str, Sequence[StoredChunk]],
+) -> list[StoredChunk]:
+    """The fused top `rescore_depth` re-ordered by the rule's score plus `learned_ranker_weight` x the
+    learned ranker's (retrieval.learned_ranker); equal scores keep the fused order."""
+    path = Path(cfg.learned_ranker_file) if cfg.learned_ranker_file else None
+    ranker = cached_ranker(path)
+    c = learned_candidates(levers, cfg, query, fused, vector, lists)
+    rule = rule_scores(
+        c.chunks, c.block, referenced_text(levers, query), cfg.rescore_block_weight, cfg.rescore_stage_weight
+    )
+    learned = ranker.scores(feature_rows(c))
+    score = [r + cfg.learned_ranker_weight * x for r, x in zip(rule, learned, strict=True)]
+    order = sorted(range(len(c.chunks)), key=lambda i: -score[i])
+    return [c.chunks[i] for i in order] + fused[cfg.rescore_depth :]

@@ -23,9 +23,10 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.levers import QueryLevers
 from tutor.index.live import LiveIndex
 from tutor.index.query import QueryPlan
-from tutor.index.rescore import rescore
+from tutor.index.ranker import Candidates
+from tutor.index.rescore import learned_candidates, learned_order, rule_order
 from tutor.index.roadmap_sections import RoadmapSections
-from tutor.index.routing import refers_to_document, strip_document_reference
+from tutor.index.routing import refers_to_document, strip_document_reference, within_document
 from tutor.index.sections import asks_next_step
 from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
@@ -168,6 +169,9 @@ def _by_document(fused: Sequence[StoredChunk], doc_rank: dict[str, int]) -> list
     return sorted(fused, key=lambda c: doc_rank.get(c.doc, last))  # stable: fused order within a document
 
 
+_Named = tuple[str, float, Sequence[StoredChunk]]  # an RRF list: its name, weight and ranking
+
+
 @dataclass
 class _Routing:
     """What document routing decided for one question: the document ranking and, maybe, the one document."""
@@ -186,6 +190,25 @@ class HybridRetriever(TutorRetriever):
 
     def search(self, query: str) -> list[StoredChunk]:
         cfg = self.cfg
+        fused, vector, lists = self._fused(query)
+        if cfg.learned_ranker:
+            fused = learned_order(self.levers, cfg, query, fused, vector, lists)
+        elif cfg.rescore_block_weight > 0 or cfg.rescore_stage_weight > 0:
+            fused = rule_order(self.levers, cfg, query, fused, vector)
+        if self.reranker is not None:
+            fused = self.reranker.rerank(query, fused[: max(cfg.candidates, self.k)])
+        return fused[: self.k]
+
+    def candidates(self, query: str) -> Candidates:
+        """The fused top candidates and what the learned ranker sees of them (`tutor eval train-ranker`)."""
+        fused, vector, lists = self._fused(query)
+        return learned_candidates(self.levers, self.cfg, query, fused, vector, lists)
+
+    def _fused(
+        self, query: str
+    ) -> tuple[list[StoredChunk], Sequence[float], dict[str, Sequence[StoredChunk]]]:
+        """The de-duplicated fusion of every list, the question's vector, and the lists by name."""
+        cfg = self.cfg
         n = max(cfg.candidates, self.k)
         plan = self.levers.plan(query)
         where = self.where_for(query)
@@ -195,7 +218,8 @@ class HybridRetriever(TutorRetriever):
             where = {**(where or {}), "doc": routing.routed}
             rest = strip_document_reference(query)
             if rest != query:  # within the document, search for what is asked, not for the document
-                plan = self.levers.plan(rest)
+                with within_document():
+                    plan = self.levers.plan(rest)
                 vector = self.embedder().embed_query(plan.dense_text)
 
         parts = {"index": self.index, "embedder": self.embedder, "cfg": cfg, "levers": self.levers, "k": n}
@@ -203,26 +227,21 @@ class HybridRetriever(TutorRetriever):
         bm25 = BM25Retriever(**parts)
         sparse = bm25.search_text(plan.keyword_text, where)
         bm25_weight = cfg.bm25_weight if CJK.search(query) else cfg.bm25_weight_no_cjk
-        lists: list[tuple[float, Sequence[StoredChunk]]] = [(cfg.dense_weight, dense), (bm25_weight, sparse)]
-        fused = rrf_fuse(lists, cfg.rrf_k)
-        lists += self._extra_lists(
+        named: list[_Named] = [("dense", cfg.dense_weight, dense), ("bm25", bm25_weight, sparse)]
+        fused = rrf_fuse([(w, r) for _, w, r in named], cfg.rrf_k)
+        named += self._extra_lists(
             fused, plan, bm25, bm25_weight * cfg.prf_weight, where, routing, vector, dense
         )
-        if len(lists) > 2:
-            fused = rrf_fuse(lists, cfg.rrf_k)
+        if len(named) > 2:
+            fused = rrf_fuse([(w, r) for _, w, r in named], cfg.rrf_k)
         for chunk in fused:
             chunk.metadata["dense_score"] = chunk.metadata.pop("score_0", None)
             chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
-            for extra in range(2, len(lists)):
+            for extra in range(2, len(named)):
                 chunk.metadata.pop(f"score_{extra}", None)
-        second_stage = cfg.rescore_block_weight > 0 or cfg.rescore_stage_weight > 0
+        second_stage = cfg.learned_ranker or cfg.rescore_block_weight > 0 or cfg.rescore_stage_weight > 0
         keep = n if self.reranker is not None else max(self.k, cfg.rescore_depth if second_stage else 0)
-        fused = dedup(fused, cfg.dedup_similarity, limit=keep)
-        if second_stage:
-            fused = self._rescore(query, fused, vector)
-        if self.reranker is not None:
-            fused = self.reranker.rerank(query, fused[:n])
-        return fused[: self.k]
+        return dedup(fused, cfg.dedup_similarity, limit=keep), vector, {name: r for name, _, r in named}
 
     def _route(self, query: str, vector: Sequence[float], where: dict[str, Any] | None) -> _Routing:
         """Rank the documents for the question; restrict to one when it names a document that clearly wins."""
@@ -253,41 +272,45 @@ class HybridRetriever(TutorRetriever):
         routing: _Routing,
         vector: Sequence[float],
         dense: Sequence[StoredChunk] = (),
-    ) -> list[tuple[float, Sequence[StoredChunk]]]:
+    ) -> list[_Named]:
         """The optional RRF lists: feedback-expanded BM25, the document ranking, the section view, the heading ranking."""
         cfg = self.cfg
-        lists: list[tuple[float, Sequence[StoredChunk]]] = []
+        lists: list[_Named] = []
         read = dense if cfg.prf_source == "dense" else fused
         if cfg.prf_terms > 0 and read:
             top = [c.id for c in read[: cfg.prf_docs]]
             terms = feedback_terms(self.index.bm25(), top, cfg.prf_terms, exclude=tokenize(plan.keyword_text))
             if terms:
-                lists.append((prf_weight, bm25.search_text(plan.keyword_text + " " + " ".join(terms), where)))
+                lists.append(
+                    ("prf", prf_weight, bm25.search_text(plan.keyword_text + " " + " ".join(terms), where))
+                )
         if cfg.doc_routing_weight > 0 and routing.doc_rank:
-            lists.append((cfg.doc_routing_weight, _by_document(fused, routing.doc_rank)))
+            lists.append(("route", cfg.doc_routing_weight, _by_document(fused, routing.doc_rank)))
         # blocks leave tables out, so the view has no say on questions that tables answer (resources)
         if cfg.section_view_weight > 0 and not self._asks_for_resources(plan.question):
             view = self.levers.sections().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
-            lists.append((cfg.section_view_weight, view))
+            lists.append(("section_view", cfg.section_view_weight, view))
         asks_next = asks_next_step(plan.question)
         if cfg.item_view_weight > 0 and self._items_apply(plan.question, asks_next):
             items = self.levers.items().rank(vector, max(cfg.candidates, self.k), _doc_allowed(where))
-            lists.append((cfg.item_view_weight, items))
+            lists.append(("items", cfg.item_view_weight, items))
         if cfg.faq_weight > 0:
             faq, closest = self.levers.faq().rank(vector, _doc_allowed(where))
             block_best = float(self.levers.sections().best_blocks(vector).max(initial=-2.0))
             if faq and closest >= block_best - cfg.faq_margin:
-                lists.append((cfg.faq_weight, faq))
+                lists.append(("faq", cfg.faq_weight, faq))
         if cfg.next_step_weight > 0 and asks_next:
-            lists.append((cfg.next_step_weight, self.levers.sequences().rank(vector, _doc_allowed(where))))
+            lists.append(
+                ("sequence", cfg.next_step_weight, self.levers.sequences().rank(vector, _doc_allowed(where)))
+            )
         lists += self._roadmap_lists(plan.question, asks_next, where)
         if routing.routed and cfg.doc_routing_heading_weight > 0:
-            lists.append((cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector)))
+            lists.append(
+                ("heading", cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector))
+            )
         return lists
 
-    def _roadmap_lists(
-        self, question: str, asks_next: bool, where: dict[str, Any] | None
-    ) -> list[tuple[float, Sequence[StoredChunk]]]:
+    def _roadmap_lists(self, question: str, asks_next: bool, where: dict[str, Any] | None) -> list[_Named]:
         """The understood roadmap section: the named skill's (stage's) asked-about part (aspect_section_weight)."""
         sections = self.levers.roadmap
         if sections is None or refers_to_document(question):
@@ -296,11 +319,11 @@ class HybridRetriever(TutorRetriever):
         if asks_next or self.cfg.aspect_section_weight <= 0:  # what comes next is not the named section
             return lists
         passages = self.levers.roadmap_passages(sections.aspect_targets(question), _doc_allowed(where))
-        return lists + ([(self.cfg.aspect_section_weight, passages)] if passages else [])
+        return lists + ([("aspect", self.cfg.aspect_section_weight, passages)] if passages else [])
 
     def _next_lists(
         self, sections: RoadmapSections, question: str, asks_next: bool, where: dict[str, Any] | None
-    ) -> list[tuple[float, Sequence[StoredChunk]]]:
+    ) -> list[_Named]:
         """The section after the named stage or skill (next_section_weight), the candidates interleaved."""
         if self.cfg.next_section_weight <= 0:
             return []
@@ -308,24 +331,7 @@ class HybridRetriever(TutorRetriever):
         passages = self.levers.roadmap_passages(
             targets, _doc_allowed(where), self.cfg.next_section_rows, interleave=True
         )
-        return [(self.cfg.next_section_weight, passages)] if passages else []
-
-    def _rescore(self, query: str, fused: list[StoredChunk], vector: Sequence[float]) -> list[StoredChunk]:
-        """The fused top `rescore_depth` re-ordered by block similarity and referenced sections (index.rescore)."""
-        cfg = self.cfg
-        head = fused[: cfg.rescore_depth]
-        block = (
-            self.levers.sections().block_similarity([c.id for c in head], vector)
-            if cfg.rescore_block_weight
-            else {}
-        )
-        referenced = (
-            " ".join(r for r in (hook(query) for hook in self.levers.hooks) if r)
-            if cfg.rescore_stage_weight
-            else ""
-        )
-        ranked = rescore(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
-        return ranked + fused[cfg.rescore_depth :]
+        return [("next_section", self.cfg.next_section_weight, passages)] if passages else []
 
     def _items_apply(self, question: str, asks_next: bool) -> bool:
         """The item view (a concept described in other words) has no say on tables, nor where switched off."""

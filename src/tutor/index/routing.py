@@ -14,18 +14,22 @@ import logging
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "DocCard",
     "DocRouter",
+    "about_a_document",
     "cards_from_chunks",
     "file_name_words",
     "lead_summary",
     "refers_to_document",
     "strip_document_reference",
+    "within_document",
 ]
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,25 @@ _REFERS = re.compile(
 def refers_to_document(question: str) -> bool:
     """'讲…的那篇文章', 'the article on …': the learner names a document, not only a topic."""
     return bool(_REFERS.search(question))
+
+
+_WITHIN: ContextVar[bool] = ContextVar("within_document", default=False)
+
+
+@contextmanager
+def within_document() -> Iterator[None]:
+    """While searching one routed document for the question without its document clause: the rewrites
+    that only suit a question about a document (`about_a_document`) still apply."""
+    token = _WITHIN.set(True)
+    try:
+        yield
+    finally:
+        _WITHIN.reset(token)
+
+
+def about_a_document(question: str) -> bool:
+    """The question names a document, or its search was routed to one (`within_document`)."""
+    return _WITHIN.get() or refers_to_document(question)
 
 
 _CLAUSE = re.compile(r"(?<=[，,：:；;。？?！!])\s*")

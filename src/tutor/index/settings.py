@@ -163,7 +163,7 @@ class RetrievalSettings(BaseModel):
         "an entry is within faq_margin of the material's best block; 0 = off (tutor.index.sections.FaqEntries).",
     )
     faq_margin: float = Field(0.0, description="FAQ entries: how far below the best block an entry may be.")
-    aspect_section_weight: float = Field(1.0, ge=0, description="RRF weight: asked-about roadmap section.")
+    aspect_section_weight: float = Field(1.5, ge=0, description="RRF weight: asked-about roadmap section.")
     next_section_weight: float = Field(
         1.5,
         ge=0,
@@ -192,6 +192,20 @@ class RetrievalSettings(BaseModel):
         0.1, ge=0, description="Second stage: bonus under a referenced stage/skill."
     )
     rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
+    learned_ranker: bool = Field(
+        False,
+        description="Second stage: a linear model over the levers' signals (index.ranker) added to the "
+        "rescore_* rule; fitted on the dev and spent sets by `tutor eval train-ranker`.",
+    )
+    learned_ranker_weight: float = Field(
+        1.0,
+        ge=0,
+        description="learned_ranker: the model's score is added to the rescore_* rule's times this "
+        "(the rule's scale: 1 = the fused score's range; large = the model alone).",
+    )
+    learned_ranker_file: str | None = Field(
+        None, description="learned_ranker: a coefficients file; null = the one shipped with the package."
+    )
     store_levers: bool = Field(
         True,
         description="Ingest stores the levers' data (block vectors…) with the index; off: built at first use.",

@@ -46,6 +46,35 @@ def test_only_heading_words_the_material_has_and_chinese_synonyms_on_request() -
     assert len(SectionKinds.from_headings(["技能点 1：Python 编程"])) == 0
 
 
+@pytest.mark.parametrize(
+    ("question", "added"),
+    [
+        ("What is a tech blog, per the curiosity article?", "核心概念"),
+        ("How is 'innovative thinking' defined in the comeback piece?", "核心概念"),
+        ("那篇文章里的“影响力”是指什么？", "核心概念"),
+        # the same words about the roadmap ask for a skill's content, not an essay's definitions
+        ("What is a vector database?", None),
+        ("RAG 指的是什么？", None),
+        ("What future trends does the midlife essay expect?", "未来发展趋势"),
+    ],
+)
+def test_a_definition_is_asked_for_only_in_a_question_naming_a_document(
+    question: str, added: str | None
+) -> None:
+    assert SectionKinds.from_headings([*HEADINGS, "2.1 核心概念概述"], chinese=True)(question) == added
+
+
+def test_a_definition_is_asked_for_within_a_routed_document() -> None:
+    from tutor.index.routing import within_document
+
+    kinds = SectionKinds.from_headings([*HEADINGS, "2.1 核心概念概述"], chinese=True)
+    question = "技术博客被看成是什么？"  # the clause naming the essay was stripped once the search was routed
+    assert kinds(question) is None
+    with within_document():
+        assert kinds(question) == "核心概念"
+    assert kinds(question) is None
+
+
 def test_keyword_hooks_reach_bm25_only() -> None:
     kinds = SectionKinds.from_headings(HEADINGS)
     plan = QueryRewriter(keyword_extra=[kinds]).plan("What are the drawbacks?")
