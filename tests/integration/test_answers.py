@@ -186,6 +186,41 @@ def test_topic_groups_and_tables_as_data(chain) -> None:
     )
 
 
+def test_ordinal_follow_ups_answer_the_item_of_the_earlier_list_whole(chain) -> None:
+    """Issue 12, eighth round: "the second one" / "第三点" point into the list the earlier answer gave (the
+    conversation's earlier question, recomposed): that item's section or line, not the list cut to matches."""
+    english = chain.ask(
+        "Tell me more about the second one.",
+        history=[("user", "What steps does the comeback essay give?"), ("assistant", "…")],
+    )
+    assert english.text.startswith("Item 2 of the list in the previous answer")
+    assert not missing_items(english.text, ["设定学习目标", "制定学习计划", "坚持学习实践"])
+    assert "关注行业动态" not in english.text and "接受挑战" not in english.text  # steps 1 and 3
+    assert not missing_items(_cited_texts(english), ["设定学习目标", "坚持学习实践"])
+    chinese = chain.ask(
+        "最后一个具体说的是什么？", history=[("user", "好奇心那篇文章里深度学习探索分哪几步？")]
+    )
+    assert chinese.text.startswith("上一个回答列出的第 6 项") and "结果分析" in chinese.text
+    assert "数据准备" not in chinese.text
+
+
+def test_essay_structure_in_english_and_aspect_follow_ups(chain) -> None:
+    """Issue 12, eighth round: an English question counting an essay's steps gets all of them; "pros and
+    challenges" the pair heading's section whole; a follow-up about a part of the material is no next step."""
+    steps = chain.ask("Which five strategies does the midlife crisis article lay out?")
+    assert not missing_items(steps.text, ["技术栈升级", "持续学习", "工作与生活平衡", "时间管理", "职业规划"])
+    pros = chain.ask("What are the pros and the challenges of becoming an industry opinion leader?")
+    assert not missing_items(
+        pros.text, ["技术权威", "行业影响力", "职业成长", "时间投入", "跨领域沟通", "行业竞争"]
+    )
+    assert pros.text.startswith("Here is what the material says")
+    part_time = chain.ask(
+        "What about if I can only study part-time?",
+        history=[("user", "Tell me about the full-time study plan.")],
+    )
+    assert part_time.route == "material" and "每天 2-3 小时学习" in part_time.text
+
+
 def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
     """CI gate at the measured level of the default no-LLM profile (eval/README.md)."""
     from tutor.evaluation.answers import run_answer_eval

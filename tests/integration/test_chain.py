@@ -132,8 +132,11 @@ def test_router_and_refusal_evals_hold_their_gates(corpus_services: Services) ->
     from tutor.evaluation.chain_eval import run_refusal_eval, run_router_eval
 
     repo = Path(__file__).resolve().parents[2]
-    router = run_router_eval(corpus_services.tutor.router, repo / "eval/router.jsonl").to_json()
-    assert router["n"] >= 60 and router["accuracy"] >= 0.85, router["failures"]
+    router = run_router_eval(
+        corpus_services.tutor.router, repo / "eval/router.jsonl", corpus_services.tutor
+    ).to_json()
+    # 0.949 measured on 156 utterances (eval/README.md, eighth round): one utterance under
+    assert router["n"] >= 156 and router["accuracy"] >= 0.94, router["failures"]
     refusal = run_refusal_eval(
         corpus_services.tutor, repo / "eval/out_of_scope.jsonl", repo / "eval/retrieval.jsonl"
     ).to_json()

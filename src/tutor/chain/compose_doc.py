@@ -15,6 +15,7 @@ Otherwise nothing changes: the blocks of the retrieved passages are ranked as be
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,8 +24,17 @@ import numpy as np
 
 from tutor.chain.answer import Source
 from tutor.chain.compose import HOW_TO, Block, select_blocks, split_blocks
-from tutor.chain.doc_parts import FAQ_HEADING, DocParts, named_doc, named_sections, specific_match
+from tutor.chain.doc_parts import (
+    FAQ_HEADING,
+    DocParts,
+    core_heading,
+    named_doc,
+    named_sections,
+    names_a_topic,
+    specific_match,
+)
 from tutor.chain.glossary import expand_english
+from tutor.chain.refs import parse_number
 from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
 from tutor.chain.sections import source_of
 from tutor.chain.text import CJK
@@ -49,6 +59,17 @@ FAQ_IN_TOP_SIMILARITY = {"zh": 0.90, "en": 0.82}
 #: when no FAQ question is close enough to the learner's, a FAQ entry (whose passage the retriever may
 #: rank first for the article's words alone) competes with the other blocks this much lower
 UNMATCHED_FAQ_PENALTY = 0.05
+# "the five strategies", "五个办法": a count of what the question asks for (not of the roadmap's own units)
+_COUNT = re.compile(
+    r"\b(three|four|five|six|seven|eight|nine|ten|[3-9])\s+(?!stages?|phases?|skills?|months?|years?|weeks?|days?|hours?)"
+    r"[a-z]+|([三四五六七八九十3-9])\s*(?:个|种|条|步|大|点|项|招)(?!阶段|技能|月|小时)",
+    re.I,
+)
+# a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not about
+# one thing in it ("its Q&A mentions a Pomodoro technique: how long …")
+_ASKS_WHOLE = re.compile(
+    r"哪些|哪几|几个|有什么|都问|问了|\bwhat (?:are|questions)\b|\bwhich\b|\blist\b|\bcover", re.I
+)
 
 
 @dataclass
@@ -105,6 +126,14 @@ class StructureComposer:
         text = question if CJK.search(question) else expand_english(question)
         return parts is not None and named_doc(text, parts) is not None
 
+    def names_topic(self, question: str) -> str | None:
+        """The heading of the material's section the question names all the topic words of (see
+        `doc_parts.names_a_topic`; an English question through the glossary), or None."""
+        parts = self.parts()
+        text = question if CJK.search(question) else expand_english(question)
+        found = names_a_topic(text, parts) if parts is not None else None
+        return found[1][-1] if found else None
+
     def _faq_match(
         self, parts: DocParts, question: str, embedder: TutorEmbeddings | None, sources: list[Source]
     ) -> tuple[int, float] | None:
@@ -154,6 +183,8 @@ class StructureComposer:
         doc = named_article or top
         if doc is None:
             return DocPlan(specific=self.specificity(question))
+        if entries := _faq_entries(parts, doc, sources, question, expanded):
+            return DocPlan(blocks=entries, reason="faq entries")  # "常见问题里都问了些什么": all of them
         ranked = [s.headings for s in sources if s.doc == doc]
         named = named_sections(expanded, parts, doc, ranked=ranked)
         own: list[tuple[str, ...]] = []
@@ -162,9 +193,10 @@ class StructureComposer:
             own = named_sections(said, parts, doc, ranked=ranked)
             named = own or named
         steps = parts.steps(doc)
-        if steps is not None and HOW_TO.search(question):
+        every = steps is not None and asks_every_step(question, len(steps[1]))
+        if steps is not None and (every or HOW_TO.search(question) or HOW_TO.search(expanded)):
             outline = _outline(
-                steps, named, sources, question, _specific_elsewhere(expanded, steps, sources, parts)
+                steps, named, sources, expanded, _specific_elsewhere(expanded, steps, sources, parts), every
             )
             if outline:
                 return DocPlan(blocks=outline, reason="steps outline")
@@ -203,6 +235,20 @@ def _within_article(
     )
 
 
+def _faq_entries(
+    parts: DocParts, doc: str, sources: list[Source], question: str, expanded: str
+) -> list[Block]:
+    """Every question of the document's FAQ with its answer, in reading order, each cited to its entry's lines,
+    for a question about the FAQ as a whole (which no single entry matched); [] for any other question."""
+    if not (FAQ_HEADING.search(expanded) and _ASKS_WHOLE.search(question)):
+        return []
+    out: list[Block] = []
+    for entry in parts.faq():
+        if entry.passage.doc == doc:
+            out += [b for b in split_blocks(_numbered(entry.passage, sources)) if b.kind == "qa"][:1]
+    return out
+
+
 def _numbered(passage: Source, sources: list[Source]) -> Source:
     """The passage as the answer's next source (or the one already there with the same lines)."""
     for s in sources:
@@ -237,14 +283,23 @@ def _specific_elsewhere(
     return any(specific_match(question, s.headings[-1:], parts) > own for s in best[:top] if s.headings)
 
 
+def asks_every_step(question: str, steps: int) -> bool:
+    """The question counts what it asks for, and the count is the steps section's ("the five strategies the
+    midlife article proposes", "五个办法"): it asks for all of them, whichever step the retriever ranked first."""
+    m = _COUNT.search(question)
+    return m is not None and parse_number(m.group(1) or m.group(2)) == steps
+
+
 def _outline(
     steps: tuple[tuple[str, ...], list],
     named: list[tuple[str, ...]],
     sources: list[Source],
     question: str,
     elsewhere: bool = False,
+    every: bool = False,
 ) -> list[Block]:
-    """Every step's title and key line, unless the question is about one step or another section."""
+    """Every step's title and key line, unless the question is about one step or another section (`every`: it
+    asks for all of them, so a step it names only in part, or a best passage that is one step, does not count)."""
     path, parts = steps
     depth = len(path)
     if elsewhere:
@@ -252,10 +307,12 @@ def _outline(
     for p in named:
         inside = p[:depth] == path and len(p) > depth
         around = path[: len(p)] == p
+        if inside and every and not _names(core_heading(p[depth]), question):
+            continue  # "the five strategies … for my career": 职业 half-names 步骤5：职业规划
         if inside or not around:
             return []  # a single step ("升级技术栈") or another section ("缺点") is named
     top = [s for s in sources if s.doc != CARDS_DOC][:2]
-    if any(tuple(s.headings[:depth]) == path and len(s.headings) > depth for s in top):
+    if not every and any(tuple(s.headings[:depth]) == path and len(s.headings) > depth for s in top):
         return []  # one of the best passages is itself one of the steps: it answers the question
     if any(_names(part.title, question) for part in parts):
         return []

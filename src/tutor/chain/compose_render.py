@@ -12,14 +12,18 @@ from tutor.resources.cards import CARDS_DOC
 __all__ = ["render_blocks"]
 
 
-def render_blocks(blocks: list[Block], sources: list[Source], language: str) -> str:
-    """Quoted blocks under their section, each line cited; English questions get English framing."""
+def render_blocks(blocks: list[Block], sources: list[Source], language: str, lead: str | None = None) -> str:
+    """Quoted blocks under their section, each line cited; English questions get English framing
+    (`lead` replaces the opening line, e.g. to say which item of an earlier list this is)."""
     zh = language == "zh"
     by_n = {s.n: s for s in sources}
     out = [
-        "根据资料中最相关的内容："
-        if zh
-        else "Here is what the material says (quoted from the original, which is in Chinese):"
+        lead
+        or (
+            "根据资料中最相关的内容："
+            if zh
+            else "Here is what the material says (quoted from the original, which is in Chinese):"
+        )
     ]
     current: str | None = None
     for b in blocks:

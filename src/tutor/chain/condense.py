@@ -6,13 +6,32 @@ a deterministic rule substitutes the previous question's topic for the pronoun.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from langchain_core.output_parsers import StrOutputParser
+
+from tutor.chain.prompts import CONDENSE_PROMPT
 from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.text import CJK
 
-__all__ = ["Turn", "asks_only_an_aspect", "continues_document", "is_follow_up", "condense_by_rule"]
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from tutor.llm.backends import LLMBackend
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Turn",
+    "asks_only_an_aspect",
+    "condense_by_rule",
+    "condense_with_model",
+    "continues_document",
+    "is_follow_up",
+]
 
 Turn = tuple[str, str]  # (role "user" | "assistant", text)
 
@@ -113,3 +132,24 @@ def condense_by_rule(
             lambda m: f"{topic}'s" if m.group(0).lower() == "its" else topic, body, count=1
         )
     return f"{topic} {body}"
+
+
+def condense_with_model(
+    chat: BaseChatModel, question: str, history: Sequence[Turn], backend: LLMBackend
+) -> str | None:
+    """The model's standalone rewrite of a follow-up; None (the rule's rewrite stands) when it fails or rambles."""
+    transcript = "\n".join(f"{role}: {text[:500]}" for role, text in history)
+    try:
+        rewritten = (
+            (CONDENSE_PROMPT | chat | StrOutputParser())
+            .invoke({"history": transcript, "question": question})
+            .strip()
+            .strip('"')
+        )
+    except Exception as exc:  # noqa: BLE001 - any backend failure: fall back to the rule
+        log.warning("Condensing with the LLM failed (%s); using the rule", exc)
+        backend.mark_down(f"{type(exc).__name__}: {exc}"[:200])
+        return None
+    if rewritten and len(rewritten) < 4 * len(question) + 200:
+        return rewritten.splitlines()[0]
+    return None

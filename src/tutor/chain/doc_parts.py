@@ -26,13 +26,24 @@ import jieba
 from tutor.chain.answer import Source
 from tutor.chain.compose import STEPS_HEADING, split_blocks
 from tutor.chain.sections import source_of
-from tutor.chain.text import strip_markdown
+from tutor.chain.text import CJK, strip_markdown
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.security.injection import is_flagged
 
-__all__ = ["FAQ_HEADING", "DocParts", "FaqEntry", "Part", "named_doc", "named_sections", "specific_match"]
+__all__ = [
+    "FAQ_HEADING",
+    "DocParts",
+    "FaqEntry",
+    "Part",
+    "core_heading",
+    "named_doc",
+    "named_sections",
+    "names_a_topic",
+    "specific_match",
+]
 
+_INNER_HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
 FAQ_HEADING = re.compile(r"常见问题|问题与解答|FAQ|Q&A|问答", re.IGNORECASE)
 # headings of a document's overview parts, and the template words every article's headings share
 _NUMBERING = re.compile(
@@ -61,13 +72,14 @@ class FaqEntry:
     passage: Source
 
 
-def _core(heading: str) -> str:
+def core_heading(heading: str) -> str:
+    """A heading or bold label without its numbering ("步骤4：时间管理" -> "时间管理", as `Part.title`)."""
     return _NUMBERING.sub("", strip_markdown(heading)).strip()
 
 
 def heading_words(heading: str) -> set[str]:
     """The words of a heading that name its topic (numbering and template words removed)."""
-    words = {w.lower() for w in jieba.lcut(_core(heading)) if len(w.strip()) >= 2}
+    words = {w.lower() for w in jieba.lcut(core_heading(heading)) if len(w.strip()) >= 2}
     return {w for w in words if w not in _TEMPLATE and not w.isdigit() and re.search(r"\w", w)}
 
 
@@ -86,6 +98,7 @@ class DocParts:
         self._faq: list[FaqEntry] | None = None
         self._idf: dict[str, float] | None = None
         self._shared: set[str] | None = None
+        self._topics: list[tuple[str, tuple[str, ...], set[str]]] | None = None
         self.line_numbers: dict[str, list[int]] = {}  # a section passage's id -> its text lines' numbers
 
     def chunks(self, doc: str) -> list[StoredChunk]:
@@ -119,6 +132,28 @@ class DocParts:
             self._shared = {h for h, k in counts.items() if k >= need}
         return self._shared
 
+    def topic_headings(self) -> list[tuple[str, tuple[str, ...], set[str]]]:
+        """(doc, heading path, topic words) of every heading with two or more topic words (a section's own
+        heading path first, then headings standing inside chunks)."""
+        if self._topics is None:
+            self._topics = []
+            for doc, chunks in self.docs.items():
+                paths = list(
+                    dict.fromkeys(tuple(c.headings[: i + 1]) for c in chunks for i in range(len(c.headings)))
+                )
+                # a short section shares its parent's chunk: its heading stands in the chunk's text
+                paths += [
+                    (*c.headings, m.group(1).strip())
+                    for c in chunks
+                    for m in _INNER_HEADING.finditer(c.text)
+                    if m.group(1).strip() not in c.headings
+                ]
+                for path in dict.fromkeys(paths):
+                    words = {w for w in heading_words(path[-1]) if not re.fullmatch(r"[\d.\-]+", w)}
+                    if len(words) >= 2 and len(self.under(doc, path)) < len(chunks):
+                        self._topics.append((doc, path, words))
+        return self._topics
+
     # --- steps ------------------------------------------------------------------
     def steps(self, doc: str) -> tuple[tuple[str, ...], list[Part]] | None:
         """The document's deepest steps section with 3+ parts: its heading path and its parts."""
@@ -151,7 +186,7 @@ class DocParts:
             if len(chunk.headings) > n:
                 children.setdefault(chunk.headings[n], chunk)
         if len(children) >= 3:  # sub-sections
-            return [Part(_core(t), _key_line(c), c) for t, c in children.items()]
+            return [Part(core_heading(t), _key_line(c), c) for t, c in children.items()]
         labelled: dict[str, tuple[str, StoredChunk]] = {}
         for chunk in self.under(doc, path):
             if tuple(chunk.headings) != path:
@@ -159,7 +194,7 @@ class DocParts:
             for block in split_blocks(source_of(0, chunk)):
                 if block.label and block.kind in ("list", "para", "table") and block.label not in labelled:
                     labelled[block.label] = (block.intro or block.lines[0], chunk)
-        return [Part(_core(t), strip_markdown(k), c) for t, (k, c) in labelled.items()]
+        return [Part(core_heading(t), strip_markdown(k), c) for t, (k, c) in labelled.items()]
 
     # --- sections as passages ----------------------------------------------------
     def section(self, doc: str, path: Sequence[str]) -> Source | None:
@@ -251,7 +286,15 @@ def _key_line(chunk: StoredChunk) -> str:
 
 
 def _matches(word: str, question: str, question_words: set[str]) -> bool:
-    return word in question or any(q in word for q in question_words if len(q) >= 2)
+    return word in question or any(q in word or _contracted(q, word) for q in question_words if len(q) >= 2)
+
+
+def _contracted(part: str, word: str) -> bool:
+    """A Chinese pair word contracts two words into one: 优点 and 缺点 in 优缺点 (one more character, in order)."""
+    if len(word) != len(part) + 1 or not all(CJK.match(ch) for ch in word):
+        return False
+    chars = iter(word)
+    return all(ch in chars for ch in part)
 
 
 def _question_words(question: str) -> set[str]:
@@ -266,6 +309,18 @@ def specific_match(question: str, headings: Sequence[str], parts: DocParts) -> f
     idf = parts.heading_idf()
     words = {w for h in headings for w in heading_words(h)}
     return sum(idf.get(w, 1.0) for w in words if _matches(w, text, qwords))
+
+
+def names_a_topic(question: str, parts: DocParts) -> tuple[str, tuple[str, ...]] | None:
+    """The material's section whose heading's topic words (two or more) the question says all of ("free
+    platforms to practice on" -> 实践平台, "业余" + "学习" -> 业余学习（1.5-2 年）): a question about that part
+    of the material (which of several sections with that heading does not matter here); None when none is."""
+    text = question.lower()
+    qwords = _question_words(question)
+    for doc, path, words in parts.topic_headings():
+        if all(_matches(w, text, qwords) for w in words):
+            return doc, path
+    return None
 
 
 def named_sections(

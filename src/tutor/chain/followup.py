@@ -21,7 +21,7 @@ from tutor.chain.router import Route
 from tutor.chain.understanding import Understanding, read_aspects
 from tutor.curriculum.model import Curriculum
 
-__all__ = ["follow_up_route", "in_context", "refers_back"]
+__all__ = ["follow_up_route", "in_context", "own_words_route", "refers_back"]
 
 # the kind of thing a reference points at, by the noun the learner uses
 _KINDS = {
@@ -32,7 +32,7 @@ _KINDS = {
 _NOUN = r"(?:milestones?|checkpoints?|stages?|phases?|skills?|topics?|ones?)"
 # a determiner that points at a neighbour ("下一个阶段", "the next one", "the milestone after that")
 _NEXT = re.compile(
-    rf"下一个|下个|再下一|后一个|后面(?:那|一)个|\bnext\s+{_NOUN}|\b{_NOUN}\s+after\s+(?:that|this|it)\b"
+    rf"下一个|下个|再下一|(?<!最)后一个|后面(?:那|一)个|\bnext\s+{_NOUN}|\b{_NOUN}\s+after\s+(?:that|this|it)\b"
     rf"|\bthe\s+(?:following|subsequent)\s+{_NOUN}",
     re.IGNORECASE,
 )
@@ -181,3 +181,37 @@ def follow_up_route(route: Route, context: Understanding | None, question: str) 
     if context is None or not context.structured or route.kind != "next_step" or self_reports([question]):
         return route
     return Route("material", f"a follow-up about the earlier turn's {context.inherited.get('as', 'topic')}")
+
+
+_UNCLAIMED = "a question about the material"  # `route_message`'s reason when no rule claimed the message
+
+
+def own_words_route(
+    route: Route,
+    question: str,
+    standalone: str,
+    own_route: Callable[[str], Route],
+    topic: Callable[[str], str | None],
+) -> Route:
+    """A next step only when the learner's own words ask for one.
+
+    A follow-up is routed on its standalone rewrite, which carries the earlier turn's words ("…下一步学什么
+    学习心态…"), and the nearest-example vote sends anything close to a planning example to the planner.
+    Neither means the learner asks what to learn next when their own message asks about a part of the
+    material (`topic`: a section whose heading's words it says, such as 实践平台 or 业余学习) or a rule reads
+    their own message as a material question. A rule on their own words, or a progress report, stands."""
+    if route.kind != "next_step" or self_reports([question]):
+        return route
+    condensed = standalone.strip() != question.strip()
+    if not (condensed or route.reason.startswith("closest")):
+        return route
+    if condensed:
+        own = own_route(question)
+        if own.kind == "next_step" and not own.reason.startswith("closest"):
+            return route
+        if own.kind == "material" and own.reason != _UNCLAIMED:
+            return Route("material", f"a follow-up whose own words ask about the material ({own.reason})")
+    heading = topic(question)
+    if heading:
+        return Route("material", f"asks about the material's section '{heading}', not what to learn next")
+    return route

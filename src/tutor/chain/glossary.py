@@ -55,6 +55,8 @@ GLOSSARY: dict[str, str] = {
     "tips": "建议",
     "steps": "步骤",
     "step": "步骤",
+    "methods": "方法",
+    "method": "方法",
     "downsides": "缺点",
     "downside": "缺点",
     "weaknesses": "缺点",

@@ -15,9 +15,9 @@ from tutor.chain.answer import Source
 from tutor.chain.compose import HOW_TO, STEPS_HEADING
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
-from tutor.security.injection import is_flagged, redact_lines, strip_links
+from tutor.security.injection import REDACTED, is_flagged, redact_lines, strip_links
 
-__all__ = ["SearchDoc", "names_a_term_of", "section_candidates", "source_of"]
+__all__ = ["SearchDoc", "names_a_term_of", "numbered_sources", "section_candidates", "source_of"]
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +90,24 @@ def section_candidates(question: str, sources: list[Source], search_doc: SearchD
             known.add(chunk.id)
             taken += 1
     return extra
+
+
+def numbered_sources(chunks: Sequence[StoredChunk]) -> list[Source]:
+    """The retrieved passages as the answer's sources [1]…[n], best first (moved from the chain).
+
+    A fetched page cites its URL and a resource card links to its resource; passages flagged at ingest
+    are quoted as data only (their planted lines and links were removed by `source_of`)."""
+    sources = []
+    redacted_total = 0
+    for n, chunk in enumerate(chunks, 1):
+        links = chunk.links
+        link = (chunk.metadata.get("source_url") or None) if chunk.doc.startswith("web-") else None
+        if link is None and chunk.doc == CARDS_DOC and links:
+            link = links[0].get("url")
+        source = source_of(n, chunk, link)
+        if source.injection_flag:
+            redacted_total += source.text.count(REDACTED)
+        sources.append(source)
+    if redacted_total:
+        log.warning("Redacted %d instruction-like line(s) from retrieved passages", redacted_total)
+    return sources

@@ -11,24 +11,25 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
 
 from tutor.chain import replies
 from tutor.chain.answer import Answer, AnswerEvent, AnswerStream, Source
 from tutor.chain.budget import TokenCounter
 from tutor.chain.citations import check_citations, cited_numbers, mark_cited, renumber
-from tutor.chain.compose import select_blocks
+from tutor.chain.compose import Block, select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.compose_render import render_blocks
 from tutor.chain.concepts import curriculum_answer
-from tutor.chain.condense import Turn, condense_by_rule, continues_document, is_follow_up
-from tutor.chain.followup import follow_up_route, in_context
+from tutor.chain.condense import Turn, condense_by_rule, condense_with_model, continues_document, is_follow_up
+from tutor.chain.followup import follow_up_route, in_context, own_words_route
 from tutor.chain.generation import stream_answer
-from tutor.chain.own_words import apply_own_words, hours_per_day, time_plan
+from tutor.chain.ordinal import earlier_turn, item_lead, list_items, ordinal, pick, resolved_in_roadmap
+from tutor.chain.own_words import apply_own_words
 from tutor.chain.phrasing import phrase_structured
-from tutor.chain.prompts import CONDENSE_PROMPT, REDACTED, SYSTEM_PROMPTS
-from tutor.chain.router import Router
-from tutor.chain.sections import SearchDoc, names_a_term_of, section_candidates, source_of
+from tutor.chain.planner_reply import finished_labels, next_step_answer
+from tutor.chain.prompts import SYSTEM_PROMPTS
+from tutor.chain.router import Route, Router
+from tutor.chain.sections import SearchDoc, names_a_term_of, numbered_sources, section_candidates
 from tutor.chain.structured import Structured
 from tutor.chain.study_mode import PACE
 from tutor.chain.text import chunks, detect_language
@@ -41,7 +42,6 @@ from tutor.errors import InputError
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.store import StoredChunk
 from tutor.llm.backends import LLMBackend
-from tutor.resources.cards import CARDS_DOC
 from tutor.security.output import OutputGuard
 
 __all__ = ["TutorChain", "MAX_QUESTION_CHARS"]
@@ -103,11 +103,8 @@ class TutorChain:
         language = detect_language(question)
         history = list(history)[-self.cfg.history_turns :] if self.cfg.history_turns else []
 
-        standalone = self._condense(question, history)
-        context = in_context(question, history, self.understand, self.roadmap.curriculum)  # what it refers to
-        timings["condense_s"] = time.perf_counter() - start
-        route = follow_up_route(self.router.route(standalone), context, question)
-        timings["route_s"] = time.perf_counter() - start - timings["condense_s"]
+        standalone, context, route = self.route_turn(question, history)
+        timings["route_s"] = time.perf_counter() - start
         profile = self.learners.profile_for(learner, text=question if route.kind == "next_step" else None)
         answer = Answer(
             question=question,
@@ -130,13 +127,33 @@ class TutorChain:
         elif route.kind == "next_step":
             yield from self._next_step(answer, profile)
         else:
-            yield from self._material(answer, profile, context)
+            yield from self._material(answer, profile, context, history)
         answer.text = self.safe_output(renumber(answer))  # [1]…[n] in the order of first use
         timings["total_s"] = time.perf_counter() - start
         answer.timings.update({k: round(v, 3) for k, v in timings.items()})
         yield AnswerEvent(kind="answer", answer=answer)
 
     # --- steps ----------------------------------------------------------------
+    def route_turn(
+        self, question: str, history: Sequence[Turn] = ()
+    ) -> tuple[str, Understanding | None, Route]:
+        """The turn's standalone question, what it refers back to, and its route (also `tutor eval router`)."""
+        history = list(history)
+        standalone = self._condense(question, history)
+        context = in_context(question, history, self.understand, self.roadmap.curriculum)  # what it refers to
+        route = follow_up_route(self.router.route(standalone), context, question)
+        return (
+            standalone,
+            context,
+            own_words_route(route, question, standalone, self.router.route, self._topic),
+        )
+
+    def _topic(self, text: str) -> str | None:
+        """The material's section the text names by its heading's words; not a stage, skill or milestone."""
+        u = self.understand(text)
+        named = u.skills or u.stages or u.milestones
+        return None if named or self.structure is None else self.structure.names_topic(text)
+
     def understand(self, text: str) -> Understanding:
         """The question's references to the roadmap (stages, skills, milestones, aspect)."""
         return understand(text, self.roadmap.curriculum, self.roadmap.config)
@@ -146,32 +163,20 @@ class TutorChain:
             found = self.roadmap.match_skills(text)
             return list(dict.fromkeys(found.evidence.values()))
 
-        def names_own(text: str) -> bool:  # a milestone, stage, skill or pace of its own
-            u = self.understand(text)
-            return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
-
-        doc = self.structure.names_doc if self.structure else None
+        doc, names_own = self.structure.names_doc if self.structure else None, self._names_own
         if not history or not (
             is_follow_up(question) or continues_document(question, history, doc, names_own)
         ):
             return question
         ruled = condense_by_rule(question, history, mentions, names_own, doc)  # the roadmap answers it whole:
         chat = None if self.understand(ruled).structured else self._healthy_chat()  # no rewording needed
-        if chat is not None:
-            transcript = "\n".join(f"{role}: {text[:500]}" for role, text in history)
-            try:
-                rewritten = (
-                    (CONDENSE_PROMPT | chat | StrOutputParser())
-                    .invoke({"history": transcript, "question": question})
-                    .strip()
-                    .strip('"')
-                )
-                if rewritten and len(rewritten) < 4 * len(question) + 200:
-                    return rewritten.splitlines()[0]
-            except Exception as exc:  # noqa: BLE001 - any backend failure: fall back to the rule
-                log.warning("Condensing with the LLM failed (%s); using the rule", exc)
-                self.backend.mark_down(f"{type(exc).__name__}: {exc}"[:200])
-        return ruled
+        rewritten = condense_with_model(chat, question, history, self.backend) if chat is not None else None
+        return rewritten or ruled
+
+    def _names_own(self, text: str) -> bool:
+        """A milestone, stage, skill or pace of its own."""
+        u = self.understand(text)
+        return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
 
     def _healthy_chat(self) -> BaseChatModel | None:
         if self.backend.name == "none":
@@ -187,40 +192,8 @@ class TutorChain:
         for piece in chunks(text):
             yield AnswerEvent(kind="token", text=piece)
 
-    def _finished_labels(self, profile: LearnerProfile) -> list[str]:
-        skills = {s.number: s.name for s in self.roadmap.curriculum.skills}
-        return [f"技能点 {n}（{skills[n]}）" for n in profile.finished if n in skills]
-
     def _next_step(self, answer: Answer, profile: LearnerProfile) -> Iterator[AnswerEvent]:
-        hours = hours_per_day(answer.question)
-        if hours is not None:
-            profile.hours_per_day = hours
-        plan = self.roadmap.next_steps(profile)
-        sources, numbers = replies.plan_sources(plan, self.roadmap.curriculum, self.roadmap.path)
-        answer.text = replies.render_plan(plan, numbers, answer.language, self._finished_labels(profile))
-        if hours is not None:  # "I only have 2 hours a day": the roadmap's time plan for that pace
-            answer.text += time_plan(hours, answer.language, sources, self.roadmap)
-        for s in sources:
-            s.cited = f"[{s.n}]" in answer.text
-        answer.sources = sources
-        answer.recommendations = plan.to_json()
-        if plan.recommendations:
-            top = plan.recommendations[0]
-            skill = self.roadmap.curriculum.skill(top.skill.number)
-            answer.next_step = (
-                (
-                    f"开始学习 {top.skill.heading}：先看「{top.resources[0].name}」。"
-                    if answer.language == "zh"
-                    else f'Start {top.skill.heading} with "{top.resources[0].name}".'
-                )
-                if top.resources
-                else None
-            )
-            answer.followups = replies.followups_for(
-                skill, answer.language, self.cfg.followups, answer.question
-            )
-        else:
-            answer.followups = replies.STARTER_QUESTIONS[answer.language][: self.cfg.followups]
+        next_step_answer(answer, profile, self.roadmap, self.cfg.followups)
         yield from self._emit_text(answer.text)
 
     def relevance(self, sources: list[Source]) -> float:
@@ -237,21 +210,7 @@ class TutorChain:
         return below or bool(question and self.structure and self.structure.off_topic(question, relevance))
 
     def retrieve(self, query: str) -> list[Source]:
-        sources = []
-        redacted_total = 0
-        for n, chunk in enumerate(self._retrieve(query), 1):
-            links = chunk.links
-            # a fetched page cites its URL; a resource card links to its resource
-            link = (chunk.metadata.get("source_url") or None) if chunk.doc.startswith("web-") else None
-            if link is None and chunk.doc == CARDS_DOC and links:
-                link = links[0].get("url")
-            source = source_of(n, chunk, link)
-            if source.injection_flag:  # quoted as data only: planted lines and links were removed
-                redacted_total += source.text.count(REDACTED)
-            sources.append(source)
-        if redacted_total:
-            log.warning("Redacted %d instruction-like line(s) from retrieved passages", redacted_total)
-        return sources
+        return numbered_sources(self._retrieve(query))
 
     def _refuse(self, answer: Answer, profile: LearnerProfile, relevance: float) -> Iterator[AnswerEvent]:
         """Nothing in the material is close enough: say so, and point at the learner's next step."""
@@ -264,27 +223,26 @@ class TutorChain:
         yield from self._emit_text(answer.text)
 
     def _material(
-        self, answer: Answer, profile: LearnerProfile, context: Understanding | None
+        self, answer: Answer, profile: LearnerProfile, context: Understanding | None, history: list[Turn]
     ) -> Iterator[AnswerEvent]:
         cfg = self.cfg
         understood = context or self.understand(answer.standalone_question)
         answer.understood = understood.to_json()
         cur = self.roadmap.curriculum
-        question, parts = answer.standalone_question, self.structure.parts() if self.structure else None
-        structured = curriculum_answer(
-            question, answer.language, understood, self.roadmap, parts, self.embedder
-        )
+        earlier = self._earlier_item(answer.question, history, answer.language, context)
+        structured = None if earlier else self._curriculum(answer, understood)
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return
         t0 = time.perf_counter()
-        sources = self.retrieve(answer.standalone_question)
+        sources = earlier[0] if earlier else self.retrieve(answer.standalone_question)
         answer.timings["retrieve_s"] = round(time.perf_counter() - t0, 3)
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
         named = understood.skills or understood.stages or understood.milestones  # the roadmap's terms
         if (
-            self.refuses(relevance, answer.language, answer.standalone_question)
+            earlier is None
+            and self.refuses(relevance, answer.language, answer.standalone_question)
             and not named
             and not names_a_term_of(answer.standalone_question, sources[:3])
         ):
@@ -294,7 +252,11 @@ class TutorChain:
         answer.sources = sources
 
         retrieved = list(sources)  # the model's window may drop passages; quoting falls back on all of them
-        text = yield from self._answer_text(answer, profile, sources)
+        if earlier is not None:  # an item of the earlier answer's list, quoted whole
+            text, answer.composition = earlier[1], "blocks (an item of the earlier list)"
+            yield from self._emit_text(text)
+        else:
+            text = yield from self._answer_text(answer, profile, sources)
         t1 = time.perf_counter()
         text, checks, removed = check_citations(
             text,
@@ -316,6 +278,11 @@ class TutorChain:
 
         skill_no, ref = replies.answer_skill(sources)
         self._finish(answer, profile, text, cur.skill(skill_no) if skill_no else None, ref)
+
+    def _curriculum(self, answer: Answer, understood: Understanding) -> Structured | None:
+        parts = self.structure.parts() if self.structure else None
+        q, lang = answer.standalone_question, answer.language
+        return curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder)
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
@@ -340,15 +307,44 @@ class TutorChain:
         return text
 
     def _quoted(self, answer: Answer, sources: list[Source]) -> str:
-        question = answer.standalone_question
+        blocks, reason = self._blocks(answer.standalone_question, answer.question, sources)
+        answer.composition = "blocks" + (f" ({reason})" if reason else "")
+        return render_blocks(blocks, sources, answer.language)
+
+    def _blocks(self, question: str, latest: str, sources: list[Source]) -> tuple[list[Block], str]:
+        """What the extractive answer quotes: the documents' structure first, else the best blocks."""
         candidates = sources + section_candidates(question, sources, self._search_doc)
         structure = self.structure
-        plan = structure.plan(question, sources, self.embedder(), answer.question) if structure else DocPlan()
+        plan = structure.plan(question, sources, self.embedder(), latest) if structure else DocPlan()
         blocks = plan.blocks or select_blocks(
             question, candidates + plan.extra, self.embedder(), prefer=plan.prefer, specific=plan.specific
         )
-        answer.composition = "blocks" + (f" ({plan.reason})" if plan.reason else "")
-        return render_blocks(blocks, sources, answer.language)
+        return blocks, plan.reason
+
+    def _earlier_item(
+        self, question: str, history: list[Turn], language: str, context: Understanding | None
+    ) -> tuple[list[Source], str] | None:
+        """ "第四个具体怎么做？": the item the ordinal points at in the list the earlier answer quoted (recomposed
+        from the earlier question, so it is the same list with or without the answer in the history), quoted
+        whole under a line naming it; None when the question is no ordinal follow-up or the list lacks it."""
+        position, structure = ordinal(question), self.structure
+        if position is None or structure is None or resolved_in_roadmap(context):
+            return None
+        users = [text for role, text in history if role == "user" and text.strip()]
+        k = earlier_turn(question, users, lambda t: structure.names_doc(t) or self._names_own(t))
+        if k is None or (self.understand(users[k]).structured and not structure.names_doc(users[k])):
+            return None  # the roadmap's own lists answer it (a follow-up about them has its context)
+        earlier = self._condense(users[k], [("user", t) for t in users[:k]])
+        sources = self.retrieve(earlier)
+        if self.refuses(self.relevance(sources), detect_language(earlier), earlier):
+            return None
+        found = pick(
+            list_items(self._blocks(earlier, users[k], sources)[0], structure.parts(), sources), position
+        )
+        if found is None:
+            return None
+        n, item = found
+        return sources, render_blocks(item.blocks, sources, language, item_lead(n, item.label, language))
 
     def _finish(
         self, answer: Answer, profile: LearnerProfile, text: str, skill: Skill | None, source_n: int | None
@@ -392,7 +388,7 @@ class TutorChain:
     def _generate(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
     ) -> Generator[AnswerEvent, None, str | None]:
-        learner = "、".join(self._finished_labels(profile)) or (
+        learner = "、".join(finished_labels(self.roadmap, profile)) or (
             "暂无" if answer.language == "zh" else "none yet"
         )
         args = (self.backend, self.count_tokens, self.cfg.answer_reserve_tokens, answer, learner, sources)

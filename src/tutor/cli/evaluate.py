@@ -138,7 +138,8 @@ def eval_router(
     """Accuracy of the question router (next_step / material / chitchat) and its confusions."""
     from tutor.evaluation.chain_eval import run_router_eval
 
-    payload = run_router_eval(state.app().tutor.router, dataset).to_json()
+    tutor = state.app().tutor
+    payload = run_router_eval(tutor.router, dataset, tutor).to_json()
     if as_json:
         print_json(payload)
         return

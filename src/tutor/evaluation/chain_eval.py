@@ -1,6 +1,6 @@
 """Evaluations of the chain's decisions: routing accuracy and refusal calibration.
 
-Router set: JSONL lines {"text", "route"}.  Refusal: out-of-scope questions
+Router set: JSONL lines {"text", "route"} (optional "history": earlier user messages).  Refusal: out-of-scope questions
 ({"question"}) should be refused, the in-scope retrieval set should not.
 """
 
@@ -56,13 +56,21 @@ class RouterReport:
         }
 
 
-def run_router_eval(router: Router, dataset: Path) -> RouterReport:
+def run_router_eval(router: Router, dataset: Path, chain: TutorChain | None = None) -> RouterReport:
+    """Route every utterance; a row's optional `history` (earlier user messages) is routed the way the
+    chain routes a follow-up (condensed with them, then `TutorChain.route_turn`), which needs `chain`."""
     rows = read_jsonl(dataset, ("text", "route"))
     report = RouterReport()
     for n, row in enumerate(rows, 1):
         if row["route"] not in ROUTES:
             raise EvalDatasetError(f"{dataset}:{n}: route '{row['route']}' is not one of {list(ROUTES)}")
-        got = router.route(row["text"])
+        history = row.get("history") or []
+        if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
+            raise EvalDatasetError(f"{dataset}:{n}: 'history' must be a list of earlier user messages")
+        if history and chain is None:
+            raise EvalDatasetError(f"{dataset}:{n}: a row with 'history' needs the chain to condense it")
+        turns = [("user", h) for h in history]
+        got = chain.route_turn(row["text"], turns)[2] if chain is not None else router.route(row["text"])
         report.n += 1
         report.correct += got.kind == row["route"]
         report.confusion[(row["route"], got.kind)] += 1
