@@ -36,7 +36,7 @@ from tutor.chain.doc_parts import (
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
-from tutor.chain.sections import source_of
+from tutor.chain.sections import add_source, source_of
 from tutor.chain.text import CJK
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
@@ -172,7 +172,7 @@ class StructureComposer:
         match = self._faq_match(parts, question, embedder, sources)
         if match is not None:
             entry = parts.faq()[match[0]]
-            passage = _numbered(entry.passage, sources)
+            passage = add_source(entry.passage, sources)
             qa = [b for b in split_blocks(passage) if b.kind == "qa"][:1]
             if qa:
                 return DocPlan(blocks=qa, reason=f"faq {match[1]:.3f}")
@@ -204,7 +204,7 @@ class StructureComposer:
         for path in named:
             whole = parts.section(doc, path)
             if whole is not None and whole.text.strip():
-                passage = _numbered(whole, sources)
+                passage = add_source(whole, sources)
                 plan.extra.append(passage)
                 plan.prefer.add(passage.n)
         # the named article's named sections, not the passages of another; or the sections a follow-up
@@ -245,18 +245,8 @@ def _faq_entries(
     out: list[Block] = []
     for entry in parts.faq():
         if entry.passage.doc == doc:
-            out += [b for b in split_blocks(_numbered(entry.passage, sources)) if b.kind == "qa"][:1]
+            out += [b for b in split_blocks(add_source(entry.passage, sources)) if b.kind == "qa"][:1]
     return out
-
-
-def _numbered(passage: Source, sources: list[Source]) -> Source:
-    """The passage as the answer's next source (or the one already there with the same lines)."""
-    for s in sources:
-        if s.doc == passage.doc and s.lines == passage.lines:
-            return s
-    numbered = passage.model_copy(update={"n": len(sources) + 1})
-    sources.append(numbered)
-    return numbered
 
 
 def _specific_elsewhere(
@@ -322,7 +312,7 @@ def _outline(
     for k, part in enumerate(parts):
         chunk: StoredChunk = part.chunk
         if chunk.id not in by_chunk:
-            by_chunk[chunk.id] = _numbered(source_of(0, chunk), sources)
+            by_chunk[chunk.id] = add_source(source_of(0, chunk), sources)
         n = by_chunk[chunk.id].n
         blocks.append(Block(n, k, "step", part.title, "", [part.key] if part.key else [], where=where))
     return blocks

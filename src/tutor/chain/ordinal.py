@@ -24,6 +24,7 @@ from tutor.chain.answer import Source
 from tutor.chain.compose_blocks import Block, split_blocks
 from tutor.chain.doc_parts import DocParts, Part, core_heading
 from tutor.chain.refs import parse_number
+from tutor.chain.sections import add_source
 from tutor.chain.understanding import Understanding
 
 __all__ = ["Item", "earlier_turn", "item_lead", "list_items", "ordinal", "pick", "resolved_in_roadmap"]
@@ -81,15 +82,6 @@ class Item:
     blocks: list[Block]
 
 
-def _numbered(passage: Source, sources: list[Source]) -> Source:
-    for s in sources:
-        if s.doc == passage.doc and s.lines == passage.lines:
-            return s
-    numbered = passage.model_copy(update={"n": len(sources) + 1})
-    sources.append(numbered)
-    return numbered
-
-
 def _quotable(blocks: list[Block]) -> list[Block]:
     return [b for b in blocks if b.kind not in ("outline", "code")]
 
@@ -101,7 +93,7 @@ def _step_blocks(part: Part, path: tuple[str, ...], parts: DocParts, sources: li
     whole = parts.section(doc, own or path)
     if whole is None:
         return []
-    blocks = _quotable(split_blocks(_numbered(whole, sources)))
+    blocks = _quotable(split_blocks(add_source(whole, sources)))
     if own is None:
         blocks = [b for b in blocks if b.label and core_heading(b.label) == part.title]
     return blocks
@@ -122,7 +114,7 @@ def _faq(block: Block, parts: DocParts, sources: list[Source]) -> list[Item]:
     items = []
     for entry in parts.faq():
         if entry.passage.doc == doc:
-            qa = [b for b in split_blocks(_numbered(entry.passage, sources)) if b.kind == "qa"][:1]
+            qa = [b for b in split_blocks(add_source(entry.passage, sources)) if b.kind == "qa"][:1]
             items.append(Item(entry.question, qa))
     return items
 

@@ -37,6 +37,16 @@ def names_a_term_of(question: str, sources: Sequence[Source]) -> bool:
     return any(w in s.text or any(w in h for h in s.headings) for w in words for s in sources)
 
 
+def add_source(passage: Source, sources: list[Source]) -> Source:
+    """The passage as the answer's next source (or the one already there with the same lines)."""
+    for s in sources:
+        if s.doc == passage.doc and s.lines == passage.lines:
+            return s
+    numbered = passage.model_copy(update={"n": len(sources) + 1})
+    sources.append(numbered)
+    return numbered
+
+
 def source_of(n: int, chunk: StoredChunk, link: str | None = None) -> Source:
     """The numbered Source of a retrieved chunk (flagged when ingest found instruction-like text in it)."""
     dense = chunk.metadata.get("dense_score")
