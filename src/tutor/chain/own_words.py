@@ -29,13 +29,15 @@ _SELF_REPORT = re.compile(
     r"(?:(?!\b(?:need|needs|should|must|have to|want|will|would|supposed|going to)\b).){0,40}?"
     r"\b(?:finished|learned|learnt|completed|mastered|know|studied|done with|familiar"
     r"|comfortable|passed|good at|done|use \w+ every day|wrapped up|got through|through with)\b"
-    r"|^\s*(?:just |already )?(?:finished|wrapped up|completed|done with|got through|through with)\b",
+    r"|^\s*(?:just |already )?(?:finished|wrapped up|completed|done with|got through|through with)\b"
+    # the thing finished as the subject: "Stage 3 is done", "stage 0 is behind me"
+    r"|\b(?:is|are) (?:all |now )?(?:done|finished|completed|behind me)\b",
     re.IGNORECASE,
 )
 _CLAUSE_SPLIT = re.compile(r"[。！？!?；;，,—–]|\s-\s|\.(?:\s|$)")
 _KNOW_VERB = re.compile(
     r"学完|学会|学过|学好|学懂|搞懂|弄懂|吃透|学透|掌握|搞定|完成|过了|会了|会用|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用"
-    r"|\b(finished|learned|learnt|completed|mastered|know|done|wrapped up|got through|through with)\b",
+    r"|\b(finished|learned|learnt|completed|mastered|know|done|wrapped up|got through|through with|behind me)\b",
     re.IGNORECASE,
 )
 _ASKING = re.compile(
@@ -85,13 +87,20 @@ def _known_from(said: list[str], roadmap: Roadmap) -> tuple[set[int], set[int], 
     mentions = roadmap.match_skills("；".join(said))
     known = set(mentions.known)
     cur = roadmap.curriculum
-    for clause in said:  # "阶段 3 的四个技能点我都过了", "I finished everything in stage 4"
-        for stage in understand(clause, cur, roadmap.config).stages:
+    for (
+        clause
+    ) in said:  # "阶段 3 的四个技能点我都过了", "I finished everything in stage 4", "技能点 8 搞定了"
+        understood = understand(clause, cur, roadmap.config)
+        known |= set(understood.skills)
+        for stage in understood.stages:
             known |= set(cur.stage(stage).skills)
     known -= set(mentions.not_known)
     stated = set(known)
-    for n in stated:  # finishing a skill implies what comes before it in the roadmap
-        known |= roadmap.prerequisites.ancestors(n)
+    order = [s.number for s in cur.skills]
+    for n in stated:  # finishing a skill implies what comes before it in the roadmap: its prerequisites
+        # that come earlier in the roadmap's order ("deployment done" does not make fine-tuning, skill 14,
+        # done because the core path puts 微调 before 部署: that one is a gap the plan names)
+        known |= {a for a in roadmap.prerequisites.ancestors(n) if order.index(a) < order.index(n)}
     return stated, known, list(mentions.not_known)
 
 

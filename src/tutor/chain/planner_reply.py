@@ -1,20 +1,128 @@
-"""The next-step route's answer: the planner's recommendations, rendered and cited (split from the chain)."""
+"""The next-step route's answer: the planner's recommendations, rendered and cited (split from the chain).
+
+A learner who says "done with Linux and Git" reads "what comes next" in the roadmap's order (技能点 4, in
+阶段 1); the planner follows prerequisites and may put a gap first (技能点 1).  The answer names both: the
+roadmap's next skill with its stage (after a whole stage, the next stage and its skills), then, where the plan
+differs, what it found missing and why, then the plan itself.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tutor.chain import replies
-from tutor.chain.answer import Answer
+from tutor.chain.answer import Answer, Source
 from tutor.chain.own_words import hours_per_day, time_plan
+from tutor.curriculum.graph import Prerequisites
 from tutor.curriculum.learners import Roadmap
+from tutor.curriculum.model import Citation, Curriculum
+from tutor.curriculum.planner import NextSteps, roadmap_next
 from tutor.curriculum.progress import LearnerProfile
 
-__all__ = ["finished_labels", "next_step_answer"]
+__all__ = ["finished_labels", "next_step_answer", "roadmap_order_lead"]
 
 
 def finished_labels(roadmap: Roadmap, profile: LearnerProfile) -> list[str]:
     """The skills the learner finished, as the answer names them ("技能点 1（Python 编程）")."""
     skills = {s.number: s.name for s in roadmap.curriculum.skills}
     return [f"技能点 {n}（{skills[n]}）" for n in profile.finished if n in skills]
+
+
+def _cite(
+    sources: list[Source],
+    numbers: dict[str, int],
+    c: Citation,
+    headings: list[str],
+    cur: Curriculum,
+    path: Path,
+) -> int:
+    """The number of a roadmap section among the answer's sources, added (whole) when not cited yet."""
+    key = f"{c.doc}#L{c.lines[0]}-{c.lines[1]}"
+    if key not in numbers:
+        numbers[key] = len(sources) + 1
+        sources.append(
+            Source(
+                n=numbers[key],
+                id=key,
+                doc=c.doc,
+                title=cur.title,
+                headings=list(dict.fromkeys(h for h in headings if h)),
+                lines=list(c.lines),
+                score=None,
+                text=replies.read_lines(path, c.lines, limit=20_000),
+            )
+        )
+    return numbers[key]
+
+
+def _label(cur: Curriculum, n: int) -> str:
+    return f"技能点 {n}（{cur.skill(n).name}）"
+
+
+def _why_plan_differs(
+    cur: Curriculum, prereq: Prerequisites, done: set[int], nxt: int, top: int, zh: bool
+) -> str:
+    """Why the plan starts elsewhere: the next skill's unfinished prerequisites, or a skipped earlier skill."""
+    order = [s.number for s in cur.skills]
+    missing = sorted(prereq.ancestors(nxt) - done, key=order.index)
+    if missing:
+        names = "、".join(_label(cur, n) for n in missing[:4]) + ("等" if len(missing) > 4 else "")
+        why = (
+            f"{names} 是 {_label(cur, nxt)} 的前置，你还没提到学过"
+            if zh
+            else f"{names} come before {_label(cur, nxt)} as its prerequisites, and you haven't mentioned them"
+        )
+    elif order.index(top) < order.index(nxt):
+        why = (
+            f"{_label(cur, top)} 在路线图上排在它前面，你还没提到学过"
+            if zh
+            else f"{_label(cur, top)} comes before it in the roadmap, and you haven't mentioned it"
+        )
+    else:
+        return ""
+    if zh:
+        return f"不过按前置关系：{why}，所以下面的计划先安排 {_label(cur, top)}。"
+    return f"But by the prerequisites: {why}, so the plan below starts with {_label(cur, top)}."
+
+
+def roadmap_order_lead(
+    plan: NextSteps,
+    profile: LearnerProfile,
+    roadmap: Roadmap,
+    sources: list[Source],
+    numbers: dict[str, int],
+    zh: bool,
+) -> str:
+    """The roadmap's next skill after what the learner finished, with its stage (and the next stage's
+    skills after a whole stage), cited; then why the plan differs, where it does.  "" when nothing is next."""
+    cur, done = roadmap.curriculum, set(profile.finished)
+    nxt = roadmap_next(cur, done) if not plan.finished_all else None
+    if nxt is None:
+        return ""
+    skill = cur.skill(nxt)
+    stage = cur.stage(skill.stage)
+    n = _cite(sources, numbers, skill.citation, [stage.heading, skill.heading], cur, roadmap.path)
+    order = [s.number for s in cur.skills]
+    last = max((d for d in done if d in order), key=order.index, default=None)
+    if zh:
+        after = f"学完 {_label(cur, last)} 之后，" if last is not None else ""
+        out = [f"按路线图顺序，{after}下一步是 **{skill.heading}**，属于 **{stage.heading}** [{n}]。"]
+    else:
+        after = f"after {_label(cur, last)}, " if last is not None else ""
+        out = [
+            f"In the roadmap's order, {after}the next skill is **{skill.heading}**, in **{stage.heading}** [{n}]."
+        ]
+    earlier = [st for st in cur.stages if st.number < stage.number]
+    if skill.number == stage.skills[0] and earlier and set(earlier[-1].skills) <= done:  # a whole stage done
+        m = _cite(sources, numbers, stage.citation, [stage.heading], cur, roadmap.path)
+        head = f"**下一阶段：{stage.heading}**" if zh else f"**Next stage: {stage.heading}**"
+        out.append(head + "\n" + "\n".join(f"- {cur.skill(s).heading} [{m}]" for s in stage.skills))
+    top = plan.recommendations[0].skill.number if plan.recommendations else None
+    if top is not None and top != nxt:
+        differs = _why_plan_differs(cur, roadmap.prerequisites, done, nxt, top, zh)
+        if differs:
+            out.append(differs)
+    return "\n\n".join(out)
 
 
 def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, followups: int) -> None:
@@ -24,7 +132,9 @@ def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, 
         profile.hours_per_day = hours
     plan = roadmap.next_steps(profile)
     sources, numbers = replies.plan_sources(plan, roadmap.curriculum, roadmap.path)
-    answer.text = replies.render_plan(plan, numbers, answer.language, finished_labels(roadmap, profile))
+    lead = roadmap_order_lead(plan, profile, roadmap, sources, numbers, answer.language == "zh")
+    text = replies.render_plan(plan, numbers, answer.language, finished_labels(roadmap, profile))
+    answer.text = f"{lead}\n\n{text}" if lead else text
     if hours is not None:  # "I only have 2 hours a day": the roadmap's time plan for that pace
         answer.text += time_plan(hours, answer.language, sources, roadmap)
     for s in sources:

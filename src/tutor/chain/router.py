@@ -86,7 +86,10 @@ _NEXT_ZH = re.compile(
 )
 _NEXT_EN = re.compile(
     r"\b(learn|study|do|tackle|pick up|focus on)\b.{0,20}\bnext\b|\bnext (step|skill|topic|stage)s?\b"
-    r"|what (should|do|would|can) i (learn|study|do(?! (about|with|for|if|when)\b)|read|focus on)\b|where (should|do|can) i (start|begin)"
+    r"|what (should|do|would|can) i (learn|study|do(?! (about|with|for|if|when)\b)|read|focus on|pick up|move on to)\b"
+    r"|where (should|do|can) i (start|begin)"
+    # a progress report, then what follows it: "Stage 3 is done. Which stage comes after it?"
+    r"|\b(?:is|are|i'?m|i am)\s+(?:all\s+)?(?:done|finished|through)\b.{0,80}\b(?:comes? after|follows?|next|now)\b"
     r"|how (do|should|can) i (start|begin|get started)|\b(learning|study) (path|plan|order|roadmap)\b"
     r"|\broadmap for me\b|\bafter (learning|finishing|completing|mastering)\b|\bwhat comes (next|after)\b"
     r"|\bi('ve| have)? (already )?(learned|learnt|finished|completed|mastered|know)\b.*\b(what|next|now)\b"

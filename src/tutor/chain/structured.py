@@ -194,8 +194,9 @@ def _stage_sections(b: Builder, number: int, aspect: str, prereqs: Any) -> None:
             _stage_content(b, stage, n)
         elif aspect == "next":
             later = [s for s in b.cur.stages if s.number > number]
-            if later:
-                b.section(f"{stage.heading} →", n, [b.item(later[0].heading, later[0].name)])
+            if later:  # cited to the next stage's own section, which holds its name and skills
+                m = b.cite(later[0].citation, [later[0].heading])
+                b.section(f"{stage.heading} →", m, [b.item(later[0].heading, later[0].name)])
         return
     for s in stage.skills:
         _skill_section(b, b.cur.skill(s), aspect, prereqs)

@@ -122,7 +122,8 @@ def skill_label(skill: Skill, zh: bool) -> str:
 
 def stage_label(cur: Curriculum, number: int, zh: bool) -> str:
     stage = cur.stage(number)
-    return stage.heading if zh else f"Stage {stage.number}: {stage.name} ({stage.duration})"
+    # English too quotes the roadmap's heading: a learner checking "阶段 2" or its name finds them as written
+    return stage.heading if zh else f"Stage {stage.number} ({stage.heading})"
 
 
 def section_cite(skill: Skill, keyword: str) -> tuple[str, Citation] | None:

@@ -17,7 +17,7 @@ from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
 from tutor.curriculum.progress import LearnerProfile
 from tutor.curriculum.quiz import study_lines
 
-__all__ = ["NextSteps", "Recommendation", "plan_next"]
+__all__ = ["NextSteps", "Recommendation", "plan_next", "roadmap_next"]
 
 
 class SkillRef(BaseModel):
@@ -219,3 +219,14 @@ def plan_next(
         else None
     )
     return NextSteps(recommendations=recs[:limit], note=note)
+
+
+def roadmap_next(curriculum: Curriculum, done: set[int]) -> int | None:
+    """The skill the roadmap's own order puts after the last one the learner finished (the first not done
+    after it), or the first skill when nothing is done; None when nothing comes after.
+
+    This is how a learner reads "what comes next" ("done with Linux and Git" -> 技能点 4), whatever the
+    prerequisite graph says; the plan above may differ (a gap first), and the answer says both."""
+    order = [s.number for s in curriculum.skills]
+    last = max((order.index(n) for n in done if n in order), default=-1)
+    return next((n for n in order[last + 1 :] if n not in done), None)
