@@ -91,6 +91,15 @@ KINDS: tuple[SectionKind, ...] = (
         re.compile(r"指的?是|是指|什么意思|定义|含义|被(?:看成|视为|看作|称为)"),
         documents_only=True,
     ),
+    # "which books/resources does the essay recommend": the essays' 7.1 学习资源推荐, not 7.3's papers;
+    # about the roadmap resource words ask for a skill's 学习资源 (the aspect lever), so documents only
+    SectionKind(
+        "learning_resources",
+        _en(r"(?:learning |study )?resources|books?|textbooks?|courses?|tutorials?|reading lists?"),
+        ("学习资源推荐",),
+        re.compile(r"资源|书|教材|课程|教程"),
+        documents_only=True,
+    ),
     SectionKind("background", _en(r"background|motivation|origins?"), ("背景介绍", "问题由来")),
     SectionKind(
         "time_plan",
