@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tutor.index.routing import about_a_document
+from tutor.index.routing import about_a_document, within_document
 from tutor.patterns import CJK
 
 __all__ = ["KINDS", "SectionKind", "SectionKinds"]
@@ -100,6 +100,15 @@ KINDS: tuple[SectionKind, ...] = (
         re.compile(r"资源|书|教材|课程|教程"),
         documents_only=True,
     ),
+    # "in the essay's worked example": 4.3 案例分析与讲解, not the code sections that reuse its numbers
+    # (a "code example" / "sample code" asks for those, so it is not this kind)
+    SectionKind(
+        "example",
+        _en(r"(?<!code )(?<!sample )(?:worked )?examples?|case stud(?:y|ies)"),
+        ("案例分析",),
+        re.compile(r"(?<!代码)(?:例子|案例|举例)"),
+        documents_only=True,
+    ),
     SectionKind("background", _en(r"background|motivation|origins?"), ("背景介绍", "问题由来")),
     SectionKind(
         "time_plan",
@@ -154,6 +163,14 @@ class SectionKinds:
                 return []
             return [k for k in kinds if k.chinese is not None and k.chinese.search(text)]
         return [k for k in kinds if k.english.search(text)]
+
+    def dropped(self, question: str, rest: str) -> str:
+        """The heading words of the kinds named only in the clause that `strip_document_reference`
+        dropped ("In the midlife essay's worked example, what …" -> 案例分析): a search routed to that
+        document looks for `rest`, and would lose which of the document's sections was asked for."""
+        with within_document():
+            kept = set((self(rest) or "").split())
+        return " ".join(w for w in (self(question) or "").split() if w not in kept)
 
     def __call__(self, question: str) -> str | None:
         words = list(dict.fromkeys(w for kind in self.named(question) for w in kind.heading_words))

@@ -95,3 +95,30 @@ def test_an_essays_resources_section_only_in_a_question_about_a_document(
 ) -> None:
     kinds = SectionKinds.from_headings(["7.1 学习资源推荐", "技能点 7 › 学习资源"], chinese=True)
     assert kinds(question) == added
+
+
+ESSAY_HEADINGS = ["4.3 案例分析与讲解", "5.4 运行结果展示", "9. 附录：常见问题与解答"]
+
+
+@pytest.mark.parametrize(
+    ("question", "added"),
+    [
+        ("In the midlife essay's worked example, what rate does programmer A get?", "案例分析"),
+        ("逆袭那篇文章的例子里，学习效果算出来是多少？", "案例分析"),
+        # the code sections answer a code example, not the worked example
+        ("In the comeback article's code example, what's the new skill level?", None),
+        ("逆袭那篇文章的代码例子输出了什么？", None),
+        ("Can you give me an example of a good prompt?", None),  # about no document
+    ],
+)
+def test_an_essays_worked_example_is_a_section_kind(question: str, added: str | None) -> None:
+    assert SectionKinds.from_headings(ESSAY_HEADINGS, chinese=True)(question) == added
+
+
+def test_kinds_named_in_the_dropped_document_clause_are_kept_for_the_routed_search() -> None:
+    kinds = SectionKinds.from_headings(ESSAY_HEADINGS, chinese=True)
+    question = "In the midlife essay's worked example, what daily skill-growth rate does programmer A have?"
+    assert kinds.dropped(question, "what daily skill-growth rate does programmer A have?") == "案例分析"
+    question = "For simple tasks, which models does the curiosity article's FAQ suggest?"
+    assert kinds.dropped(question, question) == ""  # nothing was dropped: the hook on `rest` has it
+    assert kinds.dropped("In the curiosity essay, what is a tech blog?", "what is a tech blog?") == ""
