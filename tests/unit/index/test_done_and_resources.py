@@ -122,3 +122,17 @@ def test_kinds_named_in_the_dropped_document_clause_are_kept_for_the_routed_sear
     question = "For simple tasks, which models does the curiosity article's FAQ suggest?"
     assert kinds.dropped(question, question) == ""  # nothing was dropped: the hook on `rest` has it
     assert kinds.dropped("In the curiosity essay, what is a tech blog?", "what is a tech blog?") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("After Linux and Git, what do I move on to?", True),
+        ("I'm done with the engineering stage. Is there anything left to learn after it?", True),
+        ("我 PyTorch 已经很熟了，接着学什么", True),
+        ("will learning move onto phones?", False),  # "move onto" is no next step
+        ("What is left of the budget?", False),
+    ],
+)
+def test_more_ways_to_ask_what_comes_next(question: str, expected: bool) -> None:
+    assert asks_next_step(question) is expected
