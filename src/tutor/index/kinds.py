@@ -58,9 +58,9 @@ KINDS: tuple[SectionKind, ...] = (
     ),
     SectionKind(
         "trends",
-        _en(r"trends?|future"),
+        _en(r"trends?|future|(?:is|are|be) heading|headed|coming years"),
         ("未来发展趋势",),
-        re.compile(r"趋势|前景"),
+        re.compile(r"趋势|前景|(?:以后|将来|未来).{0,8}发展"),
     ),
     SectionKind(
         "challenges",
@@ -72,7 +72,7 @@ KINDS: tuple[SectionKind, ...] = (
         "outlook",
         _en(r"research directions?|further research|future research|open problems|outlook"),
         ("研究展望",),
-        re.compile(r"研究方向"),
+        re.compile(r"研究方向|方向.{0,2}研究"),
     ),
     SectionKind("steps", _en(r"steps?|step-by-step|procedure|process"), ("步骤",)),
     SectionKind(

@@ -136,3 +136,18 @@ def test_kinds_named_in_the_dropped_document_clause_are_kept_for_the_routed_sear
 )
 def test_more_ways_to_ask_what_comes_next(question: str, expected: bool) -> None:
     assert asks_next_step(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "added"),
+    [
+        ("Where does the midlife-crisis piece think career strategies are heading?", "未来发展趋势"),
+        ("Where does the essay see things going in the coming years?", "未来发展趋势"),
+        ("这篇文章预测技术博客以后会怎么发展？", "未来发展趋势"),
+        ("好奇心那篇文章觉得以后该往哪些方向研究？", "研究展望"),
+        ("Which section heading covers RAG?", None),  # a heading, not where things are heading
+    ],
+)
+def test_more_ways_to_ask_for_trends_and_research_directions(question: str, added: str | None) -> None:
+    kinds = SectionKinds.from_headings(["8.2 未来发展趋势", "8.4 研究展望"], chinese=True)
+    assert kinds(question) == added
