@@ -25,8 +25,11 @@ GATES = {
     # issue 13, eighth round: a definition asked about an essay names its 核心概念 section, aspect section
     # weight 1.5 (eval/README.md); the bench measured own 0.974, 0.927, 1.000 (114 questions, 24 English)
     # and blind 0.925, 0.797, 0.917 (173 questions, 72 English)
+    # issue 13, ninth round: the finished section of "what after X", an essay's resources and worked
+    # example as section kinds, more ways to ask what comes next and for trends; blind measured 0.925,
+    # 0.810, 0.917
     "retrieval.jsonl": (0.965, 0.918, 0.958),
-    "retrieval_blind.jsonl": (0.919, 0.792, 0.903),
+    "retrieval_blind.jsonl": (0.919, 0.804, 0.903),
 }
 
 

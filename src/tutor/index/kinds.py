@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tutor.index.routing import about_a_document
+from tutor.index.routing import about_a_document, within_document
 from tutor.patterns import CJK
 
 __all__ = ["KINDS", "SectionKind", "SectionKinds"]
@@ -58,9 +58,9 @@ KINDS: tuple[SectionKind, ...] = (
     ),
     SectionKind(
         "trends",
-        _en(r"trends?|future"),
+        _en(r"trends?|future|(?:is|are|be) heading|headed|coming years"),
         ("未来发展趋势",),
-        re.compile(r"趋势|前景"),
+        re.compile(r"趋势|前景|(?:以后|将来|未来).{0,8}发展"),
     ),
     SectionKind(
         "challenges",
@@ -72,7 +72,7 @@ KINDS: tuple[SectionKind, ...] = (
         "outlook",
         _en(r"research directions?|further research|future research|open problems|outlook"),
         ("研究展望",),
-        re.compile(r"研究方向"),
+        re.compile(r"研究方向|方向.{0,2}研究"),
     ),
     SectionKind("steps", _en(r"steps?|step-by-step|procedure|process"), ("步骤",)),
     SectionKind(
@@ -89,6 +89,24 @@ KINDS: tuple[SectionKind, ...] = (
         _en(r"mean(?:s|t|ing)?|defin(?:e|es|ed|ition)s?|stands? for|refers? to|what(?:'s| is| are) an?"),
         ("核心概念",),
         re.compile(r"指的?是|是指|什么意思|定义|含义|被(?:看成|视为|看作|称为)"),
+        documents_only=True,
+    ),
+    # "which books/resources does the essay recommend": the essays' 7.1 学习资源推荐, not 7.3's papers;
+    # about the roadmap resource words ask for a skill's 学习资源 (the aspect lever), so documents only
+    SectionKind(
+        "learning_resources",
+        _en(r"(?:learning |study )?resources|books?|textbooks?|courses?|tutorials?|reading lists?"),
+        ("学习资源推荐",),
+        re.compile(r"资源|书|教材|课程|教程"),
+        documents_only=True,
+    ),
+    # "in the essay's worked example": 4.3 案例分析与讲解, not the code sections that reuse its numbers
+    # (a "code example" / "sample code" asks for those, so it is not this kind)
+    SectionKind(
+        "example",
+        _en(r"(?<!code )(?<!sample )(?:worked )?examples?|case stud(?:y|ies)"),
+        ("案例分析",),
+        re.compile(r"(?<!代码)(?:例子|案例|举例)"),
         documents_only=True,
     ),
     SectionKind("background", _en(r"background|motivation|origins?"), ("背景介绍", "问题由来")),
@@ -145,6 +163,14 @@ class SectionKinds:
                 return []
             return [k for k in kinds if k.chinese is not None and k.chinese.search(text)]
         return [k for k in kinds if k.english.search(text)]
+
+    def dropped(self, question: str, rest: str) -> str:
+        """The heading words of the kinds named only in the clause that `strip_document_reference`
+        dropped ("In the midlife essay's worked example, what …" -> 案例分析): a search routed to that
+        document looks for `rest`, and would lose which of the document's sections was asked for."""
+        with within_document():
+            kept = set((self(rest) or "").split())
+        return " ".join(w for w in (self(question) or "").split() if w not in kept)
 
     def __call__(self, question: str) -> str | None:
         words = list(dict.fromkeys(w for kind in self.named(question) for w in kind.heading_words))

@@ -17,11 +17,14 @@ more of the same signals (`tutor.index.ranker`, retrieval.learned_ranker, learne
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.index.ranker import Candidates, cached_ranker, feature_rows
+from tutor.index.roadmap_sections import under_any
+from tutor.index.routing import refers_to_document
+from tutor.index.sections import asks_next_step
 from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
@@ -29,7 +32,7 @@ from tutor.patterns import CJK
 if TYPE_CHECKING:
     from tutor.index.levers import QueryLevers
 
-__all__ = ["learned_candidates", "learned_order", "rescore", "rule_order", "rule_scores"]
+__all__ = ["done_sections", "learned_candidates", "learned_order", "rescore", "rule_order", "rule_scores"]
 
 _NO_BLOCK = -2.0  # SectionView's similarity for a passage without blocks (a table)
 
@@ -88,8 +91,28 @@ def rule_order(
     ids = [c.id for c in head]
     block = levers.sections().block_similarity(ids, vector) if cfg.rescore_block_weight else {}
     referenced = referenced_text(levers, query) if cfg.rescore_stage_weight else ""
+    if cfg.rescore_done_weight > 0:
+        done = done_sections(levers, query)
+        if done:
+            scores = rule_scores(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
+            scores = [s - cfg.rescore_done_weight * done(c) for s, c in zip(scores, head, strict=True)]
+            order = sorted(range(len(head)), key=lambda i: -scores[i])
+            return [head[i] for i in order] + fused[cfg.rescore_depth :]
     ranked = rescore(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
     return ranked + fused[cfg.rescore_depth :]
+
+
+def done_sections(levers: QueryLevers, query: str) -> Callable[[StoredChunk], bool] | None:
+    """For "I finished X, what next?": whether a passage sits under X and not under what follows X
+    (`RoadmapSections.done_targets` / `next_targets`); None for any other question."""
+    sections = levers.roadmap
+    if sections is None or refers_to_document(query) or not asks_next_step(query):
+        return None
+    done = sections.done_targets(query, True)
+    if not done:
+        return None
+    after = sections.next_targets(query, True)
+    return lambda c: under_any(c.headings, done) and not under_any(c.headings, after)
 
 
 def learned_candidates(

@@ -8,7 +8,7 @@ cross-encoder.  The rest of the app only sees the `BaseRetriever` interface.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -220,6 +220,12 @@ class HybridRetriever(TutorRetriever):
             if rest != query:  # within the document, search for what is asked, not for the document
                 with within_document():
                     plan = self.levers.plan(rest)
+                kinds = self.levers.section_kinds().dropped(query, rest) if cfg.section_kinds != "off" else ""
+                if kinds:  # the section asked for, named in the dropped clause
+                    dense_text = (
+                        f"{plan.dense_text} {kinds}" if cfg.section_kinds == "both" else plan.dense_text
+                    )
+                    plan = replace(plan, dense_text=dense_text, keyword_text=f"{plan.keyword_text} {kinds}")
                 vector = self.embedder().embed_query(plan.dense_text)
 
         parts = {"index": self.index, "embedder": self.embedder, "cfg": cfg, "levers": self.levers, "k": n}

@@ -32,6 +32,7 @@ __all__ = [
     "referenced_stages",
     "rows_under",
     "section_aspect",
+    "under_any",
 ]
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,12 @@ class Target:
     titles: tuple[str, ...] = ()
 
 
+def under_any(headings: Sequence[str], targets: Sequence[Target]) -> bool:
+    """Whether a passage with these headings sits under one of `targets`' headings."""
+    path = {_norm(h) for h in headings}
+    return any(_norm(t.heading) in path for t in targets)
+
+
 def heading_paths(metadata: Sequence[dict[str, Any]]) -> list[frozenset[str]]:
     """Every row's headings, normalised (no stars, NFKC, no spaces); read once per index."""
     return [frozenset(_norm(h) for h in json.loads(m.get("headings", "[]") or "[]")) for m in metadata]
@@ -195,12 +202,10 @@ class RoadmapSections:
         """What comes after the stage or skill a question names: the next stage's section; for a skill
         the next skill by the core path and the next by the roadmap's order (a learner's "after X" means
         either, and unseen questions are labelled both ways)."""
-        got = self._understood(question)
+        got = self._next_understood(question, asks_next)
         if got is None:
             return []
         refs, curriculum = got
-        if not (asks_next or "next" in refs.aspects) or refs.milestones or _ORDER_NAMED.search(question):
-            return []
         if refs.skills:
             if len(refs.skills) > self.max_skills:
                 return []
@@ -218,6 +223,30 @@ class RoadmapSections:
         wanted = referenced_stages(question, refs, curriculum.stages)
         headings = {s.number: s.heading for s in curriculum.stages}
         return [Target(headings[max(wanted) + 1])] if wanted and max(wanted) + 1 in headings else []
+
+    def done_targets(self, question: str, asks_next: bool) -> list[Target]:
+        """The stage or skills a "what after X" question names as done (`next_targets`' X): their own
+        passages restate what the learner has finished, so they are not the answer to what comes next."""
+        got = self._next_understood(question, asks_next)
+        if got is None:
+            return []
+        refs, curriculum = got
+        if refs.skills:
+            if len(refs.skills) > self.max_skills:
+                return []
+            return [Target(s.heading) for n in refs.skills if (s := _skill(curriculum, n)) is not None]
+        wanted = referenced_stages(question, refs, curriculum.stages)
+        return [Target(s.heading) for s in curriculum.stages if s.number in wanted]
+
+    def _next_understood(self, question: str, asks_next: bool) -> tuple[Understood, Curriculum] | None:
+        """The understanding of a question that asks what comes after a named stage or skill, else None."""
+        got = self._understood(question)
+        if got is None:
+            return None
+        refs = got[0]
+        if not (asks_next or "next" in refs.aspects) or refs.milestones or _ORDER_NAMED.search(question):
+            return None
+        return got
 
     def _stage_targets(self, question: str, refs: Understood, curriculum: Curriculum) -> list[Target]:
         """ "What is in stage N" (no skill named): the stage's own section."""

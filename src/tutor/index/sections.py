@@ -138,7 +138,7 @@ _ARROWS = re.compile(r"[→↓⇒➜⟶]")
 _NEXT = re.compile(
     r"之后学|以后学|然后学|接下来|下一步|下一个|下一?个?阶段|学完.{0,12}(?:学|做)什么|结束(?:了)?(?:之后|以后|后)"
     r"|\bnext\b|\bafter (?:that|this|finishing|learning)\b|\bcomes? (?:right )?after\b|\bfollow(?:s|ing)?\b"
-    r"|\bafter (?:i'?m )?(?:done|finish)",
+    r"|\bafter (?:i'?m )?(?:done|finish)|接着学|\bmove on to\b|\bleft to (?:learn|study)\b",
     re.IGNORECASE,
 )
 # a span of time ("三个月以后", "after six months") asks for a milestone, not for what comes next

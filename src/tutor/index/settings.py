@@ -191,6 +191,11 @@ class RetrievalSettings(BaseModel):
     rescore_stage_weight: float = Field(
         0.1, ge=0, description="Second stage: bonus under a referenced stage/skill."
     )
+    rescore_done_weight: float = Field(
+        0.5,
+        ge=0,
+        description="Second stage: penalty under the stage/skill a 'what after X' question names as done.",
+    )
     rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
     learned_ranker: bool = Field(
         False,
