@@ -163,11 +163,13 @@ class StructureComposer:
         return (best, float(sims[best])) if inside and sims[best] >= FAQ_IN_TOP_SIMILARITY[language] else None
 
     def _faq_by_words(
-        self, parts: DocParts, expanded: str, article: str | None, sources: list[Source]
+        self, parts: DocParts, question: str, expanded: str, article: str | None, sources: list[Source]
     ) -> list[Block]:
         """The FAQ entry (of the named article's FAQ, else any) whose question's words an English question
         says (`tutor.chain.faq_words`), quoted whole; [] when none is named so, or when the question also
         names another section of that article."""
+        if CJK.search(question) or ASKS_WHAT_IT_MEANS.search(question):
+            return []  # Chinese questions meet the FAQ's under the similarity bar; definitions are no entry
         entries = parts.faq()
         if self._faq_words is None:
             self._faq_words = FaqWords([e.question for e in entries])
@@ -218,9 +220,8 @@ class StructureComposer:
             said = latest if CJK.search(latest) else expand_english(latest)
             own = named_sections(said, parts, doc, ranked=ranked)
             named = own or named
-        if language == "en" and not ASKS_WHAT_IT_MEANS.search(question):
-            if qa := self._faq_by_words(parts, expanded, named_article, sources):
-                return DocPlan(blocks=qa, reason="faq words")
+        if qa := self._faq_by_words(parts, question, expanded, named_article, sources):
+            return DocPlan(blocks=qa, reason="faq words")
         steps = parts.steps(doc)
         every = steps is not None and asks_every_step(question, len(steps[1]))
         if steps is not None and (every or HOW_TO.search(question) or HOW_TO.search(expanded)):
