@@ -178,10 +178,8 @@ class StructureComposer:
         if k is None:
             return []
         doc = entries[k].passage.doc
-        rest = self._faq_words.without(
-            k, expanded
-        )  # 问题 names 学习新技术时需要注意哪些问题, not 1.1 问题由来
-        if any(not FAQ_HEADING.search(p[-1]) for p in named_sections(rest, parts, doc)):
+        ranked = [s.headings for s in sources if s.doc == doc]
+        if any(not FAQ_HEADING.search(p[-1]) for p in named_sections(expanded, parts, doc, ranked=ranked)):
             return []  # the question names a section of the entry's article too ("work-life balance": 步骤3)
         passage = add_source(entries[k].passage, sources)
         return [b for b in split_blocks(passage) if b.kind == "qa"][:1]

@@ -51,12 +51,6 @@ class FaqWords:
         said = sum(self.idf[w] for w in words if w in text.lower())
         return said / total if total else 0.0
 
-    def without(self, k: int, text: str) -> str:
-        """The text without entry k's question words: what else it names."""
-        for word in sorted(self.words[k], key=len, reverse=True):
-            text = re.sub(re.escape(word), " ", text, flags=re.IGNORECASE)
-        return text
-
     def named(self, text: str, among: Sequence[int]) -> int | None:
         """The one entry (of `among`) whose question's words the text says (at least `FAQ_WORDS_MIN`);
         None when none does, or two do equally."""

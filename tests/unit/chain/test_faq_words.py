@@ -43,14 +43,14 @@ def _plan(question: str):
 
 
 def test_an_english_question_naming_a_faq_entry_by_its_words_gets_that_entry() -> None:
-    plan = _plan("What problems should I watch out for when learning new tech, per the crisis essay?")
+    plan = _plan("How do I balance work and life, according to the crisis essay?")
     assert plan.reason == "faq words"
-    assert [b.label for b in plan.blocks or []] == ["学习新技术时需要注意哪些问题？"]
+    assert [b.label for b in plan.blocks or []] == ["如何平衡工作与生活？"]
 
 
 def test_no_faq_entry_by_words_for_a_chinese_question_or_one_naming_another_section() -> None:
-    assert _plan("学新技术的时候要注意啥问题").reason != "faq words"  # Chinese: the similarity bar stands
+    assert _plan("怎么平衡工作与生活").reason != "faq words"  # Chinese: the similarity bar stands
     # "pros" names 3.3 算法优缺点 of the same essay: that section answers, not the entry
-    question = "What are the pros, if I watch out for problems when learning new tech?"
-    assert FaqWords(["学习新技术时需要注意哪些问题？"]).coverage(0, expand_english(question)) == 1.0
+    question = "What are the pros of balancing work and life?"
+    assert FaqWords(["如何平衡工作与生活？"]).coverage(0, expand_english(question)) == 1.0
     assert _plan(question).reason != "faq words"
