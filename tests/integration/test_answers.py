@@ -297,3 +297,14 @@ GATE = {
     "refusal": 0.92,
     "false_refusal": 0.021,
 }
+
+
+def test_english_faq_questions_by_their_words_and_what_an_essay_says_to_do(chain) -> None:
+    # no FAQ question is similar enough across languages; the entry's words through the glossary name it (ans12)
+    lead = chain.ask("I want to get better at leading people. What does the expert essay advise?")
+    assert "多参与团队管理" in _cited_texts(lead) and "Q: 如何提升领导力？" in lead.text
+    expertise = chain.ask("How can I deepen my technical expertise?")
+    assert "参加技术培训和在线课程" in _cited_texts(expertise)
+    # "what should I do" about an essay's step is the essay's advice, not the next skill of the roadmap
+    step = chain.ask("In the comeback essay, what should I do in the continuous self-improvement step?")
+    assert step.route == "material" and "持续自我提升" in step.text

@@ -24,6 +24,7 @@ import numpy as np
 
 from tutor.chain.answer import Source
 from tutor.chain.compose import HOW_TO, Block, select_blocks, split_blocks
+from tutor.chain.concept_match import ASKS_WHAT_IT_MEANS
 from tutor.chain.doc_parts import (
     FAQ_HEADING,
     DocParts,
@@ -33,6 +34,7 @@ from tutor.chain.doc_parts import (
     names_a_topic,
     specific_match,
 )
+from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
@@ -91,6 +93,7 @@ class StructureComposer:
         self._key: int | None = None
         self._parts: DocParts | None = None
         self._faq_vectors: np.ndarray | None = None
+        self._faq_words: FaqWords | None = None
         self._vocabulary: frozenset[str] = frozenset()
 
     def parts(self) -> DocParts | None:
@@ -101,6 +104,7 @@ class StructureComposer:
             return None
         if self._parts is None or self._key != id(chunks):
             self._key, self._parts, self._faq_vectors = id(chunks), DocParts(chunks), None
+            self._faq_words = None
             self._vocabulary = english_vocabulary(c.text for cs in self._parts.docs.values() for c in cs)
         return self._parts
 
@@ -158,6 +162,28 @@ class StructureComposer:
         best = max(inside, key=lambda k: sims[k]) if inside else best
         return (best, float(sims[best])) if inside and sims[best] >= FAQ_IN_TOP_SIMILARITY[language] else None
 
+    def _faq_by_words(
+        self, parts: DocParts, question: str, expanded: str, article: str | None, sources: list[Source]
+    ) -> list[Block]:
+        """The FAQ entry (of the named article's FAQ, else any) whose question's words an English question
+        says (`tutor.chain.faq_words`), quoted whole; [] when none is named so, or when the question also
+        names another section of that article."""
+        if CJK.search(question) or ASKS_WHAT_IT_MEANS.search(question):
+            return []  # Chinese questions meet the FAQ's under the similarity bar; definitions are no entry
+        entries = parts.faq()
+        if self._faq_words is None:
+            self._faq_words = FaqWords([e.question for e in entries])
+        among = [k for k, e in enumerate(entries) if article is None or e.passage.doc == article]
+        k = self._faq_words.named(expanded, among)
+        if k is None:
+            return []
+        doc = entries[k].passage.doc
+        ranked = [s.headings for s in sources if s.doc == doc]
+        if any(not FAQ_HEADING.search(p[-1]) for p in named_sections(expanded, parts, doc, ranked=ranked)):
+            return []  # the question names a section of the entry's article too ("work-life balance": 步骤3)
+        passage = add_source(entries[k].passage, sources)
+        return [b for b in split_blocks(passage) if b.kind == "qa"][:1]
+
     def plan(
         self, question: str, sources: list[Source], embedder: TutorEmbeddings | None, latest: str = ""
     ) -> DocPlan:
@@ -192,6 +218,8 @@ class StructureComposer:
             said = latest if CJK.search(latest) else expand_english(latest)
             own = named_sections(said, parts, doc, ranked=ranked)
             named = own or named
+        if qa := self._faq_by_words(parts, question, expanded, named_article, sources):
+            return DocPlan(blocks=qa, reason="faq words")
         steps = parts.steps(doc)
         every = steps is not None and asks_every_step(question, len(steps[1]))
         if steps is not None and (every or HOW_TO.search(question) or HOW_TO.search(expanded)):

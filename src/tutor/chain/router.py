@@ -74,6 +74,8 @@ _WHERE_FIND = re.compile(
 )
 # a question about one of the documents ("what steps does the expert article outline") asks about it
 _ABOUT_DOC = re.compile(r"\b(article|essay)s?\b|文章|那篇|这篇", re.IGNORECASE)
+# ... unless it still asks what to learn next in the roadmap ("the essay says keep learning: what next?")
+_PLANS = re.compile(r"\bnext\b|下一|接下来|\broadmap\b|路线", re.IGNORECASE)
 
 _NEXT_ZH = re.compile(
     r"接下来|下一步|下一阶段|下个阶段|之后(该|要|再|应该)?学|以后(该|要|再)?学|然后(该|要|再)?学|再学(什么|啥|哪)"
@@ -227,14 +229,15 @@ class Router:
             return Route(
                 "material", "no word about learning or progress (a near next-step example was not enough)"
             )
-        if (
-            routed.kind == "next_step"
-            and routed.reason != "asks what to learn next"
-            and _ABOUT_DOC.search(text)
-        ):
-            return Route(
-                "material", "asks about one of the documents (a near next-step example was not enough)"
-            )
+        if routed.kind == "next_step" and _ABOUT_DOC.search(text):
+            if routed.reason != "asks what to learn next":
+                return Route(
+                    "material", "asks about one of the documents (a near next-step example was not enough)"
+                )
+            if not _SELF_REPORT.search(text) and not _PLANS.search(text):
+                # "In the opinion-leader essay, what should I do in the industry research step?": what the
+                # essay says to do, not what to learn next in the roadmap
+                return Route("material", "asks what one of the essays says to do, not what to learn next")
         if routed.kind == "chitchat" and routed.reason.startswith("closest") and self._understand is not None:
             u = self._understand(text)
             if u.stages or u.skills or u.milestones:  # "一年后要能做到什么？" is short, not small talk

@@ -184,3 +184,24 @@ def test_self_reports_with_understood_verbs_without_a_subject_and_through_with()
 @pytest.mark.parametrize("text", ["Finished stage 2. What now?", "Done with the NLP skill, what next?"])
 def test_a_finished_stage_or_skill_then_what_now_is_a_next_step(text: str) -> None:
     assert route_message(text).kind == "next_step"
+
+
+def test_what_an_essay_says_to_do_is_not_what_to_learn_next() -> None:
+    class Vote:  # no example is near: the rules decide
+        def embed_query(self, text: str) -> list[float]:
+            return [0.0, 1.0]
+
+        def embed_stored(self, texts: list[str]) -> list[list[float]]:
+            return [[0.0, 1.0] for _ in texts]
+
+    router = Router(Vote(), {"next_step": ["next: what now"], "material": ["material"]})  # type: ignore[arg-type]
+    for text in (
+        "In the opinion-leader essay, what should I do in the industry research step?",
+        "According to the comeback article, how do I set up a personal learning plan?",
+        "In the curiosity essay, what do I do after training a deep learning model?",
+    ):
+        assert router.route(text).kind == "material", text
+    # the rule on what to learn next stands without an article, with "next", or after a progress report
+    assert router.route("What should I do in the industry research step?").kind == "next_step"
+    assert router.route("The essay says keep learning. What should I learn next?").kind == "next_step"
+    assert router.route("I've finished the comeback article, what should I study now?").kind == "next_step"
