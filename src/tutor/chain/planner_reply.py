@@ -40,18 +40,7 @@ def _cite(
     key = f"{c.doc}#L{c.lines[0]}-{c.lines[1]}"
     if key not in numbers:
         numbers[key] = len(sources) + 1
-        sources.append(
-            Source(
-                n=numbers[key],
-                id=key,
-                doc=c.doc,
-                title=cur.title,
-                headings=list(dict.fromkeys(h for h in headings if h)),
-                lines=list(c.lines),
-                score=None,
-                text=replies.read_lines(path, c.lines, limit=20_000),
-            )
-        )
+        sources.append(replies.roadmap_source(numbers[key], c, cur.title, headings, path, limit=20_000))
     return numbers[key]
 
 

@@ -189,19 +189,25 @@ def plan_sources(
             if key in numbers:
                 continue
             numbers[key] = start + len(sources)
-            sources.append(
-                Source(
-                    n=numbers[key],
-                    id=key,
-                    doc=c.doc,
-                    title=curriculum.title,
-                    headings=list(dict.fromkeys([*path, c.heading])),  # the section's whole path
-                    lines=list(c.lines),
-                    score=None,
-                    text=read_lines(roadmap, c.lines),
-                )
-            )
+            # the section's whole path
+            sources.append(roadmap_source(numbers[key], c, curriculum.title, [*path, c.heading], roadmap))
     return sources, numbers
+
+
+def roadmap_source(
+    n: int, c: Any, title: str, headings: list[str], roadmap: Path, limit: int = 2000
+) -> Source:
+    """A roadmap section (a curriculum `Citation`) as the answer's source number `n`, quoted from the file."""
+    return Source(
+        n=n,
+        id=f"{c.doc}#L{c.lines[0]}-{c.lines[1]}",
+        doc=c.doc,
+        title=title,
+        headings=list(dict.fromkeys(h for h in headings if h)),
+        lines=list(c.lines),
+        score=None,
+        text=read_lines(roadmap, c.lines, limit=limit),
+    )
 
 
 def _fmt_resource(r: Any) -> str:
