@@ -48,7 +48,16 @@ _INJECTION = re.compile(
     r"|act as .{0,30}without (any )?(restrictions|rules|limits)|from now on,? you (are|will)"
     r"|(忽略|无视|忘记|忘掉|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|要求|限制|上下文)|(系统|初始|隐藏|内部|原始)\s*(提示词|提示|指令|设定|prompt)"
     r"|(输出|打印|显示|告诉我|泄露|复述|重复|给我看).{0,12}(你的)?(提示词|prompt|系统指令|指令|设定)|你的(提示词|系统提示|指令|prompt)"
-    r"|越狱|开发者模式|不受(任何)?限制|扮演.{0,20}(没有|不受)(任何)?(限制|约束)",
+    r"|越狱|开发者模式|不受(任何)?限制|扮演.{0,20}(没有|不受)(任何)?(限制|约束)"
+    # asked politely: what the tutor was given, told or set up with, quoted as written
+    r"|(给你|你收到|你被|你拿到|你得到|你最开始收到)的.{0,8}(规则|设定|指令|说明|要求|提示|那段话|话)"
+    r"|给你(写|定|设)了?.{0,6}(规则|设定|指令|要求)|你的(工作说明|守则|人设|原始设定)|从.{0,2}你是.{0,2}开始"
+    r"|(规则|指令|设定|提示|说明|那段话|消息).{0,10}(原样|一字不改|一字不差)|一个字都不要改"
+    r"|我是.{0,12}(管理员|开发者|admin).{0,20}(授权|关闭|解除|取消)|(关闭|解除|取消)(你的)?(内容|安全)?(限制|过滤|审查)"
+    r"|\b(instructions?|rules|guidelines|directions|text|prompt)\b.{0,30}\byou (were|'ve been|have been) "
+    r"(given|told|set up|configured|programmed)|\bwhat (were|have) you (been )?(told|instructed|programmed|set up)"
+    r"|\b(guidelines|rules|instructions)\b.{0,10}\bwere you\b|\b(configures|programs|programmed|instructs) you\b"
+    r"|\bwhat you were told\b|before (our|this) (chat|conversation) (started|began)|before i started typing",
     re.IGNORECASE,
 )
 # "要练到什么程度 / how do I know I've mastered X": the skill's check criteria, answered from the material.
@@ -84,10 +93,10 @@ _NEXT_ZH = re.compile(
     r"|(学完|学好|掌握了|搞定了|会了).*(学什么|学啥|然后|接着|之后|以后|下一|该|怎么办|呢)"
     r"|我(已经|刚|刚刚)?(学完|学会|掌握|会)了?.*[，,].*(学|下一|接下来)|零基础.*(学|开始)|下一个(技能|阶段)"
     r"|推荐.*(学习路线|学习顺序|下一步)|还(应该|需要|要)学(什么|啥|哪)"
-    r"|后面还有|然后呢|往哪(个方向|儿|里)?(走|发展)|怎么规划|如何规划|应该怎么开始|先学.{0,20}还是|学习顺序|学的顺序"
+    r"|后面还有|然后呢|(下面|往后|再往后|接下去)呢|(想|要|该)(再)?往上(走|提升)|往哪(个方向|儿|里)?(走|发展)|怎么规划|如何规划|应该怎么开始|先学.{0,20}还是|学习顺序|学的顺序"
 )
 _NEXT_EN = re.compile(
-    r"\b(learn|study|do|tackle|pick up|focus on)\b.{0,20}\bnext\b|\bnext (step|skill|topic|stage)s?\b"
+    r"\b(learn|study|do|tackle|pick up|focus on|学)\b.{0,20}\bnext\b|\bnext (step|skill|topic|stage)s?\b"
     r"|what (should|do|would|can) i (learn|study|do(?! (about|with|for|if|when)\b)|read|focus on|pick up|move on to)\b"
     r"|where (should|do|can) i (start|begin)"
     # a progress report, then what follows it: "Stage 3 is done. Which stage comes after it?"
@@ -122,12 +131,43 @@ _SAYS_DONE = re.compile(
     re.IGNORECASE,
 )
 _SELF_REPORT = re.compile(
-    r"我.{0,40}?(学完|学会|学过|掌握|搞定|完成|过了|会了)"
+    r"我.{0,40}?(学完|学会|学过|掌握|搞定|完成|过了|会了|搞明白|弄明白|弄完|搞懂|弄懂|学好了)"
+    r"|\bi(?:'ve| have)? got\b.{0,60}\bunder my belt\b|\b(i'?ve|i have|i) wrapped up\b|^\s*(just |already )?(finished|completed|wrapped up|done with)\b"
     r"|(?<!\bdo )(?<!\bshould )(?<!\bwill )(?<!\bcan )(?<!\bmust )\bI(?:'ve| have|'m| am)?\b"
     r"(?:(?!\b(?:need|needs|should|must|have to|want|will|would|supposed|going to)\b).){0,40}?\b(finished|learned"
     r"|learnt|completed|mastered|done with)\b",
     re.IGNORECASE,
 )
+
+
+# a question: a bare progress report ("阶段 1 的东西我都过了一遍了。") has none of these
+_ASKS = re.compile(
+    r"[?？吗]|什么|怎么|为什么|哪|多少|多久|几|\b(what|how|why|which|where|when|who|whom|whose)\b"
+    r"|\b(can|could|should|would|is|are|do|does)\s+(i|you|it|this|that|there)\b",
+    re.IGNORECASE,
+)
+# what orders the path (or where the learner stands on it): a near next-step example alone, without one of
+# these or a progress report, is a question about the roadmap's content ("阶段 0 都学些啥", "What's covered in
+# stage 2?"), not what to learn next
+_ORDER = re.compile(
+    r"接下来|下一|之后|以后|然后|接着|先|再|开始|入门|起步|规划|计划|安排|顺序|学习路线|学习路径|现在|目前|还(需要|要|应该|该)|该学|往哪|下面呢|后面"
+    r"|\b(next|after|then|now|start|begin|first|plan|path|started|move on|from here|come|comes|order|beginner)\b",
+    re.IGNORECASE,
+)
+# small talk is about the tutor or the moment; a question about the world is answered (or refused) by retrieval
+_TO_YOU = re.compile(r"\byou\b|\byour\b|你(?!们)|您", re.IGNORECASE)
+_WORLD_QUESTION = re.compile(
+    r"[?？吗]\s*$|怎么样|\b(what'?s|what|who|which|when|where|how)\b|几(点|号)|谁|哪", re.IGNORECASE
+)
+
+
+_REQUEST = re.compile(r"讲|唱|写|给我|帮我|\b(tell|sing|write|give|make)\b", re.IGNORECASE)
+
+
+def _asks_about_world(text: str) -> bool:
+    """A question not addressed to the tutor ("明天北京天气怎么样", "Who won the last World Cup?"), not a request
+    for entertainment ("能讲个笑话吗？"), which small talk steers back."""
+    return bool(_WORLD_QUESTION.search(text)) and not _TO_YOU.search(text) and not _REQUEST.search(text)
 
 
 # words without which a question is not about what to learn next, however close an example sounds
@@ -154,7 +194,7 @@ def route_message(text: str) -> Route:
         return Route("chitchat", "greeting, thanks or small talk")
     if _INJECTION.search(stripped):
         return Route("decline", "tries to override the tutor's instructions or read its prompt")
-    if _OFF_TOPIC.search(stripped):
+    if _OFF_TOPIC.search(stripped) and not _asks_about_world(stripped):
         return Route("chitchat", "outside the learning material")
     if _REQUIREMENT.search(stripped) and not _SAYS_DONE.search(stripped):
         return Route("material", "asks what a skill requires: answered with its check criteria")
@@ -164,6 +204,8 @@ def route_message(text: str) -> Route:
         return Route("material", "asks where to find something: answered from the material")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
         return Route("next_step", "asks what to learn next")
+    if _SELF_REPORT.search(stripped) and not _ASKS.search(stripped):
+        return Route("next_step", "reports progress without a question: what follows it")
     if asks_for_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _ADVICE.search(stripped) and not re.search(r"\byou\b|\byour\b|你(?!们)", stripped, re.IGNORECASE):
@@ -224,7 +266,17 @@ class Router:
 
     def route(self, text: str) -> Route:
         routed = self._route(text)
-        if routed.kind == "next_step" and routed.reason.startswith("closest") and not _LEARNING.search(text):
+        by_example = routed.reason.startswith("closest")
+        if (
+            routed.kind == "next_step"
+            and by_example
+            and not _ORDER.search(text)
+            and not _SELF_REPORT.search(text)
+        ):
+            return Route(
+                "material", "asks what the roadmap holds, not what comes next (a near next-step example)"
+            )
+        if routed.kind == "next_step" and by_example and not _LEARNING.search(text):
             # a near example alone does not make "which phone is best this year?" a what-next question
             return Route(
                 "material", "no word about learning or progress (a near next-step example was not enough)"
@@ -257,6 +309,10 @@ class Router:
                     f"asks for the roadmap's {u.aspect or 'lists'} (stages {u.stages}, "
                     f"skills {u.skills}, milestones {u.milestones})",
                 )
+        if routed.kind == "chitchat" and by_example and _asks_about_world(text):
+            return Route(
+                "material", "a question about the world, not small talk: retrieval answers or refuses it"
+            )
         return routed
 
     def _route(self, text: str) -> Route:
