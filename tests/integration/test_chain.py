@@ -85,6 +85,9 @@ def test_out_of_scope_is_refused_and_chitchat_steered_back(corpus_services: Serv
     refused = corpus_services.ask("法国的首都是哪里？")
     assert refused.refused and not refused.cited_sources and "资料中没有涵盖" in refused.text
     assert refused.next_step  # still one concrete thing to do
+    # a question about the world is refused, not small talk, even where a passage scores above the threshold
+    weather = corpus_services.ask("What's the weather in Beijing tomorrow?")
+    assert weather.route == "material" and weather.refused and not weather.cited_sources
     hello = corpus_services.ask("你好")
     assert hello.route == "chitchat" and not hello.sources and hello.followups
 

@@ -183,6 +183,7 @@ _LEARNING = re.compile(
 class Route:
     kind: RouteKind
     reason: str
+    outside: bool = False  # a question about the world ("明天北京天气怎么样"): retrieved, then refused
 
 
 def route_message(text: str) -> Route:
@@ -194,7 +195,9 @@ def route_message(text: str) -> Route:
         return Route("chitchat", "greeting, thanks or small talk")
     if _INJECTION.search(stripped):
         return Route("decline", "tries to override the tutor's instructions or read its prompt")
-    if _OFF_TOPIC.search(stripped) and not _asks_about_world(stripped):
+    if _OFF_TOPIC.search(stripped):
+        if _asks_about_world(stripped):  # answered like any out-of-scope question: a refusal, not small talk
+            return Route("material", "a question outside the learning material: refused", outside=True)
         return Route("chitchat", "outside the learning material")
     if _REQUIREMENT.search(stripped) and not _SAYS_DONE.search(stripped):
         return Route("material", "asks what a skill requires: answered with its check criteria")

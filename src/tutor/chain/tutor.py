@@ -127,7 +127,7 @@ class TutorChain:
         elif route.kind == "next_step":
             yield from self._next_step(answer, profile)
         else:
-            yield from self._material(answer, profile, context, history)
+            yield from self._material(answer, profile, context, history, outside=route.outside)
         answer.text = self.safe_output(renumber(answer))  # [1]…[n] in the order of first use
         timings["total_s"] = time.perf_counter() - start
         answer.timings.update({k: round(v, 3) for k, v in timings.items()})
@@ -223,7 +223,12 @@ class TutorChain:
         yield from self._emit_text(answer.text)
 
     def _material(
-        self, answer: Answer, profile: LearnerProfile, context: Understanding | None, history: list[Turn]
+        self,
+        answer: Answer,
+        profile: LearnerProfile,
+        context: Understanding | None,
+        history: list[Turn],
+        outside: bool = False,
     ) -> Iterator[AnswerEvent]:
         cfg = self.cfg
         understood = context or self.understand(answer.standalone_question)
@@ -240,12 +245,9 @@ class TutorChain:
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
         named = understood.skills or understood.stages or understood.milestones  # the roadmap's terms
-        if (
-            earlier is None
-            and self.refuses(relevance, answer.language, answer.standalone_question)
-            and not named
-            and not names_a_term_of(answer.standalone_question, sources[:3])
-        ):
+        refused = self.refuses(relevance, answer.language, answer.standalone_question) and not named
+        refused = refused and not names_a_term_of(answer.standalone_question, sources[:3])
+        if earlier is None and (outside or refused):  # outside: a question about the world (weather …)
             yield from self._refuse(answer, profile, relevance)
             return
         answer.weak = relevance < cfg.weak_threshold.get(answer.language, cfg.weak_threshold.get("zh", 0.0))

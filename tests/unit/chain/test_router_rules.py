@@ -212,8 +212,12 @@ def test_what_an_essay_says_to_do_is_not_what_to_learn_next() -> None:
     "text", ["what's the weather like?", "明天北京天气怎么样", "Which stocks should I buy this year?"]
 )
 def test_a_question_about_the_world_goes_to_retrieval_which_refuses_it(text: str) -> None:
-    """Not small talk: retrieval's relevance threshold refuses it, as it does "法国的首都是哪里？"."""
-    assert route_message(text).kind == "material"
+    """Not small talk: answered like any out-of-scope question, with a refusal (a word such as weather or
+    stocks marks it `outside`, refused whatever retrieval scores; "法国的首都是哪里？" is left to the threshold)."""
+    routed = route_message(text)
+    assert routed.kind == "material" and routed.outside
+    assert not route_message("法国的首都是哪里？").outside
+    assert not route_message("讲个笑话").outside and route_message("讲个笑话").kind == "chitchat"
 
 
 @pytest.mark.parametrize(
