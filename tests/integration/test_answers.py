@@ -289,11 +289,14 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # ans11 (next step in roadmap order with its stage, stage overviews, English stage labels quote 阶段 N): zh 0.947
 # (107 of 113), en 0.938 (75 of 80), precision 0.956 (the order's next skill is cited beside the plan's gap)
 # -> en gate 0.92 (one question under); zh and precision gates unchanged.
+# ans13 (router: polite/Chinese injections, bare progress reports, a near next-step example needs a word of order,
+# questions about the world refused rather than small talk): misroutes 0.022 -> 0.004 (1 of 222), coverage,
+# precision and refusal unchanged -> misroutes gate 0.01 (one question over).
 GATE = {
     "fact_coverage_zh": 0.938,
     "fact_coverage_en": 0.92,
     "citation_precision": 0.95,
-    "misroutes": 0.027,
+    "misroutes": 0.01,
     "refusal": 0.92,
     "false_refusal": 0.021,
 }

@@ -138,8 +138,8 @@ def test_router_and_refusal_evals_hold_their_gates(corpus_services: Services) ->
     router = run_router_eval(
         corpus_services.tutor.router, repo / "eval/router.jsonl", corpus_services.tutor
     ).to_json()
-    # 0.949 measured on 156 utterances (eval/README.md, eighth round): one utterance under
-    assert router["n"] >= 156 and router["accuracy"] >= 0.94, router["failures"]
+    # 0.967 measured on 181 utterances (eval/README.md, ans13; main was 0.878 on the same 181): one utterance under
+    assert router["n"] >= 181 and router["accuracy"] >= 0.96, router["failures"]
     refusal = run_refusal_eval(
         corpus_services.tutor, repo / "eval/out_of_scope.jsonl", repo / "eval/retrieval.jsonl"
     ).to_json()
