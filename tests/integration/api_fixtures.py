@@ -27,7 +27,8 @@ class ApiServer:
 
 
 def small_index(root: Path, models_dir: Path, embedder) -> tuple[Path, Path]:
-    """Index the roadmap alone under `root/data`; returns (data dir, corpus dir)."""
+    """Index the roadmap alone under `root/data`, its answer texts' vectors warmed as a server warms
+    them after start-up; returns (data dir, corpus dir)."""
     from tutor.services import build_services
 
     corpus = root / "corpus"
@@ -40,19 +41,40 @@ def small_index(root: Path, models_dir: Path, embedder) -> tuple[Path, Path]:
         corpus={"paths": [corpus]},
         curriculum={"roadmap": corpus / "ai-learning-roadmap.md"},
     )
-    report = build_services(settings, embedder=embedder).ingest()
+    services = build_services(settings, embedder=embedder)
+    report = services.ingest()
     assert not report.failed, report.failed
+    assert services.warm_answer_vectors() > 0
     return data, corpus
 
 
 @pytest.fixture(scope="session")
-def api_server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, embedder) -> Iterator[ApiServer]:
+def small_index_template(
+    tmp_path_factory: pytest.TempPathFactory, models_dir: Path, embedder
+) -> tuple[Path, Path]:
+    """One small index per session (the roadmap's ingest and answer vectors cost the same every time);
+    each server gets a copy of its data dir (`copy_small_index`), so none sees another's learners,
+    keys or announcement.  The corpus dir is shared, read-only: the copies' manifests name it."""
+    return small_index(tmp_path_factory.mktemp("small-index"), models_dir, embedder)
+
+
+def copy_small_index(template: tuple[Path, Path], root: Path) -> tuple[Path, Path]:
+    """A private copy of the template's data dir under `root/data`; returns (data dir, corpus dir)."""
+    data, corpus = template
+    shutil.copytree(data, root / "data")
+    return root / "data", corpus
+
+
+@pytest.fixture(scope="session")
+def api_server(
+    tmp_path_factory: pytest.TempPathFactory, models_dir: Path, small_index_template: tuple[Path, Path]
+) -> Iterator[ApiServer]:
     from tutor.api.keys import KeyStore
     from tutor.state.open import open_database
     from tutor.state.settings import StateSettings
 
     root = tmp_path_factory.mktemp("api")
-    data, corpus = small_index(root, models_dir, embedder)
+    data, corpus = copy_small_index(small_index_template, root)
     keys = KeyStore(open_database(StateSettings(), data, "learners"))  # the server's learner store
     learner, client, revoked = (
         keys.create("amy's laptop", "amy"),

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.integration.api_fixtures import api_server
+from tests.integration.api_fixtures import api_server, small_index_template
 
-__all__ = ["api_server"]
+__all__ = ["api_server", "small_index_template"]

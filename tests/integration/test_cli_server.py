@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.api_fixtures import small_index
+from tests.integration.api_fixtures import copy_small_index
 from tests.servers import free_port, start_tutor_serve, stop, tutor_env, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -58,9 +58,11 @@ def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, embedder) -> Iterator[Served]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, models_dir: Path, small_index_template: tuple[Path, Path]
+) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("cli-server")
-    data, corpus = small_index(root, models_dir, embedder)
+    data, corpus = copy_small_index(small_index_template, root)
     spare = root / "spare"
     shutil.copytree(data, spare)
     env = _env(data, corpus, models_dir)

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.api_fixtures import small_index
+from tests.integration.api_fixtures import copy_small_index
 from tests.servers import free_port, start_tutor_serve, stop, tutor_env, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -21,13 +21,13 @@ LEARNERS = 8
 
 
 def test_two_workers_share_the_index_and_the_learner_store(
-    tmp_path: Path, models_dir: Path, embedder
+    tmp_path: Path, models_dir: Path, small_index_template: tuple[Path, Path]
 ) -> None:
     from tutor.api import discovery
     from tutor.curriculum.progress import ProgressStore
     from tutor.history import HistoryStore
 
-    data, corpus = small_index(tmp_path, models_dir, embedder)
+    data, corpus = copy_small_index(small_index_template, tmp_path)
     env = tutor_env(
         data,
         models_dir,

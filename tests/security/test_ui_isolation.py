@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -32,11 +33,10 @@ def _seed_other_learner(data: Path, models_dir: Path) -> None:
     svc.history.append(OTHER, "user", "alice's private question")
 
 
-@pytest.fixture
-def ui(tmp_path: Path, models_dir: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path]]:
-    """`tutor ui` with the test profile; `auth` from the test's parametrisation."""
-    auth = getattr(request, "param", None)
-    data = tmp_path / "data"
+@contextmanager
+def _ui_server(root: Path, models_dir: Path, auth: list[str] | None) -> Iterator[tuple[str, Path]]:
+    """`tutor ui` with the test profile over a fresh data dir under `root`; `auth` as ui.auth."""
+    data = root / "data"
     _seed_other_learner(data, models_dir)
     port = free_port()
     env = {
@@ -49,7 +49,7 @@ def ui(tmp_path: Path, models_dir: Path, request: pytest.FixtureRequest) -> Iter
     }
     if auth:
         env["TUTOR_UI__AUTH"] = json.dumps(auth)
-    log = (tmp_path / "ui.log").open("w")
+    log = (root / "ui.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "tutor.cli", "ui", "--port", str(port), "--no-ingest"],
         env=env,
@@ -67,6 +67,25 @@ def ui(tmp_path: Path, models_dir: Path, request: pytest.FixtureRequest) -> Iter
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+# One server per module and setting (a `tutor ui` start costs seconds to a minute on the shared cores):
+# the tests without login share one; each speaks only as "me" and asserts only what no other test
+# changes (the other learner untouched, nothing stored over the limit, the page's config).
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[tuple[str, Path]]:
+    """`tutor ui` without login."""
+    with _ui_server(tmp_path_factory.mktemp("ui"), models_dir, None) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def ui_login(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[tuple[str, Path]]:
+    """`tutor ui` with two users who log in (ui.auth)."""
+    with _ui_server(
+        tmp_path_factory.mktemp("ui-login"), models_dir, ["amy:pw-amy-1", "bob:pw-bob-2"]
+    ) as served:
+        yield served
 
 
 def _history(data: Path) -> dict[str, list[str]]:
@@ -132,11 +151,10 @@ def test_oversized_and_malformed_input_is_refused_and_not_stored(ui) -> None:
     assert OTHER in _history(data)
 
 
-@pytest.mark.parametrize("ui", [["amy:pw-amy-1", "bob:pw-bob-2"]], indirect=True)
-def test_with_login_each_user_reaches_only_their_own_learner(ui) -> None:
+def test_with_login_each_user_reaches_only_their_own_learner(ui_login) -> None:
     from gradio_client import Client
 
-    url, data = ui
+    url, data = ui_login
     assert httpx.get(url + "gradio_api/info", timeout=30).status_code in (401, 403)
     amy = Client(url, auth=("amy", "pw-amy-1"), verbose=False)
     bob = Client(url, auth=("bob", "pw-bob-2"), verbose=False)
