@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tutor.chain.answer import Source
-from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described
+from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described, lexicon_passage, lexicon_terms
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import core_name
@@ -39,6 +39,10 @@ from tutor.index.store import StoredChunk
 if TYPE_CHECKING:
     from tutor.curriculum.learners import Roadmap
     from tutor.index.embeddings import TutorEmbeddings
+    from tutor.index.lexicon import LexiconHit
+
+#: the concept a question describes without its keyword (QueryLevers.concepts().described), or None
+Describe = Callable[[str], "LexiconHit | None"]
 
 __all__ = ["ASKS_CONCEPT", "compose_concept", "curriculum_answer", "names_article"]
 
@@ -240,6 +244,7 @@ def compose_concept(
     roadmap: Roadmap,
     parts: DocParts | None,
     embedder: Callable[[], TutorEmbeddings] | None = None,
+    describe: Describe | None = None,
 ) -> Structured | None:
     """The passage that teaches the term the question asks about, or None (then retrieval answers)."""
     names = ASKS_NAME.search(question)
@@ -256,6 +261,12 @@ def compose_concept(
             return _definition_answer(found, language)
     if article and article != roadmap.curriculum.doc:
         return None  # a question about an article is not answered from the roadmap's syllabus
+    hit = describe(question) if describe is not None and not article else None
+    if hit is not None:  # a concept described without its keyword: the lexicon's (tutor.index.lexicon)
+        own = lexicon_terms(hit, _content_terms(roadmap), lambda t: t.term)
+        named = _content_answer(own, roadmap, language, u) if own else None
+        if named := named or (lexicon_passage(hit, parts, language) if parts is not None else None):
+            return named
     hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
     return _content_answer(hits, roadmap, language, u)
 
@@ -276,6 +287,7 @@ def curriculum_answer(
     roadmap: Roadmap,
     parts: DocParts | None,
     embedder: Callable[[], TutorEmbeddings] | None = None,
+    describe: Describe | None = None,
 ) -> Structured | None:
     """The roadmap's complete lists for a curriculum question (unless it names an article), else the
     passage teaching the concept it asks about; None when retrieval answers."""
@@ -287,4 +299,4 @@ def curriculum_answer(
         structured = group_answer(question, language, u, cur, builder, elsewhere) or compose_structured(
             u, cur, roadmap.path, language, roadmap.prerequisites, question
         )
-    return structured or compose_concept(question, language, u, roadmap, parts, embedder)
+    return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)

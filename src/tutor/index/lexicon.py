@@ -1,0 +1,233 @@
+"""A concept described without its keyword, matched through a lexicon of learners' descriptions.
+
+"不需要标签、自动把数据点分成几堆的方法" names no term, and e5-small puts it as close to "PCA 降维" as to
+"K-means 聚类" (margins 0.001-0.02 against the material's own one-line items, eval/README.md).  The lexicon
+(`concept_lexicon.jsonl`, shipped next to this module) was written from the five corpus documents only, by a
+writer who never saw an eval question, the code or its output: per concept the documents teach, its `term`,
+`aliases`, the `doc` and exact `section` heading where it is taught, and four to six phrasings of how a
+learner who does not know the term would describe it (`describe_zh`, `describe_en`).  A question is compared
+with every description (embedding similarity, best description per concept); when one concept leads every
+other by a measured margin, the concept glossary (`tutor.index.sections.ConceptGlossary`) hands its term to
+BM25, the retriever ranks its section's passages (`retrieval.concept_section_weight`) and the chain names it
+(`tutor.chain.concepts`).
+
+The lexicon fits the shipped corpus only: an entry whose term (or an alias) no longer occurs under its
+section in the live material is skipped with a warning, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tutor.index.store import StoredChunk
+from tutor.patterns import CJK
+
+if TYPE_CHECKING:
+    from tutor.index.bm25 import BM25Index
+    from tutor.index.settings import RetrievalSettings
+
+__all__ = [
+    "LexiconEntry",
+    "LexiconHit",
+    "LexiconMatcher",
+    "concept_list",
+    "default_lexicon_path",
+    "lexicon_builder",
+    "load_lexicon",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    term: str
+    aliases: tuple[str, ...]
+    doc: str
+    section: str
+    descriptions: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The term and its aliases, each once, as BM25 gets them."""
+        return tuple(dict.fromkeys([self.term, *self.aliases]))
+
+
+@dataclass(frozen=True)
+class LexiconHit:
+    entry: LexiconEntry
+    score: float  # the best description's similarity
+    margin: float  # its lead over the best description of another concept
+
+
+def default_lexicon_path() -> Path:
+    """The lexicon shipped with the package (written for the shipped corpus)."""
+    return Path(str(resources.files("tutor.index").joinpath("concept_lexicon.jsonl")))
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _parse(raw: dict[str, Any]) -> LexiconEntry | None:
+    term, doc, section = raw.get("term"), raw.get("doc"), raw.get("section")
+    if not (isinstance(term, str) and isinstance(doc, str) and isinstance(section, str) and term.strip()):
+        return None
+    texts = [*raw.get("describe_zh", []), *raw.get("describe_en", [])]
+    descriptions = tuple(t.strip() for t in texts if isinstance(t, str) and t.strip())
+    aliases = tuple(a.strip() for a in raw.get("aliases", []) if isinstance(a, str) and a.strip())
+    return LexiconEntry(term.strip(), aliases, doc, section.strip(), descriptions) if descriptions else None
+
+
+def _section_texts(texts: Sequence[str], metadata: Sequence[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """(doc, heading) -> the folded text of every live passage under that heading."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for text, meta in zip(texts, metadata, strict=True):
+        headings = meta.get("headings", "[]")
+        for heading in json.loads(headings) if isinstance(headings, str) else headings:
+            out.setdefault((str(meta.get("doc", "")), _fold(heading)), []).append(text)
+    return {key: _fold("\n".join(parts)) for key, parts in out.items()}
+
+
+def load_lexicon(path: Path, texts: Sequence[str], metadata: Sequence[dict[str, Any]]) -> list[LexiconEntry]:
+    """The lexicon's entries that still fit the live material: the term or an alias occurs in its
+    section's passages (the heading counts: "K-means 聚类" may only be a heading).  A missing file, a bad
+    line or an entry that no longer fits is logged and skipped."""
+    if not path.is_file():
+        log.warning("concept lexicon %s not found: no lexicon", path)
+        return []
+    sections = _section_texts(texts, metadata)
+    kept: list[LexiconEntry] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = _parse(json.loads(line))
+        except (json.JSONDecodeError, AttributeError, TypeError):
+            entry = None
+        if entry is None:
+            log.warning("concept lexicon %s:%d: not an entry, skipped", path.name, n)
+            continue
+        text = sections.get((entry.doc, _fold(entry.section)))
+        if text is None or not any(_fold(name) in text for name in entry.names):
+            log.warning(
+                "concept lexicon: %r no longer occurs under %s › %s, skipped",
+                entry.term,
+                entry.doc,
+                entry.section,
+            )
+            continue
+        kept.append(entry)
+    log.info("concept lexicon: %d entries fit the material", len(kept))
+    return kept
+
+
+class LexiconMatcher:
+    """The lexicon's descriptions, embedded once; a question's closest concept and its lead."""
+
+    def __init__(
+        self,
+        entries: Sequence[LexiconEntry],
+        embed_documents: Callable[[list[str]], list[list[float]]],
+        margin: float = 0.02,
+        margin_en: float | None = None,
+    ) -> None:
+        self.margin = margin  # the lead a concept needs over every other (measured, eval/README.md)
+        self.margin_en = margin if margin_en is None else margin_en  # English questions sit flatter
+        self._last: tuple[str, LexiconHit | None] | None = None
+        self.entries = list(entries)
+        self.owner = np.asarray(
+            [k for k, e in enumerate(self.entries) for _ in e.descriptions], dtype=np.int64
+        )
+        texts = [d for e in self.entries for d in e.descriptions]
+        vectors = np.asarray(embed_documents(texts), dtype=np.float32) if texts else np.zeros((0, 1))
+        norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        self.vectors = (vectors / norms).astype(np.float32)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def match(self, query: Sequence[float] | np.ndarray) -> LexiconHit | None:
+        """The concept whose best description is closest to the question's vector, and its lead over the
+        best description of any other concept (of another term: two entries may share one)."""
+        if not self.entries:
+            return None
+        q = np.asarray(query, dtype=np.float32)
+        sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        best = np.full(len(self.entries), -2.0, dtype=np.float32)
+        np.maximum.at(best, self.owner, sims)
+        order = np.argsort(-best, kind="stable")
+        top = self.entries[int(order[0])]
+        rival = next(
+            (float(best[i]) for i in order[1:] if _fold(self.entries[int(i)].term) != _fold(top.term)), -2.0
+        )
+        return LexiconHit(top, float(best[order[0]]), float(best[order[0]]) - rival)
+
+    def described(self, question: str, embed_query: Callable[[str], list[float]]) -> LexiconHit | None:
+        """The concept a question describes when it clearly wins (its lead at least the margin), else None;
+        the last question's answer is kept (the query rewrite, the section list and the chain all ask)."""
+        if self._last is not None and self._last[0] == question:
+            return self._last[1]
+        hit = self.match(embed_query(question)) if self.entries else None
+        margin = self.margin if CJK.search(question) else self.margin_en
+        found = hit if hit is not None and hit.margin >= margin else None
+        self._last = (question, found)
+        return found
+
+
+def lexicon_builder(
+    cfg: RetrievalSettings, embedding: Callable[[], Callable[[list[str]], list[list[float]]]]
+) -> Callable[[BM25Index], LexiconMatcher | None]:
+    """Build the configured lexicon's matcher from a live index: its entries that fit the material, their
+    descriptions embedded with the passage embedding (cached on disk); None when switched off."""
+
+    def build(bm25: BM25Index) -> LexiconMatcher | None:
+        if not cfg.concept_lexicon:
+            return None
+        path = Path(cfg.concept_lexicon_file) if cfg.concept_lexicon_file else default_lexicon_path()
+        entries = load_lexicon(path, bm25.texts, bm25.metadata)
+        return LexiconMatcher(entries, embedding(), cfg.concept_lexicon_margin, cfg.concept_lexicon_margin_en)
+
+    return build
+
+
+def section_rows(entry: LexiconEntry, texts: Sequence[str], metadata: Sequence[dict[str, Any]]) -> list[int]:
+    """The live passages that teach the entry: under its section (a heading such as 核心内容 recurs under
+    every skill), those naming its term or an alias first, in document order."""
+    names = [_fold(n) for n in entry.names]
+    under: list[int] = []
+    naming: list[int] = []
+    for row, (text, meta) in enumerate(zip(texts, metadata, strict=True)):
+        headings = meta.get("headings", "[]")
+        path = json.loads(headings) if isinstance(headings, str) else headings
+        if meta.get("doc") != entry.doc or _fold(entry.section) not in {_fold(h) for h in path}:
+            continue
+        (naming if any(n in _fold(text) for n in names) else under).append(row)
+    return naming or under
+
+
+def concept_list(
+    levers: Any, cfg: RetrievalSettings, question: str, allowed: Callable[[str], bool], limit: int = 2
+) -> list[tuple[str, float, list[StoredChunk]]]:
+    """The passages of the section teaching the lexicon concept the question describes, as one more RRF
+    list (`retrieval.concept_section_weight`); [] when off or no concept clearly wins."""
+    if cfg.concept_section_weight <= 0 or (hit := levers.concepts().described(question)) is None:
+        return []
+    bm25 = levers.index.bm25()
+    docs = bm25.docs()
+    rows = [r for r in section_rows(hit.entry, bm25.texts, bm25.metadata) if allowed(docs[r])][:limit]
+    records = bm25.records.fetch(rows)
+    found = [
+        StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)
+        for r, (text, meta) in zip(rows, records, strict=True)
+    ]
+    return [("concept", cfg.concept_section_weight, found)] if found else []
