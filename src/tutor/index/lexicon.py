@@ -78,6 +78,11 @@ def _fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def _headings(meta: dict[str, Any]) -> list[str]:
+    headings = meta.get("headings", "[]")
+    return list(json.loads(headings) if isinstance(headings, str) else headings)
+
+
 def _parse(raw: dict[str, Any]) -> LexiconEntry | None:
     term, doc, section = raw.get("term"), raw.get("doc"), raw.get("section")
     if not (isinstance(term, str) and isinstance(doc, str) and isinstance(section, str) and term.strip()):
@@ -92,9 +97,9 @@ def _section_texts(texts: Sequence[str], metadata: Sequence[dict[str, Any]]) -> 
     """(doc, heading) -> the folded text of every live passage under that heading."""
     out: dict[tuple[str, str], list[str]] = {}
     for text, meta in zip(texts, metadata, strict=True):
-        headings = meta.get("headings", "[]")
-        for heading in json.loads(headings) if isinstance(headings, str) else headings:
-            out.setdefault((str(meta.get("doc", "")), _fold(heading)), []).append(text)
+        path = _headings(meta)
+        for k, heading in enumerate(path):  # the sub-headings count: "### 2. 项目驱动学习" under 学习建议
+            out.setdefault((str(meta.get("doc", "")), _fold(heading)), []).extend([*path[k + 1 :], text])
     return {key: _fold("\n".join(parts)) for key, parts in out.items()}
 
 
@@ -143,7 +148,7 @@ class LexiconMatcher:
     ) -> None:
         self.margin = margin  # the lead a concept needs over every other (measured, eval/README.md)
         self.margin_en = margin if margin_en is None else margin_en  # English questions sit flatter
-        self._last: tuple[str, LexiconHit | None] | None = None
+        self._last: tuple[tuple[str, str | None], LexiconHit | None] | None = None
         self.entries = list(entries)
         self.owner = np.asarray(
             [k for k, e in enumerate(self.entries) for _ in e.descriptions], dtype=np.int64
@@ -156,15 +161,17 @@ class LexiconMatcher:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def match(self, query: Sequence[float] | np.ndarray) -> LexiconHit | None:
-        """The concept whose best description is closest to the question's vector, and its lead over the
-        best description of any other concept (of another term: two entries may share one)."""
-        if not self.entries:
+    def match(self, query: Sequence[float] | np.ndarray, doc: str | None = None) -> LexiconHit | None:
+        """The concept whose best description is closest to the question's vector (of `doc`'s concepts when
+        given), and its lead over the best description of any other concept (of another term)."""
+        if not any(doc in (None, e.doc) for e in self.entries):
             return None
         q = np.asarray(query, dtype=np.float32)
         sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
         best = np.full(len(self.entries), -2.0, dtype=np.float32)
         np.maximum.at(best, self.owner, sims)
+        if doc is not None:
+            best[[k for k, e in enumerate(self.entries) if e.doc != doc]] = -2.0
         order = np.argsort(-best, kind="stable")
         top = self.entries[int(order[0])]
         rival = next(
@@ -172,15 +179,17 @@ class LexiconMatcher:
         )
         return LexiconHit(top, float(best[order[0]]), float(best[order[0]]) - rival)
 
-    def described(self, question: str, embed_query: Callable[[str], list[float]]) -> LexiconHit | None:
+    def described(
+        self, question: str, embed_query: Callable[[str], list[float]], doc: str | None = None
+    ) -> LexiconHit | None:
         """The concept a question describes when it clearly wins (its lead at least the margin), else None;
         the last question's answer is kept (the query rewrite, the section list and the chain all ask)."""
-        if self._last is not None and self._last[0] == question:
+        if self._last is not None and self._last[0] == (question, doc):
             return self._last[1]
-        hit = self.match(embed_query(question)) if self.entries else None
+        hit = self.match(embed_query(question), doc) if self.entries else None
         margin = self.margin if CJK.search(question) else self.margin_en
         found = hit if hit is not None and hit.margin >= margin else None
-        self._last = (question, found)
+        self._last = ((question, doc), found)
         return found
 
 
@@ -207,11 +216,11 @@ def section_rows(entry: LexiconEntry, texts: Sequence[str], metadata: Sequence[d
     under: list[int] = []
     naming: list[int] = []
     for row, (text, meta) in enumerate(zip(texts, metadata, strict=True)):
-        headings = meta.get("headings", "[]")
-        path = json.loads(headings) if isinstance(headings, str) else headings
+        path = _headings(meta)
         if meta.get("doc") != entry.doc or _fold(entry.section) not in {_fold(h) for h in path}:
             continue
-        (naming if any(n in _fold(text) for n in names) else under).append(row)
+        said = _fold("".join([*path, text]))  # a sub-heading may be the term
+        (naming if any(n in said for n in names) else under).append(row)
     return naming or under
 
 

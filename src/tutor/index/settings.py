@@ -189,13 +189,13 @@ class RetrievalSettings(BaseModel):
         None, description="concept_lexicon: a JSONL lexicon; null = the one shipped for the shipped corpus."
     )
     concept_lexicon_margin: float = Field(
-        0.02, ge=0, description="concept_lexicon: the concept's lead over every other (Chinese questions)."
+        0.01, ge=0, description="concept_lexicon: the concept's lead over every other (Chinese questions)."
     )
     concept_lexicon_margin_en: float = Field(
-        0.02, ge=0, description="concept_lexicon: the concept's lead over every other (other questions)."
+        0.015, ge=0, description="concept_lexicon: the concept's lead over every other (other questions)."
     )
     concept_section_weight: float = Field(
-        0.0, ge=0, description="RRF weight: the passages of the lexicon concept's section; 0 = off."
+        1.0, ge=0, description="RRF weight: the passages of the lexicon concept's section; 0 = off."
     )
     concept_terms_to: Literal["keyword", "both"] = Field("keyword", description="concept_terms: BM25/both.")
     resource_kinds: Literal["off", "intent", "keyword", "both"] = Field(
