@@ -142,3 +142,26 @@ def test_the_shipped_lexicon_is_well_formed() -> None:
     for raw in lines:
         assert {"term", "aliases", "doc", "section", "describe_zh", "describe_en"} <= set(raw)
         assert 4 <= len(raw["describe_zh"]) <= 6 and 4 <= len(raw["describe_en"]) <= 6
+
+
+def test_a_concept_the_question_names_wins_when_nearly_as_close() -> None:
+    from tutor.index.lexicon import LexiconEntry
+
+    entries = [
+        LexiconEntry("Dropout", (), _ROADMAP, "核心内容", ("随机关掉一些神经元",)),
+        LexiconEntry("过拟合", (), _ROADMAP, "核心概念", ("只会背训练数据",)),
+        LexiconEntry("PCA 降维", (), _ROADMAP, "无监督学习", ("压缩维度",)),
+    ]
+    vectors = {"随机关掉一些神经元": [1.0, 0.0], "只会背训练数据": [0.99, 0.141], "压缩维度": [0.0, 1.0]}
+    matcher = LexiconMatcher(entries, lambda ts: [vectors[t] for t in ts], margin=0.005)
+    question = [1.0, 0.0]
+    # 过拟合 is named and only 0.01 below Dropout: the question is about the concept it names
+    assert matcher.described("为什么会过拟合？随机关掉神经元", lambda q: question) is None
+    # not named: the described concept
+    hit = matcher.described("随机关掉神经元的办法在哪学？", lambda q: question)
+    assert hit is not None and hit.entry.term == "Dropout"
+    # named only as context, far below the described concept: still the described one
+    far = {**vectors, "只会背训练数据": [0.9, 0.436]}
+    context = LexiconMatcher(entries, lambda ts: [far[t] for t in ts], margin=0.005)
+    named = context.described("防止过拟合的随机关掉神经元的办法", lambda q: question)
+    assert named is not None and named.entry.term == "Dropout"
