@@ -114,6 +114,7 @@ class QueryLevers:
             "faq": cfg.faq_weight > 0,
             "sequences": cfg.next_step_weight > 0,
             "concepts": cfg.concept_terms > 0,
+            "lexicon": cfg.concept_lexicon,
             "router": cfg.doc_routing_weight > 0 or cfg.doc_routing_restrict_margin is not None,
             "resource_kinds": cfg.resource_kinds in ("keyword", "both"),
             "glossary": cfg.bilingual_glossary,
@@ -121,8 +122,7 @@ class QueryLevers:
         return [name for name, on in wanted.items() if on]
 
     def store(self, bm25: BM25Index, directory: Path) -> None:
-        """Build the wanted levers from `bm25` (just built, in memory) and write them under `directory`,
-        the BM25 generation being saved (`BM25Index.save(extra=...)`)."""
+        """Build the wanted levers from `bm25` (just built) and write them under the saved `directory`."""
         builders: dict[str, Callable[[], object]] = {
             "headings": self._headings,
             "heading_paths": self.heading_paths,
@@ -131,6 +131,7 @@ class QueryLevers:
             "faq": self.faq,
             "sequences": self.sequences,
             "concepts": self.concepts,
+            "lexicon": lambda: self.concepts().lexicon,
             "router": self.router,
             "resource_kinds": self.resource_kinds,
             "glossary": self.glossary,

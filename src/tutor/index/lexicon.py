@@ -17,6 +17,7 @@ section in the live material is skipped with a warning, never an error.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tutor.index.roadmap_sections import heading_paths
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
 
@@ -72,6 +74,16 @@ class LexiconHit:
     entry: LexiconEntry
     score: float  # the best description's similarity
     margin: float  # its lead over the best description of another concept
+
+
+def lexicon_path(cfg: RetrievalSettings) -> Path:
+    return Path(cfg.concept_lexicon_file) if cfg.concept_lexicon_file else default_lexicon_path()
+
+
+def lexicon_digest(cfg: RetrievalSettings) -> str:
+    """The configured lexicon file's content hash: a stored matcher of another file is rebuilt."""
+    path = lexicon_path(cfg)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def default_lexicon_path() -> Path:
@@ -162,6 +174,7 @@ class LexiconMatcher:
         self.margin_en = margin if margin_en is None else margin_en  # English questions sit flatter
         self._last: tuple[tuple[str, str | None], LexiconHit | None] | None = None
         self.entries = list(entries)
+        self.source = ""  # the lexicon file's digest (`lexicon_digest`)
         self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
         self._best = np.zeros(0, dtype=np.float32)
         self.owner = np.asarray(
@@ -171,6 +184,18 @@ class LexiconMatcher:
         vectors = np.asarray(embed_documents(texts), dtype=np.float32) if texts else np.zeros((0, 1))
         norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
         self.vectors = (vectors / norms).astype(np.float32)
+
+    @classmethod
+    def restore(
+        cls, entries: Sequence[LexiconEntry], vectors: np.ndarray, margin: float, margin_en: float
+    ) -> LexiconMatcher:
+        """A matcher put back from its stored description vectors (`tutor.index.lever_store`)."""
+        return cls(entries, lambda texts: np.asarray(vectors, dtype=np.float32).tolist(), margin, margin_en)
+
+    def dump(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Its description vectors and entries, as the lever store keeps them."""
+        entries = [[e.term, list(e.aliases), e.doc, e.section, list(e.descriptions)] for e in self.entries]
+        return {"vectors": self.vectors}, {"entries": entries}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -230,41 +255,43 @@ def lexicon_builder(
     def build(bm25: BM25Index) -> LexiconMatcher | None:
         if not cfg.concept_lexicon:
             return None
-        path = Path(cfg.concept_lexicon_file) if cfg.concept_lexicon_file else default_lexicon_path()
-        entries = load_lexicon(path, bm25.texts, bm25.metadata)
-        return LexiconMatcher(entries, embedding(), cfg.concept_lexicon_margin, cfg.concept_lexicon_margin_en)
+        entries = load_lexicon(lexicon_path(cfg), bm25.texts, bm25.metadata)
+        matcher = LexiconMatcher(
+            entries, embedding(), cfg.concept_lexicon_margin, cfg.concept_lexicon_margin_en
+        )
+        matcher.source = lexicon_digest(cfg)  # what the lever store keeps it for
+        return matcher
 
     return build
 
 
-def section_rows(entry: LexiconEntry, texts: Sequence[str], metadata: Sequence[dict[str, Any]]) -> list[int]:
-    """The live passages that teach the entry: under its section (a heading such as 核心内容 recurs under
-    every skill), those naming its term or an alias first, in document order."""
+def teaching_first(entry: LexiconEntry, chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
+    """The passages of the entry's section, those naming its term or an alias first (a heading such as
+    核心内容 recurs under every skill; a sub-heading may be the term), in their order."""
     names = [_fold(n) for n in entry.names]
-    under: list[int] = []
-    naming: list[int] = []
-    for row, (text, meta) in enumerate(zip(texts, metadata, strict=True)):
-        path = _headings(meta)
-        if meta.get("doc") != entry.doc or _fold(entry.section) not in {_fold(h) for h in path}:
-            continue
-        said = _fold("".join([*path, text]))  # a sub-heading may be the term
-        (naming if any(n in said for n in names) else under).append(row)
-    return naming or under
+    said = [c for c in chunks if any(n in _fold("".join([*c.headings, c.text])) for n in names)]
+    return said + [c for c in chunks if c not in said]
 
 
 def concept_list(
     levers: Any, cfg: RetrievalSettings, question: str, allowed: Callable[[str], bool], limit: int = 2
 ) -> list[tuple[str, float, list[StoredChunk]]]:
     """The passages of the section teaching the lexicon concept the question describes, as one more RRF
-    list (`retrieval.concept_section_weight`); [] when off or no concept clearly wins."""
+    list (`retrieval.concept_section_weight`); [] when off or no concept clearly wins.  The rows come from
+    the stored heading paths: only the section's own passages are read."""
     if cfg.concept_section_weight <= 0 or (hit := levers.concepts().described(question)) is None:
         return []
     bm25 = levers.index.bm25()
     docs = bm25.docs()
-    rows = [r for r in section_rows(hit.entry, bm25.texts, bm25.metadata) if allowed(docs[r])][:limit]
-    records = bm25.records.fetch(rows)
-    found = [
-        StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)
-        for r, (text, meta) in zip(rows, records, strict=True)
+    (head,) = heading_paths([{"headings": json.dumps([hit.entry.section])}])[0]
+    rows = [
+        r
+        for r, path in enumerate(levers.heading_paths())
+        if head in path and docs[r] == hit.entry.doc and allowed(docs[r])
     ]
+    chunks = [
+        StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)
+        for r, (text, meta) in zip(rows, bm25.records.fetch(rows), strict=True)
+    ]
+    found = teaching_first(hit.entry, chunks)[:limit]
     return [("concept", cfg.concept_section_weight, found)] if found else []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.index.lexicon import LexiconMatcher, default_lexicon_path, load_lexicon, section_rows
+from tutor.index.lexicon import LexiconMatcher, default_lexicon_path, load_lexicon, teaching_first
 from tutor.index.sections import ConceptGlossary
 
 _ROADMAP = "ai-learning-roadmap"
@@ -122,16 +122,20 @@ def test_the_glossary_hands_the_lexicon_term_and_aliases_to_bm25_before_its_own_
     assert glossary("把很多维压成两三维") == "PCA 降维"
 
 
-def test_section_rows_prefer_the_passages_naming_the_term() -> None:
+def test_the_passages_naming_the_term_come_first() -> None:
     from tutor.index.lexicon import LexiconEntry
+    from tutor.index.store import StoredChunk
 
+    chunks = [
+        StoredChunk(f"c{k}", text, meta, 0.0)
+        for k, (text, meta) in enumerate(zip(TEXTS, METADATA, strict=True))
+    ]
     dropout = LexiconEntry("Dropout", (), _ROADMAP, "核心内容", ("随机关掉神经元",))
-    # 核心内容 recurs under every skill: the passage naming the term, not the other skill's
-    assert section_rows(dropout, TEXTS, METADATA) == [2]
-    absent = LexiconEntry("BatchNorm", (), _ROADMAP, "核心内容", ("归一化",))
-    assert section_rows(absent, TEXTS, METADATA) == [1, 2]  # none names it: the whole section
-    other = LexiconEntry("Dropout", (), "another-doc", "核心内容", ("随机关掉神经元",))
-    assert section_rows(other, TEXTS, METADATA) == []
+    # 核心内容 recurs under every skill: the passage naming the term first
+    assert [c.id for c in teaching_first(dropout, chunks[1:])] == ["c2", "c1"]
+    # a sub-heading may be the term
+    unsupervised = LexiconEntry("无监督学习", (), _ROADMAP, "技能点 4：机器学习基础", ("不用标签",))
+    assert [c.id for c in teaching_first(unsupervised, chunks[1:] + chunks[:1])][0] == "c0"
 
 
 def test_the_shipped_lexicon_is_well_formed() -> None:
