@@ -266,11 +266,12 @@ def lexicon_builder(
 
 
 def teaching_first(entry: LexiconEntry, chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
-    """The passages of the entry's section, those naming its term or an alias first (a heading such as
-    核心内容 recurs under every skill; a sub-heading may be the term), in their order."""
+    """The passages of the entry's section that name its term or an alias (a heading such as 核心内容
+    recurs under every skill: another skill's is no answer; a sub-heading may be the term), in their
+    order; all of them when none does."""
     names = [_fold(n) for n in entry.names]
     said = [c for c in chunks if any(n in _fold("".join([*c.headings, c.text])) for n in names)]
-    return said + [c for c in chunks if c not in said]
+    return said or list(chunks)
 
 
 def concept_list(

@@ -131,8 +131,10 @@ def test_the_passages_naming_the_term_come_first() -> None:
         for k, (text, meta) in enumerate(zip(TEXTS, METADATA, strict=True))
     ]
     dropout = LexiconEntry("Dropout", (), _ROADMAP, "核心内容", ("随机关掉神经元",))
-    # 核心内容 recurs under every skill: the passage naming the term first
-    assert [c.id for c in teaching_first(dropout, chunks[1:])] == ["c2", "c1"]
+    # 核心内容 recurs under every skill: only the passage naming the term, not the other skill's
+    assert [c.id for c in teaching_first(dropout, chunks[1:])] == ["c2"]
+    absent = LexiconEntry("BatchNorm", (), _ROADMAP, "核心内容", ("归一化",))
+    assert [c.id for c in teaching_first(absent, chunks[1:])] == ["c1", "c2"]  # none names it: all
     # a sub-heading may be the term
     unsupervised = LexiconEntry("无监督学习", (), _ROADMAP, "技能点 4：机器学习基础", ("不用标签",))
     assert [c.id for c in teaching_first(unsupervised, chunks[1:] + chunks[:1])][0] == "c0"
