@@ -12,19 +12,26 @@ question through the glossary).  Read from the article's structure, never from k
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from tutor.chain.scope import content_words
-from tutor.chain.text import CJK, overlap_ratio
+from tutor.chain.sections import source_of
+from tutor.chain.structured_parts import Structured
+from tutor.chain.text import CJK, overlap_ratio, strip_markdown
 
 if TYPE_CHECKING:
+    from tutor.chain.doc_parts import DocParts
     from tutor.index.embeddings import TutorEmbeddings
+    from tutor.index.lexicon import LexiconHit
     from tutor.index.store import StoredChunk
 
-__all__ = ["ASKS_NAME", "ASKS_WHAT_IT_MEANS", "described"]
+__all__ = ["ASKS_NAME", "ASKS_WHAT_IT_MEANS", "described", "lexicon_passage", "lexicon_terms"]
+
+T = TypeVar("T")
 
 #: the question asks for the name of what it describes: the terms it says are not the answer
 ASKS_NAME = re.compile(
@@ -71,3 +78,42 @@ def described(
     order = sorted(range(len(lines)), key=lambda k: -scores[k])
     best = scores[order[0]]
     return [lines[k] for k in order[:limit] if scores[k] >= best - _TIE]
+
+
+def lexicon_terms(hit: LexiconHit, terms: Sequence[T], term_of: Callable[[T], str]) -> list[T]:
+    """The roadmap content terms that are the lexicon concept (its term or an alias, case and width folded)."""
+    names = {_fold(n) for n in hit.entry.names}
+    return [t for t in terms if _fold(term_of(t)) in names]
+
+
+def lexicon_passage(hit: LexiconHit, parts: DocParts, language: str) -> Structured | None:
+    """The concept's name and the lines of its section that name it, cited to their passage (when the
+    concept is no item of the roadmap's skill lists: an essay's idea, a roadmap paragraph)."""
+    entry = hit.entry
+    names = [_fold(n) for n in entry.names]
+    section = _fold(entry.section)
+    for chunk in parts.docs.get(entry.doc, []):
+        if section not in {_fold(h) for h in chunk.headings}:
+            continue
+        lines = [ln.strip() for ln in chunk.text.splitlines() if any(n in _fold(ln) for n in names)]
+        lines = [strip_markdown(ln).lstrip("-*# ").strip() for ln in lines if not ln.startswith("#")]
+        if not lines:
+            continue
+        source = source_of(1, chunk)
+        source.cited = True
+        where = " › ".join(source.headings[-2:])
+        aka = "、".join(entry.aliases[:2])
+        lead = (
+            f"你描述的应该是「{entry.term}」" + (f"（{aka}）" if aka else "") + f"，资料在 **{where}** 讲到："
+            if language == "zh"
+            else f"What you describe sounds like “{entry.term}”"
+            + (f" ({aka})" if aka else "")
+            + f"; the material covers it under **{where}** (quoted in the original Chinese):"
+        )
+        body = [f"- {ln} [1]" for ln in lines[:4]]
+        return Structured(text="\n".join([lead, *body]), sources=[source], items=lines[:4])
+    return None
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tutor.chain.answer import Source
-from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described
+from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described, lexicon_passage, lexicon_terms
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import core_name
@@ -39,11 +39,16 @@ from tutor.index.store import StoredChunk
 if TYPE_CHECKING:
     from tutor.curriculum.learners import Roadmap
     from tutor.index.embeddings import TutorEmbeddings
+    from tutor.index.lexicon import LexiconHit
+
+#: the concept a question describes without its keyword, within a named document or not (ConceptGlossary.described)
+Describe = Callable[[str, "str | None"], "LexiconHit | None"]
 
 __all__ = ["ASKS_CONCEPT", "compose_concept", "curriculum_answer", "names_article"]
 
 ASKS_CONCEPT = re.compile(
     r"是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
+    r"|哪一?块|在哪学"
     r"|\bwhat(?:'s| is| are)\b|\bwhat role\b|\brole of\b|\bwhich\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bwhere\b"
     r"|\bdifference\b",
     re.IGNORECASE,
@@ -240,6 +245,7 @@ def compose_concept(
     roadmap: Roadmap,
     parts: DocParts | None,
     embedder: Callable[[], TutorEmbeddings] | None = None,
+    describe: Describe | None = None,
 ) -> Structured | None:
     """The passage that teaches the term the question asks about, or None (then retrieval answers)."""
     names = ASKS_NAME.search(question)
@@ -247,6 +253,9 @@ def compose_concept(
         return None
     text = _matching_text(question, language)
     article = named_doc(text, parts) if parts is not None else None
+    if article and describe is not None and names and (hit := describe(question, article)) is not None:
+        if parts is not None and (named := lexicon_passage(hit, parts, language)) is not None:
+            return named  # "逆袭那篇里…的办法叫什么": the article's concept the lexicon knows
     if parts is not None and (names or _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question))):
         # asking for a name, the terms the question says are not the answer: it describes one
         found = [] if names else _definitions(parts, _without_article_name(question, language), article)
@@ -256,6 +265,12 @@ def compose_concept(
             return _definition_answer(found, language)
     if article and article != roadmap.curriculum.doc:
         return None  # a question about an article is not answered from the roadmap's syllabus
+    hit = describe(question, article) if describe is not None else None
+    if hit is not None:  # a concept described without its keyword: the lexicon's (tutor.index.lexicon)
+        own = lexicon_terms(hit, _content_terms(roadmap), lambda t: t.term)
+        named = _content_answer(own, roadmap, language, u) if own else None
+        if named := named or (lexicon_passage(hit, parts, language) if parts is not None else None):
+            return named
     hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
     return _content_answer(hits, roadmap, language, u)
 
@@ -276,6 +291,7 @@ def curriculum_answer(
     roadmap: Roadmap,
     parts: DocParts | None,
     embedder: Callable[[], TutorEmbeddings] | None = None,
+    describe: Describe | None = None,
 ) -> Structured | None:
     """The roadmap's complete lists for a curriculum question (unless it names an article), else the
     passage teaching the concept it asks about; None when retrieval answers."""
@@ -287,4 +303,4 @@ def curriculum_answer(
         structured = group_answer(question, language, u, cur, builder, elsewhere) or compose_structured(
             u, cur, roadmap.path, language, roadmap.prerequisites, question
         )
-    return structured or compose_concept(question, language, u, roadmap, parts, embedder)
+    return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)

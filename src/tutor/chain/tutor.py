@@ -19,7 +19,7 @@ from tutor.chain.citations import check_citations, cited_numbers, mark_cited, re
 from tutor.chain.compose import Block, select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.compose_render import render_blocks
-from tutor.chain.concepts import curriculum_answer
+from tutor.chain.concepts import Describe, curriculum_answer
 from tutor.chain.condense import Turn, condense_by_rule, condense_with_model, continues_document, is_follow_up
 from tutor.chain.followup import follow_up_route, in_context, own_words_route
 from tutor.chain.generation import stream_answer
@@ -69,7 +69,9 @@ class TutorChain:
         search_doc: SearchDoc | None = None,
         allowed_links: Callable[[], set[str]] = set,
         corpus: Callable[[], Sequence[StoredChunk]] | None = None,
+        describe: Describe | None = None,
     ) -> None:
+        self.describe = describe  # the concept a question describes (tutor.index.lexicon)
         self._retrieve = retrieve
         self._search_doc = search_doc
         # the documents' own structure (FAQ entries, steps sections, named sections) for extractive answers
@@ -284,7 +286,7 @@ class TutorChain:
     def _curriculum(self, answer: Answer, understood: Understanding) -> Structured | None:
         parts = self.structure.parts() if self.structure else None
         q, lang = answer.standalone_question, answer.language
-        return curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder)
+        return curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder, self.describe)
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]

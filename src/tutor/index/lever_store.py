@@ -31,6 +31,7 @@ import numpy as np
 
 from tutor.index.bm25 import BM25Index
 from tutor.index.items import ItemView
+from tutor.index.lexicon import LexiconEntry, LexiconMatcher, lexicon_builder, lexicon_digest
 from tutor.index.query import Glossary
 from tutor.index.routing import DocCard, DocRouter
 from tutor.index.sections import ConceptGlossary, FaqEntries, SectionView, SequencePassages
@@ -199,6 +200,26 @@ def _load_concepts(ctx: LoadContext, bm25: BM25Index, s: StoredLever) -> Concept
     )
 
 
+def _dump_lexicon(lever: LexiconMatcher) -> Dumped:
+    arrays, meta = lever.dump()
+    return arrays, {**meta, "source": lever.source}
+
+
+def _load_lexicon(ctx: LoadContext, bm25: BM25Index, s: StoredLever) -> LexiconMatcher | None:
+    """The stored matcher, unless switched off or the configured lexicon file changed since the ingest."""
+    cfg = ctx.cfg
+    if not cfg.concept_lexicon:
+        return None
+    if s.meta.get("source") != lexicon_digest(cfg):
+        return lexicon_builder(cfg, ctx.passage_embedding)(bm25)
+    entries = [LexiconEntry(t, tuple(a), d, sec, tuple(ds)) for t, a, d, sec, ds in s.meta["entries"]]
+    matcher = LexiconMatcher.restore(
+        entries, s.array("vectors"), cfg.concept_lexicon_margin, cfg.concept_lexicon_margin_en
+    )
+    matcher.source = s.meta["source"]
+    return matcher
+
+
 def _dump_router(lever: Any) -> Dumped:
     cards = [[c.doc, c.title, c.summary] for c in lever.cards]
     return {"raw": _raw(lever)}, {"cards": cards}
@@ -244,6 +265,7 @@ FORMS: Mapping[str, LeverForm] = {
     "faq": LeverForm(1, _arrays("owner", "vectors"), _load_faq),
     "sequences": LeverForm(1, _arrays("rows", "vectors"), _load_sequences),
     "concepts": LeverForm(1, _dump_concepts, _load_concepts),
+    "lexicon": LeverForm(1, _dump_lexicon, _load_lexicon),
     "router": LeverForm(1, _dump_router, _load_router),
     "resource_kinds": LeverForm(1, _dump_kinds, _load_kinds),
     "glossary": LeverForm(

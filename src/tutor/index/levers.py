@@ -1,11 +1,9 @@
 """The query-side retrieval levers over one live index: the query rewriter and the document router.
 
-Both depend on what is indexed (the glossary is read from the chunks, the router embeds one
-card per document), so both are rebuilt when the BM25 index changes and reused otherwise.
-The composition root (`tutor.app`) builds one `QueryLevers` and hands it to every retriever;
-`hooks` is where the curriculum's query understanding joins in (`ReferenceSections`: the headings
-of the stages and skills a question names, appended to what both retrievers search for).
-"""
+Both depend on what is indexed, so both are rebuilt when the BM25 index changes and reused otherwise.
+The composition root (`tutor.app`) builds one `QueryLevers` and hands it to every retriever; `hooks` is
+where the curriculum's query understanding joins in (`ReferenceSections`: the named stages' and skills'
+headings, appended to what both retrievers search for)."""
 
 from __future__ import annotations
 
@@ -23,6 +21,7 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.items import ItemView
 from tutor.index.kinds import SectionKinds
 from tutor.index.lever_store import FORMS, read_lever, recording, stored_names, write_lever
+from tutor.index.lexicon import lexicon_builder
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.ranker import HeadingVectors
@@ -115,6 +114,7 @@ class QueryLevers:
             "faq": cfg.faq_weight > 0,
             "sequences": cfg.next_step_weight > 0,
             "concepts": cfg.concept_terms > 0,
+            "lexicon": cfg.concept_lexicon,
             "router": cfg.doc_routing_weight > 0 or cfg.doc_routing_restrict_margin is not None,
             "resource_kinds": cfg.resource_kinds in ("keyword", "both"),
             "glossary": cfg.bilingual_glossary,
@@ -122,8 +122,7 @@ class QueryLevers:
         return [name for name, on in wanted.items() if on]
 
     def store(self, bm25: BM25Index, directory: Path) -> None:
-        """Build the wanted levers from `bm25` (just built, in memory) and write them under `directory`,
-        the BM25 generation being saved (`BM25Index.save(extra=...)`)."""
+        """Build the wanted levers from `bm25` (just built) and write them under the saved `directory`."""
         builders: dict[str, Callable[[], object]] = {
             "headings": self._headings,
             "heading_paths": self.heading_paths,
@@ -132,6 +131,7 @@ class QueryLevers:
             "faq": self.faq,
             "sequences": self.sequences,
             "concepts": self.concepts,
+            "lexicon": lambda: self.concepts().lexicon,
             "router": self.router,
             "resource_kinds": self.resource_kinds,
             "glossary": self.glossary,
@@ -320,7 +320,9 @@ class QueryLevers:
             glossary._raw = embed.first  # type: ignore[attr-defined]  # what `store` keeps
             return glossary
 
-        return self._per_index("concepts", build)
+        glossary = self._per_index("concepts", build)  # + the learners' descriptions (index.lexicon)
+        glossary.lexicon = self._per_index("lexicon", lexicon_builder(self.cfg, self.passage_embedding))
+        return glossary
 
 
 def _passage_embedding(embedder: TutorEmbeddings) -> Callable[[list[str]], list[list[float]]]:
@@ -351,14 +353,13 @@ _RANGE = re.compile(r"(?:阶段|stages?)\s*\d+\s*(?:[-–~～到至]|to|and)\s*\
 class ReferenceSections:
     """A query hook: the roadmap headings of the stages and skills a question refers to.
 
-    "阶段 2 学什么", "what does stage 0 cover", "技能点 14 的框架", "the engineering stage": the
-    learner names a section by its number or name, which neither BM25 (an English "stage 0") nor the
-    embedder (a bare number) can match to the heading; appending the heading ("阶段 0：基础准备（1-2
-    个月）") lets both find it.  A question about what comes after a stage also gets the next stage.
-    An ordinal ("第一个阶段", "the first stage") is a position in the roadmap's order (the first stage is
-    阶段 0), unless the question also names a stage by its name; "第三阶段" without 个 is the label 阶段 3.
-    `named=False` leaves out skills recognised only by name ("PyTorch"), which already match by
-    themselves.  Anything that cannot be understood (no roadmap configured) adds nothing.
+    "阶段 2 学什么", "what does stage 0 cover", "技能点 14 的框架", "the engineering stage": the learner names
+    a section by its number or name, which neither BM25 (an English "stage 0") nor the embedder (a bare
+    number) can match to the heading; appending the heading ("阶段 0：基础准备（1-2 个月）") lets both find it.
+    A question about what comes after a stage also gets the next stage.  An ordinal ("第一个阶段", "the first
+    stage") is a position in the roadmap's order (the first stage is 阶段 0), unless the question also names a
+    stage by its name; "第三阶段" without 个 is the label 阶段 3.  `named=False` leaves out skills recognised
+    only by name ("PyTorch"), which already match.  Anything that cannot be understood adds nothing.
     """
 
     def __init__(

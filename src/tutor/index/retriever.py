@@ -21,6 +21,7 @@ from tutor.index.bm25 import feedback_terms, matches
 from tutor.index.dedup import dedup
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.levers import QueryLevers
+from tutor.index.lexicon import concept_list
 from tutor.index.live import LiveIndex
 from tutor.index.query import QueryPlan
 from tutor.index.ranker import Candidates
@@ -325,7 +326,8 @@ class HybridRetriever(TutorRetriever):
         if asks_next or self.cfg.aspect_section_weight <= 0:  # what comes next is not the named section
             return lists
         passages = self.levers.roadmap_passages(sections.aspect_targets(question), _doc_allowed(where))
-        return lists + ([("aspect", self.cfg.aspect_section_weight, passages)] if passages else [])
+        lists += [("aspect", self.cfg.aspect_section_weight, passages)] if passages else []
+        return lists + concept_list(self.levers, self.cfg, question, _doc_allowed(where))  # index.lexicon
 
     def _next_lists(
         self, sections: RoadmapSections, question: str, asks_next: bool, where: dict[str, Any] | None

@@ -19,6 +19,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from tutor.index.bm25 import BM25Index
+from tutor.index.lexicon import LexiconHit, LexiconMatcher
 from tutor.index.routing import refers_to_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
@@ -335,6 +336,7 @@ class ConceptGlossary:
         self.names = {n for term in self.terms for n in _names(term)}
         self.names |= {n for h in headings for n in _names(_heading_name(h))}
         self.embed_query = embed_query
+        self.lexicon: LexiconMatcher | None = None  # set by QueryLevers.concepts
         self.top = top
         vectors = np.asarray(embed_documents([d for _, d in entries]), dtype=np.float32) if entries else None
         self.vectors = (
@@ -350,10 +352,12 @@ class ConceptGlossary:
     def __call__(self, question: str) -> str | None:
         import numpy as np
 
-        if self.vectors is None or self.top <= 0 or (self.cjk_only and not CJK.search(question)):
-            return None
+        if (hit := self.described(question)) is not None:  # the lexicon's concept (index.lexicon)
+            return " ".join(hit.entry.names)
         if refers_to_document(question) or asks_for_resources(question) or self.names_a_term(question):
             return None  # the question has its keyword, is about an essay or wants a table: nothing to add
+        if self.vectors is None or self.top <= 0 or (self.cjk_only and not CJK.search(question)):
+            return None
         q = np.asarray(self.embed_query(question), dtype=np.float32)
         sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
         order = [int(i) for i in np.argsort(-sims, kind="stable")]
@@ -363,6 +367,15 @@ class ConceptGlossary:
                 return None  # e5's similarities are flat: a near tie is no evidence for either term
         picked = [self.terms[i] for i in order[: self.top]]
         return " ".join(dict.fromkeys(picked)) or None
+
+    def described(self, question: str, doc: str | None = None) -> LexiconHit | None:
+        """The lexicon concept the question describes (of `doc`), when it leads every other by the margin; not
+        for an unnamed essay, a table or what comes next (the order's passages, worded near many concepts)."""
+        if self.lexicon is None or (doc is None and refers_to_document(question)) or asks_next_step(question):
+            return None
+        return (
+            None if asks_for_resources(question) else self.lexicon.described(question, self.embed_query, doc)
+        )
 
     def names_a_term(self, question: str) -> bool:
         """Does the question already use one of the material's concept terms?"""

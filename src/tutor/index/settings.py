@@ -181,6 +181,22 @@ class RetrievalSettings(BaseModel):
         True,
         description="Concept glossary: only for questions with Chinese characters (the entries' language).",
     )
+    concept_lexicon: bool = Field(
+        True,
+        description="Concept glossary: also match the learners' descriptions of the lexicon (index.lexicon).",
+    )
+    concept_lexicon_file: str | None = Field(
+        None, description="concept_lexicon: a JSONL lexicon; null = the one shipped for the shipped corpus."
+    )
+    concept_lexicon_margin: float = Field(
+        0.01, ge=0, description="concept_lexicon: the concept's lead over every other (Chinese questions)."
+    )
+    concept_lexicon_margin_en: float = Field(
+        0.015, ge=0, description="concept_lexicon: the concept's lead over every other (other questions)."
+    )
+    concept_section_weight: float = Field(
+        1.0, ge=0, description="RRF weight: the passages of the lexicon concept's section; 0 = off."
+    )
     concept_terms_to: Literal["keyword", "both"] = Field("keyword", description="concept_terms: BM25/both.")
     resource_kinds: Literal["off", "intent", "keyword", "both"] = Field(
         "both", description="English resource kinds ('forum' -> 社区 论坛): intent, + BM25 words, + both."

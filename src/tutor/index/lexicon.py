@@ -1,0 +1,298 @@
+"""A concept described without its keyword, matched through a lexicon of learners' descriptions.
+
+"不需要标签、自动把数据点分成几堆的方法" names no term, and e5-small puts it as close to "PCA 降维" as to
+"K-means 聚类" (margins 0.001-0.02 against the material's own one-line items, eval/README.md).  The lexicon
+(`concept_lexicon.jsonl`, shipped next to this module) was written from the five corpus documents only, by a
+writer who never saw an eval question, the code or its output: per concept the documents teach, its `term`,
+`aliases`, the `doc` and exact `section` heading where it is taught, and four to six phrasings of how a
+learner who does not know the term would describe it (`describe_zh`, `describe_en`).  A question is compared
+with every description (embedding similarity, best description per concept); when one concept leads every
+other by a measured margin, the concept glossary (`tutor.index.sections.ConceptGlossary`) hands its term to
+BM25, the retriever ranks its section's passages (`retrieval.concept_section_weight`) and the chain names it
+(`tutor.chain.concepts`).
+
+The lexicon fits the shipped corpus only: an entry whose term (or an alias) no longer occurs under its
+section in the live material is skipped with a warning, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tutor.index.roadmap_sections import heading_paths
+from tutor.index.store import StoredChunk
+from tutor.patterns import CJK
+
+if TYPE_CHECKING:
+    from tutor.index.bm25 import BM25Index
+    from tutor.index.settings import RetrievalSettings
+
+__all__ = [
+    "LexiconEntry",
+    "LexiconHit",
+    "LexiconMatcher",
+    "concept_list",
+    "default_lexicon_path",
+    "lexicon_builder",
+    "load_lexicon",
+]
+
+log = logging.getLogger(__name__)
+
+#: a concept the question names wins over the described one within this much (chosen on our set and dev:
+#: q030/q088 0.016-0.019 below the winner named theirs; d032/d125 0.032-0.040 below named context words)
+_NAMED_GAP = 0.025
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    term: str
+    aliases: tuple[str, ...]
+    doc: str
+    section: str
+    descriptions: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The term and its aliases, each once, as BM25 gets them."""
+        return tuple(dict.fromkeys([self.term, *self.aliases]))
+
+
+@dataclass(frozen=True)
+class LexiconHit:
+    entry: LexiconEntry
+    score: float  # the best description's similarity
+    margin: float  # its lead over the best description of another concept
+
+
+def lexicon_path(cfg: RetrievalSettings) -> Path:
+    return Path(cfg.concept_lexicon_file) if cfg.concept_lexicon_file else default_lexicon_path()
+
+
+def lexicon_digest(cfg: RetrievalSettings) -> str:
+    """The configured lexicon file's content hash: a stored matcher of another file is rebuilt."""
+    path = lexicon_path(cfg)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def default_lexicon_path() -> Path:
+    """The lexicon shipped with the package (written for the shipped corpus)."""
+    return Path(str(resources.files("tutor.index").joinpath("concept_lexicon.jsonl")))
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _said(name: str, text: str) -> bool:
+    """A folded name in a folded question: a Latin name (3+ letters) not inside a longer word."""
+    if CJK.search(name):
+        return name in text
+    return len(name) >= 3 and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text) is not None
+
+
+def _headings(meta: dict[str, Any]) -> list[str]:
+    headings = meta.get("headings", "[]")
+    return list(json.loads(headings) if isinstance(headings, str) else headings)
+
+
+def _parse(raw: dict[str, Any]) -> LexiconEntry | None:
+    term, doc, section = raw.get("term"), raw.get("doc"), raw.get("section")
+    if not (isinstance(term, str) and isinstance(doc, str) and isinstance(section, str) and term.strip()):
+        return None
+    texts = [*raw.get("describe_zh", []), *raw.get("describe_en", [])]
+    descriptions = tuple(t.strip() for t in texts if isinstance(t, str) and t.strip())
+    aliases = tuple(a.strip() for a in raw.get("aliases", []) if isinstance(a, str) and a.strip())
+    return LexiconEntry(term.strip(), aliases, doc, section.strip(), descriptions) if descriptions else None
+
+
+def _section_texts(texts: Sequence[str], metadata: Sequence[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """(doc, heading) -> the folded text of every live passage under that heading."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for text, meta in zip(texts, metadata, strict=True):
+        path = _headings(meta)
+        for k, heading in enumerate(path):  # the sub-headings count: "### 2. 项目驱动学习" under 学习建议
+            out.setdefault((str(meta.get("doc", "")), _fold(heading)), []).extend([*path[k + 1 :], text])
+    return {key: _fold("\n".join(parts)) for key, parts in out.items()}
+
+
+def load_lexicon(path: Path, texts: Sequence[str], metadata: Sequence[dict[str, Any]]) -> list[LexiconEntry]:
+    """The lexicon's entries that still fit the live material: the term or an alias occurs in its
+    section's passages (the heading counts: "K-means 聚类" may only be a heading).  A missing file, a bad
+    line or an entry that no longer fits is logged and skipped."""
+    if not path.is_file():
+        log.warning("concept lexicon %s not found: no lexicon", path)
+        return []
+    sections = _section_texts(texts, metadata)
+    kept: list[LexiconEntry] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry = _parse(json.loads(line))
+        except (json.JSONDecodeError, AttributeError, TypeError):
+            entry = None
+        if entry is None:
+            log.warning("concept lexicon %s:%d: not an entry, skipped", path.name, n)
+            continue
+        text = sections.get((entry.doc, _fold(entry.section)))
+        if text is None or not any(_fold(name) in text for name in entry.names):
+            log.warning(
+                "concept lexicon: %r no longer occurs under %s › %s, skipped",
+                entry.term,
+                entry.doc,
+                entry.section,
+            )
+            continue
+        kept.append(entry)
+    log.info("concept lexicon: %d entries fit the material", len(kept))
+    return kept
+
+
+class LexiconMatcher:
+    """The lexicon's descriptions, embedded once; a question's closest concept and its lead."""
+
+    def __init__(
+        self,
+        entries: Sequence[LexiconEntry],
+        embed_documents: Callable[[list[str]], list[list[float]]],
+        margin: float = 0.02,
+        margin_en: float | None = None,
+    ) -> None:
+        self.margin = margin  # the lead a concept needs over every other (measured, eval/README.md)
+        self.margin_en = margin if margin_en is None else margin_en  # English questions sit flatter
+        self._last: tuple[tuple[str, str | None], LexiconHit | None] | None = None
+        self.entries = list(entries)
+        self.source = ""  # the lexicon file's digest (`lexicon_digest`)
+        self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
+        self._best = np.zeros(0, dtype=np.float32)
+        self.owner = np.asarray(
+            [k for k, e in enumerate(self.entries) for _ in e.descriptions], dtype=np.int64
+        )
+        texts = [d for e in self.entries for d in e.descriptions]
+        vectors = np.asarray(embed_documents(texts), dtype=np.float32) if texts else np.zeros((0, 1))
+        norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        self.vectors = (vectors / norms).astype(np.float32)
+
+    @classmethod
+    def restore(
+        cls, entries: Sequence[LexiconEntry], vectors: np.ndarray, margin: float, margin_en: float
+    ) -> LexiconMatcher:
+        """A matcher put back from its stored description vectors (`tutor.index.lever_store`)."""
+        return cls(entries, lambda texts: np.asarray(vectors, dtype=np.float32).tolist(), margin, margin_en)
+
+    def dump(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Its description vectors and entries, as the lever store keeps them."""
+        entries = [[e.term, list(e.aliases), e.doc, e.section, list(e.descriptions)] for e in self.entries]
+        return {"vectors": self.vectors}, {"entries": entries}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def match(self, query: Sequence[float] | np.ndarray, doc: str | None = None) -> LexiconHit | None:
+        """The concept whose best description is closest to the question's vector (of `doc`'s concepts when
+        given), and its lead over the best description of any other concept (of another term)."""
+        if not any(doc in (None, e.doc) for e in self.entries):
+            return None
+        q = np.asarray(query, dtype=np.float32)
+        sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        best = np.full(len(self.entries), -2.0, dtype=np.float32)
+        np.maximum.at(best, self.owner, sims)
+        self._best = best.copy()  # every concept's closeness, for `_unnamed`
+        if doc is not None:
+            best[[k for k, e in enumerate(self.entries) if e.doc != doc]] = -2.0
+        order = np.argsort(-best, kind="stable")
+        top = self.entries[int(order[0])]
+        rival = next(
+            (float(best[i]) for i in order[1:] if _fold(self.entries[int(i)].term) != _fold(top.term)), -2.0
+        )
+        return LexiconHit(top, float(best[order[0]]), float(best[order[0]]) - rival)
+
+    def _unnamed(self, question: str, hit: LexiconHit, best: np.ndarray) -> bool:
+        """Is the described concept more than a concept the question names itself?  "RAG 里怎么做混合检索"
+        has its keyword, whose descriptions are nearly as close as the winner's (0.016 below): no reason to
+        search for another.  "…用来防止过拟合的办法" names 过拟合 only as context (0.032 below Dropout)."""
+        if self._names is None:
+            self._names = [{n for n in map(_fold, e.names) if len(n) >= 2} for e in self.entries]
+        text = _fold(question)
+        said = [k for k, names in enumerate(self._names) if any(_said(n, text) for n in names)]
+        if not said or any(self.entries[k].term == hit.entry.term for k in said):
+            return True
+        return hit.score - float(max(best[k] for k in said)) >= _NAMED_GAP
+
+    def described(
+        self, question: str, embed_query: Callable[[str], list[float]], doc: str | None = None
+    ) -> LexiconHit | None:
+        """The concept a question describes when it clearly wins (its lead at least the margin), else None;
+        the last question's answer is kept (the query rewrite, the section list and the chain all ask)."""
+        if self._last is not None and self._last[0] == (question, doc):
+            return self._last[1]
+        hit = self.match(embed_query(question), doc) if self.entries else None
+        margin = self.margin if CJK.search(question) else self.margin_en
+        found = hit if hit is not None and hit.margin >= margin else None
+        found = found if found is None or self._unnamed(question, found, self._best) else None
+        self._last = ((question, doc), found)
+        return found
+
+
+def lexicon_builder(
+    cfg: RetrievalSettings, embedding: Callable[[], Callable[[list[str]], list[list[float]]]]
+) -> Callable[[BM25Index], LexiconMatcher | None]:
+    """Build the configured lexicon's matcher from a live index: its entries that fit the material, their
+    descriptions embedded with the passage embedding (cached on disk); None when switched off."""
+
+    def build(bm25: BM25Index) -> LexiconMatcher | None:
+        if not cfg.concept_lexicon:
+            return None
+        entries = load_lexicon(lexicon_path(cfg), bm25.texts, bm25.metadata)
+        matcher = LexiconMatcher(
+            entries, embedding(), cfg.concept_lexicon_margin, cfg.concept_lexicon_margin_en
+        )
+        matcher.source = lexicon_digest(cfg)  # what the lever store keeps it for
+        return matcher
+
+    return build
+
+
+def teaching_first(entry: LexiconEntry, chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
+    """The passages of the entry's section that name its term or an alias (a heading such as 核心内容
+    recurs under every skill: another skill's is no answer; a sub-heading may be the term), in their
+    order; all of them when none does."""
+    names = [_fold(n) for n in entry.names]
+    said = [c for c in chunks if any(n in _fold("".join([*c.headings, c.text])) for n in names)]
+    return said or list(chunks)
+
+
+def concept_list(
+    levers: Any, cfg: RetrievalSettings, question: str, allowed: Callable[[str], bool], limit: int = 2
+) -> list[tuple[str, float, list[StoredChunk]]]:
+    """The passages of the section teaching the lexicon concept the question describes, as one more RRF
+    list (`retrieval.concept_section_weight`); [] when off or no concept clearly wins.  The rows come from
+    the stored heading paths: only the section's own passages are read."""
+    if cfg.concept_section_weight <= 0 or (hit := levers.concepts().described(question)) is None:
+        return []
+    bm25 = levers.index.bm25()
+    docs = bm25.docs()
+    (head,) = heading_paths([{"headings": json.dumps([hit.entry.section])}])[0]
+    rows = [
+        r
+        for r, path in enumerate(levers.heading_paths())
+        if head in path and docs[r] == hit.entry.doc and allowed(docs[r])
+    ]
+    chunks = [
+        StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)
+        for r, (text, meta) in zip(rows, bm25.records.fetch(rows), strict=True)
+    ]
+    found = teaching_first(hit.entry, chunks)[:limit]
+    return [("concept", cfg.concept_section_weight, found)] if found else []

@@ -1,0 +1,41 @@
+"""A concept described without its keyword, through the shipped concept lexicon, with the real index and
+embedder (no LLM): retrieval ranks the section that teaches it, the answer names it, cited to the roadmap.
+The questions are this test's own, written as a learner who does not know the term would ask."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
+
+_ROADMAP = "ai-learning-roadmap"
+
+
+def test_the_shipped_lexicon_fits_the_shipped_corpus(corpus_services) -> None:
+    lexicon = corpus_services.levers.concepts().lexicon
+    assert lexicon is not None and len(lexicon) >= 250  # the writer's 277 entries, all but a handful kept
+    assert {e.doc for e in lexicon.entries} >= {_ROADMAP, "programmer-midlife-crisis"}
+
+
+def test_a_described_concept_is_found_and_named(corpus_services) -> None:
+    chain_rule = (
+        "Where do I learn the rule for taking the derivative of a function nested inside another function?"
+    )
+    hit = corpus_services.levers.concepts().described(chain_rule)
+    assert hit is not None and hit.entry.term == "链式法则"
+    top = corpus_services.retriever().search(chain_rule)[:3]
+    assert any(c.doc == _ROADMAP and any("数学基础" in h for h in c.headings) for c in top)
+
+    answer = corpus_services.tutor.ask("我有一堆带房价的历史数据，想拟合一条直线来预测价格，这个方法叫什么？")
+    assert "线性回归" in answer.text and "技能点 4" in answer.text  # the name, the skill that teaches it
+    cited = [s for s in answer.sources if s.cited]
+    assert cited and all(s.doc == _ROADMAP for s in cited)
+
+
+def test_no_concept_is_forced_on_a_question_that_names_its_own(corpus_services) -> None:
+    glossary = corpus_services.levers.concepts()
+    # the question has its keyword: a description nearer another concept is no reason to search for it
+    named = glossary.described("梯度下降和反向传播有什么区别？")
+    assert named is None or named.entry.term in ("梯度下降", "反向传播")
+    # what comes next and resource tables are not concept descriptions
+    assert glossary.described("学完数学基础之后下一步学什么？") is None
