@@ -26,12 +26,34 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("models")
 
 
+VECTOR_CACHE_ENV = "TUTOR_EMBEDDINGS__VECTOR_CACHE_DIR"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def vector_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One shared vector cache for the whole session, empty at its start (never the user's own, so a
+    run from a clean clone is a run from a clean clone): the first test to embed a text embeds it for
+    real, later ones read it, as a second data dir does.  Session-scoped and autouse, so it is set
+    before any session fixture builds an index; subprocesses inherit it (`tests.servers.tutor_env`)."""
+    path = tmp_path_factory.mktemp("vector-cache")
+    before = os.environ.get(VECTOR_CACHE_ENV)
+    os.environ[VECTOR_CACHE_ENV] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop(VECTOR_CACHE_ENV, None)
+    else:
+        os.environ[VECTOR_CACHE_ENV] = before
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, models_dir: Path) -> None:
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, models_dir: Path, vector_cache_dir: Path
+) -> None:
     """Every test gets its own data dir and the test profile; nothing touches ./data."""
     for key in list(os.environ):
         if key.startswith("TUTOR_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv(VECTOR_CACHE_ENV, str(vector_cache_dir))
     monkeypatch.setenv("TUTOR_PROFILE", "default,test")
     monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TUTOR_MODELS_DIR", str(models_dir))

@@ -51,6 +51,8 @@ def tutor_env(data_dir: Path, models_dir: Path, **settings: str) -> dict[str, st
     `settings` are extra TUTOR_* variables (e.g. API__RATE_LIMIT="5/minute")."""
     repo = Path(__file__).resolve().parents[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+    cache = os.environ.get("TUTOR_EMBEDDINGS__VECTOR_CACHE_DIR")  # the session's (tests/conftest.py)
+    env.update({"TUTOR_EMBEDDINGS__VECTOR_CACHE_DIR": cache} if cache else {})
     env.update(
         TUTOR_PROFILE="default,test",
         TUTOR_DATA_DIR=str(data_dir),

@@ -108,7 +108,8 @@ class App:
                 apply_thread_policy(cfg)  # before torch loads, or it has no effect
                 model = build_embeddings(cfg, self.settings.model_cache_dir)
                 limit_torch_threads(cfg)
-            store = store_for(model, self.settings.data_dir / "vectors") if cfg.cache_vectors else None
+            # shared by every data dir (embeddings.vector_cache_dir)
+            store = store_for(model, cfg.vector_cache_dir) if cfg.cache_vectors else None
             self._embedder = CachedEmbeddings(model, store)  # counts calls, embeds the question once
         return self._embedder
 

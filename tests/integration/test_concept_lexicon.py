@@ -4,6 +4,7 @@ The questions are this test's own, written as a learner who does not know the te
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -15,6 +16,21 @@ def test_the_shipped_lexicon_fits_the_shipped_corpus(corpus_services) -> None:
     lexicon = corpus_services.levers.concepts().lexicon
     assert lexicon is not None and len(lexicon) >= 250  # the writer's 277 entries, all but a handful kept
     assert {e.doc for e in lexicon.entries} >= {_ROADMAP, "programmer-midlife-crisis"}
+
+
+def test_a_second_data_dir_reads_the_lexicon_vectors_from_the_shared_cache(corpus_services, embedder) -> None:
+    """The 2,216 descriptions cost ~38 s to embed; a second data dir (or a re-ingest) on the same model
+    reads them from the shared vector cache (`embeddings.vector_cache_dir`): no model call, same vectors."""
+    from tutor.index.lexicon import LexiconMatcher
+    from tutor.index.vector_cache import CachedEmbeddings, store_for
+
+    lexicon = corpus_services.levers.concepts().lexicon
+    cache = corpus_services.settings.embeddings.vector_cache_dir
+    assert cache is not None and not cache.is_relative_to(corpus_services.settings.data_dir)
+    another = CachedEmbeddings(embedder, store_for(embedder, cache))  # another process, another data dir
+    again = LexiconMatcher(lexicon.entries, another.embed_stored_passages)
+    assert another.calls == 0 and another.texts == 0
+    assert np.array_equal(again.vectors, lexicon.vectors)
 
 
 def test_a_described_concept_is_found_and_named(corpus_services) -> None:

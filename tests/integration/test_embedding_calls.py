@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import make_settings
 from tutor.app import App, build
+from tutor.index.vector_cache import store_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -52,24 +53,27 @@ def data(tmp_path_factory: pytest.TempPathFactory, models_dir: Path, embedder) -
     return root
 
 
-def _app(root: Path, models_dir: Path, embedder, cache: bool) -> App:
+def _app(root: Path, models_dir: Path, embedder, cache: bool, cache_dir: Path | None = None) -> App:
+    embeddings: dict = {"cache_vectors": cache}
+    if cache_dir is not None:  # else the session's shared cache (tests/conftest.py)
+        embeddings["vector_cache_dir"] = cache_dir
     settings = make_settings(
-        root / "data", models_dir, corpus={"paths": [root / "corpus"]}, embeddings={"cache_vectors": cache}
+        root / "data", models_dir, corpus={"paths": [root / "corpus"]}, embeddings=embeddings
     )
     return build(settings, embedder=embedder)
 
 
 def test_without_warm_up_blocks_are_embedded_once_then_read_from_disk(
-    data: Path, models_dir: Path, embedder
+    data: Path, models_dir: Path, embedder, tmp_path: Path
 ) -> None:
-    shutil.rmtree(data / "data" / "vectors", ignore_errors=True)
-    app = _app(data, models_dir, embedder, cache=True)
+    empty = tmp_path / "empty-cache"  # not the session's: nothing embedded yet
+    app = _app(data, models_dir, embedder, cache=True, cache_dir=empty)
     counter = app.load_embedder()
     app.ask("RAG 是什么？")  # once per process: router examples (once per data dir), document cards
     before = counter.calls
     assert (app.ask(QUESTIONS[0]).composition or "").startswith("blocks")
     assert counter.calls - before <= 3  # the question, its new blocks, its undecided lines
-    restarted = _app(data, models_dir, embedder, cache=True)  # another process, same data dir
+    restarted = _app(data, models_dir, embedder, cache=True, cache_dir=empty)  # another process, same cache
     restarted.ask("RAG 是什么？")
     counter = restarted.load_embedder()
     calls, texts = counter.calls, counter.texts
@@ -98,3 +102,27 @@ def test_a_warmed_answer_embeds_only_its_question(data: Path, models_dir: Path, 
         app.ask(question)
         assert counter.calls == again  # the same question again: nothing to embed
     assert any((c or "").startswith("blocks") for c in compositions)  # the composer ran on passages
+
+
+def test_an_ingest_with_an_empty_cache_embeds_and_a_second_data_dir_reuses_it(
+    data: Path, models_dir: Path, embedder, tmp_path: Path
+) -> None:
+    """The shared vector cache (`embeddings.vector_cache_dir`): a fresh data dir over an empty cache embeds
+    its derived texts (section, item and heading vectors) for real; a second data dir over the same cache
+    embeds only its passages (Chroma's) and its question, and answers and retrieves exactly as the first."""
+    cache = tmp_path / "cache"
+    results = []
+    for name in ("first", "second"):
+        root = tmp_path / name
+        shutil.copytree(data / "corpus", root / "corpus")
+        app = _app(root, models_dir, embedder, cache=True, cache_dir=cache)
+        assert not app.ingest().failed
+        counter = app.load_embedder()
+        hits = app.retrieve(QUESTIONS[0], k=5)
+        answer = app.ask(QUESTIONS[1])
+        results.append((counter.texts, [(h.doc, h.text, h.score) for h in hits], answer.text))
+        stored = store_for(embedder, cache, "query/passage").count()
+        assert stored > 0, "the derived texts were embedded into the cache"
+    (first_texts, *first), (second_texts, *second) = results
+    assert second == first  # cached vectors are the model's own: the same hits, scores and answer
+    assert second_texts < first_texts, (first_texts, second_texts)

@@ -58,6 +58,33 @@ class TutorEmbeddings(Embeddings):
         """Tokens of `text` under the embedder's own tokenizer; None when it has none to ask."""
         return None
 
+    def identity(self) -> str:
+        """What makes this model's vectors this model's: the key of the shared vector cache
+        (`index.vector_cache`), so another model, weights or prefix never reads these vectors.  Here:
+        the backend's class, model id and dimension; a backend that can name its weights says more."""
+        return f"{type(self).__module__}.{type(self).__qualname__}/{self.model_id}-{self.dimension}"
+
+
+def weights_fingerprint(source: str) -> str:
+    """A cheap digest of a model directory (its small files whole, the big ones' size and ends), or
+    the name itself for a hub id: two copies of one conversion agree, different weights do not."""
+    root = Path(source)
+    if not root.is_dir():
+        return source
+    digest = hashlib.sha1()
+    for path in sorted(root.rglob("*")):
+        name = str(path.relative_to(root))
+        if not path.is_file() or "onnx" in name or name.endswith(".md") or path.name.startswith("."):
+            continue  # the ONNX export is made from these weights; notes and locks are not weights
+        size = path.stat().st_size
+        digest.update(f"{name}\0{size}\0".encode())
+        with path.open("rb") as fh:
+            digest.update(fh.read(65536))
+            if size > 65536:
+                fh.seek(max(65536, size - 65536))
+                digest.update(fh.read())
+    return digest.hexdigest()[:16]
+
 
 def _safe_id(name: str) -> str:
     base = Path(name.rstrip("/")).name if "/" in name or Path(name).exists() else name
@@ -142,6 +169,7 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         self._onnx: OnnxQueryEncoder | None = None
         self._onnx_tried = False  # tried once: `_onnx` None then means torch it is
         self._onnx_lock = threading.Lock()
+        self._identity: str | None = None
 
     @property
     def _model(self) -> Any:
@@ -239,6 +267,15 @@ class SentenceTransformerEmbeddings(TutorEmbeddings):
         if len(texts) == 1:
             return [self.embed_query(texts[0])]
         return self._encode(list(texts), self._query_prefix, False)
+
+    def identity(self) -> str:
+        """Model, dimension, weights (`weights_fingerprint`) and both prefixes."""
+        if self._identity is None:
+            weights = weights_fingerprint(self._name)
+            self._identity = (
+                f"{self.model_id}-{self.dimension}/{weights}/{self._query_prefix!r}/{self._passage_prefix!r}"
+            )
+        return self._identity
 
     def tokenizer_length(self, text: str) -> int:
         fast = self._fast_tokenizer()

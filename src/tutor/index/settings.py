@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -30,8 +31,15 @@ class EmbeddingSettings(BaseModel):
     device: str = Field("cpu", description="torch device: cpu, cuda, cuda:1, mps.")
     cache_vectors: bool = Field(
         True,
-        description="Keep vectors of corpus texts (answer blocks, passages, router examples) on disk "
-        "under <data_dir>/vectors, so an answer embeds only its question.",
+        description="Keep vectors of corpus texts (answer blocks, passages, router examples, the concept "
+        "lexicon) on disk in the shared vector cache, so an answer embeds only its question and an ingest "
+        "into a new data dir re-embeds nothing it has seen.",
+    )
+    vector_cache_dir: Path | None = Field(
+        None,
+        description="The shared vector cache (one SQLite file per model, keyed by the model's identity and "
+        "the exact text; safe for several processes). None: $XDG_CACHE_HOME/tutor/vectors, else "
+        "~/.cache/tutor/vectors.",
     )
     torch_threads: int = Field(
         1,

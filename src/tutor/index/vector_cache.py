@@ -7,8 +7,10 @@ citation check) and every candidate block and passage again for each question.  
   whitespace normalised (the first spelling's vector serves the others), so the router, the retriever and the composer share one embedding
   of the question;
 * `embed_stored` (texts drawn from the corpus or the configuration: answer blocks, passages,
-  router examples) keeps vectors on disk, keyed by the exact text, one SQLite file per model, so each is embedded once
-  for the life of the data directory and never again per question;
+  router examples, the concept lexicon's descriptions) keeps vectors on disk, keyed by the model's
+  identity and the exact text, one SQLite file per model in a cache shared by every data directory
+  (`embeddings.vector_cache_dir`), so each is embedded once per model, not once per data dir, ingest
+  or question;
 * every call that reaches the model is counted (`calls`, `texts`) and logged at DEBUG, which is
   how the "embedding calls per answer" figure is measured.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -30,7 +33,7 @@ import numpy as np
 
 from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["CachedEmbeddings", "VectorStore", "normalise"]
+__all__ = ["CachedEmbeddings", "VectorStore", "default_cache_dir", "normalise", "store_for"]
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +44,18 @@ def normalise(text: str) -> str:
 
 
 class VectorStore:
-    """Vectors of stable texts in one SQLite file (WAL, so the UI and a CLI can share it).
+    """Vectors of stable texts in one SQLite file, shared by every data dir and process (WAL: many
+    readers and one writer at a time, the others wait up to `timeout` s).
 
-    The cache is an optimisation: a read-only or broken file costs a warning and the vectors are
-    simply computed again.
+    The cache is an optimisation: an unwritable, locked or corrupt file costs a warning and the
+    vectors are simply computed again; a row of the wrong size is a miss.
     """
 
-    def __init__(self, path: Path, namespace: str) -> None:
+    def __init__(self, path: Path, namespace: str, dimension: int = 0, timeout: float = 30.0) -> None:
         self.path = path
-        self.namespace = namespace  # model, dimension and prefix: a different one never matches
+        self.namespace = namespace  # model identity and prefix: a different one never matches
+        self.dimension = dimension  # 0: any length is accepted
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         self._broken = False
@@ -57,33 +63,56 @@ class VectorStore:
     def _key(self, text: str) -> bytes:
         return hashlib.sha1(f"{self.namespace}\0{text}".encode()).digest()
 
+    def _give_up(self, doing: str, exc: Exception) -> None:
+        log.warning(
+            "Vector cache %s unusable while %s (%s); vectors are computed instead (delete the file if it "
+            "is damaged, or set embeddings.vector_cache_dir)",
+            self.path,
+            doing,
+            exc,
+        )
+        self._broken = True
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
     def _conn(self) -> sqlite3.Connection | None:
         if self._db is None and not self._broken:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+                db = sqlite3.connect(self.path, check_same_thread=False, timeout=self.timeout)
+                try:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL)")
+                    db.commit()
+                except BaseException:
+                    db.close()
+                    raise
                 self._db = db
             except (sqlite3.Error, OSError) as exc:
-                log.warning("Vector cache %s unusable (%s); vectors are computed each time", self.path, exc)
-                self._broken = True
+                self._give_up("opening", exc)
         return self._db
 
     def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         keys = {self._key(t): t for t in texts}
         found: dict[str, np.ndarray] = {}
+        width = self.dimension * 4
         with self._lock:
             db = self._conn()
             if db is None:
                 return found
             items = list(keys)
-            for start in range(0, len(items), 500):  # SQLite's bound-parameter limit
-                part = items[start : start + 500]
-                marks = ",".join("?" * len(part))
-                rows = db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", part)
-                for key, blob in rows:
-                    found[keys[bytes(key)]] = np.frombuffer(blob, dtype=np.float32)
+            try:
+                for start in range(0, len(items), 500):  # SQLite's bound-parameter limit
+                    part = items[start : start + 500]
+                    marks = ",".join("?" * len(part))
+                    rows = db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", part)
+                    for key, blob in rows:
+                        if blob and len(blob) % 4 == 0 and (not width or len(blob) == width):
+                            found[keys[bytes(key)]] = np.frombuffer(blob, dtype=np.float32)
+            except sqlite3.Error as exc:
+                self._give_up("reading", exc)
+                return {}
         return found
 
     def put_many(self, vectors: dict[str, np.ndarray]) -> None:
@@ -101,7 +130,11 @@ class VectorStore:
     def count(self) -> int:
         with self._lock:
             db = self._conn()
-            return 0 if db is None else int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+            try:
+                return 0 if db is None else int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+            except sqlite3.Error as exc:
+                self._give_up("counting", exc)
+                return 0
 
 
 class _LRU:
@@ -136,7 +169,11 @@ class CachedEmbeddings(TutorEmbeddings):
         self.dimension = inner.dimension
         self.store = store
         # passages (block views, routing cards) are embedded with the passage prefix: their own namespace
-        self._passages = VectorStore(store.path, f"{store.namespace}/passage") if store is not None else None
+        self._passages = (
+            VectorStore(store.path, f"{store.namespace}/passage", store.dimension, store.timeout)
+            if store is not None
+            else None
+        )
         self._lru = _LRU(lru_size)
         self._count_lock = threading.Lock()
         self.calls = 0  # requests that reached the model
@@ -218,7 +255,21 @@ class CachedEmbeddings(TutorEmbeddings):
         return [found[k].tolist() for k in keys]
 
 
-def store_for(inner: TutorEmbeddings, directory: Path, prefix_tag: str = "query") -> VectorStore:
-    """The disk store of `inner`'s model under `directory` (one file per model and dimension)."""
+def default_cache_dir() -> Path:
+    """Where the vectors live unless `embeddings.vector_cache_dir` says: the user's cache directory
+    ($XDG_CACHE_HOME/tutor/vectors, else ~/.cache/tutor/vectors), shared by every data dir."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tutor" / "vectors"
+
+
+def store_for(
+    inner: TutorEmbeddings, directory: Path | None = None, prefix_tag: str = "query"
+) -> VectorStore:
+    """The store of `inner`'s model under `directory` (default `default_cache_dir`): one file per model
+    and dimension, each vector keyed by the model's full identity (`TutorEmbeddings.identity`: weights,
+    prefixes) and the exact text, so data dirs share vectors and different models never do."""
     name = f"{inner.model_id}-{inner.dimension}"
-    return VectorStore(directory / f"{name}.sqlite", namespace=f"{name}/{prefix_tag}")
+    where = directory if directory is not None else default_cache_dir()
+    return VectorStore(
+        where / f"{name}.sqlite", namespace=f"{inner.identity()}/{prefix_tag}", dimension=inner.dimension
+    )
