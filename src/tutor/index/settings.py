@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["EmbeddingSettings", "RetrievalSettings", "VectorStoreSettings"]
+__all__ = ["EmbeddingSettings", "RetrievalSettings", "VectorStoreSettings", "default_vector_cache_dir"]
+
+
+def default_vector_cache_dir() -> Path:
+    """Where the shared vector cache lives unless `embeddings.vector_cache_dir` says: the user's cache
+    directory ($XDG_CACHE_HOME/tutor/vectors, else ~/.cache/tutor/vectors), shared by every data dir."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tutor" / "vectors"
 
 
 class EmbeddingSettings(BaseModel):
@@ -36,10 +44,10 @@ class EmbeddingSettings(BaseModel):
         "into a new data dir re-embeds nothing it has seen.",
     )
     vector_cache_dir: Path | None = Field(
-        None,
+        default_factory=default_vector_cache_dir,
         description="The shared vector cache (one SQLite file per model, keyed by the model's identity and "
-        "the exact text; safe for several processes). None: $XDG_CACHE_HOME/tutor/vectors, else "
-        "~/.cache/tutor/vectors.",
+        "the exact text; safe for several processes). Default (and null): $XDG_CACHE_HOME/tutor/vectors, "
+        "else ~/.cache/tutor/vectors.",
     )
     torch_threads: int = Field(
         1,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from tutor.index.embeddings import TutorEmbeddings
+from tutor.index.settings import default_vector_cache_dir
 
 __all__ = ["CachedEmbeddings", "VectorStore", "default_cache_dir", "normalise", "store_for"]
 
@@ -256,10 +256,8 @@ class CachedEmbeddings(TutorEmbeddings):
 
 
 def default_cache_dir() -> Path:
-    """Where the vectors live unless `embeddings.vector_cache_dir` says: the user's cache directory
-    ($XDG_CACHE_HOME/tutor/vectors, else ~/.cache/tutor/vectors), shared by every data dir."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "tutor" / "vectors"
+    """The shared cache's default place (`index.settings.default_vector_cache_dir`)."""
+    return default_vector_cache_dir()
 
 
 def store_for(
