@@ -106,6 +106,12 @@ GLOSSARY: dict[str, str] = {
     "settings": "场景",
     "practical": "实际",
     "key points": "关键点",
+    "weak points": "缺点",
+    "good and bad": "优缺点",
+    "future work": "研究展望",
+    "hard about": "挑战",
+    "contribution": "贡献",
+    "contribute": "贡献",
     "key things": "关键点",
     "applied": "应用",
     "community": "社区",
@@ -302,14 +308,31 @@ GLOSSARY: dict[str, str] = {
     "overfit": "过拟合",
 }
 _KEYS = sorted(GLOSSARY, key=len, reverse=True)
+# a learner hyphenates compounds at will ("open-source contributions", "cross domain"): a space or a hyphen
+# between a term's words matches either
 _PATTERN = re.compile(
-    r"(?<![a-z])(" + "|".join(re.escape(k) for k in _KEYS) + r")(?:s|es)?(?![a-z])", re.IGNORECASE
+    r"(?<![a-z])("
+    + "|".join(re.escape(k).replace(r"\ ", r"[\s-]").replace(r"\-", r"[\s-]") for k in _KEYS)
+    + r")(?:s|es)?(?![a-z])",
+    re.IGNORECASE,
 )
+
+
+# each key with its hyphens read as spaces -> the material's word; for the key first written so (a spelling
+# of both kinds in the glossary keeps the first)
+_SPELLED = {k.lower().replace("-", " "): v for k, v in reversed(GLOSSARY.items())}
+
+
+def _term(found: str) -> str | None:
+    """The material's word for a matched term, however its words were joined."""
+    low = found.lower()
+    return GLOSSARY.get(low) or _SPELLED.get(re.sub(r"[\s-]+", " ", low))
 
 
 def english_terms(question: str) -> list[str]:
     """The material's words for the English terms in the question, in the order the question says them."""
-    return list(dict.fromkeys(GLOSSARY[m.group(1).lower()] for m in _PATTERN.finditer(question)))
+    found = (_term(m.group(1)) for m in _PATTERN.finditer(question))
+    return list(dict.fromkeys(t for t in found if t))
 
 
 def expand_english(question: str) -> str:
