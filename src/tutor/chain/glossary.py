@@ -112,6 +112,11 @@ GLOSSARY: dict[str, str] = {
     "hard about": "挑战",
     "contribution": "贡献",
     "contribute": "贡献",
+    "contributing": "贡献",
+    # "the article talks about X" says nothing about talks (演讲): no material word
+    "talks about": "",
+    "talk about": "",
+    "talking about": "",
     "key things": "关键点",
     "applied": "应用",
     "community": "社区",
