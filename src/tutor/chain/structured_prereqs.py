@@ -31,10 +31,18 @@ def _core_path(b: Builder, skill: Skill, label: str) -> bool:
     return True
 
 
-def _order_line(b: Builder, skill: Skill) -> list[str]:
+def _path_to(b: Builder, skill: Skill, prereqs: Any) -> str:
+    """The core path up to the step that names the skill, by name or by its configured abbreviation ("NLP")."""
+    numbers = getattr(prereqs, "core_path_numbers", [])
+    if skill.number in numbers and len(numbers) == len(b.cur.core_path):
+        return " → ".join(b.cur.core_path[: numbers.index(skill.number) + 1])
+    return core_path_to(b.cur, skill)
+
+
+def _order_line(b: Builder, skill: Skill, prereqs: Any) -> list[str]:
     """The core path up to the skill, cited (numbered first, as it is read first); none when the path does not
     name the skill, or when the learner asks about prerequisites they name (their content answers)."""
-    path = core_path_to(b.cur, skill)
+    path = _path_to(b, skill, prereqs)
     citation = b.cur.core_path_citation
     if not path or citation is None or b.named_prereqs:
         return []
@@ -61,7 +69,7 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     near = [st for st in stages if st.number == skill.stage or st in earlier]
     # the roadmap states no prerequisites as such: what comes before is its order, so the core path (cited
     # to the 核心路径 section that holds it) leads, then the stages the skill's own stage follows
-    order = _order_line(b, skill) if near else []
+    order = _order_line(b, skill, prereqs) if near else []
     items = []
     for st in near:
         names = [b.cur.skill(m) for m in st.skills if m in needs]

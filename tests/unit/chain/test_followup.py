@@ -280,6 +280,12 @@ def test_without_the_core_path_named_its_order_leads_then_the_stages(cur, cfg):
     assert any(s.headings[-1].startswith("阶段 2") for s in out.sources)
 
 
+def test_the_core_path_names_a_skill_by_its_abbreviation(cur, cfg):
+    # the core path says "NLP" for 自然语言处理 (configs/curriculum.yaml core_path_aliases)
+    out = _answer("学 NLP 前面要先学完啥", "zh", cur, cfg)
+    assert out is not None and "数学基础 → 机器学习 → 深度学习 → NLP [1]" in out.text
+
+
 def test_a_named_prerequisite_asked_about_is_no_core_path_question(cur, cfg):
     out = _answer("学深度学习之前数学要补哪些？", "zh", cur, cfg)
     assert out is not None and not any(s.headings == ["核心路径"] for s in out.sources)
