@@ -292,6 +292,8 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # ans13 (router: polite/Chinese injections, bare progress reports, a near next-step example needs a word of order,
 # questions about the world refused rather than small talk): misroutes 0.022 -> 0.004 (1 of 222), coverage,
 # precision and refusal unchanged -> misroutes gate 0.01 (one question over).
+# ess11 (prerequisites lead with the cited core path, a FAQ entry comes with the step it names): coverage
+# unchanged, precision 0.956 -> 0.952 (a145 also cites 步骤3：工作与生活平衡) -> gates unchanged.
 GATE = {
     "fact_coverage_zh": 0.938,
     "fact_coverage_en": 0.92,

@@ -67,6 +67,12 @@ _COUNT = re.compile(
     r"[a-z]+|([三四五六七八九十3-9])\s*(?:个|种|条|步|大|点|项|招)(?!阶段|技能|月|小时)",
     re.I,
 )
+# "what (concrete) steps does it recommend", "有哪些步骤": the steps as a whole, not one of them
+_ASKS_STEPS = re.compile(
+    r"\b(?:what|which)\s+(?:\w+\s+)?(?:steps|strategies)\b|\blist (?:the|its|all)\s+(?:\w+\s+)?steps\b"
+    r"|哪些步骤|哪几步|哪几个步骤|几个步骤|什么步骤|哪些具体步骤",
+    re.I,
+)
 # a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not about
 # one thing in it ("its Q&A mentions a Pomodoro technique: how long …")
 _ASKS_WHOLE = re.compile(
@@ -184,6 +190,21 @@ class StructureComposer:
         passage = add_source(entries[k].passage, sources)
         return [b for b in split_blocks(passage) if b.kind == "qa"][:1]
 
+    def _faq_plan(
+        self, parts: DocParts, question: str, embedder: TutorEmbeddings | None, sources: list[Source]
+    ) -> DocPlan | None:
+        """The matching FAQ entry, with the step of its article that the question names (`_named_step`)."""
+        match = self._faq_match(parts, question, embedder, sources)
+        if match is None:
+            return None
+        entry = parts.faq()[match[0]]
+        qa = [b for b in split_blocks(add_source(entry.passage, sources)) if b.kind == "qa"][:1]
+        if not qa:
+            return None
+        said = question if CJK.search(question) else expand_english(question)
+        step = _named_step(parts, entry.passage.doc, said, sources)
+        return DocPlan(blocks=qa + step, reason=f"faq {match[1]:.3f}" + (" + step" if step else ""))
+
     def plan(
         self, question: str, sources: list[Source], embedder: TutorEmbeddings | None, latest: str = ""
     ) -> DocPlan:
@@ -195,13 +216,8 @@ class StructureComposer:
         if parts is None or not sources:
             return DocPlan()
         language = "zh" if CJK.search(question) else "en"
-        match = self._faq_match(parts, question, embedder, sources)
-        if match is not None:
-            entry = parts.faq()[match[0]]
-            passage = add_source(entry.passage, sources)
-            qa = [b for b in split_blocks(passage) if b.kind == "qa"][:1]
-            if qa:
-                return DocPlan(blocks=qa, reason=f"faq {match[1]:.3f}")
+        if (faq := self._faq_plan(parts, question, embedder, sources)) is not None:
+            return faq
         top = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
         expanded = question if language == "zh" else expand_english(question)
         # the article the question names ("the comeback essay"), else the best passage's document
@@ -303,7 +319,10 @@ def _specific_elsewhere(
 
 def asks_every_step(question: str, steps: int) -> bool:
     """The question counts what it asks for, and the count is the steps section's ("the five strategies the
-    midlife article proposes", "五个办法"): it asks for all of them, whichever step the retriever ranked first."""
+    midlife article proposes", "五个办法"), or it asks for the steps themselves ("what steps does it recommend",
+    "有哪些步骤"): it asks for all of them, whichever step the retriever ranked first."""
+    if _ASKS_STEPS.search(question):
+        return True
     m = _COUNT.search(question)
     return m is not None and parse_number(m.group(1) or m.group(2)) == steps
 
@@ -342,8 +361,28 @@ def _outline(
         if chunk.id not in by_chunk:
             by_chunk[chunk.id] = add_source(source_of(0, chunk), sources)
         n = by_chunk[chunk.id].n
-        blocks.append(Block(n, k, "step", part.title, "", [part.key] if part.key else [], where=where))
+        # the step as the document numbers it ("Step 1: 基础知识深化", "步骤4：时间管理"): its place in the order is
+        # part of what the document says
+        title = part.label or part.title
+        blocks.append(Block(n, k, "step", title, "", [part.key] if part.key else [], where=where))
     return blocks
+
+
+def _named_step(parts: DocParts, doc: str, question: str, sources: list[Source]) -> list[Block]:
+    """The step of the article's steps section whose title the question names ("怎么平衡工作和生活": 步骤3：工作与
+    生活平衡), quoted whole next to a matching FAQ entry: the step holds the article's own practice for the topic
+    (the FAQ's answer may be its short form, or cut off), and either can be what the learner meant; [] when the
+    question names no step that is a section of its own."""
+    steps = parts.steps(doc)
+    if steps is None:
+        return []
+    path, steps_parts = steps
+    for part in steps_parts:
+        if len(part.chunk.headings) > len(path) and _names(part.title, question):
+            whole = parts.section(doc, part.chunk.headings[: len(path) + 1])
+            if whole is not None and whole.text.strip():
+                return [b for b in split_blocks(add_source(whole, sources)) if b.kind in ("list", "para")]
+    return []
 
 
 def _names(title: str, question: str) -> bool:

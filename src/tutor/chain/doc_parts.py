@@ -61,6 +61,7 @@ class Part:
     title: str
     key: str
     chunk: StoredChunk
+    label: str = ""  # the heading or label as written ("Step 1: 基础知识深化"): the outline quotes it whole
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class DocParts:
             if len(chunk.headings) > n:
                 children.setdefault(chunk.headings[n], chunk)
         if len(children) >= 3:  # sub-sections
-            return [Part(core_heading(t), _key_line(c), c) for t, c in children.items()]
+            return [Part(core_heading(t), _key_line(c), c, strip_markdown(t)) for t, c in children.items()]
         labelled: dict[str, tuple[str, StoredChunk]] = {}
         for chunk in self.under(doc, path):
             if tuple(chunk.headings) != path:
@@ -194,7 +195,9 @@ class DocParts:
             for block in split_blocks(source_of(0, chunk)):
                 if block.label and block.kind in ("list", "para", "table") and block.label not in labelled:
                     labelled[block.label] = (block.intro or block.lines[0], chunk)
-        return [Part(core_heading(t), strip_markdown(k), c) for t, (k, c) in labelled.items()]
+        return [
+            Part(core_heading(t), strip_markdown(k), c, strip_markdown(t)) for t, (k, c) in labelled.items()
+        ]
 
     # --- sections as passages ----------------------------------------------------
     def section(self, doc: str, path: Sequence[str]) -> Source | None:

@@ -106,6 +106,19 @@ GLOSSARY: dict[str, str] = {
     "settings": "场景",
     "practical": "实际",
     "key points": "关键点",
+    "weak points": "缺点",
+    "good and bad": "优缺点",
+    "future work": "研究展望",
+    "hard about": "挑战",
+    "contribution": "贡献",
+    "contribute": "贡献",
+    "contributing": "贡献",
+    # "the article talks about X" says nothing about talks (演讲): no material word
+    "talks about": "",
+    "talk about": "",
+    "talking about": "",
+    "key things": "关键点",
+    "applied": "应用",
     "community": "社区",
     "communities": "社区",
     "forum": "论坛",
@@ -230,6 +243,10 @@ GLOSSARY: dict[str, str] = {
     "theory": "理论",
     "foundations": "基础",
     "foundation": "基础",
+    # the roadmap's overview sections: 技能树 and its branches (基础技能（必修）), 学习路线总览
+    "skill tree": "技能树",
+    "mandatory": "必修",
+    "big picture": "总览",
     "combine": "结合",
     "open-source community": "开源社区",
     "keep learning": "持续学习",
@@ -296,14 +313,31 @@ GLOSSARY: dict[str, str] = {
     "overfit": "过拟合",
 }
 _KEYS = sorted(GLOSSARY, key=len, reverse=True)
+# a learner hyphenates compounds at will ("open-source contributions", "cross domain"): a space or a hyphen
+# between a term's words matches either
 _PATTERN = re.compile(
-    r"(?<![a-z])(" + "|".join(re.escape(k) for k in _KEYS) + r")(?:s|es)?(?![a-z])", re.IGNORECASE
+    r"(?<![a-z])("
+    + "|".join(re.escape(k).replace(r"\ ", r"[\s-]").replace(r"\-", r"[\s-]") for k in _KEYS)
+    + r")(?:s|es)?(?![a-z])",
+    re.IGNORECASE,
 )
+
+
+# each key with its hyphens read as spaces -> the material's word; for the key first written so (a spelling
+# of both kinds in the glossary keeps the first)
+_SPELLED = {k.lower().replace("-", " "): v for k, v in reversed(GLOSSARY.items())}
+
+
+def _term(found: str) -> str | None:
+    """The material's word for a matched term, however its words were joined."""
+    low = found.lower()
+    return GLOSSARY.get(low) or _SPELLED.get(re.sub(r"[\s-]+", " ", low))
 
 
 def english_terms(question: str) -> list[str]:
     """The material's words for the English terms in the question, in the order the question says them."""
-    return list(dict.fromkeys(GLOSSARY[m.group(1).lower()] for m in _PATTERN.finditer(question)))
+    found = (_term(m.group(1)) for m in _PATTERN.finditer(question))
+    return list(dict.fromkeys(t for t in found if t))
 
 
 def expand_english(question: str) -> str:

@@ -105,7 +105,7 @@ def _steps(blocks: list[Block], parts: DocParts, sources: list[Source]) -> list[
     if found is None:
         return []
     path, steps = found
-    titles = [b.label for b in blocks if b.kind == "step"]
+    titles = [core_heading(b.label) for b in blocks if b.kind == "step"]  # quoted as numbered: "步骤1：…"
     return [Item(p.title, _step_blocks(p, path, parts, sources)) for p in steps if p.title in titles]
 
 

@@ -334,6 +334,7 @@ def _prereq_sections(b: Builder, u: Understanding, curriculum: Curriculum, prere
             _stage_sections(b, stage, "prerequisites", prerequisites)
     else:
         named = [n for n in u.skills if prerequisites and n in prerequisites.ancestors(goal)]
+        b.named_prereqs = bool(named)
         if not ("content" in u.aspects and named):
             _skill_section(b, curriculum.skill(goal), "prerequisites", prerequisites)
     for n in named:

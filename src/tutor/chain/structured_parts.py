@@ -68,6 +68,9 @@ class Builder:
         self.items: list[str] = []
         self.sections: list[str] = []
         self.question = ""  # the learner's words (a pace such as 业余 picks that time plan)
+        # the learner asks about prerequisites they name ("学深度学习之前数学要补哪些"): their content answers,
+        # not the roadmap's whole order before the goal
+        self.named_prereqs = False
 
     def cite(self, citation: Citation, path: list[str]) -> int:
         key = f"{citation.doc}#L{citation.lines[0]}-{citation.lines[1]}"

@@ -31,6 +31,26 @@ def _core_path(b: Builder, skill: Skill, label: str) -> bool:
     return True
 
 
+def _path_to(b: Builder, skill: Skill, prereqs: Any) -> str:
+    """The core path up to the step that names the skill, by name or by its configured abbreviation ("NLP")."""
+    numbers = getattr(prereqs, "core_path_numbers", [])
+    if skill.number in numbers and len(numbers) == len(b.cur.core_path):
+        return " → ".join(b.cur.core_path[: numbers.index(skill.number) + 1])
+    return core_path_to(b.cur, skill)
+
+
+def _order_line(b: Builder, skill: Skill, prereqs: Any) -> list[str]:
+    """The core path up to the skill, cited (numbered first, as it is read first); none when the path does not
+    name the skill, or when the learner asks about prerequisites they name (their content answers)."""
+    path = _path_to(b, skill, prereqs)
+    citation = b.cur.core_path_citation
+    if not path or citation is None or b.named_prereqs:
+        return []
+    n = b.cite(citation, [citation.heading])
+    lead = "按路线图的核心路径（学习顺序）：" if b.zh else "In the roadmap's core path (its order of study): "
+    return [f"{lead}{b.item(path)} [{n}]"]
+
+
 def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, label: str) -> None:
     zh = b.zh
     if _core_path(b, skill, label):
@@ -47,6 +67,9 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     # older stages they build on are only named: citing every earlier stage cites what was not asked
     earlier = [st for st in stages if st.number < skill.stage][-1:]
     near = [st for st in stages if st.number == skill.stage or st in earlier]
+    # the roadmap states no prerequisites as such: what comes before is its order, so the core path (cited
+    # to the 核心路径 section that holds it) leads, then the stages the skill's own stage follows
+    order = _order_line(b, skill, prereqs) if near else []
     items = []
     for st in near:
         names = [b.cur.skill(m) for m in st.skills if m in needs]
@@ -65,10 +88,7 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
         return
     # each line cites the stage it names; the asked skill's own passage holds none of them
     b.sections.append(title)
-    b.out += [f"\n**{title}**", *(f"- {x}" for x in items)]
-    path = core_path_to(b.cur, skill)
-    if path:
-        b.out.append(("- 核心路径：" if zh else "- Core path: ") + path)
+    b.out += [f"\n**{title}**", *(f"- {x}" for x in [*order, *items])]
     older = [st.heading for st in stages if st not in near]
     if older:
         b.out.append(("- 更早的基础：" if zh else "- Built on the earlier stages: ") + "、".join(older))

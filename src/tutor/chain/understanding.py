@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tutor.chain.glossary import english_terms
 from tutor.chain.refs import (
     ASPECT_PATTERNS,
     EXPLAIN,
@@ -148,9 +149,11 @@ def _numbered(text: str, curriculum: Curriculum, u: Understanding, claims: _Clai
         if n not in u.stages:
             u.stages.append(n)
             u.evidence[f"stage {n}"] = token
-            idx = text.lower().find(token)
-            if idx >= 0:
-                claims.add((idx, idx + len(token)))
+        # the stage's title is claimed even when its number named it already ("第二阶段深度学习实践"): its words
+        # ("深度学习") name the stage, not a skill
+        idx = text.lower().find(token)
+        if idx >= 0:
+            claims.add((idx, idx + len(token)))
 
 
 def _named(
@@ -255,7 +258,7 @@ def _whole_roadmap(text: str, u: Understanding) -> None:
     """ "How many stages are there?", "how long is the whole roadmap?": the roadmap as a whole."""
     if not (u.stages or u.skills) and re.search(
         r"几个阶段|哪些阶段|多少个阶段|每个阶段|所有阶段|各个阶段|how many stages|which stages|each stage"
-        r"|all (?:the )?stages|every stage",
+        r"|all (?:the )?stages|every stage|what are the (?:main |different )?stages|\bthe stages and\b",
         text,
         re.IGNORECASE,
     ):
@@ -275,6 +278,25 @@ def _whole_roadmap(text: str, u: Understanding) -> None:
         u.whole_roadmap = True
 
 
+def _drop_skills_in_stage_title(text: str, curriculum: Curriculum, u: Understanding) -> None:
+    """ "stage 2, the deep learning practice one": the skill's name with the next English word is the named
+    stage's title (深度学习 + 实践 = 深度学习实践), so it names the stage, not the skill 深度学习原理."""
+    titles = [s.name.replace(" ", "") for s in curriculum.stages if s.number in u.stages]
+    for n in list(u.skills):
+        said = u.evidence.get(f"skill {n}", "")
+        m = (
+            re.search(rf"{re.escape(said)}\s+([a-z]+)", text, re.IGNORECASE)
+            if said.isascii() and said
+            else None
+        )
+        if m is None:
+            continue
+        words = "".join(english_terms(f"{said} {m.group(1)}")).replace(" ", "")
+        if len(english_terms(f"{said} {m.group(1)}")) >= 2 and any(words in t for t in titles):
+            u.skills.remove(n)
+            u.evidence.pop(f"skill {n}")
+
+
 def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | None = None) -> Understanding:
     """Parse `text` against the roadmap; never guesses a number that the roadmap does not have."""
     u = Understanding()
@@ -285,6 +307,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
         for n in [n for n in u.skills if "≈" in u.evidence.get(f"skill {n}", "")]:
             u.skills.remove(n)
             u.evidence.pop(f"skill {n}")
+        _drop_skills_in_stage_title(text, curriculum, u)
     _milestones(text, curriculum, u)
     _aspects(text, u)
     _before(text, u)

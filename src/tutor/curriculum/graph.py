@@ -84,6 +84,8 @@ class Prerequisites:
                 for p in prev.skills:
                     self._add(n, p, f"{prev.heading} comes before {stage.heading}")
         steps = [self._path_skill(step, config) for step in curriculum.core_path]
+        # the skill each core-path step names, through the configured abbreviations ("NLP" -> 自然语言处理)
+        self.core_path_numbers: list[int | None] = [s.number if s else None for s in steps]
         for a, b in zip(steps, steps[1:], strict=False):
             if a and b and a.number != b.number:
                 self._add(b.number, a.number, "core path: " + " → ".join(curriculum.core_path))

@@ -147,13 +147,34 @@ def test_a_matching_faq_question_is_answered_with_its_entry_alone() -> None:
     assert "制定日程表。 [2]" in render_blocks(plan.blocks or [], sources, "zh")
 
 
+def test_a_faq_entry_comes_with_the_step_the_question_names() -> None:
+    # the essay's steps hold its own practice for the FAQ's topic; the question names that step by its title
+    balance = _chunk(
+        "crisis",
+        8,
+        [ROOT, STEPS, "步骤4：工作与生活平衡"],
+        26,
+        "- **合理分配时间**：留出休息。\n- **关注心理健康**：定期疏导。",
+    )
+    composer = StructureComposer(lambda: [*ESSAY, balance])
+    sources = [_retrieved(ESSAY[0])]
+    plan = composer.plan("怎么平衡工作和生活，有哪些具体做法？", sources, _Embedder())  # type: ignore[arg-type]
+    assert plan.reason.endswith("+ step") and [b.kind for b in plan.blocks or []][0] == "qa"
+    text = render_blocks(plan.blocks or [], sources, "zh")
+    assert "制定日程表。" in text and "合理分配时间" in text and "关注心理健康" in text
+    # a step the question does not name stays out
+    plan = composer.plan("怎么平衡？", [_retrieved(ESSAY[0])], _Embedder())  # type: ignore[arg-type]
+    assert [b.kind for b in plan.blocks or []] == ["qa"]
+
+
 def test_a_how_to_question_about_the_essay_gets_every_step_cited() -> None:
     composer = StructureComposer(lambda: ESSAY)
     sources = [_retrieved(ESSAY[0])]
     plan = composer.plan("中年危机要怎么应对？", sources, _Embedder())  # type: ignore[arg-type]
     assert plan.reason == "steps outline"
     text = render_blocks(plan.blocks or [], sources, "zh")
-    for title, n in (("技术栈升级", 2), ("持续学习", 3), ("时间管理", 4)):
+    # each step as the essay numbers it: its place in the order is part of what the essay says
+    for title, n in (("步骤1：技术栈升级", 2), ("步骤2：持续学习", 3), ("步骤3：时间管理", 4)):
         assert f"- **{title}**：" in text and any(
             line.startswith(f"- **{title}**") and line.endswith(f"[{n}]") for line in text.splitlines()
         )

@@ -26,6 +26,10 @@ from tutor.curriculum.learners import Roadmap
         ("What are the six stages of the roadmap?", 6, False),  # the roadmap's own units
         ("三个月后能做到什么？", 3, False),
         ("What should I do in 3 months?", 3, False),
+        # asking for the steps themselves asks for all of them, uncounted
+        ("What concrete steps does the midlife-crisis article recommend for a career plateau?", 5, True),
+        ("中年危机那篇文章建议了哪些步骤？", 5, True),
+        ("What does step 2 say about resources?", 5, False),
     ],
 )
 def test_a_question_counting_the_steps_asks_for_all_of_them(question: str, steps: int, every: bool) -> None:
@@ -41,7 +45,7 @@ def _plan(question: str, first: int):
 def test_the_counted_steps_are_the_outline_although_the_best_passage_is_one_step() -> None:
     plan = _plan("What are the three strategies the crisis essay gives?", first=3)  # 步骤3 ranked first
     assert plan.reason == "steps outline"
-    assert [b.label for b in plan.blocks or []] == ["技术栈升级", "持续学习", "时间管理"]
+    assert [b.label for b in plan.blocks or []] == ["步骤1：技术栈升级", "步骤2：持续学习", "步骤3：时间管理"]
     # without the count, the best passage (one step) answers as before
     assert _plan("What does the crisis essay say about tools?", first=3).reason != "steps outline"
 

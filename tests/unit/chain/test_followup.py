@@ -269,9 +269,45 @@ def test_the_core_path_up_to_the_skill_is_quoted_and_cited(cur, cfg):
     assert out.sources[0].headings == ["核心路径"] and "数学基础 → 机器学习" in out.sources[0].text
 
 
-def test_without_the_core_path_named_the_stages_answer(cur, cfg):
+def test_without_the_core_path_named_its_order_leads_then_the_stages(cur, cfg):
+    # the roadmap states no prerequisites as such: what comes before is its order (the core path, cited to
+    # the section that holds it), then the stages before the skill's own
     out = _answer("学 LangChain 之前要先学完哪些？", "zh", cur, cfg)
+    assert out is not None
+    first = next(line for line in out.text.splitlines() if line.startswith("- "))
+    assert "核心路径" in first and "大模型应用 → LangChain [1]" in first
+    assert out.sources[0].headings == ["核心路径"]
+    assert any(s.headings[-1].startswith("阶段 2") for s in out.sources)
+
+
+def test_the_core_path_names_a_skill_by_its_abbreviation(cur, cfg):
+    # the core path says "NLP" for 自然语言处理 (configs/curriculum.yaml core_path_aliases)
+    out = _answer("学 NLP 前面要先学完啥", "zh", cur, cfg)
+    assert out is not None and "数学基础 → 机器学习 → 深度学习 → NLP [1]" in out.text
+
+
+def test_a_named_prerequisite_asked_about_is_no_core_path_question(cur, cfg):
+    out = _answer("学深度学习之前数学要补哪些？", "zh", cur, cfg)
     assert out is not None and not any(s.headings == ["核心路径"] for s in out.sources)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["第二阶段深度学习实践主要学啥", "What's covered in stage 2, the deep learning practice one?"],
+)
+def test_a_stage_named_by_number_and_title_is_no_skill_question(question, cur, cfg):
+    # the stage's title holds a skill's name (深度学习实践 ⊃ 深度学习): the title names the stage
+    u = understand(question, cur, cfg)
+    assert u.stages == [2] and u.skills == []
+
+
+def test_a_skill_named_beside_a_stage_stays_named(cur, cfg):
+    assert understand("What does stage 1 say about deep learning theory?", cur, cfg).skills == [5]
+
+
+def test_what_are_the_stages_asks_for_the_whole_roadmap(cur, cfg):
+    u = understand("Give me the big picture: what are the stages and roughly how long is each?", cur, cfg)
+    assert u.whole_roadmap and "stages" in u.aspects
 
 
 def test_english_inflections_match_a_skill_alias(cur, cfg):

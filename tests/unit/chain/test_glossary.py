@@ -1,0 +1,26 @@
+"""English learner words -> the material's Chinese words: spelling variants and phrases that name nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.chain.glossary import english_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("How do I get going with open-source contributions?", ["开源", "贡献"]),
+        ("open source community", ["开源社区"]),
+        ("Any tips on work life-balance?", ["建议", "工作与生活平衡"]),
+        ("cross domain skills", ["跨领域", "技能"]),
+    ],
+)
+def test_a_space_or_a_hyphen_joins_a_terms_words(question: str, terms: list[str]) -> None:
+    assert english_terms(question) == terms
+
+
+def test_talks_about_is_no_talk() -> None:
+    # "the article talks about X" would otherwise name the essays' 技术博客和演讲 section
+    assert "演讲" not in english_terms("The opinion leader article talks about contributing to open source")
+    assert "演讲" in english_terms("Should I give talks at meetups?")
