@@ -46,6 +46,7 @@ __all__ = [
     "default_lexicon_path",
     "lexicon_builder",
     "load_lexicon",
+    "said",
 ]
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,22 @@ def _said(name: str, text: str) -> bool:
     if CJK.search(name):
         return name in text
     return len(name) >= 3 and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text) is not None
+
+
+def said(entry: LexiconEntry, question: str) -> bool:
+    """Does the question name the entry itself (its term or an alias, two characters or more)?  Latin
+    names by their words ("Tree of Thoughts" in "what is tree of thoughts"), not inside a longer word."""
+    folded = _fold(question)
+    text = unicodedata.normalize("NFKC", question).casefold()
+    for name in entry.names:
+        if CJK.search(name):
+            if len(_fold(name)) >= 2 and _fold(name) in folded:
+                return True
+        elif words := unicodedata.normalize("NFKC", name).casefold().split():
+            pattern = r"\s*".join(map(re.escape, words))
+            if len("".join(words)) >= 3 and re.search(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", text):
+                return True
+    return False
 
 
 def _headings(meta: dict[str, Any]) -> list[str]:
@@ -176,6 +193,8 @@ class LexiconMatcher:
         self.entries = list(entries)
         self.source = ""  # the lexicon file's digest (`lexicon_digest`)
         self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
+        #: may the question be redirected to this concept? (`tutor.index.lexicon_gate`: not a named section's)
+        self.gate: Callable[[str, LexiconEntry, list[tuple[LexiconEntry, float]]], bool] | None = None
         self._best = np.zeros(0, dtype=np.float32)
         self.owner = np.asarray(
             [k for k, e in enumerate(self.entries) for _ in e.descriptions], dtype=np.int64
@@ -242,6 +261,9 @@ class LexiconMatcher:
         margin = self.margin if CJK.search(question) else self.margin_en
         found = hit if hit is not None and hit.margin >= margin else None
         found = found if found is None or self._unnamed(question, found, self._best) else None
+        if found is not None and self.gate is not None:
+            closeness = list(zip(self.entries, self._best.tolist(), strict=True))
+            found = found if self.gate(question, found.entry, closeness) else None
         self._last = ((question, doc), found)
         return found
 
