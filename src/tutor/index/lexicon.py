@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tutor.index.describing import descriptive
 from tutor.index.roadmap_sections import heading_paths
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
@@ -194,6 +195,7 @@ class LexiconMatcher:
         self.source = ""  # the lexicon file's digest (`lexicon_digest`)
         self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
         #: may the question be redirected to this concept? (`tutor.index.lexicon_gate`: not a named section's)
+        self.describe = "clause"  # match a question's descriptive part (`_vector`; set by lexicon_gate.gated)
         self.gate: Callable[[str, LexiconEntry, list[tuple[LexiconEntry, float]]], bool] | None = None
         self._best = np.zeros(0, dtype=np.float32)
         self.owner = np.asarray(
@@ -250,6 +252,11 @@ class LexiconMatcher:
             return True
         return hit.score - float(max(best[k] for k in said)) >= _NAMED_GAP
 
+    def _vector(self, question: str, embed_query: Callable[[str], list[float]]) -> list[float]:
+        """The question's vector for the match: of its descriptive part (`tutor.index.describing`) when
+        `describe` is "clause" and the question has meta parts, else of the question."""
+        return embed_query(descriptive(question) if self.describe == "clause" else question)
+
     def described(
         self, question: str, embed_query: Callable[[str], list[float]], doc: str | None = None
     ) -> LexiconHit | None:
@@ -257,7 +264,7 @@ class LexiconMatcher:
         the last question's answer is kept (the query rewrite, the section list and the chain all ask)."""
         if self._last is not None and self._last[0] == (question, doc):
             return self._last[1]
-        hit = self.match(embed_query(question), doc) if self.entries else None
+        hit = self.match(self._vector(question, embed_query), doc) if self.entries else None
         margin = self.margin if CJK.search(question) else self.margin_en
         found = hit if hit is not None and hit.margin >= margin else None
         found = found if found is None or self._unnamed(question, found, self._best) else None

@@ -162,4 +162,6 @@ def gated(
     """The matcher with its scope gate (`retrieval.concept_lexicon_gate`), attached once."""
     if matcher is not None and matcher.gate is None and cfg.concept_lexicon_gate:
         matcher.gate = ScopeGate(roadmap, index)
+    if matcher is not None:
+        matcher.describe = cfg.concept_lexicon_describe
     return matcher
