@@ -195,6 +195,7 @@ class LexiconMatcher:
         self.source = ""  # the lexicon file's digest (`lexicon_digest`)
         self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
         #: may the question be redirected to this concept? (`tutor.index.lexicon_gate`: not a named section's)
+        self.same_place: Callable[[LexiconEntry, LexiconEntry], bool] | None = None  # `_same`
         self.describe = "clause"  # match a question's descriptive part (`_vector`; set by lexicon_gate.gated)
         self.gate: Callable[[str, LexiconEntry, list[tuple[LexiconEntry, float]]], bool] | None = None
         self._best = np.zeros(0, dtype=np.float32)
@@ -235,10 +236,12 @@ class LexiconMatcher:
             best[[k for k, e in enumerate(self.entries) if e.doc != doc]] = -2.0
         order = np.argsort(-best, kind="stable")
         top = self.entries[int(order[0])]
-        rival = next(
-            (float(best[i]) for i in order[1:] if _fold(self.entries[int(i)].term) != _fold(top.term)), -2.0
-        )
+        rival = next((float(best[i]) for i in order[1:] if not self._same(top, self.entries[int(i)])), -2.0)
         return LexiconHit(top, float(best[order[0]]), float(best[order[0]]) - rival)
+
+    def _same(self, a: LexiconEntry, b: LexiconEntry) -> bool:
+        """No rival: the same term, or (`same_place`, lexicon_gate) a concept taught in the same passage."""
+        return _fold(a.term) == _fold(b.term) or (self.same_place is not None and self.same_place(a, b))
 
     def _unnamed(self, question: str, hit: LexiconHit, best: np.ndarray) -> bool:
         """Is the described concept more than a concept the question names itself?  "RAG 里怎么做混合检索"

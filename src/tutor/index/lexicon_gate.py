@@ -7,11 +7,13 @@ eleventh rounds):
 - a question that names a skill, a stage or a section of the material and asks about it ("Transformer 的
   结构由哪几部分组成", "Which prompting techniques count as advanced?", "参与开源社区，路线具体建议做哪些
   事？"): its descriptions' words are the section's own, so one of the section's concepts wins and its
-  passages push the section's overview off rank 1.  The concept is only redirected to when it is not one of
-  the named section's own (a named skill with a concept of another skill still gets it);
+  passages push the section's overview off rank 1 (or a neighbour skill's concept sharing its words does).
+  A concept is redirected to only when it leads the named section's own closest concept clearly (a named
+  skill with a concept of another skill still gets it), or when the question names the concept itself;
 - a question about time or milestones ("全职学习每天要学几个小时"): it asks how long, not which concept.
 
-The understanding is the roadmap's own (`RoadmapSections.understand`, the chain's query understanding).
+The same rows say which concepts are taught in one passage ("K-means 聚类" and "无监督学习"): no rivals for
+the lexicon's lead.  The understanding is the roadmap's own (`RoadmapSections.understand`).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class ScopeGate:
         self.index = index  # the live BM25 index: every row's text and metadata (doc, heading list)
         self._rows: list[tuple[str, list[str], str]] | None = None
         self._names: dict[str, tuple[str, str]] | None = None
-        self._scopes: dict[str, frozenset[str]] = {}
+        self._teaching: dict[str, frozenset[int]] = {}
 
     def rows(self) -> list[tuple[str, list[str], str]]:
         """Every live row's document, heading list and folded text, read once."""
@@ -98,16 +100,27 @@ class ScopeGate:
                 self._rows.append((str(meta.get("doc", "")), path, _norm(" ".join([*path, text])).casefold()))
         return self._rows
 
-    def scope(self, entry: LexiconEntry) -> frozenset[str]:
-        """The headings over the passages that teach the entry (under its section, naming it; the whole
-        section when none names it), normalised: "核心内容" recurs under every skill, the concept's is one."""
+    def teaching(self, entry: LexiconEntry) -> frozenset[int]:
+        """The rows that teach the entry: under its section, naming it (the whole section when none does)."""
         key = f"{entry.doc}\n{entry.section}\n{entry.term}"
-        if key not in self._scopes:
+        if key not in self._teaching:
             head, names = _norm(entry.section), [_norm(n).casefold() for n in entry.names]
-            under = [(p, t) for d, p, t in self.rows() if d == entry.doc and head in map(_norm, p)]
-            teaching = [p for p, t in under if any(n in t for n in names)] or [p for p, _ in under]
-            self._scopes[key] = frozenset(_norm(h) for p in teaching for h in p)
-        return self._scopes[key]
+            rows = self.rows()
+            under = [r for r, (d, p, _) in enumerate(rows) if d == entry.doc and head in map(_norm, p)]
+            said_rows = [r for r in under if any(n in rows[r][2] for n in names)]
+            self._teaching[key] = frozenset(said_rows or under)
+        return self._teaching[key]
+
+    def same_place(self, a: LexiconEntry, b: LexiconEntry) -> bool:
+        """Are two concepts taught in the same passage?  Then neither is the other's rival: the section
+        list and the answer go to the same place ("K-means 聚类" and "无监督学习" share skill 4's 核心概念)."""
+        return bool(self.teaching(a) & self.teaching(b))
+
+    def scope(self, entry: LexiconEntry) -> frozenset[str]:
+        """The headings over the passages that teach the entry, normalised: "核心内容" recurs under every
+        skill, the concept's is one."""
+        rows = self.rows()
+        return frozenset(_norm(h) for r in self.teaching(entry) for h in rows[r][1])
 
     def named(self, question: str) -> tuple[dict[str, str], bool]:
         """The headings a question names (normalised, with their document), and whether it asks about time
@@ -159,9 +172,11 @@ def gated(
     roadmap: RoadmapSections | None,
     index: Callable[[], _Rows],
 ) -> LexiconMatcher | None:
-    """The matcher with its scope gate (`retrieval.concept_lexicon_gate`), attached once."""
+    """The matcher with its scope gate (`retrieval.concept_lexicon_gate`, which also says which concepts
+    share a passage: no rivals), attached once, and the describe mode."""
     if matcher is not None and matcher.gate is None and cfg.concept_lexicon_gate:
-        matcher.gate = ScopeGate(roadmap, index)
+        gate = ScopeGate(roadmap, index)
+        matcher.gate, matcher.same_place = gate, gate.same_place  # the rows that teach each concept
     if matcher is not None:
         matcher.describe = cfg.concept_lexicon_describe
     return matcher

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+import pytest
+
 from tutor.index.lexicon import LexiconEntry, LexiconMatcher
 from tutor.index.lexicon_gate import ScopeGate, heading_names
 
@@ -110,3 +112,20 @@ def test_the_matcher_asks_its_gate() -> None:
     matcher._last = None
     matcher.gate = _gate()
     assert matcher.described("advanced prompting tricks", lambda q: [1.0, 0.0]) is None
+
+
+def test_concepts_taught_in_one_passage_are_no_rivals() -> None:
+    cot = LexiconEntry("Chain-of-Thought", ("CoT",), _ROADMAP, "核心内容", ("一步一步写出推理",))
+    vectors = {
+        "让模型分几条思路试": [1.0, 0.0],
+        "一步一步写出推理": [0.995, 0.0998],
+        "关键词和向量一起搜": [0.0, 1.0],
+    }
+    matcher = LexiconMatcher([TOT, cot, HYBRID], lambda ts: [vectors[t] for t in ts], margin=0.02)
+    assert matcher.described("分几条思路试", lambda q: [1.0, 0.0]) is None  # a near tie with CoT
+    gate = _gate()
+    assert gate.same_place(TOT, cot) and not gate.same_place(TOT, HYBRID)
+    matcher._last, matcher.same_place = None, gate.same_place
+    hit = matcher.described("分几条思路试", lambda q: [1.0, 0.0])  # both taught in one passage: no rival
+    assert hit is not None and hit.entry.term == "Tree of Thoughts"
+    assert hit.margin == pytest.approx(1.0)  # its rival is 混合检索, another passage's
