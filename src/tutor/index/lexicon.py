@@ -47,7 +47,7 @@ __all__ = [
     "default_lexicon_path",
     "lexicon_builder",
     "load_lexicon",
-    "said",
+    "names_said",
 ]
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def _said(name: str, text: str) -> bool:
     return len(name) >= 3 and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text) is not None
 
 
-def said(entry: LexiconEntry, question: str) -> bool:
+def names_said(entry: LexiconEntry, question: str) -> bool:
     """Does the question name the entry itself (its term or an alias, two characters or more)?  Latin
     names by their words ("Tree of Thoughts" in "what is tree of thoughts"), not inside a longer word."""
     folded = _fold(question)
@@ -251,6 +251,8 @@ class LexiconMatcher:
             self._names = [{n for n in map(_fold, e.names) if len(n) >= 2} for e in self.entries]
         text = _fold(question)
         said = [k for k, names in enumerate(self._names) if any(_said(n, text) for n in names)]
+        # a Latin name between words ("What's LoRA, and…" folds to "what'slora,and…")
+        said += [k for k, e in enumerate(self.entries) if k not in said and names_said(e, question)]
         if not said or any(self.entries[k].term == hit.entry.term for k in said):
             return True
         return hit.score - float(max(best[k] for k in said)) >= _NAMED_GAP

@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tutor.index.lexicon import LexiconEntry, LexiconMatcher, said
+from tutor.index.lexicon import LexiconEntry, LexiconMatcher, names_said
 from tutor.index.roadmap_sections import RoadmapSections
 from tutor.patterns import CJK
 
@@ -157,7 +157,7 @@ class ScopeGate:
         named, timed = self.named(question)
         if timed:
             return False
-        if not named or said(entry, question):
+        if not named or names_said(entry, question):
             return True
         if entry.doc not in named.values():
             return False

@@ -129,3 +129,19 @@ def test_concepts_taught_in_one_passage_are_no_rivals() -> None:
     hit = matcher.described("分几条思路试", lambda q: [1.0, 0.0])  # both taught in one passage: no rival
     assert hit is not None and hit.entry.term == "Tree of Thoughts"
     assert hit.margin == pytest.approx(1.0)  # its rival is 混合检索, another passage's
+
+
+def test_a_latin_name_between_words_counts_as_named() -> None:
+    cot = LexiconEntry("Chain-of-Thought", ("CoT",), _ROADMAP, "核心内容", ("一步一步写出推理",))
+    vectors = {
+        "让模型分几条思路试": [0.99, 0.141],
+        "一步一步写出推理": [1.0, 0.0],
+        "关键词和向量一起搜": [0.0, 1.0],
+    }
+    matcher = LexiconMatcher([TOT, cot, HYBRID], lambda ts: [vectors[t] for t in ts], margin=0.005)
+    # "What's Tree of Thoughts, and…" folds to "what'streeofthoughts,and…": still named, and 0.01 below CoT
+    assert (
+        matcher.described("What's Tree of Thoughts, and which skill covers it?", lambda q: [1.0, 0.0]) is None
+    )
+    matcher._last = None
+    assert matcher.described("Which skill covers it?", lambda q: [1.0, 0.0]) is not None
