@@ -55,3 +55,48 @@ def test_no_concept_is_forced_on_a_question_that_names_its_own(corpus_services) 
     assert named is None or named.entry.term in ("梯度下降", "反向传播")
     # what comes next and resource tables are not concept descriptions
     assert glossary.described("学完数学基础之后下一步学什么？") is None
+
+
+def _under(chunk, words: str) -> bool:
+    return chunk.doc == _ROADMAP and any(words in h for h in chunk.headings)
+
+
+@pytest.mark.parametrize(
+    ("question", "term", "skill"),
+    [
+        (
+            "我看到有人先把几十维的特征压成两三个主要方向再画图，这种方法叫什么？路线图里在哪学？",
+            "PCA 降维",
+            "机器学习基础",
+        ),
+        (
+            "有没有那种训练时每一步随机关掉一部分神经元、免得网络死记硬背的技巧？路线图哪部分讲？",
+            "Dropout",
+            "深度学习原理",
+        ),
+        (
+            "Is there a trick that randomly turns off some neurons while training so the network can't just "
+            "memorize? Where does the roadmap teach it?",
+            "Dropout",
+            "深度学习原理",
+        ),
+    ],
+)
+def test_a_long_description_with_meta_parts_still_finds_its_concept(
+    corpus_services, question: str, term: str, skill: str
+) -> None:
+    # issue 13's brittle phrasing: "有没有那种…", "路线图里在哪学", "where does the roadmap teach it" are cut
+    hit = corpus_services.levers.concepts().described(question)
+    assert hit is not None and hit.entry.term == term
+    top = corpus_services.retriever().search(question)[:3]
+    assert any(_under(c, skill) for c in top), [c.headings for c in top]
+
+
+def test_a_question_naming_a_skill_or_asking_for_time_is_not_redirected(corpus_services) -> None:
+    glossary = corpus_services.levers.concepts()
+    named = "What does the prompt engineering skill list as advanced techniques?"
+    assert glossary.described(named) is None  # not LangChain's Prompt Template, a neighbour's concept
+    assert _under(corpus_services.retriever().search(named)[0], "Prompt Engineering")
+    hours = "全职学的话一天要花几个小时？"
+    assert glossary.described(hours) is None
+    assert _under(corpus_services.retriever().search(hours)[0], "全职学习")

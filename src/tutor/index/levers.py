@@ -1,9 +1,8 @@
 """The query-side retrieval levers over one live index: the query rewriter and the document router.
 
-Both depend on what is indexed, so both are rebuilt when the BM25 index changes and reused otherwise.
-The composition root (`tutor.app`) builds one `QueryLevers` and hands it to every retriever; `hooks` is
-where the curriculum's query understanding joins in (`ReferenceSections`: the named stages' and skills'
-headings, appended to what both retrievers search for)."""
+Both depend on what is indexed, so both are rebuilt when the BM25 index changes and reused otherwise.  The
+composition root (`tutor.app`) builds one `QueryLevers` for every retriever; `hooks` is where the query
+understanding joins in (`ReferenceSections`: the named stages' and skills' headings, searched for too)."""
 
 from __future__ import annotations
 
@@ -22,6 +21,7 @@ from tutor.index.items import ItemView
 from tutor.index.kinds import SectionKinds
 from tutor.index.lever_store import FORMS, read_lever, recording, stored_names, write_lever
 from tutor.index.lexicon import lexicon_builder
+from tutor.index.lexicon_gate import gated
 from tutor.index.live import LiveIndex
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.ranker import HeadingVectors
@@ -73,9 +73,8 @@ class QueryLevers:
         self._told = False
 
     def _per_index(self, name: str, build: Callable[[BM25Index], _T]) -> _T:
-        """`build(bm25)` once per live index: everything here is read from the chunks, so it changes with them.
-
-        Read from the index's stored lever data when the ingest wrote it (`tutor.index.lever_store`)."""
+        """`build(bm25)` once per live index (read from the chunks, it changes with them), or read from the
+        index's stored lever data when the ingest wrote it (`tutor.index.lever_store`)."""
         storing: BM25Index | None = getattr(self._storing, "bm25", None)
         bm25 = storing or self.index.bm25()
         held = self._built.get(name)
@@ -320,8 +319,9 @@ class QueryLevers:
             glossary._raw = embed.first  # type: ignore[attr-defined]  # what `store` keeps
             return glossary
 
-        glossary = self._per_index("concepts", build)  # + the learners' descriptions (index.lexicon)
-        glossary.lexicon = self._per_index("lexicon", lexicon_builder(self.cfg, self.passage_embedding))
+        glossary = self._per_index("concepts", build)  # + the learners' descriptions (index.lexicon), gated
+        lexicon = self._per_index("lexicon", lexicon_builder(self.cfg, self.passage_embedding))
+        glossary.lexicon = gated(lexicon, self.cfg, self.roadmap, self.index.bm25)
         return glossary
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tutor.index.describing import descriptive
 from tutor.index.roadmap_sections import heading_paths
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
@@ -46,6 +47,7 @@ __all__ = [
     "default_lexicon_path",
     "lexicon_builder",
     "load_lexicon",
+    "names_said",
 ]
 
 log = logging.getLogger(__name__)
@@ -100,6 +102,22 @@ def _said(name: str, text: str) -> bool:
     if CJK.search(name):
         return name in text
     return len(name) >= 3 and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text) is not None
+
+
+def names_said(entry: LexiconEntry, question: str) -> bool:
+    """Does the question name the entry itself (its term or an alias, two characters or more)?  Latin
+    names by their words ("Tree of Thoughts" in "what is tree of thoughts"), not inside a longer word."""
+    folded = _fold(question)
+    text = unicodedata.normalize("NFKC", question).casefold()
+    for name in entry.names:
+        if CJK.search(name):
+            if len(_fold(name)) >= 2 and _fold(name) in folded:
+                return True
+        elif words := unicodedata.normalize("NFKC", name).casefold().split():
+            pattern = r"\s*".join(map(re.escape, words))
+            if len("".join(words)) >= 3 and re.search(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", text):
+                return True
+    return False
 
 
 def _headings(meta: dict[str, Any]) -> list[str]:
@@ -176,6 +194,10 @@ class LexiconMatcher:
         self.entries = list(entries)
         self.source = ""  # the lexicon file's digest (`lexicon_digest`)
         self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
+        #: may the question be redirected to this concept? (`tutor.index.lexicon_gate`: not a named section's)
+        self.same_place: Callable[[LexiconEntry, LexiconEntry], bool] | None = None  # `_same`
+        self.describe = "clause"  # match a question's descriptive part (`_vector`; set by lexicon_gate.gated)
+        self.gate: Callable[[str, LexiconEntry, list[tuple[LexiconEntry, float]]], bool] | None = None
         self._best = np.zeros(0, dtype=np.float32)
         self.owner = np.asarray(
             [k for k, e in enumerate(self.entries) for _ in e.descriptions], dtype=np.int64
@@ -214,10 +236,12 @@ class LexiconMatcher:
             best[[k for k, e in enumerate(self.entries) if e.doc != doc]] = -2.0
         order = np.argsort(-best, kind="stable")
         top = self.entries[int(order[0])]
-        rival = next(
-            (float(best[i]) for i in order[1:] if _fold(self.entries[int(i)].term) != _fold(top.term)), -2.0
-        )
+        rival = next((float(best[i]) for i in order[1:] if not self._same(top, self.entries[int(i)])), -2.0)
         return LexiconHit(top, float(best[order[0]]), float(best[order[0]]) - rival)
+
+    def _same(self, a: LexiconEntry, b: LexiconEntry) -> bool:
+        """No rival: the same term, or (`same_place`, lexicon_gate) a concept taught in the same passage."""
+        return _fold(a.term) == _fold(b.term) or (self.same_place is not None and self.same_place(a, b))
 
     def _unnamed(self, question: str, hit: LexiconHit, best: np.ndarray) -> bool:
         """Is the described concept more than a concept the question names itself?  "RAG 里怎么做混合检索"
@@ -227,9 +251,16 @@ class LexiconMatcher:
             self._names = [{n for n in map(_fold, e.names) if len(n) >= 2} for e in self.entries]
         text = _fold(question)
         said = [k for k, names in enumerate(self._names) if any(_said(n, text) for n in names)]
+        # a Latin name between words ("What's LoRA, and…" folds to "what'slora,and…")
+        said += [k for k, e in enumerate(self.entries) if k not in said and names_said(e, question)]
         if not said or any(self.entries[k].term == hit.entry.term for k in said):
             return True
         return hit.score - float(max(best[k] for k in said)) >= _NAMED_GAP
+
+    def _vector(self, question: str, embed_query: Callable[[str], list[float]]) -> list[float]:
+        """The question's vector for the match: of its descriptive part (`tutor.index.describing`) when
+        `describe` is "clause" and the question has meta parts, else of the question."""
+        return embed_query(descriptive(question) if self.describe == "clause" else question)
 
     def described(
         self, question: str, embed_query: Callable[[str], list[float]], doc: str | None = None
@@ -238,10 +269,13 @@ class LexiconMatcher:
         the last question's answer is kept (the query rewrite, the section list and the chain all ask)."""
         if self._last is not None and self._last[0] == (question, doc):
             return self._last[1]
-        hit = self.match(embed_query(question), doc) if self.entries else None
+        hit = self.match(self._vector(question, embed_query), doc) if self.entries else None
         margin = self.margin if CJK.search(question) else self.margin_en
         found = hit if hit is not None and hit.margin >= margin else None
         found = found if found is None or self._unnamed(question, found, self._best) else None
+        if found is not None and self.gate is not None:
+            closeness = list(zip(self.entries, self._best.tolist(), strict=True))
+            found = found if self.gate(question, found.entry, closeness) else None
         self._last = ((question, doc), found)
         return found
 

@@ -210,6 +210,12 @@ class RetrievalSettings(BaseModel):
     concept_lexicon_margin_en: float = Field(
         0.015, ge=0, description="concept_lexicon: the concept's lead over every other (other questions)."
     )
+    concept_lexicon_gate: bool = Field(
+        True, description="concept_lexicon: not for a time question or a concept of a section it names."
+    )
+    concept_lexicon_describe: Literal["off", "clause"] = Field(
+        "clause", description="concept_lexicon: match the question's descriptive part (index.describing)."
+    )
     concept_section_weight: float = Field(
         1.0, ge=0, description="RRF weight: the passages of the lexicon concept's section; 0 = off."
     )

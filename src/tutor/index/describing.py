@@ -1,0 +1,60 @@
+"""The descriptive part of a question that describes a concept, without its meta parts.
+
+"有没有那种不用人打标签、让电脑自己把相似的数据归成几类的方法？路线图里在哪学？" describes K-means in its
+middle; "有没有那种…的方法" and "路线图里在哪学" are about the asking, and their words (路线图, 方法, 学) are
+near every concept's description and every section's, so the lexicon's lead shrinks to nothing (eval/README.md,
+eleventh round).  The lexicon (`tutor.index.lexicon.LexiconMatcher`) is asked with the descriptive part.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["descriptive"]
+
+# a whole clause that only asks where (or under what name) the roadmap teaches it
+_META_CLAUSE = re.compile(
+    r"^(?:请问|那|这|那么)?(?:这个|这种|那个|那种|它|这些)?(?:方法|做法|技巧|技术|东西|概念)?"
+    r"(?:在|是)?(?:这份|整个)?(?:学习)?(?:路线图?|路线|资料|roadmap)?(?:里|中|上|的)?"
+    r"(?:在?(?:哪部分|哪一?块|哪个(?:地方|部分|技能点?|阶段|章节)|哪里|哪儿|什么地方)|在哪(?:里|儿)?)"
+    r"(?:能)?(?:学|讲|教|介绍|提到|学到|讲到)?(?:的|过|呢|啊)?$"
+    r"|^(?:这个|这种|那个|那种|它)?(?:方法|做法|技巧|技术|东西)?(?:叫|是)什么(?:名字|方法)?(?:呢)?$"
+    r"|^(?:属于|在)?哪(?:块|个|一块|部分|一部分)(?:内容|技能点?|阶段|章节)?(?:呢)?$"
+    r"|^(?:and\s+)?(?:where|which\s+(?:part|section|skill|stage))\b[\w\s']{0,40}?\b"
+    r"(?:roadmap|teach(?:es)?|taught|covers?|covered|study|learn)"
+    r"(?:\s+(?:it|this|that|them|about\s+it|how\s+to\s+do\s+(?:it|this|that)))?$"
+    r"|^(?:what(?:'s| is)\s+(?:it|this|that)\s+called|what(?:'s| is)\s+the\s+name(?:\s+of\s+it)?)$",
+    re.IGNORECASE,
+)
+# a lead-in before the description
+_LEAD_IN = re.compile(
+    r"^(?:请问|我听说|听说|我想知道|想问一下)?(?:有没有|有)?(?:那种|一种|种|这种|什么)(?:做法|方法|技巧|技术)?(?:是|叫)?"
+    r"|^(?:i(?:'ve)?\s+(?:keep\s+)?hear(?:d|ing)?\s+(?:about|of)\s+)"
+    r"|^(?:is\s+there\s+(?:(?:a|an|some)\s+(?:\w+\s+)?(?:method|way|technique|trick|approach|thing)|something|anything)\s+(?:where|that|to|for|in\s+which)?\s*)"
+    r"|^(?:there(?:'s| is)\s+(?:a|an|some)\s+(?:\w+\s+)?(?:method|way|technique|trick|approach|thing)\s+(?:where|that|to|for)\s+)"
+    r"|^(?:what(?:'s| is)\s+the\s+name\s+of\s+the\s+(?:\w+\s+)?(?:method|way|technique|trick|approach|thing)\s+(?:where|that|for)\s+)",
+    re.IGNORECASE,
+)
+# a tail after the description ("…的方法", "…, and where is it taught in the roadmap")
+_TAIL = re.compile(
+    r"的?(?:这种|那种)?(?:方法|做法|技巧|技术|办法)(?:叫什么(?:名字)?)?$"
+    r"|,?\s*and\s+where\s+is\s+it\s+(?:taught|covered)(?:\s+in\s+the\s+roadmap)?$",
+    re.IGNORECASE,
+)
+_CLAUSES = re.compile(r"[？?。！!；;，,—–]+|\s+-\s+")
+
+
+def descriptive(question: str) -> str:
+    """The question without its meta clauses, lead-in and tail; the question itself when nothing is left."""
+    kept, cut = [], False
+    for raw in _CLAUSES.split(question):
+        raw = raw.strip()
+        if raw and _META_CLAUSE.match(raw):
+            cut = True
+            continue
+        clause = _TAIL.sub("", _LEAD_IN.sub("", raw)).strip()
+        cut = cut or clause != raw
+        if clause:
+            kept.append(clause)
+    text = "，".join(kept)
+    return text if cut and len(text) >= 4 else question
