@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
 
+from tutor.chain.understanding import Understanding
 from tutor.index.lexicon import LexiconEntry, LexiconMatcher
 from tutor.index.lexicon_gate import ScopeGate, heading_names
 
@@ -29,23 +29,14 @@ INDEX = SimpleNamespace(
 )
 
 
-@dataclass
-class _Refs:
-    skills: list[int] = field(default_factory=list)
-    stages: list[int] = field(default_factory=list)
-    aspects: list[str] = field(default_factory=list)
-    milestones: list[int] = field(default_factory=list)
-    evidence: dict[str, str] = field(default_factory=dict)
-
-
-def _understand(question: str) -> _Refs:
+def _understand(question: str) -> Understanding:
     if "prompt" in question.lower():
-        return _Refs(skills=[10], evidence={"skill 10": "prompt"})
+        return Understanding(skills=[10], evidence={"skill 10": "prompt"})
     if "让模型" in question:  # a skill only guessed from a near-spelling
-        return _Refs(skills=[11], evidence={"skill 11": "模型 ≈ RAG"})
+        return Understanding(skills=[11], evidence={"skill 11": "模型 ≈ RAG"})
     if "几个小时" in question:
-        return _Refs(aspects=["time"])
-    return _Refs()
+        return Understanding(aspects=["time"])
+    return Understanding()
 
 
 def _gate() -> ScopeGate:
