@@ -45,6 +45,14 @@ def test_a_milestone_question_cites_the_milestone_not_the_named_skills_criteria(
     assert [src.lines for src in s.sources] == [list(milestone.citation.lines)]
 
 
+def test_which_parts_of_a_named_prerequisite_asks_its_content_not_the_stage_lines(cur, cfg) -> None:
+    s = _answer("Before getting into deep learning, which parts of Python do I need to know?", cur, cfg, "en")
+    assert not missing_items(s.text, ["函数和类", "生成器", "NumPy（数组计算）"])
+    assert _cited(s) == [
+        "必修内容"
+    ]  # Python's own content: not the stage lines (机器学习基础 was not asked about)
+
+
 def test_the_hours_a_learner_states_pick_their_time_plan(cur, cfg) -> None:
     s = _answer("我每天只能学两小时左右，整条路线大概要多久？", cur, cfg)
     assert _cited(s) == ["业余学习（1.5-2 年）"] and "22 个月" in s.text and "11-13 个月" not in s.text
@@ -52,6 +60,19 @@ def test_the_hours_a_learner_states_pick_their_time_plan(cur, cfg) -> None:
     assert _cited(full) == ["全职学习（8-13 个月）"]
     both = _answer("整个路线一共要学多久？", cur, cfg)  # no pace stated: both plans
     assert len(_cited(both)) == 2
+
+
+def test_before_i_call_it_done_asks_the_criteria_not_the_prerequisites(cur, cfg) -> None:
+    for question in (
+        "For stage 3, what should I be able to do before I call it done?",
+        "For LangChain, what should I be able to do before moving on?",
+        "What should I be able to do before I can say I've finished stage 4?",
+    ):
+        u = understand(question, cur, cfg)
+        assert "checks" in u.aspects and "prerequisites" not in u.aspects, question
+    # moving on *to* a stage names what comes before it
+    u = understand("What has to be finished before I move on to the engineering stage?", cur, cfg)
+    assert "prerequisites" in u.aspects
 
 
 def test_who_teaches_is_asked_of_the_appendix_table_even_with_skills_named(cur, cfg) -> None:
