@@ -281,13 +281,11 @@ def compose_structured(
         )
     if len(aspects) > 1 and "prerequisites" in aspects and _only_first_stage(u, curriculum):
         aspects.remove("prerequisites")
-    # "学 X 之前要先学什么" asks what comes before X, not X's content, nor its stage ("先完成哪个阶段"), nor X's own
-    # criteria ("what has to be finished before I move on to stage 4": not stage 4's 检验标准)
-    for other in ("content", "stage", "checks"):
-        if "prerequisites" in aspects and other in aspects:
-            aspects.remove(other)
+    criteria_of = _before_goal(u, aspects)
     if "checks" in aspects and "next" in aspects:  # "练到什么程度才能进入下一阶段": the criteria
         aspects.remove("next")  # (the next step follows anyway)
+    for n in criteria_of[:2]:
+        _skill_section(b, curriculum.skill(n), "checks", prerequisites)
     for aspect in aspects[:2]:
         _aspect_sections(b, u, aspect, curriculum, prerequisites)
     if tables and "resources" in aspects and not _skills_answer_it(u, curriculum, question, language):
@@ -303,6 +301,20 @@ def compose_structured(
     )
     text = lead + "\n" + "\n".join(b.out).strip("\n")
     return Structured(text=text, sources=b.sources, items=[i for i in b.items if i], sections=b.sections)
+
+
+def _before_goal(u: Understanding, aspects: list[str]) -> list[int]:
+    """ "学 X 之前要先学什么" asks what comes before X, not X's content, nor its stage ("先完成哪个阶段"), nor X's
+    own criteria ("what has to be finished before I move on to stage 4": not stage 4's 检验标准): those aspects
+    are removed.  Returns the skills whose criteria are asked: the named prerequisites' ("学机器学习之前 Python
+    要会到什么程度": Python's)."""
+    criteria_of: list[int] = []
+    for other in ("content", "stage", "checks"):
+        if "prerequisites" in aspects and other in aspects:
+            aspects.remove(other)
+            if other == "checks":
+                criteria_of = [n for n in u.skills if n != max(u.skills)]
+    return criteria_of
 
 
 # the appendix tables name who teaches or wrote each row (讲师, 作者); a skill's own table names no one

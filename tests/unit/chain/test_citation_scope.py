@@ -102,3 +102,10 @@ def test_a_named_prerequisite_keeps_the_stage_line_that_holds_it(cur, cfg) -> No
 def test_finished_before_moving_on_to_a_stage_is_what_comes_before_it(cur, cfg) -> None:
     s = _answer("What has to be finished before I move on to the engineering stage?", cur, cfg, "en")
     assert _cited(s) == [cur.stage(3).heading]  # not stage 4's own skills' 检验标准
+
+
+def test_criteria_asked_before_a_goal_are_the_named_prerequisites(cur, cfg) -> None:
+    s = _answer("开始学机器学习之前，Python 需要会到什么程度、哪些库要熟？", cur, cfg)
+    assert not missing_items(s.text, cur.skill(1).checks)  # Python's own 检验标准
+    assert not missing_items(s.text, ["NumPy", "Pandas"])
+    assert all(c not in s.text for c in cur.skill(4).checks)  # not machine learning's
