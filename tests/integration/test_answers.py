@@ -294,10 +294,13 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # precision and refusal unchanged -> misroutes gate 0.01 (one question over).
 # ess11 (prerequisites lead with the cited core path, a FAQ entry comes with the step it names): coverage
 # unchanged, precision 0.956 -> 0.952 (a145 also cites 步骤3：工作与生活平衡) -> gates unchanged.
+# cit12 (structured answers cite what was asked: no appendix table beside a skill's own rows, no skills' criteria
+# beside a milestone, no time plans beside each stage's own time): coverage unchanged, precision 0.952 -> 0.964
+# (9 of 249 imprecise; a031 and a036 now cite only what they quote) -> precision gate 0.955 (one citation under).
 GATE = {
     "fact_coverage_zh": 0.938,
     "fact_coverage_en": 0.92,
-    "citation_precision": 0.95,
+    "citation_precision": 0.955,
     "misroutes": 0.01,
     "refusal": 0.92,
     "false_refusal": 0.021,

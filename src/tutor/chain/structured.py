@@ -11,6 +11,7 @@ what an LLM rephrasing must keep (checked by `ensure_items`).
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -267,8 +268,12 @@ def compose_structured(
     aspects = [a for a in u.aspects if a in ASPECT_LABELS] or (
         ["content"] if (u.stages or u.skills) and not asks_milestone else []
     )
+    if u.whole_roadmap and "stages" in u.aspects:  # the stages' time was answered with them (all_stages)
+        aspects = [a for a in aspects if a != "time"]
     if u.milestones and ("milestone" in u.aspects or not (u.stages or u.skills)):
         _milestone_sections(b, sorted(u.milestones))
+        if asks_milestone:  # "6 个月时应该能微调 BERT 吗": the milestone's own ✅ list is the criteria asked,
+            aspects = [a for a in aspects if a != "checks"]  # not the named skills' 检验标准 beside it
         aspects = (
             [a for a in aspects if a not in ("checks", "content", "time")]
             if not (u.stages or u.skills)
@@ -276,14 +281,15 @@ def compose_structured(
         )
     if len(aspects) > 1 and "prerequisites" in aspects and _only_first_stage(u, curriculum):
         aspects.remove("prerequisites")
-    for other in ("content", "stage"):  # "学 X 之前要先学什么" asks what comes before X, not X's content
-        if "prerequisites" in aspects and other in aspects:  # nor its stage ("先完成哪个阶段")
-            aspects.remove(other)
+    criteria_of = _before_goal(u, aspects)
     if "checks" in aspects and "next" in aspects:  # "练到什么程度才能进入下一阶段": the criteria
         aspects.remove("next")  # (the next step follows anyway)
+    for n in criteria_of[:2]:
+        _skill_section(b, curriculum.skill(n), "checks", prerequisites)
     for aspect in aspects[:2]:
         _aspect_sections(b, u, aspect, curriculum, prerequisites)
-    if tables and "resources" in aspects:  # "机器学习有哪些视频老师": the skills' tables, then the named one
+    if tables and "resources" in aspects and not _skills_answer_it(u, curriculum, question, language):
+        # "机器学习有哪些视频老师": the skills' tables, then the named one
         stages = u.stages or sorted({curriculum.skill(n).stage for n in u.skills[:3]})
         recommended_sections(b, tables, question, language, stages)
     if not b.out:
@@ -295,6 +301,37 @@ def compose_structured(
     )
     text = lead + "\n" + "\n".join(b.out).strip("\n")
     return Structured(text=text, sources=b.sources, items=[i for i in b.items if i], sections=b.sections)
+
+
+def _before_goal(u: Understanding, aspects: list[str]) -> list[int]:
+    """ "学 X 之前要先学什么" asks what comes before X, not X's content, nor its stage ("先完成哪个阶段"), nor X's
+    own criteria ("what has to be finished before I move on to stage 4": not stage 4's 检验标准): those aspects
+    are removed.  Returns the skills whose criteria are asked: the named prerequisites' ("学机器学习之前 Python
+    要会到什么程度": Python's)."""
+    criteria_of: list[int] = []
+    for other in ("content", "stage", "checks"):
+        if "prerequisites" in aspects and other in aspects:
+            aspects.remove(other)
+            if other == "checks":
+                criteria_of = [n for n in u.skills if n != max(u.skills)]
+    return criteria_of
+
+
+# the appendix tables name who teaches or wrote each row (讲师, 作者); a skill's own table names no one
+_ASKS_WHO = re.compile(
+    r"老师|讲师|作者|谁讲|谁写|\b(?:teachers?|instructors?|lecturers?|authors?)\b", re.IGNORECASE
+)
+
+
+def _skills_answer_it(u: Understanding, curriculum: Curriculum, question: str, language: str) -> bool:
+    """Every named skill's own table holds rows of the kind asked ("学 PyTorch 有没有视频"): those rows answer,
+    and the appendix's general table of that kind (视频学习, 书籍推荐: the whole roadmap's) is not what was asked,
+    so it is neither quoted nor cited beside them — unless the question asks what only that table says
+    ("有哪些视频老师": its 讲师 column)."""
+    skills = [curriculum.skill(n) for n in u.skills[:3]]
+    if not skills or _ASKS_WHO.search(question):
+        return False
+    return all(split_resources(s.resources, question, language)[0] for s in skills)
 
 
 def _only_first_stage(u: Understanding, curriculum: Curriculum) -> bool:
@@ -334,7 +371,7 @@ def _prereq_sections(b: Builder, u: Understanding, curriculum: Curriculum, prere
             _stage_sections(b, stage, "prerequisites", prerequisites)
     else:
         named = [n for n in u.skills if prerequisites and n in prerequisites.ancestors(goal)]
-        b.named_prereqs = bool(named)
+        b.named_prereqs, b.named_skills = bool(named), list(named)
         if not ("content" in u.aspects and named):
             _skill_section(b, curriculum.skill(goal), "prerequisites", prerequisites)
     for n in named:

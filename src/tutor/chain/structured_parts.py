@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.chain.answer import Source
-from tutor.chain.study_mode import PACE, plan_line, study_plan
+from tutor.chain.study_mode import PACE, plan_line, study_hours, study_plan
 from tutor.curriculum.model import Citation, Curriculum, Resource, Skill, Stage
 
 __all__ = [
@@ -71,6 +71,7 @@ class Builder:
         # the learner asks about prerequisites they name ("学深度学习之前数学要补哪些"): their content answers,
         # not the roadmap's whole order before the goal
         self.named_prereqs = False
+        self.named_skills: list[int] = []  # those prerequisites (their skill numbers)
 
     def cite(self, citation: Citation, path: list[str]) -> int:
         key = f"{citation.doc}#L{citation.lines[0]}-{citation.lines[1]}"
@@ -146,9 +147,13 @@ def core_path_to(cur: Curriculum, skill: Skill) -> str:
 
 
 def cite_plans(b: Builder, stage: int | None) -> None:
-    """The roadmap's time plans; only the one for the learner's pace when the question names it."""
+    """The roadmap's time plans; only the one for the learner's pace when the question names it, by its
+    name ("业余") or by the hours a day it states ("每天只能学两小时": the plan closest to them)."""
     paces = [k for k, rx in PACE.items() if rx.search(b.question)]
-    plans = [p for p in b.cur.time_plans if any(k in p.heading for k in paces)] or b.cur.time_plans
+    plans = [p for p in b.cur.time_plans if any(k in p.heading for k in paces)]
+    if not plans and study_hours(b.question) is not None:
+        plans = [p for p in [study_plan(b.question, b.cur)] if p is not None]
+    plans = plans or b.cur.time_plans
     for plan in plans:
         n = b.cite(plan.citation, [plan.heading])
         if stage is None:
@@ -212,6 +217,12 @@ def restore_citations(text: str, structured: Structured) -> str:
     return "\n".join(out)
 
 
+_ASKS_TOTAL = re.compile(
+    r"总共|总计|一共(?:要|需要|得|花)|加起来|全部学完|\bin total\b|\baltogether\b|\boverall\b|\btotal\b",
+    re.IGNORECASE,
+)
+
+
 def all_stages(b: Builder, with_time: bool) -> None:
     """Every stage of the roadmap, cited; with time, the plans (only the pace the learner names)."""
     if with_time and any(rx.search(b.question) for rx in PACE.values()):
@@ -224,7 +235,9 @@ def all_stages(b: Builder, with_time: bool) -> None:
     b.sections.append("stages")
     b.out.append("\n**" + ("路线的阶段" if b.zh else "The stages of the roadmap") + f"（{len(items)}）**")
     b.out.extend(f"- {i}" for i in items)
-    if with_time:
+    # each stage's heading states its own time ("（2-3 个月）"): the plans answer a pace or hours the learner
+    # states, or the total ("总共多久"), not "每个阶段多久" asked without one
+    if with_time and (study_hours(b.question) is not None or _ASKS_TOTAL.search(b.question)):
         cite_plans(b, None)
 
 

@@ -17,6 +17,11 @@ from tutor.curriculum.model import Skill, Stage
 __all__ = ["CORE_PATH", "skill_prereqs", "stage_prereqs"]
 
 CORE_PATH = re.compile(r"核心路径|主线|core path|main path|core route", re.IGNORECASE)
+# "能跳过 PyTorch 直接学 LangChain 吗": whether a step can be skipped is answered by the whole order before the goal
+_SKIPS = re.compile(
+    r"跳过|直接(?:学|上手|开始|进)|\bskip|\bjump(?:ing)? straight|\bstraight (?:in)?to\b|\bwithout (?:doing|learning|studying|the)\b",
+    re.IGNORECASE,
+)
 
 
 def _core_path(b: Builder, skill: Skill, label: str) -> bool:
@@ -67,11 +72,14 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     # older stages they build on are only named: citing every earlier stage cites what was not asked
     earlier = [st for st in stages if st.number < skill.stage][-1:]
     near = [st for st in stages if st.number == skill.stage or st in earlier]
+    # "学深度学习之前数学要补哪些": the stage lines that hold the prerequisites they name, not every stage line
+    named = [st for st in near if any(m in b.named_skills for m in st.skills)]
+    asked = named if named and not _SKIPS.search(b.question) else near
     # the roadmap states no prerequisites as such: what comes before is its order, so the core path (cited
     # to the 核心路径 section that holds it) leads, then the stages the skill's own stage follows
     order = _order_line(b, skill, prereqs) if near else []
     items = []
-    for st in near:
+    for st in asked:
         names = [b.cur.skill(m) for m in st.skills if m in needs]
         line = f"{st.heading}：" + "、".join(x.heading.rstrip(" ⭐") for x in names)
         items.append(b.item(f"{line} [{b.cite(st.citation, [st.heading])}]", st.name))
