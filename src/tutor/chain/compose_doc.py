@@ -37,7 +37,7 @@ from tutor.chain.doc_parts import (
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import parse_number
-from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
+from tutor.chain.scope import english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
 from tutor.chain.text import CJK
 from tutor.index.store import StoredChunk
@@ -117,10 +117,9 @@ class StructureComposer:
     def off_topic(self, question: str, relevance: float) -> bool:
         """An English question, weakly similar to every passage, whose words are mostly foreign to the
         material (see `tutor.chain.scope`): out of scope although above the English refusal threshold."""
-        if CJK.search(question) or relevance >= OFF_TOPIC_BELOW or self.parts() is None:
+        if CJK.search(question) or self.parts() is None:
             return False
-        coverage = topic_coverage(question, self._vocabulary)
-        return coverage is not None and coverage < 0.5
+        return foreign(question, self._vocabulary, relevance)
 
     def specificity(self, question: str) -> Callable[[str], float] | None:
         """heading text -> how rare (heading IDF) the question's words it holds are, for block choice."""
