@@ -126,8 +126,10 @@ _OFF_TOPIC = re.compile(
 )
 
 
+# a progress report, not the question whether it counts ("阶段 2 也算学完了，接下来…" vs "这样算学完了吗")
 _SAYS_DONE = re.compile(
-    r"我(已经|刚|刚刚|都)?(学完|学会|掌握了|会了|过了|通过了)|\bi('ve| have)? (finished|learned|mastered)\b",
+    r"我(已经|刚|刚刚|都)?(学完|学会|掌握了|会了|过了|通过了)|\bi('ve| have)? (finished|learned|mastered)\b"
+    r"|(?<!才)算(是)?(学完|学会|掌握|搞定|入门)了(?=[，,。；;！!…\s]|$)",
     re.IGNORECASE,
 )
 _SELF_REPORT = re.compile(
