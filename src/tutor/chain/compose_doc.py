@@ -34,6 +34,7 @@ from tutor.chain.doc_parts import (
     names_a_topic,
     specific_match,
 )
+from tutor.chain.essay_steps import labelled_step
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import parse_number
@@ -114,12 +115,12 @@ class StructureComposer:
             self._vocabulary = english_vocabulary(c.text for cs in self._parts.docs.values() for c in cs)
         return self._parts
 
-    def off_topic(self, question: str, relevance: float) -> bool:
+    def off_topic(self, question: str, relevance: float, own_words: bool = True) -> bool:
         """An English question, weakly similar to every passage, whose words are mostly foreign to the
         material (see `tutor.chain.scope`): out of scope although above the English refusal threshold."""
         if CJK.search(question) or self.parts() is None:
             return False
-        return foreign(question, self._vocabulary, relevance)
+        return foreign(question, self._vocabulary, relevance, own_words)
 
     def specificity(self, question: str) -> Callable[[str], float] | None:
         """heading text -> how rare (heading IDF) the question's words it holds are, for block choice."""
@@ -237,6 +238,8 @@ class StructureComposer:
             return DocPlan(blocks=qa, reason="faq words")
         steps = parts.steps(doc)
         every = steps is not None and asks_every_step(question, len(steps[1]))
+        if steps is not None and not every and (step := labelled_step(parts, doc, steps, expanded, sources)):
+            return DocPlan(blocks=step, reason="named step")  # "遵循 AI 伦理这一步": its bullets, all of them
         if steps is not None and (every or HOW_TO.search(question) or HOW_TO.search(expanded)):
             outline = _outline(
                 steps, named, sources, expanded, _specific_elsewhere(expanded, steps, sources, parts), every

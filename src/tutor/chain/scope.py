@@ -85,10 +85,12 @@ def topic_coverage(question: str, vocabulary: frozenset[str]) -> float | None:
     return sum(_known(w, vocabulary) for w in words) / len(words)
 
 
-def foreign(question: str, vocabulary: frozenset[str], relevance: float) -> bool:
+def foreign(question: str, vocabulary: frozenset[str], relevance: float, own_words: bool = True) -> bool:
     """Out of scope by its words: most of them foreign below `OFF_TOPIC_BELOW`, nearly all of them (at most
-    one in five known, three or more words) below `FOREIGN_BELOW`.  English questions only (the caller)."""
-    if relevance >= FOREIGN_BELOW:
+    one in five known, three or more words) below `FOREIGN_BELOW` when the question is the learner's own words
+    (a follow-up's rewrite carries the earlier turn's words: "…full time? And if I only have evenings and
+    weekends?").  English questions only (the caller)."""
+    if relevance >= (FOREIGN_BELOW if own_words else OFF_TOPIC_BELOW):
         return False
     coverage = topic_coverage(question, vocabulary)
     if coverage is None:
