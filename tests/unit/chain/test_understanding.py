@@ -44,6 +44,10 @@ def test_parse_number(token: str, value: int | None) -> None:
         ("AI 工程化阶段有哪些实践项目？", [4]),
         ("深度学习实践阶段要多长时间", [2]),
         ("最后一个阶段学什么？", [5]),
+        # the last stage with words between, or as the end of the curriculum (ans12)
+        ("What's covered in the last, ongoing-learning stage of the roadmap?", [5]),
+        ("what are the advanced topics at the end of the curriculum?", [5]),
+        ("最后那个阶段要学多久？", [5]),
         ("What should I study in the foundations stage?", [0]),
     ],
 )
@@ -66,6 +70,9 @@ def test_stage_references_are_stages_not_skills(cur, cfg, text: str, stages: lis
         ("AI 理论阶段要看哪些书？", [1]),
         ("学 AI 理论之前需要会什么", [1]),
         ("AI 工程要花多久", [4]),
+        # the short title pointed at ("理论基础那个阶段"), not only followed by 阶段
+        ("理论基础那个阶段包含哪些技能点", [1]),
+        ("工程化的阶段要多久", [4]),
     ],
 )
 def test_stages_named_by_their_title_words(cur, cfg, text: str, stages: list[int]) -> None:
