@@ -34,7 +34,7 @@ from tutor.chain.doc_parts import (
     names_a_topic,
     specific_match,
 )
-from tutor.chain.essay_steps import labelled_step
+from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import parse_number
@@ -198,10 +198,12 @@ class StructureComposer:
         if match is None:
             return None
         entry = parts.faq()[match[0]]
+        said = question if CJK.search(question) else expand_english(question)
+        if section_over_faq(said, entry.question, parts, entry.passage.doc):
+            return None
         qa = [b for b in split_blocks(add_source(entry.passage, sources)) if b.kind == "qa"][:1]
         if not qa:
             return None
-        said = question if CJK.search(question) else expand_english(question)
         step = _named_step(parts, entry.passage.doc, said, sources)
         return DocPlan(blocks=qa + step, reason=f"faq {match[1]:.3f}" + (" + step" if step else ""))
 

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from tutor.chain.compose_blocks import Block, split_blocks
+from tutor.chain.doc_parts import FAQ_HEADING, heading_words, named_sections
 from tutor.chain.sections import add_source
 from tutor.chain.text import strip_markdown
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from tutor.chain.answer import Source
     from tutor.chain.doc_parts import DocParts, Part
 
-__all__ = ["labelled_step", "names_step"]
+__all__ = ["labelled_step", "names_step", "section_over_faq"]
 
 # a step title joining two ideas ("持续创新与探索", "跨领域学习与应用"): either whole idea names the step
 _JOINED = re.compile(r"[与和及、&/]")
@@ -62,3 +63,18 @@ def labelled_step(
     if not matching(split_blocks(whole)):
         return []
     return matching(split_blocks(add_source(whole, sources)))
+
+
+def section_over_faq(question: str, faq_question: str, parts: DocParts, doc: str) -> bool:
+    """The question names a section of the article outside its steps by every word of its heading, and the
+    FAQ entry similar to it does not ("技术专家想做技术培训…流程是怎样的": 6.2 技术培训, not the entry "如何提升自己的
+    技术专长"): that section answers, the entry is only near in wording."""
+    steps = parts.steps(doc)
+    text = question.lower()
+    for path in named_sections(question, parts, doc):
+        words = heading_words(path[-1])
+        if FAQ_HEADING.search(path[-1]) or (steps is not None and path[: len(steps[0])] == steps[0]):
+            continue
+        if words and all(w in text for w in words) and not all(w in faq_question.lower() for w in words):
+            return True
+    return False
