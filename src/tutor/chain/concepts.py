@@ -139,6 +139,17 @@ def _said(term: str, question: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", question, flags) is not None
 
 
+def _asked_what(term: str, question: str) -> bool:
+    """The question asks what this term is ("What's LoRA", "什么是知识蒸馏", "LoRA 是什么"), not names it as the
+    context of a description ("randomly switch off neurons so the net doesn't overfit": 过拟合 is no answer)."""
+    t = re.escape(term)
+    flags = 0 if _CAMEL.search(term) else re.IGNORECASE
+    lead = r"(?i:\bwhat(?:'s|\s+is|\s+are)|\bexplain|\bdefine|什么是|解释一下|解释)\s*(?i:the\s+|an?\s+)?"
+    before = lead + t
+    after = rf"{t}\s*(?:是什么|是啥|指什么|什么意思|啥意思|怎么理解)"
+    return re.search(f"{before}|{after}", question, flags) is not None
+
+
 def _content_answer(
     hits: list[_Term], roadmap: Roadmap, language: str, u: Understanding
 ) -> Structured | None:
@@ -273,8 +284,9 @@ def compose_concept(
     if article and article != roadmap.curriculum.doc:
         return None  # a question about an article is not answered from the roadmap's syllabus
     hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
-    if hits and not names and (said := _content_answer(hits, roadmap, language, u)) is not None:
-        return said  # "What's LoRA, and which skill covers it?": the term it says, not one its words describe
+    asked = [t for t in hits if _asked_what(t.term, text)]
+    if asked and not names and (said := _content_answer(asked, roadmap, language, u)) is not None:
+        return said  # "What's LoRA, and which skill covers it?": the term it asks about, not one it describes
     hit = describe(question, article) if describe is not None and _DESCRIBES.search(question) else None
     if hit is not None:  # a concept described without its keyword: the lexicon's (tutor.index.lexicon)
         own = lexicon_terms(hit, _content_terms(roadmap), lambda t: t.term)
