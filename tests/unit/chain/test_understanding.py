@@ -187,3 +187,10 @@ def test_whole_roadmap_time(cur, cfg) -> None:
 def test_to_json_reports_evidence(cur, cfg) -> None:
     data = understand("阶段 2 的检验标准是什么？", cur, cfg).to_json()
     assert data["stages"] == [2] and data["aspect"] == "checks" and data["evidence"]["stage 2"] == "阶段 2"
+
+
+def test_the_skills_own_group_after_before_is_its_content_not_its_prerequisites(cur, cfg) -> None:
+    """'微调之前的数据准备' is skill 14's own 数据准备 (content); '学深度学习之前数学…' still asks what comes first."""
+    assert "prerequisites" not in understand("微调之前的数据准备要做哪几步", cur, cfg).aspects
+    assert "prerequisites" in understand("学深度学习之前数学要补哪些", cur, cfg).aspects
+    assert "prerequisites" in understand("部署之前要学什么", cur, cfg).aspects
