@@ -28,15 +28,22 @@ __all__ = ["labelled_step", "names_step", "section_over_faq"]
 _JOINED = re.compile(r"[与和及、&/]")
 
 
+# the question speaks of a step ("the step about …", "这一步"), not only of a topic a step shares ("影响力")
+_A_STEP = re.compile(r"步|\bstep", re.IGNORECASE)
+
+
 def names_step(title: str, question: str) -> bool:
-    """The question names this step: most of the title's characters stand in it, in order or not, or one
-    whole idea of a joined title of three characters or more ("持续创新" of 持续创新与探索)."""
+    """The question names this step: most of the title's characters stand in it, in order or not, or (when
+    it speaks of a step) one whole idea of a joined title of three characters or more ("持续创新" of 持续创新与探索;
+    "build influence" alone names 影响力, the topic, not 沟通表达与影响力)."""
     core = [ch for ch in title if not ch.isspace()]
     if len(core) >= 2 and sum(ch in question for ch in core) / len(core) >= 0.75:
         return True
     compact = "".join(question.split())
     ideas = ["".join(p.split()) for p in _JOINED.split(title)]
-    return len(ideas) > 1 and any(len(p) >= 3 and p in compact for p in ideas)
+    return (
+        len(ideas) > 1 and bool(_A_STEP.search(question)) and any(len(p) >= 3 and p in compact for p in ideas)
+    )
 
 
 def labelled_step(

@@ -225,6 +225,9 @@ def test_a_labelled_step_the_question_names_is_quoted_whole_from_the_whole_secti
     assert labelled_step(parts, "leader", steps, "这几步分别要做什么？", []) == []  # no step named
     assert names_step("持续创新与探索", "the step about continuous innovation 持续创新")  # one whole idea
     assert not names_step("洞察技术变革", "那篇讲技术变革的文章")  # a shared word names no step
+    assert not names_step(
+        "沟通表达与影响力", "in which settings can an expert build influence 影响力"
+    )  # a topic
 
 
 def test_a_follow_up_is_answered_by_the_section_it_names_itself() -> None:
