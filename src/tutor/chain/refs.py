@@ -302,7 +302,11 @@ def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:
         name = stage.name.lower()
         compact = name.replace(" ", "")
         short = re.sub(r"^ai\s*", "", name)  # "AI 工程化" is "工程化阶段" to a learner
-        by_short = re.search(rf"{re.escape(short)}\s*(?:那个|这个|那一|这一|的)?\s*(?:阶段|部分)", lowered) if short != name else None
+        by_short = (
+            re.search(rf"{re.escape(short)}\s*(?:那个|这个|那一|这一|的)?\s*(?:阶段|部分)", lowered)
+            if short != name
+            else None
+        )
         if by_short:
             out.append((stage.number, by_short.group(0)))
             continue
