@@ -316,3 +316,18 @@ def test_english_faq_questions_by_their_words_and_what_an_essay_says_to_do(chain
     # "what should I do" about an essay's step is the essay's advice, not the next skill of the roadmap
     step = chain.ask("In the comeback essay, what should I do in the continuous self-improvement step?")
     assert step.route == "material" and "持续自我提升" in step.text
+
+
+def test_foreign_english_named_steps_progress_reports_and_stages_by_position(chain) -> None:
+    """Issue 12, twelfth round (ans12): nearly all-foreign English is refused a little higher up; a labelled
+    essay step named is quoted whole (over two passages); '…也算学完了，…' reports progress; the last stage is
+    named with words between; a term asked about is answered before a concept its words describe."""
+    assert chain.ask("How do I make a table view in SwiftUI for my iPhone app?").refused
+    ethics = chain.ask("技术变革逆袭那篇，遵循 AI 伦理那一步要怎么做？")
+    assert not missing_items(ethics.text, ["遵循道德准则", "维护社会责任", "持续改进"])
+    progress = chain.ask("PyTorch 已经很熟了，阶段 2 也算学完了，接下来学哪个？")
+    assert progress.route == "next_step"
+    last = chain.ask("Which skills are in the final, keep-learning stage?")
+    assert not missing_items(last.text, ["多模态 AI", "强化学习", "AI 安全"])
+    lora = chain.ask("What's LoRA, and where does the roadmap teach it?")
+    assert "Hugging Face Transformers" in lora.text and "LLaMA-Factory" not in lora.text.split("\n")[0]

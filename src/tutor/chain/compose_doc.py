@@ -34,10 +34,11 @@ from tutor.chain.doc_parts import (
     names_a_topic,
     specific_match,
 )
+from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import parse_number
-from tutor.chain.scope import OFF_TOPIC_BELOW, english_vocabulary, topic_coverage
+from tutor.chain.scope import english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
 from tutor.chain.text import CJK
 from tutor.index.store import StoredChunk
@@ -114,13 +115,12 @@ class StructureComposer:
             self._vocabulary = english_vocabulary(c.text for cs in self._parts.docs.values() for c in cs)
         return self._parts
 
-    def off_topic(self, question: str, relevance: float) -> bool:
+    def off_topic(self, question: str, relevance: float, own_words: bool = True) -> bool:
         """An English question, weakly similar to every passage, whose words are mostly foreign to the
         material (see `tutor.chain.scope`): out of scope although above the English refusal threshold."""
-        if CJK.search(question) or relevance >= OFF_TOPIC_BELOW or self.parts() is None:
+        if CJK.search(question) or self.parts() is None:
             return False
-        coverage = topic_coverage(question, self._vocabulary)
-        return coverage is not None and coverage < 0.5
+        return foreign(question, self._vocabulary, relevance, own_words)
 
     def specificity(self, question: str) -> Callable[[str], float] | None:
         """heading text -> how rare (heading IDF) the question's words it holds are, for block choice."""
@@ -198,10 +198,12 @@ class StructureComposer:
         if match is None:
             return None
         entry = parts.faq()[match[0]]
+        said = question if CJK.search(question) else expand_english(question)
+        if section_over_faq(said, entry.question, parts, entry.passage.doc):
+            return None
         qa = [b for b in split_blocks(add_source(entry.passage, sources)) if b.kind == "qa"][:1]
         if not qa:
             return None
-        said = question if CJK.search(question) else expand_english(question)
         step = _named_step(parts, entry.passage.doc, said, sources)
         return DocPlan(blocks=qa + step, reason=f"faq {match[1]:.3f}" + (" + step" if step else ""))
 
@@ -238,6 +240,8 @@ class StructureComposer:
             return DocPlan(blocks=qa, reason="faq words")
         steps = parts.steps(doc)
         every = steps is not None and asks_every_step(question, len(steps[1]))
+        if steps is not None and not every and (step := labelled_step(parts, doc, steps, expanded, sources)):
+            return DocPlan(blocks=step, reason="named step")  # "遵循 AI 伦理这一步": its bullets, all of them
         if steps is not None and (every or HOW_TO.search(question) or HOW_TO.search(expanded)):
             outline = _outline(
                 steps, named, sources, expanded, _specific_elsewhere(expanded, steps, sources, parts), every

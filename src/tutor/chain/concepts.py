@@ -72,6 +72,13 @@ _ARTICLE_NAME = re.compile(
     r"\b(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:essay|article|post|piece)\b|[\u4e00-\u9fff]{2,6}(?=的?(?:那|这)篇|的?文章)",
     re.IGNORECASE,
 )
+# what a description of one concept asks: its name, what it means, where (which skill) it is taught; "which
+# frameworks are listed in the tools appendix" asks for a list, not for a concept its words describe
+_DESCRIBES = re.compile(
+    ASKS_NAME.pattern + "|" + _ASKS_MEANING.pattern + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
+    r"|\bwhere\b|\bwhich (?:skill|stage|part|section)\b",
+    re.IGNORECASE,
+)
 _DEFINITION = re.compile(r"^\s*[-*]\s*\*\*([^*]{1,40})\*\*\s*[:：]\s*(.+)$")
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 _SPLIT = re.compile(r"\s*(?:[,，、/+]|和|与|及)\s*")
@@ -130,6 +137,17 @@ def _said(term: str, question: str) -> bool:
         return term in question
     flags = 0 if _CAMEL.search(term) else re.IGNORECASE
     return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", question, flags) is not None
+
+
+def _asked_what(term: str, question: str) -> bool:
+    """The question asks what this term is ("What's LoRA", "什么是知识蒸馏", "LoRA 是什么"), not names it as the
+    context of a description ("randomly switch off neurons so the net doesn't overfit": 过拟合 is no answer)."""
+    t = re.escape(term)
+    flags = 0 if _CAMEL.search(term) else re.IGNORECASE
+    lead = r"(?i:\bwhat(?:'s|\s+is|\s+are)|\bexplain|\bdefine|什么是|解释一下|解释)\s*(?i:the\s+|an?\s+)?"
+    before = lead + t
+    after = rf"{t}\s*(?:是什么|是啥|指什么|什么意思|啥意思|怎么理解)"
+    return re.search(f"{before}|{after}", question, flags) is not None
 
 
 def _content_answer(
@@ -265,13 +283,16 @@ def compose_concept(
             return _definition_answer(found, language)
     if article and article != roadmap.curriculum.doc:
         return None  # a question about an article is not answered from the roadmap's syllabus
-    hit = describe(question, article) if describe is not None else None
+    hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
+    asked = [t for t in hits if _asked_what(t.term, text)]
+    if asked and not names and (said := _content_answer(asked, roadmap, language, u)) is not None:
+        return said  # "What's LoRA, and which skill covers it?": the term it asks about, not one it describes
+    hit = describe(question, article) if describe is not None and _DESCRIBES.search(question) else None
     if hit is not None:  # a concept described without its keyword: the lexicon's (tutor.index.lexicon)
         own = lexicon_terms(hit, _content_terms(roadmap), lambda t: t.term)
         named = _content_answer(own, roadmap, language, u) if own else None
         if named := named or (lexicon_passage(hit, parts, language) if parts is not None else None):
             return named
-    hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
     return _content_answer(hits, roadmap, language, u)
 
 

@@ -95,7 +95,12 @@ _STAGE_WORDS_EN = {
     4: r"engineering|ai engineering|production",
     5: r"advanced(?: topics)?|advanced topic",
 }
-LAST_STAGE = re.compile(r"最后(?:一个)?阶段|\b(?:the )?(?:last|final) stage\b", re.IGNORECASE)
+# "the last stage", "the last, ongoing-learning stage", "最后那个阶段", "the topics at the end of the curriculum"
+LAST_STAGE = re.compile(
+    r"最后(?:一个|那个|的)?阶段|\b(?:the )?(?:last|final)(?:,?\s+[a-z][a-z-]*){0,2},?\s+(?:stage|phase)\b"
+    r"|\b(?:topics|skills|stage|part) at the (?:very )?end of the (?:curriculum|roadmap|learning path)\b",
+    re.IGNORECASE,
+)
 
 _MONTHS_ZH = re.compile(rf"({_NUM}|半)\s*个?\s*月")
 _YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
@@ -297,7 +302,11 @@ def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:
         name = stage.name.lower()
         compact = name.replace(" ", "")
         short = re.sub(r"^ai\s*", "", name)  # "AI 工程化" is "工程化阶段" to a learner
-        by_short = re.search(rf"{re.escape(short)}\s*(?:阶段|部分)", lowered) if short != name else None
+        by_short = (
+            re.search(rf"{re.escape(short)}\s*(?:那个|这个|那一|这一|的)?\s*(?:阶段|部分)", lowered)
+            if short != name
+            else None
+        )
         if by_short:
             out.append((stage.number, by_short.group(0)))
             continue

@@ -17,10 +17,14 @@ from collections.abc import Iterable
 from tutor.chain.glossary import GLOSSARY
 from tutor.markdown import scan
 
-__all__ = ["OFF_TOPIC_BELOW", "content_words", "english_vocabulary", "topic_coverage"]
+__all__ = ["OFF_TOPIC_BELOW", "content_words", "english_vocabulary", "foreign", "topic_coverage"]
 
-#: an English question is judged by its words only below this dense score (above it, it is answered)
+#: an English question is judged by its words only below this dense score (above it, it is answered) ...
 OFF_TOPIC_BELOW = 0.81
+#: ... and up to this one when nearly all its words are foreign: "How do I build a list view in SwiftUI for my
+#: iOS app?" scores 0.811 with one word in five known; no in-scope English question of own/dev/spent scores under
+#: it with three or more content words and at most one in five known (eval/README.md, ans12)
+FOREIGN_BELOW = 0.83
 
 _WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.\-][a-z0-9+#]+)*")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -37,8 +41,9 @@ _STOP = frozenset(
     stuff thing things make makes get gets got use using used new way ways help lot lots much many one
     two three kind sort actually also else ever every something anything someone anybody think start
     starting go going come let put set take keep find look looking try trying buy list lists include
-    includes cover covers covered must might shall may absolutely""".split()
+    includes cover covers covered must might shall may absolutely train""".split()
 )
+# ("train", like "make" or "use", takes its topic from its object: "train a model", "train for a marathon")
 # words about the material itself: a question using them asks about it
 _META = frozenset(
     "roadmap article articles essay essays material materials curriculum section sections document "
@@ -78,3 +83,18 @@ def topic_coverage(question: str, vocabulary: frozenset[str]) -> float | None:
     if not words:
         return None
     return sum(_known(w, vocabulary) for w in words) / len(words)
+
+
+def foreign(question: str, vocabulary: frozenset[str], relevance: float, own_words: bool = True) -> bool:
+    """Out of scope by its words: most of them foreign below `OFF_TOPIC_BELOW`, nearly all of them (at most
+    one in five known, three or more words) below `FOREIGN_BELOW` when the question is the learner's own words
+    (a follow-up's rewrite carries the earlier turn's words: "…full time? And if I only have evenings and
+    weekends?").  English questions only (the caller)."""
+    if relevance >= (FOREIGN_BELOW if own_words else OFF_TOPIC_BELOW):
+        return False
+    coverage = topic_coverage(question, vocabulary)
+    if coverage is None:
+        return False
+    if relevance < OFF_TOPIC_BELOW:
+        return coverage < 0.5
+    return coverage <= 0.2 and len(content_words(question)) >= 3

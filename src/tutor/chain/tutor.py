@@ -203,13 +203,13 @@ class TutorChain:
         scores = [s.score for s in sources if s.score is not None]
         return max(scores) if scores else 0.0
 
-    def refuses(self, relevance: float, language: str, question: str = "") -> bool:
+    def refuses(self, relevance: float, language: str, question: str = "", own_words: bool = True) -> bool:
         """Below the language's threshold, or (English) mostly foreign words and weak similarity."""
         if question and self.structure and self.structure.names_doc(question):
             return False  # "逆袭那篇文章…": a question naming one of the material's documents is about it
-        thresholds = self.cfg.refusal_threshold
-        below = relevance < thresholds.get(language, thresholds.get("zh", 0.0))
-        return below or bool(question and self.structure and self.structure.off_topic(question, relevance))
+        limits, structure = self.cfg.refusal_threshold, self.structure
+        below = relevance < limits.get(language, limits.get("zh", 0.0))
+        return below or bool(question and structure and structure.off_topic(question, relevance, own_words))
 
     def retrieve(self, query: str) -> list[Source]:
         return numbered_sources(self._retrieve(query))
@@ -247,7 +247,8 @@ class TutorChain:
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
         named = understood.skills or understood.stages or understood.milestones  # the roadmap's terms
-        refused = self.refuses(relevance, answer.language, answer.standalone_question) and not named
+        own = answer.standalone_question == answer.question  # a follow-up's rewrite carries earlier words
+        refused = self.refuses(relevance, answer.language, answer.standalone_question, own) and not named
         refused = refused and not names_a_term_of(answer.standalone_question, sources[:3])
         if earlier is None and (outside or refused):  # outside: a question about the world (weather …)
             yield from self._refuse(answer, profile, relevance)

@@ -245,7 +245,11 @@ _CHOICE = re.compile(r"\bor\b|还是|或者", re.IGNORECASE)
 
 def _before(text: str, u: Understanding) -> None:
     if (u.skills or u.stages) and "prerequisites" not in u.aspects and not _CHOICE.search(text):
-        if m := _BEFORE.search(text):
+        m = _BEFORE.search(text)
+        after = text[m.end() :].lstrip("的 ") if m else ""
+        # "微调之前的数据准备要做哪几步": the one skill's own 数据准备, not what comes first ("学深度学习之前数学…" is)
+        own = len(u.skills) == 1 and after.startswith(u.evidence.get(f"skill {u.skills[0]}") or "\0")
+        if m and not own:
             u.aspects.append("prerequisites")
             u.evidence["aspect prerequisites"] = m.group(0)
 

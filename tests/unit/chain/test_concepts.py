@@ -135,3 +135,34 @@ def test_self_reports_without_a_subject_or_with_wrapped_up() -> None:
         "Just wrapped up the NLP skill"
     ]
     assert self_reports(["我已经会用 Hugging Face 了，下一步呢？"]) == ["我已经会用 Hugging Face 了"]
+
+
+def _describing(term: str, calls: list[str]):
+    """A lexicon that always 'recognises' `term` in a description, recording what it was asked."""
+    from tutor.index.lexicon import LexiconEntry, LexiconHit
+
+    entry = LexiconEntry(term, (), "ai-learning-roadmap", "核心内容", ())
+
+    def describe(question: str, doc: str | None) -> LexiconHit:
+        calls.append(question)
+        return LexiconHit(entry, 0.9, 0.05)
+
+    return describe
+
+
+def test_a_term_asked_about_wins_over_a_described_one_and_a_list_question_asks_no_lexicon(roadmap) -> None:
+    calls: list[str] = []
+    question = "What's LoRA, and which skill covers it?"
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    s = compose_concept(question, "en", u, roadmap, None, describe=_describing("LLaMA-Factory", calls))
+    assert s is not None and "“LoRA” is taught in Skill 9" in s.text and "LLaMA-Factory" not in s.text
+    # a term said as the context of a description is no answer: the described concept is
+    question = "there's a trick where training randomly switches off neurons so the net doesn't overfit — where is that?"
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    s = compose_concept(question, "en", u, roadmap, None, describe=_describing("Dropout", calls))
+    assert s is not None and "“Dropout” is taught in Skill 5" in s.text
+    calls.clear()
+    question = "Which LLM application frameworks are listed in the roadmap's tools appendix?"
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    compose_concept(question, "en", u, roadmap, None, describe=_describing("LangChain", calls))
+    assert calls == []  # a list, not one concept described

@@ -10,6 +10,7 @@ from tutor.chain.answer import Source
 from tutor.chain.compose_doc import StructureComposer
 from tutor.chain.compose_render import render_blocks
 from tutor.chain.doc_parts import DocParts, named_sections, specific_match
+from tutor.chain.essay_steps import labelled_step, names_step
 from tutor.chain.scope import english_vocabulary, topic_coverage
 from tutor.index.store import StoredChunk
 
@@ -201,6 +202,32 @@ def test_english_questions_are_judged_by_the_materials_words() -> None:
     assert not composer.off_topic("Can you recommend a good laptop?", 0.85)  # similar enough: answered
     assert not composer.off_topic("How do I stay motivated in deep learning?", 0.79)
     assert not composer.off_topic("笔记本电脑推荐", 0.5)  # Chinese questions: the threshold decides
+    # nearly every word foreign (3+ words, at most one in five known): out of scope a little higher up too
+    assert composer.off_topic("How do I set up a list view in SwiftUI for my iOS app?", 0.815)
+    assert not composer.off_topic("How do I set up a list view in SwiftUI for my iOS app?", 0.84)
+    assert not composer.off_topic("Can you recommend a good laptop?", 0.815)  # one foreign word is too little
+    # a follow-up's rewrite carries the earlier turn's words: only the lower bar
+    assert not composer.off_topic(
+        "How do I set up a list view in SwiftUI for my iOS app?", 0.815, own_words=False
+    )
+    # "train" takes its topic from its object: a marathon is foreign, a PyTorch model is not
+    assert composer.off_topic("What's the best way to train for a marathon?", 0.79)
+    assert not composer.off_topic("What's the best way to train a PyTorch model?", 0.79)
+
+
+def test_a_labelled_step_the_question_names_is_quoted_whole_from_the_whole_section() -> None:
+    parts = DocParts(LABELLED)
+    steps = parts.steps("leader")
+    assert steps is not None
+    sources: list[Source] = []
+    blocks = labelled_step(parts, "leader", steps, "行业调研这一步具体要做什么？", sources)
+    assert [b.label for b in blocks] == ["Step 2: 行业调研与实践"] and len(sources) == 1
+    assert labelled_step(parts, "leader", steps, "这几步分别要做什么？", []) == []  # no step named
+    assert names_step("持续创新与探索", "the step about continuous innovation 持续创新")  # one whole idea
+    assert not names_step("洞察技术变革", "那篇讲技术变革的文章")  # a shared word names no step
+    assert not names_step(
+        "沟通表达与影响力", "in which settings can an expert build influence 影响力"
+    )  # a topic
 
 
 def test_a_follow_up_is_answered_by_the_section_it_names_itself() -> None:

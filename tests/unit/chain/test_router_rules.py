@@ -280,3 +280,11 @@ def test_what_a_stage_holds_is_not_a_next_step_by_example_alone() -> None:
         assert router.route(text).kind == "material", text
     assert router.route("下一阶段我该学哪个技能点？").kind == "next_step"
     assert router.route("Which skill comes after stage 2?").kind == "next_step"
+
+
+def test_a_stage_that_counts_as_done_is_progress_not_a_question_about_criteria() -> None:
+    """'阶段 2 也算学完了，接下来…' reports progress; '这样算学完了吗' asks whether it counts (criteria)."""
+    assert route_message("Transformer 我已经能手写了，阶段 2 也算学完了，接下来该学什么").kind == "next_step"
+    assert route_message("RAG 我做过项目了，阶段 3 算是学完了，下面学哪个？").kind == "next_step"
+    for text in ("这样算学完了吗？", "阶段 1 学到什么程度算学完了？", "做到哪些才算学完了阶段 1？"):
+        assert route_message(text).reason.startswith("asks what a skill requires"), text

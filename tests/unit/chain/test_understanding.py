@@ -44,6 +44,10 @@ def test_parse_number(token: str, value: int | None) -> None:
         ("AI 工程化阶段有哪些实践项目？", [4]),
         ("深度学习实践阶段要多长时间", [2]),
         ("最后一个阶段学什么？", [5]),
+        # the last stage with words between, or as the end of the curriculum (ans12)
+        ("What's covered in the last, ongoing-learning stage of the roadmap?", [5]),
+        ("what are the advanced topics at the end of the curriculum?", [5]),
+        ("最后那个阶段要学多久？", [5]),
         ("What should I study in the foundations stage?", [0]),
     ],
 )
@@ -66,6 +70,9 @@ def test_stage_references_are_stages_not_skills(cur, cfg, text: str, stages: lis
         ("AI 理论阶段要看哪些书？", [1]),
         ("学 AI 理论之前需要会什么", [1]),
         ("AI 工程要花多久", [4]),
+        # the short title pointed at ("理论基础那个阶段"), not only followed by 阶段
+        ("理论基础那个阶段包含哪些技能点", [1]),
+        ("工程化的阶段要多久", [4]),
     ],
 )
 def test_stages_named_by_their_title_words(cur, cfg, text: str, stages: list[int]) -> None:
@@ -180,3 +187,10 @@ def test_whole_roadmap_time(cur, cfg) -> None:
 def test_to_json_reports_evidence(cur, cfg) -> None:
     data = understand("阶段 2 的检验标准是什么？", cur, cfg).to_json()
     assert data["stages"] == [2] and data["aspect"] == "checks" and data["evidence"]["stage 2"] == "阶段 2"
+
+
+def test_the_skills_own_group_after_before_is_its_content_not_its_prerequisites(cur, cfg) -> None:
+    """'微调之前的数据准备' is skill 14's own 数据准备 (content); '学深度学习之前数学…' still asks what comes first."""
+    assert "prerequisites" not in understand("微调之前的数据准备要做哪几步", cur, cfg).aspects
+    assert "prerequisites" in understand("学深度学习之前数学要补哪些", cur, cfg).aspects
+    assert "prerequisites" in understand("部署之前要学什么", cur, cfg).aspects
