@@ -32,6 +32,7 @@ import numpy as np
 
 from tutor.index.describing import descriptive
 from tutor.index.roadmap_sections import heading_paths
+from tutor.index.routing import about_a_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
 
@@ -190,7 +191,7 @@ class LexiconMatcher:
     ) -> None:
         self.margin = margin  # the lead a concept needs over every other (measured, eval/README.md)
         self.margin_en = margin if margin_en is None else margin_en  # English questions sit flatter
-        self._last: tuple[tuple[str, str | None], LexiconHit | None] | None = None
+        self._last: tuple[tuple[str, str | None, bool], LexiconHit | None] | None = None
         self.entries = list(entries)
         self.source = ""  # the lexicon file's digest (`lexicon_digest`)
         self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
@@ -237,9 +238,9 @@ class LexiconMatcher:
         sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
         best = np.full(len(self.entries), -2.0, dtype=np.float32)
         np.maximum.at(best, self.owner, sims)
+        self._best = best.copy()  # every concept's closeness (the embedding's), for `_unnamed` and the gate
         if overlap is not None:
             best += overlap.astype(np.float32)
-        self._best = best.copy()  # every concept's closeness, for `_unnamed`
         if doc is not None:
             best[[k for k, e in enumerate(self.entries) if e.doc != doc]] = -2.0
         order = np.argsort(-best, kind="stable")
@@ -258,7 +259,8 @@ class LexiconMatcher:
         said = self._said(question)
         if not said or any(self.entries[k].term == hit.entry.term for k in said):
             return True
-        return hit.score - float(max(best[k] for k in said)) >= _NAMED_GAP
+        score = float(best[self.entries.index(hit.entry)])  # the embedding's: the gap was measured on it
+        return score - float(max(best[k] for k in said)) >= _NAMED_GAP
 
     def _said(self, question: str) -> list[int]:
         """The entries the question names (a term or an alias, two characters or more)."""
@@ -277,13 +279,11 @@ class LexiconMatcher:
     def _overlap(self, question: str) -> np.ndarray | None:
         """The word-overlap bonus of every concept for the question's descriptive part (None when off); none
         for a concept the question names ("程序员做职业规划有哪些步骤" would redirect to 职业规划's definition)."""
-        if self.words is None or self.words_weight <= 0:
-            return None
+        if self.words is None or self.words_weight <= 0 or about_a_document(question):
+            return None  # a question about a named essay shares the essay's words: it asks for a section
         text = descriptive(question) if self.describe == "clause" else question
         bonus = self.words_weight * self.words(text)
-        bonus[self._said(question)] = (
-            0.0  # a named concept shares the question's words without being described
-        )
+        bonus[self._said(question)] = 0.0  # a named concept shares the words without being described
         return bonus
 
     def described(
@@ -291,7 +291,8 @@ class LexiconMatcher:
     ) -> LexiconHit | None:
         """The concept a question describes when it clearly wins (its lead at least the margin), else None;
         the last question's answer is kept (the query rewrite, the section list and the chain all ask)."""
-        if self._last is not None and self._last[0] == (question, doc):
+        key = (question, doc, about_a_document(question))  # within a routed essay: no word overlap
+        if self._last is not None and self._last[0] == key:
             return self._last[1]
         hit = (
             self.match(self._vector(question, embed_query), doc, self._overlap(question))
@@ -304,7 +305,7 @@ class LexiconMatcher:
         if found is not None and self.gate is not None:
             closeness = list(zip(self.entries, self._best.tolist(), strict=True))
             found = found if self.gate(question, found.entry, closeness) else None
-        self._last = ((question, doc), found)
+        self._last = (key, found)
         return found
 
 
