@@ -32,6 +32,7 @@ import numpy as np
 
 from tutor.index.describing import descriptive
 from tutor.index.roadmap_sections import heading_paths
+from tutor.index.routing import about_a_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
 
@@ -190,7 +191,7 @@ class LexiconMatcher:
     ) -> None:
         self.margin = margin  # the lead a concept needs over every other (measured, eval/README.md)
         self.margin_en = margin if margin_en is None else margin_en  # English questions sit flatter
-        self._last: tuple[tuple[str, str | None], LexiconHit | None] | None = None
+        self._last: tuple[tuple[str, str | None, bool], LexiconHit | None] | None = None
         self.entries = list(entries)
         self.source = ""  # the lexicon file's digest (`lexicon_digest`)
         self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
@@ -198,6 +199,9 @@ class LexiconMatcher:
         self.same_place: Callable[[LexiconEntry, LexiconEntry], bool] | None = None  # `_same`
         self.describe = "clause"  # match a question's descriptive part (`_vector`; set by lexicon_gate.gated)
         self.gate: Callable[[str, LexiconEntry, list[tuple[LexiconEntry, float]]], bool] | None = None
+        #: each concept's word overlap with a text, 0..1 (`tutor.index.lexicon_words`), and its weight
+        self.words: Callable[[str], np.ndarray] | None = None
+        self.words_weight = 0.0
         self._best = np.zeros(0, dtype=np.float32)
         self.owner = np.asarray(
             [k for k, e in enumerate(self.entries) for _ in e.descriptions], dtype=np.int64
@@ -222,16 +226,21 @@ class LexiconMatcher:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def match(self, query: Sequence[float] | np.ndarray, doc: str | None = None) -> LexiconHit | None:
+    def match(
+        self, query: Sequence[float] | np.ndarray, doc: str | None = None, overlap: np.ndarray | None = None
+    ) -> LexiconHit | None:
         """The concept whose best description is closest to the question's vector (of `doc`'s concepts when
-        given), and its lead over the best description of any other concept (of another term)."""
+        given), and its lead over the best description of any other concept (of another term); `overlap`
+        (each concept's word-overlap bonus) is added to the closeness first."""
         if not any(doc in (None, e.doc) for e in self.entries):
             return None
         q = np.asarray(query, dtype=np.float32)
         sims = self.vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
         best = np.full(len(self.entries), -2.0, dtype=np.float32)
         np.maximum.at(best, self.owner, sims)
-        self._best = best.copy()  # every concept's closeness, for `_unnamed`
+        self._best = best.copy()  # every concept's closeness (the embedding's), for `_unnamed` and the gate
+        if overlap is not None:
+            best += overlap.astype(np.float32)
         if doc is not None:
             best[[k for k, e in enumerate(self.entries) if e.doc != doc]] = -2.0
         order = np.argsort(-best, kind="stable")
@@ -247,36 +256,56 @@ class LexiconMatcher:
         """Is the described concept more than a concept the question names itself?  "RAG 里怎么做混合检索"
         has its keyword, whose descriptions are nearly as close as the winner's (0.016 below): no reason to
         search for another.  "…用来防止过拟合的办法" names 过拟合 only as context (0.032 below Dropout)."""
+        said = self._said(question)
+        if not said or any(self.entries[k].term == hit.entry.term for k in said):
+            return True
+        score = float(best[self.entries.index(hit.entry)])  # the embedding's: the gap was measured on it
+        return score - float(max(best[k] for k in said)) >= _NAMED_GAP
+
+    def _said(self, question: str) -> list[int]:
+        """The entries the question names (a term or an alias, two characters or more)."""
         if self._names is None:
             self._names = [{n for n in map(_fold, e.names) if len(n) >= 2} for e in self.entries]
         text = _fold(question)
         said = [k for k, names in enumerate(self._names) if any(_said(n, text) for n in names)]
         # a Latin name between words ("What's LoRA, and…" folds to "what'slora,and…")
-        said += [k for k, e in enumerate(self.entries) if k not in said and names_said(e, question)]
-        if not said or any(self.entries[k].term == hit.entry.term for k in said):
-            return True
-        return hit.score - float(max(best[k] for k in said)) >= _NAMED_GAP
+        return said + [k for k, e in enumerate(self.entries) if k not in said and names_said(e, question)]
 
     def _vector(self, question: str, embed_query: Callable[[str], list[float]]) -> list[float]:
         """The question's vector for the match: of its descriptive part (`tutor.index.describing`) when
         `describe` is "clause" and the question has meta parts, else of the question."""
         return embed_query(descriptive(question) if self.describe == "clause" else question)
 
+    def _overlap(self, question: str) -> np.ndarray | None:
+        """The word-overlap bonus of every concept for the question's descriptive part (None when off); none
+        for a concept the question names ("程序员做职业规划有哪些步骤" would redirect to 职业规划's definition)."""
+        if self.words is None or self.words_weight <= 0 or about_a_document(question):
+            return None  # a question about a named essay shares the essay's words: it asks for a section
+        text = descriptive(question) if self.describe == "clause" else question
+        bonus = self.words_weight * self.words(text)
+        bonus[self._said(question)] = 0.0  # a named concept shares the words without being described
+        return bonus
+
     def described(
         self, question: str, embed_query: Callable[[str], list[float]], doc: str | None = None
     ) -> LexiconHit | None:
         """The concept a question describes when it clearly wins (its lead at least the margin), else None;
         the last question's answer is kept (the query rewrite, the section list and the chain all ask)."""
-        if self._last is not None and self._last[0] == (question, doc):
+        key = (question, doc, about_a_document(question))  # within a routed essay: no word overlap
+        if self._last is not None and self._last[0] == key:
             return self._last[1]
-        hit = self.match(self._vector(question, embed_query), doc) if self.entries else None
+        hit = (
+            self.match(self._vector(question, embed_query), doc, self._overlap(question))
+            if self.entries
+            else None
+        )
         margin = self.margin if CJK.search(question) else self.margin_en
         found = hit if hit is not None and hit.margin >= margin else None
         found = found if found is None or self._unnamed(question, found, self._best) else None
         if found is not None and self.gate is not None:
             closeness = list(zip(self.entries, self._best.tolist(), strict=True))
             found = found if self.gate(question, found.entry, closeness) else None
-        self._last = ((question, doc), found)
+        self._last = (key, found)
         return found
 
 

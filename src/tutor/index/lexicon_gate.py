@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tutor.index.lexicon import LexiconEntry, LexiconMatcher, names_said
+from tutor.index.lexicon_words import DescriptionWords
 from tutor.index.roadmap_sections import RoadmapSections
 from tutor.patterns import CJK
 
@@ -179,4 +180,7 @@ def gated(
         matcher.gate, matcher.same_place = gate, gate.same_place  # the rows that teach each concept
     if matcher is not None:
         matcher.describe = cfg.concept_lexicon_describe
+        matcher.words_weight = cfg.concept_lexicon_words
+        if matcher.words is None and cfg.concept_lexicon_words > 0:
+            matcher.words = DescriptionWords(matcher.entries).scores
     return matcher

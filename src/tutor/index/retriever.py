@@ -8,6 +8,7 @@ cross-encoder.  The rest of the app only sees the `BaseRetriever` interface.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
@@ -179,6 +180,7 @@ class _Routing:
 
     doc_rank: dict[str, int] = field(default_factory=dict)
     routed: str | None = None
+    named: bool = False  # the question names a document (searched without its document clause when routed)
 
 
 class HybridRetriever(TutorRetriever):
@@ -257,17 +259,18 @@ class HybridRetriever(TutorRetriever):
         may_restrict = (
             cfg.doc_routing_restrict_margin is not None and not pinned and refers_to_document(query)
         )
+        named = refers_to_document(query)
         if cfg.doc_routing_weight <= 0 and not may_restrict:
             # nothing would use the ranking: scoring every document card per question was a third of
             # a hybrid query at 100k chunks (2,000 documents; issue 17)
-            return _Routing()
+            return _Routing(named=named)
         router = self.levers.router()
         ranked = router.scores(query, vector)
         routed = None
         if may_restrict:
             routed = router.restrict_to(query, ranked, cfg.doc_routing_restrict_margin, _doc_allowed(where))
         doc_rank = {doc: r for r, (doc, _) in enumerate(ranked, 1)} if cfg.doc_routing_weight > 0 else {}
-        return _Routing(doc_rank, routed)
+        return _Routing(doc_rank, routed, named)
 
     def _extra_lists(
         self,
@@ -310,7 +313,8 @@ class HybridRetriever(TutorRetriever):
             lists.append(
                 ("sequence", cfg.next_step_weight, self.levers.sequences().rank(vector, _doc_allowed(where)))
             )
-        lists += self._roadmap_lists(plan.question, asks_next, where)
+        with within_document() if routing.named else nullcontext():  # routed: its clause is gone
+            lists += self._roadmap_lists(plan.question, asks_next, where)
         if routing.routed and cfg.doc_routing_heading_weight > 0:
             lists.append(
                 ("heading", cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector))
@@ -346,9 +350,7 @@ class HybridRetriever(TutorRetriever):
         cfg = self.cfg
         if asks_next and not cfg.item_view_next:
             return False
-        if refers_to_document(
-            question
-        ):  # the named document's own sections answer; items elsewhere only compete
+        if refers_to_document(question):  # the named document's own sections answer; items elsewhere compete
             return False
         if CJK.search(question) and cfg.item_view_cjk != "all":
             # a Chinese question that has its keyword: BM25 and the passage vectors find it

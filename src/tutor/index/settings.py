@@ -216,6 +216,11 @@ class RetrievalSettings(BaseModel):
     concept_lexicon_describe: Literal["off", "clause"] = Field(
         "clause", description="concept_lexicon: match the question's descriptive part (index.describing)."
     )
+    concept_lexicon_words: float = Field(
+        0.0,
+        ge=0,
+        description="concept_lexicon: weight of the descriptions' word overlap (index.lexicon_words).",
+    )
     concept_section_weight: float = Field(
         1.0, ge=0, description="RRF weight: the passages of the lexicon concept's section; 0 = off."
     )
