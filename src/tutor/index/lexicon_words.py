@@ -11,8 +11,6 @@ question's rarer words wins an embedding near-tie, not a clear embedding lead.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,29 +23,25 @@ if TYPE_CHECKING:
 
 __all__ = ["DescriptionWords"]
 
-_K1 = 1.2
-_B = 0.75
-
 
 class DescriptionWords:
-    """BM25 over one pseudo-document per concept: its descriptions, term and aliases."""
+    """BM25 (bm25s, as the keyword index) over one pseudo-document per concept: its descriptions and names."""
 
     def __init__(self, entries: Sequence[LexiconEntry]) -> None:
-        self._docs = [Counter(tokenize(" ".join([*e.names, *e.descriptions]))) for e in entries]
-        lengths = np.asarray([sum(d.values()) for d in self._docs], dtype=np.float64)
-        self._norm = _K1 * (1 - _B + _B * lengths / max(float(lengths.mean()) if len(lengths) else 1.0, 1.0))
-        df: Counter[str] = Counter(t for d in self._docs for t in d)
-        n = len(self._docs)
-        self._idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        import bm25s
+
+        self._size = len(entries)
+        self._bm25 = bm25s.BM25()
+        if entries:
+            self._bm25.index(
+                [tokenize(" ".join([*e.names, *e.descriptions])) for e in entries], show_progress=False
+            )
 
     def scores(self, text: str) -> np.ndarray:
         """Every concept's BM25 score for `text`, divided by the best (all zero when no word is shared)."""
-        out = np.zeros(len(self._docs), dtype=np.float64)
-        for token in set(tokenize(text)):
-            idf = self._idf.get(token)
-            if idf is None:
-                continue
-            tf = np.asarray([d.get(token, 0) for d in self._docs], dtype=np.float64)
-            out += idf * tf * (_K1 + 1) / (tf + self._norm)
+        tokens = list(dict.fromkeys(tokenize(text)))  # each word once, as a set of query terms
+        if not self._size or not tokens:
+            return np.zeros(self._size, dtype=np.float64)
+        out = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64)
         top = float(out.max(initial=0.0))
         return out / top if top > 0 else out
