@@ -98,10 +98,15 @@ def _fold(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
+def _without_de(text: str, name: str) -> str:
+    """The question without the particle 的, unless the name has it: "跨领域的知识" names 跨领域知识."""
+    return text if "的" in name else text.replace("的", "")
+
+
 def _said(name: str, text: str) -> bool:
     """A folded name in a folded question: a Latin name (3+ letters) not inside a longer word."""
     if CJK.search(name):
-        return name in text
+        return name in text or name in _without_de(text, name)
     return len(name) >= 3 and re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text) is not None
 
 
@@ -112,7 +117,7 @@ def names_said(entry: LexiconEntry, question: str) -> bool:
     text = unicodedata.normalize("NFKC", question).casefold()
     for name in entry.names:
         if CJK.search(name):
-            if len(_fold(name)) >= 2 and _fold(name) in folded:
+            if len(_fold(name)) >= 2 and _said(_fold(name), folded):
                 return True
         elif words := unicodedata.normalize("NFKC", name).casefold().split():
             pattern = r"\s*".join(map(re.escape, words))

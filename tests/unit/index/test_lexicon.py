@@ -171,3 +171,14 @@ def test_a_concept_the_question_names_wins_when_nearly_as_close() -> None:
     context = LexiconMatcher(entries, lambda ts: [far[t] for t in ts], margin=0.005)
     named = context.described("防止过拟合的随机关掉神经元的办法", lambda q: question)
     assert named is not None and named.entry.term == "Dropout"
+
+
+def test_a_chinese_name_counts_as_said_with_the_particle_de_inside() -> None:
+    """"技术人怎么补跨领域的知识" names 跨领域知识: its descriptions must not win it back as a described concept."""
+    from tutor.index.lexicon import LexiconEntry, names_said
+
+    entry = LexiconEntry("跨领域知识", (), "curiosity-and-knowledge-sharing", "跨领域", ("不同行业的学问",))
+    assert names_said(entry, "技术人怎么补跨领域的知识")
+    assert not names_said(entry, "技术人怎么补领域知识")
+    with_de = LexiconEntry("目的地", (), _ROADMAP, "核心内容", ("要去的地方",))
+    assert not names_said(with_de, "目地在哪")  # a name holding 的 is matched as written
