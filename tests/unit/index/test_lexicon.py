@@ -174,7 +174,7 @@ def test_a_concept_the_question_names_wins_when_nearly_as_close() -> None:
 
 
 def test_a_chinese_name_counts_as_said_with_the_particle_de_inside() -> None:
-    """"技术人怎么补跨领域的知识" names 跨领域知识: its descriptions must not win it back as a described concept."""
+    """ "技术人怎么补跨领域的知识" names 跨领域知识: its descriptions must not win it back as a described concept."""
     from tutor.index.lexicon import LexiconEntry, names_said
 
     entry = LexiconEntry("跨领域知识", (), "curiosity-and-knowledge-sharing", "跨领域", ("不同行业的学问",))
