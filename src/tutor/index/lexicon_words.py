@@ -21,7 +21,11 @@ from tutor.index.tokenize import tokenize
 if TYPE_CHECKING:
     from tutor.index.lexicon import LexiconEntry
 
-__all__ = ["DescriptionWords"]
+__all__ = ["MIN_SHARED", "DescriptionWords"]
+
+#: the distinct words a question must share with a concept's descriptions for any bonus: one or two common
+#: words ("train", "best") are chance; a description is matched by several (LoRA's shares six)
+MIN_SHARED = 3
 
 
 class DescriptionWords:
@@ -43,5 +47,7 @@ class DescriptionWords:
         if not self._size or not tokens:
             return np.zeros(self._size, dtype=np.float64)
         out = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64)
+        shared = sum((np.asarray(self._bm25.get_scores([t])) > 0).astype(np.int64) for t in tokens)
+        out[shared < MIN_SHARED] = 0.0  # "the best way to train for a marathon" shares only "best", "train"
         top = float(out.max(initial=0.0))
         return out / top if top > 0 else out

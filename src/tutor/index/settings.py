@@ -217,7 +217,7 @@ class RetrievalSettings(BaseModel):
         "clause", description="concept_lexicon: match the question's descriptive part (index.describing)."
     )
     concept_lexicon_words: float = Field(
-        0.0,
+        0.02,
         ge=0,
         description="concept_lexicon: weight of the descriptions' word overlap (index.lexicon_words).",
     )

@@ -25,7 +25,16 @@ def test_no_shared_word_scores_zero_everywhere() -> None:
 
 
 def test_aliases_count_as_words() -> None:
-    assert DescriptionWords([KMEANS, VECTORDB]).scores("milvus 怎么用").argmax() == 1
+    scores = DescriptionWords([KMEANS, VECTORDB]).scores("milvus 里怎么存放向量再按相似度查找")
+    assert scores.argmax() == 1 and scores[1] == 1.0
+
+
+def test_a_concept_sharing_fewer_than_three_words_gets_no_score() -> None:
+    """One or two common words are chance: an off-topic question must not pull a concept in."""
+    tuning = LexiconEntry("超参数调优", (), _ROADMAP, "训练技巧", ("the best settings to train a model",))
+    words = DescriptionWords([tuning, KMEANS])
+    assert not words.scores("What's the best way to train for a marathon?").any()
+    assert words.scores("find the best settings to train my model")[0] == 1.0
 
 
 def _vectors(texts: list[str]) -> list[list[float]]:
