@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tutor.index.describing import descriptive
+from tutor.index.lexicon_words import ABOUT_LEARNING
 from tutor.index.roadmap_sections import heading_paths
 from tutor.index.routing import about_a_document
 from tutor.index.store import StoredChunk
@@ -286,6 +287,8 @@ class LexiconMatcher:
         for a concept the question names ("程序员做职业规划有哪些步骤" would redirect to 职业规划's definition)."""
         if self.words is None or self.words_weight <= 0 or about_a_document(question):
             return None  # a question about a named essay shares the essay's words: it asks for a section
+        if not ABOUT_LEARNING.search(question):
+            return None  # not asking where the material teaches it or its name: the embedding alone decides
         text = descriptive(question) if self.describe == "clause" else question
         bonus = self.words_weight * self.words(text)
         bonus[self._said(question)] = 0.0  # a named concept shares the words without being described

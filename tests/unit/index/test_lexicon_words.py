@@ -44,7 +44,7 @@ def _vectors(texts: list[str]) -> list[list[float]]:
 
 def test_the_overlap_breaks_an_embedding_near_tie_only_when_weighted() -> None:
     matcher = LexiconMatcher([KMEANS, TEXTCLS], _vectors, margin=0.01)
-    question = "不用人打标签，让电脑自己把相似的数据归成几类"
+    question = "不用人打标签，让电脑自己把相似的数据归成几类的方法在哪学"
     plain = matcher.described(question, lambda q: [1.0, 0.0])
     assert plain is None  # the embedding's lead is under the margin
     matcher.words, matcher.words_weight = DescriptionWords(matcher.entries).scores, 0.02
@@ -52,3 +52,19 @@ def test_the_overlap_breaks_an_embedding_near_tie_only_when_weighted() -> None:
     hit = matcher.described(question + "？", lambda q: [1.0, 0.0])
     assert hit is not None and hit.entry.term == "K-means 聚类"
     assert np.isclose(hit.margin, 0.02 + (0.999 - 1.0), atol=2e-3)
+
+
+def test_no_overlap_for_a_question_not_about_learning_or_a_name() -> None:
+    """ "A training plan to run a marathon" shares words with a training concept: it asks about running, and a
+    concept found for it would skip the out-of-scope refusal; the embedding alone decides there."""
+    monitor = LexiconEntry(
+        "训练监控", (), _ROADMAP, "训练技巧", ("watch the training plan run and its loss",)
+    )
+    matcher = LexiconMatcher([monitor, KMEANS], lambda ts: [[1.0, 0.0] for _ in ts], margin=0.01)
+    matcher.words, matcher.words_weight = DescriptionWords(matcher.entries).scores, 0.02
+    assert matcher.described("What's a good training plan to run a marathon?", lambda q: [0.6, 0.8]) is None
+    matcher._last = None
+    hit = matcher.described(
+        "Where does the roadmap teach how to watch a training plan run?", lambda q: [0.6, 0.8]
+    )
+    assert hit is not None and hit.entry.term == "训练监控"
