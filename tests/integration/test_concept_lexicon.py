@@ -143,12 +143,17 @@ def test_the_descriptions_words_break_an_embedding_near_tie(
 def test_no_word_overlap_within_a_named_essay(corpus_services) -> None:
     # an essay question shares the essay's concept words ("leading a team" ~ 领导力): it asks for a section
     matcher = corpus_services.levers.concepts().lexicon
-    matcher.words_weight = 0.02  # shipped off; the matcher's own weight, as `gated` sets it
+    shipped, matcher.words_weight = matcher.words_weight, 0.02  # the matcher's own weight, as `gated` sets it
     if matcher.words is None:
         matcher.words = DescriptionWords(matcher.entries).scores
-    question = "The opinion-leader piece: any tips on getting better at leading a team?"
-    assert matcher._overlap(question) is None
-    with within_document():
-        assert matcher._overlap("any tips on getting better at leading a team?") is None
-    assert matcher._overlap("any tips on getting better at leading a team?") is not None
-    matcher.words_weight = 0.0
+    try:
+        question = "The opinion-leader piece: where can I learn to get better at leading a team?"
+        assert matcher._overlap(question) is None
+        unnamed = (
+            "where can I learn to get better at leading a team?"  # asks where it is taught: overlap counts
+        )
+        with within_document():
+            assert matcher._overlap(unnamed) is None
+        assert matcher._overlap(unnamed) is not None
+    finally:
+        matcher.words_weight = shipped
