@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tutor.index.describing import descriptive
-from tutor.index.lexicon_words import ABOUT_LEARNING
 from tutor.index.roadmap_sections import heading_paths
 from tutor.index.routing import about_a_document
 from tutor.index.store import StoredChunk
@@ -78,6 +77,17 @@ class LexiconHit:
     entry: LexiconEntry
     score: float  # the best description's similarity
     margin: float  # its lead over the best description of another concept
+
+
+#: the question asks where the material teaches something or what it is called: only then may shared words
+#: pick a concept ("What's a good training plan to run a marathon?" shares train / plan / run with 训练监控's
+#: descriptions; it asks about running, and the lexicon's answer skips the out-of-scope refusal)
+ABOUT_LEARNING = re.compile(
+    r"学|路线|资料|课程|教程|技能|阶段|叫什么|什么名字|称为|称作"
+    r"|\b(?:roadmap|learn\w*|teach\w*|taught|cover\w*|course|curriculum|material|stud(?:y|ied)|skill|stage"
+    r"|section|called|term|name)\b",
+    re.IGNORECASE,
+)
 
 
 def lexicon_path(cfg: RetrievalSettings) -> Path:

@@ -11,7 +11,6 @@ question's rarer words wins an embedding near-tie, not a clear embedding lead.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -22,17 +21,8 @@ from tutor.index.tokenize import tokenize
 if TYPE_CHECKING:
     from tutor.index.lexicon import LexiconEntry
 
-__all__ = ["ABOUT_LEARNING", "MIN_SHARED", "DescriptionWords"]
+__all__ = ["MIN_SHARED", "DescriptionWords"]
 
-#: the question asks where the material teaches something or what it is called: only then may shared words
-#: pick a concept ("What's a good training plan to run a marathon?" shares train / plan / run with 训练监控's
-#: descriptions; it asks about running, and the lexicon's answer skips the out-of-scope refusal)
-ABOUT_LEARNING = re.compile(
-    r"学|路线|资料|课程|教程|技能|阶段|叫什么|什么名字|称为|称作"
-    r"|\b(?:roadmap|learn\w*|teach\w*|taught|cover\w*|course|curriculum|material|stud(?:y|ied)|skill|stage"
-    r"|section|called|term|name)\b",
-    re.IGNORECASE,
-)
 
 #: the distinct words a question must share with a concept's descriptions for any bonus: one or two common
 #: words ("train", "best") are chance; a description is matched by several (LoRA's shares six)
