@@ -47,8 +47,9 @@ class DescriptionWords:
         tokens = list(dict.fromkeys(tokenize(text)))  # each word once, as a set of query terms
         if not self._size or not tokens:
             return np.zeros(self._size, dtype=np.float64)
-        out = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64)
-        shared = sum((np.asarray(self._bm25.get_scores([t])) > 0).astype(np.int64) for t in tokens)
+        per_word = np.asarray([self._bm25.get_scores([t]) for t in tokens], dtype=np.float64)
+        out = per_word.sum(axis=0)  # BM25 is a sum over the query's words: one pass gives both
+        shared = (per_word > 0).sum(axis=0)
         out[shared < MIN_SHARED] = 0.0  # "the best way to train for a marathon" shares only "best", "train"
         top = float(out.max(initial=0.0))
         return out / top if top > 0 else out
