@@ -119,3 +119,12 @@ def test_a_skill_taught_in_named_parts_quotes_the_part_the_question_names(cur, c
     assert _cited(linux) == ["Linux 基础命令"] and "awk" in linux.text
     both = _answer("Linux 和 Git 要会哪些命令？", cur, cfg)
     assert _cited(both) == ["Linux 基础命令", "Git 基础命令"]
+
+
+def test_the_core_path_named_in_other_words_is_answered_by_the_core_path_alone(cur, cfg) -> None:
+    for question, language in [
+        ("What comes right before LangChain on the core learning path?", "en"),
+        ("按核心学习路径，学 LangChain 之前要学什么？", "zh"),
+    ]:
+        s = _answer(question, cur, cfg, language)
+        assert _cited(s) == ["核心路径"] and "大模型应用 → LangChain" in s.text
