@@ -127,6 +127,7 @@ def apply_own_words(
     labels = [f"技能点 {n}（{cur.skill(n).name}）" for n in sorted(stated)]
     answer.learner_update = {
         "known": sorted(known),
+        "stated": sorted(stated),
         "new": sorted(new),
         "saved": False,
         "said": said,

@@ -1,9 +1,11 @@
 """The next-step route's answer: the planner's recommendations, rendered and cited (split from the chain).
 
 A learner who says "done with Linux and Git" reads "what comes next" in the roadmap's order (技能点 4, in
-阶段 1); the planner follows prerequisites and may put a gap first (技能点 1).  The answer names both: the
-roadmap's next skill with its stage (after a whole stage, the next stage and its skills), then, where the plan
-differs, what it found missing and why, then the plan itself.
+阶段 1); the planner follows prerequisites and may put a gap first (技能点 1).  The answer recommends the
+roadmap's next skill with its stage (after a whole stage, the next stage and its skills) and quotes and cites
+only it; what the prerequisites add is named, not quoted ("if you haven't done 技能点 1 yet, start there").
+Only a skill the learner's own list skips over ("Python 很熟，Linux 和 Git 天天用": 技能点 2) comes first: that
+is a gap they told us about, and the roadmap's order itself puts it next.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from tutor.chain.own_words import hours_per_day, time_plan
 from tutor.curriculum.graph import Prerequisites
 from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.model import Citation, Curriculum
-from tutor.curriculum.planner import NextSteps, roadmap_next
+from tutor.curriculum.planner import NextSteps, recommend_next, roadmap_next
 from tutor.curriculum.progress import LearnerProfile
 
-__all__ = ["finished_labels", "next_step_answer", "roadmap_order_lead"]
+__all__ = ["finished_labels", "next_in_order", "next_step_answer", "roadmap_order_lead"]
 
 
 def finished_labels(roadmap: Roadmap, profile: LearnerProfile) -> list[str]:
@@ -70,8 +72,23 @@ def _why_plan_differs(
     else:
         return ""
     if zh:
-        return f"不过按前置关系：{why}，所以下面的计划先安排 {_label(cur, top)}。"
-    return f"But by the prerequisites: {why}, so the plan below starts with {_label(cur, top)}."
+        return f"不过按前置关系：{why}；如果还没学过，先补 {_label(cur, top)}。"
+    return f"But by the prerequisites: {why}; if you haven't done it yet, start with {_label(cur, top)}."
+
+
+def next_in_order(roadmap: Roadmap, done: set[int], stated: set[int]) -> int | None:
+    """The skill the roadmap's order puts next for this learner: the first unfinished skill between two
+    they name themselves (a gap in their own list: "Python 很熟，Linux 和 Git 天天用" skips 技能点 2), else the
+    first unfinished one after the last finished.  A skill the prerequisites put after a named later one is
+    no gap ("技能点 14 微调学完了": 13 部署 follows 微调 in the core path)."""
+    cur, prereq = roadmap.curriculum, roadmap.prerequisites
+    order = [s.number for s in cur.skills]
+    named = sorted(order.index(n) for n in stated if n in order)
+    for i in range(named[0] + 1, named[-1]) if len(named) >= 2 else ():
+        later = {order[j] for j in named if j > i}
+        if order[i] not in done and not later & prereq.ancestors(order[i]):
+            return order[i]
+    return roadmap_next(cur, done)
 
 
 def roadmap_order_lead(
@@ -81,18 +98,20 @@ def roadmap_order_lead(
     sources: list[Source],
     numbers: dict[str, int],
     zh: bool,
+    stated: set[int] | None = None,
 ) -> str:
     """The roadmap's next skill after what the learner finished, with its stage (and the next stage's
-    skills after a whole stage), cited; then why the plan differs, where it does.  "" when nothing is next."""
+    skills after a whole stage), cited; then what the prerequisites add, where they differ (named only).
+    `stated`: the skills the learner named (default: all finished).  "" when nothing is next."""
     cur, done = roadmap.curriculum, set(profile.finished)
-    nxt = roadmap_next(cur, done) if not plan.finished_all else None
+    nxt = next_in_order(roadmap, done, done if stated is None else stated) if not plan.finished_all else None
     if nxt is None:
         return ""
     skill = cur.skill(nxt)
     stage = cur.stage(skill.stage)
     n = _cite(sources, numbers, skill.citation, [stage.heading, skill.heading], cur, roadmap.path)
     order = [s.number for s in cur.skills]
-    last = max((d for d in done if d in order), key=order.index, default=None)
+    last = max((d for d in done if d in order[: order.index(nxt)]), key=order.index, default=None)
     if zh:
         after = f"学完 {_label(cur, last)} 之后，" if last is not None else ""
         out = [f"按路线图顺序，{after}下一步是 **{skill.heading}**，属于 **{stage.heading}** [{n}]。"]
@@ -114,14 +133,35 @@ def roadmap_order_lead(
     return "\n\n".join(out)
 
 
+def _in_order_first(
+    plan: NextSteps, profile: LearnerProfile, roadmap: Roadmap, stated: set[int]
+) -> NextSteps:
+    """The plan led by the skill the roadmap's order puts next: the answer quotes and cites one skill, the one
+    it recommends (the prerequisites' other choice is named in the lead, and stays among the alternatives)."""
+    cur, done = roadmap.curriculum, set(profile.finished)
+    nxt = next_in_order(roadmap, done, stated) if plan.recommendations else None
+    if nxt is None or plan.recommendations[0].skill.number == nxt:
+        return plan
+    order = [s.number for s in cur.skills]
+    after = max((d for d in done if d in order[: order.index(nxt)]), key=order.index, default=None)
+    first = recommend_next(cur, profile, nxt, after)
+    rest = [r for r in plan.recommendations if r.skill.number != nxt]
+    return plan.model_copy(update={"recommendations": [first, *rest][: len(plan.recommendations)]})
+
+
 def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, followups: int) -> None:
     """Fill `answer` with the plan for this learner (and the time plan for a pace they state)."""
     hours = hours_per_day(answer.question)
     if hours is not None:
         profile.hours_per_day = hours
-    plan = roadmap.next_steps(profile)
+    found = roadmap.next_steps(profile)
+    # the skills the learner named (in this question, earlier turns or their stored progress), not those
+    # inferred as what precedes a named one: a skill between two named ones is a gap they told us about
+    update = answer.learner_update or {}
+    stated = set(profile.finished) - (set(update.get("known", [])) - set(update.get("stated", [])))
+    plan = _in_order_first(found, profile, roadmap, stated)
     sources, numbers = replies.plan_sources(plan, roadmap.curriculum, roadmap.path)
-    lead = roadmap_order_lead(plan, profile, roadmap, sources, numbers, answer.language == "zh")
+    lead = roadmap_order_lead(found, profile, roadmap, sources, numbers, answer.language == "zh", stated)
     text = replies.render_plan(plan, numbers, answer.language, finished_labels(roadmap, profile))
     answer.text = f"{lead}\n\n{text}" if lead else text
     if hours is not None:  # "I only have 2 hours a day": the roadmap's time plan for that pace

@@ -101,12 +101,18 @@ def _skill_content(
     b: Builder, skill: Skill, aspect: str, prereqs: Any, stage_heading: str, label: str
 ) -> None:
     zh = b.zh
+    parts = [
+        t
+        for t in skill.section_citations
+        if not any(k in t for k in ("资源", "项目", "检验", "平台"))
+        and any(g.section == t for g in skill.content)
+    ]
+    # "Which Git commands…": of a skill taught in named parts (Linux 基础命令, Git 基础命令), the part it names
+    named = [t for t in parts if t.split()[0].lower() in b.question.lower()]
     for title, citation in skill.section_citations.items():
-        if any(k in title for k in ("资源", "项目", "检验", "平台")):
+        if title not in (named if 0 < len(named) < len(parts) else parts):
             continue
         groups = [g for g in skill.content if g.section == title]
-        if not groups:
-            continue
         n = b.cite(citation, [stage_heading, skill.heading, title])
         lines = []
         for g in groups:
@@ -282,6 +288,8 @@ def compose_structured(
     if len(aspects) > 1 and "prerequisites" in aspects and _only_first_stage(u, curriculum):
         aspects.remove("prerequisites")
     criteria_of = _before_goal(u, aspects)
+    if {"checks", "content"} <= set(aspects) and _EXPECTED_TO_KNOW.search(question):
+        aspects.remove("checks")  # "which commands am I expected to know": what to know is its content
     if "checks" in aspects and "next" in aspects:  # "练到什么程度才能进入下一阶段": the criteria
         aspects.remove("next")  # (the next step follows anyway)
     for n in criteria_of[:2]:
@@ -316,6 +324,9 @@ def _before_goal(u: Understanding, aspects: list[str]) -> list[int]:
                 criteria_of = [n for n in u.skills if n != max(u.skills)]
     return criteria_of
 
+
+# "which Git commands does the roadmap expect me to know": what to know, not the skill's 检验标准
+_EXPECTED_TO_KNOW = re.compile(r"\bexpect(?:s|ed)?\b(?:\s+\w+){0,2}\s+to\s+know\b", re.IGNORECASE)
 
 # the appendix tables name who teaches or wrote each row (讲师, 作者); a skill's own table names no one
 _ASKS_WHO = re.compile(

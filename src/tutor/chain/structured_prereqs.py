@@ -16,7 +16,10 @@ from tutor.curriculum.model import Skill, Stage
 
 __all__ = ["CORE_PATH", "skill_prereqs", "stage_prereqs"]
 
-CORE_PATH = re.compile(r"核心路径|主线|core path|main path|core route", re.IGNORECASE)
+# "按核心路径", "核心学习路径", "on the core (learning) path": the question names the roadmap's 核心路径
+CORE_PATH = re.compile(
+    r"核心(?:学习)?路径|主线|\bcore (?:learning |study )?(?:path|route)\b|\bmain path\b", re.IGNORECASE
+)
 # "能跳过 PyTorch 直接学 LangChain 吗": whether a step can be skipped is answered by the whole order before the goal
 _SKIPS = re.compile(
     r"跳过|直接(?:学|上手|开始|进)|\bskip|\bjump(?:ing)? straight|\bstraight (?:in)?to\b|\bwithout (?:doing|learning|studying|the)\b",

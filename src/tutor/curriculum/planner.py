@@ -17,7 +17,7 @@ from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
 from tutor.curriculum.progress import LearnerProfile
 from tutor.curriculum.quiz import study_lines
 
-__all__ = ["NextSteps", "Recommendation", "plan_next", "roadmap_next"]
+__all__ = ["NextSteps", "Recommendation", "plan_next", "recommend_next", "roadmap_next"]
 
 
 class SkillRef(BaseModel):
@@ -230,3 +230,19 @@ def roadmap_next(curriculum: Curriculum, done: set[int]) -> int | None:
     order = [s.number for s in curriculum.skills]
     last = max((order.index(n) for n in done if n in order), default=-1)
     return next((n for n in order[last + 1 :] if n not in done), None)
+
+
+def recommend_next(
+    curriculum: Curriculum, profile: LearnerProfile, n: int, after: int | None
+) -> Recommendation:
+    """Skill `n` as the plan's first step because the roadmap's order puts it next ("done with Prompt
+    Engineering" -> 技能点 11), whatever the prerequisite graph adds: a learner who reports where they are
+    has done what the roadmap puts before it, and the answer recommends what the roadmap says comes next."""
+    skill = curriculum.skill(n)
+    why = (
+        f"按路线图顺序，{_label(skill)} 排在 {_label(curriculum.skill(after))} 之后。"
+        if after is not None
+        else f"{_label(skill)} 是路线图的第一步（{curriculum.stage(skill.stage).heading}）。"
+    )
+    goal = f"学完后应能：{skill.checks[0]}。" if skill.checks else ""
+    return _recommend(curriculum, skill, "next", why + goal, profile)

@@ -109,3 +109,22 @@ def test_criteria_asked_before_a_goal_are_the_named_prerequisites(cur, cfg) -> N
     assert not missing_items(s.text, cur.skill(1).checks)  # Python's own 检验标准
     assert not missing_items(s.text, ["NumPy", "Pandas"])
     assert all(c not in s.text for c in cur.skill(4).checks)  # not machine learning's
+
+
+def test_a_skill_taught_in_named_parts_quotes_the_part_the_question_names(cur, cfg) -> None:
+    git = _answer("Which Git commands does the roadmap expect me to know?", cur, cfg, "en")
+    assert _cited(git) == ["Git 基础命令"] and "clone" in git.text and "grep" not in git.text
+    assert "能用 Git 管理代码" not in git.text  # "expected to know" asks what to know, not the criteria
+    linux = _answer("需要会哪些 Linux 命令", cur, cfg)
+    assert _cited(linux) == ["Linux 基础命令"] and "awk" in linux.text
+    both = _answer("Linux 和 Git 要会哪些命令？", cur, cfg)
+    assert _cited(both) == ["Linux 基础命令", "Git 基础命令"]
+
+
+def test_the_core_path_named_in_other_words_is_answered_by_the_core_path_alone(cur, cfg) -> None:
+    for question, language in [
+        ("What comes right before LangChain on the core learning path?", "en"),
+        ("按核心学习路径，学 LangChain 之前要学什么？", "zh"),
+    ]:
+        s = _answer(question, cur, cfg, language)
+        assert _cited(s) == ["核心路径"] and "大模型应用 → LangChain" in s.text
