@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -324,4 +324,7 @@ def curriculum_answer(
         structured = group_answer(question, language, u, cur, builder, elsewhere) or compose_structured(
             u, cur, roadmap.path, language, roadmap.prerequisites, question
         )
-    return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)
+    if structured is not None:
+        return structured
+    concept = compose_concept(question, language, u, roadmap, parts, embedder, describe)
+    return replace(concept, concept=True) if concept is not None else None  # the chain checks its scope

@@ -211,6 +211,16 @@ class TutorChain:
         below = relevance < limits.get(language, limits.get("zh", 0.0))
         return below or bool(question and structure and structure.off_topic(question, relevance, own_words))
 
+    def _out_of_scope(
+        self, answer: Answer, understood: Understanding, sources: list[Source] | None = None
+    ) -> bool:
+        """Too far from the material (similarity, or an English question's words), naming none of its terms."""
+        q, named = answer.standalone_question, understood.skills or understood.stages or understood.milestones
+        sources = self.retrieve(q) if sources is None else sources
+        own = q == answer.question  # a follow-up's rewrite carries earlier words
+        refused = self.refuses(self.relevance(sources), answer.language, q, own) and not named
+        return refused and not names_a_term_of(q, sources[:3])
+
     def retrieve(self, query: str) -> list[Source]:
         return numbered_sources(self._retrieve(query))
 
@@ -238,6 +248,12 @@ class TutorChain:
         cur = self.roadmap.curriculum
         earlier = self._earlier_item(answer.question, history, answer.language, context)
         structured = None if earlier else self._curriculum(answer, understood)
+        if (
+            structured is not None
+            and structured.concept
+            and (outside or self._out_of_scope(answer, understood))
+        ):
+            structured = None  # a concept the lexicon matched passes the scope check of any material answer
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return
@@ -246,11 +262,9 @@ class TutorChain:
         answer.timings["retrieve_s"] = round(time.perf_counter() - t0, 3)
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
-        named = understood.skills or understood.stages or understood.milestones  # the roadmap's terms
-        own = answer.standalone_question == answer.question  # a follow-up's rewrite carries earlier words
-        refused = self.refuses(relevance, answer.language, answer.standalone_question, own) and not named
-        refused = refused and not names_a_term_of(answer.standalone_question, sources[:3])
-        if earlier is None and (outside or refused):  # outside: a question about the world (weather …)
+        if earlier is None and (
+            outside or self._out_of_scope(answer, understood, sources)
+        ):  # outside: weather …
             yield from self._refuse(answer, profile, relevance)
             return
         answer.weak = relevance < cfg.weak_threshold.get(answer.language, cfg.weak_threshold.get("zh", 0.0))
@@ -356,18 +370,7 @@ class TutorChain:
     ) -> None:
         """Next step (never what the learner already knows), follow-ups, warnings and the learner note."""
         plan = self.roadmap.next_steps(profile) if skill is None or skill.number in profile.finished else None
-        answer.next_step = replies.material_next_step(
-            skill, set(profile.finished), plan, source_n, answer.language
-        )
-        answer.followups = replies.followups_for(skill, answer.language, self.cfg.followups, answer.question)
-        parts = [text]
-        if answer.weak:
-            parts.insert(0, replies.weak_warning(answer.language, answer.relevance or 0.0))
-        if answer.next_step:
-            parts.append(replies.next_step_paragraph(answer.next_step, answer.language))
-        if answer.learner_update and answer.learner_update.get("note"):
-            parts.append(answer.learner_update["note"])
-        answer.text = "\n\n".join(parts)
+        replies.finish_answer(answer, text, skill, set(profile.finished), plan, source_n, self.cfg.followups)
 
     def _structured(
         self, answer: Answer, profile: LearnerProfile, structured: Structured, understood: Understanding
