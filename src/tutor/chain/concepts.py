@@ -49,7 +49,8 @@ __all__ = ["ASKS_CONCEPT", "compose_concept", "curriculum_answer", "names_articl
 # "这个技术在路线图哪里", "路线图里有讲吗": where (whether) the material teaches what the question describes
 _WHERE_ZH = r"(?:路线图?|资料|材料)(?:里|中)?的?哪(?:里|儿|部分|块)|有没有讲|有讲吗?|讲(?:过|到)了?吗"
 ASKS_CONCEPT = re.compile(
-    _WHERE_ZH + r"|是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
+    _WHERE_ZH
+    + r"|是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
     r"|哪一?块|在哪学"
     r"|\bwhat(?:'s| is| are)\b|\bwhat role\b|\brole of\b|\bwhich\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bwhere\b"
     r"|\bdifference\b",
@@ -77,7 +78,12 @@ _ARTICLE_NAME = re.compile(
 # what a description of one concept asks: its name, what it means, where (which skill) it is taught; "which
 # frameworks are listed in the tools appendix" asks for a list, not for a concept its words describe
 _DESCRIBES = re.compile(
-    ASKS_NAME.pattern + "|" + _ASKS_MEANING.pattern + "|" + _WHERE_ZH + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
+    ASKS_NAME.pattern
+    + "|"
+    + _ASKS_MEANING.pattern
+    + "|"
+    + _WHERE_ZH
+    + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
     r"|\bwhere\b|\bwhich (?:skill|stage|part|section)\b",
     re.IGNORECASE,
 )

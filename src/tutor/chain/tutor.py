@@ -247,13 +247,7 @@ class TutorChain:
         answer.understood = understood.to_json()
         cur = self.roadmap.curriculum
         earlier = self._earlier_item(answer.question, history, answer.language, context)
-        structured = None if earlier else self._curriculum(answer, understood)
-        if (
-            structured is not None
-            and structured.concept
-            and (outside or self._out_of_scope(answer, understood))
-        ):
-            structured = None  # a concept the lexicon matched passes the scope check of any material answer
+        structured = None if earlier else self._curriculum(answer, understood, outside)
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return
@@ -298,10 +292,15 @@ class TutorChain:
         skill_no, ref = replies.answer_skill(sources)
         self._finish(answer, profile, text, cur.skill(skill_no) if skill_no else None, ref)
 
-    def _curriculum(self, answer: Answer, understood: Understanding) -> Structured | None:
+    def _curriculum(self, answer: Answer, understood: Understanding, outside: bool) -> Structured | None:
         parts = self.structure.parts() if self.structure else None
         q, lang = answer.standalone_question, answer.language
-        return curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder, self.describe)
+        found = curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder, self.describe)
+        if found is None or not found.concept:
+            return found
+        return (
+            None if outside or self._out_of_scope(answer, understood) else found
+        )  # a concept: scope-checked
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
