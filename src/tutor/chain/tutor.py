@@ -211,14 +211,14 @@ class TutorChain:
         below = relevance < limits.get(language, limits.get("zh", 0.0))
         return below or bool(question and structure and structure.off_topic(question, relevance, own_words))
 
-    def _out_of_scope(
-        self, answer: Answer, understood: Understanding, sources: list[Source] | None = None
-    ) -> bool:
-        """Too far from the material (similarity, or an English question's words), naming none of its terms."""
-        q, named = answer.standalone_question, understood.skills or understood.stages or understood.milestones
-        sources = self.retrieve(q) if sources is None else sources
-        own = q == answer.question  # a follow-up's rewrite carries earlier words
-        refused = self.refuses(self.relevance(sources), answer.language, q, own) and not named
+    def _out_of_scope(self, answer: Answer, u: Understanding, given: list[Source] | None = None) -> bool:
+        """Too far from the material (similarity, or an English question's words: a follow-up's rewrite
+        carries earlier words), naming none of its terms: a retrieved answer and a concept answer alike."""
+        q, named = answer.standalone_question, u.skills or u.stages or u.milestones
+        sources = self.retrieve(q) if given is None else given
+        refused = (
+            self.refuses(self.relevance(sources), answer.language, q, q == answer.question) and not named
+        )
         return refused and not names_a_term_of(q, sources[:3])
 
     def retrieve(self, query: str) -> list[Source]:
@@ -256,9 +256,7 @@ class TutorChain:
         answer.timings["retrieve_s"] = round(time.perf_counter() - t0, 3)
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
-        if earlier is None and (
-            outside or self._out_of_scope(answer, understood, sources)
-        ):  # outside: weather …
+        if earlier is None and (outside or self._out_of_scope(answer, understood, sources)):
             yield from self._refuse(answer, profile, relevance)
             return
         answer.weak = relevance < cfg.weak_threshold.get(answer.language, cfg.weak_threshold.get("zh", 0.0))
