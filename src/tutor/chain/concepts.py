@@ -75,6 +75,11 @@ _ARTICLE_NAME = re.compile(
     r"\b(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:essay|article|post|piece)\b|[\u4e00-\u9fff]{2,6}(?=的?(?:那|这)篇|的?文章)",
     re.IGNORECASE,
 )
+# "what is it, and which tools does it suggest": a list asked beside the meaning; the article's section with the
+# list answers it, not its definition line
+_ALSO_A_LIST = re.compile(
+    r"\b(?:which|what)\s+[a-z]+s\s+(?:does|do|did|should|would|can)\b|还?(?:有|推荐|提到)了?哪些"
+)
 # what a description of one concept asks: its name, what it means, where (which skill) it is taught; "which
 # frameworks are listed in the tools appendix" asks for a list, not for a concept its words describe
 _DESCRIBES = re.compile(
@@ -284,7 +289,11 @@ def compose_concept(
             return named  # "逆袭那篇里…的办法叫什么": the article's concept the lexicon knows
     if parts is not None and (names or _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question))):
         # asking for a name, the terms the question says are not the answer: it describes one
-        found = [] if names else _definitions(parts, _without_article_name(question, language), article)
+        found = (
+            []
+            if names or _ALSO_A_LIST.search(question)
+            else _definitions(parts, _without_article_name(question, language), article)
+        )
         if not found and article and (names or ASKS_WHAT_IT_MEANS.search(question)):
             found = _described(parts, question, text, article, embedder)
         if found:

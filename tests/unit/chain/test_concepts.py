@@ -191,3 +191,14 @@ def test_a_concept_answer_is_marked_for_the_scope_check(roadmap) -> None:
     skill = "技能点 11 有哪些学习资源？"
     s = curriculum_answer(skill, "zh", understand(skill, roadmap.curriculum, roadmap.config), roadmap, None)
     assert s is not None and not s.concept  # the roadmap's own lists: no scope check
+
+
+def test_a_meaning_asked_beside_a_list_is_no_definition() -> None:
+    """ "…a time management method — what is it, and which tools does it suggest?": the article's section with
+    the tools answers it (retrieval), not the definition line; the meaning alone still is one."""
+    from tutor.chain.concepts import _ALSO_A_LIST
+
+    assert _ALSO_A_LIST.search("what is it, and which tools does it suggest?")
+    assert _ALSO_A_LIST.search("中年危机那篇文章里的时间管理是什么？推荐了哪些工具？")
+    assert not _ALSO_A_LIST.search("What does the midlife crisis article mean by time management?")
+    assert not _ALSO_A_LIST.search("What is LoRA, and which skill covers it?")
