@@ -286,7 +286,9 @@ def compose_concept(
     article = named_doc(text, parts) if parts is not None else None
     if article and describe is not None and names and (hit := describe(question, article)) is not None:
         if parts is not None and (named := lexicon_passage(hit, parts, language)) is not None:
-            return named  # "逆袭那篇里…的办法叫什么": the article's concept the lexicon knows
+            return replace(
+                named, concept=True
+            )  # "逆袭那篇里…的办法叫什么": the article's concept the lexicon knows
     if parts is not None and (names or _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question))):
         # asking for a name, the terms the question says are not the answer: it describes one
         found = (
@@ -294,10 +296,10 @@ def compose_concept(
             if names or _ALSO_A_LIST.search(question)
             else _definitions(parts, _without_article_name(question, language), article)
         )
-        if not found and article and (names or ASKS_WHAT_IT_MEANS.search(question)):
-            found = _described(parts, question, text, article, embedder)
-        if found:
-            return _definition_answer(found, language)
+        described = bool(not found and article and (names or ASKS_WHAT_IT_MEANS.search(question)))
+        found = _described(parts, question, text, article, embedder) if described and article else found
+        if found:  # a definition line only described: the chain checks its scope
+            return replace(_definition_answer(found, language), concept=described)
     if article and article != roadmap.curriculum.doc:
         return None  # a question about an article is not answered from the roadmap's syllabus
     hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
@@ -309,7 +311,7 @@ def compose_concept(
         own = lexicon_terms(hit, _content_terms(roadmap), lambda t: t.term)
         named = _content_answer(own, roadmap, language, u) if own else None
         if named := named or (lexicon_passage(hit, parts, language) if parts is not None else None):
-            return named
+            return replace(named, concept=True)  # only described: the chain checks its scope
     return _content_answer(hits, roadmap, language, u)
 
 
@@ -341,7 +343,4 @@ def curriculum_answer(
         structured = group_answer(question, language, u, cur, builder, elsewhere) or compose_structured(
             u, cur, roadmap.path, language, roadmap.prerequisites, question
         )
-    if structured is not None:
-        return structured
-    concept = compose_concept(question, language, u, roadmap, parts, embedder, describe)
-    return replace(concept, concept=True) if concept is not None else None  # the chain checks its scope
+    return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)

@@ -191,6 +191,9 @@ def test_a_concept_answer_is_marked_for_the_scope_check(roadmap) -> None:
     skill = "技能点 11 有哪些学习资源？"
     s = curriculum_answer(skill, "zh", understand(skill, roadmap.curriculum, roadmap.config), roadmap, None)
     assert s is not None and not s.concept  # the roadmap's own lists: no scope check
+    said = "Dropout 是什么？属于哪个技能点？"  # a term of the material said: the material names it
+    s = curriculum_answer(said, "zh", understand(said, roadmap.curriculum, roadmap.config), roadmap, None)
+    assert s is not None and "Dropout" in s.text and not s.concept
 
 
 def test_a_meaning_asked_beside_a_list_is_no_definition() -> None:
