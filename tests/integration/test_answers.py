@@ -300,6 +300,9 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # cit13 (a next-step answer quotes and cites the skill the roadmap puts next, not also the graph's gap; a skill
 # taught in named parts quotes the part named): coverage unchanged, precision 0.964 -> 0.967 (8 of 245; a193
 # cites only 数学基础, a080/a081 only the commands asked) -> precision gate 0.96 (one citation under).
+# ans13 (a described concept passes the scope check, '路线图里有讲吗' asks where a concept is taught, a meaning asked
+# beside a list is no definition, parallel and bare-number follow-ups): zh 0.938 -> 0.947 (a101), en 0.938,
+# precision 0.964, false refusal 0.010 -> 0.005 -> gates unchanged.
 GATE = {
     "fact_coverage_zh": 0.938,
     "fact_coverage_en": 0.92,
@@ -334,3 +337,18 @@ def test_foreign_english_named_steps_progress_reports_and_stages_by_position(cha
     assert not missing_items(last.text, ["多模态 AI", "强化学习", "AI 安全"])
     lora = chain.ask("What's LoRA, and where does the roadmap teach it?")
     assert "Hugging Face Transformers" in lora.text and "LLaMA-Factory" not in lora.text.split("\n")[0]
+
+
+def test_concepts_pass_the_scope_check_and_follow_ups_keep_their_subject(chain) -> None:
+    """Issue 12, thirteenth round (ans13): a concept the lexicon matches in an out-of-scope question is refused
+    like any weak material answer, an in-scope described concept is still answered ('路线图里有讲吗'); a bare
+    number after a milestone question is that milestone; 'What about X?' after a question about one essay
+    keeps the essay and answers X, not the earlier subject."""
+    assert chain.ask("马拉松训练后期怎么让心率下降得更平稳？这种方法叫什么").refused
+    distil = chain.ask("让小模型去模仿一个大模型的输出来压缩模型，这种方法路线图里有讲吗")
+    assert not distil.refused and "知识蒸馏" in distil.text
+    year = chain.ask("And after 12?", history=[("user", "What should I be able to do after 6 months?")])
+    assert "能开发完整的 LLM 应用" in year.text and "能从零实现 Transformer" not in year.text
+    earlier = [("user", "What does the thought leader essay say about technical consulting?")]
+    company = chain.ask("How about starting a company?", history=earlier)
+    assert "公司成立" in company.text

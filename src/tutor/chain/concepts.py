@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -46,8 +46,11 @@ Describe = Callable[[str, "str | None"], "LexiconHit | None"]
 
 __all__ = ["ASKS_CONCEPT", "compose_concept", "curriculum_answer", "names_article"]
 
+# "这个技术在路线图哪里", "路线图里有讲吗": where (whether) the material teaches what the question describes
+_WHERE_ZH = r"(?:路线图?|资料|材料)(?:里|中)?的?哪(?:里|儿|部分|块)|有没有讲|有讲吗?|讲(?:过|到)了?吗"
 ASKS_CONCEPT = re.compile(
-    r"是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
+    _WHERE_ZH
+    + r"|是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
     r"|哪一?块|在哪学"
     r"|\bwhat(?:'s| is| are)\b|\bwhat role\b|\brole of\b|\bwhich\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bwhere\b"
     r"|\bdifference\b",
@@ -72,10 +75,20 @@ _ARTICLE_NAME = re.compile(
     r"\b(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:essay|article|post|piece)\b|[\u4e00-\u9fff]{2,6}(?=的?(?:那|这)篇|的?文章)",
     re.IGNORECASE,
 )
+# "what is it, and which tools does it suggest": a list asked beside the meaning; the article's section with the
+# list answers it, not its definition line
+_ALSO_A_LIST = re.compile(
+    r"\b(?:which|what)\s+[a-z]+s\s+(?:does|do|did|should|would|can)\b|还?(?:有|推荐|提到)了?哪些"
+)
 # what a description of one concept asks: its name, what it means, where (which skill) it is taught; "which
 # frameworks are listed in the tools appendix" asks for a list, not for a concept its words describe
 _DESCRIBES = re.compile(
-    ASKS_NAME.pattern + "|" + _ASKS_MEANING.pattern + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
+    ASKS_NAME.pattern
+    + "|"
+    + _ASKS_MEANING.pattern
+    + "|"
+    + _WHERE_ZH
+    + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
     r"|\bwhere\b|\bwhich (?:skill|stage|part|section)\b",
     re.IGNORECASE,
 )
@@ -273,14 +286,20 @@ def compose_concept(
     article = named_doc(text, parts) if parts is not None else None
     if article and describe is not None and names and (hit := describe(question, article)) is not None:
         if parts is not None and (named := lexicon_passage(hit, parts, language)) is not None:
-            return named  # "逆袭那篇里…的办法叫什么": the article's concept the lexicon knows
+            return replace(
+                named, concept=True
+            )  # "逆袭那篇里…的办法叫什么": the article's concept the lexicon knows
     if parts is not None and (names or _ASKS_MEANING.search(_ATTRIBUTE.sub(" ", question))):
         # asking for a name, the terms the question says are not the answer: it describes one
-        found = [] if names else _definitions(parts, _without_article_name(question, language), article)
-        if not found and article and (names or ASKS_WHAT_IT_MEANS.search(question)):
-            found = _described(parts, question, text, article, embedder)
-        if found:
-            return _definition_answer(found, language)
+        found = (
+            []
+            if names or _ALSO_A_LIST.search(question)
+            else _definitions(parts, _without_article_name(question, language), article)
+        )
+        described = bool(not found and article and (names or ASKS_WHAT_IT_MEANS.search(question)))
+        found = _described(parts, question, text, article, embedder) if described and article else found
+        if found:  # a definition line only described: the chain checks its scope
+            return replace(_definition_answer(found, language), concept=described)
     if article and article != roadmap.curriculum.doc:
         return None  # a question about an article is not answered from the roadmap's syllabus
     hits = [t for t in _content_terms(roadmap) if _said(t.term, text)]
@@ -292,7 +311,7 @@ def compose_concept(
         own = lexicon_terms(hit, _content_terms(roadmap), lambda t: t.term)
         named = _content_answer(own, roadmap, language, u) if own else None
         if named := named or (lexicon_passage(hit, parts, language) if parts is not None else None):
-            return named
+            return replace(named, concept=True)  # only described: the chain checks its scope
     return _content_answer(hits, roadmap, language, u)
 
 

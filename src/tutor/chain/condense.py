@@ -93,6 +93,34 @@ def continues_document(
     return names_doc(previous) and not names_doc(question) and not names_own(question)
 
 
+# "What about starting a company?", "那技术创业呢？": the same question about another thing of the same document
+_PARALLEL = re.compile(
+    r"^(?:(?:and\s+)?(?:what|how)\s+about\b|那(?!它|这|那|其)).+?(?:呢)?\s*[？?]?\s*$", re.IGNORECASE
+)
+# the words naming the document in the earlier question: "the opinion leader essay", "中年危机那篇文章"
+_DOC_PHRASES = (
+    re.compile(r"\b(?:essay|article|post|piece)\s+(?:on|about)\s+(?:[\w-]+\s+){0,4}[\w-]+", re.IGNORECASE),
+    re.compile(r"\b(?:the\s+)?(?:[\w-]+\s+){1,3}(?:essay|article|post|piece)\b", re.IGNORECASE),
+    re.compile(r"[\u4e00-\u9fff]{2,8}?(?:的?(?:那|这)篇(?:文章)?|的文章)"),
+)
+
+
+def _document_only(
+    previous: str, body: str, question: str, names_doc: Callable[[str], bool] | None
+) -> str | None:
+    """A parallel follow-up with a subject of its own after a question about one document: that document's
+    name and the new subject, without the earlier subject ("technical consulting" would outrank "starting a
+    company"); None when the follow-up is no such question or the earlier one names no document."""
+    if names_doc is None or not _PARALLEL.match(question.strip()) or asks_only_an_aspect(body):
+        return None
+    subject = _QUESTION_WORDS.sub(" ", body)
+    if len(CJK.findall(subject)) < 2 and len(re.findall(r"[A-Za-z]{3,}", subject)) < 1:
+        return None
+    phrases = [m.group(0).strip() for rx in _DOC_PHRASES for m in rx.finditer(previous)]
+    named = next((p for p in phrases if names_doc(p)), None)
+    return f"{named} {body}" if named is not None else None
+
+
 def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
     named = mentions(previous) if mentions else []
     if named:
@@ -122,6 +150,9 @@ def condense_by_rule(
         candidate = " ".join([body, *asked])
         if names_own(candidate):
             return candidate
+    if not (_ANAPHORA_ZH.search(body) or _ANAPHORA_EN.search(body)):
+        if (parallel := _document_only(previous, body, question, names_doc)) is not None:
+            return parallel
     topic = _topic(previous, mentions)
     if not topic:
         return question

@@ -121,6 +121,17 @@ def _nth(u: Understanding, ctx: Understanding, cur: Curriculum, position: int) -
     return f"skill {found}"
 
 
+_BARE_NUMBER = re.compile(r"(?<![\d.])(\d{1,2}|[一二两三四五六七八九十]{1,3})(?![\d.]|\s*(?:个|st|nd|rd|th))")
+
+
+def _bare_month(question: str, cur: Curriculum) -> int | None:
+    """A bare number after a question about a milestone is another milestone's months ("And after 6?",
+    "那 12 呢？"); None when the number is no milestone of the roadmap."""
+    months = {m.months for m in cur.milestones}
+    found = [n for m in _BARE_NUMBER.finditer(question) if (n := parse_number(m.group(1))) in months]
+    return found[0] if len(found) == 1 else None
+
+
 def _inherit(question: str, own: Understanding, ctx: Understanding, cur: Curriculum) -> Understanding:
     u = Understanding(aspects=list(own.aspects), evidence=dict(own.evidence))
     kind, position = _kind(question), _ordinal(question)
@@ -132,6 +143,8 @@ def _inherit(question: str, own: Understanding, ctx: Understanding, cur: Curricu
         resolved = _nth(u, ctx, cur, position)
     elif step:  # "下一个" chooses the neighbour; it does not ask what comes next (dropped below)
         resolved = _relative(u, ctx, cur, kind, step)
+    elif ctx.milestones and (month := _bare_month(question, cur)) is not None:
+        u.milestones, resolved = [month], f"milestone {month}"  # "And after 6?" after "…after 3 months?"
     if not resolved:
         u.stages, u.skills, u.milestones = list(ctx.stages), list(ctx.skills), list(ctx.milestones)
         if kind == "stage" and not u.stages and u.skills:  # "这个阶段…" after a question about a skill

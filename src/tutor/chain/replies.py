@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tutor.chain.answer import Source
+from tutor.chain.answer import Answer, Source
 from tutor.patterns import SKILL_REF
 
 __all__ = [
@@ -331,3 +331,26 @@ def followups_for(skill: Any | None, language: str, limit: int, asked: str) -> l
 
 def next_step_paragraph(step: str, language: str) -> str:
     return f"**下一步**：{step}" if language == "zh" else f"**Next step**: {step}"
+
+
+def finish_answer(
+    answer: Answer,
+    text: str,
+    skill: Any | None,
+    finished: set[int],
+    plan: Any,
+    source_n: int | None,
+    followups: int,
+) -> None:
+    """Next step (never what the learner already knows), follow-ups, the weak warning and the learner note
+    around the answer's text."""
+    answer.next_step = material_next_step(skill, finished, plan, source_n, answer.language)
+    answer.followups = followups_for(skill, answer.language, followups, answer.question)
+    parts = [text]
+    if answer.weak:
+        parts.insert(0, weak_warning(answer.language, answer.relevance or 0.0))
+    if answer.next_step:
+        parts.append(next_step_paragraph(answer.next_step, answer.language))
+    if answer.learner_update and answer.learner_update.get("note"):
+        parts.append(answer.learner_update["note"])
+    answer.text = "\n\n".join(parts)

@@ -51,6 +51,7 @@ class Structured:
     sources: list[Source]
     items: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    concept: bool = False  # a concept's passage (tutor.chain.concepts): it must pass the scope check
 
 
 class Builder:

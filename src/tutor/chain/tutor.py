@@ -211,6 +211,16 @@ class TutorChain:
         below = relevance < limits.get(language, limits.get("zh", 0.0))
         return below or bool(question and structure and structure.off_topic(question, relevance, own_words))
 
+    def _out_of_scope(self, answer: Answer, u: Understanding, given: list[Source] | None = None) -> bool:
+        """Too far from the material (similarity, or an English question's words: a follow-up's rewrite
+        carries earlier words), naming none of its terms: a retrieved answer and a concept answer alike."""
+        q, named = answer.standalone_question, u.skills or u.stages or u.milestones
+        sources = self.retrieve(q) if given is None else given
+        refused = (
+            self.refuses(self.relevance(sources), answer.language, q, q == answer.question) and not named
+        )
+        return refused and not names_a_term_of(q, sources[:3])
+
     def retrieve(self, query: str) -> list[Source]:
         return numbered_sources(self._retrieve(query))
 
@@ -237,7 +247,7 @@ class TutorChain:
         answer.understood = understood.to_json()
         cur = self.roadmap.curriculum
         earlier = self._earlier_item(answer.question, history, answer.language, context)
-        structured = None if earlier else self._curriculum(answer, understood)
+        structured = None if earlier else self._curriculum(answer, understood, outside)
         if structured is not None:
             yield from self._structured(answer, profile, structured, understood)
             return
@@ -246,11 +256,7 @@ class TutorChain:
         answer.timings["retrieve_s"] = round(time.perf_counter() - t0, 3)
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
-        named = understood.skills or understood.stages or understood.milestones  # the roadmap's terms
-        own = answer.standalone_question == answer.question  # a follow-up's rewrite carries earlier words
-        refused = self.refuses(relevance, answer.language, answer.standalone_question, own) and not named
-        refused = refused and not names_a_term_of(answer.standalone_question, sources[:3])
-        if earlier is None and (outside or refused):  # outside: a question about the world (weather …)
+        if earlier is None and (outside or self._out_of_scope(answer, understood, sources)):
             yield from self._refuse(answer, profile, relevance)
             return
         answer.weak = relevance < cfg.weak_threshold.get(answer.language, cfg.weak_threshold.get("zh", 0.0))
@@ -284,10 +290,15 @@ class TutorChain:
         skill_no, ref = replies.answer_skill(sources)
         self._finish(answer, profile, text, cur.skill(skill_no) if skill_no else None, ref)
 
-    def _curriculum(self, answer: Answer, understood: Understanding) -> Structured | None:
+    def _curriculum(self, answer: Answer, understood: Understanding, outside: bool) -> Structured | None:
         parts = self.structure.parts() if self.structure else None
         q, lang = answer.standalone_question, answer.language
-        return curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder, self.describe)
+        found = curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder, self.describe)
+        if found is None or not found.concept:
+            return found
+        return (
+            None if outside or self._out_of_scope(answer, understood) else found
+        )  # a concept: scope-checked
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]
@@ -356,18 +367,7 @@ class TutorChain:
     ) -> None:
         """Next step (never what the learner already knows), follow-ups, warnings and the learner note."""
         plan = self.roadmap.next_steps(profile) if skill is None or skill.number in profile.finished else None
-        answer.next_step = replies.material_next_step(
-            skill, set(profile.finished), plan, source_n, answer.language
-        )
-        answer.followups = replies.followups_for(skill, answer.language, self.cfg.followups, answer.question)
-        parts = [text]
-        if answer.weak:
-            parts.insert(0, replies.weak_warning(answer.language, answer.relevance or 0.0))
-        if answer.next_step:
-            parts.append(replies.next_step_paragraph(answer.next_step, answer.language))
-        if answer.learner_update and answer.learner_update.get("note"):
-            parts.append(answer.learner_update["note"])
-        answer.text = "\n\n".join(parts)
+        replies.finish_answer(answer, text, skill, set(profile.finished), plan, source_n, self.cfg.followups)
 
     def _structured(
         self, answer: Answer, profile: LearnerProfile, structured: Structured, understood: Understanding

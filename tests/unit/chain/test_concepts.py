@@ -166,3 +166,42 @@ def test_a_term_asked_about_wins_over_a_described_one_and_a_list_question_asks_n
     u = understand(question, roadmap.curriculum, roadmap.config)
     compose_concept(question, "en", u, roadmap, None, describe=_describing("LangChain", calls))
     assert calls == []  # a list, not one concept described
+
+
+def test_where_the_roadmap_teaches_a_described_concept_asks_the_lexicon(roadmap) -> None:
+    """ "这种压缩方法路线图里有讲吗", "这个技术在路线图哪里": where the material teaches what the question describes."""
+    for question in [
+        "用一个大模型去教小模型、让小模型模仿它的输出，这种压缩方法路线图里有讲吗",
+        "让小模型模仿大模型的输出，这个技术在路线图哪里",
+    ]:
+        calls: list[str] = []
+        u = understand(question, roadmap.curriculum, roadmap.config)
+        s = compose_concept(question, "zh", u, roadmap, None, describe=_describing("知识蒸馏", calls))
+        assert calls and s is not None and "「知识蒸馏」是 技能点 13" in s.text
+
+
+def test_a_concept_answer_is_marked_for_the_scope_check(roadmap) -> None:
+    """The chain checks a concept answer's scope like any material answer (a lexicon concept is no proof)."""
+    from tutor.chain.concepts import curriculum_answer
+
+    question = "跑马拉松时一开始配速快、后面慢慢降下来的策略叫什么？"
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    s = curriculum_answer(question, "zh", u, roadmap, None, describe=_describing("知识蒸馏", []))
+    assert s is not None and s.concept
+    skill = "技能点 11 有哪些学习资源？"
+    s = curriculum_answer(skill, "zh", understand(skill, roadmap.curriculum, roadmap.config), roadmap, None)
+    assert s is not None and not s.concept  # the roadmap's own lists: no scope check
+    said = "Dropout 是什么？属于哪个技能点？"  # a term of the material said: the material names it
+    s = curriculum_answer(said, "zh", understand(said, roadmap.curriculum, roadmap.config), roadmap, None)
+    assert s is not None and "Dropout" in s.text and not s.concept
+
+
+def test_a_meaning_asked_beside_a_list_is_no_definition() -> None:
+    """ "…a time management method — what is it, and which tools does it suggest?": the article's section with
+    the tools answers it (retrieval), not the definition line; the meaning alone still is one."""
+    from tutor.chain.concepts import _ALSO_A_LIST
+
+    assert _ALSO_A_LIST.search("what is it, and which tools does it suggest?")
+    assert _ALSO_A_LIST.search("中年危机那篇文章里的时间管理是什么？推荐了哪些工具？")
+    assert not _ALSO_A_LIST.search("What does the midlife crisis article mean by time management?")
+    assert not _ALSO_A_LIST.search("What is LoRA, and which skill covers it?")

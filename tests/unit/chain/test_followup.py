@@ -345,3 +345,44 @@ def test_no_article_in_the_earlier_turn_nothing_to_continue():
     history = [("user", "RAG 有哪些资源？")]
     assert not continues_document("第三步具体怎么做？", history, _names_doc, _names_own)
     assert not continues_document("第三步具体怎么做？", [], _names_doc, _names_own)
+
+
+# --- ans13: a bare number after a milestone question; a parallel question about another part of an essay ----
+
+
+@pytest.mark.parametrize(
+    "earlier,question,months",
+    [
+        ("What should I be able to do after 3 months?", "And after 6?", [6]),
+        ("三个月后应该达到什么水平？", "那 12 呢？", [12]),
+        (
+            "What should I be able to do after 3 months?",
+            "And after 5?",
+            [3],
+        ),  # no 5-month milestone: the same one
+    ],
+)
+def test_a_bare_number_after_a_milestone_question_is_that_milestone(earlier, question, months, cur, cfg):
+    u = _ctx(question, [earlier], cur, cfg)
+    assert u is not None and u.milestones == months and "milestone" in u.aspects
+
+
+def test_a_parallel_follow_up_keeps_the_essay_and_drops_the_earlier_subject():
+    def names_doc(text: str) -> bool:
+        return "opinion leader" in text or "意见领袖" in text
+
+    earlier = [("user", "What does the opinion leader essay say about technical consulting?")]
+    out = condense_by_rule("What about starting a company?", earlier, None, lambda t: False, names_doc)
+    assert "opinion leader essay" in out and "starting a company" in out and "consulting" not in out
+    out = condense_by_rule(
+        "那技术创业呢？",
+        [("user", "意见领袖那篇文章里技术咨询是怎么做的？")],
+        None,
+        lambda t: False,
+        names_doc,
+    )
+    assert "意见领袖" in out and "技术创业" in out and "咨询" not in out
+    # a pronoun keeps the earlier subject ("its downsides": lifelong learning's)
+    earlier = [("user", "What are the advantages of lifelong learning in the opinion leader essay?")]
+    out = condense_by_rule("What about its downsides?", earlier, None, lambda t: False, names_doc)
+    assert "lifelong learning" in out
