@@ -35,8 +35,11 @@ GATES = {
     # 0.965, 0.845, 0.944 (b159 fixed, b073 3 -> 1)
     # issue 13 / ret12 + lead round 12: the descriptions' word overlap (3+ shared words, weight 0.02); own
     # unchanged, blind measured 0.977, 0.865, 0.958 (b085, b086 fixed; b077, b081 -> 1)
+    # issue 13 / ret13: a file-name word only one document has, said right before "essay" / "article"
+    # ("the midlife article"), routes to that document; own unchanged, blind measured 0.983, 0.870, 0.972
+    # (b148 fixed, b167 4 -> 1)
     "retrieval.jsonl": (0.965, 0.918, 0.958),
-    "retrieval_blind.jsonl": (0.971, 0.859, 0.944),
+    "retrieval_blind.jsonl": (0.977, 0.864, 0.958),
 }
 
 
@@ -214,6 +217,17 @@ def test_routing_restricts_a_question_that_names_an_article(corpus_services) -> 
     assert any("步骤5：职业规划" in h.headings for h in hits)
     off = svc.retrieve("RAG 里怎么做混合检索？", k=5, mode="hybrid")  # names no document: not restricted
     assert any("技能点 11：RAG 检索增强 ⭐⭐⭐⭐⭐" in h.headings for h in off)
+
+
+def test_one_file_name_word_before_essay_routes_an_english_question(corpus_services) -> None:
+    """'the comeback essay' uses one of tech-change-comeback's three file-name words: too little of the
+    name for the share alone to pass the restrict margin (the roadmap's card was as close), but the word
+    said as the essay's name is what the learner means (tutor.index.routing.named_before_noun)."""
+    hits = corpus_services.retrieve(
+        "What does the comeback essay say about protecting the environment?", k=5, mode="hybrid"
+    )
+    assert {h.doc for h in hits} == {"tech-change-comeback"}, [(h.doc, h.headings[-1:]) for h in hits]
+    assert any("6.4 社会治理" in h.headings for h in hits)
 
 
 def test_learned_ranker_reorders_the_fused_candidates(corpus_services, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -152,6 +152,27 @@ def _name_share(name: str, question: str) -> float:
     return _share(_name_words(name), _asked_words(question))
 
 
+# "the midlife essay", "the opinion-leader piece": the word(s) right before the document noun name it
+_BEFORE_NOUN = re.compile(r"\b([a-z][a-z0-9-]*)\s+(?:article|piece|post|essay|write-?up)s?\b", re.IGNORECASE)
+#: what a file-name word said right before "essay" / "article" adds (a word only that document's name has)
+NAMED_WORD_BONUS = 0.1
+
+
+def named_before_noun(question: str) -> set[str]:
+    """The words said right before a document noun ('the tech-change comeback article' -> {comeback})."""
+    return {w for m in _BEFORE_NOUN.finditer(question.lower()) for w in m.group(1).split("-") if w}
+
+
+def distinctive_name_words(names: Sequence[list[str]]) -> list[set[str]]:
+    """Per document, the file-name words no other document's file name has ('midlife', not 'learning')."""
+    counts = Counter(w for words in names for w in set(words))
+    return [{w for w in words if counts[w] == 1} for words in names]
+
+
+def _said(words: set[str], before: set[str]) -> bool:
+    return any(w in before or f"{w}s" in before for w in words)
+
+
 def _share(words: list[str], asked: set[str]) -> float:
     if not words:
         return 0.0
@@ -197,6 +218,7 @@ class DocRouter:
         self._vectors = vectors / np.maximum(norms, 1e-9)
         self._titles = [_norm(c.title) for c in self.cards]
         self._names = [_name_words(c.name) for c in self.cards]  # per card once, not per question
+        self._distinct = distinctive_name_words(self._names)
 
     def scores(self, question: str, query_vector: Sequence[float]) -> list[tuple[str, float]]:
         """(doc, score) best first; a title written out in the question adds 1.0, the share of the file
@@ -210,14 +232,18 @@ class DocRouter:
         sims = self._vectors @ q
         asked = _norm(question)
         words = _asked_words(question)
+        before = named_before_noun(question) if self.name_weight else set()
         out = [
             (
                 c.doc,
                 float(s)
                 + (1.0 if len(t) >= 4 and t in asked else 0.0)
-                + (self.name_weight * _share(n, words) if self.name_weight else 0.0),
+                + (self.name_weight * _share(n, words) if self.name_weight else 0.0)
+                + (NAMED_WORD_BONUS if _said(d, before) else 0.0),
             )
-            for c, s, t, n in zip(self.cards, sims.tolist(), self._titles, self._names, strict=True)
+            for c, s, t, n, d in zip(
+                self.cards, sims.tolist(), self._titles, self._names, self._distinct, strict=True
+            )
         ]
         return sorted(out, key=lambda pair: -pair[1])
 

@@ -12,7 +12,14 @@ from tutor.curriculum.graph import load_curriculum_config
 from tutor.curriculum.parser import load_curriculum
 from tutor.index.levers import ReferenceSections
 from tutor.index.query import QueryRewriter
-from tutor.index.routing import DocCard, DocRouter, file_name_words
+from tutor.index.routing import (
+    NAMED_WORD_BONUS,
+    DocCard,
+    DocRouter,
+    distinctive_name_words,
+    file_name_words,
+    named_before_noun,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 ROADMAP = REPO / "corpus" / "ai-learning-roadmap.md"
@@ -40,9 +47,10 @@ def _router(name_weight: float) -> DocRouter:
 def test_file_name_words_in_the_question_route_to_that_document() -> None:
     question = "How does the midlife crisis essay describe a customer-service bot?"
     scored = dict(_router(0.05).scores(question, [1.0, 0.0]))
-    # two of the three file-name words ("programmer" is not used): 2/3 of the weight
+    # two of the three file-name words ("programmer" is not used): 2/3 of the weight, and "crisis"
+    # right before "essay" names the document (NAMED_WORD_BONUS)
     assert scored["programmer-midlife-crisis"] - scored["expert-to-opinion-leader"] == pytest.approx(
-        0.05 * 2 / 3
+        0.05 * 2 / 3 + NAMED_WORD_BONUS
     )
     assert _router(0.05).restrict_to(question, _router(0.05).scores(question, [1.0, 0.0]), 0.02) == (
         "programmer-midlife-crisis"
@@ -53,8 +61,40 @@ def test_file_name_words_in_the_question_route_to_that_document() -> None:
     # plurals count, short and stop words do not
     scored = dict(_router(0.05).scores("the expert to opinion leaders article", [1.0, 0.0]))
     assert scored["expert-to-opinion-leader"] - scored["programmer-midlife-crisis"] == pytest.approx(
-        0.05 * 3 / 3
+        0.05 * 3 / 3 + NAMED_WORD_BONUS
     )
+
+
+def test_the_word_before_the_document_noun_is_what_names_it() -> None:
+    assert named_before_noun("In the tech-change comeback article, what …") == {"comeback"}
+    assert named_before_noun("the opinion-leader piece's Q&A") == {"opinion", "leader"}
+    assert named_before_noun("Does the curiosity essay worry about bias?") == {"curiosity"}
+    assert named_before_noun("What does continuous learning mean?") == set()
+
+
+def test_only_a_word_one_file_name_has_is_distinctive() -> None:
+    names = [["ai", "learning", "roadmap"], ["programmer", "midlife", "crisis"], ["learning", "notes"]]
+    assert distinctive_name_words(names) == [
+        {"ai", "roadmap"},
+        {"programmer", "midlife", "crisis"},
+        {"notes"},
+    ]
+
+
+def test_one_name_word_before_essay_routes_where_the_share_alone_does_not() -> None:
+    """'the midlife article' uses one of three file-name words (0.05 / 3 < the 0.02 margin): the word
+    said as the document's name is what a learner means, so it routes."""
+    question = "Which learning platforms does the midlife article name?"
+    router = _router(0.05)
+    assert router.restrict_to(question, router.scores(question, [1.0, 0.0]), 0.02) == (
+        "programmer-midlife-crisis"
+    )
+    # the same word elsewhere in the sentence is only the share (under the margin): no route
+    elsewhere = "Which article talks about a midlife change?"
+    assert router.restrict_to(elsewhere, router.scores(elsewhere, [1.0, 0.0]), 0.02) is None
+    # and nothing without the name weight (the lever is the name weight's)
+    plain = _router(0.0)
+    assert plain.restrict_to(question, plain.scores(question, [1.0, 0.0]), 0.02) is None
 
 
 @dataclass
