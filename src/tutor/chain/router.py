@@ -106,18 +106,22 @@ _NEXT_EN = re.compile(
     r"|\bi('ve| have)? (already )?(learned|learnt|finished|completed|mastered|know)\b.*\b(what|next|now)\b"
     r"|\bwhat to (learn|study)\b|\bwhich (skill|topic|stage) (should|to)\b|\bcomplete beginner\b|\bplan my\b"
     r"|\bnow what\b|\bwhat next\b|\bwhat now\b"
-    r"|^\s*(just |already )?(finished|completed|done with|through with)\b.*\b(what|next|now)\b|\bwhat'?s? after (that|this)\b|\bwhat order\b|\bin what order\b|\b(a|my) plan (to|for)\b"
+    r"|^\s*(just |already )?(finished|completed|done with|through with)\b.*\b(what|next|now)\b|\bwhat'?s? after (that|this)\b|\banything (else )?(after|beyond) (that|this|those|them)\b|\bwhat order\b|\bin what order\b|\b(a|my) plan (to|for)\b"
     r"|\blearning plan\b|\bnewbie\b|\b(begin|start) (with|from)\b|\bor\b.{0,40}\bfirst\?|what'?s left\b",
     re.IGNORECASE,
 )
-_CHITCHAT = re.compile(
-    r"^\s*(你好|您好|嗨|哈喽|hello|hi|hey|早上好|中午好|晚上好|早安|晚安|good (morning|evening|afternoon|night)"
+_SMALL_TALK = (
+    r"(你好|您好|嗨|哈喽|hello|hi|hey|早上好|中午好|晚上好|早安|晚安|good (morning|evening|afternoon|night)"
     r"|谢谢|多谢|感谢|谢啦|thanks?( you)?|thx|ok|okay|好的|好|嗯|嗯嗯|哈哈+|lol|再见|拜拜|bye|goodbye|see you"
     r"|你是谁|你叫什么(名字)?|你是什么|你能做什么|你会做什么|你会什么|你有什么用|who are you|what are you"
     r"|what can you do|how are you|你好吗|你怎么样|在吗|在不在|are you there|测试|test|nice|cool|不错|太棒了|great"
-    r"|awesome)[\s!！。.?？~～,，啦呀哦了]*$",
-    re.IGNORECASE,
+    r"|awesome"
+    # pleasantries that follow a greeting: "你好呀，第一次来用，请多指教", "hi, I'm new here, nice to meet you"
+    r"|(我是)?第一次(来|用)\w{0,3}|初次见面|请多(多)?指教|多多关照|nice to meet you|i'?m new( here)?|first time here)"
 )
+_TALK_END = r"[\s!！。.?？~～,，啦呀哦了]*"
+# small talk alone, one phrase or several ("hi, thanks!"); a question after a greeting is not small talk
+_CHITCHAT = re.compile(rf"^\s*{_SMALL_TALK}{_TALK_END}(?:{_SMALL_TALK}{_TALK_END})*$", re.IGNORECASE)
 _OFF_TOPIC = re.compile(
     r"天气|weather|笑话|\bjokes?\b|讲个故事|tell me a story|写(一)?首诗|\bpoem\b|彩票|lottery|股票|\bstocks?\b"
     r"|星座|horoscope|(中午|晚上|今天)吃什么|what should i eat|电影推荐|recommend a movie|你喜欢|do you like"
