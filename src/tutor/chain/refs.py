@@ -154,7 +154,8 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|\bprerequisites?\b|\bbefore (?:i |you )?(?:can |could )?(?:start|learn|begin|study|studying|learning|starting|tackling"
             r"|getting|get into|diving|jumping)"
             r"|\b(?:need|know|learn|study|master|have|do|finish|cover)\b.{0,40}\bbefore\b"
-            r"(?! (?:i |you )?(?:can |could )?(?:move|moving|go on|going on|proceed|advance|progress|call it|say i|consider it))"
+            r"(?! (?:i |you )?(?:can |could )?(?:move|moving|go on|going on|proceed|advance|progress|call it|say i|consider it"
+            r"|(?:call|consider|count|deem)\b[^?.!,]{0,40}?\b(?:done|finished|complete|completed|mastered)\b))"
             r"|what do i need (?:to know )?(?:first|before)|\brequire[sd]? (?:knowing|first)|\bskip\b|jump straight"
             r"|straight into|without (?:doing|learning|studying)",
             re.IGNORECASE,
@@ -190,7 +191,8 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|哪些东西|什么东西|要学(?:些)?(?:什么|哪些)|需要(?:学|会|掌握)(?:哪些|什么)|要会哪些|哪些命令|什么命令"
             r"|what (?:is|are) (?:covered|taught)|\bcover(?:s|ed)?\b|\btopics?\b|\bcontents?\b|\binclude[sd]?\b|\bsyllabus\b"
             r"|what (?:do|will|should|would) i (?:\w+ )?(?:learn|study)|what skills|which skills|\bconsist|what .{0,20}do i need"
-            r"|\bwhat's in\b|\bfeatures\b|\bcommands\b|\boverview\b|\bwhich (?:parts?|bits|areas) of\b",
+            r"|\bwhat's in\b|\bfeatures\b|\bcommands\b|\boverview\b|\bwhich (?:parts?|bits|areas) of\b"
+            r"|\bwhat(?:'s| is| are)\s+(?:[\w-]+\s+){1,4}about\b|是关于什么",
             re.IGNORECASE,
         ),
     ),

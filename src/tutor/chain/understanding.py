@@ -230,12 +230,13 @@ def _aspects(text: str, u: Understanding) -> None:
 
 # "学 X 之前…", "before X", "需要先完成…", "…first?": with X named, the question asks what comes before X.
 # Not "我之前学过…" / "I've used it before." (the learner's past), nor "before I move on" (this one's criteria),
-# nor "before I call it done" / "before I can say I've finished" (its criteria), nor a choice between two
+# nor "before I call it done" / "before I consider the Transformer skill done" (its criteria), nor a choice between two
 # ("RAG or fine-tuning first?", "先学 A 还是 B"): the planner orders those.
 _BEFORE = re.compile(
     r"(?<!我)(?:之前|以前)(?![学做用看接]过|已经|就)|(?:需要|要|得|应该)先(?:完成|学完|学会|掌握|具备)|\bprior to\b"
     r"|\bahead of\b|\bbefore\s+(?!that\b|this\b|now\b|[.,!?]"
     r"|(?:i |you )?(?:can |could )?(?:call it|say i|consider it)\b"
+    r"|(?:i |you )?(?:can |could )?(?:call|consider|count|deem)\b[^?.!,]{0,40}?\b(?:done|finished|complete|completed|mastered)\b"
     r"|(?:i |you )?(?:can |could )?(?:move|moving|go|going|proceed|advance|progress)(?!\s+(?:on\s+)?(?:to|into)\b))\w"
     r"|\bfirst\s*[?？.!]*\s*$",
     re.IGNORECASE,
