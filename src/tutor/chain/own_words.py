@@ -44,6 +44,12 @@ _ASKING = re.compile(
     r"什么|哪些|哪个|吗|呢|怎么|如何|多久|是否|\?|\b(what|which|how|where|why|should|can you)\b",
     re.IGNORECASE,
 )
+# the rest of a list the learner says they finished, after a comma: "…, fine-tuning and system design"
+_LIST_TAIL = re.compile(r"^[^，,]{1,40}(?:\band\b|和|以及|及|与)[^，,]{1,30}$", re.IGNORECASE)
+_NOT_DONE = re.compile(
+    r"\b(?:want|wanna|like|plan|hope|going|learn|study|start|begin|next|now|then|but)\b|想|要|打算|准备|接下来|开始|然后|现在|但",
+    re.IGNORECASE,
+)
 _HOURS = re.compile(
     r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:个)?\s*(?:小时|hours?|hrs?)", re.IGNORECASE
 )
@@ -74,11 +80,19 @@ def self_reports(messages: Sequence[str]) -> list[str]:
     for text in messages:
         if not _SELF_REPORT.search(text):
             continue
-        out.extend(
-            c.strip()
-            for c in _CLAUSE_SPLIT.split(text)
-            if c.strip() and _KNOW_VERB.search(c) and not _ASKING.search(c)
-        )
+        kept = False
+        for clause in (c.strip() for c in _CLAUSE_SPLIT.split(text)):
+            if clause and _KNOW_VERB.search(clause) and not _ASKING.search(clause):
+                out.append(clause)
+                kept = True
+            elif (
+                kept
+                and _LIST_TAIL.search(clause)
+                and not (_ASKING.search(clause) or _NOT_DONE.search(clause))
+            ):
+                out[-1] += "，" + clause  # "I've wrapped up deployment, fine-tuning and system design"
+            else:
+                kept = False
     return out
 
 

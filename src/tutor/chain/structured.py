@@ -360,6 +360,8 @@ def _aspect_sections(
     elif u.skills and aspect == "stage":
         for st in dict.fromkeys(curriculum.skill(n).stage for n in u.skills[:3]):
             _stage_sections(b, st, "content", prerequisites)
+    elif u.skills and aspect == "next":  # "done with deployment, fine-tuning and design: what's after?"
+        _skill_section(b, curriculum.skill(max(u.skills)), aspect, prerequisites)  # after the latest named
     elif u.skills:
         for s in u.skills[:3]:
             _skill_section(b, curriculum.skill(s), aspect, prerequisites)

@@ -1,0 +1,73 @@
+"""Phrasings learners used on the held-out set of session 13 that the rules read wrongly (issue 12).
+
+Each is a class, not a sentence: a greeting followed by pleasantries is small talk; "before I consider X done" asks
+X's own criteria; "what's stage 0 about" asks its content; a list of finished skills after a comma is still what the
+learner finished, and what comes after several finished skills is what comes after the latest of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.chain.own_words import self_reports
+from tutor.chain.router import route_message
+from tutor.chain.structured import compose_structured
+from tutor.chain.understanding import understand
+from tutor.curriculum.graph import Prerequisites
+
+ROADMAP = Path(__file__).resolve().parents[3] / "corpus" / "ai-learning-roadmap.md"
+
+
+@pytest.mark.parametrize(
+    "text", ["你好呀，第一次来用，请多指教", "hi, I'm new here, nice to meet you!", "您好，初次见面，多多关照", "ok, thanks!"]
+)
+def test_a_greeting_with_pleasantries_is_small_talk(text: str) -> None:
+    assert route_message(text).kind == "chitchat"
+
+
+@pytest.mark.parametrize("text", ["你好，第一次来用，RAG 有哪些资源？", "hi, I'm new here — what should I learn first?"])
+def test_a_question_after_a_greeting_is_not_small_talk(text: str) -> None:
+    assert route_message(text).kind != "chitchat"
+
+
+def test_before_i_consider_it_done_asks_its_criteria(cur, cfg) -> None:
+    for question in (
+        "What should I be able to do before I consider the Transformer skill done?",
+        "Before I count stage 2 as finished, what should I be able to do?",
+    ):
+        u = understand(question, cur, cfg)
+        assert "checks" in u.aspects and "prerequisites" not in u.aspects, question
+    u = understand("What do I need to know before I consider learning RAG?", cur, cfg)
+    assert "prerequisites" in u.aspects  # considering *learning* it: what comes first
+
+
+def test_what_a_stage_is_about_and_how_long_gets_both(cur, cfg) -> None:
+    question = "What's stage 0 about and how long does it take?"
+    u = understand(question, cur, cfg)
+    assert {"content", "time"} <= set(u.aspects)
+    s = compose_structured(u, cur, ROADMAP, "en", Prerequisites(cur, cfg), question)
+    assert s is not None
+    assert "Python 编程" in s.text and "数学基础" in s.text and "Linux 和 Git" in s.text and "1-2 个月" in s.text
+
+
+def test_a_finished_list_after_a_comma_is_all_finished() -> None:
+    said = self_reports(["I've wrapped up deployment, fine-tuning and system design. Is there anything after that?"])
+    assert len(said) == 1 and "system design" in said[0] and "deployment" in said[0]
+    # what the learner wants next is not what they finished
+    assert self_reports(["I finished stage 1, now I want to learn RAG and LangChain"]) == ["I finished stage 1"]
+    assert self_reports(["我学完了 Python，想学 RAG 和 LangChain"]) == ["我学完了 Python"]
+
+
+def test_after_several_finished_skills_comes_what_follows_the_latest(cur, cfg) -> None:
+    question = "I've wrapped up deployment, fine-tuning and system design. What comes after them?"
+    u = understand(question, cur, cfg)
+    assert "next" in u.aspects and {13, 14, 15} <= set(u.skills)
+    s = compose_structured(u, cur, ROADMAP, "en", Prerequisites(cur, cfg), question)
+    assert s is not None
+    assert "多模态 AI" in s.text and "Next in the roadmap: Skill 14" not in s.text
+
+
+def test_anything_after_that_asks_what_comes_next() -> None:
+    assert route_message("I've finished stage 4. Is there anything after that?").kind == "next_step"
