@@ -21,13 +21,21 @@ ROADMAP = Path(__file__).resolve().parents[3] / "corpus" / "ai-learning-roadmap.
 
 
 @pytest.mark.parametrize(
-    "text", ["你好呀，第一次来用，请多指教", "hi, I'm new here, nice to meet you!", "您好，初次见面，多多关照", "ok, thanks!"]
+    "text",
+    [
+        "你好呀，第一次来用，请多指教",
+        "hi, I'm new here, nice to meet you!",
+        "您好，初次见面，多多关照",
+        "ok, thanks!",
+    ],
 )
 def test_a_greeting_with_pleasantries_is_small_talk(text: str) -> None:
     assert route_message(text).kind == "chitchat"
 
 
-@pytest.mark.parametrize("text", ["你好，第一次来用，RAG 有哪些资源？", "hi, I'm new here — what should I learn first?"])
+@pytest.mark.parametrize(
+    "text", ["你好，第一次来用，RAG 有哪些资源？", "hi, I'm new here — what should I learn first?"]
+)
 def test_a_question_after_a_greeting_is_not_small_talk(text: str) -> None:
     assert route_message(text).kind != "chitchat"
 
@@ -49,14 +57,20 @@ def test_what_a_stage_is_about_and_how_long_gets_both(cur, cfg) -> None:
     assert {"content", "time"} <= set(u.aspects)
     s = compose_structured(u, cur, ROADMAP, "en", Prerequisites(cur, cfg), question)
     assert s is not None
-    assert "Python 编程" in s.text and "数学基础" in s.text and "Linux 和 Git" in s.text and "1-2 个月" in s.text
+    assert (
+        "Python 编程" in s.text and "数学基础" in s.text and "Linux 和 Git" in s.text and "1-2 个月" in s.text
+    )
 
 
 def test_a_finished_list_after_a_comma_is_all_finished() -> None:
-    said = self_reports(["I've wrapped up deployment, fine-tuning and system design. Is there anything after that?"])
+    said = self_reports(
+        ["I've wrapped up deployment, fine-tuning and system design. Is there anything after that?"]
+    )
     assert len(said) == 1 and "system design" in said[0] and "deployment" in said[0]
     # what the learner wants next is not what they finished
-    assert self_reports(["I finished stage 1, now I want to learn RAG and LangChain"]) == ["I finished stage 1"]
+    assert self_reports(["I finished stage 1, now I want to learn RAG and LangChain"]) == [
+        "I finished stage 1"
+    ]
     assert self_reports(["我学完了 Python，想学 RAG 和 LangChain"]) == ["我学完了 Python"]
 
 
