@@ -118,3 +118,6 @@ def stage_prereqs(b: Builder, stage: Stage) -> None:
     line = f"{prev.heading}：" + "、".join(b.cur.skill(m).heading.rstrip(" ⭐") for m in prev.skills)
     b.section(stage.heading, pn, [b.item(line, prev.name)])
     b.items.extend(b.cur.skill(m).name for m in prev.skills)
+    if len(earlier) > 1:  # "which stages must I finish first?": every stage before it, as for a skill
+        older = "、".join(s.heading for s in earlier[:-1])
+        b.out.append(("- 更早的基础：" if b.zh else "- Built on the earlier stages: ") + older)

@@ -201,6 +201,14 @@ def _milestones(text: str, curriculum: Curriculum, u: Understanding) -> None:
         u.evidence["milestones"] = "里程碑/milestone"
 
 
+def _unnamed(text: str, u: Understanding) -> str:
+    """`text` without the names it matched: 原理 in "深度学习原理这部分学哪些内容" names skill 5, it asks no why."""
+    for key, said in u.evidence.items():
+        if key.startswith(("skill ", "stage ")) and said:
+            text = text.replace(said, " ")
+    return text
+
+
 def _aspects(text: str, u: Understanding) -> None:
     """What is asked about the references: resources, checks, project, content, time, prerequisites, next."""
     for aspect, pattern in ASPECT_PATTERNS:
@@ -208,7 +216,7 @@ def _aspects(text: str, u: Understanding) -> None:
         if m and aspect not in u.aspects:
             if aspect == "next" and not (u.skills or u.stages):
                 continue
-            if aspect == "content" and EXPLAIN.search(text) and not (u.stages and not u.skills):
+            if aspect == "content" and EXPLAIN.search(_unnamed(text, u)) and not (u.stages and not u.skills):
                 continue  # "什么是 X" asks for an explanation, not the syllabus
             if (
                 aspect == "project"
@@ -275,11 +283,18 @@ def _whole_roadmap(text: str, u: Understanding) -> None:
     if (
         "time" in u.aspects
         and not (u.stages or u.skills)
-        and re.search(
-            r"整个|全部|总共|一共|总时长|全程|路线|全职|业余|whole|entire|total|overall|roadmap|all stages|in total"
-            r"|full[- ]time|part[- ]time",
-            text,
-            re.IGNORECASE,
+        and (
+            re.search(
+                r"整个|全部|总共|一共|总时长|全程|路线|全职|业余|whole|entire|total|overall|roadmap|all stages|in total"
+                r"|full[- ]time|part[- ]time",
+                text,
+                re.IGNORECASE,
+            )
+            # or nothing named but the learner's own daily hours: "每天两三个小时，大概要学多久？" (the whole plan)
+            or (
+                re.search(r"每天|一天|每日|a day|per day|daily", text, re.IGNORECASE)
+                and re.search(r"小时|hours?", text)
+            )
         )
     ):
         u.whole_roadmap = True

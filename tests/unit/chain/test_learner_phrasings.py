@@ -85,3 +85,30 @@ def test_after_several_finished_skills_comes_what_follows_the_latest(cur, cfg) -
 
 def test_anything_after_that_asks_what_comes_next() -> None:
     assert route_message("I've finished stage 4. Is there anything after that?").kind == "next_step"
+
+
+def test_a_skill_named_with_an_explain_word_still_asks_its_content(cur, cfg) -> None:
+    """原理 in the skill's own name (深度学习原理) is no "why" question: the syllabus is asked."""
+    question = "深度学习原理这部分都要学哪些内容"
+    u = understand(question, cur, cfg)
+    assert u.skills == [5] and "content" in u.aspects
+    s = compose_structured(u, cur, ROADMAP, "zh", Prerequisites(cur, cfg), question)
+    assert s is not None
+    assert all(x in s.text for x in ("神经网络基础", "卷积神经网络", "循环神经网络", "优化技巧"))
+
+
+def test_stages_before_a_stage_name_every_earlier_stage(cur, cfg) -> None:
+    question = "进入大模型应用阶段之前，要先学完哪些阶段？"
+    u = understand(question, cur, cfg)
+    s = compose_structured(u, cur, ROADMAP, "zh", Prerequisites(cur, cfg), question)
+    assert s is not None
+    assert all(x in s.text for x in ("基础准备", "AI 理论基础", "深度学习实践"))
+
+
+def test_daily_hours_with_nothing_named_ask_the_whole_plan(cur, cfg) -> None:
+    question = "我只能下班后学，每天两三个小时，大概要学多久？"
+    u = understand(question, cur, cfg)
+    assert u.whole_roadmap and "time" in u.aspects
+    s = compose_structured(u, cur, ROADMAP, "zh", Prerequisites(cur, cfg), question)
+    assert s is not None
+    assert "22 个月" in s.text and "11-13 个月" not in s.text  # the part-time plan, with its extra time
