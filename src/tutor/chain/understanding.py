@@ -294,6 +294,9 @@ def _whole_roadmap(text: str, u: Understanding) -> None:
             or (
                 re.search(r"每天|一天|每日|a day|per day|daily", text, re.IGNORECASE)
                 and re.search(r"小时|hours?", text)
+                and re.search(
+                    r"多久|多长时间|几个月|多少个?月|几年|how long|how many (?:months|years)", text, re.I
+                )
             )
         )
     ):
