@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from tutor.chain import replies
 from tutor.chain.answer import Answer, Source
 from tutor.chain.condense import Turn
+from tutor.chain.study_mode import plan_for_hours
 from tutor.chain.understanding import understand
 from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.progress import LearnerProfile
 
-__all__ = ["apply_own_words", "hours_per_day", "self_reports", "time_plan"]
+__all__ = ["apply_own_words", "self_reports", "time_plan"]
 
 # "我刚学完 Python" / "I just finished PyTorch": a clause in which the learner says what they know;
 # "do I need to have learned X", "what should I know" ask about X, they report nothing.
@@ -50,27 +51,6 @@ _NOT_DONE = re.compile(
     r"\b(?:want|wanna|like|plan|hope|going|learn|study|start|begin|next|now|then|but)\b|想|要|打算|准备|接下来|开始|然后|现在|但",
     re.IGNORECASE,
 )
-_HOURS = re.compile(
-    r"(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)\s*(?:个)?\s*(?:小时|hours?|hrs?)", re.IGNORECASE
-)
-_PER_DAY = re.compile(
-    r"每天|一天|每日|工作日|a day|per day|daily|each day|every day|after work|下班", re.IGNORECASE
-)
-_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-
-
-def hours_per_day(text: str) -> float | None:
-    """'我每天只有两三个小时' -> 2.5, 'about 2 hours a day' -> 2.0; None when no daily hours are given."""
-    if not _PER_DAY.search(text):
-        return None
-    m = _HOURS.search(text)
-    if not m:
-        return None
-    token = m.group(1)
-    if token[0].isdigit():
-        return float(token)
-    digits = [_CN_NUM[c] for c in token if c in _CN_NUM]
-    return sum(digits) / len(digits) if digits else None
 
 
 def self_reports(messages: Sequence[str]) -> list[str]:
@@ -156,13 +136,9 @@ def apply_own_words(
 def time_plan(hours: float, language: str, sources: list[Source], roadmap: Roadmap) -> str:
     """The time plan whose hours per day are closest to the learner's, item by item, cited."""
     cur = roadmap.curriculum
-    parsed = [
-        (p, [float(x) for x in re.findall(r"\d+(?:\.\d+)?", p.hours_per_day or "")]) for p in cur.time_plans
-    ]
-    plans = [(p, sum(v) / len(v)) for p, v in parsed if v]
-    if not plans:
+    best = plan_for_hours(hours, cur)
+    if best is None:
         return ""
-    best = min(plans, key=lambda pv: abs(pv[1] - hours))[0]
     c = best.citation
     n = len(sources) + 1
     sources.append(

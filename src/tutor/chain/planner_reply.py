@@ -14,7 +14,8 @@ from pathlib import Path
 
 from tutor.chain import replies
 from tutor.chain.answer import Answer, Source
-from tutor.chain.own_words import hours_per_day, time_plan
+from tutor.chain.daily_hours import hours_per_day
+from tutor.chain.own_words import time_plan
 from tutor.curriculum.graph import Prerequisites
 from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.model import Citation, Curriculum

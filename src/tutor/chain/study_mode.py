@@ -10,33 +10,15 @@ from __future__ import annotations
 
 import re
 
+from tutor.chain.daily_hours import study_hours
 from tutor.curriculum.model import Curriculum, TimePlan
 
-__all__ = ["PACE", "plan_line", "study_hours", "study_plan"]
+__all__ = ["PACE", "plan_for_hours", "plan_line", "study_hours", "study_plan"]
 
 PACE = {
     "业余": re.compile(r"业余|兼职|下班|上班|part[- ]?time|after work|evenings?|weekends?|晚上|周末", re.I),
     "全职": re.compile(r"全职|脱产|full[- ]?time", re.I),
 }
-_HOURS = re.compile(
-    r"(\d+(?:\.\d+)?(?:\s*[-~到至]\s*\d+(?:\.\d+)?)?|[一二两三四五六七八九十]+|a couple of|a few|couple of|few)"
-    r"\s*(?:个)?\s*(?:多)?\s*(?:小时|hours?|hrs?|h\b)",
-    re.IGNORECASE,
-)
-_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_WORDS = {"a couple of": 2.0, "couple of": 2.0, "a few": 3.0, "few": 3.0}
-
-
-def study_hours(text: str) -> float | None:
-    """ "每天两三个小时" -> 2.5, "8 hours a day" -> 8.0, "a couple of hours" -> 2.0; None without hours."""
-    m = _HOURS.search(text)
-    if not m:
-        return None
-    token = m.group(1).lower()
-    if token in _WORDS:
-        return _WORDS[token]
-    numbers = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", token)] or [_CN[c] for c in token if c in _CN]
-    return sum(numbers) / len(numbers) if numbers else None
 
 
 def _plan_hours(plan: TimePlan) -> float | None:
@@ -52,8 +34,11 @@ def study_plan(text: str, curriculum: Curriculum) -> TimePlan | None:
             if named:
                 return named[0]
     hours = study_hours(text)
-    if hours is None:
-        return None
+    return None if hours is None else plan_for_hours(hours, curriculum)
+
+
+def plan_for_hours(hours: float, curriculum: Curriculum) -> TimePlan | None:
+    """The roadmap's plan whose hours a day ("2-3 小时" -> 2.5) are closest to the learner's."""
     plans = [(p, h) for p in curriculum.time_plans if (h := _plan_hours(p)) is not None]
     return min(plans, key=lambda ph: abs(ph[1] - hours))[0] if plans else None
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tutor.chain.daily_hours import states_daily_hours
 from tutor.chain.glossary import english_terms
 from tutor.chain.refs import (
     ASPECT_PATTERNS,
@@ -292,8 +293,7 @@ def _whole_roadmap(text: str, u: Understanding) -> None:
             )
             # or nothing named but the learner's own daily hours: "每天两三个小时，大概要学多久？" (the whole plan)
             or (
-                re.search(r"每天|一天|每日|a day|per day|daily", text, re.IGNORECASE)
-                and re.search(r"小时|hours?", text)
+                states_daily_hours(text)
                 and re.search(
                     r"多久|多长时间|几个月|多少个?月|几年|how long|how many (?:months|years)", text, re.I
                 )

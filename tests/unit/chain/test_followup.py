@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from tutor.chain.condense import condense_by_rule, continues_document
+from tutor.chain.daily_hours import study_hours
 from tutor.chain.followup import follow_up_route, in_context, refers_back
 from tutor.chain.router import Route
 from tutor.chain.structured import compose_structured
-from tutor.chain.study_mode import plan_line, study_hours, study_plan
+from tutor.chain.study_mode import plan_line, study_plan
 from tutor.chain.understanding import Understanding, understand
 from tutor.curriculum.graph import Prerequisites
 
