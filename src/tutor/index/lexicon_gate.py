@@ -149,6 +149,12 @@ class ScopeGate:
         out |= {head: doc for name, (doc, head) in self._names.items() if name in text}
         return out, timed
 
+    def own_section(self, question: str, entry: LexiconEntry) -> bool:
+        """Does the question name a section that teaches the entry (not a time question)?  "把模型权重压成 8 位…
+        加速推理" names skill 13 by 推理, and skill 13 teaches 模型量化."""
+        named, timed = self.named(question)
+        return not timed and bool(set(named) & self.scope(entry))
+
     def __call__(
         self, question: str, entry: LexiconEntry, closeness: Sequence[tuple[LexiconEntry, float]]
     ) -> bool:
@@ -178,6 +184,7 @@ def gated(
     if matcher is not None and matcher.gate is None and cfg.concept_lexicon_gate:
         gate = ScopeGate(roadmap, index)
         matcher.gate, matcher.same_place = gate, gate.same_place  # the rows that teach each concept
+        matcher.own_section = gate.own_section
     if matcher is not None:
         matcher.describe = cfg.concept_lexicon_describe
         matcher.words_weight = cfg.concept_lexicon_words

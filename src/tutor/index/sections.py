@@ -368,14 +368,13 @@ class ConceptGlossary:
         picked = [self.terms[i] for i in order[: self.top]]
         return " ".join(dict.fromkeys(picked)) or None
 
-    def described(self, question: str, doc: str | None = None) -> LexiconHit | None:
+    def described(self, question: str, doc: str | None = None, answer: bool = False) -> LexiconHit | None:
         """The lexicon concept the question describes (of `doc`), when it leads every other by the margin; not
         for an unnamed essay, a table or what comes next (the order's passages, worded near many concepts)."""
         if self.lexicon is None or (doc is None and refers_to_document(question)) or asks_next_step(question):
             return None
-        return (
-            None if asks_for_resources(question) else self.lexicon.described(question, self.embed_query, doc)
-        )
+        off = asks_for_resources(question)
+        return None if off else self.lexicon.described(question, self.embed_query, doc, answer)
 
     def names_a_term(self, question: str) -> bool:
         """Does the question already use one of the material's concept terms?"""
