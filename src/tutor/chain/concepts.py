@@ -359,7 +359,9 @@ def _described_first(
     if hit is None or hit.entry.doc != roadmap.curriculum.doc:
         return None
     own = lexicon_terms(hit, terms, lambda t: t.term)
-    found = _content_answer(own, roadmap, language, u) if own else None
+    found = (
+        _content_answer(own, roadmap, language, replace(u, skills=[])) if own else None
+    )  # skills: by a word
     groups = {(t.skill, t.group) for t in own}  # a term of the concept's group said (containers -> 容器化):
     named = any((t.skill, t.group) in groups for t in terms if _said(t.term, text))  # not only described
     return replace(found, concept=not named) if found is not None else None

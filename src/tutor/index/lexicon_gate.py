@@ -149,11 +149,19 @@ class ScopeGate:
         out |= {head: doc for name, (doc, head) in self._names.items() if name in text}
         return out, timed
 
-    def own_section(self, question: str, entry: LexiconEntry) -> bool:
-        """Does the question name a section that teaches the entry (not a time question)?  "把模型权重压成 8 位…
-        加速推理" names skill 13 by 推理, and skill 13 teaches 模型量化."""
+    def answerable(self, question: str, entry: LexiconEntry) -> bool:
+        """The gate for the chain's concept answer, which asks only when no unit is named by its own name
+        (`tutor.chain.concepts`): a skill named by one word of a description ("…加速推理" names skill 13, "让模型
+        一步一步把推理过程写出来" too) is no reason to keep the skill's lists; not a time question, nor a concept
+        of a document other than the named one."""
         named, timed = self.named(question)
-        return not timed and bool(set(named) & self.scope(entry))
+        return not timed and (not named or entry.doc in named.values())
+
+    def common(self, name: str) -> bool:
+        """Is a name the material's general vocabulary (in 5 % of its passages or more: 大模型, 微调)?"""
+        folded = _norm(name).casefold()
+        rows = self.rows()
+        return bool(rows) and sum(folded in text for _, _, text in rows) >= 0.05 * len(rows)
 
     def __call__(
         self, question: str, entry: LexiconEntry, closeness: Sequence[tuple[LexiconEntry, float]]
@@ -184,7 +192,7 @@ def gated(
     if matcher is not None and matcher.gate is None and cfg.concept_lexicon_gate:
         gate = ScopeGate(roadmap, index)
         matcher.gate, matcher.same_place = gate, gate.same_place  # the rows that teach each concept
-        matcher.own_section = gate.own_section
+        matcher.answerable, matcher.common = gate.answerable, gate.common
     if matcher is not None:
         matcher.describe = cfg.concept_lexicon_describe
         matcher.words_weight = cfg.concept_lexicon_words
