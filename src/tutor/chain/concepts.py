@@ -27,9 +27,7 @@ from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described, 
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import core_name
-from tutor.chain.roadmap_units import group_answer, other_documents_text
 from tutor.chain.sections import source_of
-from tutor.chain.structured import compose_structured
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK, strip_markdown
 from tutor.chain.understanding import Understanding
@@ -44,7 +42,7 @@ if TYPE_CHECKING:
 #: the concept a question describes without its keyword, within a named document or not (ConceptGlossary.described)
 Describe = Callable[[str, "str | None"], "LexiconHit | None"]
 
-__all__ = ["ASKS_CONCEPT", "compose_concept", "curriculum_answer", "names_article"]
+__all__ = ["ASKS_CONCEPT", "compose_concept", "names_article"]
 
 # "这个技术在路线图哪里", "路线图里有讲吗": where (whether) the material teaches what the question describes
 _WHERE_ZH = r"(?:路线图?|资料|材料)(?:里|中)?的?哪(?:里|儿|部分|块)|有没有讲|有讲吗?|讲(?:过|到)了?吗"
@@ -315,58 +313,6 @@ def compose_concept(
     return _content_answer(hits, roadmap, language, u)
 
 
-def _names_a_unit(u: Understanding, roadmap: Roadmap) -> bool:
-    """The question names a stage, a milestone, or a skill by its own name or number (not by one word of
-    its content such as 推理 or "prompt", which a description of one of its concepts says as well)."""
-    if u.stages or u.milestones:
-        return True
-    cur = roadmap.curriculum
-    for number in u.skills:
-        said = _fold_space(u.evidence.get(f"skill {number}", ""))
-        names = {_fold_space(core_name(cur.skill(number).name)), _fold_space(cur.skill(number).name)}
-        if said in names or re.fullmatch(r"(?:技能点|skill)\d+", said):
-            return True
-    return False
-
-
-def _fold_space(text: str) -> str:
-    return "".join(text.casefold().split())
-
-
-def _described_first(
-    question: str,
-    language: str,
-    u: Understanding,
-    roadmap: Roadmap,
-    parts: DocParts | None,
-    describe: Describe | None,
-) -> Structured | None:
-    """A concept described without its keyword, asked where it is taught or what it is called ("把模型权重压成
-    8 位或者 4 位整数来加速推理，在哪个技能点讲"), answered by the roadmap item it describes *before* the skill's
-    lists: its words often name a skill by one content word (推理, "prompt", 神经网络) or say a term as context
-    (向量), and that skill's or group's list is not what was asked.  Only the roadmap's skill items, only when
-    the lexicon's match clearly wins (its margin and scope gate) and no unit or term is asked about by name;
-    marked `concept`: the chain checks its scope."""
-    if describe is None or not _DESCRIBES.search(question) or _NOT_CONCEPT.search(question):
-        return None
-    if _names_a_unit(u, roadmap) or names_article(question, language, roadmap, parts):
-        return None
-    text = _matching_text(question, language)
-    terms = _content_terms(roadmap)
-    if any(_said(t.term, text) and _asked_what(t.term, text) for t in terms):
-        return None  # "What's LoRA, and which skill covers it?": the term it names answers (compose_concept)
-    hit = describe(question, None)
-    if hit is None or hit.entry.doc != roadmap.curriculum.doc:
-        return None
-    own = lexicon_terms(hit, terms, lambda t: t.term)
-    found = (
-        _content_answer(own, roadmap, language, replace(u, skills=[])) if own else None
-    )  # skills: by a word
-    groups = {(t.skill, t.group) for t in own}  # a term of the concept's group said (containers -> 容器化):
-    named = any((t.skill, t.group) in groups for t in terms if _said(t.term, text))  # not only described
-    return replace(found, concept=not named) if found is not None else None
-
-
 def names_article(question: str, language: str, roadmap: Roadmap, parts: DocParts | None) -> bool:
     """The question names one of the articles, not the roadmap ("讲好奇心的那篇推荐了哪些资源", "the
     curiosity essay … deep learning"): the article's own text answers it, although it names a skill."""
@@ -374,27 +320,3 @@ def names_article(question: str, language: str, roadmap: Roadmap, parts: DocPart
         return False
     article = named_doc(_matching_text(question, language), parts)
     return article is not None and article != roadmap.curriculum.doc
-
-
-def curriculum_answer(
-    question: str,
-    language: str,
-    u: Understanding,
-    roadmap: Roadmap,
-    parts: DocParts | None,
-    embedder: Callable[[], TutorEmbeddings] | None = None,
-    describe: Describe | None = None,
-) -> Structured | None:
-    """The roadmap's complete lists for a curriculum question (unless it names an article), else the
-    passage teaching the concept it asks about; None when retrieval answers."""
-    cur = roadmap.curriculum
-    structured = None
-    if (first := _described_first(question, language, u, roadmap, parts, describe)) is not None:
-        return first
-    if not names_article(question, language, roadmap, parts):
-        builder = Builder(cur, roadmap.path, language == "zh")
-        elsewhere = other_documents_text(parts.docs, cur.doc) if parts is not None else ""
-        structured = group_answer(question, language, u, cur, builder, elsewhere) or compose_structured(
-            u, cur, roadmap.path, language, roadmap.prerequisites, question
-        )
-    return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)

@@ -373,7 +373,7 @@ class ConceptGlossary:
         for an unnamed essay, a table or what comes next (the order's passages, worded near many concepts)."""
         if self.lexicon is None or (doc is None and refers_to_document(question)) or asks_next_step(question):
             return None
-        off = asks_for_resources(question)
+        off = asks_for_resources(question) and not answer  # "…的技术在哪学" describes one: the chain asks
         return None if off else self.lexicon.described(question, self.embed_query, doc, answer)
 
     def names_a_term(self, question: str) -> bool:
