@@ -46,11 +46,13 @@ __all__ = ["Describe", "curriculum_answer", "described_first"]
 def _names_a_unit(u: Understanding, roadmap: Roadmap) -> bool:
     """The question names a stage, a milestone, or a skill by its own name or number (not by one word of
     its content such as 推理 or "prompt", which a description of one of its concepts says as well)."""
-    if u.stages or u.milestones:
+    if u.stages or u.milestones or "checks" in u.aspects:  # a unit's criteria asked: no description
         return True
     cur = roadmap.curriculum
     for number in u.skills:
-        said = _fold_space(u.evidence.get(f"skill {number}", ""))
+        if f"skill {number}" not in u.evidence:
+            return True  # named by the earlier turn ("What are the check criteria for the first one?")
+        said = _fold_space(u.evidence[f"skill {number}"])
         names = {_fold_space(core_name(cur.skill(number).name)), _fold_space(cur.skill(number).name)}
         if said in names or re.fullmatch(r"(?:技能点|skill)\d+", said):
             return True
