@@ -68,3 +68,26 @@ def test_a_whole_skill_described_gets_the_skills_content_with_its_stage(roadmap)
     s = _answer("有没有讲怎么让大模型先查外部文档再回答问题的技术？在哪个阶段学？", roadmap, "zh", "RAG")
     assert s is not None and s.concept
     assert s.text.startswith("你描述的是 技能点 11：RAG 检索增强（阶段 3") and "检索策略" in s.text
+
+
+def test_a_skill_from_the_earlier_turn_or_its_criteria_asked_is_no_description(roadmap) -> None:
+    """ "What are the check criteria for the first one?" after "Which skills are in stage 2?": skill 7 was
+    named by the earlier turn (no evidence in this one), and criteria are a unit's, not a concept's."""
+    from tutor.chain.curriculum_answer import described_first
+    from tutor.chain.understanding import Understanding
+
+    calls: list[str] = []
+    question = "What are the check criteria for the first one?"
+    inherited = Understanding(skills=[7])
+    assert (
+        described_first(question, "en", inherited, roadmap, None, _describing("Few-shot Prompting", calls))
+        is None
+    )
+    criteria = understand(
+        "What are the check criteria of the thing that speeds up training?", roadmap.curriculum
+    )
+    assert "checks" in criteria.aspects
+    assert (
+        described_first(question, "en", criteria, roadmap, None, _describing("混合精度训练", calls)) is None
+    )
+    assert calls == []
