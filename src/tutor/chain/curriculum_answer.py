@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from tutor.chain.concept_match import lexicon_terms
+from tutor.chain.concept_match import ASKS_NAME, lexicon_terms
 from tutor.chain.concepts import (
     _DESCRIBES,
     _NOT_CONCEPT,
+    _WHERE_ZH,
     Describe,
     _asked_what,
     _content_answer,
@@ -41,6 +42,14 @@ if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
 
 __all__ = ["Describe", "curriculum_answer", "described_first"]
+
+# "What are the must-read papers, in order?" asks for a list; a description asks where it is taught or its name
+_LIST = re.compile(r"\bwhat are\b|有哪些|哪几", re.IGNORECASE)
+_WHERE_OR_NAME = re.compile(
+    ASKS_NAME.pattern + "|" + _WHERE_ZH + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
+    r"|\bwhere\b|\bwhich (?:skill|stage|part|section)\b",
+    re.IGNORECASE,
+)
 
 
 def _names_a_unit(u: Understanding, roadmap: Roadmap) -> bool:
@@ -78,6 +87,8 @@ def described_first(
     the lexicon's match clearly wins (its margin and scope gate) and no unit or term is asked about by name;
     marked `concept`: the chain checks its scope."""
     if describe is None or not _DESCRIBES.search(question) or _NOT_CONCEPT.search(question):
+        return None
+    if _LIST.search(question) and not _WHERE_OR_NAME.search(question):
         return None
     if _names_a_unit(u, roadmap) or names_article(question, language, roadmap, parts):
         return None

@@ -33,7 +33,14 @@ from tutor.patterns import CJK
 if TYPE_CHECKING:
     from tutor.index.settings import RetrievalSettings
 
-__all__ = ["ScopeGate", "gated", "heading_names"]
+__all__ = ["ASKS_WHERE", "ScopeGate", "gated", "heading_names"]
+
+#: the question asks where the material teaches something: a description "…的技术在哪学" is no resource question
+#: for the chain's concept answer ("What are the must-read papers" is one)
+ASKS_WHERE = re.compile(
+    r"在哪|哪里|哪儿|哪(?:个|一)?(?:技能|阶段|部分)|哪一?块|属于哪|\bwhere\b|\bwhich (?:skill|stage|part|section)\b",
+    re.IGNORECASE,
+)
 
 log = logging.getLogger(__name__)
 

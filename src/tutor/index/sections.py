@@ -20,6 +20,7 @@ from typing import Any
 
 from tutor.index.bm25 import BM25Index
 from tutor.index.lexicon import LexiconHit, LexiconMatcher
+from tutor.index.lexicon_gate import ASKS_WHERE
 from tutor.index.routing import refers_to_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
@@ -373,7 +374,7 @@ class ConceptGlossary:
         for an unnamed essay, a table or what comes next (the order's passages, worded near many concepts)."""
         if self.lexicon is None or (doc is None and refers_to_document(question)) or asks_next_step(question):
             return None
-        off = asks_for_resources(question) and not answer  # "…的技术在哪学" describes one: the chain asks
+        off = asks_for_resources(question) and not (answer and ASKS_WHERE.search(question))  # "…的技术在哪学"
         return None if off else self.lexicon.described(question, self.embed_query, doc, answer)
 
     def names_a_term(self, question: str) -> bool:
