@@ -253,7 +253,7 @@ class App:
             lambda q, doc: self.retriever(k=8, where={"doc": doc}).search(q),
             allowed_links=self._allowed_links,
             corpus=self._live_chunks,
-            describe=lambda q, doc: self.levers.concepts().described(q, doc),
+            describe=lambda q, doc: self.levers.concepts().described(q, doc, answer=True),
         )
 
     def _allowed_links(self) -> set[str]:

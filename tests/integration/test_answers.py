@@ -352,3 +352,28 @@ def test_concepts_pass_the_scope_check_and_follow_ups_keep_their_subject(chain) 
     earlier = [("user", "What does the thought leader essay say about technical consulting?")]
     company = chain.ask("How about starting a company?", history=earlier)
     assert "公司成立" in company.text
+
+
+def test_a_described_concept_is_quoted_as_the_roadmap_writes_it_with_its_skill(chain) -> None:
+    """Issues 12/13, fourteenth round: a description that names a skill by one of its words (推理, "prompt")
+    or says a term as context is answered by the item it describes, quoted and cited where it is taught;
+    a named term keeps its answer and an out-of-scope description is still refused."""
+    for question, line, skill in (
+        (
+            "把模型参数压成低比特的整数、让推理跑得更快的做法，路线图在哪个技能点讲？",
+            "int8, int4",
+            "技能点 13",
+        ),
+        (
+            "the trick of showing the model a few example question-answer pairs inside the prompt — which "
+            "part of the roadmap covers it?",
+            "Few-shot Prompting",
+            "技能点 10",
+        ),
+    ):
+        answer = chain.ask(question)
+        assert line in answer.text and not answer.refused, question
+        assert any(line in s.text and skill in " ".join(s.headings) for s in answer.sources if s.cited)
+    named = chain.ask("Dropout 是什么？")
+    assert "Dropout" in named.text and "技能点 5" in named.text
+    assert chain.ask("跑马拉松时一开始配速快、后面慢慢降下来的策略叫什么？").refused

@@ -27,9 +27,7 @@ from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described, 
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import core_name
-from tutor.chain.roadmap_units import group_answer, other_documents_text
 from tutor.chain.sections import source_of
-from tutor.chain.structured import compose_structured
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK, strip_markdown
 from tutor.chain.understanding import Understanding
@@ -44,7 +42,7 @@ if TYPE_CHECKING:
 #: the concept a question describes without its keyword, within a named document or not (ConceptGlossary.described)
 Describe = Callable[[str, "str | None"], "LexiconHit | None"]
 
-__all__ = ["ASKS_CONCEPT", "compose_concept", "curriculum_answer", "names_article"]
+__all__ = ["ASKS_CONCEPT", "compose_concept", "names_article"]
 
 # "这个技术在路线图哪里", "路线图里有讲吗": where (whether) the material teaches what the question describes
 _WHERE_ZH = r"(?:路线图?|资料|材料)(?:里|中)?的?哪(?:里|儿|部分|块)|有没有讲|有讲吗?|讲(?:过|到)了?吗"
@@ -322,25 +320,3 @@ def names_article(question: str, language: str, roadmap: Roadmap, parts: DocPart
         return False
     article = named_doc(_matching_text(question, language), parts)
     return article is not None and article != roadmap.curriculum.doc
-
-
-def curriculum_answer(
-    question: str,
-    language: str,
-    u: Understanding,
-    roadmap: Roadmap,
-    parts: DocParts | None,
-    embedder: Callable[[], TutorEmbeddings] | None = None,
-    describe: Describe | None = None,
-) -> Structured | None:
-    """The roadmap's complete lists for a curriculum question (unless it names an article), else the
-    passage teaching the concept it asks about; None when retrieval answers."""
-    cur = roadmap.curriculum
-    structured = None
-    if not names_article(question, language, roadmap, parts):
-        builder = Builder(cur, roadmap.path, language == "zh")
-        elsewhere = other_documents_text(parts.docs, cur.doc) if parts is not None else ""
-        structured = group_answer(question, language, u, cur, builder, elsewhere) or compose_structured(
-            u, cur, roadmap.path, language, roadmap.prerequisites, question
-        )
-    return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)

@@ -19,8 +19,8 @@ from tutor.chain.citations import check_citations, cited_numbers, mark_cited, re
 from tutor.chain.compose import Block, select_blocks
 from tutor.chain.compose_doc import DocPlan, StructureComposer
 from tutor.chain.compose_render import render_blocks
-from tutor.chain.concepts import Describe, curriculum_answer
 from tutor.chain.condense import Turn, condense_by_rule, condense_with_model, continues_document, is_follow_up
+from tutor.chain.curriculum_answer import Describe, curriculum_answer
 from tutor.chain.followup import follow_up_route, in_context, own_words_route
 from tutor.chain.generation import stream_answer
 from tutor.chain.ordinal import earlier_turn, item_lead, list_items, ordinal, pick, resolved_in_roadmap

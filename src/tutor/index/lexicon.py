@@ -207,7 +207,7 @@ class LexiconMatcher:
     ) -> None:
         self.margin = margin  # the lead a concept needs over every other (measured, eval/README.md)
         self.margin_en = margin if margin_en is None else margin_en  # English questions sit flatter
-        self._last: tuple[tuple[str, str | None, bool], LexiconHit | None] | None = None
+        self._last: tuple[tuple[str, str | None, bool, bool], LexiconHit | None] | None = None
         self.entries = list(entries)
         self.source = ""  # the lexicon file's digest (`lexicon_digest`)
         self._names: list[set[str]] | None = None  # each entry's folded names (`_unnamed`)
@@ -215,6 +215,9 @@ class LexiconMatcher:
         self.same_place: Callable[[LexiconEntry, LexiconEntry], bool] | None = None  # `_same`
         self.describe = "clause"  # match a question's descriptive part (`_vector`; set by lexicon_gate.gated)
         self.gate: Callable[[str, LexiconEntry, list[tuple[LexiconEntry, float]]], bool] | None = None
+        #: the answer path's gate and the material's general words (`ScopeGate.answerable`, `.common`)
+        self.answerable: Callable[[str, LexiconEntry], bool] | None = None
+        self.common: Callable[[str], bool] = lambda name: False
         #: each concept's word overlap with a text, 0..1 (`tutor.index.lexicon_words`), and its weight
         self.words: Callable[[str], np.ndarray] | None = None
         self.words_weight = 0.0
@@ -268,15 +271,24 @@ class LexiconMatcher:
         """No rival: the same term, or (`same_place`, lexicon_gate) a concept taught in the same passage."""
         return _fold(a.term) == _fold(b.term) or (self.same_place is not None and self.same_place(a, b))
 
-    def _unnamed(self, question: str, hit: LexiconHit, best: np.ndarray) -> bool:
+    def _unnamed(self, question: str, hit: LexiconHit, best: np.ndarray, answer: bool = False) -> bool:
         """Is the described concept more than a concept the question names itself?  "RAG 里怎么做混合检索"
         has its keyword, whose descriptions are nearly as close as the winner's (0.016 below): no reason to
-        search for another.  "…用来防止过拟合的办法" names 过拟合 only as context (0.032 below Dropout)."""
+        search for another.  "…用来防止过拟合的办法" names 过拟合 only as context (0.032 below Dropout).  For an
+        answer, a named concept taught in the winner's passage ("把关键词检索和向量检索结合起来的那种") or named
+        by a general word of the material (大模型) is no rival."""
         said = self._said(question)
+        if answer:
+            said = [k for k in said if self.entries[k] == hit.entry or self._rival(question, hit, k)]
         if not said or any(self.entries[k].term == hit.entry.term for k in said):
             return True
         score = float(best[self.entries.index(hit.entry)])  # the embedding's: the gap was measured on it
         return score - float(max(best[k] for k in said)) >= _NAMED_GAP
+
+    def _rival(self, question: str, hit: LexiconHit, k: int) -> bool:
+        entry, text = self.entries[k], _fold(question)
+        named = [n for n in entry.names if len(_fold(n)) >= 2 and _said(_fold(n), text)]
+        return not self._same(hit.entry, entry) and not (named and all(map(self.common, named)))
 
     def _said(self, question: str) -> list[int]:
         """The entries the question names (a term or an alias, two characters or more)."""
@@ -305,11 +317,18 @@ class LexiconMatcher:
         return bonus
 
     def described(
-        self, question: str, embed_query: Callable[[str], list[float]], doc: str | None = None
+        self,
+        question: str,
+        embed_query: Callable[[str], list[float]],
+        doc: str | None = None,
+        answer: bool = False,
     ) -> LexiconHit | None:
         """The concept a question describes when it clearly wins (its lead at least the margin), else None;
-        the last question's answer is kept (the query rewrite, the section list and the chain all ask)."""
-        key = (question, doc, about_a_document(question))  # within a routed essay: no word overlap
+        the last question's answer is kept (the query rewrite, the section list and the chain all ask).
+        `answer` (the chain's concept answer): the answer path's gate (`ScopeGate.answerable`: a skill named by
+        one word of a description keeps no lists there; retrieval keeps the skill's overview first), and a named
+        sibling or general word is no rival (`_unnamed`)."""
+        key = (question, doc, about_a_document(question), answer)  # within a routed essay: no word overlap
         if self._last is not None and self._last[0] == key:
             return self._last[1]
         hit = (
@@ -319,8 +338,10 @@ class LexiconMatcher:
         )
         margin = self.margin if CJK.search(question) else self.margin_en
         found = hit if hit is not None and hit.margin >= margin else None
-        found = found if found is None or self._unnamed(question, found, self._best) else None
-        if found is not None and self.gate is not None:
+        found = found if found is None or self._unnamed(question, found, self._best, answer) else None
+        if found is not None and answer and self.answerable is not None:
+            found = found if self.answerable(question, found.entry) else None
+        elif found is not None and self.gate is not None:
             closeness = list(zip(self.entries, self._best.tolist(), strict=True))
             found = found if self.gate(question, found.entry, closeness) else None
         self._last = (key, found)

@@ -33,7 +33,14 @@ from tutor.patterns import CJK
 if TYPE_CHECKING:
     from tutor.index.settings import RetrievalSettings
 
-__all__ = ["ScopeGate", "gated", "heading_names"]
+__all__ = ["ASKS_WHERE", "ScopeGate", "gated", "heading_names"]
+
+#: the question asks where the material teaches something: a description "…的技术在哪学" is no resource question
+#: for the chain's concept answer ("What are the must-read papers" is one)
+ASKS_WHERE = re.compile(
+    r"在哪|哪里|哪儿|哪(?:个|一)?(?:技能|阶段|部分)|哪一?块|属于哪|\bwhere\b|\bwhich (?:skill|stage|part|section)\b",
+    re.IGNORECASE,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +156,20 @@ class ScopeGate:
         out |= {head: doc for name, (doc, head) in self._names.items() if name in text}
         return out, timed
 
+    def answerable(self, question: str, entry: LexiconEntry) -> bool:
+        """The gate for the chain's concept answer, which asks only when no unit is named by its own name
+        (`tutor.chain.concepts`): a skill named by one word of a description ("…加速推理" names skill 13, "让模型
+        一步一步把推理过程写出来" too) is no reason to keep the skill's lists; not a time question, nor a concept
+        of a document other than the named one."""
+        named, timed = self.named(question)
+        return not timed and (not named or entry.doc in named.values())
+
+    def common(self, name: str) -> bool:
+        """Is a name the material's general vocabulary (in 5 % of its passages or more: 大模型, 微调)?"""
+        folded = _norm(name).casefold()
+        rows = self.rows()
+        return bool(rows) and sum(folded in text for _, _, text in rows) >= 0.05 * len(rows)
+
     def __call__(
         self, question: str, entry: LexiconEntry, closeness: Sequence[tuple[LexiconEntry, float]]
     ) -> bool:
@@ -178,6 +199,7 @@ def gated(
     if matcher is not None and matcher.gate is None and cfg.concept_lexicon_gate:
         gate = ScopeGate(roadmap, index)
         matcher.gate, matcher.same_place = gate, gate.same_place  # the rows that teach each concept
+        matcher.answerable, matcher.common = gate.answerable, gate.common
     if matcher is not None:
         matcher.describe = cfg.concept_lexicon_describe
         matcher.words_weight = cfg.concept_lexicon_words

@@ -20,6 +20,7 @@ from typing import Any
 
 from tutor.index.bm25 import BM25Index
 from tutor.index.lexicon import LexiconHit, LexiconMatcher
+from tutor.index.lexicon_gate import ASKS_WHERE
 from tutor.index.routing import refers_to_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
@@ -368,14 +369,13 @@ class ConceptGlossary:
         picked = [self.terms[i] for i in order[: self.top]]
         return " ".join(dict.fromkeys(picked)) or None
 
-    def described(self, question: str, doc: str | None = None) -> LexiconHit | None:
+    def described(self, question: str, doc: str | None = None, answer: bool = False) -> LexiconHit | None:
         """The lexicon concept the question describes (of `doc`), when it leads every other by the margin; not
         for an unnamed essay, a table or what comes next (the order's passages, worded near many concepts)."""
         if self.lexicon is None or (doc is None and refers_to_document(question)) or asks_next_step(question):
             return None
-        return (
-            None if asks_for_resources(question) else self.lexicon.described(question, self.embed_query, doc)
-        )
+        off = asks_for_resources(question) and not (answer and ASKS_WHERE.search(question))  # "…的技术在哪学"
+        return None if off else self.lexicon.described(question, self.embed_query, doc, answer)
 
     def names_a_term(self, question: str) -> bool:
         """Does the question already use one of the material's concept terms?"""

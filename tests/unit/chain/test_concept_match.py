@@ -16,7 +16,8 @@ from tutor.chain.concept_match import (
     ASKS_WHAT_IT_MEANS,
     described,
 )
-from tutor.chain.concepts import compose_concept, curriculum_answer, names_article
+from tutor.chain.concepts import compose_concept, names_article
+from tutor.chain.curriculum_answer import curriculum_answer
 from tutor.chain.doc_parts import DocParts
 from tutor.chain.understanding import understand
 from tutor.curriculum.learners import Roadmap

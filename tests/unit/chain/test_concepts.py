@@ -182,7 +182,7 @@ def test_where_the_roadmap_teaches_a_described_concept_asks_the_lexicon(roadmap)
 
 def test_a_concept_answer_is_marked_for_the_scope_check(roadmap) -> None:
     """The chain checks a concept answer's scope like any material answer (a lexicon concept is no proof)."""
-    from tutor.chain.concepts import curriculum_answer
+    from tutor.chain.curriculum_answer import curriculum_answer
 
     question = "跑马拉松时一开始配速快、后面慢慢降下来的策略叫什么？"
     u = understand(question, roadmap.curriculum, roadmap.config)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.chain.concepts import curriculum_answer
+from tutor.chain.curriculum_answer import curriculum_answer
 from tutor.chain.roadmap_units import matching_rows, named_groups, split_resources
 from tutor.chain.text import detect_language
 from tutor.chain.understanding import Understanding, understand
