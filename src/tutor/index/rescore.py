@@ -102,7 +102,9 @@ def rule_order(
         named = levers.section_kinds()(query) or ""
         titles = [passage_titles(_last(c), c.text) for c in head]
         said = heading_evidence(strip_document_reference(query), titles, named)
-        scores = [s + cfg.rescore_heading_weight * e for s, e in zip(scores, said, strict=True)]
+        # "I've done step X, what next?" names the section the learner has finished: it goes down
+        weight = -cfg.rescore_heading_weight if asks_next_step(query) else cfg.rescore_heading_weight
+        scores = [s + weight * e for s, e in zip(scores, said, strict=True)]
     order = sorted(range(len(head)), key=lambda i: -scores[i])
     return [head[i] for i in order] + fused[cfg.rescore_depth :]
 
