@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
 from tutor.index.heading_match import heading_evidence, heading_pairs, passage_titles, question_text
+from tutor.index.rescore import rule_order
+from tutor.index.settings import RetrievalSettings
+from tutor.index.store import StoredChunk
+
+if TYPE_CHECKING:
+    from tutor.index.levers import QueryLevers
 
 HEADINGS = [
     "6.5 技术创业",
@@ -54,3 +64,36 @@ def test_the_heading_words_of_a_named_kind_count_as_said() -> None:
     without = heading_evidence("怎么平衡工作和生活", [faq, step])
     named = heading_evidence("怎么平衡工作和生活", [faq, step], "常见问题 解答")
     assert named[0] > without[0] and named[0] > named[1]
+
+
+class _Levers:
+    """Just what the second stage asks of the query levers when only the heading evidence is on."""
+
+    def section_kinds(self) -> Callable[[str], str | None]:
+        return lambda question: None
+
+
+def _order(question: str) -> list[str]:
+    cfg = RetrievalSettings(
+        rescore_block_weight=0.0,
+        rescore_stage_weight=0.0,
+        rescore_done_weight=0.0,
+        rescore_heading_weight=0.3,
+    )
+    chunks = []
+    for i, heading in enumerate(["步骤2：持续学习", "步骤3：工作与生活平衡", "1.1 问题由来"]):
+        meta = {"doc": "programmer-midlife-crisis", "headings": json.dumps([heading], ensure_ascii=False)}
+        chunks.append(StoredChunk(f"c{i}", "text", meta, score=1.0 - 0.05 * i))
+    levers = cast("QueryLevers", _Levers())
+    return [c.headings[-1] for c in rule_order(levers, cfg, question, chunks, [0.0])]
+
+
+def test_the_second_stage_lifts_the_section_a_question_about_a_document_names() -> None:
+    assert _order("中年危机那篇文章里，工作与生活平衡怎么做？")[0] == "步骤3：工作与生活平衡"
+    # a question naming no document is left in the fused order
+    assert _order("工作与生活平衡怎么做？")[0] == "步骤2：持续学习"
+
+
+def test_a_what_next_question_lowers_the_step_it_names_as_done() -> None:
+    order = _order("中年危机那篇文章里，持续学习我已经做了，下一步呢？")
+    assert order.index("步骤2：持续学习") == 2
