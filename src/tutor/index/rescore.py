@@ -102,6 +102,8 @@ def rule_order(
         named = levers.section_kinds()(query) or ""
         titles = [passage_titles(_last(c), c.text) for c in head]
         said = heading_evidence(strip_document_reference(query), titles, named)
+        # near-ties inside the leading document only: a heading elsewhere must not move the document
+        said = [e if c.doc == head[0].doc else 0.0 for c, e in zip(head, said, strict=True)]
         # "I've done step X, what next?" names the section the learner has finished: it goes down
         weight = -cfg.rescore_heading_weight if asks_next_step(query) else cfg.rescore_heading_weight
         scores = [s + weight * e for s, e in zip(scores, said, strict=True)]

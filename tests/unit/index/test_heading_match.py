@@ -73,7 +73,12 @@ class _Levers:
         return lambda question: None
 
 
-def _order(question: str) -> list[str]:
+MIDLIFE = [
+    ("programmer-midlife-crisis", h) for h in ("步骤2：持续学习", "步骤3：工作与生活平衡", "1.1 问题由来")
+]
+
+
+def _order(question: str, passages: list[tuple[str, str]] = MIDLIFE) -> list[str]:
     cfg = RetrievalSettings(
         rescore_block_weight=0.0,
         rescore_stage_weight=0.0,
@@ -81,8 +86,8 @@ def _order(question: str) -> list[str]:
         rescore_heading_weight=0.3,
     )
     chunks = []
-    for i, heading in enumerate(["步骤2：持续学习", "步骤3：工作与生活平衡", "1.1 问题由来"]):
-        meta = {"doc": "programmer-midlife-crisis", "headings": json.dumps([heading], ensure_ascii=False)}
+    for i, (doc, heading) in enumerate(passages):
+        meta = {"doc": doc, "headings": json.dumps([heading], ensure_ascii=False)}
         chunks.append(StoredChunk(f"c{i}", "text", meta, score=1.0 - 0.05 * i))
     levers = cast("QueryLevers", _Levers())
     return [c.headings[-1] for c in rule_order(levers, cfg, question, chunks, [0.0])]
@@ -97,3 +102,9 @@ def test_the_second_stage_lifts_the_section_a_question_about_a_document_names() 
 def test_a_what_next_question_lowers_the_step_it_names_as_done() -> None:
     order = _order("中年危机那篇文章里，持续学习我已经做了，下一步呢？")
     assert order.index("步骤2：持续学习") == 2
+
+
+def test_the_evidence_reorders_only_inside_the_leading_document() -> None:
+    # "文章里" names no one document: the roadmap's "5. 持续学习" must not overtake the leading essay
+    passages = [("programmer-midlife-crisis", "2.2 概念间的关系"), ("ai-learning-roadmap", "5. 持续学习")]
+    assert _order("工作太忙，文章里说持续学习要怎么安排", passages)[0] == "2.2 概念间的关系"
