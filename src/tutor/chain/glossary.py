@@ -329,33 +329,6 @@ GLOSSARY: dict[str, str] = {
     "balancing": "平衡",
     "work and life": "工作与生活",
     "overfit": "过拟合",
-    # the topic words of the essays' own section headings that had no English here (6.x scenarios:
-    # 智能客服系统, 金融舆情监测, 个性化推荐系统, 技术开发, 企业经营; 2.2 概念间的关系, 1.3 问题研究意义,
-    # 3.1 算法原理概述, 4.2 公式推导过程, 5.4 运行结果展示), so a heading can be matched in English
-    "customer service": "客服",
-    "customer support": "客服",
-    "financial": "金融",
-    "finance": "金融",
-    "public opinion": "舆情",
-    "market sentiment": "舆情",
-    "sentiment monitoring": "舆情监测",
-    "recommender": "推荐系统",
-    "recommendation system": "推荐系统",
-    "personalized": "个性化",
-    "personalised": "个性化",
-    "company": "企业",
-    "companies": "企业",
-    "technology development": "技术开发",
-    "relationship": "关系",
-    "relationships": "关系",
-    "significance": "意义",
-    "principle": "原理",
-    "principles": "原理",
-    "derivation": "推导",
-    "derive": "推导",
-    "derived": "推导",
-    "run results": "运行结果",
-    "output": "运行结果",
 }
 _KEYS = sorted(GLOSSARY, key=len, reverse=True)
 # a learner hyphenates compounds at will ("open-source contributions", "cross domain"): a space or a hyphen
