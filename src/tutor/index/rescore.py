@@ -21,9 +21,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tutor.index.heading_match import heading_evidence, passage_titles
 from tutor.index.ranker import Candidates, cached_ranker, feature_rows
 from tutor.index.roadmap_sections import under_any
-from tutor.index.routing import refers_to_document
+from tutor.index.routing import refers_to_document, strip_document_reference
 from tutor.index.sections import asks_next_step
 from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
@@ -86,20 +87,32 @@ def under_referenced(chunk: StoredChunk, referenced: str) -> bool:
 def rule_order(
     levers: QueryLevers, cfg: RetrievalSettings, query: str, fused: list[StoredChunk], vector: Sequence[float]
 ) -> list[StoredChunk]:
-    """The fused top `rescore_depth` re-ordered by the hand-set rule above (`rescore`)."""
+    """The fused top `rescore_depth` re-ordered by the hand-set rule above (`rescore`), minus the
+    finished-section penalty, plus the heading evidence for a question about a named document."""
     head = fused[: cfg.rescore_depth]
     ids = [c.id for c in head]
     block = levers.sections().block_similarity(ids, vector) if cfg.rescore_block_weight else {}
     referenced = referenced_text(levers, query) if cfg.rescore_stage_weight else ""
+    scores = rule_scores(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
     if cfg.rescore_done_weight > 0:
         done = done_sections(levers, query)
         if done:
-            scores = rule_scores(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
             scores = [s - cfg.rescore_done_weight * done(c) for s, c in zip(scores, head, strict=True)]
-            order = sorted(range(len(head)), key=lambda i: -scores[i])
-            return [head[i] for i in order] + fused[cfg.rescore_depth :]
-    ranked = rescore(head, block, referenced, cfg.rescore_block_weight, cfg.rescore_stage_weight)
-    return ranked + fused[cfg.rescore_depth :]
+    if cfg.rescore_heading_weight > 0 and refers_to_document(query):
+        named = levers.section_kinds()(query) or ""
+        titles = [passage_titles(_last(c), c.text) for c in head]
+        said = heading_evidence(strip_document_reference(query), titles, named)
+        # near-ties inside the leading document only: a heading elsewhere must not move the document
+        said = [e if c.doc == head[0].doc else 0.0 for c, e in zip(head, said, strict=True)]
+        # "I've done step X, what next?" names the section the learner has finished: it goes down
+        weight = -cfg.rescore_heading_weight if asks_next_step(query) else cfg.rescore_heading_weight
+        scores = [s + weight * e for s, e in zip(scores, said, strict=True)]
+    order = sorted(range(len(head)), key=lambda i: -scores[i])
+    return [head[i] for i in order] + fused[cfg.rescore_depth :]
+
+
+def _last(chunk: StoredChunk) -> str:
+    return chunk.headings[-1] if chunk.headings else ""
 
 
 def done_sections(levers: QueryLevers, query: str) -> Callable[[StoredChunk], bool] | None:

@@ -239,6 +239,12 @@ class RetrievalSettings(BaseModel):
         ge=0,
         description="Second stage: penalty under the stage/skill a 'what after X' question names as done.",
     )
+    rescore_heading_weight: float = Field(
+        0.3,
+        ge=0,
+        description="Second stage: bonus for the share of a passage's heading a question about a named "
+        "document says (index.heading_match).",
+    )
     rescore_depth: int = Field(20, ge=2, le=100, description="Second stage: fused candidates re-scored.")
     learned_ranker: bool = Field(
         False,
