@@ -13,7 +13,7 @@ mostly be the material's own words (`scope.english_vocabulary`).  A question tha
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from tutor.chain.router import Route
@@ -134,11 +134,20 @@ def outside_material(question: str, structure: StructureComposer | None) -> bool
     return subject_outside(question, pairs, known)
 
 
-def scoped_route(route: Route, question: str, structure: StructureComposer | None, named: bool) -> Route:
+def scoped_route(
+    route: Route, question: str, structure: StructureComposer | None, names_own: Callable[[str], bool]
+) -> Route:
     """A plan or how-to for a subject the material does not cover is an out-of-scope material question (refused),
-    whichever route its learning-path words earned; a question naming a stage, skill or milestone never is."""
-    if named or route.outside or route.kind not in ("next_step", "material"):
+    whichever route its learning-path words earned; a question that also names a stage, skill or milestone outside
+    that subject is not ("我想学吉他和 RAG"; "my toddler's attention span" names the Transformer's Attention only
+    inside the foreign subject)."""
+    if route.outside or route.kind not in ("next_step", "material"):
         return route
     if not outside_material(question, structure):
+        return route
+    rest = question
+    for subject in learning_subjects(question):
+        rest = rest.replace(subject, " ")
+    if names_own(rest):
         return route
     return Route("material", "asks to learn a subject the material does not cover: refused", outside=True)

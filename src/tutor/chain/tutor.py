@@ -146,7 +146,7 @@ class TutorChain:
         context = in_context(question, history, self.understand, self.roadmap.curriculum)  # what it refers to
         route = follow_up_route(self.router.route(standalone), context, question)
         route = own_words_route(route, question, standalone, self.router.route, self._topic)
-        return standalone, context, scoped_route(route, question, self.structure, self._names_own(question))
+        return standalone, context, scoped_route(route, question, self.structure, self._names_own)
 
     def _topic(self, text: str) -> str | None:
         """The material's section the text names by its heading's words; not a stage, skill or milestone."""

@@ -61,10 +61,20 @@ def test_the_material_s_own_subjects_and_no_subject_are_not(words, question: str
     assert not subject_outside(question, *words), learning_subjects(question)
 
 
-def test_a_named_stage_or_skill_keeps_its_route(words) -> None:
+def test_a_named_stage_or_skill_outside_the_subject_keeps_its_route(words, monkeypatch) -> None:
+    import tutor.chain.plan_scope as plan_scope
+
+    monkeypatch.setattr(plan_scope, "outside_material", lambda q, s: subject_outside(q, *words))
     nxt = Route("next_step", "asks what to learn next")
-    assert scoped_route(nxt, "我想学吉他和 RAG", None, named=True) is nxt
-    assert scoped_route(nxt, "我想学吉他", None, named=False) is nxt  # no documents: nothing to judge against
+    names_rag = lambda text: "RAG" in text or "attention" in text  # noqa: E731 - a stand-in for the roadmap's names
+    assert scoped_route(nxt, "我想学吉他和 RAG", None, names_rag) is nxt
+    assert scoped_route(nxt, "我想学吉他", None, names_rag).outside
+    toddler = scoped_route(
+        Route("material", "advice"), "How can I improve my toddler's attention span?", None, names_rag
+    )
+    assert (
+        toddler.outside and toddler.kind == "material"
+    )  # "attention" is named only inside the foreign subject
 
 
 @pytest.mark.parametrize(
