@@ -284,10 +284,11 @@ def in_order_first(
     """`plan` led by the skill the roadmap's order puts next (`next_in_order`): the one rule for "what next"
     that the chat's answer and the stored learner's plan (`/api/next`, the Progress tab) share, so both name
     the same skill.  The prerequisite graph's other choice (LangChain before RAG on the 核心路径 line) stays
-    among the alternatives; a gap inside the learner's own list still comes first."""
+    among the alternatives; a missing earlier prerequisite (the graph's gap: "4, 5, 6 done" -> 技能点 1) and a gap
+    inside the learner's own list still come first."""
     nxt = next_in_order(curriculum, prereq, done, stated) if plan.recommendations else None
-    if nxt is None or plan.recommendations[0].skill.number == nxt:
-        return plan
+    if nxt is None or plan.recommendations[0].skill.number == nxt or plan.recommendations[0].kind == "gap":
+        return plan  # a missing earlier prerequisite (a skill something finished builds on) still comes first
     order = [s.number for s in curriculum.skills]
     after = max((d for d in done if d in order[: order.index(nxt)]), key=order.index, default=None)
     first = recommend_next(curriculum, profile, nxt, after)

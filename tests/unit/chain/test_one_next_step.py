@@ -32,6 +32,7 @@ def _chat_first(roadmap: Roadmap, finished: list[int], language: str = "zh") -> 
         (list(range(1, 13)), 13),  # LangChain done: 部署 (the core path puts 微调 first)
         ([], 1),
         ([1, 2, 3, 5], 4),  # a gap in the learner's own list still comes first
+        ([4, 5, 6], 1),  # a missing earlier prerequisite (stage 0 under the theory stage) still comes first
         (list(range(1, 19)), None),
     ],
 )
