@@ -135,7 +135,9 @@ def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, 
     # inferred as what precedes a named one: a skill between two named ones is a gap they told us about
     update = answer.learner_update or {}
     stated = set(profile.finished) - (set(update.get("known", [])) - set(update.get("stated", [])))
-    plan = roadmap.next_steps(profile, stated=stated)  # the same function as /api/next and the Progress tab
+    # the same function as /api/next and the Progress tab; words just said place the learner where they say
+    reported = bool(update.get("known") or roadmap.match_skills(answer.question).known)
+    plan = roadmap.next_steps(profile, stated=stated, reported=reported)
     sources, numbers = replies.plan_sources(plan, roadmap.curriculum, roadmap.path)
     lead = roadmap_order_lead(found, profile, roadmap, sources, numbers, answer.language == "zh", stated)
     text = replies.render_plan(plan, numbers, answer.language, finished_labels(roadmap, profile))

@@ -64,13 +64,16 @@ class Roadmap:
         limit: int = 3,
         passed: set[int] | None = None,
         stated: set[int] | None = None,
+        reported: bool = False,
     ) -> NextSteps:
         """What to learn next, led by the skill the roadmap's order puts next: the one function behind the
         chat's next-step answer, `/api/next`, the UI's Progress tab and the CLI, so they never disagree.
-        `stated`: the skills the learner named themselves (a skill between two of them is a gap to fill)."""
+        `stated`: the skills the learner named themselves (a skill between two of them is a gap to fill);
+        `reported`: they said where they are in this conversation (then a missing earlier prerequisite is named
+        beside the roadmap's next rather than put first)."""
         plan = self.graph_steps(profile, limit, passed)
         done = set(profile.finished) | set(passed or ())
-        return in_order_first(self.curriculum, self.prerequisites, plan, profile, done, stated)
+        return in_order_first(self.curriculum, self.prerequisites, plan, profile, done, stated, reported)
 
     def resolve_skills(self, keys: list[str]) -> list[int]:
         """Skill numbers from numbers, '技能点 N' or exact headings; unknown keys are an error."""

@@ -280,16 +280,21 @@ def in_order_first(
     profile: LearnerProfile,
     done: set[int],
     stated: set[int] | None = None,
+    reported: bool = False,
 ) -> NextSteps:
     """`plan` led by the skill the roadmap's order puts next (`next_in_order`): the one rule for "what next"
     that the chat's answer and the stored learner's plan (`/api/next`, the Progress tab) share, so both name
     the same skill.  The prerequisite graph's other choice (LangChain before RAG on the 核心路径 line) stays
-    among the alternatives; a missing earlier prerequisite (the graph's gap: "4, 5, 6 done" -> 技能点 1) and a gap
-    inside the learner's own list still come first."""
+    among the alternatives.  A gap inside the learner's own list comes first; so does a missing earlier
+    prerequisite of their progress ("4, 5, 6 done" -> 技能点 1) unless they just `reported` where they are in
+    words ("I've got Hugging Face and prompt engineering under my belt": the roadmap's next, the gap named)."""
     nxt = next_in_order(curriculum, prereq, done, stated) if plan.recommendations else None
-    if nxt is None or plan.recommendations[0].skill.number == nxt or plan.recommendations[0].kind == "gap":
-        return plan  # a missing earlier prerequisite (a skill something finished builds on) still comes first
+    if nxt is None or plan.recommendations[0].skill.number == nxt:
+        return plan
     order = [s.number for s in curriculum.skills]
+    top = plan.recommendations[0]
+    if top.kind == "gap" and not reported and order.index(top.skill.number) < order.index(nxt):
+        return plan  # a missing earlier prerequisite of what their progress holds still comes first
     after = max((d for d in done if d in order[: order.index(nxt)]), key=order.index, default=None)
     first = recommend_next(curriculum, profile, nxt, after)
     rest = [r for r in plan.recommendations if r.skill.number != nxt]
