@@ -240,6 +240,29 @@ def test_next_step_in_roadmap_order_and_stage_overviews(chain, corpus_services) 
     assert not missing_items(overview.text, ["模型部署", "模型微调实战", "系统设计"])
 
 
+def test_the_learner_s_path_scope_milestones_and_stages(chain) -> None:
+    """Issue 12, plan14: a plan for a subject the material does not cover is refused (not answered with the AI
+    roadmap), a plan for AI is not; an ability asked "by when" is answered with the milestone that lists it; the
+    foundations before AI are stage 0; "which stages come before" cites the overview that lists them."""
+    for question in (
+        "我想学吉他，能给我排一个从零开始的学习计划吗？",
+        "What's a good roadmap for learning to speak Japanese?",
+    ):
+        refused = chain.ask(question)
+        assert refused.refused and refused.route == "material" and not refused.cited_sources
+    for question in ("我想学 AI 从哪开始", "零基础怎么入门", "I'm a Java dev, where do I start?"):
+        plan = chain.ask(question)
+        assert plan.route == "next_step" and not plan.refused
+    rag = chain.ask("按路线图的节奏，大概什么时候应该能把 RAG 系统搭起来？")
+    assert "能构建 RAG 系统" in rag.text and [s.headings[-1] for s in rag.cited_sources] == ["12 个月后"]
+    base = chain.ask("完全零基础，正式学 AI 之前得先打好哪些底子？")
+    assert base.route == "material" and not missing_items(
+        base.text, ["Python 编程", "数学基础", "Linux 和 Git"]
+    )
+    stages = chain.ask("进入大模型应用阶段之前，要先学完哪些阶段？")
+    assert [s.headings[-1] for s in stages.cited_sources] == ["学习路线总览"]
+
+
 def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
     """CI gate at the measured level of the default no-LLM profile (eval/README.md)."""
     from tutor.evaluation.answers import run_answer_eval

@@ -120,6 +120,28 @@ def test_progress_round_trip_and_next_step(api_server: ApiServer) -> None:
     assert missing.status_code == 404
 
 
+def test_the_chat_and_api_next_name_the_same_next_skill(api_server: ApiServer) -> None:
+    """One rule for "what next" (plan14): a stored learner who finished Prompt Engineering gets RAG (the roadmap's
+    order) from `/api/next` and from the chat alike, not LangChain (the 核心路径 line's order) from one of them."""
+    client_key = _auth(api_server.client_key)
+    put = _http.put(
+        f"{api_server.url}/api/learners/dora/progress",
+        json={"name": "Dora", "finished": list(range(1, 11))},
+        headers=client_key,
+    )
+    assert put.status_code == 200, put.text
+    plan = _http.post(f"{api_server.url}/api/next", json={"learner": "dora"}, headers=client_key).json()
+    first = plan["recommendations"][0]["skill"]
+    assert first["number"] == 11
+    reply = _client(api_server, api_server.client_key).chat.completions.create(
+        model="tutor", messages=[{"role": "user", "content": "我下一步学什么？"}], user="dora"
+    )
+    extra = (reply.model_extra or {})["tutor"]
+    assert extra["route"] == "next_step"
+    assert first["heading"] in (extra["next_step"] or "")
+    assert f"建议下一步学习 **{first['heading']}" in (reply.choices[0].message.content or "")
+
+
 def test_retrieve_keeps_the_cli_json_contract(api_server: ApiServer) -> None:
     hits = _http.post(
         f"{api_server.url}/api/retrieve",

@@ -52,6 +52,7 @@ GLOSSARY: dict[str, str] = {
     "attitude": "心态",
     "advice": "建议",
     "suggestion": "建议",
+    "sequence": "序列",  # 建议的项目序列 (a suggested sequence of projects), 序列模型
     "tips": "建议",
     "steps": "步骤",
     "step": "步骤",

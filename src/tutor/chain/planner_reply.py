@@ -16,10 +16,11 @@ from tutor.chain import replies
 from tutor.chain.answer import Answer, Source
 from tutor.chain.daily_hours import hours_per_day
 from tutor.chain.own_words import time_plan
+from tutor.curriculum import planner
 from tutor.curriculum.graph import Prerequisites
 from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.model import Citation, Curriculum
-from tutor.curriculum.planner import NextSteps, recommend_next, roadmap_next
+from tutor.curriculum.planner import NextSteps
 from tutor.curriculum.progress import LearnerProfile
 
 __all__ = ["finished_labels", "next_in_order", "next_step_answer", "roadmap_order_lead"]
@@ -78,18 +79,9 @@ def _why_plan_differs(
 
 
 def next_in_order(roadmap: Roadmap, done: set[int], stated: set[int]) -> int | None:
-    """The skill the roadmap's order puts next for this learner: the first unfinished skill between two
-    they name themselves (a gap in their own list: "Python 很熟，Linux 和 Git 天天用" skips 技能点 2), else the
-    first unfinished one after the last finished.  A skill the prerequisites put after a named later one is
-    no gap ("技能点 14 微调学完了": 13 部署 follows 微调 in the core path)."""
-    cur, prereq = roadmap.curriculum, roadmap.prerequisites
-    order = [s.number for s in cur.skills]
-    named = sorted(order.index(n) for n in stated if n in order)
-    for i in range(named[0] + 1, named[-1]) if len(named) >= 2 else ():
-        later = {order[j] for j in named if j > i}
-        if order[i] not in done and not later & prereq.ancestors(order[i]):
-            return order[i]
-    return roadmap_next(cur, done)
+    """The skill the roadmap's order puts next for this learner (`planner.next_in_order`, the rule the stored
+    learner's plan shares)."""
+    return planner.next_in_order(roadmap.curriculum, roadmap.prerequisites, done, stated)
 
 
 def roadmap_order_lead(
@@ -134,33 +126,19 @@ def roadmap_order_lead(
     return "\n\n".join(out)
 
 
-def _in_order_first(
-    plan: NextSteps, profile: LearnerProfile, roadmap: Roadmap, stated: set[int]
-) -> NextSteps:
-    """The plan led by the skill the roadmap's order puts next: the answer quotes and cites one skill, the one
-    it recommends (the prerequisites' other choice is named in the lead, and stays among the alternatives)."""
-    cur, done = roadmap.curriculum, set(profile.finished)
-    nxt = next_in_order(roadmap, done, stated) if plan.recommendations else None
-    if nxt is None or plan.recommendations[0].skill.number == nxt:
-        return plan
-    order = [s.number for s in cur.skills]
-    after = max((d for d in done if d in order[: order.index(nxt)]), key=order.index, default=None)
-    first = recommend_next(cur, profile, nxt, after)
-    rest = [r for r in plan.recommendations if r.skill.number != nxt]
-    return plan.model_copy(update={"recommendations": [first, *rest][: len(plan.recommendations)]})
-
-
 def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, followups: int) -> None:
     """Fill `answer` with the plan for this learner (and the time plan for a pace they state)."""
     hours = hours_per_day(answer.question)
     if hours is not None:
         profile.hours_per_day = hours
-    found = roadmap.next_steps(profile)
+    found = roadmap.graph_steps(profile)  # the prerequisites' plan: named in the lead where it differs
     # the skills the learner named (in this question, earlier turns or their stored progress), not those
     # inferred as what precedes a named one: a skill between two named ones is a gap they told us about
     update = answer.learner_update or {}
     stated = set(profile.finished) - (set(update.get("known", [])) - set(update.get("stated", [])))
-    plan = _in_order_first(found, profile, roadmap, stated)
+    # the same function as /api/next and the Progress tab; words just said place the learner where they say
+    reported = bool(update.get("known") or roadmap.match_skills(answer.question).known)
+    plan = roadmap.next_steps(profile, stated=stated, reported=reported)
     sources, numbers = replies.plan_sources(plan, roadmap.curriculum, roadmap.path)
     lead = roadmap_order_lead(found, profile, roadmap, sources, numbers, answer.language == "zh", stated)
     text = replies.render_plan(plan, numbers, answer.language, finished_labels(roadmap, profile))

@@ -12,6 +12,7 @@ from tutor.patterns import zh_number
 __all__ = [
     "ASPECT_PATTERNS",
     "EXPLAIN",
+    "FOUNDATIONS",
     "LAST_STAGE",
     "SKILL_REFS",
     "STAGE_REFS",
@@ -355,3 +356,14 @@ def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
         if months in available:
             out.append((months, m.group(0)))
     return out
+
+
+# "正式学 AI 之前得先打好哪些底子", "what groundwork before I really start studying AI": with nothing named, the
+# foundations the roadmap puts first (阶段 0), not the learner's next step; "必修/mandatory" asks the skill tree
+FOUNDATIONS = re.compile(
+    r"(?:学|学习|开始学|正式学|入门|接触|进入)\s*(?:AI|人工智能|大模型|这条路线|路线)\s*(?:理论|开发)?\s*(?:之前|以前)"
+    r"|\bbefore\s+(?:i\s+|you\s+)?(?:really\s+|actually\s+|even\s+|properly\s+|seriously\s+)?"
+    r"(?:start|begin|starting|beginning|studying|learning|diving into|getting into|getting started (?:with|on))\s+"
+    r"(?:(?:studying|learning|on|with)\s+)?(?:ai\b|artificial intelligence|the roadmap|machine learning\b|this roadmap)",
+    re.IGNORECASE,
+)

@@ -103,6 +103,12 @@ def learner_update_note(labels: list[str], language: str, learner: str | None) -
 
 
 def refusal_reply(language: str, relevance: float | None) -> str:
+    """Why the tutor does not answer: the closest passage's score, or (None) a subject the material does not cover,
+    whatever the score of its learning-path words ("学做川菜的学习路线" scores 0.90 against the roadmap)."""
+    if relevance is None:
+        if language == "zh":
+            return "资料中没有涵盖这个主题，我不想凭空编造。可以问问路线里的知识点和学习顺序。"
+        return "The material doesn't cover this subject, and I'd rather not make things up. Ask about a topic or the order of the roadmap."
     if language == "zh":
         return (
             "资料中没有涵盖这个问题（最相关段落的相似度只有 "

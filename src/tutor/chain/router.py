@@ -185,6 +185,20 @@ _LEARNING = re.compile(
 )
 
 
+# the order of one of the roadmap's own lists ("Which must-read papers…, and in what order?", "a suggested
+# sequence of projects"): its content, not what the learner should learn next
+_LIST_ORDER = re.compile(
+    r"(?:论文|项目|书|阶段).{0,12}(?:顺序|先后|排序|序列)|(?:顺序|先后|排序|序列).{0,12}(?:论文|项目|书)"
+    r"|\b(?:papers?|projects?|books?|stages?)\b.{0,60}\b(?:order|sequence|ordered)\b"
+    r"|\b(?:order|sequence)\b.{0,60}\b(?:papers?|projects?|books?)\b",
+    re.IGNORECASE,
+)
+
+
+# ... unless the learner says where they are or asks what comes next ("done with the first two projects: next?")
+_ORDER_NEXT = re.compile(rf"{_SELF_REPORT.pattern}|\bnext\b|下一|接下来", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Route:
     kind: RouteKind
@@ -290,6 +304,8 @@ class Router:
             return Route(
                 "material", "no word about learning or progress (a near next-step example was not enough)"
             )
+        if routed.kind == "next_step" and _LIST_ORDER.search(text) and not _ORDER_NEXT.search(text):
+            return Route("material", "asks the order of one of the roadmap's lists (papers, projects)")
         if routed.kind == "next_step" and _ABOUT_DOC.search(text):
             if routed.reason != "asks what to learn next":
                 return Route(

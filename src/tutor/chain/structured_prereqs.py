@@ -105,6 +105,11 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
         b.out.append(("- 更早的基础：" if zh else "- Built on the earlier stages: ") + "、".join(older))
 
 
+# "要先学完哪些阶段", "which stages before…": the stages themselves (学习路线总览 lists them in order), not the
+# skills of the stage right before it ("Before stage 3, which skills should I have finished?")
+_WHICH_STAGES = re.compile(r"哪些阶段|哪几个阶段|几个阶段|\b(?:which|what) stages\b", re.IGNORECASE)
+
+
 def stage_prereqs(b: Builder, stage: Stage) -> None:
     """The stage right before it, cited to that stage (the asked stage's own text holds none of it)."""
     zh, number = b.zh, stage.number
@@ -112,6 +117,11 @@ def stage_prereqs(b: Builder, stage: Stage) -> None:
     if not earlier:
         n = b.cite(stage.citation, [stage.heading])
         b.section(stage.heading, n, [], "这是第一个阶段。" if zh else "This is the first stage.")
+        return
+    overview = b.cur.overview_citation
+    if overview is not None and _WHICH_STAGES.search(b.question):  # the stages, as the overview orders them
+        n = b.cite(overview, [overview.heading])
+        b.section(stage.heading, n, [b.item(s.heading, s.name) for s in earlier])
         return
     prev = earlier[-1]
     pn = b.cite(prev.citation, [prev.heading])

@@ -26,6 +26,7 @@ from tutor.chain.generation import stream_answer
 from tutor.chain.ordinal import earlier_turn, item_lead, list_items, ordinal, pick, resolved_in_roadmap
 from tutor.chain.own_words import apply_own_words
 from tutor.chain.phrasing import phrase_structured
+from tutor.chain.plan_scope import scoped_route
 from tutor.chain.planner_reply import finished_labels, next_step_answer
 from tutor.chain.prompts import SYSTEM_PROMPTS
 from tutor.chain.router import Route, Router
@@ -144,11 +145,8 @@ class TutorChain:
         standalone = self._condense(question, history)
         context = in_context(question, history, self.understand, self.roadmap.curriculum)  # what it refers to
         route = follow_up_route(self.router.route(standalone), context, question)
-        return (
-            standalone,
-            context,
-            own_words_route(route, question, standalone, self.router.route, self._topic),
-        )
+        route = own_words_route(route, question, standalone, self.router.route, self._topic)
+        return standalone, context, scoped_route(route, question, self.structure, self._names_own)
 
     def _topic(self, text: str) -> str | None:
         """The material's section the text names by its heading's words; not a stage, skill or milestone."""
@@ -181,9 +179,8 @@ class TutorChain:
         return bool(u.skills or u.stages or u.milestones or any(p.search(text) for p in PACE.values()))
 
     def _healthy_chat(self) -> BaseChatModel | None:
-        if self.backend.name == "none":
-            return None
-        return self.backend.chat_model() if self.backend.health().ok else None
+        ok = self.backend.name != "none" and self.backend.health().ok
+        return self.backend.chat_model() if ok else None
 
     def safe_output(self, text: str) -> str:
         """Every answer, whatever produced it: links only from the catalog, no system prompt."""
@@ -224,7 +221,9 @@ class TutorChain:
     def retrieve(self, query: str) -> list[Source]:
         return numbered_sources(self._retrieve(query))
 
-    def _refuse(self, answer: Answer, profile: LearnerProfile, relevance: float) -> Iterator[AnswerEvent]:
+    def _refuse(
+        self, answer: Answer, profile: LearnerProfile, relevance: float | None
+    ) -> Iterator[AnswerEvent]:
         """Nothing in the material is close enough: say so, and point at the learner's next step."""
         answer.refused = True
         answer.text = replies.refusal_reply(answer.language, relevance)
@@ -257,7 +256,7 @@ class TutorChain:
         relevance = self.relevance(sources)
         answer.relevance = round(relevance, 4)
         if earlier is None and (outside or self._out_of_scope(answer, understood, sources)):
-            yield from self._refuse(answer, profile, relevance)
+            yield from self._refuse(answer, profile, None if outside else relevance)
             return
         answer.weak = relevance < cfg.weak_threshold.get(answer.language, cfg.weak_threshold.get("zh", 0.0))
         answer.sources = sources
@@ -293,12 +292,12 @@ class TutorChain:
     def _curriculum(self, answer: Answer, understood: Understanding, outside: bool) -> Structured | None:
         parts = self.structure.parts() if self.structure else None
         q, lang = answer.standalone_question, answer.language
+        if outside:  # a question about the world, a subject the material does not cover: refused
+            return None
         found = curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder, self.describe)
         if found is None or not found.concept:
             return found
-        return (
-            None if outside or self._out_of_scope(answer, understood) else found
-        )  # a concept: scope-checked
+        return None if self._out_of_scope(answer, understood) else found  # a concept: scope-checked
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]

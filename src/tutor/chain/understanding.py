@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tutor.chain.daily_hours import states_daily_hours
-from tutor.chain.glossary import english_terms
+from tutor.chain.glossary import english_terms, expand_english
 from tutor.chain.refs import (
     ASPECT_PATTERNS,
     EXPLAIN,
+    FOUNDATIONS,
     LAST_STAGE,
     SKILL_REFS,
     STAGE_REFS,
@@ -196,10 +197,54 @@ def _milestones(text: str, curriculum: Curriculum, u: Understanding) -> None:
             u.evidence[f"milestone {months}"] = token
     if u.milestones:
         u.aspects.append("milestone")
+    if not u.milestones and _WHEN_ABLE.search(text):
+        _milestone_by_item(text, curriculum, u)
     if re.search(r"里程碑|milestones?", text, re.IGNORECASE) and not u.milestones:
         u.milestones = sorted(available)
         u.aspects.append("milestone")
         u.evidence["milestones"] = "里程碑/milestone"
+
+
+# "by when should I be able to X", "什么时候应该能把 RAG 系统搭起来": when in the roadmap's rhythm an ability comes,
+# i.e. the milestone whose ✅ list holds it (not a stage's duration: "阶段 4 要学多久" asks no ability)
+_WHEN_ABLE = re.compile(
+    r"(?:什么时候|何时|多久|多长时间|几个月|哪个时候|到什么时候).{0,12}?(?:能|可以|会|才能)(?!开始|学|入门|进入|上手|说|算|认为)"
+    r"|\b(?:when|by when|how (?:long|far|soon|many months)|at what point)\b.{0,60}?"
+    r"\b(?:able to|can|could|expected to|expect me to)\s+(?!(?:i\s+|you\s+|we\s+)?(?:start|begin|learn|study|move|go\b|get started|say|call|consider|claim|tell|know))",
+    re.IGNORECASE,
+)
+BY_ITEM = "(its item, asked by when)"
+MANDATORY = re.compile(r"必修|mandatory|required", re.IGNORECASE)
+# words every milestone item shares, which name no ability
+_ITEM_GENERIC = frozenset(
+    {"能够", "完成", "理解", "项目", "模型", "应用", "系统", "实现", "个小", "小项", "中型", "大型", "型项"}
+)
+
+
+def _terms(text: str) -> set[str]:
+    """Latin words and pairs of Chinese characters: the words of a milestone item, without a segmenter."""
+    latin = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", text)}
+    runs = re.findall(r"[\u4e00-\u9fff]{2,}", text)
+    return latin | {r[i : i + 2] for r in runs for i in range(len(r) - 1)}
+
+
+def _milestone_by_item(text: str, curriculum: Curriculum, u: Understanding) -> None:
+    """The milestones whose item shares the most ability words with the question (and the skills it names)."""
+    said = _terms(text + " " + expand_english(text)) | {
+        t for n in u.skills for t in _terms(curriculum.skill(n).name)
+    }
+    scores: dict[int, int] = {}
+    for m in curriculum.milestones:
+        for item in m.checks:
+            shared = _terms(item) & said
+            if shared - _ITEM_GENERIC:
+                scores[m.months] = max(scores.get(m.months, 0), len(shared))
+    best = max(scores.values(), default=0)
+    for months in sorted(n for n, score in scores.items() if score == best and best):
+        u.milestones.append(months)
+        u.evidence[f"milestone {months}"] = BY_ITEM
+    if u.milestones:
+        u.aspects.append("milestone")
 
 
 def _unnamed(text: str, u: Understanding) -> str:
@@ -337,4 +382,9 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     _aspects(text, u)
     _before(text, u)
     _whole_roadmap(text, u)
+    if not (u.skills or u.stages or u.milestones) and FOUNDATIONS.search(text) and not MANDATORY.search(text):
+        u.stages, u.aspects = [0], ["content"]  # the foundations before AI: 阶段 0's overview
+        u.evidence["aspect content"] = "(the foundations before AI)"
+    if BY_ITEM in u.evidence.values():  # "by when can I build X": the milestone alone, not X's criteria
+        u.aspects = ["milestone"]
     return u

@@ -14,7 +14,7 @@ from pathlib import Path
 from tutor.curriculum.graph import CurriculumConfig, Prerequisites, find_skill, load_curriculum_config
 from tutor.curriculum.matching import SkillMentions, match_skills
 from tutor.curriculum.model import Curriculum
-from tutor.curriculum.planner import NextSteps, plan_next
+from tutor.curriculum.planner import NextSteps, in_order_first, plan_next
 from tutor.curriculum.progress import LearnerProfile, ProgressStore
 from tutor.curriculum.quiz import Quiz, QuizResult, QuizStore, build_quiz, grade
 from tutor.errors import ConfigError, InputError
@@ -52,10 +52,28 @@ class Roadmap:
     def match_skills(self, text: str) -> SkillMentions:
         return match_skills(text, self.curriculum, self.config)
 
-    def next_steps(
+    def graph_steps(
         self, profile: LearnerProfile, limit: int = 3, passed: set[int] | None = None
     ) -> NextSteps:
+        """The prerequisite graph's plan alone (gaps first): what the chat names beside the roadmap's next."""
         return plan_next(self.curriculum, self.prerequisites, profile, limit=limit, passed=passed)
+
+    def next_steps(
+        self,
+        profile: LearnerProfile,
+        limit: int = 3,
+        passed: set[int] | None = None,
+        stated: set[int] | None = None,
+        reported: bool = False,
+    ) -> NextSteps:
+        """What to learn next, led by the skill the roadmap's order puts next: the one function behind the
+        chat's next-step answer, `/api/next`, the UI's Progress tab and the CLI, so they never disagree.
+        `stated`: the skills the learner named themselves (a skill between two of them is a gap to fill);
+        `reported`: they said where they are in this conversation (then a missing earlier prerequisite is named
+        beside the roadmap's next rather than put first)."""
+        plan = self.graph_steps(profile, limit, passed)
+        done = set(profile.finished) | set(passed or ())
+        return in_order_first(self.curriculum, self.prerequisites, plan, profile, done, stated, reported)
 
     def resolve_skills(self, keys: list[str]) -> list[int]:
         """Skill numbers from numbers, '技能点 N' or exact headings; unknown keys are an error."""

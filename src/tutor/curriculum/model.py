@@ -112,6 +112,7 @@ class Curriculum(BaseModel):
     milestones: list[Milestone] = Field(default_factory=list)
     core_path: list[str] = Field(default_factory=list)
     core_path_citation: Citation | None = None  # the 核心路径 section, cited when an answer quotes the path
+    overview_citation: Citation | None = None  # 学习路线总览: the stages in order, cited for "which stages"
     recommended: list[RecommendedItem] = Field(default_factory=list)
     advice: list[Citation] = Field(default_factory=list)
 

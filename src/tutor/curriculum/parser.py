@@ -198,6 +198,7 @@ def parse_roadmap(
     recommended: list[RecommendedItem] = []
     core_path: list[str] = []
     core_path_citation: Citation | None = None
+    overview: Citation | None = None
     advice: list[Citation] = []
     for node in nodes:
         if node.level == 2 and "时间规划" in node.text:
@@ -220,6 +221,8 @@ def parse_roadmap(
             text = " ".join(line for _, line in node.body if not _FENCE.match(line))
             core_path = [p.strip() for p in re.split(r"→|->", text) if p.strip()]
             core_path_citation = ctx.cite(node)
+        elif node.level == 2 and "总览" in node.text:  # 学习路线总览: the stages in order
+            overview = ctx.cite(node)
         elif node.level == 2 and "学习建议" in node.text:
             advice = [ctx.cite(child) for child in node.children]
     return Curriculum(
@@ -231,6 +234,7 @@ def parse_roadmap(
         milestones=milestones,
         core_path=core_path,
         core_path_citation=core_path_citation,
+        overview_citation=overview,
         recommended=recommended,
         advice=advice,
     )

@@ -17,7 +17,15 @@ from tutor.curriculum.model import Citation, Curriculum, Resource, Skill
 from tutor.curriculum.progress import LearnerProfile
 from tutor.curriculum.quiz import study_lines
 
-__all__ = ["NextSteps", "Recommendation", "plan_next", "recommend_next", "roadmap_next"]
+__all__ = [
+    "NextSteps",
+    "Recommendation",
+    "in_order_first",
+    "next_in_order",
+    "plan_next",
+    "recommend_next",
+    "roadmap_next",
+]
 
 
 class SkillRef(BaseModel):
@@ -246,3 +254,48 @@ def recommend_next(
     )
     goal = f"学完后应能：{skill.checks[0]}。" if skill.checks else ""
     return _recommend(curriculum, skill, "next", why + goal, profile)
+
+
+def next_in_order(
+    curriculum: Curriculum, prereq: Prerequisites, done: set[int], stated: set[int] | None = None
+) -> int | None:
+    """The skill the roadmap's order puts next for this learner: the first unfinished skill between two
+    they name themselves (a gap in their own list: "Python 很熟，Linux 和 Git 天天用" skips 技能点 2), else the
+    first unfinished one after the last finished.  A skill the prerequisites put after a named later one is
+    no gap ("技能点 14 微调学完了": 13 部署 follows 微调 in the core path).  `stated`: the skills the learner
+    named (default: every finished one)."""
+    order = [s.number for s in curriculum.skills]
+    named = sorted(order.index(n) for n in (done if stated is None else stated) if n in order)
+    for i in range(named[0] + 1, named[-1]) if len(named) >= 2 else ():
+        later = {order[j] for j in named if j > i}
+        if order[i] not in done and not later & prereq.ancestors(order[i]):
+            return order[i]
+    return roadmap_next(curriculum, done)
+
+
+def in_order_first(
+    curriculum: Curriculum,
+    prereq: Prerequisites,
+    plan: NextSteps,
+    profile: LearnerProfile,
+    done: set[int],
+    stated: set[int] | None = None,
+    reported: bool = False,
+) -> NextSteps:
+    """`plan` led by the skill the roadmap's order puts next (`next_in_order`): the one rule for "what next"
+    that the chat's answer and the stored learner's plan (`/api/next`, the Progress tab) share, so both name
+    the same skill.  The prerequisite graph's other choice (LangChain before RAG on the 核心路径 line) stays
+    among the alternatives.  A gap inside the learner's own list comes first; so does a missing earlier
+    prerequisite of their progress ("4, 5, 6 done" -> 技能点 1) unless they just `reported` where they are in
+    words ("I've got Hugging Face and prompt engineering under my belt": the roadmap's next, the gap named)."""
+    nxt = next_in_order(curriculum, prereq, done, stated) if plan.recommendations else None
+    if nxt is None or plan.recommendations[0].skill.number == nxt:
+        return plan
+    order = [s.number for s in curriculum.skills]
+    top = plan.recommendations[0]
+    if top.kind == "gap" and not reported and order.index(top.skill.number) < order.index(nxt):
+        return plan  # a missing earlier prerequisite of what their progress holds still comes first
+    after = max((d for d in done if d in order[: order.index(nxt)]), key=order.index, default=None)
+    first = recommend_next(curriculum, profile, nxt, after)
+    rest = [r for r in plan.recommendations if r.skill.number != nxt]
+    return plan.model_copy(update={"recommendations": [first, *rest][: len(plan.recommendations)]})

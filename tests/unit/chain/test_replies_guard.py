@@ -13,6 +13,7 @@ def test_fixed_replies_trip_no_injection_rule(language: str) -> None:
     texts = [
         replies.decline_reply(language),  # it once said "我不会忽略自己的设定" and was redacted whole
         replies.refusal_reply(language, 0.5),
+        replies.refusal_reply(language, None),
         replies.no_llm_notice(language, "no server"),
         replies.llm_down_notice(language, "timeout"),
         replies.weak_warning(language, 0.7),

@@ -16,7 +16,9 @@ from tutor.curriculum.progress import LearnerProfile
 
 def _lead(roadmap: Roadmap, finished: list[int], zh: bool = True) -> tuple[str, list[Source]]:
     profile = LearnerProfile(id="a", name="a", finished=finished)
-    plan = roadmap.next_steps(profile)
+    plan = roadmap.graph_steps(
+        profile
+    )  # the lead names where the prerequisites' plan differs (as the chat passes it)
     sources, numbers = plan_sources(plan, roadmap.curriculum, roadmap.path)
     return roadmap_order_lead(plan, profile, roadmap, sources, numbers, zh), sources
 
