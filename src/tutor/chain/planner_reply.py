@@ -78,7 +78,7 @@ def _why_plan_differs(
     return f"But by the prerequisites: {why}; if you haven't done it yet, start with {_label(cur, top)}."
 
 
-def next_in_order(roadmap: Roadmap, done: set[int], stated: set[int]) -> int | None:
+def next_in_order(roadmap: Roadmap, done: set[int], stated: set[int] | None) -> int | None:
     """The skill the roadmap's order puts next for this learner (`planner.next_in_order`, the rule the stored
     learner's plan shares)."""
     return planner.next_in_order(roadmap.curriculum, roadmap.prerequisites, done, stated)
@@ -97,7 +97,7 @@ def roadmap_order_lead(
     skills after a whole stage), cited; then what the prerequisites add, where they differ (named only).
     `stated`: the skills the learner named (default: all finished).  "" when nothing is next."""
     cur, done = roadmap.curriculum, set(profile.finished)
-    nxt = next_in_order(roadmap, done, done if stated is None else stated) if not plan.finished_all else None
+    nxt = next_in_order(roadmap, done, stated) if not plan.finished_all else None
     if nxt is None:
         return ""
     skill = cur.skill(nxt)
@@ -135,9 +135,11 @@ def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, 
     # the skills the learner named (in this question, earlier turns or their stored progress), not those
     # inferred as what precedes a named one: a skill between two named ones is a gap they told us about
     update = answer.learner_update or {}
-    stated = set(profile.finished) - (set(update.get("known", [])) - set(update.get("stated", [])))
-    # the same function as /api/next and the Progress tab; words just said place the learner where they say
+    # the same function as /api/next and the Progress tab; words just said place the learner where they say,
+    # and without them the stored checklist is read as ticked (stated None: every hole before the last tick)
     reported = bool(update.get("known") or roadmap.match_skills(answer.question).known)
+    named = set(update.get("known", [])) - set(update.get("stated", []))
+    stated = set(profile.finished) - named if reported else None
     plan = roadmap.next_steps(profile, stated=stated, reported=reported)
     sources, numbers = replies.plan_sources(plan, roadmap.curriculum, roadmap.path)
     lead = roadmap_order_lead(found, profile, roadmap, sources, numbers, answer.language == "zh", stated)

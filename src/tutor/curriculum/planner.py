@@ -262,13 +262,15 @@ def next_in_order(
     """The skill the roadmap's order puts next for this learner: the first unfinished skill between two
     they name themselves (a gap in their own list: "Python 很熟，Linux 和 Git 天天用" skips 技能点 2), else the
     first unfinished one after the last finished.  A skill the prerequisites put after a named later one is
-    no gap ("技能点 14 微调学完了": 13 部署 follows 微调 in the core path).  `stated`: the skills the learner
-    named (default: every finished one)."""
+    no gap when the learner names skills in words ("技能点 14 微调学完了": 13 部署 follows 微调 in the core
+    path); a stored checklist (`stated` None) is read as it is ticked, so every unticked skill before the
+    last ticked one comes first."""
     order = [s.number for s in curriculum.skills]
     named = sorted(order.index(n) for n in (done if stated is None else stated) if n in order)
     for i in range(named[0] + 1, named[-1]) if len(named) >= 2 else ():
         later = {order[j] for j in named if j > i}
-        if order[i] not in done and not later & prereq.ancestors(order[i]):
+        # a checklist's hole is a gap whatever the core path says (1-12 and 14 ticked: 13 部署 is unfinished)
+        if order[i] not in done and (stated is None or not later & prereq.ancestors(order[i])):
             return order[i]
     return roadmap_next(curriculum, done)
 

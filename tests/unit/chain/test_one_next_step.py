@@ -33,6 +33,8 @@ def _chat_first(roadmap: Roadmap, finished: list[int], language: str = "zh") -> 
         ([], 1),
         ([1, 2, 3, 5], 4),  # a gap in the learner's own list still comes first
         ([4, 5, 6], 1),  # a missing earlier prerequisite (stage 0 under the theory stage) still comes first
+        ([*range(1, 11), 12], 11),  # LangChain ticked, RAG not: the hole in the checklist, not 部署 after 12
+        ([*range(1, 13), 14], 13),  # 微调 ticked, 部署 not: the unticked 13, not 15 after the last ticked
         (list(range(1, 19)), None),
     ],
 )

@@ -14,13 +14,15 @@ from tutor.curriculum.planner import roadmap_next
 from tutor.curriculum.progress import LearnerProfile
 
 
-def _lead(roadmap: Roadmap, finished: list[int], zh: bool = True) -> tuple[str, list[Source]]:
+def _lead(
+    roadmap: Roadmap, finished: list[int], zh: bool = True, stated: set[int] | None = None
+) -> tuple[str, list[Source]]:
     profile = LearnerProfile(id="a", name="a", finished=finished)
     plan = roadmap.graph_steps(
         profile
     )  # the lead names where the prerequisites' plan differs (as the chat passes it)
     sources, numbers = plan_sources(plan, roadmap.curriculum, roadmap.path)
-    return roadmap_order_lead(plan, profile, roadmap, sources, numbers, zh), sources
+    return roadmap_order_lead(plan, profile, roadmap, sources, numbers, zh, stated), sources
 
 
 @pytest.mark.parametrize(
@@ -64,12 +66,19 @@ def test_a_whole_stage_done_names_the_next_stage_and_all_its_skills_cited_to_it(
 
 
 def test_a_skipped_earlier_skill_is_named_as_why_the_plan_differs_in_english(roadmap) -> None:
-    text, _ = _lead(roadmap, [*range(1, 13), 14], zh=False)
+    # said in words ("fine-tuning done", 9 and 14 named): where they are, the roadmap's next after 14
+    text, _ = _lead(roadmap, [*range(1, 13), 14], zh=False, stated={9, 14})
     assert text.startswith(
         "In the roadmap's order, after 技能点 14（模型微调实战）, the next skill is **技能点 15"
     )
     assert "阶段 4：AI 工程化（1-2 个月）" in text
     assert "技能点 13（模型部署） comes before it" in text
+
+
+def test_an_unticked_skill_before_the_last_ticked_one_leads_a_stored_checklist(roadmap) -> None:
+    text, _ = _lead(roadmap, [*range(1, 13), 14], zh=False)  # a stored checklist: 13 is a hole, not done
+    assert text.startswith("In the roadmap's order, after 技能点 12")
+    assert "the next skill is **技能点 13" in text
 
 
 def test_nothing_after_the_last_skill_means_no_lead(roadmap) -> None:
