@@ -126,21 +126,30 @@ def roadmap_order_lead(
     return "\n\n".join(out)
 
 
+def learner_plan(
+    answer: Answer, profile: LearnerProfile, roadmap: Roadmap
+) -> tuple[set[int] | None, NextSteps]:
+    """The plan for this learner as this conversation places them: the same function as /api/next and the
+    Progress tab (`Roadmap.next_steps`), so a next-step answer and any answer's next-step line agree.
+
+    The skills the learner named (in this question, earlier turns or their stored progress), not those
+    inferred as what precedes a named one, are `stated`: a skill between two named ones is a gap they told us
+    about.  Words just said place the learner where they say; without them the stored checklist is read as
+    ticked (stated None: every hole before the last tick)."""
+    update = answer.learner_update or {}
+    reported = bool(update.get("known") or roadmap.match_skills(answer.question).known)
+    named = set(update.get("known", [])) - set(update.get("stated", []))
+    stated = set(profile.finished) - named if reported else None
+    return stated, roadmap.next_steps(profile, stated=stated, reported=reported)
+
+
 def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, followups: int) -> None:
     """Fill `answer` with the plan for this learner (and the time plan for a pace they state)."""
     hours = hours_per_day(answer.question)
     if hours is not None:
         profile.hours_per_day = hours
     found = roadmap.graph_steps(profile)  # the prerequisites' plan: named in the lead where it differs
-    # the skills the learner named (in this question, earlier turns or their stored progress), not those
-    # inferred as what precedes a named one: a skill between two named ones is a gap they told us about
-    update = answer.learner_update or {}
-    # the same function as /api/next and the Progress tab; words just said place the learner where they say,
-    # and without them the stored checklist is read as ticked (stated None: every hole before the last tick)
-    reported = bool(update.get("known") or roadmap.match_skills(answer.question).known)
-    named = set(update.get("known", [])) - set(update.get("stated", []))
-    stated = set(profile.finished) - named if reported else None
-    plan = roadmap.next_steps(profile, stated=stated, reported=reported)
+    stated, plan = learner_plan(answer, profile, roadmap)
     sources, numbers = replies.plan_sources(plan, roadmap.curriculum, roadmap.path)
     lead = roadmap_order_lead(found, profile, roadmap, sources, numbers, answer.language == "zh", stated)
     text = replies.render_plan(plan, numbers, answer.language, finished_labels(roadmap, profile))

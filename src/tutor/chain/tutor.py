@@ -27,7 +27,7 @@ from tutor.chain.ordinal import earlier_turn, item_lead, list_items, ordinal, pi
 from tutor.chain.own_words import apply_own_words
 from tutor.chain.phrasing import phrase_structured
 from tutor.chain.plan_scope import scoped_route
-from tutor.chain.planner_reply import finished_labels, next_step_answer
+from tutor.chain.planner_reply import finished_labels, learner_plan, next_step_answer
 from tutor.chain.prompts import SYSTEM_PROMPTS
 from tutor.chain.router import Route, Router
 from tutor.chain.sections import SearchDoc, names_a_term_of, numbered_sources, section_candidates
@@ -365,7 +365,8 @@ class TutorChain:
         self, answer: Answer, profile: LearnerProfile, text: str, skill: Skill | None, source_n: int | None
     ) -> None:
         """Next step (never what the learner already knows), follow-ups, warnings and the learner note."""
-        plan = self.roadmap.next_steps(profile) if skill is None or skill.number in profile.finished else None
+        known = skill is None or skill.number in profile.finished
+        plan = learner_plan(answer, profile, self.roadmap)[1] if known else None
         replies.finish_answer(answer, text, skill, set(profile.finished), plan, source_n, self.cfg.followups)
 
     def _structured(

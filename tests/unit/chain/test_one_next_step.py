@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.chain.answer import Answer
-from tutor.chain.planner_reply import next_step_answer
+from tutor.chain.planner_reply import learner_plan, next_step_answer
 from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.progress import LearnerProfile
 
@@ -57,3 +57,22 @@ def test_the_graph_choice_stays_among_the_alternatives(roadmap: Roadmap) -> None
 def test_quiz_passes_count_as_done_for_the_order(roadmap: Roadmap) -> None:
     plan = roadmap.next_steps(LearnerProfile(id="s", name="s", finished=list(range(1, 10))), passed={10})
     assert plan.recommendations[0].skill.number == 11
+
+
+def test_any_answer_s_next_step_line_places_the_learner_where_their_words_do(roadmap: Roadmap) -> None:
+    """ "I just wrapped up prompt engineering. …" answered as a material question: its next-step line comes
+    from the same plan as the next-step answer (RAG), not the graph's missing prerequisite (技能点 9)."""
+    answer = Answer(
+        question="I just wrapped up prompt engineering. What does the RAG skill cover?",
+        standalone_question="I just wrapped up prompt engineering. What does the RAG skill cover?",
+        language="en",
+        route="material",
+        route_reason="",
+        text="",
+        learner_update={"known": [*range(1, 9), 10], "stated": [10]},
+    )
+    profile = LearnerProfile(id="s", name="s", finished=[*range(1, 9), 10])
+    stated, plan = learner_plan(answer, profile, roadmap)
+    assert stated == {10}
+    assert plan.recommendations[0].skill.number == 11
+    assert roadmap.next_steps(profile).recommendations[0].skill.number == 9  # a stored checklist: the hole first
