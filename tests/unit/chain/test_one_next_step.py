@@ -75,4 +75,6 @@ def test_any_answer_s_next_step_line_places_the_learner_where_their_words_do(roa
     stated, plan = learner_plan(answer, profile, roadmap)
     assert stated == {10}
     assert plan.recommendations[0].skill.number == 11
-    assert roadmap.next_steps(profile).recommendations[0].skill.number == 9  # a stored checklist: the hole first
+    assert (
+        roadmap.next_steps(profile).recommendations[0].skill.number == 9
+    )  # a stored checklist: the hole first
