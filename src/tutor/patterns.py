@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CJK", "CJK_CHARS", "FENCE", "HEADING", "SKILL_REF", "STAGE_REF", "ZH_DIGITS", "zh_number"]
+__all__ = [
+    "CJK",
+    "CJK_CHARS",
+    "FENCE",
+    "HEADING",
+    "SKILL_REF",
+    "STAGE_REF",
+    "ZH_DIGITS",
+    "han_pairs",
+    "zh_number",
+]
 
 #: one CJK ideograph (Extension A, the basic block, compatibility ideographs)
 CJK_CHARS = r"\u3400-\u9fff\uf900-\ufaff"
@@ -51,3 +61,12 @@ def zh_number(text: str) -> int | None:
     for c in text:
         value = value * 10 + ZH_DIGITS[c]
     return value
+
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def han_pairs(text: str) -> set[str]:
+    """Every pair of adjacent Chinese characters: Chinese words compared without a segmenter (jieba cuts a
+    heading like "1.1 问题由来" down to {问题}), as the heading evidence and the plan scope check both need."""
+    return {run[i : i + 2] for run in _HAN_RUN.findall(text) for i in range(len(run) - 1)}

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from tutor.chain.router import Route
 from tutor.chain.scope import content_words, english_vocabulary
+from tutor.patterns import han_pairs
 
 if TYPE_CHECKING:
     from tutor.chain.compose_doc import StructureComposer
@@ -65,11 +66,7 @@ _EN_NOT_SUBJECT = re.compile(
 
 def cjk_pairs(texts: Iterable[str]) -> frozenset[str]:
     """Every pair of adjacent Chinese characters in `texts`: the material's Chinese words, without a segmenter."""
-    pairs: set[str] = set()
-    for text in texts:
-        for run in re.findall(rf"{_CJK_RUN}{{2,}}", text):
-            pairs.update(run[i : i + 2] for i in range(len(run) - 1))
-    return frozenset(pairs)
+    return frozenset().union(*(han_pairs(text) for text in texts))
 
 
 def _zh_subject(said: str, before_plan: bool) -> str:

@@ -20,22 +20,20 @@ import re
 from collections.abc import Sequence
 
 from tutor.chain.glossary import english_terms
-from tutor.patterns import CJK
+from tutor.patterns import CJK, han_pairs
 
 __all__ = ["heading_evidence", "heading_pairs", "passage_titles", "question_text"]
 
 _NUMBERING = re.compile(
     r"^\s*(?:\d+(?:\.\d+)*\.?|步骤\s*\d+\s*[：:]|技能点\s*\d+\s*[：:]|阶段\s*\d+\s*[：:])\s*"
 )
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 #: a FAQ entry's question on a line of its own: "**Q1：如何平衡工作与生活？**"
 _QUESTION_LINE = re.compile(r"^\*\*(?:Q\d+\s*[：:])?\s*([^*\n]+?[？?])\*\*\s*$", re.MULTILINE)
 
 
 def heading_pairs(heading: str) -> set[str]:
     """The Chinese character pairs of a heading without its numbering and stars."""
-    text = _NUMBERING.sub("", heading.split("⭐")[0])
-    return {run[i : i + 2] for run in _HAN_RUN.findall(text) for i in range(len(run) - 1)}
+    return han_pairs(_NUMBERING.sub("", heading.split("⭐")[0]))
 
 
 def question_text(question: str) -> str:
