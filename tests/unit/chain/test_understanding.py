@@ -156,6 +156,8 @@ def test_milestones(cur, cfg, text: str, months: list[int]) -> None:
         ("Before I get into RAG, what should I know?", "prerequisites"),
         ("阶段 3 要学哪些内容？", "content"),
         ("What topics does the deep learning skill cover?", "content"),
+        ("Python 进阶要掌握哪些特性？", "content"),  # "要掌握哪些" asks what the skill's content lists
+        ("LangChain 需要掌握什么？", "content"),
     ],
 )
 def test_aspects(cur, cfg, text: str, aspect: str) -> None:
