@@ -29,7 +29,7 @@ from tutor.resources.cards import CARDS_DOC
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["HOW_TO", "STEPS_HEADING", "Block", "select_blocks", "split_blocks"]
+__all__ = ["HOW_TO", "STEPS_HEADING", "Block", "asks_how", "select_blocks", "split_blocks"]
 
 # A how-to or advice question is answered by a procedure: lists, best from a steps/methods section.
 HOW_TO = re.compile(
@@ -39,6 +39,19 @@ HOW_TO = re.compile(
     re.IGNORECASE,
 )
 STEPS_HEADING = re.compile(r"步骤|方法|策略|建议|做法|路径|操作")
+# "每天技能能提升多少", "how much does A improve a day": an amount asked of a growth word, not a procedure
+_AMOUNT = re.compile(r"多少|\bhow (?:much|many)\b|\bby what (?:amount|percentage)\b", re.IGNORECASE)
+_PROCEDURE = re.compile(
+    r"怎么|如何|怎样|步|方法|办法|策略|建议|\bhow (?:do|can|should|to)\b|\bsteps?\b|\bways?\b", re.I
+)
+
+
+def asks_how(question: str) -> bool:
+    """A how-to or advice question; an amount asked of 提升/improve is not one unless a procedure is named too."""
+    return bool(HOW_TO.search(question)) and not (
+        _AMOUNT.search(question) and not _PROCEDURE.search(question)
+    )
+
 
 _SERIES = re.compile(r"^(\D{1,12}?)\s*\d{1,2}\s*[:：]")  # "案例1：智慧城市", "Case 2: …": one of a series
 _MAX_LIST = 12
@@ -137,7 +150,7 @@ def _score(
 ) -> None:
     """Each block's score: similarity to the question, words in common, and what kind of block it is."""
     by_n = {s.n: s for s in usable}
-    how_to = bool(HOW_TO.search(question))
+    how_to = asks_how(question)
 
     def where(b: Block) -> str:
         headings = by_n[b.source].headings

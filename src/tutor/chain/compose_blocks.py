@@ -26,11 +26,12 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+")
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
+_MATH = re.compile(r"^\s*\$\$")  # a display formula ("$$ … $$"): the essays' models and worked examples
 
 
 @dataclass
 class Block:
-    """A unit that is quoted whole: a list, a table, a paragraph, a FAQ answer or a code block."""
+    """A unit that is quoted whole: a list, a table, a paragraph, a FAQ answer, a code block or a formula."""
 
     source: int
     position: int
@@ -79,6 +80,8 @@ class _Splitter:
                 i += 1
             elif _FENCE.match(stripped):
                 i = self._code(i)
+            elif _MATH.match(stripped):
+                i = self._math(i)
             elif heading := _HEADING.match(stripped):
                 self.label, self.intro = heading.group(1).strip(), ""
                 i += 1
@@ -107,6 +110,16 @@ class _Splitter:
             j += 1
         code = [x for x in lines[i + 1 : j] if x.strip()]
         self.add("code", ["```", *code, "```"] if code else [])
+        return j + 1
+
+    def _math(self, i: int) -> int:
+        """A display formula, whole; the line introducing it ("…的技能提升速率为：") comes with it."""
+        lines = self.lines
+        first = lines[i].strip()
+        j = i if first != "$$" and first.endswith("$$") and len(first) > 4 else i + 1
+        while j < len(lines) and not lines[j].strip().endswith("$$"):
+            j += 1
+        self.add("math", [x.strip() for x in lines[i : j + 1] if x.strip()])
         return j + 1
 
     def _qa(self, i: int, question: str) -> int:
@@ -173,7 +186,7 @@ class _Splitter:
             tail = items.pop().strip()  # an item that introduces what follows is never quoted alone
         self.add("list", [x for x in items if strip_markdown(x).strip()])
         k = self._next_nonblank(j)
-        if tail and k < len(lines) and _FENCE.match(lines[k].strip()):
+        if tail and k < len(lines) and (_FENCE.match(lines[k].strip()) or _MATH.match(lines[k])):
             self.intro = tail
         return j
 
@@ -183,7 +196,7 @@ class _Splitter:
         if _INTRO_END.search(stripped):
             k = self._next_nonblank(i + 1)
             nxt = lines[k].strip() if k < len(lines) else ""
-            if nxt and (_ITEM.match(lines[k]) or _TABLE.match(nxt) or _FENCE.match(nxt)):
+            if nxt and (_ITEM.match(lines[k]) or _TABLE.match(nxt) or _FENCE.match(nxt) or _MATH.match(nxt)):
                 self.intro = stripped
                 return k
             if not nxt or _HEADING.match(nxt) or _BOLD_LABEL.match(nxt):

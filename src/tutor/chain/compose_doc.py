@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tutor.chain.answer import Source
-from tutor.chain.compose import HOW_TO, Block, select_blocks, split_blocks
+from tutor.chain.compose import Block, asks_how, select_blocks, split_blocks
 from tutor.chain.concept_match import ASKS_WHAT_IT_MEANS
 from tutor.chain.doc_parts import (
     FAQ_HEADING,
@@ -242,7 +242,7 @@ class StructureComposer:
         every = steps is not None and asks_every_step(question, len(steps[1]))
         if steps is not None and not every and (step := labelled_step(parts, doc, steps, expanded, sources)):
             return DocPlan(blocks=step, reason="named step")  # "遵循 AI 伦理这一步": its bullets, all of them
-        if steps is not None and (every or HOW_TO.search(question) or HOW_TO.search(expanded)):
+        if steps is not None and (every or asks_how(question) or asks_how(expanded)):
             outline = _outline(
                 steps, named, sources, expanded, _specific_elsewhere(expanded, steps, sources, parts), every
             )

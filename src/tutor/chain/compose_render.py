@@ -54,7 +54,7 @@ def render_blocks(blocks: list[Block], sources: list[Source], language: str, lea
             continue
         if b.intro:
             out.append(f"{b.intro} [{b.source}]")
-        if b.kind == "code":
+        if b.kind in ("code", "math"):
             out.extend(b.lines)
             if not b.intro:  # a code block quoted alone is cited too: no quoted text without its passage
                 out.append(f"{'出处' if zh else 'See'} [{b.source}]")

@@ -83,7 +83,7 @@ class Item:
 
 
 def _quotable(blocks: list[Block]) -> list[Block]:
-    return [b for b in blocks if b.kind not in ("outline", "code")]
+    return [b for b in blocks if b.kind not in ("outline", "code", "math")]
 
 
 def _step_blocks(part: Part, path: tuple[str, ...], parts: DocParts, sources: list[Source]) -> list[Block]:

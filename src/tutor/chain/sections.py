@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from tutor.chain.answer import Source
-from tutor.chain.compose import HOW_TO, STEPS_HEADING
+from tutor.chain.compose import STEPS_HEADING, asks_how
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.security.injection import REDACTED, is_flagged, redact_lines, strip_links
@@ -78,7 +78,7 @@ def section_candidates(question: str, sources: list[Source], search_doc: SearchD
         return []
     docs = list(dict.fromkeys(s.doc for s in sources[:2] if s.doc != CARDS_DOC))[:2]
     known = {s.id for s in sources}
-    how_to = bool(HOW_TO.search(question))
+    how_to = asks_how(question)
     extra: list[Source] = []
     for doc_id in docs:
         try:

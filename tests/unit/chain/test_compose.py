@@ -166,6 +166,28 @@ def test_a_code_block_quoted_alone_is_cited_and_the_check_keeps_its_marker() -> 
     assert "[3]" in checked and not removed and sources[0].cited
 
 
+def test_a_formula_comes_with_the_line_that_introduces_it() -> None:
+    case = (
+        "假设某程序员 $A$ 的学习效率 $E = 0.5$。则 $A$ 每天的技能提升速率为：\n\n$$\n"
+        "\\frac{dS}{dt} = 0.5 \\cdot 0.7 = 0.35\n$$\n\n这表明 $A$ 每天能提升约 35% 的技能水平。"
+    )
+    sources = [_source(case, n=2, headings=["4.3 案例分析与讲解"])]
+    blocks = split_blocks(sources[0])
+    assert [b.kind for b in blocks] == ["math", "para"]
+    assert blocks[0].intro.endswith("提升速率为：") and blocks[0].lines == [
+        "$$",
+        "\\frac{dS}{dt} = 0.5 \\cdot 0.7 = 0.35",
+        "$$",
+    ]
+    text = render_blocks(blocks[:1], sources, "zh")
+    assert "提升速率为： [2]" in text and "= 0.35" in text
+    one_line = split_blocks(_source("公式如下：\n\n$$ E = mc^2 $$\n\n其中 E 为能量。"))
+    assert [(b.kind, b.lines) for b in one_line] == [
+        ("math", ["$$ E = mc^2 $$"]),
+        ("para", ["其中 E 为能量。"]),
+    ]
+
+
 class _FlatEmbedder:
     """Every text equally similar to every question: only word overlap and block kinds rank the blocks."""
 
