@@ -17,7 +17,18 @@ from collections.abc import Iterable
 from tutor.chain.glossary import GLOSSARY
 from tutor.markdown import scan
 
-__all__ = ["OFF_TOPIC_BELOW", "content_words", "english_vocabulary", "foreign", "topic_coverage"]
+__all__ = [
+    "OFF_TOPIC_BELOW",
+    "Words",
+    "content_words",
+    "described_words",
+    "english_vocabulary",
+    "foreign",
+    "topic_coverage",
+]
+
+#: a set of known English words (the material's vocabulary, or words known for one question)
+Words = frozenset[str]
 
 #: an English question is judged by its words only below this dense score (above it, it is answered) ...
 OFF_TOPIC_BELOW = 0.81
@@ -26,6 +37,7 @@ OFF_TOPIC_BELOW = 0.81
 #: it with three or more content words and at most one in five known (eval/README.md, ans12)
 FOREIGN_BELOW = 0.83
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.\-][a-z0-9+#]+)*")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # function words, and the words any question is made of ("what does it recommend", "tell me")
@@ -63,6 +75,16 @@ def english_vocabulary(texts: Iterable[str]) -> frozenset[str]:
             if not line.code:
                 words.update(_WORD.findall(_URL.sub(" ", line.text).lower()))
     return frozenset(w for w in words if w not in _STOP)
+
+
+def described_words(descriptions: Iterable[str]) -> Words:
+    """The content words of a concept's own English descriptions (the lexicon's, `tutor.index.lexicon`).
+
+    A concept answer is given only when the lexicon found the concept the question describes, clearly ahead of
+    every other; the learner's words for it ("re-ordering the retrieved documents with a second model") are then
+    the material's for that question, though the roadmap says only 重排序.  Only the winning concept's words:
+    "a marathon plan — where is that taught?" shares none of them."""
+    return frozenset(w for text in descriptions if not _CJK.search(text) for w in content_words(text))
 
 
 def content_words(question: str) -> list[str]:
