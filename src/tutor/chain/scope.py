@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tutor.chain.glossary import GLOSSARY
+from tutor.chain.glossary import FRAMING, GLOSSARY
 from tutor.markdown import scan
 
 __all__ = [
@@ -63,6 +63,11 @@ _META = frozenset(
 )
 
 
+# the glossary's framing words ("qualities", "what it takes") name a kind of section, not a topic: neither the
+# material's word nor a foreign one
+_FRAMING = frozenset(w for key in FRAMING for w in _WORD.findall(key.lower()))
+
+
 def _glossary_words() -> set[str]:
     return {w for key in GLOSSARY for w in _WORD.findall(key.lower()) if w not in _STOP}
 
@@ -91,7 +96,7 @@ def content_words(question: str) -> list[str]:
     """The question's content words; a hyphenated compound counts as its parts ("midlife-crisis" ->
     midlife, crisis), the way the glossary and the material's prose spell them."""
     words = [p for w in _WORD.findall(question.lower()) for p in ([w] if "." in w else w.split("-"))]
-    return [w for w in words if len(w) >= 2 and w not in _STOP]
+    return [w for w in words if len(w) >= 2 and w not in _STOP and w not in _FRAMING]
 
 
 def _known(word: str, vocabulary: frozenset[str]) -> bool:
