@@ -400,3 +400,24 @@ def test_a_described_concept_is_quoted_as_the_roadmap_writes_it_with_its_skill(c
     named = chain.ask("Dropout 是什么？")
     assert "Dropout" in named.text and "技能点 5" in named.text
     assert chain.ask("跑马拉松时一开始配速快、后面慢慢降下来的策略叫什么？").refused
+
+
+def test_english_descriptions_reach_the_concept_and_framing_words_the_section(chain) -> None:
+    """Issues 12/13, fifteenth round (eng15): an English description asked "is that in the roadmap?" or "how do
+    I …? which skill covers that?" gets the item it describes, though its words are not the material's (the
+    concept's own descriptions are); "qualities" finds an essay's 关键点 section."""
+    for question, term in (
+        (
+            "Getting a small model to copy a large one's outputs so it's cheaper to serve — is that in the roadmap?",
+            "知识蒸馏",
+        ),
+        (
+            "How can I make a network smaller by cutting away the weights that barely matter? Which skill covers that?",
+            "模型剪枝",
+        ),
+    ):
+        answer = chain.ask(question)
+        assert not answer.refused and term in answer.text, question
+        assert any(term in s.text and "技能点 13" in " ".join(s.headings) for s in answer.sources if s.cited)
+    voice = chain.ask("In the opinion-leader essay, what qualities make a tech expert an industry voice?")
+    assert all(w in voice.text for w in ("深度理解", "跨领域知识", "洞察力", "影响力", "领导力"))
