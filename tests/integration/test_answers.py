@@ -326,9 +326,11 @@ def test_answer_eval_gate(corpus_services, tmp_path: Path) -> None:
 # ans13 (a described concept passes the scope check, '路线图里有讲吗' asks where a concept is taught, a meaning asked
 # beside a list is no definition, parallel and bare-number follow-ups): zh 0.938 -> 0.947 (a101), en 0.938,
 # precision 0.964, false refusal 0.010 -> 0.005 -> gates unchanged.
+# eng15 (English concept descriptions reach the lexicon's answer, framing words such as "qualities" find an essay's
+# 关键点): en 0.938 -> 0.950 (a152), zh 0.947, precision 0.967 unchanged -> en gate 0.939 (one question under).
 GATE = {
     "fact_coverage_zh": 0.938,
-    "fact_coverage_en": 0.92,
+    "fact_coverage_en": 0.939,
     "citation_precision": 0.96,
     "misroutes": 0.01,
     "refusal": 0.92,

@@ -96,7 +96,12 @@ def content_words(question: str) -> list[str]:
     """The question's content words; a hyphenated compound counts as its parts ("midlife-crisis" ->
     midlife, crisis), the way the glossary and the material's prose spell them."""
     words = [p for w in _WORD.findall(question.lower()) for p in ([w] if "." in w else w.split("-"))]
-    return [w for w in words if len(w) >= 2 and w not in _STOP and w not in _FRAMING]
+    return [w for w in words if len(w) >= 2 and w not in _STOP]
+
+
+def _topic_words(question: str) -> list[str]:
+    """The content words that could name a topic: not the glossary's framing words ("qualities")."""
+    return [w for w in content_words(question) if w not in _FRAMING]
 
 
 def _known(word: str, vocabulary: frozenset[str]) -> bool:
@@ -106,7 +111,7 @@ def _known(word: str, vocabulary: frozenset[str]) -> bool:
 
 def topic_coverage(question: str, vocabulary: frozenset[str]) -> float | None:
     """Share of the question's content words the material knows (None: no content words at all)."""
-    words = content_words(question)
+    words = _topic_words(question)
     if not words:
         return None
     return sum(_known(w, vocabulary) for w in words) / len(words)
@@ -124,4 +129,4 @@ def foreign(question: str, vocabulary: frozenset[str], relevance: float, own_wor
         return False
     if relevance < OFF_TOPIC_BELOW:
         return coverage < 0.5
-    return coverage <= 0.2 and len(content_words(question)) >= 3
+    return coverage <= 0.2 and len(_topic_words(question)) >= 3
