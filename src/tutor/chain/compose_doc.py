@@ -38,7 +38,7 @@ from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.refs import parse_number
-from tutor.chain.scope import english_vocabulary, foreign
+from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
 from tutor.chain.text import CJK
 from tutor.index.store import StoredChunk
@@ -115,12 +115,14 @@ class StructureComposer:
             self._vocabulary = english_vocabulary(c.text for cs in self._parts.docs.values() for c in cs)
         return self._parts
 
-    def off_topic(self, question: str, relevance: float, own_words: bool = True) -> bool:
+    def off_topic(
+        self, question: str, relevance: float, own_words: bool = True, known: Words = frozenset()
+    ) -> bool:
         """An English question, weakly similar to every passage, whose words are mostly foreign to the
-        material (see `tutor.chain.scope`): out of scope although above the English refusal threshold."""
+        material and to `known` (see `tutor.chain.scope`): out of scope although above the English threshold."""
         if CJK.search(question) or self.parts() is None:
             return False
-        return foreign(question, self._vocabulary, relevance, own_words)
+        return foreign(question, self._vocabulary | known, relevance, own_words)
 
     def specificity(self, question: str) -> Callable[[str], float] | None:
         """heading text -> how rare (heading IDF) the question's words it holds are, for block choice."""

@@ -46,18 +46,28 @@ __all__ = ["ASKS_CONCEPT", "compose_concept", "names_article"]
 
 # "这个技术在路线图哪里", "路线图里有讲吗": where (whether) the material teaches what the question describes
 _WHERE_ZH = r"(?:路线图?|资料|材料)(?:里|中)?的?哪(?:里|儿|部分|块)|有没有讲|有讲吗?|讲(?:过|到)了?吗"
+# the English of 有没有讲: "…— is that in the roadmap?", "does the material cover it?", "is this taught anywhere?"
+_WHERE_EN = (
+    r"\b(?:is|are) (?:that|this|it|they|these|those) (?:(?:in|on|part of|anywhere in|somewhere in) the "
+    r"(?:roadmap|material|curriculum|course)|covered|taught|mentioned|included)\b"
+    r"|\b(?:does|do) the (?:roadmap|material|curriculum|course) (?:cover|teach|mention|include|talk about)\b"
+)
+#: where (whether) the material teaches something, in either language
+_WHERE = _WHERE_ZH + "|" + _WHERE_EN
 ASKS_CONCEPT = re.compile(
-    _WHERE_ZH
+    _WHERE
     + r"|是什么|什么是|什么意思|啥意思|指的是|指什么|含义|定义|区别|作用|属于哪|在哪(?:个|一)?(?:部分|技能|阶段|里)|哪个技能|怎么理解|解释|讲了?哪些"
     r"|哪一?块|在哪学"
     r"|\bwhat(?:'s| is| are)\b|\bwhat role\b|\brole of\b|\bwhich\b|\bexplain\b|\bmean(?:s|ing|t)?\b|\bdefin|\bwhere\b"
     r"|\bdifference\b",
     re.IGNORECASE,
 )
+# how to do something is not a definition ("how do I fine-tune…") unless the question also asks where the material
+# teaches it: "How do I shrink a model by storing weights in 8 bits? Where is that taught?" describes a concept in
+# the words a learner has for it (`curriculum_answer.described_first`)
+_HOW = re.compile(r"步骤|怎么做|如何做|\bsteps?\b|\bhow (?:to|do|can|should)\b", re.IGNORECASE)
 # how two things relate, or how to do something, is not a definition ("技术探索和知识分享之间是什么关系")
-_NOT_CONCEPT = re.compile(
-    r"关系|联系|步骤|怎么做|如何做|\brelat|\bsteps?\b|\bhow (?:to|do|can|should)\b", re.IGNORECASE
-)
+_NOT_CONCEPT = re.compile(r"关系|联系|\brelat|" + _HOW.pattern, re.IGNORECASE)
 # an article's definition line answers what a term *means*; "which tools does the curiosity article
 # suggest" asks for a list, although the word naming the article is itself one of its defined terms
 _ASKS_MEANING = re.compile(
@@ -85,7 +95,7 @@ _DESCRIBES = re.compile(
     + "|"
     + _ASKS_MEANING.pattern
     + "|"
-    + _WHERE_ZH
+    + _WHERE
     + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
     r"|\bwhere\b|\bwhich (?:skill|stage|part|section)\b",
     re.IGNORECASE,

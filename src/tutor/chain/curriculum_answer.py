@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 from tutor.chain.concept_match import ASKS_NAME, lexicon_terms
 from tutor.chain.concepts import (
     _DESCRIBES,
+    _HOW,
     _NOT_CONCEPT,
-    _WHERE_ZH,
+    _WHERE,
     Describe,
     _asked_what,
     _content_answer,
@@ -46,7 +47,7 @@ __all__ = ["Describe", "curriculum_answer", "described_first"]
 # "What are the must-read papers, in order?" asks for a list; a description asks where it is taught or its name
 _LIST = re.compile(r"\bwhat are\b|有哪些|哪几", re.IGNORECASE)
 _WHERE_OR_NAME = re.compile(
-    ASKS_NAME.pattern + "|" + _WHERE_ZH + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
+    ASKS_NAME.pattern + "|" + _WHERE + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
     r"|\bwhere\b|\bwhich (?:skill|stage|part|section)\b",
     re.IGNORECASE,
 )
@@ -68,6 +69,14 @@ def _names_a_unit(u: Understanding, roadmap: Roadmap) -> bool:
     return False
 
 
+def _not_concept(question: str) -> bool:
+    """How two things relate, or how to do something without asking where it is taught ("How do I shrink a
+    model…? Where is that taught?" asks where: a description in the learner's words, like 把权重压成 8 位…在哪讲)."""
+    if _NOT_CONCEPT.search(_HOW.sub(" ", question)):
+        return True  # how two things relate
+    return bool(_HOW.search(question)) and not _WHERE_OR_NAME.search(question)
+
+
 def _fold_space(text: str) -> str:
     return "".join(text.casefold().split())
 
@@ -86,7 +95,7 @@ def described_first(
     (向量), and that skill's or group's list is not what was asked.  Only the roadmap's skill items, only when
     the lexicon's match clearly wins (its margin and scope gate) and no unit or term is asked about by name;
     marked `concept`: the chain checks its scope."""
-    if describe is None or not _DESCRIBES.search(question) or _NOT_CONCEPT.search(question):
+    if describe is None or not _DESCRIBES.search(question) or _not_concept(question):
         return None
     if _LIST.search(question) and not _WHERE_OR_NAME.search(question):
         return None

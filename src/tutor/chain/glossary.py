@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["GLOSSARY", "english_terms", "expand_english"]
+__all__ = ["FRAMING", "GLOSSARY", "english_terms", "expand_english"]
 
 GLOSSARY: dict[str, str] = {
     "vector database": "向量数据库",
@@ -331,7 +331,23 @@ GLOSSARY: dict[str, str] = {
     "work and life": "工作与生活",
     "overfit": "过拟合",
 }
-_KEYS = sorted(GLOSSARY, key=len, reverse=True)
+#: learner words for the *kind* of section asked about in an essay, not for a topic: "what qualities does a tech
+#: expert need" asks for the essay's 问题核心关键点.  They expand a question like the glossary's words, but the
+#: scope check reads them as no topic word at all (`tutor.chain.scope`): "what qualities does a marathon runner
+#: need" is no question about the material (the glossary's words are its in-scope vocabulary)
+FRAMING: dict[str, str] = {
+    "qualities": "关键点",
+    "quality": "关键点",
+    "traits": "关键点",
+    "what it takes": "关键点",
+    "key factors": "关键点",
+    "key factor": "关键点",
+    "keys": "关键点",
+    "essentials": "关键点",
+    "crucial": "关键",
+}
+_TERMS = {**GLOSSARY, **FRAMING}
+_KEYS = sorted(_TERMS, key=len, reverse=True)
 # a learner hyphenates compounds at will ("open-source contributions", "cross domain"): a space or a hyphen
 # between a term's words matches either
 _PATTERN = re.compile(
@@ -344,13 +360,13 @@ _PATTERN = re.compile(
 
 # each key with its hyphens read as spaces -> the material's word; for the key first written so (a spelling
 # of both kinds in the glossary keeps the first)
-_SPELLED = {k.lower().replace("-", " "): v for k, v in reversed(GLOSSARY.items())}
+_SPELLED = {k.lower().replace("-", " "): v for k, v in reversed(_TERMS.items())}
 
 
 def _term(found: str) -> str | None:
     """The material's word for a matched term, however its words were joined."""
     low = found.lower()
-    return GLOSSARY.get(low) or _SPELLED.get(re.sub(r"[\s-]+", " ", low))
+    return _TERMS.get(low) or _SPELLED.get(re.sub(r"[\s-]+", " ", low))
 
 
 def english_terms(question: str) -> list[str]:

@@ -14,10 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tutor.chain.glossary import GLOSSARY
+from tutor.chain.glossary import FRAMING, GLOSSARY
 from tutor.markdown import scan
 
-__all__ = ["OFF_TOPIC_BELOW", "content_words", "english_vocabulary", "foreign", "topic_coverage"]
+__all__ = [
+    "OFF_TOPIC_BELOW",
+    "Words",
+    "content_words",
+    "described_words",
+    "english_vocabulary",
+    "foreign",
+    "topic_coverage",
+]
+
+#: a set of known English words (the material's vocabulary, or words known for one question)
+Words = frozenset[str]
 
 #: an English question is judged by its words only below this dense score (above it, it is answered) ...
 OFF_TOPIC_BELOW = 0.81
@@ -26,6 +37,7 @@ OFF_TOPIC_BELOW = 0.81
 #: it with three or more content words and at most one in five known (eval/README.md, ans12)
 FOREIGN_BELOW = 0.83
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[a-z][a-z0-9+#]*(?:[.\-][a-z0-9+#]+)*")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # function words, and the words any question is made of ("what does it recommend", "tell me")
@@ -51,6 +63,11 @@ _META = frozenset(
 )
 
 
+# the glossary's framing words ("qualities", "what it takes") name a kind of section, not a topic: neither the
+# material's word nor a foreign one
+_FRAMING = frozenset(w for key in FRAMING for w in _WORD.findall(key.lower()))
+
+
 def _glossary_words() -> set[str]:
     return {w for key in GLOSSARY for w in _WORD.findall(key.lower()) if w not in _STOP}
 
@@ -65,11 +82,26 @@ def english_vocabulary(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(w for w in words if w not in _STOP)
 
 
+def described_words(descriptions: Iterable[str]) -> Words:
+    """The content words of a concept's own English descriptions (the lexicon's, `tutor.index.lexicon`).
+
+    A concept answer is given only when the lexicon found the concept the question describes, clearly ahead of
+    every other; the learner's words for it ("re-ordering the retrieved documents with a second model") are then
+    the material's for that question, though the roadmap says only 重排序.  Only the winning concept's words:
+    "a marathon plan — where is that taught?" shares none of them."""
+    return frozenset(w for text in descriptions if not _CJK.search(text) for w in content_words(text))
+
+
 def content_words(question: str) -> list[str]:
     """The question's content words; a hyphenated compound counts as its parts ("midlife-crisis" ->
     midlife, crisis), the way the glossary and the material's prose spell them."""
     words = [p for w in _WORD.findall(question.lower()) for p in ([w] if "." in w else w.split("-"))]
     return [w for w in words if len(w) >= 2 and w not in _STOP]
+
+
+def _topic_words(question: str) -> list[str]:
+    """The content words that could name a topic: not the glossary's framing words ("qualities")."""
+    return [w for w in content_words(question) if w not in _FRAMING]
 
 
 def _known(word: str, vocabulary: frozenset[str]) -> bool:
@@ -79,7 +111,7 @@ def _known(word: str, vocabulary: frozenset[str]) -> bool:
 
 def topic_coverage(question: str, vocabulary: frozenset[str]) -> float | None:
     """Share of the question's content words the material knows (None: no content words at all)."""
-    words = content_words(question)
+    words = _topic_words(question)
     if not words:
         return None
     return sum(_known(w, vocabulary) for w in words) / len(words)
@@ -97,4 +129,4 @@ def foreign(question: str, vocabulary: frozenset[str], relevance: float, own_wor
         return False
     if relevance < OFF_TOPIC_BELOW:
         return coverage < 0.5
-    return coverage <= 0.2 and len(content_words(question)) >= 3
+    return coverage <= 0.2 and len(_topic_words(question)) >= 3

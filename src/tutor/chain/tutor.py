@@ -29,7 +29,9 @@ from tutor.chain.phrasing import phrase_structured
 from tutor.chain.plan_scope import scoped_route
 from tutor.chain.planner_reply import finished_labels, learner_plan, next_step_answer
 from tutor.chain.prompts import SYSTEM_PROMPTS
+from tutor.chain.refusal import best_relevance, refused
 from tutor.chain.router import Route, Router
+from tutor.chain.scope import Words, described_words
 from tutor.chain.sections import SearchDoc, names_a_term_of, numbered_sources, section_candidates
 from tutor.chain.structured import Structured
 from tutor.chain.study_mode import PACE
@@ -196,27 +198,22 @@ class TutorChain:
         yield from self._emit_text(answer.text)
 
     def relevance(self, sources: list[Source]) -> float:
-        """The best dense similarity among the passages: what refusal and the weak warning look at."""
-        scores = [s.score for s in sources if s.score is not None]
-        return max(scores) if scores else 0.0
+        return best_relevance(sources)
 
     def refuses(self, relevance: float, language: str, question: str = "", own_words: bool = True) -> bool:
         """Below the language's threshold, or (English) mostly foreign words and weak similarity."""
-        if question and self.structure and self.structure.names_doc(question):
-            return False  # "逆袭那篇文章…": a question naming one of the material's documents is about it
-        limits, structure = self.cfg.refusal_threshold, self.structure
-        below = relevance < limits.get(language, limits.get("zh", 0.0))
-        return below or bool(question and structure and structure.off_topic(question, relevance, own_words))
+        return refused(self.cfg.refusal_threshold, self.structure, relevance, language, question, own_words)
 
-    def _out_of_scope(self, answer: Answer, u: Understanding, given: list[Source] | None = None) -> bool:
+    def _out_of_scope(
+        self, answer: Answer, u: Understanding, given: list[Source] | None = None, known: Words = frozenset()
+    ) -> bool:
         """Too far from the material (similarity, or an English question's words: a follow-up's rewrite
         carries earlier words), naming none of its terms: a retrieved answer and a concept answer alike."""
         q, named = answer.standalone_question, u.skills or u.stages or u.milestones
         sources = self.retrieve(q) if given is None else given
-        refused = (
-            self.refuses(self.relevance(sources), answer.language, q, q == answer.question) and not named
-        )
-        return refused and not names_a_term_of(q, sources[:3])
+        limits, own = self.cfg.refusal_threshold, q == answer.question
+        out = refused(limits, self.structure, best_relevance(sources), answer.language, q, own, known)
+        return out and not named and not names_a_term_of(q, sources[:3])
 
     def retrieve(self, query: str) -> list[Source]:
         return numbered_sources(self._retrieve(query))
@@ -297,7 +294,9 @@ class TutorChain:
         found = curriculum_answer(q, lang, understood, self.roadmap, parts, self.embedder, self.describe)
         if found is None or not found.concept:
             return found
-        return None if self._out_of_scope(answer, understood) else found  # a concept: scope-checked
+        hit = self.describe(q, None) if self.describe else None  # a concept: scope-checked, its descriptions'
+        known = described_words(hit.entry.descriptions) if hit else frozenset()  # words are known words
+        return None if self._out_of_scope(answer, understood, known=known) else found
 
     def _answer_text(
         self, answer: Answer, profile: LearnerProfile, sources: list[Source]

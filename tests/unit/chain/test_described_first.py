@@ -91,3 +91,28 @@ def test_a_skill_from_the_earlier_turn_or_its_criteria_asked_is_no_description(r
         described_first(question, "en", criteria, roadmap, None, _describing("混合精度训练", calls)) is None
     )
     assert calls == []
+
+
+def test_an_english_description_asking_whether_or_where_it_is_taught_gets_the_item(roadmap) -> None:
+    """ "— is that in the roadmap?" is the English of 有没有讲; "How do I …? Where is that taught?" asks where,
+    in the words a learner has for the concept (not how to do it)."""
+    s = _answer(
+        "Teaching a small model to mimic a big one so it's cheaper to run — is that in the roadmap?",
+        roadmap,
+        "en",
+        "知识蒸馏",
+    )
+    assert s is not None and s.concept and "“知识蒸馏” is taught in Skill 13" in s.text
+    question = (
+        "How do I make a network smaller by cutting away weights that barely matter? Which skill covers that?"
+    )
+    s = _answer(question, roadmap, "en", "模型剪枝")
+    assert s is not None and s.concept and "“模型剪枝” is taught in Skill 13" in s.text
+
+
+def test_how_to_do_something_or_how_two_things_relate_is_still_no_description(roadmap) -> None:
+    calls: list[str] = []
+    s = _answer("How do I deploy a model with Docker?", roadmap, "en", "Docker 打包", calls)
+    assert calls == [] and (s is None or not s.concept)
+    s = _answer("How do RAG and fine-tuning relate, and where is that taught?", roadmap, "en", "RAG", calls)
+    assert calls == [] and (s is None or not s.concept)
