@@ -13,6 +13,7 @@ __all__ = [
     "ASPECT_PATTERNS",
     "EXPLAIN",
     "FOUNDATIONS",
+    "REQUIRED",
     "LAST_STAGE",
     "SKILL_REFS",
     "STAGE_REFS",
@@ -365,5 +366,14 @@ FOUNDATIONS = re.compile(
     r"|\bbefore\s+(?:i\s+|you\s+)?(?:really\s+|actually\s+|even\s+|properly\s+|seriously\s+)?"
     r"(?:start|begin|starting|beginning|studying|learning|diving into|getting into|getting started (?:with|on))\s+"
     r"(?:(?:studying|learning|on|with)\s+)?(?:ai\b|artificial intelligence|the roadmap|machine learning\b|this roadmap)",
+    re.IGNORECASE,
+)
+
+
+# "Is Linux required, or optional?", "Git 是必须学的吗，能跳过吗": whether the skill is required, which the 技能树
+# branch it stands under says ("基础技能（必修）"), not what comes before it
+REQUIRED = re.compile(
+    r"必须(?:要)?学|必修|必需|非学不可|可选|选修|(?:能|可以|可不可以)(?:不学|跳过)|\brequired\b|\boptional\b"
+    r"|\bmandatory\b|\ba must\b|\bmust[- ]have\b|\bcan i skip\b",
     re.IGNORECASE,
 )

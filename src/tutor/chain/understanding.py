@@ -23,6 +23,7 @@ from tutor.chain.refs import (
     EXPLAIN,
     FOUNDATIONS,
     LAST_STAGE,
+    REQUIRED,
     SKILL_REFS,
     STAGE_REFS,
     core_name,
@@ -299,6 +300,12 @@ _CHOICE = re.compile(r"\bor\b|还是|或者", re.IGNORECASE)
 
 
 def _before(text: str, u: Understanding) -> None:
+    if (
+        u.skills and "prerequisites" not in u.aspects and REQUIRED.search(text)
+    ):  # "Is Linux required, or optional?"
+        u.aspects.append("prerequisites")
+        u.evidence["aspect prerequisites"] = REQUIRED.search(text).group(0)  # type: ignore[union-attr]
+        return
     if (u.skills or u.stages) and "prerequisites" not in u.aspects and not _CHOICE.search(text):
         m = _BEFORE.search(text)
         after = text[m.end() :].lstrip("的 ") if m else ""
