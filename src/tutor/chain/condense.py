@@ -30,6 +30,7 @@ __all__ = [
     "condense_by_rule",
     "condense_with_model",
     "continues_document",
+    "filters_a_list",
     "is_follow_up",
 ]
 
@@ -63,6 +64,30 @@ def asks_only_an_aspect(question: str) -> bool:
     return matched and len(CJK.findall(rest)) <= 1 and not re.search(r"[A-Za-z]{2,}", rest)
 
 
+# what narrows a list of resources: its language, its kind, its cost ("只要中文的", "Any English ones?", "有视频形式的吗")
+_FILTER = re.compile(
+    r"中文|英文|中英|双语|字幕|免费|付费|视频|书籍|文档|教程|课程|博客|论文"
+    r"|\b(?:chinese|english|free|paid|videos?|books?|docs?|documentation|tutorials?|courses?|blogs?|papers?)\b",
+    re.IGNORECASE,
+)
+_FILTER_FILLER = re.compile(
+    r"只要|只看|只|就要|形式|版本?|语言|\b(?:only|just|please|ones?|in|language|those|which|about|with)\b",
+    re.IGNORECASE,
+)
+
+
+def filters_a_list(question: str) -> bool:
+    """ "只要中文的", "Only the Chinese-language ones, please.", "有中文教程推荐吗": nothing but a filter (language,
+    kind, cost) over the resources the conversation was about; it names no topic of its own."""
+    if not _FILTER.search(question):
+        return False
+    rest = _FILTER.sub(" ", question)
+    for _, pattern in ASPECT_PATTERNS:
+        rest = pattern.sub(" ", rest)
+    rest = _FILLER.sub(" ", _QUESTION_WORDS.sub(" ", _FILTER_FILLER.sub(" ", _LEAD.sub("", rest.strip()))))
+    return len(CJK.findall(rest)) <= 1 and not re.search(r"[A-Za-z]{2,}", rest)
+
+
 def is_follow_up(question: str) -> bool:
     q = question.strip()
     short = len(CJK.findall(q)) <= 10 and len(q.split()) <= 6
@@ -72,6 +97,7 @@ def is_follow_up(question: str) -> bool:
         or _LEAD.match(q)
         or (short and re.search(r"呢[？?]?$", q))
         or (short and asks_only_an_aspect(q))
+        or (short and filters_a_list(q))
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from tutor.chain.condense import Turn, is_follow_up
+from tutor.chain.condense import Turn, filters_a_list, is_follow_up
 from tutor.chain.own_words import self_reports
 from tutor.chain.refs import parse_number
 from tutor.chain.router import Route
@@ -158,6 +158,8 @@ def _inherit(question: str, own: Understanding, ctx: Understanding, cur: Curricu
     u.evidence.update({k: v for k, v in seed.evidence.items() if k.startswith("aspect ")})
     if not u.aspects:
         u.aspects = [a for a in ctx.aspects if a != "milestone"]  # "那下一个阶段呢？": the same question
+    if filters_a_list(question):  # "只要中文的", "Any English ones?": the same skill's resources, filtered
+        u.aspects = ["resources", *(a for a in u.aspects if a not in ("resources", "content"))]
     if u.milestones and (kind == "milestone" or not (u.stages or u.skills)):
         u.aspects.insert(0, "milestone")
     u.inherited = {"from": ctx.source, "as": resolved or "the same " + (kind or "topic")}

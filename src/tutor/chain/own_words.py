@@ -22,10 +22,10 @@ __all__ = ["apply_own_words", "self_reports", "time_plan"]
 # "我刚学完 Python" / "I just finished PyTorch": a clause in which the learner says what they know;
 # "do I need to have learned X", "what should I know" ask about X, they report nothing.
 _SELF_REPORT = re.compile(
-    r"我.{0,40}?(?:学完|学会|学过|学好|学懂|搞懂|弄懂|吃透|学透|掌握|搞定|完成|过了|通过了|会了|会用|很熟|挺熟|比较熟|熟悉|精通"
+    r"我.{0,40}?(?:学完|走完|过完|弄完|搞完|学会|学过|学好|学懂|搞懂|弄懂|吃透|学透|掌握|搞定|完成|过了|通过了|会了|会用|很熟|挺熟|比较熟|熟悉|精通"
     r"|天天用|经常用|用过|做过|没问题)"
     # the subject left out, as Chinese does: "阶段 0 全部搞定了" (a clause that asks is dropped below)
-    r"|(?:学完|学会|学好|学懂|搞懂|弄懂|吃透|学透|掌握|搞定|完成)了"
+    r"|(?:学完|走完|过完|弄完|搞完|学会|学好|学懂|搞懂|弄懂|吃透|学透|掌握|搞定|完成)了"
     r"|(?<!\bdo )(?<!\bshould )(?<!\bwill )(?<!\bcan )(?<!\bmust )\bI(?:'ve| have|'m| am)?\b"
     r"(?:(?!\b(?:need|needs|should|must|have to|want|will|would|supposed|going to)\b).){0,40}?"
     r"\b(?:finished|learned|learnt|completed|mastered|know|studied|done with|familiar"
@@ -37,7 +37,7 @@ _SELF_REPORT = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(r"[。！？!?；;，,—–]|\s-\s|\.(?:\s|$)")
 _KNOW_VERB = re.compile(
-    r"学完|学会|学过|学好|学懂|搞懂|弄懂|吃透|学透|掌握|搞定|完成|过了|会了|会用|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用"
+    r"学完|走完|过完|弄完|搞完|学会|学过|学好|学懂|搞懂|弄懂|吃透|学透|掌握|搞定|完成|过了|会了|会用|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用"
     r"|\b(finished|learned|learnt|completed|mastered|know|done|wrapped up|got through|through with|behind me)\b",
     re.IGNORECASE,
 )

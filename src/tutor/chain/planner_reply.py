@@ -10,16 +10,18 @@ is a gap they told us about, and the roadmap's order itself puts it next.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tutor.chain import replies
 from tutor.chain.answer import Answer, Source
 from tutor.chain.daily_hours import hours_per_day
 from tutor.chain.own_words import time_plan
+from tutor.chain.study_mode import PACE, plan_for_hours
 from tutor.curriculum import planner
 from tutor.curriculum.graph import Prerequisites
 from tutor.curriculum.learners import Roadmap
-from tutor.curriculum.model import Citation, Curriculum
+from tutor.curriculum.model import Citation, Curriculum, TimePlan
 from tutor.curriculum.planner import NextSteps
 from tutor.curriculum.progress import LearnerProfile
 
@@ -143,6 +145,58 @@ def learner_plan(
     return stated, roadmap.next_steps(profile, stated=stated, reported=reported)
 
 
+# the learner speaks of time or a plan: "用了 8 个月，接下来怎么安排", "How should I plan what comes after that?"
+_PLANS_TIME = re.compile(r"\d+\s*(?:个月|months?)|安排|规划|计划|\bplan\b|\bschedule\b", re.IGNORECASE)
+_STAGE_ITEM = re.compile(r"^(?:阶段\s*\d|总计|总时长)")
+
+
+def _paces(question: str, hours: float | None, cur: Curriculum) -> list[TimePlan]:
+    """The time plan for the pace the learner names ("全职", "part-time", 2 hours a day, "用了 16 个月": the plan
+    whose stages total that), else every plan."""
+    named = [
+        p for p in cur.time_plans if any(k in p.heading and rx.search(question) for k, rx in PACE.items())
+    ]
+    by_hours = plan_for_hours(hours, cur) if hours is not None else None
+    months = {float(m) for m in re.findall(r"(\d+)\s*(?:个月|months?)", question, re.IGNORECASE)}
+    by_months = [p for p in cur.time_plans if sum(p.stage_months.values()) in months]
+    return named or ([by_hours] if by_hours else []) or by_months or list(cur.time_plans)
+
+
+def after_timed_stages(
+    question: str,
+    hours: float | None,
+    profile: LearnerProfile,
+    roadmap: Roadmap,
+    zh: bool,
+    sources: list[Source],
+    numbers: dict[str, int],
+) -> str:
+    """Every stage the time plans count is finished ("阶段 0 到 4 都学完了，接下来怎么安排？"): what the plan for the
+    learner's pace puts after them (项目实践, 求职准备), cited; "" otherwise."""
+    cur = roadmap.curriculum
+    timed = sorted({st for p in cur.time_plans for st in p.stage_months})
+    if not timed or not {n for st in timed for n in cur.stage(st).skills} <= set(profile.finished):
+        return ""
+    if not (
+        _PLANS_TIME.search(question) or hours is not None or any(rx.search(question) for rx in PACE.values())
+    ):
+        return (
+            ""  # "I finished everything in stage 4. What's left?": the next stage answers, not the time plan
+        )
+    out = []
+    for plan in _paces(question, hours, cur):
+        extra = [i for i in plan.items if not _STAGE_ITEM.match(i)]
+        if extra:
+            n = _cite(sources, numbers, plan.citation, [plan.heading], cur, roadmap.path)
+            head = (
+                f"**阶段 {timed[0]}–{timed[-1]} 之后（{plan.heading}）**：时间规划接着安排"
+                if zh
+                else f"**After stages {timed[0]}–{timed[-1]} ({plan.heading})**: the time plan goes on with"
+            )
+            out.append(head + "\n" + "\n".join(f"- {i} [{n}]" for i in extra))
+    return "\n\n".join(out)
+
+
 def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, followups: int) -> None:
     """Fill `answer` with the plan for this learner (and the time plan for a pace they state)."""
     hours = hours_per_day(answer.question)
@@ -154,6 +208,13 @@ def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, 
     lead = roadmap_order_lead(found, profile, roadmap, sources, numbers, answer.language == "zh", stated)
     text = replies.render_plan(plan, numbers, answer.language, finished_labels(roadmap, profile))
     answer.text = f"{lead}\n\n{text}" if lead else text
+    after = after_timed_stages(
+        answer.question, hours, profile, roadmap, answer.language == "zh", sources, numbers
+    )
+    if (
+        after
+    ):  # the whole timed path done: the time plan's next months lead, the planner's stage-5 pick follows
+        answer.text = f"{after}\n\n{answer.text}"
     if hours is not None:  # "I only have 2 hours a day": the roadmap's time plan for that pace
         answer.text += time_plan(hours, answer.language, sources, roadmap)
     for s in sources:

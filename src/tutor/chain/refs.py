@@ -13,8 +13,10 @@ __all__ = [
     "ASPECT_PATTERNS",
     "EXPLAIN",
     "FOUNDATIONS",
+    "REQUIRED",
     "LAST_STAGE",
     "SKILL_REFS",
+    "stage_ranges",
     "STAGE_REFS",
     "core_name",
     "milestone_refs",
@@ -81,6 +83,15 @@ STAGE_REFS = [
     re.compile(rf"\bstage\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
     re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\s+stage\b", re.IGNORECASE),
     re.compile(rf"\bphase\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
+]
+# "阶段 0 到 4", "阶段 1-3", "stages 0 to 4", "stage 1 through stage 3": every stage of the range
+STAGE_RANGES = [
+    re.compile(rf"阶段\s*({_NUM})\s*(?:到|至|-|~|～|—|–)\s*(?:阶段\s*)?({_NUM})(?!\s*[个月年周天])"),
+    re.compile(
+        rf"\b(?:stages?|phases?)\s*({_EN_NUM})\s*(?:to|through|thru|-|–)\s*(?:(?:stage|phase)\s*)?({_EN_NUM})\b"
+        r"(?!\s*(?:months?|weeks?|years?))",
+        re.IGNORECASE,
+    ),
 ]
 SKILL_REFS = [
     re.compile(rf"技能点\s*({_NUM})"),
@@ -367,3 +378,23 @@ FOUNDATIONS = re.compile(
     r"(?:(?:studying|learning|on|with)\s+)?(?:ai\b|artificial intelligence|the roadmap|machine learning\b|this roadmap)",
     re.IGNORECASE,
 )
+
+
+# "Is Linux required, or optional?", "Git 是必须学的吗，能跳过吗": whether the skill is required, which the 技能树
+# branch it stands under says ("基础技能（必修）"), not what comes before it
+REQUIRED = re.compile(
+    r"必须(?:要)?学|必修|必需|非学不可|可选|选修|(?:能|可以|可不可以)(?:不学|跳过)|\brequired\b|\boptional\b"
+    r"|\bmandatory\b|\ba must\b|\bmust[- ]have\b|\bcan i skip\b",
+    re.IGNORECASE,
+)
+
+
+def stage_ranges(text: str, numbers: set[int]) -> list[tuple[tuple[int, int], str, list[int]]]:
+    """(span, words, stages) of each range of stages the text names ("阶段 0 到 4": 0, 1, 2, 3, 4)."""
+    found = []
+    for pattern in STAGE_RANGES:
+        for m in pattern.finditer(text):
+            first, last = parse_number(m.group(1)), parse_number(m.group(2))
+            if first in numbers and last in numbers and first < last:
+                found.append((m.span(), m.group(0), sorted(k for k in numbers if first <= k <= last)))
+    return found

@@ -67,6 +67,29 @@ _REQUIREMENT = re.compile(
     r"|how (well|much) (do|should|must) i (know|master|learn)|\bhow good\b|\bmastered\b",
     re.IGNORECASE,
 )
+# whether a skill is required and what comes before it ("Is Linux required, or optional?", "模型部署放在什么之后学？
+# 它的前置是啥", "学 X 之前要先准备什么"): the skill tree and core path answer it, not the learner's plan
+_PREREQ = re.compile(
+    r"前置|先修|必修|必须(?:要)?学|必需|非学不可|(?:能|可以|可不可以)(?:不学|跳过)|可选|选修|(?:放|排)在.{0,4}(?:之后|后面|前面|之前)"
+    r"|(?:之前|以前)(?:要|需要|得|应该)?先?(?:准备|打好|掌握|学会|学完|会|具备|补)(?:哪些|什么|啥|些)"
+    r"|\bprerequisites?\b|\brequired\b|\boptional\b|\bmandatory\b|\ba must\b|\bnecessary\b|\bcan i skip\b"
+    r"|\b(?:before|prior to)\b.{0,60}\b(?:what|which)\b|\b(?:what|which)\b.{0,60}\bbefore\b",
+    re.IGNORECASE,
+)
+# a progress report, then what follows it ("工程化都学完了，还有什么可以继续深入的？", "I just wrapped up prompt
+# engineering. Which skill comes right after it?"): the planner's next step, not a passage
+_DONE_WORD = re.compile(
+    r"(?:学完|学好|搞定|走完|过完|弄完|搞完|完成|掌握)(?:了|啦)?|\b(?:done|finished|through|wrapped up|completed|mastered)\b",
+    re.IGNORECASE,
+)
+_REPORTS_AND_ASKS = "reports progress and asks what follows it"
+_FOLLOWS = re.compile(
+    r"还有(?:什么|啥|哪些)(?:可以|能|要|该|值得|需要)?(?:继续)?(?:学|深入|钻研|研究|做|进阶)|后面(?:还)?(?:有什么|要|该|能)"
+    r"|还(?:要|能|可以|该|应该|需要)?继续(?:学|深入|研究)|紧接着|继续深入|再往(?:下|后)走|\b(?:comes?|follows?)\s+(?:right\s+|directly\s+|immediately\s+)?after\b"
+    r"|\banything\b.{0,20}\b(?:left|else|deeper|beyond)\b|\bwhat'?s left\b|\bgo(?:ing)? deeper\b",
+    re.IGNORECASE,
+)
+
 # Advice and how-to questions are questions about the material (its essays give the advice).
 _ADVICE = re.compile(
     r"怎么|如何|怎样|为什么|为何|要不要|该不该|是否|有什么(方法|办法|建议|技巧|好处|作用|用)|有哪些|哪些|建议|方法|技巧|应对|提升|提高|锻炼|培养"
@@ -221,6 +244,12 @@ def route_message(text: str) -> Route:
         return Route("chitchat", "outside the learning material")
     if _REQUIREMENT.search(stripped) and not _SAYS_DONE.search(stripped):
         return Route("material", "asks what a skill requires: answered with its check criteria")
+    if _PREREQ.search(stripped) and not _SAYS_DONE.search(stripped):
+        return Route(
+            "material", "asks whether a skill is required or what comes before it: the roadmap answers"
+        )
+    if _DONE_WORD.search(stripped) and _FOLLOWS.search(stripped):
+        return Route("next_step", _REPORTS_AND_ASKS)
     if recommends_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _WHERE_FIND.search(stripped):
@@ -323,7 +352,13 @@ class Router:
                     f"names the roadmap's stages {u.stages}, skills {u.skills} or milestones {u.milestones} "
                     "(a near small-talk example was not enough)",
                 )
-        if routed.kind == "next_step" and self._understand is not None and not _SELF_REPORT.search(text):
+        if (
+            routed.kind == "next_step"
+            and self._understand is not None
+            and not _SELF_REPORT.search(text)
+            and routed.reason
+            != _REPORTS_AND_ASKS  # "工程化阶段都搞定了，还要继续学什么": after the stage it names
+        ):
             u = self._understand(text)
             explicit = u.evidence.get("aspect content") != "(a stage named alone)"
             if (

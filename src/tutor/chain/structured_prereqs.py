@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tutor.chain.refs import REQUIRED
 from tutor.chain.structured_parts import ASPECT_LABELS, Builder, core_path_to
 from tutor.curriculum.model import Skill, Stage
 
@@ -59,9 +60,37 @@ def _order_line(b: Builder, skill: Skill, prereqs: Any) -> list[str]:
     return [f"{lead}{b.item(path)} [{n}]"]
 
 
+def _words(text: str) -> set[str]:
+    """Latin words and adjacent Chinese character pairs, to match a tree leaf to a skill without a segmenter."""
+    latin = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", text)}
+    return latin | {r[i : i + 2] for r in re.findall(r"[\u4e00-\u9fff]{2,}", text) for i in range(len(r) - 1)}
+
+
+def _required(b: Builder, skill: Skill) -> bool:
+    """The skill tree's branch that holds the skill, with the skill's leaves, cited; False when none does."""
+    citation = b.cur.skill_tree_citation
+    if citation is None or not REQUIRED.search(b.question):
+        return False
+    own, asked = _words(skill.name), _words(b.question)
+    for branch in b.cur.skill_tree:
+        leaves = [x for x in branch.leaves if _words(x) & own]
+        leaves = [x for x in leaves if _words(x) & asked] or leaves  # "Linux" of "Linux 和 Git"
+        if leaves:
+            n = b.cite(citation, [citation.heading])
+            lead = (
+                f"路线图的技能树把它列在「{branch.name}」下："
+                if b.zh
+                else f"The roadmap's skill tree lists it under {branch.name}:"
+            )
+            b.section(f"{citation.heading} › {branch.name}", n, [b.item(x.rstrip(" ⭐")) for x in leaves])
+            b.out.insert(len(b.out) - len(leaves) - 1, lead)
+            return True
+    return False
+
+
 def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, label: str) -> None:
     zh = b.zh
-    if _core_path(b, skill, label):
+    if _required(b, skill) or _core_path(b, skill, label):
         return
     # what the graph says comes before it, and the skills its own stage teaches before it
     needs = prereqs.ancestors(skill.number)

@@ -23,12 +23,14 @@ from tutor.chain.refs import (
     EXPLAIN,
     FOUNDATIONS,
     LAST_STAGE,
+    REQUIRED,
     SKILL_REFS,
     STAGE_REFS,
     core_name,
     milestone_refs,
     parse_number,
     stage_by_name,
+    stage_ranges,
 )
 from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
@@ -134,6 +136,10 @@ def _numbered(text: str, curriculum: Curriculum, u: Understanding, claims: _Clai
                 u.skills.append(n)
                 u.evidence[f"skill {n}"] = m.group(0)
                 claims.add(m.span())
+    for span, said, numbers in stage_ranges(text, stage_numbers):  # "阶段 0 到 4": each stage of the range
+        if claims.free(span):
+            u.stages, u.evidence = u.stages + numbers, u.evidence | {f"stage {n}": said for n in numbers}
+            claims.add(span)
     for pattern in STAGE_REFS:
         for m in pattern.finditer(text):
             n = parse_number(m.group(1))
@@ -299,6 +305,10 @@ _CHOICE = re.compile(r"\bor\b|还是|或者", re.IGNORECASE)
 
 
 def _before(text: str, u: Understanding) -> None:
+    if (
+        u.skills and "prerequisites" not in u.aspects and (req := REQUIRED.search(text))
+    ):  # "Is Linux required?"
+        u.aspects, u.evidence["aspect prerequisites"] = [*u.aspects, "prerequisites"], req.group(0)
     if (u.skills or u.stages) and "prerequisites" not in u.aspects and not _CHOICE.search(text):
         m = _BEFORE.search(text)
         after = text[m.end() :].lstrip("的 ") if m else ""

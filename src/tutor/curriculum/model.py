@@ -103,6 +103,14 @@ class RecommendedItem(BaseModel):
     line: int | None = None  # the row's own line (1-based)
 
 
+class TreeBranch(BaseModel):
+    """One branch of the roadmap's 技能树 ("基础技能（必修）") and its leaves ("Linux 操作 ⭐⭐⭐"): whether a skill is
+    required is what the branch it stands under says."""
+
+    name: str
+    leaves: list[str] = Field(default_factory=list)
+
+
 class Curriculum(BaseModel):
     doc: str
     title: str
@@ -115,6 +123,8 @@ class Curriculum(BaseModel):
     overview_citation: Citation | None = None  # 学习路线总览: the stages in order, cited for "which stages"
     recommended: list[RecommendedItem] = Field(default_factory=list)
     advice: list[Citation] = Field(default_factory=list)
+    skill_tree: list[TreeBranch] = Field(default_factory=list)
+    skill_tree_citation: Citation | None = None  # the 技能树 section, cited when an answer quotes a branch
 
     def skill(self, number: int) -> Skill:
         for s in self.skills:

@@ -22,6 +22,7 @@ from tutor.curriculum.model import (
     Skill,
     Stage,
     TimePlan,
+    TreeBranch,
 )
 from tutor.errors import CurriculumError
 from tutor.ingest.loaders import load_document
@@ -200,6 +201,8 @@ def parse_roadmap(
     core_path_citation: Citation | None = None
     overview: Citation | None = None
     advice: list[Citation] = []
+    tree: list[TreeBranch] = []
+    tree_citation: Citation | None = None
     for node in nodes:
         if node.level == 2 and "时间规划" in node.text:
             time_plans.extend(_time_plan(plan, ctx) for plan in node.children)
@@ -223,6 +226,8 @@ def parse_roadmap(
             core_path_citation = ctx.cite(node)
         elif node.level == 2 and "总览" in node.text:  # 学习路线总览: the stages in order
             overview = ctx.cite(node)
+        elif node.level == 2 and "技能树" in node.text:
+            tree, tree_citation = _skill_tree(node), ctx.cite(node)
         elif node.level == 2 and "学习建议" in node.text:
             advice = [ctx.cite(child) for child in node.children]
     return Curriculum(
@@ -237,7 +242,24 @@ def parse_roadmap(
         overview_citation=overview,
         recommended=recommended,
         advice=advice,
+        skill_tree=tree,
+        skill_tree_citation=tree_citation,
     )
+
+
+_BRANCH = re.compile(r"^[├└]──\s*(.+?)\s*$")
+_LEAF = re.compile(r"^[│\s]+[├└]──\s*(.+?)\s*$")
+
+
+def _skill_tree(node: _Node) -> list[TreeBranch]:
+    """The 技能树 block's branches ("├── 🌳 基础技能（必修）") with their leaves ("│   ├── Python 编程 ⭐⭐⭐⭐⭐")."""
+    branches: list[TreeBranch] = []
+    for _, line in node.body:
+        if (m := _BRANCH.match(line)) is not None:
+            branches.append(TreeBranch(name=re.sub(r"^[^\w（(]+", "", m.group(1)).strip()))
+        elif (m := _LEAF.match(line)) is not None and branches:
+            branches[-1].leaves.append(m.group(1))
+    return branches
 
 
 def _stages_and_skills(nodes: list[_Node], ctx: _Ctx, doc: str) -> tuple[list[Stage], list[Skill]]:
