@@ -34,6 +34,7 @@ class SectionKind:
     heading_words: tuple[str, ...]
     chinese: re.Pattern[str] | None = None  # Chinese synonyms that are not the heading's own words
     documents_only: bool = False  # only in a question about a document ("in the curiosity essay", routed)
+    replaces: tuple[str, ...] = ()  # kinds this one stands in for when both are named
 
 
 def _en(pattern: str) -> re.Pattern[str]:
@@ -109,6 +110,23 @@ KINDS: tuple[SectionKind, ...] = (
         re.compile(r"(?<!代码)(?:例子|案例|举例)"),
         documents_only=True,
     ),
+    # "what's the formula in the essay", "what do its variables stand for": an essay writes its formula and
+    # defines the symbols where it builds the model (4.1 数学模型构建); 4.2 公式推导过程 only says "公式" in
+    # its heading, and answers how the formula is derived; the symbols are not "core concepts" (definition)
+    SectionKind(
+        "math_model",
+        re.compile(
+            r"^(?!.*\bderiv)(?=.*\b(?:formulas?|equations?|mathematical model|variables?|symbols?|modell?ed"
+            r"|as an? (?:function|formula|equation))\b)",
+            re.IGNORECASE | re.DOTALL,
+        ),
+        ("数学模型",),
+        re.compile(
+            r"^(?!.*推导)(?=.*(?:数学模型|变量|符号|字母|用.{0,6}公式|公式来?表示|哪些因素))", re.DOTALL
+        ),
+        documents_only=True,
+        replaces=("definition",),
+    ),
     SectionKind("background", _en(r"background|motivation|origins?"), ("背景介绍", "问题由来")),
     SectionKind(
         "time_plan",
@@ -148,7 +166,11 @@ class SectionKinds:
         for kind in KINDS:
             words = tuple(w for w in kind.heading_words if w in text)
             if words:
-                kept.append(SectionKind(kind.name, kind.english, words, kind.chinese, kind.documents_only))
+                kept.append(
+                    SectionKind(
+                        kind.name, kind.english, words, kind.chinese, kind.documents_only, kind.replaces
+                    )
+                )
         return cls(kept, chinese)
 
     def __len__(self) -> int:
@@ -161,8 +183,11 @@ class SectionKinds:
         if CJK.search(text):
             if not self.chinese:
                 return []
-            return [k for k in kinds if k.chinese is not None and k.chinese.search(text)]
-        return [k for k in kinds if k.english.search(text)]
+            found = [k for k in kinds if k.chinese is not None and k.chinese.search(text)]
+        else:
+            found = [k for k in kinds if k.english.search(text)]
+        replaced = {r for k in found for r in k.replaces}
+        return [k for k in found if k.name not in replaced]
 
     def dropped(self, question: str, rest: str) -> str:
         """The heading words of the kinds named only in the clause that `strip_document_reference`

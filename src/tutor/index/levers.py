@@ -23,6 +23,7 @@ from tutor.index.lever_store import FORMS, read_lever, recording, stored_names, 
 from tutor.index.lexicon import lexicon_builder
 from tutor.index.lexicon_gate import gated
 from tutor.index.live import LiveIndex
+from tutor.index.next_step import asks_next_step
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.ranker import HeadingVectors
 from tutor.index.roadmap_sections import (
@@ -356,11 +357,10 @@ class ReferenceSections:
     "阶段 2 学什么", "what does stage 0 cover", "技能点 14 的框架", "the engineering stage": the learner names
     a section by its number or name, which neither BM25 (an English "stage 0") nor the embedder (a bare
     number) can match to the heading; appending the heading ("阶段 0：基础准备（1-2 个月）") lets both find it.
-    A question about what comes after a stage also gets the next stage.  An ordinal ("第一个阶段", "the first
-    stage") is a position in the roadmap's order (the first stage is 阶段 0), unless the question also names a
-    stage by its name; "第三阶段" without 个 is the label 阶段 3.  `named=False` leaves out skills recognised
-    only by name ("PyTorch"), which already match.  Anything that cannot be understood adds nothing.
-    """
+    A question about what comes after a stage (`asks_next_step`, too) also gets the next stage.  An ordinal
+    ("第一个阶段", "the first stage") is a position in the roadmap's order (阶段 0 first) unless a stage is named
+    by name; "第三阶段" without 个 is the label 阶段 3.  `named=False` leaves out skills recognised only by name
+    ("PyTorch"), which already match.  Anything that cannot be understood adds nothing."""
 
     def __init__(
         self,
@@ -386,7 +386,7 @@ class ReferenceSections:
         skills = {s.number: s.heading for s in roadmap.skills}
         wanted_stages = referenced_stages(question, refs, roadmap.stages)
         wanted = [stages[n] for n in wanted_stages if n in stages]
-        asks_next = "next" in refs.aspects or bool(_AFTER.search(question))
+        asks_next = "next" in refs.aspects or bool(_AFTER.search(question)) or asks_next_step(question)
         if asks_next and wanted_stages and max(wanted_stages) + 1 in stages:
             wanted.append(stages[max(wanted_stages) + 1])
         for n in refs.skills:

@@ -206,6 +206,10 @@ class RoadmapSections:
         if got is None:
             return []
         refs, curriculum = got
+        whole = _one_stage(curriculum, refs.skills, self.max_skills)
+        if whole is not None:  # "ML, deep learning and NLP are done": stage 1 is, and stage 2 is next
+            headings = {s.number: s.heading for s in curriculum.stages}
+            return [Target(headings[whole + 1])] if whole + 1 in headings else []
         if refs.skills:
             if len(refs.skills) > self.max_skills:
                 return []
@@ -231,6 +235,9 @@ class RoadmapSections:
         if got is None:
             return []
         refs, curriculum = got
+        whole = _one_stage(curriculum, refs.skills, self.max_skills)
+        if whole is not None:
+            return [Target(s.heading) for s in curriculum.stages if s.number == whole]
         if refs.skills:
             if len(refs.skills) > self.max_skills:
                 return []
@@ -255,6 +262,15 @@ class RoadmapSections:
         wanted = referenced_stages(question, refs, curriculum.stages)
         headings = {s.number: s.heading for s in curriculum.stages}
         return [Target(headings[n]) for n in wanted[:1] if n in headings]
+
+
+def _one_stage(curriculum: Curriculum, skills: Sequence[int], max_skills: int) -> int | None:
+    """The stage a "what after X" question reports done when it lists more than `max_skills` skills,
+    all of one stage ("数学、Python、Linux 都学完了" is stage 0); None otherwise (one skill is a skill)."""
+    if len(skills) <= max_skills:
+        return None
+    stages = {s.stage for n in skills if (s := _skill(curriculum, n)) is not None}
+    return stages.pop() if len(stages) == 1 else None
 
 
 def _skill(curriculum: Curriculum, number: int) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 from tutor.index.bm25 import BM25Index
 from tutor.index.lexicon import LexiconHit, LexiconMatcher
 from tutor.index.lexicon_gate import ASKS_WHERE
+from tutor.index.next_step import asks_next_step
 from tutor.index.routing import refers_to_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
@@ -135,23 +136,6 @@ class SectionView:
 
 
 _ARROWS = re.compile(r"[→↓⇒➜⟶]")
-# "what comes next" in a learner's words: the chain's "next" aspect (`tutor.chain.refs`) and the
-# "after I'm done with X" forms of `ReferenceSections`
-_NEXT = re.compile(
-    r"之后学|以后学|然后学|接下来|下一步|下一个|下一?个?阶段|学完.{0,12}(?:学|做)什么|结束(?:了)?(?:之后|以后|后)"
-    r"|\bnext\b|\bafter (?:that|this|finishing|learning)\b|\bcomes? (?:right )?after\b|\bfollow(?:s|ing)?\b"
-    r"|\bafter (?:i'?m )?(?:done|finish)|接着学|\bmove on to\b|\bleft to (?:learn|study)\b",
-    re.IGNORECASE,
-)
-# a span of time ("三个月以后", "after six months") asks for a milestone, not for what comes next
-_DURATION = re.compile(
-    r"[0-9一二两三四五六七八九十半]\s*个?\s*(?:月|年|周|星期)|\b(?:months?|years?|weeks?)\b", re.I
-)
-
-
-def asks_next_step(question: str) -> bool:
-    """Does the learner ask what comes after something (and not after a span of time)?"""
-    return bool(_NEXT.search(question)) and not _DURATION.search(question)
 
 
 class SequencePassages:
