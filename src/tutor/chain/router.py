@@ -60,11 +60,12 @@ _INJECTION = re.compile(
     r"|\bwhat you were told\b|before (our|this) (chat|conversation) (started|began)|before i started typing",
     re.IGNORECASE,
 )
-# "要练到什么程度 / how do I know I've mastered X": the skill's check criteria, answered from the material.
+# "要练到什么程度 / how do I know I've mastered X / 学完了应该能干啥": the skill's check criteria, from the material.
 _REQUIREMENT = re.compile(
     r"什么程度|什么水平|哪种程度|多好才|多熟|合格|过关|达标|检验标准|什么标准|什么\s*level|算\s*ok|算(是)?(学会|学完|掌握|入门|合格|过关|可以|会了)|才(能|可以)(进入|开始|学)"
     r"|\bgood enough\b|how (do|can|will|would) i know\b|\b(check|pass) criteria\b|\bcriteria\b|\bready to (move|go|start)"
-    r"|how (well|much) (do|should|must) i (know|master|learn)|\bhow good\b|\bmastered\b",
+    r"|how (well|much) (do|should|must) i (know|master|learn)|\bhow good\b|\bmastered\b"
+    r"|(应该|应当|要|得)能(干|做)(啥|什么|哪些)|\bwhat should i be able to\b",
     re.IGNORECASE,
 )
 # whether a skill is required and what comes before it ("Is Linux required, or optional?", "模型部署放在什么之后学？

@@ -84,6 +84,8 @@ def test_injections_are_declined(text: str) -> None:
         "How do I know I've mastered PyTorch?",
         "What is prompt engineering?",
         "系统设计要学哪些内容？",
+        "RAG 学完了应该能做什么？",  # what one should be able to do: the criteria, not what follows
+        "What should I be able to do after the RAG skill?",
     ],
 )
 def test_advice_and_requirement_questions_are_material(text: str) -> None:

@@ -158,6 +158,7 @@ def test_milestones(cur, cfg, text: str, months: list[int]) -> None:
         ("What topics does the deep learning skill cover?", "content"),
         ("Python 进阶要掌握哪些特性？", "content"),  # "要掌握哪些" asks what the skill's content lists
         ("LangChain 需要掌握什么？", "content"),
+        ("系统设计学完了应该能干啥？", "checks"),  # 能干啥: what one can do, not 学完…做什么 (what follows)
     ],
 )
 def test_aspects(cur, cfg, text: str, aspect: str) -> None:
