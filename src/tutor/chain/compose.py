@@ -67,6 +67,24 @@ _OTHER_PASSAGE_MARGIN = 0.02
 _CONCLUDES = re.compile(r"^(?:这些|以上|上述|通过以上|通过这些|综上|总之|总的来说)")
 _ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
 _ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
+# one side of a section that weighs both ("3.3 算法优缺点": 优点 then 缺点); a question asking one side only
+_PROS = re.compile(r"优点|优势|好处|长处|\b(?:advantages?|pros|strengths?|benefits?|upsides?)\b", re.I)
+_CONS = re.compile(
+    r"缺点|劣势|不足|弊端|局限|挑战|短板|\b(?:disadvantages?|cons|weakness(?:es)?|drawbacks?|downsides?|limitations?|challenges?|risks?)\b",
+    re.I,
+)
+_BOTH_SIDES = re.compile(r"优缺点|利弊|优劣|\bpros and cons\b|\badvantages and disadvantages\b", re.I)
+
+
+def _other_side(question: str, block: Block) -> bool:
+    """The question asks one side ("深度学习有哪些缺点") and the block is introduced as the other ("…以下优点：")."""
+    if _BOTH_SIDES.search(question):
+        return False
+    said = _BOTH_SIDES.sub(" ", f"{block.label} {block.intro}")  # the heading "算法优缺点" names both sides
+    pros, cons = bool(_PROS.search(question)), bool(_CONS.search(question))
+    if pros == cons:
+        return False
+    return bool((_CONS if pros else _PROS).search(said)) and not (_PROS if pros else _CONS).search(said)
 
 
 def _card_block(source: Source) -> Block:
@@ -122,18 +140,20 @@ def select_blocks(
     chosen = _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
     if chosen[0].source in prefer:  # the section the question names answers it: no other passage joins
         chosen = [b for b in chosen if b.source in prefer]
-        return _whole_section(chosen, blocks, budget)
+        return _whole_section(question, chosen, blocks, budget)
     return chosen
 
 
-def _whole_section(chosen: list[Block], blocks: list[Block], budget: int) -> list[Block]:
+def _whole_section(question: str, chosen: list[Block], blocks: list[Block], budget: int) -> list[Block]:
     """The section the question names, quoted whole in reading order when it is short prose and lists
-    ("优点：…" and "缺点：…" both, for "pros and cons"): choosing among its blocks cut it."""
+    ("优点：…" and "缺点：…" both, for "pros and cons"; only 缺点 for "有哪些缺点"): choosing among its
+    blocks cut it."""
     seen: dict[tuple[int, str], Block] = {}  # a passage listed twice among the candidates counts once
     for b in blocks:
         if b.source == chosen[0].source:
             seen.setdefault((b.position, b.text), b)
-    own = sorted(seen.values(), key=lambda b: b.position)
+    own = sorted((b for b in seen.values() if not _other_side(question, b)), key=lambda b: b.position)
+    chosen = [b for b in chosen if not _other_side(question, b)] or own or chosen
     size = sum(len(x) for b in own for x in (b.intro, *b.lines))
     if len(own) <= len(chosen) or size > budget or any(b.kind not in ("list", "para") for b in own):
         return chosen
@@ -199,6 +219,8 @@ def _score(
             block.score -= 0.05  # an outline answers "which steps / which directions", little else
         if block.kind == "code" and not _ASKS_CODE.search(question):
             block.score -= 0.05
+        if _other_side(question, block):
+            block.score -= 0.1  # the side the learner did not ask about
 
 
 def _choose(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tutor.chain.answer import Source
 from tutor.chain.citations import check_citations
-from tutor.chain.compose import Block, _choose, _content_text, select_blocks, split_blocks
+from tutor.chain.compose import Block, _choose, _content_text, _whole_section, select_blocks, split_blocks
 from tutor.chain.compose_render import render_blocks
 
 
@@ -186,6 +186,26 @@ def test_a_formula_comes_with_the_line_that_introduces_it() -> None:
         ("math", ["$$ E = mc^2 $$"]),
         ("para", ["其中 E 为能量。"]),
     ]
+
+
+PROS_CONS = (
+    "**优点**：\n- **提升竞争力**：保持职业竞争力。\n- **减轻压力**：减轻加班压力。\n\n"
+    "**缺点**：\n- **学习压力大**：需要投入大量时间。\n- **效果慢**：难以立竿见影。"
+)
+
+
+def test_a_section_weighing_both_sides_is_quoted_for_the_side_asked() -> None:
+    blocks = split_blocks(_source(PROS_CONS, n=1, headings=["3.3 算法优缺点"]))
+    assert [b.label for b in blocks] == ["优点", "缺点"]
+
+    def quoted(question: str) -> list[str]:
+        return [b.label for b in _whole_section(question, blocks[:1], blocks, budget=1400)]
+
+    assert quoted("这套方法有啥缺点？") == ["缺点"]
+    assert quoted("What are the upsides of the approach?") == ["优点"]
+    assert quoted("它有哪些优缺点？") == ["优点", "缺点"]  # both asked: the whole section
+    assert quoted("What are the upsides and the challenges?") == ["优点", "缺点"]
+    assert quoted("这个方法怎么用？") == ["优点", "缺点"]  # no side asked: the whole section as before
 
 
 class _FlatEmbedder:
