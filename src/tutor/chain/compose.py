@@ -219,8 +219,7 @@ def _score(
             block.score -= 0.05  # an outline answers "which steps / which directions", little else
         if block.kind == "code" and not _ASKS_CODE.search(question):
             block.score -= 0.05
-        if _other_side(question, block):
-            block.score -= 0.1  # the side the learner did not ask about
+        block.score -= 0.1 if _other_side(question, block) else 0.0  # the side the learner did not ask about
 
 
 def _choose(
