@@ -57,7 +57,8 @@ _INJECTION = re.compile(
     r"|\b(instructions?|rules|guidelines|directions|text|prompt)\b.{0,30}\byou (were|'ve been|have been) "
     r"(given|told|set up|configured|programmed)|\bwhat (were|have) you (been )?(told|instructed|programmed|set up)"
     r"|\b(guidelines|rules|instructions)\b.{0,10}\bwere you\b|\b(configures|programs|programmed|instructs) you\b"
-    r"|\bwhat you were told\b|before (our|this) (chat|conversation) (started|began)|before i started typing",
+    r"|\bwhat you were told\b|before (our|this) (chat|conversation) (started|began)|before i started typing"
+    r"|(忘掉|忘记|忘了|别管|抛开|别再当|不要再当)你(是|的身份|的角色)|\bforget (that )?you('re| are)\b|\bstop being (a|an|the|my) (tutor|assistant)\b",
     re.IGNORECASE,
 )
 # "要练到什么程度 / how do I know I've mastered X / 学完了应该能干啥": the skill's check criteria, from the material.
@@ -147,7 +148,7 @@ _TALK_END = r"[\s!！。.?？~～,，啦呀哦了]*"
 # small talk alone, one phrase or several ("hi, thanks!"); a question after a greeting is not small talk
 _CHITCHAT = re.compile(rf"^\s*{_SMALL_TALK}{_TALK_END}(?:{_SMALL_TALK}{_TALK_END})*$", re.IGNORECASE)
 _OFF_TOPIC = re.compile(
-    r"天气|weather|笑话|\bjokes?\b|讲个故事|tell me a story|写(一)?首诗|\bpoem\b|彩票|lottery|股票|\bstocks?\b"
+    r"天气|weather|笑话|\bjokes?\b|讲个故事|tell me a story|写(一)?首诗|\bpoem\b|彩票|lottery|股票|\bstocks?\b|概念股|炒股|基金|理财|比特币|\bcrypto"
     r"|星座|horoscope|(中午|晚上|今天)吃什么|what should i eat|电影推荐|recommend a movie|你喜欢|do you like"
     r"|你多大|how old are you|你有女朋友|唱首歌|sing a song|几点了|what time is it",
     re.IGNORECASE,
