@@ -69,7 +69,10 @@ ASKS_CONCEPT = re.compile(
 # how to do something is not a definition ("how do I fine-tune…") unless the question also asks where the material
 # teaches it: "How do I shrink a model by storing weights in 8 bits? Where is that taught?" describes a concept in
 # the words a learner has for it (`curriculum_answer.described_first`)
-_HOW = re.compile(r"步骤|怎么做|如何做|\bsteps?\b|\bhow (?:to|do|can|should)\b", re.IGNORECASE)
+_HOW = re.compile(
+    r"步骤|怎么做|如何做|做法|(?:要|该|具体)(?:怎么|如何)(?!理解)|\bsteps?\b|\bhow (?:to|do|can|should)\b",
+    re.IGNORECASE,
+)
 # how two things relate, or how to do something, is not a definition ("技术探索和知识分享之间是什么关系")
 _NOT_CONCEPT = re.compile(r"关系|联系|\brelat|" + _HOW.pattern, re.IGNORECASE)
 # an article's definition line answers what a term *means*; "which tools does the curiosity article
