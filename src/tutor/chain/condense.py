@@ -98,7 +98,7 @@ def is_follow_up(question: str) -> bool:
         or _ANAPHORA_EN.search(q)
         or _LEAD.match(q)
         or (short and re.search(r"呢[？?]?$", q))
-        or (len(CJK.findall(q)) <= 16 and len(q.split()) <= 8 and asks_only_an_aspect(q))
+        or (len(CJK.findall(q)) <= 12 and len(q.split()) <= 6 and asks_only_an_aspect(q))
         or (short and filters_a_list(q))
     )
 
