@@ -213,8 +213,8 @@ def condense_by_rule(
             return candidate
     if back is None and (parallel := _document_only(previous, body, question, names_doc)) is not None:
         return parallel
-    if back is None and _ANAPHORA_EN.search(body):
-        return question  # its pronoun points at its own subject: a new question ("And how should I read them?")
+    if back is None and _ANAPHORA_EN.search(body):  # "And how should I read them?": a new question
+        return question
     topic = _topic(previous, mentions)
     if not topic:
         return question

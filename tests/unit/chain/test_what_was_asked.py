@@ -25,7 +25,8 @@ def test_a_skill_asked_part_by_part_with_why_each_matters_asks_its_content(cur, 
         u = understand(question, cur, cfg)
         assert u.skills and "content" in u.aspects, question
     # a why that is not the roadmap's 为什么重要 line is still an explanation, not the syllabus
-    assert "content" not in understand("Transformer 的原理是什么，包括哪些内容之外的东西为什么有效？", cur, cfg).aspects
+    u = understand("深度学习为什么需要大量数据？包括哪些原因？", cur, cfg)
+    assert "content" not in u.aspects
 
 
 def test_an_english_verb_form_names_a_group_of_the_skill(cur, cfg) -> None:
@@ -74,7 +75,8 @@ def test_a_duration_after_a_milestone_is_the_later_milestone(cur, cfg) -> None:
 
     later = ctx("那再过三个月呢？", "三个月后应该达到什么水平？")
     assert later is not None and later.milestones == [6]
-    assert ctx("And after another six months?", "What should I be able to do after 6 months?").milestones == [12]
+    year = ctx("And after another six months?", "What should I be able to do after 6 months?")
+    assert year is not None and year.milestones == [12]
 
 
 def test_an_aspect_alone_is_a_follow_up_up_to_twelve_characters() -> None:
