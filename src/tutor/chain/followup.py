@@ -63,7 +63,7 @@ def _later(question: str, ctx: Understanding, cur: Curriculum) -> int | None:
     if m is None or not ctx.milestones:
         return None
     token = next(g for g in m.groups() if g)
-    months = 6 if token == "半" and m.group(2) else 0.5 if token == "半" else parse_number(token.lower())
+    months = 6 if m.group(2) else parse_number(token.lower())  # 再过半年; 半个月 is no milestone step
     if months is None:
         return None
     base = max(ctx.milestones)
