@@ -160,13 +160,15 @@ def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
 
 
 def _pointing_back(body: str) -> re.Match[str] | None:
-    """The pronoun that points at the earlier turn; None when there is none or when an English one follows a
-    term of the material in the question itself ("how often should I read papers, and how should I read
+    """The pronoun that points at the earlier turn; None when there is none or when an English "them"/"they"
+    follows a term of the material in the question itself ("how often should I read papers, and how should I read
     them?": "them" are the papers, and the question has its own subject)."""
     if (zh := _ANAPHORA_ZH.search(body)) is not None:
         return zh
+    # "Which learning platforms does it name?": "it" is still the earlier topic
     en = _ANAPHORA_EN.search(body)
-    return None if en is None or english_terms(body[: en.start()]) else en
+    inner = en is not None and en.group(0).lower() in ("them", "they") and english_terms(body[: en.start()])
+    return None if inner else en
 
 
 def _previous_standalone(

@@ -66,6 +66,8 @@ def test_a_pronoun_after_the_questions_own_subject_points_inside_it() -> None:
     assert condense_by_rule(question, history, names_own=lambda t: False) == question
     # a pronoun with nothing of the question's own before it still points back
     assert "RAG" in condense_by_rule("And what are its resources?", [("user", "What is taught in RAG?")])
+    essay = [("user", "Tell me about the midlife crisis article's advice on continuous learning.")]
+    assert "midlife" in condense_by_rule("Which learning platforms does it name?", essay)
 
 
 def test_a_duration_after_a_milestone_is_the_later_milestone(cur, cfg) -> None:
