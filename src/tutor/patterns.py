@@ -11,6 +11,7 @@ __all__ = [
     "HEADING",
     "SKILL_REF",
     "STAGE_REF",
+    "WHY_IT_MATTERS",
     "ZH_DIGITS",
     "han_pairs",
     "zh_number",
@@ -24,6 +25,12 @@ CJK = re.compile(f"[{CJK_CHARS}]")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 #: the opening or closing line of a fenced code block
 FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+
+#: "每块为啥重要", "why does each one matter": asks for the roadmap's 为什么重要 lines, not for an explanation
+WHY_IT_MATTERS = re.compile(
+    r"为(?:什么|啥)(?:很|这么|那么)?重要|\bwhy (?:does|do|is|are) (?:\w+ ){0,3}(?:matters?|important)\b",
+    re.IGNORECASE,
+)
 
 #: "阶段 3" anywhere in a text: group 1 the stage number
 STAGE_REF = re.compile(r"阶段\s*(\d+)")

@@ -45,7 +45,11 @@ Describe = Callable[[str, "str | None"], "LexiconHit | None"]
 __all__ = ["ASKS_CONCEPT", "compose_concept", "names_article"]
 
 # "这个技术在路线图哪里", "路线图里有讲吗": where (whether) the material teaches what the question describes
-_WHERE_ZH = r"(?:路线图?|资料|材料)(?:里|中)?的?哪(?:里|儿|部分|块)|有没有讲|有讲吗?|讲(?:过|到)了?吗"
+_WHERE_ZH = (
+    r"(?:路线图?|资料|材料)(?:里|中)?的?哪(?:里|儿|部分|块)|有没有讲|有讲吗?|讲(?:过|到)了?吗"
+    # "…的那种方法，哪一节讲？", "在哪一章讲", "哪里讲到": the section that teaches it
+    r"|哪一?(?:节|章|部分|个部分)(?:里|中)?(?:讲|有|提|介绍|教)|哪(?:里|儿)(?:讲|有讲|提到|介绍|教)"
+)
 # the English of 有没有讲: "…— is that in the roadmap?", "does the material cover it?", "is this taught anywhere?"
 _WHERE_EN = (
     r"\b(?:is|are) (?:that|this|it|they|these|those) (?:(?:in|on|part of|anywhere in|somewhere in) the "
@@ -65,7 +69,10 @@ ASKS_CONCEPT = re.compile(
 # how to do something is not a definition ("how do I fine-tune…") unless the question also asks where the material
 # teaches it: "How do I shrink a model by storing weights in 8 bits? Where is that taught?" describes a concept in
 # the words a learner has for it (`curriculum_answer.described_first`)
-_HOW = re.compile(r"步骤|怎么做|如何做|\bsteps?\b|\bhow (?:to|do|can|should)\b", re.IGNORECASE)
+_HOW = re.compile(
+    r"步骤|怎么做|如何做|做法|(?:要|该|具体)(?:怎么|如何)(?!理解)|\bsteps?\b|\bhow (?:to|do|can|should)\b",
+    re.IGNORECASE,
+)
 # how two things relate, or how to do something, is not a definition ("技术探索和知识分享之间是什么关系")
 _NOT_CONCEPT = re.compile(r"关系|联系|\brelat|" + _HOW.pattern, re.IGNORECASE)
 # an article's definition line answers what a term *means*; "which tools does the curiosity article
@@ -87,6 +94,7 @@ _ARTICLE_NAME = re.compile(
 # list answers it, not its definition line
 _ALSO_A_LIST = re.compile(
     r"\b(?:which|what)\s+[a-z]+s\s+(?:does|do|did|should|would|can)\b|还?(?:有|推荐|提到)了?哪些"
+    r"|\b(?:recommends?|suggests?|lists?|mentions?|names?|gives?)\s+(?:some|a few|several|a number of)\b"
 )
 # what a description of one concept asks: its name, what it means, where (which skill) it is taught; "which
 # frameworks are listed in the tools appendix" asks for a list, not for a concept its words describe

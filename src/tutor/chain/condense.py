@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.output_parsers import StrOutputParser
 
+from tutor.chain.glossary import english_terms
 from tutor.chain.prompts import CONDENSE_PROMPT
 from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.text import CJK
@@ -49,7 +50,8 @@ _QUESTION_WORDS = re.compile(
 
 
 _FILLER = re.compile(
-    r"有|的|要|一下|具体|推荐|学习|自己|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b", re.IGNORECASE
+    r"有|的|要|一下|具体|推荐|学习|自己|可以|能|做|实践|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b",
+    re.IGNORECASE,
 )
 
 
@@ -96,7 +98,7 @@ def is_follow_up(question: str) -> bool:
         or _ANAPHORA_EN.search(q)
         or _LEAD.match(q)
         or (short and re.search(r"呢[？?]?$", q))
-        or (short and asks_only_an_aspect(q))
+        or (len(CJK.findall(q)) <= 12 and len(q.split()) <= 6 and asks_only_an_aspect(q))
         or (short and filters_a_list(q))
     )
 
@@ -120,8 +122,11 @@ def continues_document(
 
 
 # "What about starting a company?", "那技术创业呢？": the same question about another thing of the same document
+# "开发工具呢？" too: a short "X 呢" names its own subject as much as "那 X 呢" does
 _PARALLEL = re.compile(
-    r"^(?:(?:and\s+)?(?:what|how)\s+about\b|那(?!它|这|那|其)).+?(?:呢)?\s*[？?]?\s*$", re.IGNORECASE
+    r"^(?:(?:and\s+)?(?:what|how)\s+about\b|那(?!它|这|那|其)).+?(?:呢)?\s*[？?]?\s*$"
+    r"|^(?![它这那其])[^\s，,。？?]{2,12}呢\s*[？?]?\s*$",
+    re.IGNORECASE,
 )
 # the words naming the document in the earlier question: "the opinion leader essay", "中年危机那篇文章"
 _DOC_PHRASES = (
@@ -154,6 +159,37 @@ def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
     return re.sub(r"\s+", " ", _QUESTION_WORDS.sub(" ", previous)).strip()
 
 
+def _pointing_back(body: str) -> re.Match[str] | None:
+    """The pronoun that points at the earlier turn; None when there is none or when an English "them"/"they"
+    follows a term of the material in the question itself ("how often should I read papers, and how should I read
+    them?": "them" are the papers, and the question has its own subject)."""
+    if (zh := _ANAPHORA_ZH.search(body)) is not None:
+        return zh
+    # "Which learning platforms does it name?": "it" is still the earlier topic
+    en = _ANAPHORA_EN.search(body)
+    inner = en is not None and en.group(0).lower() in ("them", "they") and english_terms(body[: en.start()])
+    return None if inner else en
+
+
+def _previous_standalone(
+    history: Sequence[Turn],
+    mentions: Callable[[str], list[str]] | None,
+    names_own: Callable[[str], bool] | None,
+    names_doc: Callable[[str], bool] | None,
+) -> str | None:
+    """The earlier question as it was understood in its own conversation: in "意见领袖那篇…需要哪些能力？" ->
+    "那它推荐了哪些学习资源？" -> "开发工具呢？" the last turn is about the essay named two turns back, which the
+    middle turn names only through its pronoun."""
+    users = [i for i, (role, text) in enumerate(history) if role == "user" and text.strip()]
+    if not users:
+        return None
+    last = users[-1]
+    text = history[last][1]
+    if len(users) == 1:
+        return text
+    return condense_by_rule(text, history[:last], mentions, names_own, names_doc)
+
+
 def condense_by_rule(
     question: str,
     history: Sequence[Turn],
@@ -165,29 +201,29 @@ def condense_by_rule(
 
     A follow-up that names a reference of its own ("那半年呢" after "三个月后…", "那业余呢" after "全职…")
     replaces the previous one: it keeps only what the previous question asked about (`names_own`)."""
-    previous = _previous(history)
-    if previous is None or not (
-        is_follow_up(question) or continues_document(question, history, names_doc, names_own)
-    ):
+    if not (is_follow_up(question) or continues_document(question, history, names_doc, names_own)):
+        return question
+    previous = _previous_standalone(history, mentions, names_own, names_doc)
+    if previous is None:
         return question
     body = _LEAD.sub("", question.strip())
-    if names_own is not None and not (_ANAPHORA_ZH.search(body) or _ANAPHORA_EN.search(body)):
+    back = _pointing_back(body)
+    if names_own is not None and back is None:
         asked = [m.group(0) for _, pattern in ASPECT_PATTERNS if (m := pattern.search(previous))]
         candidate = " ".join([body, *asked])
         if names_own(candidate):
             return candidate
-    if not (_ANAPHORA_ZH.search(body) or _ANAPHORA_EN.search(body)):
-        if (parallel := _document_only(previous, body, question, names_doc)) is not None:
-            return parallel
+    if back is None and (parallel := _document_only(previous, body, question, names_doc)) is not None:
+        return parallel
+    if back is None and _ANAPHORA_EN.search(body):  # "And how should I read them?": a new question
+        return question
     topic = _topic(previous, mentions)
     if not topic:
         return question
-    if _ANAPHORA_ZH.search(body):
-        return _ANAPHORA_ZH.sub(topic, body, count=1)
-    if _ANAPHORA_EN.search(body):
-        return _ANAPHORA_EN.sub(
-            lambda m: f"{topic}'s" if m.group(0).lower() == "its" else topic, body, count=1
-        )
+    if back is not None:
+        word = back.group(0)
+        said = f"{topic}'s" if word.lower() == "its" else topic
+        return body[: back.start()] + said + body[back.end() :]
     return f"{topic} {body}"
 
 

@@ -49,6 +49,29 @@ _ORDINAL_EN = re.compile(
 )
 
 
+# "那再过三个月呢？", "And after another six months?", "three more months?": a duration added to the earlier milestone
+_LATER = re.compile(
+    r"(?:再|又)(?:过|学)了?\s*(\d+|[一二两三四五六七八九十半]+)\s*个?\s*月|(?:再|又)(?:过|学)了?\s*(半)年"
+    r"|\banother\s+(\d+|[a-z]+)\s+months?\b|\b(\d+|[a-z]+)\s+more\s+months?\b",
+    re.IGNORECASE,
+)
+
+
+def _later(question: str, ctx: Understanding, cur: Curriculum) -> int | None:
+    """The milestone a duration after the earlier one reaches: that sum when the roadmap has it, else the next."""
+    m = _LATER.search(question)
+    if m is None or not ctx.milestones:
+        return None
+    token = next(g for g in m.groups() if g)
+    months = 6 if m.group(2) else parse_number(token.lower())  # 再过半年; 半个月 is no milestone step
+    if months is None:
+        return None
+    base = max(ctx.milestones)
+    ordered = sorted(ms.months for ms in cur.milestones)
+    target = base + months
+    return target if target in ordered else next((n for n in ordered if n > base), None)
+
+
 def _kind(text: str) -> str | None:
     found = [(m.start(), k) for k, rx in _KINDS.items() if (m := rx.search(text))]
     return min(found)[1] if found else None
@@ -71,7 +94,7 @@ def _names_own(u: Understanding) -> bool:
 def refers_back(question: str, own: Understanding) -> bool:
     """The follow-up points at the earlier turn: a relative or ordinal reference, or a pronoun or a bare
     aspect with no skill, stage or milestone of its own."""
-    if _NEXT.search(question) or _PREV.search(question):
+    if _NEXT.search(question) or _PREV.search(question) or _LATER.search(question):
         return True
     if _ordinal(question) is not None:
         return True
@@ -141,6 +164,8 @@ def _inherit(question: str, own: Understanding, ctx: Understanding, cur: Curricu
         for key in [k for k in u.evidence if k.startswith("skill ")]:  # "第二个技能" is not 技能点 2 here
             u.evidence.pop(key)
         resolved = _nth(u, ctx, cur, position)
+    elif (later := _later(question, ctx, cur)) is not None:
+        u.milestones, resolved = [later], f"milestone {later}"  # "那再过三个月呢？" after "三个月后…"
     elif step:  # "下一个" chooses the neighbour; it does not ask what comes next (dropped below)
         resolved = _relative(u, ctx, cur, kind, step)
     elif ctx.milestones and (month := _bare_month(question, cur)) is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from tutor.chain.daily_hours import states_daily_hours
 from tutor.chain.glossary import english_terms, expand_english
@@ -35,23 +35,14 @@ from tutor.chain.refs import (
 from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
+from tutor.patterns import WHY_IT_MATTERS
 
 __all__ = ["ASPECTS", "Aspect", "Understanding", "parse_number", "read_aspects", "understand"]
 
 Aspect = Literal[
     "resources", "checks", "project", "content", "time", "prerequisites", "next", "milestone", "stage"
 ]
-ASPECTS: tuple[str, ...] = (
-    "resources",
-    "checks",
-    "project",
-    "content",
-    "time",
-    "prerequisites",
-    "next",
-    "milestone",
-    "stage",
-)
+ASPECTS: tuple[str, ...] = get_args(Aspect)
 
 
 @dataclass
@@ -254,7 +245,9 @@ def _milestone_by_item(text: str, curriculum: Curriculum, u: Understanding) -> N
 
 
 def _unnamed(text: str, u: Understanding) -> str:
-    """`text` without the names it matched: 原理 in "深度学习原理这部分学哪些内容" names skill 5, it asks no why."""
+    """`text` without the names it matched: 原理 in "深度学习原理这部分学哪些内容" names skill 5, it asks no why;
+    nor does "每块为啥重要" (the roadmap's own 为什么重要 lines are part of a skill's content)."""
+    text = WHY_IT_MATTERS.sub(" ", text)
     for key, said in u.evidence.items():
         if key.startswith(("skill ", "stage ")) and said:
             text = text.replace(said, " ")
