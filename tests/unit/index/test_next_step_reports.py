@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tutor.chain.understanding import understand
+from tutor.chain.whats_next import asks_next_step
 from tutor.curriculum.graph import core_path_skills, load_curriculum_config
 from tutor.curriculum.parser import load_curriculum
-from tutor.index.next_step import asks_next_step
 from tutor.index.roadmap_sections import RoadmapSections
 
 REPO = Path(__file__).resolve().parents[3]
