@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import yaml
 
+from tutor.chain.list_next import asks_list_item
 from tutor.chain.whats_next import reports_and_asks
 from tutor.errors import ConfigError
 from tutor.resources.intent import asks_for_resources, recommends_resources
@@ -243,6 +244,8 @@ def route_message(text: str) -> Route:
         )
     if reports_and_asks(stripped):
         return Route("next_step", _REPORTS_AND_ASKS)
+    if asks_list_item(stripped):
+        return Route("next_step", "asks the next project or paper: the material's list in its order")
     if recommends_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _WHERE_FIND.search(stripped):

@@ -25,9 +25,10 @@ __all__ = [
     "says_next",
 ]
 
-# a word that asks what follows; "学完了能做什么" asks what one can do (the check criteria), "next month" a time
+# a word that asks what follows; "学完了能做什么" asks what one can do (the check criteria; "还能学什么" asks
+# what follows), "next month" a time
 NEXT_WORD = re.compile(
-    r"之后学|以后学|然后学|接着学|接下来|下一步|下一个|下一?个?阶段|学完.{0,12}(?<!能)(?:学|做)什么|结束(?:了)?(?:之后|以后|后)"
+    r"之后学|以后学|然后学|接着(?:学|读|做|看)|接下来|下一步|下一个|下一?个?阶段|学完.{0,12}(?:学|(?<!能)做)什么|结束(?:了)?(?:之后|以后|后)"
     r"|\bnext\b(?!\s+(?:month|week|year|day|time)s?\b)|\bafter (?:that|this|finishing|learning)\b"
     r"|\bcomes? (?:right )?after\b|\bfollow(?:s|ing)?\b|\bafter (?:i'?m )?(?:done|finish)|\bmove on to\b"
     r"|\bleft to (?:learn|study)\b",
@@ -35,8 +36,9 @@ NEXT_WORD = re.compile(
 )
 # a report of what is done ("RAG 搞定了", "I wrapped up stage 3", "got comfortable with PyTorch")
 _DONE = re.compile(
-    r"(?:学完|学好|搞定|走完|过完|弄完|搞完|完成|掌握)(?:了|啦)?|都过了"
-    r"|\b(?:done|finished|through|wrapped up|completed|mastered|got comfortable with)\b",
+    r"(?:学完|学好|搞定|走完|过完|弄完|搞完|完成|掌握|读完|看完|做完|做出来)(?:了|啦)?|都过了"
+    r"|\b(?:done|finished|through|wrapped up|completed|mastered|got comfortable with)\b"
+    r"|\bi(?:'ve| have)(?: already| just)? (?:read|built|gone through)\b",
     re.IGNORECASE,
 )
 # ... and a question of where to go from there, without a "next" word
@@ -49,9 +51,12 @@ _WHERE_NOW = re.compile(
     r"|\bwhat now\b|\bnow\?|\bfrom here\b|\bwhich stage\b|\bstart on\b|\bwhat (?:should|do|can) i (?:do|learn|study|start|pick)\b",
     re.IGNORECASE,
 )
-# a span of time ("三个月以后", "after six months") asks for a milestone, not for what comes next
+# a span of time ("三个月以后", "after six months") asks for a milestone, not for what comes next; a point in
+# time ("last week") is part of a progress report
 _DURATION = re.compile(
-    r"[0-9一二两三四五六七八九十半]\s*个?\s*(?:月|年|周|星期)|\b(?:months?|years?|weeks?)\b", re.IGNORECASE
+    r"[0-9一二两三四五六七八九十半]\s*个?\s*(?:月|年|周|星期)"
+    r"|\b(?:\d+|an?|one|two|three|four|five|six|eight|nine|ten|twelve|several|few|couple of)\s+(?:months?|years?|weeks?)\b",
+    re.IGNORECASE,
 )
 
 
