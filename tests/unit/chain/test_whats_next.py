@@ -27,6 +27,7 @@ REPORTS = [
     "Finished stage 2, what do I start on now?",
     "Got comfortable with PyTorch. Where do I go from here?",
     "I'm done with LangChain, is there anything left beyond it?",
+    "Finished reading the BERT paper last week. What should I read now?",  # a point in time, not a span
 ]
 NEXT_WORDS = [
     "Transformer 之后学什么？",
@@ -36,6 +37,8 @@ NEXT_WORDS = [
     "What comes after stage 1?",
     "After finishing NLP, which skill should I move on to?",
     "What's the next skill after Hugging Face?",
+    "系统设计学完以后还能学什么？",  # 还能学 asks what follows; 能做什么 asks the check criteria
+    "BERT 读完了，接着读 GPT-3 吗？",
 ]
 NOT_NEXT = [
     "学完 RAG 要多久？",  # a duration
