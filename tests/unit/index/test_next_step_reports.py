@@ -69,7 +69,7 @@ def test_many_skills_of_different_stages_are_no_one_stage(sections: RoadmapSecti
 
 
 def test_the_next_skill_within_a_stage_the_learner_names(sections: RoadmapSections) -> None:
-    """"阶段 3 里接下来": the next skill in stage 3 (LangChain), not the core path's next (微调, in stage 4)."""
+    """ "阶段 3 里接下来": the next skill in stage 3 (LangChain), not the core path's next (微调, in stage 4)."""
     nxt, _ = _targets(sections, "RAG 那一节搞定了，阶段 3 里接下来学什么？")
     assert [h.split("：")[0] for h in nxt] == ["技能点 12"]
     nxt, _ = _targets(sections, "RAG 搞定了，接下来学什么？")
