@@ -242,7 +242,7 @@ def route_message(text: str) -> Route:
         return Route(
             "material", "asks whether a skill is required or what comes before it: the roadmap answers"
         )
-    if reports_and_asks(stripped):
+    if reports_and_asks(stripped) and not recommends_resources(stripped):
         return Route("next_step", _REPORTS_AND_ASKS)
     if asks_list_item(stripped):
         return Route("next_step", "asks the next project or paper: the material's list in its order")

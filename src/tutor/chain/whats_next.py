@@ -34,21 +34,24 @@ NEXT_WORD = re.compile(
     r"|\bleft to (?:learn|study)\b",
     re.IGNORECASE,
 )
-# a report of what is done ("RAG 搞定了", "I wrapped up stage 3", "got comfortable with PyTorch")
+# a report of what is done ("RAG 搞定了", "PyTorch 用得挺熟了", "I wrapped up stage 3", "X is behind me")
 _DONE = re.compile(
-    r"(?:学完|学好|搞定|走完|过完|弄完|搞完|完成|掌握|读完|看完|做完|做出来)(?:了|啦)?|都过了"
-    r"|\b(?:done|finished|through|wrapped up|completed|mastered|got comfortable with)\b"
-    r"|\bi(?:'ve| have)(?: already| just)? (?:read|built|gone through)\b",
+    r"(?:学完|学好|搞定|走完|过完|弄完|搞完|完成|掌握|读完|看完|做完|做出来)(?:了|啦)?|都过了|过了一遍"
+    r"|(?:挺|很|比较|已经)?熟(?:练)?了|吃透|啃下来|(?:搞|弄)懂了|会用了"
+    r"|\b(?:done|finished|through|wrapped up|completed|mastered|comfortable with)\b|\bbehind me\b"
+    r"|\bunder my belt\b|\bgot\b.{1,40}\bworking\b|\bi(?:'ve| have)(?: already| just)? (?:read|built|gone through)\b"
+    r"|\bi can (?:already |now )?(?:build|use|train|write|deploy)\b",
     re.IGNORECASE,
 )
 # ... and a question of where to go from there, without a "next" word
 _WHERE_NOW = re.compile(
     r"还有(?:什么|啥|哪些)(?:可以|能|要|该|值得|需要)?(?:继续)?(?:学|深入|钻研|研究|做|进阶)|后面(?:还)?(?:有什么|要|该|能)"
     r"|还(?:要|能|可以|该|应该|需要)?继续(?:学|深入|研究)|紧接着|继续深入|再往(?:下|后)走"
-    r"|哪个阶段|该进入|进入哪|该学|学啥|干嘛|然后呢"
+    r"|哪个阶段|该进入|进入哪|该学|学啥|干嘛|然后呢|轮到|往哪(?:儿|里)?走"
     r"|\b(?:comes?|follows?)\s+(?:right\s+|directly\s+|immediately\s+)?after\b"
     r"|\banything\b.{0,20}\b(?:left|else|deeper|beyond)\b|\bwhat'?s left\b|\bgo(?:ing)? deeper\b"
-    r"|\bwhat now\b|\bnow\?|\bfrom here\b|\bwhich stage\b|\bstart on\b|\bwhat (?:should|do|can) i (?:do|learn|study|start|pick)\b",
+    r"|\bwhat now\b|\bnow\?|\bfrom here\b|\bwhich stage\b|\bstart on\b|\bwhat (?:should|do|can) i (?:do|learn|study|start|pick)\b"
+    r"|\bafter (?:it|them|those)\b|\bwhich (?:skill|stage|topic|one) (?:should|do|can) i\b",
     re.IGNORECASE,
 )
 # a span of time ("三个月以后", "after six months") asks for a milestone, not for what comes next; a point in

@@ -28,6 +28,11 @@ REPORTS = [
     "Got comfortable with PyTorch. Where do I go from here?",
     "I'm done with LangChain, is there anything left beyond it?",
     "Finished reading the BERT paper last week. What should I read now?",  # a point in time, not a span
+    "PyTorch 我已经用得挺熟了，下面轮到学啥？",
+    "Transformer 那一节我吃透了，然后该进入什么？",
+    "Python, math and Linux/Git are all behind me. What do I start on now?",
+    "Got LangChain working in a small app of my own. Where do I go from here?",
+    "Prompt engineering is done for me. Which skill should I pick up after it?",
 ]
 NEXT_WORDS = [
     "Transformer 之后学什么？",
@@ -48,7 +53,12 @@ NOT_NEXT = [
     "I finished reading the midlife essay, what is its main point?",  # no where-to-go
     "What will I be able to do after six months?",
     "What should I learn in stage 3 next month?",  # "next month" is a time
+    "Python 熟了吗？怎么判断",  # no where-to-go
 ]
+
+
+def test_a_progress_report_asking_for_resources_is_a_resource_question() -> None:
+    assert route_message("Python 熟了，该学哪些资源？").kind == "material"
 
 
 @pytest.mark.parametrize("question", REPORTS)
