@@ -34,11 +34,12 @@ NEXT_WORD = re.compile(
     r"|\bleft to (?:learn|study)\b",
     re.IGNORECASE,
 )
-# a report of what is done ("RAG 搞定了", "PyTorch 用得挺熟了", "I wrapped up stage 3", "X is behind me")
+# a report of what is done ("RAG 搞定了", "PyTorch 用得挺熟了", "I wrapped up stage 3", "X is behind me"); what
+# must be done first is a prerequisite ("需要先完成哪个阶段", "要先学完", "what has to be finished before")
 _DONE = re.compile(
-    r"(?:学完|学好|搞定|走完|过完|弄完|搞完|完成|掌握|读完|看完|做完|做出来)(?:了|啦)?|都过了|过了一遍"
+    r"(?<![先要得])(?:学完|学好|搞定|走完|过完|弄完|搞完|完成|掌握|读完|看完|做完|做出来)(?:了|啦)?|都过了|过了一遍"
     r"|(?:挺|很|比较|已经)?熟(?:练)?了|吃透|啃下来|(?:搞|弄)懂了|会用了"
-    r"|\b(?:done|finished|through|wrapped up|completed|mastered|comfortable with)\b|\bbehind me\b"
+    r"|(?<!\bbe )\b(?:done|finished|through|wrapped up|completed|mastered|comfortable with)\b|\bbehind me\b"
     r"|\bunder my belt\b|\bgot\b.{1,40}\bworking\b|\bi(?:'ve| have)(?: already| just)? (?:read|built|gone through)\b"
     r"|\bi can (?:already |now )?(?:build|use|train|write|deploy)\b",
     re.IGNORECASE,

@@ -56,6 +56,14 @@ NOT_NEXT = [
     "Python 熟了吗？怎么判断",  # no where-to-go
 ]
 
+PREREQUISITES = ["学 PyTorch 之前要先学完哪个阶段？", "想学强化学习，需要先完成哪个阶段的技能？"]
+
+
+@pytest.mark.parametrize("question", PREREQUISITES)
+def test_what_must_be_done_first_is_no_progress_report(question: str) -> None:
+    assert not reports_and_asks(question)
+    assert route_message(question).kind == "material"
+
 
 def test_a_progress_report_asking_for_resources_is_a_resource_question() -> None:
     assert route_message("Python 熟了，该学哪些资源？").kind == "material"
