@@ -26,11 +26,11 @@ __all__ = [
 ]
 
 # a word that asks what follows; "学完了能做什么" asks what one can do (the check criteria; "还能学什么" asks
-# what follows), "next month" a time
+# what follows), "next month" a time, "before I move on to X" what comes before X
 NEXT_WORD = re.compile(
     r"之后学|以后学|然后学|接着(?:学|读|做|看)|接下来|下一步|下一个|下一?个?阶段|学完.{0,12}(?:学|(?<!能)做)什么|结束(?:了)?(?:之后|以后|后)"
     r"|\bnext\b(?!\s+(?:month|week|year|day|time)s?\b)|\bafter (?:that|this|finishing|learning)\b"
-    r"|\bcomes? (?:right )?after\b|\bfollow(?:s|ing)?\b|\bafter (?:i'?m )?(?:done|finish)|\bmove on to\b"
+    r"|\bcomes? (?:right )?after\b|\bfollow(?:s|ing)?\b|\bafter (?:i'?m )?(?:done|finish)|(?<!before i )(?<!before you )\bmove on to\b"
     r"|\bleft to (?:learn|study)\b",
     re.IGNORECASE,
 )
