@@ -23,6 +23,13 @@ GLOSSARY: dict[str, str] = {
     "tools": "工具",
     "tool": "工具",
     "library": "库",
+    # the projects the roadmap lists in order (建议的项目序列, 实践项目)
+    "sentiment analysis": "情感分析",
+    "handwritten digit recognition": "手写数字识别",
+    "digit recognition": "数字识别",
+    "chatbot": "聊天机器人",
+    "chat bot": "聊天机器人",
+    "knowledge base": "知识库",
     "libraries": "库",
     "framework": "框架",
     "frameworks": "框架",

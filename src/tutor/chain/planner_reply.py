@@ -11,11 +11,13 @@ is a gap they told us about, and the roadmap's order itself puts it next.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from tutor.chain import replies
 from tutor.chain.answer import Answer, Source
 from tutor.chain.daily_hours import hours_per_day
+from tutor.chain.list_next import list_next_answer
 from tutor.chain.own_words import time_plan
 from tutor.chain.study_mode import PACE, plan_for_hours
 from tutor.curriculum import planner
@@ -197,8 +199,29 @@ def after_timed_stages(
     return "\n\n".join(out)
 
 
-def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, followups: int) -> None:
-    """Fill `answer` with the plan for this learner (and the time plan for a pace they state)."""
+def _stage_named(plan: NextSteps, cur: Curriculum, zh: bool) -> str:
+    """The planner's next stage after the time plan's months, named, not quoted or cited: the learner asked how
+    to plan what follows the timed stages, and the time plan's section is what states it."""
+    if not plan.recommendations:
+        return ""
+    stage = cur.stage(cur.skill(plan.recommendations[0].skill.number).stage)
+    names = "、".join(cur.skill(n).name for n in stage.skills)
+    if zh:
+        return f"路线图在这些阶段之后还有 **{stage.heading}**（{names}），可以在项目实践中持续学习。"
+    return f"Beyond these stages the roadmap continues with **{stage.heading}** ({names}), to keep learning alongside."
+
+
+def next_step_answer(
+    answer: Answer,
+    profile: LearnerProfile,
+    roadmap: Roadmap,
+    followups: int,
+    retrieve: Callable[[str], list[Source]] | None = None,
+) -> None:
+    """Fill `answer` with the plan for this learner (and the time plan for a pace they state); the next project
+    or paper is the material's list's next item (`list_next`), not the planner's skill."""
+    if retrieve is not None and list_next_answer(answer, retrieve):
+        return
     hours = hours_per_day(answer.question)
     if hours is not None:
         profile.hours_per_day = hours
@@ -211,10 +234,8 @@ def next_step_answer(answer: Answer, profile: LearnerProfile, roadmap: Roadmap, 
     after = after_timed_stages(
         answer.question, hours, profile, roadmap, answer.language == "zh", sources, numbers
     )
-    if (
-        after
-    ):  # the whole timed path done: the time plan's next months lead, the planner's stage-5 pick follows
-        answer.text = f"{after}\n\n{answer.text}"
+    if after:  # the whole timed path done, a plan asked for: the time plan's next months answer it
+        answer.text = f"{after}\n\n{_stage_named(plan, roadmap.curriculum, answer.language == 'zh')}".strip()
     if hours is not None:  # "I only have 2 hours a day": the roadmap's time plan for that pace
         answer.text += time_plan(hours, answer.language, sources, roadmap)
     for s in sources:

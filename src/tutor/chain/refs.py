@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from tutor.chain.glossary import GLOSSARY
+from tutor.chain.whats_next import NEXT_WORD
 from tutor.curriculum.model import Curriculum
 from tutor.patterns import zh_number
 
@@ -174,14 +175,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
-    (
-        "next",
-        re.compile(
-            r"之后学|以后学|然后学|接下来|下一步|下一个|学完.{0,12}(?<!能)(?:学|做)什么|\bafter (?:that|this|finishing|learning)\b"
-            r"|\bnext\b(?!\s+(?:month|week|year|day|time)s?\b)|\bcomes after\b|\bfollow(?:s|ing)?\b",
-            re.IGNORECASE,
-        ),
-    ),
+    ("next", NEXT_WORD),  # the one reading of "what comes next" (`tutor.chain.whats_next`)
     (
         "content",
         re.compile(

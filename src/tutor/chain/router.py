@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import yaml
 
+from tutor.chain.list_next import asks_list_item
+from tutor.chain.whats_next import reports_and_asks
 from tutor.errors import ConfigError
 from tutor.resources.intent import asks_for_resources, recommends_resources
 
@@ -79,18 +81,9 @@ _PREREQ = re.compile(
     re.IGNORECASE,
 )
 # a progress report, then what follows it ("工程化都学完了，还有什么可以继续深入的？", "I just wrapped up prompt
-# engineering. Which skill comes right after it?"): the planner's next step, not a passage
-_DONE_WORD = re.compile(
-    r"(?:学完|学好|搞定|走完|过完|弄完|搞完|完成|掌握)(?:了|啦)?|\b(?:done|finished|through|wrapped up|completed|mastered)\b",
-    re.IGNORECASE,
-)
+# engineering. Which skill comes right after it?"): the planner's next step, not a passage (`tutor.chain.whats_next`)
 _REPORTS_AND_ASKS = "reports progress and asks what follows it"
-_FOLLOWS = re.compile(
-    r"还有(?:什么|啥|哪些)(?:可以|能|要|该|值得|需要)?(?:继续)?(?:学|深入|钻研|研究|做|进阶)|后面(?:还)?(?:有什么|要|该|能)"
-    r"|还(?:要|能|可以|该|应该|需要)?继续(?:学|深入|研究)|紧接着|继续深入|再往(?:下|后)走|\b(?:comes?|follows?)\s+(?:right\s+|directly\s+|immediately\s+)?after\b"
-    r"|\banything\b.{0,20}\b(?:left|else|deeper|beyond)\b|\bwhat'?s left\b|\bgo(?:ing)? deeper\b",
-    re.IGNORECASE,
-)
+_ASKS_NEXT = "asks what to learn next"
 
 # Advice and how-to questions are questions about the material (its essays give the advice).
 _ADVICE = re.compile(
@@ -250,14 +243,16 @@ def route_message(text: str) -> Route:
         return Route(
             "material", "asks whether a skill is required or what comes before it: the roadmap answers"
         )
-    if _DONE_WORD.search(stripped) and _FOLLOWS.search(stripped):
+    if reports_and_asks(stripped) and not recommends_resources(stripped):
         return Route("next_step", _REPORTS_AND_ASKS)
+    if asks_list_item(stripped):
+        return Route("next_step", "asks the next project or paper: the material's list in its order")
     if recommends_resources(stripped):
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _WHERE_FIND.search(stripped):
         return Route("material", "asks where to find something: answered from the material")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
-        return Route("next_step", "asks what to learn next")
+        return Route("next_step", _ASKS_NEXT)
     if _SELF_REPORT.search(stripped) and not _ASKS.search(stripped):
         return Route("next_step", "reports progress without a question: what follows it")
     if asks_for_resources(stripped):
@@ -338,7 +333,7 @@ class Router:
         if routed.kind == "next_step" and _LIST_ORDER.search(text) and not _ORDER_NEXT.search(text):
             return Route("material", "asks the order of one of the roadmap's lists (papers, projects)")
         if routed.kind == "next_step" and _ABOUT_DOC.search(text):
-            if routed.reason != "asks what to learn next":
+            if routed.reason not in (_ASKS_NEXT, _REPORTS_AND_ASKS):
                 return Route(
                     "material", "asks about one of the documents (a near next-step example was not enough)"
                 )

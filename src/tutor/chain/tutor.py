@@ -194,7 +194,7 @@ class TutorChain:
             yield AnswerEvent(kind="token", text=piece)
 
     def _next_step(self, answer: Answer, profile: LearnerProfile) -> Iterator[AnswerEvent]:
-        next_step_answer(answer, profile, self.roadmap, self.cfg.followups)
+        next_step_answer(answer, profile, self.roadmap, self.cfg.followups, self.retrieve)
         yield from self._emit_text(answer.text)
 
     def relevance(self, sources: list[Source]) -> float:

@@ -15,6 +15,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
+from tutor.chain.whats_next import asks_next_step
 from tutor.index.bm25 import BM25Index
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.items import ItemView
@@ -23,7 +24,6 @@ from tutor.index.lever_store import FORMS, read_lever, recording, stored_names, 
 from tutor.index.lexicon import lexicon_builder
 from tutor.index.lexicon_gate import gated
 from tutor.index.live import LiveIndex
-from tutor.index.next_step import asks_next_step
 from tutor.index.query import Glossary, QueryExtra, QueryPlan, QueryRewriter, build_glossary
 from tutor.index.ranker import HeadingVectors
 from tutor.index.roadmap_sections import (

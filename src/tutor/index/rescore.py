@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tutor.chain.whats_next import NEXT_WORD
 from tutor.index.heading_match import heading_evidence, passage_titles
 from tutor.index.ranker import Candidates, cached_ranker, feature_rows
 from tutor.index.roadmap_sections import under_any
@@ -98,6 +99,10 @@ def rule_order(
         done = done_sections(levers, query)
         if done:
             scores = [s - cfg.rescore_done_weight * done(c) for s, c in zip(scores, head, strict=True)]
+    if cfg.rescore_next_weight > 0:
+        after = next_sections(levers, query)
+        if after:
+            scores = [s + cfg.rescore_next_weight * after(c) for s, c in zip(scores, head, strict=True)]
     if cfg.rescore_heading_weight > 0 and refers_to_document(query):
         named = levers.section_kinds()(query) or ""
         titles = [passage_titles(_last(c), c.text) for c in head]
@@ -126,6 +131,32 @@ def done_sections(levers: QueryLevers, query: str) -> Callable[[StoredChunk], bo
         return None
     after = sections.next_targets(query, True)
     return lambda c: under_any(c.headings, done) and not under_any(c.headings, after)
+
+
+def next_sections(levers: QueryLevers, query: str) -> Callable[[StoredChunk], bool] | None:
+    """For "I finished X, what next?": whether a passage is the first under what follows X (`next_targets`):
+    X's own sections and the roadmap's summaries (关键技能, 3 个月后) share the question's words, the next
+    skill's section does not; its first passage only, so the passages that write the order down (核心路径,
+    学习路线总览) keep their place above the rest of it.  None for any other question."""
+    sections = levers.roadmap
+    if sections is None or refers_to_document(query) or not asks_next_step(query):
+        return None
+    try:
+        skills = {s.heading for s in sections.curriculum().skills}
+        said = sections.understand(query).evidence
+    except Exception:  # noqa: BLE001 - a ranking must never fail the search
+        return None
+    asked = NEXT_WORD.search(query)
+    if asked and any(
+        k.startswith("skill ") and v and query.find(v, asked.end()) >= 0 for k, v in said.items()
+    ):
+        return (
+            None  # "学完机器学习是直接接着学深度学习吗": it names the skill it asks about; the order answers
+        )
+    # the next *skill*: after a stage, the overview that writes the stages down (学习路线总览) answers as well
+    targets = [t for t in sections.next_targets(query, True) if t.heading in skills]
+    first = {c.id for c in levers.roadmap_passages(targets, limit=1)}
+    return (lambda c: c.id in first) if first else None
 
 
 def learned_candidates(

@@ -221,6 +221,8 @@ class RoadmapSections:
                 path = []
             after = [path[path.index(last) + 1]] if last in path[:-1] else []
             after.append(last + 1)
+            within = [n for n in after if (s := _skill(curriculum, n)) is not None and s.stage in refs.stages]
+            after = within or after  # "RAG 搞定了，阶段 3 里接下来学什么": the next within the stage named
             return [
                 Target(s.heading) for n in dict.fromkeys(after) if (s := _skill(curriculum, n)) is not None
             ]

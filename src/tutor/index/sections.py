@@ -18,10 +18,10 @@ import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from tutor.chain.whats_next import asks_next_step
 from tutor.index.bm25 import BM25Index
 from tutor.index.lexicon import LexiconHit, LexiconMatcher
 from tutor.index.lexicon_gate import ASKS_WHERE
-from tutor.index.next_step import asks_next_step
 from tutor.index.routing import refers_to_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK

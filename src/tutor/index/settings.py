@@ -239,6 +239,11 @@ class RetrievalSettings(BaseModel):
         ge=0,
         description="Second stage: penalty under the stage/skill a 'what after X' question names as done.",
     )
+    rescore_next_weight: float = Field(
+        0.5,
+        ge=0,
+        description="Second stage: bonus under the stage/skill that follows the one a 'what after X' question names.",
+    )
     rescore_heading_weight: float = Field(
         0.3,
         ge=0,

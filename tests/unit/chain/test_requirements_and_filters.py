@@ -120,7 +120,9 @@ def test_the_whole_timed_path_done_gets_the_time_plans_next_months(roadmap: Road
     part_time = _answer(roadmap, "我是业余学的，前面的阶段都学完了，接下来怎么安排？", timed)
     assert "项目实践：4 个月" in part_time.text and "求职准备：2 个月" in part_time.text
     assert "项目实践：2-3 个月" not in part_time.text  # the full-time plan is not the learner's pace
-    assert "技能点 16" in part_time.text  # stage 5 still follows
+    assert "阶段 5" in part_time.text and "多模态 AI" in part_time.text  # stage 5 still follows, named
+    cited = [s.headings[-1] for s in part_time.sources if s.cited]
+    assert cited == ["业余学习（1.5-2 年）"]  # only the time plan states what the answer says (issue 12)
     plain = _answer(roadmap, "下一步学什么？", timed)  # no word of time or plan: the next stage alone
     assert "项目实践" not in plain.text
     early = _answer(roadmap, "接下来怎么安排？", list(range(1, 10)))

@@ -83,6 +83,7 @@ def _order(question: str, passages: list[tuple[str, str]] = MIDLIFE) -> list[str
         rescore_block_weight=0.0,
         rescore_stage_weight=0.0,
         rescore_done_weight=0.0,
+        rescore_next_weight=0.0,
         rescore_heading_weight=0.3,
     )
     chunks = []

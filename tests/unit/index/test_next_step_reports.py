@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tutor.chain.understanding import understand
+from tutor.chain.whats_next import asks_next_step
 from tutor.curriculum.graph import core_path_skills, load_curriculum_config
 from tutor.curriculum.parser import load_curriculum
-from tutor.index.next_step import asks_next_step
 from tutor.index.roadmap_sections import RoadmapSections
 
 REPO = Path(__file__).resolve().parents[3]
@@ -66,3 +66,11 @@ def test_several_skills_of_one_stage_done_are_that_stage_done(sections: RoadmapS
 def test_many_skills_of_different_stages_are_no_one_stage(sections: RoadmapSections) -> None:
     # skills 3 (stage 0), 4 (stage 1) and 7 (stage 2): no stage is reported done as a whole
     assert _targets(sections, "Linux、机器学习和 PyTorch 都学完了，接下来学什么？") == ([], [])
+
+
+def test_the_next_skill_within_a_stage_the_learner_names(sections: RoadmapSections) -> None:
+    """ "阶段 3 里接下来": the next skill in stage 3 (LangChain), not the core path's next (微调, in stage 4)."""
+    nxt, _ = _targets(sections, "RAG 那一节搞定了，阶段 3 里接下来学什么？")
+    assert [h.split("：")[0] for h in nxt] == ["技能点 12"]
+    nxt, _ = _targets(sections, "RAG 搞定了，接下来学什么？")
+    assert {h.split("：")[0] for h in nxt} == {"技能点 12", "技能点 14"}
