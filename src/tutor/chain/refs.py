@@ -118,7 +118,7 @@ _MONTHS_ZH = re.compile(rf"({_NUM}|半)\s*个?\s*月")
 _YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
 _MONTHS_EN = re.compile(rf"\b({_EN_NUM}|a|one)\s*-?\s*months?\b", re.IGNORECASE)
 _YEAR_EN = re.compile(
-    r"\b(half a year|six months|a year|one year|1 year|12 months|a full year|first year|year one)\b",
+    r"\b(half a year|half[- ]year|six months|a year|one year|1 year|12 months|a full year|first year|year one)\b",
     re.IGNORECASE,
 )
 _MILESTONE_CONTEXT = re.compile(
@@ -363,7 +363,7 @@ def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
             out.append((int(n), m.group(0)))
     for m in _YEAR_EN.finditer(text):
         token = m.group(0).lower()
-        months = 6 if token in ("half a year", "six months") else 12
+        months = 6 if token in ("half a year", "half-year", "half year", "six months") else 12
         if months in available:
             out.append((months, m.group(0)))
     return out
