@@ -74,7 +74,6 @@ _ASKS_STEPS = re.compile(
     r"|哪些步骤|哪几步|哪几个步骤|几个步骤|什么步骤|哪些具体步骤",
     re.I,
 )
-_SAYS_STEP = re.compile(r"步骤|哪几步|\bsteps?\b", re.I)  # "文章给的步骤", "what steps": the article's steps
 # a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not one thing in it
 _ASKS_WHOLE = re.compile(
     r"哪些|哪几|几个|有什么|都问|问了|\bwhat (?:are|questions)\b|\bwhich\b|\blist\b|\bcover", re.I
@@ -207,9 +206,10 @@ class StructureComposer:
         if not qa:
             return None
         step = _named_step(parts, entry.passage.doc, said, sources)
-        if step and not FAQ_HEADING.search(said) and _SAYS_STEP.search(said):  # "…的步骤": the step it names
+        # the learner says which one is meant: "问答里…" / "its FAQ" the entry, "那篇文章里说…" the article's own step
+        if step and not FAQ_HEADING.search(said) and named_doc(said, parts) == entry.passage.doc:
             return DocPlan(blocks=step, reason="named step")
-        step = [] if FAQ_HEADING.search(said) else step  # "问答里…", "in its FAQ": the entry alone
+        step = [] if FAQ_HEADING.search(said) else step
         return DocPlan(blocks=qa + step, reason=f"faq {match[1]:.3f}" + (" + step" if step else ""))
 
     def plan(

@@ -166,11 +166,11 @@ def test_a_faq_entry_comes_with_the_step_the_question_names() -> None:
     # a step the question does not name stays out
     plan = composer.plan("怎么平衡？", [_retrieved(ESSAY[0])], _Embedder())  # type: ignore[arg-type]
     assert [b.kind for b in plan.blocks or []] == ["qa"]
-    # the learner says which one is meant: the FAQ ("问答里") gets the entry alone, the steps ("步骤") the step alone
+    # the learner says which one is meant: the FAQ ("问答里") gets the entry alone, the article its own step
     plan = composer.plan("问答里怎么平衡工作和生活？", [_retrieved(ESSAY[0])], _Embedder())  # type: ignore[arg-type]
     assert plan.reason.startswith("faq") and [b.kind for b in plan.blocks or []] == ["qa"]
     sources = [_retrieved(ESSAY[0])]
-    plan = composer.plan("工作和生活平衡这一步骤怎么做？", sources, _Embedder())  # type: ignore[arg-type]
+    plan = composer.plan("crisis 那篇文章里说怎么平衡工作和生活？", sources, _Embedder())  # type: ignore[arg-type]
     assert plan.reason == "named step" and "qa" not in [b.kind for b in plan.blocks or []]
     assert "合理分配时间" in render_blocks(plan.blocks or [], sources, "zh")
 
