@@ -137,7 +137,8 @@ def select_blocks(
             block.score += _PREFERRED
         if block.kind == "qa":
             block.score -= qa_penalty
-    chosen = _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
+    ordered = sorted(blocks, key=lambda b: -b.score)
+    chosen = _choose(ordered, usable[0].n, expanded, limit, budget, margin, prefer)
     if chosen[0].source in prefer:  # the section the question names answers it: no other passage joins
         chosen = [b for b in chosen if b.source in prefer]
         return _whole_section(question, chosen, blocks, budget)
@@ -222,16 +223,31 @@ def _score(
         block.score -= 0.1 if _other_side(question, block) else 0.0  # the side the learner did not ask about
 
 
+def _joins(block: Block, head: Block, margin: float, prefer: frozenset[int] | set[int]) -> bool:
+    """Another passage than the best block's must be nearly as good; a section the question names by one word
+    ("…and projects": 2. 项目驱动学习) leads when it is the best, but beside a better-matching block of a section
+    it does not name, its bonus brings in no second passage (it would be cited for what it does not say)."""
+    other = block.source != head.source
+    if other and block.source in prefer and head.source not in prefer:
+        return False
+    return block.score >= head.score - (min(margin, _OTHER_PASSAGE_MARGIN) if other else margin)
+
+
 def _choose(
-    ordered: list[Block], first: int, expanded: str, limit: int, budget: int, margin: float
+    ordered: list[Block],
+    first: int,
+    expanded: str,
+    limit: int,
+    budget: int,
+    margin: float,
+    prefer: frozenset[int] | set[int] = frozenset(),
 ) -> list[Block]:
     """The best block, the first passage's best when about as good, then others within `margin`."""
     best = ordered[0].score
     chosen: list[Block] = [ordered[0]]
 
-    def close(block: Block) -> bool:  # another passage than the best block's must be nearly as good
-        other = block.source != ordered[0].source
-        return block.score >= best - (min(margin, _OTHER_PASSAGE_MARGIN) if other else margin)
+    def close(block: Block) -> bool:
+        return _joins(block, ordered[0], margin, prefer)
 
     # the first passage is not skipped for a weaker one: its best block joins when it is about as good
     first_best = next((b for b in ordered if b.source == first), None)

@@ -254,3 +254,40 @@ def test_one_case_of_a_numbered_series_comes_with_the_whole_series() -> None:
     assert labels.index("案例1：环境保护") < labels.index("案例2：智慧交通")  # in reading order
     text = render_blocks(blocks, [source], "zh")
     assert text.count("智慧交通需要掌握") == 1 and "环境保护需要掌握" in text
+
+
+class _RatioEmbedder:
+    """The ratio block is the closest to the question; every other block a little less close."""
+
+    def embed_stored(self, texts: list[str]) -> list[list[float]]:
+        return [[1.0, 0.0] if "理论学习" in t else [0.95, 0.31] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0, 0.0]
+
+
+def test_a_section_named_by_one_word_brings_in_no_second_passage_beside_a_better_match() -> None:
+    # "split my time between theory, coding and projects": the ratio answers; 2. 项目驱动学习 is named by "projects"
+    ratio = Source(
+        n=1,
+        id="r",
+        doc="roadmap",
+        title="路线",
+        headings=["学习建议", "1. 理论与实践结合"],
+        lines=[1, 4],
+        text="**学习比例**\n- 理论学习：30%\n- 代码实践：50%\n- 项目开发：20%",
+    )
+    projects = Source(
+        n=2,
+        id="p",
+        doc="roadmap",
+        title="路线",
+        headings=["学习建议", "2. 项目驱动学习"],
+        lines=[6, 9],
+        text="**建议的项目序列**\n1. 手写数字识别（入门）\n2. 文本情感分析（NLP 入门）\n3. 聊天机器人（LLM 应用）",
+    )
+    blocks = select_blocks("时间怎么分配？", [ratio, projects], _RatioEmbedder(), prefer={2})  # type: ignore[arg-type]
+    assert [b.source for b in blocks] == [1]
+    # named and the best match: it leads, and only it is quoted
+    blocks = select_blocks("时间怎么分配？", [ratio, projects], _RatioEmbedder(), prefer={1})  # type: ignore[arg-type]
+    assert [b.source for b in blocks] == [1]
