@@ -138,11 +138,21 @@ def select_blocks(
         if block.kind == "qa":
             block.score -= qa_penalty
     ordered = sorted(blocks, key=lambda b: -b.score)
-    chosen = _choose(ordered, usable[0].n, expanded, limit, budget, margin, prefer)
+    chosen = _choose(ordered, usable[0].n, expanded, limit, budget, margin, _within(usable, prefer))
     if chosen[0].source in prefer:  # the section the question names answers it: no other passage joins
         chosen = [b for b in chosen if b.source in prefer]
         return _whole_section(question, chosen, blocks, budget)
     return chosen
+
+
+def _within(sources: list[Source], prefer: frozenset[int] | set[int]) -> set[int]:
+    """The passages that lie in a named section (the named whole section itself, and a retrieved part of it)."""
+    named = [s for s in sources if s.n in prefer]
+    return {
+        s.n
+        for s in sources
+        if any(s.doc == p.doc and list(s.headings[: len(p.headings)]) == list(p.headings) for p in named)
+    }
 
 
 def _whole_section(question: str, chosen: list[Block], blocks: list[Block], budget: int) -> list[Block]:
