@@ -137,22 +137,11 @@ def select_blocks(
             block.score += _PREFERRED
         if block.kind == "qa":
             block.score -= qa_penalty
-    ordered = sorted(blocks, key=lambda b: -b.score)
-    chosen = _choose(ordered, usable[0].n, expanded, limit, budget, margin, prefer, _within(usable, prefer))
+    chosen = _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
     if chosen[0].source in prefer:  # the section the question names answers it: no other passage joins
         chosen = [b for b in chosen if b.source in prefer]
         return _whole_section(question, chosen, blocks, budget)
     return chosen
-
-
-def _within(sources: list[Source], prefer: frozenset[int] | set[int]) -> set[int]:
-    """The passages that lie in a named section (the named whole section itself, and a retrieved part of it)."""
-    named = [s for s in sources if s.n in prefer]
-    return {
-        s.n
-        for s in sources
-        if any(s.doc == p.doc and list(s.headings[: len(p.headings)]) == list(p.headings) for p in named)
-    }
 
 
 def _whole_section(question: str, chosen: list[Block], blocks: list[Block], budget: int) -> list[Block]:
@@ -233,34 +222,16 @@ def _score(
         block.score -= 0.1 if _other_side(question, block) else 0.0  # the side the learner did not ask about
 
 
-def _joins(
-    block: Block, head: Block, margin: float, prefer: frozenset[int] | set[int], within: set[int]
-) -> bool:
-    """Another passage than the best block's must be nearly as good. A section the question names by one word
-    ("…and projects": 2. 项目驱动学习) scores `_PREFERRED` higher, which chooses the lead; beside a best block
-    outside every named section it is compared without that bonus: the bonus brings in no second passage that
-    would be cited for what it does not say."""
-    other = block.source != head.source
-    bonus = _PREFERRED if other and block.source in prefer and head.source not in within else 0.0
-    return block.score - bonus >= head.score - (min(margin, _OTHER_PASSAGE_MARGIN) if other else margin)
-
-
 def _choose(
-    ordered: list[Block],
-    first: int,
-    expanded: str,
-    limit: int,
-    budget: int,
-    margin: float,
-    prefer: frozenset[int] | set[int] = frozenset(),
-    within: set[int] | None = None,
+    ordered: list[Block], first: int, expanded: str, limit: int, budget: int, margin: float
 ) -> list[Block]:
     """The best block, the first passage's best when about as good, then others within `margin`."""
     best = ordered[0].score
     chosen: list[Block] = [ordered[0]]
 
-    def close(block: Block) -> bool:
-        return _joins(block, ordered[0], margin, prefer, set(prefer) if within is None else within)
+    def close(block: Block) -> bool:  # another passage than the best block's must be nearly as good
+        other = block.source != ordered[0].source
+        return block.score >= best - (min(margin, _OTHER_PASSAGE_MARGIN) if other else margin)
 
     # the first passage is not skipped for a weaker one: its best block joins when it is about as good
     first_best = next((b for b in ordered if b.source == first), None)
