@@ -423,3 +423,23 @@ def test_english_descriptions_reach_the_concept_and_framing_words_the_section(ch
         assert any(term in s.text and "技能点 13" in " ".join(s.headings) for s in answer.sources if s.cited)
     voice = chain.ask("In the opinion-leader essay, what qualities make a tech expert an industry voice?")
     assert all(w in voice.text for w in ("深度理解", "跨领域知识", "洞察力", "影响力", "领导力"))
+
+
+def test_an_answer_cites_only_what_answers_the_question(chain) -> None:
+    """Issue 12, sixteenth round (cite16): a milestone asked by its ability ("by which milestone…") or by a hyphened
+    time ("the half-year mark") cites that milestone alone; a FAQ match cites the entry alone when the learner
+    names the FAQ, the article's own step alone when they name the article."""
+    for question, heading in (
+        (
+            "Which milestone should I have reached before I can fine-tune a large model with LoRA?",
+            "12 个月后",
+        ),
+        ("What am I supposed to manage by the half-year mark?", "6 个月后"),
+    ):
+        answer = chain.ask(question)
+        assert [s.headings[-1] for s in answer.cited_sources] == [heading], question
+    faq = chain.ask("中年危机那篇的问答里，工作和生活怎么平衡？")
+    assert [s.headings[-1] for s in faq.cited_sources] == ["9. 附录：常见问题与解答"]
+    step = chain.ask("中年危机那篇文章说工作和生活怎么平衡？")
+    assert [s.headings[-1] for s in step.cited_sources] == ["步骤3：工作与生活平衡"]
+    assert "调整工作模式" in step.text

@@ -74,8 +74,7 @@ _ASKS_STEPS = re.compile(
     r"|哪些步骤|哪几步|哪几个步骤|几个步骤|什么步骤|哪些具体步骤",
     re.I,
 )
-# a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not about
-# one thing in it ("its Q&A mentions a Pomodoro technique: how long …")
+# a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not one thing in it
 _ASKS_WHOLE = re.compile(
     r"哪些|哪几|几个|有什么|都问|问了|\bwhat (?:are|questions)\b|\bwhich\b|\blist\b|\bcover", re.I
 )
@@ -139,8 +138,7 @@ class StructureComposer:
         return parts is not None and named_doc(text, parts) is not None
 
     def names_topic(self, question: str) -> str | None:
-        """The heading of the material's section the question names all the topic words of (see
-        `doc_parts.names_a_topic`; an English question through the glossary), or None."""
+        """The heading of the section the question names all the topic words of (`doc_parts.names_a_topic`), or None."""
         parts = self.parts()
         text = question if CJK.search(question) else expand_english(question)
         found = names_a_topic(text, parts) if parts is not None else None
@@ -149,10 +147,8 @@ class StructureComposer:
     def _faq_match(
         self, parts: DocParts, question: str, embedder: TutorEmbeddings | None, sources: list[Source]
     ) -> tuple[int, float] | None:
-        """The FAQ entry whose question is closest to the learner's, if close enough.
-
-        Anywhere in the material above `FAQ_MIN_SIMILARITY`; within the FAQ section the retriever
-        ranked first above `FAQ_IN_TOP_SIMILARITY`."""
+        """The FAQ entry whose question is closest to the learner's: anywhere in the material above
+        `FAQ_MIN_SIMILARITY`; within the FAQ the retriever ranked first or the learner names above `FAQ_IN_TOP_SIMILARITY`."""
         entries = parts.faq()
         if not entries or embedder is None:
             return None
@@ -164,7 +160,9 @@ class StructureComposer:
         if sims[best] >= FAQ_MIN_SIMILARITY[language]:
             return best, float(sims[best])
         top = next((s for s in sources if s.doc != CARDS_DOC), None)
-        if top is None or not top.headings or not FAQ_HEADING.search(top.headings[-1]):
+        # "常见问题里…", "its Q&A": the learner looks in that FAQ, as when the retriever ranked it first (not at it whole)
+        looks = FAQ_HEADING.search(question) and not _ASKS_WHOLE.search(question)
+        if top is None or not (looks or (top.headings and FAQ_HEADING.search(top.headings[-1]))):
             return None
         inside = [k for k, e in enumerate(entries) if e.passage.doc == top.doc]
         best = max(inside, key=lambda k: sims[k]) if inside else best
@@ -201,12 +199,16 @@ class StructureComposer:
             return None
         entry = parts.faq()[match[0]]
         said = question if CJK.search(question) else expand_english(question)
-        if section_over_faq(said, entry.question, parts, entry.passage.doc):
+        if not FAQ_HEADING.search(said) and section_over_faq(said, entry.question, parts, entry.passage.doc):
             return None
         qa = [b for b in split_blocks(add_source(entry.passage, sources)) if b.kind == "qa"][:1]
         if not qa:
             return None
         step = _named_step(parts, entry.passage.doc, said, sources)
+        # the learner says which one is meant: "问答里…" / "its FAQ" the entry, "那篇文章里说…" the article's own step
+        if step and not FAQ_HEADING.search(said) and named_doc(said, parts) == entry.passage.doc:
+            return DocPlan(blocks=step, reason="named step")
+        step = [] if FAQ_HEADING.search(said) else step
         return DocPlan(blocks=qa + step, reason=f"faq {match[1]:.3f}" + (" + step" if step else ""))
 
     def plan(

@@ -105,11 +105,11 @@ _MONTHS_ZH = re.compile(rf"({_NUM}|半)\s*个?\s*月")
 _YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
 _MONTHS_EN = re.compile(rf"\b({_EN_NUM}|a|one)\s*-?\s*months?\b", re.IGNORECASE)
 _YEAR_EN = re.compile(
-    r"\b(half a year|six months|a year|one year|1 year|12 months|a full year|first year|year one)\b",
+    r"\b(half(?: a |-| )year|six[- ]months?|(?:a|one|1)[- ]year|12[- ]months?|a full year|first year|year one)\b",
     re.IGNORECASE,
 )
 _MILESTONE_CONTEXT = re.compile(
-    r"后|之后|以后|时|的时候|学满|满|里程碑|应该|能做|能够|达到|水平|做到|检验|目标|掌握"
+    r"后|之后|以后|时|的时候|学满|满|到第|里程碑|应该|能做|能够|达到|水平|做到|检验|目标|掌握"
     r"|\bafter\b|\bby\b|\bin\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint",
     re.IGNORECASE,
 )
@@ -343,9 +343,8 @@ def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
         n = 1 if token in ("a", "one") else parse_number(token)
         if n in available and _MILESTONE_CONTEXT.search(text[max(0, m.start() - 12) : m.end() + 12]):
             out.append((int(n), m.group(0)))
-    for m in _YEAR_EN.finditer(text):
-        token = m.group(0).lower()
-        months = 6 if token in ("half a year", "six months") else 12
+    for m in _YEAR_EN.finditer(text):  # "the half-year mark", "the one-year milestone"
+        months = 6 if m.group(0).lower().startswith(("half", "six")) else 12
         if months in available:
             out.append((months, m.group(0)))
     return out

@@ -202,18 +202,18 @@ def _milestones(text: str, curriculum: Curriculum, u: Understanding) -> None:
         u.evidence["milestones"] = "里程碑/milestone"
 
 
-# "by when should I be able to X", "什么时候应该能把 RAG 系统搭起来": when in the roadmap's rhythm an ability comes,
-# i.e. the milestone whose ✅ list holds it (not a stage's duration: "阶段 4 要学多久" asks no ability)
+# "by when / by which milestone can I X", "什么时候应该能把 RAG 系统搭起来": the milestone whose ✅ list holds the ability
+# (not every milestone; not a stage's duration: "阶段 4 要学多久" asks no ability)
 _WHEN_ABLE = re.compile(
     r"(?:什么时候|何时|多久|多长时间|几个月|哪个时候|到什么时候).{0,12}?(?:能|可以|会|才能)(?!开始|学|入门|进入|上手|说|算|认为)"
     r"|\b(?:when|by when|how (?:long|far|soon|many months)|at what point)\b.{0,60}?"
-    r"\b(?:able to|can|could|expected to|expect me to)\s+(?!(?:i\s+|you\s+|we\s+)?(?:start|begin|learn|study|move|go\b|get started|say|call|consider|claim|tell|know))",
+    r"\b(?:able to|can|could|expected to|expect me to)\s+(?!(?:i\s+|you\s+|we\s+)?(?:start|begin|learn|study|move|go\b|get started|say|call|consider|claim|tell|know))"
+    r"|哪一?个\s*(?:里程碑|检验点|节点)|\bwhich (?:milestone|checkpoint)\b",
     re.IGNORECASE,
 )
 BY_ITEM = "(its item, asked by when)"
 MANDATORY = re.compile(r"必修|mandatory|required", re.IGNORECASE)
-# words every milestone item shares, which name no ability
-_ITEM_GENERIC = frozenset(
+_ITEM_GENERIC = frozenset(  # words every milestone item shares, which name no ability
     {"能够", "完成", "理解", "项目", "模型", "应用", "系统", "实现", "个小", "小项", "中型", "大型", "型项"}
 )
 

@@ -166,6 +166,13 @@ def test_a_faq_entry_comes_with_the_step_the_question_names() -> None:
     # a step the question does not name stays out
     plan = composer.plan("怎么平衡？", [_retrieved(ESSAY[0])], _Embedder())  # type: ignore[arg-type]
     assert [b.kind for b in plan.blocks or []] == ["qa"]
+    # the learner says which one is meant: the FAQ ("问答里") gets the entry alone, the article its own step
+    plan = composer.plan("问答里怎么平衡工作和生活？", [_retrieved(ESSAY[0])], _Embedder())  # type: ignore[arg-type]
+    assert plan.reason.startswith("faq") and [b.kind for b in plan.blocks or []] == ["qa"]
+    sources = [_retrieved(ESSAY[0])]
+    plan = composer.plan("crisis 那篇文章里说怎么平衡工作和生活？", sources, _Embedder())  # type: ignore[arg-type]
+    assert plan.reason == "named step" and "qa" not in [b.kind for b in plan.blocks or []]
+    assert "合理分配时间" in render_blocks(plan.blocks or [], sources, "zh")
 
 
 def test_a_how_to_question_about_the_essay_gets_every_step_cited() -> None:

@@ -132,6 +132,13 @@ def test_skill_references(cur, cfg, text: str, skills: list[int]) -> None:
         ("Where should I be after half a year?", [6]),
         ("What is the milestone after 12 months?", [12]),
         ("6 个月后的里程碑", [6]),
+        ("What should I have achieved by the half-year mark?", [6]),
+        ("What does the one-year milestone look like?", [12]),
+        ("到第六个月要求完成几个项目？", [6]),
+        # "which milestone" asks for the one whose item holds the ability, not every milestone
+        ("By which milestone am I expected to be able to build a RAG system?", [12]),
+        ("哪个里程碑的时候应该能微调大模型？", [12]),
+        ("检验里程碑有哪些？", [3, 6, 12]),
     ],
 )
 def test_milestones(cur, cfg, text: str, months: list[int]) -> None:
