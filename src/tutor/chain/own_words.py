@@ -29,7 +29,7 @@ _SELF_REPORT = re.compile(
     r"|(?<!\bdo )(?<!\bshould )(?<!\bwill )(?<!\bcan )(?<!\bmust )\bI(?:'ve| have|'m| am)?\b"
     r"(?:(?!\b(?:need|needs|should|must|have to|want|will|would|supposed|going to)\b).){0,40}?"
     r"\b(?:finished|learned|learnt|completed|mastered|know|studied|done with|familiar"
-    r"|comfortable|passed|good at|done|use \w+ every day|wrapped up|got through|through with)\b"
+    r"|comfortable|passed|good at|done|use \w+ every day|wrapped up|got through|through with|worked through|gone through|went through)\b"
     r"|^\s*(?:just |already )?(?:finished|wrapped up|completed|done with|got through|through with)\b"
     # the thing finished as the subject: "Stage 3 is done", "stage 0 is behind me"
     r"|\b(?:is|are) (?:all |now )?(?:done|finished|completed|behind me)\b",
@@ -38,7 +38,7 @@ _SELF_REPORT = re.compile(
 _CLAUSE_SPLIT = re.compile(r"[。！？!?；;，,—–]|\s-\s|\.(?:\s|$)")
 _KNOW_VERB = re.compile(
     r"学完|走完|过完|弄完|搞完|学会|学过|学好|学懂|搞懂|弄懂|吃透|学透|掌握|搞定|完成|过了|会了|会用|很熟|挺熟|比较熟|熟悉|精通|天天用|经常用"
-    r"|\b(finished|learned|learnt|completed|mastered|know|done|wrapped up|got through|through with|behind me)\b",
+    r"|\b(finished|learned|learnt|completed|mastered|know|done|wrapped up|got through|through with|behind me|worked through|gone through|went through)\b",
     re.IGNORECASE,
 )
 _ASKING = re.compile(

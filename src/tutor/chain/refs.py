@@ -120,7 +120,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"检验|标准|什么程度|什么水平|哪种程度|多好|合格|过关|达标|算(?:是)?(?:学会|学完|掌握|入门|合格|过关|可以)|怎么(?:知道|判断|确认|检验)"
             r"|自测|考核|要求|达到|练到|学到什么|能做到(?:什么|哪些)|(?:应该|应当|要|得)能(?:干|做)(?:啥|什么|哪些)|要能做|要会做|才能进入|才算|清单|(?:掌握|学会|学好)了?的标志"
-            r"|\bcriteria\b|\bcriterion\b|\bchecks?\b|\bcheckpoints?\b|how (?:do|can|will|would) i (?:know|tell|check)|good enough"
+            r"|\bcriteria\b|\bcriterion\b|\bchecks?\b|\bcheckpoints?\b|how (?:do|can|will|would) i (?:know|tell|check)|good enough|\bthe bar\b"
             r"|\bready\b|\bmastered\b|\bmastery\b|\brequirements?\b|\brequired level\b|\bpass\b|\bbenchmarks?\b"
             r"|\bdone when\b|\bself[- ]check\b|\btest myself\b|what should i be able to|\bbe able to\b|\bexpect"
             r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b",

@@ -49,7 +49,7 @@ _INJECTION = re.compile(
     r"|\b(repeat|print|output|show|copy)\b.{0,30}\b(text|everything|words|instructions|messages?)\s+(above|before)\b"
     r"|act as .{0,30}without (any )?(restrictions|rules|limits)|from now on,? you (are|will)"
     r"|(忽略|无视|忘记|忘掉|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|要求|限制|上下文)|(系统|初始|隐藏|内部|原始)\s*(提示词|提示|指令|设定|prompt)"
-    r"|(输出|打印|显示|告诉我|泄露|复述|重复|给我看).{0,12}(你的)?(提示词|prompt|系统指令|指令|设定)|你的(提示词|系统提示|指令|prompt)"
+    r"|(输出|打印|显示|告诉我|泄露|复述|重复|给我看).{0,12}(你的)?(提示词|prompt|系统指令|指令|设定)|你的.{0,4}(提示词|系统提示|指令|prompt)"
     r"|越狱|开发者模式|不受(任何)?限制|扮演.{0,20}(没有|不受)(任何)?(限制|约束)"
     # asked politely: what the tutor was given, told or set up with, quoted as written
     r"|(给你|你收到|你被|你拿到|你得到|你最开始收到)的.{0,8}(规则|设定|指令|说明|要求|提示|那段话|话)"
@@ -66,7 +66,7 @@ _INJECTION = re.compile(
 # "要练到什么程度 / how do I know I've mastered X / 学完了应该能干啥": the skill's check criteria, from the material.
 _REQUIREMENT = re.compile(
     r"什么程度|什么水平|哪种程度|多好才|多熟|合格|过关|达标|检验标准|什么标准|什么\s*level|算\s*ok|算(是)?(学会|学完|掌握|入门|合格|过关|可以|会了)|才(能|可以)(进入|开始|学)"
-    r"|\bgood enough\b|how (do|can|will|would) i know\b|\b(check|pass) criteria\b|\bcriteria\b|\bready to (move|go|start)"
+    r"|\bgood enough\b|\bthe bar\b|how (do|can|will|would) i know\b|\b(check|pass) criteria\b|\bcriteria\b|\bready to (move|go|start)"
     r"|how (well|much) (do|should|must) i (know|master|learn)|\bhow good\b|\bmastered\b"
     r"|(应该|应当|要|得)能(干|做)(啥|什么|哪些)|\bwhat should i be able to\b",
     re.IGNORECASE,
@@ -197,7 +197,7 @@ def _asks_about_world(text: str) -> bool:
 # words without which a question is not about what to learn next, however close an example sounds
 _LEARNING = re.compile(
     r"学|读|练|看|阶段|技能|路线|下一步|接下来|然后|之后|以后|开始|入门|基础|完成|掌握|进度|方向|先|再"
-    r"|learn|stud|read|practi|skill|stage|roadmap|path|next|then|after|start|begin|focus|move on|ready"
+    r"|learn|stud|read|practi|skill|stage|roadmap|path|next(?!\s+(?:month|week|year|day|time)s?\b)|then|after|start|begin|focus|move on|ready"
     r"|progress|finish|done|complet|master|prerequisite|before|first|phase|step|come|now",
     re.IGNORECASE,
 )

@@ -122,3 +122,13 @@ def test_the_planner_only_when_the_learners_own_words_ask_what_next(
 def test_other_routes_pass_through() -> None:
     material = Route("material", "an advice or how-to question: answered from the material")
     assert own_words_route(material, "实践平台有哪些", "实践平台有哪些", route_message, _topic()) is material
+
+
+def test_worked_through_is_a_report_of_what_is_done() -> None:
+    from tutor.chain.own_words import self_reports
+
+    said = self_reports(
+        ["I've worked through everything up to and including the engineering stage. What's after?"]
+    )
+    assert said and "engineering stage" in said[0]
+    assert self_reports(["Should I work through the engineering stage first?"]) == []
