@@ -289,6 +289,7 @@ GLOSSARY: dict[str, str] = {
     "representation": "表示",
     "supervised learning": "监督学习",
     "unsupervised learning": "无监督学习",
+    "unsupervised": "无监督学习",
     "containerization": "容器化",
     "containers": "容器化",
     "data preparation": "数据准备",

@@ -317,3 +317,11 @@ def test_lead16_held_out_classes() -> None:
     assert router._LEARNING.search("What should I learn next?") is not None
     routed = route_message("what's the bar for python before i move on to the AI stuff?")
     assert routed.kind == "material" and "check criteria" in routed.reason
+
+
+def test_unsupervised_alone_reaches_the_material_word() -> None:
+    """"what unsupervised methods…" (blind15 ha032) has no "learning" after it: it still reads as 无监督学习."""
+    from tutor.chain.glossary import english_terms
+
+    assert "无监督学习" in english_terms("what unsupervised methods are in the ML basics section?")
+    assert english_terms("What does skill 4 say about unsupervised learning?").count("无监督学习") == 1
