@@ -320,7 +320,7 @@ def test_lead16_held_out_classes() -> None:
 
 
 def test_unsupervised_alone_reaches_the_material_word() -> None:
-    """"what unsupervised methods…" (blind15 ha032) has no "learning" after it: it still reads as 无监督学习."""
+    """ "what unsupervised methods…" (blind15 ha032) has no "learning" after it: it still reads as 无监督学习."""
     from tutor.chain.glossary import english_terms
 
     assert "无监督学习" in english_terms("what unsupervised methods are in the ML basics section?")
