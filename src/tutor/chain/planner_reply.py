@@ -19,6 +19,7 @@ from tutor.chain.answer import Answer, Source
 from tutor.chain.daily_hours import hours_per_day
 from tutor.chain.list_next import list_next_answer
 from tutor.chain.own_words import time_plan
+from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.study_mode import PACE, plan_for_hours
 from tutor.curriculum import planner
 from tutor.curriculum.graph import Prerequisites
@@ -211,6 +212,13 @@ def _stage_named(plan: NextSteps, cur: Curriculum, zh: bool) -> str:
     return f"Beyond these stages the roadmap continues with **{stage.heading}** ({names}), to keep learning alongside."
 
 
+def _asks_resources(question: str) -> bool:
+    """The learner asks for the next skill's resources too: its whole table, not the planner's top three
+    ("recommend" alone is how a next-step question is put, not a request for resources)."""
+    pattern = dict(ASPECT_PATTERNS)["resources"]
+    return any(m.group(0).lower() != "recommend" for m in pattern.finditer(question))
+
+
 def next_step_answer(
     answer: Answer,
     profile: LearnerProfile,
@@ -227,6 +235,10 @@ def next_step_answer(
         profile.hours_per_day = hours
     found = roadmap.graph_steps(profile)  # the prerequisites' plan: named in the lead where it differs
     stated, plan = learner_plan(answer, profile, roadmap)
+    if plan.recommendations and _asks_resources(answer.question):  # "…and what resources does it recommend?"
+        top = plan.recommendations[0]
+        every = list(roadmap.curriculum.skill(top.skill.number).resources)
+        plan.recommendations[0] = top.model_copy(update={"resources": every or top.resources})
     sources, numbers = replies.plan_sources(plan, roadmap.curriculum, roadmap.path)
     lead = roadmap_order_lead(found, profile, roadmap, sources, numbers, answer.language == "zh", stated)
     text = replies.render_plan(plan, numbers, answer.language, finished_labels(roadmap, profile))
