@@ -34,6 +34,7 @@ from tutor.chain.concepts import (
 from tutor.chain.doc_parts import DocParts
 from tutor.chain.refs import core_name
 from tutor.chain.roadmap_units import group_answer, other_documents_text
+from tutor.chain.skill_tree import skill_tree_answer
 from tutor.chain.structured import compose_structured
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.understanding import Understanding
@@ -154,7 +155,9 @@ def curriculum_answer(
     if not names_article(question, language, roadmap, parts):
         builder = Builder(cur, roadmap.path, language == "zh")
         elsewhere = other_documents_text(parts.docs, cur.doc) if parts is not None else ""
-        structured = group_answer(question, language, u, cur, builder, elsewhere) or compose_structured(
-            u, cur, roadmap.path, language, roadmap.prerequisites, question
+        structured = (
+            skill_tree_answer(question, cur, builder)
+            or group_answer(question, language, u, cur, builder, elsewhere)
+            or compose_structured(u, cur, roadmap.path, language, roadmap.prerequisites, question)
         )
     return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)

@@ -1,0 +1,59 @@
+"""A question about the roadmap's 技能树 answered from the parsed tree: a branch it names with all its leaves, or
+every branch.
+
+"技能树里“大模型技术”那一类包括哪些" and "What does the skill tree look like — what are its main branches?" were
+answered from whatever passage scored best (技能点 13's criteria, a Prompt Engineering item matched on "Tree");
+the tree is data (`Curriculum.skill_tree`), so its branches are listed whole and cited to the 技能树 section.
+Whether one skill is required is the prerequisites' answer (`tutor.chain.structured_prereqs`), not this one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tutor.chain.glossary import english_terms
+from tutor.chain.refs import REQUIRED
+from tutor.chain.structured_parts import Builder, Structured
+from tutor.curriculum.model import Curriculum, TreeBranch
+
+__all__ = ["skill_tree_answer"]
+
+_TREE = re.compile(r"技能树|\bskill[- ]?tree\b", re.IGNORECASE)
+
+
+def _words(text: str) -> set[str]:
+    """Latin words and adjacent Chinese character pairs (no segmenter: branch names are short)."""
+    latin = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", text)}
+    return latin | {r[i : i + 2] for r in re.findall(r"[\u4e00-\u9fff]{2,}", text) for i in range(len(r) - 1)}
+
+
+def _core(name: str) -> str:
+    """'🚀 大模型技术（应用）' -> '大模型技术': the branch's own name, without its icon and its note."""
+    return re.sub(r"^\W+|\W+$", "", re.sub(r"[（(].*?[）)]", "", name))
+
+
+def _named(question: str, tree: list[TreeBranch]) -> list[TreeBranch]:
+    """The branches the question names: one holding a leaf it names as written ("模型部署属于哪一类"), else the
+    ones sharing most words with its name (two Chinese pairs at least: "模型" alone is in half the tree); []."""
+    text = _TREE.sub(" ", question)
+    folded = "".join(text.casefold().split())
+    leaf = [b for b in tree if any("".join(_core(x).casefold().split()) in folded for x in b.leaves)]
+    if leaf:
+        return leaf
+    asked = _words(text) | {w for t in english_terms(text) for w in _words(t)}
+    scores = {i: len(_words(_core(b.name)) & asked) for i, b in enumerate(tree)}
+    best = max(scores.values(), default=0)
+    return [tree[i] for i, s in scores.items() if s == best] if best >= 2 else []
+
+
+def skill_tree_answer(question: str, cur: Curriculum, b: Builder) -> Structured | None:
+    """The 技能树's branches a question about the tree asks for, each with all its leaves; None otherwise."""
+    citation = cur.skill_tree_citation
+    if not _TREE.search(question) or not cur.skill_tree or citation is None or REQUIRED.search(question):
+        return None
+    branches = _named(question, cur.skill_tree) or cur.skill_tree
+    n = b.cite(citation, [citation.heading])
+    b.out.append("路线图的技能树：" if b.zh else "The roadmap's skill tree (quoted in the original Chinese):")
+    for branch in branches:
+        b.section(f"{citation.heading} › {branch.name}", n, [b.item(x.rstrip(" ⭐")) for x in branch.leaves])
+    return Structured(text="\n".join(b.out).strip(), sources=b.sources, items=b.items, sections=b.sections)
