@@ -307,6 +307,13 @@ def _before(text: str, u: Understanding) -> None:
         after = text[m.end() :].lstrip("的 ") if m else ""
         # "微调之前的数据准备要做哪几步": the one skill's own 数据准备, not what comes first ("学深度学习之前数学…" is)
         own = len(u.skills) == 1 and after.startswith(u.evidence.get(f"skill {u.skills[0]}") or "\0")
+        # "what's the bar for python before i move on to …" asks the named skill's criteria (English: "学X之前" names the goal)
+        said = (
+            u.evidence.get(f"skill {u.skills[0]}", "")
+            if u.skills and m and m.group(0)[:6].lower() == "before"
+            else ""
+        )
+        own = own or bool(said and "checks" in u.aspects and 0 <= text.lower().find(said.lower()) < m.start())  # type: ignore[union-attr]
         if m and not own:
             u.aspects.append("prerequisites")
             u.evidence["aspect prerequisites"] = m.group(0)

@@ -204,3 +204,12 @@ def test_the_skills_own_group_after_before_is_its_content_not_its_prerequisites(
     assert "prerequisites" not in understand("微调之前的数据准备要做哪几步", cur, cfg).aspects
     assert "prerequisites" in understand("学深度学习之前数学要补哪些", cur, cfg).aspects
     assert "prerequisites" in understand("部署之前要学什么", cur, cfg).aspects
+
+
+def test_the_bar_for_a_skill_before_moving_on_asks_its_criteria(cur, cfg) -> None:
+    """blind15 ha017: "the bar for python before i move on" asks Python's criteria, not what precedes Python;
+    in Chinese the goal comes before 之前 ("学深度学习原理之前…要求先学哪几个技能" still asks prerequisites)."""
+    u = understand("what's the bar for python before i move on to the AI stuff?", cur, cfg)
+    assert u.skills == [1] and u.aspects == ["checks"]
+    u = understand("学深度学习原理之前，基础准备阶段要求先学哪几个技能？", cur, cfg)
+    assert "prerequisites" in u.aspects
