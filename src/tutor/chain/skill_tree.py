@@ -16,13 +16,13 @@ from tutor.chain.refs import REQUIRED
 from tutor.chain.structured_parts import Builder, Structured
 from tutor.curriculum.model import Curriculum, TreeBranch
 
-__all__ = ["skill_tree_answer"]
+__all__ = ["skill_tree_answer", "tree_words"]
 
 _TREE = re.compile(r"技能树|\bskill[- ]?tree\b", re.IGNORECASE)
 
 
-def _words(text: str) -> set[str]:
-    """Latin words and adjacent Chinese character pairs (no segmenter: branch names are short)."""
+def tree_words(text: str) -> set[str]:
+    """Latin words and adjacent Chinese character pairs, to match the tree's short names without a segmenter."""
     latin = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", text)}
     return latin | {r[i : i + 2] for r in re.findall(r"[\u4e00-\u9fff]{2,}", text) for i in range(len(r) - 1)}
 
@@ -40,8 +40,8 @@ def _named(question: str, tree: list[TreeBranch]) -> list[TreeBranch]:
     leaf = [b for b in tree if any("".join(_core(x).casefold().split()) in folded for x in b.leaves)]
     if leaf:
         return leaf
-    asked = _words(text) | {w for t in english_terms(text) for w in _words(t)}
-    scores = {i: len(_words(_core(b.name)) & asked) for i, b in enumerate(tree)}
+    asked = tree_words(text) | {w for t in english_terms(text) for w in tree_words(t)}
+    scores = {i: len(tree_words(_core(b.name)) & asked) for i, b in enumerate(tree)}
     best = max(scores.values(), default=0)
     return [tree[i] for i, s in scores.items() if s == best] if best >= 2 else []
 

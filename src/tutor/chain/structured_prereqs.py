@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from tutor.chain.refs import REQUIRED
+from tutor.chain.skill_tree import tree_words
 from tutor.chain.structured_parts import ASPECT_LABELS, Builder, core_path_to
 from tutor.curriculum.model import Skill, Stage
 
@@ -60,21 +61,15 @@ def _order_line(b: Builder, skill: Skill, prereqs: Any) -> list[str]:
     return [f"{lead}{b.item(path)} [{n}]"]
 
 
-def _words(text: str) -> set[str]:
-    """Latin words and adjacent Chinese character pairs, to match a tree leaf to a skill without a segmenter."""
-    latin = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]+", text)}
-    return latin | {r[i : i + 2] for r in re.findall(r"[\u4e00-\u9fff]{2,}", text) for i in range(len(r) - 1)}
-
-
 def _required(b: Builder, skill: Skill) -> bool:
     """The skill tree's branch that holds the skill, with the skill's leaves, cited; False when none does."""
     citation = b.cur.skill_tree_citation
     if citation is None or not REQUIRED.search(b.question):
         return False
-    own, asked = _words(skill.name), _words(b.question)
+    own, asked = tree_words(skill.name), tree_words(b.question)
     for branch in b.cur.skill_tree:
-        leaves = [x for x in branch.leaves if _words(x) & own]
-        leaves = [x for x in leaves if _words(x) & asked] or leaves  # "Linux" of "Linux 和 Git"
+        leaves = [x for x in branch.leaves if tree_words(x) & own]
+        leaves = [x for x in leaves if tree_words(x) & asked] or leaves  # "Linux" of "Linux 和 Git"
         if leaves:
             n = b.cite(citation, [citation.heading])
             lead = (
