@@ -36,7 +36,8 @@ ROUTES: tuple[RouteKind, ...] = ("next_step", "material", "chitchat", "decline")
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|prompts?|rules|guidelines|directions|context)"
     r"|(system|initial|hidden|original|developer|internal)\s+(prompt|instructions?|message)"
-    r"|(print|show|reveal|repeat|output|tell me|display|leak|dump|give me)\b.{0,30}\b(your|the)\s+(prompt|instructions|rules)"
+    r"|(print|show|reveal|repeat|output|tell me|display|leak|dump|give me)\b.{0,30}\b(your|the|its)\s+(prompt|instructions|rules)"
+    r"|^\W*(system|developer)\s*(message|prompt|policy)?\s*[:：]"
     r"|\b(jailbreak|developer mode|do anything now)\b|(?-i:\b(as|are|now|be) DAN\b|\bDAN mode)|you are no longer|pretend (that )?you (are|have) no"
     r"|(everything|all( the)? text|all messages) (above|before) (this|my)|developer messages?"
     r"|(first|previous|earlier) message.{0,20}(verbatim|word for word|exactly)"
@@ -48,7 +49,7 @@ _INJECTION = re.compile(
     r"|(上面|之前|前面)的(指令|内容|规则|话|设定).{0,10}(复述|重复|输出|打印|贴)|隐藏(的)?(规则|设定|指令|提示)"
     r"|\b(repeat|print|output|show|copy)\b.{0,30}\b(text|everything|words|instructions|messages?)\s+(above|before)\b"
     r"|act as .{0,30}without (any )?(restrictions|rules|limits)|from now on,? you (are|will)"
-    r"|(忽略|无视|忘记|忘掉|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|要求|限制|上下文)|(系统|初始|隐藏|内部|原始)\s*(提示词|提示|指令|设定|prompt)"
+    r"|(忽略|无视|忘记|忘掉|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|要求|限制|上下文)|(系统|初始|隐藏|内部|原始)\s*(提示词|提示|指令|设定|消息|prompt)"
     r"|(输出|打印|显示|告诉我|泄露|复述|重复|给我看).{0,12}(你的)?(提示词|prompt|系统指令|指令|设定)|你的.{0,4}(提示词|系统提示|指令|prompt)"
     r"|越狱|开发者模式|不受(任何)?限制|扮演.{0,20}(没有|不受)(任何)?(限制|约束)"
     # asked politely: what the tutor was given, told or set up with, quoted as written
