@@ -15,7 +15,6 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
-from tutor.chain.whats_next import asks_next_step
 from tutor.index.bm25 import BM25Index
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.items import ItemView
@@ -41,6 +40,7 @@ from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import ResourceKinds
+from tutor.whats_next import asks_next_step
 
 __all__ = ["QueryLevers", "ReferenceSections"]
 
