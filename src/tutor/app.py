@@ -21,6 +21,7 @@ from typing import Any
 
 from tutor.chain.answer import Answer, AnswerEvent
 from tutor.chain.condense import Turn
+from tutor.chain.glossary import english_terms
 from tutor.chain.router import Router, load_router_examples
 from tutor.chain.tutor import TutorChain
 from tutor.chain.understanding import Understanding, understand
@@ -37,6 +38,7 @@ from tutor.history import HistoryStore
 from tutor.index.embeddings import TutorEmbeddings, build_embeddings
 from tutor.index.levers import QueryLevers, ReferenceSections
 from tutor.index.live import LiveIndex
+from tutor.index.query import LearnerTerms
 from tutor.index.retriever import Reranker, TutorRetriever, build_retriever
 from tutor.index.roadmap_sections import RoadmapSections
 from tutor.index.store import StoredChunk
@@ -139,7 +141,9 @@ class App:
             stages=self.settings.retrieval.aspect_section_stages,
             core_path=lambda: core_path_skills(self.roadmap.curriculum, self.roadmap.config),
         )
-        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval, hooks, roadmap)
+        learner = self.settings.retrieval.learner_terms
+        keyword = [LearnerTerms(english_terms, essays_only=learner == "essay")] if learner != "off" else []
+        return QueryLevers(self.index, self.load_embedder, self.settings.retrieval, hooks, roadmap, keyword)
 
     @cached_property
     def reranker(self) -> Reranker | None:

@@ -343,6 +343,8 @@ GLOSSARY: dict[str, str] = {
     "balancing": "平衡",
     "work and life": "工作与生活",
     "overfit": "过拟合",
+    "industry trend": "行业动态",
+    "conference": "顶会",
 }
 #: learner words for the *kind* of section asked about in an essay, not for a topic: "what qualities does a tech
 #: expert need" asks for the essay's 问题核心关键点.  They expand a question like the glossary's words, but the
@@ -358,6 +360,10 @@ FRAMING: dict[str, str] = {
     "keys": "关键点",
     "essentials": "关键点",
     "crucial": "关键",
+    # following news ("keep up with new papers", "stay on top of trends"): 关注顶会论文, 关注行业动态
+    "keep up with": "关注",
+    "stay on top of": "关注",
+    "keep an eye on": "关注",
 }
 _TERMS = {**GLOSSARY, **FRAMING}
 _KEYS = sorted(_TERMS, key=len, reverse=True)

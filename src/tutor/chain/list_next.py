@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tutor.chain.answer import Answer, Source
 from tutor.chain.glossary import english_terms
-from tutor.chain.whats_next import asks_next_step
+from tutor.whats_next import asks_next_step
 
 __all__ = ["ListNext", "asks_list_item", "list_next_answer", "next_in_list", "ordered_lists"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from tutor.chain.glossary import GLOSSARY
-from tutor.chain.whats_next import NEXT_WORD
 from tutor.curriculum.model import Curriculum
 from tutor.patterns import zh_number
+from tutor.whats_next import NEXT_WORD
 
 __all__ = [
     "ASPECT_PATTERNS",
@@ -175,7 +175,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
-    ("next", NEXT_WORD),  # the one reading of "what comes next" (`tutor.chain.whats_next`)
+    ("next", NEXT_WORD),  # the one reading of "what comes next" (`tutor.whats_next`)
     (
         "content",
         re.compile(

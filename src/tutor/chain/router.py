@@ -20,9 +20,9 @@ import numpy as np
 import yaml
 
 from tutor.chain.list_next import asks_list_item
-from tutor.chain.whats_next import reports_and_asks
 from tutor.errors import ConfigError
 from tutor.resources.intent import asks_for_resources, recommends_resources
+from tutor.whats_next import reports_and_asks
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
@@ -82,7 +82,7 @@ _PREREQ = re.compile(
     re.IGNORECASE,
 )
 # a progress report, then what follows it ("工程化都学完了，还有什么可以继续深入的？", "I just wrapped up prompt
-# engineering. Which skill comes right after it?"): the planner's next step, not a passage (`tutor.chain.whats_next`)
+# engineering. Which skill comes right after it?"): the planner's next step, not a passage (`tutor.whats_next`)
 _REPORTS_AND_ASKS = "reports progress and asks what follows it"
 _ASKS_NEXT = "asks what to learn next"
 

@@ -15,7 +15,6 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
-from tutor.chain.whats_next import asks_next_step
 from tutor.index.bm25 import BM25Index
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.items import ItemView
@@ -41,6 +40,7 @@ from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.resources.intent import ResourceKinds
+from tutor.whats_next import asks_next_step
 
 __all__ = ["QueryLevers", "ReferenceSections"]
 
@@ -59,14 +59,14 @@ class QueryLevers:
         cfg: RetrievalSettings,
         hooks: Sequence[QueryExtra] = (),
         roadmap: RoadmapSections | None = None,
+        learner: Sequence[QueryExtra] = (),
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.cfg = cfg
-        #: question -> text to append to the query (or None), e.g. stage/skill references
-        self.hooks: list[QueryExtra] = list(hooks)
-        #: the roadmap section a question resolves to (retrieval.aspect_section_weight)
-        self.roadmap = roadmap
+        self.hooks: list[QueryExtra] = list(hooks)  # question -> text to append, e.g. stage/skill references
+        self.learner: list[QueryExtra] = list(learner)  # for BM25, after the rest (LearnerTerms)
+        self.roadmap = roadmap  # the roadmap section a question resolves to (retrieval.aspect_section_weight)
         self._rewriter: tuple[tuple[object, ...], BM25Index | None, QueryRewriter] | None = None
         #: what is built from one BM25 index (headings, router, views…), by name, with that index
         self._built: dict[str, tuple[BM25Index, object]] = {}
@@ -74,8 +74,7 @@ class QueryLevers:
         self._told = False
 
     def _per_index(self, name: str, build: Callable[[BM25Index], _T]) -> _T:
-        """`build(bm25)` once per live index (read from the chunks, it changes with them), or read from the
-        index's stored lever data when the ingest wrote it (`tutor.index.lever_store`)."""
+        """`build(bm25)` once per live index (it changes with the chunks), or its stored lever data (lever_store)."""
         storing: BM25Index | None = getattr(self._storing, "bm25", None)
         bm25 = storing or self.index.bm25()
         held = self._built.get(name)
@@ -169,12 +168,12 @@ class QueryLevers:
         cfg = self.cfg
         kinds_on = cfg.section_kinds != "off"
         material = kinds_on or cfg.concept_terms > 0 or cfg.resource_kinds in ("keyword", "both")
-        if not (cfg.time_expressions or cfg.bilingual_glossary or self.hooks or material):
+        if not (cfg.time_expressions or cfg.bilingual_glossary or material or self.hooks + self.learner):
             return QueryRewriter()
         key = (
             cfg.time_expressions,
             cfg.bilingual_glossary,
-            tuple(self.hooks),
+            (*self.hooks, *self.learner),
             cfg.section_kinds,
             cfg.section_kinds_zh,
             cfg.concept_terms,
@@ -209,6 +208,7 @@ class QueryLevers:
             keyword_extra=keyword_hooks,
             fallback_extra=fallback_hooks,
             fallback_to_dense=cfg.concept_terms_to == "both",
+            learner_extra=self.learner,
         )
         self._rewriter = (key, bm25, rewriter)
         return rewriter

@@ -22,10 +22,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from tutor.index.routing import about_a_document
 from tutor.patterns import CJK, zh_number
+from tutor.whats_next import asks_next_step
 
 __all__ = [
     "Glossary",
+    "LearnerTerms",
     "QueryPlan",
     "QueryRewriter",
     "build_glossary",
@@ -219,6 +222,40 @@ class QueryPlan:
 QueryExtra = Callable[[str], "str | None"]
 
 
+# "the programmer midlife crisis article", "the tech-change comeback essay's": the words that name the essay are
+# in every passage of the essay searched, so they tell none of its sections apart (程序员, 中年危机, 技术变革)
+_ESSAY_NAME = re.compile(
+    r"\b(?:the|this|that)\s+(?:(?!(?:the|in|of|on|about|from|by|and)\b)[\w'-]+\s+){0,4}"
+    r"(?:article|essay|piece|post|write-?up)(?:'s)?",
+    re.IGNORECASE,
+)
+
+
+class LearnerTerms:
+    """BM25's words for an English question: the Chinese the material uses for its learner terms.
+
+    Without them an English question's keywords match only the English of the material (paper titles, tool
+    names), so "Which learning platforms does the midlife article suggest for continuous learning?" finds the
+    essay's paper list, not 步骤2：持续学习.  `translate` (the caller's glossary, English -> the material's
+    words) is handed in: the words are the chain's, the index only appends them.
+    """
+
+    def __init__(self, translate: Callable[[str], Sequence[str]], essays_only: bool = False) -> None:
+        self.translate = translate
+        #: only for a question about an essay (`about_a_document`): there BM25 picks the section among
+        #: one essay's; across the whole material general words (实践, 阶段, 工具) pull in other sections
+        self.essays_only = essays_only
+
+    def __call__(self, question: str) -> str | None:
+        if CJK.search(question):
+            return None  # a Chinese question has the material's words already
+        if self.essays_only and not about_a_document(question):
+            return None
+        if asks_next_step(question):
+            return None  # "what comes after the continuous-learning step": its words name the step done
+        return " ".join(self.translate(_ESSAY_NAME.sub(" ", question))) or None
+
+
 class QueryRewriter:
     """Applies the enabled rewrites; built once per index (the glossary depends on the chunks)."""
 
@@ -232,6 +269,7 @@ class QueryRewriter:
         keyword_extra: Sequence[QueryExtra] = (),
         fallback_extra: Sequence[QueryExtra] = (),
         fallback_to_dense: bool = False,
+        learner_extra: Sequence[QueryExtra] = (),
     ) -> None:
         self.time_expressions = time_expressions
         self.bilingual = bilingual
@@ -243,6 +281,9 @@ class QueryRewriter:
         #: structure): to BM25, and to the dense text too with `fallback_to_dense`
         self.fallback_extra = list(fallback_extra)
         self.fallback_to_dense = fallback_to_dense
+        #: appended to what BM25 searches for after the fallback (`LearnerTerms`): the learner's words put in
+        #: the material's words name none of its structure, so they do not stop the concept fallback
+        self.learner_extra = list(learner_extra)
 
     def plan(self, question: str) -> QueryPlan:
         plan = QueryPlan(question, question, question)
@@ -276,4 +317,9 @@ class QueryRewriter:
                 if self.fallback_to_dense:
                     plan.dense_text += f" {added_text}"
                 plan.applied.append(f"fallback:{added_text}")
+        for hook in self.learner_extra:
+            added_text = hook(question)
+            if added_text:
+                plan.keyword_text += f" {added_text}"
+                plan.applied.append(f"learner:{added_text}")
         return plan

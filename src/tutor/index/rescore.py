@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor.chain.whats_next import NEXT_WORD
 from tutor.index.heading_match import heading_evidence, passage_titles
 from tutor.index.ranker import Candidates, cached_ranker, feature_rows
 from tutor.index.roadmap_sections import under_any
@@ -30,6 +29,7 @@ from tutor.index.sections import asks_next_step
 from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
+from tutor.whats_next import NEXT_WORD
 
 if TYPE_CHECKING:
     from tutor.index.levers import QueryLevers

@@ -18,7 +18,6 @@ import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from tutor.chain.whats_next import asks_next_step
 from tutor.index.bm25 import BM25Index
 from tutor.index.lexicon import LexiconHit, LexiconMatcher
 from tutor.index.lexicon_gate import ASKS_WHERE
@@ -26,6 +25,7 @@ from tutor.index.routing import refers_to_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
 from tutor.resources.intent import asks_for_resources
+from tutor.whats_next import asks_next_step
 
 __all__ = [
     "ConceptGlossary",

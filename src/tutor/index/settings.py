@@ -121,6 +121,13 @@ class RetrievalSettings(BaseModel):
     bilingual_glossary: bool = Field(
         False, description="Add the material's own Chinese terms to English questions (BM25)."
     )
+    learner_terms: Literal["off", "essay", "all"] = Field(
+        "essay",
+        description="Add the Chinese words of an English question's learner terms (the app's glossary: "
+        "'continuous learning' -> 持续学习) to what BM25 searches for, for a question naming an essay "
+        "('essay') or every English question ('all'); without them BM25 matches the material's English "
+        "(paper titles, tool names).  'all' broke rank 1 of own and blind questions (eval/README.md).",
+    )
     bm25_heading_boost: int = Field(2, ge=1, le=10, description="Times title + headings count in BM25.")
     doc_routing_weight: float = Field(
         0.0, ge=0, description="RRF weight of a document ranking (title + lead) its chunks inherit; 0 = off."

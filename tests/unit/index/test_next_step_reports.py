@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tutor.chain.understanding import understand
-from tutor.chain.whats_next import asks_next_step
 from tutor.curriculum.graph import core_path_skills, load_curriculum_config
 from tutor.curriculum.parser import load_curriculum
 from tutor.index.roadmap_sections import RoadmapSections
+from tutor.whats_next import asks_next_step
 
 REPO = Path(__file__).resolve().parents[3]
 STAGE_0 = "阶段 0：基础准备（1-2 个月）"

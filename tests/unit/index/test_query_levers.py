@@ -7,7 +7,7 @@ import pytest
 from tutor.index.bm25 import BM25Index, feedback_terms, fingerprint
 from tutor.index.query import QueryRewriter, build_glossary, normalize_time_expressions, zh_number
 from tutor.index.retriever import _by_document
-from tutor.index.routing import cards_from_chunks, lead_summary, refers_to_document
+from tutor.index.routing import cards_from_chunks, lead_summary, refers_to_document, within_document
 from tutor.index.store import StoredChunk
 
 
@@ -162,3 +162,46 @@ def test_feedback_terms_come_from_the_top_passages_not_the_query() -> None:
         and "训练" not in terms
         and set(terms) <= {"早停", "验证", "验证集", "损失", "不再", "下降", "停止"}
     )
+
+
+def test_learner_terms_give_bm25_the_material_words_of_an_english_question() -> None:
+    from tutor.index.query import LearnerTerms
+
+    terms = LearnerTerms(lambda q: ["持续学习"] if "continuous learning" in q else [])
+    plan = QueryRewriter(learner_extra=[terms]).plan("Which platforms help with continuous learning?")
+    assert plan.keyword_text.endswith(" 持续学习")
+    assert plan.dense_text == plan.question  # the embedder reads the learner's own words
+    assert terms("Which platforms?") is None  # nothing to translate: nothing appended
+    assert terms("持续学习 continuous learning 怎么做") is None  # a Chinese question has the words already
+
+
+def test_learner_terms_for_essays_only_leave_a_general_question_alone() -> None:
+    from tutor.index.query import LearnerTerms
+
+    terms = LearnerTerms(lambda q: ["持续学习"], essays_only=True)
+    assert terms("What does the midlife article say about continuous learning?") == "持续学习"
+    assert terms("Where can I keep up continuous learning?") is None  # no essay named
+    assert terms("In the midlife essay, what comes right after the continuous-learning step?") is None
+    with within_document():  # an essay's search for the question without its "in the midlife article"
+        assert terms("What does it say about continuous learning?") == "持续学习"
+
+
+def test_learner_terms_do_not_stop_the_concept_fallback() -> None:
+    """The fallback fires when no rewrite names the material's structure; a translated word names none."""
+    from tutor.index.query import LearnerTerms
+
+    rewriter = QueryRewriter(
+        fallback_extra=[lambda q: "过拟合"], learner_extra=[LearnerTerms(lambda q: ["模型"])]
+    )
+    plan = rewriter.plan("where do I learn why a model fails on new data?")
+    assert plan.keyword_text.endswith(" 过拟合 模型")
+    assert [a.split(":")[0] for a in plan.applied] == ["fallback", "learner"]
+
+
+def test_learner_terms_leave_out_the_words_that_name_the_essay() -> None:
+    """程序员 / 中年危机 are in every passage of the midlife essay: they tell none of its sections apart."""
+    from tutor.chain.glossary import english_terms
+    from tutor.index.query import LearnerTerms
+
+    terms = LearnerTerms(english_terms, essays_only=True)
+    assert terms("What learning resources does the programmer midlife crisis article list?") == "学习 资源"

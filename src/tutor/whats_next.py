@@ -9,7 +9,8 @@ months") asks for a milestone instead.
 The three readers used to keep their own copies of these words, and the copies drifted apart (a phrasing one
 of them knew routed to the planner while the retrieval did not boost the next skill's section); they all read
 them here now: `tutor.chain.router` (the route), `tutor.chain.refs` (the "next" aspect) and
-`tutor.index.retriever` / `levers` / `rescore` (the next skill's section).
+`tutor.index.retriever` / `levers` / `rescore` (the next skill's section).  It sits outside both packages, as
+`tutor.patterns` does, so the retrieval reads the words without importing the chain.
 """
 
 from __future__ import annotations

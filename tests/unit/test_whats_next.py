@@ -1,4 +1,4 @@
-"""One reading of "what comes next" (`tutor.chain.whats_next`), shared by the router, the query understanding's
+"""One reading of "what comes next" (`tutor.whats_next`), shared by the router, the query understanding's
 "next" aspect and the retrieval's next-skill boost (issue 12): a phrasing one of them reads as a next step,
 the others read the same way."""
 
@@ -10,12 +10,12 @@ import pytest
 
 from tutor.chain.router import route_message
 from tutor.chain.understanding import understand
-from tutor.chain.whats_next import asks_next_step, reports_and_asks, says_next
 from tutor.curriculum.graph import load_curriculum_config
 from tutor.curriculum.parser import load_curriculum
 from tutor.index import sections
+from tutor.whats_next import asks_next_step, reports_and_asks, says_next
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 
 # progress reports with a question of where to go, many phrasings, zh and en; a stage or skill named in each
 REPORTS = [
