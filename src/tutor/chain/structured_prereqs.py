@@ -20,7 +20,8 @@ __all__ = ["CORE_PATH", "skill_prereqs", "stage_prereqs"]
 
 # "按核心路径", "核心学习路径", "on the core (learning) path": the question names the roadmap's 核心路径
 CORE_PATH = re.compile(
-    r"核心(?:学习)?路径|主线|\bcore (?:learning |study )?(?:path|route)\b|\bmain path\b", re.IGNORECASE
+    r"核心(?:学习)?路径|主线|整体路径|\b(?:core|overall) (?:learning |study )?(?:path|route)\b|\bmain path\b",
+    re.IGNORECASE,
 )
 # "能跳过 PyTorch 直接学 LangChain 吗": whether a step can be skipped is answered by the whole order before the goal
 _SKIPS = re.compile(
@@ -101,6 +102,8 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     near = [st for st in stages if st.number == skill.stage or st in earlier]
     # "学深度学习之前数学要补哪些": the stage lines that hold the prerequisites they name, not every stage line
     named = [st for st in near if any(m in b.named_skills for m in st.skills)]
+    if b.named_skills and not named and not _SKIPS.search(b.question):
+        return  # "学 PyTorch 之前 Python 哪些库要熟": the named skill's content answers; no stage line holds it
     asked = named if named and not _SKIPS.search(b.question) else near
     # the roadmap states no prerequisites as such: what comes before is its order, so the core path (cited
     # to the 核心路径 section that holds it) leads, then the stages the skill's own stage follows
