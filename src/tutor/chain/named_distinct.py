@@ -1,0 +1,48 @@
+"""Named sections that add something: a second section named only by words the first one's text holds is
+dropped.
+
+"The midlife crisis article — what does it suggest for managing time? any specific tools?" names 步骤4：时间管理
+(whose text has its own 工具支持 line) and, by "tools" alone, 7.2 开发工具推荐 — the essay's list of fine-tuning
+tools, which is not what was asked.  The word that names the second section is already answered inside the
+first: quoting and citing the second adds a passage that holds nothing asked for.  A second section named by a
+word the first does not hold ("优点和应用领域": 3.3 and 3.4) stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import jieba
+
+from tutor.chain.doc_parts import DocParts, heading_words, named_sections
+
+__all__ = ["distinct_sections", "naming_words"]
+
+
+def naming_words(question: str, heading: str) -> set[str]:
+    """The question's words that name the heading: a heading word it says, or a word of it inside one."""
+    text = question.lower()
+    said = {w.lower() for w in jieba.lcut(question) if len(w.strip()) >= 2}
+    out: set[str] = set()
+    for word in heading_words(heading):
+        if word in text:
+            out.add(word)
+        out |= {q for q in said if q in word}
+    return out
+
+
+def distinct_sections(
+    question: str, parts: DocParts, doc: str, ranked: Sequence[Sequence[str]] = ()
+) -> list[tuple[str, ...]]:
+    """`named_sections`, less a section every naming word of which another named section's text holds (when
+    that other's naming words are not all held in its own text in turn: then neither answers for the other)."""
+    named = named_sections(question, parts, doc, ranked=ranked)
+    if len(named) < 2:
+        return named
+    texts = {p: (s.text.lower() if (s := parts.section(doc, p)) else "") for p in named}
+    words = {p: naming_words(question, p[-1]) for p in named}
+
+    def held(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # p's naming words all stand in q's text
+        return bool(words[p]) and all(w in texts[q] for w in words[p])
+
+    return [p for p in named if not any(q != p and held(p, q) and not held(q, p) for q in named)]
