@@ -34,8 +34,9 @@ def naming_words(question: str, heading: str) -> set[str]:
 def distinct_sections(
     question: str, parts: DocParts, doc: str, ranked: Sequence[Sequence[str]] = ()
 ) -> list[tuple[str, ...]]:
-    """`named_sections`, less a section every naming word of which another named section's text holds (when
-    that other's naming words are not all held in its own text in turn: then neither answers for the other)."""
+    """`named_sections`, less a section every naming word of which another named section's text holds, when
+    that other is named by as many words and its naming words are not all held in the first's text in turn
+    (then neither answers for the other; "projects to learn" names 项目驱动学习 by more than a time plan)."""
     named = named_sections(question, parts, doc, ranked=ranked)
     if len(named) < 2:
         return named
@@ -45,4 +46,7 @@ def distinct_sections(
     def held(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # p's naming words all stand in q's text
         return bool(words[p]) and all(w in texts[q] for w in words[p])
 
-    return [p for p in named if not any(q != p and held(p, q) and not held(q, p) for q in named)]
+    def answered(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # and q is named by as many words
+        return held(p, q) and not held(q, p) and len(words[p]) <= len(words[q])
+
+    return [p for p in named if not any(q != p and answered(p, q) for q in named)]
