@@ -35,8 +35,9 @@ def distinct_sections(
     question: str, parts: DocParts, doc: str, ranked: Sequence[Sequence[str]] = ()
 ) -> list[tuple[str, ...]]:
     """`named_sections`, less a section every naming word of which another named section's text holds, when
-    that other is named by as many words and its naming words are not all held in the first's text in turn
-    (then neither answers for the other; "projects to learn" names 项目驱动学习 by more than a time plan)."""
+    that other is named by as many words, none of them the same (two sections named by 应用 are named alike),
+    and its naming words are not all held in the first's text in turn (then neither answers for the other;
+    "projects to learn" names 项目驱动学习 by more words than a time plan that holds 学习)."""
     named = named_sections(question, parts, doc, ranked=ranked)
     if len(named) < 2:
         return named
@@ -46,7 +47,7 @@ def distinct_sections(
     def held(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # p's naming words all stand in q's text
         return bool(words[p]) and all(w in texts[q] for w in words[p])
 
-    def answered(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # and q is named by as many words
-        return held(p, q) and not held(q, p) and len(words[p]) <= len(words[q])
+    def answered(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # q named by as many other words
+        return held(p, q) and not held(q, p) and len(words[p]) <= len(words[q]) and not words[p] & words[q]
 
     return [p for p in named if not any(q != p and answered(p, q) for q in named)]
