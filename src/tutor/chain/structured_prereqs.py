@@ -84,9 +84,21 @@ def _required(b: Builder, skill: Skill) -> bool:
     return False
 
 
+def _stages_before(b: Builder, skill: Skill, label: str) -> bool:
+    """ "做模型部署之前要先学完哪些阶段": the stages before the skill's own, as the overview orders them (cited to
+    it), not the skills of the nearest ones; False when the question does not ask which stages."""
+    overview = b.cur.overview_citation
+    earlier = [s for s in b.cur.stages if s.number < skill.stage]
+    if overview is None or not earlier or not _WHICH_STAGES.search(b.question):
+        return False
+    n = b.cite(overview, [overview.heading])
+    b.section(f"{label} › {overview.heading}", n, [b.item(s.heading, s.name) for s in earlier])
+    return True
+
+
 def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, label: str) -> None:
     zh = b.zh
-    if _required(b, skill) or _core_path(b, skill, label):
+    if _required(b, skill) or _core_path(b, skill, label) or _stages_before(b, skill, label):
         return
     # what the graph says comes before it, and the skills its own stage teaches before it
     needs = prereqs.ancestors(skill.number)

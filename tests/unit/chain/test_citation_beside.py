@@ -73,3 +73,11 @@ def test_the_overall_path_is_the_core_path(cur, cfg) -> None:
         "According to the overall path, what should I learn right before Transformers?", cur, cfg, "en"
     )
     assert "NLP → Transformer" in s.text and _cited(s) == ["核心路径"]
+
+
+def test_which_stages_before_a_skill_are_the_overviews_stages(cur, cfg) -> None:
+    s = _answer("做模型部署之前要先学完哪些阶段？", cur, cfg)
+    assert _cited(s) == [cur.overview_citation.heading]
+    assert all(cur.stage(n).heading in s.text for n in range(4)) and cur.stage(4).heading not in s.text
+    skills = _answer("做模型部署之前要先学什么？", cur, cfg)  # no stages asked: the skills before it
+    assert cur.overview_citation.heading not in _cited(skills)
