@@ -10,6 +10,7 @@ word the first does not hold ("优点和应用领域": 3.3 and 3.4) stays.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import jieba
@@ -17,6 +18,14 @@ import jieba
 from tutor.chain.doc_parts import DocParts, heading_words, named_sections
 
 __all__ = ["distinct_sections", "naming_words"]
+
+# words that say how the answer is put ("the steps of …", "做法"), not which topic: a section named by them alone
+# answers for no other ("how does it suggest getting into blogging, step by step": 3.2's 步骤 vs 6.3 技术博客)
+_FORM = re.compile(r"步骤|操作|做法|方法")
+
+
+def _form_only(words: set[str]) -> bool:
+    return bool(words) and all(_FORM.search(w) for w in words)
 
 
 def naming_words(question: str, heading: str) -> set[str]:
@@ -35,9 +44,9 @@ def distinct_sections(
     question: str, parts: DocParts, doc: str, ranked: Sequence[Sequence[str]] = ()
 ) -> list[tuple[str, ...]]:
     """`named_sections`, less a section every naming word of which another named section's text holds, when
-    that other is named by as many words, none of them the same (two sections named by 应用 are named alike),
-    and its naming words are not all held in the first's text in turn (then neither answers for the other;
-    "projects to learn" names 项目驱动学习 by more words than a time plan that holds 学习)."""
+    that other is named by other words (two sections named by the same word, 应用, are named alike), words of
+    a topic (not only "steps"), and its own naming words are not all held in the first's text in turn (then
+    neither answers for the other)."""
     named = named_sections(question, parts, doc, ranked=ranked)
     if len(named) < 2:
         return named
@@ -47,7 +56,7 @@ def distinct_sections(
     def held(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # p's naming words all stand in q's text
         return bool(words[p]) and all(w in texts[q] for w in words[p])
 
-    def answered(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # q named by as many other words
-        return held(p, q) and not held(q, p) and len(words[p]) <= len(words[q]) and not words[p] & words[q]
+    def answered(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # q named by other words, of a topic
+        return held(p, q) and not held(q, p) and not words[p] & words[q] and not _form_only(words[q])
 
     return [p for p in named if not any(q != p and answered(p, q) for q in named)]
