@@ -81,3 +81,19 @@ def test_which_stages_before_a_skill_are_the_overviews_stages(cur, cfg) -> None:
     assert all(cur.stage(n).heading in s.text for n in range(4)) and cur.stage(4).heading not in s.text
     skills = _answer("做模型部署之前要先学什么？", cur, cfg)  # no stages asked: the skills before it
     assert cur.overview_citation.heading not in _cited(skills)
+
+
+def test_sections_named_by_the_same_word_or_only_by_steps_answer_for_no_other() -> None:
+    uses = _chunk("crisis", 10, [ROOT, "3.4 算法应用领域"], 70, "这些方法适用于所有职业。\n- **软件开发**：持续学习。")
+    scenes = _chunk("crisis", 11, ["6. 实际应用场景"], 80, "- 6.1 智能客服系统：大模型应用。")
+    parts = DocParts([*ESSAY, uses, scenes])
+    question = "中年危机那篇的方法能应用到哪些工作？"
+    named = named_sections(question, parts, "crisis")
+    assert (ROOT, "3.4 算法应用领域") in named and ("6. 实际应用场景",) in named
+    assert distinct_sections(question, parts, "crisis") == named  # both named by 应用: named alike
+    blog = _chunk("crisis", 12, ["6.3 技术博客"], 90, "- 写技术博客，做演讲。")
+    steps = _chunk("crisis", 13, [ROOT, STEPS], 9, "- 通过技术博客、演讲分享见解。")
+    parts = DocParts([*ESSAY, blog, steps])
+    question = "中年危机那篇讲怎么写技术博客，步骤是什么？"
+    kept = distinct_sections(question, parts, "crisis")
+    assert ("6.3 技术博客",) in kept  # 3.2 holds 博客 but is named only by 步骤: no answer for 6.3
