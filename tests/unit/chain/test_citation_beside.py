@@ -84,7 +84,9 @@ def test_which_stages_before_a_skill_are_the_overviews_stages(cur, cfg) -> None:
 
 
 def test_sections_named_by_the_same_word_or_only_by_steps_answer_for_no_other() -> None:
-    uses = _chunk("crisis", 10, [ROOT, "3.4 算法应用领域"], 70, "这些方法适用于所有职业。\n- **软件开发**：持续学习。")
+    uses = _chunk(
+        "crisis", 10, [ROOT, "3.4 算法应用领域"], 70, "这些方法适用于所有职业。\n- **软件开发**：持续学习。"
+    )
     scenes = _chunk("crisis", 11, ["6. 实际应用场景"], 80, "- 6.1 智能客服系统：大模型应用。")
     parts = DocParts([*ESSAY, uses, scenes])
     question = "中年危机那篇的方法能应用到哪些工作？"
