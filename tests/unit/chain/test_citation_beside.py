@@ -14,6 +14,8 @@ from tutor.chain.compose import select_blocks
 from tutor.chain.concepts import _most_named, _Term
 from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.named_distinct import distinct_sections, naming_words
+from tutor.chain.structured import missing_items
+from tutor.chain.understanding import understand
 from tutor.resources.cards import CARDS_DOC
 
 
@@ -99,3 +101,12 @@ def test_sections_named_by_the_same_word_or_only_by_steps_answer_for_no_other() 
     question = "中年危机那篇讲怎么写技术博客，步骤是什么？"
     kept = distinct_sections(question, parts, "crisis")
     assert ("6.3 技术博客",) in kept  # 3.2 holds 博客 but is named only by 步骤: no answer for 6.3
+
+
+def test_how_good_asks_the_named_prerequisites_criteria(cur, cfg) -> None:
+    s = _answer(
+        "Do I need to be good at Python before starting on the ML stuff? How good exactly?", cur, cfg, "en"
+    )
+    assert not missing_items(s.text, cur.skill(1).checks)  # Python's own 检验标准, as 多好 asks in Chinese
+    u = understand("How good is this roadmap for beginners?", cur, cfg)
+    assert "checks" not in u.aspects
