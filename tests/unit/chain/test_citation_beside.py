@@ -108,5 +108,9 @@ def test_how_good_asks_the_named_prerequisites_criteria(cur, cfg) -> None:
         "Do I need to be good at Python before starting on the ML stuff? How good exactly?", cur, cfg, "en"
     )
     assert not missing_items(s.text, cur.skill(1).checks)  # Python's own 检验标准, as 多好 asks in Chinese
-    u = understand("How good is this roadmap for beginners?", cur, cfg)
-    assert "checks" not in u.aspects
+    for described in (
+        "How good is this roadmap for beginners?",
+        "an agent keeping a table of how good each action is",
+    ):
+        assert "checks" not in understand(described, cur, cfg).aspects  # not a question of criteria
+    assert "checks" in understand("math basics - how good do I actually need to be", cur, cfg).aspects
