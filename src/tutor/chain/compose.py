@@ -138,6 +138,9 @@ def select_blocks(
         if block.kind == "qa":
             block.score -= qa_penalty
     chosen = _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
+    if any(b.source in prefer for b in chosen):  # a card is one resource; the section named lists them
+        cards = {s.n for s in usable if s.doc == CARDS_DOC}
+        chosen = [b for b in chosen if b.source not in cards]
     if chosen[0].source in prefer:  # the section the question names answers it: no other passage joins
         chosen = [b for b in chosen if b.source in prefer]
         return _whole_section(question, chosen, blocks, budget)

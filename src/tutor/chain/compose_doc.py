@@ -37,6 +37,7 @@ from tutor.chain.doc_parts import (
 from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
+from tutor.chain.named_distinct import distinct_sections
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
@@ -234,11 +235,11 @@ class StructureComposer:
         if entries := _faq_entries(parts, doc, sources, question, expanded):
             return DocPlan(blocks=entries, reason="faq entries")  # "常见问题里都问了些什么": all of them
         ranked = [s.headings for s in sources if s.doc == doc]
-        named = named_sections(expanded, parts, doc, ranked=ranked)
+        named = distinct_sections(expanded, parts, doc, ranked=ranked)
         own: list[tuple[str, ...]] = []
         if latest and latest != question:
             said = latest if CJK.search(latest) else expand_english(latest)
-            own = named_sections(said, parts, doc, ranked=ranked)
+            own = distinct_sections(said, parts, doc, ranked=ranked)
             named = own or named
         if qa := self._faq_by_words(parts, question, expanded, named_article, sources):
             return DocPlan(blocks=qa, reason="faq words")

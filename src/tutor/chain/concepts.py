@@ -189,7 +189,7 @@ def _content_answer(
     zh, cur = language == "zh", roadmap.curriculum
     # the group a term titles beats one that lists it; longer terms beat shorter ones
     hits.sort(key=lambda h: (not h.title, -len(h.term)))
-    groups = list(dict.fromkeys((h.skill, h.group) for h in hits))[:2]
+    groups = _most_named(hits)[:2]
     b = Builder(cur, roadmap.path, zh)
     for skill_no, k in groups:
         skill: Skill = cur.skill(skill_no)
@@ -213,6 +213,15 @@ def _content_answer(
         )
     text = "\n".join(b.out).strip("\n")
     return Structured(text=text, sources=b.sources, items=b.items, sections=b.sections)
+
+
+def _most_named(hits: list[_Term]) -> list[tuple[int, int]]:
+    """The groups the hits fall in, less one whose terms the question says another group holds with more
+    ("8 or 4 bits" -> int8, int4 and 模型量化 of 模型部署's 模型量化（int8, int4）, not PyTorch's bare 模型量化):
+    citing the group that holds fewer of the question's words beside it cites what was not asked."""
+    groups = list(dict.fromkeys((h.skill, h.group) for h in hits))
+    said = {g: {h.term.lower() for h in hits if (h.skill, h.group) == g} for g in groups}
+    return [g for g in groups if not any(said[g] < said[o] for o in groups)]
 
 
 def _definition_lines(parts: DocParts, wanted: str | None) -> list[tuple[StoredChunk, str, str]]:

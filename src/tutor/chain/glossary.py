@@ -157,6 +157,8 @@ GLOSSARY: dict[str, str] = {
     "reputation": "声誉",
     "tech stack": "技术栈",
     "technology stack": "技术栈",
+    "upgrade": "升级",
+    "upgraded": "升级",
     "leadership": "领导力",
     "influence": "影响力",
     "opinion leader": "意见领袖",

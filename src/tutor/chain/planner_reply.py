@@ -17,6 +17,8 @@ from pathlib import Path
 from tutor.chain import replies
 from tutor.chain.answer import Answer, Source
 from tutor.chain.daily_hours import hours_per_day
+from tutor.chain.doc_parts import DocParts
+from tutor.chain.essay_next import essay_next_answer
 from tutor.chain.list_next import list_next_answer
 from tutor.chain.own_words import time_plan
 from tutor.chain.refs import ASPECT_PATTERNS
@@ -225,10 +227,14 @@ def next_step_answer(
     roadmap: Roadmap,
     followups: int,
     retrieve: Callable[[str], list[Source]] | None = None,
+    parts: Callable[[], DocParts | None] | None = None,
 ) -> None:
     """Fill `answer` with the plan for this learner (and the time plan for a pace they state); the next project
-    or paper is the material's list's next item (`list_next`), not the planner's skill."""
+    or paper is the material's list's next item (`list_next`), and an essay's next step the essay's own
+    (`essay_next`), not the planner's skill."""
     if retrieve is not None and list_next_answer(answer, retrieve):
+        return
+    if parts is not None and essay_next_answer(answer, parts()):
         return
     hours = hours_per_day(answer.question)
     if hours is not None:

@@ -123,7 +123,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|\bcriteria\b|\bcriterion\b|\bchecks?\b|\bcheckpoints?\b|how (?:do|can|will|would) i (?:know|tell|check)|good enough|\bthe bar\b"
             r"|\bready\b|\bmastered\b|\bmastery\b|\brequirements?\b|\brequired level\b|\bpass\b|\bbenchmarks?\b"
             r"|\bdone when\b|\bself[- ]check\b|\btest myself\b|what should i be able to|\bbe able to\b|\bexpect"
-            r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b",
+            r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b|\bhow good (?:exactly\b|do|should|must)|\bhow good\s*[?？]",
             re.IGNORECASE,
         ),
     ),

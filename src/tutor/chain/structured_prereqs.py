@@ -20,7 +20,8 @@ __all__ = ["CORE_PATH", "skill_prereqs", "stage_prereqs"]
 
 # "按核心路径", "核心学习路径", "on the core (learning) path": the question names the roadmap's 核心路径
 CORE_PATH = re.compile(
-    r"核心(?:学习)?路径|主线|\bcore (?:learning |study )?(?:path|route)\b|\bmain path\b", re.IGNORECASE
+    r"核心(?:学习)?路径|主线|整体路径|\b(?:core|overall) (?:learning |study )?(?:path|route)\b|\bmain path\b",
+    re.IGNORECASE,
 )
 # "能跳过 PyTorch 直接学 LangChain 吗": whether a step can be skipped is answered by the whole order before the goal
 _SKIPS = re.compile(
@@ -83,9 +84,21 @@ def _required(b: Builder, skill: Skill) -> bool:
     return False
 
 
+def _stages_before(b: Builder, skill: Skill, label: str) -> bool:
+    """ "做模型部署之前要先学完哪些阶段": the stages before the skill's own, as the overview orders them (cited to
+    it), not the skills of the nearest ones; False when the question does not ask which stages."""
+    overview = b.cur.overview_citation
+    earlier = [s for s in b.cur.stages if s.number < skill.stage]
+    if overview is None or not earlier or not _WHICH_STAGES.search(b.question):
+        return False
+    n = b.cite(overview, [overview.heading])
+    b.section(f"{label} › {overview.heading}", n, [b.item(s.heading, s.name) for s in earlier])
+    return True
+
+
 def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, label: str) -> None:
     zh = b.zh
-    if _required(b, skill) or _core_path(b, skill, label):
+    if _required(b, skill) or _core_path(b, skill, label) or _stages_before(b, skill, label):
         return
     # what the graph says comes before it, and the skills its own stage teaches before it
     needs = prereqs.ancestors(skill.number)
@@ -101,6 +114,8 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     near = [st for st in stages if st.number == skill.stage or st in earlier]
     # "学深度学习之前数学要补哪些": the stage lines that hold the prerequisites they name, not every stage line
     named = [st for st in near if any(m in b.named_skills for m in st.skills)]
+    if b.named_skills and not named and not _SKIPS.search(b.question):
+        return  # "学 PyTorch 之前 Python 哪些库要熟": the named skill's content answers; no stage line holds it
     asked = named if named and not _SKIPS.search(b.question) else near
     # the roadmap states no prerequisites as such: what comes before is its order, so the core path (cited
     # to the 核心路径 section that holds it) leads, then the stages the skill's own stage follows

@@ -194,7 +194,8 @@ class TutorChain:
             yield AnswerEvent(kind="token", text=piece)
 
     def _next_step(self, answer: Answer, profile: LearnerProfile) -> Iterator[AnswerEvent]:
-        next_step_answer(answer, profile, self.roadmap, self.cfg.followups, self.retrieve)
+        parts = self.structure.parts if self.structure else None
+        next_step_answer(answer, profile, self.roadmap, self.cfg.followups, self.retrieve, parts)
         yield from self._emit_text(answer.text)
 
     def relevance(self, sources: list[Source]) -> float:
