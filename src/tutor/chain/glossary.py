@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from tutor.chain.glossary_topics import SECTION_WORDS, TOPIC_WORDS
+
 __all__ = ["FRAMING", "GLOSSARY", "english_terms", "expand_english"]
 
 GLOSSARY: dict[str, str] = {
@@ -359,6 +361,8 @@ FRAMING: dict[str, str] = {
     "essentials": "关键点",
     "crucial": "关键",
 }
+GLOSSARY.update({k: v for k, v in TOPIC_WORDS.items() if k not in GLOSSARY})  # the topic items' words
+FRAMING.update({k: v for k, v in SECTION_WORDS.items() if k not in FRAMING})  # kinds of essay section
 _TERMS = {**GLOSSARY, **FRAMING}
 _KEYS = sorted(_TERMS, key=len, reverse=True)
 # a learner hyphenates compounds at will ("open-source contributions", "cross domain"): a space or a hyphen

@@ -123,7 +123,8 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|\bcriteria\b|\bcriterion\b|\bchecks?\b|\bcheckpoints?\b|how (?:do|can|will|would) i (?:know|tell|check)|good enough|\bthe bar\b"
             r"|\bready\b|\bmastered\b|\bmastery\b|\brequirements?\b|\brequired level\b|\bpass\b|\bbenchmarks?\b"
             r"|\bdone when\b|\bself[- ]check\b|\btest myself\b|what should i be able to|\bbe able to\b|\bexpect"
-            r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b",
+            r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b"
+            r"|\bhow (?:is|are) (?:it|they|this|that|each) (?:checked|assessed|tested|measured|verified)\b",
             re.IGNORECASE,
         ),
     ),
@@ -196,6 +197,8 @@ EXPLAIN = re.compile(
     r"|\bwhat is\b|\bwhat's\b|\bwhy\b|\bhow does\b|\bexplain\b|\bdifference\b|\bhow (?:to|do you) (?:implement|use)",
     re.IGNORECASE,
 )
+#: a question asking two things ("activation functions and CNN architectures"): both parts are answered
+TWO_PARTS = re.compile(r"\band\b|和|以及|与", re.IGNORECASE)
 
 
 _NAME_SUFFIX = re.compile(r"\s*(实战|深度掌握|架构|开发|基础|原理|检索增强|编程)$")
