@@ -6,6 +6,7 @@ import pytest
 
 from tutor.chain.compose import ASKS_MATH, _kind_bonus
 from tutor.chain.compose_blocks import Block
+from tutor.chain.concepts import compose_concept
 from tutor.chain.glossary import FRAMING, GLOSSARY, english_terms
 from tutor.chain.glossary_topics import TOPIC_WORDS
 from tutor.chain.roadmap_units import named_groups
@@ -96,3 +97,17 @@ def test_how_it_is_checked_asks_for_the_checks_beside_the_projects(roadmap) -> N
 def test_what_is_key_asks_for_the_key_points_as_a_kind_of_section() -> None:
     assert "关键点" in english_terms("In the comeback essay, what three things does it say are key?")
     assert FRAMING["are key"] == "关键点" and "are key" not in GLOSSARY
+
+
+# --- a roadmap item described in English words ------------------------------------------------------
+
+
+def test_an_item_described_in_english_is_answered_with_its_group(roadmap) -> None:
+    question = "Training with half-precision numbers to save GPU memory — which part of the roadmap has that?"
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    s = compose_concept(question, "en", u, roadmap, None)
+    assert s is not None and "混合精度训练" in s.text
+
+
+def test_splitting_documents_is_the_rag_skills_item() -> None:
+    assert "文档切分策略" in english_terms("how to split long documents into smaller pieces")
