@@ -65,6 +65,14 @@ TOPIC_WORDS: dict[str, str] = {
     "external tools": "Tool 定义",
     "tool calling": "Tool 定义",
     "function calling": "Tool 定义",
+    # the opinion-leader essay's application scenarios by their own headings (6.1 技术咨询 … 6.5 技术创业)
+    "tech consulting": "技术咨询",
+    "technical consulting": "技术咨询",
+    "tech training": "技术培训",
+    "technical training": "技术培训",
+    "open-source contribution": "开源社区贡献",
+    "own tech company": "技术创业",
+    "tech startup": "技术创业",
     # the essays' worked parts (4.2 公式推导过程, 4.3 案例分析与讲解)
     "worked example": "案例分析",
     "worked case": "案例分析",

@@ -111,3 +111,15 @@ def test_an_item_described_in_english_is_answered_with_its_group(roadmap) -> Non
 
 def test_splitting_documents_is_the_rag_skills_item() -> None:
     assert "文档切分策略" in english_terms("how to split long documents into smaller pieces")
+
+
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("what are the steps of doing tech consulting for a client?", "技术咨询"),
+        ("how do I get going with open-source contributions?", "开源社区贡献"),
+        ("if I wanted to start my own tech company, what process does it walk through?", "技术创业"),
+    ],
+)
+def test_an_essays_application_scenario_is_named_by_its_heading(question: str, heading: str) -> None:
+    assert heading in english_terms(question)
