@@ -123,3 +123,12 @@ def test_splitting_documents_is_the_rag_skills_item() -> None:
 )
 def test_an_essays_application_scenario_is_named_by_its_heading(question: str, heading: str) -> None:
     assert heading in english_terms(question)
+
+
+def test_two_stages_named_by_their_english_names_are_both_understood(roadmap) -> None:
+    q = "Before I begin the large-model application stage, which skills should the deep learning practice stage have given me?"
+    u = understand(q, roadmap.curriculum, roadmap.config)
+    assert set(u.stages) == {2, 3}
+    assert understand(
+        "What does the engineering stage cover?", roadmap.curriculum, roadmap.config
+    ).stages == [4]
