@@ -67,6 +67,14 @@ _OTHER_PASSAGE_MARGIN = 0.02
 _CONCLUDES = re.compile(r"^(?:这些|以上|上述|通过以上|通过这些|综上|总之|总的来说)")
 _ASKS_LIST = re.compile(r"哪些|哪几|几个|有什么|\bwhat are\b|\bwhich\b|\blist\b", re.IGNORECASE)
 _ASKS_CODE = re.compile(r"代码|命令|安装|配置|示例|code|command|install|snippet|example", re.IGNORECASE)
+# a formula or a worked number is asked for ("what number does it come out to", "公式是什么"): the display
+# formula itself answers, though its LaTeX shares few words or little embedding with the question
+ASKS_MATH = re.compile(
+    r"公式|等于|算出|结果是|多少|formula|equation|\bnumber\b|come[s]? out|calculat|comput|\bresult\b|\bvalue\b"
+    r"|\brate\b|\bscore\b|\bequals?\b",
+    re.IGNORECASE,
+)
+_W_MATH = 0.1
 # one side of a section that weighs both ("3.3 算法优缺点": 优点 then 缺点); a question asking one side only
 _PROS = re.compile(r"优点|优势|好处|长处|\b(?:advantages?|pros|strengths?|benefits?|upsides?)\b", re.I)
 _CONS = re.compile(
@@ -216,13 +224,20 @@ def _score(
         elif how_to and block.kind == "para":
             bonus -= 0.03
         block.score = float(sim) + 0.08 * lexical + bonus - 0.012 * min(rank[block.source], 3)
-        if block.kind == "para" and len(strip_markdown(" ".join(block.lines))) < 12:
-            block.score -= 0.05  # a fragment says little on its own
-        if block.kind == "outline" and not (how_to or _ASKS_LIST.search(question)):
-            block.score -= 0.05  # an outline answers "which steps / which directions", little else
-        if block.kind == "code" and not _ASKS_CODE.search(question):
-            block.score -= 0.05
+        block.score += _kind_bonus(question, block, how_to)
         block.score -= 0.1 if _other_side(question, block) else 0.0  # the side the learner did not ask about
+
+
+def _kind_bonus(question: str, block: Block, how_to: bool) -> float:
+    """What the block's kind adds for this question: a fragment, an outline or code that was not asked for
+    says little; a formula asked for is the answer."""
+    if block.kind == "para" and len(strip_markdown(" ".join(block.lines))) < 12:
+        return -0.05  # a fragment says little on its own
+    if block.kind == "outline" and not (how_to or _ASKS_LIST.search(question)):
+        return -0.05  # an outline answers "which steps / which directions", little else
+    if block.kind == "code" and not _ASKS_CODE.search(question):
+        return -0.05
+    return _W_MATH if block.kind == "math" and ASKS_MATH.search(question) else 0.0
 
 
 def _choose(

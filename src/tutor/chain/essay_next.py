@@ -16,7 +16,7 @@ from tutor.chain.doc_parts import DocParts, Part, named_doc
 from tutor.chain.essay_steps import names_step
 from tutor.chain.glossary import expand_english
 from tutor.chain.text import CJK, strip_markdown
-from tutor.chain.whats_next import asks_next_step
+from tutor.whats_next import asks_next_step
 
 __all__ = ["essay_next_answer", "next_step_of"]
 

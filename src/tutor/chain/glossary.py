@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from tutor.chain.glossary_topics import SECTION_WORDS, TOPIC_WORDS
+
 __all__ = ["FRAMING", "GLOSSARY", "english_terms", "expand_english"]
 
 GLOSSARY: dict[str, str] = {
@@ -157,8 +159,6 @@ GLOSSARY: dict[str, str] = {
     "reputation": "声誉",
     "tech stack": "技术栈",
     "technology stack": "技术栈",
-    "upgrade": "升级",
-    "upgraded": "升级",
     "leadership": "领导力",
     "influence": "影响力",
     "opinion leader": "意见领袖",
@@ -345,8 +345,6 @@ GLOSSARY: dict[str, str] = {
     "balancing": "平衡",
     "work and life": "工作与生活",
     "overfit": "过拟合",
-    "industry trend": "行业动态",
-    "conference": "顶会",
 }
 #: learner words for the *kind* of section asked about in an essay, not for a topic: "what qualities does a tech
 #: expert need" asks for the essay's 问题核心关键点.  They expand a question like the glossary's words, but the
@@ -362,11 +360,9 @@ FRAMING: dict[str, str] = {
     "keys": "关键点",
     "essentials": "关键点",
     "crucial": "关键",
-    # following news ("keep up with new papers", "stay on top of trends"): 关注顶会论文, 关注行业动态
-    "keep up with": "关注",
-    "stay on top of": "关注",
-    "keep an eye on": "关注",
 }
+GLOSSARY.update({k: v for k, v in TOPIC_WORDS.items() if k not in GLOSSARY})  # the topic items' words
+FRAMING.update({k: v for k, v in SECTION_WORDS.items() if k not in FRAMING})  # kinds of essay section
 _TERMS = {**GLOSSARY, **FRAMING}
 _KEYS = sorted(_TERMS, key=len, reverse=True)
 # a learner hyphenates compounds at will ("open-source contributions", "cross domain"): a space or a hyphen

@@ -123,7 +123,8 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|\bcriteria\b|\bcriterion\b|\bchecks?\b|\bcheckpoints?\b|how (?:do|can|will|would) i (?:know|tell|check)|good enough|\bthe bar\b"
             r"|\bready\b|\bmastered\b|\bmastery\b|\brequirements?\b|\brequired level\b|\bpass\b|\bbenchmarks?\b"
             r"|\bdone when\b|\bself[- ]check\b|\btest myself\b|what should i be able to|\bbe able to\b|\bexpect"
-            r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b|\bhow good (?:exactly\b|do|should|must)|\bhow good\s*[?？]",
+            r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b|\bhow good (?:exactly\b|do|should|must)|\bhow good\s*[?？]"
+            r"|\bhow (?:is|are) (?:it|they|this|that|each) (?:checked|assessed|tested|measured|verified)\b",
             re.IGNORECASE,
         ),
     ),
@@ -196,6 +197,8 @@ EXPLAIN = re.compile(
     r"|\bwhat is\b|\bwhat's\b|\bwhy\b|\bhow does\b|\bexplain\b|\bdifference\b|\bhow (?:to|do you) (?:implement|use)",
     re.IGNORECASE,
 )
+#: a question asking two things ("activation functions and CNN architectures"): both parts are answered
+TWO_PARTS = re.compile(r"\band\b|和|以及|与", re.IGNORECASE)
 
 
 _NAME_SUFFIX = re.compile(r"\s*(实战|深度掌握|架构|开发|基础|原理|检索增强|编程)$")
@@ -213,13 +216,15 @@ _EN_STAGE_NAMES = (
 _EN_NAME_SKIP = frozenset("the a an this that which what whole entire next previous first last".split())
 
 
-def _stage_by_english_words(lowered: str, curriculum: Curriculum) -> tuple[int, str] | None:
-    """ "the theory foundations stage" -> 阶段 1 "AI 理论基础": the stage whose title holds most of the words.
+def _stages_by_english_words(lowered: str, curriculum: Curriculum) -> list[tuple[int, str]]:
+    """ "the theory foundations stage" -> 阶段 1 "AI 理论基础": the stage whose title holds most of the words;
+    each stage the question names so ("before the application stage, what should the practice stage…").
 
     Each word next to "stage"/"phase" counts 1 for a stage if the material's word for it (the glossary) is in the
     stage's title and 2 if it is one of the stage's English names; the stage with the most wins if it has at least
     2 (one title word such as "learning" is too weak), and a tie names no stage (the other readers decide).
     """
+    found: list[tuple[int, str]] = []
     for m in (m for pattern in _EN_STAGE_NAMES for m in pattern.finditer(lowered)):
         before = "before" in m.groupdict()
         phrase = m.group("before") if before else m.group("after")
@@ -233,8 +238,9 @@ def _stage_by_english_words(lowered: str, curriculum: Curriculum) -> tuple[int, 
         if first and f"{words[first - 1]} {words[first]}" in GLOSSARY:  # "deep learning practice"
             first -= 1
         token = m.group(0)
-        return winners[0], token[token.find(words[first]) :].strip() if before else token
-    return None
+        if all(winners[0] != n for n, _ in found):
+            found.append((winners[0], token[token.find(words[first]) :].strip() if before else token))
+    return found
 
 
 def _word_scores(words: list[str], number: int, name: str) -> list[int]:
@@ -315,13 +321,9 @@ def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:
         ):
             out.append((stage.number, zh.group(0)))
     if not out:
-        for found in (
-            _stage_by_english_words(lowered, curriculum),
-            _stage_by_partial_title(lowered, curriculum),
-        ):
-            if found:
-                out.append(found)
-                break
+        out = _stages_by_english_words(lowered, curriculum)
+    if not out and (found := _stage_by_partial_title(lowered, curriculum)):
+        out.append(found)
     return out
 
 

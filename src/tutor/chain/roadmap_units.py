@@ -8,10 +8,8 @@ its own lines.  A group counts as named when its title stands in the question (a
 through the material's own bilingual terms, `chain.glossary`); a title that is also a sub-section
 heading of the roadmap ("核心概念") is too generic to stand alone and needs its skill named.
 
-Tables are data too: the rows of an appendix table (书籍推荐, 实践平台 …) or of a skill's resource
-table whose cells the question names (a stage the 适合阶段 column covers, "免费", "GPU", "视频",
-"中文") come first, every one of them cited; the rest of the table follows by name, so nothing the
-roadmap lists is hidden by the filter.  Nothing here names a particular group, table or column.
+Tables are data too: the rows of a table whose cells the question names (a stage the 适合阶段 column
+covers, "免费", "GPU", "视频") come first, cited; the rest follows by name, so nothing is hidden.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tutor.chain.glossary import english_terms, expand_english
-from tutor.chain.refs import EXPLAIN
+from tutor.chain.refs import EXPLAIN, TWO_PARTS
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK
 from tutor.chain.understanding import Understanding
@@ -127,10 +125,14 @@ def named_groups(
         return []
     if not found and u.skills and not u.aspects and not EXPLAIN.search(question):
         found = _group_by_item_word(text, terms, u, cur)  # not "怎么做混合检索": a list does not explain
+    elif found and u.skills and TWO_PARTS.search(question):  # "activation functions and CNN architectures"
+        found += [g for g in _group_by_item_word(text, terms, u, cur, 3) if g not in found]
     return found[:3]
 
 
-def _group_by_item_word(text: str, terms: list[str], u: Understanding, cur: Curriculum) -> list[GroupRef]:
+def _group_by_item_word(
+    text: str, terms: list[str], u: Understanding, cur: Curriculum, most: int = 1
+) -> list[GroupRef]:
     """A named skill and a word of exactly one of its groups ("the deployment section … quantization"):
     that group.  The words of the skill's own name choose the skill, not a group; an English question's
     words are its glossary terms."""
@@ -151,7 +153,7 @@ def _group_by_item_word(text: str, terms: list[str], u: Understanding, cur: Curr
                 )
             if said:
                 hits.append(GroupRef(n, k))
-    return hits if len(hits) == 1 else []
+    return hits if len(hits) <= most else []
 
 
 def _group_citation(skill: Skill, group: ContentGroup) -> Citation:

@@ -10,7 +10,9 @@ from tutor.chain.glossary import FRAMING, GLOSSARY, english_terms
 @pytest.mark.parametrize(
     ("question", "terms"),
     [
-        ("How do I get going with open-source contributions?", ["开源", "贡献"]),
+        ("How do I get going with open-source contributions?", ["开源社区贡献"]),  # 6.4 开源社区贡献
+        ("How do I get going with open source contributions?", ["开源社区贡献"]),
+        ("open-source projects to contribute to", ["开源", "项目", "贡献"]),
         ("open source community", ["开源社区"]),
         ("Any tips on work life-balance?", ["建议", "工作与生活平衡"]),
         ("cross domain skills", ["跨领域", "技能"]),

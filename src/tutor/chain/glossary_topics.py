@@ -1,0 +1,100 @@
+"""More English learner words -> the material's words: topic items of the roadmap and the essays' worked parts.
+
+`tutor.chain.glossary` maps the general vocabulary; an English question that names an item inside a
+skill's topic group ("activation functions", "optimizers") or an essay's worked example ("the worked
+example", "what number does it come out to") needs the material's word for it too, or the group beside it
+that the question also names is answered alone.  Kept apart only for size; `glossary` merges these in.
+Only words of the shipped material's topics belong here, never a question's text.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SECTION_WORDS", "TOPIC_WORDS"]
+
+TOPIC_WORDS: dict[str, str] = {
+    # items of the skills' topic groups (技能点 5 神经网络基础 / 优化技巧, 技能点 8 GPT 系列 …)
+    "activation function": "激活函数",
+    "optimizer": "优化器",
+    "optimiser": "优化器",
+    "learning rate schedule": "学习率调度",
+    "perceptron": "感知机",
+    "backpropagation": "反向传播",
+    "back-propagation": "反向传播",
+    "forward pass": "前向传播",
+    "gpt series": "GPT 系列",
+    "bert series": "BERT 系列",
+    "causal language modeling": "因果语言建模",
+    "positional encoding": "Position Encoding",
+    "tokenization": "分词",
+    "stemming": "词干提取",
+    "stop words": "停用词",
+    "stopwords": "停用词",
+    "named entity recognition": "命名实体识别",
+    "machine translation": "机器翻译",
+    "text classification": "文本分类",
+    "data cleaning": "数据清洗",
+    "hyperparameter tuning": "超参数调优",
+    "message queue": "消息队列",
+    "caching": "缓存",
+    "microservices": "微服务",
+    "logging": "日志",
+    "logs": "日志",
+    "model robustness": "模型鲁棒性",
+    "robustness": "鲁棒性",
+    "privacy": "隐私保护",
+    "content moderation": "内容审核",
+    "adversarial": "对抗样本",
+    "teacher model": "知识蒸馏",
+    "student model": "知识蒸馏",
+    "low-rank": "LoRA",
+    "keyword search": "BM25",
+    "keyword matching": "BM25",
+    "keyword scoring": "BM25",
+    "word embedding": "Word Embedding",
+    "word vector": "Word2Vec",
+    "dense vector": "Word2Vec",
+    "half precision": "混合精度训练",
+    "mixed precision": "混合精度训练",
+    "fp16": "混合精度训练",
+    "distributed training": "分布式训练",
+    "document splitting": "文档切分策略",
+    "split documents": "文档切分策略",
+    "split long documents": "文档切分策略",
+    "splitting documents": "文档切分策略",
+    "query rewriting": "查询改写",
+    "external tools": "Tool 定义",
+    "tool calling": "Tool 定义",
+    "function calling": "Tool 定义",
+    # the opinion-leader essay's application scenarios by their own headings (6.1 技术咨询 … 6.5 技术创业)
+    "tech consulting": "技术咨询",
+    "technical consulting": "技术咨询",
+    "tech training": "技术培训",
+    "technical training": "技术培训",
+    "open-source contribution": "开源社区贡献",
+    "own tech company": "技术创业",
+    "tech startup": "技术创业",
+    # the essays' worked parts (4.2 公式推导过程, 4.3 案例分析与讲解)
+    "worked example": "案例分析",
+    "worked case": "案例分析",
+    "example calculation": "案例分析",
+    "learning effect": "学习效果",
+    "learning function": "学习函数",
+    "skill improvement": "技能提升",
+    "derivation": "公式推导",
+    # the essays' words for change and for news (升级, 行业动态, 关注顶会论文)
+    "upgrade": "升级",
+    "upgraded": "升级",
+    "industry trend": "行业动态",
+    "conference": "顶会",
+}
+
+#: learner words for the kind of essay section asked about (merged into `glossary.FRAMING`: no topic words):
+#: "what three things are key" asks for an essay's 问题核心关键点
+SECTION_WORDS: dict[str, str] = {
+    "are key": "关键点",
+    "is key": "关键点",
+    # following news ("keep up with new papers", "stay on top of trends"): 关注顶会论文, 关注行业动态
+    "keep up with": "关注",
+    "stay on top of": "关注",
+    "keep an eye on": "关注",
+}
