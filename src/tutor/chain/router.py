@@ -49,6 +49,8 @@ _INJECTION = re.compile(
     r"|(上面|之前|前面)的(指令|内容|规则|话|设定).{0,10}(复述|重复|输出|打印|贴)|隐藏(的)?(规则|设定|指令|提示)"
     r"|\b(repeat|print|output|show|copy)\b.{0,30}\b(text|everything|words|instructions|messages?)\s+(above|before)\b"
     r"|act as .{0,30}without (any )?(restrictions|rules|limits)|from now on,? you (are|will)"
+    r"|\b(restrictions|rules|limits|filters)\b.{0,20}\b(are|have been|were) (lifted|removed|disabled|suspended|off)\b"
+    r"|\b(initial|original|hidden|system|internal|full)\s+(configuration|config|setup|settings)\b"
     r"|(忽略|无视|忘记|忘掉|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|要求|限制|上下文)|(系统|初始|隐藏|内部|原始)\s*(提示词|提示|指令|设定|消息|prompt)"
     r"|(输出|打印|显示|告诉我|泄露|复述|重复|给我看).{0,12}(你的)?(提示词|prompt|系统指令|指令|设定)|你的.{0,4}(提示词|系统提示|指令|prompt)"
     r"|越狱|开发者模式|不受(任何)?限制|扮演.{0,20}(没有|不受)(任何)?(限制|约束)"
@@ -136,7 +138,10 @@ _SMALL_TALK = (
     r"|what can you do|how are you|你好吗|你怎么样|在吗|在不在|are you there|测试|test|nice|cool|不错|太棒了|great"
     r"|awesome"
     # pleasantries that follow a greeting: "你好呀，第一次来用，请多指教", "hi, I'm new here, nice to meet you"
-    r"|(我是)?第一次(来|用)\w{0,3}|初次见面|请多(多)?指教|多多关照|nice to meet you|i'?m new( here)?|first time here)"
+    r"|(我是)?第一次(来|用)\w{0,3}|初次见面|请多(多)?指教|多多关照|nice to meet you|i'?m new( here)?|first time here"
+    # closing a session: "好的谢谢～今天先学到这，晚安", "that's all for today, see you tomorrow"
+    r"|(今天)?(就)?先?(学)?到这(里|儿)?(吧)?|明天见|下次见|回头见|that'?s (all|it) for (today|now)|see you tomorrow"
+    r"|(i'?ll|let'?s) (stop|call it a day) (here|now|for today))"
 )
 _TALK_END = r"[\s!！。.?？~～,，啦呀哦了]*"
 # small talk alone, one phrase or several ("hi, thanks!"); a question after a greeting is not small talk
