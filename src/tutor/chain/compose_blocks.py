@@ -26,6 +26,7 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)、])\s+")
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INTRO_END = re.compile(r"[:：]\s*(?:\*\*)?\s*$")
+_CONCLUDES = re.compile(r"^(?:这表明|这说明|也就是说|由此可见|可见|即|因此|所以)")
 _MATH = re.compile(r"^\s*\$\$")  # a display formula ("$$ … $$"): the essays' models and worked examples
 
 
@@ -119,8 +120,10 @@ class _Splitter:
         j = i if first != "$$" and first.endswith("$$") and len(first) > 4 else i + 1
         while j < len(lines) and not lines[j].strip().endswith("$$"):
             j += 1
-        self.add("math", [x.strip() for x in lines[i : j + 1] if x.strip()])
-        return j + 1
+        k = self._next_nonblank(j + 1)  # its conclusion ("这表明 A 每天能提升约 16.8%") comes with it too
+        said = [lines[k].strip()] if k < len(lines) and _CONCLUDES.match(lines[k].strip()) else []
+        self.add("math", [x.strip() for x in lines[i : j + 1] if x.strip()] + said)
+        return k + 1 if said else j + 1
 
     def _qa(self, i: int, question: str) -> int:
         lines = self.lines

@@ -50,7 +50,7 @@ _QUESTION_WORDS = re.compile(
 
 
 _FILLER = re.compile(
-    r"有|的|要|一下|具体|推荐|学习|自己|可以|能|做|实践|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b",
+    r"有|的|要|一下|具体|推荐|学完(?:之后|以后|后)?|学好|学会|学习|自己|可以|能|做|实践|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b",
     re.IGNORECASE,
 )
 

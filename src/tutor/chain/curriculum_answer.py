@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["Describe", "curriculum_answer", "described_first"]
 
 # "What are the must-read papers, in order?" asks for a list; a description asks where it is taught or its name
+_RESOURCE_WORD = re.compile(r"资源|资料|教程|课程|\bresources?\b|\btutorials?\b|\bcourses?\b", re.IGNORECASE)
 _LIST = re.compile(r"\bwhat are\b|有哪些|哪几", re.IGNORECASE)
 _WHERE_OR_NAME = re.compile(
     ASKS_NAME.pattern + "|" + _WHERE + r"|在哪|哪(?:个|一)(?:技能|阶段|部分)|属于哪|哪一?块"
@@ -98,6 +99,8 @@ def described_first(
     marked `concept`: the chain checks its scope."""
     if describe is None or not _DESCRIBES.search(question) or _not_concept(question):
         return None
+    if u.skills and "resources" in u.aspects and _RESOURCE_WORD.search(question):
+        return None  # "where do I learn to write prompts? list every resource": the table, not a description
     if _LIST.search(question) and not _WHERE_OR_NAME.search(question):
         return None
     if _names_a_unit(u, roadmap) or names_article(question, language, roadmap, parts):

@@ -86,6 +86,12 @@ TOPIC_WORDS: dict[str, str] = {
     "upgraded": "升级",
     "industry trend": "行业动态",
     "conference": "顶会",
+    # the essays' words for the non-technical side and for a career that stalls (非技术领域, 职业瓶颈)
+    "non-tech": "非技术",
+    "non-technical": "非技术",
+    "product knowledge": "产品",
+    "plateau": "瓶颈",
+    "bottleneck": "瓶颈",
 }
 
 #: learner words for the kind of essay section asked about (merged into `glossary.FRAMING`: no topic words):
@@ -93,6 +99,8 @@ TOPIC_WORDS: dict[str, str] = {
 SECTION_WORDS: dict[str, str] = {
     "are key": "关键点",
     "is key": "关键点",
+    "main reasons": "关键点",  # an essay's 问题核心关键点 lists what a problem "主要源于"
+    "root causes": "关键点",
     # following news ("keep up with new papers", "stay on top of trends"): 关注顶会论文, 关注行业动态
     "keep up with": "关注",
     "stay on top of": "关注",

@@ -20,6 +20,7 @@ __all__ = [
     "stage_ranges",
     "STAGE_REFS",
     "core_name",
+    "first_stage",
     "milestone_refs",
     "parse_number",
     "stage_by_name",
@@ -95,6 +96,9 @@ _STAGE_WORDS_EN = {
     5: r"advanced(?: topics)?|advanced topic",
 }
 # "the last stage", "the last, ongoing-learning stage", "最后那个阶段", "the topics at the end of the curriculum"
+# "第一个阶段", "the very first stage": the roadmap's first stage is 阶段 0 (three writers labelled it so); "第二阶段"
+# stays 阶段 2 — their labels read the higher ordinals as the number
+FIRST_STAGE = re.compile(r"第\s*[一1]\s*个?阶段|\b(?:very )?first (?:stage|phase)\b", re.IGNORECASE)
 LAST_STAGE = re.compile(
     r"最后(?:一个|那个|的)?阶段|\b(?:the )?(?:last|final)(?:,?\s+[a-z][a-z-]*){0,2},?\s+(?:stage|phase)\b"
     r"|\b(?:topics|skills|stage|part) at the (?:very )?end of the (?:curriculum|roadmap|learning path)\b",
@@ -199,6 +203,12 @@ EXPLAIN = re.compile(
 )
 #: a question asking two things ("activation functions and CNN architectures"): both parts are answered
 TWO_PARTS = re.compile(r"\band\b|和|以及|与", re.IGNORECASE)
+# a skill's groups named as examples of the whole list ("向量库、检索策略啥的都列出来"), or the whole list asked
+WHOLE_LIST = re.compile(
+    r"都列出来|全部列出|全列出来|全都列|完整列出|一个不落|、[^、，。？?]{1,10}(?:啥的|之类|等等)"
+    r"|\b(?:list (?:them )?all|everything|the (?:whole|full|complete) (?:list|content))\b",
+    re.IGNORECASE,
+)
 
 
 _NAME_SUFFIX = re.compile(r"\s*(实战|深度掌握|架构|开发|基础|原理|检索增强|编程)$")
@@ -294,6 +304,13 @@ def _word_bounds(text: str) -> set[int]:
         at += len(word)
         bounds.add(at)
     return bounds
+
+
+def first_stage(text: str, curriculum: Curriculum) -> re.Match[str] | None:
+    """ "第一个阶段" / "the very first stage" as the roadmap's first stage (阶段 0), unless a stage is named by its
+    title ("第一阶段 AI 理论基础" reads the number as the title's)."""
+    found = FIRST_STAGE.search(text)
+    return found if found and not stage_by_name(text, curriculum) else None
 
 
 def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tutor.chain.glossary import english_terms, expand_english
-from tutor.chain.refs import EXPLAIN, TWO_PARTS
+from tutor.chain.refs import EXPLAIN, TWO_PARTS, WHOLE_LIST
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK
 from tutor.chain.understanding import Understanding
@@ -121,8 +121,8 @@ def named_groups(
             forms = _title_forms(group.title)
             if any(_said(f, text, compact) for f in forms) or any(_compact(f) in pairs for f in forms):
                 found.append(GroupRef(skill.number, k))
-    if len({g.skill for g in found}) > 2:  # a title shared by many skills names none of them
-        return []
+    if len({g.skill for g in found}) > 2 or (found and u.skills and WHOLE_LIST.search(question)):
+        return []  # a title shared by many skills names none; "向量库、检索策略啥的都列出来" gives examples of all
     if not found and u.skills and not u.aspects and not EXPLAIN.search(question):
         found = _group_by_item_word(text, terms, u, cur)  # not "怎么做混合检索": a list does not explain
     elif found and u.skills and TWO_PARTS.search(question):  # "activation functions and CNN architectures"

@@ -19,6 +19,7 @@ from tutor.curriculum.model import Curriculum, TreeBranch
 __all__ = ["skill_tree_answer", "tree_words"]
 
 _TREE = re.compile(r"技能树|\bskill[- ]?tree\b", re.IGNORECASE)
+_WHICH = re.compile(r"哪些|哪几|哪个|什么|\bwhich\b|\bwhat\b", re.IGNORECASE)
 
 
 def tree_words(text: str) -> set[str]:
@@ -32,13 +33,16 @@ def _core(name: str) -> str:
     return re.sub(r"^\W+|\W+$", "", re.sub(r"[（(].*?[）)]", "", name))
 
 
+def _by_leaf(text: str, tree: list[TreeBranch]) -> list[TreeBranch]:
+    folded = "".join(text.casefold().split())
+    return [b for b in tree if any("".join(_core(x).casefold().split()) in folded for x in b.leaves)]
+
+
 def _named(question: str, tree: list[TreeBranch]) -> list[TreeBranch]:
     """The branches the question names: one holding a leaf it names as written ("模型部署属于哪一类"), else the
     ones sharing most words with its name (two Chinese pairs at least: "模型" alone is in half the tree); []."""
     text = _TREE.sub(" ", question)
-    folded = "".join(text.casefold().split())
-    leaf = [b for b in tree if any("".join(_core(x).casefold().split()) in folded for x in b.leaves)]
-    if leaf:
+    if leaf := _by_leaf(text, tree):
         return leaf
     asked = tree_words(text) | {w for t in english_terms(text) for w in tree_words(t)}
     scores = {i: len(tree_words(_core(b.name)) & asked) for i, b in enumerate(tree)}
@@ -46,12 +50,26 @@ def _named(question: str, tree: list[TreeBranch]) -> list[TreeBranch]:
     return [tree[i] for i, s in scores.items() if s == best] if best >= 2 else []
 
 
+def _by_note(question: str, tree: list[TreeBranch]) -> list[TreeBranch]:
+    """The branches whose note the question says ("which skills are mandatory in the skill tree" -> 基础技能（必修）;
+    "技能树里核心的是哪些" -> AI 理论（核心）), in Chinese or through the glossary's English words."""
+    said = " ".join([question, *english_terms(question)])
+    notes = {i: re.findall(r"[（(](.*?)[）)]", b.name) for i, b in enumerate(tree)}
+    return [
+        tree[i] for i, found in notes.items() if found and found[-1].strip() and found[-1].strip() in said
+    ]
+
+
 def skill_tree_answer(question: str, cur: Curriculum, b: Builder) -> Structured | None:
-    """The 技能树's branches a question about the tree asks for, each with all its leaves; None otherwise."""
+    """The 技能树's branches a question about the tree asks for, each with all its leaves; None otherwise
+    ("Is Linux required?" asks the core path and the prerequisites, unless it names a branch's note)."""
     citation = cur.skill_tree_citation
-    if not _TREE.search(question) or not cur.skill_tree or citation is None or REQUIRED.search(question):
+    if not _TREE.search(question) or not cur.skill_tree or citation is None:
         return None
-    branches = _named(question, cur.skill_tree) or cur.skill_tree
+    noted = _by_note(question, cur.skill_tree)
+    if REQUIRED.search(question) and not (noted and _WHICH.search(question)):
+        return None  # "技能树里 Git 是必修的吗": whether one skill is required, not which are
+    branches = noted or _named(question, cur.skill_tree) or cur.skill_tree
     n = b.cite(citation, [citation.heading])
     b.out.append("路线图的技能树：" if b.zh else "The roadmap's skill tree (quoted in the original Chinese):")
     for branch in branches:

@@ -27,6 +27,7 @@ from tutor.chain.refs import (
     SKILL_REFS,
     STAGE_REFS,
     core_name,
+    first_stage,
     milestone_refs,
     parse_number,
     stage_by_name,
@@ -131,6 +132,9 @@ def _numbered(text: str, curriculum: Curriculum, u: Understanding, claims: _Clai
         if claims.free(span):
             u.stages, u.evidence = u.stages + numbers, u.evidence | {f"stage {n}": said for n in numbers}
             claims.add(span)
+    if (first := first_stage(text, curriculum)) and claims.free(first.span()):
+        u.stages, u.evidence[f"stage {min(stage_numbers)}"] = [min(stage_numbers)], first.group(0)
+        claims.add(first.span())
     for pattern in STAGE_REFS:
         for m in pattern.finditer(text):
             n = parse_number(m.group(1))
@@ -138,18 +142,14 @@ def _numbered(text: str, curriculum: Curriculum, u: Understanding, claims: _Clai
                 u.stages.append(n)
                 u.evidence[f"stage {n}"] = m.group(0)
                 claims.add(m.span())
-    last = LAST_STAGE.search(text)
-    if last and not u.stages:
-        n = max(stage_numbers)
-        u.stages.append(n)
-        u.evidence[f"stage {n}"] = last.group(0)
+    if (last := LAST_STAGE.search(text)) and not u.stages:
+        u.stages, u.evidence[f"stage {max(stage_numbers)}"] = [max(stage_numbers)], last.group(0)
         claims.add(last.span())
     for n, token in stage_by_name(text, curriculum):
         if n not in u.stages:
             u.stages.append(n)
             u.evidence[f"stage {n}"] = token
-        # the stage's title is claimed even when its number named it already ("第二阶段深度学习实践"): its words
-        # ("深度学习") name the stage, not a skill
+        # the stage's title is claimed even when its number named it ("第二阶段深度学习实践"): 深度学习 is no skill
         idx = text.lower().find(token)
         if idx >= 0:
             claims.add((idx, idx + len(token)))

@@ -166,10 +166,10 @@ def test_a_code_block_quoted_alone_is_cited_and_the_check_keeps_its_marker() -> 
     assert "[3]" in checked and not removed and sources[0].cited
 
 
-def test_a_formula_comes_with_the_line_that_introduces_it() -> None:
+def test_a_formula_comes_with_the_line_that_introduces_it_and_its_conclusion() -> None:
     case = (
         "假设某程序员 $A$ 的学习效率 $E = 0.5$。则 $A$ 每天的技能提升速率为：\n\n$$\n"
-        "\\frac{dS}{dt} = 0.5 \\cdot 0.7 = 0.35\n$$\n\n这表明 $A$ 每天能提升约 35% 的技能水平。"
+        "\\frac{dS}{dt} = 0.5 \\cdot 0.7 = 0.35\n$$\n\n这表明 $A$ 每天能提升约 35% 的技能水平。\n\n下一段。"
     )
     sources = [_source(case, n=2, headings=["4.3 案例分析与讲解"])]
     blocks = split_blocks(sources[0])
@@ -178,9 +178,11 @@ def test_a_formula_comes_with_the_line_that_introduces_it() -> None:
         "$$",
         "\\frac{dS}{dt} = 0.5 \\cdot 0.7 = 0.35",
         "$$",
+        "这表明 $A$ 每天能提升约 35% 的技能水平。",  # the worked example's answer, in words (session 17)
     ]
+    assert blocks[1].lines == ["下一段。"]
     text = render_blocks(blocks[:1], sources, "zh")
-    assert "提升速率为： [2]" in text and "= 0.35" in text
+    assert "提升速率为： [2]" in text and "= 0.35" in text and "35%" in text
     one_line = split_blocks(_source("公式如下：\n\n$$ E = mc^2 $$\n\n其中 E 为能量。"))
     assert [(b.kind, b.lines) for b in one_line] == [
         ("math", ["$$ E = mc^2 $$"]),
