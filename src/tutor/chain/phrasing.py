@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
 from tutor.chain.answer import Answer
+from tutor.chain.citations import MARKER, cited_numbers
 from tutor.chain.prompts import PHRASE_PROMPTS
 from tutor.chain.structured_parts import Structured, ensure_items, restore_citations
 from tutor.llm.backends import LLMBackend
@@ -38,8 +40,24 @@ def phrase_structured(
         return None
     if not phrased:
         return None
-    text, dropped = ensure_items(phrased, structured, answer.language)
+    known = {s.n for s in structured.sources}
+    text, dropped = ensure_items(drop_unknown_markers(phrased, known), structured, answer.language)
     text = restore_citations(text, structured)  # the items it kept, cited like the ones it dropped
+    if known and not set(cited_numbers(text)) & known:
+        log.info("The model's phrasing cites none of the answer's passages; using the structured answer")
+        return None
     answer.composition = "structured+llm" + (f" ({len(dropped)} dropped item(s) restored)" if dropped else "")
     answer.backend = backend.label
     return text
+
+
+def drop_unknown_markers(text: str, known: set[int]) -> str:
+    """The phrasing without the [n] that name no passage of the answer: a small model numbers its own lines
+    ("[2] … [13]" over one passage), which would leave the learner's answer citing nothing real; the lines
+    keep their items and `restore_citations` gives them the passages they stand on."""
+
+    def keep(match: re.Match[str]) -> str:
+        numbers = [n for n in cited_numbers(match.group(0)) if n in known]
+        return "".join(f"[{n}]" for n in numbers)
+
+    return re.sub(r"[ \t]+\n", "\n", MARKER.sub(keep, text))

@@ -144,3 +144,35 @@ def test_what_to_cover_first_in_the_first_stage_is_its_content(cur, cfg) -> None
     assert not missing_items(s.text, [cur.skill(n).name for n in (1, 2, 3)])  # nothing comes before stage 0
     prereq = _answer("学阶段 2 之前要先学完什么？", cur, cfg)
     assert "阶段 1" in prereq.text  # a later stage still gets what comes before it
+
+
+def _phrase(s, reply: str) -> str | None:
+    from langchain_core.language_models import FakeListChatModel
+
+    from tutor.chain.answer import Answer
+    from tutor.chain.phrasing import phrase_structured
+    from tutor.config import LLMSettings
+    from tutor.llm.backends import LLMBackend
+
+    answer = Answer(
+        question="q", standalone_question="q", language="zh", route="material", route_reason="t", text=""
+    )
+    return phrase_structured(answer, s, FakeListChatModel(responses=[reply]), LLMBackend(LLMSettings()))
+
+
+def test_markers_a_model_invents_are_dropped_and_the_items_cited_to_their_passage(cur, cfg) -> None:
+    s = _answer("学习 RAG 有哪些推荐的资源？", cur, cfg)  # one passage: the skill's table, [1]
+    items = [i for i in s.items if "RAG" in i or "LangChain" in i or "LlamaIndex" in i or "向量" in i]
+    reply = "\n".join(f"- {item} [{k}]" for k, item in enumerate(items, 2))  # [2] … [6]: no such passages
+    text = _phrase(s, reply)
+    assert text is not None and "[2]" not in text and "[5]" not in text
+    assert all(line.endswith("[1]") for line in text.splitlines() if line.startswith("- "))
+
+
+def test_a_phrasing_citing_no_real_passage_is_cited_back_or_replaced(cur, cfg) -> None:
+    s = _answer("学习 RAG 有哪些推荐的资源？", cur, cfg)
+    kept = _phrase(s, "、".join(s.items) + " [9]")  # every item, one invented marker
+    assert kept is not None and kept.endswith("[1]") and "[9]" not in kept
+    assert (
+        _phrase(s, "好好学习 [7]\n加油 [8]") == s.text
+    )  # no item, no real passage: the structured text stands
