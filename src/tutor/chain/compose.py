@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tutor.chain.answer import Source
+from tutor.chain.compose_beside import adds_asked, related
 from tutor.chain.compose_blocks import Block, split_blocks
 from tutor.chain.glossary import expand_english
 from tutor.chain.scope import content_words
@@ -152,7 +153,35 @@ def select_blocks(
     if chosen[0].source in prefer:  # the section the question names answers it: no other passage joins
         chosen = [b for b in chosen if b.source in prefer]
         return _whole_section(question, chosen, blocks, budget)
-    return chosen
+    lead = next(s for s in usable if s.n == chosen[0].source)
+    chosen = [
+        b for b in chosen if b.source not in prefer or not _named_by_held(expanded, usable, b.source, lead)
+    ]
+    return adds_asked(expanded, chosen, prefer, {s.n: s.headings for s in usable})
+
+
+def _heading_words(question: str, heading: str) -> set[str]:
+    """The question's words that stand in `heading`: its Chinese runs of two or more characters said in the
+    question (longest only), its Latin words of three or more letters."""
+    low, head = question.lower(), strip_markdown(heading).lower()
+    out = {w for w in re.findall(r"[a-z][a-z0-9+#.\-]{2,}", head) if re.search(rf"\b{re.escape(w)}\b", low)}
+    runs = [head[i:j] for i in range(len(head)) for j in range(i + 2, len(head) + 1) if CJK.match(head[i])]
+    said = [r for r in runs if all(CJK.match(c) for c in r) and r in low]
+    return out | {r for r in said if not any(r != o and r in o for o in said)}
+
+
+def _named_by_held(question: str, usable: list[Source], n: int, lead: Source) -> bool:
+    """A section the question names, beside a better block of a passage it does not name: it earns a citation
+    only by a naming word that passage lacks ("关键词检索和向量检索…": 附录 › 向量数据库 is named by 向量, which
+    技能点 11's 核心内容, the answer, holds — its list of databases adds nothing asked)."""
+    named = next((s for s in usable if s.n == n), None)
+    if named is None or not named.headings or n == lead.n or related(named.headings, lead.headings):
+        return (
+            False  # the lead is a piece of the named section (or holds it): the section is the whole answer
+        )
+    words = _heading_words(question, named.headings[-1])
+    held = f"{' '.join(lead.headings)} {lead.text}".lower()
+    return bool(words) and all(w in held for w in words)
 
 
 def _whole_section(question: str, chosen: list[Block], blocks: list[Block], budget: int) -> list[Block]:

@@ -337,7 +337,15 @@ def compose_concept(
         named = _content_answer(own, roadmap, language, u) if own else None
         if named := named or (lexicon_passage(hit, parts, language) if parts is not None else None):
             return replace(named, concept=True)  # only described: the chain checks its scope
-    return _content_answer(hits, roadmap, language, u)
+    return _content_answer(_without_common_words(hits, text), roadmap, language, u)
+
+
+def _without_common_words(hits: list[_Term], text: str) -> list[_Term]:
+    """Less the hits of a plain English word the material capitalises as its term ("Vector", "Memory") that the
+    question says only as an ordinary word ("a dense vector", "save GPU memory"), when another term is hit: the
+    described concept (Word2Vec, 混合精度训练) answers, and citing the other skill's group cites what was not asked."""
+    common = [h for h in hits if re.fullmatch(r"[A-Z][a-z]+", h.term) and h.term not in text]
+    return [h for h in hits if h not in common] if len(common) < len(hits) else hits
 
 
 def names_article(question: str, language: str, roadmap: Roadmap, parts: DocParts | None) -> bool:

@@ -82,7 +82,7 @@ STAGE_RANGES = [
     ),
 ]
 SKILL_REFS = [
-    re.compile(rf"技能点\s*({_NUM})"),
+    re.compile(rf"技能点\s*({_NUM})(?<!一(?=[共起些般下样定直切]))"),  # not "技能点一共…"
     re.compile(rf"第\s*({_NUM})\s*个?技能(?:点)?"),
     re.compile(rf"\bskill\s*(?:point\s*)?#?\s*({_EN_NUM})\b", re.IGNORECASE),
 ]

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tutor.chain.resource_kinds import holds_kinds
 from tutor.chain.roadmap_units import (
     asked_tables,
     recommended_sections,
@@ -342,7 +343,11 @@ def _skills_answer_it(u: Understanding, curriculum: Curriculum, question: str, l
     skills = [curriculum.skill(n) for n in u.skills[:3]]
     if not skills or _ASKS_WHO.search(question):
         return False
-    return all(split_resources(s.resources, question, language)[0] for s in skills)
+    return all(
+        split_resources(s.resources, question, language)[0]
+        or holds_kinds(s.resources, question, language, curriculum)
+        for s in skills
+    )
 
 
 def _only_first_stage(u: Understanding, curriculum: Curriculum) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 
 from tutor.chain.daily_hours import states_daily_hours
 from tutor.chain.glossary import english_terms, expand_english
+from tutor.chain.named_skills import drop_aspects_in_names, drop_unasked_skills, stage_named_by_skills
 from tutor.chain.refs import (
     ASPECT_PATTERNS,
     EXPLAIN,
@@ -69,12 +70,7 @@ class Understanding:
         """True when the parsed roadmap holds the complete answer (a list the learner needs whole)."""
         if self.whole_roadmap and "stages" in self.aspects:
             return True
-        if self.milestones and (
-            not self.aspects
-            or "milestone" in self.aspects
-            or "checks" in self.aspects
-            or "content" in self.aspects
-        ):
+        if self.milestones and (not self.aspects or {"milestone", "checks", "content"} & set(self.aspects)):
             return True
         if not (self.stages or self.skills or self.whole_roadmap):
             return False
@@ -383,6 +379,8 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     claims = _Claims()
     _numbered(text, curriculum, u, claims)
     _named(text, curriculum, config or CurriculumConfig(), u, claims)
+    drop_unasked_skills(text, curriculum, u.skills, u.evidence)  # one ruled out, a name said in pieces
+    stage_named_by_skills(text, curriculum, u.skills, u.stages, u.evidence)
     if u.stages:  # a stage named outright outweighs a skill only guessed from a near-spelling ("LLM" ≈ vllm)
         for n in [n for n in u.skills if "≈" in u.evidence.get(f"skill {n}", "")]:
             u.skills.remove(n)
@@ -390,6 +388,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
         _drop_skills_in_stage_title(text, curriculum, u)
     _milestones(text, curriculum, u)
     _aspects(text, u)
+    drop_aspects_in_names(text, curriculum, u.skills, u.aspects, u.evidence)
     _before(text, u)
     _whole_roadmap(text, u)
     if not (u.skills or u.stages or u.milestones) and FOUNDATIONS.search(text) and not MANDATORY.search(text):

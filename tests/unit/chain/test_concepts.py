@@ -205,3 +205,14 @@ def test_a_meaning_asked_beside_a_list_is_no_definition() -> None:
     assert _ALSO_A_LIST.search("中年危机那篇文章里的时间管理是什么？推荐了哪些工具？")
     assert not _ALSO_A_LIST.search("What does the midlife crisis article mean by time management?")
     assert not _ALSO_A_LIST.search("What is LoRA, and which skill covers it?")
+
+
+def test_a_plain_english_word_said_as_an_ordinary_word_is_not_cited_beside_the_described_concept() -> None:
+    from tutor.chain.concepts import _Term, _without_common_words
+
+    vector, word2vec = _Term("Vector", 11, 1, False), _Term("Word2Vec", 6, 1, False)
+    text = "representing each word as a dense vector learned from the words around it"
+    assert _without_common_words([vector, word2vec], text) == [word2vec]
+    # the only hit stays; the term written as the material writes it stays
+    assert _without_common_words([vector], text) == [vector]
+    assert _without_common_words([vector, word2vec], "BM25 + Vector 混合检索") == [vector, word2vec]

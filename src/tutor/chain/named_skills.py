@@ -1,0 +1,157 @@
+"""Which of the skills a question names it asks about: not one it names to rule out, nor one whose word only
+spells part of another named skill's name.
+
+"What does 'mastered' look like for Transformers — I mean the architecture skill, not the Hugging Face library?"
+names 技能点 9 only to exclude it; answering and citing its 检验标准 beside 技能点 8's adds a passage that holds
+nothing asked for.  "huggingface 的那个 transformers 库" says 技能点 9's name (Hugging Face Transformers) in two
+pieces with a filler between: its second piece alone would name 技能点 8 (Transformer 架构), whose table then joins
+the answer.  Both are dropped only while another named skill remains, so the question keeps a subject.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tutor.chain.refs import ASPECT_PATTERNS
+from tutor.curriculum.model import Curriculum
+
+__all__ = [
+    "drop_aspects_in_names",
+    "drop_unasked_skills",
+    "excluded",
+    "purpose",
+    "split_name",
+    "stage_named_by_skills",
+]
+
+# the words that rule a named thing out, right before it: "（不是 Hugging Face 那个）", "not the HF library",
+# "而不是 X", "rather than X"; "不是很懂 X" (a learner's state) has words between and is not one
+_EXCLUDES = re.compile(
+    r"(?:不是|而非|并非|除了|\bnot(?:\s+the)?|\brather than(?:\s+the)?|\binstead of(?:\s+the)?"
+    r"|\bother than(?:\s+the)?|\bexcept(?:\s+the)?)\s*[「“\"']?\s*$",
+    re.IGNORECASE,
+)
+_PURPOSE = re.compile(r"\bfor\s+(?:the\s+)?$")
+# what may stand between two pieces of one name ("huggingface 的那个 transformers"): no joining word
+_FILLER = re.compile(r"\s*(?:的)?(?:那个|这个|那|这)?\s*")
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\s\-_]+", "", text.lower())
+
+
+def excluded(text: str, said: str) -> bool:
+    """`said` (a skill's words in the question) stands right after a word that rules it out."""
+    start = text.lower().find(said.lower()) if said else -1
+    return start > 0 and bool(_EXCLUDES.search(text[max(0, start - 16) : start]))
+
+
+def purpose(text: str, said: str, others: list[str]) -> bool:
+    """`said` follows "for" after another named skill: the purpose of what is asked, not its subject ("videos
+    to brush up on linear algebra and calculus for ML": 数学基础's, not 机器学习基础's)."""
+    low = text.lower()
+    start = low.find(said.lower()) if said else -1
+    if start <= 0 or not _PURPOSE.search(low[max(0, start - 12) : start]):
+        return False
+    return any(o and 0 <= low.find(o.lower()) < start for o in others)
+
+
+def split_name(text: str, said: str, other_said: str, other_name: str) -> bool:
+    """`said` is one piece of `other_name`, said next to the other skill's own piece with only a filler
+    between: together they name the other skill ("huggingface 的那个 transformers" -> Hugging Face Transformers)."""
+    name = _squeezed(other_name)
+    if not said or not other_said or _squeezed(said) not in name or _squeezed(other_said) not in name:
+        return False
+    if _squeezed(said) in _squeezed(other_said):
+        return False
+    low = text.lower()
+    a, b = low.find(said.lower()), low.find(other_said.lower())
+    if a < 0 or b < 0:
+        return False
+    first, second = (a, b) if a < b else (b, a)
+    gap = low[first + len(said if first == a else other_said) : second]
+    return len(gap) <= 6 and bool(_FILLER.fullmatch(gap))
+
+
+def drop_unasked_skills(
+    text: str, curriculum: Curriculum, skills: list[int], evidence: dict[str, str]
+) -> None:
+    """Remove (in place) the named skills the question does not ask about, while one named skill remains."""
+    names = {s.number: s.name for s in curriculum.skills}
+    for n in list(skills):
+        if len(skills) < 2:
+            return
+        said = evidence.get(f"skill {n}", "")
+        others = [m for m in skills if m != n]
+        said_others = [evidence.get(f"skill {m}", "") for m in others]
+        if (
+            excluded(text, said)
+            or purpose(text, said, said_others)
+            or any(
+                split_name(text, said, o, names.get(m, "")) for m, o in zip(others, said_others, strict=True)
+            )
+        ):
+            skills.remove(n)
+            evidence.pop(f"skill {n}", None)
+
+
+def drop_aspects_in_names(
+    text: str, curriculum: Curriculum, skills: list[int], aspects: list[str], evidence: dict[str, str]
+) -> None:
+    """An aspect read from a word that, with a named skill's words beside it, spells that skill's name
+    ("微调实战那个技能点": 实战 is 模型微调实战's, not a project asked for) is dropped, unless the aspect's
+    pattern also matches outside that name ("微调实战有哪些项目")."""
+    names = {s.number: _squeezed(s.name) for s in curriculum.skills}
+    patterns = dict(ASPECT_PATTERNS)
+    said = {n: evidence.get(f"skill {n}", "") for n in skills}
+    for aspect in [a for a in aspects if a in patterns]:
+        spans = [m.span() for m in patterns[aspect].finditer(text)]
+        if spans and all(_in_named(text, span, said, names) for span in spans):
+            aspects.remove(aspect)
+            evidence.pop(f"aspect {aspect}", None)
+
+
+def _in_named(text: str, span: tuple[int, int], skills: dict[int, str], names: dict[int, str]) -> bool:
+    """The word at `span` joins a named skill's words into a piece of that skill's name."""
+    for n, said in skills.items():
+        start = text.find(said) if said else -1
+        if start < 0:
+            continue
+        whole = text[min(start, span[0]) : max(start + len(said), span[1])]
+        if len(whole) <= len(said) + (span[1] - span[0]) + 1 and _squeezed(whole) in names.get(n, ""):
+            return True
+    return False
+
+
+def stage_named_by_skills(
+    text: str, curriculum: Curriculum, skills: list[int], stages: list[int], evidence: dict[str, str]
+) -> None:
+    """Skills said as the examples that name their stage ("before starting the PyTorch / Transformer stage",
+    "LangChain、RAG 这些大模型应用，前面那个阶段"): the stage is asked about, so the skills are dropped and their
+    one stage stands (a prerequisite answer then gives what comes before the stage, not before each skill)."""
+    owners = {curriculum.skill(n).stage for n in skills}
+    # one skill before 阶段 ("机器学习基础阶段", "RAG 阶段") is that skill's part of the roadmap, not its stage
+    if len(skills) < 2 or len(owners) != 1 or (stages and set(stages) != owners):
+        return
+    stage = owners.pop()
+    spans = [
+        (m.start(), m.end())
+        for n in skills
+        if (said := evidence.get(f"skill {n}", ""))
+        for m in [re.search(re.escape(said), text)]
+        if m
+    ]
+    if len(spans) != len(skills):
+        return
+    after = text[max(e for _, e in spans) :]
+    title = re.escape(evidence.get(f"stage {stage}", "")) or r"(?!x)x"
+    if m := re.match(
+        rf"\s*(?:这些|这类|之类的?|等)?\s*的?\s*(?:那个|这个)?\s*(?:{title}|阶段|stage\b|phase\b)",
+        after,
+        re.I,
+    ):
+        skills.clear()
+        stages[:] = [stage]
+        evidence[f"stage {stage}"] = evidence.get(f"stage {stage}") or m.group(0).strip()
+        for key in [k for k in evidence if k.startswith("skill ")]:
+            evidence.pop(key)
