@@ -40,6 +40,7 @@ from tutor.chain.named_distinct import distinct_sections
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
+from tutor.chain.sibling_choice import chosen_sections
 from tutor.chain.text import CJK
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
@@ -198,7 +199,7 @@ class StructureComposer:
         if entries := _faq_entries(parts, doc, sources, question, expanded):
             return DocPlan(blocks=entries, reason="faq entries")  # "常见问题里都问了些什么": all of them
         ranked = [s.headings for s in sources if s.doc == doc]
-        named = distinct_sections(expanded, parts, doc, ranked=ranked)
+        named, picked = chosen_sections(expanded, parts, doc, ranked=ranked)
         own: list[tuple[str, ...]] = []
         if latest and latest != question:
             said = latest if CJK.search(latest) else expand_english(latest)
@@ -224,8 +225,8 @@ class StructureComposer:
                 plan.extra.append(passage)
                 plan.prefer.add(passage.n)
         # the named article's named sections, not the passages of another; or the sections a follow-up
-        # names itself, not those of the earlier question whose topic it carries
-        if (doc != top or own) and plan.extra:
+        # names itself, not those of the earlier question whose topic it carries; or the one sibling it picks
+        if (doc != top or own or picked) and plan.extra:
             plan.blocks = select_blocks(
                 question, plan.extra, embedder, prefer=plan.prefer, specific=plan.specific
             )
