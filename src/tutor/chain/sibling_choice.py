@@ -74,13 +74,14 @@ def _share(question: str, heading: str) -> float:
     return sum(_matches(w, question.lower(), qwords) for w in words) / len(words) if words else 0.0
 
 
-def _one_sibling(question: str, wide: Sequence[tuple[str, ...]]) -> tuple[str, ...] | None:
-    """The one section of `wide` that the asked-for word names, or that is named more fully than each of its
-    named siblings (at least two thirds of its heading words), when it has a named sibling; else None."""
+def _one_sibling(question: str, wide: Sequence[tuple[str, ...]], shows: bool) -> tuple[str, ...] | None:
+    """The one section of `wide` that the asked-for word names, or (`shows`: the question says what a section
+    shows, a paraphrase of its heading) that is named more fully than each of its named siblings (at least two
+    thirds of its heading words), when it has a named sibling; else None."""
     span = asked_span(question)
     by_span = [p for p in wide if span and naming_words(span, p[-1])]
     candidates = by_span if len(by_span) == 1 else []
-    if not candidates:
+    if not candidates and shows:
         shares = {p: _share(question, p[-1]) for p in wide}
         candidates = [
             p
@@ -102,7 +103,7 @@ def chosen_sections(
     said = said_as_headings(question)
     named = distinct_sections(said, parts, doc, ranked=ranked)
     wide = named_sections(said, parts, doc, limit=6, ranked=ranked)
-    pick = _one_sibling(said, wide)
+    pick = _one_sibling(said, wide, said != question)
     if pick is None:
         return named, False
     return [pick, *[p for p in named if p != pick and p[:-1] != pick[:-1]]][:2], True
