@@ -209,7 +209,7 @@ class StructureComposer:
             return DocPlan(blocks=qa, reason="faq words")
         steps = parts.steps(doc)
         every = steps is not None and asks_every_step(question, len(steps[1]))
-        if steps is not None and not every and (step := labelled_step(parts, doc, steps, expanded, sources)):
+        if steps is not None and (step := labelled_step(parts, doc, steps, expanded, sources, every)):
             return DocPlan(blocks=step, reason="named step")  # "遵循 AI 伦理这一步": its bullets, all of them
         if steps is not None and (every or asks_how(question) or asks_how(expanded)):
             outline = _outline(
