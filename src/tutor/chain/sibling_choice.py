@@ -17,7 +17,7 @@ import jieba
 
 from tutor.chain.doc_parts import DocParts, _matches, _question_words, heading_words, named_sections
 from tutor.chain.glossary import expand_english
-from tutor.chain.named_distinct import distinct_sections, naming_words
+from tutor.chain.named_distinct import distinct_sections, form_only, naming_words
 
 __all__ = ["asked_span", "chosen_sections", "said_as_headings"]
 
@@ -94,16 +94,28 @@ def _one_sibling(question: str, wide: Sequence[tuple[str, ...]], shows: bool) ->
     return None
 
 
+def _by_topic(question: str, named: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Less a section named only by how the answer is put ("step by step" -> 3.2 算法步骤详解) when another is
+    named by every topic word of its heading ("tech consulting" -> 6.1 技术咨询): the steps of that topic are
+    asked, not the essay's (a word of a heading, "模型" of 4.1 数学模型构建, is no such topic)."""
+    words = {p: naming_words(question, p[-1]) for p in named}
+    if not any(words[p] and not form_only(words[p]) and _share(question, p[-1]) >= 1.0 for p in named):
+        return named
+    return [p for p in named if not form_only(words[p])]
+
+
 def chosen_sections(
     question: str, parts: DocParts, doc: str, ranked: Sequence[Sequence[str]] = ()
 ) -> tuple[list[tuple[str, ...]], bool]:
     """`distinct_sections` of the question with its paraphrases said as heading words, less the siblings of the
-    one section the question picks among them (`_one_sibling`), which comes first; and whether one was picked
-    (then the answer is the picked section's, not any retrieved passage's)."""
+    one section the question picks among them (`_one_sibling`), which comes first, and less sections named
+    only as a form (`_by_topic`); and whether one was picked so (then the answer is the picked section's, not
+    any retrieved passage's)."""
     said = said_as_headings(question)
-    named = distinct_sections(said, parts, doc, ranked=ranked)
+    every = distinct_sections(said, parts, doc, ranked=ranked)
+    named = _by_topic(said, every)
     wide = named_sections(said, parts, doc, limit=6, ranked=ranked)
     pick = _one_sibling(said, wide, said != question)
     if pick is None:
-        return named, False
+        return named, named != every  # a topic's section over the steps named only as a form: its own answer
     return [pick, *[p for p in named if p != pick and p[:-1] != pick[:-1]]][:2], True

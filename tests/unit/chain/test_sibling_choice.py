@@ -28,6 +28,8 @@ DOC = [
     _chunk(1, [CODE, "5.2 源代码详细实现"], 10, "```python\nprint(S1)\n```"),
     _chunk(2, [CODE, "5.4 运行结果展示"], 20, "新技能水平: 5.86"),
     _chunk(3, [END, "8.2 未来发展趋势"], 30, "1. 技术进步加速。"),
+    _chunk(5, ["3. 核心算法原理 & 具体操作步骤", "3.2 算法步骤详解"], 25, "1. 基础知识深化。"),
+    _chunk(6, ["6. 实际应用场景", "6.1 技术咨询"], 27, "1. 了解需求。"),
     _chunk(4, [END, "8.3 面临的挑战"], 40, "1. 技术更新速度快。"),
 ]
 
@@ -61,3 +63,11 @@ def test_what_a_program_prints_is_its_run_result_not_its_source() -> None:
 def test_no_sibling_named_leaves_the_sections_as_they_are() -> None:
     named, picked = chosen_sections("意见领袖要面临哪些挑战", DocParts(DOC), "leader")
     assert not picked and named == [(END, "8.3 面临的挑战")]
+
+
+def test_a_topic_named_whole_outranks_the_steps_named_only_as_a_form() -> None:
+    parts = DocParts(DOC)
+    named, picked = chosen_sections("技术咨询这个场景，具体步骤是怎样的？", parts, "leader")
+    assert picked and named == [("6. 实际应用场景", "6.1 技术咨询")]
+    named, _ = chosen_sections("意见领袖那篇的具体步骤是怎样的？", parts, "leader")
+    assert named == [("3. 核心算法原理 & 具体操作步骤", "3.2 算法步骤详解")]  # no topic named: the steps
