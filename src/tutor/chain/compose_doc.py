@@ -20,8 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from tutor.chain.answer import Source
 from tutor.chain.compose import Block, asks_how, select_blocks, split_blocks
 from tutor.chain.concept_match import ASKS_WHAT_IT_MEANS
@@ -35,12 +33,14 @@ from tutor.chain.doc_parts import (
     specific_match,
 )
 from tutor.chain.essay_steps import labelled_step, section_over_faq
+from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.named_distinct import distinct_sections
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
+from tutor.chain.sibling_choice import chosen_sections
 from tutor.chain.text import CJK
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
@@ -48,18 +48,10 @@ from tutor.resources.cards import CARDS_DOC
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["FAQ_MIN_SIMILARITY", "DocPlan", "StructureComposer"]
+__all__ = ["DocPlan", "StructureComposer"]
 
 log = logging.getLogger(__name__)
 
-#: question-to-FAQ-question similarity (multilingual-e5-small) above which the entry is the answer;
-#: English questions meet Chinese FAQ questions across languages, where e5 scores run lower.
-#: Measured on eval/answers.jsonl + answers_dev.jsonl (eval/README.md); recalibrate with the embedder.
-FAQ_MIN_SIMILARITY = {"zh": 0.945, "en": 0.865}
-#: the same, when the retriever's best passage is itself a FAQ section: the entry of that FAQ whose
-#: question matches best answers, under a looser bar (the retriever already chose the FAQ over every
-#: other section). Measured on both sets: English FAQ questions meet their Chinese entry at 0.82-0.88.
-FAQ_IN_TOP_SIMILARITY = {"zh": 0.90, "en": 0.82}
 #: when no FAQ question is close enough to the learner's, a FAQ entry (whose passage the retriever may
 #: rank first for the article's words alone) competes with the other blocks this much lower
 UNMATCHED_FAQ_PENALTY = 0.05
@@ -74,10 +66,6 @@ _ASKS_STEPS = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+)?(?:steps|strategies)\b|\blist (?:the|its|all)\s+(?:\w+\s+)?steps\b"
     r"|哪些步骤|哪几步|哪几个步骤|几个步骤|什么步骤|哪些具体步骤",
     re.I,
-)
-# a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not one thing in it
-_ASKS_WHOLE = re.compile(
-    r"哪些|哪几|几个|有什么|都问|问了|\bwhat (?:are|questions)\b|\bwhich\b|\blist\b|\bcover", re.I
 )
 
 
@@ -99,7 +87,7 @@ class StructureComposer:
         self._chunks = chunks
         self._key: int | None = None
         self._parts: DocParts | None = None
-        self._faq_vectors: np.ndarray | None = None
+        self._faq_vectors = FaqVectors()
         self._faq_words: FaqWords | None = None
         self._vocabulary: frozenset[str] = frozenset()
 
@@ -110,7 +98,7 @@ class StructureComposer:
             log.info("Document structure unavailable: %s", exc)
             return None
         if self._parts is None or self._key != id(chunks):
-            self._key, self._parts, self._faq_vectors = id(chunks), DocParts(chunks), None
+            self._key, self._parts, self._faq_vectors = id(chunks), DocParts(chunks), FaqVectors()
             self._faq_words = None
             self._vocabulary = english_vocabulary(c.text for cs in self._parts.docs.values() for c in cs)
         return self._parts
@@ -145,30 +133,6 @@ class StructureComposer:
         found = names_a_topic(text, parts) if parts is not None else None
         return found[1][-1] if found else None
 
-    def _faq_match(
-        self, parts: DocParts, question: str, embedder: TutorEmbeddings | None, sources: list[Source]
-    ) -> tuple[int, float] | None:
-        """The FAQ entry whose question is closest to the learner's: anywhere in the material above
-        `FAQ_MIN_SIMILARITY`; within the FAQ the retriever ranked first or the learner names above `FAQ_IN_TOP_SIMILARITY`."""
-        entries = parts.faq()
-        if not entries or embedder is None:
-            return None
-        if self._faq_vectors is None:  # once per index state: the FAQ questions of the material
-            self._faq_vectors = np.asarray(embedder.embed_stored([e.question for e in entries]), np.float32)
-        sims = self._faq_vectors @ np.asarray(embedder.embed_query(question), np.float32)
-        language = "zh" if CJK.search(question) else "en"
-        best = int(np.argmax(sims))
-        if sims[best] >= FAQ_MIN_SIMILARITY[language]:
-            return best, float(sims[best])
-        top = next((s for s in sources if s.doc != CARDS_DOC), None)
-        # "常见问题里…", "its Q&A": the learner looks in that FAQ, as when the retriever ranked it first (not at it whole)
-        looks = FAQ_HEADING.search(question) and not _ASKS_WHOLE.search(question)
-        if top is None or not (looks or (top.headings and FAQ_HEADING.search(top.headings[-1]))):
-            return None
-        inside = [k for k, e in enumerate(entries) if e.passage.doc == top.doc]
-        best = max(inside, key=lambda k: sims[k]) if inside else best
-        return (best, float(sims[best])) if inside and sims[best] >= FAQ_IN_TOP_SIMILARITY[language] else None
-
     def _faq_by_words(
         self, parts: DocParts, question: str, expanded: str, article: str | None, sources: list[Source]
     ) -> list[Block]:
@@ -195,7 +159,7 @@ class StructureComposer:
         self, parts: DocParts, question: str, embedder: TutorEmbeddings | None, sources: list[Source]
     ) -> DocPlan | None:
         """The matching FAQ entry, with the step of its article that the question names (`_named_step`)."""
-        match = self._faq_match(parts, question, embedder, sources)
+        match = self._faq_vectors.match(parts.faq(), question, embedder, sources)
         if match is None:
             return None
         entry = parts.faq()[match[0]]
@@ -235,7 +199,7 @@ class StructureComposer:
         if entries := _faq_entries(parts, doc, sources, question, expanded):
             return DocPlan(blocks=entries, reason="faq entries")  # "常见问题里都问了些什么": all of them
         ranked = [s.headings for s in sources if s.doc == doc]
-        named = distinct_sections(expanded, parts, doc, ranked=ranked)
+        named, picked = chosen_sections(expanded, parts, doc, ranked=ranked)
         own: list[tuple[str, ...]] = []
         if latest and latest != question:
             said = latest if CJK.search(latest) else expand_english(latest)
@@ -245,7 +209,7 @@ class StructureComposer:
             return DocPlan(blocks=qa, reason="faq words")
         steps = parts.steps(doc)
         every = steps is not None and asks_every_step(question, len(steps[1]))
-        if steps is not None and not every and (step := labelled_step(parts, doc, steps, expanded, sources)):
+        if steps is not None and (step := labelled_step(parts, doc, steps, expanded, sources, every)):
             return DocPlan(blocks=step, reason="named step")  # "遵循 AI 伦理这一步": its bullets, all of them
         if steps is not None and (every or asks_how(question) or asks_how(expanded)):
             outline = _outline(
@@ -261,8 +225,8 @@ class StructureComposer:
                 plan.extra.append(passage)
                 plan.prefer.add(passage.n)
         # the named article's named sections, not the passages of another; or the sections a follow-up
-        # names itself, not those of the earlier question whose topic it carries
-        if (doc != top or own) and plan.extra:
+        # names itself, not those of the earlier question whose topic it carries; or the one sibling it picks
+        if (doc != top or own or picked) and plan.extra:
             plan.blocks = select_blocks(
                 question, plan.extra, embedder, prefer=plan.prefer, specific=plan.specific
             )
@@ -293,7 +257,7 @@ def _faq_entries(
 ) -> list[Block]:
     """Every question of the document's FAQ with its answer, in reading order, each cited to its entry's lines,
     for a question about the FAQ as a whole (which no single entry matched); [] for any other question."""
-    if not (FAQ_HEADING.search(expanded) and _ASKS_WHOLE.search(question)):
+    if not (FAQ_HEADING.search(expanded) and ASKS_WHOLE.search(question)):
         return []
     out: list[Block] = []
     for entry in parts.faq():

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from tutor.chain.compose_blocks import Block, split_blocks
 from tutor.chain.doc_parts import FAQ_HEADING, heading_words, named_sections
 from tutor.chain.sections import add_source
-from tutor.chain.text import strip_markdown
+from tutor.chain.text import CJK, strip_markdown
 
 if TYPE_CHECKING:
     from tutor.chain.answer import Source
@@ -30,9 +30,33 @@ _JOINED = re.compile(r"[与和及、&/]")
 
 # the question speaks of a step ("the step about …", "这一步"), not only of a topic a step shares ("影响力")
 _A_STEP = re.compile(r"步|\bstep", re.IGNORECASE)
+# a learner's word for a step title's word ("不断提升自己" says 持续自我提升, "敢于实践" 勇于实践创新)
+_SAME = (
+    ("不断", "持续"),
+    ("一直", "持续"),
+    ("自己", "自我"),
+    ("敢于", "勇于"),
+    ("大胆", "勇于"),
+    ("遵守", "遵循"),
+)
+# a bullet of a step that names it by what it holds ("- 制定学习计划：…" of Step 2): its label before the colon
+_BULLET = re.compile(r"^\s*(?:[-*]|\d+[.、])?\s*(?:\*\*)?([^：:*]{4,12})(?:\*\*)?\s*[：:]")
+
+
+def _in_step_words(question: str) -> str:
+    """The question with the step titles' own words for the learner's (`_SAME`) added."""
+    said = question
+    for word, own in _SAME:
+        said = said.replace(word, own)
+    return question if said == question else f"{question} {said}"
 
 
 def names_step(title: str, question: str) -> bool:
+    """`_names_step` of the question, or of it in the step titles' words (`_in_step_words`)."""
+    return _names_step(title, _in_step_words(question))
+
+
+def _names_step(title: str, question: str) -> bool:
     """The question names this step: most of the title's characters stand in it, in order or not, or (when
     it speaks of a step) one whole idea of a joined title of three characters or more ("持续创新" of 持续创新与探索;
     "build influence" alone names 影响力, the topic, not 沟通表达与影响力)."""
@@ -47,29 +71,52 @@ def names_step(title: str, question: str) -> bool:
 
 
 def labelled_step(
-    parts: DocParts, doc: str, steps: tuple[tuple[str, ...], list[Part]], question: str, sources: list[Source]
+    parts: DocParts,
+    doc: str,
+    steps: tuple[tuple[str, ...], list[Part]],
+    question: str,
+    sources: list[Source],
+    every: bool = False,
 ) -> list[Block]:
-    """The block of the one labelled step the question names, from the whole steps section, its passage
-    appended to `sources`; [] when the steps are sub-sections, or the question names none or several."""
+    """The block of the one labelled step the question names, by its title or (else) by a bullet of it, from
+    the whole steps section, its passage appended to `sources`; [] when the steps are sub-sections, or the
+    question names none or several.  `every`: the question asks for steps ("具体分哪几步"), so only a title it
+    says nearly whole names one step (whose bullets are then the steps asked for)."""
     path, steps_parts = steps
-    named = [
-        p
-        for p in steps_parts
-        if len(p.chunk.headings) == len(path) and p.label and names_step(p.title, question)
-    ]
-    if len(named) != 1:
-        return []
+    labelled = [p for p in steps_parts if len(p.chunk.headings) == len(path) and p.label]
+    if every:
+        said = _in_step_words(question)
+        named = [p for p in labelled if _names_whole(p.title, said)]
+    else:
+        named = [p for p in labelled if names_step(p.title, question)]
     whole = parts.section(doc, path)
     if whole is None:
         return []
-    wanted = named[0].label
-
-    def matching(blocks: list[Block]) -> list[Block]:
-        return [b for b in blocks if b.label and strip_markdown(b.label) == wanted]
-
-    if not matching(split_blocks(whole)):
+    blocks = split_blocks(whole)
+    if not named and not every:
+        named = [p for p in labelled if _held_bullet(_step_block(blocks, p.label), question)]
+    if len(named) != 1 or not _step_block(blocks, named[0].label):
         return []
-    return matching(split_blocks(add_source(whole, sources)))
+    return _step_block(split_blocks(add_source(whole, sources)), named[0].label)
+
+
+def _step_block(blocks: list[Block], label: str) -> list[Block]:
+    return [b for b in blocks if b.label and strip_markdown(b.label) == label]
+
+
+def _names_whole(title: str, question: str) -> bool:
+    """Every character of the title stands in the question."""
+    core = [ch for ch in title if not ch.isspace()]
+    return len(core) >= 4 and all(ch in question for ch in core)
+
+
+def _held_bullet(blocks: list[Block], question: str) -> bool:
+    """Four characters in a row of a bullet label of the step ("学习计划" of 制定学习计划) stand in the question."""
+    compact = "".join(question.split())
+    labels = ["".join(m.group(1).split()) for b in blocks for line in b.lines if (m := _BULLET.match(line))]
+    return any(
+        lb[k : k + 4] in compact for lb in labels for k in range(len(lb) - 3) if CJK.search(lb[k : k + 4])
+    )
 
 
 def section_over_faq(question: str, faq_question: str, parts: DocParts, doc: str) -> bool:

@@ -17,14 +17,15 @@ import jieba
 
 from tutor.chain.doc_parts import DocParts, heading_words, named_sections
 
-__all__ = ["distinct_sections", "naming_words"]
+__all__ = ["distinct_sections", "form_only", "naming_words"]
 
 # words that say how the answer is put ("the steps of …", "做法"), not which topic: a section named by them alone
 # answers for no other ("how does it suggest getting into blogging, step by step": 3.2's 步骤 vs 6.3 技术博客)
 _FORM = re.compile(r"步骤|操作|做法|方法")
 
 
-def _form_only(words: set[str]) -> bool:
+def form_only(words: set[str]) -> bool:
+    """Every word is one of how the answer is put ("步骤", "方法"), none of a topic."""
     return bool(words) and all(_FORM.search(w) for w in words)
 
 
@@ -57,6 +58,6 @@ def distinct_sections(
         return bool(words[p]) and all(w in texts[q] for w in words[p])
 
     def answered(p: tuple[str, ...], q: tuple[str, ...]) -> bool:  # q named by other words, of a topic
-        return held(p, q) and not held(q, p) and not words[p] & words[q] and not _form_only(words[q])
+        return held(p, q) and not held(q, p) and not words[p] & words[q] and not form_only(words[q])
 
     return [p for p in named if not any(q != p and answered(p, q) for q in named)]
