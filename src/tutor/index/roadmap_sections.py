@@ -41,7 +41,9 @@ _STARS = re.compile(r"[⭐★☆]+")
 #: the aspects a skill's sub-sections answer (`tutor.chain.understanding.ASPECTS`)
 _SECTION_ASPECTS = ("resources", "project", "checks", "content")
 # a schedule named ("全职要几个月", "part-time"): the time plan's own section answers, not the overview
-_SCHEDULE = re.compile(r"全职|业余|兼职|工作之余|上班|\b(?:full|part)[- ]?time\b|\balongside\b|\bwhile working\b", re.I)
+_SCHEDULE = re.compile(
+    r"全职|业余|兼职|工作之余|上班|\b(?:full|part)[- ]?time\b|\balongside\b|\bwhile working\b", re.I
+)
 
 
 class Understood(Protocol):

@@ -39,7 +39,8 @@ def test_a_task_outside_learning_is_not_small_talk(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["给我讲个故事", "sing a song for me", "讲个笑话吧", "你喜欢什么颜色？", "你吃饭了吗？", "hey there"]
+    "text",
+    ["给我讲个故事", "sing a song for me", "讲个笑话吧", "你喜欢什么颜色？", "你吃饭了吗？", "hey there"],
 )
 def test_entertainment_and_remarks_to_the_tutor_stay_small_talk(text: str) -> None:
     assert not asks_a_task(text)
@@ -55,7 +56,8 @@ def test_an_off_topic_word_with_a_task_is_refused_outright() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["帮我列一下 Python 编程的检验标准", "RAG 的文档切分策略怎么写？", "Write a summary of stage 2 for me"]
+    "text",
+    ["帮我列一下 Python 编程的检验标准", "RAG 的文档切分策略怎么写？", "Write a summary of stage 2 for me"],
 )
 def test_learning_requests_are_not_tasks_outside_learning(text: str) -> None:
     assert not asks_a_task(text)
@@ -64,11 +66,19 @@ def test_learning_requests_are_not_tasks_outside_learning(text: str) -> None:
 def test_stock_picks_are_a_task_and_a_question_about_an_essay_is_never_small_talk() -> None:
     assert asks_a_task("推荐几只 AI 概念股，明年能翻倍的那种。")
     router = Router(_SmallTalkVote(), {"chitchat": ["hi there"], "material": ["material"]})  # type: ignore[arg-type]
-    assert router.route("What does the comeback essay list as the challenges you run into?").kind == "material"
+    assert (
+        router.route("What does the comeback essay list as the challenges you run into?").kind == "material"
+    )
 
 
 @pytest.mark.parametrize(
-    "text", ["好嘞，先这样，拜拜", "hey, how's it going?", "你平时喜欢看什么书？", "What's your favourite programming language?"]
+    "text",
+    [
+        "好嘞，先这样，拜拜",
+        "hey, how's it going?",
+        "你平时喜欢看什么书？",
+        "What's your favourite programming language?",
+    ],
 )
 def test_closings_how_it_is_going_and_the_tutors_own_likes_are_small_talk(text: str) -> None:
     assert route_message(text).kind == "chitchat", text
