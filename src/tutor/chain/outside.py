@@ -23,9 +23,10 @@ _WORLD_QUESTION = re.compile(
 _REQUEST = re.compile(r"讲|唱|写|给我|帮我|\b(tell|sing|write|give|make)\b", re.IGNORECASE)
 # a piece of work to produce: a document, a translation, an analysis, a plan outside learning, a recipe
 _MAKE_ZH = re.compile(
+    r"(?:帮我|给我|替我|为我|帮忙|请你?|麻烦你?|能不能|能否|可以|可不可以).{0,12}"
     r"(写|起草|草拟|拟定?|撰写|编写|做|翻译|译成|分析|算|计算|策划|制定|修改|润色|预订|订)"
     r"(一下|一|个|份|封|篇|首|段|张|套|条|些|几)*.{0,16}"
-    r"(合同|协议|协议书|信|邮件|简历|求职信|文案|诗|绝句|作文|演讲稿|攻略|行程|菜谱|食谱|走势|行情|股票|基金|机票|车票|酒店|账|税"
+    r"(合同|协议|协议书|信(?![心息号任念])|邮件|简历|求职信|文案|诗|绝句|作文|演讲稿|攻略|行程|菜谱|食谱|走势|行情|股票|基金|机票|车票|酒店|账|税"
     r"|日语|英语|英文|法语|中文|韩语|德语)"
     r"|帮我(翻译|订|预订|起草|草拟)",
 )
@@ -41,7 +42,8 @@ _MAKE_EN = re.compile(
 _PERSONAL = re.compile(
     r"吃(点|些)?(什么|啥|哪种)药|什么药|看(什么|哪个)科|(股票|基金|股价).{0,12}(能|可以|该|要不要)?买|走势"
     r"|推荐.{0,8}(股票|概念股|基金|理财产品)|(买|选)(哪|什么)(只|支|个)?(股|基金)"
-    r"|\b(what|which) (medicine|medication|pills?|drugs?)\b|\bshould i (buy|sell)\b|\bwhether to (buy|sell)\b",
+    r"|\b(what|which) (medicine|medication|pills?|drugs?)\b|\bwhether to (buy|sell)\b"
+    r"|\bshould i (buy|sell)\b.{0,30}\b(shares?|stocks?|crypto|bitcoin|funds?)\b",
     re.IGNORECASE,
 )
 

@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 
 from tutor.chain.list_next import asks_list_item
-from tutor.chain.outside import asks_about_world
+from tutor.chain.outside import asks_a_task, asks_about_world
 from tutor.errors import ConfigError
 from tutor.resources.intent import asks_for_resources, recommends_resources
 from tutor.whats_next import reports_and_asks
@@ -186,6 +186,8 @@ _ORDER = re.compile(
     r"|\b(next|after|then|now|start|begin|first|plan|path|started|move on|from here|come|comes|order|beginner)\b",
     re.IGNORECASE,
 )
+# what no rule claimed: a task outside learning there ("plan a birthday party") is refused, not searched for
+_OPEN = ("a question about the material", "an advice or how-to question: answered from the material")
 # words without which a question is not about what to learn next, however close an example sounds
 _LEARNING = re.compile(
     r"学|读|练|看|阶段|技能|路线|下一步|接下来|然后|之后|以后|开始|入门|基础|完成|掌握|进度|方向|先|再"
@@ -358,11 +360,24 @@ class Router:
                     f"asks for the roadmap's {u.aspect or 'lists'} (stages {u.stages}, "
                     f"skills {u.skills}, milestones {u.milestones})",
                 )
+        if (refused := self._refused_task(routed, text, by_example)) is not None:
+            return refused
         if routed.kind == "chitchat" and by_example and (asks_about_world(text) or _ABOUT_DOC.search(text)):
-            return Route(
-                "material", "a question about the world or a document, not small talk: retrieval answers it"
-            )
+            return Route("material", "a question about the world or a document, not small talk")
         return routed
+
+    def _refused_task(self, routed: Route, text: str, by_example: bool) -> Route | None:
+        """A task outside learning that no rule claimed or only a small-talk example is near ("plan a birthday
+        party", "analyse Tesla's share price"): refused whatever retrieval scores; None otherwise."""
+        unclaimed = routed.reason in _OPEN or (routed.kind == "chitchat" and by_example)
+        if unclaimed and asks_a_task(text) and not self._names_roadmap(text):
+            return Route("material", "a task outside learning: refused", outside=True)
+        return None
+
+    def _names_roadmap(self, text: str) -> bool:
+        """Does the text name one of the roadmap's stages, skills or milestones (a learning task, not another)?"""
+        u = self._understand(text) if self._understand is not None else None
+        return bool(u is not None and (u.stages or u.skills or u.milestones))
 
     def _route(self, text: str) -> Route:
         ruled = route_message(text)

@@ -82,3 +82,28 @@ def test_stock_picks_are_a_task_and_a_question_about_an_essay_is_never_small_tal
 )
 def test_closings_how_it_is_going_and_the_tutors_own_likes_are_small_talk(text: str) -> None:
     assert route_message(text).kind == "chitchat", text
+
+
+def test_a_task_no_rule_claims_is_refused_outright_unless_it_names_the_roadmap() -> None:
+    """ "Plan a birthday party" scores close to a milestone passage: refused whatever retrieval scores."""
+    from types import SimpleNamespace
+
+    for text in (
+        "Please plan a birthday party for my 6-year-old daughter.",
+        "给我做一份三天两夜的杭州旅游攻略",
+    ):
+        routed = Router().route(text)
+        assert routed.kind == "material" and routed.outside, text
+    assert not Router().route("写代码没有信心怎么办").outside  # 信心 is no letter
+    understood = SimpleNamespace(
+        stages=[3], skills=[], milestones=[], evidence={}, aspects=[], structured=False
+    )
+    names = Router(understand=lambda t: understood)
+    assert not names.route("帮我给阶段 3 的 RAG 项目写一份合同模板").outside  # names the roadmap: searched
+
+
+def test_a_task_near_a_small_talk_example_is_refused_outright() -> None:
+    router = Router(_SmallTalkVote(), {"chitchat": ["hi there"], "material": ["material"]})  # type: ignore[arg-type]
+    routed = router.route("Can you analyse Tesla's share price and tell me whether to sell?")
+    assert routed.kind == "material" and routed.outside
+    assert not asks_a_task("Should I buy a GPU to learn deep learning?")  # buying, not shares
