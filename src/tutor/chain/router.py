@@ -187,7 +187,7 @@ _ORDER = re.compile(
     re.IGNORECASE,
 )
 # what no rule claimed: a task outside learning there ("plan a birthday party") is refused, not searched for
-_OPEN = ("a question about the material", "an advice or how-to question: answered from the material")
+_OPEN = ("a question about the", "an advice or", "asks what the roadmap", "no word about learning")
 # words without which a question is not about what to learn next, however close an example sounds
 _LEARNING = re.compile(
     r"学|读|练|看|阶段|技能|路线|下一步|接下来|然后|之后|以后|开始|入门|基础|完成|掌握|进度|方向|先|再"
@@ -308,6 +308,10 @@ class Router:
         return self._matrices
 
     def route(self, text: str) -> Route:
+        return self._refused_task(routed := self._decide(text), text) or routed
+
+    def _decide(self, text: str) -> Route:
+        """The rules, the nearest example and the checks on it; `route` then refuses a task outside learning."""
         routed = self._route(text)
         by_example = routed.reason.startswith("closest")
         if (
@@ -360,17 +364,14 @@ class Router:
                     f"asks for the roadmap's {u.aspect or 'lists'} (stages {u.stages}, "
                     f"skills {u.skills}, milestones {u.milestones})",
                 )
-        if (refused := self._refused_task(routed, text, by_example)) is not None:
-            return refused
         if routed.kind == "chitchat" and by_example and (asks_about_world(text) or _ABOUT_DOC.search(text)):
             return Route("material", "a question about the world or a document, not small talk")
         return routed
 
-    def _refused_task(self, routed: Route, text: str, by_example: bool) -> Route | None:
-        """A task outside learning that no rule claimed or only a small-talk example is near ("plan a birthday
-        party", "analyse Tesla's share price"): refused whatever retrieval scores; None otherwise."""
-        unclaimed = routed.reason in _OPEN or (routed.kind == "chitchat" and by_example)
-        if unclaimed and asks_a_task(text) and not self._names_roadmap(text):
+    def _refused_task(self, routed: Route, text: str) -> Route | None:
+        """A task outside learning that no rule claimed or only a near example sent to the material ("plan a
+        birthday party", "analyse Tesla's share price"): refused whatever retrieval scores; None otherwise."""
+        if routed.reason.startswith(_OPEN) and asks_a_task(text) and not self._names_roadmap(text):
             return Route("material", "a task outside learning: refused", outside=True)
         return None
 

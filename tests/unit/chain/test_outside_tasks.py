@@ -107,3 +107,16 @@ def test_a_task_near_a_small_talk_example_is_refused_outright() -> None:
     routed = router.route("Can you analyse Tesla's share price and tell me whether to sell?")
     assert routed.kind == "material" and routed.outside
     assert not asks_a_task("Should I buy a GPU to learn deep learning?")  # buying, not shares
+
+
+def test_a_task_a_near_next_step_example_sent_to_the_material_is_refused_outright() -> None:
+    class _NextVote:  # an embedder whose nearest example is always a next-step one
+        def embed_query(self, text: str) -> list[float]:
+            return [1.0, 0.0]
+
+        def embed_stored(self, texts: list[str]) -> list[list[float]]:
+            return [[1.0, 0.0] if t.startswith("next") else [0.0, 1.0] for t in texts]
+
+    router = Router(_NextVote(), {"next_step": ["next: what now"], "material": ["material"]})  # type: ignore[arg-type]
+    routed = router.route("Please plan a birthday party for my 6-year-old daughter.")
+    assert routed.kind == "material" and routed.outside
