@@ -49,9 +49,9 @@ _DONE = re.compile(
 _WHERE_NOW = re.compile(
     r"还有(?:什么|啥|哪些)(?:可以|能|要|该|值得|需要)?(?:继续)?(?:学|深入|钻研|研究|做|进阶)|后面(?:还)?(?:有什么|要|该|能)"
     r"|还(?:要|能|可以|该|应该|需要)?继续(?:学|深入|研究)|紧接着|继续深入|再往(?:下|后)走"
-    r"|哪个阶段|该进入|进入哪|该学|学啥|干嘛|然后呢|轮到|往哪(?:儿|里)?走"
+    r"|哪个阶段|该进入|进入哪|该学|学啥|学点(?:什么|啥)|干嘛|然后呢|轮到|往哪(?:儿|里)?走|后面还(?:安排|剩|有)|还剩(?:什么|啥|哪)"
     r"|\b(?:comes?|follows?)\s+(?:right\s+|directly\s+|immediately\s+)?after\b"
-    r"|\banything\b.{0,20}\b(?:left|else|deeper|beyond)\b|\bwhat'?s left\b|\bgo(?:ing)? deeper\b"
+    r"|\banything\b.{0,20}\b(?:left|else|deeper|beyond)\b|\bwhat'?s left\b|\bstill left\b|\bgo(?:ing)? deeper\b"
     r"|\bwhat now\b|\bnow\?|\bfrom here\b|\bwhich stage\b|\bstart on\b|\bwhat (?:should|do|can) i (?:do|learn|study|start|pick)\b"
     r"|\bafter (?:it|them|those)\b|\bwhich (?:skill|stage|topic|one) (?:should|do|can) i\b",
     re.IGNORECASE,

@@ -98,3 +98,16 @@ def test_the_understanding_has_the_next_aspect_where_the_retrieval_boosts_the_ne
     curriculum = load_curriculum(REPO / "corpus" / "ai-learning-roadmap.md", 10_000_000)
     u = understand(question, curriculum, load_curriculum_config(REPO / "configs" / "curriculum.yaml"))
     assert (u.skills or u.stages) and "next" in u.aspects
+
+
+def test_where_now_without_a_next_word_what_is_left_and_what_else_to_learn() -> None:
+    """ "之后还能学点啥", "后面还安排了什么", "which skill is still left": a report and where to go from it."""
+    from tutor.whats_next import asks_next_step
+
+    assert asks_next_step("工程化阶段全学完了，之后还能学点啥")
+    assert asks_next_step("系统设计那一块学完了，路线图后面还安排了什么方向？")
+    assert asks_next_step(
+        "I've done the fine-tuning skill in stage 4. Which skill in that stage is still left?"
+    )
+    assert not asks_next_step("学完 RAG 要多久")  # how long, not what follows
+    assert not asks_next_step("RAG 里还剩哪些优化方法没讲？")  # no progress report

@@ -20,6 +20,7 @@ import numpy as np
 import yaml
 
 from tutor.chain.list_next import asks_list_item
+from tutor.chain.outside import asks_a_task, asks_about_world
 from tutor.errors import ConfigError
 from tutor.resources.intent import asks_for_resources, recommends_resources
 from tutor.whats_next import reports_and_asks
@@ -136,7 +137,7 @@ _SMALL_TALK = (
     r"|谢谢|多谢|感谢|谢啦|thanks?( you)?|thx|ok|okay|好的|好|嗯|嗯嗯|哈哈+|lol|再见|拜拜|bye|goodbye|see you"
     r"|你是谁|你叫什么(名字)?|你是什么|你能做什么|你会做什么|你会什么|你有什么用|who are you|what are you"
     r"|what can you do|how are you|你好吗|你怎么样|在吗|在不在|are you there|测试|test|nice|cool|不错|太棒了|great"
-    r"|awesome"
+    r"|awesome|好嘞|好滴|好哒|先这样(吧)?|how'?s it going|how is it going|what'?s up|how'?s (your|the) day( going)?"
     # pleasantries that follow a greeting: "你好呀，第一次来用，请多指教", "hi, I'm new here, nice to meet you"
     r"|(我是)?第一次(来|用)\w{0,3}|初次见面|请多(多)?指教|多多关照|nice to meet you|i'?m new( here)?|first time here"
     # closing a session: "好的谢谢～今天先学到这，晚安", "that's all for today, see you tomorrow"
@@ -148,7 +149,8 @@ _TALK_END = r"[\s!！。.?？~～,，啦呀哦了]*"
 _CHITCHAT = re.compile(rf"^\s*{_SMALL_TALK}{_TALK_END}(?:{_SMALL_TALK}{_TALK_END})*$", re.IGNORECASE)
 _OFF_TOPIC = re.compile(
     r"天气|weather|笑话|\bjokes?\b|讲个故事|tell me a story|写(一)?首诗|\bpoem\b|彩票|lottery|股票|\bstocks?\b|概念股|炒股|基金|理财|比特币|\bcrypto"
-    r"|星座|horoscope|(中午|晚上|今天)吃什么|what should i eat|电影推荐|recommend a movie|你喜欢|do you like"
+    r"|星座|horoscope|(中午|晚上|今天)吃什么|what should i eat|电影推荐|recommend a movie|do you like"
+    r"|你(平时|最|自己|本人)?(也)?(喜欢|爱|偏爱)|\byour (own )?(favou?rite|preferred)\b|\bdo you (love|prefer|enjoy)\b"
     r"|你多大|how old are you|你有女朋友|唱首歌|sing a song|几点了|what time is it",
     re.IGNORECASE,
 )
@@ -184,22 +186,8 @@ _ORDER = re.compile(
     r"|\b(next|after|then|now|start|begin|first|plan|path|started|move on|from here|come|comes|order|beginner)\b",
     re.IGNORECASE,
 )
-# small talk is about the tutor or the moment; a question about the world is answered (or refused) by retrieval
-_TO_YOU = re.compile(r"\byou\b|\byour\b|你(?!们)|您", re.IGNORECASE)
-_WORLD_QUESTION = re.compile(
-    r"[?？吗]\s*$|怎么样|\b(what'?s|what|who|which|when|where|how)\b|几(点|号)|谁|哪", re.IGNORECASE
-)
-
-
-_REQUEST = re.compile(r"讲|唱|写|给我|帮我|\b(tell|sing|write|give|make)\b", re.IGNORECASE)
-
-
-def _asks_about_world(text: str) -> bool:
-    """A question not addressed to the tutor ("明天北京天气怎么样", "Who won the last World Cup?"), not a request
-    for entertainment ("能讲个笑话吗？"), which small talk steers back."""
-    return bool(_WORLD_QUESTION.search(text)) and not _TO_YOU.search(text) and not _REQUEST.search(text)
-
-
+# what no rule claimed: a task outside learning there ("plan a birthday party") is refused, not searched for
+_OPEN = ("a question about the", "an advice or", "asks what the roadmap", "no word about learning")
 # words without which a question is not about what to learn next, however close an example sounds
 _LEARNING = re.compile(
     r"学|读|练|看|阶段|技能|路线|下一步|接下来|然后|之后|以后|开始|入门|基础|完成|掌握|进度|方向|先|再"
@@ -240,7 +228,7 @@ def route_message(text: str) -> Route:
     if _INJECTION.search(stripped):
         return Route("decline", "tries to override the tutor's instructions or read its prompt")
     if _OFF_TOPIC.search(stripped):
-        if _asks_about_world(stripped):  # answered like any out-of-scope question: a refusal, not small talk
+        if asks_about_world(stripped):  # answered like any out-of-scope question: a refusal, not small talk
             return Route("material", "a question outside the learning material: refused", outside=True)
         return Route("chitchat", "outside the learning material")
     if _REQUIREMENT.search(stripped) and not _SAYS_DONE.search(stripped):
@@ -320,6 +308,10 @@ class Router:
         return self._matrices
 
     def route(self, text: str) -> Route:
+        return self._refused_task(routed := self._decide(text), text) or routed
+
+    def _decide(self, text: str) -> Route:
+        """The rules, the nearest example and the checks on it; `route` then refuses a task outside learning."""
         routed = self._route(text)
         by_example = routed.reason.startswith("closest")
         if (
@@ -372,11 +364,21 @@ class Router:
                     f"asks for the roadmap's {u.aspect or 'lists'} (stages {u.stages}, "
                     f"skills {u.skills}, milestones {u.milestones})",
                 )
-        if routed.kind == "chitchat" and by_example and _asks_about_world(text):
-            return Route(
-                "material", "a question about the world, not small talk: retrieval answers or refuses it"
-            )
+        if routed.kind == "chitchat" and by_example and (asks_about_world(text) or _ABOUT_DOC.search(text)):
+            return Route("material", "a question about the world or a document, not small talk")
         return routed
+
+    def _refused_task(self, routed: Route, text: str) -> Route | None:
+        """A task outside learning that no rule claimed or only a near example sent to the material ("plan a
+        birthday party", "analyse Tesla's share price"): refused whatever retrieval scores; None otherwise."""
+        if routed.reason.startswith(_OPEN) and asks_a_task(text) and not self._names_roadmap(text):
+            return Route("material", "a task outside learning: refused", outside=True)
+        return None
+
+    def _names_roadmap(self, text: str) -> bool:
+        """Does the text name one of the roadmap's stages, skills or milestones (a learning task, not another)?"""
+        u = self._understand(text) if self._understand is not None else None
+        return bool(u is not None and (u.stages or u.skills or u.milestones))
 
     def _route(self, text: str) -> Route:
         ruled = route_message(text)

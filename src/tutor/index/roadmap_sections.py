@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 _STARS = re.compile(r"[⭐★☆]+")
 #: the aspects a skill's sub-sections answer (`tutor.chain.understanding.ASPECTS`)
 _SECTION_ASPECTS = ("resources", "project", "checks", "content")
+# a schedule named ("全职要几个月", "part-time"): the time plan's own section answers, not the overview
+_SCHEDULE = re.compile(
+    r"全职|业余|兼职|工作之余|上班|\b(?:full|part)[- ]?time\b|\balongside\b|\bwhile working\b", re.I
+)
 
 
 class Understood(Protocol):
@@ -182,6 +186,8 @@ class RoadmapSections:
         aspects = [a for a in refs.aspects if a in _SECTION_ASPECTS]
         if "next" in refs.aspects or refs.milestones:
             return []  # what comes next, or what is due by a milestone, is not the skill's own section
+        if aspects == [] and list(refs.aspects) == ["time"] and refs.stages and not refs.skills:
+            return self._duration_targets(question, curriculum)
         if not refs.skills:
             return self._stage_targets(question, refs, curriculum) if aspects == ["content"] else []
         if len(refs.skills) > self.max_skills:
@@ -256,6 +262,15 @@ class RoadmapSections:
         if not (asks_next or "next" in refs.aspects) or refs.milestones or _ORDER_NAMED.search(question):
             return None
         return got
+
+    def _duration_targets(self, question: str, curriculum: Curriculum) -> list[Target]:
+        """ "AI 工程化阶段大概多久", "How long is stage 3?": the overview that gives every stage its months
+        (学习路线总览), which the stage's own passages (its projects, its checks) do not; a schedule named
+        ("全职要几个月") is the time plan's, found by its words."""
+        overview = curriculum.overview_citation
+        if not self.stages or overview is None or _SCHEDULE.search(question):
+            return []
+        return [Target(overview.heading)]
 
     def _stage_targets(self, question: str, refs: Understood, curriculum: Curriculum) -> list[Target]:
         """ "What is in stage N" (no skill named): the stage's own section."""

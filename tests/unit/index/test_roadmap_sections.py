@@ -86,6 +86,11 @@ def test_stage_questions_get_the_stage_or_the_skills_section_when_asked() -> Non
     assert staged.aspect_targets("检索增强那一块是放在第几阶段学的？") == [
         Target("技能点 11：RAG 检索增强 ⭐⭐⭐⭐⭐")
     ]
-    assert staged.aspect_targets("阶段 1 要学多久？") == []  # time: the plans' tables, not the stage
+    # a stage's time: the overview that gives every stage its months, not the stage's own passages; a
+    # schedule named (全职, part-time) is the time plan's section, found by its words
+    assert staged.aspect_targets("阶段 1 要学多久？") == [Target("学习路线总览")]
+    assert staged.aspect_targets("How long is stage 3 supposed to take?") == [Target("学习路线总览")]
+    assert staged.aspect_targets("阶段 4 工程化全职要几个月") == []
+    assert staged.aspect_targets("Studying part-time, how long is stage 2?") == []
     plain = RoadmapSections(lambda q: understand(q, curriculum, config), lambda: curriculum)
     assert plain.aspect_targets("What am I supposed to learn in the second stage?") == []
