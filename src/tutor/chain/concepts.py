@@ -123,14 +123,17 @@ class _Term:
     title: bool  # the group's own title (the whole group is about it)
 
 
-def _terms_of(text: str) -> set[str]:
-    """'模型量化（int8, int4）' -> 模型量化, int8, int4; 'Attention 机制' -> Attention 机制, Attention."""
+def _terms_of(text: str) -> list[str]:
+    """'模型量化（int8, int4）' -> 模型量化, int8, int4; 'Attention 机制' -> Attention 机制, Attention.
+
+    In the text's order, the item's own name first: terms of one length are told apart by it, so which
+    one an answer names ("「模型量化」是 …", not "「int4」是 …") no longer follows the hash seed."""
     text = strip_markdown(text).strip()
     inner = [p for m in _PAREN.finditer(text) for p in _SPLIT.split(m.group(1))]
     core = _PAREN.sub("", text).strip()
-    out = {core, *_SPLIT.split(core), *inner}
-    out |= {m.group(0) for piece in list(out) for m in _LATIN.finditer(piece)}
-    return {t.strip(" .-") for t in out if t.strip()}
+    out = list(dict.fromkeys([core, *_SPLIT.split(core), *inner]))
+    out += [m.group(0) for piece in out for m in _LATIN.finditer(piece)]
+    return list(dict.fromkeys(t.strip(" .-") for t in out if t.strip(" .-")))
 
 
 def _distinctive(term: str) -> bool:

@@ -216,3 +216,14 @@ def test_a_plain_english_word_said_as_an_ordinary_word_is_not_cited_beside_the_d
     # the only hit stays; the term written as the material writes it stays
     assert _without_common_words([vector], text) == [vector]
     assert _without_common_words([vector, word2vec], "BM25 + Vector 混合检索") == [vector, word2vec]
+
+
+def test_an_items_terms_come_in_its_own_order_so_the_named_term_does_not_follow_the_hash_seed(
+    roadmap,
+) -> None:
+    from tutor.chain.concepts import _terms_of
+
+    assert _terms_of("模型量化（int8, int4）") == ["模型量化", "int8", "int4"]
+    assert _terms_of("Attention 机制") == ["Attention 机制", "Attention"]
+    s = _concept("模型量化 and int4 — which skill?", roadmap, "en")  # both terms said: the item's name leads
+    assert s is not None and "“模型量化” is taught in Skill 13" in s.text
