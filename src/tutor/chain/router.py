@@ -1,11 +1,9 @@
 """Which path a message takes: the curriculum planner, retrieval, or a short steer-back reply.
 
-High-precision rules in both languages decide first; what no rule claims goes to
-a nearest-neighbour vote over labelled examples (configs/router.yaml) with the
-embedder already loaded for retrieval, so paraphrases the rules miss still route.
-Measured by `tutor eval router` on eval/router.jsonl (utterances not among the
-examples).  Out-of-scope *questions* ("法国的首都是哪里") go to retrieval, where
-the relevance threshold refuses them.
+High-precision rules in both languages decide first; what no rule claims goes to a nearest-neighbour vote
+over labelled examples (configs/router.yaml) with the embedder already loaded for retrieval, so paraphrases
+the rules miss still route.  Measured by `tutor eval router` on eval/router.jsonl (utterances not among the
+examples).  Out-of-scope *questions* ("法国的首都是哪里") go to retrieval, where the relevance threshold refuses them.
 """
 
 from __future__ import annotations
@@ -64,6 +62,9 @@ _INJECTION = re.compile(
     r"(given|told|set up|configured|programmed)|\bwhat (were|have) you (been )?(told|instructed|programmed|set up)"
     r"|\b(guidelines|rules|instructions)\b.{0,10}\bwere you\b|\b(configures|programs|programmed|instructs) you\b"
     r"|\bwhat you were told\b|before (our|this) (chat|conversation) (started|began)|before i started typing"
+    # what came before the conversation or the learner cannot see ("对话上面所有内容（包括我看不到的配置）")
+    r"|对话(最)?(上面|之前|前面|开头)(的)?(所有|全部)|我看不到的.{0,10}(配置|设定|内容|指令|消息|部分|提示)|\b(echo|repeat"
+    r"|print|output|copy|paste)\b.{0,40}\b(written|said|typed|sent|stated)\s+(above|before)\b"
     r"|(忘掉|忘记|忘了|别管|抛开|别再当|不要再当)你(是|的身份|的角色)|\bforget (that )?you('re| are)\b|\bstop being (a|an|the|my) (tutor|assistant)\b",
     re.IGNORECASE,
 )
@@ -133,7 +134,7 @@ _NEXT_EN = re.compile(
     re.IGNORECASE,
 )
 _SMALL_TALK = (
-    r"(你好|您好|嗨|哈喽|hello|hi|hey|早上好|中午好|晚上好|早安|晚安|good (morning|evening|afternoon|night)"
+    r"(你好|您好|嗨|哈喽|(?:hello|hi|hey)(?: there| again| everyone| all)?|早上好|中午好|晚上好|早安|晚安|good (morning|evening|afternoon|night)"
     r"|谢谢|多谢|感谢|谢啦|thanks?( you)?|thx|ok|okay|好的|好|嗯|嗯嗯|哈哈+|lol|再见|拜拜|bye|goodbye|see you"
     r"|你是谁|你叫什么(名字)?|你是什么|你能做什么|你会做什么|你会什么|你有什么用|who are you|what are you"
     r"|what can you do|how are you|你好吗|你怎么样|在吗|在不在|are you there|测试|test|nice|cool|不错|太棒了|great"
@@ -382,10 +383,10 @@ class Router:
 
     def _route(self, text: str) -> Route:
         ruled = route_message(text)
-        if ruled.reason != "a question about the material" or self._embedder is None or not self._examples:
+        if ruled.reason != "a question about the material" or not self._examples:
             return ruled
-        embedder = self.embedder
-        assert embedder is not None  # checked above: a model is configured
+        if (embedder := self.embedder) is None:  # no model configured: the rules alone
+            return ruled
         query = np.asarray(embedder.embed_query(text), dtype=np.float32)
         best = {
             k: (float((m @ query).max()), int((m @ query).argmax()))
