@@ -56,12 +56,20 @@ def purpose(text: str, said: str, others: list[str]) -> bool:
     return any(o and 0 <= low.find(o.lower()) < start for o in others)
 
 
+def _initials(name: str, said: str) -> str:
+    """The initials of a name's Latin words other than `said` ("Hugging Face Transformers" less "transformers" ->
+    "hf")."""
+    return "".join(w[0] for w in re.findall(r"[A-Za-z]+", name) if w.lower() not in said.lower()).lower()
+
+
 def split_name(text: str, said: str, other_said: str, other_name: str) -> bool:
     """`said` is one piece of `other_name`, said next to the other skill's own piece with only a filler
     between: together they name the other skill ("huggingface 的那个 transformers" -> Hugging Face Transformers)."""
     name = _squeezed(other_name)
-    if not said or not other_said or _squeezed(said) not in name or _squeezed(other_said) not in name:
+    if not said or not other_said or _squeezed(said) not in name:
         return False
+    if _squeezed(other_said) not in name and _squeezed(other_said) != _initials(other_name, said):
+        return False  # "HF transformers": the rest of the name said by its initials
     if _squeezed(said) in _squeezed(other_said):
         return False
     low = text.lower()
@@ -113,6 +121,10 @@ def drop_aspects_in_names(
 
 def _in_named(text: str, span: tuple[int, int], skills: dict[int, str], names: dict[int, str]) -> bool:
     """The word at `span` joins a named skill's words into a piece of that skill's name."""
+    for n in skills:  # the word with the few characters before it: "微调实战" when 微调框架 named the skill
+        pieces = (_squeezed(text[max(0, span[0] - k) : span[1]]) for k in (2, 3, 4))
+        if any(len(p) >= 4 and p in names.get(n, "") for p in pieces):
+            return True
     for n, said in skills.items():
         start = text.find(said) if said else -1
         if start < 0:
@@ -155,3 +167,23 @@ def stage_named_by_skills(
         evidence[f"stage {stage}"] = evidence.get(f"stage {stage}") or m.group(0).strip()
         for key in [k for k in evidence if k.startswith("skill ")]:
             evidence.pop(key)
+
+
+# "第二阶段，就是动手练深度学习框架和模型的那个，包含哪几个技能？": the skills a stage holds
+_WHICH_SKILLS = re.compile(
+    r"(?:哪几|哪些|几)个?技能(?:点)?|有什么技能|\b(?:which|what) skills\b|\bhow many skills\b", re.IGNORECASE
+)
+
+
+def stage_skill_list(
+    text: str, skills: list[int], stages: list[int], aspects: list[str], evidence: dict[str, str]
+) -> None:
+    """A question asking which skills a named stage holds: its words for the stage ("动手练深度学习的那个") name no
+    skill and no aspect of their own, so the stage's overview answers, not 技能点 5's projects."""
+    if len(stages) != 1 or not skills or not _WHICH_SKILLS.search(text):
+        return
+    skills.clear()
+    aspects[:] = ["content"]
+    for key in [k for k in evidence if k.startswith(("skill ", "aspect "))]:
+        evidence.pop(key)
+    evidence["aspect content"] = _WHICH_SKILLS.search(text).group(0)  # type: ignore[union-attr]

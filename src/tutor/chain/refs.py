@@ -21,7 +21,6 @@ __all__ = [
     "STAGE_REFS",
     "core_name",
     "first_stage",
-    "milestone_refs",
     "parse_number",
     "stage_by_name",
 ]
@@ -49,8 +48,8 @@ _EN_ORDINALS = {
     "6th": 6,
     "0th": 0,
 }
-_NUM = r"(?:\d+|[零〇一二两三四五六七八九十]+)"
-_EN_NUM = r"(?:\d+|" + "|".join(_EN_NUMBERS) + ")"
+ZH_NUM = r"(?:\d+|[零〇一二两三四五六七八九十]+)"
+EN_NUM = r"(?:\d+|" + "|".join(_EN_NUMBERS) + ")"
 
 
 def parse_number(token: str) -> int | None:
@@ -66,25 +65,25 @@ def parse_number(token: str) -> int | None:
 
 
 STAGE_REFS = [
-    re.compile(rf"阶段\s*({_NUM})(?![个月年])(?<!一(?=[共起些般下样定直切点]))"),  # not "阶段一共…"
-    re.compile(rf"第\s*({_NUM})\s*(?:个)?阶段"),
-    re.compile(rf"\bstage\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
+    re.compile(rf"阶段\s*({ZH_NUM})(?![个月年])(?<!一(?=[共起些般下样定直切点]))"),  # not "阶段一共…"
+    re.compile(rf"第\s*({ZH_NUM})\s*(?:个)?阶段"),
+    re.compile(rf"\bstage\s*#?\s*({EN_NUM})\b", re.IGNORECASE),
     re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\s+stage\b", re.IGNORECASE),
-    re.compile(rf"\bphase\s*#?\s*({_EN_NUM})\b", re.IGNORECASE),
+    re.compile(rf"\bphase\s*#?\s*({EN_NUM})\b", re.IGNORECASE),
 ]
 # "阶段 0 到 4", "阶段 1-3", "stages 0 to 4", "stage 1 through stage 3": every stage of the range
 STAGE_RANGES = [
-    re.compile(rf"阶段\s*({_NUM})\s*(?:到|至|-|~|～|—|–)\s*(?:阶段\s*)?({_NUM})(?!\s*[个月年周天])"),
+    re.compile(rf"阶段\s*({ZH_NUM})\s*(?:到|至|-|~|～|—|–)\s*(?:阶段\s*)?({ZH_NUM})(?!\s*[个月年周天])"),
     re.compile(
-        rf"\b(?:stages?|phases?)\s*({_EN_NUM})\s*(?:to|through|thru|-|–)\s*(?:(?:stage|phase)\s*)?({_EN_NUM})\b"
+        rf"\b(?:stages?|phases?)\s*({EN_NUM})\s*(?:to|through|thru|-|–)\s*(?:(?:stage|phase)\s*)?({EN_NUM})\b"
         r"(?!\s*(?:months?|weeks?|years?))",
         re.IGNORECASE,
     ),
 ]
 SKILL_REFS = [
-    re.compile(rf"技能点\s*({_NUM})(?<!一(?=[共起些般下样定直切]))"),  # not "技能点一共…"
-    re.compile(rf"第\s*({_NUM})\s*个?技能(?:点)?"),
-    re.compile(rf"\bskill\s*(?:point\s*)?#?\s*({_EN_NUM})\b", re.IGNORECASE),
+    re.compile(rf"技能点\s*({ZH_NUM})(?<!一(?=[共起些般下样定直切]))"),  # not "技能点一共…"
+    re.compile(rf"第\s*({ZH_NUM})\s*个?技能(?:点)?"),
+    re.compile(rf"\bskill\s*(?:point\s*)?#?\s*({EN_NUM})\b", re.IGNORECASE),
 ]
 # Words that name a stage only together with 阶段/stage (or as the stage's full name).
 _STAGE_WORDS_EN = {
@@ -105,18 +104,6 @@ LAST_STAGE = re.compile(
     re.IGNORECASE,
 )
 
-_MONTHS_ZH = re.compile(rf"({_NUM}|半)\s*个?\s*月")
-_YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
-_MONTHS_EN = re.compile(rf"\b({_EN_NUM}|a|one)\s*-?\s*months?\b", re.IGNORECASE)
-_YEAR_EN = re.compile(
-    r"\b(half(?: a |-| )year|six[- ]months?|(?:a|one|1)[- ]year|12[- ]months?|a full year|first year|year one)\b",
-    re.IGNORECASE,
-)
-_MILESTONE_CONTEXT = re.compile(
-    r"后|之后|以后|时|的时候|学满|满|到第|里程碑|应该|能做|能够|达到|水平|做到|检验|目标|掌握"
-    r"|\bafter\b|\bby\b|\bin\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint",
-    re.IGNORECASE,
-)
 
 ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -169,7 +156,8 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "time",
         re.compile(
             r"多久|多长时间|多少时间|几个月|多少个月|几周|时长|花多少|需要多长|用多长|要多长|时间安排|时间规划|每天.{0,8}小时"
-            r"|how long|how many (?:months|weeks|hours)|how much time|\bduration\b|\btimeline\b|\btime plan\b|hours a day|hours per day",
+            r"|how long|how many (?:months|weeks|hours)|how much (?:\w+ )?time|\bduration\b|\btimeline\b|\btime plan\b|hours (?:a|per) day"
+            r"|time (?:a|per) day",
             re.IGNORECASE,
         ),
     ),
@@ -185,7 +173,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "content",
         re.compile(
             r"学什么|学哪些|学些什么|学习什么|哪些内容|什么内容|内容|包括|包含|涵盖|知识点|主题|有哪些技能|哪些技能|讲了什么|讲什么|讲(?:了)?(?:些|的)(?:什么|啥)|讲哪些|是干(?:啥|什么)的|主要学|核心概念|要会什么|学习重点|重点"
-            r"|哪些东西|什么东西|要学(?:些)?(?:什么|哪些)|需要(?:学|会|掌握)(?:哪些|什么)|要会哪些|掌握(?:哪些|什么|啥)|哪些命令|什么命令"
+            r"|哪些东西|什么东西|要学(?:些)?(?:什么|哪些)|需要(?:学|会|掌握)(?:哪些|什么)|要会哪些|掌握(?:哪些|什么|啥|哪几)|哪些命令|什么命令"
             r"|(?:学|分|包括|有)哪几(?:块|部分|个部分|个方面|方面|类)"
             r"|what (?:is|are) (?:covered|taught)|\bcover(?:s|ed)?\b|\btopics?\b|\bcontents?\b|\binclude[sd]?\b|\bsyllabus\b"
             r"|what (?:do|will|should|would) i (?:\w+ )?(?:learn|study)|what skills|which skills|\bconsist|what .{0,20}do i need"
@@ -341,31 +329,6 @@ def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:
         out = _stages_by_english_words(lowered, curriculum)
     if not out and (found := _stage_by_partial_title(lowered, curriculum)):
         out.append(found)
-    return out
-
-
-def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
-    out: list[tuple[int, str]] = []
-    for m in _MONTHS_ZH.finditer(text):
-        n = 0.5 if m.group(1) == "半" else parse_number(m.group(1))
-        if n in available and _MILESTONE_CONTEXT.search(
-            text[m.end() : m.end() + 8] + text[max(0, m.start() - 4) : m.start()]
-        ):
-            out.append((int(n), m.group(0)))
-    for m in _YEAR_ZH.finditer(text):
-        token = m.group(0)
-        months = 6 if token == "半年" else (18 if token == "一年半" else 12)
-        if months in available:
-            out.append((months, token))
-    for m in _MONTHS_EN.finditer(text):
-        token = m.group(1).lower()
-        n = 1 if token in ("a", "one") else parse_number(token)
-        if n in available and _MILESTONE_CONTEXT.search(text[max(0, m.start() - 12) : m.end() + 12]):
-            out.append((int(n), m.group(0)))
-    for m in _YEAR_EN.finditer(text):  # "the half-year mark", "the one-year milestone"
-        months = 6 if m.group(0).lower().startswith(("half", "six")) else 12
-        if months in available:
-            out.append((months, m.group(0)))
     return out
 
 

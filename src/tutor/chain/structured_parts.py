@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.chain.answer import Source
-from tutor.chain.study_mode import PACE, plan_line, study_hours, study_plan
+from tutor.chain.study_mode import PACE, named_plans, plan_line, study_hours, study_plan
 from tutor.curriculum.model import Citation, Curriculum, Resource, Skill, Stage
 
 __all__ = [
@@ -245,14 +245,19 @@ def all_stages(b: Builder, with_time: bool) -> None:
 def stage_in_plan(b: Builder, stage: Stage) -> bool:
     """A question that names how the learner studies ("每天两三个小时", "full-time") gets that time plan's own
     line for the stage ("阶段 2：4 个月"), cited to the plan; False when it names no mode the roadmap plans."""
-    plan = study_plan(b.question, b.cur)
-    line = plan_line(plan, stage.number) if plan else None
-    if plan is None or line is None:
-        return False
-    n = b.cite(plan.citation, [plan.heading])
-    items = [b.item(line)] + ([b.item(plan.hours_per_day)] if plan.hours_per_day else [])
-    b.section(f"{stage_label(b.cur, stage.number, b.zh)} › {plan.heading}", n, items)
-    return True
+    plans = named_plans(b.question, b.cur)
+    if len(plans) < 2:  # one mode, or hours a day: the closest plan
+        plans = [p for p in [study_plan(b.question, b.cur)] if p is not None]
+    found = False
+    for plan in plans:
+        line = plan_line(plan, stage.number)
+        if line is None:
+            continue
+        n = b.cite(plan.citation, [plan.heading])
+        items = [b.item(line)] + ([b.item(plan.hours_per_day)] if plan.hours_per_day else [])
+        b.section(f"{stage_label(b.cur, stage.number, b.zh)} › {plan.heading}", n, items)
+        found = True
+    return found
 
 
 def plan_months(b: Builder, stage: int) -> list[str]:

@@ -37,6 +37,12 @@ def study_plan(text: str, curriculum: Curriculum) -> TimePlan | None:
     return None if hours is None else plan_for_hours(hours, curriculum)
 
 
+def named_plans(text: str, curriculum: Curriculum) -> list[TimePlan]:
+    """Every plan whose mode the question names ("全职和业余分别要多久": both), in the roadmap's order."""
+    keys = [key for key, rx in PACE.items() if rx.search(text)]
+    return [p for p in curriculum.time_plans if any(key in p.heading for key in keys)]
+
+
 def plan_for_hours(hours: float, curriculum: Curriculum) -> TimePlan | None:
     """The roadmap's plan whose hours a day ("2-3 小时" -> 2.5) are closest to the learner's."""
     plans = [(p, h) for p in curriculum.time_plans if (h := _plan_hours(p)) is not None]

@@ -1,13 +1,11 @@
 """What a question refers to in the roadmap: stages, skills, milestones, and the aspect asked about.
 
-Deterministic and explainable, so `tutor ask --json` can show what the question was
-understood as.  A stage ("阶段 2", "第二阶段", "stage 2", "the engineering stage") is
-never read as a skill ("技能点 2", "skill 2", "PyTorch"): the two are numbered
-separately in the roadmap and a learner who asks about one means that one.
-Milestones are the document's "N 个月后" sections; time words ("三个月后", "half a
-year", "学满一年") select them.  The aspect (resources, checks, project, content,
-time, prerequisites, next) decides whether the question gets a structured answer
-from the parsed roadmap or a composed one from retrieved passages.
+Deterministic and explainable, so `tutor ask --json` can show what the question was understood as.  A stage
+("阶段 2", "第二阶段", "stage 2", "the engineering stage") is never read as a skill ("技能点 2", "skill 2",
+"PyTorch"): the two are numbered separately in the roadmap and a learner who asks about one means that one.
+Milestones are the document's "N 个月后" sections; time words ("三个月后", "half a year", "学满一年") select
+them.  The aspect (resources, checks, project, content, time, prerequisites, next) decides whether the question
+gets a structured answer from the parsed roadmap or a composed one from retrieved passages.
 """
 
 from __future__ import annotations
@@ -16,8 +14,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from tutor.chain import named_skills
 from tutor.chain.daily_hours import states_daily_hours
 from tutor.chain.glossary import english_terms, expand_english
+from tutor.chain.milestone_words import milestone_refs
 from tutor.chain.named_skills import drop_aspects_in_names, drop_unasked_skills, stage_named_by_skills
 from tutor.chain.refs import (
     ASPECT_PATTERNS,
@@ -29,7 +29,6 @@ from tutor.chain.refs import (
     STAGE_REFS,
     core_name,
     first_stage,
-    milestone_refs,
     parse_number,
     stage_by_name,
     stage_ranges,
@@ -389,6 +388,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     _milestones(text, curriculum, u)
     _aspects(text, u)
     drop_aspects_in_names(text, curriculum, u.skills, u.aspects, u.evidence)
+    named_skills.stage_skill_list(text, u.skills, u.stages, u.aspects, u.evidence)  # "第二阶段…有哪几个技能"
     _before(text, u)
     _whole_roadmap(text, u)
     if not (u.skills or u.stages or u.milestones) and FOUNDATIONS.search(text) and not MANDATORY.search(text):

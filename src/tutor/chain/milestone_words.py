@@ -1,0 +1,54 @@
+"""Milestones named in a question: "三个月后", "半年", "the 6-month and 12-month milestones", "a year in"."""
+
+from __future__ import annotations
+
+import re
+
+from tutor.chain.refs import EN_NUM, ZH_NUM, parse_number
+
+__all__ = ["milestone_refs"]
+
+_MONTHS_ZH = re.compile(rf"({ZH_NUM}|半)\s*个?\s*月")
+_YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
+_MONTHS_EN = re.compile(rf"\b({EN_NUM}|a|one)\s*-?\s*months?\b", re.IGNORECASE)
+_YEAR_EN = re.compile(
+    r"\b(half(?: a |-| )year|six[- ]months?|(?:a|one|1)[- ]year|12[- ]months?|a full year|first year|year one)\b",
+    re.IGNORECASE,
+)
+_JOINED_EN = re.compile(
+    rf"\s*(?:,|&|and|or|vs\.?|versus)\s+(?:the\s+)?(?:{EN_NUM}|a|one|half)[\s-]*(?:months?|years?)\b",
+    re.IGNORECASE,
+)
+_MILESTONE_CONTEXT = re.compile(
+    r"后|之后|以后|时|的时候|学满|满|到第|里程碑|应该|能做|能够|达到|水平|做到|检验|目标|掌握"
+    r"|\bafter\b|\bby\b|\bin\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint",
+    re.IGNORECASE,
+)
+
+
+def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for m in _MONTHS_ZH.finditer(text):
+        n = 0.5 if m.group(1) == "半" else parse_number(m.group(1))
+        if n in available and _MILESTONE_CONTEXT.search(
+            text[m.end() : m.end() + 8] + text[max(0, m.start() - 4) : m.start()]
+        ):
+            out.append((int(n), m.group(0)))
+    for m in _YEAR_ZH.finditer(text):
+        token = m.group(0)
+        months = 6 if token == "半年" else (18 if token == "一年半" else 12)
+        if months in available:
+            out.append((months, token))
+    for m in _MONTHS_EN.finditer(text):
+        token = m.group(1).lower()
+        n = 1 if token in ("a", "one") else parse_number(token)
+        # "the 6-month and 12-month milestones": a count joined to the next one shares its context
+        joined = _JOINED_EN.match(text, m.end())
+        context = text[max(0, m.start() - 12) : (joined.end() if joined else m.end()) + 12]
+        if n in available and _MILESTONE_CONTEXT.search(context):
+            out.append((int(n), m.group(0)))
+    for m in _YEAR_EN.finditer(text):  # "the half-year mark", "the one-year milestone"
+        months = 6 if m.group(0).lower().startswith(("half", "six")) else 12
+        if months in available:
+            out.append((months, m.group(0)))
+    return out
