@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tutor.chain.resource_kinds import holds_kinds
+from tutor.chain.resource_kinds import holds_kinds, rest_line
 from tutor.chain.roadmap_units import (
     asked_tables,
     recommended_sections,
@@ -64,8 +64,7 @@ def _skill_resources(
         )
         b.section(f"{label} › {found[0]}{count}", n, items)
         if hit:  # the rest of the table by name: the filter hides nothing the roadmap lists
-            names = [b.item(r.name) for r in rest]
-            b.out.append(("表中另有：" if zh else "The table also lists: ") + "、".join(names) + f" [{n}]")
+            b.out.append(rest_line(b, [r.name for r in rest], n))
     platforms = section_cite(skill, "平台")
     if platforms:
         n = b.cite(platforms[1], [stage_heading, skill.heading, platforms[0]])
