@@ -140,8 +140,8 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "prerequisites",
         re.compile(
-            r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始"
-            r"|(?:需要|要|得)(?:有|具备)?(?:什么|哪些)基础|先(?:学|掌握)(?:好|完)?(?:什么|哪些)"
+            r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始|直接跳(?:到|进|去)"
+            r"|(?:需要|要|得)(?:有|具备)?(?:什么|哪些)[^，。？?、\s]{0,4}基础|先(?:学|掌握)(?:好|完)?(?:什么|哪些)"
             r"|\bprerequisites?\b|\bbefore (?:i |you )?(?:can |could )?(?:start|learn|begin|study|studying|learning|starting|tackling"
             r"|getting|get into|diving|jumping)"
             r"|\b(?:need|know|learn|study|master|have|do|finish|cover)\b.{0,40}\bbefore\b"
@@ -347,7 +347,7 @@ FOUNDATIONS = re.compile(
 # branch it stands under says ("基础技能（必修）"), not what comes before it
 REQUIRED = re.compile(
     r"必须(?:要)?学|必修|必需|非学不可|可选|选修|(?:能|可以|可不可以)(?:不学|跳过)|\brequired\b|\boptional\b"
-    r"|\bmandatory\b|\ba must\b|\bmust[- ]have\b|\bcan i skip\b",
+    r"|\bmandatory\b|\bcompulsory\b|\ba must\b|\bmust[- ]have\b|\bcan i skip\b",
     re.IGNORECASE,
 )
 

@@ -23,7 +23,9 @@ from tutor.curriculum.model import Curriculum, Resource
 __all__ = ["holds_kinds", "kind_words", "rest_line"]
 
 # "最好中文的", "preferably in Chinese": a preference, not a filter — the other rows stay named
-_PREFERENCE = re.compile(r"最好|优先|偏好|尽量|\bprefer(?:ably|red)?\b|\bideally\b|\bif possible\b", re.IGNORECASE)
+_PREFERENCE = re.compile(
+    r"最好|优先|偏好|尽量|\bprefer(?:ably|red)?\b|\bideally\b|\bif possible\b", re.IGNORECASE
+)
 
 
 def _said(word: str, text: str) -> bool:
@@ -56,4 +58,8 @@ def rest_line(b: Builder, rest: list[str], n: int) -> str:
     if kind_words(b.question, language, b.cur) or _PREFERENCE.search(b.question):
         names = [b.item(x) for x in rest]
         return ("表中另有：" if b.zh else "The table also lists: ") + "、".join(names) + f" [{n}]"
-    return f"表中另有 {len(rest)} 项其他语言的资源 [{n}]" if b.zh else f"The table lists {len(rest)} more in other languages [{n}]"
+    return (
+        f"表中另有 {len(rest)} 项其他语言的资源 [{n}]"
+        if b.zh
+        else f"The table lists {len(rest)} more in other languages [{n}]"
+    )

@@ -35,4 +35,67 @@ def test_the_next_step_reads_a_resource_the_answer_shows(cur) -> None:
     shown = "- Linux Journey（在线教程，英文，⭐⭐⭐⭐）：https://linuxjourney.com/ [1]"
     step = material_next_step(cur.skill(3), set(), None, None, "zh", shown)
     assert step is not None and "Linux Journey" in step and "鸟哥" not in step
-    assert "鸟哥" in (material_next_step(cur.skill(3), set(), None, None, "zh") or "")  # nothing shown: the first
+    assert "鸟哥" in (
+        material_next_step(cur.skill(3), set(), None, None, "zh") or ""
+    )  # nothing shown: the first
+
+
+def test_which_skills_are_required_is_the_tree_branch_noted_so_without_the_tree_named(cur) -> None:
+    from tutor.chain.skill_tree import skill_tree_answer
+    from tutor.chain.structured_parts import Builder
+
+    for question, zh in [
+        ("我完全零基础，开始学 AI 之前必修的基础技能有哪些？", True),
+        ("Before starting the roadmap at all, which foundation skills are mandatory?", False),
+        ("Before I touch any AI theory, which skills are compulsory according to the skill tree?", False),
+    ]:
+        out = skill_tree_answer(question, cur, Builder(cur, ROADMAP, zh))
+        assert out is not None and "基础技能（必修）" in out.text
+        assert all(x in out.text for x in ("Python 编程", "数学基础", "Linux 操作", "Git 版本控制"))
+        assert "AI 理论" not in out.text
+    # one skill named: whether it is required is the prerequisites' answer
+    assert skill_tree_answer("Git 是必修的吗，哪些情况能跳过？", cur, Builder(cur, ROADMAP, True)) is None
+
+
+def test_a_groups_siblings_shortened_in_the_same_list_are_named_too(cur, cfg) -> None:
+    from tutor.chain.group_short import short_forms, with_siblings
+
+    assert short_forms("线性代数") == ["线性", "线代"] and short_forms("微积分") == []
+    titles = ["线性代数", "微积分", "概率统计"]
+    assert with_siblings("线代、微积分、概率分别有啥用", titles, [1]) == [0, 1, 2]
+    assert (
+        with_siblings("微积分有啥用，概率呢", titles, []) == []
+    )  # nothing named in full: no short form counts
+    from tutor.chain.roadmap_units import group_answer
+    from tutor.chain.structured_parts import Builder
+
+    question = "为啥学AI还得先补数学？线代、微积分、概率分别有啥用"
+    out = group_answer(question, "zh", understand(question, cur, cfg), cur, Builder(cur, ROADMAP, True))
+    assert out is not None and all(
+        x in out.text for x in ("神经网络就是矩阵运算", "反向传播的数学基础", "理解模型的不确定性")
+    )
+
+
+def test_a_foundation_group_asked_before_a_later_skill_is_that_group(cur, cfg) -> None:
+    from tutor.chain.roadmap_units import group_answer
+    from tutor.chain.structured_parts import Builder
+
+    question = "Is linear algebra really necessary before neural nets? Which parts of it?"
+    u = understand(question, cur, cfg)
+    assert "prerequisites" in u.aspects
+    out = group_answer(question, "en", u, cur, Builder(cur, ROADMAP, False))
+    assert out is not None and "特征值和特征向量" in out.text
+    assert [s.headings[-1] for s in out.sources] == ["线性代数"]
+    # a later skill's group asked with "before": what comes before the skill, not the group
+    later = "学 RAG 的检索策略之前要先学什么？"
+    assert group_answer(later, "zh", understand(later, cur, cfg), cur, Builder(cur, ROADMAP, True)) is None
+
+
+def test_skipping_straight_to_a_skill_and_a_basis_named_with_its_subject_ask_prerequisites(
+    cur, cfg, roadmap
+) -> None:
+    question = "我数学很差，能直接跳到深度学习吗？需要什么数学基础"
+    u = understand(question, cur, cfg)
+    assert "prerequisites" in u.aspects and 2 in u.skills
+    out = compose_structured(u, cur, ROADMAP, "zh", roadmap.prerequisites, question)
+    assert out is not None and all(x in out.text for x in ("线性代数", "微积分", "概率统计"))
