@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 
 from tutor.chain import named_skills
 from tutor.chain.daily_hours import states_daily_hours
-from tutor.chain.glossary import english_terms, expand_english
+from tutor.chain.glossary import expand_english
 from tutor.chain.milestone_words import milestone_refs
 from tutor.chain.named_skills import drop_aspects_in_names, drop_unasked_skills, stage_named_by_skills
 from tutor.chain.refs import (
@@ -33,6 +33,7 @@ from tutor.chain.refs import (
     stage_by_name,
     stage_ranges,
 )
+from tutor.chain.stage_described import drop_described_aspects, drop_described_skills
 from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
@@ -353,25 +354,6 @@ def _whole_roadmap(text: str, u: Understanding) -> None:
         u.whole_roadmap = True
 
 
-def _drop_skills_in_stage_title(text: str, curriculum: Curriculum, u: Understanding) -> None:
-    """ "stage 2, the deep learning practice one": the skill's name with the next English word is the named
-    stage's title (深度学习 + 实践 = 深度学习实践), so it names the stage, not the skill 深度学习原理."""
-    titles = [s.name.replace(" ", "") for s in curriculum.stages if s.number in u.stages]
-    for n in list(u.skills):
-        said = u.evidence.get(f"skill {n}", "")
-        m = (
-            re.search(rf"{re.escape(said)}\s+([a-z]+)", text, re.IGNORECASE)
-            if said.isascii() and said
-            else None
-        )
-        if m is None:
-            continue
-        words = "".join(english_terms(f"{said} {m.group(1)}")).replace(" ", "")
-        if len(english_terms(f"{said} {m.group(1)}")) >= 2 and any(words in t for t in titles):
-            u.skills.remove(n)
-            u.evidence.pop(f"skill {n}")
-
-
 def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | None = None) -> Understanding:
     """Parse `text` against the roadmap; never guesses a number that the roadmap does not have."""
     u = Understanding()
@@ -384,10 +366,11 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
         for n in [n for n in u.skills if "≈" in u.evidence.get(f"skill {n}", "")]:
             u.skills.remove(n)
             u.evidence.pop(f"skill {n}")
-        _drop_skills_in_stage_title(text, curriculum, u)
+        drop_described_skills(text, curriculum, u.stages, u.skills, u.evidence)
     _milestones(text, curriculum, u)
     _aspects(text, u)
     drop_aspects_in_names(text, curriculum, u.skills, u.aspects, u.evidence)
+    drop_described_aspects(text, u.aspects, u.evidence)  # "stage 2, the hands-on … stage": not projects
     named_skills.stage_skill_list(text, u.skills, u.stages, u.aspects, u.evidence)  # "第二阶段…有哪几个技能"
     _before(text, u)
     _whole_roadmap(text, u)

@@ -99,3 +99,38 @@ def test_skipping_straight_to_a_skill_and_a_basis_named_with_its_subject_ask_pre
     assert "prerequisites" in u.aspects and 2 in u.skills
     out = compose_structured(u, cur, ROADMAP, "zh", roadmap.prerequisites, question)
     assert out is not None and all(x in out.text for x in ("线性代数", "微积分", "概率统计"))
+
+
+def test_a_report_inside_the_question_is_supposed_and_the_requirement_is_asked() -> None:
+    from tutor.chain.requirement_words import asks_requirement, says_done
+    from tutor.chain.router import route_message
+
+    for question in [
+        "How do I know I've mastered the math fundamentals? What are the checks?",
+        "What do I need to be able to do before I can say I've finished stage 2?",
+        "学完以后怎么检验自己真的会了？",
+        "学完以后怎么判断自己掌握了？",
+    ]:
+        assert asks_requirement(question), question
+        assert route_message(question).kind == "material", question
+    assert says_done("I've finished stage 2, what's next?")
+    assert not says_done("before I can say I've finished stage 2")
+    assert route_message("我已经学完了阶段 2，接下来学什么？").kind == "next_step"
+
+
+def test_finishing_without_a_subject_refers_to_the_earlier_topic() -> None:
+    from tutor.chain.condense import is_follow_up
+
+    assert is_follow_up("学完以后怎么检验自己真的会了？")
+    assert is_follow_up("学完之后怎么判断自己掌握了？")
+    assert not is_follow_up("阶段 2 的检验标准有哪些，哪些最难？")
+
+
+def test_a_numbered_stage_described_in_apposition_names_no_skill_or_aspect(cur, cfg) -> None:
+    q = "What do I need to be able to do before I can say I've finished stage 2, the hands-on deep learning stage?"
+    u = understand(q, cur, cfg)
+    assert u.stages == [2] and u.skills == [] and "checks" in u.aspects and "project" not in u.aspects
+    u = understand("阶段 2（深度学习实践那个阶段）有哪些项目？", cur, cfg)
+    assert u.stages == [2] and u.skills == [] and u.aspects == ["project"]  # asked outside the description
+    u = understand("stage 2, the deep learning practice one: what projects?", cur, cfg)
+    assert u.skills == [] and u.aspects == ["project"]
