@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 
 from tutor.chain.list_next import asks_list_item
+from tutor.chain.list_order import LIST_ORDER
 from tutor.chain.outside import asks_a_task, asks_about_world
 from tutor.chain.requirement_words import asks_requirement, says_done
 from tutor.errors import ConfigError
@@ -185,16 +186,6 @@ _LEARNING = re.compile(
 )
 
 
-# the order of one of the roadmap's own lists ("Which must-read papers…, and in what order?", "a suggested
-# sequence of projects"): its content, not what the learner should learn next
-_LIST_ORDER = re.compile(
-    r"(?:论文|项目|书|阶段).{0,12}(?:顺序|先后|排序|序列)|(?:顺序|先后|排序|序列).{0,12}(?:论文|项目|书)"
-    r"|\b(?:papers?|projects?|books?|stages?)\b.{0,60}\b(?:order|sequence|ordered)\b"
-    r"|\b(?:order|sequence)\b.{0,60}\b(?:papers?|projects?|books?)\b",
-    re.IGNORECASE,
-)
-
-
 # ... unless the learner says where they are or asks what comes next ("done with the first two projects: next?")
 _ORDER_NEXT = re.compile(rf"{_SELF_REPORT.pattern}|\bnext\b|下一|接下来", re.IGNORECASE)
 
@@ -316,7 +307,7 @@ class Router:
             return Route(
                 "material", "no word about learning or progress (a near next-step example was not enough)"
             )
-        if routed.kind == "next_step" and _LIST_ORDER.search(text) and not _ORDER_NEXT.search(text):
+        if routed.kind == "next_step" and LIST_ORDER.search(text) and not _ORDER_NEXT.search(text):
             return Route("material", "asks the order of one of the roadmap's lists (papers, projects)")
         if routed.kind == "next_step" and _ABOUT_DOC.search(text):
             if routed.reason not in (_ASKS_NEXT, _REPORTS_AND_ASKS):

@@ -25,7 +25,7 @@ CORE_PATH = re.compile(
 )
 # "能跳过 PyTorch 直接学 LangChain 吗": whether a step can be skipped is answered by the whole order before the goal
 _SKIPS = re.compile(
-    r"跳过|直接(?:学|上手|开始|进|跳)|\bskip|\bjump(?:ing)? straight|\bstraight (?:in)?to\b|\bwithout (?:doing|learning|studying|the)\b",
+    r"跳过|直接(?:学|上手|开始|进)|\bskip|\bjump(?:ing)? straight|\bstraight (?:in)?to\b|\bwithout (?:doing|learning|studying|the)\b",
     re.IGNORECASE,
 )
 

@@ -134,3 +134,60 @@ def test_a_numbered_stage_described_in_apposition_names_no_skill_or_aspect(cur, 
     assert u.stages == [2] and u.skills == [] and u.aspects == ["project"]  # asked outside the description
     u = understand("stage 2, the deep learning practice one: what projects?", cur, cfg)
     assert u.skills == [] and u.aspects == ["project"]
+
+
+def _passage(n: int, headings: list[str], text: str):
+    from tutor.chain.answer import Source
+
+    return Source(
+        n=n,
+        id=str(n),
+        doc="ai-learning-roadmap",
+        title="",
+        text=text,
+        headings=headings,
+        lines=(n * 10, n * 10 + 5),
+    )
+
+
+_SKILL_PROJECTS = "1. 部署 LLM 推理服务\n2. 优化推理延迟\n3. 实现自动扩缩容"
+_SEQUENCE = (
+    "**建议的项目序列**\n1. 手写数字识别（入门）\n2. 文本情感分析（NLP 入门）\n3. 聊天机器人（LLM 应用）"
+)
+
+
+def test_the_order_of_projects_asked_is_the_list_written_as_an_order_not_a_skills_projects() -> None:
+    from tutor.chain.list_order import ordered_list_blocks
+
+    skill = _passage(1, ["路线", "技能点 13：模型部署", "实践项目"], _SKILL_PROJECTS)
+    advice = _passage(2, ["路线", "学习建议", "2. 项目驱动学习"], _SEQUENCE)
+    sources = [skill, advice]
+    blocks = ordered_list_blocks("项目应该按什么顺序做？", sources, lambda doc, path: None)
+    assert blocks is not None and blocks[0].lines[0].startswith("手写数字识别")
+    # not retrieved: the material's own ordered list of that kind still answers
+    found = ordered_list_blocks(
+        "In what order should I do the projects?", [skill], lambda d, p: None, lambda: [advice]
+    )
+    assert found is not None and "聊天机器人（LLM 应用）" in found[0].lines
+    # no order asked, or only a skill's numbered projects: not this answer
+    assert ordered_list_blocks("模型部署有哪些项目？", [skill, advice], lambda d, p: None) is None
+    assert ordered_list_blocks("项目按什么顺序做？", [skill], lambda d, p: None) is None
+
+
+def test_the_order_of_papers_asked_is_the_paper_list_not_how_to_read_one() -> None:
+    from tutor.chain.list_order import ordered_list_blocks
+
+    how = _passage(
+        1,
+        ["路线", "学习建议", "3. 阅读经典论文"],
+        "阅读方法：\n1. 第一遍：快速浏览\n2. 第二遍：仔细阅读\n3. 第三遍：复现代码",
+    )
+    papers = _passage(
+        2,
+        ["路线", "论文阅读", "必读经典论文（按重要性排序）"],
+        "1. **Attention Is All You Need** (Transformer)\n   - 链接：x\n\n2. **BERT**\n   - 链接：y\n\n3. **GPT-3**\n   - 链接：z",
+    )
+    blocks = ordered_list_blocks(
+        "路线图推荐的那几篇经典论文应该按什么顺序读？", [how, papers], lambda d, p: None
+    )
+    assert blocks is not None and "Attention Is All You Need" in blocks[0].lines[0]
