@@ -38,7 +38,7 @@ from tutor.chain.structured_parts import (
     stage_in_plan,
     stage_label,
 )
-from tutor.chain.structured_prereqs import skill_prereqs, stage_prereqs
+from tutor.chain.structured_prereqs import asks_if_needed, skill_prereqs, stage_prereqs
 from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import Curriculum, Skill, Stage
 
@@ -383,12 +383,15 @@ def _prereq_sections(b: Builder, u: Understanding, curriculum: Curriculum, prere
     goal = max(u.skills)
     stage = max(u.stages) if u.stages else None
     if stage is not None and curriculum.skill(goal).stage < stage:
-        named = list(u.skills)
-        if not ("content" in u.aspects and named):
+        named = [] if (needed := asks_if_needed(b, u.skills)) else list(u.skills)
+        if needed or "content" not in u.aspects:
             _stage_sections(b, stage, "prerequisites", prerequisites)
     else:
         named = [n for n in u.skills if prerequisites and n in prerequisites.ancestors(goal)]
         b.named_prereqs, b.named_skills = bool(named), list(named)
+        b.goals = [
+            n for n in u.skills if n not in named
+        ]  # "multimodal and RL": not each other's prerequisite
         if not ("content" in u.aspects and named):
             _skill_section(b, curriculum.skill(goal), "prerequisites", prerequisites)
     for n in named:

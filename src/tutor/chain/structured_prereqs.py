@@ -16,7 +16,7 @@ from tutor.chain.skill_tree import tree_words
 from tutor.chain.structured_parts import ASPECT_LABELS, Builder, core_path_to
 from tutor.curriculum.model import Skill, Stage
 
-__all__ = ["CORE_PATH", "skill_prereqs", "stage_prereqs"]
+__all__ = ["CORE_PATH", "asks_if_needed", "skill_prereqs", "stage_prereqs"]
 
 # "按核心路径", "核心学习路径", "on the core (learning) path": the question names the roadmap's 核心路径
 CORE_PATH = re.compile(
@@ -84,6 +84,34 @@ def _required(b: Builder, skill: Skill) -> bool:
     return False
 
 
+# "Do I need to know Linux and Git before the AI theory stage?", "进入阶段 1 之前 Linux 和 Git 必须会吗？": yes or no
+_NEEDED = re.compile(
+    r"^\s*(?:so |and |but )?(?:do|does|must|is|are)\b|必须|一定要|非.{0,4}不可|要不要|(?:需要|得|要)先?(?:会|学|掌握).{0,12}吗",
+    re.IGNORECASE,
+)
+
+
+def _same(leaf: set[str], own: set[str]) -> bool:
+    """A tree leaf names the skill: a Latin word in common ("Linux 操作"), or two Chinese pairs (not "基础" alone)."""
+    common = leaf & own
+    return any(w.isascii() for w in common) or len(common) >= 2
+
+
+def asks_if_needed(b: Builder, skills: list[int]) -> bool:
+    """Whether named skills are needed before a later stage, asked yes or no: the skill tree's branches holding them
+    (their note says 必修 or not), cited; False (nothing added) when the question asks something else of them."""
+    citation = b.cur.skill_tree_citation
+    if citation is None or not _NEEDED.search(b.question):
+        return False
+    names = [tree_words(b.cur.skill(n).name) for n in skills]
+    holds = lambda leaf: any(_same(tree_words(leaf), own) for own in names)  # noqa: E731
+    branches = [(br, [x for x in br.leaves if holds(x)]) for br in b.cur.skill_tree]
+    n = b.cite(citation, [citation.heading]) if any(leaves for _, leaves in branches) else 0
+    for branch, leaves in ((br, lv) for br, lv in branches if lv):
+        b.section(f"{citation.heading} › {branch.name}", n, [b.item(x.rstrip(" ⭐")) for x in leaves])
+    return bool(n)
+
+
 def _stages_before(b: Builder, skill: Skill, label: str) -> bool:
     """ "做模型部署之前要先学完哪些阶段": the stages before the skill's own, as the overview orders them (cited to
     it), not the skills of the nearest ones; False when the question does not ask which stages."""
@@ -106,12 +134,16 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
         m
         for m in b.cur.stage(skill.stage).skills
         if m < skill.number and skill.number not in prereqs.ancestors(m)  # never one that builds on it
-    }
+    } - set(b.goals)
     stages = [st for st in sorted(b.cur.stages, key=lambda x: x.number) if any(m in needs for m in st.skills)]
     # the skills right before it are named and cited (its own stage, the nearest earlier stage); the
     # older stages they build on are only named: citing every earlier stage cites what was not asked
     earlier = [st for st in stages if st.number < skill.stage][-1:]
     near = [st for st in stages if st.number == skill.stage or st in earlier]
+    if _WHICH_STAGE.search(
+        b.question
+    ):  # "需要先完成哪个阶段的技能": a stage before its own, not its own skills
+        near = [st for st in near if st.number != skill.stage] or near
     # "学深度学习之前数学要补哪些": the stage lines that hold the prerequisites they name, not every stage line
     named = [st for st in near if any(m in b.named_skills for m in st.skills)]
     if b.named_skills and not named and not _SKIPS.search(b.question):
@@ -139,13 +171,14 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     # each line cites the stage it names; the asked skill's own passage holds none of them
     b.sections.append(title)
     b.out += [f"\n**{title}**", *(f"- {x}" for x in [*order, *items])]
-    older = [st.heading for st in stages if st not in near]
+    older = [st.heading for st in stages if st not in near and st.number < skill.stage]
     if older:
         b.out.append(("- 更早的基础：" if zh else "- Built on the earlier stages: ") + "、".join(older))
 
 
 # "要先学完哪些阶段", "which stages before…": the stages themselves (学习路线总览 lists them in order), not the
 # skills of the stage right before it ("Before stage 3, which skills should I have finished?")
+_WHICH_STAGE = re.compile(r"哪(?:一)?个阶段|\b(?:which|what) (?:stage|phase)\b", re.IGNORECASE)
 _WHICH_STAGES = re.compile(r"哪些阶段|哪几个阶段|几个阶段|\b(?:which|what) stages\b", re.IGNORECASE)
 
 

@@ -191,3 +191,50 @@ def test_the_order_of_papers_asked_is_the_paper_list_not_how_to_read_one() -> No
         "路线图推荐的那几篇经典论文应该按什么顺序读？", [how, papers], lambda d, p: None
     )
     assert blocks is not None and "Attention Is All You Need" in blocks[0].lines[0]
+
+
+def test_the_stage_before_the_named_skills_own_is_what_a_previous_stage_question_asks(
+    cur, cfg, roadmap
+) -> None:
+    for question, language in [
+        ("模型部署、微调这些工程化的东西，前面那个阶段要学完哪些？", "zh"),
+        (
+            "What should I have finished from the previous stage before starting on fine-tuning and deployment?",
+            "en",
+        ),
+    ]:
+        u = understand(question, cur, cfg)
+        assert u.stages == [4] and u.skills == [] and "prerequisites" in u.aspects
+        out = compose_structured(u, cur, ROADMAP, language, roadmap.prerequisites, question)
+        assert out is not None and "RAG 检索增强" in out.text and "核心路径" not in out.text
+
+
+def test_which_stage_first_lists_earlier_stages_and_named_goals_are_not_each_others_prerequisites(
+    cur, cfg, roadmap
+) -> None:
+    question = "想学强化学习，需要先完成哪个阶段的技能？"
+    out = compose_structured(
+        understand(question, cur, cfg), cur, ROADMAP, "zh", roadmap.prerequisites, question
+    )
+    assert out is not None and "阶段 4：AI 工程化" in out.text and "多模态" not in out.text
+    assert [s.headings[-1] for s in out.sources] == ["阶段 4：AI 工程化（1-2 个月）"]
+    both = "Before I jump into the advanced topics like multimodal and RL, what should I have finished first?"
+    out = compose_structured(understand(both, cur, cfg), cur, ROADMAP, "en", roadmap.prerequisites, both)
+    assert out is not None and "技能点 16" not in out.text and "模型部署" in out.text
+
+
+def test_whether_a_foundation_is_needed_before_a_stage_is_its_tree_branch_and_the_stage_before(
+    cur, cfg, roadmap
+) -> None:
+    for question, language in [
+        ("Do I need to know Linux and Git before the AI theory stage?", "en"),
+        ("进入阶段 1 之前 Linux 和 Git 必须会吗？", "zh"),
+    ]:
+        u = understand(question, cur, cfg)
+        out = compose_structured(u, cur, ROADMAP, language, roadmap.prerequisites, question)
+        assert out is not None and "基础技能（必修）" in out.text and "Linux 操作" in out.text
+        assert "阶段 0：基础准备" in out.text and "AI 理论（核心）" not in out.text
+    # what of a foundation is needed is still its content
+    what = "进入 AI 理论阶段之前，Python 常用库要会哪些？"
+    out = compose_structured(understand(what, cur, cfg), cur, ROADMAP, "zh", roadmap.prerequisites, what)
+    assert out is None or "基础技能（必修）" not in out.text
