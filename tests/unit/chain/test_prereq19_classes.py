@@ -238,3 +238,17 @@ def test_whether_a_foundation_is_needed_before_a_stage_is_its_tree_branch_and_th
     what = "进入 AI 理论阶段之前，Python 常用库要会哪些？"
     out = compose_structured(understand(what, cur, cfg), cur, ROADMAP, "zh", roadmap.prerequisites, what)
     assert out is None or "基础技能（必修）" not in out.text
+
+
+def test_what_a_skill_comes_after_asks_what_precedes_it_not_what_follows(cur, cfg) -> None:
+    u = understand("模型部署放在什么之后学？它的前置是啥", cur, cfg)
+    assert u.aspects == ["prerequisites"]
+    assert "next" in understand("学完模型部署之后学什么？", cur, cfg).aspects
+
+
+def test_foundations_the_learner_lacks_are_part_of_the_groundwork_question(cur, cfg) -> None:
+    q = "I know nothing about programming or math yet. What groundwork should I lay before I really start studying AI?"
+    u = understand(q, cur, cfg)
+    assert u.stages == [0] and u.skills == [] and u.aspects == ["content"]
+    # a foundation asked about keeps its skill
+    assert understand("学 AI 之前数学要补哪些？", cur, cfg).skills == [2]
