@@ -50,6 +50,12 @@ def _path_to(b: Builder, skill: Skill, prereqs: Any) -> str:
     return core_path_to(b.cur, skill)
 
 
+def _path_before(skill: Skill, prereqs: Any) -> set[int]:
+    """The skills the core path puts before the skill (none when the path does not name it)."""
+    numbers = getattr(prereqs, "core_path_numbers", [])
+    return set(numbers[: numbers.index(skill.number)]) if skill.number in numbers else set()
+
+
 def _order_line(b: Builder, skill: Skill, prereqs: Any) -> list[str]:
     """The core path up to the skill, cited (numbered first, as it is read first); none when the path does not
     name the skill, or when the learner asks about prerequisites they name (their content answers)."""
@@ -140,9 +146,7 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     # older stages they build on are only named: citing every earlier stage cites what was not asked
     earlier = [st for st in stages if st.number < skill.stage][-1:]
     near = [st for st in stages if st.number == skill.stage or st in earlier]
-    if _WHICH_STAGE.search(
-        b.question
-    ):  # "需要先完成哪个阶段的技能": a stage before its own, not its own skills
+    if _WHICH_STAGE.search(b.question):  # "需要先完成哪个阶段的技能": a stage before its own, not its skills
         near = [st for st in near if st.number != skill.stage] or near
     # "学深度学习之前数学要补哪些": the stage lines that hold the prerequisites they name, not every stage line
     named = [st for st in near if any(m in b.named_skills for m in st.skills)]
@@ -152,6 +156,11 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     # the roadmap states no prerequisites as such: what comes before is its order, so the core path (cited
     # to the 核心路径 section that holds it) leads, then the stages the skill's own stage follows
     order = _order_line(b, skill, prereqs) if near else []
+    if order:  # its own stage's line says nothing the path line does not ("微调 → 部署": 模型微调实战 again)
+        path = _path_before(skill, prereqs)
+        asked = [
+            st for st in asked if st.number != skill.stage or not {m for m in st.skills if m in needs} <= path
+        ]
     items = []
     for st in asked:
         names = [b.cur.skill(m) for m in st.skills if m in needs]
@@ -159,7 +168,7 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
         items.append(b.item(f"{line} [{b.cite(st.citation, [st.heading])}]", st.name))
         b.items.extend(x.name for x in names)
     title = f"{label} › {ASPECT_LABELS['prerequisites'][0 if zh else 1]}"
-    if not items:
+    if not items and not order:
         n = b.cite(skill.citation, [stage_heading, skill.heading])
         start = (
             "这是路线的起点，没有前置技能。"

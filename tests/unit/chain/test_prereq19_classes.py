@@ -252,3 +252,13 @@ def test_foundations_the_learner_lacks_are_part_of_the_groundwork_question(cur, 
     assert u.stages == [0] and u.skills == [] and u.aspects == ["content"]
     # a foundation asked about keeps its skill
     assert understand("学 AI 之前数学要补哪些？", cur, cfg).skills == [2]
+
+
+def test_an_own_stage_line_the_core_path_already_says_is_not_repeated(cur, cfg, roadmap) -> None:
+    q = "Before I start deploying models, what should I already know?"
+    out = compose_structured(understand(q, cur, cfg), cur, ROADMAP, "en", roadmap.prerequisites, q)
+    assert out is not None and "微调 → 部署" in out.text and "阶段 3：大模型应用" in out.text
+    assert "阶段 4" not in out.text  # 模型微调实战 is the path's 微调, already cited to 核心路径
+    q = "学 Transformer 之前要先学什么？"  # PyTorch is on no path step: its stage line stays
+    out = compose_structured(understand(q, cur, cfg), cur, ROADMAP, "zh", roadmap.prerequisites, q)
+    assert out is not None and "PyTorch 深度掌握" in out.text
