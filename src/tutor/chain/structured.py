@@ -369,8 +369,8 @@ def _aspect_sections(
     elif u.skills:
         for s in u.skills[:3]:
             _skill_section(b, curriculum.skill(s), aspect, prerequisites)
-    elif u.stages:
-        for st in u.stages[:2]:
+    elif u.stages:  # "before stage 3, what should stage 2 have given me": what comes before the later one
+        for st in [max(u.stages)] if aspect == "prerequisites" else u.stages[:2]:
             _stage_sections(b, st, aspect, prerequisites)
     elif u.whole_roadmap and aspect == "time":
         cite_plans(b, None)

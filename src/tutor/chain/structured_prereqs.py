@@ -30,9 +30,10 @@ _SKIPS = re.compile(
 )
 
 
-def _core_path(b: Builder, skill: Skill, label: str) -> bool:
-    """The core path's steps up to the skill, quoted and cited; False when the path does not name it."""
-    path = core_path_to(b.cur, skill)
+def _core_path(b: Builder, skill: Skill, label: str, prereqs: Any) -> bool:
+    """The core path's steps up to the skill (named as the path names it: "NLP"), quoted and cited; False when the
+    path does not name it."""
+    path = _path_to(b, skill, prereqs)
     citation = b.cur.core_path_citation
     if not path or citation is None or not CORE_PATH.search(b.question):
         return False
@@ -132,7 +133,7 @@ def _stages_before(b: Builder, skill: Skill, label: str) -> bool:
 
 def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, label: str) -> None:
     zh = b.zh
-    if _required(b, skill) or _core_path(b, skill, label) or _stages_before(b, skill, label):
+    if _required(b, skill) or _core_path(b, skill, label, prereqs) or _stages_before(b, skill, label):
         return
     # what the graph says comes before it, and the skills its own stage teaches before it
     needs = prereqs.ancestors(skill.number)

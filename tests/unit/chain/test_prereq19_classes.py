@@ -262,3 +262,17 @@ def test_an_own_stage_line_the_core_path_already_says_is_not_repeated(cur, cfg, 
     q = "学 Transformer 之前要先学什么？"  # PyTorch is on no path step: its stage line stays
     out = compose_structured(understand(q, cur, cfg), cur, ROADMAP, "zh", roadmap.prerequisites, q)
     assert out is not None and "PyTorch 深度掌握" in out.text
+
+
+def test_the_core_path_named_answers_with_the_path_even_for_a_step_it_abbreviates(cur, cfg, roadmap) -> None:
+    q = "What comes before NLP in the core path, i.e. what is NLP's prerequisite?"
+    out = compose_structured(understand(q, cur, cfg), cur, ROADMAP, "en", roadmap.prerequisites, q)
+    assert out is not None and "深度学习 → NLP" in out.text and "阶段 0" not in out.text
+
+
+def test_two_stages_named_with_a_prerequisite_ask_what_comes_before_the_later_one(cur, cfg, roadmap) -> None:
+    q = "Before I begin the large-model application stage, which skills should the deep learning practice stage have given me?"
+    u = understand(q, cur, cfg)
+    out = compose_structured(u, cur, ROADMAP, "en", roadmap.prerequisites, q)
+    assert out is not None and "PyTorch 深度掌握" in out.text
+    assert [s.headings[-1] for s in out.sources] == ["阶段 2：深度学习实践（2-3 个月）"]
