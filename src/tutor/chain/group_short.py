@@ -13,7 +13,7 @@ import re
 __all__ = ["short_forms", "with_siblings"]
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]{4}$")
-_LIST = re.compile(r"[、,，/]|和|与|以及|还有")
+_LIST = re.compile(r"[、和与及]")
 
 
 def short_forms(title: str) -> list[str]:
@@ -28,6 +28,13 @@ def with_siblings(question: str, titles: list[str | None], named: list[int]) -> 
         return named
     text = re.sub(r"\s+", "", question)
     short = [
-        k for k, t in enumerate(titles) if t and any(f in text for f in short_forms(re.sub(r"\s+", "", t)))
+        k
+        for k, t in enumerate(titles)
+        if t and any(_listed(f, text) for f in short_forms(re.sub(r"\s+", "", t)))
     ]
     return sorted({*named, *short})
+
+
+def _listed(form: str, text: str) -> bool:
+    """The short form stands as an item of a Chinese list ("线代、", "、概率"), not inside other words."""
+    return re.search(rf"(?:[、和与及]{re.escape(form)}|{re.escape(form)}[、和与及])", text) is not None

@@ -276,3 +276,13 @@ def test_two_stages_named_with_a_prerequisite_ask_what_comes_before_the_later_on
     out = compose_structured(u, cur, ROADMAP, "en", roadmap.prerequisites, q)
     assert out is not None and "PyTorch 深度掌握" in out.text
     assert [s.headings[-1] for s in out.sources] == ["阶段 2：深度学习实践（2-3 个月）"]
+
+
+def test_a_short_form_counts_only_as_an_item_of_a_chinese_list() -> None:
+    from tutor.chain.group_short import with_siblings
+
+    titles = ["推理优化", "部署方案", "容器化"]
+    assert with_siblings(
+        "For model deployment, what inference optimization 推理优化 部署 techniques", titles, [0]
+    ) == [0]
+    assert with_siblings("推理优化和部署有哪些内容", titles, [0]) == [0, 1]
