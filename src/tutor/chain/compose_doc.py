@@ -36,6 +36,7 @@ from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
+from tutor.chain.list_order import ordered_list_blocks
 from tutor.chain.named_distinct import distinct_sections
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
@@ -187,8 +188,8 @@ class StructureComposer:
         if parts is None or not sources:
             return DocPlan()
         language = "zh" if CJK.search(question) else "en"
-        if (faq := self._faq_plan(parts, question, embedder, sources)) is not None:
-            return faq
+        if first := self._faq_plan(parts, question, embedder, sources) or _ordered(parts, question, sources):
+            return first
         top = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
         expanded = question if language == "zh" else expand_english(question)
         # the article the question names ("the comeback essay"), else the best passage's document
@@ -233,6 +234,13 @@ class StructureComposer:
         else:
             plan.blocks = _within_article(question, sources, plan, embedder, named_article)
         return plan
+
+
+def _ordered(parts: DocParts, question: str, sources: list[Source]) -> DocPlan | None:
+    """ "项目应该按什么顺序做": the material's list written as an order, whole (`chain.list_order`)."""
+    every = lambda: [source_of(0, c) for chunks in parts.docs.values() for c in chunks]  # noqa: E731
+    ordered = ordered_list_blocks(question, sources, parts.section, every)
+    return DocPlan(blocks=ordered, reason="ordered list") if ordered is not None else None
 
 
 def _within_article(

@@ -274,6 +274,7 @@ GLOSSARY: dict[str, str] = {
     # the roadmap's overview sections: 技能树 and its branches (基础技能（必修）), 学习路线总览
     "skill tree": "技能树",
     "mandatory": "必修",
+    "compulsory": "必修",
     "big picture": "总览",
     "combine": "结合",
     "open-source community": "开源社区",

@@ -135,6 +135,13 @@ def _in_named(text: str, span: tuple[int, int], skills: dict[int, str], names: d
     return False
 
 
+# "前面那个阶段要学完哪些", "from the previous stage": the stage before the named skills' own is asked
+PREVIOUS_STAGE = re.compile(
+    r"前面(?:那个|那一个|一个)?阶段|\b(?:from|of|in) the (?:previous|prior|preceding) (?:stage|phase)\b",
+    re.IGNORECASE,
+)
+
+
 def stage_named_by_skills(
     text: str, curriculum: Curriculum, skills: list[int], stages: list[int], evidence: dict[str, str]
 ) -> None:
@@ -142,6 +149,9 @@ def stage_named_by_skills(
     "LangChain、RAG 这些大模型应用，前面那个阶段"): the stage is asked about, so the skills are dropped and their
     one stage stands (a prerequisite answer then gives what comes before the stage, not before each skill)."""
     owners = {curriculum.skill(n).stage for n in skills}
+    if skills and len(owners) == 1 and not stages and PREVIOUS_STAGE.search(text):
+        _stage_for_skills(owners.pop(), skills, stages, evidence, "(the stage before theirs)")
+        return  # "部署、微调这些工程化的东西，前面那个阶段要学完哪些": what their stage requires
     # one skill before 阶段 ("机器学习基础阶段", "RAG 阶段") is that skill's part of the roadmap, not its stage
     if len(skills) < 2 or len(owners) != 1 or (stages and set(stages) != owners):
         return
@@ -162,11 +172,17 @@ def stage_named_by_skills(
         after,
         re.I,
     ):
-        skills.clear()
-        stages[:] = [stage]
-        evidence[f"stage {stage}"] = evidence.get(f"stage {stage}") or m.group(0).strip()
-        for key in [k for k in evidence if k.startswith("skill ")]:
-            evidence.pop(key)
+        _stage_for_skills(stage, skills, stages, evidence, m.group(0).strip())
+
+
+def _stage_for_skills(
+    stage: int, skills: list[int], stages: list[int], evidence: dict[str, str], said: str
+) -> None:
+    skills.clear()
+    stages[:] = [stage]
+    evidence[f"stage {stage}"] = evidence.get(f"stage {stage}") or said
+    for key in [k for k in evidence if k.startswith("skill ")]:
+        evidence.pop(key)
 
 
 # "第二阶段，就是动手练深度学习框架和模型的那个，包含哪几个技能？": the skills a stage holds

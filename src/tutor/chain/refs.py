@@ -140,8 +140,9 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "prerequisites",
         re.compile(
-            r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始"
-            r"|(?:需要|要|得)(?:有|具备)?(?:什么|哪些)基础|先(?:学|掌握)(?:好|完)?(?:什么|哪些)"
+            r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始|直接跳(?:到|进|去)"
+            r"|前面(?:那个|那一个|一个)?阶段|必须(?:要)?先?(?:学|会|掌握)|\b(?:from|of|in) the (?:previous|prior|preceding) (?:stage|phase)\b"
+            r"|(?:需要|要|得)(?:有|具备)?(?:什么|哪些)[^，。？?、\s]{0,4}基础|先(?:学|掌握)(?:好|完)?(?:什么|哪些)"
             r"|\bprerequisites?\b|\bbefore (?:i |you )?(?:can |could )?(?:start|learn|begin|study|studying|learning|starting|tackling"
             r"|getting|get into|diving|jumping)"
             r"|\b(?:need|know|learn|study|master|have|do|finish|cover)\b.{0,40}\bbefore\b"
@@ -346,8 +347,8 @@ FOUNDATIONS = re.compile(
 # "Is Linux required, or optional?", "Git 是必须学的吗，能跳过吗": whether the skill is required, which the 技能树
 # branch it stands under says ("基础技能（必修）"), not what comes before it
 REQUIRED = re.compile(
-    r"必须(?:要)?学|必修|必需|非学不可|可选|选修|(?:能|可以|可不可以)(?:不学|跳过)|\brequired\b|\boptional\b"
-    r"|\bmandatory\b|\ba must\b|\bmust[- ]have\b|\bcan i skip\b",
+    r"必须(?:要)?先?(?:学|会|掌握)|必修|必需|非学不可|可选|选修|(?:能|可以|可不可以)(?:不学|跳过)|\brequired\b|\boptional\b"
+    r"|\bmandatory\b|\bcompulsory\b|\ba must\b|\bmust[- ]have\b|\bcan i skip\b",
     re.IGNORECASE,
 )
 

@@ -284,9 +284,10 @@ _PLAN_LABELS = {
 
 
 def material_next_step(
-    skill: Any | None, finished: set[int], plan: Any, source_n: int | None, language: str
+    skill: Any | None, finished: set[int], plan: Any, source_n: int | None, language: str, shown: str = ""
 ) -> str | None:
-    """One concrete thing to do next, from the cited section's skill, else the planner."""
+    """One concrete thing to do next, from the cited section's skill, else the planner.  A resource the
+    answer shows (`shown`: its text) comes first: "那英文的呢？" is not answered with a Chinese book to read."""
     zh = language == "zh"
     if skill is not None and skill.number not in finished:
         ref = f" [{source_n}]" if source_n else ""
@@ -299,7 +300,7 @@ def material_next_step(
                 else f'Read "{skill.heading}"{ref} and build the project "{skill.projects[0]}"{check_en}.'
             )
         if skill.resources:
-            r = skill.resources[0]
+            r = next((x for x in skill.resources if x.name in shown), skill.resources[0])
             return (
                 f"学习「{skill.heading}」的推荐资源 {_fmt_resource(r)}。"
                 if zh
@@ -350,7 +351,7 @@ def finish_answer(
 ) -> None:
     """Next step (never what the learner already knows), follow-ups, the weak warning and the learner note
     around the answer's text."""
-    answer.next_step = material_next_step(skill, finished, plan, source_n, answer.language)
+    answer.next_step = material_next_step(skill, finished, plan, source_n, answer.language, text)
     answer.followups = followups_for(skill, answer.language, followups, answer.question)
     parts = [text]
     if answer.weak:

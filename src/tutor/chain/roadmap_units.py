@@ -8,9 +8,8 @@ its own lines.  A group counts as named when its title stands in the question (a
 through the material's own bilingual terms, `chain.glossary`); a title that is also a sub-section
 heading of the roadmap ("核心概念") is too generic to stand alone and needs its skill named.
 
-Tables are data too: the rows of a table whose cells the question names (a stage the 适合阶段 column
-covers, "免费", "GPU", "视频") come first, cited; the rest follows by name, so nothing is hidden.
-"""
+Tables are data too: the rows of a table whose cells the question names (a stage the 适合阶段 column covers,
+"免费", "GPU", "视频") come first, cited; the rest follows by name.  Siblings shortened: `chain.group_short`."""
 
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tutor.chain.glossary import english_terms, expand_english
+from tutor.chain.group_short import with_siblings
 from tutor.chain.refs import EXPLAIN, TWO_PARTS, WHOLE_LIST
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK
@@ -30,19 +30,9 @@ if TYPE_CHECKING:
     from tutor.index.store import StoredChunk
 
 __all__ = [
-    "GroupRef",
-    "asked_tables",
-    "group_answer",
-    "matching_rows",
-    "named_groups",
-    "other_documents_text",
-    "recommended_sections",
-    "recommended_tables",
-    "row_tokens",
-    "split_resources",
-    "tables_alone",
-    "tables_answer",
-]
+    "GroupRef", "asked_tables", "group_answer", "matching_rows", "named_groups", "other_documents_text",
+    "recommended_sections", "recommended_tables", "row_tokens", "split_resources", "tables_alone", "tables_answer",
+]  # fmt: skip
 
 _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 _SPLIT = re.compile(r"\s*[,，、/]\s*")
@@ -121,6 +111,9 @@ def named_groups(
             forms = _title_forms(group.title)
             if any(_said(f, text, compact) for f in forms) or any(_compact(f) in pairs for f in forms):
                 found.append(GroupRef(skill.number, k))
+        own = [g.index for g in found if g.skill == skill.number]  # "线代、微积分、概率": siblings shortened
+        own = with_siblings(text, [g.title for g in skill.content], own)
+        found = [g for g in found if g.skill != skill.number] + [GroupRef(skill.number, k) for k in own]
     if len({g.skill for g in found}) > 2 or (found and u.skills and WHOLE_LIST.search(question)):
         return []  # a title shared by many skills names none; "向量库、检索策略啥的都列出来" gives examples of all
     if not found and u.skills and not u.aspects and not EXPLAIN.search(question):
@@ -198,11 +191,13 @@ def group_answer(
 ) -> Structured | None:
     """The named topic groups whole ("为什么重要" included), each cited to its own lines; None when the
     question names no group or asks another aspect of it (its resources, its criteria …)."""
-    if set(u.aspects) & _OTHER_ASPECTS or u.milestones or u.whole_roadmap:
+    other = set(u.aspects) & _OTHER_ASPECTS
+    if other - {"prerequisites"} or u.milestones or u.whole_roadmap:
         return None
     refs = named_groups(question, language, u, cur, elsewhere)
-    if not refs:
-        return None
+    first = min(s.number for s in cur.stages)
+    if not refs or (other and any(cur.skill(r.skill).stage != first for r in refs)):
+        return None  # "Is linear algebra necessary before neural nets?": what of a foundation comes first
     zh = b.zh
     for ref in refs:
         skill = cur.skill(ref.skill)
@@ -211,9 +206,8 @@ def group_answer(
         n = b.cite(
             _group_citation(skill, group), [stage.heading, skill.heading, group.section, group.title or ""]
         )
-        where = f"{skill_label(skill, zh)}（{stage_label(cur, skill.stage, zh)}）"
-        if not zh:
-            where = f"{skill_label(skill, zh)} ({stage_label(cur, skill.stage, zh)})"
+        at = stage_label(cur, skill.stage, zh)
+        where = skill_label(skill, zh) + (f"（{at}）" if zh else f" ({at})")
         lead = (
             f"「{group.title}」是 {where} 的{group.section}，包括："
             if zh

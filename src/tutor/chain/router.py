@@ -18,7 +18,9 @@ import numpy as np
 import yaml
 
 from tutor.chain.list_next import asks_list_item
+from tutor.chain.list_order import LIST_ORDER
 from tutor.chain.outside import asks_a_task, asks_about_world
+from tutor.chain.requirement_words import asks_requirement, says_done
 from tutor.errors import ConfigError
 from tutor.resources.intent import asks_for_resources, recommends_resources
 from tutor.whats_next import reports_and_asks
@@ -66,14 +68,6 @@ _INJECTION = re.compile(
     r"|对话(最)?(上面|之前|前面|开头)(的)?(所有|全部)|我看不到的.{0,10}(配置|设定|内容|指令|消息|部分|提示)|\b(echo|repeat"
     r"|print|output|copy|paste)\b.{0,40}\b(written|said|typed|sent|stated)\s+(above|before)\b"
     r"|(忘掉|忘记|忘了|别管|抛开|别再当|不要再当)你(是|的身份|的角色)|\bforget (that )?you('re| are)\b|\bstop being (a|an|the|my) (tutor|assistant)\b",
-    re.IGNORECASE,
-)
-# "要练到什么程度 / how do I know I've mastered X / 学完了应该能干啥": the skill's check criteria, from the material.
-_REQUIREMENT = re.compile(
-    r"什么程度|什么水平|哪种程度|多好才|多熟|合格|过关|达标|检验标准|什么标准|什么\s*level|算\s*ok|算(是)?(学会|学完|掌握|入门|合格|过关|可以|会了)|才(能|可以)(进入|开始|学)"
-    r"|\bgood enough\b|\bthe bar\b|how (do|can|will|would) i know\b|\b(check|pass) criteria\b|\bcriteria\b|\bready to (move|go|start)"
-    r"|how (well|much) (do|should|must) i (know|master|learn)|\bhow good\b|\bmastered\b"
-    r"|(应该|应当|要|得)能(干|做)(啥|什么|哪些)|\bwhat should i be able to\b",
     re.IGNORECASE,
 )
 # whether a skill is required and what comes before it ("Is Linux required, or optional?", "模型部署放在什么之后学？
@@ -157,12 +151,6 @@ _OFF_TOPIC = re.compile(
 )
 
 
-# a progress report, not the question whether it counts ("阶段 2 也算学完了，接下来…" vs "这样算学完了吗")
-_SAYS_DONE = re.compile(
-    r"我(已经|刚|刚刚|都)?(学完|学会|掌握了|会了|过了|通过了)|\bi('ve| have)? (finished|learned|mastered)\b"
-    r"|(?<!才)算(是)?(学完|学会|掌握|搞定|入门)了(?=[，,。；;！!…\s]|$)",
-    re.IGNORECASE,
-)
 _SELF_REPORT = re.compile(
     r"我.{0,40}?(学完|学会|学过|掌握|搞定|完成|过了|会了|搞明白|弄明白|弄完|搞懂|弄懂|学好了)"
     r"|\bi(?:'ve| have)? got\b.{0,60}\bunder my belt\b|\b(i'?ve|i have|i) wrapped up\b|^\s*(just |already )?(finished|completed|wrapped up|done with)\b"
@@ -198,16 +186,6 @@ _LEARNING = re.compile(
 )
 
 
-# the order of one of the roadmap's own lists ("Which must-read papers…, and in what order?", "a suggested
-# sequence of projects"): its content, not what the learner should learn next
-_LIST_ORDER = re.compile(
-    r"(?:论文|项目|书|阶段).{0,12}(?:顺序|先后|排序|序列)|(?:顺序|先后|排序|序列).{0,12}(?:论文|项目|书)"
-    r"|\b(?:papers?|projects?|books?|stages?)\b.{0,60}\b(?:order|sequence|ordered)\b"
-    r"|\b(?:order|sequence)\b.{0,60}\b(?:papers?|projects?|books?)\b",
-    re.IGNORECASE,
-)
-
-
 # ... unless the learner says where they are or asks what comes next ("done with the first two projects: next?")
 _ORDER_NEXT = re.compile(rf"{_SELF_REPORT.pattern}|\bnext\b|下一|接下来", re.IGNORECASE)
 
@@ -232,9 +210,9 @@ def route_message(text: str) -> Route:
         if asks_about_world(stripped):  # answered like any out-of-scope question: a refusal, not small talk
             return Route("material", "a question outside the learning material: refused", outside=True)
         return Route("chitchat", "outside the learning material")
-    if _REQUIREMENT.search(stripped) and not _SAYS_DONE.search(stripped):
+    if asks_requirement(stripped):
         return Route("material", "asks what a skill requires: answered with its check criteria")
-    if _PREREQ.search(stripped) and not _SAYS_DONE.search(stripped):
+    if _PREREQ.search(stripped) and not says_done(stripped):
         return Route(
             "material", "asks whether a skill is required or what comes before it: the roadmap answers"
         )
@@ -329,7 +307,7 @@ class Router:
             return Route(
                 "material", "no word about learning or progress (a near next-step example was not enough)"
             )
-        if routed.kind == "next_step" and _LIST_ORDER.search(text) and not _ORDER_NEXT.search(text):
+        if routed.kind == "next_step" and LIST_ORDER.search(text) and not _ORDER_NEXT.search(text):
             return Route("material", "asks the order of one of the roadmap's lists (papers, projects)")
         if routed.kind == "next_step" and _ABOUT_DOC.search(text):
             if routed.reason not in (_ASKS_NEXT, _REPORTS_AND_ASKS):

@@ -60,13 +60,28 @@ def _by_note(question: str, tree: list[TreeBranch]) -> list[TreeBranch]:
     ]
 
 
+# "必修的基础技能", "which foundation skills are mandatory": the skills as a class, asked without the tree named
+_SKILLS = re.compile(r"技能|基础|底子|\bskills?\b|\bfoundations?\b|\bbasics\b", re.IGNORECASE)
+
+
+def _required_skills(question: str, tree: list[TreeBranch]) -> list[TreeBranch]:
+    """ "开始学 AI 之前必修的基础技能有哪些": which skills are required is the branch whose note says so (基础技能（必修）),
+    with the tree unnamed; [] when the question names a leaf ("Git 是必修的吗" is the prerequisites' answer)."""
+    if not (REQUIRED.search(question) and _WHICH.search(question) and _SKILLS.search(question)):
+        return []
+    return [] if _by_leaf(question, tree) else _by_note(question, tree)
+
+
 def skill_tree_answer(question: str, cur: Curriculum, b: Builder) -> Structured | None:
     """The 技能树's branches a question about the tree asks for, each with all its leaves; None otherwise
     ("Is Linux required?" asks the core path and the prerequisites, unless it names a branch's note)."""
     citation = cur.skill_tree_citation
-    if not _TREE.search(question) or not cur.skill_tree or citation is None:
+    if not cur.skill_tree or citation is None:
         return None
-    noted = _by_note(question, cur.skill_tree)
+    required = _required_skills(question, cur.skill_tree)
+    if not _TREE.search(question) and not required:
+        return None
+    noted = required or _by_note(question, cur.skill_tree)
     if REQUIRED.search(question) and not (noted and _WHICH.search(question)):
         return None  # "技能树里 Git 是必修的吗": whether one skill is required, not which are
     branches = noted or _named(question, cur.skill_tree) or cur.skill_tree

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tutor.chain.resource_kinds import holds_kinds
+from tutor.chain.resource_kinds import holds_kinds, rest_line
 from tutor.chain.roadmap_units import (
     asked_tables,
     recommended_sections,
@@ -38,7 +38,7 @@ from tutor.chain.structured_parts import (
     stage_in_plan,
     stage_label,
 )
-from tutor.chain.structured_prereqs import skill_prereqs, stage_prereqs
+from tutor.chain.structured_prereqs import asks_if_needed, skill_prereqs, stage_prereqs
 from tutor.chain.understanding import Understanding
 from tutor.curriculum.model import Curriculum, Skill, Stage
 
@@ -64,8 +64,7 @@ def _skill_resources(
         )
         b.section(f"{label} › {found[0]}{count}", n, items)
         if hit:  # the rest of the table by name: the filter hides nothing the roadmap lists
-            names = [b.item(r.name) for r in rest]
-            b.out.append(("表中另有：" if zh else "The table also lists: ") + "、".join(names) + f" [{n}]")
+            b.out.append(rest_line(b, [r.name for r in rest], n))
     platforms = section_cite(skill, "平台")
     if platforms:
         n = b.cite(platforms[1], [stage_heading, skill.heading, platforms[0]])
@@ -370,8 +369,8 @@ def _aspect_sections(
     elif u.skills:
         for s in u.skills[:3]:
             _skill_section(b, curriculum.skill(s), aspect, prerequisites)
-    elif u.stages:
-        for st in u.stages[:2]:
+    elif u.stages:  # "before stage 3, what should stage 2 have given me": what comes before the later one
+        for st in [max(u.stages)] if aspect == "prerequisites" else u.stages[:2]:
             _stage_sections(b, st, aspect, prerequisites)
     elif u.whole_roadmap and aspect == "time":
         cite_plans(b, None)
@@ -384,12 +383,15 @@ def _prereq_sections(b: Builder, u: Understanding, curriculum: Curriculum, prere
     goal = max(u.skills)
     stage = max(u.stages) if u.stages else None
     if stage is not None and curriculum.skill(goal).stage < stage:
-        named = list(u.skills)
-        if not ("content" in u.aspects and named):
+        named = [] if (needed := asks_if_needed(b, u.skills)) else list(u.skills)
+        if needed or "content" not in u.aspects:
             _stage_sections(b, stage, "prerequisites", prerequisites)
     else:
         named = [n for n in u.skills if prerequisites and n in prerequisites.ancestors(goal)]
         b.named_prereqs, b.named_skills = bool(named), list(named)
+        b.goals = [
+            n for n in u.skills if n not in named
+        ]  # "multimodal and RL": not each other's prerequisite
         if not ("content" in u.aspects and named):
             _skill_section(b, curriculum.skill(goal), "prerequisites", prerequisites)
     for n in named:

@@ -73,6 +73,7 @@ class Builder:
         # not the roadmap's whole order before the goal
         self.named_prereqs = False
         self.named_skills: list[int] = []  # those prerequisites (their skill numbers)
+        self.goals: list[int] = []  # the skills whose prerequisites are asked, all of them
 
     def cite(self, citation: Citation, path: list[str]) -> int:
         key = f"{citation.doc}#L{citation.lines[0]}-{citation.lines[1]}"

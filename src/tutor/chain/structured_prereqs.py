@@ -16,7 +16,7 @@ from tutor.chain.skill_tree import tree_words
 from tutor.chain.structured_parts import ASPECT_LABELS, Builder, core_path_to
 from tutor.curriculum.model import Skill, Stage
 
-__all__ = ["CORE_PATH", "skill_prereqs", "stage_prereqs"]
+__all__ = ["CORE_PATH", "asks_if_needed", "skill_prereqs", "stage_prereqs"]
 
 # "按核心路径", "核心学习路径", "on the core (learning) path": the question names the roadmap's 核心路径
 CORE_PATH = re.compile(
@@ -30,9 +30,10 @@ _SKIPS = re.compile(
 )
 
 
-def _core_path(b: Builder, skill: Skill, label: str) -> bool:
-    """The core path's steps up to the skill, quoted and cited; False when the path does not name it."""
-    path = core_path_to(b.cur, skill)
+def _core_path(b: Builder, skill: Skill, label: str, prereqs: Any) -> bool:
+    """The core path's steps up to the skill (named as the path names it: "NLP"), quoted and cited; False when the
+    path does not name it."""
+    path = _path_to(b, skill, prereqs)
     citation = b.cur.core_path_citation
     if not path or citation is None or not CORE_PATH.search(b.question):
         return False
@@ -48,6 +49,12 @@ def _path_to(b: Builder, skill: Skill, prereqs: Any) -> str:
     if skill.number in numbers and len(numbers) == len(b.cur.core_path):
         return " → ".join(b.cur.core_path[: numbers.index(skill.number) + 1])
     return core_path_to(b.cur, skill)
+
+
+def _path_before(skill: Skill, prereqs: Any) -> set[int]:
+    """The skills the core path puts before the skill (none when the path does not name it)."""
+    numbers = getattr(prereqs, "core_path_numbers", [])
+    return set(numbers[: numbers.index(skill.number)]) if skill.number in numbers else set()
 
 
 def _order_line(b: Builder, skill: Skill, prereqs: Any) -> list[str]:
@@ -84,6 +91,34 @@ def _required(b: Builder, skill: Skill) -> bool:
     return False
 
 
+# "Do I need to know Linux and Git before the AI theory stage?", "进入阶段 1 之前 Linux 和 Git 必须会吗？": yes or no
+_NEEDED = re.compile(
+    r"^\s*(?:so |and |but )?(?:do|does|must|is|are)\b|必须|一定要|非.{0,4}不可|要不要|(?:需要|得|要)先?(?:会|学|掌握).{0,12}吗",
+    re.IGNORECASE,
+)
+
+
+def _same(leaf: set[str], own: set[str]) -> bool:
+    """A tree leaf names the skill: a Latin word in common ("Linux 操作"), or two Chinese pairs (not "基础" alone)."""
+    common = leaf & own
+    return any(w.isascii() for w in common) or len(common) >= 2
+
+
+def asks_if_needed(b: Builder, skills: list[int]) -> bool:
+    """Whether named skills are needed before a later stage, asked yes or no: the skill tree's branches holding them
+    (their note says 必修 or not), cited; False (nothing added) when the question asks something else of them."""
+    citation = b.cur.skill_tree_citation
+    if citation is None or not _NEEDED.search(b.question):
+        return False
+    names = [tree_words(b.cur.skill(n).name) for n in skills]
+    holds = lambda leaf: any(_same(tree_words(leaf), own) for own in names)  # noqa: E731
+    branches = [(br, [x for x in br.leaves if holds(x)]) for br in b.cur.skill_tree]
+    n = b.cite(citation, [citation.heading]) if any(leaves for _, leaves in branches) else 0
+    for branch, leaves in ((br, lv) for br, lv in branches if lv):
+        b.section(f"{citation.heading} › {branch.name}", n, [b.item(x.rstrip(" ⭐")) for x in leaves])
+    return bool(n)
+
+
 def _stages_before(b: Builder, skill: Skill, label: str) -> bool:
     """ "做模型部署之前要先学完哪些阶段": the stages before the skill's own, as the overview orders them (cited to
     it), not the skills of the nearest ones; False when the question does not ask which stages."""
@@ -98,7 +133,7 @@ def _stages_before(b: Builder, skill: Skill, label: str) -> bool:
 
 def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, label: str) -> None:
     zh = b.zh
-    if _required(b, skill) or _core_path(b, skill, label) or _stages_before(b, skill, label):
+    if _required(b, skill) or _core_path(b, skill, label, prereqs) or _stages_before(b, skill, label):
         return
     # what the graph says comes before it, and the skills its own stage teaches before it
     needs = prereqs.ancestors(skill.number)
@@ -106,12 +141,14 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
         m
         for m in b.cur.stage(skill.stage).skills
         if m < skill.number and skill.number not in prereqs.ancestors(m)  # never one that builds on it
-    }
+    } - set(b.goals)
     stages = [st for st in sorted(b.cur.stages, key=lambda x: x.number) if any(m in needs for m in st.skills)]
     # the skills right before it are named and cited (its own stage, the nearest earlier stage); the
     # older stages they build on are only named: citing every earlier stage cites what was not asked
     earlier = [st for st in stages if st.number < skill.stage][-1:]
     near = [st for st in stages if st.number == skill.stage or st in earlier]
+    if _WHICH_STAGE.search(b.question):  # "需要先完成哪个阶段的技能": a stage before its own, not its skills
+        near = [st for st in near if st.number != skill.stage] or near
     # "学深度学习之前数学要补哪些": the stage lines that hold the prerequisites they name, not every stage line
     named = [st for st in near if any(m in b.named_skills for m in st.skills)]
     if b.named_skills and not named and not _SKIPS.search(b.question):
@@ -120,6 +157,11 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     # the roadmap states no prerequisites as such: what comes before is its order, so the core path (cited
     # to the 核心路径 section that holds it) leads, then the stages the skill's own stage follows
     order = _order_line(b, skill, prereqs) if near else []
+    if order:  # its own stage's line says nothing the path line does not ("微调 → 部署": 模型微调实战 again)
+        path = _path_before(skill, prereqs)
+        asked = [
+            st for st in asked if st.number != skill.stage or not {m for m in st.skills if m in needs} <= path
+        ]
     items = []
     for st in asked:
         names = [b.cur.skill(m) for m in st.skills if m in needs]
@@ -127,7 +169,7 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
         items.append(b.item(f"{line} [{b.cite(st.citation, [st.heading])}]", st.name))
         b.items.extend(x.name for x in names)
     title = f"{label} › {ASPECT_LABELS['prerequisites'][0 if zh else 1]}"
-    if not items:
+    if not items and not order:
         n = b.cite(skill.citation, [stage_heading, skill.heading])
         start = (
             "这是路线的起点，没有前置技能。"
@@ -139,13 +181,14 @@ def skill_prereqs(b: Builder, skill: Skill, prereqs: Any, stage_heading: str, la
     # each line cites the stage it names; the asked skill's own passage holds none of them
     b.sections.append(title)
     b.out += [f"\n**{title}**", *(f"- {x}" for x in [*order, *items])]
-    older = [st.heading for st in stages if st not in near]
+    older = [st.heading for st in stages if st not in near and st.number < skill.stage]
     if older:
         b.out.append(("- 更早的基础：" if zh else "- Built on the earlier stages: ") + "、".join(older))
 
 
 # "要先学完哪些阶段", "which stages before…": the stages themselves (学习路线总览 lists them in order), not the
 # skills of the stage right before it ("Before stage 3, which skills should I have finished?")
+_WHICH_STAGE = re.compile(r"哪(?:一)?个阶段|\b(?:which|what) (?:stage|phase)\b", re.IGNORECASE)
 _WHICH_STAGES = re.compile(r"哪些阶段|哪几个阶段|几个阶段|\b(?:which|what) stages\b", re.IGNORECASE)
 
 

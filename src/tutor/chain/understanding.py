@@ -16,13 +16,13 @@ from typing import Any, Literal, get_args
 
 from tutor.chain import named_skills
 from tutor.chain.daily_hours import states_daily_hours
-from tutor.chain.glossary import english_terms, expand_english
+from tutor.chain.foundations import foundations_asked
+from tutor.chain.glossary import expand_english
 from tutor.chain.milestone_words import milestone_refs
 from tutor.chain.named_skills import drop_aspects_in_names, drop_unasked_skills, stage_named_by_skills
 from tutor.chain.refs import (
     ASPECT_PATTERNS,
     EXPLAIN,
-    FOUNDATIONS,
     LAST_STAGE,
     REQUIRED,
     SKILL_REFS,
@@ -33,6 +33,7 @@ from tutor.chain.refs import (
     stage_by_name,
     stage_ranges,
 )
+from tutor.chain.stage_described import drop_described_aspects, drop_described_skills
 from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
@@ -207,7 +208,6 @@ _WHEN_ABLE = re.compile(
     re.IGNORECASE,
 )
 BY_ITEM = "(its item, asked by when)"
-MANDATORY = re.compile(r"必修|mandatory|required", re.IGNORECASE)
 _ITEM_GENERIC = frozenset(  # words every milestone item shares, which name no ability
     {"能够", "完成", "理解", "项目", "模型", "应用", "系统", "实现", "个小", "小项", "中型", "大型", "型项"}
 )
@@ -292,7 +292,18 @@ _BEFORE = re.compile(
 _CHOICE = re.compile(r"\bor\b|还是|或者", re.IGNORECASE)
 
 
+# "模型部署放在什么之后学？", "what does fine-tuning come after?": what precedes it is asked, not what follows it
+_AFTER_WHAT = re.compile(
+    r"在(?:什么|哪个|哪些|啥)(?:东西|技能|阶段)?(?:的)?(?:之后|后面|以后)|\bafter what\b|\bcomes? after\?|"
+    r"\bwhat (?:does|do) .{1,40}\bcome after\b",
+    re.IGNORECASE,
+)
+
+
 def _before(text: str, u: Understanding) -> None:
+    if "next" in u.aspects and "prerequisites" in u.aspects and _AFTER_WHAT.search(text):
+        u.aspects.remove("next")
+        u.evidence.pop("aspect next", None)
     if (
         u.skills and "prerequisites" not in u.aspects and (req := REQUIRED.search(text))
     ):  # "Is Linux required?"
@@ -353,25 +364,6 @@ def _whole_roadmap(text: str, u: Understanding) -> None:
         u.whole_roadmap = True
 
 
-def _drop_skills_in_stage_title(text: str, curriculum: Curriculum, u: Understanding) -> None:
-    """ "stage 2, the deep learning practice one": the skill's name with the next English word is the named
-    stage's title (深度学习 + 实践 = 深度学习实践), so it names the stage, not the skill 深度学习原理."""
-    titles = [s.name.replace(" ", "") for s in curriculum.stages if s.number in u.stages]
-    for n in list(u.skills):
-        said = u.evidence.get(f"skill {n}", "")
-        m = (
-            re.search(rf"{re.escape(said)}\s+([a-z]+)", text, re.IGNORECASE)
-            if said.isascii() and said
-            else None
-        )
-        if m is None:
-            continue
-        words = "".join(english_terms(f"{said} {m.group(1)}")).replace(" ", "")
-        if len(english_terms(f"{said} {m.group(1)}")) >= 2 and any(words in t for t in titles):
-            u.skills.remove(n)
-            u.evidence.pop(f"skill {n}")
-
-
 def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | None = None) -> Understanding:
     """Parse `text` against the roadmap; never guesses a number that the roadmap does not have."""
     u = Understanding()
@@ -384,16 +376,15 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
         for n in [n for n in u.skills if "≈" in u.evidence.get(f"skill {n}", "")]:
             u.skills.remove(n)
             u.evidence.pop(f"skill {n}")
-        _drop_skills_in_stage_title(text, curriculum, u)
+        drop_described_skills(text, curriculum, u.stages, u.skills, u.evidence)
     _milestones(text, curriculum, u)
     _aspects(text, u)
     drop_aspects_in_names(text, curriculum, u.skills, u.aspects, u.evidence)
+    drop_described_aspects(text, u.aspects, u.evidence)  # "stage 2, the hands-on … stage": not projects
     named_skills.stage_skill_list(text, u.skills, u.stages, u.aspects, u.evidence)  # "第二阶段…有哪几个技能"
     _before(text, u)
     _whole_roadmap(text, u)
-    if not (u.skills or u.stages or u.milestones) and FOUNDATIONS.search(text) and not MANDATORY.search(text):
-        u.stages, u.aspects = [0], ["content"]  # the foundations before AI: 阶段 0's overview
-        u.evidence["aspect content"] = "(the foundations before AI)"
+    foundations_asked(text, curriculum, u)  # "正式学 AI 之前得先打好哪些底子": 阶段 0
     if BY_ITEM in u.evidence.values():  # "by when can I build X": the milestone alone, not X's criteria
         u.aspects = ["milestone"]
     return u
