@@ -43,3 +43,9 @@ def test_meta_parts_are_cut(question: str, part: str) -> None:
 )
 def test_a_question_without_meta_parts_is_kept_whole(question: str) -> None:
     assert descriptive(question) == question
+
+
+def test_the_colloquial_name_question_is_a_meta_part() -> None:
+    from tutor.index.describing import descriptive
+
+    assert "叫啥" not in descriptive("让模型一步步写出推理过程的那种方法叫啥")

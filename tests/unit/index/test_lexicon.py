@@ -213,4 +213,3 @@ def test_without_names_keeps_only_a_rest_that_can_describe() -> None:
     assert without_names("What is LoRA exactly?", ["LoRA"]) is None
     en = without_names("a trick that trains a small low-rank add-on, not AdaLoRA, instead of LoRA", ["LoRA"])
     assert en is not None and "AdaLoRA" in en and " LoRA" not in en
-
