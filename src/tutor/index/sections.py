@@ -353,6 +353,10 @@ class ConceptGlossary:
         picked = [self.terms[i] for i in order[: self.top]]
         return " ".join(dict.fromkeys(picked)) or None
 
+    def described_names(self, question: str) -> str | None:
+        """The names of the lexicon concept the question describes (its term and aliases), or None."""
+        return " ".join(hit.entry.names) if (hit := self.described(question)) is not None else None
+
     def described(self, question: str, doc: str | None = None, answer: bool = False) -> LexiconHit | None:
         """The lexicon concept the question describes (of `doc`), when it leads every other by the margin; not
         for an unnamed essay, a table or what comes next (the order's passages, worded near many concepts)."""

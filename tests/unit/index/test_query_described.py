@@ -1,0 +1,51 @@
+"""The described concept's names in the query plan: to BM25 always, to an English question's dense text."""
+
+from __future__ import annotations
+
+from tutor.index.query import Glossary, QueryRewriter
+
+
+def _rewriter(to_dense: bool) -> tuple[QueryRewriter, list[str]]:
+    glossary = Glossary()
+    glossary.add("step", "步骤")
+    fallback_calls: list[str] = []
+
+    def fallback(question: str) -> str | None:
+        fallback_calls.append(question)
+        return "不该出现"
+
+    def described(question: str) -> str | None:
+        return "Chain-of-Thought 思维链" if "reason" in question or "推理" in question else None
+
+    rewriter = QueryRewriter(
+        bilingual=True,
+        glossary=glossary,
+        fallback_extra=[fallback],
+        described_extra=[described],
+        described_to_dense=to_dense,
+    )
+    return rewriter, fallback_calls
+
+
+def test_a_glossary_word_no_longer_drops_the_described_concept() -> None:
+    """ "reason step by step" translated "step" -> 步骤, which used to stop the concept (a fallback) altogether."""
+    rewriter, fallback_calls = _rewriter(to_dense=True)
+    plan = rewriter.plan("Where do I learn getting the model to reason step by step?")
+    assert "步骤" in plan.keyword_text and "Chain-of-Thought 思维链" in plan.keyword_text
+    assert plan.dense_text.endswith("Chain-of-Thought 思维链")  # English: the vector lists follow it too
+    assert fallback_calls == []
+
+
+def test_a_chinese_question_keeps_its_own_vector() -> None:
+    rewriter, _ = _rewriter(to_dense=True)
+    plan = rewriter.plan("让模型一步一步写出推理过程的技巧在哪学")
+    assert plan.keyword_text.endswith("Chain-of-Thought 思维链")
+    assert plan.dense_text == plan.question
+
+
+def test_without_dense_the_english_vector_is_the_question_and_nothing_described_adds_nothing() -> None:
+    rewriter, fallback_calls = _rewriter(to_dense=False)
+    plan = rewriter.plan("getting the model to reason it through")
+    assert plan.dense_text == plan.question and "思维链" in plan.keyword_text
+    plain = rewriter.plan("what is a good first project")
+    assert "思维链" not in plain.keyword_text and fallback_calls == ["what is a good first project"]
