@@ -19,10 +19,9 @@ import yaml
 
 from tutor.chain.list_next import asks_list_item
 from tutor.chain.outside import asks_a_task, asks_about_world
-from tutor.chain.where_taught import asks_where_taught
 from tutor.errors import ConfigError
 from tutor.resources.intent import asks_for_resources, recommends_resources
-from tutor.whats_next import reports_and_asks
+from tutor.whats_next import asks_where_taught, reports_and_asks
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings

@@ -49,3 +49,19 @@ def test_without_dense_the_english_vector_is_the_question_and_nothing_described_
     assert plan.dense_text == plan.question and "思维链" in plan.keyword_text
     plain = rewriter.plan("what is a good first project")
     assert "思维链" not in plain.keyword_text and fallback_calls == ["what is a good first project"]
+
+
+def test_a_question_about_a_named_essay_gets_no_described_rewrite() -> None:
+    """Its own words pick the essay's section; the lexicon concept stays the fallback there."""
+    from types import SimpleNamespace
+
+    from tutor.index.lexicon import LexiconEntry, LexiconHit
+    from tutor.index.routing import within_document
+    from tutor.index.sections import ConceptGlossary
+
+    entry = LexiconEntry("过拟合", ("Overfitting",), "ai-learning-roadmap", "核心概念", ("背下训练数据",))
+    stub = SimpleNamespace(described=lambda q: LexiconHit(entry, 0.9, 0.05))
+    asked = "when a model memorises its training data, where is that taught?"
+    assert ConceptGlossary.described_names(stub, asked) == "过拟合 Overfitting"  # type: ignore[arg-type]
+    with within_document():
+        assert ConceptGlossary.described_names(stub, asked) is None  # type: ignore[arg-type]
