@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tutor.index.describing import descriptive, without_names
+from tutor.index.describing import descriptive, names_left, without_names
 from tutor.index.routing import about_a_document
 from tutor.patterns import CJK
 
@@ -287,6 +287,9 @@ class LexiconMatcher:
             said = [k for k in said if self.entries[k] == hit.entry or self._rival(question, hit, k)]
         if not said or any(self.entries[k].term == hit.entry.term for k in said):
             return True
+        names = [n for k in said for n in self.entries[k].names]
+        if names_left(question, names) and without_names(question, names) is None:
+            return False  # "Which skill covers LoRA?": nothing but the name and the asking, no description
         score = float(best[self.entries.index(hit.entry)])  # the embedding's: the gap was measured on it
         if score - float(max(best[k] for k in said)) >= _NAMED_GAP:
             return True
@@ -299,7 +302,7 @@ class LexiconMatcher:
         says 过拟合 as the purpose of Dropout: without it the rest still describes Dropout by the margin.  A
         question that names the item ("过拟合在哪学") keeps too little to describe anything."""
         rest = without_names(question, [n for k in said for n in self.entries[k].names])
-        if rest is None:
+        if rest is None:  # nothing is left to describe anything
             return False
         best, last = self._best, self._last
         again = self.match(self._vector(rest, embed_query), None, self._overlap(rest))

@@ -287,7 +287,8 @@ class QueryRewriter:
         #: the material's words name none of its structure, so they do not stop the concept fallback
         self.learner_extra = list(learner_extra)
         #: the concept a question describes, when the lexicon is sure (`ConceptGlossary.described_names`):
-        #: appended to BM25 whatever else fired (a glossary word such as "step" -> 步骤 no longer drops it), and
+        #: appended to BM25 unless a structure rewrite fired (a glossary word such as "step" -> 步骤 no longer
+        #: drops it; "the core learning path" -> 核心路径 does), and
         #: to an English question's dense text too (`described_to_dense`): e5 reads English descriptions of
         #: the Chinese material poorly, and every vector list (dense, section view, items, rescoring) follows it
         self.described_extra = list(described_extra)
@@ -318,7 +319,9 @@ class QueryRewriter:
             if added_text:
                 plan.keyword_text += f" {added_text}"
                 plan.applied.append(f"keyword:{added_text}")
-        for hook in self.described_extra:
+        # a rewrite of the material's structure (a section kind, a time) says what is asked: no concept then
+        structural = any(a.startswith(("time:", "extra:", "keyword:")) for a in plan.applied)
+        for hook in self.described_extra if not structural else ():
             added_text = hook(question)
             if added_text:
                 plan.keyword_text += f" {added_text}"

@@ -379,6 +379,8 @@ def test_what_comes_after_this_is_still_the_next_step(text: str) -> None:
 def test_the_retrieval_and_the_understanding_read_no_next_step_into_a_description() -> None:
     from tutor.whats_next import asks_next_step
 
-    assert not asks_next_step("让大模型一边推理一边调用工具、看了结果再决定下一步的那种方法，路线图里有讲吗？")
+    assert not asks_next_step(
+        "让大模型一边推理一边调用工具、看了结果再决定下一步的那种方法，路线图里有讲吗？"
+    )
     assert asks_next_step("Prompt 学完了，下一步学什么？")
     assert asks_next_step("我学完了这个，下一步学哪个技能点？")  # a report: what follows it

@@ -213,3 +213,17 @@ def test_without_names_keeps_only_a_rest_that_can_describe() -> None:
     assert without_names("What is LoRA exactly?", ["LoRA"]) is None
     en = without_names("a trick that trains a small low-rank add-on, not AdaLoRA, instead of LoRA", ["LoRA"])
     assert en is not None and "AdaLoRA" in en and " LoRA" not in en
+
+
+def test_a_question_that_is_only_a_name_and_the_asking_names_that_item() -> None:
+    """ "Which skill covers LoRA?" describes nothing: a concept whose descriptions sit near its few words (an item
+    of another skill) is no answer however far it leads."""
+    from tutor.index.lexicon import LexiconEntry
+
+    entries = [
+        LexiconEntry("LLaMA-Factory", (), _ROADMAP, "核心内容", ("一个微调框架",)),
+        LexiconEntry("LoRA", (), _ROADMAP, "核心内容", ("两个小矩阵",)),
+    ]
+    vectors = {"一个微调框架": [1.0, 0.0], "两个小矩阵": [0.0, 1.0]}
+    matcher = LexiconMatcher(entries, lambda ts: [vectors[t] for t in ts], margin=0.005)
+    assert matcher.described("Which skill covers LoRA?", lambda q: [1.0, 0.0], answer=True) is None

@@ -65,3 +65,16 @@ def test_a_question_about_a_named_essay_gets_no_described_rewrite() -> None:
     assert ConceptGlossary.described_names(stub, asked) == "过拟合 Overfitting"  # type: ignore[arg-type]
     with within_document():
         assert ConceptGlossary.described_names(stub, asked) is None  # type: ignore[arg-type]
+
+
+def test_a_question_naming_the_material_s_structure_gets_no_concept() -> None:
+    """ "What is the core learning path of the roadmap?" names a section (核心路径): a concept near its words is
+    not what it asks."""
+    rewriter = QueryRewriter(
+        extra=[lambda q: "核心路径" if "core learning path" in q else None],
+        described_extra=[lambda q: "职业规划 Career Planning"],
+        described_to_dense=True,
+    )
+    plan = rewriter.plan("What is the core learning path of the roadmap?")
+    assert "职业规划" not in plan.keyword_text and "职业规划" not in plan.dense_text
+    assert "职业规划" in rewriter.plan("how do I plan a career").keyword_text
