@@ -80,6 +80,7 @@ def names_left(question: str, names: Sequence[str]) -> bool:
 
 
 def _removed(question: str, names: Sequence[str]) -> str:
+    """The question with each name (two characters or more; a Latin one as a whole word) blanked out."""
     rest = question
     for name in sorted(set(names), key=len, reverse=True):
         if len("".join(name.split())) >= 2:
