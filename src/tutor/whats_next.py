@@ -20,6 +20,7 @@ import re
 __all__ = [
     "NEXT_WORD",
     "asks_next_step",
+    "asks_where_taught",
     "asks_where_now",
     "reports_and_asks",
     "reports_done",
@@ -65,6 +66,16 @@ _DURATION = re.compile(
 )
 
 
+# "这个/那种方法/这种技巧" … "在路线图哪个技能点 / 路线图里有讲吗 / 叫什么": the thing just described, asked about;
+# the words between hold no order word (学, 之后, 先, 再, 下): "这个阶段之后学哪个技能点" asks what comes next
+_WHERE_THIS_ZH = re.compile(
+    r"(?:这个|那个|这种|那种|这一?类|那一?类|它)(?:方法|技巧|技术|做法|办法|东西|概念|思路|套路)?"
+    r"[^。？?！!学后先再下]{0,8}?"
+    r"(?:哪(?:个|一)(?:技能点?|阶段|部分|章节?)|哪一?块|哪(?:里|儿)(?:讲|有|提|教|学)?|有讲吗?|有没有讲|讲(?:过|到)了?吗"
+    r"|叫(?:作|做)?(?:什么|啥)|(?:什么|啥)名字)"
+)
+
+
 def says_next(text: str) -> bool:
     """Does the text hold a word that asks what follows ("接下来", "what comes after", "move on to")?"""
     return bool(NEXT_WORD.search(text))
@@ -85,6 +96,16 @@ def reports_and_asks(text: str) -> bool:
     return reports_done(text) and asks_where_now(text)
 
 
+def asks_where_taught(text: str) -> bool:
+    """Does the question ask where (or under what name) the roadmap teaches a thing it describes?  "把请求的结果先
+    存起来，下次一样的请求直接返回…，这个在路线图哪个技能点？" and "…看了结果再决定下一步的那种方法，路线图里有讲吗？"
+    describe a concept with the words of a what-next question (下次, 下一步); they ask where "this thing" is taught."""
+    return _WHERE_THIS_ZH.search(text) is not None
+
+
 def asks_next_step(text: str) -> bool:
-    """Does the learner ask what comes after something (and not after a span of time)?"""
+    """Does the learner ask what comes after something (and not after a span of time, nor where the roadmap
+    teaches a thing described in words such as 下一步)?"""
+    if asks_where_taught(text) and not reports_done(text):
+        return False
     return (says_next(text) or reports_and_asks(text)) and not _DURATION.search(text)

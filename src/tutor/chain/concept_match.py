@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 #: the question asks for the name of what it describes: the terms it says are not the answer
 ASKS_NAME = re.compile(
-    r"叫(?:作|做)?什么|称(?:为|作)什么|什么名字|名称是"
+    r"叫(?:作|做)?(?:什么|啥)|称(?:为|作)(?:什么|啥)|(?:什么|啥)名字|名称是"
     r"|\bcalled\b|\bname (?:for|of)\b|\bterm for\b|\bwhat (?:do|does)\b[^?？]{0,40}\bcall\b",
     re.IGNORECASE,
 )

@@ -23,7 +23,7 @@ from tutor.chain.outside import asks_a_task, asks_about_world
 from tutor.chain.requirement_words import asks_requirement, says_done
 from tutor.errors import ConfigError
 from tutor.resources.intent import asks_for_resources, recommends_resources
-from tutor.whats_next import reports_and_asks
+from tutor.whats_next import asks_where_taught, reports_and_asks
 
 if TYPE_CHECKING:
     from tutor.index.embeddings import TutorEmbeddings
@@ -224,6 +224,8 @@ def route_message(text: str) -> Route:
         return Route("material", "asks for resources: answered from the material and its resource tables")
     if _WHERE_FIND.search(stripped):
         return Route("material", "asks where to find something: answered from the material")
+    if asks_where_taught(stripped) and not _SELF_REPORT.search(stripped):  # "…的那种方法，路线图里有讲吗"
+        return Route("material", "asks where the roadmap teaches what it describes")
     if _NEXT_ZH.search(stripped) or _NEXT_EN.search(stripped):
         return Route("next_step", _ASKS_NEXT)
     if _SELF_REPORT.search(stripped) and not _ASKS.search(stripped):
@@ -240,9 +242,8 @@ def load_router_examples(path: Path) -> dict[str, list[str]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         examples = {str(k): [str(t) for t in v] for k, v in data["examples"].items()}
     except (OSError, yaml.YAMLError, KeyError, AttributeError, TypeError) as exc:
-        raise ConfigError(
-            f"Router examples {path} unreadable ({exc}); expected 'examples: {{route: [text, ...]}}'"
-        ) from exc
+        msg = f"Router examples {path} unreadable ({exc}); expected 'examples: {{route: [text, ...]}}'"
+        raise ConfigError(msg) from exc
     unknown = set(examples) - set(ROUTES)
     if unknown:
         raise ConfigError(f"Router examples {path}: unknown routes {sorted(unknown)}; use {list(ROUTES)}")
@@ -335,9 +336,7 @@ class Router:
         ):
             u = self._understand(text)
             explicit = u.evidence.get("aspect content") != "(a stage named alone)"
-            if (
-                u.structured and "next" not in u.aspects and explicit
-            ):  # "阶段 3 学什么": the roadmap answers it
+            if u.structured and "next" not in u.aspects and explicit:  # "阶段 3 学什么": the roadmap answers
                 return Route(
                     "material",
                     f"asks for the roadmap's {u.aspect or 'lists'} (stages {u.stages}, "

@@ -9,17 +9,22 @@ eleventh round).  The lexicon (`tutor.index.lexicon.LexiconMatcher`) is asked wi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-__all__ = ["descriptive"]
+from tutor.patterns import CJK
+
+__all__ = ["descriptive", "names_left", "without_names"]
 
 # a whole clause that only asks where (or under what name) the roadmap teaches it
 _META_CLAUSE = re.compile(
-    r"^(?:请问|那|这|那么)?(?:这个|这种|那个|那种|它|这些)?(?:方法|做法|技巧|技术|东西|概念)?"
-    r"(?:在|是)?(?:这份|整个)?(?:学习)?(?:路线图?|路线|资料|roadmap)?(?:里|中|上|的)?"
+    r"^(?:请问|那|这|那么)?(?:这个|这种|那个|那种|它|这些)?(?:方法|做法|技巧|技术|东西|概念|问题)?"
+    r"(?:在|是)?(?:这份|整个)?(?:学习)?(?:路线图?|路线|资料|roadmap)?(?:里|中|上|的)?(?:它|这个)?(?:属于|在|是)?"
     r"(?:在?(?:哪部分|哪一?块|哪个(?:地方|部分|技能点?|阶段|章节)|哪里|哪儿|什么地方)|在哪(?:里|儿)?)"
     r"(?:能)?(?:学|讲|教|介绍|提到|学到|讲到)?(?:的|过|呢|啊)?$"
-    r"|^(?:这个|这种|那个|那种|它)?(?:方法|做法|技巧|技术|东西)?(?:叫|是)什么(?:名字|方法)?(?:呢)?$"
+    r"|^(?:(?:路线图?|资料)(?:里|中))?(?:这个|这种|那个|那种|它)?(?:方法|做法|技巧|技术|东西)?(?:叫|是)(?:什么|啥)(?:名字|方法)?(?:呢)?$"
     r"|^(?:属于|在)?哪(?:块|个|一块|部分|一部分)(?:内容|技能点?|阶段|章节)?(?:呢)?$"
+    # "要学哪些东西", "相关概念有哪些": what to learn there, asked beside where
+    r"|^(?:还?(?:要|需要|应该|得))?学(?:哪些|什么|啥)(?:东西|内容)?$|^相关的?(?:概念|内容|知识)(?:有)?哪些$"
     r"|^(?:and\s+)?(?:where|which\s+(?:part|section|skill|stage))\b[\w\s']{0,40}?\b"
     r"(?:roadmap|teach(?:es)?|taught|covers?|covered|study|learn)"
     r"(?:\s+(?:it|this|that|them|about\s+it|how\s+to\s+do\s+(?:it|this|that)))?$"
@@ -37,7 +42,7 @@ _LEAD_IN = re.compile(
 )
 # a tail after the description ("…的方法", "…, and where is it taught in the roadmap")
 _TAIL = re.compile(
-    r"的?(?:这种|那种)?(?:方法|做法|技巧|技术|办法)(?:叫什么(?:名字)?)?$"
+    r"的?(?:这种|那种)?(?:方法|做法|技巧|技术|办法)(?:叫(?:什么|啥)(?:名字)?)?$"
     r"|,?\s*and\s+where\s+is\s+it\s+(?:taught|covered)(?:\s+in\s+the\s+roadmap)?$",
     re.IGNORECASE,
 )
@@ -46,6 +51,12 @@ _CLAUSES = re.compile(r"[？?。！!；;，,—–]+|\s+-\s+")
 
 def descriptive(question: str) -> str:
     """The question without its meta clauses, lead-in and tail; the question itself when nothing is left."""
+    text, cut = _kept(question)
+    return text if cut and len(text) >= 4 else question
+
+
+def _kept(question: str) -> tuple[str, bool]:
+    """The question's descriptive clauses (maybe none), and whether anything was cut."""
     kept, cut = [], False
     for raw in _CLAUSES.split(question):
         raw = raw.strip()
@@ -56,5 +67,32 @@ def descriptive(question: str) -> str:
         cut = cut or clause != raw
         if clause:
             kept.append(clause)
-    text = "，".join(kept)
-    return text if cut and len(text) >= 4 else question
+    return "，".join(kept), cut
+
+
+#: what must be left of a question without the names it says to describe something (CJK characters, Latin words)
+_REST_CJK, _REST_WORDS = 6, 4
+
+
+def names_left(question: str, names: Sequence[str]) -> bool:
+    """Does the question say any of the names (so that `without_names` removes something)?"""
+    return _removed(question, names) != question
+
+
+def _removed(question: str, names: Sequence[str]) -> str:
+    """The question with each name (two characters or more; a Latin one as a whole word) blanked out."""
+    rest = question
+    for name in sorted(set(names), key=len, reverse=True):
+        if len("".join(name.split())) >= 2:
+            words = r"\s*".join(map(re.escape, name.split()))
+            pattern = words if CJK.search(name) else rf"(?<![A-Za-z0-9]){words}(?![A-Za-z0-9])"
+            rest = re.sub(pattern, " ", rest, flags=re.IGNORECASE)
+    return rest
+
+
+def without_names(question: str, names: Sequence[str]) -> str | None:
+    """The question without the names (longest first, any case), when enough is left to describe a concept."""
+    rest = _removed(question, names)
+    core = _kept(rest)[0]
+    enough = len(CJK.findall(core)) >= _REST_CJK or len(re.findall(r"[A-Za-z]{3,}", core)) >= _REST_WORDS
+    return rest if rest != question and enough else None

@@ -168,18 +168,14 @@ class QueryLevers:
         cfg = self.cfg
         kinds_on = cfg.section_kinds != "off"
         material = kinds_on or cfg.concept_terms > 0 or cfg.resource_kinds in ("keyword", "both")
+        described = (
+            cfg.concept_terms > 0 and cfg.concept_lexicon and cfg.concept_lexicon_rewrite != "fallback"
+        )
         if not (cfg.time_expressions or cfg.bilingual_glossary or material or self.hooks + self.learner):
             return QueryRewriter()
-        key = (
-            cfg.time_expressions,
-            cfg.bilingual_glossary,
-            (*self.hooks, *self.learner),
-            cfg.section_kinds,
-            cfg.section_kinds_zh,
-            cfg.concept_terms,
-            cfg.concept_terms_to,
-            cfg.resource_kinds,
-        )
+        key: tuple[object, ...] = (cfg.time_expressions, cfg.bilingual_glossary, (*self.hooks, *self.learner))
+        key += (cfg.section_kinds, cfg.section_kinds_zh, cfg.concept_terms, cfg.concept_terms_to)
+        key += (cfg.resource_kinds, cfg.concept_lexicon_rewrite)
         bm25 = self.index.bm25() if cfg.bilingual_glossary or material else None
         if self._rewriter is not None and self._rewriter[0] == key and self._rewriter[1] is bm25:
             return self._rewriter[2]
@@ -209,6 +205,8 @@ class QueryLevers:
             fallback_extra=fallback_hooks,
             fallback_to_dense=cfg.concept_terms_to == "both",
             learner_extra=self.learner,
+            described_extra=[self.concepts().described_names] if described else [],
+            described_to_dense=cfg.concept_lexicon_rewrite == "dense_en",
         )
         self._rewriter = (key, bm25, rewriter)
         return rewriter

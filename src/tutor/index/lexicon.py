@@ -30,10 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tutor.index.describing import descriptive
-from tutor.index.roadmap_sections import heading_paths
+from tutor.index.describing import descriptive, names_left, without_names
 from tutor.index.routing import about_a_document
-from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
 
 if TYPE_CHECKING:
@@ -44,7 +42,6 @@ __all__ = [
     "LexiconEntry",
     "LexiconHit",
     "LexiconMatcher",
-    "concept_list",
     "default_lexicon_path",
     "lexicon_builder",
     "load_lexicon",
@@ -271,19 +268,47 @@ class LexiconMatcher:
         """No rival: the same term, or (`same_place`, lexicon_gate) a concept taught in the same passage."""
         return _fold(a.term) == _fold(b.term) or (self.same_place is not None and self.same_place(a, b))
 
-    def _unnamed(self, question: str, hit: LexiconHit, best: np.ndarray, answer: bool = False) -> bool:
+    def _unnamed(
+        self,
+        question: str,
+        hit: LexiconHit,
+        best: np.ndarray,
+        answer: bool = False,
+        embed_query: Callable[[str], list[float]] | None = None,
+    ) -> bool:
         """Is the described concept more than a concept the question names itself?  "RAG 里怎么做混合检索"
         has its keyword, whose descriptions are nearly as close as the winner's (0.016 below): no reason to
         search for another.  "…用来防止过拟合的办法" names 过拟合 only as context (0.032 below Dropout).  For an
         answer, a named concept taught in the winner's passage ("把关键词检索和向量检索结合起来的那种") or named
-        by a general word of the material (大模型) is no rival."""
+        by a general word of the material (大模型) is no rival, nor one the description says only in passing
+        (`_context_only`)."""
         said = self._said(question)
         if answer:
             said = [k for k in said if self.entries[k] == hit.entry or self._rival(question, hit, k)]
         if not said or any(self.entries[k].term == hit.entry.term for k in said):
             return True
+        names = [n for k in said for n in self.entries[k].names]
+        if names_left(question, names) and without_names(question, names) is None:
+            return False  # "Which skill covers LoRA?": nothing but the name and the asking, no description
         score = float(best[self.entries.index(hit.entry)])  # the embedding's: the gap was measured on it
-        return score - float(max(best[k] for k in said)) >= _NAMED_GAP
+        if score - float(max(best[k] for k in said)) >= _NAMED_GAP:
+            return True
+        return embed_query is not None and self._context_only(question, hit, said, embed_query)
+
+    def _context_only(
+        self, question: str, hit: LexiconHit, said: list[int], embed_query: Callable[[str], list[float]]
+    ) -> bool:
+        """Are the names said only words of the description?  "训练时随机把一部分神经元关掉防止过拟合的那个技巧"
+        says 过拟合 as the purpose of Dropout: without it the rest still describes Dropout by the margin.  A
+        question that names the item ("过拟合在哪学") keeps too little to describe anything."""
+        rest = without_names(question, [n for k in said for n in self.entries[k].names])
+        if rest is None:  # nothing is left to describe anything
+            return False
+        best, last = self._best, self._last
+        again = self.match(self._vector(rest, embed_query), None, self._overlap(rest))
+        self._best, self._last = best, last  # the question's own closeness stays the gate's
+        margin = self.margin if CJK.search(question) else self.margin_en
+        return again is not None and again.entry == hit.entry and again.margin >= margin
 
     def _rival(self, question: str, hit: LexiconHit, k: int) -> bool:
         entry, text = self.entries[k], _fold(question)
@@ -338,7 +363,8 @@ class LexiconMatcher:
         )
         margin = self.margin if CJK.search(question) else self.margin_en
         found = hit if hit is not None and hit.margin >= margin else None
-        found = found if found is None or self._unnamed(question, found, self._best, answer) else None
+        unnamed = found is not None and self._unnamed(question, found, self._best, answer, embed_query)
+        found = found if unnamed else None
         if found is not None and answer and self.answerable is not None:
             found = found if self.answerable(question, found.entry) else None
         elif found is not None and self.gate is not None:
@@ -365,36 +391,3 @@ def lexicon_builder(
         return matcher
 
     return build
-
-
-def teaching_first(entry: LexiconEntry, chunks: Sequence[StoredChunk]) -> list[StoredChunk]:
-    """The passages of the entry's section that name its term or an alias (a heading such as 核心内容
-    recurs under every skill: another skill's is no answer; a sub-heading may be the term), in their
-    order; all of them when none does."""
-    names = [_fold(n) for n in entry.names]
-    said = [c for c in chunks if any(n in _fold("".join([*c.headings, c.text])) for n in names)]
-    return said or list(chunks)
-
-
-def concept_list(
-    levers: Any, cfg: RetrievalSettings, question: str, allowed: Callable[[str], bool], limit: int = 2
-) -> list[tuple[str, float, list[StoredChunk]]]:
-    """The passages of the section teaching the lexicon concept the question describes, as one more RRF
-    list (`retrieval.concept_section_weight`); [] when off or no concept clearly wins.  The rows come from
-    the stored heading paths: only the section's own passages are read."""
-    if cfg.concept_section_weight <= 0 or (hit := levers.concepts().described(question)) is None:
-        return []
-    bm25 = levers.index.bm25()
-    docs = bm25.docs()
-    (head,) = heading_paths([{"headings": json.dumps([hit.entry.section])}])[0]
-    rows = [
-        r
-        for r, path in enumerate(levers.heading_paths())
-        if head in path and docs[r] == hit.entry.doc and allowed(docs[r])
-    ]
-    chunks = [
-        StoredChunk(id=bm25.ids[r], text=text, metadata=meta, score=0.0)
-        for r, (text, meta) in zip(rows, bm25.records.fetch(rows), strict=True)
-    ]
-    found = teaching_first(hit.entry, chunks)[:limit]
-    return [("concept", cfg.concept_section_weight, found)] if found else []

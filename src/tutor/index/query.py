@@ -270,6 +270,8 @@ class QueryRewriter:
         fallback_extra: Sequence[QueryExtra] = (),
         fallback_to_dense: bool = False,
         learner_extra: Sequence[QueryExtra] = (),
+        described_extra: Sequence[QueryExtra] = (),
+        described_to_dense: bool = False,
     ) -> None:
         self.time_expressions = time_expressions
         self.bilingual = bilingual
@@ -284,6 +286,13 @@ class QueryRewriter:
         #: appended to what BM25 searches for after the fallback (`LearnerTerms`): the learner's words put in
         #: the material's words name none of its structure, so they do not stop the concept fallback
         self.learner_extra = list(learner_extra)
+        #: the concept a question describes, when the lexicon is sure (`ConceptGlossary.described_names`):
+        #: appended to BM25 unless a structure rewrite fired (a glossary word such as "step" -> 步骤 no longer
+        #: drops it; "the core learning path" -> 核心路径 does), and
+        #: to an English question's dense text too (`described_to_dense`): e5 reads English descriptions of
+        #: the Chinese material poorly, and every vector list (dense, section view, items, rescoring) follows it
+        self.described_extra = list(described_extra)
+        self.described_to_dense = described_to_dense
 
     def plan(self, question: str) -> QueryPlan:
         plan = QueryPlan(question, question, question)
@@ -310,6 +319,15 @@ class QueryRewriter:
             if added_text:
                 plan.keyword_text += f" {added_text}"
                 plan.applied.append(f"keyword:{added_text}")
+        # a rewrite of the material's structure (a section kind, a time) says what is asked: no concept then
+        structural = any(a.startswith(("time:", "extra:", "keyword:")) for a in plan.applied)
+        for hook in self.described_extra if not structural else ():
+            added_text = hook(question)
+            if added_text:
+                plan.keyword_text += f" {added_text}"
+                if self.described_to_dense and not CJK.search(question):
+                    plan.dense_text += f" {added_text}"
+                plan.applied.append(f"described:{added_text}")
         for hook in self.fallback_extra if not plan.applied else ():
             added_text = hook(question)
             if added_text:

@@ -22,7 +22,7 @@ from tutor.index.bm25 import feedback_terms, matches
 from tutor.index.dedup import dedup
 from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.levers import QueryLevers
-from tutor.index.lexicon import concept_list
+from tutor.index.lexicon_sections import concept_list
 from tutor.index.live import LiveIndex
 from tutor.index.query import QueryPlan
 from tutor.index.ranker import Candidates

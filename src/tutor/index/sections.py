@@ -21,7 +21,7 @@ from typing import Any
 from tutor.index.bm25 import BM25Index
 from tutor.index.lexicon import LexiconHit, LexiconMatcher
 from tutor.index.lexicon_gate import ASKS_WHERE
-from tutor.index.routing import refers_to_document
+from tutor.index.routing import about_a_document, refers_to_document
 from tutor.index.store import StoredChunk
 from tutor.patterns import CJK
 from tutor.resources.intent import asks_for_resources
@@ -352,6 +352,13 @@ class ConceptGlossary:
                 return None  # e5's similarities are flat: a near tie is no evidence for either term
         picked = [self.terms[i] for i in order[: self.top]]
         return " ".join(dict.fromkeys(picked)) or None
+
+    def described_names(self, question: str) -> str | None:
+        """The names of the lexicon concept the question describes (its term and aliases), or None; None for a
+        question about a named essay (its own words pick the essay's section: the concept is the fallback there)."""
+        if about_a_document(question):
+            return None
+        return " ".join(hit.entry.names) if (hit := self.described(question)) is not None else None
 
     def described(self, question: str, doc: str | None = None, answer: bool = False) -> LexiconHit | None:
         """The lexicon concept the question describes (of `doc`), when it leads every other by the margin; not

@@ -228,6 +228,11 @@ class RetrievalSettings(BaseModel):
         ge=0,
         description="concept_lexicon: weight of the descriptions' word overlap (index.lexicon_words).",
     )
+    concept_lexicon_rewrite: Literal["fallback", "keyword", "dense_en"] = Field(
+        "dense_en",
+        description="concept_lexicon: its names to BM25 only when no other rewrite fired, always, or also to an "
+        "English question's dense text (index.query).",
+    )
     concept_section_weight: float = Field(
         1.0, ge=0, description="RRF weight: the passages of the lexicon concept's section; 0 = off."
     )

@@ -307,3 +307,12 @@ def test_a_question_naming_an_article_is_answered_from_its_passages_only() -> No
         docs = {s.n: s.doc for s in numbered}
         assert {docs[b.source] for b in plan.blocks} == {CURIOSITY} and plan.blocks[0].kind != "qa", question
         assert any("表示能力强" in line for b in plan.blocks for line in b.lines), question
+
+
+def test_the_colloquial_what_is_it_called_asks_a_name() -> None:
+    """ "…的那种提示技巧叫啥" asks for the name of what it describes, like 叫什么."""
+    from tutor.chain.concept_match import ASKS_NAME
+
+    assert ASKS_NAME.search("让模型一步一步把推理过程写出来再给答案的那种提示技巧叫啥")
+    assert ASKS_NAME.search("这个方法啥名字")
+    assert not ASKS_NAME.search("这个技巧有啥用")

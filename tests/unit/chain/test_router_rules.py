@@ -354,3 +354,33 @@ def test_lead17_held_out_closing_and_lifted_restrictions() -> None:
         route_message("What does the roadmap say about model configuration for fine-tuning?").kind
         != "decline"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "把请求的结果先存起来，下次一样的请求直接返回不用再算，这个在路线图哪个技能点？",
+        "让大模型一边推理一边调用工具、看了结果再决定下一步的那种方法，路线图里有讲吗？",
+    ],
+)
+def test_a_description_asked_where_it_is_taught_is_about_the_material(text: str) -> None:
+    """Its words (下次, 下一步) are a what-next question's; it asks where "this thing" is taught."""
+    assert route_message(text).kind == "material"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["这个阶段之后学哪个技能点？", "我学完了这个，下一步学哪个技能点？", "这个学完了下一步呢？"],
+)
+def test_what_comes_after_this_is_still_the_next_step(text: str) -> None:
+    assert route_message(text).kind == "next_step"
+
+
+def test_the_retrieval_and_the_understanding_read_no_next_step_into_a_description() -> None:
+    from tutor.whats_next import asks_next_step
+
+    assert not asks_next_step(
+        "让大模型一边推理一边调用工具、看了结果再决定下一步的那种方法，路线图里有讲吗？"
+    )
+    assert asks_next_step("Prompt 学完了，下一步学什么？")
+    assert asks_next_step("我学完了这个，下一步学哪个技能点？")  # a report: what follows it

@@ -43,3 +43,28 @@ def test_meta_parts_are_cut(question: str, part: str) -> None:
 )
 def test_a_question_without_meta_parts_is_kept_whole(question: str) -> None:
     assert descriptive(question) == question
+
+
+def test_the_colloquial_name_question_is_a_meta_part() -> None:
+    from tutor.index.describing import descriptive
+
+    assert "叫啥" not in descriptive("让模型一步步写出推理过程的那种方法叫啥")
+
+
+@pytest.mark.parametrize(
+    ("question", "described"),
+    [
+        (
+            "有一种技术是先从知识库里把相关内容找出来，再让大模型基于它回答。路线里它属于哪个技能点，要学哪些东西？",
+            "先从知识库里把相关内容找出来，再让大模型基于它回答",
+        ),
+        (
+            "模型只会死记训练集、一换新数据就拉胯，这个问题路线里在哪学？相关概念有哪些",
+            "模型只会死记训练集、一换新数据就拉胯",
+        ),
+        ("先查资料再让大模型回答的技术，路线里叫什么？", "先查资料再让大模型回答"),
+    ],
+)
+def test_what_to_learn_there_and_where_it_sits_are_meta_parts(question: str, described: str) -> None:
+    """ "要学哪些东西", "相关概念有哪些", "路线里它属于哪个技能点": asked beside where, they describe nothing."""
+    assert descriptive(question) == described

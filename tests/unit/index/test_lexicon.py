@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.index.lexicon import LexiconMatcher, default_lexicon_path, load_lexicon, teaching_first
+from tutor.index.lexicon import LexiconMatcher, default_lexicon_path, load_lexicon
+from tutor.index.lexicon_sections import teaching_first
 from tutor.index.sections import ConceptGlossary
 
 _ROADMAP = "ai-learning-roadmap"
@@ -161,8 +162,10 @@ def test_a_concept_the_question_names_wins_when_nearly_as_close() -> None:
     vectors = {"随机关掉一些神经元": [1.0, 0.0], "只会背训练数据": [0.99, 0.141], "压缩维度": [0.0, 1.0]}
     matcher = LexiconMatcher(entries, lambda ts: [vectors[t] for t in ts], margin=0.005)
     question = [1.0, 0.0]
-    # 过拟合 is named and only 0.01 below Dropout: the question is about the concept it names
-    assert matcher.described("为什么会过拟合？随机关掉神经元", lambda q: question) is None
+    # 过拟合 is named and only 0.01 below Dropout, and the rest alone describes neither: about the name
+    blurred = [0.995, 0.07]  # "为什么会？随机关掉神经元": no clear lead once 过拟合 is gone
+    ask = lambda q: question if "过拟合" in q else blurred  # noqa: E731
+    assert matcher.described("为什么会过拟合？随机关掉神经元", ask) is None
     # not named: the described concept
     hit = matcher.described("随机关掉神经元的办法在哪学？", lambda q: question)
     assert hit is not None and hit.entry.term == "Dropout"
@@ -182,3 +185,45 @@ def test_a_chinese_name_counts_as_said_with_the_particle_de_inside() -> None:
     assert not names_said(entry, "技术人怎么补领域知识")
     with_de = LexiconEntry("目的地", (), _ROADMAP, "核心内容", ("要去的地方",))
     assert not names_said(with_de, "目地在哪")  # a name holding 的 is matched as written
+
+
+def test_a_name_said_only_inside_a_description_is_no_rival() -> None:
+    """ "训练时随机把一部分神经元关掉防止过拟合的那个技巧" says 过拟合 as Dropout's purpose, 0.01 below it: without
+    the word the rest still describes Dropout clearly, so Dropout answers; a short question about 过拟合 does not."""
+    from tutor.index.lexicon import LexiconEntry
+
+    entries = [
+        LexiconEntry("Dropout", (), _ROADMAP, "核心内容", ("随机关掉一些神经元",)),
+        LexiconEntry("过拟合", (), _ROADMAP, "核心概念", ("只会背训练数据",)),
+    ]
+    vectors = {"随机关掉一些神经元": [1.0, 0.0], "只会背训练数据": [0.99, 0.141]}
+    matcher = LexiconMatcher(entries, lambda ts: [vectors[t] for t in ts], margin=0.005)
+    ask = lambda q: [1.0, 0.0] if "过拟合" in q else [1.0, -0.3]  # noqa: E731 - the rest is Dropout's alone
+    hit = matcher.described("训练时随机把一部分神经元关掉防止过拟合的那个技巧在哪学", ask)
+    assert hit is not None and hit.entry.term == "Dropout"
+    assert matcher.described("过拟合在哪个技能点？", ask) is None  # too little left without the name
+
+
+def test_without_names_keeps_only_a_rest_that_can_describe() -> None:
+    from tutor.index.describing import without_names
+
+    rest = without_names("训练时随机把一部分神经元关掉防止过拟合的那个技巧", ["过拟合", "Overfitting"])
+    assert rest is not None and "过拟合" not in rest and "神经元" in rest
+    assert without_names("过拟合在哪学？", ["过拟合"]) is None
+    assert without_names("What is LoRA exactly?", ["LoRA"]) is None
+    en = without_names("a trick that trains a small low-rank add-on, not AdaLoRA, instead of LoRA", ["LoRA"])
+    assert en is not None and "AdaLoRA" in en and " LoRA" not in en
+
+
+def test_a_question_that_is_only_a_name_and_the_asking_names_that_item() -> None:
+    """ "Which skill covers LoRA?" describes nothing: a concept whose descriptions sit near its few words (an item
+    of another skill) is no answer however far it leads."""
+    from tutor.index.lexicon import LexiconEntry
+
+    entries = [
+        LexiconEntry("LLaMA-Factory", (), _ROADMAP, "核心内容", ("一个微调框架",)),
+        LexiconEntry("LoRA", (), _ROADMAP, "核心内容", ("两个小矩阵",)),
+    ]
+    vectors = {"一个微调框架": [1.0, 0.0], "两个小矩阵": [0.0, 1.0]}
+    matcher = LexiconMatcher(entries, lambda ts: [vectors[t] for t in ts], margin=0.005)
+    assert matcher.described("Which skill covers LoRA?", lambda q: [1.0, 0.0], answer=True) is None
