@@ -113,6 +113,9 @@ _PAREN = re.compile(r"[（(]([^）)]*)[）)]")
 _SPLIT = re.compile(r"\s*(?:[,，、/+]|和|与|及)\s*")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*(?: [A-Z][A-Za-z0-9+#.\-]*)*")
 _CAMEL = re.compile(r"[a-z][A-Z]")
+# a name joined by small words ("Tree of Thoughts") is one name: its pieces ("Tree", "Thoughts") are plain
+# words a learner says for other things ("the skill tree"), so they are no terms of their own
+_JOINED = re.compile(r"[A-Z][a-z]+(?:\s+(?:of|and|for|the|in|on|to|with)\s+[A-Z][a-z]+)+")
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ def _terms_of(text: str) -> list[str]:
     inner = [p for m in _PAREN.finditer(text) for p in _SPLIT.split(m.group(1))]
     core = _PAREN.sub("", text).strip()
     out = list(dict.fromkeys([core, *_SPLIT.split(core), *inner]))
-    out += [m.group(0) for piece in out for m in _LATIN.finditer(piece)]
+    out += [m.group(0) for piece in out for m in _LATIN.finditer(_JOINED.sub(" ", piece))]
     return list(dict.fromkeys(t.strip(" .-") for t in out if t.strip(" .-")))
 
 

@@ -275,6 +275,8 @@ GLOSSARY: dict[str, str] = {
     "skill tree": "技能树",
     "mandatory": "必修",
     "compulsory": "必修",
+    "must-have": "必修",
+    "must have": "必修",
     "big picture": "总览",
     "combine": "结合",
     "open-source community": "开源社区",

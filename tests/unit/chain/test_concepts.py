@@ -227,3 +227,15 @@ def test_an_items_terms_come_in_its_own_order_so_the_named_term_does_not_follow_
     assert _terms_of("Attention 机制") == ["Attention 机制", "Attention"]
     s = _concept("模型量化 and int4 — which skill?", roadmap, "en")  # both terms said: the item's name leads
     assert s is not None and "“模型量化” is taught in Skill 13" in s.text
+
+
+def test_a_name_joined_by_small_words_is_one_term_not_its_plain_words(roadmap) -> None:
+    """ "Tree of Thoughts" is one name: "the skill tree" does not say it."""
+    from tutor.chain.concepts import _terms_of
+
+    assert _terms_of("Tree of Thoughts") == ["Tree of Thoughts"]
+    assert _terms_of("Bag of Words") == ["Bag of Words"]
+    assert "RNN" in _terms_of("RNN for NLP")  # an acronym is a term of its own
+    assert _concept("In the skill tree, which items are the basics?", roadmap, "en") is None
+    s = _concept("What is Tree of Thoughts and which skill teaches it?", roadmap, "en")
+    assert s is not None and "Skill 10" in s.text

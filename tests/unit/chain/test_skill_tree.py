@@ -49,3 +49,13 @@ def test_the_main_branches_are_every_branch(cur) -> None:
 def test_other_questions_are_left_to_the_other_answers(cur, question: str) -> None:
     """Whether a skill is required is the prerequisites' answer; a question not about the tree is not this one."""
     assert skill_tree_answer(question, cur, Builder(cur, ROADMAP, zh=True)) is None
+
+
+def test_must_have_names_the_required_branch(cur) -> None:
+    """ "must-have" says 必修 as "mandatory" does: the branch whose note is 必修, not a refusal."""
+    found = skill_tree_answer(
+        "In the skill tree, which items count as the must-have basics?", cur, Builder(cur, ROADMAP, zh=False)
+    )
+    assert found is not None
+    assert [s for s in found.sections if "必修" in s] == found.sections
+    assert all(x in found.text for x in ("Python 编程", "数学基础", "Linux 操作", "Git 版本控制"))
