@@ -1,11 +1,10 @@
 """English learner words -> the Chinese words the material uses, for matching English questions.
 
-The material is Chinese; an English question ("What vector databases ...") shares no
-words with the passage that answers it ("向量数据库"), so word overlap, which decides
-between blocks whose embeddings are close, would favour any passage that happens to
-contain English ("Vector Store Memory").  Expanding the question with the material's
-own terms lets the right block win.  Only general vocabulary of learning AI and of the
-essays' topics belongs here.
+The material is Chinese; an English question ("What vector databases ...") shares no words with the
+passage that answers it ("向量数据库"), so word overlap, which decides between blocks whose embeddings are
+close, would favour any passage that happens to contain English ("Vector Store Memory").  Expanding the
+question with the material's own terms lets the right block win.  Only general vocabulary of learning AI
+and of the essays' topics belongs here.
 """
 
 from __future__ import annotations
