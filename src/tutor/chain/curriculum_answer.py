@@ -31,7 +31,7 @@ from tutor.chain.concepts import (
     compose_concept,
     names_article,
 )
-from tutor.chain.doc_parts import DocParts
+from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.refs import core_name
 from tutor.chain.roadmap_units import group_answer, other_documents_text
 from tutor.chain.skill_tree import skill_tree_answer
@@ -140,6 +140,18 @@ def _described_skill(
     return replace(found, text=f"{lead}\n{found.text}", concept=True)
 
 
+# "附录里推荐了哪些库": the learner points at the roadmap's tools appendix, not at a skill a word of theirs names
+_APPENDIX = re.compile(r"附录|\bappendix\b", re.IGNORECASE)
+
+
+def _asks_appendix_section(question: str, parts: DocParts, doc: str) -> bool:
+    """The question names the appendix and one of its sections ("附录里 NLP 的库"): that section answers it
+    (retrieval's named sections), not the skill or the concept a word of the question also names."""
+    if not _APPENDIX.search(question):
+        return False
+    return any(any(_APPENDIX.search(h) for h in path[1:-1]) for path in named_sections(question, parts, doc))
+
+
 def curriculum_answer(
     question: str,
     language: str,
@@ -153,6 +165,8 @@ def curriculum_answer(
     passage teaching the concept it asks about; None when retrieval answers."""
     cur = roadmap.curriculum
     structured = None
+    if parts is not None and _asks_appendix_section(question, parts, cur.doc):
+        return None
     if (first := described_first(question, language, u, roadmap, parts, describe)) is not None:
         return first
     if not names_article(question, language, roadmap, parts):

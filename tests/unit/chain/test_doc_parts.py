@@ -324,3 +324,35 @@ def test_the_outline_yields_to_a_best_passage_about_a_topic_of_its_own() -> None
     rarer_word_second = [_retrieved(MORE[0]), _retrieved(MORE[8], 2)]
     plan = composer.plan("技能提升公式怎么算？", rarer_word_second, _Embedder())  # type: ignore[arg-type]
     assert plan.reason != "steps outline"
+
+
+def test_a_question_naming_the_appendix_and_one_of_its_sections_is_left_to_that_section() -> None:
+    """ "附录里推荐了哪些库" with NLP said: the appendix's NLP 工具, not 技能点 6's 文本预处理 (分词 said too)."""
+    from tutor.chain.curriculum_answer import _asks_appendix_section
+
+    title = "AI 理论与开发完整学习路线"
+    parts = DocParts(
+        [
+            _chunk(
+                "roadmap",
+                0,
+                [title, "阶段 1", "技能点 6：自然语言处理"],
+                300,
+                "**文本预处理**\n- 分词（Tokenization）",
+            ),
+            _chunk(
+                "roadmap",
+                1,
+                [title, "附录：常用工具和库", "NLP 工具"],
+                1050,
+                "- jieba：中文分词\n- spaCy：工业级 NLP",
+            ),
+            _chunk("roadmap", 2, [title, "附录：常用工具和库", "部署工具"], 1060, "- vLLM：高性能推理"),
+        ]
+    )
+    assert _asks_appendix_section("做中文分词和一般NLP处理，附录里推荐了哪些库", parts, "roadmap")
+    assert _asks_appendix_section("Which NLP libraries are in the appendix?", parts, "roadmap")
+    assert not _asks_appendix_section(
+        "做中文分词和一般NLP处理，推荐了哪些库", parts, "roadmap"
+    )  # no appendix said
+    assert not _asks_appendix_section("附录里有什么", parts, "roadmap")  # no section of it named
