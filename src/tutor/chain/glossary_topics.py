@@ -101,6 +101,32 @@ SECTION_WORDS: dict[str, str] = {
     "is key": "关键点",
     "main reasons": "关键点",  # an essay's 问题核心关键点 lists what a problem "主要源于"
     "root causes": "关键点",
+    # what an essay's 问题核心关键点 lists, asked in other words: "the key to", "what do I need to turn things
+    # around", "the main causes of a bottleneck", "where a crisis mainly comes from"
+    "the key to": "关键点",
+    "key to": "关键点",
+    "main causes": "关键点",
+    "causes of": "关键点",
+    "mainly come from": "关键点",
+    "mainly comes from": "关键点",
+    "fundamentally need": "关键点",
+    "do i need": "关键点",
+    "do you need": "关键点",
+    "need in order to": "关键点",
+    "takes to": "关键点",
+    "things you need": "关键点",
+    "say you need": "关键点",
+    "says you need": "关键点",
+    # where what an essay teaches is applied (its 3.4 算法应用领域): "where can this be put to use", "apply this"
+    "put to use": "应用领域",
+    "apply this": "应用领域",
+    "apply it": "应用领域",
+    "apply these": "应用领域",
+    "where it is used": "应用领域",
+    "where it's used": "应用领域",
+    "is used in": "应用领域",
+    "areas where": "应用领域",
+    "fields where": "应用领域",
     # following news ("keep up with new papers", "stay on top of trends"): 关注顶会论文, 关注行业动态
     "keep up with": "关注",
     "stay on top of": "关注",

@@ -1,0 +1,59 @@
+"""Essay questions asked in other words: the key points, where a practice is applied, the examples given."""
+
+from __future__ import annotations
+
+import json
+
+from tutor.chain.doc_parts import DocParts
+from tutor.chain.glossary import FRAMING, GLOSSARY, english_terms
+from tutor.chain.sibling_choice import chosen_sections, said_as_headings
+from tutor.index.store import StoredChunk
+
+ALGO = "3. 核心算法原理 & 具体操作步骤"
+END = "8. 总结：未来发展趋势与挑战"
+
+
+def _chunk(n: int, headings: list[str], start: int, text: str) -> StoredChunk:
+    meta = {
+        "doc": "leader",
+        "title": "leader",
+        "headings": json.dumps(headings, ensure_ascii=False),
+        "line_start": start,
+        "line_end": start + text.count("\n"),
+    }
+    return StoredChunk(id=f"leader:{n}", text=text, metadata=meta)
+
+
+DOC = [
+    _chunk(0, ["1. 背景介绍", "1.2 问题核心关键点"], 3, "关键在于：\n- **深度理解**：理论。"),
+    _chunk(1, [ALGO, "3.4 算法应用领域"], 10, "主要应用于：\n- **技术咨询**：建议。"),
+    _chunk(2, [END, "8.2 未来发展趋势"], 20, "- **技术创业的兴起**：创办公司。"),
+    _chunk(3, [END, "8.3 面临的挑战"], 30, "- **时间投入**：需要时间。"),
+]
+
+
+def test_the_key_to_a_goal_and_what_you_need_ask_for_the_key_points() -> None:
+    for q in (
+        "What does the opinion-leader article say is the key to going from expert to thought leader?",
+        "According to the comeback article, what do I need in order to turn things around?",
+        "What does the midlife-crisis essay say are the main causes of a career bottleneck?",
+        "what three things does it say you need to turn things around?",
+    ):
+        assert "关键点" in english_terms(q), q
+    assert "the key to" in FRAMING and "the key to" not in GLOSSARY  # a kind of section, no topic word
+
+
+def test_where_a_practice_is_put_to_use_asks_for_the_application_areas() -> None:
+    assert "应用领域" in english_terms("Where can this kind of expertise be put to use?")
+    assert "应用领域" in english_terms("Where can a tech expert actually apply this?")
+    assert "应用领域" in said_as_headings("成为行业意见领袖之后，这些能力能用在哪些方向上？")
+    assert "应用领域" in said_as_headings("成为意见领袖以后能往哪些方向发展")
+    assert said_as_headings("这个领域未来会往哪些方向发展") == "这个领域未来会往哪些方向发展"  # the trends, not a use
+
+
+def test_a_section_named_only_by_a_paraphrase_is_answered_alone() -> None:
+    named, picked = chosen_sections("成为意见领袖之后，这些能力能用在哪些方向上？", DocParts(DOC), "leader")
+    assert picked and named[0] == (ALGO, "3.4 算法应用领域")
+    named, picked = chosen_sections("意见领袖要面临哪些挑战", DocParts(DOC), "leader")
+    assert not picked and named == [(END, "8.3 面临的挑战")]  # named by its own word: as before
+
