@@ -38,7 +38,12 @@ _PARAPHRASES = (
         "运行结果",
     ),
     # where what an essay teaches can be used ("这些能力能用在哪些方向", "能往哪些方向发展"): its 3.4 算法应用领域
-    (re.compile(r"(?:能|可以)(?:用在|用于|用到|应用在|应用于|往)(?:哪些|哪几个|什么)(?:方向|领域|地方)|派上用场"), "应用领域"),
+    (
+        re.compile(
+            r"(?:能|可以)(?:用在|用于|用到|应用在|应用于|往)(?:哪些|哪几个|什么)(?:方向|领域|地方)|派上用场"
+        ),
+        "应用领域",
+    ),
 )
 # the thing asked for comes right after the question word: "哪些挑战", "what challenges"
 _ASKED = re.compile(

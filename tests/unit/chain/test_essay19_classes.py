@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from tutor.chain.compose_blocks import Block
+from tutor.chain.compose_examples import asks_examples, gives_example, with_examples
 from tutor.chain.doc_parts import DocParts
 from tutor.chain.glossary import FRAMING, GLOSSARY, english_terms
 from tutor.chain.sibling_choice import chosen_sections, said_as_headings
@@ -48,7 +50,9 @@ def test_where_a_practice_is_put_to_use_asks_for_the_application_areas() -> None
     assert "应用领域" in english_terms("Where can a tech expert actually apply this?")
     assert "应用领域" in said_as_headings("成为行业意见领袖之后，这些能力能用在哪些方向上？")
     assert "应用领域" in said_as_headings("成为意见领袖以后能往哪些方向发展")
-    assert said_as_headings("这个领域未来会往哪些方向发展") == "这个领域未来会往哪些方向发展"  # the trends, not a use
+    assert (
+        said_as_headings("这个领域未来会往哪些方向发展") == "这个领域未来会往哪些方向发展"
+    )  # the trends, not a use
 
 
 def test_a_section_named_only_by_a_paraphrase_is_answered_alone() -> None:
@@ -56,4 +60,22 @@ def test_a_section_named_only_by_a_paraphrase_is_answered_alone() -> None:
     assert picked and named[0] == (ALGO, "3.4 算法应用领域")
     named, picked = chosen_sections("意见领袖要面临哪些挑战", DocParts(DOC), "leader")
     assert not picked and named == [(END, "8.3 面临的挑战")]  # named by its own word: as before
+
+
+def _para(position: int, text: str, source: int = 1) -> Block:
+    return Block(source, position, "para", "", "", [text])
+
+
+def test_examples_asked_bring_every_paragraph_that_gives_one() -> None:
+    opening = _para(0, "自动驾驶技术是深度学习的重要应用之一。")
+    waymo = _para(1, "例如，Waymo使用深度学习模型对激光雷达数据进行分析。")
+    auto = _para(2, "例如，Autonomi使用深度学习模型对交通标志进行识别。")
+    kitti = _para(3, "例如，KITTI使用深度学习模型对行人数据进行检测。")
+    other = _para(1, "例如，另一篇的例子。", source=2)
+    ordered = [waymo, opening, kitti, other, auto]
+    q = "The curiosity essay mentions self-driving cars — which companies does it use as examples?"
+    assert asks_examples(q) and asks_examples("这一节举了哪些例子？")
+    assert with_examples(q, [waymo, opening], ordered) == [waymo, auto, kitti, opening]
+    assert with_examples("What is deep learning used for in self-driving?", [waymo], ordered) == [waymo]
+    assert gives_example(waymo) and not gives_example(opening)
 
