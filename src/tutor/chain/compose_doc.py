@@ -36,7 +36,7 @@ from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
-from tutor.chain.named_distinct import distinct_sections
+from tutor.chain.named_distinct import distinct_sections, naming_words
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
@@ -150,7 +150,10 @@ class StructureComposer:
             return []
         doc = entries[k].passage.doc
         ranked = [s.headings for s in sources if s.doc == doc]
-        if any(not FAQ_HEADING.search(p[-1]) for p in named_sections(expanded, parts, doc, ranked=ranked)):
+        others = [
+            p for p in named_sections(expanded, parts, doc, ranked=ranked) if not FAQ_HEADING.search(p[-1])
+        ]
+        if any(not self._faq_words.inside(k, naming_words(expanded, p[-1]), expanded) for p in others):
             return []  # the question names a section of the entry's article too ("work-life balance": 步骤3)
         passage = add_source(entries[k].passage, sources)
         return [b for b in split_blocks(passage) if b.kind == "qa"][:1]

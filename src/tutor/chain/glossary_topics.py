@@ -92,6 +92,27 @@ TOPIC_WORDS: dict[str, str] = {
     "product knowledge": "产品",
     "plateau": "瓶颈",
     "bottleneck": "瓶颈",
+    # a FAQ question's words said otherwise ("如何应对时间投入和跨领域沟通的挑战", "学习新技术时需要注意哪些问题",
+    # "如何高效利用时间进行学习", "如何提升跨领域知识")
+    "cope": "应对",
+    "cope with": "应对",
+    "deal with": "应对",
+    "talking with": "沟通",
+    "talking to": "沟通",
+    "talking across": "沟通",
+    "talk with": "沟通",
+    "talk to": "沟通",
+    "enough time": "时间投入",
+    "so much time": "时间投入",
+    "time commitment": "时间投入",
+    "time investment": "时间投入",
+    "picking up": "学习",
+    "pick up": "学习",
+    "studying": "学习",
+    "pomodoro": "番茄工作法",
+    "outside pure tech": "跨领域",
+    "outside tech": "跨领域",
+    "beyond tech": "跨领域",
 }
 
 #: learner words for the kind of essay section asked about (merged into `glossary.FRAMING`: no topic words):
@@ -101,6 +122,7 @@ SECTION_WORDS: dict[str, str] = {
     "is key": "关键点",
     "main reasons": "关键点",  # an essay's 问题核心关键点 lists what a problem "主要源于"
     "root causes": "关键点",
+    "is hard": "挑战",  # "talking across domains is hard": the challenge a FAQ question names (应对…的挑战)
     # what an essay's 问题核心关键点 lists, asked in other words: "the key to", "what do I need to turn things
     # around", "the main causes of a bottleneck", "where a crisis mainly comes from"
     "the key to": "关键点",

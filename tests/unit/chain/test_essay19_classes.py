@@ -7,7 +7,8 @@ import json
 from tutor.chain.compose_blocks import Block
 from tutor.chain.compose_examples import asks_examples, gives_example, with_examples
 from tutor.chain.doc_parts import DocParts
-from tutor.chain.glossary import FRAMING, GLOSSARY, english_terms
+from tutor.chain.faq_words import FaqWords
+from tutor.chain.glossary import FRAMING, GLOSSARY, english_terms, expand_english
 from tutor.chain.sibling_choice import chosen_sections, said_as_headings
 from tutor.index.store import StoredChunk
 
@@ -79,3 +80,36 @@ def test_examples_asked_bring_every_paragraph_that_gives_one() -> None:
     assert with_examples("What is deep learning used for in self-driving?", [waymo], ordered) == [waymo]
     assert gives_example(waymo) and not gives_example(opening)
 
+
+FAQ = [
+    "如何提升跨领域知识？",
+    "如何应对时间投入和跨领域沟通的挑战？",
+    "学习新技术时需要注意哪些问题？",
+    "如何提升影响力？",
+]
+
+
+def test_a_faq_question_said_in_other_words_names_its_entry() -> None:
+    words = FaqWords(FAQ)
+    said = expand_english(
+        "Growing into an expert eats so much time, and talking across domains is hard. How do I cope?"
+    )
+    assert words.named(said, range(4)) == 1
+    assert (
+        words.named(
+            expand_english("What should I watch out for when I start picking up a new technology?"), range(4)
+        )
+        == 2
+    )
+    assert words.named(expand_english("How do I build knowledge outside pure tech?"), range(4)) == 0
+
+
+def test_a_section_named_only_inside_a_faq_word_is_no_other_topic() -> None:
+    words = FaqWords(FAQ)
+    said = expand_english("How can I broaden my cross-domain knowledge?")
+    assert words.inside(0, {"领域"}, said)  # 3.4 算法应用领域, named by 领域 of 跨领域
+    assert not words.inside(0, {"知识"}, said) and not words.inside(0, set(), said)
+    # "balancing work and life" names 步骤3：工作与生活平衡 by 平衡 itself, not inside a word of "如何平衡工作和生活"
+    assert not FaqWords(["如何平衡工作和生活？"]).inside(
+        0, {"平衡"}, expand_english("balancing work and life")
+    )
