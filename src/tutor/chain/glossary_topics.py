@@ -122,6 +122,12 @@ SECTION_WORDS: dict[str, str] = {
     "is key": "关键点",
     "main reasons": "关键点",  # an essay's 问题核心关键点 lists what a problem "主要源于"
     "root causes": "关键点",
+    "what good": "优点",  # "what good does lifelong learning do for me": its 优点
+    "still has to solve": "挑战",
+    "still have to solve": "挑战",
+    "yet to solve": "挑战",
+    "unsolved": "挑战",
+    "keeping up with": "关注",
     "is hard": "挑战",  # "talking across domains is hard": the challenge a FAQ question names (应对…的挑战)
     # what an essay's 问题核心关键点 lists, asked in other words: "the key to", "what do I need to turn things
     # around", "the main causes of a bottleneck", "where a crisis mainly comes from"

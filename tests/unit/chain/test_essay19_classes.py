@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+from tutor.chain import compose_doc
 from tutor.chain.compose_blocks import Block
+from tutor.chain.compose_doc import DocPlan, _within_article
 from tutor.chain.compose_examples import asks_examples, gives_example, with_examples
-from tutor.chain.doc_parts import DocParts
+from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import FRAMING, GLOSSARY, english_terms, expand_english
 from tutor.chain.sibling_choice import chosen_sections, said_as_headings
+from tutor.chain.text import unbound
 from tutor.index.store import StoredChunk
 
 ALGO = "3. 核心算法原理 & 具体操作步骤"
@@ -113,3 +116,17 @@ def test_a_section_named_only_inside_a_faq_word_is_no_other_topic() -> None:
     assert not FaqWords(["如何平衡工作和生活？"]).inside(
         0, {"平衡"}, expand_english("balancing work and life")
     )
+
+
+def test_a_cross_domain_word_names_no_application_area() -> None:
+    parts = DocParts(DOC)
+    assert unbound("怎么提升跨领域知识") == "怎么提升 知识"
+    assert named_sections("终身学习 跨领域 技能", parts, "leader") == []
+    assert named_sections("应用领域有哪些", parts, "leader") == [(ALGO, "3.4 算法应用领域")]
+
+
+def test_what_good_and_what_is_still_unsolved_ask_for_pros_and_challenges() -> None:
+    assert "优点" in english_terms("What good does lifelong learning do for me?")
+    assert "挑战" in english_terms("What problems does deep learning exploration still have to solve?")
+    assert "关注" in english_terms("How does the essay suggest keeping up with tech trends?")
+
