@@ -155,6 +155,10 @@ SECTION_WORDS: dict[str, str] = {
     "is used in": "应用领域",
     "areas where": "应用领域",
     "fields where": "应用领域",
+    "also work for": "应用领域",
+    "also works for": "应用领域",
+    "also apply to": "应用领域",
+    "also applies to": "应用领域",
     # following news ("keep up with new papers", "stay on top of trends"): 关注顶会论文, 关注行业动态
     "keep up with": "关注",
     "stay on top of": "关注",

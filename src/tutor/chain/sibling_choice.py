@@ -37,6 +37,8 @@ _PARAPHRASES = (
         ),
         "运行结果",
     ),
+    # where a problem comes from ("瓶颈是从哪几个方面来的", "根源"): what an essay's 1.2 问题核心关键点 says it 主要源于
+    (re.compile(r"从哪(?:几个|些)?方面来|哪几方面来|源于哪|来源于哪|根源"), "关键点"),
     # where what an essay teaches can be used ("这些能力能用在哪些方向", "能往哪些方向发展"): its 3.4 算法应用领域
     (
         re.compile(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tutor.chain import compose_doc
 from tutor.chain.compose_blocks import Block
-from tutor.chain.compose_doc import DocPlan, _within_article
 from tutor.chain.compose_examples import asks_examples, gives_example, with_examples
 from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.faq_words import FaqWords
@@ -129,4 +127,10 @@ def test_what_good_and_what_is_still_unsolved_ask_for_pros_and_challenges() -> N
     assert "优点" in english_terms("What good does lifelong learning do for me?")
     assert "挑战" in english_terms("What problems does deep learning exploration still have to solve?")
     assert "关注" in english_terms("How does the essay suggest keeping up with tech trends?")
+
+
+def test_where_a_problem_comes_from_and_what_else_it_works_for() -> None:
+    assert "关键点" in said_as_headings("中年危机那篇认为程序员的职业瓶颈是从哪几个方面来的？")
+    assert "关键点" not in said_as_headings("这个项目从哪里开始做？")
+    assert "应用领域" in english_terms("Which jobs does the article say its methods also work for?")
 
