@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from tutor.chain.compose_blocks import Block
+from tutor.chain.compose_doc import _said_by_entry
 from tutor.chain.compose_examples import asks_examples, gives_example, with_examples
 from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.faq_words import FaqWords
@@ -134,3 +135,13 @@ def test_where_a_problem_comes_from_and_what_else_it_works_for() -> None:
     assert "关键点" not in said_as_headings("这个项目从哪里开始做？")
     assert "应用领域" in english_terms("Which jobs does the article say its methods also work for?")
 
+
+def test_a_section_named_by_the_entry_own_word_outside_the_steps_leaves_the_entry() -> None:
+    steps = ((ALGO, "3.2 算法步骤详解"), [])
+    entry = "如何应对时间投入和跨领域沟通的挑战？"
+    assert _said_by_entry({"挑战"}, entry, (END, "8.3 面临的挑战"), steps)
+    # a step named by the entry's words is still another answer ("work-life balance": 步骤3)
+    assert not _said_by_entry(
+        {"平衡"}, "如何平衡工作与生活？", (ALGO, "3.2 算法步骤详解", "步骤3：工作与生活平衡"), steps
+    )
+    assert not _said_by_entry({"趋势"}, entry, (END, "8.2 未来发展趋势"), steps)
