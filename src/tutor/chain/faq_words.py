@@ -30,6 +30,11 @@ _FORM = frozenset(
 )
 
 
+# a learner's verbs for a FAQ question's words, read here only: "picking up a new technology" says 学习新技术, but
+# as a glossary word 学习 pulled the retriever off "which languages does it suggest picking up" (技术栈升级)
+_LEARNER_WORDS = ((re.compile(r"\bpick(?:ing|s)? up\b", re.I), "学习"),)
+
+
 def _words(text: str) -> set[str]:
     return {
         w.lower() for w in jieba.lcut(text) if len(w.strip()) >= 2 and w not in _FORM and re.search(r"\w", w)
@@ -73,6 +78,7 @@ class FaqWords:
     def named(self, text: str, among: Sequence[int]) -> int | None:
         """The one entry (of `among`) whose question's words the text says (at least `FAQ_WORDS_MIN`);
         None when none does, or two do equally."""
+        text = f"{text} {' '.join(w for p, w in _LEARNER_WORDS if p.search(text))}"
         scored = sorted(((self.coverage(k, text), k) for k in among), reverse=True)
         if not scored or scored[0][0] < FAQ_WORDS_MIN:
             return None

@@ -106,8 +106,6 @@ TOPIC_WORDS: dict[str, str] = {
     "so much time": "时间投入",
     "time commitment": "时间投入",
     "time investment": "时间投入",
-    "picking up": "学习",
-    "pick up": "学习",
     "studying": "学习",
     "pomodoro": "番茄工作法",
     "outside pure tech": "跨领域",

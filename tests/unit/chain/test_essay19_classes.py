@@ -145,3 +145,15 @@ def test_a_section_named_by_the_entry_own_word_outside_the_steps_leaves_the_entr
         {"平衡"}, "如何平衡工作与生活？", (ALGO, "3.2 算法步骤详解", "步骤3：工作与生活平衡"), steps
     )
     assert not _said_by_entry({"趋势"}, entry, (END, "8.2 未来发展趋势"), steps)
+
+
+def test_picking_up_says_learning_to_the_faq_only() -> None:
+    # a glossary 学习 pulled the retriever off "which frameworks does it suggest picking up" (技术栈升级)
+    assert "学习" not in english_terms(
+        "Which languages or frameworks does the midlife essay suggest picking up?"
+    )
+    words = FaqWords(["学习新技术时需要注意哪些问题？", "如何提升影响力？"])
+    assert (
+        words.named(expand_english("What should I watch out for when picking up a new technology?"), [0, 1])
+        == 0
+    )
