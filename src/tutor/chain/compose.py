@@ -22,6 +22,7 @@ import numpy as np
 from tutor.chain.answer import Source
 from tutor.chain.compose_beside import adds_asked, related
 from tutor.chain.compose_blocks import Block, split_blocks
+from tutor.chain.compose_examples import EXAMPLE_BONUS, asks_examples, gives_example, with_examples
 from tutor.chain.glossary import expand_english
 from tutor.chain.scope import content_words
 from tutor.chain.text import CJK, overlap_ratio, strip_markdown, trigram_jaccard
@@ -141,12 +142,16 @@ def select_blocks(
         return []
     expanded = question if CJK.search(question) else _content_text(question)
     _score(question, expanded, blocks, usable, embedder, specific)
+    examples = asks_examples(question)
     for block in blocks:
         if block.source in prefer:
             block.score += _PREFERRED
         if block.kind == "qa":
             block.score -= qa_penalty
-    chosen = _choose(sorted(blocks, key=lambda b: -b.score), usable[0].n, expanded, limit, budget, margin)
+        if examples and gives_example(block):
+            block.score += EXAMPLE_BONUS
+    ordered = sorted(blocks, key=lambda b: -b.score)
+    chosen = with_examples(question, _choose(ordered, usable[0].n, expanded, limit, budget, margin), ordered)
     if any(b.source in prefer for b in chosen):  # a card is one resource; the section named lists them
         cards = {s.n for s in usable if s.doc == CARDS_DOC}
         chosen = [b for b in chosen if b.source not in cards]

@@ -37,7 +37,7 @@ from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.list_order import ordered_list_blocks
-from tutor.chain.named_distinct import distinct_sections
+from tutor.chain.named_distinct import distinct_sections, naming_words
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
@@ -151,7 +151,15 @@ class StructureComposer:
             return []
         doc = entries[k].passage.doc
         ranked = [s.headings for s in sources if s.doc == doc]
-        if any(not FAQ_HEADING.search(p[-1]) for p in named_sections(expanded, parts, doc, ranked=ranked)):
+        others = [
+            p for p in named_sections(expanded, parts, doc, ranked=ranked) if not FAQ_HEADING.search(p[-1])
+        ]
+        steps = parts.steps(doc)
+        if any(
+            not self._faq_words.inside(k, naming_words(expanded, p[-1]), expanded)
+            and not _said_by_entry(naming_words(expanded, p[-1]), entries[k].question, p, steps)
+            for p in others
+        ):
             return []  # the question names a section of the entry's article too ("work-life balance": 步骤3)
         passage = add_source(entries[k].passage, sources)
         return [b for b in split_blocks(passage) if b.kind == "qa"][:1]
@@ -258,6 +266,14 @@ def _within_article(
     return select_blocks(
         question, pool, embedder, prefer=plan.prefer, specific=plan.specific, qa_penalty=penalty
     )
+
+
+def _said_by_entry(words: set[str], question: str, path: tuple[str, ...], steps: tuple | None) -> bool:
+    """A section outside the article's steps named only by words the FAQ entry's question says too ("talking
+    across domains is hard": 8.3 面临的挑战 by 挑战 of "如何应对…跨领域沟通的挑战"): the entry asks that very thing.  A
+    step so named still counts (its practice may be what is meant: "work-life balance", 步骤3)."""
+    in_steps = steps is not None and tuple(path[: len(steps[0])]) == tuple(steps[0])
+    return bool(words) and not in_steps and all(w in question.lower() for w in words)
 
 
 def _faq_entries(

@@ -26,7 +26,7 @@ import jieba
 from tutor.chain.answer import Source
 from tutor.chain.compose import STEPS_HEADING, split_blocks
 from tutor.chain.sections import source_of
-from tutor.chain.text import CJK, strip_markdown
+from tutor.chain.text import CJK, strip_markdown, unbound
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 from tutor.security.injection import is_flagged
@@ -301,13 +301,13 @@ def _contracted(part: str, word: str) -> bool:
 
 
 def _question_words(question: str) -> set[str]:
-    return {w.lower() for w in jieba.lcut(question) if len(w.strip()) >= 2} - _TEMPLATE
+    return {w.lower() for w in jieba.lcut(unbound(question)) if len(w.strip()) >= 2} - _TEMPLATE
 
 
 def specific_match(question: str, headings: Sequence[str], parts: DocParts) -> float:
     """How specifically the question names these headings: the rarity (heading IDF) of every heading
     word it says.  "公式" naming 4.2 公式推导过程 weighs far more than "方法" or "问题" naming anything."""
-    text = question.lower()
+    text = unbound(question.lower())
     qwords = _question_words(question)
     idf = parts.heading_idf()
     words = {w for h in headings for w in heading_words(h)}
@@ -318,7 +318,7 @@ def names_a_topic(question: str, parts: DocParts) -> tuple[str, tuple[str, ...]]
     """The material's section whose heading's topic words (two or more) the question says all of ("free
     platforms to practice on" -> 实践平台, "业余" + "学习" -> 业余学习（1.5-2 年）): a question about that part
     of the material (which of several sections with that heading does not matter here); None when none is."""
-    text = question.lower()
+    text = unbound(question.lower())
     qwords = _question_words(question)
     for doc, path, words in parts.topic_headings():
         if all(_matches(w, text, qwords) for w in words):
@@ -335,7 +335,7 @@ def named_sections(
     inside a heading word counts: 缺点 in 优缺点); the document's own title path is no section; ties go
     to the more specific heading, then to the one whose passage the retriever ranked higher (`ranked`:
     the heading paths of the retrieved passages, best first)."""
-    text = question.lower()
+    text = unbound(question.lower())
     qwords = _question_words(question)
     scored: dict[tuple[str, ...], float] = {}
     for chunk in parts.chunks(doc):

@@ -30,6 +30,11 @@ _FORM = frozenset(
 )
 
 
+# a learner's verbs for a FAQ question's words, read here only: "picking up a new technology" says 学习新技术, but
+# as a glossary word 学习 pulled the retriever off "which languages does it suggest picking up" (技术栈升级)
+_LEARNER_WORDS = ((re.compile(r"\bpick(?:ing|s)? up\b", re.I), "学习"),)
+
+
 def _words(text: str) -> set[str]:
     return {
         w.lower() for w in jieba.lcut(text) if len(w.strip()) >= 2 and w not in _FORM and re.search(r"\w", w)
@@ -40,6 +45,7 @@ class FaqWords:
     """The topic words of every FAQ question, with their rarity among the FAQ questions."""
 
     def __init__(self, questions: Sequence[str]) -> None:
+        self.questions = list(questions)
         self.words = [_words(q) for q in questions]
         df = Counter(w for ws in self.words for w in ws)
         self.idf = {w: math.log(1 + len(questions) / n) for w, n in df.items()}
@@ -51,9 +57,28 @@ class FaqWords:
         said = sum(self.idf[w] for w in words if w in text.lower())
         return said / total if total else 0.0
 
+    def inside(self, k: int, words: set[str], text: str) -> bool:
+        """Every word stands, in the text (a glossary-expanded question), only inside a longer word that entry
+        k's question says too ("领域" of 跨领域, "如何提升跨领域知识"): a section named by such words ("3.4 算法应用
+        领域") is no other topic the learner names beside the entry."""
+        question = self.questions[k]
+
+        def inside_one(w: str) -> bool:
+            at = [i for i in range(len(question)) if question.startswith(w, i)]
+            return any(
+                question[max(0, i - a) : i + len(w) + b] in text
+                for i in at
+                for a in range(3)
+                for b in range(3)
+                if a + b
+            )
+
+        return bool(words) and all(inside_one(w) for w in words)
+
     def named(self, text: str, among: Sequence[int]) -> int | None:
         """The one entry (of `among`) whose question's words the text says (at least `FAQ_WORDS_MIN`);
         None when none does, or two do equally."""
+        text = f"{text} {' '.join(w for p, w in _LEARNER_WORDS if p.search(text))}"
         scored = sorted(((self.coverage(k, text), k) for k in among), reverse=True)
         if not scored or scored[0][0] < FAQ_WORDS_MIN:
             return None

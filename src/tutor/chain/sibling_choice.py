@@ -37,6 +37,15 @@ _PARAPHRASES = (
         ),
         "运行结果",
     ),
+    # where a problem comes from ("瓶颈是从哪几个方面来的", "根源"): what an essay's 1.2 问题核心关键点 says it 主要源于
+    (re.compile(r"从哪(?:几个|些)?方面来|哪几方面来|源于哪|来源于哪|根源"), "关键点"),
+    # where what an essay teaches can be used ("这些能力能用在哪些方向", "能往哪些方向发展"): its 3.4 算法应用领域
+    (
+        re.compile(
+            r"(?:能|可以)(?:用在|用于|用到|应用在|应用于|往)(?:哪些|哪几个|什么)(?:方向|领域|地方)|派上用场"
+        ),
+        "应用领域",
+    ),
 )
 # the thing asked for comes right after the question word: "哪些挑战", "what challenges"
 _ASKED = re.compile(
@@ -104,6 +113,12 @@ def _by_topic(question: str, named: list[tuple[str, ...]]) -> list[tuple[str, ..
     return [p for p in named if not form_only(words[p])]
 
 
+def _by_paraphrase(question: str, said: str, named: list[tuple[str, ...]]) -> bool:
+    """The first named section is named by a heading word only the question's paraphrase adds."""
+    added = said[len(question) :].strip()
+    return bool(added and named) and bool(naming_words(added, named[0][-1]))
+
+
 def chosen_sections(
     question: str, parts: DocParts, doc: str, ranked: Sequence[Sequence[str]] = ()
 ) -> tuple[list[tuple[str, ...]], bool]:
@@ -117,5 +132,7 @@ def chosen_sections(
     wide = named_sections(said, parts, doc, limit=6, ranked=ranked)
     pick = _one_sibling(said, wide, said != question)
     if pick is None:
-        return named, named != every  # a topic's section over the steps named only as a form: its own answer
+        # a topic's section over the steps named only as a form, or a section named by the heading word a
+        # paraphrase of the question stands for ("能用在哪些方向" -> 应用领域): its own answer
+        return named, named != every or _by_paraphrase(question, said, named)
     return [pick, *[p for p in named if p != pick and p[:-1] != pick[:-1]]][:2], True

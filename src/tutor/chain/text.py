@@ -56,3 +56,13 @@ def chunks(text: str, size: int = 24) -> Iterator[str]:
     """Deterministic answers are streamed in small pieces too, so every caller sees one behaviour."""
     for i in range(0, len(text), size):
         yield text[i : i + size]
+
+
+# a prefix that binds the next word into another ("跨领域", cross-domain): the segmenter cuts it 跨 + 领域, and
+# 领域 alone would name an essay's "3.4 算法应用领域" for a question about cross-domain skills
+_BOUND = re.compile(r"跨[\u4e00-\u9fff]{2}")
+
+
+def unbound(text: str) -> str:
+    """The text without its prefix-bound words ("提升跨领域知识" -> "提升 知识"): their parts name no heading."""
+    return _BOUND.sub(" ", text)
