@@ -173,6 +173,8 @@ class StructureComposer:
             return None
         entry = parts.faq()[match[0]]
         said = question if CJK.search(question) else expand_english(question)
+        if named_doc(said, parts) not in (None, entry.passage.doc):
+            return None  # "路线里给了哪些做法": the document the learner names answers, not another's FAQ
         if not FAQ_HEADING.search(said) and section_over_faq(said, entry.question, parts, entry.passage.doc):
             return None
         qa = [b for b in split_blocks(add_source(entry.passage, sources)) if b.kind == "qa"][:1]

@@ -362,9 +362,9 @@ def named_sections(
     return sorted(named, key=order)[:limit]
 
 
-# a learner names an article by what it is about ("中年危机那篇", "the comeback essay"), with a word that
-# says they mean a document; words every title or file name shares say nothing about which one
-_NAMES_A_DOC = re.compile(r"文章|那篇|这篇|一文|文中|\barticle|\bessay|\bpost\b|\bpiece\b|\broadmap\b", re.I)
+# "中年危机那篇", "the comeback essay", "路线里": a word saying a document is meant (shared title words name none)
+_DOC_WORDS = r"文章|那篇|这篇|一文|文中|路线图?(?:里|中|上)|\barticle|\bessay|\bpost\b|\bpiece\b|\broadmap\b"
+_NAMES_A_DOC = re.compile(_DOC_WORDS, re.I)
 _GENERIC_NAME = frozenset("and to the of ai tech change learning knowledge".split())
 
 

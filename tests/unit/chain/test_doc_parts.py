@@ -356,3 +356,16 @@ def test_a_question_naming_the_appendix_and_one_of_its_sections_is_left_to_that_
         "做中文分词和一般NLP处理，推荐了哪些库", parts, "roadmap"
     )  # no appendix said
     assert not _asks_appendix_section("附录里有什么", parts, "roadmap")  # no section of it named
+
+
+def test_the_roadmap_is_named_by_where_in_it() -> None:
+    """ "路线里给了哪些做法": 路线 (a word of the roadmap's title) with 里 says a document is meant."""
+    from tutor.chain.doc_parts import named_doc
+
+    roadmap = _chunk("roadmap", 0, ["学习建议", "5. 持续学习"], 1000, "- 关注顶会论文")
+    roadmap.metadata["title"] = "AI 理论与开发完整学习路线"
+    essay = _chunk("comeback", 0, ["9. 附录：常见问题与解答"], 400, "问：如何保持持续学习的动力？")
+    essay.metadata["title"] = "技术变革中的学习之道"  # 学习 in both titles names neither
+    parts = DocParts([roadmap, essay])
+    assert named_doc("怎么保持持续学习？路线里给了哪些做法", parts) == "roadmap"
+    assert named_doc("怎么保持持续学习？给了哪些做法", parts) is None
