@@ -38,7 +38,7 @@ __all__ = [
 Turn = tuple[str, str]  # (role "user" | "assistant", text)
 
 _ANAPHORA_ZH = re.compile(
-    r"它们|它|这个|那个|这些|那些|其中|该技能|上面|刚才|前面(说|提)的|这方面|这块|这一步"
+    r"它们|它|这个|那个|这些|那些|其中|该技能|上面|刚才|前面(说|提)的|这方面|这块|这一步|配套"
     r"|^(?=(?:等)?(?:学完|学好|学会)了?(?:以后|之后|后))"  # "学完以后怎么检验…": finishing what was just discussed
 )
 _ANAPHORA_EN = re.compile(r"\b(it|its|this|that|these|those|they|them|the same|above)\b", re.IGNORECASE)

@@ -12,7 +12,8 @@ import re
 __all__ = ["hours_per_day", "states_daily_hours", "study_hours"]
 
 _HOURS = re.compile(
-    r"(\d+(?:\.\d+)?(?:\s*[-~到至]\s*\d+(?:\.\d+)?)?|[一二两三四五六七八九十]+|a couple of|a few|couple of|few)"
+    r"(\d+(?:\.\d+)?(?:\s*[-~到至]\s*\d+(?:\.\d+)?)?|[一二两三四五六七八九十]+|a couple(?: of)?|a few|couple(?: of)?|few"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)"
     r"\s*(?:个)?\s*(?:多)?\s*(?:小时|hours?|hrs?|h\b)",
     re.IGNORECASE,
 )
@@ -20,7 +21,8 @@ _PER_DAY = re.compile(
     r"每天|一天|每日|工作日|a day|per day|daily|each day|every day|after work|下班", re.IGNORECASE
 )
 _CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_WORDS = {"a couple of": 2.0, "couple of": 2.0, "a few": 3.0, "few": 3.0}
+_WORDS = {"a couple of": 2.0, "couple of": 2.0, "a couple": 2.0, "couple": 2.0, "a few": 3.0, "few": 3.0}
+_EN = {w: float(i) for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
 
 
 def study_hours(text: str) -> float | None:
@@ -29,8 +31,8 @@ def study_hours(text: str) -> float | None:
     if not m:
         return None
     token = m.group(1).lower()
-    if token in _WORDS:
-        return _WORDS[token]
+    if token in _WORDS or token in _EN:
+        return _WORDS.get(token) or _EN[token]
     numbers = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", token)] or [_CN[c] for c in token if c in _CN]
     return sum(numbers) / len(numbers) if numbers else None
 

@@ -19,6 +19,12 @@ _JOINED_EN = re.compile(
     rf"\s*(?:,|&|and|or|vs\.?|versus)\s+(?:the\s+)?(?:{EN_NUM}|a|one|half)[\s-]*(?:months?|years?)\b",
     re.IGNORECASE,
 )
+# "3, 6 and 12 months", "3、6、12 个月": counts listed before one unit each name a milestone
+_LISTED = re.compile(
+    rf"((?:{EN_NUM}|{ZH_NUM})(?:\s*(?:,|，|、|/|&|\band\b|\bor\b|和|及|与)\s*(?:{EN_NUM}|{ZH_NUM}))+)\s*-?\s*(?:个?\s*月|months?\b)",
+    re.IGNORECASE,
+)
+_LIST_SPLIT = re.compile(r"\s*(?:,|，|、|/|&|\band\b|\bor\b|和|及|与)\s*", re.IGNORECASE)
 _MILESTONE_CONTEXT = re.compile(
     r"后|之后|以后|时|的时候|学满|满|到第|里程碑|应该|能做|能够|达到|水平|做到|检验|目标|掌握"
     r"|\bafter\b|\bby\b|\bin\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint",
@@ -51,4 +57,19 @@ def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
         months = 6 if m.group(0).lower().startswith(("half", "six")) else 12
         if months in available:
             out.append((months, m.group(0)))
+    return out + _listed(text, available, {n for n, _ in out})
+
+
+def _listed(text: str, available: set[int], found: set[int]) -> list[tuple[int, str]]:
+    """The counts of a list that shares one unit ("every checkpoint - 3, 6 and 12 months"), in milestone context."""
+    out: list[tuple[int, str]] = []
+    for m in _LISTED.finditer(text):
+        context = text[max(0, m.start() - 40) : m.end() + 12]
+        if not _MILESTONE_CONTEXT.search(context):
+            continue
+        for token in _LIST_SPLIT.split(m.group(1)):
+            n = parse_number(token.strip().lower())
+            if n in available and int(n) not in found:
+                found.add(int(n))
+                out.append((int(n), token.strip()))
     return out

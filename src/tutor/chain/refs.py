@@ -98,8 +98,9 @@ _STAGE_WORDS_EN = {
 # "第一个阶段", "the very first stage": the roadmap's first stage is 阶段 0 (three writers labelled it so); "第二阶段"
 # stays 阶段 2 — their labels read the higher ordinals as the number
 FIRST_STAGE = re.compile(r"第\s*[一1]\s*个?阶段|\b(?:very )?first (?:stage|phase)\b", re.IGNORECASE)
+CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 LAST_STAGE = re.compile(
-    r"最后(?:一个|那个|的)?阶段|\b(?:the )?(?:last|final)(?:,?\s+[a-z][a-z-]*){0,2},?\s+(?:stage|phase)\b"
+    r"最后(?:一个|那个|的)?阶段|\b(?:the )?(?:last|final)(?:,?\s+['\"‘“]?[a-z][a-z-]*['\"’”]?){0,4},?\s+(?:stage|phase)\b"
     r"|\b(?:topics|skills|stage|part) at the (?:very )?end of the (?:curriculum|roadmap|learning path)\b",
     re.IGNORECASE,
 )
@@ -110,7 +111,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "checks",
         re.compile(
             r"检验|标准|什么程度|什么水平|哪种程度|多好|合格|过关|达标|算(?:是)?(?:学会|学完|掌握|入门|合格|过关|可以)|怎么(?:知道|判断|确认|检验)"
-            r"|自测|考核|要求|达到|练到|学到什么|能做到(?:什么|哪些)|(?:应该|应当|要|得)能(?:干|做)(?:啥|什么|哪些)|要能做|要会做|才能进入|才算|清单|(?:掌握|学会|学好)了?的标志"
+            r"|自测|考核|要求|达到|练到|学到什么|能做到(?:什么|哪些)|(?:应该|应当|要|得)能(?:干|做)(?:啥|什么|哪些)|具备(?:哪些|什么|啥)(?:样的)?(?:能力|水平)|要能做|要会做|才能进入|才算|清单|(?:掌握|学会|学好)了?的标志"
             r"|\bcriteria\b|\bcriterion\b|\bchecks?\b|\bcheckpoints?\b|how (?:do|can|will|would) i (?:know|tell|check)|good enough|\bthe bar\b"
             r"|\bready\b|\bmastered\b|\bmastery\b|\brequirements?\b|\brequired level\b|\bpass\b|\bbenchmarks?\b"
             r"|\bdone when\b|\bself[- ]check\b|\btest myself\b|what should i be able to|\bbe able to\b|\bexpect"
@@ -142,7 +143,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"前置|先修|前提|之前(?:要|需要|得|应该)(?:先)?(?:学|掌握|会)|需要先(?:学|掌握|会|具备)|基础要求|先学什么再|跳过|直接学|直接上手|直接开始|直接跳(?:到|进|去)"
             r"|前面(?:那个|那一个|一个)?阶段|必须(?:要)?先?(?:学|会|掌握)|\b(?:from|of|in) the (?:previous|prior|preceding) (?:stage|phase)\b"
-            r"|(?:需要|要|得)(?:有|具备)?(?:什么|哪些)[^，。？?、\s]{0,4}基础|先(?:学|掌握)(?:好|完)?(?:什么|哪些)"
+            r"|(?:需要|要|得)(?:有|具备)?(?:什么|哪些)[^，。？?、\s]{0,4}基础|先(?:学|掌握)(?:好|完)?(?:什么|哪些)|先把(?:哪些|什么|啥)[^，。？?]{0,4}(?:学|掌握|搞定)"
             r"|\bprerequisites?\b|\bbefore (?:i |you )?(?:can |could )?(?:start|learn|begin|study|studying|learning|starting|tackling"
             r"|getting|get into|diving|jumping)"
             r"|\b(?:need|know|learn|study|master|have|do|finish|cover)\b.{0,40}\bbefore\b"
@@ -195,7 +196,8 @@ TWO_PARTS = re.compile(r"\band\b|和|以及|与", re.IGNORECASE)
 # a skill's groups named as examples of the whole list ("向量库、检索策略啥的都列出来"), or the whole list asked
 WHOLE_LIST = re.compile(
     r"都列出来|全部列出|全列出来|全都列|完整列出|一个不落|、[^、，。？?]{1,10}(?:啥的|之类|等等)"
-    r"|\b(?:list (?:them )?all|everything|the (?:whole|full|complete) (?:list|content))\b",
+    r"|\b(?:list (?:them )?all|everything|the (?:whole|full|complete) (?:list|content))\b"
+    r"|[,，、][^,，、?？]{1,30}(?:\.{3}|…|\betc\b|\band so on\b)",  # "preprocessing, representations, sequences..."
     re.IGNORECASE,
 )
 
@@ -328,9 +330,24 @@ def stage_by_name(text: str, curriculum: Curriculum) -> list[tuple[int, str]]:
             out.append((stage.number, zh.group(0)))
     if not out:
         out = _stages_by_english_words(lowered, curriculum)
-    if not out and (found := _stage_by_partial_title(lowered, curriculum)):
+    if not out and (
+        found := _stage_by_partial_title(lowered, curriculum) or _stage_by_stem(lowered, curriculum)
+    ):
         out.append(found)
     return out
+
+
+def _stage_by_stem(lowered: str, curriculum: Curriculum) -> tuple[int, str] | None:
+    """ "做工程落地的那一阶段" -> 阶段 4 "AI 工程化": the Chinese title's stem (its last character cut), then 阶段
+    within a few characters; one stage only."""
+    found: list[tuple[int, str]] = []
+    for stage in curriculum.stages:
+        title = re.sub(r"^ai\s*", "", stage.name.lower()).replace(" ", "")
+        stem = title[:-1]
+        if len(stem) >= 2 and CJK_ONLY.fullmatch(stem):
+            if m := re.search(rf"{re.escape(stem)}[^，。,.？?]{{0,6}}?阶段", lowered):
+                found.append((stage.number, m.group(0)))
+    return found[0] if len(found) == 1 else None
 
 
 # "正式学 AI 之前得先打好哪些底子", "what groundwork before I really start studying AI": with nothing named, the

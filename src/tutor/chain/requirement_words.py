@@ -16,7 +16,7 @@ REQUIREMENT = re.compile(
     r"什么程度|什么水平|哪种程度|多好才|多熟|合格|过关|达标|检验标准|什么标准|什么\s*level|算\s*ok|算(是)?(学会|学完|掌握|入门|合格|过关|可以|会了)|才(能|可以)(进入|开始|学)"
     r"|\bgood enough\b|\bthe bar\b|how (do|can|will|would) i know\b|\b(check|pass) criteria\b|\bcriteria\b|\bready to (move|go|start)"
     r"|how (well|much) (do|should|must) i (know|master|learn)|\bhow good\b|\bmastered\b"
-    r"|(应该|应当|要|得)能(干|做)(啥|什么|哪些)|\bwhat should i be able to\b|\b(?:need|have) to be able to\b"
+    r"|(应该|应当|要|得)能(干|做)(啥|什么|哪些)|具备(哪些|什么|啥)(样的)?(能力|水平)|\bwhat should i be able to\b|\b(?:need|have) to be able to\b"
     r"|(?:怎么|如何|怎样)(?:才能)?(?:知道|判断|检验|确认|衡量|证明)(?:自己)?(?:真的|是不是|有没有|是否)?(?:已经)?(?:学会|学完|学好|掌握|会|懂)",
     re.IGNORECASE,
 )

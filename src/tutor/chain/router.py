@@ -52,6 +52,7 @@ _INJECTION = re.compile(
     r"|act as .{0,30}without (any )?(restrictions|rules|limits)|from now on,? you (are|will)"
     r"|\b(restrictions|rules|limits|filters)\b.{0,20}\b(are|have been|were) (lifted|removed|disabled|suspended|off)\b"
     r"|\b(initial|original|hidden|system|internal|full)\s+(configuration|config|setup|settings)\b"
+    r"|\byour\s+(configuration|config|setup|initial|hidden|original|system|internal)\s+(prompt|instructions|message|rules)\b"
     r"|(忽略|无视|忘记|忘掉|跳过|绕过).{0,12}(指令|指示|提示|规则|设定|要求|限制|上下文)|(系统|初始|隐藏|内部|原始)\s*(提示词|提示|指令|设定|消息|prompt)"
     r"|(输出|打印|显示|告诉我|泄露|复述|重复|给我看).{0,12}(你的)?(提示词|prompt|系统指令|指令|设定)|你的.{0,4}(提示词|系统提示|指令|prompt)"
     r"|越狱|开发者模式|不受(任何)?限制|扮演.{0,20}(没有|不受)(任何)?(限制|约束)"
@@ -75,7 +76,7 @@ _INJECTION = re.compile(
 _PREREQ = re.compile(
     r"前置|先修|必修|必须(?:要)?学|必需|非学不可|(?:能|可以|可不可以)(?:不学|跳过)|可选|选修|(?:放|排)在.{0,4}(?:之后|后面|前面|之前)"
     r"|(?:之前|以前)(?:要|需要|得|应该)?先?(?:准备|打好|掌握|学会|学完|会|具备|补)(?:哪些|什么|啥|些)"
-    r"|\bprerequisites?\b|\brequired\b|\boptional\b|\bmandatory\b|\ba must\b|\bnecessary\b|\bcan i skip\b"
+    r"|\bprerequisites?\b|\brequired\b|\boptional\b|\bmandatory\b|\bcompulsory\b|\bmust[- ]haves?\b|\ba must\b|\bnecessary\b|\bcan i skip\b"
     r"|\b(?:before|prior to)\b.{0,60}\b(?:what|which)\b|\b(?:what|which)\b.{0,60}\bbefore\b",
     re.IGNORECASE,
 )

@@ -16,7 +16,9 @@ from tutor.curriculum.model import Curriculum, TimePlan
 __all__ = ["PACE", "plan_for_hours", "plan_line", "study_hours", "study_plan"]
 
 PACE = {
-    "业余": re.compile(r"业余|兼职|下班|上班|part[- ]?time|after work|evenings?|weekends?|晚上|周末", re.I),
+    "业余": re.compile(
+        r"业余|兼职|下班|上班|part[- ]?time|after work|evenings?|weekends?|on the side|晚上|周末", re.I
+    ),
     "全职": re.compile(r"全职|脱产|full[- ]?time", re.I),
 }
 
