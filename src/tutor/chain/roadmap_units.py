@@ -191,12 +191,12 @@ def group_answer(
 ) -> Structured | None:
     """The named topic groups whole ("为什么重要" included), each cited to its own lines; None when the
     question names no group or asks another aspect of it (its resources, its criteria …)."""
-    other = set(u.aspects) & _OTHER_ASPECTS
-    if other - {"prerequisites"} or u.milestones or u.whole_roadmap:
+    asked = set(u.aspects) & _OTHER_ASPECTS
+    if asked - {"prerequisites"} or u.milestones or u.whole_roadmap:
         return None
     refs = named_groups(question, language, u, cur, elsewhere)
     first = min(s.number for s in cur.stages)
-    if not refs or (other and any(cur.skill(r.skill).stage != first for r in refs)):
+    if not refs or (asked and any(cur.skill(r.skill).stage != first for r in refs)):
         return None  # "Is linear algebra necessary before neural nets?": what of a foundation comes first
     zh = b.zh
     for ref in refs:
