@@ -71,6 +71,10 @@ _INJECTION = re.compile(
     r"|(忘掉|忘记|忘了|别管|抛开|别再当|不要再当)你(是|的身份|的角色)|\bforget (that )?you('re| are)\b|\bstop being (a|an|the|my) (tutor|assistant)\b",
     re.IGNORECASE,
 )
+# a system prompt as a thing to learn to write ("How do I write a good system prompt?"), not the tutor's own
+_A_SYSTEM_PROMPT = re.compile(
+    r"\b(?:a|an|good|great|effective|my|our)\s+(?:good\s+)?system\s+prompts?\b", re.I
+)
 # whether a skill is required and what comes before it ("Is Linux required, or optional?", "模型部署放在什么之后学？
 # 它的前置是啥", "学 X 之前要先准备什么"): the skill tree and core path answer it, not the learner's plan
 _PREREQ = re.compile(
@@ -205,7 +209,7 @@ def route_message(text: str) -> Route:
         return Route("chitchat", "empty message")
     if _CHITCHAT.match(stripped):
         return Route("chitchat", "greeting, thanks or small talk")
-    if _INJECTION.search(stripped):
+    if _INJECTION.search(_A_SYSTEM_PROMPT.sub(" ", stripped)):
         return Route("decline", "tries to override the tutor's instructions or read its prompt")
     if _OFF_TOPIC.search(stripped):
         if asks_about_world(stripped):  # answered like any out-of-scope question: a refusal, not small talk
