@@ -131,8 +131,24 @@ def chosen_sections(
     named = _by_topic(said, every)
     wide = named_sections(said, parts, doc, limit=6, ranked=ranked)
     pick = _one_sibling(said, wide, said != question)
+    if pick is None and (full := _fully_named(said, named, wide)) is not None:
+        return [full], True
     if pick is None:
         # a topic's section over the steps named only as a form, or a section named by the heading word a
         # paraphrase of the question stands for ("能用在哪些方向" -> 应用领域): its own answer
         return named, named != every or _by_paraphrase(question, said, named)
     return [pick, *[p for p in named if p != pick and p[:-1] != pick[:-1]]][:2], True
+
+
+def _fully_named(
+    question: str, named: list[tuple[str, ...]], wide: Sequence[tuple[str, ...]]
+) -> tuple[str, ...] | None:
+    """The one named section whose every topic word the question says, when the others are named in part and
+    by other words ("核心学习路径" -> 总结 › 核心路径, not 学习路线总览 by 学习 and 路线); None when a word of it names
+    another section too ("problems": 1.1 问题由来 and 1.2 问题核心关键点 alike)."""
+    full = [p for p in named if _share(question, p[-1]) >= 1.0]
+    if len(named) < 2 or len(full) != 1:
+        return None
+    own = naming_words(question, full[0][-1])
+    others = [q for q in wide if q != full[0]]
+    return full[0] if own and all(not own & naming_words(question, q[-1]) for q in others) else None

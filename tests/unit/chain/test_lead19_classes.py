@@ -65,3 +65,15 @@ def test_which_things_first_asks_the_prerequisites(cur, cfg) -> None:
 def test_a_follow_up_asking_for_the_accompanying_projects_points_back() -> None:
     assert is_follow_up("有没有配套的练手项目？")
     assert not is_follow_up("有没有适合新手的练手项目？")
+
+
+def test_a_section_whose_every_word_is_said_outranks_one_named_in_part() -> None:
+    """ "核心学习路径": 核心路径 (路径 said, its only topic word) over 学习路线总览 (学习, 路线 of three); a word naming
+    two sections ("problems": 问题由来, 问题核心关键点) picks neither."""
+    from tutor.chain.sibling_choice import _fully_named
+
+    core, overview = ("路线", "总结", "核心路径"), ("路线", "学习路线总览")
+    assert _fully_named("路线图的核心学习路径是怎样的顺序？", [core, overview], [core, overview]) == core
+    origin, key = ("文章", "1. 背景介绍", "1.1 问题由来"), ("文章", "1. 背景介绍", "1.2 问题核心关键点")
+    challenge = ("文章", "8. 总结", "8.3 面临的挑战")
+    assert _fully_named("这些问题还有哪些挑战", [origin, challenge], [origin, key, challenge]) is None
