@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from tutor.chain.compose_blocks import Block
 from tutor.chain.compose_doc import _said_by_entry
 from tutor.chain.compose_examples import asks_examples, gives_example, with_examples
@@ -12,21 +10,11 @@ from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import FRAMING, GLOSSARY, english_terms, expand_english
 from tutor.chain.sibling_choice import chosen_sections, said_as_headings
 from tutor.chain.text import unbound
-from tutor.index.store import StoredChunk
+
+from .test_sibling_choice import _chunk  # the same one-document chunks
 
 ALGO = "3. 核心算法原理 & 具体操作步骤"
 END = "8. 总结：未来发展趋势与挑战"
-
-
-def _chunk(n: int, headings: list[str], start: int, text: str) -> StoredChunk:
-    meta = {
-        "doc": "leader",
-        "title": "leader",
-        "headings": json.dumps(headings, ensure_ascii=False),
-        "line_start": start,
-        "line_end": start + text.count("\n"),
-    }
-    return StoredChunk(id=f"leader:{n}", text=text, metadata=meta)
 
 
 DOC = [
