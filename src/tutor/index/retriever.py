@@ -24,6 +24,7 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.levers import QueryLevers
 from tutor.index.lexicon_sections import concept_list
 from tutor.index.live import LiveIndex
+from tutor.index.memory import memory_list
 from tutor.index.query import QueryPlan
 from tutor.index.ranker import Candidates
 from tutor.index.rescore import learned_candidates, learned_order, rule_order
@@ -167,8 +168,7 @@ def _doc_allowed(where: dict[str, Any] | None) -> Callable[[str], bool]:
 
 def _by_document(fused: Sequence[StoredChunk], doc_rank: dict[str, int]) -> list[StoredChunk]:
     """The candidates re-listed document by document (best document first, fused order within)."""
-    last = len(doc_rank) + 1
-    return sorted(fused, key=lambda c: doc_rank.get(c.doc, last))  # stable: fused order within a document
+    return sorted(fused, key=lambda c: doc_rank.get(c.doc, len(doc_rank) + 1))  # stable: fused order within
 
 
 _Named = tuple[str, float, Sequence[StoredChunk]]  # an RRF list: its name, weight and ranking
@@ -316,10 +316,10 @@ class HybridRetriever(TutorRetriever):
         with within_document() if routing.named else nullcontext():  # routed: its clause is gone
             lists += self._roadmap_lists(plan.question, asks_next, where)
         if routing.routed and cfg.doc_routing_heading_weight > 0:
-            lists.append(
-                ("heading", cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector))
-            )
-        return lists
+            by_heading = self.levers.router().by_heading(fused, vector)
+            lists.append(("heading", cfg.doc_routing_heading_weight, by_heading))
+        embed = lambda q: vector if q == plan.dense_text else self.embedder().embed_query(q)  # noqa: E731
+        return lists + memory_list(self.levers, cfg, plan.question, embed, fused, _doc_allowed(where))
 
     def _roadmap_lists(self, question: str, asks_next: bool, where: dict[str, Any] | None) -> list[_Named]:
         """The understood roadmap section: the named skill's (stage's) asked-about part (aspect_section_weight)."""
