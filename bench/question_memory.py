@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--grid", nargs="+", default=["5:0.9:1.0"])
     ap.add_argument("--judge", nargs="*", type=Path, default=[])
     ap.add_argument("--no-folds", action="store_true")
+    ap.add_argument("--no-base", action="store_true", help="skip the memory-off point")
     ap.add_argument("--train", nargs="*", type=Path, default=TRAIN)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
@@ -84,7 +85,7 @@ def main() -> None:
     for p in sorted({writer(q.id) for q in spent}):
         files[p] = memory.subset(lambda qid, p=p: writer(qid) != p).save(tmp / f"{p}.npz")
     results: dict[str, Any] = {}
-    for point in ["0:0:0", *args.grid]:
+    for point in [*([] if args.no_base else ["0:0:0"]), *args.grid]:
         k, floor, weight, *rest = point.split(":")
         cfg.question_memory_k, cfg.question_memory_floor = int(k) or 1, float(floor)
         cfg.question_memory_weight = float(weight)

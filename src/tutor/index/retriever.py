@@ -241,8 +241,9 @@ class HybridRetriever(TutorRetriever):
         named += self._extra_lists(
             fused, plan, bm25, bm25_weight * cfg.prf_weight, where, routing, vector, dense
         )
-        if len(named) > 2:
-            fused = rrf_fuse([(w, r) for _, w, r in named], cfg.rrf_k)
+        embed = lambda q: vector if q == plan.dense_text else self.embedder().embed_query(q)  # noqa: E731
+        named += memory_list(self.levers, cfg, query, embed, fused, _doc_allowed(where))  # the asked question
+        fused = rrf_fuse([(w, r) for _, w, r in named], cfg.rrf_k) if len(named) > 2 else fused
         for chunk in fused:
             chunk.metadata["dense_score"] = chunk.metadata.pop("score_0", None)
             chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
@@ -318,8 +319,7 @@ class HybridRetriever(TutorRetriever):
         if routing.routed and cfg.doc_routing_heading_weight > 0:
             by_heading = self.levers.router().by_heading(fused, vector)
             lists.append(("heading", cfg.doc_routing_heading_weight, by_heading))
-        embed = lambda q: vector if q == plan.dense_text else self.embedder().embed_query(q)  # noqa: E731
-        return lists + memory_list(self.levers, cfg, plan.question, embed, fused, _doc_allowed(where))
+        return lists
 
     def _roadmap_lists(self, question: str, asks_next: bool, where: dict[str, Any] | None) -> list[_Named]:
         """The understood roadmap section: the named skill's (stage's) asked-about part (aspect_section_weight)."""
