@@ -6,7 +6,7 @@ Usage:
 
 For each writer P of eval/retrieval_spent.jsonl (s4 … s18) a memory of every training question except
 P's (either spent file) scores P's 80 questions; the 14 folds together are the honest number.  A grid
-point is k:floor:weight[:sections:rows].  --judge sets are scored with the memory of every training
+point is k:floor:weight[:sections:rows[:rescore]].  --judge sets are scored with the memory of every training
 question (they are never in it).  Each question's first relevant rank goes to --out, per grid point.
 """
 
@@ -91,6 +91,7 @@ def main() -> None:
         cfg.question_memory_weight = float(weight)
         if rest:
             cfg.question_memory_sections, cfg.question_memory_rows = int(rest[0]), int(rest[1])
+        cfg.question_memory_rescore = float(rest[2]) if len(rest) > 2 else 0.0
         res: dict[str, Any] = {}
         if not args.no_folds:
             ranks: dict[str, int] = {}

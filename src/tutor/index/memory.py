@@ -37,6 +37,7 @@ __all__ = [
     "QuestionMemory",
     "cached_memory",
     "embedder_key",
+    "memory_bonus",
     "memory_list",
     "packaged_memory_path",
     "section_rows",
@@ -195,6 +196,36 @@ def _norm_heading(section: str) -> str:
     return head
 
 
+def _votes(
+    levers: Any, cfg: RetrievalSettings, question: str, embed: Callable[[str], Sequence[float]]
+) -> list[tuple[Section, float]]:
+    """The sections the memory (retrieval.question_memory_file) votes for; [] when refused or missing."""
+    path = Path(cfg.question_memory_file) if cfg.question_memory_file else None
+    memory = cached_memory(path, embedder_key(levers.embedder()))
+    if memory is None:
+        return []
+    return memory.vote(embed(question), cfg.question_memory_k, cfg.question_memory_floor)
+
+
+def memory_bonus(
+    levers: Any, cfg: RetrievalSettings, question: str, chunks: Sequence[StoredChunk]
+) -> list[float]:
+    """Each candidate's share of the best vote: the best-voted section it sits under / the best vote
+    (retrieval.question_memory_rescore, the second stage); zeros when nothing votes."""
+    votes = _votes(levers, cfg, question, lambda q: levers.embedder().embed_query(q))
+    if not votes:
+        return [0.0] * len(chunks)
+    best = votes[0][1]
+    share = {(doc, _norm_heading(section)): v / best for (doc, section), v in votes}
+    return [
+        max(
+            (share.get((c.doc, h), 0.0) for h in heading_paths([{"headings": json.dumps(c.headings)}])[0]),
+            default=0.0,
+        )
+        for c in chunks
+    ]
+
+
 def memory_list(
     levers: Any,
     cfg: RetrievalSettings,
@@ -206,14 +237,7 @@ def memory_list(
     """The passages of the sections the nearest labelled questions vote for, as the RRF list `memory`:
     section by section (best voted first), within one the fused order and then document order, at most
     `question_memory_rows` each.  [] when off, refused (another embedder) or nothing is near enough."""
-    if cfg.question_memory_weight <= 0:
-        return []
-    embedder = levers.embedder()
-    path = Path(cfg.question_memory_file) if cfg.question_memory_file else None
-    memory = cached_memory(path, embedder_key(embedder))
-    if memory is None:
-        return []
-    votes = memory.vote(embed(question), cfg.question_memory_k, cfg.question_memory_floor)
+    votes = _votes(levers, cfg, question, embed) if cfg.question_memory_weight > 0 else []
     if not votes:
         return []
     bm25 = levers.index.bm25()

@@ -286,6 +286,9 @@ class RetrievalSettings(BaseModel):
     question_memory_file: str | None = Field(
         None, description="question_memory: a memory file; null = the one shipped with the package."
     )
+    question_memory_rescore: float = Field(
+        0.0, ge=0, description="Second stage: bonus x a passage's share of the memory's best vote; 0 = off."
+    )
     question_memory_k: int = Field(5, ge=1, le=100, description="question_memory: neighbours that vote.")
     question_memory_floor: float = Field(
         0.9, ge=0, le=1, description="question_memory: a neighbour's least cosine to the question to vote."

@@ -13,7 +13,7 @@ import pytest
 from tutor.errors import EvalDatasetError
 from tutor.evaluation.train_memory import Labelled, build_memory, labelled, writer
 from tutor.index.bm25 import BM25Index
-from tutor.index.memory import QuestionMemory, cached_memory, embedder_key, memory_list
+from tutor.index.memory import QuestionMemory, cached_memory, embedder_key, memory_bonus, memory_list
 from tutor.index.roadmap_sections import heading_paths
 from tutor.index.settings import RetrievalSettings
 from tutor.index.store import StoredChunk
@@ -188,3 +188,19 @@ def test_writers_and_leave_one_writer_out() -> None:
     )
     assert np.allclose(memory.vectors, [[0.6, 0.8], [0.6, 0.8]])
     assert memory.subset(lambda qid: writer(qid) != "s4").ids == ("s5-t001",)
+
+
+def test_the_second_stage_bonus_is_each_passages_share_of_the_best_vote(tmp_path: Path) -> None:
+    path = _memory().save(tmp_path / "m.npz")
+    levers = _Levers("e5/A")
+    levers.embedder = lambda: type(  # type: ignore[method-assign]
+        "E", (), {"identity": lambda _s: "e5/A", "embed_query": lambda _s, q: [0.9, 0.44, 0.0]}
+    )()
+    chunks = [
+        _chunk("py-1", ["AI 学习路线", PY[1], "核心内容"]),
+        _chunk("math-1", [MATH[1]]),
+        _chunk("x", ["总结"]),
+    ]
+    bonus = memory_bonus(levers, _cfg(path), "q", chunks)
+    assert bonus[0] == pytest.approx(1.0) and 0 < bonus[1] < 1 and bonus[2] == 0.0
+    assert memory_bonus(_Levers("other/B"), _cfg(path), "q", chunks) == [0.0, 0.0, 0.0]
