@@ -236,5 +236,32 @@ def eval_train_ranker(
     print_json({**report, "weights": dict(zip(ranker.features, ranker.weights, strict=True))})
 
 
+@eval_app.command("train-memory")
+def eval_train_memory(
+    dataset: Annotated[
+        list[Path], typer.Option("--dataset", help="A labelled set (JSONL); repeat for several.")
+    ] = [  # noqa: B006 - typer's default
+        Path("eval/retrieval_spent.jsonl"),
+        Path("eval/answers_spent.jsonl"),
+        Path("eval/retrieval_dev.jsonl"),
+        Path("eval/answers_dev.jsonl"),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the memory here (retrieval.question_memory_file)."),
+    ] = None,
+) -> None:
+    """Embed the labelled questions of the sets with the configured embedder: the question memory."""
+    from tutor.evaluation.train_memory import build_memory, labelled
+    from tutor.index.memory import embedder_key, packaged_memory_path
+
+    embedder = state.app().embedder
+    items = labelled(dataset)
+    memory = build_memory(items, embedder.embed_queries, embedder_key(embedder))
+    target = out or packaged_memory_path()
+    memory.save(target, trained_on=[str(p) for p in dataset], questions=len(items))
+    err_console.print(f"wrote {target}: {len(items)} questions", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")

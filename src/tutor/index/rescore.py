@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.index.heading_match import heading_evidence, passage_titles
+from tutor.index.memory import memory_bonus
 from tutor.index.ranker import Candidates, cached_ranker, feature_rows
 from tutor.index.roadmap_sections import under_any
 from tutor.index.routing import refers_to_document, strip_document_reference
@@ -103,6 +104,9 @@ def rule_order(
         after = next_sections(levers, query)
         if after:
             scores = [s + cfg.rescore_next_weight * after(c) for s, c in zip(scores, head, strict=True)]
+    if cfg.question_memory_rescore > 0:
+        bonus = memory_bonus(levers, cfg, query, head)
+        scores = [s + cfg.question_memory_rescore * b for s, b in zip(scores, bonus, strict=True)]
     if cfg.rescore_heading_weight > 0 and refers_to_document(query):
         named = levers.section_kinds()(query) or ""
         titles = [passage_titles(_last(c), c.text) for c in head]

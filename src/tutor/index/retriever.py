@@ -24,6 +24,7 @@ from tutor.index.embeddings import TutorEmbeddings
 from tutor.index.levers import QueryLevers
 from tutor.index.lexicon_sections import concept_list
 from tutor.index.live import LiveIndex
+from tutor.index.memory import memory_list
 from tutor.index.query import QueryPlan
 from tutor.index.ranker import Candidates
 from tutor.index.rescore import learned_candidates, learned_order, rule_order
@@ -167,8 +168,7 @@ def _doc_allowed(where: dict[str, Any] | None) -> Callable[[str], bool]:
 
 def _by_document(fused: Sequence[StoredChunk], doc_rank: dict[str, int]) -> list[StoredChunk]:
     """The candidates re-listed document by document (best document first, fused order within)."""
-    last = len(doc_rank) + 1
-    return sorted(fused, key=lambda c: doc_rank.get(c.doc, last))  # stable: fused order within a document
+    return sorted(fused, key=lambda c: doc_rank.get(c.doc, len(doc_rank) + 1))  # stable: fused order within
 
 
 _Named = tuple[str, float, Sequence[StoredChunk]]  # an RRF list: its name, weight and ranking
@@ -241,8 +241,9 @@ class HybridRetriever(TutorRetriever):
         named += self._extra_lists(
             fused, plan, bm25, bm25_weight * cfg.prf_weight, where, routing, vector, dense
         )
-        if len(named) > 2:
-            fused = rrf_fuse([(w, r) for _, w, r in named], cfg.rrf_k)
+        embed = lambda q: vector if q == plan.dense_text else self.embedder().embed_query(q)  # noqa: E731
+        named += memory_list(self.levers, cfg, query, embed, fused, _doc_allowed(where))  # the asked question
+        fused = rrf_fuse([(w, r) for _, w, r in named], cfg.rrf_k) if len(named) > 2 else fused
         for chunk in fused:
             chunk.metadata["dense_score"] = chunk.metadata.pop("score_0", None)
             chunk.metadata["bm25_score"] = chunk.metadata.pop("score_1", None)
@@ -316,9 +317,8 @@ class HybridRetriever(TutorRetriever):
         with within_document() if routing.named else nullcontext():  # routed: its clause is gone
             lists += self._roadmap_lists(plan.question, asks_next, where)
         if routing.routed and cfg.doc_routing_heading_weight > 0:
-            lists.append(
-                ("heading", cfg.doc_routing_heading_weight, self.levers.router().by_heading(fused, vector))
-            )
+            by_heading = self.levers.router().by_heading(fused, vector)
+            lists.append(("heading", cfg.doc_routing_heading_weight, by_heading))
         return lists
 
     def _roadmap_lists(self, question: str, asks_next: bool, where: dict[str, Any] | None) -> list[_Named]:

@@ -277,6 +277,24 @@ class RetrievalSettings(BaseModel):
     learned_ranker_file: str | None = Field(
         None, description="learned_ranker: a coefficients file; null = the one shipped with the package."
     )
+    question_memory_weight: float = Field(
+        0.0,
+        ge=0,
+        description="RRF weight of the passages of the sections that the nearest labelled questions "
+        "(index.memory, `tutor eval train-memory`) vote for; 0 = off.",
+    )
+    question_memory_file: str | None = Field(
+        None, description="question_memory: a memory file; null = the one shipped with the package."
+    )
+    question_memory_rescore: float = Field(
+        0.0, ge=0, description="Second stage: bonus x a passage's share of the memory's best vote; 0 = off."
+    )
+    question_memory_k: int = Field(5, ge=1, le=100, description="question_memory: neighbours that vote.")
+    question_memory_floor: float = Field(
+        0.9, ge=0, le=1, description="question_memory: a neighbour's least cosine to the question to vote."
+    )
+    question_memory_sections: int = Field(2, ge=1, le=10, description="question_memory: sections listed.")
+    question_memory_rows: int = Field(3, ge=1, le=20, description="question_memory: passages per section.")
     store_levers: bool = Field(
         True,
         description="Ingest stores the levers' data (block vectors…) with the index; off: built at first use.",
