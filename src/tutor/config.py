@@ -206,7 +206,7 @@ class ChainSettings(BaseModel):
         None, description="learned_reading: a model file; null = the one shipped with the package."
     )
     learned_reading_gates: tuple[float, float] = Field(
-        (0.5, 0.8),
+        (0.7, 0.9),
         description="learned_reading: the probability above which the model fills an aspect (a stage or "
         "skill named, none said), and above which its 'no aspect' clears the rules' (nothing named).",
     )

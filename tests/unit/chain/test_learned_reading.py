@@ -117,8 +117,8 @@ def test_a_model_fitted_on_another_embedder_is_not_used() -> None:
 
 
 def test_a_phrasing_the_rules_leave_open_is_read_by_the_shipped_model(embedder, cur, cfg) -> None:
-    question = "What does the deployment skill say I should learn about making models faster?"
+    question = "How is my RAG skill supposed to be assessed?"
     u = understand(question, cur, cfg)
-    assert u.skills == [13] and not u.aspects  # the rules name the skill, not what is asked of it
+    assert u.skills == [11] and not u.aspects  # the rules name the skill, not what is asked of it
     u = LearnedReading(lambda: embedder)(question, u)
-    assert u.aspects == ["content"] and "learned reading" in u.evidence["aspect content"]
+    assert u.aspects == ["checks"] and "learned reading" in u.evidence["aspect checks"] and u.structured
