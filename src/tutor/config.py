@@ -198,9 +198,11 @@ class ChainSettings(BaseModel):
         0.30, ge=0, le=1, description="...or share this fraction of its characters/words with it."
     )
     learned_reading: bool = Field(
-        True,
+        False,
         description="Let the learned reading (tutor.chain.reading_model) fill the aspect the rules left open "
-        "or clear one they read where nothing is named, above the gates below (tutor.chain.reading_gate).",
+        "or clear one they read where nothing is named, above the gates below (tutor.chain.reading_gate). "
+        "Off: at the gates chosen by leave-one-writer-out it changed no answer of own, dev or spent "
+        "(eval/README.md, round 20).",
     )
     learned_reading_file: str | None = Field(
         None, description="learned_reading: a model file; null = the one shipped with the package."
