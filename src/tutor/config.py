@@ -197,6 +197,21 @@ class ChainSettings(BaseModel):
     citation_min_overlap: float = Field(
         0.30, ge=0, le=1, description="...or share this fraction of its characters/words with it."
     )
+    learned_reading: bool = Field(
+        False,
+        description="Let the learned reading (tutor.chain.reading_model) fill the aspect the rules left open "
+        "or clear one they read where nothing is named, above the gates below (tutor.chain.reading_gate). "
+        "Off: at the gates chosen by leave-one-writer-out it changed no answer of own, dev or spent "
+        "(eval/README.md, round 20).",
+    )
+    learned_reading_file: str | None = Field(
+        None, description="learned_reading: a model file; null = the one shipped with the package."
+    )
+    learned_reading_gates: tuple[float, float] = Field(
+        (0.7, 0.9),
+        description="learned_reading: the probability above which the model fills an aspect (a stage or "
+        "skill named, none said), and above which its 'no aspect' clears the rules' (nothing named).",
+    )
     extractive_sentences: int = Field(4, ge=1, le=12, description="Sentences the extractive answer quotes.")
     followups: int = Field(3, ge=0, le=5, description="Suggested follow-up questions per answer.")
     answer_reserve_tokens: int = Field(

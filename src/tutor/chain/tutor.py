@@ -29,6 +29,7 @@ from tutor.chain.phrasing import phrase_structured
 from tutor.chain.plan_scope import scoped_route
 from tutor.chain.planner_reply import finished_labels, learner_plan, next_step_answer
 from tutor.chain.prompts import SYSTEM_PROMPTS
+from tutor.chain.reading_gate import Gate, LearnedReading
 from tutor.chain.refusal import best_relevance, refused
 from tutor.chain.router import Route, Router
 from tutor.chain.scope import Words, described_words
@@ -75,16 +76,13 @@ class TutorChain:
         describe: Describe | None = None,
     ) -> None:
         self.describe = describe  # the concept a question describes (tutor.index.lexicon)
-        self._retrieve = retrieve
-        self._search_doc = search_doc
+        self._retrieve, self._search_doc = retrieve, search_doc
         # the documents' own structure (FAQ entries, steps sections, named sections) for extractive answers
         self.structure = StructureComposer(corpus) if corpus is not None else None
-        self.backend = llm
-        self.embedder = embedder
-        self.learners = learners
-        self.roadmap = learners.roadmap
-        self.cfg = cfg
-        self.router = router
+        self.backend, self.embedder = llm, embedder
+        self.reading = LearnedReading(embedder, cfg.learned_reading_file, Gate(*cfg.learned_reading_gates))
+        self.learners, self.roadmap = learners, learners.roadmap
+        self.cfg, self.router = cfg, router
         # links only from the operator's catalog; nothing of the system prompt; no planted line
         self.output = OutputGuard(allowed_links, SYSTEM_PROMPTS)
         self.count_tokens = TokenCounter(self.backend.count_tokens, lambda t: embedder().tokenizer_length(t))
@@ -158,7 +156,8 @@ class TutorChain:
 
     def understand(self, text: str) -> Understanding:
         """The question's references to the roadmap (stages, skills, milestones, aspect)."""
-        return understand(text, self.roadmap.curriculum, self.roadmap.config)
+        u = understand(text, self.roadmap.curriculum, self.roadmap.config)
+        return self.reading(text, u) if self.cfg.learned_reading else u
 
     def _condense(self, question: str, history: list[Turn]) -> str:
         def mentions(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -261,6 +261,70 @@ def eval_train_memory(
     target = out or packaged_memory_path()
     memory.save(target, trained_on=[str(p) for p in dataset], questions=len(items))
     err_console.print(f"wrote {target}: {len(items)} questions", highlight=False)
+
+
+def _rules_reading(u: Any) -> Any:
+    """The rules' reading as `train_reading` scores the gates against it (the gate case, the units named)."""
+    from tutor.chain.reading_gate import case
+    from tutor.chain.reading_model import named_units
+    from tutor.evaluation.train_reading import RulesReading
+
+    return RulesReading(case(u) or "", frozenset(named_units(u.stages, u.skills)))
+
+
+@eval_app.command("train-reading")
+def eval_train_reading(
+    dataset: Annotated[list[Path], typer.Option("--dataset", help="A labelled answers set; repeatable.")] = [  # noqa: B006
+        Path("eval/answers_spent.jsonl"),
+        Path("eval/answers_dev.jsonl"),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the model here (chain.learned_reading_file).")
+    ] = None,
+    per_writer: Annotated[
+        Path | None,
+        typer.Option("--per-writer", help="Also write here one model per spent writer, fitted without them."),
+    ] = None,
+    writers: Annotated[
+        bool, typer.Option("--by-writer", help="Report leave-one-writer-out accuracy.")
+    ] = False,
+    fails: Annotated[
+        list[Path] | None,
+        typer.Option("--fails", help="An answers report dir: its failures are scored apart."),
+    ] = None,
+    c: Annotated[
+        float | None, typer.Option("--c", help="The aspect and route heads' C; default: 5-fold CV picks it.")
+    ] = None,
+) -> None:
+    """Fit the learned reading (aspect, route) on labelled questions' query vectors; judge it writer by writer."""
+    import json
+
+    from tutor.chain.understanding import understand
+    from tutor.evaluation.train_reading import by_writer, embed_all, fit, load_questions, without_each, write
+
+    questions = load_questions(dataset)
+    embedder = state.app().load_embedder()
+    x = embed_all(embedder.embed_queries, questions)
+    command = "tutor eval train-reading " + " ".join(f"--dataset {p}" for p in dataset)
+    command += f" --c {c}" if c is not None else ""
+    model = fit(questions, x, embedder.model_id, command, c)
+    if per_writer:
+        per_writer.mkdir(parents=True, exist_ok=True)
+        for w, m in without_each(questions, x, embedder.model_id, command, model.meta["c"]).items():
+            write(m, per_writer / f"reading_without_{w}.json")
+    if out:
+        write(model, out)
+        err_console.print(f"wrote {out}", highlight=False)
+    report: dict[str, object] = {"c": model.meta["c"], "questions": len(questions)}
+    if writers:
+        failed = frozenset(
+            f["id"] for d in fails or [] for f in json.loads((d / "report.json").read_text())["failures"]
+        )
+        app = state.app()
+        cur, conf = app.tutor.roadmap.curriculum, app.tutor.roadmap.config
+        rules = {q.id: _rules_reading(understand(q.text, cur, conf)) for q in questions}  # the rules alone
+        report["by_writer"] = by_writer(questions, x, model.meta["c"], failed, rules)
+    print_json(report)
 
 
 def register(app: typer.Typer) -> None:
