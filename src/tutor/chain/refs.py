@@ -89,9 +89,9 @@ SKILL_REFS = [
 _STAGE_WORDS_EN = {
     0: r"foundation|foundations|basics|preparation|prep|groundwork",
     1: r"(?:ai )?theory|theoretical|fundamentals",
-    2: r"deep learning practice|deep[- ]learning (?:in )?practice|practice",
+    2: r"deep learning practice|deep[- ]learning (?:in )?practice|practice|hands-on|practical",
     3: r"(?:llm|large[- ]model|large language model) applications?|applications?",
-    4: r"engineering|ai engineering|production",
+    4: r"engineering|ai engineering|production|productioni[sz]\w*|deployment",
     5: r"advanced(?: topics)?|advanced topic",
 }
 # "the last stage", "the last, ongoing-learning stage", "最后那个阶段", "the topics at the end of the curriculum"
@@ -100,7 +100,7 @@ _STAGE_WORDS_EN = {
 FIRST_STAGE = re.compile(r"第\s*[一1]\s*个?阶段|\b(?:very )?first (?:stage|phase)\b", re.IGNORECASE)
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 LAST_STAGE = re.compile(
-    r"最后(?:一个|那个|的)?阶段|\b(?:the )?(?:last|final)(?:,?\s+['\"‘“]?[a-z][a-z-]*['\"’”]?){0,4},?\s+(?:stage|phase)\b"
+    r"最后(?:一个|那个|的)?(?:[“\"「][^”\"」]{1,10}[”\"」])?的?(?:高级|进阶)?阶段|\b(?:the )?(?:last|final)(?:,?\s+['\"‘“]?[a-z][a-z-]*['\"’”]?){0,4},?\s+(?:stage|phase)\b"
     r"|\b(?:topics|skills|stage|part) at the (?:very )?end of the (?:curriculum|roadmap|learning path)\b",
     re.IGNORECASE,
 )
@@ -123,7 +123,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "resources",
         re.compile(
-            r"资源|教程|书籍|书单|哪本书|什么书|的书|哪些书|好书|书和课|课和书|什么课|哪些课|课程|网课|视频|资料|学习材料|文档|链接|网站"
+            r"资源|教程|书籍|书单|哪本书|什么书|的书|哪些书|好书|书和课|课和书|什么课|哪些课|课程|网课|视频|资料|材料|文档|链接|网站"
             r"|(?:在|去)?哪(?:里|儿)?(?:学|看)|推荐.{0,10}(?:看|读|学|书|课)|看什么|读什么|看啥|读啥"
             r"|\bresources?\b|\bbooks?\b|\bcourses?\b|\btutorials?\b|\bmaterials?\b|\bvideos?\b|\blinks?\b|\bwebsites?\b"
             r"|\breading\b|where (?:can|do|should) i (?:learn|study|read|watch)|what (?:should|can|do) i (?:read|watch)"
@@ -211,7 +211,7 @@ def core_name(name: str) -> str:
 
 
 _EN_STAGE_NAMES = (
-    re.compile(r"\b(?P<before>(?:[a-z][a-z-]*\s+){1,3})(?:stage|phase)\b"),
+    re.compile(r"\b(?P<before>(?:[a-z][a-z-]*(?:\s*[/&]\s*|\s+)){1,3})(?:stage|phase)\b"),  # "engineering / production stage"
     re.compile(r"\b(?:stage|phase)\s+(?:of|on|about)\s+(?P<after>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2})"),
 )
 _EN_NAME_SKIP = frozenset("the a an this that which what whole entire next previous first last".split())
@@ -229,7 +229,7 @@ def _stages_by_english_words(lowered: str, curriculum: Curriculum) -> list[tuple
     for m in (m for pattern in _EN_STAGE_NAMES for m in pattern.finditer(lowered)):
         before = "before" in m.groupdict()
         phrase = m.group("before") if before else m.group("after")
-        words = [w for w in phrase.split() if w not in _EN_NAME_SKIP]
+        words = [w for w in re.findall(r"[a-z][a-z-]*", phrase) if w not in _EN_NAME_SKIP]
         scores = {stage.number: _word_scores(words, stage.number, stage.name) for stage in curriculum.stages}
         best = max(sum(v) for v in scores.values())
         winners = [n for n, v in scores.items() if sum(v) == best]

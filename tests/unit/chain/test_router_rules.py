@@ -184,7 +184,16 @@ def test_self_reports_with_understood_verbs_without_a_subject_and_through_with()
     assert self_reports(["Python 学完了要多久才能找工作？", "RAG 学完了吗？", "怎么判断自己学会了？"]) == []
 
 
-@pytest.mark.parametrize("text", ["Finished stage 2. What now?", "Done with the NLP skill, what next?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Finished stage 2. What now?",
+        "Done with the NLP skill, what next?",
+        # read or watched rather than learned, and the next "topic" (blind19)
+        "多模态那块看完了，下一个专题是啥",
+        "RAG 那部分读完了，接着呢",
+    ],
+)
 def test_a_finished_stage_or_skill_then_what_now_is_a_next_step(text: str) -> None:
     assert route_message(text).kind == "next_step"
 

@@ -48,6 +48,8 @@ def test_parse_number(token: str, value: int | None) -> None:
         ("What's covered in the last, ongoing-learning stage of the roadmap?", [5]),
         ("what are the advanced topics at the end of the curriculum?", [5]),
         ("最后那个阶段要学多久？", [5]),
+        # a quoted name or 高级 between (blind19)
+        ("最后那个“持续学习”的高级阶段包含哪些专题？", [5]),
         ("What should I study in the foundations stage?", [0]),
     ],
 )
@@ -64,6 +66,9 @@ def test_stage_references_are_stages_not_skills(cur, cfg, text: str, stages: lis
         ("Which skills belong to the theory foundations stage?", [1]),
         ("How many months is the AI theory foundations phase?", [1]),
         ("What's in the stage about engineering?", [4]),
+        # names joined by a slash, and words for practice and production (blind19)
+        ("what must I do to finish the engineering / productionizing stage?", [4]),
+        ("For the hands-on deep learning stage, what are the checks?", [2]),
         ("Is the deep learning practice phase hard?", [2]),
         ("What do I read during the foundations stage?", [0]),
         # a title shortened by its last word, when that names no skill
@@ -152,6 +157,7 @@ def test_milestones(cur, cfg, text: str, months: list[int]) -> None:
     [
         ("学习 RAG 有哪些推荐的资源？", "resources"),
         ("Any books for skill 5?", "resources"),
+        ("想把 transformer 那篇论文和结构彻底搞懂，路线推荐了哪些材料？", "resources"),  # 材料 alone (blind19)
         ("阶段 2 的检验标准是什么？", "checks"),
         ("Python 要练到什么程度才算可以进入下一阶段？", "checks"),
         ("LangChain 有什么实践项目？", "project"),
