@@ -219,3 +219,12 @@ def test_the_bar_for_a_skill_before_moving_on_asks_its_criteria(cur, cfg) -> Non
     assert u.skills == [1] and u.aspects == ["checks"]
     u = understand("学深度学习原理之前，基础准备阶段要求先学哪几个技能？", cur, cfg)
     assert "prerequisites" in u.aspects
+
+
+def test_before_the_model_does_something_is_no_prerequisite(cur, cfg) -> None:
+    """blind19: "reason step by step before it answers" describes what a technique makes the model do; "before it"
+    with nothing after, or before a skill, still asks what comes first."""
+    u = understand("the prompting trick where the model reasons step by step before it answers - what is it?", cur, cfg)
+    assert u.skills == [10] and "prerequisites" not in u.aspects
+    assert "prerequisites" in understand("What do I need before RAG?", cur, cfg).aspects
+    assert "prerequisites" in understand("Prompt engineering: what should I learn before it?", cur, cfg).aspects
