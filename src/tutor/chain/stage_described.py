@@ -33,8 +33,21 @@ def _title_words(text: str, said: str, stage_titles: list[str]) -> bool:
     return len(terms) >= 2 and any("".join(terms).replace(" ", "") in t for t in stage_titles)
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    return [m.span(m.lastindex or 0) for m in _APPOSITION.finditer(text)]
+# "the hands-on deep learning stage (the one with pytorch)": a bracket right after the words that named a stage
+_BRACKET = re.compile(r"\s*[（(]([^（()）]{1,40})[）)]")
+
+
+def _spans(text: str, evidence: dict[str, str] | None = None) -> list[tuple[int, int]]:
+    """The apposition beside a stage's number; also the words that named a stage and a bracket right after them."""
+    spans = [m.span(m.lastindex or 0) for m in _APPOSITION.finditer(text)]
+    for key, said in (evidence or {}).items():
+        if not key.startswith("stage ") or len(said) < 4:
+            continue
+        for m in re.finditer(re.escape(said), text):
+            spans.append(m.span())
+            if bracket := _BRACKET.match(text, m.end()):
+                spans.append(bracket.span(1))
+    return spans
 
 
 def _inside(spans: list[tuple[int, int]], found: list[tuple[int, int]]) -> bool:
@@ -46,7 +59,7 @@ def drop_described_skills(
 ) -> None:
     """Drop (in place) the skills read only from a named stage's description or title."""
     titles = [s.name.replace(" ", "") for s in curriculum.stages if s.number in stages]
-    spans = _spans(text)
+    spans = _spans(text, evidence)
     for n in list(skills):
         said = evidence.get(f"skill {n}", "")
         at = [m.span() for m in re.finditer(re.escape(said), text, re.IGNORECASE)] if said else []
@@ -56,8 +69,8 @@ def drop_described_skills(
 
 
 def drop_described_aspects(text: str, aspects: list[str], evidence: dict[str, str]) -> None:
-    """Drop (in place) the aspects read only from a numbered stage's description ("the hands-on … stage")."""
-    spans, patterns = _spans(text), dict(ASPECT_PATTERNS)
+    """Drop (in place) the aspects read only from a stage's description ("the hands-on … stage")."""
+    spans, patterns = _spans(text, evidence), dict(ASPECT_PATTERNS)
     for aspect in [a for a in aspects if a in patterns and spans]:
         if _inside(spans, [m.span() for m in patterns[aspect].finditer(text)]):
             aspects.remove(aspect)

@@ -228,3 +228,17 @@ def test_before_the_model_does_something_is_no_prerequisite(cur, cfg) -> None:
     assert u.skills == [10] and "prerequisites" not in u.aspects
     assert "prerequisites" in understand("What do I need before RAG?", cur, cfg).aspects
     assert "prerequisites" in understand("Prompt engineering: what should I learn before it?", cur, cfg).aspects
+
+
+def test_the_words_that_name_a_stage_and_a_bracket_after_them_describe_it(cur, cfg) -> None:
+    """blind19: "the hands-on deep learning stage (the one with pytorch) … across its skills" is 阶段 2's criteria:
+    neither "hands-on" (projects) nor PyTorch (技能点 7) is asked; a skill said beside the stage still is."""
+    u = understand(
+        "For the hands-on deep learning stage (the one with pytorch), what are all the checks across its skills?",
+        cur,
+        cfg,
+    )
+    assert (u.stages, u.skills, u.aspects) == ([2], [], ["checks"])
+    assert understand("阶段 2（PyTorch 那个）的检验标准", cur, cfg).skills == []
+    assert understand("阶段 2 和 PyTorch 的资源", cur, cfg).skills == [7]
+    assert understand("What projects are in the hands-on stage?", cur, cfg).aspects == ["project"]
