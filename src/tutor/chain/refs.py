@@ -211,7 +211,9 @@ def core_name(name: str) -> str:
 
 
 _EN_STAGE_NAMES = (
-    re.compile(r"\b(?P<before>(?:[a-z][a-z-]*(?:\s*[/&]\s*|\s+)){1,3})(?:stage|phase)\b"),  # "engineering / production stage"
+    re.compile(
+        r"\b(?P<before>(?:[a-z][a-z-]*(?:\s*[/&]\s*|\s+)){1,3})(?:stage|phase)\b"
+    ),  # "engineering / production stage"
     re.compile(r"\b(?:stage|phase)\s+(?:of|on|about)\s+(?P<after>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,2})"),
 )
 _EN_NAME_SKIP = frozenset("the a an this that which what whole entire next previous first last".split())

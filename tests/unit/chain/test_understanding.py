@@ -157,7 +157,10 @@ def test_milestones(cur, cfg, text: str, months: list[int]) -> None:
     [
         ("学习 RAG 有哪些推荐的资源？", "resources"),
         ("Any books for skill 5?", "resources"),
-        ("想把 transformer 那篇论文和结构彻底搞懂，路线推荐了哪些材料？", "resources"),  # 材料 alone (blind19)
+        (
+            "想把 transformer 那篇论文和结构彻底搞懂，路线推荐了哪些材料？",
+            "resources",
+        ),  # 材料 alone (blind19)
         ("阶段 2 的检验标准是什么？", "checks"),
         ("Python 要练到什么程度才算可以进入下一阶段？", "checks"),
         ("LangChain 有什么实践项目？", "project"),
@@ -224,10 +227,14 @@ def test_the_bar_for_a_skill_before_moving_on_asks_its_criteria(cur, cfg) -> Non
 def test_before_the_model_does_something_is_no_prerequisite(cur, cfg) -> None:
     """blind19: "reason step by step before it answers" describes what a technique makes the model do; "before it"
     with nothing after, or before a skill, still asks what comes first."""
-    u = understand("the prompting trick where the model reasons step by step before it answers - what is it?", cur, cfg)
+    u = understand(
+        "the prompting trick where the model reasons step by step before it answers - what is it?", cur, cfg
+    )
     assert u.skills == [10] and "prerequisites" not in u.aspects
     assert "prerequisites" in understand("What do I need before RAG?", cur, cfg).aspects
-    assert "prerequisites" in understand("Prompt engineering: what should I learn before it?", cur, cfg).aspects
+    assert (
+        "prerequisites" in understand("Prompt engineering: what should I learn before it?", cur, cfg).aspects
+    )
 
 
 def test_the_words_that_name_a_stage_and_a_bracket_after_them_describe_it(cur, cfg) -> None:
