@@ -77,6 +77,8 @@ TOPIC_WORDS: dict[str, str] = {
     "worked example": "案例分析",
     "worked case": "案例分析",
     "example calculation": "案例分析",
+    "an example of a": "案例分析",  # "the essay has an example of an engineer who …" (blind19)
+    "an example of an": "案例分析",
     "learning effect": "学习效果",
     "learning function": "学习函数",
     "skill improvement": "技能提升",

@@ -51,6 +51,7 @@ def test_one_named_group_without_a_second_part_stays_alone(roadmap) -> None:
         ("mixing keyword scoring with vector search", "BM25"),
         ("attacks with adversarial inputs", "对抗样本"),
         ("the essay's worked example", "案例分析"),
+        ("the essay has an example of an engineer who improved a product", "案例分析"),  # blind19
     ],
 )
 def test_topic_item_words_map_to_the_materials_words(question: str, word: str) -> None:
