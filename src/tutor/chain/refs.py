@@ -134,7 +134,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "project",
         re.compile(
-            r"项目|练手|练习|实战|动手|做点什么|\bprojects?\b|\bhands[- ]on\b|\bbuild\b|\bexercises?\b|\bpractice\b",
+            r"项目|练手|练习|实战|动手|做点什么|从零(?:开始)?(?:实现|写|搭)|复现|\bprojects?\b|\bhands[- ]on\b|\bbuild\b|\bexercises?\b|\bpractice\b",
             re.IGNORECASE,
         ),
     ),

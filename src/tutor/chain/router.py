@@ -80,6 +80,7 @@ _A_SYSTEM_PROMPT = re.compile(
 _PREREQ = re.compile(
     r"前置|先修|必修|必须(?:要)?学|必需|非学不可|(?:能|可以|可不可以)(?:不学|跳过)|可选|选修|(?:放|排)在.{0,4}(?:之后|后面|前面|之前)"
     r"|(?:之前|以前)(?:要|需要|得|应该)?先?(?:准备|打好|掌握|学会|学完|会|具备|补)(?:哪些|什么|啥|些)"
+    r"|(?:需要|要|得|应该)先把.{0,12}(?:搞定|学完|学会|掌握|打好|弄懂)"  # "之前，需要先把哪个阶段的东西搞定"
     r"|\bprerequisites?\b|\brequired\b|\boptional\b|\bmandatory\b|\bcompulsory\b|\bmust[- ]haves?\b|\ba must\b|\bnecessary\b|\bcan i skip\b"
     r"|\b(?:before|prior to)\b.{0,60}\b(?:what|which)\b|\b(?:what|which)\b.{0,60}\bbefore\b",
     re.IGNORECASE,

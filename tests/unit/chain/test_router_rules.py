@@ -397,3 +397,19 @@ def test_the_retrieval_and_the_understanding_read_no_next_step_into_a_descriptio
     )
     assert asks_next_step("Prompt 学完了，下一步学什么？")
     assert asks_next_step("我学完了这个，下一步学哪个技能点？")  # a report: what follows it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "想学大模型应用（huggingface、langchain 这些）之前，需要先把哪个阶段的东西搞定？",  # blind19
+        "学 RAG 之前要先把哪些东西学会？",
+    ],
+)
+def test_what_to_get_done_first_is_a_prerequisite_question_not_a_progress_report(text: str) -> None:
+    routed = route_message(text)
+    assert routed.kind == "material" and "before" in routed.reason
+
+
+def test_a_done_report_with_ba_is_still_a_next_step() -> None:
+    assert route_message("我已经把 Python 搞定了，接下来呢").kind == "next_step"

@@ -165,6 +165,7 @@ def test_milestones(cur, cfg, text: str, months: list[int]) -> None:
         ("Python 要练到什么程度才算可以进入下一阶段？", "checks"),
         ("LangChain 有什么实践项目？", "project"),
         ("What project should I build for RAG?", "project"),
+        ("练 pytorch 的时候推荐从零实现哪些模型？", "project"),  # the projects' own words (blind19)
         ("阶段 1 要学多久？", "time"),
         ("How long does stage 4 take?", "time"),
         ("学 RAG 之前需要先学什么？", "prerequisites"),
