@@ -271,6 +271,10 @@ def _aspects(text: str, u: Understanding) -> None:
     # "checks" words such as 要求/达到 inside a milestone question belong to the milestone
     if "checks" in u.aspects and u.milestones and not (u.skills or u.stages):
         u.aspects.remove("checks")
+    _stage_alone(u)
+
+
+def _stage_alone(u: Understanding) -> None:
     if u.stages and not u.skills and not u.aspects and not u.milestones:
         u.aspects.append("content")  # "what's in stage 2?": the stage's overview
         u.evidence["aspect content"] = "(a stage named alone)"
@@ -381,6 +385,9 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     _aspects(text, u)
     drop_aspects_in_names(text, curriculum, u.skills, u.aspects, u.evidence)
     drop_described_aspects(text, u.aspects, u.evidence)  # "stage 2, the hands-on … stage": not projects
+    _stage_alone(
+        u
+    )  # "the advanced topics at the end of the curriculum": what is left is the stage's overview
     named_skills.stage_skill_list(text, u.skills, u.stages, u.aspects, u.evidence)  # "第二阶段…有哪几个技能"
     _before(text, u)
     _whole_roadmap(text, u)

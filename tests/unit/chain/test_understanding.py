@@ -250,3 +250,7 @@ def test_the_words_that_name_a_stage_and_a_bracket_after_them_describe_it(cur, c
     assert understand("阶段 2（PyTorch 那个）的检验标准", cur, cfg).skills == []
     assert understand("阶段 2 和 PyTorch 的资源", cur, cfg).skills == [7]
     assert understand("What projects are in the hands-on stage?", cur, cfg).aspects == ["project"]
+    # what the stage's words held was no aspect: the stage named alone is its overview
+    assert understand("what are the advanced topics at the end of the curriculum?", cur, cfg).aspects == [
+        "content"
+    ]
