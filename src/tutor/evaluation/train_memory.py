@@ -11,13 +11,13 @@ eval/answers_spent.jsonl --dataset eval/retrieval_dev.jsonl --dataset eval/answe
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.errors import EvalDatasetError
+from tutor.evaluation.chain_eval import read_jsonl
 from tutor.index.memory import QuestionMemory, Section
 
 __all__ = ["CLEAN_SETS", "Labelled", "build_memory", "labelled", "writer"]
@@ -50,13 +50,7 @@ def labelled(paths: Sequence[Path]) -> list[Labelled]:
     for path in paths:
         if path.name in CLEAN_SETS:
             raise EvalDatasetError(f"{path}: a clean test set; the question memory must never learn from it")
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise EvalDatasetError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+        for row in read_jsonl(path, ("id", "question")):
             golds = tuple((g["doc"], g["section"]) for g in row.get("gold") or [])
             text = str(row.get("question", "")).strip()
             if not golds or row.get("refuse") or not text or text in seen:
