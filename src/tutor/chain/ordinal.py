@@ -149,9 +149,10 @@ def list_items(blocks: list[Block], parts: DocParts | None, sources: list[Source
         return []
     if blocks[0].kind == "step":
         return _steps(blocks, parts, sources)
-    qa = next((b for b in blocks if b.kind == "qa"), None)
-    if qa is not None:
-        return _faq(qa, parts, sources)
+    # the FAQ's questions when the answer quotes an entry before any list (a FAQ quoted after a list is an aside)
+    first = next((b for b in blocks if b.kind == "qa" or (b.kind == "list" and len(b.lines) >= 2)), None)
+    if first is not None and first.kind == "qa":
+        return _faq(first, parts, sources)
     labels = {b.label for b in blocks if b.label and b.kind in ("list", "para", "table")}
     if any(b.kind == "outline" for b in blocks) or len(labels) >= 3:
         return _labelled(blocks, sources)

@@ -125,3 +125,14 @@ def test_the_last_one_is_not_the_next_one() -> None:
     # "最后一个" holds "后一个" (the next one): it points into the earlier list, not at the neighbouring skill
     assert not refers_back("最后一个具体说的是什么？", Understanding())
     assert refers_back("那后一个技能呢？", Understanding())
+
+
+def test_a_faq_entry_quoted_after_the_list_does_not_replace_the_list() -> None:
+    """CI, session 20: with the question memory a FAQ entry joined the steps answer after its list; "最后一个"
+    still points into the list the answer led with, not the FAQ's questions."""
+    lines = ["**数据准备**：收集数据", "**模型选择**：选模型", "**结果分析**：分析结果"]
+    steps = Block(1, 0, "list", "", "", lines)
+    qa = Block(1, 1, "qa", "", "", ["- 问：怎么防止过拟合？", "  答：正则化。"])
+    items = list_items([steps, qa], StructureComposer(lambda: ESSAY).parts(), [_retrieved(ESSAY[0])])
+    assert [i.label for i in items] == ["数据准备", "模型选择", "结果分析"]
+    assert pick(items, -1) == (3, items[2])
