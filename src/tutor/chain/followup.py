@@ -91,10 +91,20 @@ def _names_own(u: Understanding) -> bool:
     return bool(u.stages or u.skills or (u.milestones and "milestones" not in u.evidence))
 
 
+# a demonstrative with the kind of thing ("那个技能", "这个阶段", "that stage"): the earlier turn's one, even when
+# a number of the question reads as a milestone ("…in the evenings, like 2-3 hrs a day?")
+_POINTER = re.compile(
+    r"(?:这|那)(?:个|一)?\s*(?:阶段|技能)|\b(?:that|this|the same)\s+(?:stage|phase|skill|topic)\b",
+    re.IGNORECASE,
+)
+
+
 def refers_back(question: str, own: Understanding) -> bool:
-    """The follow-up points at the earlier turn: a relative or ordinal reference, or a pronoun or a bare
-    aspect with no skill, stage or milestone of its own."""
+    """The follow-up points at the earlier turn: a relative or ordinal reference, a demonstrative with no
+    stage or skill of its own, or a pronoun or a bare aspect with no skill, stage or milestone of its own."""
     if _NEXT.search(question) or _PREV.search(question) or _LATER.search(question):
+        return True
+    if _POINTER.search(question) and not (own.stages or own.skills):
         return True
     if _ordinal(question) is not None:
         return True
@@ -191,23 +201,56 @@ def _inherit(question: str, own: Understanding, ctx: Understanding, cur: Curricu
     return u
 
 
+# what a follow-up may ask about the skill an earlier answer recommended ("那个技能有啥推荐资源吗")
+_ABOUT_A_SKILL = frozenset({"resources", "checks", "project", "content", "prerequisites"})
+
+
+def _recommended(
+    question: str,
+    own: Understanding,
+    report: str,
+    recommend: Callable[[str], int | None] | None,
+    cur: Curriculum,
+) -> Understanding | None:
+    """ "我刚学完 Python，下一步该学啥？" then "那个技能有啥推荐资源吗": the earlier answer recommended a skill, and
+    an aspect of a skill asked with no reference of its own is about that one; a follow-up that reports
+    progress itself, asks what is next, asks no such aspect or names its own reference stays as it was (None)."""
+    if recommend is None or self_reports([question]) or _names_own(own):
+        return None
+    if "next" in own.aspects or _NEXT.search(question) or _PREV.search(question):  # "what's the next skill…"
+        return None
+    if not set(own.aspects) & _ABOUT_A_SKILL:
+        return None
+    found = recommend(report)
+    if found is None:
+        return None
+    ctx = Understanding(skills=[found], aspects=["next"])
+    ctx.source = report
+    u = _inherit(question, own, ctx, cur)
+    u.inherited["as"] = f"skill {found} (the skill recommended there)"
+    return u
+
+
 def in_context(
     question: str,
     history: Sequence[Turn],
     read: Callable[[str], Understanding],
     curriculum: Curriculum,
+    recommend: Callable[[str], int | None] | None = None,
     depth: int = 3,
 ) -> Understanding | None:
     """The follow-up's understanding with what it refers back to, or None when it needs nothing from
-    the conversation (it names its own reference, or no earlier turn named one)."""
+    the conversation (it names its own reference, or no earlier turn named one).  After a progress report
+    the referent is the skill the planner recommended there (`recommend`: the same planner as the answer)."""
     users = [text for role, text in history if role == "user" and text.strip()]
     own = read(question)
     if not users or not refers_back(question, own):
         return None
     for i in range(len(users) - 1, max(-1, len(users) - 1 - depth), -1):
         if self_reports([users[i]]):  # "我学完了 X" then "下一个该学什么": progress, for the planner
-            return None
-        earlier = in_context(users[i], [("user", t) for t in users[:i]], read, curriculum, depth - 1)
+            return _recommended(question, own, users[i], recommend, curriculum)
+        before = [("user", t) for t in users[:i]]
+        earlier = in_context(users[i], before, read, curriculum, recommend, depth - 1)
         ctx = earlier or read(users[i])
         if _topic(ctx):
             ctx.source = users[i]

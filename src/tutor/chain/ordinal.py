@@ -37,7 +37,7 @@ _EN_ORD = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st
 _EXTRA_EN = {"seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "7th": 7, "8th": 8, "9th": 9, "10th": 10}
 # "the second one", "the fourth step", "the last point", "number 3"; an ordinal word alone ("first, ...") is none
 _ORDINAL_EN = re.compile(
-    rf"\bthe\s+({_EN_ORD}|last|final)\s+(?:one|[a-z]+)\b|\b({_EN_ORD}|last|final)\s+one\b"
+    rf"\bthe\s+(?:very\s+)?({_EN_ORD}|last|final)\s+(?:one|[a-z]+)\b|\b({_EN_ORD}|last|final)\s+one\b"
     r"|\b(?:number|no\.|item|step|point)\s*#?\s*(\d{1,2})\b",
     re.IGNORECASE,
 )

@@ -25,12 +25,12 @@ from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.study_mode import PACE, plan_for_hours
 from tutor.curriculum import planner
 from tutor.curriculum.graph import Prerequisites
-from tutor.curriculum.learners import Roadmap
+from tutor.curriculum.learners import Learners, Roadmap
 from tutor.curriculum.model import Citation, Curriculum, TimePlan
 from tutor.curriculum.planner import NextSteps
 from tutor.curriculum.progress import LearnerProfile
 
-__all__ = ["finished_labels", "next_in_order", "next_step_answer", "roadmap_order_lead"]
+__all__ = ["finished_labels", "next_in_order", "recommender", "next_step_answer", "roadmap_order_lead"]
 
 
 def finished_labels(roadmap: Roadmap, profile: LearnerProfile) -> list[str]:
@@ -89,6 +89,18 @@ def next_in_order(roadmap: Roadmap, done: set[int], stated: set[int] | None) -> 
     """The skill the roadmap's order puts next for this learner (`planner.next_in_order`, the rule the stored
     learner's plan shares)."""
     return planner.next_in_order(roadmap.curriculum, roadmap.prerequisites, done, stated)
+
+
+def recommender(learners: Learners) -> Callable[[str], int | None]:
+    """The skill a next-step answer to a progress report leads with (`roadmap_order_lead`'s): what a follow-up
+    such as "那个技能有啥推荐资源吗" refers to, recomputed from the learner's words alone, so an eval case
+    (earlier questions only) and the chat (with the answer in the history) agree."""
+
+    def recommended(report: str) -> int | None:
+        done = set(learners.profile_for(None, text=report).finished)
+        return next_in_order(learners.roadmap, done, done) if done else None
+
+    return recommended
 
 
 def roadmap_order_lead(

@@ -27,7 +27,7 @@ from tutor.chain.ordinal import earlier_turn, item_lead, list_items, ordinal, pi
 from tutor.chain.own_words import apply_own_words
 from tutor.chain.phrasing import phrase_structured
 from tutor.chain.plan_scope import scoped_route
-from tutor.chain.planner_reply import finished_labels, learner_plan, next_step_answer
+from tutor.chain.planner_reply import finished_labels, learner_plan, next_step_answer, recommender
 from tutor.chain.prompts import SYSTEM_PROMPTS
 from tutor.chain.reading_gate import Gate, LearnedReading
 from tutor.chain.refusal import best_relevance, refused
@@ -141,9 +141,9 @@ class TutorChain:
         self, question: str, history: Sequence[Turn] = ()
     ) -> tuple[str, Understanding | None, Route]:
         """The turn's standalone question, what it refers back to, and its route (also `tutor eval router`)."""
-        history = list(history)
+        history, cur = list(history), self.roadmap.curriculum
         standalone = self._condense(question, history)
-        context = in_context(question, history, self.understand, self.roadmap.curriculum)  # what it refers to
+        context = in_context(question, history, self.understand, cur, recommender(self.learners))
         route = follow_up_route(self.router.route(standalone), context, question)
         route = own_words_route(route, question, standalone, self.router.route, self._topic)
         return standalone, context, scoped_route(route, question, self.structure, self._names_own)

@@ -387,3 +387,52 @@ def test_a_parallel_follow_up_keeps_the_essay_and_drops_the_earlier_subject():
     earlier = [("user", "What are the advantages of lifelong learning in the opinion leader essay?")]
     out = condense_by_rule("What about its downsides?", earlier, None, lambda t: False, names_doc)
     assert "lifelong learning" in out
+
+
+# --- the referent is what the earlier answer gave: the recommended skill, the stage pointed at ----------------
+
+
+def _recommended_ctx(question: str, earlier: list[str], cur, cfg, nxt: int | None) -> Understanding | None:
+    history = [("user", text) for text in earlier]
+    return in_context(question, history, lambda t: understand(t, cur, cfg), cur, lambda _report: nxt)
+
+
+@pytest.mark.parametrize(
+    "question,aspect",
+    [
+        ("那个技能有啥推荐资源吗", "resources"),
+        ("它的检验标准呢？", "checks"),
+        ("Any projects for that skill?", "project"),
+    ],
+)
+def test_an_aspect_after_a_progress_report_is_about_the_recommended_skill(cur, cfg, question, aspect) -> None:
+    u = _recommended_ctx(question, ["我刚学完 Python 基础，下一步该学啥？"], cur, cfg, 2)
+    assert u is not None and u.skills == [2] and u.aspects[0] == aspect
+    assert "recommended" in u.inherited["as"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ok so what's the next skill, and what resources does it recommend?",  # asks what is next: the planner's
+        "那理论和写代码的时间怎么分配比较好？",  # no aspect of a skill
+        "RAG 有什么资源？",  # a reference of its own
+        "我学完了数学，那个技能有啥资源",  # a progress report of its own
+    ],
+)
+def test_a_progress_report_gives_no_referent_to_other_follow_ups(cur, cfg, question) -> None:
+    u = _recommended_ctx(question, ["我刚学完深度学习原理。"], cur, cfg, 6)
+    assert u is None or u.skills != [6]
+
+
+def test_without_a_recommender_a_progress_report_stays_the_planners(cur, cfg) -> None:
+    history = [("user", "我刚学完 Python 基础，下一步该学啥？")]
+    assert in_context("那个技能有啥推荐资源吗", history, lambda t: understand(t, cur, cfg), cur) is None
+
+
+def test_that_stage_points_back_even_when_a_number_reads_as_a_milestone(cur, cfg) -> None:
+    question = "how long would that stage take if I can only study in the evenings, like 2-3 hrs a day?"
+    own = understand(question, cur, cfg)
+    assert refers_back(question, own)
+    u = _ctx(question, ["which skills are in the deep learning practice stage?"], cur, cfg)
+    assert u is not None and u.stages == [2] and not u.milestones and "time" in u.aspects

@@ -29,6 +29,8 @@ from tutor.chain.understanding import Understanding
         ("and the third step?", 3),
         ("What about number 3?", 3),
         ("What does the 2nd one mean?", 2),
+        ("what does it say about the very last step specifically?", -1),
+        ("And the very first one?", 1),
     ],
 )
 def test_ordinals_in_both_languages(question: str, position: int | None) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from tutor.chain.answer import Answer, Source
 from tutor.chain.own_words import apply_own_words
-from tutor.chain.planner_reply import roadmap_order_lead
+from tutor.chain.planner_reply import recommender, roadmap_order_lead
 from tutor.chain.replies import plan_sources
 from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.planner import roadmap_next
@@ -103,3 +103,26 @@ def test_own_words_count_skill_numbers_and_only_earlier_prerequisites(roadmap) -
     deployed = known("I just finished model deployment (skill 13). What's next?")
     assert 13 in deployed and 14 not in deployed  # the core path's 微调 → 部署 is a gap, not done
     assert set(known("Stage 0 is behind me. What's the next stage?")) == {1, 2, 3}
+
+
+class _Adhoc:
+    """The part of `Learners` the recommender reads: an ad-hoc profile from the learner's words."""
+
+    def __init__(self, roadmap: Roadmap) -> None:
+        self.roadmap = roadmap
+
+    def profile_for(self, learner: str | None = None, text: str | None = None) -> LearnerProfile:
+        known = self.roadmap.match_skills(text or "").known
+        return LearnerProfile(id="adhoc", name="adhoc", finished=sorted(known))
+
+
+@pytest.mark.parametrize(
+    ("report", "expected"),
+    [
+        ("我刚学完 Python 基础，下一步该学啥？", 2),
+        ("I just finished deep learning principles.", 6),
+        ("下一步学什么", None),
+    ],
+)
+def test_the_recommended_skill_is_the_next_steps_lead(roadmap, report, expected) -> None:
+    assert recommender(_Adhoc(roadmap))(report) == expected  # type: ignore[arg-type]
