@@ -37,7 +37,7 @@ from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.list_order import ordered_list_blocks
-from tutor.chain.named_distinct import distinct_sections, naming_words
+from tutor.chain.named_distinct import naming_words
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
@@ -214,7 +214,8 @@ class StructureComposer:
         own: list[tuple[str, ...]] = []
         if latest and latest != question:
             said = latest if CJK.search(latest) else expand_english(latest)
-            own = distinct_sections(said, parts, doc, ranked=ranked)
+            # with its paraphrases and sibling choice, as the question's: "跑出来" -> 5.4 运行结果展示
+            own = chosen_sections(said, parts, doc, ranked=ranked)[0]
             named = own or named
         if qa := self._faq_by_words(parts, question, expanded, named_article, sources):
             return DocPlan(blocks=qa, reason="faq words")

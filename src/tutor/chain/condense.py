@@ -16,6 +16,7 @@ from langchain_core.output_parsers import StrOutputParser
 from tutor.chain.glossary import english_terms
 from tutor.chain.prompts import CONDENSE_PROMPT
 from tutor.chain.refs import ASPECT_PATTERNS
+from tutor.chain.study_mode import PACE
 from tutor.chain.text import CJK
 
 if TYPE_CHECKING:
@@ -160,6 +161,16 @@ def _topic(previous: str, mentions: Callable[[str], list[str]] | None) -> str:
     return re.sub(r"\s+", " ", _QUESTION_WORDS.sub(" ", previous)).strip()
 
 
+def _another_pace(topic: str, body: str) -> str:
+    """ "what if I can only do it on the side?" after "How long does the full-time plan take?": a pace the
+    follow-up names (a changed condition) replaces the earlier one, whose words would name both plans."""
+    if not any(rx.search(body) for rx in PACE.values()):
+        return topic
+    for rx in PACE.values():
+        topic = rx.sub(" ", topic)
+    return re.sub(r"\s+", " ", topic).strip()
+
+
 def _pointing_back(body: str) -> re.Match[str] | None:
     """The pronoun that points at the earlier turn; None when there is none or when an English "them"/"they"
     follows a term of the material in the question itself ("how often should I read papers, and how should I read
@@ -218,7 +229,7 @@ def condense_by_rule(
         return parallel
     if back is None and _ANAPHORA_EN.search(body):  # "And how should I read them?": a new question
         return question
-    topic = _topic(previous, mentions)
+    topic = _another_pace(_topic(previous, mentions), body)
     if not topic:
         return question
     if back is not None:

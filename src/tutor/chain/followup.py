@@ -112,7 +112,9 @@ def refers_back(question: str, own: Understanding) -> bool:
 
 
 def _topic(u: Understanding) -> bool:
-    return bool(u.stages or u.skills or u.milestones)
+    """A reference a follow-up can inherit: a stage, skill or milestone, or the whole roadmap ("how long does
+    the whole roadmap take full-time?" then "And if I only have evenings and weekends?")."""
+    return bool(u.stages or u.skills or u.milestones or u.whole_roadmap)
 
 
 def _neighbour(values: list[int], base: int, step: int) -> int | None:
@@ -202,7 +204,8 @@ def _inherit(question: str, own: Understanding, ctx: Understanding, cur: Curricu
 
 
 # what a follow-up may ask about the skill an earlier answer recommended ("那个技能有啥推荐资源吗")
-_ABOUT_A_SKILL = frozenset({"resources", "checks", "project", "content", "prerequisites"})
+# (what it covers only when the follow-up points at "那个技能": "接下来学什么" is the planner's)
+_ABOUT_A_SKILL = frozenset({"resources", "checks", "project", "prerequisites"})
 
 
 def _recommended(
@@ -217,12 +220,13 @@ def _recommended(
     progress itself, asks what is next, asks no such aspect or names its own reference stays as it was (None)."""
     if recommend is None or self_reports([question]) or _names_own(own):
         return None
-    if "next" in own.aspects or _NEXT.search(question) or _PREV.search(question):  # "what's the next skill…"
-        return None
-    if not set(own.aspects) & _ABOUT_A_SKILL:
-        return None
     found = recommend(report)
-    if found is None:
+    if found is None or _NEXT.search(question) or _PREV.search(question):  # "what's the next skill…"
+        return None
+    seed = Understanding(skills=[found])
+    read_aspects(question, seed)  # with a skill in place: "接下来学什么好" asks what is next, the planner's
+    asked = set(seed.aspects) & (_ABOUT_A_SKILL | ({"content"} if _POINTER.search(question) else set()))
+    if "next" in seed.aspects or not asked:
         return None
     ctx = Understanding(skills=[found], aspects=["next"])
     ctx.source = report
@@ -258,10 +262,20 @@ def in_context(
     return None
 
 
+# finishing what the earlier turn was about, said with a pronoun: "学完它下一个技能是啥", "once I've finished it"
+_FINISHING_IT = re.compile(
+    r"(?:学完|学好|学会|搞定|掌握|搞懂|学透)了?(?:它|这个|那个)|\b(?:finish(?:ed)?|done with|complete(?:d)?|master(?:ed)?)"
+    r"\s+(?:it|that|this)\b",
+    re.IGNORECASE,
+)
+
+
 def follow_up_route(route: Route, context: Understanding | None, question: str) -> Route:
     """ "What comes after it?" about the earlier turn's skill asks the roadmap, not the planner; a learner who
-    reports progress ("我学完它了，下一步呢") still gets the planner."""
+    reports progress ("我学完它了，下一步呢", "学完它下一个技能是啥") still gets the planner."""
     if context is None or not context.structured or route.kind != "next_step" or self_reports([question]):
+        return route
+    if _FINISHING_IT.search(question):
         return route
     return Route("material", f"a follow-up about the earlier turn's {context.inherited.get('as', 'topic')}")
 

@@ -108,7 +108,7 @@ class TutorChain:
 
         standalone, context, route = self.route_turn(question, history)
         timings["route_s"] = time.perf_counter() - start
-        profile = self.learners.profile_for(learner, text=question if route.kind == "next_step" else None)
+        profile = self.learners.profile_for(learner, text=standalone if route.kind == "next_step" else None)
         answer = Answer(
             question=question,
             standalone_question=standalone,

@@ -134,7 +134,7 @@ def test_without_a_conversation_an_ordinal_skill_is_the_skill_number(cur, cfg):
         ("技能点 11 有哪些资源？", "PyTorch 的项目有哪些？"),  # names its own skill
         ("我学完了机器学习基础", "下一个该学什么"),  # a progress report: the planner's
         ("I finished the Transformer skill.", "What's next for me?"),
-        ("全职学习要多久？", "那业余呢？"),  # the earlier turn names no skill, stage or milestone
+        ("学习建议里理论和实践的时间怎么分配？", "项目应该按什么顺序做？"),  # the earlier turn names nothing
     ],
 )
 def test_nothing_is_inherited_when_the_follow_up_needs_nothing(earlier, question, cur, cfg):
@@ -436,3 +436,41 @@ def test_that_stage_points_back_even_when_a_number_reads_as_a_milestone(cur, cfg
     assert refers_back(question, own)
     u = _ctx(question, ["which skills are in the deep learning practice stage?"], cur, cfg)
     assert u is not None and u.stages == [2] and not u.milestones and "time" in u.aspects
+
+
+@pytest.mark.parametrize(
+    "earlier,question",
+    [
+        ("全职学习要多久？", "那业余呢？"),
+        (
+            "How long does the whole roadmap take if I study full-time?",
+            "And if I only have evenings and weekends?",
+        ),
+    ],
+)
+def test_the_whole_roadmaps_time_is_inherited_under_another_pace(earlier, question, cur, cfg) -> None:
+    u = _ctx(question, [earlier], cur, cfg)
+    assert u is not None and u.whole_roadmap and "time" in u.aspects and u.structured
+
+
+@pytest.mark.parametrize(
+    "earlier,question,left",
+    [
+        (
+            "How long does the full-time plan take in total?",
+            "what if I can only do it on the side?",
+            "full-time",
+        ),
+        ("全职学的话每个阶段要多久？", "那业余时间学呢？它每个阶段多久", "全职"),
+    ],
+)
+def test_a_pace_of_the_follow_up_replaces_the_earlier_ones(earlier, question, left) -> None:
+    standalone = condense_by_rule(question, [("user", earlier)])
+    assert left not in standalone
+
+
+@pytest.mark.parametrize("question", ["学完它下一个技能是啥", "Once I've finished it, what's next?"])
+def test_finishing_it_then_next_is_a_progress_report_for_the_planner(question, cur, cfg) -> None:
+    u = _ctx(question, ["强化学习那部分讲了什么？"], cur, cfg)
+    assert u is not None and u.structured
+    assert follow_up_route(Route("next_step", "asks what to learn next"), u, question).kind == "next_step"

@@ -71,3 +71,17 @@ def test_a_topic_named_whole_outranks_the_steps_named_only_as_a_form() -> None:
     assert picked and named == [("6. 实际应用场景", "6.1 技术咨询")]
     named, _ = chosen_sections("意见领袖那篇的具体步骤是怎样的？", parts, "leader")
     assert named == [("3. 核心算法原理 & 具体操作步骤", "3.2 算法步骤详解")]  # no topic named: the steps
+
+
+def test_a_follow_ups_own_words_pick_the_run_result_with_their_paraphrase() -> None:
+    # "那代码跑出来最终技能水平是多少？" after a question about the essay: the follow-up's own words choose the
+    # section, and "跑出来" says 运行结果 there too (not 5.2, named by 代码 alone)
+    from tests.unit.chain.test_doc_parts import _Embedder, _retrieved
+    from tutor.chain.compose_doc import StructureComposer
+
+    composer = StructureComposer(lambda: DOC)
+    sources = [_retrieved(DOC[1])]
+    latest = "那代码跑出来最终技能水平是多少？"
+    plan = composer.plan(f"意见领袖那篇 {latest}", sources, _Embedder(), latest)  # type: ignore[arg-type]
+    quoted = " ".join(line for b in plan.blocks or [] for line in [b.text, *b.lines])
+    assert "5.86" in quoted and "print(S1)" not in quoted
