@@ -17,7 +17,7 @@ from tutor.chain.understanding import understand
 from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.progress import LearnerProfile
 
-__all__ = ["apply_own_words", "self_reports", "time_plan"]
+__all__ = ["apply_own_words", "reported", "self_reports", "time_plan"]
 
 # "我刚学完 Python" / "I just finished PyTorch": a clause in which the learner says what they know;
 # "do I need to have learned X", "what should I know" ask about X, they report nothing.
@@ -96,6 +96,13 @@ def _known_from(said: list[str], roadmap: Roadmap) -> tuple[set[int], set[int], 
         # done because the core path puts 微调 before 部署: that one is a gap the plan names)
         known |= {a for a in roadmap.prerequisites.ancestors(n) if order.index(a) < order.index(n)}
     return stated, known, list(mentions.not_known)
+
+
+def reported(text: str, roadmap: Roadmap) -> tuple[set[int], set[int]]:
+    """(stated, known incl. what precedes them) from the clauses of `text` in which the learner says what they
+    know: what `apply_own_words` counts for a next-step answer, for a follow-up that asks about its lead."""
+    said = self_reports([text])
+    return _known_from(said, roadmap)[:2] if said else (set(), set())
 
 
 def apply_own_words(

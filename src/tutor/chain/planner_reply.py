@@ -20,12 +20,12 @@ from tutor.chain.daily_hours import hours_per_day
 from tutor.chain.doc_parts import DocParts
 from tutor.chain.essay_next import essay_next_answer
 from tutor.chain.list_next import list_next_answer
-from tutor.chain.own_words import time_plan
+from tutor.chain.own_words import reported, time_plan
 from tutor.chain.refs import ASPECT_PATTERNS
 from tutor.chain.study_mode import PACE, plan_for_hours
 from tutor.curriculum import planner
 from tutor.curriculum.graph import Prerequisites
-from tutor.curriculum.learners import Learners, Roadmap
+from tutor.curriculum.learners import Roadmap
 from tutor.curriculum.model import Citation, Curriculum, TimePlan
 from tutor.curriculum.planner import NextSteps
 from tutor.curriculum.progress import LearnerProfile
@@ -91,14 +91,15 @@ def next_in_order(roadmap: Roadmap, done: set[int], stated: set[int] | None) -> 
     return planner.next_in_order(roadmap.curriculum, roadmap.prerequisites, done, stated)
 
 
-def recommender(learners: Learners) -> Callable[[str], int | None]:
-    """The skill a next-step answer to a progress report leads with (`roadmap_order_lead`'s): what a follow-up
-    such as "那个技能有啥推荐资源吗" refers to, recomputed from the learner's words alone, so an eval case
-    (earlier questions only) and the chat (with the answer in the history) agree."""
+def recommender(roadmap: Roadmap) -> Callable[[str], int | None]:
+    """The skill a next-step answer to a progress report leads with (`roadmap_order_lead`'s, from what
+    `apply_own_words` reads as known): what a follow-up such as "那个技能有啥推荐资源吗" refers to, recomputed from
+    the learner's words alone, so an eval case (earlier questions only) and the chat (with the answer in the
+    history) agree."""
 
     def recommended(report: str) -> int | None:
-        done = set(learners.profile_for(None, text=report).finished)
-        return next_in_order(learners.roadmap, done, done) if done else None
+        stated, known = reported(report, roadmap)
+        return next_in_order(roadmap, known, stated) if known else None
 
     return recommended
 

@@ -143,7 +143,7 @@ class TutorChain:
         """The turn's standalone question, what it refers back to, and its route (also `tutor eval router`)."""
         history, cur = list(history), self.roadmap.curriculum
         standalone = self._condense(question, history)
-        context = in_context(question, history, self.understand, cur, recommender(self.learners))
+        context = in_context(question, history, self.understand, cur, recommender(self.roadmap))
         route = follow_up_route(self.router.route(standalone), context, question)
         route = own_words_route(route, question, standalone, self.router.route, self._topic)
         return standalone, context, scoped_route(route, question, self.structure, self._names_own)

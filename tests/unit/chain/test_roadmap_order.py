@@ -105,24 +105,14 @@ def test_own_words_count_skill_numbers_and_only_earlier_prerequisites(roadmap) -
     assert set(known("Stage 0 is behind me. What's the next stage?")) == {1, 2, 3}
 
 
-class _Adhoc:
-    """The part of `Learners` the recommender reads: an ad-hoc profile from the learner's words."""
-
-    def __init__(self, roadmap: Roadmap) -> None:
-        self.roadmap = roadmap
-
-    def profile_for(self, learner: str | None = None, text: str | None = None) -> LearnerProfile:
-        known = self.roadmap.match_skills(text or "").known
-        return LearnerProfile(id="adhoc", name="adhoc", finished=sorted(known))
-
-
 @pytest.mark.parametrize(
     ("report", "expected"),
     [
         ("我刚学完 Python 基础，下一步该学啥？", 2),
         ("I just finished deep learning principles.", 6),
-        ("下一步学什么", None),
+        ("我学完了阶段 1，下一步呢？", 7),  # a whole stage: the next stage's first skill
+        ("下一步学什么", None),  # no progress reported
     ],
 )
 def test_the_recommended_skill_is_the_next_steps_lead(roadmap, report, expected) -> None:
-    assert recommender(_Adhoc(roadmap))(report) == expected  # type: ignore[arg-type]
+    assert recommender(roadmap)(report) == expected
