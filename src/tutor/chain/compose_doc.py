@@ -41,7 +41,7 @@ from tutor.chain.named_distinct import naming_words
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
-from tutor.chain.sibling_choice import chosen_sections
+from tutor.chain.sibling_choice import chosen_sections, follow_up_sections
 from tutor.chain.text import CJK
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
@@ -214,8 +214,8 @@ class StructureComposer:
         own: list[tuple[str, ...]] = []
         if latest and latest != question:
             said = latest if CJK.search(latest) else expand_english(latest)
-            # with its paraphrases and sibling choice, as the question's: "跑出来" -> 5.4 运行结果展示
-            own = chosen_sections(said, parts, doc, ranked=ranked)[0]
+            # what it asks within the earlier topic's sections when it points back, else its own sections
+            own = follow_up_sections(said, named, parts, doc, ranked)
             named = own or named
         if qa := self._faq_by_words(parts, question, expanded, named_article, sources):
             return DocPlan(blocks=qa, reason="faq words")

@@ -19,7 +19,7 @@ from tutor.chain.doc_parts import DocParts, _matches, _question_words, heading_w
 from tutor.chain.glossary import expand_english
 from tutor.chain.named_distinct import distinct_sections, form_only, naming_words
 
-__all__ = ["asked_span", "chosen_sections", "said_as_headings"]
+__all__ = ["asked_span", "chosen_sections", "follow_up_sections", "referent_sections", "said_as_headings"]
 
 # the learner's words for what a heading says: a difficulty is a challenge; what a program prints is its result
 _PARAPHRASES = (
@@ -152,3 +152,42 @@ def _fully_named(
     own = naming_words(question, full[0][-1])
     others = [q for q in wide if q != full[0]]
     return full[0] if own and all(not own & naming_words(question, q[-1]) for q in others) else None
+
+
+# the follow-up scopes what it asks to the earlier turn's topic: "Which tools does it suggest for that?"
+_POINTS_BACK = re.compile(
+    r"\b(?:that|it|this|them|those)\b|它|这方面|那方面|这块|那块|其中|这一步|那一步|这个|那个", re.IGNORECASE
+)
+
+
+def referent_sections(
+    latest: str, earlier: Sequence[tuple[str, ...]], parts: DocParts, doc: str
+) -> list[tuple[str, ...]]:
+    """The earlier turn's sections that hold what a follow-up pointing back asks for: "Which tools does it
+    suggest for that?" after a question about time management asks for the tools of 步骤4：时间管理 (Trello…),
+    not the essay's 7.2 开发工具推荐 that its own word 工具 names; [] when it points at nothing or they hold
+    no word of what it asks."""
+    if not _POINTS_BACK.search(latest):
+        return []
+    words = [w for w in re.findall(r"[\u4e00-\u9fff]{2,}", asked_span(latest))]
+    held = []
+    for path in earlier:
+        whole = parts.section(doc, path)
+        if whole is not None and any(w in whole.text for w in words):
+            held.append(path)
+    return held
+
+
+def follow_up_sections(
+    latest: str,
+    earlier: Sequence[tuple[str, ...]],
+    parts: DocParts,
+    doc: str,
+    ranked: Sequence[Sequence[str]] = (),
+) -> list[tuple[str, ...]]:
+    """The sections a follow-up's own words name: what it asks within the earlier turn's sections when it points
+    back (`referent_sections`), else its own, chosen with its paraphrases ("跑出来" -> 5.4 运行结果展示)."""
+    return (
+        referent_sections(latest, earlier, parts, doc)
+        or chosen_sections(latest, parts, doc, ranked=ranked)[0]
+    )

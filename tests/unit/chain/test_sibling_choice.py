@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tutor.chain.doc_parts import DocParts
-from tutor.chain.sibling_choice import asked_span, chosen_sections, said_as_headings
+from tutor.chain.sibling_choice import asked_span, chosen_sections, referent_sections, said_as_headings
 from tutor.index.store import StoredChunk
 
 END = "8. 总结：未来发展趋势与挑战"
@@ -85,3 +85,10 @@ def test_a_follow_ups_own_words_pick_the_run_result_with_their_paraphrase() -> N
     plan = composer.plan(f"意见领袖那篇 {latest}", sources, _Embedder(), latest)  # type: ignore[arg-type]
     quoted = " ".join(line for b in plan.blocks or [] for line in [b.text, *b.lines])
     assert "5.86" in quoted and "print(S1)" not in quoted
+
+
+def test_a_follow_up_pointing_back_asks_within_the_earlier_section() -> None:
+    parts, earlier = DocParts(DOC), [("6. 实际应用场景", "6.1 技术咨询")]
+    assert referent_sections("这方面有哪些需求？", earlier, parts, "leader") == earlier  # 了解需求 is in it
+    assert referent_sections("有哪些需求？", earlier, parts, "leader") == []  # points at nothing earlier
+    assert referent_sections("这方面有哪些挑战？", earlier, parts, "leader") == []  # the section holds none
