@@ -154,9 +154,12 @@ def _fully_named(
     return full[0] if own and all(not own & naming_words(question, q[-1]) for q in others) else None
 
 
-# the follow-up scopes what it asks to the earlier turn's topic: "Which tools does it suggest for that?"
+# the follow-up scopes what it asks to the earlier turn's topic: "Which tools does it suggest for that?", "这方面…";
+# not a pronoun for the essay itself ("What challenges does it say you'll face?" asks the essay's challenges)
 _POINTS_BACK = re.compile(
-    r"\b(?:that|it|this|them|those)\b|它|这方面|那方面|这块|那块|其中|这一步|那一步|这个|那个", re.IGNORECASE
+    r"\b(?:for|about|in|on|with|within|during|under)\s+(?:that|it|this|them|those)\b"
+    r"|这方面|那方面|这块|那块|这一步|那一步|其中|对此|在这(?:里|一步)|在那(?:里|一步)",
+    re.IGNORECASE,
 )
 
 

@@ -92,3 +92,11 @@ def test_a_follow_up_pointing_back_asks_within_the_earlier_section() -> None:
     assert referent_sections("这方面有哪些需求？", earlier, parts, "leader") == earlier  # 了解需求 is in it
     assert referent_sections("有哪些需求？", earlier, parts, "leader") == []  # points at nothing earlier
     assert referent_sections("这方面有哪些挑战？", earlier, parts, "leader") == []  # the section holds none
+
+
+def test_a_pronoun_for_the_essay_scopes_nothing() -> None:
+    # "What challenges does it say you'll face?": "it" is the essay, not the earlier section that mentions 挑战
+    earlier = [("3. 核心算法原理 & 具体操作步骤", "3.2 算法步骤详解")]
+    parts = DocParts([*DOC, _chunk(7, list(earlier[0]), 50, "了解行业需求和挑战。")])
+    assert referent_sections("What challenges does it say you'll face? 挑战", earlier, parts, "leader") == []
+    assert referent_sections("Which challenges does it list for that? 挑战", earlier, parts, "leader") == earlier
