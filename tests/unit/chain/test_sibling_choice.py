@@ -99,4 +99,6 @@ def test_a_pronoun_for_the_essay_scopes_nothing() -> None:
     earlier = [("3. 核心算法原理 & 具体操作步骤", "3.2 算法步骤详解")]
     parts = DocParts([*DOC, _chunk(7, list(earlier[0]), 50, "了解行业需求和挑战。")])
     assert referent_sections("What challenges does it say you'll face? 挑战", earlier, parts, "leader") == []
-    assert referent_sections("Which challenges does it list for that? 挑战", earlier, parts, "leader") == earlier
+    assert (
+        referent_sections("Which challenges does it list for that? 挑战", earlier, parts, "leader") == earlier
+    )
