@@ -34,6 +34,7 @@ from tutor.chain.refs import (
     stage_ranges,
 )
 from tutor.chain.stage_described import drop_described_aspects, drop_described_skills
+from tutor.chain.stage_profile import read_described, read_prerequisite_topic
 from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
@@ -375,6 +376,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     _numbered(text, curriculum, u, claims)
     _named(text, curriculum, config or CurriculumConfig(), u, claims)
     drop_unasked_skills(text, curriculum, u.skills, u.evidence)  # one ruled out, a name said in pieces
+    read_described(text, curriculum, u)  # "the phase where I ship models to production": its stage
     stage_named_by_skills(text, curriculum, u.skills, u.stages, u.evidence)
     if u.stages:  # a stage named outright outweighs a skill only guessed from a near-spelling ("LLM" ≈ vllm)
         for n in [n for n in u.skills if "≈" in u.evidence.get(f"skill {n}", "")]:
@@ -390,6 +392,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     )  # "the advanced topics at the end of the curriculum": what is left is the stage's overview
     named_skills.stage_skill_list(text, u.skills, u.stages, u.aspects, u.evidence)  # "第二阶段…有哪几个技能"
     _before(text, u)
+    read_prerequisite_topic(text, curriculum, u)  # "before touching the actual AI theory": 阶段 1's prerequisites
     _whole_roadmap(text, u)
     foundations_asked(text, curriculum, u)  # "正式学 AI 之前得先打好哪些底子": 阶段 0
     if BY_ITEM in u.evidence.values():  # "by when can I build X": the milestone alone, not X's criteria
