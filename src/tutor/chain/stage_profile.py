@@ -181,10 +181,10 @@ def stage_scores(text: str, curriculum: Curriculum) -> dict[int, float]:
 
 # a stage/phase/阶段 without a number, and not "which/each/next stage" (other readers answer those)
 _NOUN = re.compile(
-    r"(?<!which )(?<!what )(?<!each )(?<!which part of the )(?<!every )(?<!next )(?<!previous )(?<!prior )(?<!later )(?<!all )"
+    r"(?<!which )(?<!what )(?<!each )(?<!which part of the )(?<!every )(?<!next )(?<!previous )(?<!prior )(?<!later )(?<!all )(?<!this )(?<!early )"
     r"\b(?:stage|phase)\b(?!\s*#?\s*(?:\d|zero\b|one\b|two\b|three\b|four\b|five\b|[0-9]))"
     r"|(?<!which )(?<!what )\bpart of the (?:roadmap|curriculum|path|plan)\b"
-    r"|(?<![第哪每各几下上按])(?<!哪个)(?<!哪一)(?<!每个)(?<!各个)(?<!几个)(?<!下一)(?<!下个)(?<!上一)(?<!上个)(?<!一个)"
+    r"|(?<![第哪每各几下上按])(?<!哪个)(?<!哪一)(?<!每个)(?<!各个)(?<!几个)(?<!下一)(?<!下个)(?<!上一)(?<!上个)(?<!一个)(?<!这个)(?<!现)(?<!当前)(?<!目前)"
     r"(?<![0-9０-９零一二三四五六]个)阶段(?!\s*[0-9０-９])(?!性)",
     re.IGNORECASE,
 )

@@ -56,3 +56,9 @@ def test_the_topic_after_before_names_the_stage_whose_prerequisites_are_asked(cu
     guessed = understand("Before I get into the LLM application stuff, what do I need?", cur, cfg)
     assert guessed.stages == [3] and not guessed.skills  # "LLM" is no near-spelling of vllm here
     assert understand("What should I learn before deployment?", cur, cfg).skills == [13]  # a skill stays
+
+
+def test_this_stage_meaning_now_names_no_stage(cur, cfg) -> None:
+    u = understand("At this stage I've done Python and math, what's next?", cur, cfg)
+    assert not u.stages and u.skills == [1, 2]
+    assert not understand("现阶段我学完了 Python 和数学，下一步学什么？", cur, cfg).stages
