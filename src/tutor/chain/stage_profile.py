@@ -92,7 +92,8 @@ def _words(text: str) -> set[str]:
     words = {w.lower() for w in jieba.lcut(text) if len(w.strip()) >= 2}
     words |= {w.lower() for w in _EN_WORD.findall(text)}
     low = text.lower()
-    words |= {p for syns in _TITLE_WORDS.values() for p in syns if " " in p and p in low}
+    # a phrase or a Chinese word jieba may cut otherwise ("打底子"): found as written
+    words |= {p for syns in _TITLE_WORDS.values() for p in syns if (" " in p or not p.isascii()) and p in low}
     glossed = english_terms(
         text
     )  # and their parts: "deep learning" -> 深度学习 -> 深度, as 深度学习实践 is cut
@@ -170,6 +171,21 @@ def _leading_titles(curriculum: Curriculum, held: dict[str, dict[int, float]]) -
                 held[syn] = {leads[0]: 2.0}
 
 
+def _others(text: str, curriculum: Curriculum, skill: int) -> dict[int, float]:
+    """The stage weights of the words of `text` that are not the skill's own ("retrieval strategies" is RAG's)."""
+    own = curriculum.skill(skill)
+    mine = _words(
+        " ".join(
+            [own.name, *(g.title or "" for g in own.content), *(i for g in own.content for i in g.items)]
+        )
+    )
+    scores: dict[int, float] = {}
+    for term in _words(text) - mine:
+        for stage, w in _profiles(curriculum).get(term, {}).items():
+            scores[stage] = scores.get(stage, 0.0) + w
+    return scores
+
+
 def stage_scores(text: str, curriculum: Curriculum) -> dict[int, float]:
     """Each stage's weight from the words of `text` that its profile holds."""
     scores: dict[int, float] = {}
@@ -193,6 +209,7 @@ _RELATIVE = re.compile(
     r"|(?P<zh>之后|后面|以后)的?(?:那个|那一个|一个)阶段",
     re.IGNORECASE,
 )
+_FIRST = re.compile(r"最(?:开始|早|初)的?(?:那个|那一个)?阶段|\b(?:earliest|opening) (?:stage|phase)\b", re.I)
 _FROM_END = re.compile(
     r"倒数第\s*([二三2-3])\s*个?阶段|\b(?:second[- ]to[- ]last|penultimate|second[- ]last)\s+(?:stage|phase)\b",
     re.I,
@@ -200,7 +217,9 @@ _FROM_END = re.compile(
 
 
 def _from_end(text: str, numbers: list[int]) -> Described | None:
-    """ "倒数第二个阶段", "the penultimate stage": counted from the roadmap's last stage."""
+    """ "倒数第二个阶段", "the penultimate stage": counted from the roadmap's last stage; "最开始那个阶段": its first."""
+    if m := _FIRST.search(text):  # "最开始那个阶段": the roadmap's first stage (阶段 0)
+        return Described(min(numbers), m.group(0), min(numbers), overrides=True)
     if m := _FROM_END.search(text):
         back = {"二": 2, "2": 2, "三": 3, "3": 3}.get(m.group(1) or "二", 2)
         n = sorted(numbers)[-back]
@@ -249,15 +268,18 @@ def described_stage(
         for n, s in zip(skills, said, strict=True)
         if not any(titled.get(w, set()) - {curriculum.skill(n).stage} for w in _words(s))
     ]
-    if len(voters) == 1 and re.search(
+    lone = len(voters) == 1 and re.search(
         re.escape(voters[0][1]) + r"\s*(?:的|这个|那个)?\s*(?:阶段|部分|stage\b|phase\b|part\b)", text, re.I
-    ):
-        return None  # "RAG 阶段", "the PyTorch stage": that skill's part of the roadmap
+    )
     masked = text
     for _, s in voters:
         if s:
             masked = masked.replace(s, " ")
     scores = stage_scores(masked, curriculum)
+    if lone and max(_others(masked, curriculum, voters[0][0]).values(), default=0) < 1.5:
+        return (
+            None  # "RAG 阶段", "the PyTorch stage": that skill's part of the roadmap, nothing else described
+        )
     votes = {n: 0 for n in numbers}
     for n, _ in voters:
         votes[curriculum.skill(n).stage] += 1

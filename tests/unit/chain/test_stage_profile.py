@@ -62,3 +62,15 @@ def test_this_stage_meaning_now_names_no_stage(cur, cfg) -> None:
     u = understand("At this stage I've done Python and math, what's next?", cur, cfg)
     assert not u.stages and u.skills == [1, 2]
     assert not understand("现阶段我学完了 Python 和数学，下一步学什么？", cur, cfg).stages
+
+
+def test_a_skill_beside_other_description_still_describes_its_stage(cur, cfg) -> None:
+    u = understand("那个学用框架写模型、手撕 attention 的阶段，检验标准是什么？", cur, cfg)
+    assert u.stages == [2] and not u.skills
+    # the skill's own words ("retrieval strategies" is a RAG topic group) describe no stage
+    own = understand("Which retrieval strategies does the RAG part of the roadmap cover?", cur, cfg)
+    assert own.skills == [11] and not own.stages
+
+
+def test_the_earliest_stage_is_the_roadmaps_first(cur, cfg) -> None:
+    assert understand("最开始那个阶段要学多久？", cur, cfg).stages == [0]
