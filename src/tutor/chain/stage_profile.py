@@ -19,7 +19,7 @@ from tutor.chain.glossary import english_terms
 from tutor.chain.refs import REQUIRED
 from tutor.curriculum.model import Curriculum
 
-__all__ = ["Described", "described_stage", "read_described", "stage_scores"]
+__all__ = ["Described", "described_stage", "read_described", "read_prerequisite_topic", "stage_scores"]
 
 
 class Understood(Protocol):
