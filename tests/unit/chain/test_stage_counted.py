@@ -19,3 +19,10 @@ def test_a_count_its_description_agrees_with_or_digits_stand(cur, cfg) -> None:
     assert understand("第二阶段，就是练 PyTorch 和 Transformer 的那个，要多久？", cur, cfg).stages == [2]
     assert understand("第一阶段，打基础的那个，学什么？", cur, cfg).stages == [0]
     assert understand("阶段 3，就是学 PyTorch 的那个，有哪些项目？", cur, cfg).stages == [3]
+
+
+def test_the_main_line_in_english_names_the_core_path() -> None:
+    from tutor.chain.structured_prereqs import CORE_PATH
+
+    assert CORE_PATH.search("Going by the main line, what comes before Transformer?")
+    assert CORE_PATH.search("按主线说") and not CORE_PATH.search("the main thing before Transformer")
