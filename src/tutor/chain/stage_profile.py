@@ -84,6 +84,8 @@ _TITLE_WORDS: dict[str, tuple[str, ...]] = {
     "专题": ("topics", "specialized", "special"),
     "持续学习": ("ongoing", "keep learning", "open-ended", "lifelong", "continuous", "continuing"),
 }
+# words of the titles that any question about learning says ("学习" in 持续学习, "模型" in 大模型)
+_GENERIC = frozenset({"学习", "模型", "ai", "个月"})
 _EN_WORD = re.compile(r"[a-z][a-z+#.-]*[a-z+#]|[a-z]", re.IGNORECASE)
 
 
@@ -126,12 +128,17 @@ def _build(curriculum: Curriculum) -> tuple[dict[str, dict[int, float]], dict[st
     """term -> {stage: weight}: a title word weighs 2, a skill's name word 1.5, a group title's 1, an item's 0.5,
     split over the stages that hold it."""
     titles: dict[str, dict[int, float]] = {}
+    parts: dict[
+        str, int
+    ] = {}  # a title's other words ("深度", "模型" in 大模型应用): title words unless generic
     held: dict[str, dict[int, float]] = {}
     for stage in curriculum.stages:
-        title = (
-            _words(stage.name)
-            | _words(stage.duration)
-            | {w.lower() for w in jieba.lcut_for_search(stage.name) if len(w) >= 2}
+        said = f"{stage.name} {stage.duration}".lower()
+        title = {
+            k for k in _TITLE_WORDS if k in said
+        }  # the title's own words, as the learner's words key them
+        parts.update(
+            {w: stage.number for w in _words(said) | set(jieba.lcut_for_search(said)) if len(w) >= 2}
         )
         for t in title | {syn for w in title for syn in _TITLE_WORDS.get(w, ())}:
             titles.setdefault(t, {})[stage.number] = 2.0
@@ -148,6 +155,9 @@ def _build(curriculum: Curriculum) -> tuple[dict[str, dict[int, float]], dict[st
                 for t in terms:
                     got = held.setdefault(t, {})
                     got[stage.number] = max(got.get(stage.number, 0.0), weight)
+    for t, n in parts.items():  # a word of a title that skills of three stages use ("模型") names no stage
+        if t not in titles and t not in _GENERIC and len(held.get(t, {})) < 3:
+            titles[t] = {**titles.get(t, {}), n: 2.0}
     _leading_titles(curriculum, titles)
     for t, stages in titles.items():  # a title word outweighs the same word in a skill's content
         held[t] = stages

@@ -74,3 +74,10 @@ def test_a_skill_beside_other_description_still_describes_its_stage(cur, cfg) ->
 
 def test_the_earliest_stage_is_the_roadmaps_first(cur, cfg) -> None:
     assert understand("最开始那个阶段要学多久？", cur, cfg).stages == [0]
+
+
+def test_a_generic_word_of_a_title_names_no_stage(cur, cfg) -> None:
+    # "模型" is in 大模型应用's title and in every stage's skills; 实战 is the learner's word for 实践
+    u = understand("偏实战、写代码训练模型的那个阶段有哪些项目？", cur, cfg)
+    assert u.stages == [2] and "project" in u.aspects
+    assert "学习" not in stage_scores("学习", cur) and not stage_scores("学习", cur)
