@@ -80,4 +80,4 @@ def test_a_generic_word_of_a_title_names_no_stage(cur, cfg) -> None:
     # "模型" is in 大模型应用's title and in every stage's skills; 实战 is the learner's word for 实践
     u = understand("偏实战、写代码训练模型的那个阶段有哪些项目？", cur, cfg)
     assert u.stages == [2] and "project" in u.aspects
-    assert "学习" not in stage_scores("学习", cur) and not stage_scores("学习", cur)
+    assert max(stage_scores("学习", cur).values(), default=0) < 1.5  # too weak to name a stage alone
