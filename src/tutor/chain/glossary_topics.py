@@ -12,6 +12,8 @@ from __future__ import annotations
 __all__ = ["SECTION_WORDS", "TOPIC_WORDS"]
 
 TOPIC_WORDS: dict[str, str] = {
+    # the skill tree's branch notes (基础技能（必修）): the learner's words beside glossary.py's mandatory/compulsory
+    "must-learn": "必修",
     # items of the skills' topic groups (技能点 5 神经网络基础 / 优化技巧, 技能点 8 GPT 系列 …)
     "activation function": "激活函数",
     "optimizer": "优化器",

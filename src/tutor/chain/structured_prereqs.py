@@ -20,7 +20,7 @@ __all__ = ["CORE_PATH", "asks_if_needed", "skill_prereqs", "stage_prereqs"]
 
 # "按核心路径", "核心学习路径", "on the core (learning) path": the question names the roadmap's 核心路径
 CORE_PATH = re.compile(
-    r"核心(?:学习)?路径|主线|整体路径|\b(?:core|overall) (?:learning |study )?(?:path|route)\b|\bmain path\b",
+    r"核心(?:学习)?路径|主线|整体路径|\b(?:core|overall) (?:learning |study )?(?:path|route)\b|\bmain (?:path|line|track|route|sequence)\b|\bmainline\b",
     re.IGNORECASE,
 )
 # "能跳过 PyTorch 直接学 LangChain 吗": whether a step can be skipped is answered by the whole order before the goal

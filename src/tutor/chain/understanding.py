@@ -33,7 +33,9 @@ from tutor.chain.refs import (
     stage_by_name,
     stage_ranges,
 )
+from tutor.chain.stage_counted import read_stage_words
 from tutor.chain.stage_described import drop_described_aspects, drop_described_skills
+from tutor.chain.stage_profile import read_prerequisite_topic
 from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
@@ -198,8 +200,7 @@ def _milestones(text: str, curriculum: Curriculum, u: Understanding) -> None:
         u.evidence["milestones"] = "里程碑/milestone"
 
 
-# "by when / by which milestone can I X", "什么时候应该能把 RAG 系统搭起来": the milestone whose ✅ list holds the ability
-# (not every milestone; not a stage's duration: "阶段 4 要学多久" asks no ability)
+# "by when can I X", "什么时候应该能把 RAG 系统搭起来": the milestone whose ✅ list holds the ability ("阶段 4 要学多久" asks none)
 _WHEN_ABLE = re.compile(
     r"(?:什么时候|何时|多久|多长时间|几个月|哪个时候|到什么时候).{0,12}?(?:能|可以|会|才能)(?!开始|学|入门|进入|上手|说|算|认为)"
     r"|\b(?:when|by when|how (?:long|far|soon|many months)|at what point)\b.{0,60}?"
@@ -375,6 +376,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     _numbered(text, curriculum, u, claims)
     _named(text, curriculum, config or CurriculumConfig(), u, claims)
     drop_unasked_skills(text, curriculum, u.skills, u.evidence)  # one ruled out, a name said in pieces
+    read_stage_words(text, curriculum, u)  # "the phase where I ship models to production": its stage
     stage_named_by_skills(text, curriculum, u.skills, u.stages, u.evidence)
     if u.stages:  # a stage named outright outweighs a skill only guessed from a near-spelling ("LLM" ≈ vllm)
         for n in [n for n in u.skills if "≈" in u.evidence.get(f"skill {n}", "")]:
@@ -385,11 +387,12 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     _aspects(text, u)
     drop_aspects_in_names(text, curriculum, u.skills, u.aspects, u.evidence)
     drop_described_aspects(text, u.aspects, u.evidence)  # "stage 2, the hands-on … stage": not projects
-    _stage_alone(
-        u
-    )  # "the advanced topics at the end of the curriculum": what is left is the stage's overview
+    _stage_alone(u)  # "the advanced topics at the end of the curriculum": the stage's overview
     named_skills.stage_skill_list(text, u.skills, u.stages, u.aspects, u.evidence)  # "第二阶段…有哪几个技能"
     _before(text, u)
+    read_prerequisite_topic(
+        text, curriculum, u
+    )  # "before touching the actual AI theory": 阶段 1's prerequisites
     _whole_roadmap(text, u)
     foundations_asked(text, curriculum, u)  # "正式学 AI 之前得先打好哪些底子": 阶段 0
     if BY_ITEM in u.evidence.values():  # "by when can I build X": the milestone alone, not X's criteria
