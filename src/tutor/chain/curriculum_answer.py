@@ -31,6 +31,7 @@ from tutor.chain.concepts import (
     compose_concept,
     names_article,
 )
+from tutor.chain.described_items import described_item
 from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.refs import core_name
 from tutor.chain.roadmap_units import group_answer, other_documents_text
@@ -90,6 +91,7 @@ def described_first(
     roadmap: Roadmap,
     parts: DocParts | None,
     describe: Describe | None,
+    embedder: Callable[[], TutorEmbeddings] | None = None,
 ) -> Structured | None:
     """A concept described without its keyword, asked where it is taught or what it is called ("把模型权重压成
     8 位或者 4 位整数来加速推理，在哪个技能点讲"), answered by the roadmap item it describes *before* the skill's
@@ -110,7 +112,9 @@ def described_first(
     if any(_said(t.term, text) and _asked_what(t.term, text) for t in terms):
         return None  # "What's LoRA, and which skill covers it?": the term it names answers (compose_concept)
     hit = describe(question, None)
-    if hit is None or hit.entry.doc != roadmap.curriculum.doc:
+    if hit is None:  # no lexicon concept by its margin: the roadmap item the question describes, if one wins
+        return described_item(question, language, u, roadmap, embedder)
+    if hit.entry.doc != roadmap.curriculum.doc:
         return None
     own = lexicon_terms(hit, terms, lambda t: t.term)
     if not own:  # a whole skill described ("先查外部文档再回答的技术" -> RAG): the skill's content
@@ -167,7 +171,7 @@ def curriculum_answer(
     structured = None
     if parts is not None and _asks_appendix_section(question, parts, cur.doc):
         return None
-    if (first := described_first(question, language, u, roadmap, parts, describe)) is not None:
+    if (first := described_first(question, language, u, roadmap, parts, describe, embedder)) is not None:
         return first
     if not names_article(question, language, roadmap, parts):
         builder = Builder(cur, roadmap.path, language == "zh")
