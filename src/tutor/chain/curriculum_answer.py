@@ -31,7 +31,7 @@ from tutor.chain.concepts import (
     compose_concept,
     names_article,
 )
-from tutor.chain.described_items import described_item
+from tutor.chain.described_items import described_item, kinds_group
 from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.refs import core_name
 from tutor.chain.roadmap_units import group_answer, other_documents_text
@@ -156,6 +156,20 @@ def _asks_appendix_section(question: str, parts: DocParts, doc: str) -> bool:
     return any(any(_APPENDIX.search(h) for h in path[1:-1]) for path in named_sections(question, parts, doc))
 
 
+def _kinds_answer(
+    question: str,
+    language: str,
+    u: Understanding,
+    roadmap: Roadmap,
+    embedder: Callable[[], TutorEmbeddings] | None,
+    builder: Builder,
+    elsewhere: str,
+) -> Structured | None:
+    """ "transformer 那章要掌握哪几种注意力": the one group of the skill whose kinds are asked, whole and cited."""
+    ref = kinds_group(question, language, u, roadmap, embedder)
+    return group_answer(question, language, u, roadmap.curriculum, builder, elsewhere, [ref]) if ref else None
+
+
 def curriculum_answer(
     question: str,
     language: str,
@@ -179,6 +193,7 @@ def curriculum_answer(
         structured = (
             skill_tree_answer(question, cur, builder)
             or group_answer(question, language, u, cur, builder, elsewhere)
+            or _kinds_answer(question, language, u, roadmap, embedder, builder, elsewhere)
             or compose_structured(u, cur, roadmap.path, language, roadmap.prerequisites, question)
         )
     return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.chain.curriculum_answer import curriculum_answer
-from tutor.chain.described_items import described_item
+from tutor.chain.described_items import described_item, kinds_group
 from tutor.chain.item_match import match_units, roadmap_units
 from tutor.chain.understanding import understand
 from tutor.curriculum.learners import Roadmap
@@ -93,6 +93,9 @@ def test_a_list_question_or_no_clear_winner_gets_no_item(roadmap) -> None:
     u = understand(question, roadmap.curriculum, roadmap.config)
     assert described_item(question, "zh", u, roadmap, lambda: model) is None
     assert described_item(question, "zh", u, roadmap, None) is None
+    question = "Where can I learn keyword search in RAG?"  # a skill named by its own words: no item of it
+    u = understand(question, roadmap.curriculum, roadmap.config)
+    assert described_item(question, "en", u, roadmap, lambda: model) is None
 
 
 def test_a_question_naming_the_items_own_term_keeps_the_rules_answer(roadmap) -> None:
@@ -106,3 +109,15 @@ def test_a_question_naming_the_items_own_term_keeps_the_rules_answer(roadmap) ->
     u = understand(question, roadmap.curriculum, roadmap.config)
     s = described_item(question, "en", u, roadmap, lambda: model)
     assert s is not None and "混合检索（BM25 + Vector）" in s.text
+
+
+def test_the_kinds_of_one_thing_a_skill_teaches_get_that_group_whole(roadmap) -> None:
+    model = _TopicEmbedder()
+    s = _ask("transformer 那章要掌握哪几种注意力？", roadmap, "zh", model)
+    assert s is not None
+    for item in ("Self-Attention", "Multi-Head Attention", "Scaled Dot-Product Attention"):
+        assert item in s.text
+    assert "Encoder" not in s.text and "GPT 架构" not in s.text  # not the skill's other groups
+    for question in ("transformer 那章要学哪些内容？", "transformer 那章哪几种注意力、结构啥的都列出来"):
+        u = understand(question, roadmap.curriculum, roadmap.config)  # no kinds asked, or the whole list
+        assert kinds_group(question, "zh", u, roadmap, lambda: model) is None
