@@ -31,6 +31,7 @@ from tutor.chain.concepts import (
     compose_concept,
     names_article,
 )
+from tutor.chain.described_items import described_item, kinds_group
 from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.refs import core_name
 from tutor.chain.roadmap_units import group_answer, other_documents_text
@@ -90,6 +91,7 @@ def described_first(
     roadmap: Roadmap,
     parts: DocParts | None,
     describe: Describe | None,
+    embedder: Callable[[], TutorEmbeddings] | None = None,
 ) -> Structured | None:
     """A concept described without its keyword, asked where it is taught or what it is called ("把模型权重压成
     8 位或者 4 位整数来加速推理，在哪个技能点讲"), answered by the roadmap item it describes *before* the skill's
@@ -110,7 +112,9 @@ def described_first(
     if any(_said(t.term, text) and _asked_what(t.term, text) for t in terms):
         return None  # "What's LoRA, and which skill covers it?": the term it names answers (compose_concept)
     hit = describe(question, None)
-    if hit is None or hit.entry.doc != roadmap.curriculum.doc:
+    if hit is None:  # no lexicon concept by its margin: the roadmap item the question describes, if one wins
+        return described_item(question, language, u, roadmap, embedder)
+    if hit.entry.doc != roadmap.curriculum.doc:
         return None
     own = lexicon_terms(hit, terms, lambda t: t.term)
     if not own:  # a whole skill described ("先查外部文档再回答的技术" -> RAG): the skill's content
@@ -152,6 +156,20 @@ def _asks_appendix_section(question: str, parts: DocParts, doc: str) -> bool:
     return any(any(_APPENDIX.search(h) for h in path[1:-1]) for path in named_sections(question, parts, doc))
 
 
+def _kinds_answer(
+    question: str,
+    language: str,
+    u: Understanding,
+    roadmap: Roadmap,
+    embedder: Callable[[], TutorEmbeddings] | None,
+    builder: Builder,
+    elsewhere: str,
+) -> Structured | None:
+    """ "transformer 那章要掌握哪几种注意力": the one group of the skill whose kinds are asked, whole and cited."""
+    ref = kinds_group(question, language, u, roadmap, embedder)
+    return group_answer(question, language, u, roadmap.curriculum, builder, elsewhere, [ref]) if ref else None
+
+
 def curriculum_answer(
     question: str,
     language: str,
@@ -167,7 +185,7 @@ def curriculum_answer(
     structured = None
     if parts is not None and _asks_appendix_section(question, parts, cur.doc):
         return None
-    if (first := described_first(question, language, u, roadmap, parts, describe)) is not None:
+    if (first := described_first(question, language, u, roadmap, parts, describe, embedder)) is not None:
         return first
     if not names_article(question, language, roadmap, parts):
         builder = Builder(cur, roadmap.path, language == "zh")
@@ -175,6 +193,7 @@ def curriculum_answer(
         structured = (
             skill_tree_answer(question, cur, builder)
             or group_answer(question, language, u, cur, builder, elsewhere)
+            or _kinds_answer(question, language, u, roadmap, embedder, builder, elsewhere)
             or compose_structured(u, cur, roadmap.path, language, roadmap.prerequisites, question)
         )
     return structured or compose_concept(question, language, u, roadmap, parts, embedder, describe)

@@ -187,14 +187,20 @@ def _same_named_section(b: Builder, title: str, skill: Skill) -> tuple[Citation,
 
 
 def group_answer(
-    question: str, language: str, u: Understanding, cur: Curriculum, b: Builder, elsewhere: str = ""
+    question: str,
+    language: str,
+    u: Understanding,
+    cur: Curriculum,
+    b: Builder,
+    elsewhere: str = "",
+    refs: list[GroupRef] | None = None,
 ) -> Structured | None:
-    """The named topic groups whole ("为什么重要" included), each cited to its own lines; None when the
-    question names no group or asks another aspect of it (its resources, its criteria …)."""
+    """The named topic groups (`refs`, else those the question names) whole ("为什么重要" included), each cited
+    to its own lines; None when the question names no group or asks another aspect of it (its resources …)."""
     asked = set(u.aspects) & _OTHER_ASPECTS
     if asked - {"prerequisites"} or u.milestones or u.whole_roadmap:
         return None
-    refs = named_groups(question, language, u, cur, elsewhere)
+    refs = refs or named_groups(question, language, u, cur, elsewhere)
     first = min(s.number for s in cur.stages)
     if not refs or (asked and any(cur.skill(r.skill).stage != first for r in refs)):
         return None  # "Is linear algebra necessary before neural nets?": what of a foundation comes first
