@@ -68,6 +68,12 @@ _ASKS_STEPS = re.compile(
     r"|哪些步骤|哪几步|哪几个步骤|几个步骤|什么步骤|哪些具体步骤",
     re.I,
 )
+# the learner sets the FAQ aside ("not the Q&A at the end", "不要问答部分的"): the article's own sections answer
+NOT_FAQ = re.compile(
+    r"(?:\bnot|\bwithout|\bexcept|\brather than|\binstead of|\bother than|不是|不要|别看|而非|除了)\s*(?:from\s+)?(?:in\s+)?"
+    r"(?:the\s+)?(?:常见问题|问答|附录|FAQ|Q\s*&\s*A|Q and A)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -198,7 +204,9 @@ class StructureComposer:
         if parts is None or not sources:
             return DocPlan()
         language = "zh" if CJK.search(question) else "en"
-        if first := self._faq_plan(parts, question, embedder, sources) or _ordered(parts, question, sources):
+        faq_ok, question = not NOT_FAQ.search(question), NOT_FAQ.sub(" ", question)  # "…not the Q&A": no FAQ
+        first = (faq_ok and self._faq_plan(parts, question, embedder, sources)) or None
+        if first := first or _ordered(parts, question, sources):
             return first
         top = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
         expanded = question if language == "zh" else expand_english(question)
@@ -207,7 +215,7 @@ class StructureComposer:
         doc = named_article or top
         if doc is None:
             return DocPlan(specific=self.specificity(question))
-        if entries := _faq_entries(parts, doc, sources, question, expanded):
+        if faq_ok and (entries := _faq_entries(parts, doc, sources, question, expanded)):
             return DocPlan(blocks=entries, reason="faq entries")  # "常见问题里都问了些什么": all of them
         ranked = [s.headings for s in sources if s.doc == doc]
         named, picked = chosen_sections(expanded, parts, doc, ranked=ranked)
@@ -217,7 +225,7 @@ class StructureComposer:
             # what it asks within the earlier topic's sections when it points back, else its own sections
             own = follow_up_sections(said, named, parts, doc, ranked)
             named = own or named
-        if qa := self._faq_by_words(parts, question, expanded, named_article, sources):
+        if faq_ok and (qa := self._faq_by_words(parts, question, expanded, named_article, sources)):
             return DocPlan(blocks=qa, reason="faq words")
         steps = parts.steps(doc)
         every = steps is not None and asks_every_step(question, len(steps[1]))

@@ -193,6 +193,12 @@ EXPLAIN = re.compile(
 )
 #: a question asking two things ("activation functions and CNN architectures"): both parts are answered
 TWO_PARTS = re.compile(r"\band\b|和|以及|与", re.IGNORECASE)
+# "中英文的都要", "in English or Chinese, either": both languages asked, so the language column filters nothing
+BOTH_LANGUAGES = re.compile(
+    r"中英文|中文(?:和|跟|与|或)英文|英文(?:和|跟|与|或)中文|语言不限|不限语言|中英都"
+    r"|\b(?:chinese|english) (?:and|or|&) (?:chinese|english)\b|\b(?:both|either|any) languages?\b",
+    re.IGNORECASE,
+)
 # a skill's groups named as examples of the whole list ("向量库、检索策略啥的都列出来"), or the whole list asked
 WHOLE_LIST = re.compile(
     r"都列出来|全部列出|全列出来|全都列|完整列出|一个不落|、[^、，。？?]{1,10}(?:啥的|之类|等等)"

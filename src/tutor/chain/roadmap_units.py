@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from tutor.chain.glossary import english_terms, expand_english
 from tutor.chain.group_short import with_siblings
-from tutor.chain.refs import EXPLAIN, TWO_PARTS, WHOLE_LIST
+from tutor.chain.refs import BOTH_LANGUAGES, EXPLAIN, TWO_PARTS, WHOLE_LIST
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
 from tutor.chain.text import CJK
 from tutor.chain.understanding import Understanding
@@ -272,9 +272,10 @@ def _named_rows(
     choose the table, not its rows."""
     text = matching_text(question, language)
     compact = _compact(text)
-    columns = list(dict.fromkeys(c for row in tokens for c in row))
+    both = BOTH_LANGUAGES.search(question)  # "中英文的都要": the language column filters nothing
     keep = set(range(len(tokens)))
-    for column in columns:
+    columns = dict.fromkeys(c for row in tokens for c in row)
+    for column in (c for c in columns if not both or column_role(c) != "lang"):
         counts: dict[str, int] = {}
         for row in tokens:
             for t in row.get(column, set()):

@@ -46,6 +46,7 @@ _TITLE_WORDS: dict[str, tuple[str, ...]] = {
         "地基",
         "底子",
         "打底",
+        "打基础",
         "foundation",
         "foundations",
         "basics",

@@ -54,3 +54,10 @@ def test_no_faq_entry_by_words_for_a_chinese_question_or_one_naming_another_sect
     question = "What are the pros of balancing work and life?"
     assert FaqWords(["如何平衡工作与生活？"]).coverage(0, expand_english(question)) == 1.0
     assert _plan(question).reason != "faq words"
+
+
+def test_a_question_setting_the_faq_aside_gets_no_faq_entry() -> None:
+    question = "How do I balance work and life, according to the crisis essay? The main steps, not the Q&A at the end"
+    assert not _plan(question).reason.startswith("faq")  # blind20: the learner said which part they mean
+    assert _plan("How do I balance work and life, according to the crisis essay?").reason == "faq words"
+    assert not _plan("怎么平衡工作与生活？不要问答部分的，要正文里的步骤").reason.startswith("faq")

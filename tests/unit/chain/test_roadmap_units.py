@@ -302,3 +302,16 @@ def test_a_title_the_other_documents_use_needs_its_skill(cur) -> None:
     assert [cur.skill(r.skill).content[r.index].title for r in pytorch] == ["模型构建"]
     # a title only the roadmap uses stays a topic on its own
     assert named_groups("文本表示要学哪些方法", "zh", Understanding(), cur, elsewhere) != []
+
+
+def test_both_languages_asked_filters_no_row_by_language(cur) -> None:
+    resources = cur.skill(6).resources
+    hit, rest = split_resources(resources, "NLP 那个技能点的学习资料有哪些，中英文的都要", "zh")
+    assert hit == [] and len(rest) == len(resources)  # 英文 inside 中英文 is no filter (blind20)
+    hit, _ = split_resources(resources, "NLP 那个技能点有哪些英文资料？", "zh")
+    assert hit and all("英" in (r.lang or "") for r in hit) and len(hit) < len(resources)
+
+
+def test_retrieval_augmented_names_the_rag_skill(cur, cfg) -> None:
+    u = understand("Which tutorials does the roadmap recommend for a retrieval-augmented QA bot?", cur, cfg)
+    assert 11 in u.skills and "resources" in u.aspects  # an alias of 技能点 11 in configs/curriculum.yaml

@@ -81,3 +81,8 @@ def test_a_generic_word_of_a_title_names_no_stage(cur, cfg) -> None:
     u = understand("偏实战、写代码训练模型的那个阶段有哪些项目？", cur, cfg)
     assert u.stages == [2] and "project" in u.aspects
     assert max(stage_scores("学习", cur).values(), default=0) < 1.5  # too weak to name a stage alone
+
+
+def test_laying_the_groundwork_in_chinese_names_the_first_stage(cur, cfg) -> None:
+    u = understand("打基础那个阶段，所有技能点的检验标准帮我汇总一下", cur, cfg)
+    assert u.stages == [0] and not u.skills  # 打基础 is one jieba word: found as written (blind20)
