@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tutor.chain.doc_parts import FAQ_HEADING, FaqEntry
+from tutor.chain.faq_words import FaqWords
+from tutor.chain.glossary import expand_english
 from tutor.chain.text import CJK
 from tutor.resources.cards import CARDS_DOC
 
@@ -46,6 +48,7 @@ class FaqVectors:
     """The vectors of the material's FAQ entries, embedded once per index state (a new one per DocParts)."""
 
     def __init__(self) -> None:
+        self._words: FaqWords | None = None
         self._questions: np.ndarray | None = None
         self._answers: np.ndarray | None = None
 
@@ -58,7 +61,24 @@ class FaqVectors:
     ) -> tuple[int, float] | None:
         """The FAQ entry that answers (its question close to the learner's: anywhere in the material above
         `FAQ_MIN_SIMILARITY`; within the FAQ the retriever ranked first or the learner names above
-        `FAQ_IN_TOP_SIMILARITY`), chosen by question and answer together (`FAQ_ANSWER_WEIGHT`), with its score."""
+        `FAQ_IN_TOP_SIMILARITY`), chosen by question and answer together (`FAQ_ANSWER_WEIGHT`), with its score.
+        Once the vectors say a FAQ entry answers, an English question that names one entry by its question's
+        words (`tutor.chain.faq_words`: "get better at leadership" -> 如何提升领导力？) gets that entry: across
+        languages e5 scores the entries of one FAQ close together."""
+        found = self._match(entries, question, embedder, sources)
+        if found is None or CJK.search(question):
+            return found
+        self._words = self._words or FaqWords([e.question for e in entries])
+        named = self._words.named(expand_english(question), range(len(entries)))
+        return (named, found[1]) if named is not None else found
+
+    def _match(
+        self,
+        entries: Sequence[FaqEntry],
+        question: str,
+        embedder: TutorEmbeddings | None,
+        sources: list[Source],
+    ) -> tuple[int, float] | None:
         if not entries or embedder is None:
             return None
         if self._questions is None or self._answers is None:  # once per index state: the FAQ of the material

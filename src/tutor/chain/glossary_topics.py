@@ -75,6 +75,8 @@ TOPIC_WORDS: dict[str, str] = {
     "open-source contribution": "开源社区贡献",
     "own tech company": "技术创业",
     "tech startup": "技术创业",
+    "start a tech company": "技术创业",  # glossary.py's "start a company" with the learner's "tech" between
+    "starting a tech company": "技术创业",
     # the essays' worked parts (4.2 公式推导过程, 4.3 案例分析与讲解)
     "worked example": "案例分析",
     "worked case": "案例分析",

@@ -145,3 +145,7 @@ def test_picking_up_says_learning_to_the_faq_only() -> None:
         words.named(expand_english("What should I watch out for when picking up a new technology?"), [0, 1])
         == 0
     )
+
+
+def test_starting_a_tech_company_is_the_startup_section() -> None:
+    assert "技术创业" in english_terms("what does it say the process for starting a tech company looks like?")

@@ -61,3 +61,12 @@ def test_an_answer_alone_never_brings_in_the_faq() -> None:
     # the best passage is not the FAQ and no entry's question meets the bar: no entry, however close an answer
     match = FaqVectors().match(ENTRIES, "product knowledge?", _Embedder(), _top(["6. 实际应用场景"]))  # type: ignore[arg-type]
     assert match is None
+
+
+def test_an_english_question_naming_an_entry_by_its_words_gets_that_entry() -> None:
+    # the vectors lean to entry 2 (its answer says "product"); the learner names entry 1 by 技术专长's words
+    question = "how do I grow my technical expertise, say on the product side?"
+    match = FaqVectors().match(ENTRIES, question, _Embedder(), _top([FAQ]))  # type: ignore[arg-type]
+    assert match is not None and match[0] == 0
+    # the words only choose among entries once the vectors say a FAQ entry answers
+    assert FaqVectors().match(ENTRIES, "technical expertise?", _Embedder(), _top(["6. 实际应用场景"])) is None  # type: ignore[arg-type]
