@@ -65,20 +65,6 @@ class FaqVectors:
         Once the vectors say a FAQ entry answers, an English question that names one entry by its question's
         words (`tutor.chain.faq_words`: "get better at leadership" -> 如何提升领导力？) gets that entry: across
         languages e5 scores the entries of one FAQ close together."""
-        found = self._match(entries, question, embedder, sources)
-        if found is None or CJK.search(question):
-            return found
-        self._words = self._words or FaqWords([e.question for e in entries])
-        named = self._words.named(expand_english(question), range(len(entries)))
-        return (named, found[1]) if named is not None else found
-
-    def _match(
-        self,
-        entries: Sequence[FaqEntry],
-        question: str,
-        embedder: TutorEmbeddings | None,
-        sources: list[Source],
-    ) -> tuple[int, float] | None:
         if not entries or embedder is None:
             return None
         if self._questions is None or self._answers is None:  # once per index state: the FAQ of the material
@@ -92,7 +78,7 @@ class FaqVectors:
         both = (1 - weight) * sims + weight * (self._answers @ asked)
         best = int(np.argmax(sims))
         if sims[best] >= FAQ_MIN_SIMILARITY[language]:
-            return int(np.argmax(both)), float(sims[best])
+            return self._named(entries, question, int(np.argmax(both))), float(sims[best])
         top = next((s for s in sources if s.doc != CARDS_DOC), None)
         # "常见问题里…", "its Q&A": the learner looks in that FAQ, as when the retriever ranked it first (not at it whole)
         looks = FAQ_HEADING.search(question) and not ASKS_WHOLE.search(question)
@@ -102,4 +88,12 @@ class FaqVectors:
         if not inside or max(sims[k] for k in inside) < FAQ_IN_TOP_SIMILARITY[language]:
             return None
         best = max(inside, key=lambda k: both[k])
-        return best, float(max(sims[k] for k in inside))
+        return self._named(entries, question, best), float(max(sims[k] for k in inside))
+
+    def _named(self, entries: Sequence[FaqEntry], question: str, chosen: int) -> int:
+        """The entry an English question names by its question's words, else the one the vectors chose."""
+        if CJK.search(question):
+            return chosen
+        self._words = self._words or FaqWords([e.question for e in entries])
+        named = self._words.named(expand_english(question), range(len(entries)))
+        return chosen if named is None else named
