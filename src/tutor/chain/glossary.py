@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from tutor.chain.glossary_order import reordered_keys
 from tutor.chain.glossary_topics import SECTION_WORDS, TOPIC_WORDS
 
 __all__ = ["FRAMING", "GLOSSARY", "english_terms", "expand_english"]
@@ -359,16 +360,14 @@ FRAMING: dict[str, str] = {
     "what it takes": "关键点",
     "key factors": "关键点",
     "key factor": "关键点",
-    "keys": "关键点",
-    "essentials": "关键点",
+    **{"keys": "关键点", "essentials": "关键点"},
     "crucial": "关键",
 }
 GLOSSARY.update({k: v for k, v in TOPIC_WORDS.items() if k not in GLOSSARY})  # the topic items' words
 FRAMING.update({k: v for k, v in SECTION_WORDS.items() if k not in FRAMING})  # kinds of essay section
 _TERMS = {**GLOSSARY, **FRAMING}
 _KEYS = sorted(_TERMS, key=len, reverse=True)
-# a learner hyphenates compounds at will ("open-source contributions", "cross domain"): a space or a hyphen
-# between a term's words matches either
+# a learner hyphenates compounds at will ("open-source contributions", "cross domain"): either joins words
 _PATTERN = re.compile(
     r"(?<![a-z])("
     + "|".join(re.escape(k).replace(r"\ ", r"[\s-]").replace(r"\-", r"[\s-]") for k in _KEYS)
@@ -377,20 +376,21 @@ _PATTERN = re.compile(
 )
 
 
-# each key with its hyphens read as spaces -> the material's word; for the key first written so (a spelling
-# of both kinds in the glossary keeps the first)
+# each key with its hyphens read as spaces -> the material's word (of two spellings, the first written)
 _SPELLED = {k.lower().replace("-", " "): v for k, v in reversed(_TERMS.items())}
 
 
 def _term(found: str) -> str | None:
     """The material's word for a matched term, however its words were joined."""
-    low = found.lower()
-    return _TERMS.get(low) or _SPELLED.get(re.sub(r"[\s-]+", " ", low))
+    return _TERMS.get(found.lower()) or _SPELLED.get(re.sub(r"[\s-]+", " ", found.lower()))
 
 
 def english_terms(question: str) -> list[str]:
     """The material's words for the English terms in the question, in the order the question says them."""
-    found = (_term(m.group(1)) for m in _PATTERN.finditer(question))
+    exact = [(_term(m.group(1)), m.span()) for m in _PATTERN.finditer(question)]  # then a phrase turned round
+    turned = [(_TERMS[k], (a, b)) for k, a, b in reordered_keys(question, _KEYS)]  # ("contributing to open
+    inside = [t for t, (a, b) in turned if any(s <= a and b <= e for _, (s, e) in exact)]  # source"), not
+    found = [t for t, _ in exact] + [t for t, _ in turned if t not in inside]  # one inside an exact match
     return list(dict.fromkeys(t for t in found if t))
 
 
