@@ -116,7 +116,9 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|\bready\b|\bmastered\b|\bmastery\b|\brequirements?\b|\brequired level\b|\bpass\b|\bbenchmarks?\b"
             r"|\bdone when\b|\bself[- ]check\b|\btest myself\b|what should i be able to|\bbe able to\b|\bexpect"
             r"|\bmove on\b|\bchecklist\b|\bhow (?:far|deep) should\b|\bhow good (?:exactly\b|do|should|must)|\bhow good\s*[?？]"
-            r"|\bhow (?:is|are) (?:it|they|this|that|each) (?:checked|assessed|tested|measured|verified)\b",
+            r"|\bhow (?:is|are) (?:it|they|this|that|each) (?:checked|assessed|tested|measured|verified)\b"
+            r"|\bbefore (?:i |you )?(?:can |could )?(?:say|declare)\b[^?.!,]{0,40}?\b(?:done|finished|complete|completed)\b"
+            r"|\bhas to be true\b|\bbefore (?:i |you )?(?:leave|leaving)\b[^?.!,]{0,40}?\bbehind\b",
             re.IGNORECASE,
         ),
     ),
@@ -126,6 +128,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"资源|教程|书籍|书单|哪本书|什么书|的书|哪些书|好书|书和课|课和书|什么课|哪些课|课程|网课|视频|资料|材料|文档|链接|网站"
             r"|(?:在|去)?哪(?:里|儿)?(?:学|看)|推荐.{0,10}(?:看|读|学|书|课)|看什么|读什么|看啥|读啥"
             r"|\bresources?\b|\bbooks?\b|\bcourses?\b|\btutorials?\b|\bmaterials?\b|\bvideos?\b|\blinks?\b|\bwebsites?\b"
+            r"|\bdocs\b|\bdocumentation\b|\bexplainers?\b|\bpoint (?:me|us) to\b"
             r"|\breading\b|where (?:can|do|should) i (?:learn|study|read|watch)|what (?:should|can|do) i (?:read|watch)"
             r"|read or watch|\bwatch\b|\brecommend",
             re.IGNORECASE,
@@ -188,7 +191,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 EXPLAIN = re.compile(
     r"是什么(?!内容)|什么是|为什么|原理|区别|怎么(?:做|实现|用|理解|工作)|如何(?:做|实现|用|理解)|解释|举例"
-    r"|\bwhat is\b|\bwhat's\b|\bwhy\b|\bhow does\b|\bexplain\b|\bdifference\b|\bhow (?:to|do you) (?:implement|use)",
+    r"|\bwhat(?: is|'s)\b(?!\s+(?:covered|taught|included|listed)\b)|\bwhy\b|\bhow does\b|\bexplain\b|\bdifference\b|\bhow (?:to|do you) (?:implement|use)",
     re.IGNORECASE,
 )
 #: a question asking two things ("activation functions and CNN architectures"): both parts are answered

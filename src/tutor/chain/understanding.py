@@ -289,8 +289,8 @@ _BEFORE = re.compile(
     r"(?<!我)(?:之前|以前)(?![学做用看接]过|已经|就)|(?:需要|要|得|应该)先(?:完成|学完|学会|掌握|具备)|\bprior to\b"
     r"|\bahead of\b|\bbefore\s+(?!that\b|this\b|now\b|[.,!?]|(?:it|the (?:model|llm|ai))\s+(?:answers|responds|replies|outputs|generates|writes|says)\b"  # "before it answers"
     r"|(?:i |you )?(?:can |could )?(?:call it|say i|consider it)\b"
-    r"|(?:i |you )?(?:can |could )?(?:call|consider|count|deem)\b[^?.!,]{0,40}?\b(?:done|finished|complete|completed|mastered)\b"
-    r"|(?:i |you )?(?:can |could )?(?:move|moving|go|going|proceed|advance|progress)(?!\s+(?:on\s+)?(?:to|into)\b))\w"
+    r"|(?:i |you )?(?:can |could )?(?:call|consider|count|deem|say|declare)\b[^?.!,]{0,40}?\b(?:done|finished|complete|completed|mastered)\b"
+    r"|(?:i |you )?(?:can |could )?(?:move|moving|go|going|proceed|advance|progress|leave|leaving)(?!\s+(?:on\s+)?(?:to|into)\b))\w"
     r"|\bfirst\s*[?？.!]*\s*$",
     re.IGNORECASE,
 )
