@@ -22,7 +22,8 @@ __all__ = ["blank_elaborations", "elaborations"]
 _BRACKET = re.compile(r"[（(]([^（）()]{1,80})[）)]")
 # a bracket that excludes, qualifies as not done, or asks says more than which part is meant
 _KEEP = re.compile(
-    r"除了|除去|不包括|没|不|还差|[?？]|\b(?:except|not|but|without|excluding|haven'?t|didn'?t)\b", re.IGNORECASE
+    r"除了|除去|不包括|没|不|还差|[?？]|\b(?:except|not|but|without|excluding|haven'?t|didn'?t)\b",
+    re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"[。！？!?；;，,]|\.(?:\s|$)")
 

@@ -21,6 +21,7 @@ def expand_chinese(question: str) -> str:
     found = [v for k, v in ZH_TOPIC_WORDS.items() if k in question]
     return f"{question} {' '.join(dict.fromkeys(found))}" if found else question
 
+
 TOPIC_WORDS: dict[str, str] = {
     # the skill tree's branch notes (基础技能（必修）): the learner's words beside glossary.py's mandatory/compulsory
     "must-learn": "必修",

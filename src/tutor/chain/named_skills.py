@@ -107,7 +107,9 @@ def drop_unasked_skills(
 
 # what scopes a word to the skill named right before it: "Hugging Face 那部分的参数高效微调" (its own 微调), and
 # after it in English: "the fine-tuning part of the Hugging Face skill"; no joining word ("和", "and") between
-_SCOPED_AFTER = re.compile(r"\s*(?:那部分|那一部分|这部分|那块|那一块|这块|部分|里面|里头|里|中)?\s*的\s*[^\s，,、和与及还]{0,8}\s*$")
+_SCOPED_AFTER = re.compile(
+    r"\s*(?:那部分|那一部分|这部分|那块|那一块|这块|部分|里面|里头|里|中)?\s*的\s*[^\s，,、和与及还]{0,8}\s*$"
+)
 _SCOPED_BEFORE = re.compile(
     r"^\s*(?:methods?|techniques?|part|section|stuff|bits?)?\s*(?:in|of|under|within|inside|for)\s+(?:the\s+)?$",
     re.IGNORECASE,
@@ -133,7 +135,9 @@ def generic_inside(text: str, said: str, owner_said: str, owner_groups: str) -> 
     return bool(_SCOPED_BEFORE.match(low[b + len(word) : a]))
 
 
-def drop_generic_inside(text: str, curriculum: Curriculum, skills: list[int], evidence: dict[str, str]) -> None:
+def drop_generic_inside(
+    text: str, curriculum: Curriculum, skills: list[int], evidence: dict[str, str]
+) -> None:
     """Remove (in place) a skill named only by a generic word said inside another named skill's part
     ("Hugging Face 那部分的参数高效微调": 技能点 9's group, not 技能点 14).  The other skill's own word must not
     occur in the first's name or groups: then neither is the more specific."""

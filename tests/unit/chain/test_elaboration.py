@@ -21,7 +21,10 @@ def test_a_bracket_after_a_named_skill_names_no_other_skill(cur, cfg) -> None:
 def test_a_bracket_that_rules_out_or_follows_nothing_named_is_kept(cur, cfg) -> None:
     assert elaborations("学完了阶段 1（除了 NLP）", cur, cfg) == []
     assert elaborations("(attention, seq2seq) which comes first?", cur, cfg) == []
-    assert blank_elaborations("学完了 Python（numpy、pandas 那些）", cur, cfg, keep_length=False) == "学完了 Python"
+    assert (
+        blank_elaborations("学完了 Python（numpy、pandas 那些）", cur, cfg, keep_length=False)
+        == "学完了 Python"
+    )
 
 
 def test_a_bracket_after_a_named_skill_counts_nothing_more_as_done(roadmap) -> None:
