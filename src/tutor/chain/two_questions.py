@@ -83,7 +83,13 @@ def join_answers(question: str, first: Answer, second: Answer) -> Answer:
         joined.sources.append(s)
     head = _NEXT_LINE.sub("", first.text) if _NEXT_LINE.search(second.text) else first.text
     joined.question = question
-    joined.text = f"{head.rstrip()}\n\n{_mapped(second.text, mapping)}"
+    tail = _mapped(second.text, mapping)
+    lead = first.text.split("\n", 1)[0]
+    if tail.startswith(lead + "\n") and not MARKER.search(
+        lead
+    ):  # the same lead line ("以下内容按路线图…") once
+        tail = tail[len(lead) + 1 :]
+    joined.text = f"{head.rstrip()}\n\n{tail}"
     joined.citation_checks = [*first.citation_checks, *second.citation_checks]
     joined.refused = first.refused and second.refused
     joined.weak = first.weak or second.weak

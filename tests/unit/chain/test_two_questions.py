@@ -55,3 +55,9 @@ def test_joined_answers_number_their_citations_as_one_list() -> None:
     assert joined.text == "框架 [1]\n\n数据 [2] 又 [3]\n\n**下一步**：B"
     assert [s.id for s in joined.sources] == ["a", "c", "b"]
     assert joined.text.count("下一步") == 1
+
+
+def test_the_same_lead_line_is_said_once() -> None:
+    first = _answer("以下内容：\n- 甲 [1]", ["a"])
+    second = _answer("以下内容：\n- 乙 [1]", ["b"])
+    assert join_answers("两问", first, second).text == "以下内容：\n- 甲 [1]\n\n- 乙 [2]"
