@@ -3,7 +3,7 @@
 "just wrapped up the NLP part (word embeddings, attention, seq2seq). whats next?" names 技能点 6 and says what
 its part held; read as names, "attention" and "embeddings" would add 技能点 8 and 11 to the question, count them
 as finished and turn "what's next" into a question about their material.  "学完了 Python（numpy、pandas 那些）"
-likewise.  Understanding, the learner's own words and the router all read the question with such a bracket
+likewise, and so does such a list after a colon, a dash or "including".  Understanding, the learner's own words and the router all read the question with such a bracket
 blanked, so the one rule holds for all three.  A bracket that rules something out ("阶段 1（除了 NLP）") or asks
 is kept: it says more than which part.
 """
@@ -26,6 +26,18 @@ _KEEP = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE = re.compile(r"[。！？!?；;，,]|\.(?:\s|$)")
+# the same topics after a colon, a dash or "including" up to the sentence's end: "I finished the NLP part: word2vec,
+# attention, seq2seq.", "Done with classic ML — regression, trees, k-means"; a list, and nothing asked in it
+_LISTED = re.compile(
+    r"(?:[:：]|\s[-–—]+\s|——|—|,?\s+(?:including|such as|like|e\.g\.)\s|[，,]?\s*(?:包括|比如|例如))"
+    r"\s*([^。!?！？;；\n]{2,80}?)(?=[。!?！？;；\n]|\.(?:\s|$)|$)",
+    re.IGNORECASE,
+)
+_LIST = re.compile(r"[、,，/+]|\band\b|和|以及|及|\betc\b|那些|之类|等", re.IGNORECASE)
+_ASKING = re.compile(
+    r"[吗呢]|什么|啥|哪|怎么|多久|几|\b(?:what|which|how|where|when|why|should|can|could|do|does|is|are)\b",
+    re.IGNORECASE,
+)
 
 
 def _names(clause: str, curriculum: Curriculum, config: CurriculumConfig) -> bool:
@@ -48,7 +60,13 @@ def elaborations(text: str, curriculum: Curriculum, config: CurriculumConfig) ->
             continue
         if _names(clause, curriculum, config):
             spans.append(m.span())
-    return spans
+    for m in _LISTED.finditer(text):
+        listed, clause = m.group(1), _CLAUSE.split(text[: m.start()])[-1]
+        if not _LIST.search(listed) or _ASKING.search(listed) or _KEEP.search(listed) or not clause.strip():
+            continue
+        if not any(a < m.end() and m.start() < b for a, b in spans) and _names(clause, curriculum, config):
+            spans.append(m.span())
+    return sorted(spans)
 
 
 def blank_elaborations(

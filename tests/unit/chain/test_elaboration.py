@@ -36,3 +36,15 @@ def test_a_bracket_after_a_named_skill_counts_nothing_more_as_done(roadmap) -> N
 
 def test_wrapped_up_then_whats_next_asks_the_next_step() -> None:
     assert route_message("just wrapped up the NLP part. whats next on the roadmap?").kind == "next_step"
+
+
+def test_a_listed_elaboration_after_a_colon_dash_or_including_names_no_other_skill(cur, cfg, roadmap) -> None:
+    for text in (
+        "I finished the NLP part: word2vec, attention, seq2seq. What's next?",
+        "I finished the NLP part, including attention and seq2seq. What's next?",
+    ):
+        assert understand(text, cur, cfg).skills == [6]
+        assert reported(text, roadmap)[0] == {6}
+    # what follows the colon asks, or is no list: kept
+    assert sorted(understand("RAG 和 LangChain：分别有哪些资源", cur, cfg).skills) == [11, 12]
+    assert elaborations("Done with python basics - I can write a 500-line project now.", cur, cfg) == []
