@@ -11,8 +11,15 @@ from __future__ import annotations
 
 __all__ = ["SECTION_WORDS", "TOPIC_WORDS", "ZH_TOPIC_WORDS", "expand_chinese"]
 
-# a Chinese learner's words for a group the roadmap titles by its abbreviation (技能点 9's PEFT 技术)
-ZH_TOPIC_WORDS: dict[str, str] = {"参数高效微调": "PEFT 技术", "参数高效": "PEFT 技术"}
+# a Chinese learner's words for a group the roadmap titles in English (技能点 9's PEFT 技术, 技能点 12's Memory 管理)
+ZH_TOPIC_WORDS: dict[str, str] = {
+    "参数高效微调": "PEFT 技术",
+    "参数高效": "PEFT 技术",
+    "对话记忆": "Memory 管理",
+    "记忆管理": "Memory 管理",
+    "注意力机制": "Attention 机制",
+    "智能体开发": "Agent 开发",
+}
 
 
 def expand_chinese(question: str) -> str:

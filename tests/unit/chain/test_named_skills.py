@@ -78,3 +78,11 @@ def test_a_generic_word_inside_another_named_skills_part_names_no_skill(cur, cfg
     assert generic_inside("methods in the hugging face part", "methods", "hugging face", "methods")
     assert not generic_inside("微调和 Hugging Face", "微调", "Hugging Face", "模型微调")
     assert "PEFT 技术" in expand_chinese("参数高效微调有哪些")
+
+
+def test_chinese_words_for_an_english_titled_group_add_its_title() -> None:
+    from tutor.chain.glossary_topics import expand_chinese
+
+    assert expand_chinese("LangChain 里对话记忆有哪几种方式").endswith("Memory 管理")
+    assert expand_chinese("Transformer 的注意力机制").endswith("Attention 机制")
+    assert expand_chinese("RAG 有哪些资源") == "RAG 有哪些资源"
