@@ -26,6 +26,7 @@ from tutor.chain.answer import Source
 from tutor.chain.concept_match import ASKS_NAME, ASKS_WHAT_IT_MEANS, described, lexicon_passage, lexicon_terms
 from tutor.chain.doc_parts import DocParts, named_doc
 from tutor.chain.glossary import expand_english
+from tutor.chain.glossary_topics import expand_chinese
 from tutor.chain.refs import core_name
 from tutor.chain.sections import source_of
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
@@ -297,7 +298,7 @@ def _definition_answer(found: list[tuple[StoredChunk, str]], language: str) -> S
 def _matching_text(question: str, language: str) -> str:
     """What terms and article names are matched against: a Chinese question as asked, an English one with
     the material's own Chinese terms added."""
-    return question if CJK.search(question) and language == "zh" else expand_english(question)
+    return expand_chinese(question) if CJK.search(question) and language == "zh" else expand_english(question)
 
 
 def compose_concept(

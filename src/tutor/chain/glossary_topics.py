@@ -9,7 +9,25 @@ Only words of the shipped material's topics belong here, never a question's text
 
 from __future__ import annotations
 
-__all__ = ["SECTION_WORDS", "TOPIC_WORDS"]
+__all__ = ["SECTION_WORDS", "TOPIC_WORDS", "ZH_TOPIC_WORDS", "expand_chinese"]
+
+# a Chinese learner's words for a group the roadmap titles in English (技能点 9's PEFT 技术, 技能点 12's Memory 管理)
+ZH_TOPIC_WORDS: dict[str, str] = {
+    "参数高效微调": "PEFT 技术",
+    "参数高效": "PEFT 技术",
+    "对话记忆": "Memory 管理",
+    "记忆管理": "Memory 管理",
+    "注意力机制": "Attention 机制",
+    "智能体开发": "Agent 开发",
+}
+
+
+def expand_chinese(question: str) -> str:
+    """A Chinese question plus the roadmap's word for a group it names in other Chinese words ("参数高效微调"
+    -> PEFT), so the group, not one whose title shares the generic word 微调, is matched."""
+    found = [v for k, v in ZH_TOPIC_WORDS.items() if k in question]
+    return f"{question} {' '.join(dict.fromkeys(found))}" if found else question
+
 
 TOPIC_WORDS: dict[str, str] = {
     # the skill tree's branch notes (基础技能（必修）): the learner's words beside glossary.py's mandatory/compulsory
@@ -49,6 +67,9 @@ TOPIC_WORDS: dict[str, str] = {
     "teacher model": "知识蒸馏",
     "student model": "知识蒸馏",
     "low-rank": "LoRA",
+    # 技能点 9's group PEFT 技术 by the words its abbreviation stands for (the Chinese ones too)
+    "parameter-efficient fine-tuning": "PEFT",
+    "parameter efficient": "PEFT",
     "keyword search": "BM25",
     "keyword matching": "BM25",
     "keyword scoring": "BM25",

@@ -17,8 +17,10 @@ from tutor.curriculum.model import Curriculum
 
 __all__ = [
     "drop_aspects_in_names",
+    "drop_generic_inside",
     "drop_unasked_skills",
     "excluded",
+    "generic_inside",
     "purpose",
     "split_name",
     "stage_named_by_skills",
@@ -101,6 +103,54 @@ def drop_unasked_skills(
         ):
             skills.remove(n)
             evidence.pop(f"skill {n}", None)
+
+
+# what scopes a word to the skill named right before it: "Hugging Face 那部分的参数高效微调" (its own 微调), and
+# after it in English: "the fine-tuning part of the Hugging Face skill"; no joining word ("和", "and") between
+_SCOPED_AFTER = re.compile(
+    r"\s*(?:那部分|那一部分|这部分|那块|那一块|这块|部分|里面|里头|里|中)?\s*的\s*[^\s，,、和与及还]{0,8}\s*$"
+)
+_SCOPED_BEFORE = re.compile(
+    r"^\s*(?:methods?|techniques?|part|section|stuff|bits?)?\s*(?:in|of|under|within|inside|for)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _groups(curriculum: Curriculum, n: int) -> str:
+    """A skill's name, group titles and items: where a generic word may occur."""
+    skill = curriculum.skill(n)
+    return " ".join([skill.name, *(f"{g.title or ''} {' '.join(g.items)}" for g in skill.content)])
+
+
+def generic_inside(text: str, said: str, owner_said: str, owner_groups: str) -> bool:
+    """`said` (a generic word for a skill, "微调") stands inside what the learner scopes to another named skill
+    (`owner_said`, "Hugging Face 那部分的参数高效微调") and occurs in that skill's group titles or items
+    (`owner_groups`): it names the owner's part, not a skill of its own."""
+    low, word, owner = text.lower(), said.lower(), owner_said.lower()
+    a, b = low.find(owner), low.find(word)
+    if not word or not owner or a < 0 or b < 0 or word not in owner_groups.lower():
+        return False
+    if a < b:
+        return bool(_SCOPED_AFTER.fullmatch(low[a + len(owner) : b]))
+    return bool(_SCOPED_BEFORE.match(low[b + len(word) : a]))
+
+
+def drop_generic_inside(
+    text: str, curriculum: Curriculum, skills: list[int], evidence: dict[str, str]
+) -> None:
+    """Remove (in place) a skill named only by a generic word said inside another named skill's part
+    ("Hugging Face 那部分的参数高效微调": 技能点 9's group, not 技能点 14).  The other skill's own word must not
+    occur in the first's name or groups: then neither is the more specific."""
+    for n in list(skills):
+        said = evidence.get(f"skill {n}", "")
+        for m in [m for m in skills if m != n] if len(skills) > 1 else []:
+            owner_said = evidence.get(f"skill {m}", "")
+            if owner_said.lower() in _groups(curriculum, n).lower():
+                continue
+            if generic_inside(text, said, owner_said, _groups(curriculum, m)):
+                skills.remove(n)
+                evidence.pop(f"skill {n}", None)
+                break
 
 
 def drop_aspects_in_names(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from tutor.chain import replies
 from tutor.chain.answer import Answer, Source
 from tutor.chain.condense import Turn
+from tutor.chain.elaboration import blank_elaborations
 from tutor.chain.study_mode import plan_for_hours
 from tutor.chain.understanding import understand
 from tutor.curriculum.learners import Roadmap
@@ -98,10 +99,16 @@ def _known_from(said: list[str], roadmap: Roadmap) -> tuple[set[int], set[int], 
     return stated, known, list(mentions.not_known)
 
 
+def _read(text: str, roadmap: Roadmap) -> str:
+    """The learner's words without the brackets that only elaborate a named skill: "学完了 Python（numpy、pandas
+    那些）" reports 技能点 1, and its bracket's commas do not cut the clause."""
+    return blank_elaborations(text, roadmap.curriculum, roadmap.config, keep_length=False)
+
+
 def reported(text: str, roadmap: Roadmap) -> tuple[set[int], set[int]]:
     """(stated, known incl. what precedes them) from the clauses of `text` in which the learner says what they
     know: what `apply_own_words` counts for a next-step answer, for a follow-up that asks about its lead."""
-    said = self_reports([text])
+    said = self_reports([_read(text, roadmap)])
     return _known_from(said, roadmap)[:2] if said else (set(), set())
 
 
@@ -114,15 +121,15 @@ def apply_own_words(
     roadmap: Roadmap,
 ) -> None:
     """What the learner said they know in this conversation counts at once (in memory; saving is offered)."""
-    said_now = self_reports([question])
-    said = self_reports([text for role, text in history if role == "user"]) + said_now
+    cur = roadmap.curriculum
+    said_now = self_reports([_read(question, roadmap)])
+    said = self_reports([_read(text, roadmap) for role, text in history if role == "user"]) + said_now
     if not said:
         return
     stated, known, _ = _known_from(said, roadmap)
     new = sorted(n for n in stated if n not in profile.finished)
     if not known:
         return
-    cur = roadmap.curriculum
     profile.finished = sorted(set(profile.finished) | known)
     profile.in_progress = [n for n in profile.in_progress if n not in profile.finished]
     labels = [f"技能点 {n}（{cur.skill(n).name}）" for n in sorted(stated)]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tutor.chain.glossary import english_terms, expand_english
+from tutor.chain.glossary_topics import expand_chinese
 from tutor.chain.group_short import with_siblings
 from tutor.chain.refs import BOTH_LANGUAGES, EXPLAIN, TWO_PARTS, WHOLE_LIST
 from tutor.chain.structured_parts import Builder, Structured, skill_label, stage_label
@@ -59,7 +60,7 @@ def other_documents_text(docs: dict[str, list[StoredChunk]], roadmap_doc: str) -
 def matching_text(question: str, language: str) -> str:
     """What titles and cells are looked for in: a Chinese question as asked, an English one with the
     material's own Chinese terms added."""
-    return question if CJK.search(question) and language == "zh" else expand_english(question)
+    return expand_chinese(question) if CJK.search(question) and language == "zh" else expand_english(question)
 
 
 def _title_forms(title: str) -> list[str]:
@@ -208,10 +209,8 @@ def group_answer(
     for ref in refs:
         skill = cur.skill(ref.skill)
         group = skill.content[ref.index]
-        stage = cur.stage(skill.stage)
-        n = b.cite(
-            _group_citation(skill, group), [stage.heading, skill.heading, group.section, group.title or ""]
-        )
+        heads = [cur.stage(skill.stage).heading, skill.heading, group.section, group.title or ""]
+        n = b.cite(_group_citation(skill, group), heads)
         at = stage_label(cur, skill.stage, zh)
         where = skill_label(skill, zh) + (f"（{at}）" if zh else f" ({at})")
         lead = (

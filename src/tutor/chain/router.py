@@ -129,7 +129,7 @@ _NEXT_EN = re.compile(
     r"|\bi('ve| have)? (already )?(learned|learnt|finished|completed|mastered|know)\b.*\b(what|next|now)\b"
     r"|\bwhat to (learn|study)\b|\bwhich (skill|topic|stage) (should|to)\b|\bcomplete beginner\b|\bplan my\b"
     r"|\bnow what\b|\bwhat next\b|\bwhat now\b"
-    r"|^\s*(just |already )?(finished|completed|done with|through with)\b.*\b(what|next|now)\b|\bwhat'?s? after (that|this)\b|\banything (else )?(after|beyond) (that|this|those|them)\b|\bwhat order\b|\bin what order\b|\b(a|my) plan (to|for)\b"
+    r"|^\s*(just |already )?(finished|completed|done with|through with|wrapped up)\b.*\b(what|next|now)\b|\bwhat'?s? after (that|this)\b|\banything (else )?(after|beyond) (that|this|those|them)\b|\bwhat order\b|\bin what order\b|\b(a|my) plan (to|for)\b"
     r"|\blearning plan\b|\bnewbie\b|\b(begin|start) (with|from)\b|\bor\b.{0,40}\bfirst\?|what'?s left\b",
     re.IGNORECASE,
 )
@@ -294,6 +294,10 @@ class Router:
         return self._matrices
 
     def route(self, text: str) -> Route:
+        """Routed as understanding reads it: a bracket that only elaborates a named skill ("the NLP part
+        (attention, seq2seq). what's next?") does not turn what-next into a question about its topics."""
+        if self._understand is not None:
+            text = getattr(self._understand(text), "read_as", "") or text
         return self._refused_task(routed := self._decide(text), text) or routed
 
     def _decide(self, text: str) -> Route:

@@ -37,6 +37,7 @@ from tutor.chain.sections import SearchDoc, names_a_term_of, numbered_sources, s
 from tutor.chain.structured import Structured
 from tutor.chain.study_mode import PACE
 from tutor.chain.text import chunks, detect_language
+from tutor.chain.two_questions import in_two, split_questions
 from tutor.chain.understanding import Understanding, understand
 from tutor.config import ChainSettings
 from tutor.curriculum.learners import Learners
@@ -98,9 +99,10 @@ class TutorChain:
         if not question:
             raise InputError("question", "empty question; ask something about the material")
         if len(question) > MAX_QUESTION_CHARS:
-            raise InputError(
-                "question", f"{len(question)} characters is too long; keep it under {MAX_QUESTION_CHARS}"
-            )
+            raise InputError("question", f"{len(question)} characters; keep it under {MAX_QUESTION_CHARS}")
+        if not history and len(parts := split_questions(question, self.understand)) == 2:  # 二问合一
+            yield from in_two(question, parts, lambda part: self.ask(part, (), learner))
+            return
         timings: dict[str, float] = {}
         start = time.perf_counter()
         language = detect_language(question)
@@ -161,8 +163,7 @@ class TutorChain:
 
     def _condense(self, question: str, history: list[Turn]) -> str:
         def mentions(text: str) -> list[str]:
-            found = self.roadmap.match_skills(text)
-            return list(dict.fromkeys(found.evidence.values()))
+            return list(dict.fromkeys(self.roadmap.match_skills(text).evidence.values()))
 
         doc, names_own = self.structure.names_doc if self.structure else None, self._names_own
         if not history or not (

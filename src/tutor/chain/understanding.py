@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 
 from tutor.chain import named_skills
 from tutor.chain.daily_hours import states_daily_hours
+from tutor.chain.elaboration import blank_elaborations
 from tutor.chain.foundations import foundations_asked
 from tutor.chain.glossary import expand_english
 from tutor.chain.milestone_words import milestone_refs
@@ -59,9 +60,10 @@ class Understanding:
     aspects: list[str] = field(default_factory=list)
     whole_roadmap: bool = False
     evidence: dict[str, str] = field(default_factory=dict)
-    # a follow-up's references taken from the conversation (`followup.in_context`): from which question, as what
+    # a follow-up's references from the conversation (`followup.in_context`): from which question, as what
     inherited: dict[str, str] = field(default_factory=dict)
     source: str = ""  # the question this was read from, when it was read from an earlier turn
+    read_as: str = ""  # the question as read: brackets that only elaborate a named skill blanked
 
     @property
     def aspect(self) -> str | None:
@@ -259,13 +261,8 @@ def _aspects(text: str, u: Understanding) -> None:
                 continue
             if aspect == "content" and EXPLAIN.search(_unnamed(text, u)) and not (u.stages and not u.skills):
                 continue  # "什么是 X" asks for an explanation, not the syllabus
-            if (
-                aspect == "project"
-                and m.group(0).lower() in ("practice", "build")
-                and not re.search(r"\bprojects?\b|项目", text, re.IGNORECASE)
-                and aspect != "checks"
-            ):
-                if u.stages and m.group(0).lower() == "practice":
+            if aspect == "project" and m.group(0).lower() == "practice" and u.stages:
+                if not re.search(r"\bprojects?\b|项目", text, re.IGNORECASE):
                     continue
             u.aspects.append(aspect)
             u.evidence[f"aspect {aspect}"] = m.group(0)
@@ -370,12 +367,15 @@ def _whole_roadmap(text: str, u: Understanding) -> None:
 
 
 def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | None = None) -> Understanding:
-    """Parse `text` against the roadmap; never guesses a number that the roadmap does not have."""
-    u = Understanding()
+    """Parse `text` against the roadmap; never guesses a number that the roadmap does not have.  A bracket that
+    elaborates a named skill is blanked first: "the NLP part (attention, seq2seq)" names 技能点 6 alone."""
+    text = blank_elaborations(text, curriculum, config)
+    u = Understanding(read_as=text)
     claims = _Claims()
     _numbered(text, curriculum, u, claims)
     _named(text, curriculum, config or CurriculumConfig(), u, claims)
     drop_unasked_skills(text, curriculum, u.skills, u.evidence)  # one ruled out, a name said in pieces
+    named_skills.drop_generic_inside(text, curriculum, u.skills, u.evidence)  # "HF 那部分的参数高效微调"
     read_stage_words(text, curriculum, u)  # "the phase where I ship models to production": its stage
     stage_named_by_skills(text, curriculum, u.skills, u.stages, u.evidence)
     if u.stages:  # a stage named outright outweighs a skill only guessed from a near-spelling ("LLM" ≈ vllm)
@@ -390,9 +390,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     _stage_alone(u)  # "the advanced topics at the end of the curriculum": the stage's overview
     named_skills.stage_skill_list(text, u.skills, u.stages, u.aspects, u.evidence)  # "第二阶段…有哪几个技能"
     _before(text, u)
-    read_prerequisite_topic(
-        text, curriculum, u
-    )  # "before touching the actual AI theory": 阶段 1's prerequisites
+    read_prerequisite_topic(text, curriculum, u)  # "before touching the actual AI theory": 阶段 1's
     _whole_roadmap(text, u)
     foundations_asked(text, curriculum, u)  # "正式学 AI 之前得先打好哪些底子": 阶段 0
     if BY_ITEM in u.evidence.values():  # "by when can I build X": the milestone alone, not X's criteria

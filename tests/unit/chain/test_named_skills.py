@@ -64,3 +64,25 @@ def test_a_skill_named_as_the_purpose_after_another_is_not_asked_about(cur, cfg)
     # "for X" naming the only subject, or a skill named before the other: both stay asked
     assert understand("Give me the hands-on projects for the RAG skill.", cur, cfg).skills == [11]
     assert sorted(understand("resources for NLP and RAG", cur, cfg).skills) == [6, 11]
+
+
+def test_a_generic_word_inside_another_named_skills_part_names_no_skill(cur, cfg) -> None:
+    from tutor.chain.glossary_topics import expand_chinese
+    from tutor.chain.named_skills import generic_inside
+
+    u = understand("Hugging Face 那部分的参数高效微调具体学哪几种方法", cur, cfg)
+    assert u.skills == [9]
+    # the generic word said as a skill of its own, or joined to the other by 和, stays
+    assert sorted(understand("学完 Hugging Face 之后要学微调吗", cur, cfg).skills) == [9, 14]
+    assert sorted(understand("Hugging Face 和微调的资源", cur, cfg).skills) == [9, 14]
+    assert generic_inside("methods in the hugging face part", "methods", "hugging face", "methods")
+    assert not generic_inside("微调和 Hugging Face", "微调", "Hugging Face", "模型微调")
+    assert "PEFT 技术" in expand_chinese("参数高效微调有哪些")
+
+
+def test_chinese_words_for_an_english_titled_group_add_its_title() -> None:
+    from tutor.chain.glossary_topics import expand_chinese
+
+    assert expand_chinese("LangChain 里对话记忆有哪几种方式").endswith("Memory 管理")
+    assert expand_chinese("Transformer 的注意力机制").endswith("Attention 机制")
+    assert expand_chinese("RAG 有哪些资源") == "RAG 有哪些资源"
