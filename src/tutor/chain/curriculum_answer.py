@@ -144,6 +144,37 @@ def _described_skill(
     return replace(found, text=f"{lead}\n{found.text}", concept=True)
 
 
+def _described_skill_asked(
+    question: str, language: str, u: Understanding, roadmap: Roadmap, describe: Describe | None
+) -> Structured | None:
+    """An aspect asked of a skill the learner describes instead of naming ("对图片和文字一起处理的那种模型…有什么
+    学习资源推荐" -> 技能点 16's resources): the lexicon's description names the skill, the rules read the aspect."""
+    if (
+        describe is None
+        or u.skills
+        or u.stages
+        or u.milestones
+        or not set(u.aspects) & {"resources", "project"}
+    ):
+        return None
+    said = [v for k, v in u.evidence.items() if k.startswith("aspect ")]
+    clauses = [
+        c for c in re.split(r"[，,。；;!！?？]", question) if c.strip() and not any(w in c for w in said)
+    ]
+    if not clauses:
+        return None
+    hit = describe("，".join(clauses), None)  # the description alone, without the clause asking the aspect
+    cur = roadmap.curriculum
+    if hit is None or hit.entry.doc != cur.doc:
+        return None
+    folded = {_fold_space(n) for n in hit.entry.names}
+    skills = [s.number for s in cur.skills if _fold_space(core_name(s.name)) in folded]
+    if len(skills) != 1:
+        return None
+    asked = replace(u, skills=skills, evidence={**u.evidence, f"skill {skills[0]}": hit.entry.names[0]})
+    return compose_structured(asked, cur, roadmap.path, language, roadmap.prerequisites, question)
+
+
 # "附录里推荐了哪些库": the learner points at the roadmap's tools appendix, not at a skill a word of theirs names
 _APPENDIX = re.compile(r"附录|\bappendix\b", re.IGNORECASE)
 
@@ -187,6 +218,8 @@ def curriculum_answer(
         return None
     if (first := described_first(question, language, u, roadmap, parts, describe, embedder)) is not None:
         return first
+    if (asked := _described_skill_asked(question, language, u, roadmap, describe)) is not None:
+        return asked
     if not names_article(question, language, roadmap, parts):
         builder = Builder(cur, roadmap.path, language == "zh")
         elsewhere = other_documents_text(parts.docs, cur.doc) if parts is not None else ""

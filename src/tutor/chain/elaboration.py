@@ -25,6 +25,8 @@ _KEEP = re.compile(
     r"除了|除去|不包括|没|不|还差|[?？]|\b(?:except|not|but|without|excluding|haven'?t|didn'?t)\b",
     re.IGNORECASE,
 )
+# a bracket that describes which one is meant ("第二个阶段（讲AI理论的那个）") may be what picks the unit: kept
+_DESCRIBES = re.compile(r"那个|那块|那部分|\b(?:the one|the part|that|which|where)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[。！？!?；;，,]|\.(?:\s|$)")
 # the same topics after a colon, a dash or "including" up to the sentence's end: "I finished the NLP part: word2vec,
 # attention, seq2seq.", "Done with classic ML — regression, trees, k-means"; a list, and nothing asked in it
@@ -56,7 +58,7 @@ def elaborations(text: str, curriculum: Curriculum, config: CurriculumConfig) ->
     spans: list[tuple[int, int]] = []
     for m in _BRACKET.finditer(text):
         clause = _CLAUSE.split(text[: m.start()])[-1]
-        if not clause.strip() or _KEEP.search(m.group(1)):
+        if not clause.strip() or _KEEP.search(m.group(1)) or _DESCRIBES.search(m.group(1)):
             continue
         if _names(clause, curriculum, config):
             spans.append(m.span())

@@ -26,11 +26,14 @@ __all__ = [
     "stage_named_by_skills",
 ]
 
-# the words that rule a named thing out, right before it: "（不是 Hugging Face 那个）", "not the HF library",
+# the words that rule a named thing out, right before it: "（不是 Hugging Face 那个）", "not the HF library", "别跟 X 搞混",
 # "而不是 X", "rather than X"; "不是很懂 X" (a learner's state) has words between and is not one
 _EXCLUDES = re.compile(
     r"(?:不是|而非|并非|除了|\bnot(?:\s+the)?|\brather than(?:\s+the)?|\binstead of(?:\s+the)?"
-    r"|\bother than(?:\s+the)?|\bexcept(?:\s+the)?)\s*[「“\"']?\s*$",
+    r"|\bother than(?:\s+the)?|\bexcept(?:\s+the)?"
+    # "别跟讲 Transformer 原理的那个搞混了", "don't mix it up with the Transformer one": the other thing meant
+    r"|(?:别|不要|可别)(?:跟|和|与|同)(?:讲|说|那个)?|\bdon'?t\s+(?:mix\s+(?:it|this|that)\s+up|confuse\s+(?:it|this|that))"
+    r"\s+with(?:\s+the)?|\bnot to be confused with(?:\s+the)?)\s*[「“\"']?\s*$",
     re.IGNORECASE,
 )
 _PURPOSE = re.compile(r"\bfor\s+(?:the\s+)?$")
@@ -43,9 +46,12 @@ def _squeezed(text: str) -> str:
 
 
 def excluded(text: str, said: str) -> bool:
-    """`said` (a skill's words in the question) stands right after a word that rules it out."""
-    start = text.lower().find(said.lower()) if said else -1
-    return start > 0 and bool(_EXCLUDES.search(text[max(0, start - 16) : start]))
+    """`said` (a skill's words in the question) stands right after a word that rules it out, at one of its
+    places ("HF transformers … 别跟讲 Transformer 原理的那个搞混了": the second)."""
+    if not said:
+        return False
+    starts = [m.start() for m in re.finditer(re.escape(said.lower()), text.lower())]
+    return any(s > 0 and _EXCLUDES.search(text[max(0, s - 28) : s]) for s in starts)
 
 
 def purpose(text: str, said: str, others: list[str]) -> bool:

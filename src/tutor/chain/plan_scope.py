@@ -12,6 +12,7 @@ mostly be the material's own words (`scope.english_vocabulary`).  A question tha
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -106,7 +107,20 @@ def _foreign(subject: str, pairs: frozenset[str], known: frozenset[str]) -> bool
     if not words:
         return False
     stems = [{w, w.removesuffix("s"), w.removesuffix("es"), w.removesuffix("ing")} for w in words]
-    return sum(any(s in known for s in st if len(s) >= 2) for st in stems) / len(words) < 0.5
+    return (
+        sum(
+            any(s in known for s in st if len(s) >= 2) or _misspelt(w, known)
+            for w, st in zip(words, stems, strict=True)
+        )
+        / len(words)
+        < 0.5
+    )
+
+
+def _misspelt(word: str, known: frozenset[str]) -> bool:
+    """A near-spelling of one of the material's words ("langchian" for langchain): the learner's typo, not a
+    foreign subject — the same closeness `curriculum.matching` accepts for a skill's name."""
+    return len(word) >= 5 and bool(difflib.get_close_matches(word, known, n=1, cutoff=0.85))
 
 
 def subject_outside(question: str, pairs: frozenset[str], known: frozenset[str]) -> bool:

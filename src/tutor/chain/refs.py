@@ -184,6 +184,7 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|what (?:do|will|should|would) i (?:\w+ )?(?:learn|study)|what skills|which skills|\bconsist|what .{0,20}do i need"
             r"|\bi (?:need|have|ought) to know\b|\bwhat are the (?:\w+ )?(?:areas|parts|components|pieces|blocks)\b"
             r"|\bwhat's in\b|\bfeatures\b|\bcommands\b|\boverview\b|\bwhich (?:parts?|bits|areas) of\b"
+            r"|\bgo(?:es)? over\b|\bwalks? (?:you )?through\b"  # "what does the deployment skill go over?"
             r"|\bwhat(?:'s| is| are)\s+(?:[\w-]+\s+){1,4}about\b|是关于什么",
             re.IGNORECASE,
         ),

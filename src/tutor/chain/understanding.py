@@ -248,7 +248,7 @@ def _unnamed(text: str, u: Understanding) -> str:
     text = WHY_IT_MATTERS.sub(" ", text)
     for key, said in u.evidence.items():
         if key.startswith(("skill ", "stage ")) and said:
-            text = text.replace(said, " ")
+            text = re.sub(re.escape(said) + r"\s?原理", " ", text).replace(said, " ")  # "神经网络原理那部分"
     return text
 
 
