@@ -42,6 +42,8 @@ _ZH_END = re.compile(
     r"[的有从应该要怎么如何需能可之时呢吗什哪到了呀吧还和与并先后再就也都是在跟给让把被这那每一个条份帮我你整套做好]"
     r"|准备|开始|计划|路线|规划|路径|入门|进阶|训练|考级|学习|方面|相关|东西|知识|内容|技术|零基础"
 )
+# before a plan word, what points into a document ends the words before the subject: "那篇讲职业规划", "文章里的职业规划"
+_ZH_POINTER = re.compile(r"[讲说篇里提谈]")
 # I/to/for + learn/improve + the subject ("to learn French", "for learning to speak Japanese", "can I improve my
 # toddler's attention span", "train for a marathon"); not "machine learning basics" (a noun)
 _EN_VERB = re.compile(
@@ -75,8 +77,11 @@ def _zh_subject(said: str, before_plan: bool) -> str:
     Latin-letter subject ("AI", "Python") as it is."""
     if said[:1].isascii():
         return said.strip()
-    if before_plan:
-        ends = list(_ZH_END.finditer(said))
+    if (
+        before_plan
+    ):  # "中年危机那篇讲职业规划": the subject begins after what points into a document (讲/篇/里)
+        ends = list(_ZH_END.finditer(said)) + list(_ZH_POINTER.finditer(said))
+        ends.sort(key=lambda m: m.end())
         return said[ends[-1].end() :] if ends else said[-4:]
     m = _ZH_END.search(said)
     return said[: m.start()] if m else said

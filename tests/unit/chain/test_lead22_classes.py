@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tutor.chain.curriculum_answer import curriculum_answer
 from tutor.chain.elaboration import elaborations
-from tutor.chain.plan_scope import cjk_pairs, subject_outside
+from tutor.chain.plan_scope import cjk_pairs, learning_subjects, subject_outside
 from tutor.chain.router import route_message
 from tutor.chain.scope import english_vocabulary
 from tutor.chain.understanding import understand
@@ -92,3 +92,13 @@ def test_resources_of_a_described_skill_are_its_table(roadmap) -> None:
     assert s is not None and "技能点 16" in s.text
     assert all(name in s.text for name in ("多模态大模型综述", "CLIP 论文精读", "Multimodal Learning"))
     assert "资源" not in calls[0]  # the description alone was looked up, not the clause asking for resources
+
+
+def test_a_plan_inside_an_essay_is_the_essays_subject() -> None:
+    """ "中年危机那篇讲职业规划": 讲 points into the essay, so the subject is 职业, which the material covers."""
+    assert learning_subjects("中年危机那篇讲职业规划，具体让程序员怎么做？") == ["职业"]
+    texts = [Path(f).read_text(encoding="utf-8") for f in glob.glob(str(REPO / "corpus" / "*.md"))]
+    assert not subject_outside(
+        "中年危机那篇讲职业规划，具体让程序员怎么做？", cjk_pairs(texts), english_vocabulary(texts)
+    )
+    assert learning_subjects("马拉松训练计划应该怎么安排？") == ["马拉松"]
