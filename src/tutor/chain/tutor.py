@@ -1,8 +1,7 @@
 """The tutor chain: condense -> route -> (planner | retrieval -> answer | steer-back) -> check citations.
 
 Generation is an LCEL pipeline (prompt | chat model | parser) streamed token by token; the rest is
-deterministic and works with no model. A backend that is down or fails mid-answer costs one notice line.
-"""
+deterministic and works with no model. A backend that is down or fails mid-answer costs one notice line."""
 
 from __future__ import annotations
 
@@ -60,8 +59,7 @@ class TutorChain:
     """Answers one turn; every collaborator is handed in, so it can be built from small real parts.
 
     `retrieve` finds passages (best first), `search_doc` more sections of one document; `embedder` is
-    called only for vectors (block selection, citation checks), never for what-next or structured answers.
-    """
+    called only for vectors (block selection, citation checks), never for what-next or structured answers."""
 
     def __init__(
         self,
@@ -99,7 +97,9 @@ class TutorChain:
         if not question:
             raise InputError("question", "empty question; ask something about the material")
         if len(question) > MAX_QUESTION_CHARS:
-            raise InputError("question", f"{len(question)} characters; keep it under {MAX_QUESTION_CHARS}")
+            raise InputError(
+                "question", f"{len(question)} characters is too long; keep it under {MAX_QUESTION_CHARS}"
+            )
         if not history and len(parts := split_questions(question, self.understand)) == 2:  # 二问合一
             yield from in_two(question, parts, lambda part: self.ask(part, (), learner))
             return
