@@ -26,7 +26,9 @@ _KEEP = re.compile(
     re.IGNORECASE,
 )
 # a bracket that describes which one is meant ("第二个阶段（讲AI理论的那个）") may be what picks the unit: kept
-_DESCRIBES = re.compile(r"那个|那块|那部分|\b(?:the one|the part|that|which|where)\b", re.IGNORECASE)
+_DESCRIBES = re.compile(
+    r"那个|那块|那部分|那段|\b(?:the one|the part|that|which|where)\b|\b(?:one|part|bit)\s*$", re.IGNORECASE
+)  # "（pytorch和transformer那段）", "(the ML theory one)"
 _CLAUSE = re.compile(r"[。！？!?；;，,]|\.(?:\s|$)")
 # the same topics after a colon, a dash or "including" up to the sentence's end: "I finished the NLP part: word2vec,
 # attention, seq2seq.", "Done with classic ML — regression, trees, k-means"; a list, and nothing asked in it
