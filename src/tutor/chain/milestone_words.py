@@ -1,4 +1,6 @@
-"""Milestones named in a question: "三个月后", "半年", "the 6-month and 12-month milestones", "a year in"."""
+"""Milestones named in a question: "三个月后", "半年", "the 6-month and 12-month milestones", "a year in", and a
+span said in days, weeks, quarters or a semester ("roughly 90 days in", "一个季度后") read as the milestone it
+lands on, so the answer gives that one milestone and not all three."""
 
 from __future__ import annotations
 
@@ -32,6 +34,46 @@ _MILESTONE_CONTEXT = re.compile(
 )
 
 
+# spans counted in other units: days, weeks, quarters (季度), a semester (学期); each worth so many months
+_SPAN_ZH = re.compile(r"(\d+|[零〇一二两三四五六七八九十百]+)\s*(?:(天)|(周|个?星期|个?礼拜)|(个?季度))|(?:一个)?(学期)")
+_SPAN_EN = re.compile(
+    rf"\b({EN_NUM}|a|an|one|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)\s*-?\s*"
+    r"(?:(days?)|(weeks?)|(quarters?))\b|\b(semester|term)\b",
+    re.IGNORECASE,
+)
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+_TENS |= {"ninety": 90, "a hundred": 100, "a": 1, "an": 1, "one": 1}
+_PER_UNIT = (1 / 30, 7 / 30, 3.0)  # months in a day, a week, a quarter; a semester is about five months
+
+
+def _span_months(count: str | None, units: tuple[str | None, ...]) -> float | None:
+    """Months in "90 days", "12 weeks", "两个季度", "a semester"; None when the count is no number."""
+    if units[3]:
+        return 5.0
+    n = _TENS.get((count or "").lower()) or parse_number(count or "")
+    if not n:
+        return None
+    return next(n * per for unit, per in zip(units, _PER_UNIT, strict=False) if unit)
+
+
+def _nearest(months: float, available: set[int]) -> int | None:
+    """The milestone a span lands on: within a fifth of its months ("100 days" is 3 months, "six weeks" none)."""
+    best = min(available, key=lambda m: abs(m - months), default=None)
+    return best if best is not None and abs(best - months) <= best * 0.2 else None
+
+
+def _spans(text: str, available: set[int]) -> list[tuple[int, str]]:
+    """Milestones named by a span in days, weeks, quarters or a semester, said where a milestone is meant."""
+    out: list[tuple[int, str]] = []
+    for m in [*_SPAN_ZH.finditer(text), *_SPAN_EN.finditer(text)]:
+        months = _span_months(m.group(1), m.groups()[1:5])
+        context = text[max(0, m.start() - 12) : m.end() + 12]
+        hit = _nearest(months, available) if months else None
+        if hit is not None and _MILESTONE_CONTEXT.search(context) and hit not in [n for n, _ in out]:
+            out.append((hit, m.group(0)))
+    return out
+
+
 def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     for m in _MONTHS_ZH.finditer(text):
@@ -57,6 +99,7 @@ def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
         months = 6 if m.group(0).lower().startswith(("half", "six")) else 12
         if months in available:
             out.append((months, m.group(0)))
+    out += [(n, said) for n, said in _spans(text, available) if n not in [k for k, _ in out]]
     return out + _listed(text, available, {n for n, _ in out})
 
 
