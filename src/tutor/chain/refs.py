@@ -368,7 +368,9 @@ FOUNDATIONS = re.compile(
     r"(?:学|学习|开始学|正式学|入门|接触|进入)\s*(?:AI|人工智能|大模型|这条路线|路线)\s*(?:理论|开发)?\s*(?:之前|以前)"
     r"|\bbefore\s+(?:i\s+|you\s+)?(?:really\s+|actually\s+|even\s+|properly\s+|seriously\s+)?"
     r"(?:start|begin|starting|beginning|studying|learning|diving into|getting into|getting started (?:with|on))\s+"
-    r"(?:(?:studying|learning|on|with)\s+)?(?:ai\b|artificial intelligence|the roadmap|machine learning\b|this roadmap)",
+    r"(?:(?:studying|learning|on|with)\s+)?(?:ai\b|artificial intelligence|the roadmap|machine learning\b|this roadmap)"
+    # "before any of the actual AI stuff": the AI itself, the foundations come before it
+    r"|\bbefore\s+(?:any\s+(?:of\s+)?)?(?:the\s+)?(?:actual|real|proper|core)\s+(?:ai|ml|machine learning)\b",
     re.IGNORECASE,
 )
 
