@@ -18,6 +18,7 @@ from tutor.curriculum.model import Curriculum
 __all__ = [
     "drop_aspects_in_names",
     "drop_generic_inside",
+    "drop_guessed",
     "drop_unasked_skills",
     "excluded",
     "generic_inside",
@@ -259,3 +260,14 @@ def stage_skill_list(
     for key in [k for k in evidence if k.startswith(("skill ", "aspect "))]:
         evidence.pop(key)
     evidence["aspect content"] = _WHICH_SKILLS.search(text).group(0)  # type: ignore[union-attr]
+
+
+def drop_guessed(stages: list[int], skills: list[int], evidence: dict[str, str]) -> None:
+    """A skill only guessed from a near-spelling ("LLM" ≈ vllm) gives way to a stage or a skill named outright:
+    in "the LLM fine-tuning skill" the learner names 技能点 14, and "LLM" only qualifies it."""
+    guessed = [n for n in skills if "≈" in evidence.get(f"skill {n}", "")]
+    if not guessed or not (stages or len(guessed) < len(skills)):
+        return
+    for n in guessed:
+        skills.remove(n)
+        evidence.pop(f"skill {n}")

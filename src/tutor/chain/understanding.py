@@ -378,10 +378,8 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     named_skills.drop_generic_inside(text, curriculum, u.skills, u.evidence)  # "HF 那部分的参数高效微调"
     read_stage_words(text, curriculum, u)  # "the phase where I ship models to production": its stage
     stage_named_by_skills(text, curriculum, u.skills, u.stages, u.evidence)
-    if u.stages:  # a stage named outright outweighs a skill only guessed from a near-spelling ("LLM" ≈ vllm)
-        for n in [n for n in u.skills if "≈" in u.evidence.get(f"skill {n}", "")]:
-            u.skills.remove(n)
-            u.evidence.pop(f"skill {n}")
+    named_skills.drop_guessed(u.stages, u.skills, u.evidence)  # "LLM fine-tuning": 14 named, "LLM" ≈ vllm a guess
+    if u.stages:
         drop_described_skills(text, curriculum, u.stages, u.skills, u.evidence)
     _milestones(text, curriculum, u)
     _aspects(text, u)

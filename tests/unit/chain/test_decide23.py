@@ -1,0 +1,46 @@
+"""Round 23: a question that points at ONE unit gets that unit, not a hedge over its neighbours: a span in days,
+weeks, quarters or a semester lands on one milestone, a bracket describing a counted stage picks it, a skill only
+guessed from a near-spelling gives way to one named outright, and "before the actual AI stuff" is 阶段 0."""
+
+from __future__ import annotations
+
+from tutor.chain.milestone_words import milestone_refs
+from tutor.chain.understanding import understand
+
+MILESTONES = {3, 6, 12}
+
+
+def test_a_span_in_days_weeks_or_quarters_lands_on_one_milestone(cur, cfg) -> None:
+    assert understand("roughly 90 days in, what milestones should I have hit?", cur, cfg).milestones == [3]
+    assert understand("学了九十天应该达到什么水平", cur, cfg).milestones == [3]
+    assert understand("一个季度后应该掌握什么", cur, cfg).milestones == [3]
+    assert understand("学了两个季度之后应该会什么", cur, cfg).milestones == [6]
+    assert understand("after a semester what should I be able to do", cur, cfg).milestones == [6]
+    assert [n for n, _ in milestone_refs("12 weeks in, where should I be?", MILESTONES)] == [3]
+    assert [n for n, _ in milestone_refs("after 52 weeks what should I know", MILESTONES)] == [12]
+
+
+def test_a_span_far_from_any_milestone_or_said_without_one_names_none() -> None:
+    assert milestone_refs("six weeks in what should I know", MILESTONES) == []
+    assert milestone_refs("I study 2 hours a day for 90 days, is that enough?", MILESTONES) == []
+    assert milestone_refs("一天学几个小时合适", MILESTONES) == []
+
+
+def test_a_bracket_describing_a_counted_stage_picks_it(cur, cfg) -> None:
+    u = understand("第二个阶段（讲AI理论的那个）包括哪几个技能点？", cur, cfg)
+    assert u.stages == [1]
+    assert understand("The second stage (the ML theory one) - which skills?", cur, cfg).stages == [1]
+    assert understand("第二阶段（pytorch和transformer那段）所有要达到的标准", cur, cfg).stages == [2]
+
+
+def test_a_skill_guessed_from_a_near_spelling_gives_way_to_one_named(cur, cfg) -> None:
+    u = understand("What practice projects go with the LLM fine-tuning skill?", cur, cfg)
+    assert u.skills == [14] and "project" in u.aspects
+    assert understand("vllm和微调哪个先学", cur, cfg).skills == [13, 14]  # both named outright: both kept
+
+
+def test_before_the_actual_ai_is_the_first_stage(cur, cfg) -> None:
+    q = "What skills do I need to get in place at the very start, before any of the actual AI stuff?"
+    u = understand(q, cur, cfg)
+    assert u.stages == [0] and not u.skills
+    assert understand("Do I need Python before the actual AI part?", cur, cfg).skills == [1]
