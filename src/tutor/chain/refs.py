@@ -97,7 +97,12 @@ _STAGE_WORDS_EN = {
 # "the last stage", "the last, ongoing-learning stage", "最后那个阶段", "the topics at the end of the curriculum"
 # "第一个阶段", "the very first stage": the roadmap's first stage is 阶段 0 (three writers labelled it so); "第二阶段"
 # stays 阶段 2 — their labels read the higher ordinals as the number
-FIRST_STAGE = re.compile(r"第\s*[一1]\s*个?阶段|\b(?:very )?first (?:stage|phase)\b", re.IGNORECASE)
+# "第一个阶段", "the very first stage", "the beginning stage", "起步阶段": where the roadmap starts, 阶段 0
+FIRST_STAGE = re.compile(
+    r"第\s*[一1]\s*个?阶段|\b(?:very )?(?:first|beginning|starting|initial|earliest|beginner) (?:stage|phase)\b"
+    r"|起步阶段|起始阶段|开始阶段|初始阶段|最初的?阶段",
+    re.IGNORECASE,
+)
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 LAST_STAGE = re.compile(
     r"最后(?:一个|那个|的)?(?:[“\"「][^”\"」]{1,10}[”\"」])?的?(?:高级|进阶)?阶段|\b(?:the )?(?:last|final)(?:,?\s+['\"‘“]?[a-z][a-z-]*['\"’”]?){0,4},?\s+(?:stage|phase)\b"

@@ -44,3 +44,10 @@ def test_before_the_actual_ai_is_the_first_stage(cur, cfg) -> None:
     u = understand(q, cur, cfg)
     assert u.stages == [0] and not u.skills
     assert understand("Do I need Python before the actual AI part?", cur, cfg).skills == [1]
+
+
+def test_the_beginning_stage_is_the_first_one(cur, cfg) -> None:
+    assert understand("What's in the beginning stage?", cur, cfg).stages == [0]
+    assert understand("what skills are in the starting phase", cur, cfg).stages == [0]
+    assert understand("起步阶段要学什么", cur, cfg).stages == [0]
+    assert understand("第一阶段 AI 理论基础要多久", cur, cfg).stages == [1]  # a title said beside it decides
