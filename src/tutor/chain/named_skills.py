@@ -18,6 +18,7 @@ from tutor.curriculum.model import Curriculum
 __all__ = [
     "drop_aspects_in_names",
     "drop_generic_inside",
+    "drop_finished",
     "drop_guessed",
     "drop_unasked_skills",
     "excluded",
@@ -38,6 +39,7 @@ _EXCLUDES = re.compile(
     re.IGNORECASE,
 )
 _PURPOSE = re.compile(r"\bfor\s+(?:the\s+)?$")
+_CLAUSE_END = re.compile(r"[，,。;；？?！!]|\.\s")
 # what may stand between two pieces of one name ("huggingface 的那个 transformers"): no joining word
 _FILLER = re.compile(r"\s*(?:的)?(?:那个|这个|那|这)?\s*")
 
@@ -56,13 +58,16 @@ def excluded(text: str, said: str) -> bool:
 
 
 def purpose(text: str, said: str, others: list[str]) -> bool:
-    """`said` follows "for" after another named skill: the purpose of what is asked, not its subject ("videos
-    to brush up on linear algebra and calculus for ML": 数学基础's, not 机器学习基础's)."""
+    """`said` follows "for" after another named skill in its clause: the purpose of what is asked, not its
+    subject ("videos to brush up on linear algebra and calculus for ML": 数学基础's, not 机器学习基础's).  Another
+    clause is no purpose: in "I've finished PyTorch, what resources for the Transformer skill?" 技能点 8 is asked."""
     low = text.lower()
     start = low.find(said.lower()) if said else -1
     if start <= 0 or not _PURPOSE.search(low[max(0, start - 12) : start]):
         return False
-    return any(o and 0 <= low.find(o.lower()) < start for o in others)
+    return any(
+        o and 0 <= (at := low.find(o.lower())) < start and not _CLAUSE_END.search(low[at:start]) for o in others
+    )
 
 
 def _initials(name: str, said: str) -> str:
@@ -271,3 +276,33 @@ def drop_guessed(stages: list[int], skills: list[int], evidence: dict[str, str])
     for n in guessed:
         skills.remove(n)
         evidence.pop(f"skill {n}")
+
+
+# "学完了 Prompt Engineering", "I've finished PyTorch": a skill the learner reports done, in a clause of its own
+_FINISHED = re.compile(
+    r"学完了?|学好了|学过了|搞定了|刷完了?|"
+    r"\b(?:finished|completed|done with|wrapped up|got through|i've learned|i have learned)\b",
+    re.IGNORECASE,
+)
+
+
+def _clause_at(text: str, at: int) -> tuple[int, int]:
+    """The span of the clause (between commas, stops, question marks) holding position `at`."""
+    start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, at)), default=0)
+    end = next((m.start() for m in _CLAUSE_END.finditer(text, at)), len(text))
+    return start, end
+
+
+def drop_finished(text: str, skills: list[int], evidence: dict[str, str]) -> None:
+    """A skill reported done in a clause of its own gives way to one named in another clause: "学完了 Prompt
+    Engineering，RAG 有哪些学习资源？" asks 技能点 11's resources, not 10's."""
+    low = text.lower()
+    at = {n: low.find(evidence.get(f"skill {n}", "\0").lower()) for n in skills}
+    clauses = {n: _clause_at(low, a) for n, a in at.items() if a >= 0}
+    done = [n for n, (a, _) in clauses.items() if _FINISHED.search(low[a : at[n]])]
+    asked = [n for n in clauses if n not in done and clauses[n] not in {clauses[d] for d in done}]
+    if not done or not asked:
+        return
+    for n in done:
+        skills.remove(n)
+        evidence.pop(f"skill {n}", None)

@@ -383,6 +383,8 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
         drop_described_skills(text, curriculum, u.stages, u.skills, u.evidence)
     _milestones(text, curriculum, u)
     _aspects(text, u)
+    if "next" not in u.aspects:  # "学完了 X，Y 有哪些资源": Y is asked; "finished X, Y or Z next?" keeps X
+        named_skills.drop_finished(text, u.skills, u.evidence)
     drop_aspects_in_names(text, curriculum, u.skills, u.aspects, u.evidence)
     drop_described_aspects(text, u.aspects, u.evidence)  # "stage 2, the hands-on … stage": not projects
     _stage_alone(u)  # "the advanced topics at the end of the curriculum": the stage's overview

@@ -51,3 +51,16 @@ def test_the_beginning_stage_is_the_first_one(cur, cfg) -> None:
     assert understand("what skills are in the starting phase", cur, cfg).stages == [0]
     assert understand("起步阶段要学什么", cur, cfg).stages == [0]
     assert understand("第一阶段 AI 理论基础要多久", cur, cfg).stages == [1]  # a title said beside it decides
+
+
+def test_a_skill_reported_done_in_its_own_clause_gives_way_to_the_one_asked(cur, cfg) -> None:
+    u = understand("学完了 Prompt Engineering（few-shot、思维链那些），RAG 有哪些学习资源？", cur, cfg)
+    assert u.skills == [11] and u.aspects == ["resources"]
+    assert understand("I've finished PyTorch, what resources for the Transformer skill?", cur, cfg).skills == [8]
+    assert understand("Done with Python. What are the projects for math?", cur, cfg).skills == [2]
+    nxt = understand("I finished Python, is math or Linux next?", cur, cfg)  # a next step keeps where they are
+    assert 1 in nxt.skills
+
+
+def test_for_is_a_purpose_only_inside_one_clause(cur, cfg) -> None:
+    assert understand("videos to brush up on linear algebra and calculus for ML", cur, cfg).skills == [2]
