@@ -66,7 +66,8 @@ def purpose(text: str, said: str, others: list[str]) -> bool:
     if start <= 0 or not _PURPOSE.search(low[max(0, start - 12) : start]):
         return False
     return any(
-        o and 0 <= (at := low.find(o.lower())) < start and not _CLAUSE_END.search(low[at:start]) for o in others
+        o and 0 <= (at := low.find(o.lower())) < start and not _CLAUSE_END.search(low[at:start])
+        for o in others
     )
 
 

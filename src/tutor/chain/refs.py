@@ -96,11 +96,12 @@ _STAGE_WORDS_EN = {
 }
 # "the last stage", "the last, ongoing-learning stage", "最后那个阶段", "the topics at the end of the curriculum"
 # "第一个阶段", "the very first stage": the roadmap's first stage is 阶段 0 (three writers labelled it so); "第二阶段"
-# stays 阶段 2 — their labels read the higher ordinals as the number
-# "第一个阶段", "the very first stage", "the beginning stage", "起步阶段": where the roadmap starts, 阶段 0
+# stays 阶段 2 — their labels read the higher ordinals as the number; "the beginning stage", "起步阶段" too, with
+# a determiner before and no number after ("starting stage 3" starts stage 3)
 FIRST_STAGE = re.compile(
-    r"第\s*[一1]\s*个?阶段|\b(?:very )?(?:first|beginning|starting|initial|earliest|beginner) (?:stage|phase)\b"
-    r"|起步阶段|起始阶段|开始阶段|初始阶段|最初的?阶段",
+    r"第\s*[一1]\s*个?阶段|\b(?:very )?first (?:stage|phase)\b"
+    r"|\b(?:the|this|that)\s+(?:very\s+)?(?:beginning|starting|initial|earliest|beginner)\s+(?:stage|phase)\b(?!\s*\d)"
+    r"|(?:起步|起始|开始|初始|最初的?)阶段(?!\s*[0-9零一二三四五六])",  # "起步阶段" ("开始阶段 3" starts 阶段 3)
     re.IGNORECASE,
 )
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
@@ -374,8 +375,7 @@ FOUNDATIONS = re.compile(
     r"|\bbefore\s+(?:i\s+|you\s+)?(?:really\s+|actually\s+|even\s+|properly\s+|seriously\s+)?"
     r"(?:start|begin|starting|beginning|studying|learning|diving into|getting into|getting started (?:with|on))\s+"
     r"(?:(?:studying|learning|on|with)\s+)?(?:ai\b|artificial intelligence|the roadmap|machine learning\b|this roadmap)"
-    # "before any of the actual AI stuff": the AI itself, the foundations come before it
-    r"|\bbefore\s+(?:any\s+(?:of\s+)?)?(?:the\s+)?(?:actual|real|proper|core)\s+(?:ai|ml|machine learning)\b",
+    r"|\bbefore\s+(?:any\s+(?:of\s+)?)?(?:the\s+)?(?:actual|real|proper|core)\s+(?:ai|ml|machine learning)\b",  # "actual AI stuff"
     re.IGNORECASE,
 )
 

@@ -30,7 +30,7 @@ _BESIDE = re.compile(
 def _apposition_stage(d: str, curriculum: Curriculum, u: Understood) -> int | None:
     """The stage the words beside an ordinal describe: profile words, skills and stage names said in them."""
     scores = stage_scores(d, curriculum)
-    for key, said in u.evidence.items():  # evidence is kept lowered ("ai理论"); the bracket as said ("AI理论")
+    for key, said in u.evidence.items():  # evidence lowered ("ai理论"), the bracket as said ("AI理论")
         kind, _, n = key.partition(" ")
         if said and said.lower() in d.lower() and n.isdigit():
             stage = curriculum.skill(int(n)).stage if kind == "skill" else int(n) if kind == "stage" else None

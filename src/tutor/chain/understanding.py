@@ -378,7 +378,7 @@ def understand(text: str, curriculum: Curriculum, config: CurriculumConfig | Non
     named_skills.drop_generic_inside(text, curriculum, u.skills, u.evidence)  # "HF 那部分的参数高效微调"
     read_stage_words(text, curriculum, u)  # "the phase where I ship models to production": its stage
     stage_named_by_skills(text, curriculum, u.skills, u.stages, u.evidence)
-    named_skills.drop_guessed(u.stages, u.skills, u.evidence)  # "LLM fine-tuning": 14 named, "LLM" ≈ vllm a guess
+    named_skills.drop_guessed(u.stages, u.skills, u.evidence)  # "LLM fine-tuning": 14, not "LLM" ≈ vllm
     if u.stages:
         drop_described_skills(text, curriculum, u.stages, u.skills, u.evidence)
     _milestones(text, curriculum, u)

@@ -56,11 +56,22 @@ def test_the_beginning_stage_is_the_first_one(cur, cfg) -> None:
 def test_a_skill_reported_done_in_its_own_clause_gives_way_to_the_one_asked(cur, cfg) -> None:
     u = understand("学完了 Prompt Engineering（few-shot、思维链那些），RAG 有哪些学习资源？", cur, cfg)
     assert u.skills == [11] and u.aspects == ["resources"]
-    assert understand("I've finished PyTorch, what resources for the Transformer skill?", cur, cfg).skills == [8]
+    assert understand(
+        "I've finished PyTorch, what resources for the Transformer skill?", cur, cfg
+    ).skills == [8]
     assert understand("Done with Python. What are the projects for math?", cur, cfg).skills == [2]
-    nxt = understand("I finished Python, is math or Linux next?", cur, cfg)  # a next step keeps where they are
+    nxt = understand(
+        "I finished Python, is math or Linux next?", cur, cfg
+    )  # a next step keeps where they are
     assert 1 in nxt.skills
 
 
 def test_for_is_a_purpose_only_inside_one_clause(cur, cfg) -> None:
     assert understand("videos to brush up on linear algebra and calculus for ML", cur, cfg).skills == [2]
+
+
+def test_starting_a_numbered_stage_is_no_beginning_stage(cur, cfg) -> None:
+    assert understand(
+        "What do I need to know before starting stage 3 (LLM applications)?", cur, cfg
+    ).stages == [3]
+    assert understand("开始阶段3之前要会什么", cur, cfg).stages == [3]
