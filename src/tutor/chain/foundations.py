@@ -26,6 +26,7 @@ class Understood(Protocol):
 
 __all__ = ["foundations_asked"]
 
+_THE_REAL = re.compile(r"\b(?:actual|real|proper|core)\b", re.IGNORECASE)
 MANDATORY = re.compile(r"必修|mandatory|required", re.IGNORECASE)
 # "I know nothing about programming or math yet", "数学很差": what the learner lacks, not what they ask about
 _LACKS = re.compile(
@@ -40,9 +41,13 @@ def foundations_asked(text: str, curriculum: Curriculum, u: Understood) -> None:
     lacked = (
         not u.aspects and _LACKS.search(text) and all(curriculum.skill(n).stage == first for n in u.skills)
     )
-    if u.stages or u.milestones or (u.skills and not lacked):
+    found = FOUNDATIONS.search(text)
+    # "before any of the real machine learning content": the skill said there is what comes after, not asked
+    real = found.group(0) if found and _THE_REAL.search(found.group(0)) else "\0"
+    after = [n for n in u.skills if u.evidence.get(f"skill {n}", "\0").lower() in real.lower()]
+    if u.stages or u.milestones or (u.skills and not lacked and len(after) < len(u.skills)):
         return
-    if FOUNDATIONS.search(text) and not MANDATORY.search(text):
+    if found and not MANDATORY.search(text):
         u.skills.clear()
         for key in [k for k in u.evidence if k.startswith("skill ")]:
             u.evidence.pop(key)

@@ -29,7 +29,7 @@ _LISTED = re.compile(
 _LIST_SPLIT = re.compile(r"\s*(?:,|，|、|/|&|\band\b|\bor\b|和|及|与)\s*", re.IGNORECASE)
 _MILESTONE_CONTEXT = re.compile(
     r"后|之后|以后|时|的时候|学满|满|到第|里程碑|应该|能做|能够|达到|水平|做到|检验|目标|掌握"
-    r"|\bafter\b|\bby\b|\bin\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint",
+    r"|\bafter\b|\bby\b|\bin(?:to)?\b|milestone|\bshould\b|able to|expected|\bwhere\b|\bmark\b|checkpoint",
     re.IGNORECASE,
 )
 
@@ -69,7 +69,7 @@ def _spans(text: str, available: set[int]) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     for m in [*_SPAN_ZH.finditer(text), *_SPAN_EN.finditer(text)]:
         months = _span_months(m.group(1), m.groups()[1:5])
-        context = text[max(0, m.start() - 12) : m.end() + 12]
+        context = text[max(0, m.start() - 16) : m.end() + 12]  # "After roughly 26 weeks"
         hit = _nearest(months, available) if months else None
         if hit is not None and _MILESTONE_CONTEXT.search(context) and hit not in [n for n, _ in out]:
             out.append((hit, m.group(0)))

@@ -101,7 +101,7 @@ _STAGE_WORDS_EN = {
 FIRST_STAGE = re.compile(
     r"第\s*[一1]\s*个?阶段|\b(?:very )?first (?:stage|phase)\b"
     r"|\b(?:the|this|that)\s+(?:very\s+)?(?:beginning|starting|initial|earliest|beginner)\s+(?:stage|phase)\b(?!\s*\d)"
-    r"|(?:起步|起始|开始|初始|最初的?)阶段(?!\s*[0-9零一二三四五六])",  # "起步阶段" ("开始阶段 3" starts 阶段 3)
+    r"|(?:起步|起始|开始|初始|最初的?)阶段(?!\s*\d)",  # "起步阶段" ("开始阶段 3" starts 阶段 3)
     re.IGNORECASE,
 )
 CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")

@@ -75,3 +75,13 @@ def test_starting_a_numbered_stage_is_no_beginning_stage(cur, cfg) -> None:
         "What do I need to know before starting stage 3 (LLM applications)?", cur, cfg
     ).stages == [3]
     assert understand("开始阶段3之前要会什么", cur, cfg).stages == [3]
+
+
+def test_spans_said_loosely_still_land_and_the_real_content_comes_after(cur, cfg) -> None:
+    assert understand("About 100 days into it, what should I tick off?", cur, cfg).milestones == [3]
+    assert understand("After roughly 26 weeks of study, what applies?", cur, cfg).milestones == [6]
+    assert understand("起步阶段一共有哪几个技能点？", cur, cfg).stages == [0]
+    u = understand("What do I work on first, before any of the real machine learning content?", cur, cfg)
+    assert u.stages == [0] and not u.skills
+    kept = understand("Is there anything I should do before starting machine learning?", cur, cfg)
+    assert kept.skills == [4]  # no "real/actual": machine learning is the skill asked about
