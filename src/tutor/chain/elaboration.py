@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from tutor.chain.refs import SKILL_REFS, STAGE_REFS, core_name, stage_by_name
+from tutor.chain.stage_counted import COUNTED_BEFORE
 from tutor.curriculum.graph import CurriculumConfig
 from tutor.curriculum.matching import match_skills
 from tutor.curriculum.model import Curriculum
@@ -61,6 +62,8 @@ def elaborations(text: str, curriculum: Curriculum, config: CurriculumConfig) ->
     for m in _BRACKET.finditer(text):
         clause = _CLAUSE.split(text[: m.start()])[-1]
         if not clause.strip() or _KEEP.search(m.group(1)) or _DESCRIBES.search(m.group(1)):
+            continue
+        if COUNTED_BEFORE.search(text[: m.start()]):  # "第二个阶段（AI理论基础）": which stage is meant
             continue
         if _names(clause, curriculum, config):
             spans.append(m.span())

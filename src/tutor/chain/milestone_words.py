@@ -10,7 +10,7 @@ from tutor.chain.refs import EN_NUM, ZH_NUM, parse_number
 
 __all__ = ["milestone_refs"]
 
-_MONTHS_ZH = re.compile(rf"({ZH_NUM}|半)\s*个?\s*月")
+_MONTHS_ZH = re.compile(rf"({ZH_NUM}|半)\s*个?\s*多?\s*月")  # "三个多月": a little past 3 个月后
 _YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
 _MONTHS_EN = re.compile(rf"\b({EN_NUM}|a|one)\s*-?\s*months?\b", re.IGNORECASE)
 _YEAR_EN = re.compile(

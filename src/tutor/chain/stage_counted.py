@@ -13,15 +13,17 @@ import re
 from tutor.chain.stage_profile import Understood, read_described, stage_scores
 from tutor.curriculum.model import Curriculum
 
-__all__ = ["read_apposition", "read_stage_words"]
+__all__ = ["COUNTED_BEFORE", "read_apposition", "read_stage_words"]
 
 # a stage counted in words ("第三个阶段", "the second stage"): the learner may count from 1 where the roadmap counts
 # from 0, and says which one they mean in the words beside it
 _ORDINAL = re.compile(
     r"第\s*[一二三四五六七]\s*个?阶段|\b(?:first|second|third|fourth|fifth|sixth)\s+(?:stage|phase)\b"
-    r"|\b(?:stage|phase)\s+(?:one|two|three|four|five|six)\b",
+    r"|\b(?:stage|phase)\s+(?:one|two|three|four|five|six)\b|\b[1-6](?:st|nd|rd|th)\s+(?:stage|phase)\b",
     re.IGNORECASE,
 )
+# a counted stage right before a bracket: "第二个阶段（AI理论基础）" describes which stage, it elaborates no skill
+COUNTED_BEFORE = re.compile(rf"(?:{_ORDINAL.pattern})\s*$", re.IGNORECASE)
 _BESIDE = re.compile(
     r"\s*[，,（(—–:：-]\s*(?:也就是|就是|即|i\.e\.,?|aka|namely)?\s*(?P<d>[^，,。？?！!）)—–]{2,50})", re.I
 )

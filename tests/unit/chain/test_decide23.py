@@ -85,3 +85,15 @@ def test_spans_said_loosely_still_land_and_the_real_content_comes_after(cur, cfg
     assert u.stages == [0] and not u.skills
     kept = understand("Is there anything I should do before starting machine learning?", cur, cfg)
     assert kept.skills == [4]  # no "real/actual": machine learning is the skill asked about
+
+
+def test_a_bracket_after_a_counted_stage_is_read_not_blanked(cur, cfg) -> None:
+    assert understand("the second stage (ML theory) - which skills?", cur, cfg).stages == [1]
+    assert understand("第二个阶段（AI理论基础）有哪些技能点", cur, cfg).stages == [1]
+    assert understand("第三个阶段（PyTorch 和 Transformer）要学多久", cur, cfg).stages == [2]
+    assert understand("the 2nd stage, about AI theory, what skills", cur, cfg).stages == [1]
+    assert understand("第二阶段（PyTorch、Transformer）学多久", cur, cfg).stages == [2]  # agrees: stands
+
+
+def test_a_little_past_a_month_count_is_its_milestone(cur, cfg) -> None:
+    assert understand("三个多月的时候应该会什么", cur, cfg).milestones == [3]
