@@ -36,11 +36,11 @@ _MILESTONE_CONTEXT = re.compile(
 
 # spans counted in other units: days, weeks, quarters (季度), a semester (学期); each worth so many months
 _SPAN_ZH = re.compile(
-    r"(\d+|[零〇一二两三四五六七八九十百]+)\s*(?:(天)|(周|个?星期|个?礼拜)|(个?季度))|(?:一个)?(学期)"
+    r"(\d+|[零〇一二两三四五六七八九十百]+)\s*(?:(天)|(周|个?星期|个?礼拜)|(个?季度))|一个?(学期)"
 )
 _SPAN_EN = re.compile(
     rf"\b({EN_NUM}|a|an|one|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a hundred)\s*-?\s*"
-    r"(?:(days?)|(weeks?)|(quarters?))\b|\b(semester|term)\b",
+    r"(?:(days?)|(weeks?)|(quarters?))\b|\b(?:a|one|1)\s+(semester)\b",
     re.IGNORECASE,
 )
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}

@@ -97,3 +97,9 @@ def test_a_bracket_after_a_counted_stage_is_read_not_blanked(cur, cfg) -> None:
 
 def test_a_little_past_a_month_count_is_its_milestone(cur, cfg) -> None:
     assert understand("三个多月的时候应该会什么", cur, cfg).milestones == [3]
+
+
+def test_this_semester_or_the_long_term_is_no_span() -> None:
+    assert milestone_refs("这学期我想学AI，应该先学什么", MILESTONES) == []
+    assert milestone_refs("What's the long-term plan, what should I learn in it?", MILESTONES) == []
+    assert [n for n, _ in milestone_refs("一学期后应该能做什么", MILESTONES)] == [6]
