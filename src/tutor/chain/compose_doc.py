@@ -43,6 +43,7 @@ from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
 from tutor.chain.sibling_choice import chosen_sections, follow_up_sections
 from tutor.chain.text import CJK
+from tutor.chain.worked_examples import example_blocks
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 
@@ -256,18 +257,20 @@ class StructureComposer:
 
 
 def _ordered(parts: DocParts, question: str, sources: list[Source]) -> DocPlan | None:
-    """ "项目应该按什么顺序做": the material's list written as an order, whole (`chain.list_order`)."""
+    """ "项目应该按什么顺序做": the material's list written as an order, whole (`chain.list_order`); "程序员A的例子算出来
+    是多少": the worked example's own section, whole (`chain.worked_examples`)."""
     every = lambda: [source_of(0, c) for chunks in parts.docs.values() for c in chunks]  # noqa: E731
-    ordered = ordered_list_blocks(question, sources, parts.section, every)
-    return DocPlan(blocks=ordered, reason="ordered list") if ordered is not None else None
+    if (ordered := ordered_list_blocks(question, sources, parts.section, every)) is not None:
+        return DocPlan(blocks=ordered, reason="ordered list")
+    example = example_blocks(question, parts, sources)
+    return DocPlan(blocks=example, reason="worked example") if example else None
 
 
 def _within_article(
     question: str, sources: list[Source], plan: DocPlan, embedder: TutorEmbeddings | None, named: str | None
 ) -> list[Block] | None:
-    """No FAQ entry matched (`StructureComposer._faq_match` declined): the FAQ's entries are no better answers
-    than any other block; a question naming an article is answered from that article's passages only.
-    None when neither applies (the caller ranks every candidate as before)."""
+    """No FAQ entry matched (`StructureComposer._faq_match` declined): the FAQ's entries are no better answers than
+    any other block; a question naming an article is answered from that article's passages only (else None)."""
     unmatched = any(s.headings and FAQ_HEADING.search(s.headings[-1]) for s in sources)
     named_only = named is not None and any(s.doc == named for s in sources)
     if not (unmatched or named_only):
@@ -280,9 +283,8 @@ def _within_article(
 
 
 def _said_by_entry(words: set[str], question: str, path: tuple[str, ...], steps: tuple | None) -> bool:
-    """A section outside the article's steps named only by words the FAQ entry's question says too ("talking
-    across domains is hard": 8.3 面临的挑战 by 挑战 of "如何应对…跨领域沟通的挑战"): the entry asks that very thing.  A
-    step so named still counts (its practice may be what is meant: "work-life balance", 步骤3)."""
+    """A section outside the steps named only by words the FAQ entry's question says too (8.3 面临的挑战 by 挑战 of
+    "如何应对…跨领域沟通的挑战"): the entry asks that very thing; a step so named still counts ("work-life balance")."""
     in_steps = steps is not None and tuple(path[: len(steps[0])]) == tuple(steps[0])
     return bool(words) and not in_steps and all(w in question.lower() for w in words)
 
@@ -304,11 +306,10 @@ def _faq_entries(
 def _specific_elsewhere(
     question: str, steps: tuple[tuple[str, ...], list], sources: list[Source], parts: DocParts, top: int = 3
 ) -> bool:
-    """The question is about another section than the steps: the retriever's best passage lies outside
-    them in a section of its own (not one of the template sections every article has, such as 1.1 问题由来
-    or 8.1 总结, which speak about the whole document), or one of its best passages outside them names
-    what the question asks more specifically than the steps do (rarer heading words: "公式" against
-    "步骤", "方法")."""
+    """The question is about another section than the steps: the retriever's best passage lies outside them in a
+    section of its own (not a template section every article has, such as 1.1 问题由来 or 8.1 总结, which speak of
+    the whole document), or a best passage outside them names what the question asks more specifically than the
+    steps do (rarer heading words: "公式" against "步骤", "方法")."""
     path, steps_parts = steps
     depth = len(path)
     best = [

@@ -1,0 +1,112 @@
+"""Essay questions in the learner's words: a list's heading said otherwise (好处和坏处), an essay's worked example."""
+
+from __future__ import annotations
+
+import json
+
+from tutor.chain.compose import _other_side
+from tutor.chain.compose_blocks import Block
+from tutor.chain.doc_parts import DocParts, named_sections
+from tutor.chain.sibling_choice import said_as_headings
+from tutor.chain.worked_examples import asks_code, example_blocks, example_section
+from tutor.index.store import StoredChunk
+
+MATH = "4. 数学模型和公式 & 详细讲解 & 举例说明"
+CODE = "5. 项目实践：代码实例和详细解释说明"
+USE = "6. 实际应用场景"
+ALGO = "3. 核心算法原理 & 具体操作步骤"
+
+
+def _chunk(doc: str, n: int, headings: list[str], start: int, text: str) -> StoredChunk:
+    meta = {
+        "doc": doc,
+        "title": doc,
+        "headings": json.dumps(headings, ensure_ascii=False),
+        "line_start": start,
+        "line_end": start + text.count("\n"),
+    }
+    return StoredChunk(id=f"{doc}:{n}", text=text, metadata=meta)
+
+
+MIDLIFE = [
+    _chunk("midlife", 0, ["1. 背景介绍", "1.1 问题由来"], 1, "程序员到了中年面临职业瓶颈。"),
+    _chunk(
+        "midlife",
+        1,
+        [ALGO, "3.3 算法优缺点"],
+        5,
+        "**优点**：\n- **系统**：全面。\n\n**挑战**：\n- **时间投入**：多。",
+    ),
+    _chunk(
+        "midlife",
+        2,
+        [MATH, "4.1 数学模型构建"],
+        10,
+        "程序员最终的技能水平 $S$ 可以表示为：$$ S = S_0 + E T $$",
+    ),
+    _chunk(
+        "midlife",
+        3,
+        [MATH, "4.3 案例分析与讲解"],
+        20,
+        "假设某程序员 $A$ 的学习效率 $E = 0.5$。\n\n$$ = 0.168 $$",
+    ),
+    _chunk(
+        "midlife",
+        4,
+        [CODE, "5.2 源代码详细实现"],
+        30,
+        "```python\n# 技能提升速率\nS_final = S_0 + dS_dt * T\n```",
+    ),
+    _chunk("midlife", 5, [CODE, "5.4 运行结果展示"], 40, "程序员 $A$ 的最终技能水平为 50.336。"),
+    _chunk(
+        "midlife",
+        6,
+        [USE, "6.1 技术咨询"],
+        50,
+        "**案例**：某咨询公司为企业提供咨询。\n1. **了解需求**：交流。",
+    ),
+]
+
+
+def test_good_and_bad_sides_said_otherwise_name_the_pros_and_cons_section() -> None:
+    assert {"优点", "缺点"} <= set(said_as_headings("这条路的好处和坏处各有哪些？").split())
+    assert "优缺点" in said_as_headings("这么做的利弊是什么")
+    assert said_as_headings("这条路怎么走") == "这条路怎么走"
+    said = said_as_headings("这条路的好处和坏处各有哪些？")
+    assert named_sections(said, DocParts(MIDLIFE), "midlife")[0][-1] == "3.3 算法优缺点"
+
+
+def test_asking_both_sides_keeps_the_other_side_of_the_section() -> None:
+    cons = Block(1, 1, "list", "挑战", "", ["时间投入：多。"])
+    assert not _other_side("好处和坏处各有哪些", cons)  # both sides asked: the 挑战 list stays
+    assert _other_side("有哪些好处", cons)  # one side asked: the other is left out, as before
+    assert not _other_side("这件事的好坏", cons)
+
+
+def test_the_code_is_asked_about_unless_set_aside() -> None:
+    assert asks_code("代码最后算出来技能水平是多少？")
+    assert asks_code("what does the python code example print out?")
+    assert not asks_code("程序员A每天技能提升多少？")  # 程序员 is no program
+    assert not asks_code("the example about learning to code with 2 hours a day")
+    assert not asks_code("what does the function come out to? the formula one, not the code output")
+
+
+def test_a_worked_example_is_answered_from_its_own_section() -> None:
+    parts = DocParts(MIDLIFE)
+    q = "中年危机那篇文章里程序员A的例子，代码最后算出来技能水平是多少？"
+    assert example_section(q, parts, ["midlife"]) == ("midlife", (CODE, "5.4 运行结果展示"))
+    q = "那篇里程序员A的例子，学习效率0.5，每天技能提升多少？"
+    assert example_section(q, parts, ["midlife"]) == ("midlife", (MATH, "4.3 案例分析与讲解"))
+    sources: list = []
+    blocks = example_blocks("程序员A的例子代码最后算出来技能水平是多少", parts, sources)
+    assert blocks and "50.336" in " ".join(" ".join(b.lines) for b in blocks)
+    assert [s.headings[-1] for s in sources] == ["5.4 运行结果展示"]
+
+
+def test_an_example_of_another_section_or_no_example_is_left_alone() -> None:
+    parts = DocParts(MIDLIFE)
+    # a scenario of 6. 实际应用场景 holds the question's words best: no worked example of chapters 4-5 is meant
+    assert example_section("咨询公司为企业提供咨询的例子，过程分哪几步", parts, ["midlife"]) is None
+    assert example_section("程序员的技能水平怎么提升？", parts, ["midlife"]) is None  # no example asked
+    assert example_blocks("程序员的技能水平怎么提升？", parts, []) is None
