@@ -32,6 +32,7 @@ from tutor.chain.doc_parts import (
     names_a_topic,
     specific_match,
 )
+from tutor.chain.essay_relation import relation_blocks
 from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
 from tutor.chain.faq_words import FaqWords
@@ -144,9 +145,8 @@ class StructureComposer:
     def _faq_by_words(
         self, parts: DocParts, question: str, expanded: str, article: str | None, sources: list[Source]
     ) -> list[Block]:
-        """The FAQ entry (of the named article's FAQ, else any) whose question's words an English question
-        says (`tutor.chain.faq_words`), quoted whole; [] when none is named so, or when the question also
-        names another section of that article."""
+        """The FAQ entry (of the named article's FAQ, else any) whose question's words an English question says
+        (`tutor.chain.faq_words`), quoted whole; [] when none is, or the question names another of its sections."""
         if CJK.search(question) or ASKS_WHAT_IT_MEANS.search(question):
             return []  # Chinese questions meet the FAQ's under the similarity bar; definitions are no entry
         entries = parts.faq()
@@ -207,7 +207,7 @@ class StructureComposer:
         language = "zh" if CJK.search(question) else "en"
         faq_ok, question = not NOT_FAQ.search(question), NOT_FAQ.sub(" ", question)  # "…not the Q&A": no FAQ
         first = (faq_ok and self._faq_plan(parts, question, embedder, sources)) or None
-        if first := first or _ordered(parts, question, sources):
+        if first := first or _whole_part(parts, question, sources):
             return first
         top = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
         expanded = question if language == "zh" else expand_english(question)
@@ -256,14 +256,17 @@ class StructureComposer:
         return plan
 
 
-def _ordered(parts: DocParts, question: str, sources: list[Source]) -> DocPlan | None:
-    """ "项目应该按什么顺序做": the material's list written as an order, whole (`chain.list_order`); "程序员A的例子算出来
-    是多少": the worked example's own section, whole (`chain.worked_examples`)."""
+def _whole_part(parts: DocParts, question: str, sources: list[Source]) -> DocPlan | None:
+    """A part of the material its own reader quotes whole: a list written as an order ("项目应该按什么顺序做",
+    `chain.list_order`), a worked example ("程序员A的例子算出来是多少", `chain.worked_examples`), a pair's stated
+    relation ("技术探索和知识分享是什么关系", `chain.essay_relation`)."""
     every = lambda: [source_of(0, c) for chunks in parts.docs.values() for c in chunks]  # noqa: E731
     if (ordered := ordered_list_blocks(question, sources, parts.section, every)) is not None:
         return DocPlan(blocks=ordered, reason="ordered list")
-    example = example_blocks(question, parts, sources)
-    return DocPlan(blocks=example, reason="worked example") if example else None
+    for reason, read in (("worked example", example_blocks), ("stated relation", relation_blocks)):
+        if found := read(question, parts, sources):
+            return DocPlan(blocks=found, reason=reason)
+    return None
 
 
 def _within_article(
@@ -327,9 +330,8 @@ def _specific_elsewhere(
 
 
 def asks_every_step(question: str, steps: int) -> bool:
-    """The question counts what it asks for, and the count is the steps section's ("the five strategies the
-    midlife article proposes", "五个办法"), or it asks for the steps themselves ("what steps does it recommend",
-    "有哪些步骤"): it asks for all of them, whichever step the retriever ranked first."""
+    """The question counts what it asks for, the steps section's count ("五个办法"), or asks for the steps themselves
+    ("有哪些步骤"): it asks for all of them, whichever step the retriever ranked first."""
     if _ASKS_STEPS.search(question):
         return True
     m = _COUNT.search(question)
@@ -344,8 +346,8 @@ def _outline(
     elsewhere: bool = False,
     every: bool = False,
 ) -> list[Block]:
-    """Every step's title and key line, unless the question is about one step or another section (`every`: it
-    asks for all of them, so a step it names only in part, or a best passage that is one step, does not count)."""
+    """Every step's title and key line, unless the question is about one step or another section (`every`: it asks
+    for all, so a step it names in part or a best passage that is one step does not count)."""
     path, parts = steps
     depth = len(path)
     if elsewhere:
@@ -378,10 +380,8 @@ def _outline(
 
 
 def _named_step(parts: DocParts, doc: str, question: str, sources: list[Source]) -> list[Block]:
-    """The step of the article's steps section whose title the question names ("怎么平衡工作和生活": 步骤3：工作与
-    生活平衡), quoted whole next to a matching FAQ entry: the step holds the article's own practice for the topic
-    (the FAQ's answer may be its short form, or cut off), and either can be what the learner meant; [] when the
-    question names no step that is a section of its own."""
+    """The step whose title the question names ("怎么平衡工作和生活": 步骤3：工作与生活平衡), quoted whole next to a
+    matching FAQ entry (either can be what the learner meant); [] when it names no step that is its own section."""
     steps = parts.steps(doc)
     if steps is None:
         return []

@@ -7,6 +7,8 @@ import json
 from tutor.chain.compose import _other_side
 from tutor.chain.compose_blocks import Block
 from tutor.chain.doc_parts import DocParts, named_sections
+from tutor.chain.essay_relation import asked_pair, relation_blocks
+from tutor.chain.essay_steps import labelled_step
 from tutor.chain.sibling_choice import said_as_headings
 from tutor.chain.worked_examples import asks_code, example_blocks, example_section
 from tutor.index.store import StoredChunk
@@ -110,3 +112,63 @@ def test_an_example_of_another_section_or_no_example_is_left_alone() -> None:
     assert example_section("咨询公司为企业提供咨询的例子，过程分哪几步", parts, ["midlife"]) is None
     assert example_section("程序员的技能水平怎么提升？", parts, ["midlife"]) is None  # no example asked
     assert example_blocks("程序员的技能水平怎么提升？", parts, []) is None
+
+
+STEPS_TEXT = (
+    "实现逆袭，可以通过以下步骤：\n\n**Step 1: 洞察技术变革**\n\n"
+    "- 关注行业动态：订阅行业新闻，获取最新的技术趋势。\n- 学习前沿技术：参加在线课程。\n\n"
+    "**Step 2: 持续自我提升**\n\n- 设定学习目标：明确目标。\n- 制定学习计划：安排时间。\n\n"
+    "**Step 3: 勇于实践创新**\n\n- 接受挑战：承担新项目。\n- 推动创新：提出新方法。\n"
+)
+COMEBACK = [
+    _chunk("comeback", 0, [ALGO, "3.2 算法步骤详解"], 1, STEPS_TEXT),
+    _chunk(
+        "comeback", 1, ["8. 总结：未来发展趋势与挑战", "8.2 未来发展趋势"], 40, "- **技术进步加速**：更快。"
+    ),
+]
+
+
+def test_keeping_up_with_something_is_the_step_that_says_to_follow_it() -> None:
+    parts = DocParts(COMEBACK)
+    steps = parts.steps("comeback")
+    assert steps is not None
+    for q in (
+        "逆袭那篇文章里，怎么跟上技术发展的趋势？",
+        "how do I keep up with where tech is heading? 关注 未来发展趋势",
+    ):
+        blocks = labelled_step(parts, "comeback", steps, q, [])
+        assert blocks and blocks[0].label.endswith("洞察技术变革"), q
+        assert "学习前沿技术：参加在线课程。" in " ".join(blocks[0].lines)
+    assert (
+        labelled_step(parts, "comeback", steps, "未来的技术趋势是什么？", []) == []
+    )  # the trends, not a practice
+
+
+CURIOSITY = [
+    _chunk(
+        "curiosity",
+        0,
+        ["1. 背景介绍", "1.2 问题核心关键点"],
+        1,
+        "技术探索与知识分享是IT领域不断前进的双轮驱动。好奇心与求知欲是技术探索与知识分享的基石。",
+    ),
+    _chunk(
+        "curiosity",
+        1,
+        ["2. 核心概念与联系", "2.2 概念间的关系"],
+        10,
+        "- 好奇心和求知欲是技术探索和知识分享的心理基础。\n- 技术博客作为知识分享的重要媒介。",
+    ),
+]
+
+
+def test_a_pairs_relation_is_the_sentence_that_has_the_pair_as_its_subject() -> None:
+    assert asked_pair("讲好奇心的那篇文章里，技术探索和知识分享是什么关系？") == ("技术探索", "知识分享")
+    assert asked_pair("好奇心、求知欲、技术博客之间是什么关系？") is None  # three things: 2.2 relates them
+    assert asked_pair("技术探索有什么用？") is None
+    sources: list = []
+    blocks = relation_blocks("技术探索和知识分享之间是什么关系", DocParts(CURIOSITY), sources)
+    assert blocks and "双轮驱动" in blocks[0].lines[0]
+    assert [s.headings[-1] for s in sources] == ["1.2 问题核心关键点"]
+    # the pair stated only as the object of another subject: no sentence of its own answers
+    assert relation_blocks("技术博客和知识分享是什么关系", DocParts(CURIOSITY), []) is None
