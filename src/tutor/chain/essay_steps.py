@@ -106,6 +106,9 @@ def labelled_step(
     if not named and not every:
         named = [p for p in labelled if _held_bullet(_step_block(blocks, p.label), question)]
     if not named and not every:
+        title = parts.chunks(doc)[0].title if parts.chunks(doc) else ""
+        named = [p for p in labelled if _names_object(p.title, question, title)]
+    if not named and not every:
         named = _followed(question, labelled, blocks)
     if len(named) != 1 or not _step_block(blocks, named[0].label):
         return []
@@ -114,6 +117,14 @@ def labelled_step(
 
 def _step_block(blocks: list[Block], label: str) -> list[Block]:
     return [b for b in blocks if b.label and strip_markdown(b.label) == label]
+
+
+def _names_object(title: str, question: str, doc_title: str) -> bool:
+    """The question names what the step acts on, its title after the leading verb ("AI 伦理" of 遵循AI伦理), three
+    characters or more, unless those words are the document's title's ("讲技术变革逆袭的文章": 洞察技术变革)."""
+    compact, core = "".join(question.split()), "".join(title.split())
+    tail = core[2:]
+    return len(core) >= 5 and len(tail) >= 3 and tail in compact and tail not in "".join(doc_title.split())
 
 
 def _followed(question: str, labelled: list[Part], blocks: list[Block]) -> list[Part]:
