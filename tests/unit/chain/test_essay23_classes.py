@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from tutor.chain.compose import _other_side
-from tutor.chain.compose_blocks import Block
+from tutor.chain.compose_blocks import Block, split_blocks
 from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.essay_relation import asked_pair, relation_blocks
 from tutor.chain.essay_steps import labelled_step
+from tutor.chain.ordinal import list_items, pick
 from tutor.chain.sibling_choice import said_as_headings
 from tutor.chain.worked_examples import asks_code, example_blocks, example_section
 from tutor.index.store import StoredChunk
@@ -19,10 +20,10 @@ USE = "6. 实际应用场景"
 ALGO = "3. 核心算法原理 & 具体操作步骤"
 
 
-def _chunk(doc: str, n: int, headings: list[str], start: int, text: str) -> StoredChunk:
+def _chunk(doc: str, n: int, headings: list[str], start: int, text: str, title: str = "") -> StoredChunk:
     meta = {
         "doc": doc,
-        "title": doc,
+        "title": title or doc,
         "headings": json.dumps(headings, ensure_ascii=False),
         "line_start": start,
         "line_end": start + text.count("\n"),
@@ -172,3 +173,48 @@ def test_a_pairs_relation_is_the_sentence_that_has_the_pair_as_its_subject() -> 
     assert [s.headings[-1] for s in sources] == ["1.2 问题核心关键点"]
     # the pair stated only as the object of another subject: no sentence of its own answers
     assert relation_blocks("技术博客和知识分享是什么关系", DocParts(CURIOSITY), []) is None
+
+
+def test_a_step_is_named_by_what_it_acts_on_unless_the_documents_title_says_it() -> None:
+    text = STEPS_TEXT + "\n**Step 4: 遵循AI伦理**\n\n- 遵循道德准则：保护隐私。\n- 维护社会责任：有益。\n"
+    chunks = [_chunk("comeback", 0, [ALGO, "3.2 算法步骤详解"], 1, text, title="技术变革时代的逆袭")]
+    parts = DocParts(chunks)
+    steps = parts.steps("comeback")
+    assert steps is not None
+    blocks = labelled_step(parts, "comeback", steps, "那篇讲技术变革逆袭的文章里，AI 伦理具体要做到什么", [])
+    assert blocks and blocks[0].label.endswith("遵循AI伦理")
+    assert "维护社会责任：有益。" in " ".join(blocks[0].lines)
+    # 技术变革 is the title's: it names no step (洞察技术变革) by itself
+    assert labelled_step(parts, "comeback", steps, "讲技术变革逆袭的文章里说了什么？", []) == []
+
+
+MIDLIFE_STEPS = "3.2 算法步骤详解"
+CAUSES = [
+    _chunk(
+        "mid",
+        0,
+        ["1. 背景介绍", "1.2 问题核心关键点"],
+        1,
+        "1. **技术过时**：过去的编程语言、框架不再适用。\n2. **工作与生活失衡**：加班常态化，工作压力大。",
+    ),
+    _chunk(
+        "mid", 1, [ALGO, MIDLIFE_STEPS, "步骤1：技术栈升级"], 10, "- **选择新技能**：选择新的编程语言或框架。"
+    ),
+    _chunk("mid", 2, [ALGO, MIDLIFE_STEPS, "步骤2：持续学习"], 20, "- **制定学习计划**：安排学习时间。"),
+    _chunk("mid", 3, [ALGO, MIDLIFE_STEPS, "步骤3：工作与生活平衡"], 30, "- **调整工作模式**：减少加班。"),
+]
+
+
+def test_the_remedy_of_an_earlier_item_is_the_step_that_shares_most_with_it() -> None:
+    parts = DocParts(CAUSES)
+    whole = parts.section("mid", ["1. 背景介绍", "1.2 问题核心关键点"])
+    assert whole is not None
+    sources = [whole.model_copy(update={"n": 1})]
+    items = list_items(split_blocks(sources[0]), parts, sources)
+    found = pick(items, 1, "针对第一个原因，文章给的对策是什么？", parts, sources)
+    assert found is not None and found[1].label == "技术过时 → 步骤1：技术栈升级"
+    assert "选择新的编程语言或框架" in " ".join(found[1].blocks[0].lines)
+    found = pick(items, 2, "how do I deal with the second one?", parts, sources)
+    assert found is not None and found[1].label.endswith("步骤3：工作与生活平衡")
+    found = pick(items, 1, "第一个具体说的是什么？", parts, sources)  # no remedy asked: the item itself
+    assert found is not None and found[1].label == "技术过时"
