@@ -32,19 +32,17 @@ from tutor.chain.doc_parts import (
     names_a_topic,
     specific_match,
 )
-from tutor.chain.essay_relation import relation_blocks
 from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
-from tutor.chain.list_order import ordered_list_blocks
 from tutor.chain.named_distinct import naming_words
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
 from tutor.chain.sibling_choice import chosen_sections, follow_up_sections
 from tutor.chain.text import CJK
-from tutor.chain.worked_examples import example_blocks
+from tutor.chain.whole_parts import whole_part
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 
@@ -257,16 +255,9 @@ class StructureComposer:
 
 
 def _whole_part(parts: DocParts, question: str, sources: list[Source]) -> DocPlan | None:
-    """A part of the material its own reader quotes whole: a list written as an order ("项目应该按什么顺序做",
-    `chain.list_order`), a worked example ("程序员A的例子算出来是多少", `chain.worked_examples`), a pair's stated
-    relation ("技术探索和知识分享是什么关系", `chain.essay_relation`)."""
-    every = lambda: [source_of(0, c) for chunks in parts.docs.values() for c in chunks]  # noqa: E731
-    if (ordered := ordered_list_blocks(question, sources, parts.section, every)) is not None:
-        return DocPlan(blocks=ordered, reason="ordered list")
-    for reason, read in (("worked example", example_blocks), ("stated relation", relation_blocks)):
-        if found := read(question, parts, sources):
-            return DocPlan(blocks=found, reason=reason)
-    return None
+    """A part its own reader quotes whole (`chain.whole_parts`: an order, a worked example, a relation, terms)."""
+    found = whole_part(parts, question, sources)
+    return DocPlan(blocks=found[1], reason=found[0]) if found else None
 
 
 def _within_article(

@@ -105,7 +105,8 @@ def labelled_step(
     blocks = split_blocks(whole)
     if not named and not every:
         named = [p for p in labelled if _held_bullet(_step_block(blocks, p.label), question)]
-    if not named and not every:
+    # what a step acts on names it only when the question names no other section ("AI 伦理的缺点": 3.3 算法优缺点)
+    if not named and not every and all(p[: len(path)] == path for p in named_sections(question, parts, doc)):
         title = parts.chunks(doc)[0].title if parts.chunks(doc) else ""
         named = [p for p in labelled if _names_object(p.title, question, title)]
     if not named and not every:

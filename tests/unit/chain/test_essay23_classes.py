@@ -9,6 +9,7 @@ from tutor.chain.compose_blocks import Block, split_blocks
 from tutor.chain.doc_parts import DocParts, named_sections
 from tutor.chain.essay_relation import asked_pair, relation_blocks
 from tutor.chain.essay_steps import labelled_step
+from tutor.chain.formula_terms import asks_terms, formula_blocks
 from tutor.chain.ordinal import list_items, pick
 from tutor.chain.sibling_choice import said_as_headings
 from tutor.chain.worked_examples import asks_code, example_blocks, example_section
@@ -186,6 +187,20 @@ def test_a_step_is_named_by_what_it_acts_on_unless_the_documents_title_says_it()
     assert "维护社会责任：有益。" in " ".join(blocks[0].lines)
     # 技术变革 is the title's: it names no step (洞察技术变革) by itself
     assert labelled_step(parts, "comeback", steps, "讲技术变革逆袭的文章里说了什么？", []) == []
+    cons = _chunk(
+        "comeback",
+        1,
+        [ALGO, "3.3 算法优缺点"],
+        60,
+        "**缺点**：\n- **AI伦理**：需要伦理规范。",
+        title="技术变革时代的逆袭",
+    )
+    parts = DocParts([*chunks, cons])
+    steps = parts.steps("comeback")
+    assert steps is not None
+    assert (
+        labelled_step(parts, "comeback", steps, "AI伦理有什么缺点？", []) == []
+    )  # 3.3 is named: not the step
 
 
 MIDLIFE_STEPS = "3.2 算法步骤详解"
@@ -218,3 +233,35 @@ def test_the_remedy_of_an_earlier_item_is_the_step_that_shares_most_with_it() ->
     assert found is not None and found[1].label.endswith("步骤3：工作与生活平衡")
     found = pick(items, 1, "第一个具体说的是什么？", parts, sources)  # no remedy asked: the item itself
     assert found is not None and found[1].label == "技术过时"
+
+
+MODEL = [
+    _chunk(
+        "mid",
+        0,
+        [MATH, "4.1 数学模型构建"],
+        1,
+        "假设初始技能水平为 $S_0$，学习效率为 $E$，学习时间为 $T$，则技能水平 $S$ 可以表示为：\n\n"
+        "$$ S = S_0 + E \\cdot T $$\n\n其中 $T$ 是投入的学习时间，$E$ 是学习效率。",
+    ),
+    _chunk(
+        "mid",
+        1,
+        [MATH, "4.3 案例分析与讲解"],
+        20,
+        "假设某程序员 $A$ 的学习效率 $E = 0.5$，$T = 2$，$S_0 = 50$。",
+    ),
+]
+
+
+def test_a_formulas_terms_are_the_sentence_that_defines_its_letters() -> None:
+    assert asks_terms("文章里那个技能提升公式里都有哪些因素？")
+    assert asks_terms("what do t, r and e stand for in the learning function?")
+    assert not asks_terms("只训练一小部分参数的微调方法在哪学？")  # parameters of a model, no formula
+    sources: list = []
+    blocks = formula_blocks("那个技能公式里都有哪些因素？", DocParts(MODEL), sources)
+    assert blocks is not None
+    text = " ".join([b.intro for b in blocks] + [ln for b in blocks for ln in b.lines])
+    assert "学习效率为 $E$" in text and "S = S_0 + E" in text
+    assert [s.headings[-1] for s in sources] == ["4.1 数学模型构建"]  # values (E = 0.5) define no letter
+    assert formula_blocks("这个公式是谁提出的？", DocParts(MODEL), []) is None
