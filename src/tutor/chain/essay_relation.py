@@ -20,9 +20,9 @@ from tutor.chain.text import strip_markdown
 __all__ = ["asked_pair", "relation_blocks"]
 
 _RUN = r"[\u4e00-\u9fffA-Za-z]"
-# "X和Y是什么关系", "X与Y之间有什么关系", "X跟Y啥关系"
+# "X和Y是什么关系", "X与Y之间有什么关系", "X跟Y啥关系", "怎么看X与Y的关系"
 _ASKS = re.compile(
-    rf"({_RUN}{{2,10}})(?:和|与|跟|同)({_RUN}{{2,10}}?)(?:之间|两者|二者)?(?:是|有)?(?:什么|啥|怎样|何种)样?的?关系"
+    rf"({_RUN}{{2,10}})(?:和|与|跟|同)({_RUN}{{2,10}}?)(?:之间|两者|二者)?(?:(?:是|有)?(?:什么|啥|怎样|何种)样?)?的?关系"
 )
 _JOIN = "(?:与|和|及|、)"
 _SENTENCE = re.compile(r"[^。！？\n]+")

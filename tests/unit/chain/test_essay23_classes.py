@@ -11,6 +11,7 @@ from tutor.chain.essay_relation import asked_pair, relation_blocks
 from tutor.chain.essay_steps import labelled_step
 from tutor.chain.formula_terms import asks_terms, formula_blocks
 from tutor.chain.ordinal import list_items, pick
+from tutor.chain.plan_scope import learning_subjects
 from tutor.chain.sibling_choice import said_as_headings
 from tutor.chain.worked_examples import asks_code, example_blocks, example_section
 from tutor.index.store import StoredChunk
@@ -265,3 +266,12 @@ def test_a_formulas_terms_are_the_sentence_that_defines_its_letters() -> None:
     assert "学习效率为 $E$" in text and "S = S_0 + E" in text
     assert [s.headings[-1] for s in sources] == ["4.1 数学模型构建"]  # values (E = 0.5) define no letter
     assert formula_blocks("这个公式是谁提出的？", DocParts(MODEL), []) is None
+
+
+def test_a_pair_asked_as_its_relation_and_a_learning_effect_is_no_subject_to_learn() -> None:
+    pair = asked_pair("讲好奇心的那篇文章怎么看技术探索与知识分享的关系？")
+    assert pair is not None and pair[1] == "知识分享" and pair[0].endswith("技术探索")
+    blocks = relation_blocks("那篇文章怎么看技术探索与知识分享的关系？", DocParts(CURIOSITY), [])
+    assert blocks and "双轮驱动" in blocks[0].lines[0]
+    assert learning_subjects("那个学编程的例子，按公式算出来学习效果等于几？") == []  # 学习效果 is a noun
+    assert learning_subjects("我想学做川菜，有没有学习路线") == ["川菜"]
