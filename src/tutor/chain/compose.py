@@ -80,10 +80,10 @@ _W_MATH = 0.1
 # one side of a section that weighs both ("3.3 算法优缺点": 优点 then 缺点); a question asking one side only
 _PROS = re.compile(r"优点|优势|好处|长处|\b(?:advantages?|pros|strengths?|benefits?|upsides?)\b", re.I)
 _CONS = re.compile(
-    r"缺点|劣势|不足|弊端|局限|挑战|短板|\b(?:disadvantages?|cons|weakness(?:es)?|drawbacks?|downsides?|limitations?|challenges?|risks?)\b",
+    r"缺点|坏处|弊处|短处|风险|劣势|不足|弊端|局限|挑战|短板|\b(?:disadvantages?|cons|weakness(?:es)?|drawbacks?|downsides?|limitations?|challenges?|risks?)\b",
     re.I,
 )
-_BOTH_SIDES = re.compile(r"优缺点|利弊|优劣|\bpros and cons\b|\badvantages and disadvantages\b", re.I)
+_BOTH_SIDES = re.compile(r"优缺点|利弊|优劣|好坏|得失|\bpros and cons\b|\badvantages and disadvantages\b", re.I)
 
 
 def _other_side(question: str, block: Block) -> bool:

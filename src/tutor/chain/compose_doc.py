@@ -36,13 +36,13 @@ from tutor.chain.essay_steps import labelled_step, section_over_faq
 from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
-from tutor.chain.list_order import ordered_list_blocks
 from tutor.chain.named_distinct import naming_words
 from tutor.chain.refs import parse_number
 from tutor.chain.scope import Words, english_vocabulary, foreign
 from tutor.chain.sections import add_source, source_of
 from tutor.chain.sibling_choice import chosen_sections, follow_up_sections
 from tutor.chain.text import CJK
+from tutor.chain.whole_parts import whole_part
 from tutor.index.store import StoredChunk
 from tutor.resources.cards import CARDS_DOC
 
@@ -143,9 +143,8 @@ class StructureComposer:
     def _faq_by_words(
         self, parts: DocParts, question: str, expanded: str, article: str | None, sources: list[Source]
     ) -> list[Block]:
-        """The FAQ entry (of the named article's FAQ, else any) whose question's words an English question
-        says (`tutor.chain.faq_words`), quoted whole; [] when none is named so, or when the question also
-        names another section of that article."""
+        """The FAQ entry (of the named article's FAQ, else any) whose question's words an English question says
+        (`tutor.chain.faq_words`), quoted whole; [] when none is, or the question names another of its sections."""
         if CJK.search(question) or ASKS_WHAT_IT_MEANS.search(question):
             return []  # Chinese questions meet the FAQ's under the similarity bar; definitions are no entry
         entries = parts.faq()
@@ -206,7 +205,7 @@ class StructureComposer:
         language = "zh" if CJK.search(question) else "en"
         faq_ok, question = not NOT_FAQ.search(question), NOT_FAQ.sub(" ", question)  # "…not the Q&A": no FAQ
         first = (faq_ok and self._faq_plan(parts, question, embedder, sources)) or None
-        if first := first or _ordered(parts, question, sources):
+        if first := first or _whole_part(parts, question, sources):
             return first
         top = next((s.doc for s in sources if s.doc != CARDS_DOC), None)
         expanded = question if language == "zh" else expand_english(question)
@@ -255,19 +254,17 @@ class StructureComposer:
         return plan
 
 
-def _ordered(parts: DocParts, question: str, sources: list[Source]) -> DocPlan | None:
-    """ "项目应该按什么顺序做": the material's list written as an order, whole (`chain.list_order`)."""
-    every = lambda: [source_of(0, c) for chunks in parts.docs.values() for c in chunks]  # noqa: E731
-    ordered = ordered_list_blocks(question, sources, parts.section, every)
-    return DocPlan(blocks=ordered, reason="ordered list") if ordered is not None else None
+def _whole_part(parts: DocParts, question: str, sources: list[Source]) -> DocPlan | None:
+    """A part its own reader quotes whole (`chain.whole_parts`: an order, a worked example, a relation, terms)."""
+    found = whole_part(parts, question, sources)
+    return DocPlan(blocks=found[1], reason=found[0]) if found else None
 
 
 def _within_article(
     question: str, sources: list[Source], plan: DocPlan, embedder: TutorEmbeddings | None, named: str | None
 ) -> list[Block] | None:
-    """No FAQ entry matched (`StructureComposer._faq_match` declined): the FAQ's entries are no better answers
-    than any other block; a question naming an article is answered from that article's passages only.
-    None when neither applies (the caller ranks every candidate as before)."""
+    """No FAQ entry matched (`StructureComposer._faq_match` declined): the FAQ's entries are no better answers than
+    any other block; a question naming an article is answered from that article's passages only (else None)."""
     unmatched = any(s.headings and FAQ_HEADING.search(s.headings[-1]) for s in sources)
     named_only = named is not None and any(s.doc == named for s in sources)
     if not (unmatched or named_only):
@@ -280,9 +277,8 @@ def _within_article(
 
 
 def _said_by_entry(words: set[str], question: str, path: tuple[str, ...], steps: tuple | None) -> bool:
-    """A section outside the article's steps named only by words the FAQ entry's question says too ("talking
-    across domains is hard": 8.3 面临的挑战 by 挑战 of "如何应对…跨领域沟通的挑战"): the entry asks that very thing.  A
-    step so named still counts (its practice may be what is meant: "work-life balance", 步骤3)."""
+    """A section outside the steps named only by words the FAQ entry's question says too (8.3 面临的挑战 by 挑战 of
+    "如何应对…跨领域沟通的挑战"): the entry asks that very thing; a step so named still counts ("work-life balance")."""
     in_steps = steps is not None and tuple(path[: len(steps[0])]) == tuple(steps[0])
     return bool(words) and not in_steps and all(w in question.lower() for w in words)
 
@@ -304,11 +300,10 @@ def _faq_entries(
 def _specific_elsewhere(
     question: str, steps: tuple[tuple[str, ...], list], sources: list[Source], parts: DocParts, top: int = 3
 ) -> bool:
-    """The question is about another section than the steps: the retriever's best passage lies outside
-    them in a section of its own (not one of the template sections every article has, such as 1.1 问题由来
-    or 8.1 总结, which speak about the whole document), or one of its best passages outside them names
-    what the question asks more specifically than the steps do (rarer heading words: "公式" against
-    "步骤", "方法")."""
+    """The question is about another section than the steps: the retriever's best passage lies outside them in a
+    section of its own (not a template section every article has, such as 1.1 问题由来 or 8.1 总结, which speak of
+    the whole document), or a best passage outside them names what the question asks more specifically than the
+    steps do (rarer heading words: "公式" against "步骤", "方法")."""
     path, steps_parts = steps
     depth = len(path)
     best = [
@@ -326,9 +321,8 @@ def _specific_elsewhere(
 
 
 def asks_every_step(question: str, steps: int) -> bool:
-    """The question counts what it asks for, and the count is the steps section's ("the five strategies the
-    midlife article proposes", "五个办法"), or it asks for the steps themselves ("what steps does it recommend",
-    "有哪些步骤"): it asks for all of them, whichever step the retriever ranked first."""
+    """The question counts what it asks for, the steps section's count ("五个办法"), or asks for the steps themselves
+    ("有哪些步骤"): it asks for all of them, whichever step the retriever ranked first."""
     if _ASKS_STEPS.search(question):
         return True
     m = _COUNT.search(question)
@@ -343,8 +337,8 @@ def _outline(
     elsewhere: bool = False,
     every: bool = False,
 ) -> list[Block]:
-    """Every step's title and key line, unless the question is about one step or another section (`every`: it
-    asks for all of them, so a step it names only in part, or a best passage that is one step, does not count)."""
+    """Every step's title and key line, unless the question is about one step or another section (`every`: it asks
+    for all, so a step it names in part or a best passage that is one step does not count)."""
     path, parts = steps
     depth = len(path)
     if elsewhere:
@@ -377,10 +371,8 @@ def _outline(
 
 
 def _named_step(parts: DocParts, doc: str, question: str, sources: list[Source]) -> list[Block]:
-    """The step of the article's steps section whose title the question names ("怎么平衡工作和生活": 步骤3：工作与
-    生活平衡), quoted whole next to a matching FAQ entry: the step holds the article's own practice for the topic
-    (the FAQ's answer may be its short form, or cut off), and either can be what the learner meant; [] when the
-    question names no step that is a section of its own."""
+    """The step whose title the question names ("怎么平衡工作和生活": 步骤3：工作与生活平衡), quoted whole next to a
+    matching FAQ entry (either can be what the learner meant); [] when it names no step that is its own section."""
     steps = parts.steps(doc)
     if steps is None:
         return []

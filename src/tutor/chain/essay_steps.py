@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+import jieba
+
 from tutor.chain.compose_blocks import Block, split_blocks
 from tutor.chain.doc_parts import FAQ_HEADING, heading_words, named_sections
 from tutor.chain.sections import add_source
@@ -39,6 +41,14 @@ _SAME = (
     ("大胆", "勇于"),
     ("遵守", "遵循"),
 )
+# keeping up with something ("how do I keep up with where tech is heading", "怎么跟上技术趋势"): a practice, the one
+# step that says to follow it ("关注行业动态：…获取最新的技术趋势"), not the section describing the trends themselves
+_FOLLOW = re.compile(
+    r"跟上|跟进|跟踪|紧跟|追踪|\bkeep(?:ing)?\s+(?:up|track)\b|\bstay(?:ing)?\s+(?:on top|current|up[- ]to[- ]date)\b"
+    r"|\bfollow(?:ing)?\s+(?:the\s+)?(?:trends?|news|latest)\b",
+    re.IGNORECASE,
+)
+_FOLLOWS = re.compile(r"关注|跟踪|获取最新|了解最新")
 # a bullet of a step that names it by what it holds ("- 制定学习计划：…" of Step 2): its label before the colon
 _BULLET = re.compile(r"^\s*(?:[-*]|\d+[.、])?\s*(?:\*\*)?([^：:*]{4,12})(?:\*\*)?\s*[：:]")
 
@@ -95,6 +105,12 @@ def labelled_step(
     blocks = split_blocks(whole)
     if not named and not every:
         named = [p for p in labelled if _held_bullet(_step_block(blocks, p.label), question)]
+    # what a step acts on names it only when the question names no other section ("AI 伦理的缺点": 3.3 算法优缺点)
+    if not named and not every and all(p[: len(path)] == path for p in named_sections(question, parts, doc)):
+        title = parts.chunks(doc)[0].title if parts.chunks(doc) else ""
+        named = [p for p in labelled if _names_object(p.title, question, title)]
+    if not named and not every:
+        named = _followed(question, labelled, blocks)
     if len(named) != 1 or not _step_block(blocks, named[0].label):
         return []
     return _step_block(split_blocks(add_source(whole, sources)), named[0].label)
@@ -102,6 +118,27 @@ def labelled_step(
 
 def _step_block(blocks: list[Block], label: str) -> list[Block]:
     return [b for b in blocks if b.label and strip_markdown(b.label) == label]
+
+
+def _names_object(title: str, question: str, doc_title: str) -> bool:
+    """The question names what the step acts on, its title after the leading verb ("AI 伦理" of 遵循AI伦理), three
+    characters or more, unless those words are the document's title's ("讲技术变革逆袭的文章": 洞察技术变革)."""
+    compact, core = "".join(question.split()), "".join(title.split())
+    tail = core[2:]
+    return len(core) >= 5 and len(tail) >= 3 and tail in compact and tail not in "".join(doc_title.split())
+
+
+def _followed(question: str, labelled: list[Part], blocks: list[Block]) -> list[Part]:
+    """The one step that says to follow what the question asks to keep up with: of the steps whose
+    bullets say to follow something (`_FOLLOWS`), the one holding most of the question's words; [] otherwise."""
+    if not _FOLLOW.search(question):  # keeping up is itself a practice: no "how" needs saying
+        return []
+    words = {w for w in jieba.lcut(question) if len(w) >= 2 and CJK.search(w)}
+    said = {p.title: " ".join(ln for b in _step_block(blocks, p.label) for ln in b.lines) for p in labelled}
+    held = {t: sum(w in text for w in words) for t, text in said.items() if _FOLLOWS.search(text)}
+    best = max(held.values(), default=0)
+    chosen = [p for p in labelled if held.get(p.title, -1) == best]
+    return chosen if best > 0 and len(chosen) == 1 else []
 
 
 def _names_whole(title: str, question: str) -> bool:

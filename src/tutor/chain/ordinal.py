@@ -27,7 +27,16 @@ from tutor.chain.refs import parse_number
 from tutor.chain.sections import add_source
 from tutor.chain.understanding import Understanding
 
-__all__ = ["Item", "earlier_turn", "item_lead", "list_items", "ordinal", "pick", "resolved_in_roadmap"]
+__all__ = [
+    "Item",
+    "earlier_turn",
+    "item_lead",
+    "list_items",
+    "ordinal",
+    "pick",
+    "remedy",
+    "resolved_in_roadmap",
+]
 
 _ZH_NUM = r"[一二两三四五六七八九十\d]+"
 # "第四个", "第三步", "第二点", "第5条"; not a stage or a month ("第二阶段", "第三个月": the roadmap's)
@@ -159,13 +168,57 @@ def list_items(blocks: list[Block], parts: DocParts | None, sources: list[Source
     return _list(blocks)
 
 
-def pick(items: list[Item], position: int) -> tuple[int, Item] | None:
-    """The 1-based position and the item the ordinal points at, when the list has it and it has blocks."""
+def pick(
+    items: list[Item],
+    position: int,
+    question: str = "",
+    parts: DocParts | None = None,
+    sources: list[Source] | None = None,
+) -> tuple[int, Item] | None:
+    """The 1-based position and the item the ordinal points at, when the list has it and it has blocks; the
+    step that answers it when the question asks for its remedy (`remedy`)."""
     if not items or position == 0 or position > len(items):
         return None
     k = len(items) if position < 0 else position
     item = items[k - 1]
+    if item.blocks and parts is not None and sources is not None:
+        item = remedy(question, item, parts, sources) or item
     return (k, item) if item.blocks else None
+
+
+# "针对第一个原因，文章给的对策是什么", "how do I deal with the second one": what the essay says to do about the item
+_ASKS_REMEDY = re.compile(
+    r"对策|应对|解决|怎么办|办法|怎么处理|如何处理|怎么破|\bremed(?:y|ies)\b|\bsolutions?\b|\bfix\b"
+    r"|\bdeal with\b|\bcope with\b|\baddress\b|\bhandle\b|\bwhat (?:to|should I|can I) do about\b",
+    re.IGNORECASE,
+)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {
+        text[i : i + 2]
+        for i in range(len(text) - 1)
+        if all("\u4e00" <= ch <= "\u9fff" for ch in text[i : i + 2])
+    }
+
+
+def remedy(question: str, item: Item, parts: DocParts, sources: list[Source]) -> Item | None:
+    """The step of the item's essay whose text shares most with the item (a cause, a problem of the earlier list:
+    技术过时 -> 步骤1：技术栈升级), when the question asks what to do about it and the item is no step itself; None
+    otherwise, or when two steps share as much."""
+    source = next((s for s in sources if s.n == item.blocks[0].source), None)
+    found = parts.steps(source.doc) if source is not None and _ASKS_REMEDY.search(question) else None
+    if source is None or found is None or tuple(source.headings[: len(found[0])]) == found[0]:
+        return None
+    path, steps = found
+    said = _bigrams(" ".join(line for b in item.blocks for line in b.lines))
+    answers = [(p, _step_blocks(p, path, parts, sources)) for p in steps]
+    shared = [len(said & _bigrams(" ".join(ln for b in blocks for ln in b.lines))) for _, blocks in answers]
+    best = max(shared, default=0)
+    if best == 0 or shared.count(best) > 1:
+        return None
+    step, blocks = answers[shared.index(best)]
+    return Item(f"{item.label} → {step.label or step.title}", blocks) if blocks else None
 
 
 def item_lead(k: int, label: str, language: str) -> str:

@@ -28,9 +28,9 @@ __all__ = ["cjk_pairs", "learning_subjects", "outside_material", "scoped_route",
 
 _CJK_RUN = r"[\u4e00-\u9fff]"
 # 学/练/考 + the subject ("我想学做川菜", "孩子学钢琴", "想考注册会计师"): the verb after the learner's own words
-# (not 学 inside 深度学习/数学), not 学完/学会/学过 (progress), not 学多久/学些啥 (time, content)
+# (not 学 inside 深度学习/数学), not 学完/学会/学过 (progress), not 学多久/学些啥 (time, content), not 学习效果 (a noun)
 _ZH_VERB = re.compile(
-    r"(?:^|[想要去来打算准备开始怎么如何样我孩子你，,\s])(?:学习|学|练习|练|考)(?![完会过到了得的习期多几两些点学])\s*"
+    r"(?:^|[想要去来打算准备开始怎么如何样我孩子你，,\s])(?:学习|学|练习|练|考)(?![完会过到了得的习期多几两些点学效])\s*"
     rf"(?:做|弹|唱|画|打|跑)?\s*(?P<x>[A-Za-z][A-Za-z0-9+#.\-]*(?:\s[A-Za-z][A-Za-z0-9+#.\-]*)?|{_CJK_RUN}{{2,}})"
 )
 # the subject right before 训练计划/学习路线 ("马拉松训练计划", "给我一个吉他学习计划"), not 路线图 (the roadmap)

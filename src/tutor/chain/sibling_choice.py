@@ -31,12 +31,16 @@ _PARAPHRASES = (
     ),
     (
         re.compile(
-            r"打印|输出(?:结果|什么|了|出来)|跑出来|跑完|运行(?:后|完|出来|结果)|\bprint(?:s|ed)?\b|\boutputs?\b"
+            r"打印|输出(?:结果|什么|了|出来)|跑出来|跑完|运行(?:后|完|出来|结果)|代码(?:最后|最终)?(?:算|得|跑)出|\bprint(?:s|ed)?\b|\boutputs?\b"
             r"|\bwhen (?:it is |you )?run\b",
             re.I,
         ),
         "运行结果",
     ),
+    # a good side and a bad side: an essay's 3.3 算法优缺点 lists 优点 and 缺点 ("好处和坏处", "利弊")
+    (re.compile(r"好处|益处|长处|优势|利处"), "优点"),
+    (re.compile(r"坏处|弊端|弊处|短处|劣势"), "缺点"),
+    (re.compile(r"利弊|好坏|利与弊|得失"), "优缺点"),
     # where a problem comes from ("瓶颈是从哪几个方面来的", "根源"): what an essay's 1.2 问题核心关键点 says it 主要源于
     (re.compile(r"从哪(?:几个|些)?方面来|哪几方面来|源于哪|来源于哪|根源"), "关键点"),
     # where what an essay teaches can be used ("这些能力能用在哪些方向", "能往哪些方向发展"): its 3.4 算法应用领域

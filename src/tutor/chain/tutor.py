@@ -353,9 +353,8 @@ class TutorChain:
         sources = self.retrieve(earlier)
         if self.refuses(self.relevance(sources), detect_language(earlier), earlier):
             return None
-        found = pick(
-            list_items(self._blocks(earlier, users[k], sources)[0], structure.parts(), sources), position
-        )
+        items = list_items(self._blocks(earlier, users[k], sources)[0], structure.parts(), sources)
+        found = pick(items, position, question, structure.parts(), sources)
         if found is None:
             return None
         n, item = found
