@@ -80,9 +80,9 @@ class LexiconHit:
 #: pick a concept ("What's a good training plan to run a marathon?" shares train / plan / run with 训练监控's
 #: descriptions; it asks about running, and the lexicon's answer skips the out-of-scope refusal)
 ABOUT_LEARNING = re.compile(
-    r"学|路线|资料|课程|教程|技能|阶段|叫什么|什么名字|称为|称作"
+    r"学|路线|资料|课程|教程|技能|阶段|知识点|叫什么|什么名字|称为|称作"
     r"|\b(?:roadmap|learn\w*|teach\w*|taught|cover\w*|course|curriculum|material|stud(?:y|ied)|skill|stage"
-    r"|section|called|term|name)\b",
+    r"|section|topic|called|term|name)\b",
     re.IGNORECASE,
 )
 
