@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tutor.index.lexicon import ABOUT_LEARNING, LexiconEntry
-from tutor.index.lexicon_words import ASKING, DescriptionWords
+from tutor.index.lexicon_words import ASKING, NAME_WEIGHT, DescriptionWords, word_weight
 
 
 def _entries() -> list[LexiconEntry]:
@@ -54,3 +54,11 @@ def test_knowledge_point_does_not_match_by_its_half() -> None:
 def test_asking_for_a_knowledge_point_or_topic_is_about_learning() -> None:
     assert ABOUT_LEARNING.search("不需要标签的那个方法是哪个知识点？")
     assert ABOUT_LEARNING.search("which topic deals with that?")
+
+
+def test_asking_for_a_name_weighs_the_words_more() -> None:
+    assert word_weight("只训练很少参数、加低秩矩阵的那种微调方法，路线里叫什么？", 0.02) == 0.02 * NAME_WEIGHT
+    assert word_weight("that trick with worked examples — what is it called?", 0.02) == 0.02 * NAME_WEIGHT
+    assert word_weight("把高维数据压成低维的那个方法是哪个知识点？", 0.02) == 0.02 * NAME_WEIGHT
+    assert word_weight("LoRA 在路线里哪里学？", 0.02) == 0.02  # where, not what it is called
+    assert NAME_WEIGHT > 1

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tutor.index.describing import descriptive, names_left, without_names
+from tutor.index.lexicon_words import word_weight
 from tutor.index.routing import about_a_document
 from tutor.patterns import CJK
 
@@ -337,7 +338,7 @@ class LexiconMatcher:
         if not ABOUT_LEARNING.search(question):
             return None  # not asking where the material teaches it or its name: the embedding alone decides
         text = descriptive(question) if self.describe == "clause" else question
-        bonus = self.words_weight * self.words(text)
+        bonus = word_weight(question, self.words_weight) * self.words(text)
         bonus[self._said(question)] = 0.0  # a named concept shares the words without being described
         return bonus
 

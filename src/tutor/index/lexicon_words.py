@@ -13,16 +13,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from tutor.index.tokenize import tokenize
 
-if TYPE_CHECKING:
-    from tutor.index.lexicon import LexiconEntry
 
-__all__ = ["ASKING", "MIN_SHARED", "DescriptionWords"]
+class _Described(Protocol):
+    """A lexicon entry as the words see it (`tutor.index.lexicon.LexiconEntry`, which imports this module)."""
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+    @property
+    def descriptions(self) -> tuple[str, ...]: ...
+
+
+__all__ = ["ASKING", "ASKS_NAME", "MIN_SHARED", "NAME_WEIGHT", "DescriptionWords", "word_weight"]
 
 #: the tokens of asking where or under what name the material teaches a thing ("路线图里叫啥", "which part of the
 #: roadmap covers that"): words of the question's frame, not of the description.  Kept, they matched whichever
@@ -39,6 +46,18 @@ ASKING = frozenset(
     "阶段 技能 技能点 资料 课程 教程".split()
 )
 
+#: the question asks what a described thing is called ("路线里叫什么", "what is it called", "哪个知识点"): the
+#: surest sign of a description, so its shared words may count more (`word_weight`)
+ASKS_NAME = re.compile(
+    r"叫什么|叫啥|什么名字|称为|称作|哪个知识点|什么知识点|\bcalled\b|\bwhat(?:'s| is) the (?:name|term)\b",
+    re.IGNORECASE,
+)
+#: the words' weight is multiplied by this for a question that asks for a name (measured with
+#: `described(answer=True)` on the 47 of own + dev + spent that ask so, concept23): x2 gives 6 concept questions
+#: their right concept that had none or a sibling (dev-625, dev-630, s5-h067, s19-ma045, s21-oa086 Few-shot over
+#: ReAct, s16-ja005 a same-skill sibling), x3 one more (dev-633); no question of another kind changed
+NAME_WEIGHT = 3.0
+
 _POINT = re.compile(r"知识点|技能点")
 
 #: the distinct words a question must share with a concept's descriptions for any bonus: one or two common
@@ -49,7 +68,7 @@ MIN_SHARED = 3
 class DescriptionWords:
     """BM25 (bm25s, as the keyword index) over one pseudo-document per concept: its descriptions and names."""
 
-    def __init__(self, entries: Sequence[LexiconEntry]) -> None:
+    def __init__(self, entries: Sequence[_Described]) -> None:
         import bm25s
 
         self._size = len(entries)
@@ -71,3 +90,8 @@ class DescriptionWords:
         out[shared < MIN_SHARED] = 0.0  # "the best way to train for a marathon" shares only "best", "train"
         top = float(out.max(initial=0.0))
         return out / top if top > 0 else out
+
+
+def word_weight(question: str, weight: float) -> float:
+    """The words' weight for a question: `NAME_WEIGHT` times more when it asks what a thing is called."""
+    return weight * NAME_WEIGHT if ASKS_NAME.search(question) else weight
