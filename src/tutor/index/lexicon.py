@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tutor.index.describing import descriptive, names_left, without_names
+from tutor.index.lexicon_words import word_weight
 from tutor.index.routing import about_a_document
 from tutor.patterns import CJK
 
@@ -80,9 +81,9 @@ class LexiconHit:
 #: pick a concept ("What's a good training plan to run a marathon?" shares train / plan / run with 训练监控's
 #: descriptions; it asks about running, and the lexicon's answer skips the out-of-scope refusal)
 ABOUT_LEARNING = re.compile(
-    r"学|路线|资料|课程|教程|技能|阶段|叫什么|什么名字|称为|称作"
+    r"学|路线|资料|课程|教程|技能|阶段|知识点|叫什么|什么名字|称为|称作"
     r"|\b(?:roadmap|learn\w*|teach\w*|taught|cover\w*|course|curriculum|material|stud(?:y|ied)|skill|stage"
-    r"|section|called|term|name)\b",
+    r"|section|topic|called|term|name)\b",
     re.IGNORECASE,
 )
 
@@ -337,7 +338,7 @@ class LexiconMatcher:
         if not ABOUT_LEARNING.search(question):
             return None  # not asking where the material teaches it or its name: the embedding alone decides
         text = descriptive(question) if self.describe == "clause" else question
-        bonus = self.words_weight * self.words(text)
+        bonus = word_weight(question, self.words_weight) * self.words(text)
         bonus[self._said(question)] = 0.0  # a named concept shares the words without being described
         return bonus
 
