@@ -83,7 +83,9 @@ _CONS = re.compile(
     r"缺点|坏处|弊处|短处|风险|劣势|不足|弊端|局限|挑战|短板|\b(?:disadvantages?|cons|weakness(?:es)?|drawbacks?|downsides?|limitations?|challenges?|risks?)\b",
     re.I,
 )
-_BOTH_SIDES = re.compile(r"优缺点|利弊|优劣|好坏|得失|\bpros and cons\b|\badvantages and disadvantages\b", re.I)
+_BOTH_SIDES = re.compile(
+    r"优缺点|利弊|优劣|好坏|得失|\bpros and cons\b|\badvantages and disadvantages\b", re.I
+)
 
 
 def _other_side(question: str, block: Block) -> bool:

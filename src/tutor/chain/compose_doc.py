@@ -33,7 +33,7 @@ from tutor.chain.doc_parts import (
     specific_match,
 )
 from tutor.chain.essay_steps import labelled_step, section_over_faq
-from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors
+from tutor.chain.faq_match import ASKS_WHOLE, FaqVectors, names_faq
 from tutor.chain.faq_words import FaqWords
 from tutor.chain.glossary import expand_english
 from tutor.chain.named_distinct import naming_words
@@ -180,16 +180,16 @@ class StructureComposer:
         said = question if CJK.search(question) else expand_english(question)
         if named_doc(said, parts) not in (None, entry.passage.doc):
             return None  # "路线里给了哪些做法": the document the learner names answers, not another's FAQ
-        if not FAQ_HEADING.search(said) and section_over_faq(said, entry.question, parts, entry.passage.doc):
+        if not names_faq(said) and section_over_faq(said, entry.question, parts, entry.passage.doc):
             return None
         qa = [b for b in split_blocks(add_source(entry.passage, sources)) if b.kind == "qa"][:1]
         if not qa:
             return None
         step = _named_step(parts, entry.passage.doc, said, sources)
         # the learner says which one is meant: "问答里…" / "its FAQ" the entry, "那篇文章里说…" the article's own step
-        if step and not FAQ_HEADING.search(said) and named_doc(said, parts) == entry.passage.doc:
+        if step and not names_faq(said) and named_doc(said, parts) == entry.passage.doc:
             return DocPlan(blocks=step, reason="named step")
-        step = [] if FAQ_HEADING.search(said) else step
+        step = [] if names_faq(said) else step
         return DocPlan(blocks=qa + step, reason=f"faq {match[1]:.3f}" + (" + step" if step else ""))
 
     def plan(

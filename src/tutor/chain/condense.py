@@ -45,14 +45,14 @@ _ANAPHORA_ZH = re.compile(
 _ANAPHORA_EN = re.compile(r"\b(it|its|this|that|these|those|they|them|the same|above)\b", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:那么|那|还有|另外|(?:and|so|what about|how about|also)\b)\s*", re.IGNORECASE)
 _QUESTION_WORDS = re.compile(
-    r"怎么样|怎么|如何|为什么|什么|哪些|哪个|是否|有没有|吗|呢|吧|请问|[？?！!。，,]"
+    r"怎么样|怎么|如何|为什么|什么|啥|哪些|哪个|是否|有没有|吗|呢|吧|请问|[？?！!。，,]"
     r"|\b(how|what|why|which|does|do|is|are|can|could|should|explain|tell me about)\b",
     re.IGNORECASE,
 )
 
 
 _FILLER = re.compile(
-    r"有|的|要|一下|具体|推荐|学完(?:之后|以后|后)?|学好|学会|学习|自己|可以|能|做|实践|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b",
+    r"或者|还是|以及|有|的|要|一下|具体|推荐|学完(?:之后|以后|后)?|学好|学会|学习|自己|可以|能|做|实践|\b(?:any|some|good|or|and|the|a|an|there|for|me|you)\b",
     re.IGNORECASE,
 )
 

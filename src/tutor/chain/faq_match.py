@@ -22,7 +22,14 @@ if TYPE_CHECKING:
     from tutor.chain.answer import Source
     from tutor.index.embeddings import TutorEmbeddings
 
-__all__ = ["ASKS_WHOLE", "FAQ_ANSWER_WEIGHT", "FAQ_IN_TOP_SIMILARITY", "FAQ_MIN_SIMILARITY", "FaqVectors"]
+__all__ = [
+    "names_faq",
+    "ASKS_WHOLE",
+    "FAQ_ANSWER_WEIGHT",
+    "FAQ_IN_TOP_SIMILARITY",
+    "FAQ_MIN_SIMILARITY",
+    "FaqVectors",
+]
 
 #: question-to-FAQ-question similarity (multilingual-e5-small) above which the entry is the answer;
 #: English questions meet Chinese FAQ questions across languages, where e5 scores run lower.
@@ -38,6 +45,15 @@ FAQ_IN_TOP_SIMILARITY = {"zh": 0.90, "en": 0.82}
 #: what the entry asks. Never a bar of its own: answers are as close to unrelated questions (eval/README.md).
 #: Measured on the three answer sets' FAQ questions (zh 77 -> 79 of 79 right entries, en 64 -> 66 of 71).
 FAQ_ANSWER_WEIGHT = {"zh": 0.5, "en": 0.3}
+# "the appendix - what does it say about X": the essays' appendix is their FAQ (looked in, as when named)
+_APPENDIX = re.compile(r"附录|\bappendix\b", re.IGNORECASE)
+
+
+def names_faq(text: str) -> bool:
+    """The learner looks in an article's FAQ: names it, or its appendix (which in these essays is the FAQ)."""
+    return bool(FAQ_HEADING.search(text) or _APPENDIX.search(text))
+
+
 # a question about the FAQ as a whole ("常见问题里都问了些什么", "which questions does its Q&A cover"), not one thing in it
 ASKS_WHOLE = re.compile(
     r"哪些|哪几|几个|有什么|都问|问了|\bwhat (?:are|questions)\b|\bwhich\b|\blist\b|\bcover", re.I
@@ -81,7 +97,7 @@ class FaqVectors:
             return self._named(entries, question, int(np.argmax(both))), float(sims[best])
         top = next((s for s in sources if s.doc != CARDS_DOC), None)
         # "常见问题里…", "its Q&A": the learner looks in that FAQ, as when the retriever ranked it first (not at it whole)
-        looks = FAQ_HEADING.search(question) and not ASKS_WHOLE.search(question)
+        looks = names_faq(question) and not ASKS_WHOLE.search(question)
         if top is None or not (looks or (top.headings and FAQ_HEADING.search(top.headings[-1]))):
             return None
         inside = [k for k, e in enumerate(entries) if e.passage.doc == top.doc]

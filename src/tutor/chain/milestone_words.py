@@ -13,6 +13,8 @@ __all__ = ["milestone_refs"]
 _MONTHS_ZH = re.compile(rf"({ZH_NUM}|半)\s*个?\s*多?\s*月")  # "三个多月": a little past 3 个月后
 _YEAR_ZH = re.compile(r"(?<![\d.])(一|1|满一|一整)\s*年|半年|一年半")
 _MONTHS_EN = re.compile(rf"\b({EN_NUM}|a|one)\s*-?\s*months?\b", re.IGNORECASE)
+# "month 3 and month 6", "by month six": the count after the unit
+_MONTH_NTH_EN = re.compile(rf"\bmonth\s*-?\s*({EN_NUM})\b", re.IGNORECASE)
 _YEAR_EN = re.compile(
     r"\b(half(?: a |-| )year|six[- ]months?|(?:a|one|1)[- ]year|12[- ]months?|a full year|first year|year one)\b",
     re.IGNORECASE,
@@ -96,6 +98,11 @@ def milestone_refs(text: str, available: set[int]) -> list[tuple[int, str]]:
         joined = _JOINED_EN.match(text, m.end())
         context = text[max(0, m.start() - 12) : (joined.end() if joined else m.end()) + 12]
         if n in available and _MILESTONE_CONTEXT.search(context):
+            out.append((int(n), m.group(0)))
+    for m in _MONTH_NTH_EN.finditer(text):
+        n = parse_number(m.group(1).lower())
+        context = text[max(0, m.start() - 30) : m.end() + 12]  # "checkpoints for month 3 and month 6"
+        if n in available and _MILESTONE_CONTEXT.search(context) and int(n) not in [k for k, _ in out]:
             out.append((int(n), m.group(0)))
     for m in _YEAR_EN.finditer(text):  # "the half-year mark", "the one-year milestone"
         months = 6 if m.group(0).lower().startswith(("half", "six")) else 12

@@ -39,7 +39,7 @@ _ZH_PLAN = re.compile(
 )
 # where a Chinese subject ends (after it) or begins (before a plan word): function words, plan words
 _ZH_END = re.compile(
-    r"[的有从应该要怎么如何需能可之时呢吗什哪到了呀吧还和与并先后再就也都是在跟给让把被这那每一个条份帮我你整套做好]"
+    r"(?:整|总|大)体上|基本上|[的有从应该要怎么如何需能可之时呢吗什哪到了呀吧还和与并先后再就也都是在跟给让把被这那每一个条份帮我你整套做好]"
     r"|准备|开始|计划|路线|规划|路径|入门|进阶|训练|考级|学习|方面|相关|东西|知识|内容|技术|零基础"
 )
 # before a plan word, what points into a document ends the words before the subject: "那篇讲职业规划", "文章里的职业规划"

@@ -183,12 +183,12 @@ ASPECT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "content",
         re.compile(
-            r"学什么|学哪些|学些什么|学习什么|哪些内容|什么内容|内容|包括|包含|涵盖|知识点|主题|有哪些技能|哪些技能|讲了什么|讲什么|讲(?:了)?(?:些|的)(?:什么|啥)|讲哪些|是干(?:啥|什么)的|主要学|核心概念|要会什么|学习重点|重点"
-            r"|哪些东西|什么东西|要学(?:些)?(?:什么|哪些)|需要(?:学|会|掌握)(?:哪些|什么)|要会哪些|掌握(?:哪些|什么|啥|哪几)|哪些命令|什么命令"
+            r"学什么|学哪些|学些(?:什么|啥)|学习什么|哪些内容|什么内容|内容|包括|包含|涵盖|知识点|主题|有哪些技能|哪些技能|讲了什么|讲什么|讲(?:了)?(?:些|的)(?:什么|啥)|讲哪些|是干(?:啥|什么)的|主要学|核心概念|要会什么|学习重点|重点"
+            r"|哪些东西|什么东西|要学(?:些)?(?:什么|哪些|啥)|需要(?:学|会|掌握)(?:哪些|什么)|要会哪些|掌握(?:哪些|什么|啥|哪几)|哪些命令|什么命令"
             r"|(?:学|分|包括|有)哪几(?:块|部分|个部分|个方面|方面|类)"
             r"|what (?:is|are) (?:covered|taught)|\bcover(?:s|ed)?\b|\btopics?\b|\bcontents?\b|\binclude[sd]?\b|\bsyllabus\b"
             r"|what (?:do|will|should|would) i (?:\w+ )?(?:learn|study)|what skills|which skills|\bconsist|what .{0,20}do i need"
-            r"|\bi (?:need|have|ought) to know\b|\bwhat are the (?:\w+ )?(?:areas|parts|components|pieces|blocks)\b"
+            r"|\bi (?:need|have|ought) to know\b|\bsupposed to (?:know|learn)\b|\bwhat are the (?:\w+ )?(?:areas|parts|components|pieces|blocks)\b"
             r"|\bwhat's in\b|\bfeatures\b|\bcommands\b|\boverview\b|\bwhich (?:parts?|bits|areas) of\b"
             r"|\bgo(?:es)? over\b|\bwalks? (?:you )?through\b"  # "what does the deployment skill go over?"
             r"|\bwhat(?:'s| is| are)\s+(?:[\w-]+\s+){1,4}about\b|是关于什么",

@@ -205,7 +205,7 @@ def _milestones(text: str, curriculum: Curriculum, u: Understanding) -> None:
 # "by when can I X", "什么时候应该能把 RAG 系统搭起来": the milestone whose ✅ list holds the ability ("阶段 4 要学多久" asks none)
 _WHEN_ABLE = re.compile(
     r"(?:什么时候|何时|多久|多长时间|几个月|哪个时候|到什么时候).{0,12}?(?:能|可以|会|才能)(?!开始|学|入门|进入|上手|说|算|认为)"
-    r"|\b(?:when|by when|how (?:long|far|soon|many months)|at what point)\b.{0,60}?"
+    r"|\b(?:when|by when|how (?:long|far|soon|many months)|at what point)\b[^?？。]{0,60}?"  # in one sentence
     r"\b(?:able to|can|could|expected to|expect me to)\s+(?!(?:i\s+|you\s+|we\s+)?(?:start|begin|learn|study|move|go\b|get started|say|call|consider|claim|tell|know))"
     r"|哪一?个\s*(?:里程碑|检验点|节点)|\bwhich (?:milestone|checkpoint)\b",
     re.IGNORECASE,

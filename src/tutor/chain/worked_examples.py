@@ -90,6 +90,8 @@ def example_section(
     df = {w: sum(w in t for t in texts.values()) for w in words}
     idf = {w: math.log(1 + len(texts) / k) for w, k in df.items() if k}
     score = {key: sum(v for w, v in idf.items() if w in text) for key, text in texts.items()}
+    # a section whose own heading says the question's words is named ("参与开源社区…的案例" → 6.4 开源社区贡献)
+    score = {k: v + sum(x for w, x in idf.items() if w in k[1][-1].lower()) for k, v in score.items()}
     # the learner says an example is meant: an example's section outweighs one that merely explains it
     score = {k: v * (_EXAMPLE_WEIGHT if _EXAMPLE_HEADING.search(k[1][-1]) else 1.0) for k, v in score.items()}
     best = max(score, key=lambda k: score[k])
