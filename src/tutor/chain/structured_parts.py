@@ -155,6 +155,8 @@ def cite_plans(b: Builder, stage: int | None) -> None:
     plans = [p for p in b.cur.time_plans if any(k in p.heading for k in paces)]
     if not plans and study_hours(b.question) is not None:
         plans = [p for p in [study_plan(b.question, b.cur)] if p is not None]
+    if stage is None and len(plans) != 1 and (total := b.cur.total_time_citation) and b.cur.total_time:
+        b.section(total.heading, b.cite(total, [total.heading]), [b.item(b.cur.total_time)])
     plans = plans or b.cur.time_plans
     for plan in plans:
         n = b.cite(plan.citation, [plan.heading])

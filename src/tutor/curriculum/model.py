@@ -125,6 +125,10 @@ class Curriculum(BaseModel):
     advice: list[Citation] = Field(default_factory=list)
     skill_tree: list[TreeBranch] = Field(default_factory=list)
     skill_tree_citation: Citation | None = None  # the 技能树 section, cited when an answer quotes a branch
+    total_time: str | None = (
+        None  # the title's "总时长：8-13 个月（全职）或 1.5-2 年（业余）", the whole plan in one line
+    )
+    total_time_citation: Citation | None = None
 
     def skill(self, number: int) -> Skill:
         for s in self.skills:

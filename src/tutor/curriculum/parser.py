@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tutor.curriculum.model import (
     Citation,
@@ -233,6 +234,7 @@ def parse_roadmap(
     return Curriculum(
         doc=doc,
         title=title or doc,
+        **_total_time(nodes, ctx),
         stages=stages,
         skills=skills,
         time_plans=time_plans,
@@ -245,6 +247,20 @@ def parse_roadmap(
         skill_tree=tree,
         skill_tree_citation=tree_citation,
     )
+
+
+_TOTAL = re.compile(r"^\s*>?\s*(总时长\s*[:：].+?)\s*$")
+
+
+def _total_time(nodes: list[_Node], ctx: _Ctx) -> dict[str, Any]:
+    """The whole roadmap's duration as its title states it (a quoted line under the H1), with its line."""
+    for node in nodes:
+        for i, line in node.body if node.level == 1 else []:
+            if m := _TOTAL.match(line):
+                at = i + 1 + ctx.offset
+                cited = Citation(doc=ctx.doc, heading=node.text, lines=(at, at))
+                return {"total_time": m.group(1), "total_time_citation": cited}
+    return {}
 
 
 _BRANCH = re.compile(r"^[├└]──\s*(.+?)\s*$")

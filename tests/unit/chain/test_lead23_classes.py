@@ -50,3 +50,12 @@ def test_overall_is_no_subject_to_learn() -> None:
 def test_a_bare_resources_follow_up_with_colloquial_words() -> None:
     assert is_follow_up("有啥推荐的书或者教程吗") and asks_only_an_aspect("有啥推荐的书或者教程吗")
     assert not is_follow_up("Python 或者 Go 有推荐的书吗")
+
+
+def test_the_whole_roadmaps_stated_duration_is_parsed(cur) -> None:
+    """ "how long is the whole roadmap? full time vs on the side": the title's one line states both."""
+    assert cur.total_time == "总时长：8-13 个月（全职）或 1.5-2 年（业余）"
+    assert (
+        cur.total_time_citation is not None
+        and cur.total_time_citation.lines[0] == cur.total_time_citation.lines[1]
+    )
