@@ -16,7 +16,8 @@ __all__ = ["asks_about_world", "asks_a_task"]
 # small talk is about the tutor or the moment; a question about the world is answered (or refused) by retrieval
 _TO_YOU = re.compile(r"\byou\b|\byour\b|你(?!们)|您", re.IGNORECASE)
 _WORLD_QUESTION = re.compile(
-    r"[?？吗]\s*$|怎么样|\b(what'?s|what|who|which|when|where|how)\b|几(点|号)|谁|哪", re.IGNORECASE
+    r"[?？吗]\s*$|(?<=[要能会是])\w{0,4}不\s*$|怎么样|咋样|\b(what'?s|what|who|which|when|where|how)\b|几(点|号)|谁|哪",
+    re.IGNORECASE,
 )
 # a request ("能讲个笑话吗？", "给我讲个故事", "tell me a story") is not a question about the world: small talk steers
 # a moment's entertainment back, and a task outside learning is `asks_a_task`
@@ -40,7 +41,7 @@ _MAKE_EN = re.compile(
 )
 # a personal matter for a professional (health, law, money): "我最近老失眠，该吃点什么药", "茅台股票现在能买吗"
 _PERSONAL = re.compile(
-    r"吃(点|些)?(什么|啥|哪种)药|什么药|看(什么|哪个)科|(股票|基金|股价).{0,12}(能|可以|该|要不要)?买|走势"
+    r"吃(点|些)?(什么|啥|哪种)药|什么药|看(什么|哪个)科|(股票|基金|股价).{0,12}(能|可以|该|要不要)?(买|卖|抄底|加仓|减仓|割肉)|走势"
     r"|推荐.{0,8}(股票|概念股|基金|理财产品)|(买|选)(哪|什么)(只|支|个)?(股|基金)"
     r"|\b(what|which) (medicine|medication|pills?|drugs?)\b|\bwhether to (buy|sell)\b"
     r"|\bshould i (buy|sell)\b.{0,30}\b(shares?|stocks?|crypto|bitcoin|funds?)\b",

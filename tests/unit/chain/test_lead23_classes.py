@@ -7,6 +7,7 @@ from __future__ import annotations
 from tutor.chain.condense import asks_only_an_aspect, is_follow_up
 from tutor.chain.faq_match import names_faq
 from tutor.chain.plan_scope import learning_subjects
+from tutor.chain.router import route_message
 from tutor.chain.understanding import understand
 
 
@@ -59,3 +60,11 @@ def test_the_whole_roadmaps_stated_duration_is_parsed(cur) -> None:
         cur.total_time_citation is not None
         and cur.total_time_citation.lines[0] == cur.total_time_citation.lines[1]
     )
+
+
+def test_colloquial_world_questions_are_refused_not_small_talk() -> None:
+    """ "明天北京天气咋样，要带伞不", "这支股票现在能不能抄底": the material route's refusal, not a chatty steer-back."""
+    for question in ("明天北京天气咋样，要带伞不", "帮我看看茅台这支股票现在能不能抄底"):
+        routed = route_message(question)
+        assert routed.kind == "material" and routed.outside, question
+    assert not route_message("你今天心情好不").outside  # about the tutor: small talk, not the world
